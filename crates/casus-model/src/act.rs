@@ -1,0 +1,183 @@
+//! Acts: what someone did at some time, with its sources.
+//!
+//! An act has a fixed set of optional fields rather than a map, so that a
+//! million of them fit in memory at under 300 bytes each and the engine can
+//! read a field without hashing. Absent names are `Sym::NONE`, absent times
+//! `None`.
+
+use crate::{Citation, Field, Precision, Span, Sym, Time};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ActKind {
+    Attack,
+    Request,
+    Session,
+    Propose,
+    Sign,
+    Refuse,
+    OptOut,
+    Determination,
+    Decision,
+    Assistance,
+    Deployment,
+    Mission,
+    Visit,
+    #[default]
+    Statement,
+    Offer,
+    Accession,
+    Withdrawal,
+    Suspension,
+    Readmission,
+    Handover,
+}
+
+impl ActKind {
+    pub const ALL: [ActKind; 20] = [
+        ActKind::Attack,
+        ActKind::Request,
+        ActKind::Session,
+        ActKind::Propose,
+        ActKind::Sign,
+        ActKind::Refuse,
+        ActKind::OptOut,
+        ActKind::Determination,
+        ActKind::Decision,
+        ActKind::Assistance,
+        ActKind::Deployment,
+        ActKind::Mission,
+        ActKind::Visit,
+        ActKind::Statement,
+        ActKind::Offer,
+        ActKind::Accession,
+        ActKind::Withdrawal,
+        ActKind::Suspension,
+        ActKind::Readmission,
+        ActKind::Handover,
+    ];
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ActKind::Attack => "attack",
+            ActKind::Request => "request",
+            ActKind::Session => "session",
+            ActKind::Propose => "propose",
+            ActKind::Sign => "sign",
+            ActKind::Refuse => "refuse",
+            ActKind::OptOut => "opt-out",
+            ActKind::Determination => "determination",
+            ActKind::Decision => "decision",
+            ActKind::Assistance => "assistance",
+            ActKind::Deployment => "deployment",
+            ActKind::Mission => "mission",
+            ActKind::Visit => "visit",
+            ActKind::Statement => "statement",
+            ActKind::Offer => "offer",
+            ActKind::Accession => "accession",
+            ActKind::Withdrawal => "withdrawal",
+            ActKind::Suspension => "suspension",
+            ActKind::Readmission => "readmission",
+            ActKind::Handover => "handover",
+        }
+    }
+
+    pub fn from_keyword(word: &str) -> Option<ActKind> {
+        ActKind::ALL.into_iter().find(|k| k.keyword() == word)
+    }
+
+    /// A short verb phrase for explanations ("requested", "signed").
+    pub fn past(self) -> &'static str {
+        match self {
+            ActKind::Attack => "reported an attack",
+            ActKind::Request => "requested",
+            ActKind::Session => "held a session",
+            ActKind::Propose => "proposed",
+            ActKind::Sign => "signed",
+            ActKind::Refuse => "refused to sign",
+            ActKind::OptOut => "opted out of",
+            ActKind::Determination => "determined",
+            ActKind::Decision => "decided",
+            ActKind::Assistance => "gave assistance",
+            ActKind::Deployment => "deployed",
+            ActKind::Mission => "sent a mission",
+            ActKind::Visit => "visited",
+            ActKind::Statement => "stated",
+            ActKind::Offer => "offered",
+            ActKind::Accession => "acceded",
+            ActKind::Withdrawal => "gave notice of withdrawal",
+            ActKind::Suspension => "suspended",
+            ActKind::Readmission => "restored membership",
+            ActKind::Handover => "handed over the chair",
+        }
+    }
+}
+
+/// Where an act is attested: an address and/or a title.
+pub type Source = Citation;
+
+#[derive(Clone, Debug, Default)]
+pub struct Act {
+    /// The act's id, unique in its record (`Sym::NONE` if it has none).
+    pub id: Sym,
+    pub time: Time,
+    pub precision: Precision,
+    pub actor: Sym,
+    pub kind: ActKind,
+    /// The act's object word: `assistance` in `request assistance`.
+    pub subject: Sym,
+    pub under: Sym,
+    pub to: Sym,
+    pub against: Sym,
+    pub about: Sym,
+    /// Parties taking part (`from` in a deployment).
+    pub from: Box<[Sym]>,
+    pub document: Sym,
+    pub means: Sym,
+    pub case: Sym,
+    /// The organ a chair is handed over in, or an organ an act concerns.
+    pub organ: Sym,
+    pub personnel: u32,
+    pub start: Option<Time>,
+    pub end: Option<Time>,
+    pub effective: Option<Time>,
+    pub title: Sym,
+    pub reason: Sym,
+    pub condition: Sym,
+    pub text: Sym,
+    pub note: Sym,
+    pub sources: Box<[Source]>,
+    pub span: Span,
+}
+
+impl Act {
+    /// The single value of a pattern field (`From` is a list; see `has`).
+    pub fn field(&self, field: Field) -> Sym {
+        match field {
+            Field::By => self.actor,
+            Field::Subject => self.subject,
+            Field::Under => self.under,
+            Field::To => self.to,
+            Field::Against => self.against,
+            Field::About => self.about,
+            Field::From => self.from.first().copied().unwrap_or(Sym::NONE),
+            Field::Document => self.document,
+            Field::Means => self.means,
+            Field::Case => self.case,
+        }
+    }
+
+    /// Whether the field holds `value` (for lists, whether it contains it).
+    pub fn has(&self, field: Field, value: Sym) -> bool {
+        match field {
+            Field::From => self.from.contains(&value),
+            _ => self.field(field) == value,
+        }
+    }
+}
+
+/// A record of acts, in file order.
+#[derive(Clone, Debug, Default)]
+pub struct Record {
+    pub title: String,
+    pub acts: Vec<Act>,
+}

@@ -1,0 +1,239 @@
+//! Valid time: seconds since 1970-01-01T00:00:00Z, with the precision it was
+//! given in, and calendar durations.
+//!
+//! Written by hand (days-from-civil, after Howard Hinnant) because the engine
+//! needs only the proleptic Gregorian calendar in UTC, and an `i64` compares
+//! in one instruction. Treaty deadlines are in days, months and years; no
+//! time zone arithmetic is involved, acts record UTC.
+
+use std::fmt;
+
+pub const SECONDS_PER_DAY: i64 = 86_400;
+
+/// A point in valid time, in seconds since the Unix epoch, UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Time(pub i64);
+
+/// How precisely a time was stated: a whole day, or to the second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Precision {
+    #[default]
+    Day,
+    Second,
+}
+
+/// A calendar duration: whole months (calendar arithmetic) plus seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Duration {
+    pub months: i32,
+    pub seconds: i64,
+}
+
+impl Duration {
+    pub fn days(n: i64) -> Duration {
+        Duration { months: 0, seconds: n * SECONDS_PER_DAY }
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        let (years, months) = (self.months / 12, self.months % 12);
+        let plural = |n: i64, unit: &str| if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") };
+        if years != 0 {
+            parts.push(plural(years as i64, "year"));
+        }
+        if months != 0 {
+            parts.push(plural(months as i64, "month"));
+        }
+        let mut s = self.seconds;
+        for (unit, len) in [("week", 7 * SECONDS_PER_DAY), ("day", SECONDS_PER_DAY), ("hour", 3600), ("minute", 60), ("second", 1)] {
+            // Weeks only when exact, so that "10 days" stays "10 days".
+            if unit == "week" && s % len != 0 {
+                continue;
+            }
+            if s >= len {
+                parts.push(plural(s / len, unit));
+                s %= len;
+            }
+        }
+        if parts.is_empty() {
+            parts.push("0 days".to_string());
+        }
+        f.write_str(&parts.join(" "))
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = month as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of a day count since 1970-01-01.
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+pub fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+impl Time {
+    pub const MIN: Time = Time(i64::MIN);
+    pub const MAX: Time = Time(i64::MAX);
+
+    pub fn from_date(year: i64, month: u32, day: u32) -> Time {
+        Time(days_from_civil(year, month, day) * SECONDS_PER_DAY)
+    }
+
+    pub fn date(self) -> (i64, u32, u32) {
+        civil_from_days(self.0.div_euclid(SECONDS_PER_DAY))
+    }
+
+    pub fn year(self) -> i64 {
+        self.date().0
+    }
+
+    /// The first second of this time's day.
+    pub fn start_of_day(self) -> Time {
+        Time(self.0.div_euclid(SECONDS_PER_DAY) * SECONDS_PER_DAY)
+    }
+
+    /// The last second of this time's day.
+    pub fn end_of_day(self) -> Time {
+        Time(self.start_of_day().0 + SECONDS_PER_DAY - 1)
+    }
+
+    pub fn add(self, d: Duration) -> Time {
+        let mut t = self;
+        if d.months != 0 {
+            let secs = self.0.rem_euclid(SECONDS_PER_DAY);
+            let (y, m, day) = self.date();
+            let total = y * 12 + (m as i64 - 1) + d.months as i64;
+            let (ny, nm) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
+            let nd = day.min(days_in_month(ny, nm));
+            t = Time(Time::from_date(ny, nm, nd).0 + secs);
+        }
+        Time(t.0.saturating_add(d.seconds))
+    }
+
+    /// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM`, `YYYY-MM-DDTHH:MM:SS`, with an
+    /// optional trailing `Z`. Returns `None` on anything else, including
+    /// impossible dates such as 2022-02-30.
+    pub fn parse(s: &str) -> Option<(Time, Precision)> {
+        let s = s.strip_suffix('Z').unwrap_or(s);
+        let (date, clock) = match s.split_once('T') {
+            Some((d, c)) => (d, Some(c)),
+            None => (s, None),
+        };
+        let b = date.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            let part = date.get(r)?;
+            if !part.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            part.parse().ok()
+        };
+        let (y, m, d) = (num(0..4)? as i64, num(5..7)?, num(8..10)?);
+        if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+            return None;
+        }
+        let mut t = Time::from_date(y, m, d);
+        let Some(clock) = clock else { return Some((t, Precision::Day)) };
+        let parts: Vec<&str> = clock.split(':').collect();
+        if parts.len() < 2 || parts.len() > 3 {
+            return None;
+        }
+        let mut secs = 0i64;
+        for (i, (p, max)) in parts.iter().zip([23u32, 59, 59]).enumerate() {
+            if p.len() != 2 || !p.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            let v: u32 = p.parse().ok()?;
+            if v > max {
+                return None;
+            }
+            secs += v as i64 * [3600, 60, 1][i];
+        }
+        t.0 += secs;
+        Some((t, Precision::Second))
+    }
+
+    /// Formats as `YYYY-MM-DD` at day precision, `YYYY-MM-DDTHH:MM:SSZ` otherwise.
+    pub fn format(self, precision: Precision) -> String {
+        let (y, m, d) = self.date();
+        match precision {
+            Precision::Day => format!("{y:04}-{m:02}-{d:02}"),
+            Precision::Second => {
+                let s = self.0.rem_euclid(SECONDS_PER_DAY);
+                format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+            }
+        }
+    }
+
+    /// Day precision when the time is midnight, second precision otherwise.
+    pub fn display(self) -> String {
+        if self.0.rem_euclid(SECONDS_PER_DAY) == 0 {
+            self.format(Precision::Day)
+        } else {
+            self.format(Precision::Second)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip() {
+        for days in [-800_000i64, -1, 0, 1, 18_000, 19_000, 2_000_000] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(Time::from_date(1970, 1, 1).0, 0);
+        assert_eq!(Time::parse("2022-01-05").unwrap().0.format(Precision::Day), "2022-01-05");
+    }
+
+    #[test]
+    fn parse_rejects_impossible() {
+        for s in ["2022-02-30", "2022-13-01", "22-01-01", "2022-01-01T24:00", "2022-01-01T", "x"] {
+            assert!(Time::parse(s).is_none(), "{s}");
+        }
+        let (t, p) = Time::parse("2022-01-05T21:30Z").unwrap();
+        assert_eq!(p, Precision::Second);
+        assert_eq!(t.format(p), "2022-01-05T21:30:00Z");
+    }
+
+    #[test]
+    fn months_clamp() {
+        let t = Time::from_date(2023, 1, 31);
+        assert_eq!(t.add(Duration { months: 1, seconds: 0 }).display(), "2023-02-28");
+        assert_eq!(Duration { months: 12, seconds: 0 }.to_string(), "1 year");
+        assert_eq!(Duration::days(7).to_string(), "1 week");
+        assert_eq!(Duration::days(10).to_string(), "10 days");
+    }
+}

@@ -1,0 +1,325 @@
+//! A treaty as data: identity, versions, parties, organs, interpretation
+//! questions, duties and powers. Produced by `casus-lang` from a literate
+//! treaty file; read by the engine.
+
+use crate::{ActKind, Duration, Span, Sym, Time};
+
+/// A public source: an address or a title (or both).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Citation {
+    pub url: Sym,
+    pub title: Sym,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Treaty {
+    pub id: Sym,
+    pub title: String,
+    pub signed: Option<Time>,
+    pub place: String,
+    pub sources: Vec<Citation>,
+    /// Sorted by `in_force`; the first is the original text.
+    pub versions: Vec<Version>,
+    pub articles: Vec<Article>,
+    pub parties: Vec<Party>,
+    pub organs: Vec<Organ>,
+    pub questions: Vec<Question>,
+    pub duties: Vec<Duty>,
+    pub powers: Vec<Power>,
+    /// Open points the treaty file states in words (for example an unknown
+    /// withdrawal notice period), shown by `casus check` as notes.
+    pub notes: Vec<(Span, String)>,
+}
+
+/// One text of the treaty, in force from a date until the next version.
+#[derive(Clone, Debug)]
+pub struct Version {
+    pub id: Sym,
+    pub title: String,
+    pub in_force: Time,
+    pub sources: Vec<Citation>,
+    pub span: Span,
+}
+
+/// An article of the literate file: its heading and the quoted text.
+#[derive(Clone, Debug)]
+pub struct Article {
+    pub id: Sym,
+    pub heading: String,
+    pub span: Span,
+}
+
+/// A quotation of treaty text that a rule states formally.
+#[derive(Clone, Debug, Default)]
+pub struct Quote {
+    pub article: Sym,
+    pub text: String,
+    /// 1-based line of the quote in the treaty file.
+    pub line: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MembershipChange {
+    Join,
+    Leave,
+    Suspend,
+    Return,
+}
+
+impl MembershipChange {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            MembershipChange::Join => "joins",
+            MembershipChange::Leave => "leaves",
+            MembershipChange::Suspend => "suspended",
+            MembershipChange::Return => "returns",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct MembershipEvent {
+    pub time: Time,
+    pub change: MembershipChange,
+    pub sources: Vec<Citation>,
+    pub note: String,
+    pub span: Span,
+}
+
+/// A state the treaty knows: a party at some time, or a third state that
+/// acts in the record (an attacker, say). A third state has no events.
+#[derive(Clone, Debug)]
+pub struct Party {
+    pub code: Sym,
+    pub name: String,
+    pub events: Vec<MembershipEvent>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seats {
+    /// Every member of the treaty on the date.
+    EveryParty,
+    /// Named parties (still only while they are members).
+    Parties(Vec<Sym>),
+    /// An office or body that takes no collective decisions.
+    Office,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecisionRule {
+    /// Adopted once every seated member has signed; one refusal blocks.
+    Unanimity,
+    /// Like unanimity, but a member may opt out without blocking: the
+    /// decision is then adopted "in a limited format" without it.
+    ConsensusOptOut,
+    /// The organ's decisions are known only from recorded decisions.
+    Recorded,
+}
+
+impl DecisionRule {
+    pub fn describe(self) -> &'static str {
+        match self {
+            DecisionRule::Unanimity => "unanimity by signature",
+            DecisionRule::ConsensusOptOut => "consensus; a member may opt out without blocking (limited format)",
+            DecisionRule::Recorded => "decisions as recorded",
+        }
+    }
+}
+
+/// Yearly rotation of the chair in a fixed order, from a date.
+#[derive(Clone, Debug)]
+pub struct Rotation {
+    pub from: Time,
+    pub order: Vec<Sym>,
+    pub sources: Vec<Citation>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Organ {
+    pub id: Sym,
+    pub name: String,
+    pub seats: Seats,
+    pub decides: DecisionRule,
+    pub rotation: Option<Rotation>,
+    pub article: Sym,
+    pub sources: Vec<Citation>,
+    pub quote: Quote,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct QuestionOption {
+    pub id: Sym,
+    pub text: String,
+    /// For questions about a length of time, such as "immediately".
+    pub duration: Option<Duration>,
+    pub span: Span,
+}
+
+/// A point where the text can be read more than one way.
+#[derive(Clone, Debug)]
+pub struct Question {
+    pub id: Sym,
+    pub text: String,
+    pub options: Vec<QuestionOption>,
+    pub default: usize,
+    pub article: Sym,
+    pub span: Span,
+}
+
+/// A value in a pattern: a literal name, a variable, or anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Term {
+    Any,
+    Name(Sym),
+    Var(Sym),
+}
+
+/// The fields a pattern can constrain, named as in the record format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    By,
+    Subject,
+    Under,
+    To,
+    Against,
+    About,
+    From,
+    Document,
+    Means,
+    Case,
+}
+
+impl Field {
+    pub const ALL: [Field; 10] = [
+        Field::By,
+        Field::Subject,
+        Field::Under,
+        Field::To,
+        Field::Against,
+        Field::About,
+        Field::From,
+        Field::Document,
+        Field::Means,
+        Field::Case,
+    ];
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Field::By => "by",
+            Field::Subject => "subject",
+            Field::Under => "under",
+            Field::To => "to",
+            Field::Against => "against",
+            Field::About => "about",
+            Field::From => "from",
+            Field::Document => "document",
+            Field::Means => "means",
+            Field::Case => "case",
+        }
+    }
+
+    pub fn from_keyword(word: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.keyword() == word)
+    }
+}
+
+/// A pattern over acts: `request assistance under art4 by $victim`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern {
+    pub kind: ActKind,
+    pub constraints: Vec<(Field, Term)>,
+    pub span: Span,
+}
+
+/// A condition on a duty, which applies only under an interpretation.
+#[derive(Clone, Debug)]
+pub struct Need {
+    /// Satisfied by an act matching any one of these.
+    pub any_of: Vec<Pattern>,
+    /// `when QUESTION = OPTION`: the condition applies only under that reading.
+    pub when: Option<(Sym, Sym)>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Debtors {
+    /// Every member on the date the duty arises, except these.
+    EveryPartyExcept(Vec<Term>),
+    /// These parties or variables.
+    Listed(Vec<Term>),
+}
+
+#[derive(Clone, Debug)]
+pub enum Within {
+    Fixed(Duration),
+    /// A question whose options carry durations (`immediately`).
+    Question(Sym),
+}
+
+/// A duty: when an act matches `trigger` (and every applicable `needs`
+/// holds), each debtor owes the creditor an act matching one of `does`
+/// within the deadline.
+#[derive(Clone, Debug)]
+pub struct Duty {
+    pub id: Sym,
+    pub article: Sym,
+    /// The versions whose text contains this duty; empty means all.
+    pub versions: Vec<Sym>,
+    pub trigger: Pattern,
+    pub needs: Vec<Need>,
+    pub owed_by: Debtors,
+    pub owed_to: Term,
+    pub does: Vec<Pattern>,
+    pub within: Within,
+    pub quote: Quote,
+    pub sources: Vec<Citation>,
+    pub span: Span,
+}
+
+/// A power: who may perform acts of a kind.
+#[derive(Clone, Debug)]
+pub struct Power {
+    pub id: Sym,
+    pub article: Sym,
+    pub versions: Vec<Sym>,
+    pub holders: Debtors,
+    pub act: Pattern,
+    pub quote: Quote,
+    pub sources: Vec<Citation>,
+    pub span: Span,
+}
+
+impl Treaty {
+    pub fn party(&self, code: Sym) -> Option<&Party> {
+        self.parties.iter().find(|p| p.code == code)
+    }
+
+    pub fn organ(&self, id: Sym) -> Option<&Organ> {
+        self.organs.iter().find(|o| o.id == id)
+    }
+
+    pub fn question(&self, id: Sym) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+
+    pub fn article(&self, id: Sym) -> Option<&Article> {
+        self.articles.iter().find(|a| a.id == id)
+    }
+
+    /// The version in force at `t`: the latest whose entry into force is not
+    /// after `t`. `None` before the first.
+    pub fn version_at(&self, t: Time) -> Option<&Version> {
+        self.versions.iter().rev().find(|v| v.in_force <= t)
+    }
+
+    /// Whether a rule listing `versions` is part of the text in force at `t`.
+    pub fn rule_in_force(&self, versions: &[Sym], t: Time) -> bool {
+        match self.version_at(t) {
+            None => false,
+            Some(v) => versions.is_empty() || versions.contains(&v.id),
+        }
+    }
+}
