@@ -146,7 +146,25 @@ pub struct Act {
     pub text: Sym,
     pub note: Sym,
     pub sources: Box<[Source]>,
+    /// Who vouches for this act: a record file, the actor's own signature,
+    /// or a recorder's signature (set by the ledger).
+    pub attestation: Attestation,
+    /// When the act entered the ledger, if it came from one.
+    pub recorded: Option<Time>,
     pub span: Span,
+}
+
+/// Who vouches for an act.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Attestation {
+    /// Read from a record file; nobody signed it.
+    #[default]
+    File,
+    /// Signed by the actor itself with its registered key (live mode).
+    Actor,
+    /// Signed by a recorder who entered it from its sources (record mode);
+    /// the symbol names the recorder's key.
+    Recorder(Sym),
 }
 
 impl Act {

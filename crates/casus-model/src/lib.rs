@@ -10,7 +10,7 @@ pub mod symbol;
 pub mod time;
 pub mod treaty;
 
-pub use act::{Act, ActKind, Record, Source};
+pub use act::{Act, ActKind, Attestation, Record, Source};
 pub use symbol::{Sym, Symbols};
 pub use time::{Duration, Precision, Time};
 pub use treaty::*;
