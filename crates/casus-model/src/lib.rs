@@ -6,11 +6,13 @@
 //! canonically. Nothing here does IO or reads a clock.
 
 pub mod act;
+pub mod membership;
 pub mod symbol;
 pub mod time;
 pub mod treaty;
 
 pub use act::{Act, ActKind, Attestation, Record, Source};
+pub use membership::MemberStatus;
 pub use symbol::{Sym, Symbols};
 pub use time::{Duration, Precision, Time};
 pub use treaty::*;

@@ -1,0 +1,429 @@
+//! Deriving the normative state: membership, chairs, documents and their
+//! signature sheets, cases and obligations.
+//!
+//! One pass over the acts in time order collects what each part needs; the
+//! parts are then evaluated at the query date. Derived facts keep the
+//! indices of the acts they rest on, so that explanations and reports can
+//! cite them without a second derivation.
+
+use crate::matcher::{matches, Bindings, Index};
+use crate::Query;
+use casus_model::membership::{status_at, timelines};
+use casus_model::*;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartyState {
+    pub code: Sym,
+    pub status: MemberStatus,
+    pub since: Time,
+    /// The membership acts it rests on (accession, suspension…), if any.
+    pub acts: Vec<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChairState {
+    pub organ: Sym,
+    pub party: Sym,
+    pub since: Time,
+    /// Whether the treaty's rotation rule gives this chair.
+    pub by_rotation: bool,
+    /// The handover act that put it in the chair, if recorded.
+    pub handover: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Position {
+    Signed,
+    Refused,
+    OptedOut,
+    Pending,
+}
+
+impl Position {
+    pub fn word(self) -> &'static str {
+        match self {
+            Position::Signed => "signed",
+            Position::Refused => "refused",
+            Position::OptedOut => "opted_out",
+            Position::Pending => "pending",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DocumentStatus {
+    Adopted,
+    Blocked,
+    Pending,
+}
+
+impl DocumentStatus {
+    pub fn word(self) -> &'static str {
+        match self {
+            DocumentStatus::Adopted => "adopted",
+            DocumentStatus::Blocked => "blocked",
+            DocumentStatus::Pending => "pending",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentState {
+    pub id: Sym,
+    pub title: Sym,
+    pub organ: Sym,
+    pub status: DocumentStatus,
+    pub since: Time,
+    pub blocked_by: Vec<Sym>,
+    /// One row per seat: party, position, the act that took it.
+    pub sheet: Vec<(Sym, Position, Option<u32>)>,
+    pub proposed: Option<u32>,
+    pub decisions: Vec<u32>,
+    /// Adopted without the members that opted out.
+    pub limited_format: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ObligationStatus {
+    Pending,
+    Fulfilled,
+    Breached,
+    NotTriggered,
+}
+
+impl ObligationStatus {
+    pub fn word(self) -> &'static str {
+        match self {
+            ObligationStatus::Pending => "pending",
+            ObligationStatus::Fulfilled => "fulfilled",
+            ObligationStatus::Breached => "breached",
+            ObligationStatus::NotTriggered => "not_triggered",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObligationState {
+    pub duty: usize,
+    pub debtor: Sym,
+    pub creditor: Sym,
+    pub status: ObligationStatus,
+    pub since: Time,
+    /// When the duty arose (trigger and every applicable condition met).
+    pub arose: Option<Time>,
+    pub deadline: Option<Time>,
+    /// Applicable conditions: the need's index and the act that met it.
+    pub needs_met: Vec<(usize, u32)>,
+    /// Applicable conditions no act met.
+    pub needs_unmet: Vec<usize>,
+    /// Conditions that do not apply under the chosen readings.
+    pub needs_waived: Vec<usize>,
+    /// The fulfilling act, even if late.
+    pub fulfilment: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseState {
+    pub id: Sym,
+    /// The act that opened the case.
+    pub trigger: u32,
+    pub article: Sym,
+    pub requester: Sym,
+    pub opened: Time,
+    pub obligations: Vec<ObligationState>,
+}
+
+/// The normative state on a date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct State {
+    pub at: Time,
+    /// The readings in force: every question with its chosen option.
+    pub readings: Vec<(Sym, Sym)>,
+    pub version: Option<usize>,
+    pub parties: Vec<PartyState>,
+    pub chairs: Vec<ChairState>,
+    pub documents: Vec<DocumentState>,
+    pub cases: Vec<CaseState>,
+    /// Number of acts on or before `at` that the state rests on.
+    pub acts_considered: usize,
+}
+
+/// Indices of the acts dated on or before `at`, in time order (stable: acts
+/// on the same time keep their record order).
+fn ordered(acts: &[Act], at: Time) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..acts.len() as u32).filter(|&i| acts[i as usize].time <= at).collect();
+    if !order.windows(2).all(|w| acts[w[0] as usize].time <= acts[w[1] as usize].time) {
+        order.sort_by_key(|&i| acts[i as usize].time);
+    }
+    order
+}
+
+/// The last second of the day of `t` when it was stated to the day.
+fn deadline_from(start: Time, day_precision: bool, d: Duration) -> Time {
+    let end = start.add(d);
+    if day_precision { end.end_of_day() } else { end }
+}
+
+pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
+    let at = query.at;
+    let order = ordered(acts, at);
+    let readings: Vec<(Sym, Sym)> = treaty
+        .questions
+        .iter()
+        .map(|q| (q.id, query.readings.get(&q.id).copied().unwrap_or(q.options[q.default].id)))
+        .collect();
+    let version = treaty.versions.iter().rposition(|v| v.in_force <= at);
+
+    // Membership: the treaty's declared changes plus membership acts.
+    let mut membership_acts: Vec<Act> = Vec::new();
+    let mut membership_by_party: BTreeMap<Sym, Vec<u32>> = BTreeMap::new();
+    for &i in &order {
+        if let Some((party, _, _)) = membership::change_from_act(&acts[i as usize]) {
+            membership_acts.push(acts[i as usize].clone());
+            membership_by_party.entry(party).or_default().push(i);
+        }
+    }
+    let lines = timelines(treaty, &membership_acts);
+    let member_at = |code: Sym, t: Time| lines.get(&code).map(|l| membership::is_member(l, t)).unwrap_or(false);
+    let parties = treaty
+        .parties
+        .iter()
+        .filter_map(|p| {
+            let (status, since) = status_at(lines.get(&p.code)?, at)?;
+            Some(PartyState { code: p.code, status, since, acts: membership_by_party.get(&p.code).cloned().unwrap_or_default() })
+        })
+        .collect();
+    let members_at = |t: Time| -> Vec<Sym> { treaty.parties.iter().map(|p| p.code).filter(|&c| member_at(c, t)).collect() };
+
+    // One pass: documents, handovers, triggers.
+    let mut docs: BTreeMap<Sym, (Option<u32>, Vec<u32>, Vec<u32>)> = BTreeMap::new(); // proposal, decisions, positions
+    let mut doc_order: Vec<Sym> = Vec::new();
+    let mut handovers: HashMap<Sym, (Time, u32)> = HashMap::new();
+    let mut duties_by_kind: HashMap<ActKind, Vec<usize>> = HashMap::new();
+    for (i, d) in treaty.duties.iter().enumerate() {
+        duties_by_kind.entry(d.trigger.kind).or_default().push(i);
+    }
+    let mut triggers: Vec<(u32, usize, Bindings)> = Vec::new();
+    for &i in &order {
+        let act = &acts[i as usize];
+        match act.kind {
+            ActKind::Propose | ActKind::Decision | ActKind::Sign | ActKind::Refuse | ActKind::OptOut if act.document.is_some() => {
+                let entry = docs.entry(act.document).or_insert_with(|| {
+                    doc_order.push(act.document);
+                    (None, Vec::new(), Vec::new())
+                });
+                match act.kind {
+                    ActKind::Propose => {
+                        entry.0.get_or_insert(i);
+                    }
+                    ActKind::Decision => entry.1.push(i),
+                    _ => entry.2.push(i),
+                }
+            }
+            ActKind::Handover if act.organ.is_some() && act.to.is_some() => {
+                let when = act.effective.unwrap_or(act.time);
+                if when <= at && handovers.get(&act.organ).is_none_or(|&(t, _)| t <= when) {
+                    handovers.insert(act.organ, (when, i));
+                }
+            }
+            _ => {}
+        }
+        if let Some(ds) = duties_by_kind.get(&act.kind) {
+            for &d in ds {
+                let duty = &treaty.duties[d];
+                if !treaty.rule_in_force(&duty.versions, act.time) {
+                    continue;
+                }
+                if let Some(b) = matches(&duty.trigger, act, &Bindings::default()) {
+                    triggers.push((i, d, b));
+                }
+            }
+        }
+    }
+
+    // Chairs.
+    let mut chairs = Vec::new();
+    for organ in &treaty.organs {
+        let rotation = organ.rotation.as_ref().filter(|r| r.from <= at && !r.order.is_empty()).map(|r| {
+            let years = at.year() - r.from.year();
+            let mut start = r.from.add(Duration { months: years as i32 * 12, seconds: 0 });
+            let mut years = years;
+            if start > at {
+                years -= 1;
+                start = r.from.add(Duration { months: years as i32 * 12, seconds: 0 });
+            }
+            (start, r.order[(years as usize) % r.order.len()])
+        });
+        let handover = handovers.get(&organ.id).map(|&(t, i)| (t, acts[i as usize].to, i));
+        let chair = match (rotation, handover) {
+            (Some((rs, rp)), Some((ht, hp, hi))) if ht >= rs => Some(ChairState { organ: organ.id, party: hp, since: ht, by_rotation: ht == rs && hp == rp, handover: Some(hi) }),
+            (Some((rs, rp)), _) => Some(ChairState { organ: organ.id, party: rp, since: rs, by_rotation: true, handover: None }),
+            (None, Some((ht, hp, hi))) => Some(ChairState { organ: organ.id, party: hp, since: ht, by_rotation: false, handover: Some(hi) }),
+            (None, None) => None,
+        };
+        chairs.extend(chair);
+    }
+
+    // Documents.
+    let mut documents = Vec::new();
+    for doc in doc_order {
+        let (proposal, decisions, positions) = &docs[&doc];
+        let first = proposal.or(decisions.first().copied()).or(positions.first().copied());
+        let Some(first) = first else { continue };
+        let first_act = &acts[first as usize];
+        let organ = match proposal {
+            Some(p) => acts[*p as usize].to,
+            None => decisions.first().map(|&d| acts[d as usize].actor).unwrap_or(Sym::NONE),
+        };
+        let title = [*proposal, decisions.first().copied()].into_iter().flatten().map(|i| acts[i as usize].title).find(|t| t.is_some()).unwrap_or(Sym::NONE);
+        let rule = treaty.organ(organ).map(|o| o.decides).unwrap_or(DecisionRule::Recorded);
+        let seated: Vec<Sym> = match treaty.organ(organ).map(|o| &o.seats) {
+            Some(Seats::Parties(list)) => list.iter().copied().filter(|&p| member_at(p, first_act.time) && member_at(p, at)).collect(),
+            Some(Seats::Office) => Vec::new(),
+            _ => members_at(first_act.time).into_iter().filter(|&p| member_at(p, at)).collect(),
+        };
+        let mut latest: BTreeMap<Sym, (Position, u32)> = BTreeMap::new();
+        for &i in positions {
+            let a = &acts[i as usize];
+            let pos = match a.kind {
+                ActKind::Sign => Position::Signed,
+                ActKind::Refuse => Position::Refused,
+                _ => Position::OptedOut,
+            };
+            latest.insert(a.actor, (pos, i));
+        }
+        let sheet: Vec<(Sym, Position, Option<u32>)> = seated
+            .iter()
+            .map(|&p| match latest.get(&p) {
+                Some(&(pos, i)) => (p, pos, Some(i)),
+                None => (p, Position::Pending, None),
+            })
+            .collect();
+        let last_time = |filter: &dyn Fn(Position) -> bool| sheet.iter().filter(|r| filter(r.1)).filter_map(|r| r.2).map(|i| acts[i as usize].time).max();
+        let refused: Vec<Sym> = sheet.iter().filter(|r| r.1 == Position::Refused).map(|r| r.0).collect();
+        let opted = sheet.iter().any(|r| r.1 == Position::OptedOut);
+        let (status, since, limited) = if let Some(&d) = decisions.first() {
+            (DocumentStatus::Adopted, acts[d as usize].time, opted)
+        } else if !refused.is_empty() {
+            (DocumentStatus::Blocked, last_time(&|p| p == Position::Refused).unwrap_or(first_act.time), false)
+        } else {
+            let needed: Vec<&(Sym, Position, Option<u32>)> = match rule {
+                DecisionRule::ConsensusOptOut => sheet.iter().filter(|r| r.1 != Position::OptedOut).collect(),
+                _ => sheet.iter().collect(),
+            };
+            let all_signed = !needed.is_empty() && needed.iter().all(|r| r.1 == Position::Signed);
+            let opt_out_blocks = rule == DecisionRule::Unanimity && opted;
+            if rule != DecisionRule::Recorded && all_signed && !opt_out_blocks {
+                (DocumentStatus::Adopted, last_time(&|_| true).unwrap_or(first_act.time), opted)
+            } else {
+                (DocumentStatus::Pending, first_act.time, false)
+            }
+        };
+        let blocked_by = if status == DocumentStatus::Blocked { refused } else { Vec::new() };
+        documents.push(DocumentState { id: doc, title, organ, status, since, blocked_by, sheet, proposed: *proposal, decisions: decisions.clone(), limited_format: limited });
+    }
+
+    // Cases and obligations.
+    let mut kinds: Vec<ActKind> = Vec::new();
+    for d in &treaty.duties {
+        for p in d.does.iter().chain(d.needs.iter().flat_map(|n| n.any_of.iter())) {
+            if !kinds.contains(&p.kind) {
+                kinds.push(p.kind);
+            }
+        }
+    }
+    let index = if triggers.is_empty() { None } else { Some(Index::build(acts, &order, &kinds)) };
+    let debtor_var = treaty.duties.iter().flat_map(|d| d.does.iter()).flat_map(|p| p.constraints.iter()).find_map(|&(f, t)| match (f, t) {
+        (Field::By, Term::Var(v)) => Some(v),
+        _ => None,
+    });
+    let reading = |q: Sym| readings.iter().find(|(qq, _)| *qq == q).map(|(_, o)| *o);
+    let earliest = |p: &Pattern, b: &Bindings, from: Time| -> Option<u32> {
+        let list = index.as_ref()?.candidates(p, b);
+        let start = list.partition_point(|&i| acts[i as usize].time < from);
+        list[start..].iter().copied().find(|&i| matches(p, &acts[i as usize], b).is_some())
+    };
+    let mut cases: Vec<CaseState> = Vec::new();
+    for (ti, d, b) in triggers {
+        let duty = &treaty.duties[d];
+        let trig = &acts[ti as usize];
+        let day = trig.precision == Precision::Day;
+        let case_id = if trig.id.is_some() { trig.id } else { Sym::NONE };
+        let debtors: Vec<Sym> = match &duty.owed_by {
+            Debtors::EveryPartyExcept(except) => {
+                let except: Vec<Sym> = except.iter().filter_map(|&t| b.resolve(t)).collect();
+                members_at(trig.time).into_iter().filter(|p| !except.contains(p)).collect()
+            }
+            Debtors::Listed(list) => list.iter().filter_map(|&t| b.resolve(t)).collect(),
+        };
+        let creditor = b.resolve(duty.owed_to).unwrap_or(Sym::NONE);
+        // Conditions do not depend on the debtor.
+        let (mut met, mut unmet, mut waived) = (Vec::new(), Vec::new(), Vec::new());
+        let mut arose = trig.time;
+        for (ni, need) in duty.needs.iter().enumerate() {
+            if let Some((q, o)) = need.when {
+                if reading(q) != Some(o) {
+                    waived.push(ni);
+                    continue;
+                }
+            }
+            let found = need.any_of.iter().filter_map(|p| earliest(p, &b, Time::MIN)).min_by_key(|&i| (acts[i as usize].time, i));
+            match found {
+                Some(i) => {
+                    met.push((ni, i));
+                    arose = arose.max(acts[i as usize].time);
+                }
+                None => unmet.push(ni),
+            }
+        }
+        let within = match duty.within {
+            Within::Fixed(dur) => Some(dur),
+            Within::Question(q) => treaty.question(q).and_then(|qq| {
+                let chosen = reading(q)?;
+                qq.options.iter().find(|o| o.id == chosen).and_then(|o| o.duration)
+            }),
+        };
+        let mut obligations = Vec::with_capacity(debtors.len());
+        for debtor in debtors {
+            let mut ob = ObligationState {
+                duty: d,
+                debtor,
+                creditor,
+                status: ObligationStatus::NotTriggered,
+                since: trig.time,
+                arose: None,
+                deadline: None,
+                needs_met: met.clone(),
+                needs_unmet: unmet.clone(),
+                needs_waived: waived.clone(),
+                fulfilment: None,
+            };
+            if unmet.is_empty() {
+                let deadline = within.map(|w| deadline_from(arose, day, w)).unwrap_or(Time::MAX);
+                let bd = match debtor_var {
+                    Some(v) => b.with(v, debtor),
+                    None => b.clone(),
+                };
+                let from = trig.time.start_of_day();
+                let done = duty.does.iter().filter_map(|p| earliest(p, &bd, from)).min_by_key(|&i| (acts[i as usize].time, i));
+                ob.arose = Some(arose);
+                ob.deadline = Some(deadline);
+                ob.fulfilment = done;
+                let done_time = done.map(|i| acts[i as usize].time);
+                (ob.status, ob.since) = match done_time {
+                    Some(t) if t <= deadline => (ObligationStatus::Fulfilled, t),
+                    _ if at > deadline => (ObligationStatus::Breached, deadline),
+                    _ => (ObligationStatus::Pending, arose),
+                };
+            }
+            obligations.push(ob);
+        }
+        match cases.iter_mut().find(|c| c.trigger == ti) {
+            Some(c) => c.obligations.extend(obligations),
+            None => cases.push(CaseState { id: case_id, trigger: ti, article: duty.article, requester: trig.actor, opened: trig.time, obligations }),
+        }
+    }
+
+    State { at, readings, version, parties, chairs, documents, cases, acts_considered: order.len() }
+}

@@ -1,0 +1,149 @@
+//! Finds the parts of a literate Markdown file that casus reads: fenced
+//! blocks of a given info string, headings, and blockquotes, each with its
+//! byte range in the file.
+//!
+//! pulldown-cmark does the Markdown; we only keep offsets, so that every
+//! diagnostic and every `fmt` edit points into the original file.
+
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use std::ops::Range;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// A fenced block with the wanted info string: the byte range of its
+    /// content (between the fence lines).
+    Block(Range<usize>),
+    Heading { text: String, range: Range<usize> },
+    Quote { text: String, range: Range<usize> },
+}
+
+/// The parts of `text` in document order. `info` is the fence info string
+/// to keep (`casus` or `acts`).
+pub fn parts(text: &str, info: &str) -> Vec<Part> {
+    let mut out = Vec::new();
+    // What we are inside: a wanted block (its first content offset), a
+    // heading (its text), a quote (its text and nesting depth).
+    let mut block: Option<(usize, Option<Range<usize>>)> = None;
+    let mut heading: Option<(String, Range<usize>)> = None;
+    let mut quote: Option<(String, Range<usize>, usize)> = None;
+    for (event, range) in Parser::new_ext(text, Options::empty()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) => {
+                let lang = lang.split_whitespace().next().unwrap_or("");
+                if lang == info && quote.is_none() {
+                    // Content starts after the opening fence line.
+                    let first = text[range.clone()].find('\n').map(|i| range.start + i + 1).unwrap_or(range.end);
+                    block = Some((first, None));
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((first, content)) = block.take() {
+                    out.push(Part::Block(content.unwrap_or(first..first)));
+                }
+            }
+            Event::Text(t) => {
+                if let Some((_, content)) = &mut block {
+                    *content = Some(match content.take() {
+                        None => range.clone(),
+                        Some(c) => c.start..range.end,
+                    });
+                } else if let Some((s, _)) = &mut heading {
+                    s.push_str(&t);
+                } else if let Some((s, _, _)) = &mut quote {
+                    s.push_str(&t);
+                }
+            }
+            Event::Code(t) => {
+                if let Some((s, _)) = &mut heading {
+                    s.push_str(&t);
+                } else if let Some((s, _, _)) = &mut quote {
+                    s.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some((s, _, _)) = &mut quote {
+                    s.push(' ');
+                }
+            }
+            Event::Start(Tag::Heading { .. }) => heading = Some((String::new(), range)),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((text, range)) = heading.take() {
+                    out.push(Part::Heading { text: text.trim().to_string(), range });
+                }
+            }
+            Event::Start(Tag::BlockQuote(_)) => match &mut quote {
+                Some((_, _, depth)) => *depth += 1,
+                None => quote = Some((String::new(), range, 1)),
+            },
+            Event::End(TagEnd::BlockQuote(_)) => {
+                if let Some((_, _, depth)) = &mut quote {
+                    *depth -= 1;
+                    if *depth == 0 {
+                        let (text, range, _) = quote.take().unwrap_or_default();
+                        out.push(Part::Quote { text: text.split_whitespace().collect::<Vec<_>>().join(" "), range });
+                    }
+                }
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if let Some((s, _, _)) = &mut quote {
+                    s.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The article id a heading opens, if it is an article heading:
+/// `Article 4` → `art4`, `Article 42(7)` → `art42_7`, `Article IV` → `artIV`.
+pub fn article_id(heading: &str) -> Option<String> {
+    let rest = heading.trim().strip_prefix("Article")?;
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let number = rest.split_whitespace().next()?;
+    let number = number.trim_end_matches(['.', ':', ',']);
+    let mut id = String::from("art");
+    let mut gap = false;
+    for c in number.chars() {
+        if c.is_ascii_alphanumeric() {
+            if gap && id.len() > 3 {
+                id.push('_');
+            }
+            gap = false;
+            id.push(c);
+        } else {
+            gap = true;
+        }
+    }
+    if id.len() == 3 || !id[3..].starts_with(|c: char| c.is_ascii_digit() || "IVXLC".contains(c)) {
+        return None;
+    }
+    Some(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn article_ids() {
+        assert_eq!(article_id("Article 4").as_deref(), Some("art4"));
+        assert_eq!(article_id("Article 42(7)").as_deref(), Some("art42_7"));
+        assert_eq!(article_id("Article IV — Action").as_deref(), Some("artIV"));
+        assert_eq!(article_id("Article 2. Consultations").as_deref(), Some("art2"));
+        assert_eq!(article_id("Articles"), None);
+        assert_eq!(article_id("Organs"), None);
+    }
+
+    #[test]
+    fn finds_blocks_quotes_headings() {
+        let text = "# T\n\n## Article 4\n> If one\n> is attacked\n\n```casus\nduty x\n  on y\n```\n\n```rust\nfn\n```\n";
+        let p = parts(text, "casus");
+        assert_eq!(p.len(), 4, "{p:?}");
+        assert!(matches!(&p[2], Part::Quote { text, .. } if text == "If one is attacked"));
+        let Part::Block(r) = &p[3] else { panic!("{p:?}") };
+        assert_eq!(&text[r.clone()], "duty x\n  on y\n");
+    }
+}

@@ -1,0 +1,298 @@
+//! Lowering a record file (literate Markdown with ```acts blocks) into a
+//! `casus_model::Record`, and checking it against its treaty.
+//!
+//! The checks here are those a reader of the record can verify without the
+//! engine: names exist, members act as members, documents and cases are
+//! introduced before they are used, and acts are within the powers the
+//! treaty grants.
+
+use crate::diagnostic::{codes, Diagnostic};
+use crate::lower::{span_of, Cx};
+use crate::markdown::{self, Part};
+use crate::syntax::{self, Decl, TokenKind};
+use casus_model::membership::{is_member, timelines};
+use casus_model::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Reads a record file against its treaty. A file whose name ends in `.md`
+/// is literate Markdown; any other is read as one `acts` block.
+pub fn load_record(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbols) -> (Record, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut record = Record::default();
+    if text.len() > crate::MAX_FILE_BYTES {
+        diags.push(Diagnostic::error(codes::TOO_LARGE, Span::new(0, 0), format!("the file is {} bytes; the limit is {}", text.len(), crate::MAX_FILE_BYTES)));
+        return (record, diags);
+    }
+    let ranges: Vec<std::ops::Range<usize>> = if name.ends_with(".md") {
+        markdown::parts(text, "acts")
+            .into_iter()
+            .filter_map(|p| match p {
+                Part::Block(r) => Some(r),
+                _ => None,
+            })
+            .collect()
+    } else {
+        vec![0..text.len()]
+    };
+    if ranges.is_empty() {
+        diags.push(Diagnostic::warning(codes::NO_RULES, Span::new(0, 0), "no ```acts blocks in this file").help("a record file lists its acts in fenced blocks whose info string is `acts`"));
+    }
+    let mut cx = Cx { symbols, diags: &mut diags };
+    for range in ranges {
+        let block = syntax::parse_block(text, range, cx.diags);
+        for decl in block.decls() {
+            if record.acts.len() >= crate::MAX_ACTS {
+                cx.err(codes::TOO_LARGE, decl.head.span, format!("more than {} acts in one record", crate::MAX_ACTS));
+                break;
+            }
+            let head = &decl.head.tokens[0];
+            if head.is_word("record") {
+                header(&mut cx, decl, treaty, &mut record);
+            } else if head.kind == TokenKind::Date || head.kind == TokenKind::Number {
+                if let Some(act) = lower_act(&mut cx, decl) {
+                    record.acts.push(act);
+                }
+            } else {
+                cx.err(codes::UNKNOWN_DECLARATION, head.span, format!("expected an act, found {}", head.describe()))
+                    .help("an act starts with its date, actor and kind: `2022-09-14 ARM request assistance`");
+            }
+        }
+    }
+    check(cx.symbols, cx.diags, treaty, &record);
+    diags.sort_by_key(|d| (d.span.start, d.span.end));
+    (record, diags)
+}
+
+fn header(cx: &mut Cx, decl: &Decl, treaty: &Treaty, record: &mut Record) {
+    record.title = cx.string(decl.head.tokens.get(1), decl.head.span, "the record's title").unwrap_or_default();
+    for c in decl.clauses() {
+        let toks = &c.line.tokens;
+        if toks[0].is_word("treaty") {
+            if let Some((id, span)) = cx.name(toks.get(1), toks[0].span, "the treaty's id") {
+                if treaty.id.is_some() && id != treaty.id {
+                    let (want, got) = (cx.symbols.name(treaty.id).to_string(), cx.symbols.name(id).to_string());
+                    cx.err(codes::WRONG_TREATY, span, format!("this record is for treaty `{got}`, not `{want}`"));
+                }
+            }
+        } else {
+            cx.err(codes::UNKNOWN_CLAUSE, toks[0].span, format!("`record` takes no clause `{}`", toks[0].text)).help("`record` takes: treaty");
+        }
+    }
+}
+
+const FIELDS: &str = "id, under, to, against, about, from, document, means, case, organ, personnel, start, end, effective, title, reason, condition, text, note, source";
+
+fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
+    let head = &decl.head.tokens;
+    let mut act = Act { span: decl.span(), ..Act::default() };
+    let (time, precision) = cx.date(head.first(), decl.head.span, "the act's date")?;
+    act.time = time;
+    act.precision = precision;
+    let (actor, _) = cx.name(head.get(1), decl.head.span, "the actor (a party, state or organ)")?;
+    act.actor = actor;
+    let Some(kind_tok) = head.get(2) else {
+        cx.err(codes::MALFORMED_CLAUSE, decl.head.span, "expected the act's kind after the actor").help("`2022-09-14 ARM request assistance`");
+        return None;
+    };
+    let Some(kind) = ActKind::from_keyword(&kind_tok.text).filter(|_| kind_tok.kind == TokenKind::Word) else {
+        let kinds: Vec<&str> = ActKind::ALL.iter().map(|k| k.keyword()).collect();
+        cx.err(codes::UNKNOWN_ACT_KIND, kind_tok.span, format!("unknown act kind {}", kind_tok.describe())).help(format!("act kinds: {}", kinds.join(", ")));
+        return None;
+    };
+    act.kind = kind;
+    if let Some(subject) = head.get(3) {
+        act.subject = cx.name(Some(subject), subject.span, "the act's subject word")?.0;
+    }
+    if head.len() > 4 {
+        cx.err(codes::MALFORMED_CLAUSE, span_of(&head[4..], decl.head.span), "unexpected words after the act's subject").help("fields go on indented lines below");
+    }
+    let mut seen = BTreeSet::new();
+    let mut sources = Vec::new();
+    let mut ok = true;
+    for c in decl.clauses() {
+        let toks = &c.line.tokens;
+        let key = toks[0].text.as_str();
+        for cont in &c.continuations {
+            cx.err(codes::STRAY_CONTINUATION, cont.tokens[0].span, format!("`{}` cannot continue a field", cont.tokens[0].text));
+        }
+        if key != "source" && !seen.insert(key.to_string()) {
+            cx.err(codes::REPEATED_CLAUSE, toks[0].span, format!("`{key}` is given twice")).label("already given above");
+            continue;
+        }
+        let arg = toks.get(1);
+        let at = toks[0].span;
+        let one = |cx: &mut Cx| -> Option<Sym> {
+            if toks.len() > 2 {
+                cx.err(codes::MALFORMED_CLAUSE, span_of(&toks[2..], at), format!("`{key}` takes one value"));
+            }
+            cx.name(arg, at, &format!("a name after `{key}`")).map(|n| n.0)
+        };
+        let text = |cx: &mut Cx| -> Option<Sym> {
+            let s = cx.string(arg, at, &format!("the {key}"))?;
+            if toks.len() > 2 {
+                cx.err(codes::MALFORMED_CLAUSE, span_of(&toks[2..], at), format!("`{key}` takes one string"));
+            }
+            Some(cx.symbols.intern(&s))
+        };
+        let slot: Option<()> = match key {
+            "id" => one(cx).map(|v| act.id = v),
+            "under" => one(cx).map(|v| act.under = v),
+            "to" => one(cx).map(|v| act.to = v),
+            "against" => one(cx).map(|v| act.against = v),
+            "about" => one(cx).map(|v| act.about = v),
+            "document" => one(cx).map(|v| act.document = v),
+            "means" => one(cx).map(|v| act.means = v),
+            "case" => one(cx).map(|v| act.case = v),
+            "organ" => one(cx).map(|v| act.organ = v),
+            "from" => {
+                let mut list = Vec::new();
+                for t in &toks[1..] {
+                    list.extend(cx.name(Some(t), t.span, "a party code").map(|n| n.0));
+                }
+                if list.is_empty() {
+                    cx.err(codes::MALFORMED_CLAUSE, at, "`from` needs one or more party codes");
+                }
+                act.from = list.into();
+                Some(())
+            }
+            "personnel" => match arg.map(|t| (t.kind, t.text.parse::<u32>())) {
+                Some((TokenKind::Number, Ok(n))) => {
+                    act.personnel = n;
+                    Some(())
+                }
+                _ => {
+                    cx.err(codes::INVALID_DURATION, span_of(&toks[1..], at), "`personnel` takes a whole number");
+                    None
+                }
+            },
+            "start" | "end" | "effective" => cx.date(arg, at, &format!("the {key} date")).map(|(t, _)| match key {
+                "start" => act.start = Some(t),
+                "end" => act.end = Some(t),
+                _ => act.effective = Some(t),
+            }),
+            "title" => text(cx).map(|v| act.title = v),
+            "reason" => text(cx).map(|v| act.reason = v),
+            "condition" => text(cx).map(|v| act.condition = v),
+            "text" => text(cx).map(|v| act.text = v),
+            "note" => text(cx).map(|v| act.note = v),
+            "source" => cx.citation(&toks[1..], at).map(|c| sources.push(c)),
+            _ => {
+                cx.err(codes::UNKNOWN_CLAUSE, toks[0].span, format!("unknown field `{}`", toks[0].canonical())).help(format!("fields: {FIELDS}"));
+                Some(())
+            }
+        };
+        ok &= slot.is_some();
+    }
+    act.sources = sources.into();
+    ok.then_some(act)
+}
+
+/// Whether `actor` holds a power (`holders`) at `t`, given membership.
+fn holds(holders: &Debtors, actor: Sym, member: bool) -> bool {
+    match holders {
+        Debtors::EveryPartyExcept(except) => member && !except.contains(&Term::Name(actor)),
+        Debtors::Listed(list) => list.contains(&Term::Name(actor)),
+    }
+}
+
+/// Whether an act fits a pattern's literal names (variables match anything).
+pub(crate) fn fits(p: &Pattern, act: &Act) -> bool {
+    p.kind == act.kind
+        && p.constraints.iter().all(|&(field, term)| match term {
+            Term::Name(s) => act.has(field, s),
+            Term::Var(_) | Term::Any => true,
+        })
+}
+
+fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record: &Record) {
+    let timelines = timelines(treaty, &record.acts);
+    let no_changes = Vec::new();
+    let member = |code: Sym, t: Time| is_member(timelines.get(&code).unwrap_or(&no_changes), t);
+    let is_party = |s: Sym| treaty.party(s).is_some();
+    let is_organ = |s: Sym| treaty.organ(s).is_some();
+    // Documents: first introduction time; cases: ids of acts that a duty's
+    // trigger kind could open.
+    let mut documents: BTreeMap<Sym, Time> = BTreeMap::new();
+    let mut ids: BTreeMap<Sym, (Time, ActKind)> = BTreeMap::new();
+    for act in &record.acts {
+        if matches!(act.kind, ActKind::Propose | ActKind::Decision) && act.document.is_some() {
+            let e = documents.entry(act.document).or_insert(act.time);
+            *e = (*e).min(act.time);
+        }
+    }
+    let trigger_kinds: BTreeSet<ActKind> = treaty.duties.iter().map(|d| d.trigger.kind).collect();
+    for act in &record.acts {
+        let name = |s: Sym| symbols.name(s).to_string();
+        let span = act.span;
+        if act.id.is_some() && ids.insert(act.id, (act.time, act.kind)).is_some() {
+            let id = name(act.id);
+            diags.push(Diagnostic::error(codes::DUPLICATE_ID, span, format!("act id `{id}` is used twice")));
+        }
+        if !is_party(act.actor) && !is_organ(act.actor) {
+            let actor = name(act.actor);
+            diags.push(Diagnostic::error(codes::UNKNOWN_PARTY, span, format!("unknown actor `{actor}`")).label("not a party, state or organ of this treaty").help("declare it in the treaty with `party`, `state` or `organ`"));
+        }
+        for (field, value) in [("to", act.to), ("against", act.against), ("about", act.about)] {
+            if value.is_some() && !is_party(value) && !is_organ(value) {
+                let v = name(value);
+                diags.push(Diagnostic::error(codes::UNKNOWN_PARTY, span, format!("unknown party, state or organ `{v}` in `{field}`")));
+            }
+        }
+        for &p in act.from.iter() {
+            if !is_party(p) {
+                let v = name(p);
+                diags.push(Diagnostic::error(codes::UNKNOWN_PARTY, span, format!("unknown party `{v}` in `from`")));
+            } else if act.kind == ActKind::Deployment && !member(p, act.time) {
+                let v = name(p);
+                diags.push(Diagnostic::error(codes::NOT_A_MEMBER, span, format!("`{v}` contributes to a deployment but is not a member on {}", act.time.display())));
+            }
+        }
+        if act.organ.is_some() && !is_organ(act.organ) {
+            let v = name(act.organ);
+            diags.push(Diagnostic::error(codes::UNKNOWN_ORGAN, span, format!("unknown organ `{v}`")));
+        }
+        if act.under.is_some() && treaty.article(act.under).is_none() {
+            let v = name(act.under);
+            diags.push(Diagnostic::error(codes::UNKNOWN_ARTICLE, span, format!("unknown article `{v}`")).help("articles are named by the treaty file's headings, as `art4` for `## Article 4`"));
+        }
+        let members_only = matches!(act.kind, ActKind::Request | ActKind::Sign | ActKind::Refuse | ActKind::OptOut | ActKind::Assistance | ActKind::Withdrawal);
+        if members_only && is_party(act.actor) && !member(act.actor, act.time) {
+            let (actor, kind) = (name(act.actor), act.kind.keyword());
+            diags.push(Diagnostic::error(codes::NOT_A_MEMBER, span, format!("`{actor}` is not a member on {}, so it cannot `{kind}`", act.time.display())).help("only members of the treaty on the act's date may perform it"));
+        }
+        if matches!(act.kind, ActKind::Propose | ActKind::Sign | ActKind::Refuse | ActKind::OptOut) && act.document.is_none() {
+            let kind = act.kind.keyword();
+            diags.push(Diagnostic::error(codes::MISSING_CLAUSE, span, format!("a `{kind}` act needs `document ID`")));
+        }
+        if matches!(act.kind, ActKind::Sign | ActKind::Refuse | ActKind::OptOut) && act.document.is_some() {
+            match documents.get(&act.document) {
+                Some(&t) if t <= act.time => {}
+                _ => {
+                    let d = name(act.document);
+                    diags.push(Diagnostic::error(codes::UNKNOWN_DOCUMENT, span, format!("unknown document `{d}`")).help("a document is introduced by an earlier `propose` or `decision` act with `document ID`"));
+                }
+            }
+        }
+        if act.kind == ActKind::Handover && (act.organ.is_none() || act.to.is_none()) {
+            diags.push(Diagnostic::error(codes::MISSING_CLAUSE, span, "a `handover` act needs `organ ID` and `to PARTY`"));
+        }
+        if act.case.is_some() {
+            match ids.get(&act.case) {
+                Some(&(t, kind)) if t <= act.time && trigger_kinds.contains(&kind) => {}
+                _ => {
+                    let c = name(act.case);
+                    diags.push(Diagnostic::error(codes::UNKNOWN_CASE, span, format!("unknown case `{c}`")).help("a case is named by the id of the earlier act that opened it (a request under an article)"));
+                }
+            }
+        }
+        let powers: Vec<&Power> = treaty.powers.iter().filter(|p| fits(&p.act, act) && treaty.rule_in_force(&p.versions, act.time)).collect();
+        if !powers.is_empty() && is_party(act.actor) && !powers.iter().any(|p| holds(&p.holders, act.actor, member(act.actor, act.time))) {
+            let (actor, kind) = (name(act.actor), act.kind.keyword());
+            let power = name(powers[0].id);
+            diags.push(Diagnostic::error(codes::NO_POWER, span, format!("`{actor}` has no power to `{kind}` here")).help(format!("see the power `{power}`")));
+        }
+        if act.sources.is_empty() {
+            diags.push(Diagnostic::warning(codes::NO_SOURCE, span, "this act has no source").help("add `source \"https://…\" \"Title\"`"));
+        }
+    }
+}

@@ -1,0 +1,727 @@
+//! Lowering a literate treaty file into a `casus_model::Treaty`.
+//!
+//! Two passes over the declarations: the first declares every id (so rules
+//! may name a party or question declared further down), the second lowers
+//! each declaration and checks every name it uses. Errors never stop the
+//! walk; a declaration with an error is left out of the model.
+
+use crate::diagnostic::{codes, Diagnostic};
+use crate::lower::{span_of, Cx};
+use crate::markdown::{self, Part};
+use crate::syntax::{self, Block, Decl, Token, TokenKind};
+use casus_model::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Reads a treaty file. A file whose name ends in `.md` is literate
+/// Markdown; any other is read as one `casus` block.
+pub fn load_treaty(name: &str, text: &str, symbols: &mut Symbols) -> (Treaty, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    if text.len() > crate::MAX_FILE_BYTES {
+        diags.push(Diagnostic::error(codes::TOO_LARGE, Span::new(0, 0), format!("the file is {} bytes; the limit is {}", text.len(), crate::MAX_FILE_BYTES)));
+        return (Treaty::default(), diags);
+    }
+    let blocks = blocks(name, text, &mut diags);
+    let treaty = Lowerer { cx: Cx { symbols, diags: &mut diags }, treaty: Treaty::default(), declared: Declared::default() }.run(&blocks);
+    diags.sort_by_key(|d| (d.span.start, d.span.end));
+    (treaty, diags)
+}
+
+/// A parsed block with the article section it sits in and the quote a rule
+/// in it states.
+pub(crate) struct Located {
+    pub block: Block,
+    pub article: Option<String>,
+    pub quote: Option<(String, usize)>,
+}
+
+pub(crate) struct Parsed {
+    pub blocks: Vec<Located>,
+    pub headings: Vec<(String, String, std::ops::Range<usize>)>,
+}
+
+fn blocks(name: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Parsed {
+    let mut out = Parsed { blocks: Vec::new(), headings: Vec::new() };
+    if !name.ends_with(".md") {
+        out.blocks.push(Located { block: syntax::parse_block(text, 0..text.len(), diags), article: None, quote: None });
+        return out;
+    }
+    let index = crate::LineIndex::new(text);
+    let (mut article, mut quote) = (None, None);
+    for part in markdown::parts(text, "casus") {
+        match part {
+            Part::Heading { text: heading, range } => {
+                article = markdown::article_id(&heading);
+                quote = None;
+                if let Some(id) = &article {
+                    out.headings.push((id.clone(), heading, range));
+                }
+            }
+            Part::Quote { text: q, range } => quote = Some((q, index.line_col(range.start as u32).0)),
+            Part::Block(range) => out.blocks.push(Located { block: syntax::parse_block(text, range, diags), article: article.clone(), quote: quote.clone() }),
+        }
+    }
+    if out.blocks.is_empty() {
+        diags.push(Diagnostic::warning(codes::NO_RULES, Span::new(0, 0), "no ```casus blocks in this file").help("a treaty file states its rules in fenced blocks whose info string is `casus`"));
+    }
+    out
+}
+
+#[derive(Default)]
+struct Declared {
+    versions: BTreeMap<Sym, Span>,
+    parties: BTreeMap<Sym, Span>,
+    states: BTreeSet<Sym>,
+    organs: BTreeMap<Sym, Span>,
+    questions: BTreeMap<Sym, (Span, Vec<(Sym, bool)>)>,
+    articles: BTreeSet<Sym>,
+}
+
+struct Lowerer<'b> {
+    cx: Cx<'b>,
+    treaty: Treaty,
+    declared: Declared,
+}
+
+fn head_word(decl: &Decl) -> &str {
+    let t = &decl.head.tokens[0];
+    if t.kind == TokenKind::Word { &t.text } else { "" }
+}
+
+/// A clause's keyword (one or two words) and its arguments.
+fn split_clause(tokens: &[Token]) -> (String, &[Token]) {
+    if tokens.len() >= 2 && (tokens[0].is_word("owed") || tokens[0].is_word("held")) && tokens[1].kind == TokenKind::Word {
+        return (format!("{} {}", tokens[0].text, tokens[1].text), &tokens[2..]);
+    }
+    (tokens[0].text.clone(), &tokens[1..])
+}
+
+const DECLARATIONS: &str = "treaty, version, party, state, organ, question, duty, power, note";
+
+impl Lowerer<'_> {
+    fn run(mut self, parsed: &Parsed) -> Treaty {
+        for (id, heading, range) in &parsed.headings {
+            let sym = self.cx.symbols.intern(id);
+            if self.declared.articles.insert(sym) {
+                self.treaty.articles.push(Article { id: sym, heading: heading.clone(), span: Span::new(range.start, range.end) });
+            }
+        }
+        for located in &parsed.blocks {
+            for decl in located.block.decls() {
+                self.declare(decl);
+            }
+        }
+        let mut saw_treaty = false;
+        for located in &parsed.blocks {
+            for decl in located.block.decls() {
+                let word = head_word(decl);
+                saw_treaty |= word == "treaty";
+                self.lower(decl, located, word);
+            }
+        }
+        if !saw_treaty {
+            self.cx.err(codes::MISSING_TREATY, Span::new(0, 0), "no `treaty` declaration").help("start the first ```casus block with `treaty ID \"Title\"`");
+        } else if self.treaty.versions.is_empty() {
+            self.cx.err(codes::MISSING_CLAUSE, Span::new(0, 0), "the treaty has no date of entry into force").help("add `in-force DATE` to the treaty declaration, or declare a `version`");
+        }
+        self.treaty.versions.sort_by_key(|v| v.in_force);
+        self.treaty
+    }
+
+    /// Pass 1: ids.
+    fn declare(&mut self, decl: &Decl) {
+        let word = head_word(decl).to_string();
+        let Some(id_tok) = decl.head.tokens.get(1).filter(|t| t.kind == TokenKind::Word) else { return };
+        let sym = self.cx.symbols.intern(&id_tok.text);
+        let span = id_tok.span;
+        let dup = |cx: &mut Cx, what: &str| {
+            cx.err(codes::DUPLICATE_ID, span, format!("{what} `{}` is declared twice", id_tok.text)).label("declared again here");
+        };
+        match word.as_str() {
+            "version" => {
+                if self.declared.versions.insert(sym, span).is_some() {
+                    dup(&mut self.cx, "version");
+                }
+            }
+            "party" | "state" => {
+                if self.declared.parties.contains_key(&sym) || self.declared.organs.contains_key(&sym) {
+                    dup(&mut self.cx, "party");
+                }
+                self.declared.parties.insert(sym, span);
+                if word == "state" {
+                    self.declared.states.insert(sym);
+                }
+            }
+            "organ" => {
+                if self.declared.organs.contains_key(&sym) || self.declared.parties.contains_key(&sym) {
+                    dup(&mut self.cx, "organ");
+                }
+                self.declared.organs.insert(sym, span);
+            }
+            "question" => {
+                let options = decl
+                    .clauses()
+                    .iter()
+                    .filter(|c| c.line.tokens[0].is_word("option"))
+                    .filter_map(|c| c.line.tokens.get(1).filter(|t| t.kind == TokenKind::Word).map(|t| (c, t)))
+                    .map(|(c, t)| (self.cx.symbols.intern(&t.text), c.line.tokens.get(2).is_some_and(|n| n.kind == TokenKind::Number)))
+                    .collect();
+                if self.declared.questions.insert(sym, (span, options)).is_some() {
+                    dup(&mut self.cx, "question");
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn lower(&mut self, decl: &Decl, at: &Located, word: &str) {
+        let article = at.article.as_deref().map(|a| self.cx.symbols.intern(a)).unwrap_or(Sym::NONE);
+        let quote = Quote { article, text: at.quote.as_ref().map(|q| q.0.clone()).unwrap_or_default(), line: at.quote.as_ref().map(|q| q.1 as u32).unwrap_or(0) };
+        let head = &decl.head.tokens;
+        let head_span = decl.head.span;
+        match word {
+            "treaty" => self.lower_treaty(decl),
+            "version" => self.lower_version(decl),
+            "party" | "state" => self.lower_party(decl, word == "state"),
+            "organ" => self.lower_organ(decl, quote),
+            "question" => self.lower_question(decl, article),
+            "duty" => self.lower_duty(decl, article, quote),
+            "power" => self.lower_power(decl, article, quote),
+            "note" => {
+                if let Some(text) = self.cx.string(head.get(1), head_span, "the note's text") {
+                    self.cx.diags.push(Diagnostic::note(codes::OPEN_POINT, head_span, text.clone()).label("open point"));
+                    self.treaty.notes.push((head_span, text));
+                }
+            }
+            _ => {
+                let found = head[0].describe();
+                self.cx.err(codes::UNKNOWN_DECLARATION, head[0].span, format!("unknown declaration {found}")).help(format!("declarations: {DECLARATIONS}"));
+            }
+        }
+    }
+
+    fn unknown_clause(&mut self, decl: &str, tok: &Token, allowed: &str) {
+        self.cx.err(codes::UNKNOWN_CLAUSE, tok.span, format!("`{decl}` takes no clause `{}`", tok.canonical())).help(format!("`{decl}` takes: {allowed}"));
+    }
+
+    fn no_continuations(&mut self, clause: &syntax::Clause) {
+        for c in &clause.continuations {
+            self.cx.err(codes::STRAY_CONTINUATION, c.tokens[0].span, format!("`{}` cannot continue this clause", c.tokens[0].text)).help("only `needs` and `does` take `or`, and only `needs` takes `when`");
+        }
+    }
+
+    fn id_and_title(&mut self, decl: &Decl, what: &str, title_required: bool) -> Option<(Sym, String)> {
+        let head = &decl.head.tokens;
+        let (id, _) = self.cx.name(head.get(1), decl.head.span, &format!("the {what}'s id"))?;
+        let title = match head.get(2) {
+            Some(t) if t.kind == TokenKind::Str => t.text.clone(),
+            Some(t) => {
+                self.cx.err(codes::MALFORMED_CLAUSE, t.span, format!("expected the {what}'s name in quotes, found {}", t.describe()));
+                return None;
+            }
+            None if title_required => {
+                self.cx.err(codes::MALFORMED_CLAUSE, decl.head.span, format!("the {what} needs a name in quotes after its id"));
+                return None;
+            }
+            None => String::new(),
+        };
+        if let Some(extra) = head.get(3) {
+            self.cx.err(codes::MALFORMED_CLAUSE, span_of(&head[3..], extra.span), "unexpected words after the name");
+        }
+        Some((id, title))
+    }
+
+    fn lower_treaty(&mut self, decl: &Decl) {
+        if self.treaty.id.is_some() {
+            self.cx.err(codes::DUPLICATE_ID, decl.head.span, "a second `treaty` declaration").help("one treaty file declares one treaty");
+            return;
+        }
+        let Some((id, title)) = self.id_and_title(decl, "treaty", true) else { return };
+        self.treaty.id = id;
+        self.treaty.title = title;
+        let mut in_force = None;
+        for clause in decl.clauses() {
+            self.no_continuations(&clause);
+            let toks = &clause.line.tokens;
+            let (key, args) = split_clause(toks);
+            match key.as_str() {
+                "signed" => {
+                    let (main, sources, _) = self.cx.trailing(args, toks[0].span);
+                    self.treaty.sources.extend(sources);
+                    if let Some((t, _)) = self.cx.date(main.first(), toks[0].span, "the date of signature") {
+                        self.treaty.signed = Some(t);
+                    }
+                    match main.get(1..) {
+                        Some([at, place]) if at.is_word("at") => self.treaty.place = self.cx.string(Some(place), at.span, "the place").unwrap_or_default(),
+                        Some([]) | None => {}
+                        Some(rest) => {
+                            self.cx.err(codes::MALFORMED_CLAUSE, span_of(rest, toks[0].span), "expected `signed DATE at \"Place\"`");
+                        }
+                    }
+                }
+                "in-force" => in_force = self.cx.date(args.first(), toks[0].span, "the date of entry into force").map(|d| (d.0, clause.line.span)),
+                "source" => {
+                    if let Some(c) = self.cx.citation(args, toks[0].span) {
+                        self.treaty.sources.push(c);
+                    }
+                }
+                _ => self.unknown_clause("treaty", &toks[0], "signed, in-force, source"),
+            }
+        }
+        if let Some((t, span)) = in_force {
+            let id = self.cx.symbols.intern("original");
+            self.treaty.versions.push(Version { id, title: "Original text".into(), in_force: t, sources: Vec::new(), span });
+        }
+    }
+
+    fn lower_version(&mut self, decl: &Decl) {
+        let Some((id, title)) = self.id_and_title(decl, "version", false) else { return };
+        let mut in_force = None;
+        let mut sources = Vec::new();
+        for clause in decl.clauses() {
+            self.no_continuations(&clause);
+            let toks = &clause.line.tokens;
+            match toks[0].text.as_str() {
+                "in-force" => in_force = self.cx.date(toks.get(1), toks[0].span, "the date of entry into force").map(|d| d.0),
+                "source" => sources.extend(self.cx.citation(&toks[1..], toks[0].span)),
+                _ => self.unknown_clause("version", &toks[0], "in-force, source"),
+            }
+        }
+        match in_force {
+            Some(in_force) => self.treaty.versions.push(Version { id, title, in_force, sources, span: decl.head.span }),
+            None => {
+                self.cx.err(codes::MISSING_CLAUSE, decl.head.span, "a version needs `in-force DATE`").label("when does this text take effect?");
+            }
+        }
+    }
+
+    fn lower_party(&mut self, decl: &Decl, state: bool) {
+        let what = if state { "state" } else { "party" };
+        let Some((code, name)) = self.id_and_title(decl, what, true) else { return };
+        let mut events: Vec<MembershipEvent> = Vec::new();
+        for clause in decl.clauses() {
+            self.no_continuations(&clause);
+            let toks = &clause.line.tokens;
+            let change = match toks[0].text.as_str() {
+                "joins" if !state => MembershipChange::Join,
+                "leaves" if !state => MembershipChange::Leave,
+                "suspended" if !state => MembershipChange::Suspend,
+                "returns" if !state => MembershipChange::Return,
+                "source" if state => continue,
+                _ => {
+                    self.unknown_clause(what, &toks[0], if state { "source" } else { "joins, leaves, suspended, returns (each DATE [source …] [note \"…\"])" });
+                    continue;
+                }
+            };
+            let (main, sources, note) = self.cx.trailing(&toks[1..], toks[0].span);
+            let Some((time, _)) = self.cx.date(main.first(), toks[0].span, "a date") else { continue };
+            if main.len() > 1 {
+                self.cx.err(codes::MALFORMED_CLAUSE, span_of(&main[1..], toks[0].span), "expected only a date, then `source` or `note`");
+            }
+            if sources.is_empty() {
+                self.cx.diags.push(Diagnostic::warning(codes::NO_SOURCE, clause.line.span, format!("`{}` has no source", toks[0].text)).help("add `source \"https://…\" \"Title\"` on the same line"));
+            }
+            if let Some(prev) = events.last() {
+                if prev.time > time {
+                    self.cx.err(codes::OUT_OF_ORDER, main[0].span, "membership changes must be in date order").label(format!("earlier than the {} above", prev.time.display()));
+                }
+            } else if change != MembershipChange::Join {
+                self.cx.err(codes::OUT_OF_ORDER, toks[0].span, format!("a party's first change must be `joins`, not `{}`", toks[0].text));
+            }
+            events.push(MembershipEvent { time, change, sources, note, span: clause.line.span });
+        }
+        self.treaty.parties.push(Party { code, name, events, span: decl.head.span });
+    }
+
+    fn party_ref(&mut self, tok: &Token) -> Option<Sym> {
+        let sym = self.cx.symbols.intern(&tok.text);
+        if tok.kind != TokenKind::Word || !self.declared.parties.contains_key(&sym) || self.declared.states.contains(&sym) {
+            self.cx.err(codes::UNKNOWN_PARTY, tok.span, format!("unknown party {}", tok.describe())).label("not declared with `party`");
+            return None;
+        }
+        Some(sym)
+    }
+
+    fn lower_organ(&mut self, decl: &Decl, quote: Quote) {
+        let Some((id, name)) = self.id_and_title(decl, "organ", true) else { return };
+        let mut organ = Organ { id, name, seats: Seats::EveryParty, decides: DecisionRule::Recorded, rotation: None, article: quote.article, sources: Vec::new(), quote, span: decl.head.span };
+        for clause in decl.clauses() {
+            self.no_continuations(&clause);
+            let toks = &clause.line.tokens;
+            let words: Vec<&str> = toks[1..].iter().map(|t| t.text.as_str()).collect();
+            match toks[0].text.as_str() {
+                "seats" => match words.as_slice() {
+                    ["every", "party"] => organ.seats = Seats::EveryParty,
+                    ["office"] => organ.seats = Seats::Office,
+                    ["parties", ..] if words.len() > 1 => organ.seats = Seats::Parties(toks[2..].iter().filter_map(|t| self.party_ref(t)).collect()),
+                    _ => {
+                        self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `seats every party`, `seats parties CODE…` or `seats office`");
+                    }
+                },
+                "decides" => match words.as_slice() {
+                    ["unanimity"] => organ.decides = DecisionRule::Unanimity,
+                    ["consensus", "with", "opt-out"] => organ.decides = DecisionRule::ConsensusOptOut,
+                    ["as", "recorded"] => organ.decides = DecisionRule::Recorded,
+                    _ => {
+                        self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `decides unanimity`, `decides consensus with opt-out` or `decides as recorded`");
+                    }
+                },
+                "chair" => {
+                    let (main, sources, _) = self.cx.trailing(&toks[1..], toks[0].span);
+                    let ok = main.len() >= 6 && main[0].is_word("yearly") && main[1].is_word("from") && main[3].is_word("in") && main[4].is_word("order");
+                    if !ok {
+                        self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `chair yearly from DATE in order CODE…`");
+                        continue;
+                    }
+                    let Some((from, _)) = self.cx.date(main.get(2), toks[0].span, "the date the rotation starts") else { continue };
+                    let order: Vec<Sym> = main[5..].iter().filter_map(|t| self.party_ref(t)).collect();
+                    organ.rotation = Some(Rotation { from, order, sources, span: clause.line.span });
+                }
+                "source" => organ.sources.extend(self.cx.citation(&toks[1..], toks[0].span)),
+                _ => self.unknown_clause("organ", &toks[0], "seats, decides, chair, source"),
+            }
+        }
+        self.treaty.organs.push(organ);
+    }
+
+    fn lower_question(&mut self, decl: &Decl, article: Sym) {
+        let Some((id, text)) = self.id_and_title(decl, "question", true) else { return };
+        let mut options: Vec<QuestionOption> = Vec::new();
+        let mut default = None;
+        for clause in decl.clauses() {
+            self.no_continuations(&clause);
+            let toks = &clause.line.tokens;
+            match toks[0].text.as_str() {
+                "option" => {
+                    let Some((oid, _)) = self.cx.name(toks.get(1), toks[0].span, "the option's id") else { continue };
+                    let mut rest = &toks[2..];
+                    let mut duration = None;
+                    if rest.first().is_some_and(|t| t.kind == TokenKind::Number) {
+                        duration = self.cx.duration(rest, toks[0].span);
+                        rest = rest.get(2..).unwrap_or(&[]);
+                    }
+                    let Some(text) = self.cx.string(rest.first(), clause.line.span, "the option's meaning") else { continue };
+                    if options.iter().any(|o| o.id == oid) {
+                        self.cx.err(codes::DUPLICATE_ID, toks[1].span, format!("option `{}` is declared twice", toks[1].text));
+                        continue;
+                    }
+                    options.push(QuestionOption { id: oid, text, duration, span: clause.line.span });
+                }
+                "default" => {
+                    let Some((d, span)) = self.cx.name(toks.get(1), toks[0].span, "the default option") else { continue };
+                    default = Some((d, span));
+                }
+                _ => self.unknown_clause("question", &toks[0], "option, default"),
+            }
+        }
+        if options.len() < 2 {
+            self.cx.err(codes::MISSING_CLAUSE, decl.head.span, "a question needs at least two options").label("one reading is no question");
+            return;
+        }
+        let Some((default_sym, default_span)) = default else {
+            self.cx.err(codes::MISSING_CLAUSE, decl.head.span, "a question needs `default OPTION`");
+            return;
+        };
+        let Some(default) = options.iter().position(|o| o.id == default_sym) else {
+            let names: Vec<&str> = options.iter().map(|o| self.cx.symbols.name(o.id)).collect();
+            let help = format!("options: {}", names.join(", "));
+            self.cx.err(codes::UNKNOWN_QUESTION, default_span, "the default is not one of the options").help(help);
+            return;
+        };
+        let timed = options.iter().filter(|o| o.duration.is_some()).count();
+        if timed != 0 && timed != options.len() {
+            self.cx.err(codes::INVALID_DURATION, decl.head.span, "either every option of a question gives a duration, or none does");
+        }
+        self.treaty.questions.push(Question { id, text, options, default, article, span: decl.head.span });
+    }
+
+    fn check_name(&mut self, field: Field, term: Term, span: Span) {
+        let Term::Name(sym) = term else { return };
+        let known = match field {
+            Field::By | Field::To | Field::Against | Field::About | Field::From => self.declared.parties.contains_key(&sym) || self.declared.organs.contains_key(&sym),
+            Field::Under => self.declared.articles.contains(&sym),
+            _ => true,
+        };
+        if !known {
+            let name = self.cx.symbols.name(sym).to_string();
+            let (code, what) = if field == Field::Under { (codes::UNKNOWN_ARTICLE, "article") } else { (codes::UNKNOWN_PARTY, "party, state or organ") };
+            self.cx.err(code, span, format!("unknown {what} `{name}`")).label(format!("in `{}`", field.keyword()));
+        }
+    }
+
+    fn check_pattern(&mut self, pattern: &Pattern, bound: &BTreeSet<Sym>) {
+        for &(field, term) in &pattern.constraints {
+            self.check_name(field, term, pattern.span);
+            if let Term::Var(v) = term {
+                if !bound.contains(&v) {
+                    let name = self.cx.symbols.name(v).to_string();
+                    self.cx.err(codes::UNBOUND_VARIABLE, pattern.span, format!("`${name}` is not bound by the trigger")).help("variables are bound by the `on` pattern (and `$debtor` in `does`)");
+                }
+            }
+        }
+    }
+
+    fn versions(&mut self, args: &[Token]) -> Vec<Sym> {
+        let mut out = Vec::new();
+        for t in args {
+            let sym = self.cx.symbols.intern(&t.text);
+            if t.kind != TokenKind::Word || !self.declared.versions.contains_key(&sym) {
+                self.cx.err(codes::UNKNOWN_VERSION, t.span, format!("unknown version {}", t.describe())).label("not declared with `version`");
+            } else {
+                out.push(sym);
+            }
+        }
+        out
+    }
+
+    fn debtors(&mut self, args: &[Token], at: Span, bound: &BTreeSet<Sym>) -> Option<Debtors> {
+        let check_terms = |this: &mut Self, toks: &[Token]| -> Option<Vec<Term>> {
+            let mut terms = Vec::new();
+            for t in toks {
+                let term = this.cx.term(t)?;
+                match term {
+                    Term::Name(_) => {
+                        this.party_ref(t)?;
+                    }
+                    Term::Var(v) if !bound.contains(&v) => {
+                        this.cx.err(codes::UNBOUND_VARIABLE, t.span, format!("`${}` is not bound by the trigger", t.text));
+                        return None;
+                    }
+                    Term::Any => {
+                        this.cx.err(codes::MALFORMED_CLAUSE, t.span, "`any` cannot owe or hold; name parties or write `every party`");
+                        return None;
+                    }
+                    Term::Var(_) => {}
+                }
+                terms.push(term);
+            }
+            Some(terms)
+        };
+        if args.len() >= 2 && args[0].is_word("every") && args[1].is_word("party") {
+            match args.get(2) {
+                None => Some(Debtors::EveryPartyExcept(Vec::new())),
+                Some(t) if t.is_word("except") && args.len() > 3 => Some(Debtors::EveryPartyExcept(check_terms(self, &args[3..])?)),
+                Some(t) => {
+                    self.cx.err(codes::MALFORMED_CLAUSE, t.span, "expected `every party` or `every party except TERM…`");
+                    None
+                }
+            }
+        } else if args.is_empty() {
+            self.cx.err(codes::MALFORMED_CLAUSE, at, "expected `every party [except …]` or parties");
+            None
+        } else {
+            Some(Debtors::Listed(check_terms(self, args)?))
+        }
+    }
+
+    fn lower_duty(&mut self, decl: &Decl, article: Sym, quote: Quote) {
+        let Some((id, _)) = self.id_and_title(decl, "duty", false) else { return };
+        let debtor = self.cx.symbols.intern("debtor");
+        let clauses = decl.clauses();
+        let mut ok = true;
+        // The trigger first, since it binds the variables the others use.
+        let mut trigger = None;
+        let mut bound = BTreeSet::new();
+        for c in clauses.iter().filter(|c| c.line.tokens[0].is_word("on")) {
+            if trigger.is_some() {
+                self.cx.err(codes::REPEATED_CLAUSE, c.line.tokens[0].span, "a duty has one trigger (`on`)");
+                continue;
+            }
+            self.no_continuations(c);
+            trigger = self.cx.pattern(&c.line.tokens[1..], c.line.span);
+            ok &= trigger.is_some();
+            if let Some(p) = &trigger {
+                for &(field, term) in &p.constraints {
+                    self.check_name(field, term, p.span);
+                    if let Term::Var(v) = term {
+                        bound.insert(v);
+                    }
+                }
+            }
+        }
+        let (mut needs, mut owed_by, mut owed_to, mut does, mut within, mut versions, mut sources) = (Vec::new(), None, None, Vec::new(), None, Vec::new(), Vec::new());
+        for c in &clauses {
+            let toks = &c.line.tokens;
+            let (key, args) = split_clause(toks);
+            match key.as_str() {
+                "on" => {}
+                "needs" => {
+                    let mut any_of = Vec::new();
+                    let mut when = None;
+                    any_of.extend(self.cx.pattern(args, c.line.span));
+                    for cont in &c.continuations {
+                        let ct = &cont.tokens;
+                        if ct[0].is_word("or") {
+                            any_of.extend(self.cx.pattern(&ct[1..], cont.span));
+                        } else {
+                            when = self.when(&ct[1..], cont.span);
+                            ok &= when.is_some();
+                        }
+                    }
+                    let expected = 1 + c.continuations.iter().filter(|l| l.tokens[0].is_word("or")).count();
+                    ok &= any_of.len() == expected;
+                    for p in &any_of {
+                        self.check_pattern(p, &bound);
+                    }
+                    needs.push(Need { any_of, when, span: c.line.span });
+                }
+                "owed by" => {
+                    self.no_continuations(c);
+                    owed_by = self.debtors(args, c.line.span, &bound);
+                    ok &= owed_by.is_some();
+                }
+                "owed to" => {
+                    self.no_continuations(c);
+                    match args {
+                        [t] => {
+                            owed_to = self.cx.term(t);
+                            if let Some(term) = owed_to {
+                                self.check_pattern(&Pattern { kind: ActKind::Statement, constraints: vec![(Field::To, term)], span: t.span }, &bound);
+                            }
+                        }
+                        _ => {
+                            self.cx.err(codes::MALFORMED_CLAUSE, c.line.span, "expected `owed to TERM`, one party or variable");
+                        }
+                    }
+                    ok &= owed_to.is_some();
+                }
+                "does" => {
+                    let mut lines = vec![(args, c.line.span)];
+                    for cont in &c.continuations {
+                        if cont.tokens[0].is_word("or") {
+                            lines.push((&cont.tokens[1..], cont.span));
+                        } else {
+                            self.cx.err(codes::STRAY_CONTINUATION, cont.tokens[0].span, "`when` applies to `needs`, not `does`");
+                        }
+                    }
+                    let mut with_debtor = bound.clone();
+                    with_debtor.insert(debtor);
+                    for (tokens, span) in lines {
+                        match self.cx.pattern(tokens, span) {
+                            Some(mut p) => {
+                                self.check_pattern(&p, &with_debtor);
+                                if !p.constraints.iter().any(|&(_, t)| t == Term::Var(debtor)) {
+                                    p.constraints.push((Field::By, Term::Var(debtor)));
+                                }
+                                does.push(p);
+                            }
+                            None => ok = false,
+                        }
+                    }
+                }
+                "within" => {
+                    self.no_continuations(c);
+                    within = match args.first() {
+                        Some(t) if t.kind == TokenKind::Number => self.cx.duration(args, c.line.span).map(Within::Fixed),
+                        Some(t) if t.kind == TokenKind::Word => {
+                            let q = self.cx.symbols.intern(&t.text);
+                            match self.declared.questions.get(&q) {
+                                Some((_, opts)) if opts.iter().all(|o| o.1) => Some(Within::Question(q)),
+                                Some(_) => {
+                                    self.cx.err(codes::INVALID_DURATION, t.span, format!("the options of `{}` do not all give a duration", t.text));
+                                    None
+                                }
+                                None => {
+                                    self.cx.err(codes::UNKNOWN_QUESTION, t.span, format!("unknown question `{}`", t.text)).help("`within` takes a duration such as `30 days`, or a question whose options give durations");
+                                    None
+                                }
+                            }
+                        }
+                        _ => {
+                            self.cx.err(codes::INVALID_DURATION, c.line.span, "expected `within DURATION` or `within QUESTION`");
+                            None
+                        }
+                    };
+                    ok &= within.is_some();
+                }
+                "version" => {
+                    self.no_continuations(c);
+                    versions = self.versions(args);
+                }
+                "source" => {
+                    self.no_continuations(c);
+                    sources.extend(self.cx.citation(args, c.line.span));
+                }
+                _ => self.unknown_clause("duty", &toks[0], "version, on, needs, owed by, owed to, does, within, source"),
+            }
+        }
+        let missing: Vec<&str> = [("on", trigger.is_none()), ("owed by", owed_by.is_none()), ("owed to", owed_to.is_none()), ("does", does.is_empty()), ("within", within.is_none())]
+            .into_iter()
+            .filter(|(name, absent)| *absent && !clauses.iter().any(|c| split_clause(&c.line.tokens).0 == *name))
+            .map(|(name, _)| name)
+            .collect();
+        if !missing.is_empty() {
+            self.cx.err(codes::MISSING_CLAUSE, decl.head.span, format!("the duty lacks {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")));
+            return;
+        }
+        let (Some(trigger), Some(owed_by), Some(owed_to), Some(within), true) = (trigger, owed_by, owed_to, within, ok) else { return };
+        self.check_shared_id(id, &versions, decl.head.tokens[1].span, true);
+        self.treaty.duties.push(Duty { id, article, versions, trigger, needs, owed_by, owed_to, does, within, quote, sources, span: decl.head.span });
+    }
+
+    /// Two rules may share an id only if no version contains both.
+    fn check_shared_id(&mut self, id: Sym, versions: &[Sym], span: Span, duty: bool) {
+        let overlaps = |other: &[Sym]| versions.is_empty() || other.is_empty() || other.iter().any(|v| versions.contains(v));
+        let clash = if duty { self.treaty.duties.iter().any(|d| d.id == id && overlaps(&d.versions)) } else { self.treaty.powers.iter().any(|p| p.id == id && overlaps(&p.versions)) };
+        if clash {
+            let name = self.cx.symbols.name(id).to_string();
+            self.cx.err(codes::DUPLICATE_ID, span, format!("`{name}` is declared twice for the same version")).help("rules may share an id only when their `version` lists do not overlap");
+        }
+    }
+
+    fn when(&mut self, args: &[Token], at: Span) -> Option<(Sym, Sym)> {
+        let [q, eq, o] = args else {
+            self.cx.err(codes::MALFORMED_CLAUSE, span_of(args, at), "expected `when QUESTION = OPTION`");
+            return None;
+        };
+        if eq.kind != TokenKind::Eq {
+            self.cx.err(codes::MALFORMED_CLAUSE, eq.span, "expected `=`");
+            return None;
+        }
+        let qs = self.cx.symbols.intern(&q.text);
+        let os = self.cx.symbols.intern(&o.text);
+        let Some((_, options)) = self.declared.questions.get(&qs) else {
+            self.cx.err(codes::UNKNOWN_QUESTION, q.span, format!("unknown question `{}`", q.text));
+            return None;
+        };
+        if !options.iter().any(|(id, _)| *id == os) {
+            let names: Vec<String> = options.iter().map(|(id, _)| self.cx.symbols.name(*id).to_string()).collect();
+            self.cx.err(codes::UNKNOWN_QUESTION, o.span, format!("`{}` is not an option of `{}`", o.text, q.text)).help(format!("options: {}", names.join(", ")));
+            return None;
+        }
+        Some((qs, os))
+    }
+
+    fn lower_power(&mut self, decl: &Decl, article: Sym, quote: Quote) {
+        let Some((id, _)) = self.id_and_title(decl, "power", false) else { return };
+        let (mut holders, mut act, mut versions, mut sources, mut ok) = (None, None, Vec::new(), Vec::new(), true);
+        for c in decl.clauses() {
+            self.no_continuations(&c);
+            let toks = &c.line.tokens;
+            let (key, args) = split_clause(toks);
+            match key.as_str() {
+                "held by" => {
+                    holders = self.debtors(args, c.line.span, &BTreeSet::new());
+                    ok &= holders.is_some();
+                }
+                "may" => {
+                    act = self.cx.pattern(args, c.line.span);
+                    if let Some(p) = &act {
+                        self.check_pattern(p, &BTreeSet::new());
+                    }
+                    ok &= act.is_some();
+                }
+                "version" => versions = self.versions(args),
+                "source" => sources.extend(self.cx.citation(args, c.line.span)),
+                _ => self.unknown_clause("power", &toks[0], "version, held by, may, source"),
+            }
+        }
+        let (Some(holders), Some(act), true) = (holders, act, ok) else {
+            if ok {
+                self.cx.err(codes::MISSING_CLAUSE, decl.head.span, "a power needs `held by …` and `may PATTERN`");
+            }
+            return;
+        };
+        self.check_shared_id(id, &versions, decl.head.tokens[1].span, false);
+        self.treaty.powers.push(Power { id, article, versions, holders, act, quote, sources, span: decl.head.span });
+    }
+}
