@@ -16,6 +16,16 @@ pub use derive::{derive, CaseState, ChairState, DocumentState, ObligationState, 
 pub use explain::{explain, ActCite, Explanation, ReadingCite, RuleCite};
 pub use report::{report, Report};
 
+/// The explanation's parts, for renderers.
+pub mod explain_types {
+    pub use crate::explain::SourceCite;
+}
+
+/// A time as reports print it.
+pub fn report_date(t: casus_model::Time) -> String {
+    report::date(t)
+}
+
 use casus_model::{Sym, Symbols, Time, Treaty};
 use std::collections::BTreeMap;
 

@@ -103,8 +103,10 @@ pub struct CaseRow {
     pub fact: String,
 }
 
+/// A date at day precision when `t` is the start or the last second of a
+/// day (the engine reads "on D" as the end of D), otherwise to the second.
 pub(crate) fn date(t: Time) -> String {
-    t.display()
+    if t.0.rem_euclid(86_400) == 86_399 { t.format(casus_model::Precision::Day) } else { t.display() }
 }
 
 /// The id of the act at `i`: its own id, or `act-N` by position.

@@ -172,10 +172,17 @@ pub fn render(diags: &[Diagnostic], file_name: &str, text: &str) -> String {
         let pad = " ".repeat(gutter);
         let _ = writeln!(out, "{pad}--> {file_name}:{line}:{col}");
         let _ = writeln!(out, "{pad} |");
+        if d.severity == Severity::Note {
+            // A note is the file's own words: point at it, don't repeat it.
+            out.push('\n');
+            continue;
+        }
         let source_line = index.line_text(line);
         let _ = writeln!(out, "{line} | {source_line}");
         let (end_line, end_col) = index.line_col(d.span.end);
-        let width = if end_line == line { end_col.saturating_sub(col).max(1) } else { source_line.chars().count().saturating_sub(col - 1).max(1) };
+        let line_len = source_line.chars().count();
+        let width = if end_line == line { end_col.saturating_sub(col) } else { line_len.saturating_sub(col - 1) };
+        let width = width.min(line_len.saturating_sub(col - 1)).max(1);
         let carets = "^".repeat(width);
         let label = if d.label.is_empty() { String::new() } else { format!(" {}", d.label) };
         let _ = writeln!(out, "{pad} | {}{carets}{label}", " ".repeat(col - 1));

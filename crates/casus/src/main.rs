@@ -1,1 +1,231 @@
-fn main(){}
+//! The `casus` command line. Argument handling and glue only: the work is
+//! done by `casus-lang` (reading files), `casus-engine` (deriving the state)
+//! and the ledger crates.
+//!
+//! Exit codes (a contract, see README): 0 success; 1 the input has errors
+//! (diagnostics, a failed verification, a file `fmt --check` would change);
+//! 2 the command could not run (bad arguments, unreadable file).
+
+mod alloc;
+mod bench;
+mod input;
+mod text;
+
+#[global_allocator]
+static ALLOCATOR: alloc::Counting = alloc::Counting;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "casus", version, about = "Executable collective-security treaties: check treaties, replay records, explain verdicts.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct StateArgs {
+    /// The treaty file (literate Markdown).
+    treaty: PathBuf,
+    /// The record of acts (literate Markdown with ```acts blocks).
+    record: PathBuf,
+    /// The date (or date and time, UTC) to derive the state on; by default today.
+    #[arg(long)]
+    at: Option<String>,
+    /// A reading of the text, as QUESTION=OPTION (repeatable); other questions take their default.
+    #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
+    interpretations: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a treaty file, and a record file against it; report every problem at once.
+    Check {
+        treaty: PathBuf,
+        record: Option<PathBuf>,
+        /// One line per diagnostic instead of rustc-like blocks.
+        #[arg(long)]
+        short: bool,
+    },
+    /// Rewrite the rule or act blocks of a file in canonical form.
+    Fmt {
+        files: Vec<PathBuf>,
+        /// Change nothing; exit 1 if a file is not in canonical form.
+        #[arg(long)]
+        check: bool,
+        /// Print the formatted text instead of writing the file.
+        #[arg(long)]
+        stdout: bool,
+    },
+    /// Derive the state on a date: parties, chairs, documents, cases and obligations.
+    Replay {
+        #[command(flatten)]
+        args: StateArgs,
+        /// Print the state as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Explain a derived fact: the rule, its text, the acts and their sources, the readings.
+    Explain {
+        #[command(flatten)]
+        args: StateArgs,
+        /// The fact's id, as listed by `replay` (for example `obligation/arm_2022_09_art4/assist_victim/RUS`).
+        fact: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The verdicts under every combination of readings, side by side.
+    Readings {
+        #[command(flatten)]
+        args: StateArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replay the shipped CSTO case (the Collective Security Treaty and the 2021–2025 record).
+    Demo {
+        /// The date to show the state on.
+        #[arg(long, default_value = "2022-12-01")]
+        at: String,
+    },
+    /// Write a synthetic treaty and record (for benchmarks and exercises).
+    Synth {
+        #[arg(long, default_value_t = 32)]
+        parties: usize,
+        #[arg(long, default_value_t = 100_000)]
+        acts: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Directory to write `treaty.md` and `record.acts` into.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Run a benchmark and print its figures.
+    Bench {
+        #[command(subcommand)]
+        which: bench::Which,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Check { treaty, record, short } => input::check(&treaty, record.as_deref(), short),
+        Command::Fmt { files, check, stdout } => fmt(&files, check, stdout),
+        Command::Replay { args, json } => {
+            let (loaded, query) = input::load_for_state(&args.treaty, &args.record, args.at.as_deref(), &args.interpretations)?;
+            let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
+            let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", text::report(&report));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { args, fact, json } => {
+            let (loaded, query) = input::load_for_state(&args.treaty, &args.record, args.at.as_deref(), &args.interpretations)?;
+            let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
+            let Some(e) = casus_engine::explain(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &fact) else {
+                let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
+                bail!("no fact `{fact}` on {}; facts look like {}", report.at, text::example_facts(&report));
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&e)?);
+            } else {
+                print!("{}", text::explanation(&e));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Readings { args, json } => {
+            let (loaded, query) = input::load_for_state(&args.treaty, &args.record, args.at.as_deref(), &args.interpretations)?;
+            let table = text::Readings::derive(&loaded, query.at);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&table)?);
+            } else {
+                print!("{}", table.render());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { at } => demo(&at),
+        Command::Synth { parties, acts, seed, out } => {
+            let spec = casus_synth::Spec { parties, acts, seed };
+            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            std::fs::write(out.join("treaty.md"), casus_synth::treaty_text(&spec))?;
+            let mut f = std::io::BufWriter::new(std::fs::File::create(out.join("record.acts"))?);
+            casus_synth::write_record(&spec, &mut f)?;
+            eprintln!("wrote {} and {}", out.join("treaty.md").display(), out.join("record.acts").display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { which } => bench::run(which),
+    }
+}
+
+fn fmt(files: &[PathBuf], check: bool, stdout: bool) -> Result<ExitCode> {
+    if files.is_empty() {
+        bail!("name one or more files to format");
+    }
+    let mut changed = false;
+    let mut failed = false;
+    for path in files {
+        let name = path.display().to_string();
+        let text = input::read(path)?;
+        let info = input::block_kind(&name, &text);
+        match casus_lang::format_file(&name, &text, info) {
+            Ok(formatted) => {
+                if stdout {
+                    print!("{formatted}");
+                } else if formatted != text {
+                    changed = true;
+                    if check {
+                        eprintln!("{name}: not in canonical form");
+                    } else {
+                        std::fs::write(path, formatted).with_context(|| format!("writing {name}"))?;
+                        eprintln!("{name}: formatted");
+                    }
+                }
+            }
+            Err(diags) => {
+                failed = true;
+                eprint!("{}", casus_lang::render(&diags, &name, &text));
+                eprintln!("{name}: not formatted, fix the errors first");
+            }
+        }
+    }
+    Ok(if failed || (check && changed) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The shipped data, compiled in so that the demo runs from anywhere.
+pub const CST_TREATY: (&str, &str) = ("treaties/cst.md", include_str!("../../../treaties/cst.md"));
+pub const CSTO_RECORD: (&str, &str) = ("records/csto-2021-2025.md", include_str!("../../../records/csto-2021-2025.md"));
+
+fn demo(at: &str) -> Result<ExitCode> {
+    let loaded = input::load_texts(CST_TREATY, CSTO_RECORD)?;
+    let at = input::parse_at(Some(at))?;
+    let query = casus_engine::Query { at, readings: Default::default() };
+    let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
+    let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
+    println!("casus demo: the Collective Security Treaty and the CSTO record of 2021–2025 ({} acts).", loaded.record.acts.len());
+    println!("Files: {} and {} (compiled into this binary).\n", CST_TREATY.0, CSTO_RECORD.0);
+    print!("{}", text::report(&report));
+    println!("\nEvery reading of the text, side by side:\n");
+    print!("{}", text::Readings::derive(&loaded, at).render());
+    println!("\nMembership on chosen dates:\n");
+    print!("{}", text::membership_over_time(&loaded, &["1995-01-01", "2000-01-01", "2007-01-01", "2013-01-01", "2024-01-01"]));
+    println!("\nChairs of the Collective Security Council:\n");
+    print!("{}", text::chairs_over_time(&loaded, &["2022-06-01", "2023-06-01", "2024-06-01", "2025-06-01", "2026-06-01"]));
+    println!("\nAsk why: casus explain {} {} obligation/arm_2022_09_art4/assist_victim/RUS --at {}", CST_TREATY.0, CSTO_RECORD.0, report.at);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,93 @@
+//! `casus bench`: benchmarks that print their figures. Medians over
+//! repeated runs, because this machine is shared and noisy.
+
+use anyhow::Result;
+use casus_model::{Symbols, Time};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(clap::Subcommand)]
+pub enum Which {
+    /// Replay a synthetic record: acts per second on one core, and memory per act.
+    Replay {
+        #[arg(long, default_value_t = 1_000_000)]
+        acts: usize,
+        #[arg(long, default_value_t = 32)]
+        parties: usize,
+        /// How many timed runs (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// Parse a synthetic record file: acts per second.
+    Parse {
+        #[arg(long, default_value_t = 200_000)]
+        acts: usize,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
+}
+
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() { 0.0 } else { v[v.len() / 2] }
+}
+
+pub fn run(which: Which) -> Result<ExitCode> {
+    match which {
+        Which::Replay { acts, parties, runs } => replay(acts, parties, runs),
+        Which::Parse { acts, runs } => parse(acts, runs),
+    }
+}
+
+fn replay(n: usize, parties: usize, runs: usize) -> Result<ExitCode> {
+    let spec = casus_synth::Spec { parties, acts: n, seed: 1 };
+    let mut symbols = Symbols::new();
+    let (treaty, diags) = casus_lang::load_treaty("synthetic.md", &casus_synth::treaty_text(&spec), &mut symbols);
+    anyhow::ensure!(!diags.iter().any(|d| d.is_error()), "the synthetic treaty has errors: {diags:?}");
+    let before = crate::alloc::current();
+    let acts = casus_synth::acts(&spec, &mut symbols);
+    let acts_bytes = crate::alloc::current().saturating_sub(before);
+    let at = acts.last().map(|a| a.time).unwrap_or(Time(0)).end_of_day();
+    let query = casus_engine::Query { at, readings: Default::default() };
+    let mut seconds = Vec::new();
+    let mut peak_extra = 0usize;
+    let mut summary = (0, 0, 0);
+    for _ in 0..runs.max(1) {
+        let base = crate::alloc::current();
+        crate::alloc::reset_peak();
+        let start = Instant::now();
+        let state = casus_engine::derive(&treaty, &acts, &query);
+        seconds.push(start.elapsed().as_secs_f64());
+        peak_extra = peak_extra.max(crate::alloc::peak().saturating_sub(base));
+        summary = (state.cases.len(), state.cases.iter().map(|c| c.obligations.len()).sum::<usize>(), state.documents.len());
+        drop(state);
+    }
+    let med = median(seconds.clone());
+    let per_act = (acts_bytes + peak_extra) as f64 / n as f64;
+    println!("replay benchmark: {n} synthetic acts, {parties} parties, {runs} runs (one core)");
+    println!("  derived: {} cases, {} obligations, {} documents", summary.0, summary.1, summary.2);
+    println!("  time per replay: median {:.3} s (min {:.3} s, max {:.3} s)", med, seconds.iter().cloned().fold(f64::MAX, f64::min), seconds.iter().cloned().fold(0.0, f64::max));
+    println!("  throughput: {:.0} acts/s (median)   [goal: >= 1,000,000 acts/s]", n as f64 / med);
+    println!("  memory: acts {:.0} B/act + engine peak {:.0} B/act = {:.0} B/act   [goal: < 300 B/act]", acts_bytes as f64 / n as f64, peak_extra as f64 / n as f64, per_act);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse(n: usize, runs: usize) -> Result<ExitCode> {
+    let spec = casus_synth::Spec { parties: 32, acts: n, seed: 1 };
+    let mut symbols = Symbols::new();
+    let (treaty, _) = casus_lang::load_treaty("synthetic.md", &casus_synth::treaty_text(&spec), &mut symbols);
+    let mut text = Vec::new();
+    casus_synth::write_record(&spec, &mut text)?;
+    let text = String::from_utf8(text)?;
+    let mut seconds = Vec::new();
+    for _ in 0..runs.max(1) {
+        let mut s = symbols.clone();
+        let start = Instant::now();
+        let (record, diags) = casus_lang::load_record("synthetic.acts", &text, &treaty, &mut s);
+        seconds.push(start.elapsed().as_secs_f64());
+        anyhow::ensure!(!diags.iter().any(|d| d.is_error()) && record.acts.len() == n, "the synthetic record did not parse cleanly");
+    }
+    let med = median(seconds);
+    println!("parse benchmark: {n} acts, {} bytes; median {:.3} s: {:.0} acts/s, {:.1} MB/s", text.len(), med, n as f64 / med, text.len() as f64 / med / 1e6);
+    Ok(ExitCode::SUCCESS)
+}

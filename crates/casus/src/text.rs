@@ -1,0 +1,245 @@
+//! Text renderings for people: the state as tables, explanations as
+//! numbered reasons with their sources, readings side by side.
+
+use crate::input::{parse_at, Loaded};
+use casus_engine::{Explanation, Query, Report};
+use casus_model::Time;
+use serde::Serialize;
+use std::fmt::Write;
+
+/// A plain table: a header and rows, columns padded to their widest cell.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if i < widths.len() {
+                widths[i] = widths[i].max(c.chars().count());
+            }
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s = String::from(" ");
+        for (i, c) in cells.iter().enumerate() {
+            let pad = widths[i].saturating_sub(c.chars().count());
+            s.push(' ');
+            s.push_str(c);
+            if i + 1 < cells.len() {
+                s.push_str(&" ".repeat(pad + 1));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(header.to_vec());
+    out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(|s| s.as_str()).collect()));
+    for r in rows {
+        out.push_str(&line(r.iter().map(|s| s.as_str()).collect()));
+    }
+    out
+}
+
+pub fn report(r: &Report) -> String {
+    let mut out = String::new();
+    let version = r.version.as_ref().map(|v| format!(", text {} in force since {}", v.id, v.in_force)).unwrap_or_default();
+    let _ = writeln!(out, "{} ({}) on {}{}", r.treaty.title, r.treaty.id, r.at, version);
+    let readings: Vec<String> = r.readings.iter().map(|x| format!("{} = {}{}", x.question, x.option, if x.default { " (default)" } else { "" })).collect();
+    let _ = writeln!(out, "Readings: {}\n", if readings.is_empty() { "none".to_string() } else { readings.join(", ") });
+    let _ = writeln!(out, "Parties");
+    out.push_str(&table(&["code", "name", "status", "since"], &r.parties.iter().map(|p| vec![p.code.clone(), p.name.clone(), p.status.clone(), p.since.clone()]).collect::<Vec<_>>()));
+    let _ = writeln!(out, "\nChairs");
+    out.push_str(&table(&["organ", "chair", "since"], &r.chairs.iter().map(|c| vec![c.organ.clone(), c.party.clone(), c.since.clone()]).collect::<Vec<_>>()));
+    let _ = writeln!(out, "\nDocuments");
+    let rows: Vec<Vec<String>> = r
+        .documents
+        .iter()
+        .map(|d| {
+            let status = if d.limited_format { format!("{} (limited format)", d.status) } else { d.status.clone() };
+            vec![d.id.clone(), d.organ.clone(), status, d.since.clone(), d.blocked_by.join(" "), d.title.clone()]
+        })
+        .collect();
+    out.push_str(&table(&["document", "organ", "status", "since", "blocked by", "title"], &rows));
+    for d in r.documents.iter().filter(|d| d.sheet.iter().any(|s| s.reason.is_some() || s.condition.is_some() || s.position == "opted_out")) {
+        for s in &d.sheet {
+            if s.position == "pending" || s.position == "signed" {
+                continue;
+            }
+            let _ = writeln!(out, "  {}: {} {} on {}", d.id, s.party, s.position.replace('_', " "), s.date.as_deref().unwrap_or("?"));
+            if let Some(reason) = &s.reason {
+                let _ = writeln!(out, "    reason:    {reason}");
+            }
+            if let Some(condition) = &s.condition {
+                let _ = writeln!(out, "    condition: {condition}");
+            }
+        }
+    }
+    let _ = writeln!(out, "\nCases");
+    if r.cases.is_empty() {
+        let _ = writeln!(out, "  none");
+    }
+    for c in &r.cases {
+        let _ = writeln!(out, "\n  {} ({} by {}, opened {})", c.id, c.article, c.requester, c.opened);
+        let rows: Vec<Vec<String>> = c
+            .obligations
+            .iter()
+            .map(|o| vec![o.debtor.clone(), o.creditor.clone(), o.duty.clone(), o.status.clone(), o.since.clone(), o.deadline.clone().unwrap_or_default(), o.fulfilled_by.clone().unwrap_or_default()])
+            .collect();
+        for l in table(&["debtor", "creditor", "duty", "status", "since", "deadline", "fulfilled by"], &rows).lines() {
+            let _ = writeln!(out, "  {l}");
+        }
+    }
+    let _ = writeln!(out, "\n{} acts considered. Ask why with `casus explain … FACT`, where FACT is for example {}.", r.acts_considered, example_facts(r));
+    out
+}
+
+pub fn example_facts(r: &Report) -> String {
+    let mut ex: Vec<String> = Vec::new();
+    ex.extend(r.cases.iter().flat_map(|c| c.obligations.first()).map(|o| format!("`{}`", o.fact)).take(1));
+    ex.extend(r.documents.first().map(|d| format!("`{}`", d.fact)));
+    ex.extend(r.chairs.first().map(|c| format!("`{}`", c.fact)));
+    ex.extend(r.parties.first().map(|p| format!("`{}`", p.fact)));
+    ex.join(", ")
+}
+
+pub fn explanation(e: &Explanation) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}\n  {}\n", e.fact, e.statement);
+    let _ = writeln!(out, "Why:");
+    for (i, r) in e.reasons.iter().enumerate() {
+        let _ = writeln!(out, "  {}. {}", i + 1, r);
+    }
+    for rule in &e.rules {
+        let _ = writeln!(out, "\nRule: {} `{}`{}", rule.kind, rule.id, rule.heading.as_ref().map(|h| format!(", {h}")).unwrap_or_default());
+        if let Some(v) = &rule.version {
+            let _ = writeln!(out, "  Text in force: {} ({}), since {}", v.id, v.title, v.in_force);
+        }
+        if let Some(q) = &rule.quote {
+            let _ = writeln!(out, "  > {}{}", q, rule.quote_line.map(|l| format!("  (line {l})")).unwrap_or_default());
+        }
+        for s in &rule.sources {
+            let _ = writeln!(out, "  source: {}", source(s));
+        }
+    }
+    if !e.readings.is_empty() {
+        let _ = writeln!(out, "\nReadings used:");
+        for r in &e.readings {
+            let _ = writeln!(out, "  {} = {}{}: {}", r.question, r.option, if r.default { " (default)" } else { "" }, r.option_text);
+        }
+    }
+    if !e.acts.is_empty() {
+        let _ = writeln!(out, "\nActs:");
+        for a in &e.acts {
+            let _ = writeln!(out, "  [{}] {} ({})", a.role, a.summary, a.id);
+            for (k, v) in [("title", &a.title), ("reason", &a.reason), ("condition", &a.condition), ("text", &a.text), ("note", &a.note)] {
+                if let Some(v) = v {
+                    let _ = writeln!(out, "      {k}: {v}");
+                }
+            }
+            let _ = writeln!(out, "      attested by: {}", a.attested_by);
+            for s in &a.sources {
+                let _ = writeln!(out, "      source: {}", source(s));
+            }
+        }
+    }
+    out
+}
+
+fn source(s: &casus_engine::explain_types::SourceCite) -> String {
+    match (&s.url, &s.title) {
+        (Some(u), Some(t)) => format!("{t} <{u}>"),
+        (Some(u), None) => u.clone(),
+        (None, Some(t)) => t.clone(),
+        (None, None) => String::new(),
+    }
+}
+
+/// Verdicts under every combination of readings.
+#[derive(Serialize)]
+pub struct Readings {
+    pub at: String,
+    /// One entry per combination: `question=option` pairs.
+    pub columns: Vec<Vec<String>>,
+    pub rows: Vec<ReadingRow>,
+}
+
+#[derive(Serialize)]
+pub struct ReadingRow {
+    pub fact: String,
+    pub case: String,
+    pub debtor: String,
+    pub statuses: Vec<String>,
+}
+
+impl Readings {
+    pub fn derive(loaded: &Loaded, at: Time) -> Readings {
+        let combos = casus_engine::all_readings(&loaded.treaty, 64);
+        let mut rows: Vec<ReadingRow> = Vec::new();
+        let mut columns = Vec::new();
+        for (ci, combo) in combos.iter().enumerate() {
+            let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &Query { at, readings: combo.clone() });
+            let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
+            columns.push(report.readings.iter().map(|r| format!("{}={}", r.question, r.option)).collect());
+            for c in &report.cases {
+                for o in &c.obligations {
+                    let row = match rows.iter_mut().find(|r| r.fact == o.fact) {
+                        Some(r) => r,
+                        None => {
+                            rows.push(ReadingRow { fact: o.fact.clone(), case: c.id.clone(), debtor: o.debtor.clone(), statuses: vec![String::new(); ci] });
+                            rows.last_mut().expect("just pushed")
+                        }
+                    };
+                    row.statuses.push(o.status.clone());
+                }
+            }
+            for r in rows.iter_mut() {
+                r.statuses.resize(ci + 1, String::new());
+            }
+        }
+        Readings { at: casus_engine::report_date(at), columns, rows }
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for (i, c) in self.columns.iter().enumerate() {
+            let _ = writeln!(out, "  ({}) {}", i + 1, c.join(", "));
+        }
+        let mut header = vec!["case", "debtor"];
+        let labels: Vec<String> = (1..=self.columns.len()).map(|i| format!("({i})")).collect();
+        header.extend(labels.iter().map(|s| s.as_str()));
+        let rows: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| {
+                let mut v = vec![r.case.clone(), r.debtor.clone()];
+                v.extend(r.statuses.iter().cloned());
+                v
+            })
+            .collect();
+        out.push('\n');
+        out.push_str(&table(&header, &rows));
+        out
+    }
+}
+
+pub fn membership_over_time(loaded: &Loaded, dates: &[&str]) -> String {
+    let mut rows = Vec::new();
+    for &d in dates {
+        let Ok(at) = parse_at(Some(d)) else { continue };
+        let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &Query { at, readings: Default::default() });
+        let r = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
+        let of = |s: &str| r.parties.iter().filter(|p| p.status == s).map(|p| p.code.clone()).collect::<Vec<_>>().join(" ");
+        rows.push(vec![d.to_string(), of("member"), of("suspended"), of("former")]);
+    }
+    table(&["date", "members", "suspended", "former"], &rows)
+}
+
+pub fn chairs_over_time(loaded: &Loaded, dates: &[&str]) -> String {
+    let mut rows = Vec::new();
+    for &d in dates {
+        let Ok(at) = parse_at(Some(d)) else { continue };
+        let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &Query { at, readings: Default::default() });
+        let r = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
+        for c in r.chairs.iter().filter(|c| c.organ == "CSC") {
+            rows.push(vec![d.to_string(), c.party.clone(), c.since.clone()]);
+        }
+    }
+    table(&["date", "chair", "since"], &rows)
+}
