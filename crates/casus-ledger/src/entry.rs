@@ -1,0 +1,361 @@
+//! Ledger entries and checkpoints: their byte layout and their rules.
+//!
+//! An entry is what the log stores and hashes: a domain string, its
+//! position (`seq`), its kind, who signed it and how, its valid and record
+//! times, the leaf hash of the entry before it, a payload (an act, a key
+//! change, or the genesis), and an Ed25519 signature over all of the
+//! preceding bytes. `docs/LEDGER.md` has the table.
+//!
+//! [`EntryView`] reads stored bytes without copying and keeps the exact
+//! signed slice, so verification checks the stored bytes themselves.
+//! [`apply`] is the single statement of who may sign which entry; the
+//! ledger, `verify` and offline bundles all call it.
+
+use crate::encode::{ActFields, Reader, Writer};
+use crate::keys::{KeyId, KeyRegistration, KeyRegistry, KeyRole, SecretKey};
+use crate::merkle::Hash;
+use crate::{LedgerError, MAX_ENTRY_BYTES, MAX_LIST_ITEMS, MAX_TREATY_BYTES, Result, Tamper, sha256};
+
+pub const ENTRY_DOMAIN: &[u8] = b"casus/entry/v1\0";
+pub const CHECKPOINT_DOMAIN: &[u8] = b"casus/checkpoint/v1\0";
+/// Bytes of an entry that are not payload: domain, header, length, signature.
+pub const ENTRY_OVERHEAD: usize = ENTRY_DOMAIN.len() + 8 + 1 + 1 + 8 + 8 + 32 + 32 + 4 + 64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    Genesis = 0,
+    Act = 1,
+    KeyRegister = 2,
+    KeyRotate = 3,
+    KeyRevoke = 4,
+}
+
+impl EntryKind {
+    fn from_u8(v: u8) -> Option<EntryKind> {
+        Some(match v {
+            0 => EntryKind::Genesis,
+            1 => EntryKind::Act,
+            2 => EntryKind::KeyRegister,
+            3 => EntryKind::KeyRotate,
+            4 => EntryKind::KeyRevoke,
+            _ => return None,
+        })
+    }
+    pub fn is_key_entry(self) -> bool {
+        !matches!(self, EntryKind::Act)
+    }
+}
+
+/// Who signed an entry, in what capacity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// The operator: genesis and key entries.
+    Operator = 0,
+    /// The actor itself, with a key registered for its code.
+    Live = 1,
+    /// A recorder, entering a historical act from its sources.
+    Record = 2,
+}
+
+impl Mode {
+    fn from_u8(v: u8) -> Option<Mode> {
+        Some(match v {
+            0 => Mode::Operator,
+            1 => Mode::Live,
+            2 => Mode::Record,
+            _ => return None,
+        })
+    }
+}
+
+/// The fields of an entry before signing.
+#[derive(Clone, Debug)]
+pub struct Entry<'p> {
+    pub seq: u64,
+    pub kind: EntryKind,
+    pub mode: Mode,
+    pub valid_time: i64,
+    pub record_time: i64,
+    pub prev: Hash,
+    pub payload: &'p [u8],
+}
+
+impl Entry<'_> {
+    /// The signed, stored bytes.
+    pub fn sign(&self, key: &SecretKey) -> Result<Vec<u8>> {
+        let size = ENTRY_OVERHEAD + self.payload.len();
+        if size > MAX_ENTRY_BYTES {
+            return Err(LedgerError::TooLarge { what: "entry", size, max: MAX_ENTRY_BYTES });
+        }
+        let mut w = Writer { buf: Vec::with_capacity(size) };
+        w.raw(ENTRY_DOMAIN);
+        w.u64(self.seq);
+        w.u8(self.kind as u8);
+        w.u8(self.mode as u8);
+        w.i64(self.valid_time);
+        w.i64(self.record_time);
+        w.raw(&self.prev);
+        w.raw(&key.id().0);
+        w.bytes(self.payload);
+        let sig = key.sign(&w.buf);
+        w.raw(&sig);
+        debug_assert_eq!(w.buf.len(), size);
+        Ok(w.buf)
+    }
+}
+
+/// A stored entry, read in place.
+#[derive(Clone, Debug)]
+pub struct EntryView<'a> {
+    pub seq: u64,
+    pub kind: EntryKind,
+    pub mode: Mode,
+    pub valid_time: i64,
+    pub record_time: i64,
+    pub prev: Hash,
+    pub signer: KeyId,
+    pub payload: &'a [u8],
+    /// The bytes the signature covers: everything before it.
+    pub signed: &'a [u8],
+    pub signature: [u8; 64],
+}
+
+impl<'a> EntryView<'a> {
+    pub fn parse(bytes: &'a [u8]) -> Result<EntryView<'a>> {
+        if bytes.len() > MAX_ENTRY_BYTES {
+            return Err(LedgerError::TooLarge { what: "entry", size: bytes.len(), max: MAX_ENTRY_BYTES });
+        }
+        let mut r = Reader::new(bytes, "entry");
+        r.expect(ENTRY_DOMAIN)?;
+        let seq = r.u64()?;
+        let kind = r.u8()?;
+        let kind = EntryKind::from_u8(kind).ok_or_else(|| r.err(format!("unknown entry kind {kind}")))?;
+        let mode = r.u8()?;
+        let mode = Mode::from_u8(mode).ok_or_else(|| r.err(format!("unknown mode {mode}")))?;
+        let valid_time = r.i64()?;
+        let record_time = r.i64()?;
+        let prev = r.array()?;
+        let signer = KeyId(r.array()?);
+        let payload = r.bytes(MAX_ENTRY_BYTES)?;
+        let signed_len = r.position();
+        let signature = r.array()?;
+        r.finish()?;
+        Ok(EntryView {
+            seq,
+            kind,
+            mode,
+            valid_time,
+            record_time,
+            prev,
+            signer,
+            payload,
+            signed: &bytes[..signed_len],
+            signature,
+        })
+    }
+}
+
+/// The genesis payload: the treaty the ledger applies and its first keys.
+#[derive(Clone, Debug)]
+pub struct Genesis<'a> {
+    pub treaty_sha256: Hash,
+    pub treaty_name: &'a str,
+    pub treaty_text: &'a [u8],
+    /// The first is the operator key.
+    pub keys: Vec<KeyRegistration>,
+}
+
+impl<'a> Genesis<'a> {
+    pub fn encode(&self) -> Result<Vec<u8>> {
+        if self.treaty_text.len() > MAX_TREATY_BYTES {
+            return Err(LedgerError::TooLarge { what: "treaty text", size: self.treaty_text.len(), max: MAX_TREATY_BYTES });
+        }
+        if self.keys.len() > MAX_LIST_ITEMS {
+            return Err(LedgerError::TooLarge { what: "genesis keys", size: self.keys.len(), max: MAX_LIST_ITEMS });
+        }
+        let mut w = Writer::new();
+        w.raw(&self.treaty_sha256);
+        w.str(self.treaty_name);
+        w.bytes(self.treaty_text);
+        w.u32(self.keys.len() as u32);
+        for k in &self.keys {
+            k.encode(&mut w);
+        }
+        Ok(w.buf)
+    }
+    pub fn decode(bytes: &'a [u8]) -> Result<Genesis<'a>> {
+        let mut r = Reader::new(bytes, "genesis");
+        let treaty_sha256 = r.array()?;
+        let treaty_name = r.str()?;
+        let treaty_text = r.bytes(MAX_TREATY_BYTES)?;
+        let n = r.count()?;
+        let mut keys = Vec::with_capacity(n);
+        for _ in 0..n {
+            keys.push(KeyRegistration::decode(&mut r)?);
+        }
+        r.finish()?;
+        if sha256(treaty_text) != treaty_sha256 {
+            return Err(LedgerError::decode("genesis", "the treaty text does not match its SHA-256"));
+        }
+        Ok(Genesis { treaty_sha256, treaty_name, treaty_text, keys })
+    }
+}
+
+/// The payload of a key entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyChange {
+    Register(KeyRegistration),
+    /// Replaces `old` by `new` with the same role.
+    Rotate { old: KeyId, new: [u8; 32] },
+    Revoke { key: KeyId, reason: String },
+}
+
+impl KeyChange {
+    pub fn kind(&self) -> EntryKind {
+        match self {
+            KeyChange::Register(_) => EntryKind::KeyRegister,
+            KeyChange::Rotate { .. } => EntryKind::KeyRotate,
+            KeyChange::Revoke { .. } => EntryKind::KeyRevoke,
+        }
+    }
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        match self {
+            KeyChange::Register(reg) => reg.encode(&mut w),
+            KeyChange::Rotate { old, new } => {
+                w.raw(&old.0);
+                w.raw(new);
+            }
+            KeyChange::Revoke { key, reason } => {
+                w.raw(&key.0);
+                w.str(reason);
+            }
+        }
+        w.buf
+    }
+    pub fn decode(kind: EntryKind, bytes: &[u8]) -> Result<KeyChange> {
+        let mut r = Reader::new(bytes, "key entry");
+        let change = match kind {
+            EntryKind::KeyRegister => KeyChange::Register(KeyRegistration::decode(&mut r)?),
+            EntryKind::KeyRotate => KeyChange::Rotate { old: KeyId(r.array()?), new: r.array()? },
+            EntryKind::KeyRevoke => KeyChange::Revoke { key: KeyId(r.array()?), reason: r.str()?.to_string() },
+            _ => return Err(r.err("not a key entry")),
+        };
+        r.finish()?;
+        Ok(change)
+    }
+}
+
+/// Checks the rules of one entry against the registry as it stands before
+/// it, and applies the entry's key changes. Signatures are checked
+/// elsewhere (in batches); this is everything else about who may sign what.
+pub fn apply(registry: &mut KeyRegistry, e: &EntryView) -> Result<(), Tamper> {
+    let bad = |e: LedgerError| Tamper::Malformed(e.to_string());
+    match e.kind {
+        EntryKind::Genesis => {
+            if e.seq != 0 {
+                return Err(Tamper::BadEntry("a genesis entry after the first".into()));
+            }
+            let g = Genesis::decode(e.payload).map_err(bad)?;
+            if e.mode != Mode::Operator {
+                return Err(Tamper::BadEntry("genesis not in operator mode".into()));
+            }
+            match g.keys.first() {
+                Some(KeyRegistration { role: KeyRole::Operator, .. }) => {}
+                _ => return Err(Tamper::BadEntry("the first genesis key must be the operator's".into())),
+            }
+            for k in &g.keys {
+                registry.introduce(k, 0)?;
+            }
+            registry.check_operator(&e.signer, 0)?;
+            Ok(())
+        }
+        _ if e.seq == 0 => Err(Tamper::BadEntry("the first entry must be the genesis".into())),
+        EntryKind::Act => {
+            let act = ActFields::decode(e.payload).map_err(bad)?;
+            if act.time != e.valid_time {
+                return Err(Tamper::BadEntry("valid time differs from the act's time".into()));
+            }
+            let state = registry.active(&e.signer, e.seq)?;
+            match (e.mode, &state.role) {
+                (Mode::Live, KeyRole::Party(p)) if p == act.actor => Ok(()),
+                (Mode::Live, role) => Err(Tamper::WrongSigner(format!(
+                    "an act by {} signed with a key registered for {role}",
+                    act.actor
+                ))),
+                (Mode::Record, KeyRole::Recorder) if !act.sources.is_empty() => Ok(()),
+                (Mode::Record, KeyRole::Recorder) => Err(Tamper::BadEntry("a recorded act without a source".into())),
+                (Mode::Record, role) => Err(Tamper::WrongSigner(format!("a recorded act signed by a {role} key"))),
+                (Mode::Operator, _) => Err(Tamper::BadEntry("an act in operator mode".into())),
+            }
+        }
+        kind => {
+            let change = KeyChange::decode(kind, e.payload).map_err(bad)?;
+            if e.mode != Mode::Operator {
+                return Err(Tamper::BadEntry("a key entry not in operator mode".into()));
+            }
+            registry.check_operator(&e.signer, e.seq)?;
+            match change {
+                KeyChange::Register(reg) => {
+                    if reg.role == KeyRole::Operator {
+                        return Err(Tamper::BadEntry("a second operator key; rotate it instead".into()));
+                    }
+                    registry.introduce(&reg, e.seq)?;
+                }
+                KeyChange::Rotate { old, new } => {
+                    let role = registry.active(&old, e.seq).map_err(|_| Tamper::BadEntry("rotates an inactive key".into()))?.role.clone();
+                    registry.revoke(&old, e.seq)?;
+                    registry.introduce(&KeyRegistration { key: new, role }, e.seq)?;
+                }
+                KeyChange::Revoke { key, .. } => {
+                    if registry.operator() == Some(key) {
+                        return Err(Tamper::BadEntry("revokes the operator key; rotate it instead".into()));
+                    }
+                    registry.revoke(&key, e.seq)?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A signed tree head: the log had `size` entries with this `root`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub size: u64,
+    pub root: Hash,
+    pub time: i64,
+    pub signer: KeyId,
+    pub signature: [u8; 64],
+}
+
+/// Bytes of a stored checkpoint.
+pub const CHECKPOINT_BYTES: usize = CHECKPOINT_DOMAIN.len() + 8 + 32 + 8 + 32 + 64;
+
+impl Checkpoint {
+    pub fn sign(size: u64, root: Hash, time: i64, key: &SecretKey) -> (Checkpoint, Vec<u8>) {
+        let mut w = Writer { buf: Vec::with_capacity(CHECKPOINT_BYTES) };
+        w.raw(CHECKPOINT_DOMAIN);
+        w.u64(size);
+        w.raw(&root);
+        w.i64(time);
+        w.raw(&key.id().0);
+        let signature = key.sign(&w.buf);
+        w.raw(&signature);
+        (Checkpoint { size, root, time, signer: key.id(), signature }, w.buf)
+    }
+
+    /// Parses stored checkpoint bytes; returns the signed part too.
+    pub fn parse(bytes: &[u8]) -> Result<(Checkpoint, &[u8])> {
+        let mut r = Reader::new(bytes, "checkpoint");
+        r.expect(CHECKPOINT_DOMAIN)?;
+        let size = r.u64()?;
+        let root = r.array()?;
+        let time = r.i64()?;
+        let signer = KeyId(r.array()?);
+        let signed_len = r.position();
+        let signature = r.array()?;
+        r.finish()?;
+        Ok((Checkpoint { size, root, time, signer, signature }, &bytes[..signed_len]))
+    }
+}

@@ -1,0 +1,569 @@
+//! The ledger: appends acts and key changes, signs checkpoints, verifies the
+//! whole log, and reads acts as known at a record time.
+//!
+//! One [`Replay`] walks entries in order and checks everything about them
+//! except signatures: position, hash chain, record time, and who may sign
+//! what ([`entry::apply`]). Appending uses it (so a refused act is never
+//! written), opening uses it (so a reader sees the same log `verify` does),
+//! and `verify` uses it and adds batched signature checks on both cores and
+//! the checkpoints. Every failure names the first bad entry and the kind of
+//! tampering.
+
+use std::ops::Range;
+
+use casus_model::{Act, Attestation, Record, Symbols, Time};
+use ed25519_dalek::{Signature, VerifyingKey};
+
+use crate::encode::{ActFields, encode_act};
+use crate::entry::{self, Checkpoint, Entry, EntryKind, EntryView, Genesis, KeyChange, Mode};
+use crate::keys::{self, KeyId, KeyRegistration, KeyRegistry, KeyRole, KeyState, SecretKey};
+use crate::merkle::{self, Frontier, Hash};
+use crate::store::{Store, StoreRead};
+use crate::{LedgerError, MAX_BATCH_ENTRIES, MAX_LEDGER_ENTRIES, Result, Tamper, sha256};
+
+/// Entries read from the store at a time.
+pub const READ_CHUNK: u64 = 4096;
+/// Signatures per batch verification.
+pub const SIGNATURE_BATCH: usize = 128;
+/// How far ahead `verify` looks to tell a reordered entry from a missing one.
+const REORDER_WINDOW: usize = READ_CHUNK as usize;
+
+/// The state of a log after replaying a prefix of it.
+#[derive(Clone, Debug, Default)]
+pub struct Replay {
+    pub size: u64,
+    /// Leaf hash of the last entry (zeros before the genesis).
+    pub prev: Hash,
+    pub last_record_time: i64,
+    pub registry: KeyRegistry,
+    pub frontier: Frontier,
+    /// Every leaf hash, if kept (for proofs).
+    pub leaves: Option<Vec<Hash>>,
+    /// Positions of the genesis and key entries.
+    pub key_entries: Vec<u64>,
+}
+
+struct Mark {
+    size: u64,
+    prev: Hash,
+    last_record_time: i64,
+    registry: KeyRegistry,
+    frontier: Frontier,
+    key_entries: usize,
+}
+
+impl Replay {
+    pub fn new(keep_leaves: bool) -> Replay {
+        Replay { leaves: keep_leaves.then(Vec::new), last_record_time: i64::MIN, ..Replay::default() }
+    }
+
+    fn mark(&self) -> Mark {
+        Mark {
+            size: self.size,
+            prev: self.prev,
+            last_record_time: self.last_record_time,
+            registry: self.registry.clone(),
+            frontier: self.frontier.clone(),
+            key_entries: self.key_entries.len(),
+        }
+    }
+
+    fn rollback(&mut self, m: Mark) {
+        self.size = m.size;
+        self.prev = m.prev;
+        self.last_record_time = m.last_record_time;
+        self.registry = m.registry;
+        self.frontier = m.frontier;
+        self.key_entries.truncate(m.key_entries);
+        if let Some(l) = &mut self.leaves {
+            l.truncate(m.size as usize);
+        }
+    }
+
+    /// Checks and applies the next entry (position `self.size`), except its
+    /// signature. Returns the parsed entry and its leaf hash.
+    pub fn step<'a>(&mut self, bytes: &'a [u8]) -> Result<(EntryView<'a>, Hash), (u64, Tamper)> {
+        let seq = self.size;
+        let view = EntryView::parse(bytes).map_err(|e| (seq, Tamper::Malformed(e.to_string())))?;
+        if view.seq != seq {
+            let kind = if view.seq < seq { Tamper::Reordered { found: view.seq } } else { Tamper::MissingEntry };
+            return Err((seq, kind));
+        }
+        if view.prev != self.prev {
+            return Err((seq, Tamper::BrokenChain));
+        }
+        if view.record_time < self.last_record_time {
+            return Err((seq, Tamper::RecordTimeBackwards));
+        }
+        entry::apply(&mut self.registry, &view).map_err(|t| (seq, t))?;
+        let leaf = merkle::leaf_hash(bytes);
+        if view.kind.is_key_entry() {
+            self.key_entries.push(seq);
+        }
+        self.frontier.push(leaf);
+        if let Some(l) = &mut self.leaves {
+            l.push(leaf);
+        }
+        self.prev = leaf;
+        self.last_record_time = view.record_time;
+        self.size += 1;
+        Ok((view, leaf))
+    }
+}
+
+/// Steps through stored rows, telling missing and reordered entries apart.
+fn step_rows<'a>(
+    replay: &mut Replay,
+    rows: &'a [(u64, Vec<u8>)],
+    mut each: impl FnMut(&Replay, usize, &EntryView<'a>) -> Result<()>,
+) -> Result<Option<(u64, Tamper)>> {
+    for (i, (pos, bytes)) in rows.iter().enumerate() {
+        let expected = replay.size;
+        let misplaced = *pos != expected
+            || EntryView::parse(bytes).is_ok_and(|v| v.seq != expected);
+        if misplaced {
+            let found = EntryView::parse(bytes).map(|v| v.seq).unwrap_or(*pos);
+            let later = rows[i..].iter().take(REORDER_WINDOW).skip(1).any(|(_, b)| EntryView::parse(b).is_ok_and(|v| v.seq == expected));
+            let kind = if *pos == expected && (later || found < expected) {
+                Tamper::Reordered { found }
+            } else {
+                Tamper::MissingEntry
+            };
+            return Ok(Some((expected, kind)));
+        }
+        match replay.step(bytes) {
+            Ok((view, _)) => each(replay, i, &view)?,
+            Err(failure) => return Ok(Some(failure)),
+        }
+    }
+    Ok(None)
+}
+
+/// What `verify` checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub entries: u64,
+    pub acts: u64,
+    pub key_entries: u64,
+    pub checkpoints: u64,
+    pub root: Hash,
+    /// The genesis entry's leaf hash: the ledger's identity.
+    pub genesis: Hash,
+    pub treaty_sha256: Hash,
+}
+
+/// The treaty bound into the genesis entry.
+#[derive(Clone, Debug)]
+pub struct TreatyInfo {
+    pub name: String,
+    pub text: Vec<u8>,
+    pub sha256: Hash,
+}
+
+/// A ledger over a store.
+pub struct Ledger {
+    store: Box<dyn Store>,
+    replay: Replay,
+}
+
+impl Ledger {
+    /// Opens a ledger; nothing is read until it is needed.
+    pub fn open(store: Box<dyn Store>) -> Ledger {
+        Ledger { store, replay: Replay::new(true) }
+    }
+
+    /// Writes the genesis entry of an empty store: the treaty, the operator
+    /// key (which signs it) and the first party and recorder keys.
+    pub fn create(
+        store: Box<dyn Store>,
+        treaty_name: &str,
+        treaty_text: &[u8],
+        operator: &SecretKey,
+        keys: &[KeyRegistration],
+        record_time: Time,
+    ) -> Result<Ledger> {
+        let mut all = vec![KeyRegistration { key: operator.public(), role: KeyRole::Operator }];
+        all.extend(keys.iter().cloned());
+        let payload =
+            Genesis { treaty_sha256: sha256(treaty_text), treaty_name, treaty_text, keys: all }.encode()?;
+        let mut ledger = Ledger::open(store);
+        ledger.append_entries(record_time, &mut |replay| {
+            if replay.size != 0 {
+                return Err(LedgerError::State("the ledger exists already".into()));
+            }
+            Ok(vec![(EntryKind::Genesis, Mode::Operator, record_time.0, payload.clone(), operator)])
+        })?;
+        Ok(ledger)
+    }
+
+    /// Reads entries appended since the last sync (by this or another
+    /// process), checking them as `verify` does except for signatures.
+    pub fn sync(&mut self) -> Result<u64> {
+        let len = self.store.len()?;
+        let Ledger { store, replay } = self;
+        catch_up(&mut **store, replay, len)?;
+        Ok(replay.size)
+    }
+
+    pub fn len(&mut self) -> Result<u64> {
+        self.sync()
+    }
+
+    pub fn is_empty(&mut self) -> Result<bool> {
+        Ok(self.sync()? == 0)
+    }
+
+    /// The state replayed so far (after [`Ledger::sync`]).
+    pub fn replay(&self) -> &Replay {
+        &self.replay
+    }
+
+    /// The keys, as of the head.
+    pub fn keys(&mut self) -> Result<Vec<(KeyId, KeyState)>> {
+        self.sync()?;
+        Ok(self.replay.registry.all().into_iter().map(|(k, s)| (k, s.clone())).collect())
+    }
+
+    /// The treaty the genesis entry binds.
+    pub fn treaty(&mut self) -> Result<TreatyInfo> {
+        let rows = self.store.read_range(0, 1)?;
+        let Some((0, bytes)) = rows.first() else {
+            return Err(LedgerError::State("the ledger has no genesis entry".into()));
+        };
+        let view = EntryView::parse(bytes)?;
+        let g = Genesis::decode(view.payload)?;
+        Ok(TreatyInfo { name: g.treaty_name.to_string(), text: g.treaty_text.to_vec(), sha256: g.treaty_sha256 })
+    }
+
+    /// Appends one act, signed by `key`: in live mode if the key is
+    /// registered for the act's actor, in record mode if it is a recorder's.
+    pub fn append_act(&mut self, act: &Act, symbols: &Symbols, key: &SecretKey, record_time: Time) -> Result<u64> {
+        Ok(self.append_acts(std::slice::from_ref(act), symbols, key, record_time)?.start)
+    }
+
+    /// Appends acts in one atomic, durable commit.
+    pub fn append_acts(&mut self, acts: &[Act], symbols: &Symbols, key: &SecretKey, record_time: Time) -> Result<Range<u64>> {
+        if acts.len() > MAX_BATCH_ENTRIES {
+            return Err(LedgerError::TooLarge { what: "batch of acts", size: acts.len(), max: MAX_BATCH_ENTRIES });
+        }
+        let payloads = acts.iter().map(|a| Ok((a.time.0, encode_act(a, symbols)?))).collect::<Result<Vec<_>>>()?;
+        self.append_entries(record_time, &mut |replay| {
+            let state = replay.registry.active(&key.id(), replay.size).map_err(|t| refused(&t))?;
+            let mode = match state.role {
+                KeyRole::Party(_) => Mode::Live,
+                KeyRole::Recorder => Mode::Record,
+                KeyRole::Operator => return Err(LedgerError::Refused("the operator key does not sign acts".into())),
+            };
+            Ok(payloads.iter().map(|(t, p)| (EntryKind::Act, mode, *t, p.clone(), key)).collect())
+        })
+    }
+
+    /// Imports a record's acts in record mode, signed by a recorder key, in
+    /// one commit. Every act must carry a source.
+    pub fn import(&mut self, record: &Record, symbols: &Symbols, key: &SecretKey, record_time: Time) -> Result<Range<u64>> {
+        self.sync()?;
+        match self.replay.registry.active(&key.id(), self.replay.size) {
+            Ok(KeyState { role: KeyRole::Recorder, .. }) => {}
+            Ok(s) => return Err(LedgerError::Refused(format!("import needs a recorder key; this key is registered for {}", s.role))),
+            Err(t) => return Err(refused(&t)),
+        }
+        self.append_acts(&record.acts, symbols, key, record_time)
+    }
+
+    /// Registers, rotates or revokes a key; signed by the operator.
+    pub fn change_key(&mut self, change: &KeyChange, operator: &SecretKey, record_time: Time) -> Result<u64> {
+        let payload = change.encode();
+        let kind = change.kind();
+        Ok(self
+            .append_entries(record_time, &mut |_| Ok(vec![(kind, Mode::Operator, record_time.0, payload.clone(), operator)]))?
+            .start)
+    }
+
+    fn append_entries<'k>(
+        &mut self,
+        record_time: Time,
+        make: &mut dyn FnMut(&Replay) -> Result<Vec<(EntryKind, Mode, i64, Vec<u8>, &'k SecretKey)>>,
+    ) -> Result<Range<u64>> {
+        let Ledger { store, replay } = self;
+        let mut range = 0..0;
+        let mut marked = None;
+        let result = store.append(&mut |reader, len| {
+            catch_up(reader, replay, len)?;
+            marked = Some(replay.mark());
+            let start = replay.size;
+            let specs = make(replay)?;
+            if replay.size + specs.len() as u64 > MAX_LEDGER_ENTRIES {
+                return Err(LedgerError::TooLarge { what: "ledger", size: usize::MAX, max: MAX_LEDGER_ENTRIES as usize });
+            }
+            let mut out = Vec::with_capacity(specs.len());
+            for (kind, mode, valid_time, payload, key) in specs {
+                let bytes = Entry { seq: replay.size, kind, mode, valid_time, record_time: record_time.0, prev: replay.prev, payload: &payload }
+                    .sign(key)?;
+                // The same checks `verify` will make, before anything is written.
+                replay.step(&bytes).map_err(|(_, t)| refused(&t))?;
+                out.push(bytes);
+            }
+            range = start..replay.size;
+            Ok(out)
+        });
+        match result {
+            Ok(_) => Ok(range),
+            Err(e) => {
+                if let Some(m) = marked {
+                    replay.rollback(m);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Signs and stores a checkpoint of the log as it is now.
+    pub fn checkpoint(&mut self, operator: &SecretKey, time: Time) -> Result<Checkpoint> {
+        self.sync()?;
+        let size = self.replay.size;
+        if size == 0 {
+            return Err(LedgerError::State("the ledger is empty".into()));
+        }
+        self.replay.registry.check_operator(&operator.id(), size).map_err(|t| refused(&t))?;
+        let (cp, bytes) = Checkpoint::sign(size, self.replay.frontier.root(), time.0, operator);
+        self.store.put_checkpoint(size, &bytes)?;
+        Ok(cp)
+    }
+
+    /// The stored checkpoints, parsed (unverified; `verify` checks them).
+    pub fn checkpoints(&mut self) -> Result<Vec<Checkpoint>> {
+        self.store.checkpoints()?.iter().map(|b| Ok(Checkpoint::parse(b)?.0)).collect()
+    }
+
+    /// Verifies the whole log from the store: every entry's rules and
+    /// signature, the hash chain, and every checkpoint's signature and root.
+    /// `progress(done, total)` is called after each chunk. On failure, the
+    /// error names the first bad entry and the kind of tampering.
+    pub fn verify(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport> {
+        verify_store(&mut *self.store, progress)
+    }
+
+    /// An offline proof bundle for entry `seq` (see [`crate::bundle`]).
+    pub fn proof_bundle(&mut self, seq: u64) -> Result<Vec<u8>> {
+        self.sync()?;
+        let checkpoints = self.store.checkpoints()?;
+        crate::bundle::build(&mut *self.store, &self.replay, &checkpoints, seq)
+    }
+
+    /// The acts recorded at or before `record_time` (all acts if `None`), in
+    /// log order, with `attestation` and `recorded` set. Valid time is each
+    /// act's own `time`; the engine filters on it. Signatures are not
+    /// checked here: run [`Ledger::verify`] for that.
+    pub fn acts_as_of(&mut self, record_time: Option<Time>, symbols: &mut Symbols) -> Result<Vec<Act>> {
+        let size = self.sync()?;
+        let mut acts = Vec::new();
+        let mut start = 0;
+        while start < size {
+            let end = (start + READ_CHUNK).min(size);
+            for (pos, bytes) in self.store.read_range(start, end)? {
+                let view = EntryView::parse(&bytes).map_err(|e| LedgerError::Tampered { entry: pos, kind: Tamper::Malformed(e.to_string()) })?;
+                if let Some(r) = record_time {
+                    if view.record_time > r.0 {
+                        // Record times never decrease: nothing later qualifies.
+                        return Ok(acts);
+                    }
+                }
+                if view.kind != EntryKind::Act {
+                    continue;
+                }
+                let fields = ActFields::decode(view.payload).map_err(|e| LedgerError::Tampered { entry: pos, kind: Tamper::Malformed(e.to_string()) })?;
+                let mut act = fields.to_act(symbols);
+                act.attestation = match view.mode {
+                    Mode::Live => Attestation::Actor,
+                    _ => Attestation::Recorder(symbols.intern(&view.signer.hex())),
+                };
+                act.recorded = Some(Time(view.record_time));
+                acts.push(act);
+            }
+            start = end;
+        }
+        Ok(acts)
+    }
+}
+
+fn refused(t: &Tamper) -> LedgerError {
+    LedgerError::Refused(t.to_string())
+}
+
+/// Replays stored entries from `replay.size` up to `len`.
+fn catch_up(store: &mut dyn StoreRead, replay: &mut Replay, len: u64) -> Result<()> {
+    if len < replay.size {
+        return Err(LedgerError::Tampered {
+            entry: len,
+            kind: Tamper::Truncated { checkpoint_size: replay.size, log_size: len },
+        });
+    }
+    while replay.size < len {
+        let start = replay.size;
+        let rows = store.read_range(start, (start + READ_CHUNK).min(len))?;
+        if rows.is_empty() {
+            return Err(LedgerError::Tampered { entry: start, kind: Tamper::MissingEntry });
+        }
+        if let Some((entry, kind)) = step_rows(replay, &rows, |_, _, _| Ok(()))? {
+            return Err(LedgerError::Tampered { entry, kind });
+        }
+    }
+    Ok(())
+}
+
+/// One signature to check: entry position, signed bytes, signature, key.
+struct SigItem<'a> {
+    seq: u64,
+    signed: &'a [u8],
+    signature: [u8; 64],
+    key: VerifyingKey,
+}
+
+/// The index of the first item whose signature fails, checking in batches
+/// on two threads. A failing batch is re-checked one by one, strictly.
+fn first_bad_signature(items: &[SigItem]) -> Option<usize> {
+    fn check(items: &[SigItem], offset: usize) -> Option<usize> {
+        for (b, batch) in items.chunks(SIGNATURE_BATCH).enumerate() {
+            let msgs: Vec<&[u8]> = batch.iter().map(|i| i.signed).collect();
+            let sigs: Vec<Signature> = batch.iter().map(|i| Signature::from_bytes(&i.signature)).collect();
+            let keys: Vec<VerifyingKey> = batch.iter().map(|i| i.key).collect();
+            if ed25519_dalek::verify_batch(&msgs, &sigs, &keys).is_err() {
+                let bad = batch.iter().position(|i| !keys::verify_strict(&i.key, i.signed, &i.signature));
+                // A batch failure that strict checks do not reproduce is
+                // reported at the batch's first entry rather than ignored.
+                return Some(offset + b * SIGNATURE_BATCH + bad.unwrap_or(0));
+            }
+        }
+        None
+    }
+    if items.len() < 2 * SIGNATURE_BATCH {
+        return check(items, 0);
+    }
+    let mid = items.len() / 2;
+    let (left, right) = items.split_at(mid);
+    std::thread::scope(|s| {
+        let r = s.spawn(|| check(right, mid));
+        let l = check(left, 0);
+        // A panic in the helper thread is a bug; treat it as a failure there.
+        let r = r.join().unwrap_or(Some(mid));
+        l.or(r)
+    })
+}
+
+/// Names a bad signature: swapped with another entry's in the same chunk
+/// (its own stored signature may be bad too, or not yet checked), or just bad.
+fn classify_bad_signature(rows: &[(u64, Vec<u8>)], registry: &KeyRegistry, bad_seq: u64, signature: &[u8; 64]) -> Tamper {
+    for (pos, bytes) in rows {
+        let Ok(view) = EntryView::parse(bytes) else { continue };
+        if *pos == bad_seq {
+            continue;
+        }
+        if let Some(state) = registry.get(&view.signer) {
+            if keys::verify_strict(&state.key, view.signed, signature) {
+                return Tamper::SwappedSignature { other: *pos };
+            }
+        }
+    }
+    Tamper::BadSignature
+}
+
+/// Verifies a whole store (see [`Ledger::verify`]).
+pub fn verify_store(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport> {
+    let len = store.len()?;
+    let mut checkpoints = Vec::new();
+    for bytes in store.checkpoints()? {
+        match Checkpoint::parse(&bytes) {
+            Ok((cp, _)) => checkpoints.push((cp, bytes)),
+            Err(e) => return Err(LedgerError::TamperedCheckpoint { size: 0, kind: Tamper::BadCheckpoint(e.to_string()) }),
+        }
+    }
+    checkpoints.sort_by_key(|(cp, _)| cp.size);
+    let mut next_cp = 0;
+    let mut replay = Replay::new(false);
+    let mut report = VerifyReport {
+        entries: 0,
+        acts: 0,
+        key_entries: 0,
+        checkpoints: 0,
+        root: merkle::empty_root(),
+        genesis: [0; 32],
+        treaty_sha256: [0; 32],
+    };
+    if len == 0 {
+        return Err(LedgerError::State("the ledger is empty".into()));
+    }
+    while replay.size < len {
+        let start = replay.size;
+        let rows = store.read_range(start, (start + READ_CHUNK).min(len))?;
+        if rows.is_empty() {
+            return Err(LedgerError::Tampered { entry: start, kind: Tamper::MissingEntry });
+        }
+        let mut items: Vec<SigItem> = Vec::with_capacity(rows.len());
+        // Checkpoint failures found in this chunk: (size, kind).
+        let mut cp_failure: Option<(u64, Tamper)> = None;
+        let structural = step_rows(&mut replay, &rows, |replay, i, view| {
+            let key = replay.registry.get(&view.signer).map(|s| s.key);
+            // `apply` succeeded, so the signer is registered.
+            let Some(key) = key else { return Err(LedgerError::State("signer vanished from the registry".into())) };
+            items.push(SigItem { seq: start + i as u64, signed: view.signed, signature: view.signature, key });
+            match view.kind {
+                EntryKind::Act => report.acts += 1,
+                EntryKind::Genesis => {
+                    report.genesis = merkle::leaf_hash(&rows[i].1);
+                    report.treaty_sha256 = Genesis::decode(view.payload)?.treaty_sha256;
+                    report.key_entries += 1;
+                }
+                _ => report.key_entries += 1,
+            }
+            while cp_failure.is_none() && next_cp < checkpoints.len() && checkpoints[next_cp].0.size <= replay.size {
+                let (cp, bytes) = &checkpoints[next_cp];
+                if let Err(kind) = check_checkpoint(&replay.registry, replay.size, &replay.frontier.root(), cp, bytes) {
+                    cp_failure = Some((cp.size, kind));
+                }
+                next_cp += 1;
+                report.checkpoints += 1;
+            }
+            Ok(())
+        })?;
+        // The first failure wins: a bad signature at or before a structural
+        // failure explains it (a changed byte breaks the next entry's chain).
+        let structural_at = structural.as_ref().map_or(u64::MAX, |(e, _)| *e);
+        if let Some(bad) = first_bad_signature(&items) {
+            let seq = items[bad].seq;
+            if seq <= structural_at {
+                let kind = classify_bad_signature(&rows, &replay.registry, seq, &items[bad].signature);
+                return Err(LedgerError::Tampered { entry: seq, kind });
+            }
+        }
+        if let Some((entry, kind)) = structural {
+            return Err(LedgerError::Tampered { entry, kind });
+        }
+        if let Some((size, kind)) = cp_failure {
+            return Err(LedgerError::TamperedCheckpoint { size, kind });
+        }
+        progress(replay.size, len);
+    }
+    if let Some((cp, _)) = checkpoints.get(next_cp) {
+        // A signed checkpoint of a longer log than the store holds.
+        return Err(LedgerError::Tampered { entry: len, kind: Tamper::Truncated { checkpoint_size: cp.size, log_size: len } });
+    }
+    report.entries = replay.size;
+    report.root = replay.frontier.root();
+    Ok(report)
+}
+
+/// Checks one checkpoint against the log replayed to `size` entries.
+pub fn check_checkpoint(registry: &KeyRegistry, size: u64, root: &Hash, cp: &Checkpoint, bytes: &[u8]) -> Result<(), Tamper> {
+    let (_, signed) = Checkpoint::parse(bytes).map_err(|e| Tamper::BadCheckpoint(e.to_string()))?;
+    let state = registry.check_operator(&cp.signer, size).map_err(|t| Tamper::BadCheckpoint(t.to_string()))?;
+    if !keys::verify_strict(&state.key, signed, &cp.signature) {
+        return Err(Tamper::BadCheckpoint("bad signature".into()));
+    }
+    if cp.size != size {
+        return Err(Tamper::BadCheckpoint(format!("checked at size {size}, signed for {}", cp.size)));
+    }
+    if &cp.root != root {
+        return Err(Tamper::ForkAfterCheckpoint { checkpoint_size: cp.size });
+    }
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! The storage trait every backend implements, and an in-memory store.
+//!
+//! A store keeps opaque entry bytes at positions 0, 1, 2, … and checkpoint
+//! bytes by tree size; it never interprets them, so a store cannot make a
+//! tampered log look valid: the ledger checks what it reads. What a store
+//! must guarantee is that `append` is atomic and durable (it returns only
+//! after the commit) and that concurrent appenders serialize on the head,
+//! so the log never forks: `append` runs the caller's `build` closure while
+//! holding the write lock, handing it the current length and a reader of
+//! the same transaction.
+//!
+//! [`RawStore`] bypasses every rule: it exists so that the conformance suite
+//! can tamper with a log the way an attacker with database access would.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use crate::{LedgerError, Result};
+
+/// Reads stored entries.
+pub trait StoreRead {
+    /// The entries stored at positions `start..end`, in position order, as
+    /// `(position, bytes)`. Positions with no entry are simply absent.
+    fn read_range(&mut self, start: u64, end: u64) -> Result<Vec<(u64, Vec<u8>)>>;
+}
+
+/// What the ledger needs from a backend.
+pub trait Store: StoreRead + Send {
+    /// One past the highest position stored (0 when empty).
+    fn len(&mut self) -> Result<u64>;
+
+    /// Appends entries atomically. Holding the write lock, calls
+    /// `build(reader, len)`; the entries it returns are stored at positions
+    /// `len, len + 1, …` and committed durably before `append` returns the
+    /// new length. If `build` fails, nothing is written.
+    fn append(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Vec<Vec<u8>>>) -> Result<u64>;
+
+    /// Every stored checkpoint, in tree-size order.
+    fn checkpoints(&mut self) -> Result<Vec<Vec<u8>>>;
+
+    /// Stores a checkpoint for tree size `size` (replacing one of the same size).
+    fn put_checkpoint(&mut self, size: u64, bytes: &[u8]) -> Result<()>;
+}
+
+/// Direct access to stored rows, past every rule: for tests and forensics.
+pub trait RawStore: Send {
+    fn raw_get(&mut self, position: u64) -> Result<Option<Vec<u8>>>;
+    /// Writes (or overwrites) the row at `position`.
+    fn raw_put(&mut self, position: u64, bytes: &[u8]) -> Result<()>;
+    fn raw_delete(&mut self, position: u64) -> Result<()>;
+}
+
+#[derive(Default)]
+struct MemInner {
+    entries: BTreeMap<u64, Vec<u8>>,
+    checkpoints: BTreeMap<u64, Vec<u8>>,
+}
+
+/// An in-memory store. Clones share the same log (one can tamper while the
+/// other reads). Not durable: for tests and benchmarks.
+#[derive(Clone, Default)]
+pub struct MemStore {
+    inner: Arc<Mutex<MemInner>>,
+}
+
+impl MemStore {
+    pub fn new() -> MemStore {
+        MemStore::default()
+    }
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, MemInner>> {
+        self.inner.lock().map_err(|_| LedgerError::store("memory store lock poisoned"))
+    }
+}
+
+fn next_position(entries: &BTreeMap<u64, Vec<u8>>) -> u64 {
+    entries.last_key_value().map_or(0, |(k, _)| k + 1)
+}
+
+impl StoreRead for MemInner {
+    fn read_range(&mut self, start: u64, end: u64) -> Result<Vec<(u64, Vec<u8>)>> {
+        if start >= end {
+            return Ok(Vec::new());
+        }
+        Ok(self.entries.range(start..end).map(|(k, v)| (*k, v.clone())).collect())
+    }
+}
+
+impl StoreRead for MemStore {
+    fn read_range(&mut self, start: u64, end: u64) -> Result<Vec<(u64, Vec<u8>)>> {
+        self.lock()?.read_range(start, end)
+    }
+}
+
+impl Store for MemStore {
+    fn len(&mut self) -> Result<u64> {
+        Ok(next_position(&self.lock()?.entries))
+    }
+
+    fn append(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Vec<Vec<u8>>>) -> Result<u64> {
+        let mut inner = self.lock()?;
+        let len = next_position(&inner.entries);
+        let new = build(&mut *inner, len)?;
+        let mut pos = len;
+        for bytes in new {
+            inner.entries.insert(pos, bytes);
+            pos += 1;
+        }
+        Ok(pos)
+    }
+
+    fn checkpoints(&mut self) -> Result<Vec<Vec<u8>>> {
+        Ok(self.lock()?.checkpoints.values().cloned().collect())
+    }
+
+    fn put_checkpoint(&mut self, size: u64, bytes: &[u8]) -> Result<()> {
+        self.lock()?.checkpoints.insert(size, bytes.to_vec());
+        Ok(())
+    }
+}
+
+impl RawStore for MemStore {
+    fn raw_get(&mut self, position: u64) -> Result<Option<Vec<u8>>> {
+        Ok(self.lock()?.entries.get(&position).cloned())
+    }
+    fn raw_put(&mut self, position: u64, bytes: &[u8]) -> Result<()> {
+        self.lock()?.entries.insert(position, bytes.to_vec());
+        Ok(())
+    }
+    fn raw_delete(&mut self, position: u64) -> Result<()> {
+        self.lock()?.entries.remove(&position);
+        Ok(())
+    }
+}
