@@ -6,11 +6,12 @@
 //! indices of the acts they rest on, so that explanations and reports can
 //! cite them without a second derivation.
 
-use crate::matcher::{matches, Bindings, Index};
+use crate::fxhash::FxMap;
+use crate::matcher::{matches, shape, Bindings, Index, Shape};
 use crate::Query;
 use casus_model::membership::{status_at, timelines};
 use casus_model::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PartyState {
@@ -103,9 +104,24 @@ impl ObligationStatus {
     }
 }
 
+/// One duty triggered by one act: its conditions are the same for every
+/// debtor, so they are kept once here rather than per obligation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DutyInstance {
+    pub duty: usize,
+    /// Applicable conditions: the need's index and the act that met it.
+    pub needs_met: Vec<(usize, u32)>,
+    /// Applicable conditions no act met.
+    pub needs_unmet: Vec<usize>,
+    /// Conditions that do not apply under the chosen readings.
+    pub needs_waived: Vec<usize>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObligationState {
     pub duty: usize,
+    /// Index into the case's `instances`.
+    pub instance: u32,
     pub debtor: Sym,
     pub creditor: Sym,
     pub status: ObligationStatus,
@@ -113,12 +129,6 @@ pub struct ObligationState {
     /// When the duty arose (trigger and every applicable condition met).
     pub arose: Option<Time>,
     pub deadline: Option<Time>,
-    /// Applicable conditions: the need's index and the act that met it.
-    pub needs_met: Vec<(usize, u32)>,
-    /// Applicable conditions no act met.
-    pub needs_unmet: Vec<usize>,
-    /// Conditions that do not apply under the chosen readings.
-    pub needs_waived: Vec<usize>,
     /// The fulfilling act, even if late.
     pub fulfilment: Option<u32>,
 }
@@ -131,7 +141,10 @@ pub struct CaseState {
     pub article: Sym,
     pub requester: Sym,
     pub opened: Time,
+    pub instances: Vec<DutyInstance>,
     pub obligations: Vec<ObligationState>,
+    /// Acts recorded as answering the case (`case ID`), in time order.
+    pub responses: Vec<u32>,
 }
 
 /// The normative state on a date.
@@ -197,12 +210,12 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
     let members_at = |t: Time| -> Vec<Sym> { treaty.parties.iter().map(|p| p.code).filter(|&c| member_at(c, t)).collect() };
 
     // One pass: documents, handovers, triggers.
-    let mut docs: BTreeMap<Sym, (Option<u32>, Vec<u32>, Vec<u32>)> = BTreeMap::new(); // proposal, decisions, positions
+    let mut docs: FxMap<Sym, (Option<u32>, Vec<u32>, Vec<u32>)> = FxMap::default(); // proposal, decisions, positions
     let mut doc_order: Vec<Sym> = Vec::new();
-    let mut handovers: HashMap<Sym, (Time, u32)> = HashMap::new();
-    let mut duties_by_kind: HashMap<ActKind, Vec<usize>> = HashMap::new();
+    let mut handovers: FxMap<Sym, (Time, u32)> = FxMap::default();
+    let mut duties_by_kind: [Vec<usize>; ActKind::ALL.len()] = std::array::from_fn(|_| Vec::new());
     for (i, d) in treaty.duties.iter().enumerate() {
-        duties_by_kind.entry(d.trigger.kind).or_default().push(i);
+        duties_by_kind[d.trigger.kind as usize].push(i);
     }
     let mut triggers: Vec<(u32, usize, Bindings)> = Vec::new();
     for &i in &order {
@@ -229,8 +242,8 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
             }
             _ => {}
         }
-        if let Some(ds) = duties_by_kind.get(&act.kind) {
-            for &d in ds {
+        {
+            for &d in &duties_by_kind[act.kind as usize] {
                 let duty = &treaty.duties[d];
                 if !treaty.rule_in_force(&duty.versions, act.time) {
                     continue;
@@ -325,24 +338,44 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
     }
 
     // Cases and obligations.
-    let mut kinds: Vec<ActKind> = Vec::new();
+    let mut shapes: Vec<Shape> = Vec::new();
     for d in &treaty.duties {
-        for p in d.does.iter().chain(d.needs.iter().flat_map(|n| n.any_of.iter())) {
-            if !kinds.contains(&p.kind) {
-                kinds.push(p.kind);
+        let trigger_vars: Vec<Sym> = d.trigger.constraints.iter().filter_map(|&(_, t)| if let Term::Var(v) = t { Some(v) } else { None }).collect();
+        let fixed = |extra: Option<Sym>| {
+            let trigger_vars = trigger_vars.clone();
+            move |t: Term| match t {
+                Term::Name(_) => true,
+                Term::Var(v) => trigger_vars.contains(&v) || Some(v) == extra,
+                Term::Any => false,
             }
+        };
+        for p in d.needs.iter().flat_map(|n| n.any_of.iter()) {
+            shapes.push(shape(p, fixed(None)));
+        }
+        let debtor = d.does.iter().flat_map(|p| p.constraints.iter()).find_map(|&(f, t)| match (f, t) {
+            (Field::By, Term::Var(v)) => Some(v),
+            _ => None,
+        });
+        for p in &d.does {
+            let debtor = p.constraints.iter().find_map(|&(_, t)| match t {
+                Term::Var(v) if !trigger_vars.contains(&v) => Some(v),
+                _ => None,
+            }).or(debtor);
+            shapes.push(shape(p, fixed(debtor)));
         }
     }
-    let index = if triggers.is_empty() { None } else { Some(Index::build(acts, &order, &kinds)) };
+    let index = if triggers.is_empty() { None } else { Some(Index::build(acts, &order, &shapes)) };
     let debtor_var = treaty.duties.iter().flat_map(|d| d.does.iter()).flat_map(|p| p.constraints.iter()).find_map(|&(f, t)| match (f, t) {
         (Field::By, Term::Var(v)) => Some(v),
         _ => None,
     });
     let reading = |q: Sym| readings.iter().find(|(qq, _)| *qq == q).map(|(_, o)| *o);
-    let earliest = |p: &Pattern, b: &Bindings, from: Time| -> Option<u32> {
+    // Index lists hold ranks in `order` (so in time order); a rank bound
+    // found once per trigger is then compared without touching the acts.
+    let earliest = |p: &Pattern, b: &Bindings, from_rank: u32| -> Option<u32> {
         let list = index.as_ref()?.candidates(p, b);
-        let start = list.partition_point(|&i| acts[i as usize].time < from);
-        list[start..].iter().copied().find(|&i| matches(p, &acts[i as usize], b).is_some())
+        let start = list.partition_point(|&r| r < from_rank);
+        list[start..].iter().map(|&r| order[r as usize]).find(|&i| matches(p, &acts[i as usize], b).is_some())
     };
     let mut cases: Vec<CaseState> = Vec::new();
     for (ti, d, b) in triggers {
@@ -368,7 +401,7 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                     continue;
                 }
             }
-            let found = need.any_of.iter().filter_map(|p| earliest(p, &b, Time::MIN)).min_by_key(|&i| (acts[i as usize].time, i));
+            let found = need.any_of.iter().filter_map(|p| earliest(p, &b, 0)).min_by_key(|&i| (acts[i as usize].time, i));
             match found {
                 Some(i) => {
                     met.push((ni, i));
@@ -384,29 +417,29 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                 qq.options.iter().find(|o| o.id == chosen).and_then(|o| o.duration)
             }),
         };
-        let mut obligations = Vec::with_capacity(debtors.len());
+        let case_pos = match cases.iter().rposition(|c| c.trigger == ti) {
+            Some(p) => p,
+            None => {
+                cases.push(CaseState { id: case_id, trigger: ti, article: duty.article, requester: trig.actor, opened: trig.time, instances: Vec::new(), obligations: Vec::new(), responses: Vec::new() });
+                cases.len() - 1
+            }
+        };
+        let case = &mut cases[case_pos];
+        let instance = case.instances.len() as u32;
+        let all_met = unmet.is_empty();
+        case.instances.push(DutyInstance { duty: d, needs_met: met, needs_unmet: unmet, needs_waived: waived });
+        let from = trig.time.start_of_day();
+        let from_rank = order.partition_point(|&i| acts[i as usize].time < from) as u32;
+        case.obligations.reserve(debtors.len());
         for debtor in debtors {
-            let mut ob = ObligationState {
-                duty: d,
-                debtor,
-                creditor,
-                status: ObligationStatus::NotTriggered,
-                since: trig.time,
-                arose: None,
-                deadline: None,
-                needs_met: met.clone(),
-                needs_unmet: unmet.clone(),
-                needs_waived: waived.clone(),
-                fulfilment: None,
-            };
-            if unmet.is_empty() {
+            let mut ob = ObligationState { duty: d, instance, debtor, creditor, status: ObligationStatus::NotTriggered, since: trig.time, arose: None, deadline: None, fulfilment: None };
+            if all_met {
                 let deadline = within.map(|w| deadline_from(arose, day, w)).unwrap_or(Time::MAX);
                 let bd = match debtor_var {
                     Some(v) => b.with(v, debtor),
                     None => b.clone(),
                 };
-                let from = trig.time.start_of_day();
-                let done = duty.does.iter().filter_map(|p| earliest(p, &bd, from)).min_by_key(|&i| (acts[i as usize].time, i));
+                let done = duty.does.iter().filter_map(|p| earliest(p, &bd, from_rank)).min_by_key(|&i| (acts[i as usize].time, i));
                 ob.arose = Some(arose);
                 ob.deadline = Some(deadline);
                 ob.fulfilment = done;
@@ -417,11 +450,20 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                     _ => (ObligationStatus::Pending, arose),
                 };
             }
-            obligations.push(ob);
+            case.obligations.push(ob);
         }
-        match cases.iter_mut().find(|c| c.trigger == ti) {
-            Some(c) => c.obligations.extend(obligations),
-            None => cases.push(CaseState { id: case_id, trigger: ti, article: duty.article, requester: trig.actor, opened: trig.time, obligations }),
+    }
+    // Responses: acts that name a case. Case ids are act ids, unique in a
+    // well-formed record.
+    if !cases.is_empty() {
+        let by_id: FxMap<Sym, usize> = cases.iter().enumerate().filter(|(_, c)| c.id.is_some()).map(|(i, c)| (c.id, i)).collect();
+        for &i in &order {
+            let a = &acts[i as usize];
+            if a.case.is_some() {
+                if let Some(&c) = by_id.get(&a.case) {
+                    cases[c].responses.push(i);
+                }
+            }
         }
     }
 

@@ -329,6 +329,15 @@ fn explain_case(cx: &Ctx, fact: &str, id: &str) -> Option<Explanation> {
         reasons.push(format!("{} owes {} under `{}`: {} since {}.", cx.n(o.debtor), cx.n(o.creditor), cx.n(cx.treaty.duties[o.duty].id), o.status.word(), date(o.since)));
     }
     let tally: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    let mut acts = vec![cx.cite("trigger", c.trigger)];
+    if c.responses.is_empty() {
+        reasons.push("No act is recorded as answering the case.".to_string());
+    }
+    for &i in &c.responses {
+        let a = &cx.acts[i as usize];
+        reasons.push(format!("Recorded in answer: {} {} on {} (act {}).", cx.n(a.actor), a.kind.past(), a.time.format(a.precision), act_id(cx.acts, cx.symbols, i)));
+        acts.push(cx.cite("response", i));
+    }
     let mut rules = Vec::new();
     let mut questions = Vec::new();
     for o in &c.obligations {
@@ -346,7 +355,7 @@ fn explain_case(cx: &Ctx, fact: &str, id: &str) -> Option<Explanation> {
         statement: format!("Case {} ({} by {} on {}): {}.", id, cx.n(c.article), cx.n(c.requester), date(c.opened), tally.join(", ")),
         reasons,
         rules,
-        acts: vec![cx.cite("trigger", c.trigger)],
+        acts,
         readings: cx.readings(&questions),
     })
 }
@@ -356,6 +365,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     let debtor_sym = cx.symbols.get(debtor)?;
     let o = c.obligations.iter().find(|o| o.debtor == debtor_sym && cx.n(cx.treaty.duties[o.duty].id) == duty_id)?;
     let duty = &cx.treaty.duties[o.duty];
+    let inst = &c.instances[o.instance as usize];
     let trig = &cx.acts[c.trigger as usize];
     let b = matches(&duty.trigger, trig, &Bindings::default()).unwrap_or_default();
     let debtor_var = cx.symbols.get("debtor");
@@ -382,7 +392,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     let mut acts = vec![cx.cite("trigger", c.trigger)];
     let mut questions = Vec::new();
     let alternatives = |need: &Need| need.any_of.iter().map(|p| format!("`{}`", cx.pattern(p, &b))).collect::<Vec<_>>().join(" or ");
-    for &ni in &o.needs_waived {
+    for &ni in &inst.needs_waived {
         let need = &duty.needs[ni];
         if let Some((q, opt)) = need.when {
             questions.push(q);
@@ -390,14 +400,14 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
             reasons.push(format!("The condition {} applies only when {} = {}; under the reading {} = {} it does not apply.", alternatives(need), cx.n(q), cx.n(opt), cx.n(q), chosen));
         }
     }
-    for &(ni, i) in &o.needs_met {
+    for &(ni, i) in &inst.needs_met {
         let need = &duty.needs[ni];
         questions.extend(need.when.map(|w| w.0));
         let a = &cx.acts[i as usize];
         reasons.push(format!("The condition {} is met by act {} of {}.", alternatives(need), act_id(cx.acts, cx.symbols, i), a.time.format(a.precision)));
         acts.push(cx.cite("condition", i));
     }
-    for &ni in &o.needs_unmet {
+    for &ni in &inst.needs_unmet {
         let need = &duty.needs[ni];
         questions.extend(need.when.map(|w| w.0));
         reasons.push(format!("No determination or other act matching {} was recorded by {}, so the duty was not triggered.", alternatives(need), date(cx.state.at)));

@@ -9,10 +9,11 @@
 
 mod derive;
 mod explain;
+mod fxhash;
 mod matcher;
 mod report;
 
-pub use derive::{derive, CaseState, ChairState, DocumentState, ObligationState, PartyState, Position, State};
+pub use derive::{derive, CaseState, ChairState, DocumentState, DocumentStatus, DutyInstance, ObligationState, ObligationStatus, PartyState, Position, State};
 pub use explain::{explain, ActCite, Explanation, ReadingCite, RuleCite};
 pub use report::{report, Report};
 

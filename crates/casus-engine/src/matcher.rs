@@ -2,7 +2,7 @@
 //! that makes finding a fulfilling act a lookup rather than a scan.
 
 use casus_model::{Act, ActKind, Field, Pattern, Sym, Term};
-use std::collections::HashMap;
+use crate::fxhash::FxMap;
 
 /// Variable bindings: a handful at most, so a small vector beats a map.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -68,66 +68,93 @@ pub fn matches(p: &Pattern, act: &Act, b: &Bindings) -> Option<Bindings> {
     Some(out.unwrap_or_else(|| b.clone()))
 }
 
-/// Index key: an act kind and up to two names (an actor-like name and an
-/// addressee), or one name in a given field.
+/// Which index list a pattern is looked up in, given which of its terms
+/// are fixed at lookup time. The same function chooses the lists to build
+/// and the list to read, so they always agree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Shape {
+    Kind(ActKind),
+    One(ActKind, Field),
+    /// An actor-like field (`by` or `from`) and the addressee (`to`).
+    Pair(ActKind, Field),
+}
+
+/// The most selective fields first: an actor is often an organ that acts
+/// on everything, a victim or an addressee narrows far more.
+const ONE_FIELDS: [Field; 5] = [Field::Against, Field::About, Field::To, Field::From, Field::By];
+
+pub fn shape(p: &Pattern, fixed: impl Fn(Term) -> bool) -> Shape {
+    let is_fixed = |field: Field| p.constraints.iter().any(|&(f, t)| f == field && fixed(t));
+    let actorish = [Field::By, Field::From].into_iter().find(|&f| is_fixed(f));
+    match actorish {
+        Some(a) if is_fixed(Field::To) => Shape::Pair(p.kind, a),
+        _ => ONE_FIELDS.into_iter().find(|&f| is_fixed(f)).map(|f| Shape::One(p.kind, f)).unwrap_or(Shape::Kind(p.kind)),
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Key {
     Kind(ActKind),
     One(ActKind, Field, Sym),
-    Pair(ActKind, Sym, Sym),
+    Pair(ActKind, Field, Sym, Sym),
 }
 
-/// Acts of the kinds that duties look for, by kind, by field value, and by
-/// (actor or contributor, addressee). Each list is in time order.
+/// Acts of the kinds that duties look for, in the lists their patterns
+/// read. Each list is in time order.
 pub struct Index {
-    lists: HashMap<Key, Vec<u32>>,
+    lists: FxMap<Key, Vec<u32>>,
 }
-
-const INDEXED_FIELDS: [Field; 4] = [Field::By, Field::To, Field::Against, Field::About];
 
 impl Index {
-    /// Indexes `order` (indices into `acts`, in time order), keeping only acts
-    /// whose kind is in `kinds`.
-    pub fn build(acts: &[Act], order: &[u32], kinds: &[ActKind]) -> Index {
-        let mut lists: HashMap<Key, Vec<u32>> = HashMap::new();
-        for &i in order {
+    /// Indexes `order` (indices into `acts`, in time order) under `shapes`.
+    /// The lists hold ranks in `order`, not act indices.
+    pub fn build(acts: &[Act], order: &[u32], shapes: &[Shape]) -> Index {
+        let mut by_kind: [Vec<Shape>; ActKind::ALL.len()] = std::array::from_fn(|_| Vec::new());
+        for &s in shapes {
+            let k = match s {
+                Shape::Kind(k) | Shape::One(k, _) | Shape::Pair(k, _) => k,
+            };
+            if !by_kind[k as usize].contains(&s) {
+                by_kind[k as usize].push(s);
+            }
+        }
+        let mut lists: FxMap<Key, Vec<u32>> = FxMap::default();
+        let mut push = |key: Key, i: u32| lists.entry(key).or_default().push(i);
+        for (rank, &i) in order.iter().enumerate() {
             let act = &acts[i as usize];
-            if !kinds.contains(&act.kind) {
-                continue;
-            }
-            let k = act.kind;
-            lists.entry(Key::Kind(k)).or_default().push(i);
-            for f in INDEXED_FIELDS {
-                let v = act.field(f);
-                if v.is_some() {
-                    lists.entry(Key::One(k, f, v)).or_default().push(i);
+            let i = rank as u32;
+            for &s in &by_kind[act.kind as usize] {
+                match s {
+                    Shape::Kind(k) => push(Key::Kind(k), i),
+                    Shape::One(k, Field::From) => act.from.iter().for_each(|&p| push(Key::One(k, Field::From, p), i)),
+                    Shape::One(k, f) => {
+                        let v = act.field(f);
+                        if v.is_some() {
+                            push(Key::One(k, f, v), i);
+                        }
+                    }
+                    Shape::Pair(k, f) if act.to.is_some() => {
+                        if f == Field::From {
+                            act.from.iter().for_each(|&p| push(Key::Pair(k, f, p, act.to), i));
+                        } else {
+                            push(Key::Pair(k, f, act.actor, act.to), i);
+                        }
+                    }
+                    Shape::Pair(..) => {}
                 }
-            }
-            for &p in act.from.iter() {
-                lists.entry(Key::One(k, Field::From, p)).or_default().push(i);
-                if act.to.is_some() {
-                    lists.entry(Key::Pair(k, p, act.to)).or_default().push(i);
-                }
-            }
-            if act.to.is_some() {
-                lists.entry(Key::Pair(k, act.actor, act.to)).or_default().push(i);
             }
         }
         Index { lists }
     }
 
-    /// The candidate acts for a pattern under bindings: a superset of the
-    /// matches, in time order.
+    /// The ranks (in `order`) of the candidate acts for a pattern under
+    /// bindings: a superset of the matches, in time order.
     pub fn candidates(&self, p: &Pattern, b: &Bindings) -> &[u32] {
-        let bound = |field: Field| p.constraints.iter().filter(|(f, _)| *f == field).find_map(|&(_, t)| b.resolve(t));
-        let actorish = bound(Field::By).or_else(|| bound(Field::From));
-        let key = match (actorish, bound(Field::To)) {
-            (Some(a), Some(to)) => Key::Pair(p.kind, a, to),
-            _ => INDEXED_FIELDS
-                .into_iter()
-                .chain([Field::From])
-                .find_map(|f| bound(f).map(|v| Key::One(p.kind, f, v)))
-                .unwrap_or(Key::Kind(p.kind)),
+        let value = |field: Field| p.constraints.iter().filter(|(f, _)| *f == field).find_map(|&(_, t)| b.resolve(t)).unwrap_or(Sym::NONE);
+        let key = match shape(p, |t| b.resolve(t).is_some()) {
+            Shape::Kind(k) => Key::Kind(k),
+            Shape::One(k, f) => Key::One(k, f, value(f)),
+            Shape::Pair(k, f) => Key::Pair(k, f, value(f), value(Field::To)),
         };
         self.lists.get(&key).map(|v| v.as_slice()).unwrap_or(&[])
     }

@@ -100,7 +100,17 @@ pub struct CaseRow {
     pub requester: String,
     pub opened: String,
     pub obligations: Vec<ObligationRow>,
+    /// Acts recorded as answering the case (a mission, a visit, an offer).
+    pub responses: Vec<ResponseRow>,
     pub fact: String,
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct ResponseRow {
+    pub act: String,
+    pub date: String,
+    pub actor: String,
+    pub kind: String,
 }
 
 /// A date at day precision when `t` is the start or the last second of a
@@ -203,6 +213,14 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                                 deadline: o.deadline.filter(|d| *d != Time::MAX).map(date),
                                 fulfilled_by: o.fulfilment.map(|i| act_id(acts, symbols, i)),
                             }
+                        })
+                        .collect(),
+                    responses: c
+                        .responses
+                        .iter()
+                        .map(|&i| {
+                            let a = &acts[i as usize];
+                            ResponseRow { act: act_id(acts, symbols, i), date: a.time.format(a.precision), actor: n(a.actor), kind: a.kind.keyword().to_string() }
                         })
                         .collect(),
                     fact: format!("case/{id}"),

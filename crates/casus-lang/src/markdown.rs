@@ -13,7 +13,7 @@ pub enum Part {
     /// A fenced block with the wanted info string: the byte range of its
     /// content (between the fence lines).
     Block(Range<usize>),
-    Heading { text: String, range: Range<usize> },
+    Heading { text: String, level: u8, range: Range<usize> },
     Quote { text: String, range: Range<usize> },
 }
 
@@ -24,7 +24,7 @@ pub fn parts(text: &str, info: &str) -> Vec<Part> {
     // What we are inside: a wanted block (its first content offset), a
     // heading (its text), a quote (its text and nesting depth).
     let mut block: Option<(usize, Option<Range<usize>>)> = None;
-    let mut heading: Option<(String, Range<usize>)> = None;
+    let mut heading: Option<(String, u8, Range<usize>)> = None;
     let mut quote: Option<(String, Range<usize>, usize)> = None;
     for (event, range) in Parser::new_ext(text, Options::empty()).into_offset_iter() {
         match event {
@@ -47,14 +47,14 @@ pub fn parts(text: &str, info: &str) -> Vec<Part> {
                         None => range.clone(),
                         Some(c) => c.start..range.end,
                     });
-                } else if let Some((s, _)) = &mut heading {
+                } else if let Some((s, _, _)) = &mut heading {
                     s.push_str(&t);
                 } else if let Some((s, _, _)) = &mut quote {
                     s.push_str(&t);
                 }
             }
             Event::Code(t) => {
-                if let Some((s, _)) = &mut heading {
+                if let Some((s, _, _)) = &mut heading {
                     s.push_str(&t);
                 } else if let Some((s, _, _)) = &mut quote {
                     s.push_str(&t);
@@ -65,10 +65,10 @@ pub fn parts(text: &str, info: &str) -> Vec<Part> {
                     s.push(' ');
                 }
             }
-            Event::Start(Tag::Heading { .. }) => heading = Some((String::new(), range)),
+            Event::Start(Tag::Heading { level, .. }) => heading = Some((String::new(), level as u8, range)),
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((text, range)) = heading.take() {
-                    out.push(Part::Heading { text: text.trim().to_string(), range });
+                if let Some((text, level, range)) = heading.take() {
+                    out.push(Part::Heading { text: text.trim().to_string(), level, range });
                 }
             }
             Event::Start(Tag::BlockQuote(_)) => match &mut quote {

@@ -46,18 +46,24 @@ fn blocks(name: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Parsed {
         return out;
     }
     let index = crate::LineIndex::new(text);
-    let (mut article, mut quote) = (None, None);
+    // The open article and the level of its heading: a deeper heading
+    // (`### 1992 text` under `## Article 4`) stays inside the article.
+    let (mut article, mut quote): (Option<(String, u8)>, _) = (None, None);
     for part in markdown::parts(text, "casus") {
         match part {
-            Part::Heading { text: heading, range } => {
-                article = markdown::article_id(&heading);
+            Part::Heading { text: heading, level, range } => {
                 quote = None;
-                if let Some(id) = &article {
-                    out.headings.push((id.clone(), heading, range));
+                match markdown::article_id(&heading) {
+                    Some(id) => {
+                        out.headings.push((id.clone(), heading, range));
+                        article = Some((id, level));
+                    }
+                    None if article.as_ref().is_some_and(|(_, l)| level > *l) => {}
+                    None => article = None,
                 }
             }
             Part::Quote { text: q, range } => quote = Some((q, index.line_col(range.start as u32).0)),
-            Part::Block(range) => out.blocks.push(Located { block: syntax::parse_block(text, range, diags), article: article.clone(), quote: quote.clone() }),
+            Part::Block(range) => out.blocks.push(Located { block: syntax::parse_block(text, range, diags), article: article.as_ref().map(|a| a.0.clone()), quote: quote.clone() }),
         }
     }
     if out.blocks.is_empty() {

@@ -85,6 +85,9 @@ pub fn report(r: &Report) -> String {
         for l in table(&["debtor", "creditor", "duty", "status", "since", "deadline", "fulfilled by"], &rows).lines() {
             let _ = writeln!(out, "  {l}");
         }
+        for r in &c.responses {
+            let _ = writeln!(out, "    answered: {} {} {} ({})", r.date, r.actor, r.kind, r.act);
+        }
     }
     let _ = writeln!(out, "\n{} acts considered. Ask why with `casus explain … FACT`, where FACT is for example {}.", r.acts_considered, example_facts(r));
     out
