@@ -1,0 +1,164 @@
+//! The SQLite backend of the casus ledger.
+//!
+//! One file holds the log: entries by position, checkpoints by tree size.
+//! The file is opened in WAL mode with `synchronous = FULL`, so `append`
+//! returns only once its transaction is durably committed, and a process
+//! killed at any moment leaves the log as of its last acknowledged append
+//! (tested by `tests/crash.rs`). Writers serialize on SQLite's write lock:
+//! `append` opens an IMMEDIATE transaction, reads the head and calls the
+//! ledger's closure inside it, so two processes can never write the same
+//! position.
+//!
+//! The store stores bytes and never interprets them; the ledger verifies.
+
+use std::path::Path;
+use std::time::Duration;
+
+use casus_ledger::store::{RawStore, Store, StoreRead};
+use casus_ledger::{LedgerError, Result};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+/// Schema migrations, applied in order; the index + 1 is the version.
+const MIGRATIONS: &[&str] = &["
+    CREATE TABLE entries (
+        position INTEGER PRIMARY KEY CHECK (position >= 0),
+        bytes    BLOB NOT NULL
+    );
+    CREATE TABLE checkpoints (
+        size  INTEGER PRIMARY KEY CHECK (size > 0),
+        bytes BLOB NOT NULL
+    );
+"];
+
+/// How long a writer waits for another process's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn db(e: rusqlite::Error) -> LedgerError {
+    LedgerError::store(format!("sqlite: {e}"))
+}
+
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the ledger file at `path` and migrates it.
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        let conn = Connection::open(path).map_err(db)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(db)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(LedgerError::store(format!("sqlite: cannot use WAL (journal mode {mode})")));
+        }
+        conn.pragma_update(None, "synchronous", "FULL").map_err(db)?;
+        let mut store = SqliteStore { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db)?;
+        if version as usize > MIGRATIONS.len() {
+            return Err(LedgerError::store(format!(
+                "sqlite: the ledger file has schema version {version}, newer than this casus ({})",
+                MIGRATIONS.len()
+            )));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql).map_err(db)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(db)?;
+        }
+        tx.commit().map_err(db)
+    }
+}
+
+fn read_range(conn: &Connection, start: u64, end: u64) -> Result<Vec<(u64, Vec<u8>)>> {
+    if start >= end {
+        return Ok(Vec::new());
+    }
+    let mut stmt =
+        conn.prepare_cached("SELECT position, bytes FROM entries WHERE position >= ?1 AND position < ?2 ORDER BY position").map_err(db)?;
+    let rows = stmt
+        .query_map(params![to_i64(start)?, to_i64(end)?], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?)))
+        .map_err(db)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(db)
+}
+
+fn len(conn: &Connection) -> Result<u64> {
+    let max: Option<i64> = conn.query_row("SELECT MAX(position) FROM entries", [], |r| r.get(0)).map_err(db)?;
+    Ok(max.map_or(0, |m| m as u64 + 1))
+}
+
+fn to_i64(v: u64) -> Result<i64> {
+    i64::try_from(v).map_err(|_| LedgerError::store("position out of range"))
+}
+
+struct TxReader<'a>(&'a Connection);
+
+impl StoreRead for TxReader<'_> {
+    fn read_range(&mut self, start: u64, end: u64) -> Result<Vec<(u64, Vec<u8>)>> {
+        read_range(self.0, start, end)
+    }
+}
+
+impl StoreRead for SqliteStore {
+    fn read_range(&mut self, start: u64, end: u64) -> Result<Vec<(u64, Vec<u8>)>> {
+        read_range(&self.conn, start, end)
+    }
+}
+
+impl Store for SqliteStore {
+    fn len(&mut self) -> Result<u64> {
+        len(&self.conn)
+    }
+
+    fn append(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Vec<Vec<u8>>>) -> Result<u64> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+        let head = len(&tx)?;
+        let entries = build(&mut TxReader(&tx), head)?;
+        let mut pos = head;
+        {
+            let mut stmt = tx.prepare_cached("INSERT INTO entries (position, bytes) VALUES (?1, ?2)").map_err(db)?;
+            for bytes in &entries {
+                stmt.execute(params![to_i64(pos)?, bytes]).map_err(db)?;
+                pos += 1;
+            }
+        }
+        // With synchronous = FULL in WAL mode, commit returns after fsync.
+        tx.commit().map_err(db)?;
+        Ok(pos)
+    }
+
+    fn checkpoints(&mut self) -> Result<Vec<Vec<u8>>> {
+        let mut stmt = self.conn.prepare_cached("SELECT bytes FROM checkpoints ORDER BY size").map_err(db)?;
+        let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0)).map_err(db)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db)
+    }
+
+    fn put_checkpoint(&mut self, size: u64, bytes: &[u8]) -> Result<()> {
+        self.conn
+            .execute("INSERT OR REPLACE INTO checkpoints (size, bytes) VALUES (?1, ?2)", params![to_i64(size)?, bytes])
+            .map_err(db)?;
+        Ok(())
+    }
+}
+
+impl RawStore for SqliteStore {
+    fn raw_get(&mut self, position: u64) -> Result<Option<Vec<u8>>> {
+        self.conn
+            .query_row("SELECT bytes FROM entries WHERE position = ?1", [to_i64(position)?], |r| r.get(0))
+            .optional()
+            .map_err(db)
+    }
+    fn raw_put(&mut self, position: u64, bytes: &[u8]) -> Result<()> {
+        self.conn
+            .execute("INSERT OR REPLACE INTO entries (position, bytes) VALUES (?1, ?2)", params![to_i64(position)?, bytes])
+            .map_err(db)?;
+        Ok(())
+    }
+    fn raw_delete(&mut self, position: u64) -> Result<()> {
+        self.conn.execute("DELETE FROM entries WHERE position = ?1", [to_i64(position)?]).map_err(db)?;
+        Ok(())
+    }
+}
