@@ -1,0 +1,240 @@
+//! The PostgreSQL backend of the casus ledger.
+//!
+//! Several processes may append to one ledger at once (delegations each
+//! running `casus ledger append`). They must never write the same position
+//! or interleave a batch, or the log would fork. So `append` runs in one
+//! transaction that first locks the single row of the `head` table
+//! (`SELECT … FOR UPDATE`); whoever holds it reads the head, lets the ledger
+//! sign entries chained to it, inserts them and commits, and only then can
+//! the next appender read the new head. The commit is durable
+//! (`synchronous_commit` is forced on for the session).
+//!
+//! Each ledger lives in its own schema (default `casus`), so tests and
+//! several ledgers can share a database. The store stores bytes and never
+//! interprets them; the ledger verifies.
+
+use casus_ledger::store::{RawStore, Store, StoreRead};
+use casus_ledger::{LedgerError, Result};
+use postgres::{Client, GenericClient, NoTls};
+
+/// Schema migrations, applied in order; `{s}` is the quoted schema name.
+const MIGRATIONS: &[&str] = &["
+    CREATE TABLE {s}.entries (
+        position BIGINT PRIMARY KEY CHECK (position >= 0),
+        bytes    BYTEA NOT NULL
+    );
+    CREATE TABLE {s}.checkpoints (
+        size  BIGINT PRIMARY KEY CHECK (size > 0),
+        bytes BYTEA NOT NULL
+    );
+    CREATE TABLE {s}.head (
+        id   INTEGER PRIMARY KEY CHECK (id = 1),
+        size BIGINT NOT NULL
+    );
+    INSERT INTO {s}.head (id, size) VALUES (1, 0);
+"];
+
+pub const DEFAULT_SCHEMA: &str = "casus";
+
+fn db(e: postgres::Error) -> LedgerError {
+    LedgerError::store(format!("postgres: {e}"))
+}
+
+pub struct PgStore {
+    client: Client,
+    /// The quoted schema name, checked to be a plain identifier.
+    schema: String,
+}
+
+/// Checks a schema name: lowercase letters, digits and `_`, at most 63.
+pub fn valid_schema(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && !name.as_bytes()[0].is_ascii_digit()
+}
+
+impl PgStore {
+    /// Opens a ledger from a URL `postgres://…`, with an optional `#schema`
+    /// fragment naming the schema (default `casus`).
+    pub fn open_url(url: &str) -> Result<PgStore> {
+        let (conn, schema) = match url.rsplit_once('#') {
+            Some((conn, schema)) => (conn, schema),
+            None => (url, DEFAULT_SCHEMA),
+        };
+        PgStore::open(conn, schema)
+    }
+
+    /// Connects and creates or migrates the ledger in `schema`.
+    pub fn open(url: &str, schema: &str) -> Result<PgStore> {
+        if !valid_schema(schema) {
+            return Err(LedgerError::store(format!("postgres: invalid schema name {schema:?}")));
+        }
+        let client = Client::connect(url, NoTls).map_err(db)?;
+        let mut store = PgStore { client, schema: format!("\"{schema}\"") };
+        store.client.batch_execute("SET synchronous_commit = on").map_err(db)?;
+        store.migrate(schema)?;
+        Ok(store)
+    }
+
+    /// Drops the schema and everything in it (for tests).
+    pub fn drop_schema(url: &str, schema: &str) -> Result<()> {
+        if !valid_schema(schema) {
+            return Err(LedgerError::store(format!("postgres: invalid schema name {schema:?}")));
+        }
+        let mut client = Client::connect(url, NoTls).map_err(db)?;
+        client.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE")).map_err(db)
+    }
+
+    fn migrate(&mut self, schema: &str) -> Result<()> {
+        let s = self.schema.clone();
+        let mut tx = self.client.transaction().map_err(db)?;
+        // Serializes concurrent first opens of the same schema.
+        tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&format!("casus-migrate:{schema}")]).map_err(db)?;
+        tx.batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {s}; CREATE TABLE IF NOT EXISTS {s}.casus_schema (version INTEGER NOT NULL);"
+        ))
+        .map_err(db)?;
+        let version: i32 = tx
+            .query_opt(&format!("SELECT version FROM {s}.casus_schema"), &[])
+            .map_err(db)?
+            .map_or(0, |r| r.get(0));
+        if version as usize > MIGRATIONS.len() {
+            return Err(LedgerError::store(format!(
+                "postgres: schema {schema} has version {version}, newer than this casus ({})",
+                MIGRATIONS.len()
+            )));
+        }
+        for sql in MIGRATIONS.iter().skip(version as usize) {
+            tx.batch_execute(&sql.replace("{s}", &s)).map_err(db)?;
+        }
+        let new = MIGRATIONS.len() as i32;
+        tx.execute(&format!("DELETE FROM {s}.casus_schema"), &[]).map_err(db)?;
+        tx.execute(&format!("INSERT INTO {s}.casus_schema (version) VALUES ($1)"), &[&new]).map_err(db)?;
+        tx.commit().map_err(db)
+    }
+}
+
+fn to_i64(v: u64) -> Result<i64> {
+    i64::try_from(v).map_err(|_| LedgerError::store("position out of range"))
+}
+
+fn read_range(c: &mut impl GenericClient, s: &str, start: u64, end: u64) -> Result<Vec<(u64, Vec<u8>)>> {
+    if start >= end {
+        return Ok(Vec::new());
+    }
+    let rows = c
+        .query(
+            &format!("SELECT position, bytes FROM {s}.entries WHERE position >= $1 AND position < $2 ORDER BY position"),
+            &[&to_i64(start)?, &to_i64(end)?],
+        )
+        .map_err(db)?;
+    Ok(rows.into_iter().map(|r| (r.get::<_, i64>(0) as u64, r.get::<_, Vec<u8>>(1))).collect())
+}
+
+fn len(c: &mut impl GenericClient, s: &str) -> Result<u64> {
+    let max: Option<i64> = c.query_one(&format!("SELECT MAX(position) FROM {s}.entries"), &[]).map_err(db)?.get(0);
+    Ok(max.map_or(0, |m| m as u64 + 1))
+}
+
+struct TxReader<'a, 'b> {
+    tx: &'a mut postgres::Transaction<'b>,
+    schema: &'a str,
+}
+
+impl StoreRead for TxReader<'_, '_> {
+    fn read_range(&mut self, start: u64, end: u64) -> Result<Vec<(u64, Vec<u8>)>> {
+        read_range(self.tx, self.schema, start, end)
+    }
+}
+
+impl StoreRead for PgStore {
+    fn read_range(&mut self, start: u64, end: u64) -> Result<Vec<(u64, Vec<u8>)>> {
+        read_range(&mut self.client, &self.schema, start, end)
+    }
+}
+
+impl Store for PgStore {
+    fn len(&mut self) -> Result<u64> {
+        len(&mut self.client, &self.schema)
+    }
+
+    fn append(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Vec<Vec<u8>>>) -> Result<u64> {
+        let s = self.schema.as_str();
+        let mut tx = self.client.transaction().map_err(db)?;
+        // The lock every appender queues on: held until commit or rollback.
+        tx.query_one(&format!("SELECT size FROM {s}.head WHERE id = 1 FOR UPDATE"), &[]).map_err(db)?;
+        // Read after taking the lock, so the head includes every commit
+        // that released it (READ COMMITTED takes a new snapshot per statement).
+        let head = len(&mut tx, s)?;
+        let entries = build(&mut TxReader { tx: &mut tx, schema: s }, head)?;
+        let insert = tx.prepare(&format!("INSERT INTO {s}.entries (position, bytes) VALUES ($1, $2)")).map_err(db)?;
+        let mut pos = head;
+        for bytes in &entries {
+            tx.execute(&insert, &[&to_i64(pos)?, bytes]).map_err(db)?;
+            pos += 1;
+        }
+        tx.execute(&format!("UPDATE {s}.head SET size = $1 WHERE id = 1"), &[&to_i64(pos)?]).map_err(db)?;
+        tx.commit().map_err(db)?;
+        Ok(pos)
+    }
+
+    fn checkpoints(&mut self) -> Result<Vec<Vec<u8>>> {
+        let rows = self.client.query(&format!("SELECT bytes FROM {}.checkpoints ORDER BY size", self.schema), &[]).map_err(db)?;
+        Ok(rows.into_iter().map(|r| r.get(0)).collect())
+    }
+
+    fn put_checkpoint(&mut self, size: u64, bytes: &[u8]) -> Result<()> {
+        self.client
+            .execute(
+                &format!(
+                    "INSERT INTO {}.checkpoints (size, bytes) VALUES ($1, $2) ON CONFLICT (size) DO UPDATE SET bytes = EXCLUDED.bytes",
+                    self.schema
+                ),
+                &[&to_i64(size)?, &bytes],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+}
+
+impl RawStore for PgStore {
+    fn raw_get(&mut self, position: u64) -> Result<Option<Vec<u8>>> {
+        let row = self
+            .client
+            .query_opt(&format!("SELECT bytes FROM {}.entries WHERE position = $1", self.schema), &[&to_i64(position)?])
+            .map_err(db)?;
+        Ok(row.map(|r| r.get(0)))
+    }
+    fn raw_put(&mut self, position: u64, bytes: &[u8]) -> Result<()> {
+        self.client
+            .execute(
+                &format!(
+                    "INSERT INTO {}.entries (position, bytes) VALUES ($1, $2) ON CONFLICT (position) DO UPDATE SET bytes = EXCLUDED.bytes",
+                    self.schema
+                ),
+                &[&to_i64(position)?, &bytes],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+    fn raw_delete(&mut self, position: u64) -> Result<()> {
+        self.client
+            .execute(&format!("DELETE FROM {}.entries WHERE position = $1", self.schema), &[&to_i64(position)?])
+            .map_err(db)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn schema_names() {
+        for ok in ["casus", "casus_test_1", "a"] {
+            assert!(super::valid_schema(ok), "{ok}");
+        }
+        for bad in ["", "Casus", "a-b", "1a", "a\"; drop", &"a".repeat(64)] {
+            assert!(!super::valid_schema(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The ledger's conformance story against PostgreSQL, one schema per test
+//! so that tests run in parallel.
+//!
+//! The server is named by `CASUS_TEST_POSTGRES_URL`. When `CI` is set and
+//! the variable is not, every test fails: CI must never pass by skipping
+//! the database. Locally the default is the machine's own server.
+
+use casus_ledger::conformance::Backend;
+use casus_ledger::store::{RawStore, Store};
+use casus_store_postgres::PgStore;
+
+const LOCAL_DEFAULT: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+pub fn url() -> String {
+    match std::env::var("CASUS_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("CASUS_TEST_POSTGRES_URL is not set: CI must run the PostgreSQL tests")
+        }
+        _ => LOCAL_DEFAULT.to_string(),
+    }
+}
+
+struct Postgres {
+    url: String,
+}
+
+/// A schema name for a test name: `casus_t_` and the last path segment,
+/// with a hash of the whole name so that names stay unique within 63 bytes.
+fn schema(name: &str) -> String {
+    let hash = name.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
+    let tail: String = name
+        .rsplit("::")
+        .next()
+        .unwrap_or(name)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .take(36)
+        .collect();
+    format!("casus_t_{tail}_{:08x}", hash as u32)
+}
+
+impl Backend for Postgres {
+    fn fresh(&self, name: &str) -> Result<(), String> {
+        PgStore::drop_schema(&self.url, &schema(name)).map_err(|e| e.to_string())?;
+        PgStore::open(&self.url, &schema(name)).map(drop).map_err(|e| e.to_string())
+    }
+    fn open(&self, name: &str) -> Result<Box<dyn Store>, String> {
+        Ok(Box::new(PgStore::open(&self.url, &schema(name)).map_err(|e| e.to_string())?))
+    }
+    fn raw(&self, name: &str) -> Result<Box<dyn RawStore>, String> {
+        Ok(Box::new(PgStore::open(&self.url, &schema(name)).map_err(|e| e.to_string())?))
+    }
+}
+
+casus_ledger::conformance_tests!(Postgres { url: url() });
+
+/// Appenders in separate processes would be separate connections; so are
+/// these threads. Many small appends race for the head: the log must come
+/// out as one unbroken line.
+#[test]
+fn many_connections_race_for_the_head() {
+    use casus_ledger::Ledger;
+    use casus_ledger::conformance::{Keys, act, day, seeded};
+    use casus_model::{ActKind, Symbols};
+    let backend = Postgres { url: url() };
+    let name = "race_for_the_head";
+    let keys = Keys::new();
+    seeded(&backend, name, &keys, &mut Symbols::new()).unwrap();
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let (backend, keys) = (&backend, &keys);
+            s.spawn(move || {
+                let mut symbols = Symbols::new();
+                let mut l = Ledger::open(backend.open(name).unwrap());
+                for n in 0..15 {
+                    let a = act(&mut symbols, &format!("r{t}_{n}"), "ARM", ActKind::Request, n, false);
+                    l.append_act(&a, &symbols, &keys.arm, day(300)).unwrap();
+                }
+            });
+        }
+    });
+    let report = Ledger::open(backend.open(name).unwrap()).verify(&mut |_, _| {}).unwrap();
+    assert_eq!(report.entries, 10 + 4 * 15);
+}
