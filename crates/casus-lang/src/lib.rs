@@ -23,3 +23,18 @@ pub use treaty::load_treaty;
 pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
 /// The largest number of acts in one record.
 pub const MAX_ACTS: usize = 20_000_000;
+
+/// The diagnostic for a file over `MAX_FILE_BYTES`, if it is.
+pub(crate) fn size_limit(len: usize) -> Option<Diagnostic> {
+    (len > MAX_FILE_BYTES).then(|| Diagnostic::error(codes::TOO_LARGE, casus_model::Span::new(0, 0), format!("the file is {len} bytes; the limit is {MAX_FILE_BYTES}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn files_over_the_limit_are_refused() {
+        assert!(super::size_limit(super::MAX_FILE_BYTES).is_none());
+        let d = super::size_limit(super::MAX_FILE_BYTES + 1).expect("over the limit");
+        assert_eq!(d.code, "E0025");
+    }
+}

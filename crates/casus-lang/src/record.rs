@@ -19,8 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub fn load_record(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbols) -> (Record, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut record = Record::default();
-    if text.len() > crate::MAX_FILE_BYTES {
-        diags.push(Diagnostic::error(codes::TOO_LARGE, Span::new(0, 0), format!("the file is {} bytes; the limit is {}", text.len(), crate::MAX_FILE_BYTES)));
+    if let Some(d) = crate::size_limit(text.len()) {
+        diags.push(d);
         return (record, diags);
     }
     let ranges: Vec<std::ops::Range<usize>> = if name.ends_with(".md") {
@@ -38,6 +38,9 @@ pub fn load_record(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbol
         diags.push(Diagnostic::warning(codes::NO_RULES, Span::new(0, 0), "no ```acts blocks in this file").help("a record file lists its acts in fenced blocks whose info string is `acts`"));
     }
     let mut cx = Cx { symbols, diags: &mut diags };
+    // Where each act's fields are written, so that a diagnostic about a
+    // field points at its line rather than at the act's head.
+    let mut field_spans: Vec<FieldSpans> = Vec::new();
     for range in ranges {
         let block = syntax::parse_block(text, range, cx.diags);
         for decl in block.decls() {
@@ -51,6 +54,9 @@ pub fn load_record(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbol
             } else if head.kind == TokenKind::Date || head.kind == TokenKind::Number {
                 if let Some(act) = lower_act(&mut cx, decl) {
                     record.acts.push(act);
+                    let mut spans: FieldSpans = vec![(String::new(), decl.head.span)];
+                    spans.extend(decl.clauses().iter().map(|c| (c.line.tokens[0].text.clone(), c.line.span)));
+                    field_spans.push(spans);
                 }
             } else {
                 cx.err(codes::UNKNOWN_DECLARATION, head.span, format!("expected an act, found {}", head.describe()))
@@ -58,7 +64,7 @@ pub fn load_record(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbol
             }
         }
     }
-    check(cx.symbols, cx.diags, treaty, &record);
+    check(cx.symbols, cx.diags, treaty, &record, &field_spans);
     diags.sort_by_key(|d| (d.span.start, d.span.end));
     (record, diags)
 }
@@ -204,7 +210,9 @@ pub(crate) fn fits(p: &Pattern, act: &Act) -> bool {
         })
 }
 
-fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record: &Record) {
+type FieldSpans = Vec<(String, Span)>;
+
+fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record: &Record, field_spans: &[FieldSpans]) {
     let timelines = timelines(treaty, &record.acts);
     let no_changes = Vec::new();
     let member = |code: Sym, t: Time| is_member(timelines.get(&code).unwrap_or(&no_changes), t);
@@ -221,12 +229,14 @@ fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record
         }
     }
     let trigger_kinds: BTreeSet<ActKind> = treaty.duties.iter().map(|d| d.trigger.kind).collect();
-    for act in &record.acts {
+    for (ai, act) in record.acts.iter().enumerate() {
         let name = |s: Sym| symbols.name(s).to_string();
-        let span = act.span;
+        // The head line (recorded under the empty key), or a field's line.
+        let at = |field: &str| field_spans.get(ai).and_then(|f| f.iter().find(|(k, _)| k == field)).map(|(_, s)| *s).unwrap_or(act.span);
+        let span = at("");
         if act.id.is_some() && ids.insert(act.id, (act.time, act.kind)).is_some() {
             let id = name(act.id);
-            diags.push(Diagnostic::error(codes::DUPLICATE_ID, span, format!("act id `{id}` is used twice")));
+            diags.push(Diagnostic::error(codes::DUPLICATE_ID, at("id"), format!("act id `{id}` is used twice")));
         }
         if !is_party(act.actor) && !is_organ(act.actor) {
             let actor = name(act.actor);
@@ -235,25 +245,25 @@ fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record
         for (field, value) in [("to", act.to), ("against", act.against), ("about", act.about)] {
             if value.is_some() && !is_party(value) && !is_organ(value) {
                 let v = name(value);
-                diags.push(Diagnostic::error(codes::UNKNOWN_PARTY, span, format!("unknown party, state or organ `{v}` in `{field}`")));
+                diags.push(Diagnostic::error(codes::UNKNOWN_PARTY, at(field), format!("unknown party, state or organ `{v}` in `{field}`")));
             }
         }
         for &p in act.from.iter() {
             if !is_party(p) {
                 let v = name(p);
-                diags.push(Diagnostic::error(codes::UNKNOWN_PARTY, span, format!("unknown party `{v}` in `from`")));
+                diags.push(Diagnostic::error(codes::UNKNOWN_PARTY, at("from"), format!("unknown party `{v}` in `from`")));
             } else if act.kind == ActKind::Deployment && !member(p, act.time) {
                 let v = name(p);
-                diags.push(Diagnostic::error(codes::NOT_A_MEMBER, span, format!("`{v}` contributes to a deployment but is not a member on {}", act.time.display())));
+                diags.push(Diagnostic::error(codes::NOT_A_MEMBER, at("from"), format!("`{v}` contributes to a deployment but is not a member on {}", act.time.display())));
             }
         }
         if act.organ.is_some() && !is_organ(act.organ) {
             let v = name(act.organ);
-            diags.push(Diagnostic::error(codes::UNKNOWN_ORGAN, span, format!("unknown organ `{v}`")));
+            diags.push(Diagnostic::error(codes::UNKNOWN_ORGAN, at("organ"), format!("unknown organ `{v}`")));
         }
         if act.under.is_some() && treaty.article(act.under).is_none() {
             let v = name(act.under);
-            diags.push(Diagnostic::error(codes::UNKNOWN_ARTICLE, span, format!("unknown article `{v}`")).help("articles are named by the treaty file's headings, as `art4` for `## Article 4`"));
+            diags.push(Diagnostic::error(codes::UNKNOWN_ARTICLE, at("under"), format!("unknown article `{v}`")).help("articles are named by the treaty file's headings, as `art4` for `## Article 4`"));
         }
         let members_only = matches!(act.kind, ActKind::Request | ActKind::Sign | ActKind::Refuse | ActKind::OptOut | ActKind::Assistance | ActKind::Withdrawal);
         if members_only && is_party(act.actor) && !member(act.actor, act.time) {
@@ -262,14 +272,14 @@ fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record
         }
         if matches!(act.kind, ActKind::Propose | ActKind::Sign | ActKind::Refuse | ActKind::OptOut) && act.document.is_none() {
             let kind = act.kind.keyword();
-            diags.push(Diagnostic::error(codes::MISSING_CLAUSE, span, format!("a `{kind}` act needs `document ID`")));
+            diags.push(Diagnostic::error(codes::MISSING_CLAUSE, span, format!("`{kind}` needs `document ID`")));
         }
         if matches!(act.kind, ActKind::Sign | ActKind::Refuse | ActKind::OptOut) && act.document.is_some() {
             match documents.get(&act.document) {
                 Some(&t) if t <= act.time => {}
                 _ => {
                     let d = name(act.document);
-                    diags.push(Diagnostic::error(codes::UNKNOWN_DOCUMENT, span, format!("unknown document `{d}`")).help("a document is introduced by an earlier `propose` or `decision` act with `document ID`"));
+                    diags.push(Diagnostic::error(codes::UNKNOWN_DOCUMENT, at("document"), format!("unknown document `{d}`")).help("a document is introduced by an earlier `propose` or `decision` act with `document ID`"));
                 }
             }
         }
@@ -281,12 +291,12 @@ fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record
                 Some(&(t, kind)) if t <= act.time && trigger_kinds.contains(&kind) => {}
                 _ => {
                     let c = name(act.case);
-                    diags.push(Diagnostic::error(codes::UNKNOWN_CASE, span, format!("unknown case `{c}`")).help("a case is named by the id of the earlier act that opened it (a request under an article)"));
+                    diags.push(Diagnostic::error(codes::UNKNOWN_CASE, at("case"), format!("unknown case `{c}`")).help("a case is named by the id of the earlier act that opened it (a request under an article)"));
                 }
             }
         }
         let powers: Vec<&Power> = treaty.powers.iter().filter(|p| fits(&p.act, act) && treaty.rule_in_force(&p.versions, act.time)).collect();
-        if !powers.is_empty() && is_party(act.actor) && !powers.iter().any(|p| holds(&p.holders, act.actor, member(act.actor, act.time))) {
+        if !powers.is_empty() && (is_party(act.actor) || is_organ(act.actor)) && !powers.iter().any(|p| holds(&p.holders, act.actor, member(act.actor, act.time))) {
             let (actor, kind) = (name(act.actor), act.kind.keyword());
             let power = name(powers[0].id);
             diags.push(Diagnostic::error(codes::NO_POWER, span, format!("`{actor}` has no power to `{kind}` here")).help(format!("see the power `{power}`")));

@@ -16,8 +16,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Markdown; any other is read as one `casus` block.
 pub fn load_treaty(name: &str, text: &str, symbols: &mut Symbols) -> (Treaty, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    if text.len() > crate::MAX_FILE_BYTES {
-        diags.push(Diagnostic::error(codes::TOO_LARGE, Span::new(0, 0), format!("the file is {} bytes; the limit is {}", text.len(), crate::MAX_FILE_BYTES)));
+    if let Some(d) = crate::size_limit(text.len()) {
+        diags.push(d);
         return (Treaty::default(), diags);
     }
     let blocks = blocks(name, text, &mut diags);
@@ -116,18 +116,24 @@ impl Lowerer<'_> {
                 self.declare(decl);
             }
         }
-        let mut saw_treaty = false;
+        let mut treaty_head = None;
         for located in &parsed.blocks {
             for decl in located.block.decls() {
                 let word = head_word(decl);
-                saw_treaty |= word == "treaty";
+                if word == "treaty" {
+                    treaty_head.get_or_insert(decl.head.span);
+                }
                 self.lower(decl, located, word);
             }
         }
-        if !saw_treaty {
-            self.cx.err(codes::MISSING_TREATY, Span::new(0, 0), "no `treaty` declaration").help("start the first ```casus block with `treaty ID \"Title\"`");
-        } else if self.treaty.versions.is_empty() {
-            self.cx.err(codes::MISSING_CLAUSE, Span::new(0, 0), "the treaty has no date of entry into force").help("add `in-force DATE` to the treaty declaration, or declare a `version`");
+        match treaty_head {
+            None => {
+                self.cx.err(codes::MISSING_TREATY, Span::new(0, 0), "no `treaty` declaration").help("start the first ```casus block with `treaty ID \"Title\"`");
+            }
+            Some(head) if self.treaty.versions.is_empty() => {
+                self.cx.err(codes::MISSING_CLAUSE, head, "the treaty has no date of entry into force").help("add `in-force DATE` to the treaty declaration, or declare a `version`");
+            }
+            Some(_) => {}
         }
         self.treaty.versions.sort_by_key(|v| v.in_force);
         self.treaty
