@@ -1,0 +1,208 @@
+//! What the seed case must show, checked from `casus replay --json` over the
+//! shipped treaty and record.
+
+use crate::{casus, stderr, stdout};
+use serde_json::Value;
+
+const TREATY: &str = "treaties/cst.md";
+const RECORD: &str = "records/csto-2021-2025.md";
+const OTHERS_OF_ARMENIA: [&str; 5] = ["BLR", "KAZ", "KGZ", "RUS", "TJK"];
+const KAZAKHSTAN_CONTRIBUTORS: [&str; 5] = ["ARM", "BLR", "KGZ", "RUS", "TJK"];
+
+fn replay(at: &str, readings: &[&str]) -> Value {
+    let mut args = vec!["replay", TREATY, RECORD, "--at", at, "--json"];
+    for r in readings {
+        args.push("-i");
+        args.push(r);
+    }
+    let out = casus(&args);
+    assert!(out.status.success(), "replay failed: {}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).expect("replay --json prints JSON")
+}
+
+fn case<'a>(state: &'a Value, id: &str) -> &'a Value {
+    state["cases"].as_array().expect("cases[]").iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no case {id}"))
+}
+
+fn statuses(case: &Value) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = case["obligations"].as_array().expect("obligations[]").iter().map(|o| (o["debtor"].as_str().unwrap_or("").to_string(), o["status"].as_str().unwrap_or("").to_string())).collect();
+    v.sort();
+    v
+}
+
+fn all_are(case: &Value, debtors: &[&str], status: &str) {
+    let got = statuses(case);
+    let want: Vec<(String, String)> = debtors.iter().map(|d| (d.to_string(), status.to_string())).collect();
+    assert_eq!(got, want, "case {}", case["id"]);
+}
+
+fn document<'a>(state: &'a Value, id: &str) -> &'a Value {
+    state["documents"].as_array().expect("documents[]").iter().find(|d| d["id"] == id).unwrap_or_else(|| panic!("no document {id}"))
+}
+
+fn every_reading() -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for trigger in ["request", "determination"] {
+        for immediately in ["one_day", "one_week", "one_month"] {
+            out.push(vec![format!("art4_trigger={trigger}"), format!("immediately={immediately}")]);
+        }
+    }
+    out
+}
+
+#[test]
+fn kazakhstan_2022_fulfilled_under_every_reading() {
+    for readings in every_reading() {
+        let r: Vec<&str> = readings.iter().map(String::as_str).collect();
+        let state = replay("2022-02-01", &r);
+        let c = case(&state, "kaz_2022_01_art4");
+        assert_eq!(c["article"], "art4");
+        assert_eq!(c["requester"], "KAZ");
+        all_are(c, &KAZAKHSTAN_CONTRIBUTORS, "fulfilled");
+        let d = document(&state, "kaz_2022_01_peacekeeping");
+        assert_eq!(d["status"], "adopted", "{readings:?}");
+        assert_eq!(d["since"], "2022-01-06");
+    }
+}
+
+#[test]
+fn armenia_september_2022_breached_on_request_not_triggered_on_determination() {
+    let on_request = replay("2022-12-01", &["art4_trigger=request"]);
+    let c = case(&on_request, "arm_2022_09_art4");
+    assert_eq!(c["requester"], "ARM");
+    all_are(c, &OTHERS_OF_ARMENIA, "breached");
+    // The mission is recorded as answering the case, and is not assistance.
+    assert!(c["responses"].as_array().expect("responses").iter().any(|r| r["kind"] == "mission"), "{c}");
+    let on_determination = replay("2022-12-01", &["art4_trigger=determination"]);
+    all_are(case(&on_determination, "arm_2022_09_art4"), &OTHERS_OF_ARMENIA, "not_triggered");
+    // Before the deadline the duty is pending.
+    let early = replay("2022-09-15", &["art4_trigger=request", "immediately=one_week"]);
+    all_are(case(&early, "arm_2022_09_art4"), &OTHERS_OF_ARMENIA, "pending");
+}
+
+#[test]
+fn armenia_september_2022_explanations_say_why() {
+    let fact = "obligation/arm_2022_09_art4/assist_victim/RUS";
+    let out = casus(&["explain", TREATY, RECORD, fact, "--at", "2022-12-01", "-i", "art4_trigger=determination"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("not_triggered"), "{text}");
+    assert!(text.contains("No determination"), "the explanation must say no determination was recorded: {text}");
+    assert!(text.contains("Article 4"), "{text}");
+    let out = casus(&["explain", TREATY, RECORD, fact, "--at", "2022-12-01", "--json"]);
+    let e: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert!(e["statement"].as_str().unwrap_or("").contains("breached"), "{e}");
+    let trigger = e["acts"].as_array().expect("acts").iter().find(|a| a["role"] == "trigger").expect("trigger act");
+    assert!(!trigger["sources"].as_array().expect("sources").is_empty(), "the trigger carries its sources");
+    assert!(e["rules"][0]["quote"].as_str().is_some_and(|q| !q.is_empty()), "the rule quotes the article");
+    assert_eq!(e["rules"][0]["version"]["id"], "cst2010");
+    assert!(e["readings"].as_array().expect("readings").iter().any(|r| r["question"] == "immediately"));
+}
+
+#[test]
+fn armenia_may_2021_article_2_request() {
+    let state = replay("2021-06-30", &[]);
+    let c = case(&state, "arm_2021_05_art2");
+    assert_eq!(c["article"], "art2");
+    assert_eq!(c["opened"], "2021-05-14");
+    // No consultation under Article 2 is recorded within the time allowed.
+    all_are(c, &OTHERS_OF_ARMENIA, "breached");
+    let early = replay("2021-05-15", &[]);
+    all_are(case(&early, "arm_2021_05_art2"), &OTHERS_OF_ARMENIA, "pending");
+    // The 1992 text of Article 2 was in force before 2012; the 2010 one after.
+    let out = casus(&["explain", TREATY, RECORD, "obligation/arm_2021_05_art2/consult_on_threat/KAZ", "--at", "2021-06-30", "--json"]);
+    let e: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(e["rules"][0]["version"]["id"], "cst2010");
+}
+
+#[test]
+fn yerevan_23_november_2022() {
+    let state = replay("2022-12-01", &[]);
+    for id in ["yerevan_declaration", "assistance_to_armenia"] {
+        let d = document(&state, id);
+        assert_eq!(d["status"], "blocked", "{id}");
+        assert_eq!(d["blocked_by"], serde_json::json!(["ARM"]), "{id}");
+        let arm = d["sheet"].as_array().expect("sheet").iter().find(|s| s["party"] == "ARM").expect("ARM on the sheet");
+        assert_eq!(arm["position"], "refused");
+        assert!(arm["reason"].as_str().is_some_and(|r| r.contains("assessment")), "{arm}");
+        assert!(arm["condition"].as_str().is_some_and(|c| c.contains("May 11, 2021")), "{arm}");
+    }
+    let adopted: Vec<&Value> = state["documents"].as_array().expect("documents").iter().filter(|d| d["since"] == "2022-11-23" && d["status"] == "adopted").collect();
+    assert!(adopted.len() >= 3, "the session's other recorded decisions are adopted: {adopted:?}");
+    assert!(adopted.iter().any(|d| d["title"].as_str().unwrap_or("").contains("Belarus")));
+    let next_year = replay("2023-03-01", &[]);
+    let chair = next_year["chairs"].as_array().expect("chairs").iter().find(|c| c["organ"] == "CSC").expect("CSC chair");
+    assert_eq!(chair["party"], "BLR");
+}
+
+#[test]
+fn chairs_by_year() {
+    for (at, party) in [("2022-06-01", "ARM"), ("2023-06-01", "BLR"), ("2024-06-01", "KAZ"), ("2025-06-01", "KGZ"), ("2026-06-01", "RUS")] {
+        let state = replay(at, &[]);
+        let chair = state["chairs"].as_array().expect("chairs").iter().find(|c| c["organ"] == "CSC").expect("CSC chair");
+        assert_eq!(chair["party"], party, "on {at}");
+    }
+}
+
+#[test]
+fn budget_2024_adopted_in_limited_format() {
+    let state = replay("2024-06-01", &[]);
+    let d = document(&state, "budget_2024");
+    assert_eq!(d["status"], "adopted");
+    assert_eq!(d["blocked_by"], serde_json::json!([]));
+    assert_eq!(d["limited_format"], true);
+    let arm = d["sheet"].as_array().expect("sheet").iter().find(|s| s["party"] == "ARM").expect("ARM");
+    assert_eq!(arm["position"], "opted_out");
+}
+
+#[test]
+fn membership_on_chosen_dates() {
+    let expect = [
+        ("1995-01-01", vec!["ARM", "AZE", "BLR", "GEO", "KAZ", "KGZ", "RUS", "TJK", "UZB"], vec![]),
+        ("2000-01-01", vec!["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"], vec![]),
+        ("2007-01-01", vec!["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK", "UZB"], vec![]),
+        ("2013-01-01", vec!["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"], vec!["UZB"]),
+        ("2024-01-01", vec!["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"], vec!["UZB"]),
+    ];
+    for (at, members, suspended) in expect {
+        let state = replay(at, &[]);
+        let of = |status: &str| {
+            let mut v: Vec<String> = state["parties"].as_array().expect("parties").iter().filter(|p| p["status"] == status).map(|p| p["code"].as_str().unwrap_or("").to_string()).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(of("member"), members, "members on {at}");
+        assert_eq!(of("suspended"), suspended, "suspended on {at}");
+    }
+    // Before the treaty was in force, nobody is a party.
+    let state = replay("1993-01-01", &[]);
+    assert_eq!(state["parties"], serde_json::json!([]));
+}
+
+#[test]
+fn readings_side_by_side() {
+    let out = casus(&["readings", TREATY, RECORD, "--at", "2022-12-01", "--json"]);
+    assert!(out.status.success());
+    let t: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(t["columns"].as_array().expect("columns").len(), 6);
+    let row = t["rows"].as_array().expect("rows").iter().find(|r| r["fact"] == "obligation/arm_2022_09_art4/assist_victim/RUS").expect("row");
+    let statuses: Vec<&str> = row["statuses"].as_array().expect("statuses").iter().filter_map(Value::as_str).collect();
+    assert!(statuses.contains(&"breached") && statuses.contains(&"not_triggered"), "{statuses:?}");
+}
+
+#[test]
+fn demo_runs_and_shows_the_case() {
+    let out = casus(&["demo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for needle in ["arm_2022_09_art4", "kaz_2022_01_art4", "yerevan_declaration", "blocked", "not_triggered", "Chairs of the Collective Security Council"] {
+        assert!(text.contains(needle), "demo output lacks {needle}");
+    }
+}
+
+#[test]
+fn replay_json_is_byte_identical_across_runs() {
+    let a = casus(&["replay", TREATY, RECORD, "--at", "2024-06-01", "--json"]);
+    let b = casus(&["replay", TREATY, RECORD, "--at", "2024-06-01", "--json"]);
+    assert_eq!(a.stdout, b.stdout);
+}
