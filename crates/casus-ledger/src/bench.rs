@@ -1,1 +1,216 @@
-//! Benchmarks placeholder.
+//! The ledger's benchmark: figures that `casus bench ledger` prints.
+//!
+//! Four measurements, each repeated and reported as a median (the machine
+//! is shared and noisy, so ratios between figures taken in the same run say
+//! more than absolute numbers):
+//!
+//! - (a) raw Ed25519 verifications per second: one by one (strict), in
+//!   batches on one core, and in batches on two cores;
+//! - (b) appends per second into a durable store, one act per commit and
+//!   in batches (each append checks the signer's rules and signs);
+//! - (c) full verification of a ledger of N entries, in entries per second
+//!   (rules, chain, signatures in batches on two cores, checkpoints);
+//! - (d) proof bundle size and offline verification time, and inclusion
+//!   proof size and verification time.
+//!
+//! The durable store comes from the caller (`make_store`) because this
+//! crate knows no backend; the clock is read here only to time things.
+
+use std::time::Instant;
+
+use casus_model::{ActKind, Symbols};
+use ed25519_dalek::{Signature, VerifyingKey};
+
+use crate::conformance::{Keys, TREATY, act, day};
+use crate::store::Store;
+use crate::{Ledger, Result, merkle, verify_bundle};
+
+/// What to measure, and how much.
+#[derive(Clone, Debug)]
+pub struct BenchOptions {
+    /// Entries in the ledger that (c) verifies.
+    pub ledger_entries: u64,
+    /// Appends timed one per commit in (b).
+    pub single_appends: u64,
+    /// Acts per commit in the batched part of (b).
+    pub batch: usize,
+    /// Batches timed in (b).
+    pub batches: u64,
+    /// Signatures per run of (a).
+    pub signatures: usize,
+    /// Runs of each measurement; the median is reported.
+    pub repeats: usize,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        BenchOptions { ledger_entries: 100_000, single_appends: 1000, batch: 1000, batches: 5, signatures: 4096, repeats: 5 }
+    }
+}
+
+/// The figures, as medians.
+#[derive(Clone, Debug, Default)]
+pub struct BenchReport {
+    pub verify_single_per_s: f64,
+    pub verify_batch_per_s: f64,
+    pub verify_batch_2core_per_s: f64,
+    pub append_single_per_s: f64,
+    pub append_batch_per_s: f64,
+    pub ledger_entries: u64,
+    pub ledger_verify_per_s: f64,
+    pub bundle_bytes: usize,
+    pub bundle_verify_ms: f64,
+    pub inclusion_hashes: usize,
+    pub inclusion_verify_us: f64,
+    pub options: Option<BenchOptions>,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() { 0.0 } else { v[v.len() / 2] }
+}
+
+fn rate(n: f64, start: Instant) -> f64 {
+    n / start.elapsed().as_secs_f64().max(1e-9)
+}
+
+/// Runs every measurement. `make_store` returns a new, empty durable store
+/// each time it is called (a fresh file, a fresh schema).
+pub fn run(opts: &BenchOptions, make_store: &mut dyn FnMut() -> Result<Box<dyn Store>>) -> Result<BenchReport> {
+    let repeats = opts.repeats.max(1);
+    let mut report = BenchReport { options: Some(opts.clone()), ..BenchReport::default() };
+
+    // (a) Raw verification over messages the size of a typical entry.
+    let keys = Keys::new();
+    let n = opts.signatures.max(crate::ledger::SIGNATURE_BATCH);
+    let msgs: Vec<Vec<u8>> = (0..n).map(|i| format!("{i:0>300}").into_bytes()).collect();
+    let sigs: Vec<[u8; 64]> = msgs.iter().map(|m| keys.arm.sign(m)).collect();
+    let key = keys.arm.verifying_key();
+    let batch_verify = |range: std::ops::Range<usize>| -> bool {
+        msgs[range.clone()].chunks(crate::ledger::SIGNATURE_BATCH).zip(sigs[range].chunks(crate::ledger::SIGNATURE_BATCH)).all(|(m, s)| {
+            let m: Vec<&[u8]> = m.iter().map(|x| &x[..]).collect();
+            let s: Vec<Signature> = s.iter().map(Signature::from_bytes).collect();
+            let k: Vec<VerifyingKey> = vec![key; m.len()];
+            ed25519_dalek::verify_batch(&m, &s, &k).is_ok()
+        })
+    };
+    let (mut single, mut batch, mut batch2) = (vec![], vec![], vec![]);
+    for _ in 0..repeats {
+        let t = Instant::now();
+        let ok = msgs.iter().zip(&sigs).all(|(m, s)| crate::keys::verify_strict(&key, m, s));
+        single.push(rate(n as f64, t));
+        let t = Instant::now();
+        let ok2 = batch_verify(0..n);
+        batch.push(rate(n as f64, t));
+        let t = Instant::now();
+        let ok3 = std::thread::scope(|s| {
+            let h = s.spawn(|| batch_verify(n / 2..n));
+            batch_verify(0..n / 2) & h.join().unwrap_or(false)
+        });
+        batch2.push(rate(n as f64, t));
+        if !(ok && ok2 && ok3) {
+            return Err(crate::LedgerError::State("benchmark signatures did not verify".into()));
+        }
+    }
+    report.verify_single_per_s = median(single);
+    report.verify_batch_per_s = median(batch);
+    report.verify_batch_2core_per_s = median(batch2);
+
+    // (b) Appends into a durable store.
+    let mut symbols = Symbols::new();
+    let acts: Vec<_> =
+        (0..opts.batch.max(1)).map(|i| act(&mut symbols, &format!("b{i}"), "ARM", ActKind::Request, (i % 300) as u32, false)).collect();
+    let (mut one, mut many) = (vec![], vec![]);
+    for _ in 0..repeats {
+        let mut l = Ledger::create(make_store()?, "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(100))?;
+        let t = Instant::now();
+        for i in 0..opts.single_appends {
+            l.append_act(&acts[i as usize % acts.len()], &symbols, &keys.arm, day(101))?;
+        }
+        one.push(rate(opts.single_appends as f64, t));
+        let t = Instant::now();
+        for _ in 0..opts.batches {
+            l.append_acts(&acts, &symbols, &keys.arm, day(102))?;
+        }
+        many.push(rate((opts.batches as usize * acts.len()) as f64, t));
+    }
+    report.append_single_per_s = median(one);
+    report.append_batch_per_s = median(many);
+
+    // (c) Full verification of a ledger of N entries (built in batches).
+    let mut l = Ledger::create(make_store()?, "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(100))?;
+    let mut left = opts.ledger_entries.saturating_sub(1);
+    while left > 0 {
+        let k = (left as usize).min(acts.len());
+        l.append_acts(&acts[..k], &symbols, &keys.arm, day(101))?;
+        left -= k as u64;
+    }
+    l.checkpoint(&keys.operator, day(102))?;
+    report.ledger_entries = l.len()?;
+    let mut full = vec![];
+    for _ in 0..repeats.min(3) {
+        let t = Instant::now();
+        let r = l.verify(&mut |_, _| {})?;
+        full.push(rate(r.entries as f64, t));
+    }
+    report.ledger_verify_per_s = median(full);
+
+    // (d) Proofs, for an entry in the middle.
+    let seq = report.ledger_entries / 2;
+    let bundle = l.proof_bundle(seq)?;
+    report.bundle_bytes = bundle.len();
+    let mut times = vec![];
+    for _ in 0..repeats.max(20) {
+        let t = Instant::now();
+        verify_bundle(&bundle)?;
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    report.bundle_verify_ms = median(times);
+    let leaves = l.replay().leaves.as_deref().unwrap_or(&[]);
+    let root = merkle::root(leaves);
+    let proof = merkle::inclusion_proof(leaves, seq as usize).unwrap_or_default();
+    report.inclusion_hashes = proof.len();
+    let reps = 10_000;
+    let t = Instant::now();
+    let mut ok = true;
+    for _ in 0..reps {
+        ok &= merkle::verify_inclusion(&leaves[seq as usize], seq, leaves.len() as u64, &proof, &root);
+    }
+    report.inclusion_verify_us = t.elapsed().as_secs_f64() * 1e6 / reps as f64;
+    if !ok {
+        return Err(crate::LedgerError::State("benchmark inclusion proof did not verify".into()));
+    }
+    Ok(report)
+}
+
+impl std::fmt::Display for BenchReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * a / b } else { 0.0 };
+        writeln!(f, "ledger benchmark (medians)")?;
+        writeln!(f, "(a) Ed25519 verify, one by one (strict):   {:>10.0} /s", self.verify_single_per_s)?;
+        writeln!(f, "    in batches of {}, one core:           {:>10.0} /s", crate::ledger::SIGNATURE_BATCH, self.verify_batch_per_s)?;
+        writeln!(f, "    in batches, two cores:                 {:>10.0} /s", self.verify_batch_2core_per_s)?;
+        writeln!(
+            f,
+            "(b) appends, one act per durable commit:   {:>10.0} /s  (target >= 3000)",
+            self.append_single_per_s
+        )?;
+        writeln!(
+            f,
+            "    appends in batches of {}:            {:>10.0} /s  = {:.0}% of (a) batched, one core (target >= 80%)",
+            self.options.as_ref().map_or(0, |o| o.batch),
+            self.append_batch_per_s,
+            pct(self.append_batch_per_s, self.verify_batch_per_s)
+        )?;
+        writeln!(
+            f,
+            "(c) full verify of {} entries:       {:>10.0} /s  = {:.0}% of (a) batched one core, {:.0}% of two cores (target >= 80%)",
+            self.ledger_entries,
+            self.ledger_verify_per_s,
+            pct(self.ledger_verify_per_s, self.verify_batch_per_s),
+            pct(self.ledger_verify_per_s, self.verify_batch_2core_per_s)
+        )?;
+        writeln!(f, "(d) proof bundle: {} bytes, verified offline in {:.3} ms (target < 1 ms)", self.bundle_bytes, self.bundle_verify_ms)?;
+        writeln!(f, "    inclusion proof: {} hashes ({} bytes), verified in {:.2} us", self.inclusion_hashes, self.inclusion_hashes * 32, self.inclusion_verify_us)
+    }
+}

@@ -1,0 +1,165 @@
+//! The committed test vectors of docs/LEDGER.md: act → canonical bytes →
+//! entry bytes → SHA-256 leaf hash → Ed25519 signature, with fixed seeds.
+//!
+//! The vectors in `tests/vectors/*.txt` are the contract with every other
+//! implementation: if this test fails, the byte layout changed, and that
+//! needs a new version string, not new vectors. The test checks both ways:
+//! encoding the fixed inputs gives the committed bytes, and the committed
+//! bytes verify on their own (signature over the stored bytes, never over
+//! a re-serialization). `CASUS_BLESS=1` rewrites the files (for a new
+//! version only).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use casus_ledger::encode::{ActFields, encode_act};
+use casus_ledger::entry::{Checkpoint, Entry, EntryKind, EntryView, Mode};
+use casus_ledger::keys::{self, SecretKey};
+use casus_ledger::{hex, merkle, sha256};
+use casus_model::{Act, ActKind, Citation, Precision, Symbols, Time};
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")
+}
+
+/// The two acts of the vectors: a bare live act, and a recorded act with
+/// every field set (non-ASCII text, lists, optional times).
+fn acts(s: &mut Symbols) -> Vec<(&'static str, Act, Mode)> {
+    let mut i = |x: &str| s.intern(x);
+    let live = Act {
+        id: i("arm_live_1"),
+        time: Time::from_date(2022, 9, 13),
+        actor: i("ARM"),
+        kind: ActKind::Request,
+        subject: i("assistance"),
+        under: i("art4"),
+        to: i("CSC"),
+        ..Act::default()
+    };
+    let full = Act {
+        id: i("kaz_2022_01_deploy"),
+        time: Time::parse("2022-01-06T10:30").unwrap().0,
+        precision: Precision::Second,
+        actor: i("CSC"),
+        kind: ActKind::Deployment,
+        subject: i("peacekeeping"),
+        under: i("art4"),
+        to: i("KAZ"),
+        against: i("X"),
+        about: i("KAZ"),
+        from: vec![i("RUS"), i("BLR"), i("ARM"), i("TJK"), i("KGZ")].into(),
+        document: i("doc1"),
+        means: i("military"),
+        case: i("kaz_2022_01"),
+        organ: i("CSC"),
+        personnel: 2030,
+        start: Some(Time::from_date(2022, 1, 6)),
+        end: Some(Time::from_date(2022, 1, 19)),
+        effective: None,
+        title: i("Коллективные миротворческие силы"),
+        reason: i("r"),
+        condition: i("c"),
+        text: i("t \"quoted\""),
+        note: i("n"),
+        sources: vec![Citation { url: i("https://example.org/a"), title: i("Example A") }, Citation { url: i(""), title: i("Title only") }]
+            .into(),
+        ..Act::default()
+    };
+    vec![("act-live", live, Mode::Live), ("act-record", full, Mode::Record)]
+}
+
+fn compute() -> Vec<(String, BTreeMap<&'static str, String>)> {
+    let mut s = Symbols::new();
+    let key = SecretKey::from_seed([0x42; 32]);
+    let mut out = Vec::new();
+    let mut prev = [0u8; 32];
+    for (n, (name, act, mode)) in acts(&mut s).into_iter().enumerate() {
+        let payload = encode_act(&act, &s).unwrap();
+        let entry = Entry {
+            seq: 7 + n as u64,
+            kind: EntryKind::Act,
+            mode,
+            valid_time: act.time.0,
+            record_time: Time::from_date(2026, 11, 1).0 + n as i64,
+            prev,
+            payload: &payload,
+        }
+        .sign(&key)
+        .unwrap();
+        let leaf = merkle::leaf_hash(&entry);
+        let mut v = BTreeMap::new();
+        v.insert("seed", hex::encode(&[0x42; 32]));
+        v.insert("public_key", hex::encode(&key.public()));
+        v.insert("key_id", key.id().hex());
+        v.insert("act", hex::encode(&payload));
+        v.insert("act_sha256", hex::encode(&sha256(&payload)));
+        v.insert("entry", hex::encode(&entry));
+        v.insert("leaf_hash", hex::encode(&leaf));
+        v.insert("signature", hex::encode(&entry[entry.len() - 64..]));
+        out.push((name.to_string(), v));
+        prev = leaf;
+    }
+    let (_, cp) = Checkpoint::sign(9, prev, Time::from_date(2026, 11, 2).0, &key);
+    let mut v = BTreeMap::new();
+    v.insert("seed", hex::encode(&[0x42; 32]));
+    v.insert("public_key", hex::encode(&key.public()));
+    v.insert("checkpoint", hex::encode(&cp));
+    v.insert("signature", hex::encode(&cp[cp.len() - 64..]));
+    out.push(("checkpoint".to_string(), v));
+    out
+}
+
+fn render(name: &str, v: &BTreeMap<&'static str, String>) -> String {
+    let mut s = format!(
+        "# casus ledger test vector `{name}` (docs/LEDGER.md). One `field hex` per line.\n# Ed25519 seed 0x42 x 32; entry record times 2026-11-01T00:00:0nZ.\n"
+    );
+    for (k, val) in v {
+        s.push_str(&format!("{k} {val}\n"));
+    }
+    s
+}
+
+fn parse(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_once(' ').map(|(k, v)| (k.to_string(), v.trim().to_string())))
+        .collect()
+}
+
+#[test]
+fn committed_vectors_match_and_verify() {
+    let bless = std::env::var_os("CASUS_BLESS").is_some();
+    for (name, v) in compute() {
+        let path = dir().join(format!("{name}.txt"));
+        if bless {
+            std::fs::write(&path, render(&name, &v)).unwrap();
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let stored = parse(&text);
+        // 1. The encoder reproduces the committed bytes.
+        for (k, val) in &v {
+            assert_eq!(stored.get(*k), Some(val), "{name}: field `{k}` differs from the committed vector");
+        }
+        // 2. The committed bytes verify by themselves.
+        let key = keys::verifying_key(&hex::decode_array(&stored["public_key"]).unwrap()).unwrap();
+        if let Some(entry) = stored.get("entry") {
+            let bytes = hex::decode(entry).unwrap();
+            let view = EntryView::parse(&bytes).unwrap();
+            assert!(keys::verify_strict(&key, view.signed, &view.signature), "{name}: signature");
+            assert_eq!(hex::encode(&merkle::leaf_hash(&bytes)), stored["leaf_hash"]);
+            assert_eq!(hex::encode(view.payload), stored["act"]);
+            assert!(ActFields::decode(view.payload).is_ok());
+        } else {
+            let bytes = hex::decode(&stored["checkpoint"]).unwrap();
+            let (cp, signed) = Checkpoint::parse(&bytes).unwrap();
+            assert!(keys::verify_strict(&key, signed, &cp.signature), "{name}: checkpoint signature");
+        }
+    }
+}
+
+#[test]
+fn sha256_and_empty_root_are_the_standard_ones() {
+    // `sha256sum` of an empty input; RFC 6962's empty tree.
+    assert_eq!(hex::encode(&sha256(b"")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_eq!(merkle::empty_root(), sha256(b""));
+}
