@@ -1,0 +1,411 @@
+//! `casus ledger`: create, append to, verify and prove a signed ledger.
+//!
+//! Glue only: files are read and checked with `casus-lang` against the
+//! treaty bound into the ledger's genesis entry, and every rule lives in
+//! `casus-ledger`. LEDGER is a SQLite file path or a `postgres://` URL (with
+//! an optional `#schema`). The record time of each append is the system
+//! clock, read here and never inside the library, and never earlier than the
+//! ledger's last record time (a clock stepped back does not stop appends).
+//!
+//! Exit codes follow `main`: 0 success; 1 the input or the ledger is bad (a
+//! diagnostic, a refusal, a failed verification); 2 the command could not run.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use casus_ledger::entry::KeyChange;
+use casus_ledger::keys::{KeyRegistration, KeyRole};
+use casus_ledger::store::Store;
+use casus_ledger::{KeyId, Ledger, LedgerError, PublicKeyFile, hex};
+use casus_model::{Symbols, Time, Treaty};
+
+use crate::cmd_keys::{read_key, read_small};
+
+#[derive(clap::Subcommand)]
+pub enum LedgerCommand {
+    /// Create a ledger: a genesis entry binding the treaty's SHA-256 and text and the operator key.
+    Init {
+        #[arg(long)]
+        treaty: PathBuf,
+        /// A SQLite file path or a postgres:// URL (optionally ending in #schema).
+        #[arg(long)]
+        ledger: String,
+        /// The operator's key file: it signs the genesis, key changes and checkpoints.
+        #[arg(long)]
+        operator_key: PathBuf,
+        /// Public key files (KEYFILE.pub) of parties and recorders to register in the genesis.
+        #[arg(long = "register", value_name = "PUBKEY")]
+        register: Vec<PathBuf>,
+    },
+    /// Append the act(s) of an ACT file, signed by KEYFILE: live mode with a party's key, record mode with a recorder's.
+    Append {
+        #[arg(long)]
+        ledger: String,
+        #[arg(long)]
+        key: PathBuf,
+        /// A file of one act in the record format (or a record file).
+        act: PathBuf,
+    },
+    /// Import a record's acts in record mode, signed by a recorder's key, in one commit.
+    Import {
+        #[arg(long)]
+        ledger: String,
+        #[arg(long)]
+        record: PathBuf,
+        #[arg(long)]
+        key: PathBuf,
+    },
+    /// Verify every entry, signature, link and checkpoint; exit 0 only if all hold.
+    Verify {
+        #[arg(long)]
+        ledger: String,
+    },
+    /// Write an offline proof bundle for entry N.
+    Proof {
+        #[arg(long)]
+        ledger: String,
+        #[arg(long)]
+        entry: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify a proof bundle offline.
+    VerifyBundle { bundle: PathBuf },
+    /// Sign a checkpoint of the ledger as it is now, with the operator key.
+    Checkpoint {
+        #[arg(long)]
+        ledger: String,
+        #[arg(long)]
+        operator_key: PathBuf,
+    },
+    /// Register a party's or recorder's public key (its role is read from the .pub file).
+    Register {
+        #[arg(long)]
+        ledger: String,
+        #[arg(long)]
+        operator_key: PathBuf,
+        /// The public key file (KEYFILE.pub).
+        #[arg(long)]
+        key: PathBuf,
+    },
+    /// Replace a key by a new one with the same role (also the operator's own key).
+    Rotate {
+        #[arg(long)]
+        ledger: String,
+        #[arg(long)]
+        operator_key: PathBuf,
+        /// The id of the key to replace (hex, as `casus ledger keys` lists).
+        #[arg(long)]
+        old: String,
+        /// The new public key file.
+        #[arg(long)]
+        new: PathBuf,
+    },
+    /// Revoke a key: it signs nothing after this entry.
+    Revoke {
+        #[arg(long)]
+        ledger: String,
+        #[arg(long)]
+        operator_key: PathBuf,
+        #[arg(long)]
+        key_id: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// List the ledger's keys, their roles and when they were registered and revoked.
+    Keys {
+        #[arg(long)]
+        ledger: String,
+    },
+}
+
+/// Opens the store a LEDGER argument names.
+pub fn open_store(ledger: &str) -> Result<Box<dyn Store>> {
+    if ledger.starts_with("postgres://") || ledger.starts_with("postgresql://") {
+        Ok(Box::new(casus_store_postgres::PgStore::open_url(ledger).context("opening the PostgreSQL ledger")?))
+    } else {
+        Ok(Box::new(casus_store_sqlite::SqliteStore::open(Path::new(ledger)).with_context(|| format!("opening {ledger}"))?))
+    }
+}
+
+fn now() -> Time {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    Time(secs as i64)
+}
+
+/// The record time of the next append: now, but never before the last.
+fn record_time(ledger: &mut Ledger) -> Result<Time> {
+    ledger.sync()?;
+    Ok(Time(now().0.max(ledger.replay().last_record_time)))
+}
+
+/// Prints an error the ledger raised and turns refusals and tampering into
+/// exit code 1; other errors stop the command (exit 2).
+fn report(e: LedgerError) -> Result<ExitCode> {
+    match e {
+        LedgerError::Refused(_) | LedgerError::Tampered { .. } | LedgerError::TamperedCheckpoint { .. } | LedgerError::Bundle(_) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(1))
+        }
+        other => Err(other.into()),
+    }
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Loads the treaty bound into the ledger's genesis entry.
+fn ledger_treaty(ledger: &mut Ledger, symbols: &mut Symbols) -> Result<(Treaty, String)> {
+    let info = ledger.treaty()?;
+    let text = String::from_utf8(info.text).context("the ledger's treaty is not UTF-8")?;
+    let (treaty, diags) = casus_lang::load_treaty(&info.name, &text, symbols);
+    if diags.iter().any(|d| d.is_error()) {
+        eprint!("{}", casus_lang::render(&diags, &info.name, &text));
+        bail!("the treaty bound in the ledger does not load");
+    }
+    Ok((treaty, info.name))
+}
+
+/// Parses an act or record file against the ledger's treaty. References to
+/// documents and cases opened by acts already in the ledger are not errors.
+fn load_acts(ledger: &mut Ledger, path: &Path, symbols: &mut Symbols) -> Result<Option<casus_model::Record>> {
+    let (treaty, _) = ledger_treaty(ledger, symbols)?;
+    let text = read_text(path)?;
+    let name = file_name(path);
+    let (record, diags) = casus_lang::load_record(&name, &text, &treaty, symbols);
+    let earlier = ledger.acts_as_of(None, symbols)?;
+    let known = |sym: casus_model::Sym| earlier.iter().any(|a| a.document == sym || a.id == sym || a.case == sym);
+    let resolved = record.acts.iter().all(|a| (a.document.is_none() || known(a.document)) && (a.case.is_none() || known(a.case)));
+    let diags: Vec<_> = diags
+        .into_iter()
+        .filter(|d| !(resolved && [casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code)))
+        .collect();
+    if !diags.is_empty() {
+        eprint!("{}", casus_lang::render(&diags, &name, &text));
+    }
+    if diags.iter().any(|d| d.is_error()) {
+        return Ok(None);
+    }
+    if record.acts.is_empty() {
+        eprintln!("error: {name} holds no act");
+        return Ok(None);
+    }
+    Ok(Some(record))
+}
+
+fn parse_key_id(s: &str) -> Result<KeyId> {
+    hex::decode_array::<32>(s).map(KeyId).with_context(|| format!("{s:?} is not a key id (64 hex digits)"))
+}
+
+fn read_public(path: &Path) -> Result<PublicKeyFile> {
+    PublicKeyFile::parse(&read_small(path)?).with_context(|| format!("reading public key file {}", path.display()))
+}
+
+pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
+    match cmd {
+        LedgerCommand::Init { treaty, ledger, operator_key, register } => {
+            let text = read_text(&treaty)?;
+            let name = file_name(&treaty);
+            let mut symbols = Symbols::new();
+            let (_, diags) = casus_lang::load_treaty(&name, &text, &mut symbols);
+            if diags.iter().any(|d| d.is_error()) {
+                eprint!("{}", casus_lang::render(&diags, &name, &text));
+                return Ok(ExitCode::from(1));
+            }
+            let op = read_key(&operator_key)?;
+            if matches!(op.role, Some(KeyRole::Party(_) | KeyRole::Recorder)) {
+                bail!("{} is a {} key, not an operator key", operator_key.display(), op.role.map_or(String::new(), |r| r.to_string()));
+            }
+            let mut keys = Vec::new();
+            for path in &register {
+                let p = read_public(path)?;
+                match p.role {
+                    Some(role @ (KeyRole::Party(_) | KeyRole::Recorder)) => keys.push(KeyRegistration { key: p.key, role }),
+                    _ => bail!("{} names no party or recorder role", path.display()),
+                }
+            }
+            // The file name, extension included: it tells casus-lang how to read the text.
+            let treaty_name = name;
+            let time = now();
+            let mut l = match Ledger::create(open_store(&ledger)?, &treaty_name, text.as_bytes(), &op.key, &keys, time) {
+                Ok(l) => l,
+                Err(e) => return report(e),
+            };
+            l.checkpoint(&op.key, time)?;
+            let report = l.verify(&mut |_, _| {})?;
+            println!("created ledger {ledger}");
+            println!("ledger id (genesis leaf hash) {}", hex::encode(&report.genesis));
+            println!("treaty {treaty_name} sha256 {}", hex::encode(&report.treaty_sha256));
+            println!("operator key {}; {} more keys registered", op.key.id(), keys.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        LedgerCommand::Append { ledger, key, act } => {
+            let key = read_key(&key)?;
+            let mut l = Ledger::open(open_store(&ledger)?);
+            let mut symbols = Symbols::new();
+            let Some(record) = load_acts(&mut l, &act, &mut symbols)? else { return Ok(ExitCode::from(1)) };
+            let time = record_time(&mut l)?;
+            match l.append_acts(&record.acts, &symbols, &key.key, time) {
+                Ok(range) => {
+                    println!("appended entries {}..{} (record time {})", range.start, range.end - 1, time.display());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => report(e),
+            }
+        }
+        LedgerCommand::Import { ledger, record, key } => {
+            let key = read_key(&key)?;
+            let mut l = Ledger::open(open_store(&ledger)?);
+            let mut symbols = Symbols::new();
+            let Some(rec) = load_acts(&mut l, &record, &mut symbols)? else { return Ok(ExitCode::from(1)) };
+            let time = record_time(&mut l)?;
+            match l.import(&rec, &symbols, &key.key, time) {
+                Ok(range) => {
+                    println!("imported {} acts as entries {}..{}", range.end - range.start, range.start, range.end - 1);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => report(e),
+            }
+        }
+        LedgerCommand::Verify { ledger } => {
+            let mut l = Ledger::open(open_store(&ledger)?);
+            let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("verifying {bar:40} {pos}/{len} entries ({per_sec}, {eta})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let result = l.verify(&mut |done, total| {
+                // Only long runs get a bar; short ones print nothing extra.
+                if total >= 20_000 {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                }
+            });
+            bar.finish_and_clear();
+            match result {
+                Ok(r) => {
+                    println!(
+                        "ok: {} entries ({} acts, {} key entries), {} checkpoints, root {}",
+                        r.entries,
+                        r.acts,
+                        r.key_entries,
+                        r.checkpoints,
+                        hex::encode(&r.root)
+                    );
+                    println!("ledger id {}; treaty sha256 {}", hex::encode(&r.genesis), hex::encode(&r.treaty_sha256));
+                    if r.checkpoints == 0 {
+                        eprintln!("warning: no checkpoint: a truncation of the log could not be detected");
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(LedgerError::State(why)) => {
+                    eprintln!("error: {why}");
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => report(e),
+            }
+        }
+        LedgerCommand::Proof { ledger, entry, out } => {
+            let mut l = Ledger::open(open_store(&ledger)?);
+            let bundle = match l.proof_bundle(entry) {
+                Ok(b) => b,
+                Err(LedgerError::State(why)) => {
+                    eprintln!("error: {why}");
+                    return Ok(ExitCode::from(1));
+                }
+                Err(e) => return report(e),
+            };
+            std::fs::write(&out, &bundle).with_context(|| format!("writing {}", out.display()))?;
+            println!("wrote {} ({} bytes)", out.display(), bundle.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        LedgerCommand::VerifyBundle { bundle } => {
+            let size = std::fs::metadata(&bundle).with_context(|| format!("reading {}", bundle.display()))?.len();
+            if size > casus_ledger::MAX_BUNDLE_BYTES as u64 {
+                eprintln!("error: {} is larger than any bundle ({size} bytes)", bundle.display());
+                return Ok(ExitCode::from(1));
+            }
+            let bytes = std::fs::read(&bundle).with_context(|| format!("reading {}", bundle.display()))?;
+            match casus_ledger::verify_bundle(&bytes) {
+                Ok(r) => {
+                    println!("ok: entry {} ({:?}, {:?} mode) is in the ledger", r.seq, r.kind, r.mode);
+                    if let Some((actor, kind, id)) = &r.act {
+                        println!("act: {actor} {kind}{}", if id.is_empty() { String::new() } else { format!(" (id {id})") });
+                    }
+                    println!("signed by key {} registered for {}", r.signer, r.signer_role);
+                    println!("valid time {}, recorded {}", Time(r.valid_time).display(), Time(r.record_time).display());
+                    println!(
+                        "checkpoint: {} entries, root {}, signed {} by operator key {}",
+                        r.checkpoint.size,
+                        hex::encode(&r.checkpoint.root),
+                        Time(r.checkpoint.time).display(),
+                        r.operator
+                    );
+                    println!("ledger id {}; treaty {} sha256 {}", hex::encode(&r.genesis), r.treaty_name, hex::encode(&r.treaty_sha256));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        LedgerCommand::Checkpoint { ledger, operator_key } => {
+            let op = read_key(&operator_key)?;
+            let mut l = Ledger::open(open_store(&ledger)?);
+            let time = record_time(&mut l)?;
+            match l.checkpoint(&op.key, time) {
+                Ok(cp) => {
+                    println!("checkpoint: {} entries, root {}", cp.size, hex::encode(&cp.root));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => report(e),
+            }
+        }
+        LedgerCommand::Register { ledger, operator_key, key } => {
+            let op = read_key(&operator_key)?;
+            let p = read_public(&key)?;
+            let role = match p.role {
+                Some(role @ (KeyRole::Party(_) | KeyRole::Recorder)) => role,
+                _ => bail!("{} names no party or recorder role (make it with `casus keys new --party CODE` or `--recorder`)", key.display()),
+            };
+            key_change(&ledger, &op.key, KeyChange::Register(KeyRegistration { key: p.key, role }))
+        }
+        LedgerCommand::Rotate { ledger, operator_key, old, new } => {
+            let op = read_key(&operator_key)?;
+            let p = read_public(&new)?;
+            key_change(&ledger, &op.key, KeyChange::Rotate { old: parse_key_id(&old)?, new: p.key })
+        }
+        LedgerCommand::Revoke { ledger, operator_key, key_id, reason } => {
+            let op = read_key(&operator_key)?;
+            key_change(&ledger, &op.key, KeyChange::Revoke { key: parse_key_id(&key_id)?, reason })
+        }
+        LedgerCommand::Keys { ledger } => {
+            let mut l = Ledger::open(open_store(&ledger)?);
+            for (id, state) in l.keys()? {
+                let revoked = state.revoked_at.map_or(String::new(), |r| format!(", revoked at entry {r}"));
+                println!("{id}  {}  (from entry {}{revoked})", state.role, state.introduced_at);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn key_change(ledger: &str, operator: &casus_ledger::SecretKey, change: KeyChange) -> Result<ExitCode> {
+    let mut l = Ledger::open(open_store(ledger)?);
+    let time = record_time(&mut l)?;
+    match l.change_key(&change, operator, time) {
+        Ok(seq) => {
+            println!("entry {seq}: {:?}", change.kind());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => report(e),
+    }
+}
