@@ -6,6 +6,7 @@
 //! indices of the acts they rest on, so that explanations and reports can
 //! cite them without a second derivation.
 
+use crate::documents::{self, DocumentActs, DocumentState};
 use crate::fxhash::FxMap;
 use crate::matcher::{matches, shape, Bindings, Index, Shape};
 use crate::Query;
@@ -31,58 +32,6 @@ pub struct ChairState {
     pub by_rotation: bool,
     /// The handover act that put it in the chair, if recorded.
     pub handover: Option<u32>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Position {
-    Signed,
-    Refused,
-    OptedOut,
-    Pending,
-}
-
-impl Position {
-    pub fn word(self) -> &'static str {
-        match self {
-            Position::Signed => "signed",
-            Position::Refused => "refused",
-            Position::OptedOut => "opted_out",
-            Position::Pending => "pending",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum DocumentStatus {
-    Adopted,
-    Blocked,
-    Pending,
-}
-
-impl DocumentStatus {
-    pub fn word(self) -> &'static str {
-        match self {
-            DocumentStatus::Adopted => "adopted",
-            DocumentStatus::Blocked => "blocked",
-            DocumentStatus::Pending => "pending",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DocumentState {
-    pub id: Sym,
-    pub title: Sym,
-    pub organ: Sym,
-    pub status: DocumentStatus,
-    pub since: Time,
-    pub blocked_by: Vec<Sym>,
-    /// One row per seat: party, position, the act that took it.
-    pub sheet: Vec<(Sym, Position, Option<u32>)>,
-    pub proposed: Option<u32>,
-    pub decisions: Vec<u32>,
-    /// Adopted without the members that opted out.
-    pub limited_format: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -210,7 +159,7 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
     let members_at = |t: Time| -> Vec<Sym> { treaty.parties.iter().map(|p| p.code).filter(|&c| member_at(c, t)).collect() };
 
     // One pass: documents, handovers, triggers.
-    let mut docs: FxMap<Sym, (Option<u32>, Vec<u32>, Vec<u32>)> = FxMap::default(); // proposal, decisions, positions
+    let mut docs: FxMap<Sym, DocumentActs> = FxMap::default();
     let mut doc_order: Vec<Sym> = Vec::new();
     let mut handovers: FxMap<Sym, (Time, u32)> = FxMap::default();
     let mut duties_by_kind: [Vec<usize>; ActKind::ALL.len()] = std::array::from_fn(|_| Vec::new());
@@ -221,18 +170,13 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
     for &i in &order {
         let act = &acts[i as usize];
         match act.kind {
-            ActKind::Propose | ActKind::Decision | ActKind::Sign | ActKind::Refuse | ActKind::OptOut if act.document.is_some() => {
-                let entry = docs.entry(act.document).or_insert_with(|| {
-                    doc_order.push(act.document);
-                    (None, Vec::new(), Vec::new())
-                });
-                match act.kind {
-                    ActKind::Propose => {
-                        entry.0.get_or_insert(i);
-                    }
-                    ActKind::Decision => entry.1.push(i),
-                    _ => entry.2.push(i),
-                }
+            kind if act.document.is_some() && DocumentActs::is_document_kind(kind) => {
+                docs.entry(act.document)
+                    .or_insert_with(|| {
+                        doc_order.push(act.document);
+                        DocumentActs::default()
+                    })
+                    .add(i, kind);
             }
             ActKind::Handover if act.organ.is_some() && act.to.is_some() => {
                 let when = act.effective.unwrap_or(act.time);
@@ -279,63 +223,7 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
     }
 
     // Documents.
-    let mut documents = Vec::new();
-    for doc in doc_order {
-        let (proposal, decisions, positions) = &docs[&doc];
-        let first = proposal.or(decisions.first().copied()).or(positions.first().copied());
-        let Some(first) = first else { continue };
-        let first_act = &acts[first as usize];
-        let organ = match proposal {
-            Some(p) => acts[*p as usize].to,
-            None => decisions.first().map(|&d| acts[d as usize].actor).unwrap_or(Sym::NONE),
-        };
-        let title = [*proposal, decisions.first().copied()].into_iter().flatten().map(|i| acts[i as usize].title).find(|t| t.is_some()).unwrap_or(Sym::NONE);
-        let rule = treaty.organ(organ).map(|o| o.decides).unwrap_or(DecisionRule::Recorded);
-        let seated: Vec<Sym> = match treaty.organ(organ).map(|o| &o.seats) {
-            Some(Seats::Parties(list)) => list.iter().copied().filter(|&p| member_at(p, first_act.time) && member_at(p, at)).collect(),
-            Some(Seats::Office) => Vec::new(),
-            _ => members_at(first_act.time).into_iter().filter(|&p| member_at(p, at)).collect(),
-        };
-        let mut latest: BTreeMap<Sym, (Position, u32)> = BTreeMap::new();
-        for &i in positions {
-            let a = &acts[i as usize];
-            let pos = match a.kind {
-                ActKind::Sign => Position::Signed,
-                ActKind::Refuse => Position::Refused,
-                _ => Position::OptedOut,
-            };
-            latest.insert(a.actor, (pos, i));
-        }
-        let sheet: Vec<(Sym, Position, Option<u32>)> = seated
-            .iter()
-            .map(|&p| match latest.get(&p) {
-                Some(&(pos, i)) => (p, pos, Some(i)),
-                None => (p, Position::Pending, None),
-            })
-            .collect();
-        let last_time = |filter: &dyn Fn(Position) -> bool| sheet.iter().filter(|r| filter(r.1)).filter_map(|r| r.2).map(|i| acts[i as usize].time).max();
-        let refused: Vec<Sym> = sheet.iter().filter(|r| r.1 == Position::Refused).map(|r| r.0).collect();
-        let opted = sheet.iter().any(|r| r.1 == Position::OptedOut);
-        let (status, since, limited) = if let Some(&d) = decisions.first() {
-            (DocumentStatus::Adopted, acts[d as usize].time, opted)
-        } else if !refused.is_empty() {
-            (DocumentStatus::Blocked, last_time(&|p| p == Position::Refused).unwrap_or(first_act.time), false)
-        } else {
-            let needed: Vec<&(Sym, Position, Option<u32>)> = match rule {
-                DecisionRule::ConsensusOptOut => sheet.iter().filter(|r| r.1 != Position::OptedOut).collect(),
-                _ => sheet.iter().collect(),
-            };
-            let all_signed = !needed.is_empty() && needed.iter().all(|r| r.1 == Position::Signed);
-            let opt_out_blocks = rule == DecisionRule::Unanimity && opted;
-            if rule != DecisionRule::Recorded && all_signed && !opt_out_blocks {
-                (DocumentStatus::Adopted, last_time(&|_| true).unwrap_or(first_act.time), opted)
-            } else {
-                (DocumentStatus::Pending, first_act.time, false)
-            }
-        };
-        let blocked_by = if status == DocumentStatus::Blocked { refused } else { Vec::new() };
-        documents.push(DocumentState { id: doc, title, organ, status, since, blocked_by, sheet, proposed: *proposal, decisions: decisions.clone(), limited_format: limited });
-    }
+    let documents: Vec<DocumentState> = doc_order.iter().filter_map(|&doc| documents::decide(treaty, acts, doc, &docs[&doc], at, &member_at)).collect();
 
     // Cases and obligations.
     let mut shapes: Vec<Shape> = Vec::new();

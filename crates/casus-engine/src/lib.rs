@@ -8,12 +8,14 @@
 //! the caller passing only the acts recorded by then.
 
 mod derive;
+mod documents;
 mod explain;
 mod fxhash;
 mod matcher;
 mod report;
 
-pub use derive::{derive, CaseState, ChairState, DocumentState, DocumentStatus, DutyInstance, ObligationState, ObligationStatus, PartyState, Position, State};
+pub use derive::{derive, CaseState, ChairState, DutyInstance, ObligationState, ObligationStatus, PartyState, State};
+pub use documents::{DocumentState, DocumentStatus, Position, Tally};
 pub use explain::{explain, ActCite, Explanation, ReadingCite, RuleCite};
 pub use report::{report, Report};
 

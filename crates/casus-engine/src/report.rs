@@ -77,8 +77,30 @@ pub struct DocumentRow {
     pub since: String,
     pub blocked_by: Vec<String>,
     pub limited_format: bool,
+    /// How it is decided, in words.
+    pub procedure: String,
+    /// Parties to the dispute, who do not vote.
+    pub excluded: Vec<String>,
+    pub tally: Option<TallyRow>,
+    /// When the vote closes or silence expires.
+    pub closes: Option<String>,
+    /// Interpretative statements and reservations attached to the adopted text.
+    pub attachments: Vec<String>,
     pub sheet: Vec<SheetRow>,
     pub fact: String,
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct TallyRow {
+    pub yes: u32,
+    pub no: u32,
+    pub abstain: u32,
+    pub eligible: u32,
+    pub base: u32,
+    pub needed: u32,
+    pub quorum: Option<u32>,
+    pub quorum_met: bool,
+    pub closed: bool,
 }
 
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
@@ -170,6 +192,11 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                 since: date(d.since),
                 blocked_by: d.blocked_by.iter().map(|&p| n(p)).collect(),
                 limited_format: d.limited_format,
+                procedure: d.procedure.describe(),
+                excluded: d.excluded.iter().map(|&p| n(p)).collect(),
+                tally: d.tally.map(|t| TallyRow { yes: t.yes, no: t.no, abstain: t.abstain, eligible: t.eligible, base: t.base, needed: t.needed, quorum: t.quorum, quorum_met: t.quorum_met, closed: t.closed }),
+                closes: d.closes.map(|c| c.format(casus_model::Precision::Second)),
+                attachments: d.attachments.iter().map(|&i| act_id(acts, symbols, i)).collect(),
                 sheet: d
                     .sheet
                     .iter()

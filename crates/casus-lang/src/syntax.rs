@@ -196,14 +196,16 @@ pub fn lex_line(line: &str, base: usize, diags: &mut Vec<Diagnostic>) -> (Vec<To
             i += 1;
         } else if c == '$' || is_word_start(c) || c.is_ascii_digit() {
             let mut j = i + 1;
-            while j < bytes.len() && (is_word_char(bytes[j].1) || bytes[j].1 == ':') {
+            // `:` belongs to times (2022-01-05T21:30), `/` to shares (2/3).
+            while j < bytes.len() && (is_word_char(bytes[j].1) || bytes[j].1 == ':' || (c.is_ascii_digit() && bytes[j].1 == '/')) {
                 j += 1;
             }
             let text = &line[start..end_of(j)];
             let kind = if c == '$' {
                 TokenKind::Var
             } else if c.is_ascii_digit() {
-                if text.bytes().all(|b| b.is_ascii_digit()) { TokenKind::Number } else { TokenKind::Date }
+                let share = text.split_once('/').is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && a.bytes().chain(b.bytes()).all(|b| b.is_ascii_digit()));
+                if text.bytes().all(|b| b.is_ascii_digit()) || share { TokenKind::Number } else { TokenKind::Date }
             } else {
                 TokenKind::Word
             };

@@ -21,7 +21,8 @@ pub fn load_treaty(name: &str, text: &str, symbols: &mut Symbols) -> (Treaty, Ve
         return (Treaty::default(), diags);
     }
     let blocks = blocks(name, text, &mut diags);
-    let treaty = Lowerer { cx: Cx { symbols, diags: &mut diags }, treaty: Treaty::default(), declared: Declared::default() }.run(&blocks);
+    let words = Words::intern(symbols);
+    let treaty = Lowerer { cx: Cx { symbols, diags: &mut diags }, treaty: Treaty { words, ..Treaty::default() }, declared: Declared::default() }.run(&blocks);
     diags.sort_by_key(|d| (d.span.start, d.span.end));
     (treaty, diags)
 }
@@ -355,28 +356,93 @@ impl Lowerer<'_> {
 
     fn lower_organ(&mut self, decl: &Decl, quote: Quote) {
         let Some((id, name)) = self.id_and_title(decl, "organ", true) else { return };
-        let mut organ = Organ { id, name, seats: Seats::EveryParty, decides: DecisionRule::Recorded, rotation: None, article: quote.article, sources: Vec::new(), quote, span: decl.head.span };
+        let mut organ = Organ { id, name, seats: Vec::new(), decides: DecisionRule::Recorded, rotation: None, article: quote.article, sources: Vec::new(), quote, span: decl.head.span };
+        let mut vote: Option<VoteRule> = None;
+        let mut vote_clauses: Vec<(&'static str, Span)> = Vec::new();
         for clause in decl.clauses() {
             self.no_continuations(&clause);
             let toks = &clause.line.tokens;
             let words: Vec<&str> = toks[1..].iter().map(|t| t.text.as_str()).collect();
             match toks[0].text.as_str() {
-                "seats" => match words.as_slice() {
-                    ["every", "party"] => organ.seats = Seats::EveryParty,
-                    ["office"] => organ.seats = Seats::Office,
-                    ["parties", ..] if words.len() > 1 => organ.seats = Seats::Parties(toks[2..].iter().filter_map(|t| self.party_ref(t)).collect()),
-                    _ => {
-                        self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `seats every party`, `seats parties CODE…` or `seats office`");
+                "seats" => {
+                    // An optional `from DATE` at the end dates the change.
+                    let (body, from) = match words.iter().rposition(|w| *w == "from") {
+                        Some(i) if i + 2 == words.len() && i > 0 => (&toks[1..=i], self.cx.date(toks.get(i + 2), toks[0].span, "the date the seats change").map(|d| d.0)),
+                        _ => (&toks[1..], None),
+                    };
+                    let body_words: Vec<&str> = body.iter().map(|t| t.text.as_str()).collect();
+                    let seats = match body_words.as_slice() {
+                        ["every", "party"] => Some(Seats::EveryParty),
+                        ["office"] => Some(Seats::Office),
+                        ["parties", ..] if body.len() > 1 => Some(Seats::Parties(body[1..].iter().filter_map(|t| self.party_ref(t)).collect())),
+                        _ => {
+                            self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `seats every party`, `seats parties CODE…` or `seats office`, optionally followed by `from DATE`");
+                            None
+                        }
+                    };
+                    if let Some(seats) = seats {
+                        let from = from.unwrap_or(Time::MIN);
+                        if organ.seats.last().is_some_and(|(t, _)| *t >= from) {
+                            self.cx.err(codes::OUT_OF_ORDER, clause.line.span, "seat changes must be in date order, the first without `from`");
+                        }
+                        organ.seats.push((from, seats));
                     }
-                },
+                }
                 "decides" => match words.as_slice() {
                     ["unanimity"] => organ.decides = DecisionRule::Unanimity,
                     ["consensus", "with", "opt-out"] => organ.decides = DecisionRule::ConsensusOptOut,
                     ["as", "recorded"] => organ.decides = DecisionRule::Recorded,
+                    ["by", "silence"] => organ.decides = DecisionRule::Silence,
+                    [_, "of", base @ ("members" | "voting")] => match self.share(&toks[1]) {
+                        Some(share) => {
+                            let base = if *base == "members" { VoteBase::Members } else { VoteBase::Voting };
+                            let v = vote.get_or_insert(VoteRule { share, base, quorum: None, abstentions_against: false, exclude_disputants: false });
+                            v.share = share;
+                            v.base = base;
+                        }
+                        None => {}
+                    },
                     _ => {
-                        self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `decides unanimity`, `decides consensus with opt-out` or `decides as recorded`");
+                        self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `decides unanimity`, `consensus with opt-out`, `as recorded`, `by silence`, or a vote such as `majority of members` or `2/3 of voting`");
                     }
                 },
+                "quorum" => {
+                    let q = match words.as_slice() {
+                        ["as", "needed"] => Some(Quorum::AsNeeded),
+                        [n] if toks[1].kind == TokenKind::Number && !n.contains('/') => n.parse().ok().map(Quorum::Count),
+                        [_, "of", "members"] => self.share(&toks[1]).map(Quorum::Share),
+                        _ => {
+                            self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `quorum N`, `quorum 2/3 of members`, `quorum majority of members` or `quorum as needed`");
+                            None
+                        }
+                    };
+                    if let Some(q) = q {
+                        vote_clauses.push(("quorum", clause.line.span));
+                        vote.get_or_insert(VoteRule { share: Share::MAJORITY, base: VoteBase::Voting, quorum: None, abstentions_against: false, exclude_disputants: false }).quorum = Some(q);
+                    }
+                }
+                "abstentions" => {
+                    let against = match words.as_slice() {
+                        ["count", "as", "no"] => Some(true),
+                        ["not", "counted"] => Some(false),
+                        _ => {
+                            self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `abstentions count as no` or `abstentions not counted`");
+                            None
+                        }
+                    };
+                    if let Some(a) = against {
+                        vote_clauses.push(("abstentions", clause.line.span));
+                        vote.get_or_insert(VoteRule { share: Share::MAJORITY, base: VoteBase::Voting, quorum: None, abstentions_against: false, exclude_disputants: false }).abstentions_against = a;
+                    }
+                }
+                "excludes" => {
+                    if words.as_slice() == ["parties", "to", "the", "dispute"] {
+                        vote_clauses.push(("excludes", clause.line.span));
+                        vote.get_or_insert(VoteRule { share: Share::MAJORITY, base: VoteBase::Voting, quorum: None, abstentions_against: false, exclude_disputants: false }).exclude_disputants = true;
+                    } else {
+                        self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `excludes parties to the dispute`");
+                    }
+                }
                 "chair" => {
                     let (main, sources, _) = self.cx.trailing(&toks[1..], toks[0].span);
                     let ok = main.len() >= 6 && main[0].is_word("yearly") && main[1].is_word("from") && main[3].is_word("in") && main[4].is_word("order");
@@ -389,10 +455,40 @@ impl Lowerer<'_> {
                     organ.rotation = Some(Rotation { from, order, sources, span: clause.line.span });
                 }
                 "source" => organ.sources.extend(self.cx.citation(&toks[1..], toks[0].span)),
-                _ => self.unknown_clause("organ", &toks[0], "seats, decides, chair, source"),
+                _ => self.unknown_clause("organ", &toks[0], "seats, decides, quorum, abstentions, excludes, chair, source"),
             }
         }
+        let decides_vote = decl.clauses().iter().any(|c| c.line.tokens[0].is_word("decides") && c.line.tokens.iter().any(|t| t.is_word("of")));
+        match vote {
+            Some(v) if decides_vote => organ.decides = DecisionRule::Vote(v),
+            Some(_) => {
+                for (what, span) in vote_clauses {
+                    self.cx.err(codes::MALFORMED_CLAUSE, span, format!("`{what}` applies only to an organ that decides by a vote")).help("add `decides majority of members`, `decides 2/3 of voting`, …");
+                }
+            }
+            None => {}
+        }
+        if organ.seats.is_empty() {
+            organ.seats.push((Time::MIN, Seats::EveryParty));
+        } else {
+            organ.seats[0].0 = Time::MIN;
+        }
         self.treaty.organs.push(organ);
+    }
+
+    /// `majority` or `N/M` (0 < N <= M).
+    fn share(&mut self, tok: &Token) -> Option<Share> {
+        if tok.is_word("majority") {
+            return Some(Share::MAJORITY);
+        }
+        let parsed = tok.text.split_once('/').and_then(|(a, b)| Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?)));
+        match parsed {
+            Some((num, den)) if tok.kind == TokenKind::Number && num > 0 && num <= den && den <= 1000 => Some(Share { num, den, simple: false }),
+            _ => {
+                self.cx.err(codes::MALFORMED_CLAUSE, tok.span, format!("expected `majority` or a share such as `2/3`, found {}", tok.describe()));
+                None
+            }
+        }
     }
 
     fn lower_question(&mut self, decl: &Decl, article: Sym) {

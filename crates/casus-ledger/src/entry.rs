@@ -283,8 +283,10 @@ pub fn apply(registry: &mut KeyRegistry, e: &EntryView) -> Result<(), Tamper> {
                     "an act by {} signed with a key registered for {role}",
                     act.actor
                 ))),
-                (Mode::Record, KeyRole::Recorder) if !act.sources.is_empty() => Ok(()),
-                (Mode::Record, KeyRole::Recorder) => Err(Tamper::BadEntry("a recorded act without a source".into())),
+                // The operator may record history too (it is the recorder of
+                // last resort: `ledger import` with the operator key).
+                (Mode::Record, KeyRole::Recorder | KeyRole::Operator) if !act.sources.is_empty() => Ok(()),
+                (Mode::Record, KeyRole::Recorder | KeyRole::Operator) => Err(Tamper::BadEntry("a recorded act without a source".into())),
                 (Mode::Record, role) => Err(Tamper::WrongSigner(format!("a recorded act signed by a {role} key"))),
                 (Mode::Operator, _) => Err(Tamper::BadEntry("an act in operator mode".into())),
             }

@@ -251,19 +251,18 @@ impl Ledger {
             let state = replay.registry.active(&key.id(), replay.size).map_err(|t| refused(&t))?;
             let mode = match state.role {
                 KeyRole::Party(_) => Mode::Live,
-                KeyRole::Recorder => Mode::Record,
-                KeyRole::Operator => return Err(LedgerError::Refused("the operator key does not sign acts".into())),
+                KeyRole::Recorder | KeyRole::Operator => Mode::Record,
             };
             Ok(payloads.iter().map(|(t, p)| (EntryKind::Act, mode, *t, p.clone(), key)).collect())
         })
     }
 
-    /// Imports a record's acts in record mode, signed by a recorder key, in
-    /// one commit. Every act must carry a source.
+    /// Imports a record's acts in record mode, signed by a recorder key (or
+    /// the operator's, which may record too), in one commit. Every act must carry a source.
     pub fn import(&mut self, record: &Record, symbols: &Symbols, key: &SecretKey, record_time: Time) -> Result<Range<u64>> {
         self.sync()?;
         match self.replay.registry.active(&key.id(), self.replay.size) {
-            Ok(KeyState { role: KeyRole::Recorder, .. }) => {}
+            Ok(KeyState { role: KeyRole::Recorder | KeyRole::Operator, .. }) => {}
             Ok(s) => return Err(LedgerError::Refused(format!("import needs a recorder key; this key is registered for {}", s.role))),
             Err(t) => return Err(refused(&t)),
         }

@@ -30,10 +30,15 @@ pub enum ActKind {
     Suspension,
     Readmission,
     Handover,
+    Vote,
+    Objection,
+    Amendment,
+    Reservation,
+    Transfer,
 }
 
 impl ActKind {
-    pub const ALL: [ActKind; 20] = [
+    pub const ALL: [ActKind; 25] = [
         ActKind::Attack,
         ActKind::Request,
         ActKind::Session,
@@ -54,6 +59,11 @@ impl ActKind {
         ActKind::Suspension,
         ActKind::Readmission,
         ActKind::Handover,
+        ActKind::Vote,
+        ActKind::Objection,
+        ActKind::Amendment,
+        ActKind::Reservation,
+        ActKind::Transfer,
     ];
 
     pub fn keyword(self) -> &'static str {
@@ -78,6 +88,11 @@ impl ActKind {
             ActKind::Suspension => "suspension",
             ActKind::Readmission => "readmission",
             ActKind::Handover => "handover",
+            ActKind::Vote => "vote",
+            ActKind::Objection => "objection",
+            ActKind::Amendment => "amendment",
+            ActKind::Reservation => "reservation",
+            ActKind::Transfer => "transfer",
         }
     }
 
@@ -108,6 +123,11 @@ impl ActKind {
             ActKind::Suspension => "suspended",
             ActKind::Readmission => "restored membership",
             ActKind::Handover => "handed over the chair",
+            ActKind::Vote => "voted",
+            ActKind::Objection => "objected to",
+            ActKind::Amendment => "proposed an amendment to",
+            ActKind::Reservation => "attached a statement or reservation to",
+            ActKind::Transfer => "moved a matter to another organ",
         }
     }
 }

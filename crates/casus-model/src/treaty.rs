@@ -26,9 +26,27 @@ pub struct Treaty {
     pub questions: Vec<Question>,
     pub duties: Vec<Duty>,
     pub powers: Vec<Power>,
+    /// Symbols of the words acts use with a fixed meaning (`vote yes`,
+    /// `propose silence`), interned by whoever built the treaty so that the
+    /// engine can compare them without a symbol table.
+    pub words: Words,
     /// Open points the treaty file states in words (for example an unknown
     /// withdrawal notice period), shown by `casus check` as notes.
     pub notes: Vec<(Span, String)>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Words {
+    pub yes: Sym,
+    pub no: Sym,
+    pub abstain: Sym,
+    pub silence: Sym,
+}
+
+impl Words {
+    pub fn intern(symbols: &mut crate::Symbols) -> Words {
+        Words { yes: symbols.intern("yes"), no: symbols.intern("no"), abstain: symbols.intern("abstain"), silence: symbols.intern("silence") }
+    }
 }
 
 /// One text of the treaty, in force from a date until the next version.
@@ -106,6 +124,7 @@ pub enum Seats {
     Office,
 }
 
+/// How an organ decides a document put to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DecisionRule {
     /// Adopted once every seated member has signed; one refusal blocks.
@@ -115,14 +134,97 @@ pub enum DecisionRule {
     ConsensusOptOut,
     /// The organ's decisions are known only from recorded decisions.
     Recorded,
+    /// A vote: a share of the members or of those voting.
+    Vote(VoteRule),
+    /// The silence procedure: a text put under silence until an exact
+    /// expiry is adopted then, unless a member objects or proposes an
+    /// amendment before it.
+    Silence,
+}
+
+/// Which count a vote's share is taken of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VoteBase {
+    /// Every eligible member, whether it votes or not.
+    Members,
+    /// Those who vote (yes or no; abstentions too if they count as no).
+    Voting,
+}
+
+/// A share: `num/den`, or a simple majority (more than half) when `simple`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Share {
+    pub num: u32,
+    pub den: u32,
+    pub simple: bool,
+}
+
+impl Share {
+    pub const MAJORITY: Share = Share { num: 1, den: 2, simple: true };
+
+    /// The least whole count that meets the share of `base`.
+    pub fn needed(self, base: u32) -> u32 {
+        if self.simple {
+            base / 2 + 1
+        } else {
+            (base as u64 * self.num as u64).div_ceil(self.den.max(1) as u64) as u32
+        }
+    }
+
+    pub fn describe(self) -> String {
+        if self.simple { "a majority".to_string() } else { format!("{}/{}", self.num, self.den) }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quorum {
+    /// A fixed number of members taking part.
+    Count(u32),
+    /// A share of the eligible members taking part.
+    Share(Share),
+    /// As many taking part as the votes needed to decide (the Rio Treaty).
+    AsNeeded,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VoteRule {
+    pub share: Share,
+    pub base: VoteBase,
+    pub quorum: Option<Quorum>,
+    /// Abstentions count as votes against (otherwise they are not counted,
+    /// but count towards the quorum).
+    pub abstentions_against: bool,
+    /// The parties to the dispute (a proposal's `about` and `against`) do
+    /// not vote and are not counted.
+    pub exclude_disputants: bool,
 }
 
 impl DecisionRule {
-    pub fn describe(self) -> &'static str {
+    pub fn describe(self) -> String {
         match self {
-            DecisionRule::Unanimity => "unanimity by signature",
-            DecisionRule::ConsensusOptOut => "consensus; a member may opt out without blocking (limited format)",
-            DecisionRule::Recorded => "decisions as recorded",
+            DecisionRule::Unanimity => "unanimity by signature".to_string(),
+            DecisionRule::ConsensusOptOut => "consensus; a member may opt out without blocking (limited format)".to_string(),
+            DecisionRule::Recorded => "decisions as recorded".to_string(),
+            DecisionRule::Silence => "the silence procedure: adopted at expiry unless a member breaks silence before it".to_string(),
+            DecisionRule::Vote(v) => {
+                let base = match v.base {
+                    VoteBase::Members => "of the members",
+                    VoteBase::Voting => "of those voting",
+                };
+                let mut s = format!("vote: {} {base}", v.share.describe());
+                if let Some(q) = v.quorum {
+                    s.push_str(&match q {
+                        Quorum::Count(n) => format!("; quorum {n}"),
+                        Quorum::Share(sh) => format!("; quorum {} of the members", sh.describe()),
+                        Quorum::AsNeeded => "; quorum equal to the votes needed".to_string(),
+                    });
+                }
+                s.push_str(if v.abstentions_against { "; abstentions count as no" } else { "; abstentions are not counted" });
+                if v.exclude_disputants {
+                    s.push_str("; parties to the dispute do not vote");
+                }
+                s
+            }
         }
     }
 }
@@ -140,7 +242,9 @@ pub struct Rotation {
 pub struct Organ {
     pub id: Sym,
     pub name: String,
-    pub seats: Seats,
+    /// Who sits, from a date: the first entry applies from the beginning
+    /// (`Time::MIN`), each later one from its date.
+    pub seats: Vec<(Time, Seats)>,
     pub decides: DecisionRule,
     pub rotation: Option<Rotation>,
     pub article: Sym,
@@ -290,6 +394,13 @@ pub struct Power {
     pub quote: Quote,
     pub sources: Vec<Citation>,
     pub span: Span,
+}
+
+impl Organ {
+    /// The seats rule in force at `t`.
+    pub fn seats_at(&self, t: Time) -> &Seats {
+        self.seats.iter().rev().find(|(from, _)| *from <= t).or(self.seats.first()).map(|(_, s)| s).unwrap_or(&Seats::EveryParty)
+    }
 }
 
 impl Treaty {

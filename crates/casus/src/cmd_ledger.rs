@@ -409,3 +409,14 @@ fn key_change(ledger: &str, operator: &casus_ledger::SecretKey, change: KeyChang
         Err(e) => report(e),
     }
 }
+
+/// The treaty and the acts of a ledger, as known at record time `as_of`
+/// (every act if `None`), for `replay --ledger`. Signatures are checked by
+/// `casus ledger verify`; this reads the log's structure and rules only.
+pub fn load_state_input(ledger: &str, as_of: Option<Time>) -> Result<crate::input::Loaded> {
+    let mut ledger = Ledger::open(open_store(ledger)?);
+    let mut symbols = Symbols::new();
+    let (treaty, _) = ledger_treaty(&mut ledger, &mut symbols)?;
+    let acts = ledger.acts_as_of(as_of, &mut symbols)?;
+    Ok(crate::input::Loaded { symbols, treaty, record: casus_model::Record { title: String::new(), acts } })
+}

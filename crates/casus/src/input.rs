@@ -122,12 +122,10 @@ pub fn parse_at(at: Option<&str>) -> Result<Time> {
     }
 }
 
-pub fn load_for_state(treaty: &Path, record: &Path, at: Option<&str>, readings: &[String]) -> Result<(Loaded, casus_engine::Query)> {
+pub fn load_files(treaty: &Path, record: &Path) -> Result<Loaded> {
     let tname = treaty.display().to_string();
     let rname = record.display().to_string();
     let ttext = read(treaty)?;
     let rtext = read(record)?;
-    let loaded = load_texts((&tname, &ttext), (&rname, &rtext))?;
-    let readings = casus_engine::Query::readings_from(&loaded.treaty, &loaded.symbols, readings)?;
-    Ok((loaded, casus_engine::Query { at: parse_at(at)?, readings }))
+    load_texts((&tname, &ttext), (&rname, &rtext))
 }

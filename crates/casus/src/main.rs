@@ -8,6 +8,8 @@
 
 mod alloc;
 mod bench;
+mod cmd_keys;
+mod cmd_ledger;
 mod input;
 mod text;
 
@@ -28,10 +30,17 @@ struct Cli {
 
 #[derive(clap::Args, Clone)]
 struct StateArgs {
-    /// The treaty file (literate Markdown).
-    treaty: PathBuf,
-    /// The record of acts (literate Markdown with ```acts blocks).
-    record: PathBuf,
+    /// The treaty file (literate Markdown). Not with `--ledger`, which holds its treaty.
+    treaty: Option<PathBuf>,
+    /// The record of acts (literate Markdown with ```acts blocks). Not with `--ledger`.
+    record: Option<PathBuf>,
+    /// Read the acts (and the treaty) from a ledger instead: a SQLite file or a postgres:// URL.
+    #[arg(long, conflicts_with_all = ["treaty", "record"])]
+    ledger: Option<String>,
+    /// With `--ledger`: the state as the ledger knew it at this record time
+    /// (a date means the end of that day). By default, everything recorded.
+    #[arg(long, requires = "ledger")]
+    as_of: Option<String>,
     /// The date (or date and time, UTC) to derive the state on; by default today.
     #[arg(long)]
     at: Option<String>,
@@ -69,11 +78,21 @@ enum Command {
         json: bool,
     },
     /// Explain a derived fact: the rule, its text, the acts and their sources, the readings.
+    ///
+    /// `casus explain TREATY RECORD FACT`, or `casus explain --ledger LEDGER FACT`.
     Explain {
-        #[command(flatten)]
-        args: StateArgs,
-        /// The fact's id, as listed by `replay` (for example `obligation/arm_2022_09_art4/assist_victim/RUS`).
-        fact: String,
+        /// TREATY RECORD FACT, or FACT alone with `--ledger`. A fact's id is as
+        /// `replay` lists it (for example `obligation/arm_2022_09_art4/assist_victim/RUS`).
+        #[arg(num_args = 1..=3, required = true, value_name = "TREATY RECORD FACT")]
+        items: Vec<String>,
+        #[arg(long)]
+        ledger: Option<String>,
+        #[arg(long, requires = "ledger")]
+        as_of: Option<String>,
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
+        interpretations: Vec<String>,
         #[arg(long)]
         json: bool,
     },
@@ -102,6 +121,12 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Make and inspect Ed25519 key files.
+    #[command(subcommand)]
+    Keys(cmd_keys::KeysCommand),
+    /// Create, append to, verify and prove a signed ledger of acts.
+    #[command(subcommand)]
+    Ledger(cmd_ledger::LedgerCommand),
     /// Run a benchmark and print its figures.
     Bench {
         #[command(subcommand)]
@@ -125,7 +150,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check { treaty, record, short } => input::check(&treaty, record.as_deref(), short),
         Command::Fmt { files, check, stdout } => fmt(&files, check, stdout),
         Command::Replay { args, json } => {
-            let (loaded, query) = input::load_for_state(&args.treaty, &args.record, args.at.as_deref(), &args.interpretations)?;
+            let (loaded, query) = state_input(&args)?;
             let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
             let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
             if json {
@@ -135,8 +160,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Explain { args, fact, json } => {
-            let (loaded, query) = input::load_for_state(&args.treaty, &args.record, args.at.as_deref(), &args.interpretations)?;
+        Command::Explain { items, ledger, as_of, at, interpretations, json } => {
+            let (treaty, record, fact) = match (items.as_slice(), &ledger) {
+                ([t, r, f], None) => (Some(PathBuf::from(t)), Some(PathBuf::from(r)), f.clone()),
+                ([f], Some(_)) => (None, None, f.clone()),
+                _ => bail!("write `casus explain TREATY RECORD FACT`, or `casus explain --ledger LEDGER FACT`"),
+            };
+            let args = StateArgs { treaty, record, ledger, as_of, at, interpretations };
+            let (loaded, query) = state_input(&args)?;
             let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
             let Some(e) = casus_engine::explain(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &fact) else {
                 let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
@@ -150,7 +181,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Readings { args, json } => {
-            let (loaded, query) = input::load_for_state(&args.treaty, &args.record, args.at.as_deref(), &args.interpretations)?;
+            let (loaded, query) = state_input(&args)?;
             let table = text::Readings::derive(&loaded, query.at);
             if json {
                 println!("{}", serde_json::to_string_pretty(&table)?);
@@ -169,8 +200,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("wrote {} and {}", out.join("treaty.md").display(), out.join("record.acts").display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Keys(c) => cmd_keys::run(c),
+        Command::Ledger(c) => cmd_ledger::run(c),
         Command::Bench { which } => bench::run(which),
     }
+}
+
+/// The treaty, the acts and the query a state command works on: from files,
+/// or from a ledger as known at a record time.
+fn state_input(args: &StateArgs) -> Result<(input::Loaded, casus_engine::Query)> {
+    let loaded = match (&args.ledger, &args.treaty, &args.record) {
+        (Some(ledger), _, _) => {
+            let as_of = args.as_of.as_deref().map(|s| input::parse_at(Some(s))).transpose()?;
+            cmd_ledger::load_state_input(ledger, as_of)?
+        }
+        (None, Some(treaty), Some(record)) => input::load_files(treaty, record)?,
+        _ => bail!("name a treaty file and a record file, or a ledger with --ledger"),
+    };
+    let readings = casus_engine::Query::readings_from(&loaded.treaty, &loaded.symbols, &args.interpretations)?;
+    let at = input::parse_at(args.at.as_deref())?;
+    Ok((loaded, casus_engine::Query { at, readings }))
 }
 
 fn fmt(files: &[PathBuf], check: bool, stdout: bool) -> Result<ExitCode> {
