@@ -265,16 +265,29 @@ fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record
             let v = name(act.under);
             diags.push(Diagnostic::error(codes::UNKNOWN_ARTICLE, at("under"), format!("unknown article `{v}`")).help("articles are named by the treaty file's headings, as `art4` for `## Article 4`"));
         }
-        let members_only = matches!(act.kind, ActKind::Request | ActKind::Sign | ActKind::Refuse | ActKind::OptOut | ActKind::Assistance | ActKind::Withdrawal);
+        let members_only = matches!(
+            act.kind,
+            ActKind::Request | ActKind::Sign | ActKind::Refuse | ActKind::OptOut | ActKind::Assistance | ActKind::Withdrawal | ActKind::Vote | ActKind::Objection | ActKind::Amendment | ActKind::Reservation
+        );
         if members_only && is_party(act.actor) && !member(act.actor, act.time) {
             let (actor, kind) = (name(act.actor), act.kind.keyword());
             diags.push(Diagnostic::error(codes::NOT_A_MEMBER, span, format!("`{actor}` is not a member on {}, so it cannot `{kind}`", act.time.display())).help("only members of the treaty on the act's date may perform it"));
         }
-        if matches!(act.kind, ActKind::Propose | ActKind::Sign | ActKind::Refuse | ActKind::OptOut) && act.document.is_none() {
+        let on_document = matches!(act.kind, ActKind::Sign | ActKind::Refuse | ActKind::OptOut | ActKind::Vote | ActKind::Objection | ActKind::Amendment | ActKind::Reservation | ActKind::Transfer);
+        if act.kind == ActKind::Vote && ![treaty.words.yes, treaty.words.no, treaty.words.abstain].contains(&act.subject) {
+            diags.push(Diagnostic::error(codes::MALFORMED_CLAUSE, span, "a vote is `vote yes`, `vote no` or `vote abstain`"));
+        }
+        if act.kind == ActKind::Propose && act.subject == treaty.words.silence && act.end.is_none() {
+            diags.push(Diagnostic::error(codes::MISSING_CLAUSE, span, "a text put under silence needs its exact expiry: `end 2001-09-13T18:00`"));
+        }
+        if act.kind == ActKind::Transfer && !is_organ(act.to) {
+            diags.push(Diagnostic::error(codes::UNKNOWN_ORGAN, at("to"), "a `transfer` moves a document `to` an organ"));
+        }
+        if (act.kind == ActKind::Propose || on_document) && act.document.is_none() {
             let kind = act.kind.keyword();
             diags.push(Diagnostic::error(codes::MISSING_CLAUSE, span, format!("`{kind}` needs `document ID`")));
         }
-        if matches!(act.kind, ActKind::Sign | ActKind::Refuse | ActKind::OptOut) && act.document.is_some() {
+        if on_document && act.document.is_some() {
             match documents.get(&act.document) {
                 Some(&t) if t <= act.time => {}
                 _ => {
