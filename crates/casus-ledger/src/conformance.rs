@@ -38,7 +38,7 @@ macro_rules! conformance_tests {
     ($backend:expr) => {
         $crate::conformance_tests!(@each $backend;
             story, refusals, key_rotation_and_revocation, bitemporal_reads,
-            concurrent_appenders, tamper_flip_byte, tamper_delete_entry, tamper_reorder,
+            concurrent_appenders, group_commit, tamper_flip_byte, tamper_delete_entry, tamper_reorder,
             tamper_truncate, tamper_fork_after_checkpoint, tamper_swap_signature,
             tamper_checkpoint_signature);
     };
@@ -313,6 +313,89 @@ pub fn concurrent_appenders(backend: &dyn Backend, name: &str) -> Outcome {
     let mut l = Ledger::open(backend.open(name)?);
     let report = l.verify(&mut |_, _| {}).map_err(err)?;
     ensure(report.entries == 10 + (THREADS as u64) * EACH as u64, || format!("{report:?}"))
+}
+
+/// Concurrent appenders through one group-commit writer, while another
+/// handle (another process) appends directly: every acknowledged act
+/// stands at the position it was acknowledged at, a refused request
+/// leaves its group intact, a late clock is raised, and the log verifies.
+pub fn group_commit(backend: &dyn Backend, name: &str) -> Outcome {
+    use crate::group::GroupAppender;
+    let keys = Keys::new();
+    let mut symbols = Symbols::new();
+    seeded(backend, name, &keys, &mut symbols)?;
+    const THREADS: usize = 4;
+    const EACH: u32 = 10;
+    const DIRECT: u32 = 5;
+    let kr = &keys;
+    let appender = GroupAppender::start(Ledger::open(backend.open(name)?)).map_err(err)?;
+    let acked: Vec<Result<Vec<(String, u64)>, String>> = std::thread::scope(|s| {
+        let mut handles = Vec::new();
+        for t in 0..THREADS {
+            let (keys, h) = (kr, appender.handle().map_err(err)?);
+            handles.push(s.spawn(move || -> Result<Vec<(String, u64)>, String> {
+                let mut symbols = Symbols::new();
+                let mut out = Vec::new();
+                for n in 0..EACH {
+                    let id = format!("g{t}n{n}");
+                    let a = act(&mut symbols, &id, "ARM", ActKind::Request, n, false);
+                    let r = h.append_act(&a, &symbols, &keys.arm, day(300)).map_err(err)?;
+                    if r.entries.end != r.entries.start + 1 || r.record_time < day(300) {
+                        return Err(format!("acknowledgement {r:?}"));
+                    }
+                    out.push((id, r.entries.start));
+                }
+                Ok(out)
+            }));
+        }
+        // A refusal in the middle of the traffic.
+        let (keys, h) = (kr, appender.handle().map_err(err)?);
+        handles.push(s.spawn(move || -> Result<Vec<(String, u64)>, String> {
+            let mut symbols = Symbols::new();
+            let a = act(&mut symbols, "forged", "ARM", ActKind::Request, 3, false);
+            match h.append_act(&a, &symbols, &keys.kaz, day(300)) {
+                Err(LedgerError::Refused(_)) => {}
+                other => return Err(format!("an act by ARM signed with KAZ's key through the group: {other:?}")),
+            }
+            // A clock behind the log's: raised, never lowered.
+            let a = act(&mut symbols, "late_clock", "KAZ", ActKind::Request, 3, false);
+            let r = h.append_act(&a, &symbols, &keys.kaz, day(50)).map_err(err)?;
+            if r.record_time < day(109) {
+                return Err(format!("a record time went backwards: {r:?}"));
+            }
+            Ok(vec![("late_clock".into(), r.entries.start)])
+        }));
+        // Another process appending directly, serialized by the store's lock.
+        let keys = kr;
+        handles.push(s.spawn(move || -> Result<Vec<(String, u64)>, String> {
+            let mut symbols = Symbols::new();
+            let mut l = Ledger::open(backend.open(name)?);
+            let mut out = Vec::new();
+            for n in 0..DIRECT {
+                let id = format!("direct{n}");
+                let a = act(&mut symbols, &id, "KAZ", ActKind::Request, n, false);
+                out.push((id, l.append_act(&a, &symbols, &keys.kaz, day(400)).map_err(err)?));
+            }
+            Ok(out)
+        }));
+        Ok::<_, String>(handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("appender panicked".into()))).collect())
+    })?;
+    let mut l = appender.finish().map_err(err)?;
+    let mut fresh = Symbols::new();
+    let acts = l.acts_as_of(None, &mut fresh).map_err(err)?;
+    let mut total = 0;
+    for list in acked {
+        for (id, seq) in list? {
+            total += 1;
+            // Entry `seq` is act `seq - 1` (the genesis is entry 0, all else are acts).
+            let got = acts.get(seq as usize - 1).map(|a| fresh.name(a.id).to_string());
+            ensure(got.as_deref() == Some(id.as_str()), || format!("acknowledged {id} at entry {seq}, found {got:?}"))?;
+        }
+    }
+    let want = 10 + THREADS as u64 * EACH as u64 + 1 + DIRECT as u64;
+    ensure(total + 10 == want, || format!("{total} acknowledgements"))?;
+    let report = Ledger::open(backend.open(name)?).verify(&mut |_, _| {}).map_err(err)?;
+    ensure(report.entries == want, || format!("{report:?}, want {want} entries"))
 }
 
 /// A flipped byte inside an act's text: a bad signature at that entry.

@@ -2,9 +2,15 @@
 //!
 //! An entry is what the log stores and hashes: a domain string, its
 //! position (`seq`), its kind, who signed it and how, its valid and record
-//! times, the leaf hash of the entry before it, a payload (an act, a key
-//! change, or the genesis), and an Ed25519 signature over all of the
-//! preceding bytes. `docs/LEDGER.md` has the table.
+//! times, the link hash of the entry before it (SHA-256 of that entry's
+//! signed bytes, its signature excluded), a payload (an act, a key change,
+//! or the genesis), and an Ed25519 signature over all of the preceding
+//! bytes. `docs/LEDGER.md` has the table.
+//!
+//! Because the link leaves the signature out, the bytes of a whole batch
+//! can be laid out in order first and signed afterwards, in parallel
+//! ([`Entry::unsigned`], then [`sign_in_place`]); the Merkle leaf hash still
+//! covers the signature.
 //!
 //! [`EntryView`] reads stored bytes without copying and keeps the exact
 //! signed slice, so verification checks the stored bytes themselves.
@@ -16,7 +22,7 @@ use crate::keys::{KeyId, KeyRegistration, KeyRegistry, KeyRole, SecretKey};
 use crate::merkle::Hash;
 use crate::{LedgerError, MAX_ENTRY_BYTES, MAX_LIST_ITEMS, MAX_TREATY_BYTES, Result, Tamper, sha256};
 
-pub const ENTRY_DOMAIN: &[u8] = b"casus/entry/v1\0";
+pub const ENTRY_DOMAIN: &[u8] = b"casus/entry/v2\0";
 pub const CHECKPOINT_DOMAIN: &[u8] = b"casus/checkpoint/v1\0";
 /// Bytes of an entry that are not payload: domain, header, length, signature.
 pub const ENTRY_OVERHEAD: usize = ENTRY_DOMAIN.len() + 8 + 1 + 1 + 8 + 8 + 32 + 32 + 4 + 64;
@@ -83,6 +89,15 @@ pub struct Entry<'p> {
 impl Entry<'_> {
     /// The signed, stored bytes.
     pub fn sign(&self, key: &SecretKey) -> Result<Vec<u8>> {
+        let mut bytes = self.unsigned(&key.id())?;
+        sign_in_place(&mut bytes, key);
+        Ok(bytes)
+    }
+
+    /// The entry's bytes with 64 zero bytes where the signature goes: the
+    /// signed part is final (so its link hash is known), the signature is
+    /// added by [`sign_in_place`].
+    pub fn unsigned(&self, signer: &KeyId) -> Result<Vec<u8>> {
         let size = ENTRY_OVERHEAD + self.payload.len();
         if size > MAX_ENTRY_BYTES {
             return Err(LedgerError::TooLarge { what: "entry", size, max: MAX_ENTRY_BYTES });
@@ -95,13 +110,26 @@ impl Entry<'_> {
         w.i64(self.valid_time);
         w.i64(self.record_time);
         w.raw(&self.prev);
-        w.raw(&key.id().0);
+        w.raw(&signer.0);
         w.bytes(self.payload);
-        let sig = key.sign(&w.buf);
-        w.raw(&sig);
+        w.raw(&[0u8; 64]);
         debug_assert_eq!(w.buf.len(), size);
         Ok(w.buf)
     }
+}
+
+/// Signs bytes laid out by [`Entry::unsigned`]: the last 64 bytes become
+/// the Ed25519 signature of everything before them.
+pub fn sign_in_place(bytes: &mut [u8], key: &SecretKey) {
+    let Some(split) = bytes.len().checked_sub(64) else { return };
+    let (signed, signature) = bytes.split_at_mut(split);
+    signature.copy_from_slice(&key.sign(signed));
+}
+
+/// The link hash of an entry: SHA-256 of its signed bytes (everything but
+/// the signature). The next entry's `prev` field holds it.
+pub fn link_hash(signed: &[u8]) -> Hash {
+    sha256(signed)
 }
 
 /// A stored entry, read in place.

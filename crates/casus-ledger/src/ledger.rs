@@ -32,7 +32,8 @@ const REORDER_WINDOW: usize = READ_CHUNK as usize;
 #[derive(Clone, Debug, Default)]
 pub struct Replay {
     pub size: u64,
-    /// Leaf hash of the last entry (zeros before the genesis).
+    /// Link hash of the last entry (SHA-256 of its signed bytes; zeros
+    /// before the genesis).
     pub prev: Hash,
     pub last_record_time: i64,
     pub registry: KeyRegistry,
@@ -83,8 +84,20 @@ impl Replay {
     /// Checks and applies the next entry (position `self.size`), except its
     /// signature. Returns the parsed entry and its leaf hash.
     pub fn step<'a>(&mut self, bytes: &'a [u8]) -> Result<(EntryView<'a>, Hash), (u64, Tamper)> {
+        let view = EntryView::parse(bytes).map_err(|e| (self.size, Tamper::Malformed(e.to_string())))?;
+        self.advance(&view)?;
+        let leaf = merkle::leaf_hash(bytes);
+        self.push_leaf(leaf);
+        Ok((view, leaf))
+    }
+
+    /// The rules part of [`Replay::step`]: position, link, record time, who
+    /// may sign what. Advances `size` and `prev` but not the Merkle tree,
+    /// whose leaf needs the signature: [`Replay::push_leaf`] follows, once
+    /// the entry is signed (appends lay out and check a whole group first,
+    /// then sign it in parallel, then push the leaves).
+    fn advance(&mut self, view: &EntryView) -> Result<(), (u64, Tamper)> {
         let seq = self.size;
-        let view = EntryView::parse(bytes).map_err(|e| (seq, Tamper::Malformed(e.to_string())))?;
         if view.seq != seq {
             let kind = if view.seq < seq { Tamper::Reordered { found: view.seq } } else { Tamper::MissingEntry };
             return Err((seq, kind));
@@ -95,19 +108,22 @@ impl Replay {
         if view.record_time < self.last_record_time {
             return Err((seq, Tamper::RecordTimeBackwards));
         }
-        entry::apply(&mut self.registry, &view).map_err(|t| (seq, t))?;
-        let leaf = merkle::leaf_hash(bytes);
+        entry::apply(&mut self.registry, view).map_err(|t| (seq, t))?;
         if view.kind.is_key_entry() {
             self.key_entries.push(seq);
         }
+        self.prev = entry::link_hash(view.signed);
+        self.last_record_time = view.record_time;
+        self.size += 1;
+        Ok(())
+    }
+
+    /// Adds the next leaf to the tree (see [`Replay::advance`]).
+    fn push_leaf(&mut self, leaf: Hash) {
         self.frontier.push(leaf);
         if let Some(l) = &mut self.leaves {
             l.push(leaf);
         }
-        self.prev = leaf;
-        self.last_record_time = view.record_time;
-        self.size += 1;
-        Ok((view, leaf))
     }
 }
 
@@ -187,11 +203,12 @@ impl Ledger {
         let payload =
             Genesis { treaty_sha256: sha256(treaty_text), treaty_name, treaty_text, keys: all }.encode()?;
         let mut ledger = Ledger::open(store);
-        ledger.append_entries(record_time, &mut |replay| {
+        let p: &[u8] = &payload;
+        ledger.append_one(record_time, &mut move |replay| {
             if replay.size != 0 {
                 return Err(LedgerError::State("the ledger exists already".into()));
             }
-            Ok(vec![(EntryKind::Genesis, Mode::Operator, record_time.0, payload.clone(), operator)])
+            Ok(vec![Spec { kind: EntryKind::Genesis, mode: Mode::Operator, valid_time: record_time.0, payload: p, key: operator }])
         })?;
         Ok(ledger)
     }
@@ -243,18 +260,8 @@ impl Ledger {
 
     /// Appends acts in one atomic, durable commit.
     pub fn append_acts(&mut self, acts: &[Act], symbols: &Symbols, key: &SecretKey, record_time: Time) -> Result<Range<u64>> {
-        if acts.len() > MAX_BATCH_ENTRIES {
-            return Err(LedgerError::TooLarge { what: "batch of acts", size: acts.len(), max: MAX_BATCH_ENTRIES });
-        }
-        let payloads = acts.iter().map(|a| Ok((a.time.0, encode_act(a, symbols)?))).collect::<Result<Vec<_>>>()?;
-        self.append_entries(record_time, &mut |replay| {
-            let state = replay.registry.active(&key.id(), replay.size).map_err(|t| refused(&t))?;
-            let mode = match state.role {
-                KeyRole::Party(_) => Mode::Live,
-                KeyRole::Recorder | KeyRole::Operator => Mode::Record,
-            };
-            Ok(payloads.iter().map(|(t, p)| (EntryKind::Act, mode, *t, p.clone(), key)).collect())
-        })
+        let payloads = encode_acts(acts, symbols)?;
+        self.append_one(record_time, &mut |replay| act_specs(replay, key, &payloads))
     }
 
     /// Imports a record's acts in record mode, signed by a recorder key (or
@@ -273,42 +280,74 @@ impl Ledger {
     pub fn change_key(&mut self, change: &KeyChange, operator: &SecretKey, record_time: Time) -> Result<u64> {
         let payload = change.encode();
         let kind = change.kind();
+        let p: &[u8] = &payload;
         Ok(self
-            .append_entries(record_time, &mut |_| Ok(vec![(kind, Mode::Operator, record_time.0, payload.clone(), operator)]))?
+            .append_one(record_time, &mut move |_| {
+                Ok(vec![Spec { kind, mode: Mode::Operator, valid_time: record_time.0, payload: p, key: operator }])
+            })?
             .start)
     }
 
-    fn append_entries<'k>(
-        &mut self,
-        record_time: Time,
-        make: &mut dyn FnMut(&Replay) -> Result<Vec<(EntryKind, Mode, i64, Vec<u8>, &'k SecretKey)>>,
-    ) -> Result<Range<u64>> {
+    /// Appends one request's entries in one commit; a refusal writes nothing.
+    fn append_one<'k>(&mut self, record_time: Time, make: &mut (dyn FnMut(&Replay) -> Result<Vec<Spec<'k>>> + '_)) -> Result<Range<u64>> {
+        let mut requests = [Request { record_time, make }];
+        let mut outcomes = self.append_group(&mut requests, false)?;
+        match outcomes.pop() {
+            Some(outcome) => outcome.map(|(range, _)| range),
+            None => Err(LedgerError::State("the append produced no outcome".into())),
+        }
+    }
+
+    /// Appends a group of requests in one durable commit (the group commit
+    /// of [`crate::group`]; a single append is a group of one).
+    ///
+    /// Holding the store's write lock: catches up with the stored log, then
+    /// lays out and checks each request's entries in order, chaining each
+    /// to the one before (a refused request is rolled back alone and the
+    /// others go on); then signs every laid-out entry in parallel, adds the
+    /// leaves to the tree and commits. The outer error means the commit
+    /// failed and nothing of the group was written; the inner results are
+    /// per request, in order: the positions written and the record time.
+    /// With `clamp_time`, a record time earlier than the log's last is
+    /// raised to it (concurrent appenders' clocks need not agree); without,
+    /// it is refused.
+    pub(crate) fn append_group<'k>(&mut self, requests: &mut [Request<'_, 'k>], clamp_time: bool) -> Result<Vec<Result<(Range<u64>, Time)>>> {
         let Ledger { store, replay } = self;
-        let mut range = 0..0;
-        let mut marked = None;
+        let mut outcomes: Vec<Result<(Range<u64>, Time)>> = Vec::with_capacity(requests.len());
+        let mut group_mark = None;
+        let mut nothing = false;
         let result = store.append(&mut |reader, len| {
             catch_up(reader, replay, len)?;
-            marked = Some(replay.mark());
-            let start = replay.size;
-            let specs = make(replay)?;
-            if replay.size + specs.len() as u64 > MAX_LEDGER_ENTRIES {
-                return Err(LedgerError::TooLarge { what: "ledger", size: usize::MAX, max: MAX_LEDGER_ENTRIES as usize });
+            group_mark = Some(replay.mark());
+            outcomes.clear();
+            let mut pending: Vec<(Vec<u8>, &'k SecretKey)> = Vec::new();
+            for request in requests.iter_mut() {
+                let mark = replay.mark();
+                let before = pending.len();
+                let time = if clamp_time { Time(request.record_time.0.max(replay.last_record_time)) } else { request.record_time };
+                let outcome = lay_out(replay, request, time, &mut pending);
+                if outcome.is_err() {
+                    replay.rollback(mark);
+                    pending.truncate(before);
+                }
+                outcomes.push(outcome.map(|range| (range, time)));
             }
-            let mut out = Vec::with_capacity(specs.len());
-            for (kind, mode, valid_time, payload, key) in specs {
-                let bytes = Entry { seq: replay.size, kind, mode, valid_time, record_time: record_time.0, prev: replay.prev, payload: &payload }
-                    .sign(key)?;
-                // The same checks `verify` will make, before anything is written.
-                replay.step(&bytes).map_err(|(_, t)| refused(&t))?;
-                out.push(bytes);
+            if pending.is_empty() {
+                // Every request was refused: write nothing, roll the transaction back.
+                nothing = true;
+                return Err(LedgerError::State("nothing to append".into()));
             }
-            range = start..replay.size;
-            Ok(out)
+            sign_all(&mut pending);
+            for (bytes, _) in &pending {
+                replay.push_leaf(merkle::leaf_hash(bytes));
+            }
+            Ok(pending.into_iter().map(|(bytes, _)| bytes).collect())
         });
         match result {
-            Ok(_) => Ok(range),
+            Ok(_) => Ok(outcomes),
+            Err(_) if nothing => Ok(outcomes),
             Err(e) => {
-                if let Some(m) = marked {
+                if let Some(m) = group_mark {
                     replay.rollback(m);
                 }
                 Err(e)
@@ -389,6 +428,111 @@ fn refused(t: &Tamper) -> LedgerError {
     LedgerError::Refused(t.to_string())
 }
 
+/// Most threads that sign or verify one batch.
+const MAX_WORKERS: usize = 8;
+/// Entries below which a batch is signed on the calling thread alone.
+const PARALLEL_SIGN_MIN: usize = 16;
+
+/// Threads for signing and verifying: the machine's cores, at most
+/// [`MAX_WORKERS`].
+pub fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_WORKERS)
+}
+
+/// One entry to append, before it is laid out and signed.
+pub(crate) struct Spec<'k> {
+    pub kind: EntryKind,
+    pub mode: Mode,
+    pub valid_time: i64,
+    pub payload: &'k [u8],
+    pub key: &'k SecretKey,
+}
+
+/// One request of a group commit: its record time, and what builds its
+/// entries from the log as replayed up to them (so that a key's role is
+/// read where the entries will stand).
+pub(crate) struct Request<'a, 'k> {
+    pub record_time: Time,
+    pub make: &'a mut (dyn FnMut(&Replay) -> Result<Vec<Spec<'k>>> + 'a),
+}
+
+/// Encodes acts for appending: `(valid time, act bytes)` each.
+pub(crate) fn encode_acts(acts: &[Act], symbols: &Symbols) -> Result<Vec<(i64, Vec<u8>)>> {
+    if acts.len() > MAX_BATCH_ENTRIES {
+        return Err(LedgerError::TooLarge { what: "batch of acts", size: acts.len(), max: MAX_BATCH_ENTRIES });
+    }
+    acts.iter().map(|a| Ok((a.time.0, encode_act(a, symbols)?))).collect()
+}
+
+/// The entries of acts signed by `key`: live mode if the key is a party's
+/// (the rules then check it is the actor's), record mode otherwise.
+pub(crate) fn act_specs<'k>(replay: &Replay, key: &'k SecretKey, payloads: &'k [(i64, Vec<u8>)]) -> Result<Vec<Spec<'k>>> {
+    let state = replay.registry.active(&key.id(), replay.size).map_err(|t| refused(&t))?;
+    let mode = match state.role {
+        KeyRole::Party(_) => Mode::Live,
+        KeyRole::Recorder | KeyRole::Operator => Mode::Record,
+    };
+    Ok(payloads.iter().map(|(t, p)| Spec { kind: EntryKind::Act, mode, valid_time: *t, payload: p, key }).collect())
+}
+
+/// Lays out one request's entries after the replayed log, unsigned, and
+/// checks them as `verify` will (everything but the signatures, which the
+/// ledger itself makes). On error the caller rolls the replay back.
+fn lay_out<'k>(replay: &mut Replay, request: &mut Request<'_, 'k>, time: Time, pending: &mut Vec<(Vec<u8>, &'k SecretKey)>) -> Result<Range<u64>> {
+    let start = replay.size;
+    let specs = (request.make)(replay)?;
+    if pending.len() + specs.len() > MAX_BATCH_ENTRIES {
+        return Err(LedgerError::TooLarge { what: "entries in one commit", size: pending.len() + specs.len(), max: MAX_BATCH_ENTRIES });
+    }
+    if replay.size + specs.len() as u64 > MAX_LEDGER_ENTRIES {
+        return Err(LedgerError::TooLarge { what: "ledger", size: usize::MAX, max: MAX_LEDGER_ENTRIES as usize });
+    }
+    for spec in specs {
+        let bytes = Entry {
+            seq: replay.size,
+            kind: spec.kind,
+            mode: spec.mode,
+            valid_time: spec.valid_time,
+            record_time: time.0,
+            prev: replay.prev,
+            payload: spec.payload,
+        }
+        .unsigned(&spec.key.id())?;
+        let view = EntryView::parse(&bytes)?;
+        replay.advance(&view).map_err(|(_, t)| refused(&t))?;
+        pending.push((bytes, spec.key));
+    }
+    Ok(start..replay.size)
+}
+
+/// Signs laid-out entries, split over [`workers`] threads. Each entry's
+/// link to the one before is already in its signed bytes, so the order in
+/// which they are signed does not matter.
+fn sign_all(pending: &mut [(Vec<u8>, &SecretKey)]) {
+    let n = workers();
+    if n < 2 || pending.len() < PARALLEL_SIGN_MIN {
+        for (bytes, key) in pending.iter_mut() {
+            entry::sign_in_place(bytes, key);
+        }
+        return;
+    }
+    let chunk = pending.len().div_ceil(n);
+    std::thread::scope(|s| {
+        let mut chunks = pending.chunks_mut(chunk);
+        let first = chunks.next();
+        for c in chunks {
+            s.spawn(move || {
+                for (bytes, key) in c.iter_mut() {
+                    entry::sign_in_place(bytes, key);
+                }
+            });
+        }
+        for (bytes, key) in first.into_iter().flatten() {
+            entry::sign_in_place(bytes, key);
+        }
+    });
+}
+
 /// Replays stored entries from `replay.size` up to `len`.
 fn catch_up(store: &mut dyn StoreRead, replay: &mut Replay, len: u64) -> Result<()> {
     if len < replay.size {
@@ -419,7 +563,7 @@ struct SigItem<'a> {
 }
 
 /// The index of the first item whose signature fails, checking in batches
-/// on two threads. A failing batch is re-checked one by one, strictly.
+/// on [`workers`] threads. A failing batch is re-checked one by one, strictly.
 fn first_bad_signature(items: &[SigItem]) -> Option<usize> {
     fn check(items: &[SigItem], offset: usize) -> Option<usize> {
         for (b, batch) in items.chunks(SIGNATURE_BATCH).enumerate() {
@@ -435,17 +579,23 @@ fn first_bad_signature(items: &[SigItem]) -> Option<usize> {
         }
         None
     }
-    if items.len() < 2 * SIGNATURE_BATCH {
+    let n = workers();
+    if n < 2 || items.len() < 2 * SIGNATURE_BATCH {
         return check(items, 0);
     }
-    let mid = items.len() / 2;
-    let (left, right) = items.split_at(mid);
+    // Whole batches per thread, so that batch boundaries do not depend on n.
+    let per = items.len().div_ceil(n).div_ceil(SIGNATURE_BATCH) * SIGNATURE_BATCH;
     std::thread::scope(|s| {
-        let r = s.spawn(|| check(right, mid));
-        let l = check(left, 0);
-        // A panic in the helper thread is a bug; treat it as a failure there.
-        let r = r.join().unwrap_or(Some(mid));
-        l.or(r)
+        let mut parts = items.chunks(per).enumerate();
+        let first = parts.next();
+        let handles: Vec<_> = parts.map(|(i, part)| (i * per, s.spawn(move || check(part, i * per)))).collect();
+        let mut bad = first.and_then(|(_, part)| check(part, 0));
+        for (offset, h) in handles {
+            // A panic in a helper thread is a bug; treat it as a failure there.
+            let r = h.join().unwrap_or(Some(offset));
+            bad = bad.or(r);
+        }
+        bad
     })
 }
 

@@ -19,6 +19,8 @@
 //!   in-memory store for tests and benchmarks.
 //! - [`ledger`]: the [`Ledger`]: append, import, checkpoint, verify,
 //!   bitemporal reads.
+//! - [`group`]: group commit: many concurrent appenders, one writer, one
+//!   durable commit per group, each appender acknowledged after it.
 //! - [`bundle`]: offline proof bundles for one entry.
 //! - [`conformance`]: the one story every store must pass.
 //! - [`bench`]: the figures `casus bench ledger` prints.
@@ -31,6 +33,7 @@ pub mod bundle;
 pub mod conformance;
 pub mod encode;
 pub mod entry;
+pub mod group;
 pub mod hex;
 pub mod keys;
 pub mod ledger;
@@ -39,6 +42,7 @@ pub mod store;
 
 pub use bundle::{BundleReport, verify_bundle};
 pub use entry::{Checkpoint, Entry, EntryKind, Mode};
+pub use group::{AppendHandle, Appended, GroupAppender};
 pub use keys::{KeyFile, KeyId, KeyRole, PublicKeyFile, SecretKey};
 pub use ledger::{Ledger, VerifyReport};
 pub use store::{MemStore, Store, StoreRead};

@@ -1,5 +1,6 @@
 //! The committed test vectors of docs/LEDGER.md: act → canonical bytes →
-//! entry bytes → SHA-256 leaf hash → Ed25519 signature, with fixed seeds.
+//! entry bytes → SHA-256 leaf hash and link hash → Ed25519 signature, with
+//! fixed seeds. The second entry's `prev` is the first entry's link hash.
 //!
 //! The vectors in `tests/vectors/*.txt` are the contract with every other
 //! implementation: if this test fails, the byte layout changed, and that
@@ -73,6 +74,7 @@ fn compute() -> Vec<(String, BTreeMap<&'static str, String>)> {
     let key = SecretKey::from_seed([0x42; 32]);
     let mut out = Vec::new();
     let mut prev = [0u8; 32];
+    let mut leaves = Vec::new();
     for (n, (name, act, mode)) in acts(&mut s).into_iter().enumerate() {
         let payload = encode_act(&act, &s).unwrap();
         let entry = Entry {
@@ -87,6 +89,7 @@ fn compute() -> Vec<(String, BTreeMap<&'static str, String>)> {
         .sign(&key)
         .unwrap();
         let leaf = merkle::leaf_hash(&entry);
+        let link = casus_ledger::entry::link_hash(&entry[..entry.len() - 64]);
         let mut v = BTreeMap::new();
         v.insert("seed", hex::encode(&[0x42; 32]));
         v.insert("public_key", hex::encode(&key.public()));
@@ -95,11 +98,16 @@ fn compute() -> Vec<(String, BTreeMap<&'static str, String>)> {
         v.insert("act_sha256", hex::encode(&sha256(&payload)));
         v.insert("entry", hex::encode(&entry));
         v.insert("leaf_hash", hex::encode(&leaf));
+        v.insert("link_hash", hex::encode(&link));
+        v.insert("prev", hex::encode(&prev));
         v.insert("signature", hex::encode(&entry[entry.len() - 64..]));
         out.push((name.to_string(), v));
-        prev = leaf;
+        prev = link;
+        leaves.push(leaf);
     }
-    let (_, cp) = Checkpoint::sign(9, prev, Time::from_date(2026, 11, 2).0, &key);
+    // The checkpoint's layout did not change with entry v2: its vector
+    // signs the same fields as before (the last leaf hash as its root).
+    let (_, cp) = Checkpoint::sign(9, *leaves.last().unwrap_or(&[0; 32]), Time::from_date(2026, 11, 2).0, &key);
     let mut v = BTreeMap::new();
     v.insert("seed", hex::encode(&[0x42; 32]));
     v.insert("public_key", hex::encode(&key.public()));
@@ -147,6 +155,9 @@ fn committed_vectors_match_and_verify() {
             let view = EntryView::parse(&bytes).unwrap();
             assert!(keys::verify_strict(&key, view.signed, &view.signature), "{name}: signature");
             assert_eq!(hex::encode(&merkle::leaf_hash(&bytes)), stored["leaf_hash"]);
+            // The link (the next entry's `prev`) leaves the signature out.
+            assert_eq!(hex::encode(&sha256(view.signed)), stored["link_hash"]);
+            assert_eq!(hex::encode(&view.prev), stored["prev"]);
             assert_eq!(hex::encode(view.payload), stored["act"]);
             assert!(ActFields::decode(view.payload).is_ok());
         } else {
