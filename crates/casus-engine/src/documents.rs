@@ -214,10 +214,16 @@ pub fn decide(treaty: &Treaty, acts: &[Act], id: Sym, d: &DocumentActs, at: Time
                     DecisionRule::ConsensusOptOut => sheet.iter().filter(|r| r.1 != Position::OptedOut).collect(),
                     _ => sheet.iter().collect(),
                 };
+                // Consensus is the absence of objection: a text put to a
+                // session that closes (the proposal's `end`) without a
+                // refusal is adopted then, whoever signed.
+                let consensus_at_close = procedure == DecisionRule::ConsensusOptOut && closes.is_some_and(|c| at >= c);
                 if !refused.is_empty() {
                     (DocumentStatus::Blocked, last_time(&|p| p == Position::Refused).unwrap_or(first_act.time), refused, false)
                 } else if !needed.is_empty() && needed.iter().all(|r| r.1 == Position::Signed) && !(procedure == DecisionRule::Unanimity && opted) {
                     (DocumentStatus::Adopted, last_time(&|_| true).unwrap_or(first_act.time), Vec::new(), opted)
+                } else if consensus_at_close {
+                    (DocumentStatus::Adopted, closes.unwrap_or(first_act.time), Vec::new(), opted)
                 } else {
                     (DocumentStatus::Pending, first_act.time, Vec::new(), false)
                 }

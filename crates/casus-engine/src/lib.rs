@@ -12,7 +12,7 @@ mod documents;
 mod explain;
 mod fxhash;
 mod matcher;
-mod report;
+pub mod report;
 
 pub use derive::{derive, CaseState, ChairState, DutyInstance, ObligationState, ObligationStatus, PartyState, State};
 pub use documents::{DocumentState, DocumentStatus, Position, Tally};

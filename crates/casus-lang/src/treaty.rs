@@ -833,3 +833,39 @@ impl Lowerer<'_> {
         self.treaty.powers.push(Power { id, article, versions, holders, act, quote, sources, span: decl.head.span });
     }
 }
+
+/// Parses a decision rule written as an organ's clauses, `;` between
+/// clauses: `2/3 of members; quorum as needed; excludes parties to the
+/// dispute`, `unanimity`, `by silence`. For `casus whatif --rule`.
+pub fn parse_decision_rule(text: &str) -> Result<DecisionRule, String> {
+    let mut src = String::from("treaty T \"T\"\n  in-force 2000-01-01\n\norgan X \"X\"\n");
+    for (i, clause) in text.split(';').map(str::trim).filter(|c| !c.is_empty()).enumerate() {
+        if clause.contains('\n') || clause.contains('#') {
+            return Err("a rule is one line".to_string());
+        }
+        let head = clause.split_whitespace().next().unwrap_or("");
+        let keyword = if i == 0 && !["quorum", "abstentions", "excludes"].contains(&head) { "decides " } else { "" };
+        src.push_str(&format!("  {keyword}{clause}\n"));
+    }
+    let mut symbols = Symbols::new();
+    let (treaty, diags) = load_treaty("rule.casus", &src, &mut symbols);
+    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+    if let Some(e) = errors.first() {
+        return Err(e.message.clone());
+    }
+    treaty.organs.first().map(|o| o.decides).ok_or_else(|| "no rule".to_string())
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::*;
+
+    #[test]
+    fn rules_parse() {
+        assert_eq!(parse_decision_rule("unanimity"), Ok(DecisionRule::Unanimity));
+        assert_eq!(parse_decision_rule("by silence"), Ok(DecisionRule::Silence));
+        let Ok(DecisionRule::Vote(v)) = parse_decision_rule("2/3 of members; quorum as needed; excludes parties to the dispute") else { panic!("vote") };
+        assert_eq!((v.share.num, v.share.den, v.base, v.quorum, v.exclude_disputants), (2, 3, VoteBase::Members, Some(Quorum::AsNeeded), true));
+        assert!(parse_decision_rule("whoever shouts loudest").is_err());
+    }
+}

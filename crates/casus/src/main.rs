@@ -8,6 +8,7 @@
 
 mod alloc;
 mod bench;
+mod cmd_analysis;
 mod cmd_keys;
 mod cmd_ledger;
 mod input;
@@ -121,6 +122,12 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Replay a record with acts added or removed, or an organ's rule replaced, and show what changes.
+    Whatif(cmd_analysis::WhatIfArgs),
+    /// The smallest sets of acts by parties that would have changed a document's or obligation's verdict.
+    Blockers(cmd_analysis::BlockersArgs),
+    /// One row per invocation across treaties and records (Markdown, HTML with a timeline, or JSON).
+    Report(cmd_analysis::ReportArgs),
     /// Make and inspect Ed25519 key files.
     #[command(subcommand)]
     Keys(cmd_keys::KeysCommand),
@@ -200,6 +207,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("wrote {} and {}", out.join("treaty.md").display(), out.join("record.acts").display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Whatif(a) => cmd_analysis::whatif(a),
+        Command::Blockers(a) => cmd_analysis::blockers(a),
+        Command::Report(a) => cmd_analysis::report(a),
         Command::Keys(c) => cmd_keys::run(c),
         Command::Ledger(c) => cmd_ledger::run(c),
         Command::Bench { which } => bench::run(which),

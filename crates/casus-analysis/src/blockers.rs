@@ -1,0 +1,264 @@
+//! Who could have changed an outcome: the smallest sets of acts by parties
+//! that would have turned a document's verdict or an obligation's status.
+//!
+//! Parties in the same position are interchangeable under every rule we
+//! model (one party, one voice), so the search runs over how many parties
+//! leave each position for another, not over subsets of parties: a vote
+//! among 32 members has a few thousand distributions, not 2^32 coalitions.
+//! Answers are described compactly: "any 11 of these 31".
+
+use casus_engine::{DocumentState, DocumentStatus, ObligationStatus, Position, State};
+use casus_model::*;
+use serde::Serialize;
+
+/// `count` of the parties in `of`, each performing `act`.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    pub count: usize,
+    pub of: Vec<String>,
+    pub act: String,
+}
+
+/// One smallest way to change the outcome.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct Coalition {
+    pub size: usize,
+    pub groups: Vec<Group>,
+    /// The verdict it would give.
+    pub outcome: String,
+    pub description: String,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct Blockers {
+    pub fact: String,
+    pub verdict: String,
+    pub coalitions: Vec<Coalition>,
+    /// Why there is no coalition, when there is none.
+    pub note: Option<String>,
+}
+
+fn describe_groups(groups: &[Group]) -> String {
+    groups
+        .iter()
+        .map(|g| {
+            if g.of.len() == 1 {
+                format!("{} {}", g.of[0], g.act)
+            } else if g.count == g.of.len() {
+                format!("all of {} {}", g.of.join(", "), g.act)
+            } else {
+                format!("any {} of these {} ({}) {}", g.count, g.of.len(), g.of.join(", "), g.act)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; and ")
+}
+
+fn coalition(groups: Vec<Group>, outcome: &str) -> Coalition {
+    let size = groups.iter().map(|g| g.count).sum();
+    let description = format!("if {}, the text would be {outcome}", describe_groups(&groups));
+    Coalition { size, groups, outcome: outcome.to_string(), description }
+}
+
+/// The positions a party can take under a procedure, as (position, verb).
+fn moves(rule: DecisionRule) -> &'static [(Position, &'static str)] {
+    match rule {
+        DecisionRule::Unanimity => &[(Position::Signed, "had signed"), (Position::Refused, "had refused"), (Position::Pending, "had not acted")],
+        DecisionRule::ConsensusOptOut => &[(Position::Signed, "had signed"), (Position::Refused, "had refused"), (Position::OptedOut, "had opted out"), (Position::Pending, "had not acted")],
+        DecisionRule::Vote(_) => &[(Position::VotedYes, "had voted yes"), (Position::VotedNo, "had voted no"), (Position::Abstained, "had abstained"), (Position::Pending, "had not voted")],
+        DecisionRule::Silence => &[(Position::Objected, "had objected before expiry"), (Position::Pending, "had kept silent")],
+        DecisionRule::Recorded => &[],
+    }
+}
+
+/// The verdict under `rule` of a sheet described by counts per position
+/// (in the order of `moves(rule)`). Mirrors the engine's rules.
+fn verdict(rule: DecisionRule, counts: &[u32], closed: bool) -> DocumentStatus {
+    match rule {
+        DecisionRule::Unanimity => {
+            let (signed, refused, pending) = (counts[0], counts[1], counts[2]);
+            if refused > 0 {
+                DocumentStatus::Blocked
+            } else if pending == 0 && signed > 0 {
+                DocumentStatus::Adopted
+            } else {
+                DocumentStatus::Pending
+            }
+        }
+        DecisionRule::ConsensusOptOut => {
+            let (signed, refused, _, pending) = (counts[0], counts[1], counts[2], counts[3]);
+            if refused > 0 {
+                DocumentStatus::Blocked
+            } else if (pending == 0 && signed > 0) || closed {
+                DocumentStatus::Adopted
+            } else {
+                DocumentStatus::Pending
+            }
+        }
+        DecisionRule::Silence => {
+            if counts[0] > 0 {
+                DocumentStatus::Blocked
+            } else if closed {
+                DocumentStatus::Adopted
+            } else {
+                DocumentStatus::Pending
+            }
+        }
+        DecisionRule::Vote(v) => {
+            let (yes, no, abstain, pending) = (counts[0], counts[1], counts[2], counts[3]);
+            let eligible = yes + no + abstain + pending;
+            let base = match v.base {
+                VoteBase::Members => eligible,
+                VoteBase::Voting => yes + no + if v.abstentions_against { abstain } else { 0 },
+            };
+            let needed = v.share.needed(base).max(1);
+            let quorum = v.quorum.map(|q| match q {
+                Quorum::Count(n) => n,
+                Quorum::Share(s) => s.needed(eligible),
+                Quorum::AsNeeded => v.share.needed(eligible),
+            });
+            let taking_part = yes + no + abstain;
+            if quorum.is_some_and(|q| taking_part < q) {
+                DocumentStatus::Pending
+            } else if (closed || v.base == VoteBase::Members) && yes >= needed {
+                DocumentStatus::Adopted
+            } else if closed || (v.base == VoteBase::Members && yes + pending < needed) {
+                DocumentStatus::Blocked
+            } else {
+                DocumentStatus::Pending
+            }
+        }
+        DecisionRule::Recorded => DocumentStatus::Pending,
+    }
+}
+
+/// Every way to split `total` parties over `k` positions.
+fn distributions(total: u32, k: usize, out: &mut Vec<Vec<u32>>, prefix: &mut Vec<u32>) {
+    if prefix.len() + 1 == k {
+        prefix.push(total);
+        out.push(prefix.clone());
+        prefix.pop();
+        return;
+    }
+    for n in 0..=total {
+        prefix.push(n);
+        distributions(total - n, k, out, prefix);
+        prefix.pop();
+    }
+}
+
+fn document_coalitions(d: &DocumentState, symbols: &Symbols, at: Time) -> (Vec<Coalition>, Option<String>) {
+    if !d.decisions.is_empty() {
+        return (Vec::new(), Some("the organ recorded its decision; no party's act in this record changes a recorded decision".to_string()));
+    }
+    let options = moves(d.procedure);
+    if options.is_empty() {
+        return (Vec::new(), Some("this organ's decisions are known only from recorded decisions".to_string()));
+    }
+    let closed = d.closes.is_some_and(|c| at >= c);
+    let position_index = |p: Position| options.iter().position(|(q, _)| *q == p).unwrap_or(options.len() - 1);
+    let mut members: Vec<Vec<Sym>> = vec![Vec::new(); options.len()];
+    for &(party, pos, _) in &d.sheet {
+        members[position_index(pos)].push(party);
+    }
+    let counts: Vec<u32> = members.iter().map(|m| m.len() as u32).collect();
+    let current = verdict(d.procedure, &counts, closed);
+    let mut all = Vec::new();
+    distributions(counts.iter().sum(), options.len(), &mut all, &mut Vec::new());
+    // The parties who must change: those leaving positions that shrink.
+    let cost = |target: &[u32]| counts.iter().zip(target).map(|(c, t)| c.saturating_sub(*t)).sum::<u32>();
+    let changing: Vec<&Vec<u32>> = all.iter().filter(|t| verdict(d.procedure, t, closed) != current).collect();
+    let Some(min) = changing.iter().map(|t| cost(t)).min() else {
+        return (Vec::new(), Some("no change of position by the members entitled to take part changes this verdict".to_string()));
+    };
+    let mut out = Vec::new();
+    for target in changing.into_iter().filter(|t| cost(t) == min) {
+        // A canonical flow: each shrinking position sends its surplus to the
+        // growing positions in order.
+        let mut deficit: Vec<u32> = target.iter().zip(&counts).map(|(t, c)| t.saturating_sub(*c)).collect();
+        let mut groups = Vec::new();
+        for (from, &c) in counts.iter().enumerate() {
+            let mut surplus = c.saturating_sub(target[from]);
+            for (to, need) in deficit.iter_mut().enumerate() {
+                let flow = surplus.min(*need);
+                if flow > 0 {
+                    groups.push(Group { count: flow as usize, of: members[from].iter().map(|&p| symbols.name(p).to_string()).collect(), act: options[to].1.to_string() });
+                    surplus -= flow;
+                    *need -= flow;
+                }
+            }
+        }
+        let outcome = verdict(d.procedure, target, closed).word();
+        let c = coalition(groups, outcome);
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    (out, None)
+}
+
+/// The smallest sets of acts by parties that would change the verdict of
+/// `fact` (a document or an obligation), or `None` if there is no such fact.
+pub fn blockers(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State, fact: &str) -> Option<Blockers> {
+    let (kind, rest) = fact.split_once('/')?;
+    match kind {
+        "document" => {
+            let id = symbols.get(rest)?;
+            let d = state.documents.iter().find(|d| d.id == id)?;
+            let (coalitions, note) = document_coalitions(d, symbols, state.at);
+            let verdict = if d.blocked_by.is_empty() { d.status.word().to_string() } else { format!("{} by {}", d.status.word(), d.blocked_by.iter().map(|&p| symbols.name(p)).collect::<Vec<_>>().join(" ")) };
+            Some(Blockers { fact: fact.to_string(), verdict, coalitions, note })
+        }
+        "obligation" => {
+            let mut parts = rest.rsplitn(3, '/');
+            let (debtor, duty, case) = (parts.next()?, parts.next()?, parts.next()?);
+            let c = state.cases.iter().find(|c| {
+                let t = &acts[c.trigger as usize];
+                (if t.id.is_some() { symbols.name(t.id).to_string() } else { format!("act-{}", c.trigger + 1) }) == case
+            })?;
+            let debtor_sym = symbols.get(debtor)?;
+            let o = c.obligations.iter().find(|o| o.debtor == debtor_sym && symbols.name(treaty.duties[o.duty].id) == duty)?;
+            let deadline = o.deadline.map(casus_engine::report_date).unwrap_or_default();
+            let (coalitions, note) = match o.status {
+                ObligationStatus::Breached | ObligationStatus::Pending => {
+                    let act = format!("had done what `{duty}` requires (an act matching its `does`) by {deadline}");
+                    (vec![coalition(vec![Group { count: 1, of: vec![debtor.to_string()], act }], "fulfilled").with_outcome_word("the obligation", "fulfilled")], None)
+                }
+                ObligationStatus::Fulfilled => {
+                    let act = "had not performed the act that fulfilled it".to_string();
+                    (vec![coalition(vec![Group { count: 1, of: vec![debtor.to_string()], act }], "breached").with_outcome_word("the obligation", "breached")], None)
+                }
+                ObligationStatus::NotTriggered => (Vec::new(), Some("not triggered: a condition is unmet; the act that would meet it (such as an organ's determination) is the organ's, not a party's".to_string())),
+            };
+            Some(Blockers { fact: fact.to_string(), verdict: o.status.word().to_string(), coalitions, note })
+        }
+        _ => None,
+    }
+}
+
+impl Coalition {
+    fn with_outcome_word(mut self, what: &str, outcome: &str) -> Coalition {
+        self.description = format!("if {}, {what} would be {outcome}", describe_groups(&self.groups));
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distributions_cover_every_split() {
+        let mut out = Vec::new();
+        distributions(3, 3, &mut out, &mut Vec::new());
+        assert_eq!(out.len(), 10);
+        assert!(out.iter().all(|d| d.iter().sum::<u32>() == 3));
+    }
+
+    #[test]
+    fn two_thirds_of_32() {
+        let rule = DecisionRule::Vote(VoteRule { share: Share { num: 2, den: 3, simple: false }, base: VoteBase::Members, quorum: None, abstentions_against: false, exclude_disputants: false });
+        assert_eq!(verdict(rule, &[22, 10, 0, 0], true), DocumentStatus::Adopted);
+        assert_eq!(verdict(rule, &[21, 11, 0, 0], true), DocumentStatus::Blocked);
+    }
+}

@@ -1,0 +1,14 @@
+//! Analysis over the engine: what would have happened under other acts or
+//! other rules (`whatif`), who could have changed an outcome (`blockers`),
+//! and one row per invocation across treaties (`cases`).
+//!
+//! Pure like the engine: no IO, no clock; the same inputs give the same
+//! output. The command line reads the files and prints.
+
+pub mod blockers;
+pub mod cases;
+pub mod whatif;
+
+pub use blockers::{blockers, Blockers, Coalition, Group};
+pub use cases::{case_rows, CaseRow, Verdict};
+pub use whatif::{what_if, Change, FactChange, WhatIf};

@@ -1,0 +1,312 @@
+//! `casus whatif`, `casus blockers` and `casus report`: the analysis crate's
+//! answers, read from files and printed for people or machines.
+
+use crate::input::{self, Loaded};
+use crate::text::table;
+use anyhow::{bail, Context, Result};
+use casus_analysis::{Change, WhatIf};
+use casus_engine::Query;
+use casus_model::{Symbols, Time};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct WhatIfArgs {
+    pub treaty: PathBuf,
+    pub record: PathBuf,
+    #[arg(long)]
+    pub at: Option<String>,
+    #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
+    pub interpretations: Vec<String>,
+    /// A file of acts (record format) to add, as if they had happened (repeatable).
+    #[arg(long, value_name = "ACTFILE")]
+    pub add: Vec<PathBuf>,
+    /// The id of an act to remove, as if it had not happened (repeatable).
+    #[arg(long, value_name = "ACT_ID")]
+    pub remove: Vec<String>,
+    /// An organ's rule replaced, as ORGAN=RULE, for example `CSC=2/3 of members` (repeatable).
+    #[arg(long, value_name = "ORGAN=RULE")]
+    pub rule: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn loaded_and_query(treaty: &Path, record: &Path, at: Option<&str>, interpretations: &[String]) -> Result<(Loaded, Query)> {
+    let loaded = input::load_files(treaty, record)?;
+    let readings = Query::readings_from(&loaded.treaty, &loaded.symbols, interpretations)?;
+    Ok((loaded, Query { at: input::parse_at(at)?, readings }))
+}
+
+/// Reads an ACTFILE against the treaty; references to documents and cases
+/// of the base record are allowed.
+fn added_acts(path: &Path, loaded: &mut Loaded) -> Result<Vec<casus_model::Act>> {
+    let name = path.display().to_string();
+    let text = input::read(path)?;
+    let (record, diags) = casus_lang::load_record(&name, &text, &loaded.treaty, &mut loaded.symbols);
+    let known = |s: casus_model::Sym| loaded.record.acts.iter().any(|a| a.document == s || a.id == s);
+    let resolved = record.acts.iter().all(|a| (a.document.is_none() || known(a.document)) && (a.case.is_none() || known(a.case)));
+    let errors: Vec<_> = diags.into_iter().filter(|d| d.is_error() && !(resolved && [casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code))).collect();
+    if !errors.is_empty() {
+        eprint!("{}", casus_lang::render(&errors, &name, &text));
+        bail!("{name} has errors");
+    }
+    Ok(record.acts)
+}
+
+pub fn whatif(args: WhatIfArgs) -> Result<ExitCode> {
+    let (mut loaded, query) = loaded_and_query(&args.treaty, &args.record, args.at.as_deref(), &args.interpretations)?;
+    let mut changes = Vec::new();
+    for path in &args.add {
+        changes.extend(added_acts(path, &mut loaded)?.into_iter().map(Change::Add));
+    }
+    for id in &args.remove {
+        let sym = loaded.symbols.get(id).filter(|s| loaded.record.acts.iter().any(|a| a.id == *s)).with_context(|| format!("no act `{id}` in the record"))?;
+        changes.push(Change::Remove(sym));
+    }
+    for r in &args.rule {
+        let Some((organ, rule)) = r.split_once('=') else { bail!("`{r}` is not ORGAN=RULE") };
+        let organ_sym = loaded.symbols.get(organ.trim()).filter(|s| loaded.treaty.organ(*s).is_some()).with_context(|| format!("no organ `{}` in the treaty", organ.trim()))?;
+        let rule = casus_lang::parse_decision_rule(rule).map_err(|e| anyhow::anyhow!("rule `{rule}`: {e}"))?;
+        changes.push(Change::Rule { organ: organ_sym, rule });
+    }
+    if changes.is_empty() {
+        bail!("nothing to change: give --add ACTFILE, --remove ACT_ID or --rule ORGAN=RULE");
+    }
+    let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
+    let base = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
+    let result = casus_analysis::what_if(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &query, &base, &changes);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        print!("{}", render_whatif(&result));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn render_whatif(w: &WhatIf) -> String {
+    let mut out = format!("What if, on {}:\n", w.at);
+    for c in &w.changes {
+        let _ = writeln!(out, "  {c}");
+    }
+    out.push('\n');
+    if w.facts.is_empty() {
+        out.push_str("No verdict changes.\n");
+    } else {
+        let rows: Vec<Vec<String>> = w.facts.iter().map(|f| vec![f.fact.clone(), f.before.clone(), f.after.clone()]).collect();
+        out.push_str(&table(&["fact", "as recorded", "what if"], &rows));
+    }
+    out
+}
+
+#[derive(clap::Args)]
+pub struct BlockersArgs {
+    pub treaty: PathBuf,
+    pub record: PathBuf,
+    /// A document or obligation fact, as `replay` lists it.
+    pub fact: String,
+    #[arg(long)]
+    pub at: Option<String>,
+    #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
+    pub interpretations: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn blockers(args: BlockersArgs) -> Result<ExitCode> {
+    let (loaded, query) = loaded_and_query(&args.treaty, &args.record, args.at.as_deref(), &args.interpretations)?;
+    let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
+    let Some(b) = casus_analysis::blockers(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &args.fact) else {
+        bail!("no document or obligation `{}` on that date", args.fact);
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&b)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}: {}", b.fact, b.verdict);
+    if let Some(note) = &b.note {
+        println!("  {note}");
+    }
+    if !b.coalitions.is_empty() {
+        println!("The smallest sets of acts that would have changed it ({} act{} each):", b.coalitions[0].size, if b.coalitions[0].size == 1 { "" } else { "s" });
+        for c in &b.coalitions {
+            println!("  - {}", c.description);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// TREATY RECORD pairs; by default every record under records/ with the
+    /// treaty under treaties/ that its header names.
+    pub files: Vec<PathBuf>,
+    #[arg(long)]
+    pub at: Option<String>,
+    #[arg(long, conflicts_with = "html")]
+    pub json: bool,
+    /// An HTML page with an SVG timeline.
+    #[arg(long)]
+    pub html: bool,
+}
+
+/// The shipped pairs: each record with the treaty its header names.
+fn shipped_pairs() -> Result<Vec<(PathBuf, PathBuf)>> {
+    let list = |dir: &str| -> Result<Vec<PathBuf>> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(dir).with_context(|| format!("reading {dir}/ (run from the repository, or name TREATY RECORD pairs)"))?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "md")).collect();
+        v.sort();
+        Ok(v)
+    };
+    let treaties: Vec<(String, PathBuf)> = list("treaties")?
+        .into_iter()
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(&p).ok()?;
+            let mut s = Symbols::new();
+            let (t, _) = casus_lang::load_treaty(&p.display().to_string(), &text, &mut s);
+            Some((s.name(t.id).to_string(), p))
+        })
+        .collect();
+    let mut pairs = Vec::new();
+    for r in list("records")? {
+        let text = std::fs::read_to_string(&r)?;
+        let named = text.lines().map(str::trim).find_map(|l| l.strip_prefix("treaty").map(|t| t.trim().to_string()));
+        if let Some(t) = named.and_then(|id| treaties.iter().find(|(tid, _)| *tid == id)) {
+            pairs.push((t.1.clone(), r));
+        }
+    }
+    Ok(pairs)
+}
+
+pub fn report(args: ReportArgs) -> Result<ExitCode> {
+    let pairs: Vec<(PathBuf, PathBuf)> = if args.files.is_empty() {
+        shipped_pairs()?
+    } else if args.files.len() % 2 == 0 {
+        args.files.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect()
+    } else {
+        bail!("name TREATY RECORD pairs");
+    };
+    let at = input::parse_at(args.at.as_deref())?;
+    let mut rows = Vec::new();
+    for (t, r) in &pairs {
+        let loaded = input::load_files(t, r)?;
+        rows.extend(casus_analysis::case_rows(&loaded.treaty, &loaded.record.acts, &loaded.symbols, at));
+    }
+    rows.sort_by(|a, b| a.date.cmp(&b.date).then(a.treaty.cmp(&b.treaty)));
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "at": casus_engine::report_date(at), "rows": rows }))?);
+    } else if args.html {
+        print!("{}", html(&rows, at));
+    } else {
+        print!("{}", markdown(&rows, at));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The verdicts under each reading, naming only the questions that change
+/// the verdict: "every reading: 5 fulfilled", or
+/// "art4_trigger=request: 5 breached; art4_trigger=determination: 5 not_triggered".
+fn verdict_lines(row: &casus_analysis::CaseRow) -> Vec<String> {
+    let summary = |v: &casus_analysis::Verdict| if v.summary.is_empty() { "no duties".to_string() } else { v.summary.clone() };
+    let questions: Vec<String> = row.verdicts.first().map(|v| v.reading.iter().map(|r| r.split('=').next().unwrap_or("").to_string()).collect()).unwrap_or_default();
+    // A question matters if two readings that differ only in it differ in verdict.
+    let matters = |qi: usize| {
+        row.verdicts.iter().any(|a| {
+            row.verdicts.iter().any(|b| summary(a) != summary(b) && a.reading.iter().zip(&b.reading).enumerate().all(|(i, (x, y))| i == qi || x == y))
+        })
+    };
+    let relevant: Vec<usize> = (0..questions.len()).filter(|&i| matters(i)).collect();
+    let mut lines: Vec<String> = Vec::new();
+    for v in &row.verdicts {
+        let label = if relevant.is_empty() { "every reading".to_string() } else { relevant.iter().map(|&i| v.reading[i].clone()).collect::<Vec<_>>().join(" ") };
+        let line = format!("{label}: {}", summary(v));
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+fn verdict_cell(row: &casus_analysis::CaseRow) -> String {
+    verdict_lines(row).join("<br>")
+}
+
+fn markdown(rows: &[casus_analysis::CaseRow], at: Time) -> String {
+    let mut out = format!("# Invocations, as of {}\n\n", casus_engine::report_date(at));
+    out.push_str("| treaty | article | requester | date | addressed to | response | verdict under each reading | days to first assistance |\n|---|---|---|---|---|---|---|---|\n");
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.treaty,
+            r.article,
+            r.requester,
+            r.date,
+            r.organ,
+            if r.response.is_empty() { "none recorded".to_string() } else { r.response.join("<br>") },
+            verdict_cell(r),
+            r.days_to_first_assistance.map(|d| d.to_string()).unwrap_or_else(|| "none".to_string())
+        );
+    }
+    out
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A self-contained page: the table, and an SVG timeline of the invocations
+/// (one mark per case, green where some duty was fulfilled, red otherwise).
+fn html(rows: &[casus_analysis::CaseRow], at: Time) -> String {
+    let dates: Vec<i64> = rows.iter().filter_map(|r| Time::parse(&r.date).map(|t| t.0 .0)).collect();
+    let (lo, hi) = (dates.iter().min().copied().unwrap_or(0), dates.iter().max().copied().unwrap_or(1).max(dates.iter().min().copied().unwrap_or(0) + 86_400));
+    let (width, left, right) = (900.0, 40.0, 40.0);
+    let x = |t: i64| left + (t - lo) as f64 / (hi - lo) as f64 * (width - left - right);
+    let mut svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {}\" role=\"img\" aria-label=\"Timeline of invocations\">", 60 + 28 * rows.len());
+    let _ = write!(svg, "<line x1=\"{left}\" y1=\"30\" x2=\"{}\" y2=\"30\" stroke=\"#444\"/>", width - right);
+    for y in [lo, hi] {
+        let d = casus_engine::report_date(Time(y));
+        let _ = write!(svg, "<text x=\"{:.1}\" y=\"20\" font-size=\"11\" text-anchor=\"middle\">{}</text>", x(y), escape(&d));
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let t = Time::parse(&r.date).map(|t| t.0 .0).unwrap_or(lo);
+        let helped = r.days_to_first_assistance.is_some();
+        let colour = if helped { "#1a7f37" } else { "#c62828" };
+        let y = 50 + 28 * i;
+        let _ = write!(
+            svg,
+            "<circle cx=\"{:.1}\" cy=\"30\" r=\"5\" fill=\"{colour}\"/><line x1=\"{:.1}\" y1=\"35\" x2=\"{:.1}\" y2=\"{}\" stroke=\"{colour}\" stroke-dasharray=\"2 2\"/><text x=\"{:.1}\" y=\"{}\" font-size=\"12\">{} {} {} ({}){}</text>",
+            x(t),
+            x(t),
+            x(t),
+            y - 4,
+            (x(t) + 4.0).min(width - 300.0),
+            y,
+            escape(&r.date),
+            escape(&r.requester),
+            escape(&r.article),
+            escape(&r.treaty),
+            if helped { format!(": assistance after {} day(s)", r.days_to_first_assistance.unwrap_or(0)) } else { ": no assistance recorded".to_string() }
+        );
+    }
+    svg.push_str("</svg>");
+    let mut table = String::from("<table><thead><tr><th>treaty</th><th>article</th><th>requester</th><th>date</th><th>addressed to</th><th>response</th><th>verdict under each reading</th><th>days to first assistance</th></tr></thead><tbody>");
+    for r in rows {
+        let _ = write!(
+            table,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&r.treaty),
+            escape(&r.article),
+            escape(&r.requester),
+            escape(&r.date),
+            escape(&r.organ),
+            if r.response.is_empty() { "none recorded".to_string() } else { r.response.iter().map(|x| escape(x)).collect::<Vec<_>>().join("<br>") },
+            verdict_lines(r).iter().map(|l| escape(l)).collect::<Vec<_>>().join("<br>"),
+            r.days_to_first_assistance.map(|d| d.to_string()).unwrap_or_else(|| "none".to_string())
+        );
+    }
+    table.push_str("</tbody></table>");
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>casus: invocations as of {at}</title><style>body{{font-family:system-ui,sans-serif;margin:1rem;max-width:80rem}}table{{border-collapse:collapse;font-size:.9rem}}td,th{{border:1px solid #ccc;padding:.3rem;vertical-align:top;text-align:left}}svg{{width:100%;height:auto}}</style></head><body><h1>Invocations, as of {at}</h1>{svg}{table}</body></html>\n",
+        at = escape(&casus_engine::report_date(at))
+    )
+}
