@@ -167,7 +167,18 @@ fn document_coalitions(d: &DocumentState, symbols: &Symbols, at: Time) -> (Vec<C
     distributions(counts.iter().sum(), options.len(), &mut all, &mut Vec::new());
     // The parties who must change: those leaving positions that shrink.
     let cost = |target: &[u32]| counts.iter().zip(target).map(|(c, t)| c.saturating_sub(*t)).sum::<u32>();
-    let changing: Vec<&Vec<u32>> = all.iter().filter(|t| verdict(d.procedure, t, closed) != current).collect();
+    // Prefer what turns the verdict round (adopted into blocked, blocked or
+    // pending into adopted, pending into either); only where nothing can,
+    // what merely leaves it pending.
+    let wanted = |v: DocumentStatus| match current {
+        DocumentStatus::Adopted => v == DocumentStatus::Blocked,
+        DocumentStatus::Blocked => v == DocumentStatus::Adopted,
+        DocumentStatus::Pending => v != DocumentStatus::Pending,
+    };
+    let mut changing: Vec<&Vec<u32>> = all.iter().filter(|t| wanted(verdict(d.procedure, t, closed))).collect();
+    if changing.is_empty() {
+        changing = all.iter().filter(|t| verdict(d.procedure, t, closed) != current).collect();
+    }
     let Some(min) = changing.iter().map(|t| cost(t)).min() else {
         return (Vec::new(), Some("no change of position by the members entitled to take part changes this verdict".to_string()));
     };

@@ -206,3 +206,84 @@ fn replay_json_is_byte_identical_across_runs() {
     let b = casus(&["replay", TREATY, RECORD, "--at", "2024-06-01", "--json"]);
     assert_eq!(a.stdout, b.stdout);
 }
+
+fn temp_acts(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("casus-whatif-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write");
+    p
+}
+
+#[test]
+fn what_if_armenia_had_signed_on_23_november_2022() {
+    let acts = temp_acts(
+        "arm-signs.acts",
+        "2022-11-23 ARM sign\n  document yerevan_declaration\n  source \"what-if\"\n\n2022-11-23 ARM sign\n  document assistance_to_armenia\n  source \"what-if\"\n",
+    );
+    let out = casus(&["whatif", TREATY, RECORD, "--at", "2022-12-01", "--add", acts.to_str().expect("path"), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let w: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let facts = w["facts"].as_array().expect("facts");
+    for doc in ["document/yerevan_declaration", "document/assistance_to_armenia"] {
+        let f = facts.iter().find(|f| f["fact"] == doc).unwrap_or_else(|| panic!("{doc} unchanged: {w}"));
+        assert_eq!(f["before"], "blocked by ARM");
+        assert_eq!(f["after"], "adopted");
+    }
+    assert_eq!(facts.len(), 2, "nothing else changes: {w}");
+}
+
+#[test]
+fn what_if_russia_had_deployed_in_september_2022() {
+    let acts = temp_acts("rus-deploys.acts", "2022-09-16 CSC deployment\n  to ARM\n  from RUS\n  source \"what-if\"\n");
+    let out = casus(&["whatif", TREATY, RECORD, "--at", "2022-12-01", "--add", acts.to_str().expect("path"), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let w: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(w["facts"], serde_json::json!([{ "fact": "obligation/arm_2022_09_art4/assist_victim/RUS", "before": "breached", "after": "fulfilled" }]));
+    // Removing Armenia's request removes the case and its five obligations.
+    let out = casus(&["whatif", TREATY, RECORD, "--at", "2022-12-01", "--remove", "arm_2022_09_art4", "--json"]);
+    let w: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(w["facts"].as_array().expect("facts").len(), 6, "{w}");
+    // A rule replaced: under unanimity by signature, without the five other
+    // signatures the Kazakh decision still stands (it is recorded).
+    let out = casus(&["whatif", TREATY, RECORD, "--at", "2022-12-01", "--rule", "CSC=unanimity", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = casus(&["whatif", TREATY, RECORD, "--rule", "XYZ=unanimity"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn who_could_have_changed_it() {
+    let out = casus(&["blockers", TREATY, RECORD, "document/yerevan_declaration", "--at", "2022-12-01", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let b: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(b["verdict"], "blocked by ARM");
+    let coalitions = b["coalitions"].as_array().expect("coalitions");
+    assert!(!coalitions.is_empty());
+    for c in coalitions {
+        assert_eq!(c["size"], 1, "Armenia alone: {c}");
+        assert_eq!(c["groups"][0]["of"], serde_json::json!(["ARM"]));
+        assert_eq!(c["outcome"], "adopted");
+    }
+    let out = casus(&["blockers", TREATY, RECORD, "obligation/arm_2022_09_art4/assist_victim/RUS", "--at", "2022-12-01", "--json"]);
+    let b: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(b["coalitions"][0]["groups"][0]["of"], serde_json::json!(["RUS"]));
+}
+
+#[test]
+fn report_across_cases() {
+    let out = casus(&["report", TREATY, RECORD, "--at", "2025-12-31", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let rows = r["rows"].as_array().expect("rows[]");
+    let kaz = rows.iter().find(|row| row["case"] == "kaz_2022_01_art4").expect("Kazakhstan row");
+    assert_eq!(kaz["days_to_first_assistance"], 1);
+    assert_eq!(kaz["organ"], "CSC");
+    let arm = rows.iter().find(|row| row["case"] == "arm_2022_09_art4").expect("Armenia row");
+    assert_eq!(arm["days_to_first_assistance"], Value::Null);
+    assert_eq!(arm["verdicts"].as_array().expect("verdicts").len(), 6);
+    let md = stdout(&casus(&["report", TREATY, RECORD, "--at", "2025-12-31"]));
+    assert!(md.contains("art4_trigger=request: 5 breached") && md.contains("art4_trigger=determination: 5 not_triggered"), "{md}");
+    let html = stdout(&casus(&["report", TREATY, RECORD, "--at", "2025-12-31", "--html"]));
+    assert!(html.starts_with("<!doctype html>") && html.contains("<svg") && html.contains("KAZ") && !html.contains("<script"), "{html}");
+}

@@ -1,0 +1,92 @@
+//! What-if and blockers: the focused what-if agrees with a full derivation
+//! on random changes to random records, and the smallest coalitions are
+//! right and compactly described.
+
+use casus_analysis::{blockers, what_if, Change};
+use casus_engine::{derive, report, Query};
+use casus_model::{Act, ActKind, Precision, Symbols, Time};
+use proptest::prelude::*;
+
+fn synthetic(parties: usize, acts: usize, seed: u64) -> (casus_model::Treaty, Vec<Act>, Symbols) {
+    let spec = casus_synth::Spec { parties, acts, seed };
+    let mut symbols = Symbols::new();
+    let (treaty, diags) = casus_lang::load_treaty("s.md", &casus_synth::treaty_text(&spec), &mut symbols);
+    assert!(!diags.iter().any(|d| d.is_error()));
+    let acts = casus_synth::acts(&spec, &mut symbols);
+    (treaty, acts, symbols)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn focused_what_if_equals_full_derivation(parties in 3usize..10, n in 50usize..1500, seed in any::<u64>(), pick in any::<u64>(), kind in 0u8..4, det in any::<bool>()) {
+        let (treaty, acts, mut symbols) = synthetic(parties, n, seed);
+        let at = acts.last().map(|a| a.time).unwrap_or(Time(0));
+        let mut query = Query { at, readings: Default::default() };
+        if det {
+            query.readings.insert(symbols.get("trigger").expect("q"), symbols.get("determination").expect("o"));
+        }
+        let base = report(&treaty, &acts, &symbols, &derive(&treaty, &acts, &query));
+        let victim = symbols.intern(&casus_synth::party_code((pick % parties as u64) as usize));
+        let helper = symbols.intern(&casus_synth::party_code(((pick / 7) % parties as u64) as usize));
+        let time = acts[(pick as usize) % acts.len()].time;
+        let change = match kind {
+            0 => Change::Add(Act { time, precision: Precision::Second, actor: helper, kind: ActKind::Assistance, to: victim, sources: Box::new([]), ..Act::default() }),
+            1 => Change::Add(Act { time, precision: Precision::Second, actor: victim, kind: ActKind::Request, subject: symbols.intern("assistance"), under: symbols.intern("art5"), to: symbols.intern("COUNCIL"), id: symbols.intern("whatif_case"), ..Act::default() }),
+            2 => match acts.iter().filter(|a| a.id.is_some()).nth((pick as usize) % 7) {
+                Some(a) => Change::Remove(a.id),
+                None => Change::Add(Act { time, precision: Precision::Second, actor: helper, kind: ActKind::Statement, ..Act::default() }),
+            },
+            _ => match acts.iter().filter(|a| a.kind == ActKind::Propose).nth((pick as usize) % 3) {
+                Some(p) => Change::Add(Act { time: Time(p.time.0 + 1), precision: Precision::Second, actor: helper, kind: ActKind::Refuse, document: p.document, ..Act::default() }),
+                None => Change::Rule { organ: symbols.intern("COUNCIL"), rule: casus_model::DecisionRule::Unanimity },
+            },
+        };
+        let focused = what_if(&treaty, &acts, &symbols, &query, &base, std::slice::from_ref(&change));
+        let (t2, a2) = casus_analysis::whatif::apply(&treaty, &acts, std::slice::from_ref(&change));
+        let full = report(&t2, &a2, &symbols, &derive(&t2, &a2, &query));
+        prop_assert_eq!(focused.facts, casus_analysis::whatif::diff(&base, &full));
+    }
+}
+
+const VOTE_TREATY_HEAD: &str = "treaty Q \"Qualified majority\"\n  in-force 2000-01-01\n\norgan BIG \"Assembly\"\n  seats    every party\n  decides  2/3 of members\n";
+
+fn vote(yes: usize, no: usize) -> (casus_model::Treaty, Vec<Act>, Symbols) {
+    let mut text = VOTE_TREATY_HEAD.to_string();
+    for i in 0..32 {
+        text.push_str(&format!("\nparty P{i:02} \"P{i:02}\"\n  joins    2000-01-01  source \"f\"\n"));
+    }
+    let mut record = String::from("2001-01-01 BIG propose\n  document motion\n  to BIG\n  source \"f\"\n\n");
+    for i in 0..32 {
+        let how = if i < yes { "yes" } else if i < yes + no { "no" } else { continue };
+        record.push_str(&format!("2001-01-02 P{i:02} vote {how}\n  document motion\n  source \"f\"\n\n"));
+    }
+    let mut symbols = Symbols::new();
+    let (treaty, d) = casus_lang::load_treaty("q.casus", &text, &mut symbols);
+    assert!(!d.iter().any(|d| d.is_error()), "{d:?}");
+    let (rec, d) = casus_lang::load_record("q.acts", &record, &treaty, &mut symbols);
+    assert!(!d.iter().any(|d| d.is_error()), "{d:?}");
+    (treaty, rec.acts, symbols)
+}
+
+#[test]
+fn qualified_majority_of_32_coalitions() {
+    // 22 of 32 yes: exactly two thirds (22 needed). Any one yes voter
+    // switching to no, or abstaining, or not voting, defeats it.
+    let (treaty, acts, symbols) = vote(22, 10);
+    let state = derive(&treaty, &acts, &Query { at: Time::from_date(2001, 2, 1), readings: Default::default() });
+    let b = blockers(&treaty, &acts, &symbols, &state, "document/motion").expect("document");
+    assert_eq!(b.verdict, "adopted");
+    assert!(b.coalitions.iter().all(|c| c.size == 1));
+    assert!(b.coalitions.iter().any(|c| c.description.contains("any 1 of these 22") && c.outcome == "blocked"), "{:?}", b.coalitions);
+    // 11 yes, 21 no: 11 of the no voters (or of no voters and the silent)
+    // must switch to yes.
+    let (treaty, acts, symbols) = vote(11, 21);
+    let state = derive(&treaty, &acts, &Query { at: Time::from_date(2001, 2, 1), readings: Default::default() });
+    let b = blockers(&treaty, &acts, &symbols, &state, "document/motion").expect("document");
+    assert_eq!(b.verdict, "blocked by P11 P12 P13 P14 P15 P16 P17 P18 P19 P20 P21 P22 P23 P24 P25 P26 P27 P28 P29 P30 P31");
+    assert_eq!(b.coalitions.len(), 1, "{:?}", b.coalitions);
+    assert_eq!(b.coalitions[0].size, 11);
+    assert!(b.coalitions[0].description.contains("any 11 of these 21"), "{}", b.coalitions[0].description);
+}
