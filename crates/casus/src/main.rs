@@ -8,6 +8,7 @@
 
 mod alloc;
 mod bench;
+mod bench_analysis;
 mod cmd_analysis;
 mod cmd_keys;
 mod cmd_ledger;
