@@ -10,6 +10,7 @@
 //! result equal to a full derivation.
 
 use casus_engine::report::{CaseRow, DocumentRow};
+
 use casus_engine::{derive, report, Query, Report};
 use casus_model::*;
 use serde::Serialize;
@@ -42,19 +43,22 @@ pub struct WhatIf {
     pub focused: bool,
 }
 
-/// The verdict of every fact, keyed by fact id, in a stable order.
-fn verdicts(r: &Report) -> Vec<(String, String)> {
+/// The verdict of every fact, keyed by fact id, in a stable order; only the
+/// documents and the cases of requesters that `keep` accepts.
+fn verdicts(r: &Report, keep_doc: &dyn Fn(&str) -> bool, keep_case: &dyn Fn(&CaseRow) -> bool, everything: bool) -> Vec<(String, String)> {
     let mut v = Vec::new();
-    for p in &r.parties {
-        v.push((p.fact.clone(), p.status.clone()));
+    if everything {
+        for p in &r.parties {
+            v.push((p.fact.clone(), p.status.clone()));
+        }
+        for c in &r.chairs {
+            v.push((c.fact.clone(), c.party.clone()));
+        }
     }
-    for c in &r.chairs {
-        v.push((c.fact.clone(), c.party.clone()));
-    }
-    for d in &r.documents {
+    for d in r.documents.iter().filter(|d| keep_doc(&d.id)) {
         v.push((d.fact.clone(), document_verdict(d)));
     }
-    for c in &r.cases {
+    for c in r.cases.iter().filter(|c| keep_case(c)) {
         v.push((c.fact.clone(), "opened".to_string()));
         for o in &c.obligations {
             v.push((o.fact.clone(), o.status.clone()));
@@ -70,12 +74,16 @@ fn document_verdict(d: &DocumentRow) -> String {
 
 /// The facts whose verdicts differ between two reports.
 pub fn diff(before: &Report, after: &Report) -> Vec<FactChange> {
-    let (b, a) = (verdicts(before), verdicts(after));
+    let all = |r: &Report| verdicts(r, &|_| true, &|_| true, true);
+    diff_verdicts(&all(before), &all(after))
+}
+
+fn diff_verdicts(b: &[(String, String)], a: &[(String, String)]) -> Vec<FactChange> {
     let keys: BTreeSet<&String> = b.iter().map(|x| &x.0).chain(a.iter().map(|x| &x.0)).collect();
     let find = |list: &[(String, String)], k: &str| list.binary_search_by(|x| x.0.as_str().cmp(k)).ok().map(|i| list[i].1.clone()).unwrap_or_else(|| "absent".to_string());
     keys.into_iter()
         .filter_map(|k| {
-            let (x, y) = (find(&b, k), find(&a, k));
+            let (x, y) = (find(b, k), find(a, k));
             (x != y).then(|| FactChange { fact: k.clone(), before: x, after: y })
         })
         .collect()
@@ -166,32 +174,37 @@ fn affected(treaty: &Treaty, acts: &[Act], changed: &[&Act], rule_organs: &BTree
 /// `base` is the report of the unchanged record at the same query (derive
 /// it once and reuse it across what-ifs).
 pub fn what_if(treaty: &Treaty, acts: &[Act], symbols: &Symbols, query: &Query, base: &Report, changes: &[Change]) -> WhatIf {
-    let (t2, acts2) = apply(treaty, acts, changes);
     let removed: BTreeSet<Sym> = changes.iter().filter_map(|c| if let Change::Remove(id) = c { Some(*id) } else { None }).collect();
     let added: Vec<&Act> = changes.iter().filter_map(|c| if let Change::Add(a) = c { Some(a) } else { None }).collect();
     let changed: Vec<&Act> = added.into_iter().chain(acts.iter().filter(|a| a.id.is_some() && removed.contains(&a.id))).collect();
     let rule_organs: BTreeSet<Sym> = changes.iter().filter_map(|c| if let Change::Rule { organ, .. } = c { Some(*organ) } else { None }).collect();
     let descriptions = changes.iter().map(|c| describe(c, symbols)).collect();
-    let after = match affected(treaty, acts, &changed, &rule_organs) {
-        Some((docs, parties)) => {
-            // The acts the affected facts can depend on: membership, the
-            // affected documents' acts, and every act mentioning an affected party.
-            let relevant: Vec<Act> = acts2.iter().filter(|a| membership::change_from_act(a).is_some() || (a.document.is_some() && docs.contains(&a.document)) || mentions(a, &parties)).cloned().collect();
-            let state = derive(&t2, &relevant, query);
-            let focused = report(&t2, &relevant, symbols, &state);
-            let mut merged = base.clone();
-            merged.documents.retain(|d| symbols.get(&d.id).is_none_or(|s| !docs.contains(&s)));
-            merged.documents.extend(focused.documents.into_iter().filter(|d| symbols.get(&d.id).is_some_and(|s| docs.contains(&s))));
-            let requester_in = |c: &CaseRow| symbols.get(&c.requester).is_some_and(|s| parties.contains(&s));
-            merged.cases.retain(|c| !requester_in(c));
-            merged.cases.extend(focused.cases.into_iter().filter(requester_in));
-            return WhatIf { at: base.at.clone(), changes: descriptions, facts: diff(base, &merged), focused: true };
+    if let Some((docs, parties)) = affected(treaty, acts, &changed, &rule_organs) {
+        // Derive again from the acts the affected facts can depend on:
+        // membership, the affected documents' acts, and every act
+        // mentioning an affected party; compare only those facts.
+        let mut t2 = treaty.clone();
+        for c in changes {
+            if let Change::Rule { organ, rule } = c {
+                if let Some(o) = t2.organs.iter_mut().find(|o| o.id == *organ) {
+                    o.decides = *rule;
+                }
+            }
         }
-        None => {
-            let state = derive(&t2, &acts2, query);
-            report(&t2, &acts2, symbols, &state)
-        }
-    };
+        let relevant_act = |a: &Act| membership::change_from_act(a).is_some() || (a.document.is_some() && docs.contains(&a.document)) || mentions(a, &parties);
+        let mut relevant: Vec<Act> = acts.iter().filter(|a| !(a.id.is_some() && removed.contains(&a.id)) && relevant_act(a)).cloned().collect();
+        relevant.extend(changes.iter().filter_map(|c| if let Change::Add(a) = c { Some(a.clone()) } else { None }));
+        relevant.sort_by_key(|a| a.time);
+        let state = derive(&t2, &relevant, query);
+        let focused = report(&t2, &relevant, symbols, &state);
+        let keep_doc = |id: &str| symbols.get(id).is_some_and(|s| docs.contains(&s));
+        let keep_case = |c: &CaseRow| symbols.get(&c.requester).is_some_and(|s| parties.contains(&s));
+        let facts = diff_verdicts(&verdicts(base, &keep_doc, &keep_case, false), &verdicts(&focused, &keep_doc, &keep_case, false));
+        return WhatIf { at: base.at.clone(), changes: descriptions, facts, focused: true };
+    }
+    let (t2, acts2) = apply(treaty, acts, changes);
+    let state = derive(&t2, &acts2, query);
+    let after = report(&t2, &acts2, symbols, &state);
     WhatIf { at: base.at.clone(), changes: descriptions, facts: diff(base, &after), focused: false }
 }
 
