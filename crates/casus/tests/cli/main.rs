@@ -4,6 +4,7 @@
 
 mod csto;
 mod exits;
+mod treaties;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,0 +1,198 @@
+//! The other shipped treaties and records: every treaty file checks clean and
+//! is canonical; NATO's 2001 invocation of Article 5 replays as the sources
+//! tell it; the fictional exercises show the silence procedure and a vote
+//! with the parties to a dispute excluded; Rio, ANZUS and TEU Article 42(7)
+//! load and replay.
+
+use crate::{casus, root, stderr, stdout};
+use serde_json::Value;
+
+const NATO: &str = "treaties/north-atlantic.md";
+const NATO_2001: &str = "records/nato-2001.md";
+const CASE: &str = "nac_2001_09_12_art5";
+const ALLIES_2001: [&str; 18] = ["BEL", "CAN", "CZE", "DEU", "DNK", "ESP", "FRA", "GBR", "GRC", "HUN", "ISL", "ITA", "LUX", "NLD", "NOR", "POL", "PRT", "TUR"];
+
+fn replay(treaty: &str, record: &str, at: &str, readings: &[&str]) -> Value {
+    let mut args = vec!["replay", treaty, record, "--at", at, "--json"];
+    for r in readings {
+        args.push("-i");
+        args.push(r);
+    }
+    let out = casus(&args);
+    assert!(out.status.success(), "replay {treaty} {record} at {at} failed: {}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).expect("replay --json prints JSON")
+}
+
+fn case<'a>(state: &'a Value, id: &str) -> &'a Value {
+    state["cases"].as_array().expect("cases[]").iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no case {id} in {state}"))
+}
+
+fn document<'a>(state: &'a Value, id: &str) -> &'a Value {
+    state["documents"].as_array().expect("documents[]").iter().find(|d| d["id"] == id).unwrap_or_else(|| panic!("no document {id}"))
+}
+
+fn statuses(case: &Value) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = case["obligations"].as_array().expect("obligations[]").iter().map(|o| (o["debtor"].as_str().unwrap_or("").to_string(), o["status"].as_str().unwrap_or("").to_string())).collect();
+    v.sort();
+    v
+}
+
+fn all_are(case: &Value, debtors: &[&str], status: &str) {
+    let want: Vec<(String, String)> = debtors.iter().map(|d| (d.to_string(), status.to_string())).collect();
+    assert_eq!(statuses(case), want, "case {}", case["id"]);
+}
+
+fn members(state: &Value) -> Vec<String> {
+    let mut v: Vec<String> = state["parties"].as_array().expect("parties[]").iter().filter(|p| p["status"] == "member").map(|p| p["code"].as_str().unwrap_or("").to_string()).collect();
+    v.sort();
+    v
+}
+
+/// An empty record for a treaty, so that a treaty with no shipped record
+/// can be replayed.
+fn empty_record(treaty_id: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("casus-cli-treaties-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let p = dir.join(format!("empty-{treaty_id}.md"));
+    std::fs::write(&p, format!("# Empty record\n\n```acts\nrecord \"empty\"\n  treaty   {treaty_id}\n```\n")).expect("write");
+    p
+}
+
+fn treaty_files() -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(root().join("treaties"))
+        .expect("treaties/")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md"))
+        .map(|n| format!("treaties/{n}"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_treaty_checks_clean_and_is_canonical() {
+    let files = treaty_files();
+    for f in ["treaties/north-atlantic.md", "treaties/teu-42-7.md", "treaties/rio.md", "treaties/anzus.md", "treaties/exercise-silence.md", "treaties/exercise-majority.md"] {
+        assert!(files.iter().any(|g| g == f), "{f} is shipped");
+    }
+    for f in &files {
+        let out = casus(&["check", f]);
+        assert_eq!(out.status.code(), Some(0), "{f}: {}", stderr(&out));
+        assert!(stderr(&out).contains("0 errors, 0 warnings"), "{f}: {}", stderr(&out));
+        let fmt = casus(&["fmt", "--check", f]);
+        assert_eq!(fmt.status.code(), Some(0), "{f} is not in canonical form: {}{}", stdout(&fmt), stderr(&fmt));
+    }
+}
+
+#[test]
+fn shipped_records_check_clean_against_their_treaties() {
+    for (treaty, record) in [(NATO, NATO_2001), ("treaties/exercise-silence.md", "records/exercise-silence.md"), ("treaties/exercise-majority.md", "records/exercise-majority.md")] {
+        let out = casus(&["check", treaty, record]);
+        assert_eq!(out.status.code(), Some(0), "{record}: {}", stderr(&out));
+        assert!(stderr(&out).contains("0 errors, 0 warnings"), "{record}: {}", stderr(&out));
+        let fmt = casus(&["fmt", "--check", record]);
+        assert_eq!(fmt.status.code(), Some(0), "{record} is not in canonical form");
+    }
+}
+
+#[test]
+fn nato_2001_conditional_until_the_determination() {
+    let state = replay(NATO, NATO_2001, "2001-09-20", &[]);
+    let c = case(&state, CASE);
+    assert_eq!(c["article"], "art5");
+    assert_eq!(c["opened"], "2001-09-12");
+    all_are(c, &ALLIES_2001, "not_triggered");
+    for ally in ["DEU", "FRA", "GBR"] {
+        let fact = format!("obligation/{CASE}/assist_attacked/{ally}");
+        let out = casus(&["explain", NATO, NATO_2001, &fact, "--at", "2001-09-20"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains("not_triggered"), "{text}");
+        assert!(text.contains("attack_from_abroad"), "the explanation names the missing determination: {text}");
+    }
+    // Still conditional the day before the determination.
+    all_are(case(&replay(NATO, NATO_2001, "2001-10-01", &[]), CASE), &ALLIES_2001, "not_triggered");
+}
+
+#[test]
+fn nato_2001_triggered_on_2_october_then_fulfilled_on_4_october() {
+    let state = replay(NATO, NATO_2001, "2001-10-03", &[]);
+    all_are(case(&state, CASE), &ALLIES_2001, "pending");
+    for readings in [vec![], vec!["forthwith=one_week"], vec!["forthwith=one_month"]] {
+        let state = replay(NATO, NATO_2001, "2001-12-01", &readings);
+        let c = case(&state, CASE);
+        all_are(c, &ALLIES_2001, "fulfilled");
+        for o in c["obligations"].as_array().expect("obligations") {
+            assert_eq!(o["since"], "2001-10-04", "{o}");
+        }
+        let kinds: Vec<&str> = c["responses"].as_array().expect("responses").iter().filter_map(|r| r["kind"].as_str()).collect();
+        assert!(kinds.contains(&"deployment") && kinds.contains(&"mission"), "Eagle Assist and Active Endeavour answer the case: {kinds:?}");
+    }
+    let out = casus(&["explain", NATO, NATO_2001, &format!("obligation/{CASE}/assist_attacked/DEU"), "--at", "2001-12-01", "--json"]);
+    let e: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert!(e["statement"].as_str().unwrap_or("").contains("fulfilled"), "{e}");
+    assert_eq!(e["rules"][0]["version"]["id"], "nat1949");
+    let measures = document(&replay(NATO, NATO_2001, "2001-10-05", &[]), "nac_2001_10_04_measures").clone();
+    assert_eq!(measures["status"], "adopted");
+}
+
+#[test]
+fn nato_members_in_september_2001_and_today() {
+    let state = replay(NATO, NATO_2001, "2001-09-12", &[]);
+    let mut want: Vec<String> = ALLIES_2001.iter().map(|s| s.to_string()).collect();
+    want.push("USA".into());
+    want.sort();
+    assert_eq!(members(&state), want);
+    assert_eq!(members(&replay(NATO, NATO_2001, "2024-06-01", &[])).len(), 32);
+    assert_eq!(members(&replay(NATO, NATO_2001, "1950-01-01", &[])).len(), 12);
+}
+
+#[test]
+fn silence_broken_names_the_objector() {
+    let state = replay("treaties/exercise-silence.md", "records/exercise-silence.md", "2030-04-01", &[]);
+    let d = document(&state, "harbour_fees");
+    assert_eq!(d["status"], "blocked");
+    assert_eq!(d["blocked_by"], serde_json::json!(["BRV"]));
+    let brv = d["sheet"].as_array().expect("sheet").iter().find(|s| s["party"] == "BRV").expect("BRV");
+    assert_eq!(brv["position"], "objected");
+}
+
+#[test]
+fn silence_kept_despite_an_objection_one_second_late() {
+    let state = replay("treaties/exercise-silence.md", "records/exercise-silence.md", "2030-04-01", &[]);
+    let d = document(&state, "joint_pilotage");
+    assert_eq!(d["status"], "adopted");
+    assert_eq!(d["since"], "2030-03-10T18:00:00Z");
+    assert_eq!(d["blocked_by"], serde_json::json!([]));
+    let csl = d["sheet"].as_array().expect("sheet").iter().find(|s| s["party"] == "CSL").expect("CSL");
+    assert_ne!(csl["position"], "objected", "an objection after expiry does not break silence");
+    assert_eq!(d["attachments"], serde_json::json!(["pilotage_statement_drn"]));
+    // Before expiry the text is still under silence.
+    let before = replay("treaties/exercise-silence.md", "records/exercise-silence.md", "2030-03-10T17:59:59Z", &[]);
+    assert_eq!(document(&before, "joint_pilotage")["status"], "pending");
+}
+
+#[test]
+fn majority_passes_because_the_disputants_are_excluded() {
+    let state = replay("treaties/exercise-majority.md", "records/exercise-majority.md", "2030-06-01", &[]);
+    let d = document(&state, "upper_river");
+    assert_eq!(d["status"], "adopted");
+    assert_eq!(d["excluded"], serde_json::json!(["HMR", "IVL"]));
+    let t = &d["tally"];
+    assert_eq!((t["yes"].as_u64(), t["no"].as_u64(), t["eligible"].as_u64(), t["needed"].as_u64()), (Some(3), Some(0), Some(3), Some(2)), "{t}");
+    let seated: Vec<&str> = d["sheet"].as_array().expect("sheet").iter().filter_map(|s| s["party"].as_str()).collect();
+    assert_eq!(seated, vec!["EMK", "FNL", "GLV"]);
+}
+
+#[test]
+fn rio_anzus_and_teu_load_and_replay() {
+    for (treaty, id, at, count) in [("treaties/rio.md", "TIAR", "2020-01-01", 16), ("treaties/anzus.md", "ANZUS", "2001-09-14", 3), ("treaties/teu-42-7.md", "TEU", "2015-11-17", 28)] {
+        let record = empty_record(id);
+        let state = replay(treaty, record.to_str().expect("path"), at, &[]);
+        assert_eq!(members(&state).len(), count, "{treaty} on {at}");
+        assert!(state["version"].is_object() || state["version"].is_string(), "{treaty}: a version is in force on {at}: {}", state["version"]);
+    }
+    let teu = empty_record("TEU");
+    assert_eq!(members(&replay("treaties/teu-42-7.md", teu.to_str().expect("path"), "2021-06-01", &[])).len(), 27, "without the United Kingdom");
+}
