@@ -82,6 +82,8 @@ pub enum BodyLine {
 pub struct Decl {
     pub head: Line,
     pub body: Vec<BodyLine>,
+    /// A blank line stood right before the head (kept after a comment).
+    pub spaced: bool,
 }
 
 /// A clause with the continuation lines (`or …`, `when …`) below it.
@@ -239,6 +241,7 @@ pub fn parse_block(file: &str, range: std::ops::Range<usize>, diags: &mut Vec<Di
     let mut block = Block::default();
     let content = &file[range.clone()];
     let mut offset = range.start;
+    let mut after_blank = false;
     for raw in content.split_inclusive('\n') {
         let base = offset;
         offset += raw.len();
@@ -246,8 +249,10 @@ pub fn parse_block(file: &str, range: std::ops::Range<usize>, diags: &mut Vec<Di
         let indent = text.chars().take_while(|c| *c == ' ' || *c == '\t').count();
         let (tokens, comment) = lex_line(text, base, diags);
         if tokens.is_empty() && comment.is_none() {
+            after_blank = true;
             continue;
         }
+        let spaced = std::mem::replace(&mut after_blank, false);
         let span = Span::new(base + indent, base + text.len());
         let line = Line { indent, tokens, comment, span };
         let current = match block.items.last_mut() {
@@ -260,7 +265,7 @@ pub fn parse_block(file: &str, range: std::ops::Range<usize>, diags: &mut Vec<Di
                 _ => block.items.push(Item::Comment(line)),
             }
         } else if indent == 0 {
-            block.items.push(Item::Decl(Decl { head: line, body: Vec::new() }));
+            block.items.push(Item::Decl(Decl { head: line, body: Vec::new(), spaced }));
         } else {
             let first = &line.tokens[0];
             let continuation = first.is_word("or") || first.is_word("when");
@@ -300,6 +305,7 @@ pub fn format_block(block: &Block) -> String {
     };
     let mut out = String::new();
     let mut previous_was_decl = false;
+    let mut first = true;
     for item in &block.items {
         match item {
             Item::Comment(line) => {
@@ -311,7 +317,7 @@ pub fn format_block(block: &Block) -> String {
                 previous_was_decl = false;
             }
             Item::Decl(decl) => {
-                if previous_was_decl {
+                if previous_was_decl || (decl.spaced && !first) {
                     out.push('\n');
                 }
                 out.push_str(&with_comment(join(&decl.head.tokens), &decl.head.comment));
@@ -334,6 +340,7 @@ pub fn format_block(block: &Block) -> String {
                 previous_was_decl = true;
             }
         }
+        first = false;
     }
     out
 }
