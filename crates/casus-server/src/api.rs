@@ -1,0 +1,522 @@
+//! The JSON endpoints under `/api/`.
+//!
+//! Reading only: the state on a date as known at a date, cases, documents,
+//! explanations, the treaty, the ledger's entries, checkpoints and proofs,
+//! and a stream of new entries. Writing is `POST /api/acts` in
+//! [`crate::ingest`]. Every handler answers [`ApiError`] on failure; query
+//! strings are parsed here (never by axum's rejection path) so that a bad
+//! parameter gets the same error shape as everything else.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use casus_engine::report::{CaseRow, DocumentRow, ReadingRow};
+use casus_ledger::{Checkpoint, hex, merkle};
+use casus_model::Time;
+use serde::Serialize;
+
+use crate::error::{ApiError, blocking};
+use crate::state::{AppState, EntryMeta, VerifyBadge};
+use crate::MAX_PAGE_ENTRIES;
+
+/// The state query: `at`, `as_of`, `interpretation` (repeatable) and, for
+/// explanations, `fact`. Parsed by hand because `interpretation` repeats.
+#[derive(Clone, Debug, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StateParams {
+    /// The date (the end of that day) or date and time (UTC) to derive the state on; default today.
+    pub at: Option<String>,
+    /// The state as the ledger knew it at this record time; default everything recorded.
+    pub as_of: Option<String>,
+    /// A reading of the text, `QUESTION=OPTION`; repeat for several questions.
+    pub interpretation: Vec<String>,
+    /// A fact id, for `/api/explain`: `party/ARM`, `case/ID`, `obligation/CASE/DUTY/DEBTOR`, …
+    pub fact: Option<String>,
+}
+
+/// Longest query string read.
+const MAX_QUERY_BYTES: usize = 8 * 1024;
+
+impl StateParams {
+    pub fn parse(query: Option<&str>) -> Result<StateParams, ApiError> {
+        let q = query.unwrap_or("");
+        if q.len() > MAX_QUERY_BYTES {
+            return Err(ApiError::bad_request("the query string is too long"));
+        }
+        let mut p = StateParams::default();
+        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+            let v = v.trim().to_string();
+            match &*k {
+                "at" if !v.is_empty() => p.at = Some(v),
+                "as_of" if !v.is_empty() => p.as_of = Some(v),
+                "interpretation" | "i" if !v.is_empty() => p.interpretation.push(v),
+                "fact" if !v.is_empty() => p.fact = Some(v),
+                _ => {}
+            }
+        }
+        Ok(p)
+    }
+
+    /// The query string that asks the same state (for links).
+    pub fn to_query(&self) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if let Some(a) = &self.at {
+            s.append_pair("at", a);
+        }
+        if let Some(a) = &self.as_of {
+            s.append_pair("as_of", a);
+        }
+        for i in &self.interpretation {
+            s.append_pair("interpretation", i);
+        }
+        s.finish()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for StateParams {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        StateParams::parse(parts.uri.query())
+    }
+}
+
+/// Query parameters other than the state query, parsed with serde; a bad
+/// value is a `bad_request` in the one error shape.
+pub struct Q<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|q| Q(q.0))
+            .map_err(|e| ApiError::bad_request(format!("bad query parameters: {}", e.body_text())))
+    }
+}
+
+/// A JSON body from bytes already serialized (the cached report).
+fn json_bytes(bytes: axum::body::Bytes) -> Response {
+    let mut r = Response::new(Body::from(bytes));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+/// The derived report, from the cache when it is there (no thread hop),
+/// otherwise derived on a blocking thread.
+pub async fn report_for(s: &AppState, p: StateParams) -> Result<(crate::state::Resolved, std::sync::Arc<crate::state::Derived>), ApiError> {
+    let r = s.resolve(&p)?;
+    if let Some(d) = s.cached(&r)? {
+        return Ok((r, d));
+    }
+    let s2 = s.clone();
+    let r2 = r.clone();
+    let d = blocking(move || s2.derived(&r2)).await?;
+    Ok((r, d))
+}
+
+/// The state on a date as known at a date: the same document as `casus replay --json`.
+#[utoipa::path(get, path = "/api/state", params(StateParams), responses(
+    (status = 200, description = "The state (see README: JSON)", body = crate::openapi::ReportSchema),
+    (status = 400, description = "A bad date or an unknown reading", body = crate::error::ErrorBody)))]
+pub async fn state(State(s): State<AppState>, p: StateParams) -> Result<Response, ApiError> {
+    let (_, d) = report_for(&s, p).await?;
+    Ok(json_bytes(d.json.clone()))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CasesBody {
+    pub at: String,
+    #[schema(value_type = Vec<crate::openapi::ReadingRowSchema>)]
+    pub readings: Vec<ReadingRow>,
+    #[schema(value_type = Vec<crate::openapi::CaseRowSchema>)]
+    pub cases: Vec<CaseRow>,
+}
+
+/// Every case (an invocation of an article) with its obligations: debtor, creditor, duty, status.
+#[utoipa::path(get, path = "/api/cases", params(StateParams), responses(
+    (status = 200, body = CasesBody), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn cases(State(s): State<AppState>, p: StateParams) -> Result<Json<CasesBody>, ApiError> {
+    let (_, d) = report_for(&s, p).await?;
+    Ok(Json(CasesBody { at: d.report.at.clone(), readings: d.report.readings.clone(), cases: d.report.cases.clone() }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DocumentsBody {
+    pub at: String,
+    #[schema(value_type = Vec<crate::openapi::DocumentRowSchema>)]
+    pub documents: Vec<DocumentRow>,
+}
+
+/// Every document put to an organ, with its status and signature sheet.
+#[utoipa::path(get, path = "/api/documents", params(StateParams), responses(
+    (status = 200, body = DocumentsBody), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn documents(State(s): State<AppState>, p: StateParams) -> Result<Json<DocumentsBody>, ApiError> {
+    let (_, d) = report_for(&s, p).await?;
+    Ok(Json(DocumentsBody { at: d.report.at.clone(), documents: d.report.documents.clone() }))
+}
+
+/// One document and its signature sheet.
+#[utoipa::path(get, path = "/api/documents/{id}", params(("id" = String, Path, description = "The document's id"), StateParams), responses(
+    (status = 200, body = crate::openapi::DocumentRowSchema), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn document(State(s): State<AppState>, Path(id): Path<String>, p: StateParams) -> Result<Json<DocumentRow>, ApiError> {
+    let (r, d) = report_for(&s, p).await?;
+    d.report
+        .documents
+        .iter()
+        .find(|doc| doc.id == id)
+        .cloned()
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no document `{id}` on {}", casus_engine::report_date(r.at))))
+}
+
+/// Why a fact holds: the rules and the article's text, the treaty version, the acts and their sources, the readings.
+#[utoipa::path(get, path = "/api/explain", params(StateParams), responses(
+    (status = 200, description = "The explanation", body = crate::openapi::ExplanationSchema),
+    (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn explain(State(s): State<AppState>, p: StateParams) -> Result<Json<casus_engine::Explanation>, ApiError> {
+    let Some(fact) = p.fact.clone() else { return Err(ApiError::bad_request("name a fact: /api/explain?fact=case/ID")) };
+    if fact.len() > 512 {
+        return Err(ApiError::bad_request("the fact id is too long"));
+    }
+    let r = s.resolve(&p)?;
+    let s2 = s.clone();
+    Ok(Json(blocking(move || s2.explain(&r, &fact)).await?))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TreatyBody {
+    /// The file name bound in the genesis entry (it tells how to read the text).
+    pub name: String,
+    pub id: String,
+    pub title: String,
+    /// SHA-256 (hex) of the text, as the genesis entry binds it.
+    pub sha256: String,
+    /// The genesis leaf hash (hex): the ledger's identity.
+    pub ledger_id: String,
+    pub text: String,
+    pub questions: Vec<QuestionBody>,
+    pub parties: Vec<NameBody>,
+    pub organs: Vec<NameBody>,
+}
+
+#[derive(Serialize, utoipa::ToSchema, Clone)]
+pub struct QuestionBody {
+    pub id: String,
+    pub text: String,
+    pub default: String,
+    pub options: Vec<NameBody>,
+}
+
+#[derive(Serialize, utoipa::ToSchema, Clone)]
+pub struct NameBody {
+    pub id: String,
+    pub name: String,
+}
+
+pub fn questions(data: &crate::state::Data) -> Vec<QuestionBody> {
+    let n = |s| data.symbols.name(s).to_string();
+    data.treaty
+        .questions
+        .iter()
+        .map(|q| QuestionBody {
+            id: n(q.id),
+            text: q.text.clone(),
+            default: q.options.get(q.default).map(|o| n(o.id)).unwrap_or_default(),
+            options: q.options.iter().map(|o| NameBody { id: n(o.id), name: o.text.clone() }).collect(),
+        })
+        .collect()
+}
+
+/// The treaty bound into the ledger's genesis entry: its text, questions, parties and organs.
+#[utoipa::path(get, path = "/api/treaty", responses((status = 200, body = TreatyBody)))]
+pub async fn treaty(State(s): State<AppState>) -> Result<Json<TreatyBody>, ApiError> {
+    let d = s.data()?;
+    let n = |sym| d.symbols.name(sym).to_string();
+    Ok(Json(TreatyBody {
+        name: d.treaty_name.clone(),
+        id: n(d.treaty.id),
+        title: d.treaty.title.clone(),
+        sha256: d.treaty_sha256.clone(),
+        ledger_id: d.ledger_id.clone(),
+        text: d.treaty_text.clone(),
+        questions: questions(&d),
+        parties: d.treaty.parties.iter().map(|p| NameBody { id: n(p.code), name: p.name.clone() }).collect(),
+        organs: d.treaty.organs.iter().map(|o| NameBody { id: n(o.id), name: o.name.clone() }).collect(),
+    }))
+}
+
+/// What a signer needs to append: the position and link of the next entry.
+#[derive(Serialize, serde::Deserialize, utoipa::ToSchema, Clone, Debug)]
+pub struct HeadBody {
+    /// Entries in the log: the `seq` of the next entry.
+    pub size: u64,
+    /// Merkle root (hex) of the log.
+    pub root: String,
+    /// The `prev` field (hex) the next entry must carry.
+    pub prev: String,
+    /// Record time (seconds) of the last entry: the next may not be earlier.
+    pub last_record_time: i64,
+    /// The server's clock (seconds): record times must be within `max_skew_secs` of it.
+    pub server_time: i64,
+    pub max_skew_secs: i64,
+    pub ledger_id: String,
+    pub treaty_sha256: String,
+}
+
+/// The head of the log: what a signer needs to build the next entry.
+#[utoipa::path(get, path = "/api/head", responses((status = 200, body = HeadBody)))]
+pub async fn head(State(s): State<AppState>) -> Result<Json<HeadBody>, ApiError> {
+    let d = s.data()?;
+    Ok(Json(HeadBody {
+        size: d.size(),
+        root: hex::encode(&d.root()),
+        prev: hex::encode(&d.replay.prev),
+        last_record_time: d.replay.last_record_time,
+        server_time: s.now(),
+        max_skew_secs: s.config().max_skew_secs,
+        ledger_id: d.ledger_id.clone(),
+        treaty_sha256: d.treaty_sha256.clone(),
+    }))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// The first entry listed (default 0).
+    pub from: Option<u64>,
+    /// How many (default 100, at most 500).
+    pub limit: Option<u64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EntriesBody {
+    pub size: u64,
+    pub from: u64,
+    pub limit: u64,
+    pub entries: Vec<EntryMeta>,
+}
+
+/// A page of ledger entries, in log order.
+#[utoipa::path(get, path = "/api/entries", params(PageParams), responses((status = 200, body = EntriesBody), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn entries(State(s): State<AppState>, Q(p): Q<PageParams>) -> Result<Json<EntriesBody>, ApiError> {
+    let limit = p.limit.unwrap_or(100);
+    if limit == 0 || limit > MAX_PAGE_ENTRIES {
+        return Err(ApiError::bad_request(format!("`limit` must be between 1 and {MAX_PAGE_ENTRIES}")));
+    }
+    let d = s.data()?;
+    let from = p.from.unwrap_or(0).min(d.size());
+    let to = (from + limit).min(d.size());
+    Ok(Json(EntriesBody { size: d.size(), from, limit, entries: d.entries[from as usize..to as usize].to_vec() }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EntryBody {
+    pub entry: EntryMeta,
+    /// The stored bytes (hex), signature included: hash them to check `leaf_hash`.
+    pub hex: String,
+}
+
+/// One entry with its stored bytes.
+#[utoipa::path(get, path = "/api/entries/{seq}", params(("seq" = u64, Path)), responses((status = 200, body = EntryBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn entry(State(s): State<AppState>, Path(seq): Path<String>) -> Result<Json<EntryBody>, ApiError> {
+    let seq: u64 = seq.parse().map_err(|_| ApiError::bad_request(format!("`{seq}` is not an entry number")))?;
+    let meta = s.data()?.entries.get(seq as usize).cloned().ok_or_else(|| ApiError::not_found(format!("no entry {seq}")))?;
+    let s2 = s.clone();
+    let bytes = blocking(move || {
+        let mut st = s2.0.writer.lock().map_err(|_| ApiError::internal("writer lock poisoned"))?;
+        let rows = st.read_range(seq, seq + 1).map_err(ApiError::internal)?;
+        rows.into_iter().next().map(|(_, b)| b).ok_or_else(|| ApiError::not_found(format!("no entry {seq}")))
+    })
+    .await?;
+    Ok(Json(EntryBody { entry: meta, hex: hex::encode(&bytes) }))
+}
+
+#[derive(Serialize, utoipa::ToSchema, Clone)]
+pub struct CheckpointBody {
+    pub size: u64,
+    pub root: String,
+    pub time: String,
+    /// Key id (hex) of the operator key that signed it.
+    pub signer: String,
+    /// The signed checkpoint bytes (hex), to check offline.
+    pub hex: String,
+}
+
+pub fn read_checkpoints(s: &AppState) -> Result<Vec<CheckpointBody>, ApiError> {
+    let raw = s.0.writer.lock().map_err(|_| ApiError::internal("writer lock poisoned"))?.checkpoints().map_err(ApiError::internal)?;
+    raw.iter()
+        .map(|b| {
+            let (cp, _) = Checkpoint::parse(b).map_err(ApiError::internal)?;
+            Ok(CheckpointBody { size: cp.size, root: hex::encode(&cp.root), time: Time(cp.time).format(casus_model::Precision::Second), signer: cp.signer.hex(), hex: hex::encode(b) })
+        })
+        .collect()
+}
+
+/// The operator's signed checkpoints, by size.
+#[utoipa::path(get, path = "/api/checkpoints", responses((status = 200, body = Vec<CheckpointBody>)))]
+pub async fn checkpoints(State(s): State<AppState>) -> Result<Json<Vec<CheckpointBody>>, ApiError> {
+    let s2 = s.clone();
+    Ok(Json(blocking(move || read_checkpoints(&s2)).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InclusionParams {
+    /// The entry to prove.
+    pub seq: u64,
+    /// The tree size to prove it in (default: the whole log).
+    pub size: Option<u64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct InclusionBody {
+    pub seq: u64,
+    pub size: u64,
+    pub leaf_hash: String,
+    pub root: String,
+    /// The RFC 6962 audit path, bottom up (hex).
+    pub path: Vec<String>,
+}
+
+fn proof_size(s: &AppState, size: Option<u64>) -> Result<u64, ApiError> {
+    let head = s.data()?.size();
+    let size = size.unwrap_or(head);
+    if size == 0 || size > head {
+        return Err(ApiError::bad_request(format!("`size` must be between 1 and {head}")));
+    }
+    Ok(size)
+}
+
+/// An RFC 6962 inclusion proof of an entry in the tree of a given size.
+#[utoipa::path(get, path = "/api/proofs/inclusion", params(InclusionParams), responses((status = 200, body = InclusionBody), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn inclusion(State(s): State<AppState>, Q(p): Q<InclusionParams>) -> Result<Json<InclusionBody>, ApiError> {
+    let size = proof_size(&s, p.size)?;
+    if p.seq >= size {
+        return Err(ApiError::bad_request(format!("entry {} is not in a tree of {size} entries", p.seq)));
+    }
+    let s2 = s.clone();
+    blocking(move || {
+        let d = s2.data()?;
+        let leaves = &d.leaves[..size as usize];
+        let path = merkle::inclusion_proof(leaves, p.seq as usize).ok_or_else(|| ApiError::internal("inclusion proof failed"))?;
+        Ok(Json(InclusionBody {
+            seq: p.seq,
+            size,
+            leaf_hash: hex::encode(&leaves[p.seq as usize]),
+            root: hex::encode(&merkle::root(leaves)),
+            path: path.iter().map(|h| hex::encode(h)).collect(),
+        }))
+    })
+    .await
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConsistencyParams {
+    /// The older tree size.
+    pub from: u64,
+    /// The newer tree size (default: the whole log).
+    pub to: Option<u64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ConsistencyBody {
+    pub from: u64,
+    pub to: u64,
+    pub from_root: String,
+    pub to_root: String,
+    /// The RFC 6962 consistency proof (hex).
+    pub path: Vec<String>,
+}
+
+/// An RFC 6962 consistency proof: the tree of `to` entries extends the tree of `from` entries.
+#[utoipa::path(get, path = "/api/proofs/consistency", params(ConsistencyParams), responses((status = 200, body = ConsistencyBody), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn consistency(State(s): State<AppState>, Q(p): Q<ConsistencyParams>) -> Result<Json<ConsistencyBody>, ApiError> {
+    let to = proof_size(&s, p.to)?;
+    if p.from == 0 || p.from > to {
+        return Err(ApiError::bad_request(format!("`from` must be between 1 and {to}")));
+    }
+    let s2 = s.clone();
+    blocking(move || {
+        let d = s2.data()?;
+        let leaves = &d.leaves[..to as usize];
+        let path = merkle::consistency_proof(leaves, p.from as usize).ok_or_else(|| ApiError::internal("consistency proof failed"))?;
+        Ok(Json(ConsistencyBody {
+            from: p.from,
+            to,
+            from_root: hex::encode(&merkle::root(&leaves[..p.from as usize])),
+            to_root: hex::encode(&merkle::root(leaves)),
+            path: path.iter().map(|h| hex::encode(h)).collect(),
+        }))
+    })
+    .await
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BundleParams {
+    pub seq: u64,
+}
+
+/// An offline proof bundle (`casus/bundle/v1`, docs/LEDGER.md) for one entry; check it with `casus ledger verify-bundle`.
+#[utoipa::path(get, path = "/api/proofs/bundle", params(BundleParams), responses(
+    (status = 200, description = "The bundle bytes", content_type = "application/octet-stream"),
+    (status = 404, body = crate::error::ErrorBody), (status = 409, description = "No checkpoint covers the entry yet", body = crate::error::ErrorBody)))]
+pub async fn bundle(State(s): State<AppState>, Q(p): Q<BundleParams>) -> Result<Response, ApiError> {
+    if p.seq >= s.data()?.size() {
+        return Err(ApiError::not_found(format!("no entry {}", p.seq)));
+    }
+    let s2 = s.clone();
+    let bytes = blocking(move || {
+        let mut l = casus_ledger::Ledger::open(s2.open_store()?);
+        l.proof_bundle(p.seq).map_err(|e| match e {
+            casus_ledger::LedgerError::State(why) => ApiError::new(StatusCode::CONFLICT, "no_checkpoint", why),
+            other => ApiError::internal(other),
+        })
+    })
+    .await?;
+    let mut r = Response::new(Body::from(bytes));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    Ok(r)
+}
+
+/// Verifies the whole ledger (every signature, link and checkpoint); cached per log size.
+#[utoipa::path(get, path = "/api/verify", responses((status = 200, body = VerifyBadge)))]
+pub async fn verify(State(s): State<AppState>) -> Result<Json<VerifyBadge>, ApiError> {
+    let s2 = s.clone();
+    Ok(Json(blocking(move || s2.verify()).await?))
+}
+
+/// Server-sent events: one `entry` event (an `EntryMeta` in JSON) per entry appended.
+#[utoipa::path(get, path = "/api/events", responses((status = 200, description = "text/event-stream of `entry` events", content_type = "text/event-stream")))]
+pub async fn events(State(s): State<AppState>) -> impl IntoResponse {
+    let rx = s.0.events.subscribe();
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(meta) => {
+                    let ev = Event::default().event("entry").id(meta.seq.to_string()).json_data(&meta).unwrap_or_else(|_| Event::default().event("entry"));
+                    return Some((Ok::<Event, Infallible>(ev), rx));
+                }
+                // A slow reader missed some: tell it to reload everything.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    return Some((Ok(Event::default().event("lagged").data("reload")), rx));
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", responses((status = 200, description = "The OpenAPI document")))]
+pub async fn openapi_json() -> Response {
+    json_bytes(axum::body::Bytes::from(crate::openapi::document()))
+}

@@ -1,0 +1,256 @@
+//! The client side of the server: a small blocking HTTP/1.1 client and the
+//! signing of acts for `POST /api/acts`.
+//!
+//! It exists so that `casus act`, `casus sign` and `casus refuse` can write
+//! to a server with a key file, and so that the tests drive the same code.
+//! Plain `http://` only (a server meant for the internet sits behind a TLS
+//! proxy); one request per connection, which is all a command line needs.
+//!
+//! Signing: fetch `/api/head` and `/api/treaty`, parse the act file against
+//! the treaty, encode each act (`casus/act/v1`), build the entries for the
+//! next positions chained by `prev`, sign them, post them. If the ledger
+//! moved in between (409 `stale_head`), fetch the head and sign again.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use casus_ledger::encode::encode_act;
+use casus_ledger::entry::{Entry, EntryKind, EntryView, Mode, link_hash};
+use casus_ledger::{KeyFile, KeyRole, hex};
+use casus_model::{Symbols, Time};
+
+use crate::api::HeadBody;
+use crate::ingest::{Appended, SignedActs};
+
+/// Largest response read, in bytes.
+const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+/// Attempts when the ledger moves under a signer.
+pub const MAX_ATTEMPTS: usize = 5;
+
+/// A server's address: `http://HOST:PORT[/prefix]`.
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub host: String,
+    pub prefix: String,
+    pub token: Option<String>,
+}
+
+/// A response: status and body.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// The error message of a JSON error body, or the body as text.
+    pub fn message(&self) -> String {
+        let v: Option<serde_json::Value> = serde_json::from_slice(&self.body).ok();
+        match v.as_ref().and_then(|v| v.get("error")) {
+            Some(e) => {
+                let mut m = format!("{} ({}): {}", self.status, e["code"].as_str().unwrap_or(""), e["message"].as_str().unwrap_or(""));
+                if let Some(d) = e.get("details").and_then(|d| d.as_array()) {
+                    for line in d {
+                        m.push_str("\n  ");
+                        m.push_str(line.as_str().unwrap_or(""));
+                    }
+                }
+                m
+            }
+            None => format!("{}: {}", self.status, String::from_utf8_lossy(&self.body)),
+        }
+    }
+    pub fn code(&self) -> Option<String> {
+        let v: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
+        v.get("error")?.get("code")?.as_str().map(str::to_string)
+    }
+}
+
+impl Server {
+    pub fn parse(url: &str, token: Option<String>) -> Result<Server, String> {
+        let rest = url.strip_prefix("http://").ok_or_else(|| format!("`{url}`: the server URL must start with http://"))?;
+        let (host, prefix) = match rest.find('/') {
+            Some(i) => (&rest[..i], rest[i..].trim_end_matches('/')),
+            None => (rest, ""),
+        };
+        if host.is_empty() {
+            return Err(format!("`{url}` names no host"));
+        }
+        let host = if host.contains(':') { host.to_string() } else { format!("{host}:80") };
+        Ok(Server { host, prefix: prefix.to_string(), token })
+    }
+
+    /// One request; the connection is closed after it.
+    pub fn request(&self, method: &str, path: &str, body: Option<&[u8]>) -> Result<Reply, String> {
+        let mut stream = TcpStream::connect(&self.host).map_err(|e| format!("connecting to {}: {e}", self.host))?;
+        stream.set_read_timeout(Some(Duration::from_secs(60))).ok();
+        let mut head = format!("{method} {}{path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAccept: application/json\r\n", self.prefix, self.host);
+        if let Some(t) = &self.token {
+            head.push_str(&format!("Authorization: Bearer {t}\r\n"));
+        }
+        if let Some(b) = body {
+            head.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", b.len()));
+        }
+        head.push_str("\r\n");
+        let mut out = head.into_bytes();
+        out.extend_from_slice(body.unwrap_or(&[]));
+        stream.write_all(&out).map_err(|e| format!("sending to {}: {e}", self.host))?;
+        let mut buf = Vec::new();
+        stream.take(MAX_RESPONSE_BYTES as u64).read_to_end(&mut buf).map_err(|e| format!("reading from {}: {e}", self.host))?;
+        parse_response(&buf)
+    }
+
+    pub fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, String> {
+        let r = self.request("GET", path, None)?;
+        if r.status != 200 {
+            return Err(r.message());
+        }
+        serde_json::from_slice(&r.body).map_err(|e| format!("GET {path}: unexpected answer: {e}"))
+    }
+}
+
+/// Parses an HTTP/1.1 response read to the end (with `Connection: close`).
+pub fn parse_response(buf: &[u8]) -> Result<Reply, String> {
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n").ok_or("the server's answer has no header end")?;
+    let head = std::str::from_utf8(&buf[..end]).map_err(|_| "the server's headers are not text")?;
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).ok_or("no status line")?;
+    let mut chunked = false;
+    for l in lines {
+        if let Some((k, v)) = l.split_once(':') {
+            if k.eq_ignore_ascii_case("transfer-encoding") && v.trim().eq_ignore_ascii_case("chunked") {
+                chunked = true;
+            }
+        }
+    }
+    let raw = &buf[end + 4..];
+    let body = if chunked { dechunk(raw)? } else { raw.to_vec() };
+    Ok(Reply { status, body })
+}
+
+fn dechunk(mut raw: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    loop {
+        let eol = raw.windows(2).position(|w| w == b"\r\n").ok_or("bad chunk")?;
+        let size_text = std::str::from_utf8(&raw[..eol]).map_err(|_| "bad chunk size")?;
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16).map_err(|_| "bad chunk size")?;
+        raw = &raw[eol + 2..];
+        if size == 0 {
+            return Ok(out);
+        }
+        if raw.len() < size + 2 {
+            return Err("truncated chunk".into());
+        }
+        out.extend_from_slice(&raw[..size]);
+        raw = &raw[size + 2..];
+    }
+}
+
+/// The treaty as the client needs it to parse act files.
+#[derive(serde::Deserialize)]
+struct TreatyText {
+    name: String,
+    text: String,
+}
+
+/// A treaty loaded by the client, to sign acts against.
+pub struct ClientTreaty {
+    pub treaty: casus_model::Treaty,
+    pub symbols: Symbols,
+}
+
+pub fn fetch_treaty(server: &Server) -> Result<ClientTreaty, String> {
+    let t: TreatyText = server.get_json("/api/treaty")?;
+    let mut symbols = Symbols::new();
+    let (treaty, diags) = casus_lang::load_treaty(&t.name, &t.text, &mut symbols);
+    if diags.iter().any(|d| d.is_error()) {
+        return Err("the server's treaty does not load here (a newer casus?)".into());
+    }
+    Ok(ClientTreaty { treaty, symbols })
+}
+
+/// Parses an act file against the treaty and signs its acts as the next
+/// entries after `head`. Diagnostics about documents and cases the file
+/// does not open are left to the server, which knows the ledger.
+pub fn sign_acts(t: &ClientTreaty, head: &HeadBody, key: &KeyFile, name: &str, text: &str, now: i64) -> Result<SignedActs, String> {
+    let mut symbols = t.symbols.clone();
+    let (record, diags) = casus_lang::load_record(name, text, &t.treaty, &mut symbols);
+    let errors: Vec<_> = diags
+        .into_iter()
+        .filter(|d| d.is_error() && ![casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code))
+        .collect();
+    if !errors.is_empty() {
+        return Err(casus_lang::render(&errors, name, text));
+    }
+    if record.acts.is_empty() {
+        return Err(format!("{name} holds no act"));
+    }
+    let mode = match key.role {
+        Some(KeyRole::Party(_)) => Mode::Live,
+        _ => Mode::Record,
+    };
+    let mut prev = hex::decode_array::<32>(&head.prev).ok_or("the server's head has a bad `prev`")?;
+    let record_time = now.max(head.last_record_time);
+    let mut entries = Vec::with_capacity(record.acts.len());
+    for (i, act) in record.acts.iter().enumerate() {
+        let payload = encode_act(act, &symbols).map_err(|e| e.to_string())?;
+        let bytes = Entry { seq: head.size + i as u64, kind: EntryKind::Act, mode, valid_time: act.time.0, record_time, prev, payload: &payload }
+            .sign(&key.key)
+            .map_err(|e| e.to_string())?;
+        let view = EntryView::parse(&bytes).map_err(|e| e.to_string())?;
+        prev = link_hash(view.signed);
+        entries.push(hex::encode(&bytes));
+    }
+    Ok(SignedActs { name: name.to_string(), text: text.to_string(), entries })
+}
+
+/// Signs and posts an act file, re-signing on a moved head. The clock is
+/// read here, by the client, never by the libraries.
+pub fn submit(server: &Server, key: &KeyFile, name: &str, text: &str) -> Result<Appended, String> {
+    let treaty = fetch_treaty(server)?;
+    let mut last = String::new();
+    for _ in 0..MAX_ATTEMPTS {
+        let head: HeadBody = server.get_json("/api/head")?;
+        let now = crate::state::system_now();
+        let signed = sign_acts(&treaty, &head, key, name, text, now)?;
+        let body = serde_json::to_vec(&signed).map_err(|e| e.to_string())?;
+        let r = server.request("POST", "/api/acts", Some(&body))?;
+        if r.status == 201 {
+            return serde_json::from_slice(&r.body).map_err(|e| format!("unexpected answer: {e}"));
+        }
+        last = r.message();
+        if r.code().as_deref() != Some("stale_head") {
+            return Err(last);
+        }
+    }
+    Err(format!("the ledger kept moving; last answer: {last}"))
+}
+
+/// A string in the record format: quoted, with `"` and `\` escaped.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The text of a signature (or refusal) of `document` by `party` at `time`.
+pub fn position_act(time: i64, party: &str, kind: &str, document: &str, reason: Option<&str>, condition: Option<&str>) -> String {
+    let mut t = format!("{} {party} {kind}\n  document {document}\n", Time(time).format(casus_model::Precision::Second));
+    if let Some(r) = reason {
+        t.push_str(&format!("  reason   {}\n", quote(r)));
+    }
+    if let Some(c) = condition {
+        t.push_str(&format!("  condition {}\n", quote(c)));
+    }
+    t
+}

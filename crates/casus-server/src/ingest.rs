@@ -1,0 +1,232 @@
+//! `POST /api/acts`: writing by signature only.
+//!
+//! The client signs the ledger's own entries (`casus/entry/v1`,
+//! docs/LEDGER.md) for the next positions of the log, so the stored bytes
+//! are the bytes the actor signed: the server holds no party's key and
+//! re-serializes nothing. The body also carries the acts as text in the
+//! record format, so the treaty's record checks (`casus-lang`: a member acts
+//! as a member, names exist, documents and cases were opened before) run on
+//! exactly what people read; each act must encode to the signed payload
+//! byte for byte.
+//!
+//! A request is refused, with a 4xx and a reason, and nothing written, when:
+//! the body is malformed or too large; an entry is not an act; the text and
+//! the entries disagree; the treaty does not allow an act; the signer key is
+//! unknown, revoked, or not registered for the act's actor (a party signs
+//! only for itself); the signature does not verify; the record time is
+//! outside the allowed skew of the server's clock; or the entries do not
+//! extend the current head. The last one is what refuses a replayed
+//! request: its positions are taken, and `seq` and `prev` are signed.
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use casus_ledger::encode::encode_act;
+use casus_ledger::entry::{EntryKind, EntryView};
+use casus_ledger::{LedgerError, Tamper, hex, keys};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, blocking};
+use crate::state::AppState;
+use crate::MAX_BATCH_ACTS;
+
+/// A batch of signed acts.
+#[derive(Serialize, Deserialize, utoipa::ToSchema, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct SignedActs {
+    /// How to read `text`: a name ending in `.md` is literate Markdown with
+    /// ```acts blocks; anything else is one acts block.
+    #[serde(default)]
+    pub name: String,
+    /// The acts in the record format, in the order of `entries`.
+    pub text: String,
+    /// The signed entries (hex of the stored bytes), one per act, for
+    /// positions `head.size`, `head.size + 1`, …, each `prev` linking to the
+    /// one before, as docs/LEDGER.md specifies.
+    pub entries: Vec<String>,
+}
+
+/// What was appended.
+#[derive(Serialize, Deserialize, utoipa::ToSchema, Clone, Debug)]
+pub struct Appended {
+    pub first: u64,
+    pub last: u64,
+    /// The log's size after the append.
+    pub size: u64,
+    /// Merkle root (hex) after the append.
+    pub root: String,
+}
+
+/// Why the ledger's rules refused an entry, as an API error.
+fn refusal(seq: u64, t: &Tamper) -> ApiError {
+    use StatusCode as S;
+    let (status, code) = match t {
+        Tamper::Reordered { .. } | Tamper::MissingEntry | Tamper::BrokenChain => (S::CONFLICT, "stale_head"),
+        Tamper::RecordTimeBackwards => (S::CONFLICT, "record_time"),
+        Tamper::UnknownKey => (S::FORBIDDEN, "unknown_key"),
+        Tamper::RevokedKey => (S::FORBIDDEN, "revoked_key"),
+        Tamper::WrongSigner(_) => (S::FORBIDDEN, "wrong_signer"),
+        Tamper::BadSignature | Tamper::SwappedSignature { .. } => (S::FORBIDDEN, "bad_signature"),
+        Tamper::Malformed(_) => (S::BAD_REQUEST, "malformed"),
+        _ => (S::UNPROCESSABLE_ENTITY, "refused"),
+    };
+    let msg = match code {
+        "stale_head" => format!("entry {seq} does not extend the ledger's head: the request was replayed, or the ledger moved; fetch /api/head and sign again"),
+        _ => format!("entry {seq}: {t}"),
+    };
+    ApiError::new(status, code, msg)
+}
+
+#[utoipa::path(post, path = "/api/acts", request_body = SignedActs, responses(
+    (status = 201, description = "Appended durably", body = Appended),
+    (status = 400, description = "Malformed body or entry", body = crate::error::ErrorBody),
+    (status = 403, description = "Unknown or revoked key, a party signing for another, a bad signature", body = crate::error::ErrorBody),
+    (status = 409, description = "Stale head (a replayed request, or the ledger moved) or record time", body = crate::error::ErrorBody),
+    (status = 413, description = "Body over the limit", body = crate::error::ErrorBody),
+    (status = 422, description = "The treaty does not allow the act, or the text and the entries disagree", body = crate::error::ErrorBody)))]
+/// Appends signed acts (see the module documentation for what is checked).
+pub async fn post_acts(State(s): State<AppState>, body: Result<Json<SignedActs>, JsonRejection>) -> Result<(StatusCode, Json<Appended>), ApiError> {
+    let Json(req) = body?;
+    let s2 = s.clone();
+    let (appended, metas) = blocking(move || append(&s2, &req)).await?;
+    s.announce(metas);
+    Ok((StatusCode::CREATED, Json(appended)))
+}
+
+fn unprocessable(code: &'static str, msg: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, msg)
+}
+
+/// Checks and appends a batch; returns what was appended and the entry
+/// listings to announce.
+pub fn append(s: &AppState, req: &SignedActs) -> Result<(Appended, Vec<crate::state::EntryMeta>), ApiError> {
+    if req.entries.is_empty() || req.entries.len() > MAX_BATCH_ACTS {
+        return Err(ApiError::bad_request(format!("send between 1 and {MAX_BATCH_ACTS} entries")));
+    }
+    let mut raw = Vec::with_capacity(req.entries.len());
+    for (i, h) in req.entries.iter().enumerate() {
+        let bytes = hex::decode(h).ok_or_else(|| ApiError::bad_request(format!("entries[{i}] is not hex")).code("malformed"))?;
+        if bytes.len() > casus_ledger::MAX_ACT_BYTES + 512 {
+            return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("entries[{i}] is over the act limit")));
+        }
+        raw.push(bytes);
+    }
+    let mut views = Vec::with_capacity(raw.len());
+    for (i, b) in raw.iter().enumerate() {
+        let v = EntryView::parse(b).map_err(|e| ApiError::bad_request(format!("entries[{i}] does not decode: {e}")).code("malformed"))?;
+        if v.kind != EntryKind::Act {
+            return Err(unprocessable("not_an_act", format!("entries[{i}] is not an act: keys change only through the operator")));
+        }
+        views.push(v);
+    }
+    check_text(s, req, &views)?;
+    let now = s.now();
+    let skew = s.config().max_skew_secs;
+    for v in &views {
+        if (v.record_time - now).abs() > skew {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "record_time",
+                format!("entry {}: its record time is {} s from the server's clock (at most {skew} s); check the clock and sign again", v.seq, v.record_time - now),
+            ));
+        }
+    }
+
+    let inner = &s.0;
+    let mut store = inner.writer.lock().map_err(|_| ApiError::internal("writer lock poisoned"))?;
+    let mut outside: Vec<Vec<u8>> = Vec::new();
+    let mut failure: Option<ApiError> = None;
+    let result = store.append(&mut |reader, len| {
+        let data = inner.data.read().map_err(|_| LedgerError::State("data lock poisoned".into()))?;
+        let mut replay = data.replay.clone();
+        drop(data);
+        // Entries another process appended since we last looked.
+        outside.clear();
+        let mut pos = replay.size;
+        while pos < len {
+            let rows = reader.read_range(pos, len.min(pos + 4096))?;
+            if rows.is_empty() {
+                return Err(LedgerError::State(format!("entry {pos} is missing")));
+            }
+            for (_, b) in rows {
+                replay.step(&b).map_err(|(seq, t)| LedgerError::State(format!("entry {seq}: {t}")))?;
+                outside.push(b);
+                pos += 1;
+            }
+        }
+        for (b, v) in raw.iter().zip(&views) {
+            if let Err((seq, t)) = replay.step(b) {
+                failure = Some(refusal(seq, &t));
+                return Err(LedgerError::Refused(t.to_string()));
+            }
+            let Some(state) = replay.registry.get(&v.signer) else {
+                failure = Some(refusal(v.seq, &Tamper::UnknownKey));
+                return Err(LedgerError::Refused("unknown key".into()));
+            };
+            if !keys::verify_strict(&state.key, v.signed, &v.signature) {
+                failure = Some(refusal(v.seq, &Tamper::BadSignature));
+                return Err(LedgerError::Refused("bad signature".into()));
+            }
+        }
+        Ok(raw.clone())
+    });
+    let size = match result {
+        Ok(size) => size,
+        Err(e) => return Err(failure.unwrap_or_else(|| ApiError::internal(e))),
+    };
+    let mut data = inner.data.write().map_err(|_| ApiError::internal("data lock poisoned"))?;
+    let mut metas = Vec::with_capacity(outside.len() + raw.len());
+    for b in outside.iter().chain(&raw) {
+        metas.push(data.ingest(b).map_err(ApiError::internal)?);
+    }
+    debug_assert_eq!(data.size(), size);
+    let appended = Appended { first: views[0].seq, last: views[views.len() - 1].seq, size: data.size(), root: hex::encode(&data.root()) };
+    Ok((appended, metas))
+}
+
+/// The treaty's record checks on the text, and text = entries byte for byte.
+fn check_text(s: &AppState, req: &SignedActs, views: &[EntryView]) -> Result<(), ApiError> {
+    let data = s.data()?;
+    let mut symbols = data.symbols.clone();
+    let name = if req.name.ends_with(".md") { "request.md" } else { "request.acts" };
+    let (record, diags) = casus_lang::load_record(name, &req.text, &data.treaty, &mut symbols);
+    // Documents and cases opened by acts already in the ledger are known.
+    let mut introduced: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut resolved = true;
+    for a in &record.acts {
+        for sym in [a.document, a.case] {
+            if sym.is_some() {
+                let n = symbols.name(sym);
+                if !data.known.contains(n) && !introduced.contains(n) {
+                    resolved = false;
+                }
+            }
+        }
+        for sym in [a.id, a.document] {
+            if sym.is_some() {
+                introduced.insert(symbols.name(sym).to_string());
+            }
+        }
+    }
+    let errors: Vec<_> = diags
+        .into_iter()
+        .filter(|d| d.is_error())
+        .filter(|d| !(resolved && [casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code)))
+        .collect();
+    if !errors.is_empty() {
+        let rendered = casus_lang::render_short(&errors, name, &req.text);
+        let details: Vec<String> = rendered.lines().map(str::to_string).collect();
+        return Err(unprocessable("treaty", format!("the treaty does not allow the act(s): {} error(s)", errors.len())).with_details(details));
+    }
+    if record.acts.len() != views.len() {
+        return Err(unprocessable("act_mismatch", format!("the text holds {} act(s) and the body {} entries", record.acts.len(), views.len())));
+    }
+    for (i, (act, v)) in record.acts.iter().zip(views).enumerate() {
+        let payload = encode_act(act, &symbols).map_err(|e| unprocessable("act_mismatch", format!("act {}: {e}", i + 1)))?;
+        if payload != v.payload || v.valid_time != act.time.0 {
+            return Err(unprocessable("act_mismatch", format!("entries[{i}] does not carry act {} of the text", i + 1)));
+        }
+    }
+    Ok(())
+}
