@@ -20,6 +20,9 @@ pub struct CaseRow {
     pub case: String,
     pub article: String,
     pub requester: String,
+    /// To whom the duties are owed (the victim), which may differ from the
+    /// requester (NATO's Council invoked Article 5 for the United States).
+    pub beneficiary: String,
     pub date: String,
     /// The organ or party the invocation was addressed to.
     pub organ: String,
@@ -55,6 +58,7 @@ pub fn case_rows(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time) -> 
                         case: c.id.clone(),
                         article: c.article.clone(),
                         requester: c.requester.clone(),
+                        beneficiary: c.obligations.first().map(|o| o.creditor.clone()).unwrap_or_default(),
                         date: c.opened.clone(),
                         organ: symbols.name(trigger.to).to_string(),
                         response: c.responses.iter().map(|x| format!("{} {} {} ({})", x.date, x.actor, x.kind, x.act)).collect(),

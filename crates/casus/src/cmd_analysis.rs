@@ -232,16 +232,17 @@ fn verdict_cell(row: &casus_analysis::CaseRow) -> String {
 
 fn markdown(rows: &[casus_analysis::CaseRow], at: Time) -> String {
     let mut out = format!("# Invocations, as of {}\n\n", casus_engine::report_date(at));
-    out.push_str("| treaty | article | requester | date | addressed to | response | verdict under each reading | days to first assistance |\n|---|---|---|---|---|---|---|---|\n");
+    out.push_str("| treaty | article | requester | for | date | addressed to | response | verdict under each reading | days to first assistance |\n|---|---|---|---|---|---|---|---|---|\n");
     for r in rows {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.treaty,
             r.article,
             r.requester,
+            r.beneficiary,
             r.date,
-            r.organ,
+            if r.organ.is_empty() { "—" } else { &r.organ },
             if r.response.is_empty() { "none recorded".to_string() } else { r.response.join("<br>") },
             verdict_cell(r),
             r.days_to_first_assistance.map(|d| d.to_string()).unwrap_or_else(|| "none".to_string())
@@ -289,14 +290,15 @@ fn html(rows: &[casus_analysis::CaseRow], at: Time) -> String {
         );
     }
     svg.push_str("</svg>");
-    let mut table = String::from("<table><thead><tr><th>treaty</th><th>article</th><th>requester</th><th>date</th><th>addressed to</th><th>response</th><th>verdict under each reading</th><th>days to first assistance</th></tr></thead><tbody>");
+    let mut table = String::from("<table><thead><tr><th>treaty</th><th>article</th><th>requester</th><th>for</th><th>date</th><th>addressed to</th><th>response</th><th>verdict under each reading</th><th>days to first assistance</th></tr></thead><tbody>");
     for r in rows {
         let _ = write!(
             table,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&r.treaty),
             escape(&r.article),
             escape(&r.requester),
+            escape(&r.beneficiary),
             escape(&r.date),
             escape(&r.organ),
             if r.response.is_empty() { "none recorded".to_string() } else { r.response.iter().map(|x| escape(x)).collect::<Vec<_>>().join("<br>") },

@@ -129,3 +129,10 @@ pub fn load_files(treaty: &Path, record: &Path) -> Result<Loaded> {
     let rtext = read(record)?;
     load_texts((&tname, &ttext), (&rname, &rtext))
 }
+
+/// A treaty with no acts: the state its own text gives (parties, organs, chairs).
+pub fn load_treaty_only(treaty: &Path) -> Result<Loaded> {
+    let name = treaty.display().to_string();
+    let text = read(treaty)?;
+    load_texts((&name, &text), ("no record", ""))
+}

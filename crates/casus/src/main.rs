@@ -34,7 +34,7 @@ struct Cli {
 struct StateArgs {
     /// The treaty file (literate Markdown). Not with `--ledger`, which holds its treaty.
     treaty: Option<PathBuf>,
-    /// The record of acts (literate Markdown with ```acts blocks). Not with `--ledger`.
+    /// The record of acts (literate Markdown with ```acts blocks); without it, no acts. Not with `--ledger`.
     record: Option<PathBuf>,
     /// Read the acts (and the treaty) from a ledger instead: a SQLite file or a postgres:// URL.
     #[arg(long, conflicts_with_all = ["treaty", "record"])]
@@ -226,6 +226,7 @@ fn state_input(args: &StateArgs) -> Result<(input::Loaded, casus_engine::Query)>
             cmd_ledger::load_state_input(ledger, as_of)?
         }
         (None, Some(treaty), Some(record)) => input::load_files(treaty, record)?,
+        (None, Some(treaty), None) => input::load_treaty_only(treaty)?,
         _ => bail!("name a treaty file and a record file, or a ledger with --ledger"),
     };
     let readings = casus_engine::Query::readings_from(&loaded.treaty, &loaded.symbols, &args.interpretations)?;
