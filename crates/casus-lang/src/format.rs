@@ -2,7 +2,7 @@
 //! the prose around them byte for byte.
 
 use crate::diagnostic::Diagnostic;
-use crate::markdown::{self, Part};
+use crate::markdown;
 use crate::syntax;
 
 /// The canonical text of a treaty or record file. `info` is `casus` for a
@@ -10,17 +10,7 @@ use crate::syntax;
 /// Refuses (returns the diagnostics) if a block has a syntax error, since
 /// rewriting it could lose text.
 pub fn format_file(name: &str, text: &str, info: &str) -> Result<String, Vec<Diagnostic>> {
-    let ranges: Vec<std::ops::Range<usize>> = if name.ends_with(".md") {
-        markdown::parts(text, info)
-            .into_iter()
-            .filter_map(|p| match p {
-                Part::Block(r) => Some(r),
-                _ => None,
-            })
-            .collect()
-    } else {
-        vec![0..text.len()]
-    };
+    let ranges = markdown::block_ranges(name, text, info);
     let mut diags = Vec::new();
     let mut out = String::with_capacity(text.len());
     let mut last = 0;

@@ -95,6 +95,21 @@ pub fn parts(text: &str, info: &str) -> Vec<Part> {
     out
 }
 
+/// The byte ranges of the blocks a file holds: its fenced blocks of `info`
+/// if the file is Markdown (`.md`), or the whole file otherwise.
+pub fn block_ranges(name: &str, text: &str, info: &str) -> Vec<Range<usize>> {
+    if !name.ends_with(".md") {
+        return vec![0..text.len()];
+    }
+    parts(text, info)
+        .into_iter()
+        .filter_map(|p| match p {
+            Part::Block(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The article id a heading opens, if it is an article heading:
 /// `Article 4` → `art4`, `Article 42(7)` → `art42_7`, `Article IV` → `artIV`.
 pub fn article_id(heading: &str) -> Option<String> {

@@ -8,7 +8,7 @@
 
 use crate::diagnostic::{codes, Diagnostic};
 use crate::lower::{span_of, Cx};
-use crate::markdown::{self, Part};
+use crate::markdown;
 use crate::syntax::{self, Decl, TokenKind};
 use casus_model::membership::{is_member, timelines};
 use casus_model::*;
@@ -23,17 +23,7 @@ pub fn load_record(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbol
         diags.push(d);
         return (record, diags);
     }
-    let ranges: Vec<std::ops::Range<usize>> = if name.ends_with(".md") {
-        markdown::parts(text, "acts")
-            .into_iter()
-            .filter_map(|p| match p {
-                Part::Block(r) => Some(r),
-                _ => None,
-            })
-            .collect()
-    } else {
-        vec![0..text.len()]
-    };
+    let ranges = markdown::block_ranges(name, text, "acts");
     if ranges.is_empty() {
         diags.push(Diagnostic::warning(codes::NO_RULES, Span::new(0, 0), "no ```acts blocks in this file").help("a record file lists its acts in fenced blocks whose info string is `acts`"));
     }
