@@ -102,7 +102,7 @@ fn split_clause(tokens: &[Token]) -> (String, &[Token]) {
     (tokens[0].text.clone(), &tokens[1..])
 }
 
-const DECLARATIONS: &str = "treaty, version, party, state, organ, question, duty, power, note";
+const DECLARATIONS: &str = "treaty, version, party, state, actor, organ, question, duty, power, note";
 
 impl Lowerer<'_> {
     fn run(mut self, parsed: &Parsed) -> Treaty {
@@ -155,12 +155,12 @@ impl Lowerer<'_> {
                     dup(&mut self.cx, "version");
                 }
             }
-            "party" | "state" => {
+            "party" | "state" | "actor" => {
                 if self.declared.parties.contains_key(&sym) || self.declared.organs.contains_key(&sym) {
                     dup(&mut self.cx, "party");
                 }
                 self.declared.parties.insert(sym, span);
-                if word == "state" {
+                if word != "party" {
                     self.declared.states.insert(sym);
                 }
             }
@@ -194,7 +194,9 @@ impl Lowerer<'_> {
         match word {
             "treaty" => self.lower_treaty(decl),
             "version" => self.lower_version(decl),
-            "party" | "state" => self.lower_party(decl, word == "state"),
+            // A state never a party, or a non-state actor (an armed group
+            // that attacks): known to the record, never a member.
+            "party" | "state" | "actor" => self.lower_party(decl, word != "party"),
             "organ" => self.lower_organ(decl, quote),
             "question" => self.lower_question(decl, article),
             "duty" => self.lower_duty(decl, article, quote),
