@@ -6,10 +6,13 @@
 //!
 //! - (a) raw Ed25519 verifications per second: one by one (strict), in
 //!   batches on one core, and in batches on two cores;
-//! - (b) appends per second into a durable store, one act per commit and
-//!   in batches (each append checks the signer's rules and signs);
+//! - (b) appends per second into a durable store: one client, one act per
+//!   commit; N concurrent clients, one act per request, through the group
+//!   commit of [`crate::group`]; and batches of acts in one commit (each
+//!   append checks the signer's rules and signs, on every core);
 //! - (c) full verification of a ledger of N entries, in entries per second
-//!   (rules, chain, signatures in batches on two cores, checkpoints);
+//!   (rules, chain, signatures in batches on every core, checkpoints),
+//!   after building it in batches (the build time is reported too);
 //! - (d) proof bundle size and offline verification time, and inclusion
 //!   proof size and verification time.
 //!
@@ -38,13 +41,26 @@ pub struct BenchOptions {
     pub batches: u64,
     /// Signatures per run of (a).
     pub signatures: usize,
+    /// Concurrent clients of the group commit in (b).
+    pub clients: usize,
+    /// Acts appended by all clients together, per run of the group commit.
+    pub group_appends: u64,
     /// Runs of each measurement; the median is reported.
     pub repeats: usize,
 }
 
 impl Default for BenchOptions {
     fn default() -> Self {
-        BenchOptions { ledger_entries: 100_000, single_appends: 1000, batch: 1000, batches: 5, signatures: 4096, repeats: 5 }
+        BenchOptions {
+            ledger_entries: 100_000,
+            single_appends: 1000,
+            batch: 1000,
+            batches: 5,
+            signatures: 4096,
+            clients: 32,
+            group_appends: 4000,
+            repeats: 5,
+        }
     }
 }
 
@@ -54,9 +70,15 @@ pub struct BenchReport {
     pub verify_single_per_s: f64,
     pub verify_batch_per_s: f64,
     pub verify_batch_2core_per_s: f64,
+    pub sign_per_s: f64,
+    pub sign_parallel_per_s: f64,
     pub append_single_per_s: f64,
+    pub append_group_per_s: f64,
+    /// Mean requests per commit in the group-commit runs.
+    pub group_mean_size: f64,
     pub append_batch_per_s: f64,
     pub ledger_entries: u64,
+    pub ledger_build_s: f64,
     pub ledger_verify_per_s: f64,
     pub bundle_bytes: usize,
     pub bundle_verify_ms: f64,
@@ -112,6 +134,26 @@ pub fn run(opts: &BenchOptions, make_store: &mut dyn FnMut() -> Result<Box<dyn S
             return Err(crate::LedgerError::State("benchmark signatures did not verify".into()));
         }
     }
+    // Signing, for reference: one core, and every core (as appends sign).
+    let (mut sign1, mut sign2) = (vec![], vec![]);
+    for _ in 0..repeats {
+        let t = Instant::now();
+        let one: Vec<[u8; 64]> = msgs.iter().map(|m| keys.arm.sign(m)).collect();
+        sign1.push(rate(n as f64, t));
+        let t = Instant::now();
+        let workers = crate::ledger::workers();
+        let per = n.div_ceil(workers);
+        let all: Vec<[u8; 64]> = std::thread::scope(|s| {
+            let hs: Vec<_> = msgs.chunks(per).map(|c| s.spawn(|| c.iter().map(|m| keys.arm.sign(m)).collect::<Vec<_>>())).collect();
+            hs.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        });
+        sign2.push(rate(n as f64, t));
+        if one != all || one != sigs {
+            return Err(crate::LedgerError::State("benchmark signatures differ".into()));
+        }
+    }
+    report.sign_per_s = median(sign1);
+    report.sign_parallel_per_s = median(sign2);
     report.verify_single_per_s = median(single);
     report.verify_batch_per_s = median(batch);
     report.verify_batch_2core_per_s = median(batch2);
@@ -137,15 +179,55 @@ pub fn run(opts: &BenchOptions, make_store: &mut dyn FnMut() -> Result<Box<dyn S
     report.append_single_per_s = median(one);
     report.append_batch_per_s = median(many);
 
+    // (b) N concurrent clients, one act per request, through group commit.
+    let clients = opts.clients.max(1);
+    let each = (opts.group_appends as usize / clients).max(1);
+    let (mut grouped, mut sizes) = (vec![], vec![]);
+    for _ in 0..repeats {
+        let l = Ledger::create(make_store()?, "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(100))?;
+        let appender = crate::group::GroupAppender::start(l)?;
+        let handles = (0..clients).map(|_| appender.handle()).collect::<Result<Vec<_>>>()?;
+        let t = Instant::now();
+        let results: Vec<Result<()>> = std::thread::scope(|s| {
+            let joins: Vec<_> = handles
+                .into_iter()
+                .enumerate()
+                .map(|(c, h)| {
+                    let (acts, symbols, key) = (&acts, &symbols, &keys.arm);
+                    s.spawn(move || -> Result<()> {
+                        for i in 0..each {
+                            h.append_act(&acts[(c * each + i) % acts.len()], symbols, key, day(101))?;
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            joins.into_iter().map(|j| j.join().unwrap_or_else(|_| Err(crate::LedgerError::State("client panicked".into())))).collect()
+        });
+        grouped.push(rate((clients * each) as f64, t));
+        results.into_iter().collect::<Result<Vec<()>>>()?;
+        let stats = appender.stats();
+        let groups = stats.groups.load(std::sync::atomic::Ordering::Relaxed).max(1);
+        sizes.push(stats.requests.load(std::sync::atomic::Ordering::Relaxed) as f64 / groups as f64);
+        let mut l = appender.finish()?;
+        if l.len()? != 1 + (clients * each) as u64 {
+            return Err(crate::LedgerError::State("group commit lost appends".into()));
+        }
+    }
+    report.append_group_per_s = median(grouped);
+    report.group_mean_size = median(sizes);
+
     // (c) Full verification of a ledger of N entries (built in batches).
     let mut l = Ledger::create(make_store()?, "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(100))?;
     let mut left = opts.ledger_entries.saturating_sub(1);
+    let built = Instant::now();
     while left > 0 {
         let k = (left as usize).min(acts.len());
         l.append_acts(&acts[..k], &symbols, &keys.arm, day(101))?;
         left -= k as u64;
     }
     l.checkpoint(&keys.operator, day(102))?;
+    report.ledger_build_s = built.elapsed().as_secs_f64();
     report.ledger_entries = l.len()?;
     let mut full = vec![];
     for _ in 0..repeats.min(3) {
@@ -186,31 +268,43 @@ pub fn run(opts: &BenchOptions, make_store: &mut dyn FnMut() -> Result<Box<dyn S
 impl std::fmt::Display for BenchReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * a / b } else { 0.0 };
-        writeln!(f, "ledger benchmark (medians)")?;
-        writeln!(f, "(a) Ed25519 verify, one by one (strict):   {:>10.0} /s", self.verify_single_per_s)?;
-        writeln!(f, "    in batches of {}, one core:           {:>10.0} /s", crate::ledger::SIGNATURE_BATCH, self.verify_batch_per_s)?;
-        writeln!(f, "    in batches, two cores:                 {:>10.0} /s", self.verify_batch_2core_per_s)?;
+        let (b1, b2) = (self.verify_batch_per_s, self.verify_batch_2core_per_s);
+        let o = self.options.clone().unwrap_or_default();
+        writeln!(f, "ledger benchmark: medians of {} runs; {} cores used for signing and verifying", o.repeats, crate::ledger::workers())?;
+        writeln!(f, "(a) Ed25519 verify, one by one (strict):     {:>10.0} /s", self.verify_single_per_s)?;
+        writeln!(f, "    in batches of {}, one core:             {:>10.0} /s", crate::ledger::SIGNATURE_BATCH, b1)?;
+        writeln!(f, "    in batches, two cores:                   {:>10.0} /s", b2)?;
+        writeln!(f, "    (sign, one core: {:.0} /s; every core: {:.0} /s)", self.sign_per_s, self.sign_parallel_per_s)?;
+        writeln!(f, "(b) durable appends, 1 client, 1 act/commit: {:>10.0} /s", self.append_single_per_s)?;
         writeln!(
             f,
-            "(b) appends, one act per durable commit:   {:>10.0} /s  (target >= 3000)",
-            self.append_single_per_s
+            "    {} clients, 1 act/request, group commit: {:>10.0} /s  (target >= 3000; {:.1} requests per commit)",
+            o.clients, self.append_group_per_s, self.group_mean_size
         )?;
         writeln!(
             f,
-            "    appends in batches of {}:            {:>10.0} /s  = {:.0}% of (a) batched, one core (target >= 80%)",
-            self.options.as_ref().map_or(0, |o| o.batch),
+            "    batches of {} acts per commit:          {:>10.0} /s  = {:.0}% of (a) batched one core, {:.0}% of two cores (target >= 80%)",
+            o.batch,
             self.append_batch_per_s,
-            pct(self.append_batch_per_s, self.verify_batch_per_s)
+            pct(self.append_batch_per_s, b1),
+            pct(self.append_batch_per_s, b2)
         )?;
         writeln!(
             f,
-            "(c) full verify of {} entries:       {:>10.0} /s  = {:.0}% of (a) batched one core, {:.0}% of two cores (target >= 80%)",
+            "(c) full verify of {} entries:        {:>10.0} /s  = {:.0}% of (a) batched one core, {:.0}% of two cores (target >= 80%)",
             self.ledger_entries,
             self.ledger_verify_per_s,
-            pct(self.ledger_verify_per_s, self.verify_batch_per_s),
-            pct(self.ledger_verify_per_s, self.verify_batch_2core_per_s)
+            pct(self.ledger_verify_per_s, b1),
+            pct(self.ledger_verify_per_s, b2)
         )?;
-        writeln!(f, "(d) proof bundle: {} bytes, verified offline in {:.3} ms (target < 1 ms)", self.bundle_bytes, self.bundle_verify_ms)?;
-        writeln!(f, "    inclusion proof: {} hashes ({} bytes), verified in {:.2} us", self.inclusion_hashes, self.inclusion_hashes * 32, self.inclusion_verify_us)
+        writeln!(
+            f,
+            "    (built first in batches of {}: {:.1} s, {:.0} entries/s)",
+            o.batch,
+            self.ledger_build_s,
+            self.ledger_entries as f64 / self.ledger_build_s.max(1e-9)
+        )?;
+        writeln!(f, "(d) inclusion proof: {} hashes ({} bytes), verified in {:.2} us (target < 1 ms)", self.inclusion_hashes, self.inclusion_hashes * 32, self.inclusion_verify_us)?;
+        writeln!(f, "    proof bundle: {} bytes, verified offline in {:.3} ms", self.bundle_bytes, self.bundle_verify_ms)
     }
 }

@@ -1,11 +1,17 @@
 //! Crash test: a child process appends to a SQLite ledger and is killed
 //! with SIGKILL at random moments; after each kill the parent reopens the
-//! file and checks that every append the child acknowledged is there, that
-//! the whole log verifies, and that the next append works.
+//! file and checks that every append the child acknowledged is there (at
+//! the position acknowledged, with the act acknowledged), that the whole
+//! log verifies, and that the next append works.
+//!
+//! Two children: one appender (single acts and batches), and several
+//! concurrent appenders through one group-commit writer
+//! (`casus_ledger::group`), where a kill lands between a group's commit and
+//! the answers to its appenders as often as anywhere else.
 //!
 //! The child is this same test binary, run with `CASUS_CRASH_CHILD` set and
-//! filtered to `crash_child`; it prints `ack SEQ` after each append returns
-//! (so after its commit). The kill moments come from a small xorshift
+//! filtered to `crash_child` or `crash_child_group`; it prints `ack SEQ ID`
+//! after each append returns (so after its commit). The kill moments come from a small xorshift
 //! generator seeded from the clock, and the seed is printed so that a
 //! failure can be replayed with `CASUS_CRASH_SEED`.
 
@@ -16,11 +22,13 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use casus_ledger::conformance::{Keys, TREATY, act, day};
-use casus_ledger::{Ledger, LedgerError};
+use casus_ledger::{GroupAppender, Ledger, LedgerError};
 use casus_model::{ActKind, Symbols, Time};
 use casus_store_sqlite::SqliteStore;
 
 const KILLS: usize = 20;
+const GROUP_KILLS: usize = 10;
+const GROUP_CLIENTS: usize = 4;
 const CHILD_ENV: &str = "CASUS_CRASH_CHILD";
 
 fn open(path: &Path) -> Result<Ledger, LedgerError> {
@@ -41,9 +49,34 @@ fn crash_child() {
             .map(|i| act(&mut symbols, &format!("a{next}_{i}"), "ARM", ActKind::Request, (next % 300) as u32, false))
             .collect();
         let range = ledger.append_acts(&acts, &symbols, &keys.arm, Time(day(200).0 + next as i64)).expect("append");
-        println!("ack {}", range.end - 1);
+        println!("ack {} a{next}_{}", range.end - 1, acts.len() - 1);
         next = range.end;
     }
+}
+
+/// Runs only as the child: concurrent appenders through one group-commit
+/// writer, until killed (or 20,000 acts each).
+#[test]
+fn crash_child_group() {
+    let Some(path) = std::env::var_os(CHILD_ENV) else { return };
+    let keys = Keys::new();
+    let ledger = open(Path::new(&path)).expect("child opens the ledger");
+    let appender = GroupAppender::start(ledger).expect("writer");
+    let run = std::process::id();
+    std::thread::scope(|s| {
+        for c in 0..GROUP_CLIENTS {
+            let (h, keys) = (appender.handle().expect("handle"), &keys);
+            s.spawn(move || {
+                let mut symbols = Symbols::new();
+                for n in 0..20_000u32 {
+                    let id = format!("p{run}c{c}n{n}");
+                    let a = act(&mut symbols, &id, "ARM", ActKind::Request, n % 300, false);
+                    let r = h.append_act(&a, &symbols, &keys.arm, day(200)).expect("append");
+                    println!("ack {} {id}", r.entries.start);
+                }
+            });
+        }
+    });
 }
 
 struct XorShift(u64);
@@ -59,15 +92,25 @@ impl XorShift {
 
 #[test]
 fn killed_appender_loses_nothing_acknowledged() {
+    kill_repeatedly("crash_child", KILLS, "single");
+}
+
+#[test]
+fn killed_group_appenders_lose_nothing_acknowledged() {
+    kill_repeatedly("crash_child_group", GROUP_KILLS, "group");
+}
+
+/// Starts the child `child` on one ledger and kills it `kills` times.
+fn kill_repeatedly(child_test: &str, kills: usize, tag: &str) {
     if std::env::var_os(CHILD_ENV).is_some() {
         return;
     }
     let seed = std::env::var("CASUS_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1
     });
-    eprintln!("crash test seed {seed} (set CASUS_CRASH_SEED to replay)");
+    eprintln!("crash test ({tag}) seed {seed} (set CASUS_CRASH_SEED to replay)");
     let mut rng = XorShift(seed);
-    let dir = std::env::temp_dir().join(format!("casus-crash-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("casus-crash-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path: PathBuf = dir.join("ledger.sqlite");
     let keys = Keys::new();
@@ -77,9 +120,9 @@ fn killed_appender_loses_nothing_acknowledged() {
     let exe = std::env::current_exe().unwrap();
     let mut acked_total = 0u64;
     let mut highest_acked: Option<u64> = None;
-    for round in 0..KILLS {
+    for round in 0..kills {
         let mut child = Command::new(&exe)
-            .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
+            .args(["--exact", child_test, "--nocapture", "--test-threads=1"])
             .env(CHILD_ENV, &path)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -89,10 +132,11 @@ fn killed_appender_loses_nothing_acknowledged() {
         let (tx, rx) = mpsc::channel();
         let reader = std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(seq) = line.strip_prefix("ack ").and_then(|s| s.trim().parse::<u64>().ok()) {
-                    if tx.send(seq).is_err() {
-                        break;
-                    }
+                let Some(rest) = line.strip_prefix("ack ") else { continue };
+                let mut parts = rest.split_whitespace();
+                let (Some(seq), Some(id)) = (parts.next().and_then(|s| s.parse::<u64>().ok()), parts.next()) else { continue };
+                if tx.send((seq, id.to_string())).is_err() {
+                    break;
                 }
             }
         });
@@ -107,7 +151,7 @@ fn killed_appender_loses_nothing_acknowledged() {
         reader.join().unwrap();
         let mut acked = vec![first];
         acked.extend(rx.try_iter());
-        let last = *acked.iter().max().unwrap();
+        let last = acked.iter().map(|(seq, _)| *seq).max().unwrap();
         acked_total += acked.len() as u64;
         highest_acked = Some(highest_acked.map_or(last, |h: u64| h.max(last)));
 
@@ -116,11 +160,18 @@ fn killed_appender_loses_nothing_acknowledged() {
         assert!(len > last, "round {round}: entry {last} was acknowledged, the log has {len} entries");
         let report = ledger.verify(&mut |_, _| {}).unwrap_or_else(|e| panic!("round {round}: verify failed: {e}"));
         assert_eq!(report.entries, len);
+        // Each acknowledged act stands where it was acknowledged (entry n is act n - 1).
         let mut symbols = Symbols::new();
+        let acts = ledger.acts_as_of(None, &mut symbols).unwrap();
+        for (seq, id) in &acked {
+            let got = acts.get(*seq as usize - 1).map(|a| symbols.name(a.id));
+            assert_eq!(got, Some(id.as_str()), "round {round}: entry {seq} was acknowledged as {id}");
+        }
         let next = act(&mut symbols, &format!("after_kill_{round}"), "ARM", ActKind::Request, 1, false);
-        let seq = ledger.append_act(&next, &symbols, &keys.arm, Time(day(200).0 + len as i64)).unwrap_or_else(|e| panic!("round {round}: {e}"));
+        let time = Time(ledger.replay().last_record_time.max(day(200).0 + len as i64));
+        let seq = ledger.append_act(&next, &symbols, &keys.arm, time).unwrap_or_else(|e| panic!("round {round}: {e}"));
         assert_eq!(seq, len, "round {round}: the next append goes at the head");
     }
-    eprintln!("{KILLS} kills, {acked_total} acknowledged appends, highest entry {highest_acked:?}");
+    eprintln!("{tag}: {kills} kills, {acked_total} acknowledged appends, highest entry {highest_acked:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }

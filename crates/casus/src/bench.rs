@@ -18,6 +18,21 @@ pub enum Which {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// The ledger: Ed25519 bounds, durable appends (single, group commit, batches) into SQLite, full verification, proofs.
+    Ledger {
+        /// Entries in the ledger that is built and then fully verified.
+        #[arg(long, default_value_t = 1_000_000)]
+        entries: u64,
+        /// Concurrent clients of the group commit.
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// Runs of each measurement (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Directory for the SQLite files (on the disk to measure; default: the system temporary directory).
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+    },
     /// Parse a synthetic record file: acts per second.
     Parse {
         #[arg(long, default_value_t = 200_000)]
@@ -36,6 +51,7 @@ pub fn run(which: Which) -> Result<ExitCode> {
     match which {
         Which::Replay { acts, parties, runs } => replay(acts, parties, runs),
         Which::Parse { acts, runs } => parse(acts, runs),
+        Which::Ledger { entries, clients, runs, dir } => ledger(entries, clients, runs, dir),
     }
 }
 
@@ -89,5 +105,22 @@ fn parse(n: usize, runs: usize) -> Result<ExitCode> {
     }
     let med = median(seconds);
     println!("parse benchmark: {n} acts, {} bytes; median {:.3} s: {:.0} acts/s, {:.1} MB/s", text.len(), med, n as f64 / med, text.len() as f64 / med / 1e6);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `casus bench ledger`: the figures of `casus_ledger::bench`, against fresh
+/// SQLite files (durable commits) in a directory removed afterwards.
+fn ledger(entries: u64, clients: usize, runs: usize, dir: Option<std::path::PathBuf>) -> Result<ExitCode> {
+    let base = dir.unwrap_or_else(std::env::temp_dir).join(format!("casus-bench-ledger-{}", std::process::id()));
+    std::fs::create_dir_all(&base)?;
+    let opts = casus_ledger::bench::BenchOptions { ledger_entries: entries.max(2), clients: clients.clamp(1, 1024), repeats: runs.max(1), ..Default::default() };
+    eprintln!("ledger benchmark in {}: {} entries, {} clients, {} runs", base.display(), opts.ledger_entries, opts.clients, opts.repeats);
+    let mut n = 0;
+    let result = casus_ledger::bench::run(&opts, &mut || {
+        n += 1;
+        Ok(Box::new(casus_store_sqlite::SqliteStore::open(&base.join(format!("bench{n}.sqlite")))?))
+    });
+    let _ = std::fs::remove_dir_all(&base);
+    print!("{}", result?);
     Ok(ExitCode::SUCCESS)
 }
