@@ -72,6 +72,17 @@ pub enum LedgerCommand {
     },
     /// Verify a proof bundle offline.
     VerifyBundle { bundle: PathBuf },
+    /// Print and check a consistency proof: the log at size TO (default: now) extends the log at size FROM.
+    Consistency {
+        #[arg(long)]
+        ledger: String,
+        /// The earlier tree size (at least 1).
+        #[arg(long)]
+        from: u64,
+        /// The later tree size; by default the ledger's size.
+        #[arg(long)]
+        to: Option<u64>,
+    },
     /// Sign a checkpoint of the ledger as it is now, with the operator key.
     Checkpoint {
         #[arg(long)]
@@ -357,6 +368,7 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
                 }
             }
         }
+        LedgerCommand::Consistency { ledger, from, to } => consistency(&ledger, from, to),
         LedgerCommand::Checkpoint { ledger, operator_key } => {
             let op = read_key(&operator_key)?;
             let mut l = Ledger::open(open_store(&ledger)?);
@@ -395,6 +407,48 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// `ledger consistency`: the RFC 6962 consistency proof between two sizes
+/// of the log, checked here with the verifier a witness would run, and
+/// compared with the signed checkpoints at those sizes if there are any.
+fn consistency(ledger: &str, from: u64, to: Option<u64>) -> Result<ExitCode> {
+    use casus_ledger::merkle;
+    let mut l = Ledger::open(open_store(ledger)?);
+    let size = match l.sync() {
+        Ok(size) => size,
+        Err(e) => return report(e),
+    };
+    let to = to.unwrap_or(size);
+    if from == 0 || from > to || to > size {
+        eprintln!("error: need 1 <= --from <= --to <= {size} (the ledger's size); got --from {from} --to {to}");
+        return Ok(ExitCode::from(1));
+    }
+    let leaves = l.replay().leaves.as_deref().context("the ledger kept no leaf hashes")?;
+    let old_root = merkle::root(&leaves[..from as usize]);
+    let new_root = merkle::root(&leaves[..to as usize]);
+    let proof = merkle::consistency_proof(&leaves[..to as usize], from as usize).context("no consistency proof for these sizes")?;
+    let holds = merkle::verify_consistency(from, to, &old_root, &new_root, &proof);
+    let signed: Vec<_> = l.checkpoints()?;
+    let note = |size: u64, root: &merkle::Hash| match signed.iter().find(|cp| cp.size == size) {
+        Some(cp) if &cp.root == root => "matches the signed checkpoint at this size".to_string(),
+        Some(_) => "DIFFERS from the signed checkpoint at this size".to_string(),
+        None => "no signed checkpoint at this size".to_string(),
+    };
+    let mismatch = signed.iter().any(|cp| (cp.size == from && cp.root != old_root) || (cp.size == to && cp.root != new_root));
+    println!("old size {from}, root {} ({})", hex::encode(&old_root), note(from, &old_root));
+    println!("new size {to}, root {} ({})", hex::encode(&new_root), note(to, &new_root));
+    println!("consistency proof, {} hashes:", proof.len());
+    for h in &proof {
+        println!("  {}", hex::encode(h));
+    }
+    if holds && !mismatch {
+        println!("ok: the log at size {to} extends the log at size {from}");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("error: the consistency proof does not hold against the signed checkpoints");
+        Ok(ExitCode::from(1))
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod csto;
 mod exits;
+mod ledger;
 mod treaties;
 
 use std::path::{Path, PathBuf};
