@@ -298,6 +298,7 @@ fn explain_document(cx: &Ctx, fact: &str, id: &str) -> Option<Explanation> {
     for &(party, pos, act) in &d.sheet {
         let who = cx.n(party);
         match (pos, act) {
+            (Position::Pending, _) if d.procedure == casus_model::DecisionRule::Silence => reasons.push(format!("{who} kept silent.")),
             (Position::Pending, _) => reasons.push(format!("{who}: no position recorded.")),
             (_, Some(i)) => {
                 let a = &cx.acts[i as usize];
