@@ -311,9 +311,9 @@ impl Ledger {
     /// With `clamp_time`, a record time earlier than the log's last is
     /// raised to it (concurrent appenders' clocks need not agree); without,
     /// it is refused.
-    pub(crate) fn append_group<'k>(&mut self, requests: &mut [Request<'_, 'k>], clamp_time: bool) -> Result<Vec<Result<(Range<u64>, Time)>>> {
+    pub(crate) fn append_group<'k>(&mut self, requests: &mut [Request<'_, 'k>], clamp_time: bool) -> Result<Vec<RequestOutcome>> {
         let Ledger { store, replay } = self;
-        let mut outcomes: Vec<Result<(Range<u64>, Time)>> = Vec::with_capacity(requests.len());
+        let mut outcomes: Vec<RequestOutcome> = Vec::with_capacity(requests.len());
         let mut group_mark = None;
         let mut nothing = false;
         let result = store.append(&mut |reader, len| {
@@ -438,6 +438,10 @@ const PARALLEL_SIGN_MIN: usize = 16;
 pub fn workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_WORKERS)
 }
+
+/// What one request of a group commit wrote (its positions and record
+/// time), or why it was refused.
+pub(crate) type RequestOutcome = Result<(Range<u64>, Time)>;
 
 /// One entry to append, before it is laid out and signed.
 pub(crate) struct Spec<'k> {
