@@ -186,15 +186,22 @@ pub fn sign_acts(t: &ClientTreaty, head: &HeadBody, key: &KeyFile, name: &str, t
     if record.acts.is_empty() {
         return Err(format!("{name} holds no act"));
     }
+    let entries = sign_parsed(&record.acts, &symbols, head, key, now)?;
+    Ok(SignedActs { name: name.to_string(), text: text.to_string(), entries })
+}
+
+/// Signs acts already parsed as the next entries after `head`: live mode
+/// with a party's key, record mode otherwise. Returns the entries in hex.
+pub fn sign_parsed(acts: &[casus_model::Act], symbols: &Symbols, head: &HeadBody, key: &KeyFile, now: i64) -> Result<Vec<String>, String> {
     let mode = match key.role {
         Some(KeyRole::Party(_)) => Mode::Live,
         _ => Mode::Record,
     };
     let mut prev = hex::decode_array::<32>(&head.prev).ok_or("the server's head has a bad `prev`")?;
     let record_time = now.max(head.last_record_time);
-    let mut entries = Vec::with_capacity(record.acts.len());
-    for (i, act) in record.acts.iter().enumerate() {
-        let payload = encode_act(act, &symbols).map_err(|e| e.to_string())?;
+    let mut entries = Vec::with_capacity(acts.len());
+    for (i, act) in acts.iter().enumerate() {
+        let payload = encode_act(act, symbols).map_err(|e| e.to_string())?;
         let bytes = Entry { seq: head.size + i as u64, kind: EntryKind::Act, mode, valid_time: act.time.0, record_time, prev, payload: &payload }
             .sign(&key.key)
             .map_err(|e| e.to_string())?;
@@ -202,7 +209,7 @@ pub fn sign_acts(t: &ClientTreaty, head: &HeadBody, key: &KeyFile, name: &str, t
         prev = link_hash(view.signed);
         entries.push(hex::encode(&bytes));
     }
-    Ok(SignedActs { name: name.to_string(), text: text.to_string(), entries })
+    Ok(entries)
 }
 
 /// Signs and posts an act file, re-signing on a moved head. The clock is

@@ -10,8 +10,10 @@ mod alloc;
 mod bench;
 mod bench_analysis;
 mod cmd_analysis;
+mod cmd_act;
 mod cmd_keys;
 mod cmd_ledger;
+mod cmd_serve;
 mod input;
 mod text;
 
@@ -135,6 +137,30 @@ enum Command {
     /// Create, append to, verify and prove a signed ledger of acts.
     #[command(subcommand)]
     Ledger(cmd_ledger::LedgerCommand),
+    /// Serve the API and the dashboard over a ledger (or the demo): `casus serve --demo`.
+    Serve(cmd_serve::ServeArgs),
+    /// Sign the acts of an ACT file and append them through a server.
+    Act {
+        #[command(flatten)]
+        target: cmd_act::Target,
+        act: PathBuf,
+    },
+    /// Sign a document, as the key's party, through a server.
+    Sign {
+        #[command(flatten)]
+        target: cmd_act::Target,
+        document: String,
+    },
+    /// Refuse to sign a document, as the key's party, with a reason and a condition.
+    Refuse {
+        #[command(flatten)]
+        target: cmd_act::Target,
+        document: String,
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long)]
+        condition: Option<String>,
+    },
     /// Run a benchmark and print its figures.
     Bench {
         #[command(subcommand)]
@@ -214,6 +240,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Keys(c) => cmd_keys::run(c),
         Command::Ledger(c) => cmd_ledger::run(c),
         Command::Bench { which } => bench::run(which),
+        Command::Serve(args) => cmd_serve::run(args),
+        Command::Act { target, act } => cmd_act::act(target, act),
+        Command::Sign { target, document } => cmd_act::position(target, "sign", &document, None, None),
+        Command::Refuse { target, document, reason, condition } => cmd_act::position(target, "refuse", &document, reason.as_deref(), condition.as_deref()),
     }
 }
 

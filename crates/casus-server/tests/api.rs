@@ -1,0 +1,355 @@
+//! API tests: every endpoint through `oneshot`, the writing rules (each
+//! refusal with its status and code, and nothing written), the one error
+//! shape, the OpenAPI document against its committed copy, and one story
+//! over a real socket on 127.0.0.1:0 with the server-sent events.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use casus_ledger::entry::KeyChange;
+use casus_ledger::keys::KeyRegistration;
+use casus_ledger::{KeyFile, KeyRole, Ledger, MemStore, SecretKey, Store, merkle};
+use casus_model::{Symbols, Time};
+use casus_server::api::HeadBody;
+use casus_server::client::{self, ClientTreaty};
+use casus_server::ingest::SignedActs;
+use casus_server::{AppState, Config, StoreOpener, app};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+const TREATY: (&str, &str) = ("treaties/cst.md", include_str!("../../../treaties/cst.md"));
+const RECORD: (&str, &str) = ("records/csto-2021-2025.md", include_str!("../../../records/csto-2021-2025.md"));
+
+struct Fixture {
+    state: AppState,
+    store: MemStore,
+    operator: SecretKey,
+    keys: Vec<(String, SecretKey)>,
+}
+
+fn seed(n: u8) -> SecretKey {
+    SecretKey::from_seed([n; 32])
+}
+
+fn fixture(token: Option<&str>) -> Fixture {
+    let store = MemStore::new();
+    let operator = seed(1);
+    let keys: Vec<(String, SecretKey)> = ["ARM", "KAZ", "RUS", "BLR"].iter().enumerate().map(|(i, c)| (c.to_string(), seed(10 + i as u8))).collect();
+    let now = Time(casus_server::state::system_now() - 60);
+    casus_server::demo::create(Box::new(store.clone()), TREATY, RECORD, &operator, &keys, now).expect("demo ledger");
+    let s2 = store.clone();
+    let opener: StoreOpener = Arc::new(move || Ok(Box::new(s2.clone()) as Box<dyn Store>));
+    let config = Config { token: token.map(str::to_string), operator: Some(operator.clone()), ..Config::default() };
+    let state = AppState::open(opener, config).expect("open");
+    Fixture { state, store, operator, keys }
+}
+
+impl Fixture {
+    fn key(&self, code: &str) -> KeyFile {
+        let k = self.keys.iter().find(|(c, _)| c == code).expect("key").1.clone();
+        KeyFile { key: k, role: Some(KeyRole::Party(code.to_string())) }
+    }
+    async fn call(&self, req: Request<Body>) -> (StatusCode, Vec<u8>) {
+        let resp = app(self.state.clone()).oneshot(req).await.expect("response");
+        let status = resp.status();
+        let body = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
+        (status, body)
+    }
+    async fn get(&self, uri: &str) -> (StatusCode, Value) {
+        let (s, b) = self.call(Request::get(uri).body(Body::empty()).unwrap()).await;
+        (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+    }
+    async fn post(&self, body: Vec<u8>) -> (StatusCode, Value) {
+        let req = Request::post("/api/acts").header("content-type", "application/json").body(Body::from(body)).unwrap();
+        let (s, b) = self.call(req).await;
+        (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+    }
+    async fn head(&self) -> HeadBody {
+        serde_json::from_value(self.get("/api/head").await.1).expect("head")
+    }
+    async fn signed(&self, key: &KeyFile, text: &str) -> SignedActs {
+        let head = self.head().await;
+        client::sign_acts(&client_treaty(), &head, key, "act.acts", text, casus_server::state::system_now()).expect("sign")
+    }
+}
+
+fn client_treaty() -> ClientTreaty {
+    let mut symbols = Symbols::new();
+    let (treaty, _) = casus_lang::load_treaty("cst.md", TREATY.1, &mut symbols);
+    ClientTreaty { treaty, symbols }
+}
+
+fn error_code(v: &Value) -> &str {
+    v["error"]["code"].as_str().unwrap_or("(no error shape)")
+}
+
+fn assert_error(status: StatusCode, v: &Value, want_status: StatusCode, want_code: &str) {
+    assert_eq!(status, want_status, "{v}");
+    assert_eq!(error_code(v), want_code, "{v}");
+    assert_eq!(v["error"]["status"], want_status.as_u16());
+    assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+}
+
+fn sign_text(party: &str, document: &str) -> String {
+    client::position_act(casus_server::state::system_now(), party, "sign", document, None, None)
+}
+
+#[tokio::test]
+async fn state_is_the_replay_document() {
+    let f = fixture(None);
+    let (s, v) = f.get("/api/state?at=2022-12-01").await;
+    assert_eq!(s, StatusCode::OK);
+    // The same document `casus replay --json` prints, from the files.
+    let mut symbols = Symbols::new();
+    let (t, _) = casus_lang::load_treaty(TREATY.0, TREATY.1, &mut symbols);
+    let (r, _) = casus_lang::load_record(RECORD.0, RECORD.1, &t, &mut symbols);
+    let at = Time::parse("2022-12-01").unwrap().0.end_of_day();
+    let state = casus_engine::derive(&t, &r.acts, &casus_engine::Query { at, readings: Default::default() });
+    let want = serde_json::to_value(casus_engine::report(&t, &r.acts, &symbols, &state)).unwrap();
+    assert_eq!(v, want);
+    // The schema mirrors in the OpenAPI document match the real output.
+    let _: casus_server::openapi::ReportSchema = serde_json::from_value(v).expect("report matches its schema");
+}
+
+fn case_statuses(v: &Value, case: &str) -> Vec<String> {
+    let c = v["cases"].as_array().unwrap().iter().find(|c| c["id"] == case).expect("case");
+    c["obligations"].as_array().unwrap().iter().map(|o| format!("{}:{}", o["debtor"].as_str().unwrap(), o["status"].as_str().unwrap())).collect()
+}
+
+#[tokio::test]
+async fn readings_change_the_armenian_verdicts_and_as_of_hides_later_acts() {
+    let f = fixture(None);
+    let (_, by_request) = f.get("/api/cases?at=2022-12-01").await;
+    let (_, by_determination) = f.get("/api/cases?at=2022-12-01&interpretation=art4_trigger%3Ddetermination").await;
+    let a = case_statuses(&by_request, "arm_2022_09_art4");
+    let b = case_statuses(&by_determination, "arm_2022_09_art4");
+    assert!(a.iter().any(|s| s.ends_with(":breached")), "{a:?}");
+    assert!(b.iter().all(|s| s.ends_with(":not_triggered")), "{b:?}");
+    let (s, v) = f.get("/api/state?at=2022-12-01&interpretation=art4_trigger%3Dmaybe").await;
+    assert_error(s, &v, StatusCode::BAD_REQUEST, "unknown_reading");
+    let (s, v) = f.get("/api/state?at=2022-13-01").await;
+    assert_error(s, &v, StatusCode::BAD_REQUEST, "bad_date");
+    // Known at a record time before the import: nothing was known.
+    let (_, v) = f.get("/api/state?at=2022-12-01&as_of=2000-01-01").await;
+    assert_eq!(v["acts_considered"], 0);
+}
+
+#[tokio::test]
+async fn documents_explanations_and_errors_share_one_shape() {
+    let f = fixture(None);
+    let (s, v) = f.get("/api/documents/yerevan_declaration?at=2022-12-01").await;
+    assert_eq!(s, StatusCode::OK);
+    let arm = v["sheet"].as_array().unwrap().iter().find(|r| r["party"] == "ARM").unwrap();
+    assert_eq!(arm["position"], "refused");
+    assert!(arm["reason"].as_str().unwrap().contains("political assessment"));
+    let (s, v) = f.get("/api/explain?fact=obligation/arm_2022_09_art4/assist_victim/RUS&at=2022-12-01").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let _: casus_server::openapi::ExplanationSchema = serde_json::from_value(v.clone()).expect("explanation matches its schema");
+    assert!(v["rules"][0]["quote"].as_str().is_some());
+    let (s, v) = f.get("/api/explain?fact=case/none&at=2022-12-01").await;
+    assert_error(s, &v, StatusCode::NOT_FOUND, "not_found");
+    let (s, v) = f.get("/api/explain").await;
+    assert_error(s, &v, StatusCode::BAD_REQUEST, "bad_request");
+    let (s, v) = f.get("/no/such/page").await;
+    assert_error(s, &v, StatusCode::NOT_FOUND, "not_found");
+    let (s, v) = f.get("/api/entries?limit=501").await;
+    assert_error(s, &v, StatusCode::BAD_REQUEST, "bad_request");
+    let (s, v) = f.get("/api/entries?from=x").await;
+    assert_error(s, &v, StatusCode::BAD_REQUEST, "bad_request");
+    let (s, b) = f.call(Request::delete("/api/state").body(Body::empty()).unwrap()).await;
+    assert_error(s, &serde_json::from_slice(&b).unwrap(), StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    let (s, v) = f.post(b"{not json".to_vec()).await;
+    assert_error(s, &v, StatusCode::BAD_REQUEST, "malformed");
+    let (s, v) = f.post(br#"{"text": 3}"#.to_vec()).await;
+    assert_error(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "malformed");
+    let big = format!(r#"{{"text": "{}", "entries": []}}"#, "x".repeat(casus_server::MAX_BODY_BYTES + 10));
+    let (s, v) = f.post(big.into_bytes()).await;
+    assert_error(s, &v, StatusCode::PAYLOAD_TOO_LARGE, "too_large");
+}
+
+#[tokio::test]
+async fn ledger_entries_checkpoints_and_proofs() {
+    let f = fixture(None);
+    let (_, v) = f.get("/api/entries?from=0&limit=3").await;
+    assert_eq!(v["entries"].as_array().unwrap().len(), 3);
+    assert_eq!(v["entries"][0]["kind"], "genesis");
+    assert_eq!(v["entries"][1]["attestation"], "recorder");
+    let size = v["size"].as_u64().unwrap();
+    let (_, cps) = f.get("/api/checkpoints").await;
+    assert_eq!(cps[0]["size"].as_u64(), Some(size));
+    let (_, p) = f.get("/api/proofs/inclusion?seq=5").await;
+    let hash = |s: &Value| casus_ledger::hex::decode_array::<32>(s.as_str().unwrap()).unwrap();
+    let path: Vec<[u8; 32]> = p["path"].as_array().unwrap().iter().map(hash).collect();
+    assert!(merkle::verify_inclusion(&hash(&p["leaf_hash"]), 5, size, &path, &hash(&p["root"])));
+    assert_eq!(p["root"], cps[0]["root"]);
+    let (_, c) = f.get("/api/proofs/consistency?from=7").await;
+    let path: Vec<[u8; 32]> = c["path"].as_array().unwrap().iter().map(hash).collect();
+    assert!(merkle::verify_consistency(7, size, &hash(&c["from_root"]), &hash(&c["to_root"]), &path));
+    let (s, b) = f.call(Request::get("/api/proofs/bundle?seq=3").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    let report = casus_ledger::verify_bundle(&b).expect("the bundle verifies offline");
+    assert_eq!(report.seq, 3);
+    let (_, v) = f.get("/api/verify").await;
+    assert_eq!(v["ok"], true, "{v}");
+    let (s, v) = f.get("/api/proofs/inclusion?seq=5&size=999999").await;
+    assert_error(s, &v, StatusCode::BAD_REQUEST, "bad_request");
+}
+
+#[tokio::test]
+async fn a_signed_act_is_appended_and_every_bad_one_changes_nothing() {
+    let f = fixture(None);
+    let before = f.head().await.size;
+    let arm = f.key("ARM");
+    let good = f.signed(&arm, &sign_text("ARM", "yerevan_declaration")).await;
+    let (s, v) = f.post(serde_json::to_vec(&good).unwrap()).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["first"].as_u64(), Some(before));
+    let after = before + 1;
+    assert_eq!(f.head().await.size, after);
+    let (_, e) = f.get(&format!("/api/entries?from={before}&limit=1")).await;
+    assert_eq!(e["entries"][0]["attestation"], "actor");
+
+    // The same request again: its position is taken.
+    let (s, v) = f.post(serde_json::to_vec(&good).unwrap()).await;
+    assert_error(s, &v, StatusCode::CONFLICT, "stale_head");
+    // A party signs only for itself: ARM's act with KAZ's key.
+    let kaz_as_arm = KeyFile { key: f.key("KAZ").key, role: Some(KeyRole::Party("ARM".into())) };
+    let forged = f.signed(&kaz_as_arm, &sign_text("ARM", "yerevan_declaration")).await;
+    let (s, v) = f.post(serde_json::to_vec(&forged).unwrap()).await;
+    assert_error(s, &v, StatusCode::FORBIDDEN, "wrong_signer");
+    // A key nobody registered.
+    let stranger = KeyFile { key: seed(99), role: Some(KeyRole::Party("ARM".into())) };
+    let req = f.signed(&stranger, &sign_text("ARM", "yerevan_declaration")).await;
+    let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
+    assert_error(s, &v, StatusCode::FORBIDDEN, "unknown_key");
+    // An act the treaty does not allow: Uzbekistan is no longer a member.
+    let uzb = KeyFile { key: seed(98), role: Some(KeyRole::Party("UZB".into())) };
+    let text = sign_text("UZB", "yerevan_declaration");
+    let mut t = client_treaty();
+    let (record, _) = casus_lang::load_record("act.acts", &text, &t.treaty, &mut t.symbols);
+    let entries = client::sign_parsed(&record.acts, &t.symbols, &f.head().await, &uzb, casus_server::state::system_now()).unwrap();
+    let req = SignedActs { name: "act.acts".into(), text, entries };
+    let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
+    assert_error(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "treaty");
+    assert!(v["error"]["details"][0].as_str().unwrap().contains("not a member"), "{v}");
+    // The text says one thing, the signed entry another.
+    let mut req = f.signed(&arm, &sign_text("ARM", "yerevan_declaration")).await;
+    req.text = sign_text("ARM", "assistance_to_armenia");
+    let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
+    assert_error(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "act_mismatch");
+    // A flipped byte in the signed part.
+    let mut req = f.signed(&arm, &sign_text("ARM", "yerevan_declaration")).await;
+    let mut bytes = casus_ledger::hex::decode(&req.entries[0]).unwrap();
+    let n = bytes.len();
+    bytes[n - 1] ^= 1;
+    req.entries[0] = casus_ledger::hex::encode(&bytes);
+    let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
+    assert_error(s, &v, StatusCode::FORBIDDEN, "bad_signature");
+    // Not hex, not an entry.
+    let (s, v) = f.post(br#"{"text": "", "entries": ["zz"]}"#.to_vec()).await;
+    assert_error(s, &v, StatusCode::BAD_REQUEST, "malformed");
+    let (s, v) = f.post(br#"{"text": "", "entries": ["00"]}"#.to_vec()).await;
+    assert_error(s, &v, StatusCode::BAD_REQUEST, "malformed");
+    let (s, v) = f.post(br#"{"text": "", "entries": []}"#.to_vec()).await;
+    assert_error(s, &v, StatusCode::BAD_REQUEST, "bad_request");
+    // A record time an hour away from the server's clock.
+    let head = f.head().await;
+    let req = client::sign_acts(&client_treaty(), &head, &arm, "a.acts", &sign_text("ARM", "yerevan_declaration"), casus_server::state::system_now() + 3600).unwrap();
+    let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
+    assert_error(s, &v, StatusCode::CONFLICT, "record_time");
+    // A revoked key.
+    let mut ledger = Ledger::open(Box::new(f.store.clone()));
+    ledger
+        .change_key(&KeyChange::Revoke { key: arm.key.id(), reason: "lost".into() }, &f.operator, Time(casus_server::state::system_now()))
+        .expect("revoke");
+    f.state.sync().expect("sync");
+    let after_revoke = after + 1;
+    let req = f.signed(&arm, &sign_text("ARM", "yerevan_declaration")).await;
+    let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
+    assert_error(s, &v, StatusCode::FORBIDDEN, "revoked_key");
+    // Nothing was written by any refusal.
+    assert_eq!(f.head().await.size, after_revoke);
+    let (_, v) = f.get("/api/verify").await;
+    assert_eq!(v["ok"], true, "{v}");
+    let _ = KeyRegistration { key: [0; 32], role: KeyRole::Recorder };
+}
+
+#[tokio::test]
+async fn a_token_guards_reading_when_set() {
+    let f = fixture(Some("s3cret"));
+    let (s, v) = f.get("/api/state").await;
+    assert_error(s, &v, StatusCode::UNAUTHORIZED, "unauthorized");
+    let (s, _) = f.call(Request::get("/api/head").header("authorization", "Bearer s3cret").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    let resp = app(f.state.clone()).oneshot(Request::get("/?token=s3cret").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.headers().get("set-cookie").unwrap().to_str().unwrap().starts_with("casus_token=s3cret"));
+    let (s, _) = f.call(Request::get("/cases").header("cookie", "casus_token=s3cret").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = f.call(Request::get("/static/casus.css").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK, "assets need no token");
+}
+
+#[tokio::test]
+async fn pages_render() {
+    let f = fixture(None);
+    for p in ["/", "/cases?at=2022-12-01", "/documents?at=2022-12-01", "/timeline", "/ledger", "/explain?fact=party/ARM&at=2022-12-01"] {
+        let (s, b) = f.call(Request::get(p).body(Body::empty()).unwrap()).await;
+        assert_eq!(s, StatusCode::OK, "{p}");
+        let html = String::from_utf8(b).unwrap();
+        assert!(html.starts_with("<!doctype html>"), "{p}");
+        assert!(!html.contains("http://cdn") && !html.contains("https://unpkg"), "{p}");
+    }
+    let (_, b) = f.call(Request::get("/cases?at=2022-12-01&interpretation=art4_trigger%3Ddetermination").body(Body::empty()).unwrap()).await;
+    let html = String::from_utf8(b).unwrap();
+    assert!(html.contains(r#"id="reading-art4_trigger-determination" class="opt selected""#));
+}
+
+#[test]
+fn the_committed_openapi_document_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    let now = casus_server::openapi::document();
+    if std::env::var_os("CASUS_UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &now).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(committed == now, "docs/openapi.json is stale: run `CASUS_UPDATE_OPENAPI=1 cargo test -p casus-server --test api` and commit it");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_a_real_socket_a_signed_act_reaches_the_event_stream() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let f = fixture(None);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(axum::serve(listener, app(f.state.clone())).into_future());
+    // Subscribe to the stream first.
+    let mut sse = tokio::net::TcpStream::connect(addr).await.unwrap();
+    sse.write_all(format!("GET /api/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n").as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = sse.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).contains("text/event-stream"));
+    // Append through the command line's client, on a blocking thread.
+    let key = f.key("KAZ");
+    let url = format!("http://{addr}");
+    let started = std::time::Instant::now();
+    let appended = tokio::task::spawn_blocking(move || {
+        let server = client::Server::parse(&url, None).unwrap();
+        client::submit(&server, &key, "kaz.acts", &sign_text("KAZ", "yerevan_declaration"))
+    })
+    .await
+    .unwrap()
+    .expect("appended");
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+    while !seen.contains("event: entry") {
+        let n = tokio::time::timeout_at(deadline, sse.read(&mut buf)).await.expect("an event within a second").unwrap();
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(seen.contains(&format!("\"seq\":{}", appended.first)), "{seen}");
+    assert!(seen.contains("KAZ sign"), "{seen}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}

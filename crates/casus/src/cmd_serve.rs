@@ -1,0 +1,133 @@
+//! `casus serve`: the HTTP server and dashboard over a ledger.
+//!
+//! Glue only: the server is `casus-server`; this opens the store a LEDGER
+//! argument names (SQLite path or postgres:// URL, as `casus ledger` does),
+//! or creates and reuses the demo ledger in a data directory, then listens
+//! until interrupted. Requests are logged to stderr; the address is printed
+//! on stdout once the socket is bound (so `--listen 127.0.0.1:0` works).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use casus_ledger::{KeyFile, KeyRole, LedgerError, SecretKey};
+use casus_server::{AppState, Config, StoreOpener};
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// The ledger to serve: a SQLite file path or a postgres:// URL.
+    #[arg(long, conflicts_with = "demo", required_unless_present = "demo")]
+    ledger: Option<String>,
+    /// Serve the CSTO demo: the Collective Security Treaty and the 2021–2025
+    /// record, in a ledger created on first use in the data directory.
+    #[arg(long)]
+    demo: bool,
+    /// Where the demo keeps its ledger and keys (default: $XDG_DATA_HOME/casus or ~/.local/share/casus).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Require this token to read (`Authorization: Bearer TOKEN`, or `?token=` once in a browser).
+    #[arg(long)]
+    token: Option<String>,
+    /// The operator key: the server then signs a checkpoint after appends. The demo uses its own.
+    #[arg(long, conflicts_with = "demo")]
+    operator_key: Option<PathBuf>,
+}
+
+/// The default data directory.
+fn default_data_dir() -> Result<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
+        return Ok(PathBuf::from(x).join("casus"));
+    }
+    let home = std::env::var_os("HOME").context("neither XDG_DATA_HOME nor HOME is set: pass --data-dir")?;
+    Ok(PathBuf::from(home).join(".local/share/casus"))
+}
+
+/// Writes a key file (mode 0600) and its public half, unless it exists; returns the key.
+fn key_in(path: &Path, role: KeyRole) -> Result<SecretKey> {
+    if path.exists() {
+        return Ok(crate::cmd_keys::read_key(path)?.key);
+    }
+    let file = KeyFile { key: SecretKey::generate()?, role: Some(role) };
+    write_private(path, file.to_text().as_bytes())?;
+    std::fs::write(crate::cmd_keys::pub_path(path), file.public().to_text()?)?;
+    Ok(file.key)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o.open(path).with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(bytes).and_then(|_| f.sync_all()).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Creates the demo ledger in `dir` unless it is there; returns its path and the operator key.
+pub fn ensure_demo(dir: &Path) -> Result<(String, SecretKey)> {
+    std::fs::create_dir_all(dir.join("keys")).with_context(|| format!("creating {}", dir.display()))?;
+    let operator = key_in(&dir.join("operator.key"), KeyRole::Operator)?;
+    let ledger = dir.join("demo.sqlite");
+    let path = ledger.to_string_lossy().into_owned();
+    let mut store = crate::cmd_ledger::open_store(&path)?;
+    if store.len()? > 0 {
+        return Ok((path, operator));
+    }
+    let (tname, ttext) = crate::CST_TREATY;
+    let mut parties = Vec::new();
+    for code in casus_server::demo::party_codes(tname, ttext) {
+        let key = key_in(&dir.join("keys").join(format!("{code}.key")), KeyRole::Party(code.clone()))?;
+        parties.push((code, key));
+    }
+    let now = casus_model::Time(casus_server::state::system_now());
+    let n = casus_server::demo::create(store, crate::CST_TREATY, crate::CSTO_RECORD, &operator, &parties, now).map_err(anyhow::Error::msg)?;
+    eprintln!("created the demo ledger {} ({n} acts; party keys in {})", ledger.display(), dir.join("keys").display());
+    Ok((path, operator))
+}
+
+pub fn run(args: ServeArgs) -> Result<ExitCode> {
+    let (ledger, operator, what) = if args.demo {
+        let dir = match args.data_dir {
+            Some(d) => d,
+            None => default_data_dir()?,
+        };
+        let (ledger, op) = ensure_demo(&dir)?;
+        (ledger, Some(op), format!("the CSTO demo ({})", dir.display()))
+    } else {
+        let Some(ledger) = args.ledger else { bail!("name a ledger with --ledger, or run --demo") };
+        let op = args.operator_key.as_deref().map(crate::cmd_keys::read_key).transpose()?.map(|k| k.key);
+        let what = if ledger.starts_with("postgres") { "a PostgreSQL ledger".to_string() } else { ledger.clone() };
+        (ledger, op, what)
+    };
+    let l2 = ledger.clone();
+    let opener: StoreOpener = Arc::new(move || crate::cmd_ledger::open_store(&l2).map_err(|e| LedgerError::Store(format!("{e:#}"))));
+    let config = Config { token: args.token.clone(), operator, ..Config::default() };
+    let state = AppState::open(opener, config).map_err(anyhow::Error::msg)?;
+
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_max_level(tracing::Level::INFO).with_target(false).init();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+        let addr = listener.local_addr()?;
+        state.spawn_background();
+        let token = args.token.as_deref().map_or(String::new(), |t| format!("?token={t}"));
+        println!("casus: serving {what} at http://{addr}/{token}");
+        use std::io::Write;
+        std::io::stdout().flush().ok();
+        axum::serve(listener, casus_server::app(state))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .context("serving")?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
