@@ -28,12 +28,19 @@
       .catch(function () {})
       .then(function () { pending = false; });
   }
+  var es = null;
   function connect() {
-    var es = new EventSource("/api/events");
+    if (es) return;
+    es = new EventSource("/api/events");
     es.addEventListener("entry", refresh);
     es.addEventListener("lagged", refresh);
     es.onopen = function () { if (live) live.classList.add("on"); };
     es.onerror = function () { if (live) live.classList.remove("on"); };
   }
+  // Close the stream when the page is left: a browser keeps at most six
+  // connections per server, and a page kept in the back-forward cache would
+  // otherwise hold one open for good.
+  window.addEventListener("pagehide", function () { if (es) { es.close(); es = null; } });
+  window.addEventListener("pageshow", function (e) { if (e.persisted) { connect(); refresh(); } });
   connect();
 })();
