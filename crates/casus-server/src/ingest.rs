@@ -188,7 +188,7 @@ pub fn append(s: &AppState, req: &SignedActs) -> Result<(Appended, Vec<crate::st
 /// The treaty's record checks on the text, and text = entries byte for byte.
 fn check_text(s: &AppState, req: &SignedActs, views: &[EntryView]) -> Result<(), ApiError> {
     let data = s.data()?;
-    let mut symbols = data.symbols.clone();
+    let mut symbols = data.treaty_symbols.clone();
     let name = if req.name.ends_with(".md") { "request.md" } else { "request.acts" };
     let (record, diags) = casus_lang::load_record(name, &req.text, &data.treaty, &mut symbols);
     // Documents and cases opened by acts already in the ledger are known.

@@ -129,6 +129,10 @@ pub struct Data {
     /// The genesis entry's leaf hash (hex): the ledger's identity.
     pub ledger_id: String,
     pub symbols: Symbols,
+    /// The symbols as they were once the treaty was loaded: requests parse
+    /// acts into a copy of this (small, and its size does not grow with the
+    /// log) rather than of `symbols`.
+    pub treaty_symbols: Symbols,
     /// Acts in log order, with `attestation` and `recorded` set.
     pub acts: Vec<Act>,
     pub entries: Vec<EntryMeta>,
@@ -180,6 +184,7 @@ impl Data {
             treaty_sha256: String::new(),
             ledger_id: String::new(),
             symbols: Symbols::new(),
+            treaty_symbols: Symbols::new(),
             acts: Vec::new(),
             entries: Vec::new(),
             leaves: Vec::new(),
@@ -223,6 +228,7 @@ impl Data {
                     return Err(format!("the treaty bound in the ledger does not load:\n{}", casus_lang::render(&diags, g.treaty_name, &text)));
                 }
                 self.treaty = treaty;
+                self.treaty_symbols = self.symbols.clone();
                 self.treaty_name = g.treaty_name.to_string();
                 self.treaty_text = text;
                 self.treaty_sha256 = hex::encode(&g.treaty_sha256);
