@@ -261,3 +261,43 @@ pub fn position_act(time: i64, party: &str, kind: &str, document: &str, reason: 
     }
     t
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn responses_parse_with_a_length_or_chunked() {
+        let r = parse_response(b"HTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\n{}").unwrap();
+        assert_eq!((r.status, r.body.as_slice()), (201, &b"{}"[..]));
+        let r = parse_response(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap();
+        assert_eq!(r.body, b"abcde");
+        assert!(parse_response(b"HTTP/1.1 200 OK\r\n").is_err());
+        assert!(parse_response(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n").is_err());
+    }
+
+    #[test]
+    fn error_bodies_read_as_messages() {
+        let r = Reply { status: 409, body: br#"{"error":{"status":409,"code":"stale_head","message":"moved","details":["a"]}}"#.to_vec() };
+        assert_eq!(r.code().as_deref(), Some("stale_head"));
+        assert_eq!(r.message(), "409 (stale_head): moved\n  a");
+    }
+
+    #[test]
+    fn server_urls() {
+        let s = Server::parse("http://127.0.0.1:8080/casus/", None).unwrap();
+        assert_eq!((s.host.as_str(), s.prefix.as_str()), ("127.0.0.1:8080", "/casus"));
+        assert_eq!(Server::parse("http://example.org", None).unwrap().host, "example.org:80");
+        assert!(Server::parse("https://example.org", None).is_err());
+        assert!(Server::parse("http:///x", None).is_err());
+    }
+
+    #[test]
+    fn position_acts_are_record_text() {
+        let t = position_act(1_669_161_600, "ARM", "refuse", "yerevan_declaration", Some("no \"assessment\"\n"), Some("a\\b"));
+        assert_eq!(
+            t,
+            "2022-11-23T00:00:00Z ARM refuse\n  document yerevan_declaration\n  reason   \"no \\\"assessment\\\" \"\n  condition \"a\\\\b\"\n"
+        );
+    }
+}
