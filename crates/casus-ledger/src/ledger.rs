@@ -337,9 +337,8 @@ impl Ledger {
                 nothing = true;
                 return Err(LedgerError::State("nothing to append".into()));
             }
-            sign_all(&mut pending);
-            for (bytes, _) in &pending {
-                replay.push_leaf(merkle::leaf_hash(bytes));
+            for leaf in sign_all(&mut pending) {
+                replay.push_leaf(leaf);
             }
             Ok(pending.into_iter().map(|(bytes, _)| bytes).collect())
         });
@@ -509,32 +508,34 @@ fn lay_out<'k>(replay: &mut Replay, request: &mut Request<'_, 'k>, time: Time, p
     Ok(start..replay.size)
 }
 
-/// Signs laid-out entries, split over [`workers`] threads. Each entry's
-/// link to the one before is already in its signed bytes, so the order in
-/// which they are signed does not matter.
-fn sign_all(pending: &mut [(Vec<u8>, &SecretKey)]) {
+/// Signs laid-out entries and computes their leaf hashes, split over
+/// [`workers`] threads. Each entry's link to the one before is already in
+/// its signed bytes, so the order in which they are signed does not matter.
+fn sign_all(pending: &mut [(Vec<u8>, &SecretKey)]) -> Vec<Hash> {
+    fn work(part: &mut [(Vec<u8>, &SecretKey)], leaves: &mut [Hash]) {
+        for ((bytes, key), leaf) in part.iter_mut().zip(leaves.iter_mut()) {
+            entry::sign_in_place(bytes, key);
+            *leaf = merkle::leaf_hash(bytes);
+        }
+    }
+    let mut leaves = vec![[0u8; 32]; pending.len()];
     let n = workers();
     if n < 2 || pending.len() < PARALLEL_SIGN_MIN {
-        for (bytes, key) in pending.iter_mut() {
-            entry::sign_in_place(bytes, key);
-        }
-        return;
+        work(pending, &mut leaves);
+        return leaves;
     }
     let chunk = pending.len().div_ceil(n);
     std::thread::scope(|s| {
-        let mut chunks = pending.chunks_mut(chunk);
-        let first = chunks.next();
-        for c in chunks {
-            s.spawn(move || {
-                for (bytes, key) in c.iter_mut() {
-                    entry::sign_in_place(bytes, key);
-                }
-            });
+        let mut parts = pending.chunks_mut(chunk).zip(leaves.chunks_mut(chunk));
+        let first = parts.next();
+        for (part, l) in parts {
+            s.spawn(move || work(part, l));
         }
-        for (bytes, key) in first.into_iter().flatten() {
-            entry::sign_in_place(bytes, key);
+        if let Some((part, l)) = first {
+            work(part, l);
         }
     });
+    leaves
 }
 
 /// Replays stored entries from `replay.size` up to `len`.
