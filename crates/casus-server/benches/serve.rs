@@ -89,6 +89,10 @@ fn main() {
     let server_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let listener = server_rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     server_rt.spawn(axum::serve(listener, app(state.clone())).into_future());
 
     println!("casus server load test on {addr}: {seconds} s, {connections} connections (server and load generator share this machine's cores)");
@@ -151,11 +155,29 @@ fn main() {
     let (treaty, _) = casus_lang::load_treaty("cst.md", TREATY.1, &mut symbols);
     let t = ClientTreaty { treaty, symbols };
     let key = KeyFile { key: kaz, role: Some(KeyRole::Party("KAZ".into())) };
+    // The append path alone, in process (no HTTP): checks, durable commit, indexing.
+    {
+        let mut head: HeadBody = server.get_json("/api/head").unwrap();
+        let started = Instant::now();
+        let total = 500;
+        for n in 0..total {
+            let now = casus_server::state::system_now();
+            let text = format!("{} KAZ statement\n  text     \"bench in-process {n}\"\n", Time(now).format(casus_model::Precision::Second));
+            let signed = client::sign_acts(&t, &head, &key, "bench.acts", &text, now).unwrap();
+            let last = hex::decode(&signed.entries[0]).unwrap();
+            casus_server::ingest::append(&state, &signed).unwrap();
+            head.size += 1;
+            head.prev = hex::encode(&link_hash(EntryView::parse(&last).unwrap().signed));
+            head.last_record_time = now.max(head.last_record_time);
+        }
+        let secs = started.elapsed().as_secs_f64();
+        println!("signed-act append path in process (no HTTP), one act per commit: {total} acts in {secs:.2} s = {:.0} acts/s", total as f64 / secs);
+    }
     // One keep-alive connection, as a client posting many acts would hold.
     let mut conn = load_rt.block_on(tokio::net::TcpStream::connect(addr)).unwrap();
     conn.set_nodelay(true).unwrap();
     let mut cbuf = Vec::new();
-    for (label, batch, total) in [("one act per request", 1usize, 400usize), ("batches of 100 acts", 100, 5000)] {
+    for (label, batch, total) in [("one act per request", 1usize, 1000usize), ("batches of 10 acts", 10, 3000), ("batches of 100 acts", 100, 10000)] {
         let mut head: HeadBody = server.get_json("/api/head").unwrap();
         let started = Instant::now();
         let mut sent = 0;

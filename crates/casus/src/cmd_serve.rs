@@ -117,6 +117,12 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
         let addr = listener.local_addr()?;
         state.spawn_background();
+        // Without TCP_NODELAY a small answer after a write waits on the
+        // client's delayed ACK: single-act posts ran at half speed.
+        use axum::serve::ListenerExt;
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let token = args.token.as_deref().map_or(String::new(), |t| format!("?token={t}"));
         println!("casus: serving {what} at http://{addr}/{token}");
         use std::io::Write;
