@@ -498,19 +498,13 @@ pub async fn verify(State(s): State<AppState>) -> Result<Json<VerifyBadge>, ApiE
 pub async fn events(State(s): State<AppState>) -> impl IntoResponse {
     let rx = s.0.events.subscribe();
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(meta) => {
-                    let ev = Event::default().event("entry").id(meta.seq.to_string()).json_data(&meta).unwrap_or_else(|_| Event::default().event("entry"));
-                    return Some((Ok::<Event, Infallible>(ev), rx));
-                }
-                // A slow reader missed some: tell it to reload everything.
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    return Some((Ok(Event::default().event("lagged").data("reload")), rx));
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-            }
-        }
+        let ev = match rx.recv().await {
+            Ok(meta) => Event::default().event("entry").id(meta.seq.to_string()).json_data(&meta).unwrap_or_else(|_| Event::default().event("entry")),
+            // A slow reader missed some: tell it to reload everything.
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Event::default().event("lagged").data("reload"),
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+        };
+        Some((Ok::<Event, Infallible>(ev), rx))
     });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

@@ -472,10 +472,10 @@ impl AppState {
     /// store as it is, cached per log size.
     pub fn verify(&self) -> Result<VerifyBadge, ApiError> {
         let size = self.data()?.size();
-        if let Some(b) = &*self.0.verified.lock().map_err(poisoned)? {
-            if b.entries == size {
-                return Ok(b.clone());
-            }
+        if let Some(b) = &*self.0.verified.lock().map_err(poisoned)?
+            && b.entries == size
+        {
+            return Ok(b.clone());
         }
         let mut store = (self.0.opener)().map_err(ApiError::internal)?;
         let badge = match casus_ledger::ledger::verify_store(&mut *store, &mut |_, _| {}) {
