@@ -14,9 +14,10 @@
 //! the entries disagree; the treaty does not allow an act; the signer key is
 //! unknown, revoked, or not registered for the act's actor (a party signs
 //! only for itself); the signature does not verify; the record time is
-//! outside the allowed skew of the server's clock; or the entries do not
-//! extend the current head. The last one is what refuses a replayed
-//! request: its positions are taken, and `seq` and `prev` are signed.
+//! outside the allowed skew of the server's clock; an act's id is already
+//! in the ledger; or the entries do not extend the current head. The last
+//! refuses a replayed request: its positions are taken, and `seq` and
+//! `prev` are signed; the id check refuses the same act signed again.
 
 use axum::Json;
 use axum::extract::State;
@@ -82,7 +83,7 @@ fn refusal(seq: u64, t: &Tamper) -> ApiError {
     (status = 201, description = "Appended durably", body = Appended),
     (status = 400, description = "Malformed body or entry", body = crate::error::ErrorBody),
     (status = 403, description = "Unknown or revoked key, a party signing for another, a bad signature", body = crate::error::ErrorBody),
-    (status = 409, description = "Stale head (a replayed request, or the ledger moved) or record time", body = crate::error::ErrorBody),
+    (status = 409, description = "Stale head (a replayed request, or the ledger moved), record time, or an act id already in the ledger", body = crate::error::ErrorBody),
     (status = 413, description = "Body over the limit", body = crate::error::ErrorBody),
     (status = 422, description = "The treaty does not allow the act, or the text and the entries disagree", body = crate::error::ErrorBody)))]
 /// Appends signed acts (see the module documentation for what is checked).
@@ -218,6 +219,15 @@ fn check_text(s: &AppState, req: &SignedActs, views: &[EntryView]) -> Result<(),
         let rendered = casus_lang::render_short(&errors, name, &req.text);
         let details: Vec<String> = rendered.lines().map(str::to_string).collect();
         return Err(unprocessable("treaty", format!("the treaty does not allow the act(s): {} error(s)", errors.len())).with_details(details));
+    }
+    for a in &record.acts {
+        if a.id.is_some() && data.ids.contains(symbols.name(a.id)) {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "duplicate_id",
+                format!("an act with id `{}` is already in the ledger (was this act sent before?)", symbols.name(a.id)),
+            ));
+        }
     }
     if record.acts.len() != views.len() {
         return Err(unprocessable("act_mismatch", format!("the text holds {} act(s) and the body {} entries", record.acts.len(), views.len())));

@@ -141,6 +141,9 @@ pub struct Data {
     /// Names introduced by acts so far (ids, documents, cases), so that a
     /// new act may refer to them.
     pub known: HashSet<String>,
+    /// The ids of acts in the log: an id names one act, so a second act
+    /// with the same id is refused.
+    pub ids: HashSet<String>,
 }
 
 pub struct Inner {
@@ -190,6 +193,7 @@ impl Data {
             leaves: Vec::new(),
             replay: Replay::new(false),
             known: HashSet::new(),
+            ids: HashSet::new(),
         }
     }
 
@@ -251,6 +255,9 @@ impl Data {
                         summary.push(' ');
                         summary.push_str(self.symbols.name(s));
                     }
+                }
+                if act.id.is_some() {
+                    self.ids.insert(n(act.id));
                 }
                 for s in [act.id, act.document, act.case] {
                     if s.is_some() {

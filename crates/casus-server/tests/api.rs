@@ -215,6 +215,15 @@ async fn a_signed_act_is_appended_and_every_bad_one_changes_nothing() {
     // The same request again: its position is taken.
     let (s, v) = f.post(serde_json::to_vec(&good).unwrap()).await;
     assert_error(s, &v, StatusCode::CONFLICT, "stale_head");
+    // The same act signed again on the new head: its id is taken.
+    let with_id = format!("{}  id       arm_second_sign\n", sign_text("ARM", "yerevan_declaration"));
+    let req = f.signed(&arm, &with_id).await;
+    let (s, _) = f.post(serde_json::to_vec(&req).unwrap()).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let req = f.signed(&arm, &with_id).await;
+    let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
+    assert_error(s, &v, StatusCode::CONFLICT, "duplicate_id");
+    let after = after + 1;
     // A party signs only for itself: ARM's act with KAZ's key.
     let kaz_as_arm = KeyFile { key: f.key("KAZ").key, role: Some(KeyRole::Party("ARM".into())) };
     let forged = f.signed(&kaz_as_arm, &sign_text("ARM", "yerevan_declaration")).await;
