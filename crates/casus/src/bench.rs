@@ -33,6 +33,22 @@ pub enum Which {
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
     },
+    /// What-if on a synthetic record: time per what-if, focused and in full.
+    Whatif {
+        #[arg(long, default_value_t = 100_000)]
+        acts: usize,
+        #[arg(long, default_value_t = 32)]
+        parties: usize,
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+    },
+    /// The smallest blocking coalitions of a qualified-majority vote.
+    Blockers {
+        #[arg(long, default_value_t = 32)]
+        parties: usize,
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+    },
     /// Parse a synthetic record file: acts per second.
     Parse {
         #[arg(long, default_value_t = 200_000)]
@@ -51,6 +67,8 @@ pub fn run(which: Which) -> Result<ExitCode> {
     match which {
         Which::Replay { acts, parties, runs } => replay(acts, parties, runs),
         Which::Parse { acts, runs } => parse(acts, runs),
+        Which::Whatif { acts, parties, runs } => crate::bench_analysis::whatif(acts, parties, runs),
+        Which::Blockers { parties, runs } => crate::bench_analysis::blockers(parties, runs),
         Which::Ledger { entries, clients, runs, dir } => ledger(entries, clients, runs, dir),
     }
 }
