@@ -69,6 +69,56 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
     sorted[i] as f64 / 1000.0
 }
 
+/// Runs `connections` keep-alive connections over `queries` for `seconds` and prints the figures.
+fn query_phase(rt: &tokio::runtime::Runtime, addr: std::net::SocketAddr, label: &str, queries: &[String], seconds: u64, connections: usize) {
+    let (lat, errors, elapsed) = rt.block_on(async {
+        let stop = Instant::now() + Duration::from_secs(seconds);
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for c in 0..connections {
+            let queries = queries.to_vec();
+            tasks.push(tokio::spawn(async move {
+                let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+                s.set_nodelay(true).unwrap();
+                let mut buf = Vec::new();
+                let mut lat = Vec::new();
+                let mut errors = 0u64;
+                let mut i = c * (queries.len() / connections).max(1);
+                while Instant::now() < stop {
+                    let q = &queries[i % queries.len()];
+                    i += 1;
+                    let t = Instant::now();
+                    s.write_all(format!("GET {q} HTTP/1.1\r\nHost: bench\r\n\r\n").as_bytes()).await.unwrap();
+                    match read_response(&mut s, &mut buf).await {
+                        Some(200) => lat.push(t.elapsed().as_micros() as u32),
+                        _ => errors += 1,
+                    }
+                }
+                (lat, errors)
+            }));
+        }
+        let mut all = Vec::new();
+        let mut errors = 0;
+        for t in tasks {
+            let (l, e) = t.await.unwrap();
+            all.extend(l);
+            errors += e;
+        }
+        (all, errors, started.elapsed())
+    });
+    let mut lat = lat;
+    lat.sort_unstable();
+    println!(
+        "{label}: {} in {:.2} s = {:.0} queries/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {errors} errors",
+        lat.len(),
+        elapsed.as_secs_f64(),
+        lat.len() as f64 / elapsed.as_secs_f64(),
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99),
+        percentile(&lat, 1.0),
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let seconds: u64 = args.first().and_then(|s| s.parse().ok()).unwrap_or(5);
@@ -101,52 +151,11 @@ fn main() {
         .flat_map(|d| ["", "&interpretation=art4_trigger%3Ddetermination"].map(|r| format!("/api/state?at={d}{r}")))
         .collect();
     let load_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let (lat, errors, elapsed) = load_rt.block_on(async {
-        let stop = Instant::now() + Duration::from_secs(seconds);
-        let started = Instant::now();
-        let mut tasks = Vec::new();
-        for c in 0..connections {
-            let queries = queries.clone();
-            tasks.push(tokio::spawn(async move {
-                let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-                s.set_nodelay(true).unwrap();
-                let mut buf = Vec::new();
-                let mut lat = Vec::new();
-                let mut errors = 0u64;
-                let mut i = c;
-                while Instant::now() < stop {
-                    let q = &queries[i % queries.len()];
-                    i += 1;
-                    let t = Instant::now();
-                    s.write_all(format!("GET {q} HTTP/1.1\r\nHost: bench\r\n\r\n").as_bytes()).await.unwrap();
-                    match read_response(&mut s, &mut buf).await {
-                        Some(200) => lat.push(t.elapsed().as_micros() as u32),
-                        _ => errors += 1,
-                    }
-                }
-                (lat, errors)
-            }));
-        }
-        let mut all = Vec::new();
-        let mut errors = 0;
-        for t in tasks {
-            let (l, e) = t.await.unwrap();
-            all.extend(l);
-            errors += e;
-        }
-        (all, errors, started.elapsed())
-    });
-    let mut lat = lat;
-    lat.sort_unstable();
-    println!(
-        "state queries: {} in {:.2} s = {:.0} queries/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {errors} errors",
-        lat.len(),
-        elapsed.as_secs_f64(),
-        lat.len() as f64 / elapsed.as_secs_f64(),
-        percentile(&lat, 0.5),
-        percentile(&lat, 0.99),
-        percentile(&lat, 1.0),
-    );
+    query_phase(&load_rt, addr, "state queries (8 distinct, cached)", &queries, seconds, connections);
+    // Every request a new time (2021–2025, one every ~13 minutes): each one
+    // derives the state over the whole record (the cache misses).
+    let cold: Vec<String> = (0..200_000).map(|i| format!("/api/state?at={}", Time(Time::from_date(2021, 1, 1).0 + i * 797).format(casus_model::Precision::Second))).collect();
+    query_phase(&load_rt, addr, "state queries (each a new date, derived)", &cold, 2, connections);
 
     // Ingest: sign locally, chaining `prev`, so the signer needs no round trip for the head.
     let url = format!("http://{addr}");
