@@ -217,7 +217,7 @@ fn main() {
         println!("signed-act ingest, {label}: {sent} acts in {secs:.2} s = {:.0} acts/s (durable SQLite commits, signature and treaty checks)", sent as f64 / secs);
     }
     let v: serde_json::Value = server.get_json("/api/verify").unwrap();
-    println!("ledger after the run: {}", v["message"].as_str().unwrap_or(""));
+    println!("ledger after the run: verified {}", v["message"].as_str().unwrap_or(""));
     drop(conn);
     drop(load_rt);
     drop(server_rt);

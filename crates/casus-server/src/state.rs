@@ -491,7 +491,7 @@ impl AppState {
                 entries: r.entries,
                 checkpoints: r.checkpoints,
                 root: hex::encode(&r.root),
-                message: format!("verified: {} entries, every signature, link and {} checkpoint(s)", r.entries, r.checkpoints),
+                message: format!("{} entries; every signature, hash link and {} checkpoint(s) checked", r.entries, r.checkpoints),
             },
             Err(e @ (casus_ledger::LedgerError::Store(_) | casus_ledger::LedgerError::Io { .. })) => return Err(ApiError::internal(e)),
             Err(e) => VerifyBadge { ok: false, entries: size, checkpoints: 0, root: String::new(), message: format!("verification failed: {e}") },
