@@ -143,21 +143,26 @@ enum Command {
     Act {
         #[command(flatten)]
         target: cmd_act::Target,
+        /// A file of acts in the record format (`.md` literate Markdown, or one acts block).
         act: PathBuf,
     },
     /// Sign a document, as the key's party, through a server.
     Sign {
         #[command(flatten)]
         target: cmd_act::Target,
+        /// The document's id, as `replay` lists it (for example `yerevan_declaration`).
         document: String,
     },
     /// Refuse to sign a document, as the key's party, with a reason and a condition.
     Refuse {
         #[command(flatten)]
         target: cmd_act::Target,
+        /// The document's id, as `replay` lists it.
         document: String,
+        /// Why the party refuses.
         #[arg(long)]
         reason: Option<String>,
+        /// On what condition it would sign.
         #[arg(long)]
         condition: Option<String>,
     },
