@@ -111,7 +111,9 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let config = Config { token: args.token.clone(), operator, ..Config::default() };
     let state = AppState::open(opener, config).map_err(anyhow::Error::msg)?;
 
-    tracing_subscriber::fmt().with_writer(std::io::stderr).with_max_level(tracing::Level::INFO).with_target(false).init();
+    // Colours only on a terminal, so that logs piped to a file stay plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(ansi).with_max_level(tracing::Level::INFO).with_target(false).init();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
