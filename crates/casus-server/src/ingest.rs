@@ -1,6 +1,6 @@
 //! `POST /api/acts`: writing by signature only.
 //!
-//! The client signs the ledger's own entries (`casus/entry/v1`,
+//! The client signs the ledger's own entries (`casus/entry/v2`,
 //! docs/LEDGER.md) for the next positions of the log, so the stored bytes
 //! are the bytes the actor signed: the server holds no party's key and
 //! re-serializes nothing. The body also carries the acts as text in the
