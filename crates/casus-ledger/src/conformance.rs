@@ -38,7 +38,7 @@ macro_rules! conformance_tests {
     ($backend:expr) => {
         $crate::conformance_tests!(@each $backend;
             story, refusals, key_rotation_and_revocation, bitemporal_reads,
-            concurrent_appenders, group_commit, tamper_flip_byte, tamper_delete_entry, tamper_reorder,
+            concurrent_appenders, group_commit, signed_elsewhere, tamper_flip_byte, tamper_delete_entry, tamper_reorder,
             tamper_truncate, tamper_fork_after_checkpoint, tamper_swap_signature,
             tamper_checkpoint_signature);
     };
@@ -147,6 +147,48 @@ fn expect_tamper(l: &mut Ledger, entry: u64, want: impl Fn(&Tamper) -> bool, wha
         Err(LedgerError::Tampered { entry: e, kind }) if e == entry && want(&kind) => Ok(()),
         Err(other) => Err(format!("{what}: expected tampering at entry {entry}, got: {other}")),
     }
+}
+
+/// Entries signed by their actors elsewhere (a client of the server) and
+/// appended as sent: accepted when they extend the log and verify; a forged
+/// signer, a bad signature, a stale head or a replay is refused naming the
+/// entry, and nothing is written.
+pub fn signed_elsewhere(backend: &dyn Backend, name: &str) -> Outcome {
+    use crate::entry::Mode;
+    let keys = Keys::new();
+    let mut symbols = Symbols::new();
+    let mut l = seeded(backend, name, &keys, &mut symbols)?;
+    l.sync().map_err(err)?;
+    let head = |l: &Ledger| (l.replay().size, l.replay().prev);
+    let acts: Vec<Act> = (0..3).map(|n| act(&mut symbols, &format!("client{n}"), "ARM", ActKind::Request, 30 + n, false)).collect();
+    let (size, prev) = head(&l);
+    let good = crate::signed_act_entries(size, prev, &acts, &symbols, &keys.arm, Mode::Live, day(120)).map_err(err)?;
+    // Forged: ARM's acts signed with KAZ's key.
+    let forged = crate::signed_act_entries(size, prev, &acts, &symbols, &keys.kaz, Mode::Live, day(120)).map_err(err)?;
+    match l.append_signed(&forged) {
+        Err(LedgerError::Rejected { entry, kind: Tamper::WrongSigner(_) }) if entry == size => {}
+        other => return Err(format!("forged signer: {other:?}")),
+    }
+    // A flipped signature byte in the second entry.
+    let mut bad = good.clone();
+    let last = bad[1].len() - 1;
+    bad[1][last] ^= 1;
+    match l.append_signed(&bad) {
+        Err(LedgerError::Rejected { entry, kind: Tamper::BadSignature }) if entry == size + 1 => {}
+        other => return Err(format!("bad signature: {other:?}")),
+    }
+    ensure(l.len().map_err(err)? == size, || "a refusal wrote something".into())?;
+    let range = l.append_signed(&good).map_err(err)?;
+    ensure(range == (size..size + 3), || format!("range {range:?}"))?;
+    // The same request again: its positions are taken.
+    match l.append_signed(&good) {
+        Err(LedgerError::Rejected { entry, .. }) if entry == size + 3 => {}
+        other => return Err(format!("replayed request: {other:?}")),
+    }
+    let report = l.verify(&mut |_, _| {}).map_err(err)?;
+    ensure(report.entries == size + 3, || format!("{report:?}"))?;
+    let read = l.acts_as_of(None, &mut symbols).map_err(err)?;
+    ensure(read.iter().filter(|a| a.attestation == casus_model::Attestation::Actor).count() >= 3, || "live acts attested by the actor".into())
 }
 
 /// Appends, reads back, checkpoints, proves, reopens.

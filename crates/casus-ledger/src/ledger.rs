@@ -288,6 +288,54 @@ impl Ledger {
             .start)
     }
 
+    /// Appends entries signed elsewhere (by their actors, in live mode: the
+    /// stored bytes are the bytes they signed), in one durable commit. Each
+    /// must extend the log as `verify` requires: position, link, record
+    /// time, who may sign what; and every signature is checked, in batches
+    /// on every core, before anything is written. A refusal writes nothing
+    /// and names the first bad entry ([`LedgerError::Rejected`]).
+    pub fn append_signed(&mut self, entries: &[Vec<u8>]) -> Result<Range<u64>> {
+        if entries.len() > MAX_BATCH_ENTRIES {
+            return Err(LedgerError::TooLarge { what: "entries in one commit", size: entries.len(), max: MAX_BATCH_ENTRIES });
+        }
+        if let Some(big) = entries.iter().find(|e| e.len() > crate::MAX_ENTRY_BYTES) {
+            return Err(LedgerError::TooLarge { what: "entry", size: big.len(), max: crate::MAX_ENTRY_BYTES });
+        }
+        let Ledger { store, replay } = self;
+        let mut mark = None;
+        let mut range = 0..0;
+        let result = store.append(&mut |reader, len| {
+            catch_up(reader, replay, len)?;
+            mark = Some(replay.mark());
+            let start = replay.size;
+            let mut items = Vec::with_capacity(entries.len());
+            for bytes in entries {
+                let seq = replay.size;
+                let view = EntryView::parse(bytes).map_err(|e| LedgerError::Rejected { entry: seq, kind: Tamper::Malformed(e.to_string()) })?;
+                replay.advance(&view).map_err(|(entry, kind)| LedgerError::Rejected { entry, kind })?;
+                let key = replay.registry.get(&view.signer).map(|s| s.key).ok_or(LedgerError::Rejected { entry: seq, kind: Tamper::UnknownKey })?;
+                items.push(SigItem { seq, signed: view.signed, signature: view.signature, key });
+            }
+            if let Some(bad) = first_bad_signature(&items) {
+                return Err(LedgerError::Rejected { entry: items[bad].seq, kind: Tamper::BadSignature });
+            }
+            for bytes in entries {
+                replay.push_leaf(merkle::leaf_hash(bytes));
+            }
+            range = start..replay.size;
+            Ok(entries.to_vec())
+        });
+        match result {
+            Ok(_) => Ok(range),
+            Err(e) => {
+                if let Some(m) = mark {
+                    replay.rollback(m);
+                }
+                Err(e)
+            }
+        }
+    }
+
     /// Appends one request's entries in one commit; a refusal writes nothing.
     fn append_one<'k>(&mut self, record_time: Time, make: &mut (dyn FnMut(&Replay) -> Result<Vec<Spec<'k>>> + '_)) -> Result<Range<u64>> {
         let mut requests = [Request { record_time, make }];
@@ -425,6 +473,26 @@ impl Ledger {
 
 fn refused(t: &Tamper) -> LedgerError {
     LedgerError::Refused(t.to_string())
+}
+
+/// The entries a client sends to extend a log of `size` entries whose last
+/// signed bytes hash to `prev` (see [`Ledger::append_signed`]): one act
+/// entry per act, for the positions that follow, chained, each signed by
+/// `key` in `mode` (live with a party's key, record with a recorder's).
+pub fn signed_act_entries(size: u64, prev: Hash, acts: &[Act], symbols: &Symbols, key: &SecretKey, mode: Mode, record_time: Time) -> Result<Vec<Vec<u8>>> {
+    if acts.len() > MAX_BATCH_ENTRIES {
+        return Err(LedgerError::TooLarge { what: "batch of acts", size: acts.len(), max: MAX_BATCH_ENTRIES });
+    }
+    let mut prev = prev;
+    let mut out = Vec::with_capacity(acts.len());
+    for (i, act) in acts.iter().enumerate() {
+        let payload = encode_act(act, symbols)?;
+        let mut bytes = Entry { seq: size + i as u64, kind: EntryKind::Act, mode, valid_time: act.time.0, record_time: record_time.0, prev, payload: &payload }.unsigned(&key.id())?;
+        prev = entry::link_hash(&bytes[..bytes.len() - 64]);
+        entry::sign_in_place(&mut bytes, key);
+        out.push(bytes);
+    }
+    Ok(out)
 }
 
 /// Most threads that sign or verify one batch.

@@ -44,7 +44,7 @@ pub use bundle::{BundleReport, verify_bundle};
 pub use entry::{Checkpoint, Entry, EntryKind, Mode};
 pub use group::{AppendHandle, Appended, GroupAppender};
 pub use keys::{KeyFile, KeyId, KeyRole, PublicKeyFile, SecretKey};
-pub use ledger::{Ledger, VerifyReport};
+pub use ledger::{Ledger, VerifyReport, signed_act_entries};
 pub use store::{MemStore, Store, StoreRead};
 
 /// Largest stored entry, in bytes. The genesis entry carries the treaty
@@ -141,6 +141,10 @@ pub enum LedgerError {
     /// An append or import that the rules refuse; nothing was written.
     #[error("refused: {0}")]
     Refused(String),
+    /// An entry signed elsewhere that breaks the ledger's rules at position
+    /// `entry` (see [`Ledger::append_signed`]); nothing was written.
+    #[error("refused: entry {entry}: {kind}")]
+    Rejected { entry: u64, kind: Tamper },
     /// `verify` found the log tampered with; `entry` is the first bad one
     /// (for a truncation, the first missing position).
     #[error("entry {entry}: {kind}")]
@@ -171,7 +175,7 @@ impl LedgerError {
     /// The tamper kind, if this error reports tampering.
     pub fn tamper(&self) -> Option<&Tamper> {
         match self {
-            LedgerError::Tampered { kind, .. } | LedgerError::TamperedCheckpoint { kind, .. } => Some(kind),
+            LedgerError::Tampered { kind, .. } | LedgerError::TamperedCheckpoint { kind, .. } | LedgerError::Rejected { kind, .. } => Some(kind),
             _ => None,
         }
     }

@@ -15,8 +15,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use casus_ledger::encode::encode_act;
-use casus_ledger::entry::{Entry, EntryKind, EntryView, Mode, link_hash};
+use casus_ledger::entry::Mode;
 use casus_ledger::{KeyFile, KeyRole, hex};
 use casus_model::{Symbols, Time};
 
@@ -198,19 +197,10 @@ pub fn sign_parsed(acts: &[casus_model::Act], symbols: &Symbols, head: &HeadBody
         Some(KeyRole::Party(_)) => Mode::Live,
         _ => Mode::Record,
     };
-    let mut prev = hex::decode_array::<32>(&head.prev).ok_or("the server's head has a bad `prev`")?;
-    let record_time = now.max(head.last_record_time);
-    let mut entries = Vec::with_capacity(acts.len());
-    for (i, act) in acts.iter().enumerate() {
-        let payload = encode_act(act, symbols).map_err(|e| e.to_string())?;
-        let bytes = Entry { seq: head.size + i as u64, kind: EntryKind::Act, mode, valid_time: act.time.0, record_time, prev, payload: &payload }
-            .sign(&key.key)
-            .map_err(|e| e.to_string())?;
-        let view = EntryView::parse(&bytes).map_err(|e| e.to_string())?;
-        prev = link_hash(view.signed);
-        entries.push(hex::encode(&bytes));
-    }
-    Ok(entries)
+    let prev = hex::decode_array::<32>(&head.prev).ok_or("the server's head has a bad `prev`")?;
+    let record_time = casus_model::Time(now.max(head.last_record_time));
+    let entries = casus_ledger::signed_act_entries(head.size, prev, acts, symbols, &key.key, mode, record_time).map_err(|e| e.to_string())?;
+    Ok(entries.iter().map(|b| hex::encode(b)).collect())
 }
 
 /// Signs and posts an act file, re-signing on a moved head. The clock is
