@@ -185,11 +185,10 @@ pub fn what_if(treaty: &Treaty, acts: &[Act], symbols: &Symbols, query: &Query, 
         // mentioning an affected party; compare only those facts.
         let mut t2 = treaty.clone();
         for c in changes {
-            if let Change::Rule { organ, rule } = c {
-                if let Some(o) = t2.organs.iter_mut().find(|o| o.id == *organ) {
+            if let Change::Rule { organ, rule } = c
+                && let Some(o) = t2.organs.iter_mut().find(|o| o.id == *organ) {
                     o.decides = *rule;
                 }
-            }
         }
         let relevant_act = |a: &Act| membership::change_from_act(a).is_some() || (a.document.is_some() && docs.contains(&a.document)) || mentions(a, &parties);
         let mut relevant: Vec<Act> = acts.iter().filter(|a| !(a.id.is_some() && removed.contains(&a.id)) && relevant_act(a)).cloned().collect();

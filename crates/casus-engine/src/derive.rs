@@ -283,12 +283,11 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         let (mut met, mut unmet, mut waived) = (Vec::new(), Vec::new(), Vec::new());
         let mut arose = trig.time;
         for (ni, need) in duty.needs.iter().enumerate() {
-            if let Some((q, o)) = need.when {
-                if reading(q) != Some(o) {
+            if let Some((q, o)) = need.when
+                && reading(q) != Some(o) {
                     waived.push(ni);
                     continue;
                 }
-            }
             let found = need.any_of.iter().filter_map(|p| earliest(p, &b, 0)).min_by_key(|&i| (acts[i as usize].time, i));
             match found {
                 Some(i) => {
@@ -347,11 +346,10 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         let by_id: FxMap<Sym, usize> = cases.iter().enumerate().filter(|(_, c)| c.id.is_some()).map(|(i, c)| (c.id, i)).collect();
         for &i in &order {
             let a = &acts[i as usize];
-            if a.case.is_some() {
-                if let Some(&c) = by_id.get(&a.case) {
+            if a.case.is_some()
+                && let Some(&c) = by_id.get(&a.case) {
                     cases[c].responses.push(i);
                 }
-            }
         }
     }
 

@@ -165,12 +165,11 @@ impl Cx<'_> {
         };
         let mut constraints = Vec::new();
         let mut rest = &tokens[1..];
-        if let Some(t) = rest.first() {
-            if !(t.kind == TokenKind::Word && Field::from_keyword(&t.text).is_some()) {
+        if let Some(t) = rest.first()
+            && !(t.kind == TokenKind::Word && Field::from_keyword(&t.text).is_some()) {
                 constraints.push((Field::Subject, self.term(t)?));
                 rest = &rest[1..];
             }
-        }
         let mut ok = true;
         while let Some(key) = rest.first() {
             let Some(field) = (key.kind == TokenKind::Word).then(|| Field::from_keyword(&key.text)).flatten().filter(|f| *f != Field::Subject) else {

@@ -64,12 +64,11 @@ fn header(cx: &mut Cx, decl: &Decl, treaty: &Treaty, record: &mut Record) {
     for c in decl.clauses() {
         let toks = &c.line.tokens;
         if toks[0].is_word("treaty") {
-            if let Some((id, span)) = cx.name(toks.get(1), toks[0].span, "the treaty's id") {
-                if treaty.id.is_some() && id != treaty.id {
+            if let Some((id, span)) = cx.name(toks.get(1), toks[0].span, "the treaty's id")
+                && treaty.id.is_some() && id != treaty.id {
                     let (want, got) = (cx.symbols.name(treaty.id).to_string(), cx.symbols.name(id).to_string());
                     cx.err(codes::WRONG_TREATY, span, format!("this record is for treaty `{got}`, not `{want}`"));
                 }
-            }
         } else {
             cx.err(codes::UNKNOWN_CLAUSE, toks[0].span, format!("`record` takes no clause `{}`", toks[0].text)).help("`record` takes: treaty");
         }

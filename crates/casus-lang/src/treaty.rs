@@ -150,11 +150,10 @@ impl Lowerer<'_> {
             cx.err(codes::DUPLICATE_ID, span, format!("{what} `{}` is declared twice", id_tok.text)).label("declared again here");
         };
         match word.as_str() {
-            "version" => {
-                if self.declared.versions.insert(sym, span).is_some() {
+            "version"
+                if self.declared.versions.insert(sym, span).is_some() => {
                     dup(&mut self.cx, "version");
                 }
-            }
             "party" | "state" | "actor" => {
                 if self.declared.parties.contains_key(&sym) || self.declared.organs.contains_key(&sym) {
                     dup(&mut self.cx, "party");
@@ -395,14 +394,11 @@ impl Lowerer<'_> {
                     ["consensus", "with", "opt-out"] => organ.decides = DecisionRule::ConsensusOptOut,
                     ["as", "recorded"] => organ.decides = DecisionRule::Recorded,
                     ["by", "silence"] => organ.decides = DecisionRule::Silence,
-                    [_, "of", base @ ("members" | "voting")] => match self.share(&toks[1]) {
-                        Some(share) => {
-                            let base = if *base == "members" { VoteBase::Members } else { VoteBase::Voting };
-                            let v = vote.get_or_insert(VoteRule { share, base, quorum: None, abstentions_against: false, exclude_disputants: false });
-                            v.share = share;
-                            v.base = base;
-                        }
-                        None => {}
+                    [_, "of", base @ ("members" | "voting")] => if let Some(share) = self.share(&toks[1]) {
+                        let base = if *base == "members" { VoteBase::Members } else { VoteBase::Voting };
+                        let v = vote.get_or_insert(VoteRule { share, base, quorum: None, abstentions_against: false, exclude_disputants: false });
+                        v.share = share;
+                        v.base = base;
                     },
                     _ => {
                         self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `decides unanimity`, `consensus with opt-out`, `as recorded`, `by silence`, or a vote such as `majority of members` or `2/3 of voting`");
@@ -561,12 +557,11 @@ impl Lowerer<'_> {
     fn check_pattern(&mut self, pattern: &Pattern, bound: &BTreeSet<Sym>) {
         for &(field, term) in &pattern.constraints {
             self.check_name(field, term, pattern.span);
-            if let Term::Var(v) = term {
-                if !bound.contains(&v) {
+            if let Term::Var(v) = term
+                && !bound.contains(&v) {
                     let name = self.cx.symbols.name(v).to_string();
                     self.cx.err(codes::UNBOUND_VARIABLE, pattern.span, format!("`${name}` is not bound by the trigger")).help("variables are bound by the `on` pattern (and `$debtor` in `does`)");
                 }
-            }
         }
     }
 

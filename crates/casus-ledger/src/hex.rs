@@ -15,7 +15,7 @@ pub fn encode(bytes: &[u8]) -> String {
 
 pub fn decode(s: &str) -> Option<Vec<u8>> {
     let s = s.trim();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     let digit = |c: u8| -> Option<u8> {

@@ -279,11 +279,10 @@ impl PublicKeyFile {
             .ok_or_else(|| LedgerError::decode("public key file", "needs a `key` line of 64 hex digits"))?;
         let file = PublicKeyFile { key, role };
         let id = file.id()?;
-        if let Some(stated) = fields.get("id") {
-            if *stated != id.hex() {
+        if let Some(stated) = fields.get("id")
+            && *stated != id.hex() {
                 return Err(LedgerError::decode("public key file", "the `id` line does not match the key"));
             }
-        }
         Ok(file)
     }
 }
@@ -355,11 +354,10 @@ impl KeyRegistry {
             return Err(Tamper::BadEntry(format!("key {} is registered already", id.short())));
         }
         if reg.role == KeyRole::Operator {
-            if let Some(old) = self.operator {
-                if self.keys.get(&old).is_some_and(|s| s.revoked_at.is_none()) {
+            if let Some(old) = self.operator
+                && self.keys.get(&old).is_some_and(|s| s.revoked_at.is_none()) {
                     return Err(Tamper::BadEntry("a second operator key; rotate the operator key instead".into()));
                 }
-            }
             self.operator = Some(id);
         }
         self.keys.insert(id, KeyState { key, role: reg.role.clone(), introduced_at: seq, revoked_at: None });

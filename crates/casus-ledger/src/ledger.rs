@@ -447,12 +447,11 @@ impl Ledger {
             let end = (start + READ_CHUNK).min(size);
             for (pos, bytes) in self.store.read_range(start, end)? {
                 let view = EntryView::parse(&bytes).map_err(|e| LedgerError::Tampered { entry: pos, kind: Tamper::Malformed(e.to_string()) })?;
-                if let Some(r) = record_time {
-                    if view.record_time > r.0 {
+                if let Some(r) = record_time
+                    && view.record_time > r.0 {
                         // Record times never decrease: nothing later qualifies.
                         return Ok(acts);
                     }
-                }
                 if view.kind != EntryKind::Act {
                     continue;
                 }
@@ -680,11 +679,10 @@ fn classify_bad_signature(rows: &[(u64, Vec<u8>)], registry: &KeyRegistry, bad_s
         if *pos == bad_seq {
             continue;
         }
-        if let Some(state) = registry.get(&view.signer) {
-            if keys::verify_strict(&state.key, view.signed, signature) {
+        if let Some(state) = registry.get(&view.signer)
+            && keys::verify_strict(&state.key, view.signed, signature) {
                 return Tamper::SwappedSignature { other: *pos };
             }
-        }
     }
     Tamper::BadSignature
 }

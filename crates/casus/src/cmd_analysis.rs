@@ -180,7 +180,7 @@ fn shipped_pairs() -> Result<Vec<(PathBuf, PathBuf)>> {
 pub fn report(args: ReportArgs) -> Result<ExitCode> {
     let pairs: Vec<(PathBuf, PathBuf)> = if args.files.is_empty() {
         shipped_pairs()?
-    } else if args.files.len() % 2 == 0 {
+    } else if args.files.len().is_multiple_of(2) {
         args.files.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect()
     } else {
         bail!("name TREATY RECORD pairs");
