@@ -240,23 +240,12 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         for p in d.needs.iter().flat_map(|n| n.any_of.iter()) {
             shapes.push(shape(p, fixed(None)));
         }
-        let debtor = d.does.iter().flat_map(|p| p.constraints.iter()).find_map(|&(f, t)| match (f, t) {
-            (Field::By, Term::Var(v)) => Some(v),
-            _ => None,
-        });
         for p in &d.does {
-            let debtor = p.constraints.iter().find_map(|&(_, t)| match t {
-                Term::Var(v) if !trigger_vars.contains(&v) => Some(v),
-                _ => None,
-            }).or(debtor);
-            shapes.push(shape(p, fixed(debtor)));
+            shapes.push(shape(p, fixed(Some(treaty.words.debtor))));
         }
     }
     let index = if triggers.is_empty() { None } else { Some(Index::build(acts, &order, &shapes)) };
-    let debtor_var = treaty.duties.iter().flat_map(|d| d.does.iter()).flat_map(|p| p.constraints.iter()).find_map(|&(f, t)| match (f, t) {
-        (Field::By, Term::Var(v)) => Some(v),
-        _ => None,
-    });
+    let debtor_var = treaty.words.debtor;
     let reading = |q: Sym| readings.iter().find(|(qq, _)| *qq == q).map(|(_, o)| *o);
     // Index lists hold ranks in `order` (so in time order); a rank bound
     // found once per trigger is then compared without touching the acts.
@@ -279,6 +268,11 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
             Debtors::Listed(list) => list.iter().filter_map(|&t| b.resolve(t)).collect(),
         };
         let creditor = b.resolve(duty.owed_to).unwrap_or(Sym::NONE);
+        // Conditions and fulfilments count from the trigger on: from its
+        // day when it is dated to the day (acts of that day are not
+        // ordered within it), from its second otherwise.
+        let from = if day { trig.time.start_of_day() } else { trig.time };
+        let from_rank = order.partition_point(|&i| acts[i as usize].time < from) as u32;
         // Conditions do not depend on the debtor.
         let (mut met, mut unmet, mut waived) = (Vec::new(), Vec::new(), Vec::new());
         let mut arose = trig.time;
@@ -288,7 +282,7 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                     waived.push(ni);
                     continue;
                 }
-            let found = need.any_of.iter().filter_map(|p| earliest(p, &b, 0)).min_by_key(|&i| (acts[i as usize].time, i));
+            let found = need.any_of.iter().filter_map(|p| earliest(p, &b, from_rank)).min_by_key(|&i| (acts[i as usize].time, i));
             match found {
                 Some(i) => {
                     met.push((ni, i));
@@ -315,17 +309,12 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         let instance = case.instances.len() as u32;
         let all_met = unmet.is_empty();
         case.instances.push(DutyInstance { duty: d, needs_met: met, needs_unmet: unmet, needs_waived: waived });
-        let from = trig.time.start_of_day();
-        let from_rank = order.partition_point(|&i| acts[i as usize].time < from) as u32;
         case.obligations.reserve(debtors.len());
         for debtor in debtors {
             let mut ob = ObligationState { duty: d, instance, debtor, creditor, status: ObligationStatus::NotTriggered, since: trig.time, arose: None, deadline: None, fulfilment: None };
             if all_met {
                 let deadline = within.map(|w| deadline_from(arose, day, w)).unwrap_or(Time::MAX);
-                let bd = match debtor_var {
-                    Some(v) => b.with(v, debtor),
-                    None => b.clone(),
-                };
+                let bd = b.with(debtor_var, debtor);
                 let done = duty.does.iter().filter_map(|p| earliest(p, &bd, from_rank)).min_by_key(|&i| (acts[i as usize].time, i));
                 ob.arose = Some(arose);
                 ob.deadline = Some(deadline);
@@ -333,7 +322,8 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                 let done_time = done.map(|i| acts[i as usize].time);
                 (ob.status, ob.since) = match done_time {
                     Some(t) if t <= deadline => (ObligationStatus::Fulfilled, t),
-                    _ if at > deadline => (ObligationStatus::Breached, deadline),
+                    // Breached from the first second after the deadline.
+                    _ if at > deadline => (ObligationStatus::Breached, Time(deadline.0.saturating_add(1))),
                     _ => (ObligationStatus::Pending, arose),
                 };
             }

@@ -409,11 +409,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     let inst = &c.instances[o.instance as usize];
     let trig = &cx.acts[c.trigger as usize];
     let b = matches(&duty.trigger, trig, &Bindings::default()).unwrap_or_default();
-    let debtor_var = cx.symbols.get("debtor");
-    let bd = match debtor_var {
-        Some(v) => b.with(v, debtor_sym),
-        None => b.clone(),
-    };
+    let bd = b.with(cx.treaty.words.debtor, debtor_sym);
     let version = cx.treaty.version_at(trig.time).map(|v| format!("the text {} in force since {}", cx.n(v.id), date(v.in_force))).unwrap_or_default();
     let mut reasons = vec![format!(
         "On {}, {}'s act matched the trigger `{}` of the duty `{}` ({}, {}).",

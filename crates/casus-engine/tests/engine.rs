@@ -107,7 +107,7 @@ fn deadline_is_the_end_of_the_last_day() {
     assert!(s.contains("case c1 assist BBB->AAA fulfilled since 2001-01-08 deadline 2001-01-08"), "{s}");
     let late = format!("{REQUEST}\n2001-01-09 BBB assistance\n  to AAA\n  source \"f\"\n");
     let s = summary(&late, "2001-02-01", &[]);
-    assert!(s.contains("case c1 assist BBB->AAA breached since 2001-01-08 deadline 2001-01-08"), "{s}");
+    assert!(s.contains("case c1 assist BBB->AAA breached since 2001-01-09 deadline 2001-01-08"), "{s}");
 }
 
 #[test]
@@ -115,7 +115,7 @@ fn pending_until_the_deadline_then_breached() {
     let s = summary(REQUEST, "2001-01-08", &[]);
     assert!(s.contains("case c1 assist BBB->AAA pending since 2001-01-01"), "{s}");
     let s = summary(REQUEST, "2001-01-09", &[]);
-    assert!(s.contains("case c1 assist BBB->AAA breached since 2001-01-08"), "{s}");
+    assert!(s.contains("case c1 assist BBB->AAA breached since 2001-01-09"), "{s}");
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn determination_reading_waits_for_the_determination() {
     assert!(s.contains("case c1 assist BBB->AAA pending since 2001-02-01 deadline 2001-02-08"), "{s}");
     // Under the request reading the determination changes nothing.
     let s = summary(&determined, "2001-02-05", &[("trigger", "request")]);
-    assert!(s.contains("case c1 assist BBB->AAA breached since 2001-01-08"), "{s}");
+    assert!(s.contains("case c1 assist BBB->AAA breached since 2001-01-09"), "{s}");
 }
 
 #[test]

@@ -41,11 +41,19 @@ pub struct Words {
     pub no: Sym,
     pub abstain: Sym,
     pub silence: Sym,
+    /// The variable `$debtor` of `does` patterns.
+    pub debtor: Sym,
 }
 
 impl Words {
     pub fn intern(symbols: &mut crate::Symbols) -> Words {
-        Words { yes: symbols.intern("yes"), no: symbols.intern("no"), abstain: symbols.intern("abstain"), silence: symbols.intern("silence") }
+        Words {
+            yes: symbols.intern("yes"),
+            no: symbols.intern("no"),
+            abstain: symbols.intern("abstain"),
+            silence: symbols.intern("silence"),
+            debtor: symbols.intern("debtor"),
+        }
     }
 }
 
