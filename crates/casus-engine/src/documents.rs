@@ -114,6 +114,89 @@ pub struct DocumentState {
     pub limited_format: bool,
 }
 
+/// A document's verdict at one point: its status, who blocks it, and
+/// whether it is adopted without members that opted out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Verdict {
+    status: DocumentStatus,
+    blocked_by: Vec<Sym>,
+    limited: bool,
+}
+
+fn tally_of(rule: VoteRule, sheet: &[(Sym, Position, Option<u32>)], closed: bool) -> Tally {
+    let count = |p: Position| sheet.iter().filter(|r| r.1 == p).count() as u32;
+    let (yes, no, abstain) = (count(Position::VotedYes), count(Position::VotedNo), count(Position::Abstained));
+    let eligible = sheet.len() as u32;
+    let base = match rule.base {
+        VoteBase::Members => eligible,
+        VoteBase::Voting => yes + no + if rule.abstentions_against { abstain } else { 0 },
+    };
+    let needed = rule.share.needed(base).max(1);
+    let quorum = rule.quorum.map(|q| match q {
+        Quorum::Count(n) => n,
+        Quorum::Share(s) => s.needed(eligible),
+        Quorum::AsNeeded => rule.share.needed(eligible),
+    });
+    let quorum_met = quorum.is_none_or(|q| yes + no + abstain >= q);
+    Tally { yes, no, abstain, eligible, base, needed, quorum, quorum_met, closed }
+}
+
+/// The verdict of a sheet under a procedure; `closed` is whether the
+/// session, vote or silence has closed.
+fn verdict(procedure: DecisionRule, sheet: &[(Sym, Position, Option<u32>)], closed: bool) -> Verdict {
+    let who = |want: &dyn Fn(Position) -> bool| sheet.iter().filter(|r| want(r.1)).map(|r| r.0).collect::<Vec<Sym>>();
+    let opted = sheet.iter().any(|r| r.1 == Position::OptedOut);
+    let plain = |status| Verdict { status, blocked_by: Vec::new(), limited: false };
+    match procedure {
+        DecisionRule::Unanimity | DecisionRule::ConsensusOptOut => {
+            let refused = who(&|p| p == Position::Refused);
+            let needed: Vec<&(Sym, Position, Option<u32>)> = match procedure {
+                DecisionRule::ConsensusOptOut => sheet.iter().filter(|r| r.1 != Position::OptedOut).collect(),
+                _ => sheet.iter().collect(),
+            };
+            // Consensus is the absence of objection: a text put to a session
+            // that closes (the proposal's `end`) without a refusal is adopted
+            // then, whoever signed.
+            let consensus_at_close = procedure == DecisionRule::ConsensusOptOut && closed;
+            if !refused.is_empty() {
+                Verdict { status: DocumentStatus::Blocked, blocked_by: refused, limited: false }
+            } else if (!needed.is_empty() && needed.iter().all(|r| r.1 == Position::Signed) && !(procedure == DecisionRule::Unanimity && opted)) || consensus_at_close {
+                Verdict { status: DocumentStatus::Adopted, blocked_by: Vec::new(), limited: opted }
+            } else {
+                plain(DocumentStatus::Pending)
+            }
+        }
+        DecisionRule::Silence => {
+            let broke = who(&|p| matches!(p, Position::Objected | Position::Amended));
+            if !broke.is_empty() {
+                Verdict { status: DocumentStatus::Blocked, blocked_by: broke, limited: false }
+            } else if closed {
+                plain(DocumentStatus::Adopted)
+            } else {
+                plain(DocumentStatus::Pending)
+            }
+        }
+        DecisionRule::Vote(rule) => {
+            let t = tally_of(rule, sheet, closed);
+            let pending = t.eligible - (t.yes + t.no + t.abstain);
+            let cannot_pass = rule.base == VoteBase::Members && t.yes + pending < t.needed;
+            let against: &dyn Fn(Position) -> bool = if rule.abstentions_against { &|p| matches!(p, Position::VotedNo | Position::Abstained) } else { &|p| p == Position::VotedNo };
+            let status = if !t.quorum_met {
+                DocumentStatus::Pending
+            } else if (closed || rule.base == VoteBase::Members) && t.yes >= t.needed {
+                DocumentStatus::Adopted
+            } else if closed || cannot_pass {
+                DocumentStatus::Blocked
+            } else {
+                DocumentStatus::Pending
+            };
+            let blocked_by = if status == DocumentStatus::Blocked { who(against) } else { Vec::new() };
+            Verdict { status, blocked_by, limited: false }
+        }
+        DecisionRule::Recorded => plain(DocumentStatus::Pending),
+    }
+}
+
 /// The acts about one document, in time order.
 #[derive(Default)]
 pub struct DocumentActs {
@@ -174,102 +257,92 @@ pub fn decide(treaty: &Treaty, acts: &[Act], id: Sym, d: &DocumentActs, at: Time
         _ => treaty.parties.iter().map(|p| p.code).collect(),
     };
     let seated: Vec<Sym> = seated.into_iter().filter(|&p| member_at(p, first_act.time) && member_at(p, decided_at) && !excluded.contains(&p)).collect();
-    // The latest position of each seated member. Silence is broken only
-    // strictly before expiry; other positions count up to the decision.
-    let mut latest: Vec<(Sym, Position, u32)> = Vec::new();
-    for &i in &d.positions {
-        let a = &acts[i as usize];
-        let Some(pos) = Position::of(a, words.yes, words.no) else { continue };
-        let counts = match pos {
-            Position::Objected | Position::Amended => closes.is_some_and(|c| a.time < c),
-            _ => a.time <= decided_at,
-        };
-        if !counts || !seated.contains(&a.actor) {
-            continue;
-        }
-        match latest.iter_mut().find(|(p, _, _)| *p == a.actor) {
-            Some(row) => *row = (a.actor, pos, i),
-            None => latest.push((a.actor, pos, i)),
-        }
-    }
-    let sheet: Vec<(Sym, Position, Option<u32>)> = seated
+    // The positions that count under this procedure, by seated members, in
+    // time order: signatures under unanimity and consensus, votes under a
+    // vote, breaks of silence (strictly before expiry) under silence.
+    let counts_under = |pos: Position| match procedure {
+        DecisionRule::Unanimity | DecisionRule::ConsensusOptOut => matches!(pos, Position::Signed | Position::Refused | Position::OptedOut),
+        DecisionRule::Vote(_) => matches!(pos, Position::VotedYes | Position::VotedNo | Position::Abstained),
+        DecisionRule::Silence => matches!(pos, Position::Objected | Position::Amended),
+        DecisionRule::Recorded => false,
+    };
+    let relevant: Vec<(u32, Position)> = d
+        .positions
         .iter()
-        .map(|&p| match latest.iter().find(|(q, _, _)| *q == p) {
-            Some(&(_, pos, i)) => (p, pos, Some(i)),
-            None => (p, Position::Pending, None),
+        .filter_map(|&i| {
+            let a = &acts[i as usize];
+            let pos = Position::of(a, words.yes, words.no)?;
+            let in_time = match pos {
+                Position::Objected | Position::Amended => a.time <= at && closes.is_none_or(|c| a.time < c),
+                _ => a.time <= decided_at,
+            };
+            (in_time && counts_under(pos) && seated.contains(&a.actor)).then_some((i, pos))
         })
         .collect();
-    let time_of = |i: u32| acts[i as usize].time;
-    let last_time = |want: &dyn Fn(Position) -> bool| sheet.iter().filter(|r| want(r.1)).filter_map(|r| r.2).map(time_of).max();
-    let who = |want: &dyn Fn(Position) -> bool| sheet.iter().filter(|r| want(r.1)).map(|r| r.0).collect::<Vec<Sym>>();
-    let opted = sheet.iter().any(|r| r.1 == Position::OptedOut);
-    let mut tally = None;
-    let (status, since, blocked_by, limited) = if let Some(&dec) = d.decisions.first() {
-        (DocumentStatus::Adopted, time_of(dec), Vec::new(), opted)
-    } else {
-        match procedure {
-            DecisionRule::Unanimity | DecisionRule::ConsensusOptOut => {
-                let refused = who(&|p| p == Position::Refused);
-                let needed: Vec<&(Sym, Position, Option<u32>)> = match procedure {
-                    DecisionRule::ConsensusOptOut => sheet.iter().filter(|r| r.1 != Position::OptedOut).collect(),
-                    _ => sheet.iter().collect(),
-                };
-                // Consensus is the absence of objection: a text put to a
-                // session that closes (the proposal's `end`) without a
-                // refusal is adopted then, whoever signed.
-                let consensus_at_close = procedure == DecisionRule::ConsensusOptOut && closes.is_some_and(|c| at >= c);
-                if !refused.is_empty() {
-                    (DocumentStatus::Blocked, last_time(&|p| p == Position::Refused).unwrap_or(first_act.time), refused, false)
-                } else if !needed.is_empty() && needed.iter().all(|r| r.1 == Position::Signed) && !(procedure == DecisionRule::Unanimity && opted) {
-                    (DocumentStatus::Adopted, last_time(&|_| true).unwrap_or(first_act.time), Vec::new(), opted)
-                } else if consensus_at_close {
-                    (DocumentStatus::Adopted, closes.unwrap_or(first_act.time), Vec::new(), opted)
-                } else {
-                    (DocumentStatus::Pending, first_act.time, Vec::new(), false)
-                }
-            }
-            DecisionRule::Silence => {
-                let broke = who(&|p| matches!(p, Position::Objected | Position::Amended));
-                match closes {
-                    _ if !broke.is_empty() => (DocumentStatus::Blocked, last_time(&|p| matches!(p, Position::Objected | Position::Amended)).unwrap_or(first_act.time), broke, false),
-                    Some(c) if at >= c => (DocumentStatus::Adopted, c, Vec::new(), false),
-                    _ => (DocumentStatus::Pending, first_act.time, Vec::new(), false),
-                }
-            }
-            DecisionRule::Vote(rule) => {
-                let count = |p: Position| sheet.iter().filter(|r| r.1 == p).count() as u32;
-                let (yes, no, abstain) = (count(Position::VotedYes), count(Position::VotedNo), count(Position::Abstained));
-                let eligible = sheet.len() as u32;
-                let base = match rule.base {
-                    VoteBase::Members => eligible,
-                    VoteBase::Voting => yes + no + if rule.abstentions_against { abstain } else { 0 },
-                };
-                let needed = rule.share.needed(base).max(1);
-                let quorum = rule.quorum.map(|q| match q {
-                    Quorum::Count(n) => n,
-                    Quorum::Share(s) => s.needed(eligible),
-                    Quorum::AsNeeded => rule.share.needed(eligible),
-                });
-                let taking_part = yes + no + abstain;
-                let quorum_met = quorum.is_none_or(|q| taking_part >= q);
-                let closed = closes.is_some_and(|c| at >= c);
-                let against: &dyn Fn(Position) -> bool = if rule.abstentions_against { &|p| matches!(p, Position::VotedNo | Position::Abstained) } else { &|p| p == Position::VotedNo };
-                tally = Some(Tally { yes, no, abstain, eligible, base, needed, quorum, quorum_met, closed });
-                let last_vote = last_time(&|p| matches!(p, Position::VotedYes | Position::VotedNo | Position::Abstained)).unwrap_or(first_act.time);
-                let cannot_pass = rule.base == VoteBase::Members && yes + (eligible - taking_part) < needed;
-                if !quorum_met {
-                    (DocumentStatus::Pending, first_act.time, Vec::new(), false)
-                } else if (closed || rule.base == VoteBase::Members) && yes >= needed {
-                    (DocumentStatus::Adopted, if closed { closes.unwrap_or(last_vote) } else { last_vote }, Vec::new(), false)
-                } else if closed || cannot_pass {
-                    (DocumentStatus::Blocked, if closed { closes.unwrap_or(last_vote) } else { last_vote }, who(against), false)
-                } else {
-                    (DocumentStatus::Pending, first_act.time, Vec::new(), false)
-                }
-            }
-            DecisionRule::Recorded => (DocumentStatus::Pending, first_act.time, Vec::new(), false),
-        }
+    let sheet_of = |latest: &[(Sym, Position, u32)]| -> Vec<(Sym, Position, Option<u32>)> {
+        seated
+            .iter()
+            .map(|&p| match latest.iter().find(|(q, _, _)| *q == p) {
+                Some(&(_, pos, i)) => (p, pos, Some(i)),
+                None => (p, Position::Pending, None),
+            })
+            .collect()
     };
+    // Walk the positions in time order: a text is adopted once the rule is
+    // met and stays adopted; a vote of the members is decided, either way,
+    // as soon as it is certain; silence once broken stays broken.
+    let mut latest: Vec<(Sym, Position, u32)> = Vec::new();
+    let mut frozen: Option<(Verdict, Time)> = None;
+    for (k, &(i, pos)) in relevant.iter().enumerate() {
+        let a = &acts[i as usize];
+        match latest.iter_mut().find(|(p, _, _)| *p == a.actor) {
+            // Breaking silence is final: a later act does not mend it.
+            Some(row) if !matches!(row.1, Position::Objected | Position::Amended) => *row = (a.actor, pos, i),
+            Some(_) => {}
+            None => latest.push((a.actor, pos, i)),
+        }
+        // Acts of the same time are taken together.
+        let same_time_follows = relevant.get(k + 1).is_some_and(|&(j, _)| acts[j as usize].time == a.time);
+        if frozen.is_none() && !same_time_follows {
+            let v = verdict(procedure, &sheet_of(&latest), false);
+            let final_now = match (procedure, v.status) {
+                (DecisionRule::Unanimity | DecisionRule::ConsensusOptOut, DocumentStatus::Adopted) => true,
+                (DecisionRule::Vote(rule), DocumentStatus::Adopted | DocumentStatus::Blocked) => rule.base == VoteBase::Members,
+                (DecisionRule::Silence, DocumentStatus::Blocked) => true,
+                _ => false,
+            };
+            if final_now {
+                frozen = Some((v, a.time));
+            }
+        }
+    }
+    let sheet = sheet_of(&latest);
+    let closed = closes.is_some_and(|c| at >= c);
+    let time_of = |i: u32| acts[i as usize].time;
+    let (verdict, since) = if let Some(&dec) = d.decisions.first() {
+        let opted = sheet.iter().any(|r| r.1 == Position::OptedOut);
+        (Verdict { status: DocumentStatus::Adopted, blocked_by: Vec::new(), limited: opted }, time_of(dec))
+    } else if let Some(frozen) = frozen {
+        frozen
+    } else {
+        let v = verdict(procedure, &sheet, closed);
+        let since = match v.status {
+            DocumentStatus::Adopted => closes.filter(|_| closed).unwrap_or_else(|| sheet.iter().filter_map(|r| r.2).map(time_of).max().unwrap_or(first_act.time)),
+            // Blocked since the earliest act of those who block it now (or
+            // the close, for a vote lost when it closed).
+            DocumentStatus::Blocked => match procedure {
+                DecisionRule::Vote(_) => closes.unwrap_or(first_act.time),
+                _ => sheet.iter().filter(|r| v.blocked_by.contains(&r.0)).filter_map(|r| r.2).map(time_of).min().unwrap_or(first_act.time),
+            },
+            DocumentStatus::Pending => first_act.time,
+        };
+        (v, since)
+    };
+    let tally = match procedure {
+        DecisionRule::Vote(rule) => Some(tally_of(rule, &sheet, closed)),
+        _ => None,
+    };
+    let (status, blocked_by, limited) = (verdict.status, verdict.blocked_by, verdict.limited);
     let attachments = if status == DocumentStatus::Adopted { d.attachments.clone() } else { Vec::new() };
     Some(DocumentState {
         id,

@@ -295,7 +295,8 @@ fn explain_document(cx: &Ctx, fact: &str, id: &str) -> Option<Explanation> {
     if let Some(p) = d.proposed {
         acts.push(cx.cite("proposal", p));
     }
-    for &(party, pos, act) in &d.sheet {
+    let recorded_only = d.procedure == casus_model::DecisionRule::Recorded;
+    for &(party, pos, act) in d.sheet.iter().filter(|_| !recorded_only) {
         let who = cx.n(party);
         match (pos, act) {
             (Position::Pending, _) if d.procedure == casus_model::DecisionRule::Silence => reasons.push(format!("{who} kept silent.")),
@@ -340,6 +341,7 @@ fn explain_document(cx: &Ctx, fact: &str, id: &str) -> Option<Explanation> {
                 _ => format!("blocked by {}: under this rule one refusal is enough", by.join(", ")),
             }
         }
+        DocumentStatus::Pending if recorded_only => "pending: the organ has recorded no decision on it".to_string(),
         DocumentStatus::Pending if d.tally.is_some_and(|t| !t.quorum_met) => "pending: the quorum is not met".to_string(),
         DocumentStatus::Pending if d.procedure == casus_model::DecisionRule::Silence => "pending: under silence, not yet expired".to_string(),
         DocumentStatus::Pending if d.tally.is_some() => "pending: the vote is not decided yet".to_string(),
@@ -425,7 +427,8 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
         Debtors::EveryPartyExcept(ex) => format!("every party except {}", ex.iter().map(|&t| cx.term(t, &b)).collect::<Vec<_>>().join(", ")),
         Debtors::Listed(l) => l.iter().map(|&t| cx.term(t, &b)).collect::<Vec<_>>().join(", "),
     };
-    reasons.push(format!("It is owed by {owed} (members on that date), so by {debtor}, to {}.", cx.n(o.creditor)));
+    let on_date = if matches!(duty.owed_by, Debtors::EveryPartyExcept(_)) { " (members on that date)" } else { "" };
+    reasons.push(format!("It is owed by {owed}{on_date}, so by {debtor}, to {}.", cx.n(o.creditor)));
     let mut acts = vec![cx.cite("trigger", c.trigger)];
     let mut questions = Vec::new();
     let alternatives = |need: &Need| need.any_of.iter().map(|p| format!("`{}`", cx.pattern(p, &b))).collect::<Vec<_>>().join(" or ");

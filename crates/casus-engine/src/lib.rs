@@ -75,8 +75,8 @@ impl Query {
 }
 
 /// Every combination of options of the treaty's questions, in declaration
-/// order (the first combination is all defaults' order of declaration).
-/// At most `limit` combinations.
+/// order of questions and options (the first combination takes each
+/// question's first option). At most `limit` combinations.
 pub fn all_readings(treaty: &Treaty, limit: usize) -> Vec<BTreeMap<Sym, Sym>> {
     let mut combos: Vec<BTreeMap<Sym, Sym>> = vec![BTreeMap::new()];
     for q in &treaty.questions {

@@ -183,3 +183,42 @@ fn a_matter_moved_to_another_organ_is_decided_by_its_rule() {
     let d = docs(&r, "2001-02-07");
     assert!(d[0].starts_with("crisis pending") && d[0].contains("tally 1y"), "{d:?}");
 }
+
+#[test]
+fn breaking_silence_is_final() {
+    // An objection before expiry, then a signature by the same member:
+    // silence stays broken.
+    let base = propose("stmt", "SIL", "2000-09-12T10:00", "  end 2000-09-13T18:00:00\n");
+    let r = base + &act("CCC", "objection", "stmt", "2000-09-13T12:00") + &act("CCC", "sign", "stmt", "2000-09-13T13:00");
+    assert!(docs(&r, "2000-09-14")[0].starts_with("stmt blocked blocked_by [CCC]"), "{:?}", docs(&r, "2000-09-14"));
+}
+
+#[test]
+fn a_vote_of_the_members_is_decided_once_certain() {
+    // Four of six yes under a 2/3-of-members rule (disputants none here,
+    // as the proposal names none): adopted on the fourth yes; a later no
+    // does not reopen it, and "since" stays the day it was decided.
+    let mut r = propose("m", "TWO", "2000-06-01", "");
+    for p in ["AAA", "BBB", "CCC", "DDD"] {
+        r += &act(p, "vote yes", "m", "2000-06-02");
+    }
+    r += &act("AAA", "vote no", "m", "2000-06-09");
+    let mut symbols = Symbols::new();
+    let (treaty, _) = casus_lang::load_treaty("t.md", TREATY, &mut symbols);
+    let (rec, _) = casus_lang::load_record("r.acts", &r, &treaty, &mut symbols);
+    let state = derive(&treaty, &rec.acts, &Query { at: Time::from_date(2000, 7, 1), readings: Default::default() });
+    let rep = report(&treaty, &rec.acts, &symbols, &state);
+    assert_eq!((rep.documents[0].status.as_str(), rep.documents[0].since.as_str()), ("adopted", "2000-06-02"));
+}
+
+#[test]
+fn blocked_since_the_first_refusal() {
+    let r = propose("u", "SUB", "2001-02-01", "") + &act("AAA", "refuse", "u", "2001-02-02") + &act("BBB", "refuse", "u", "2001-02-09");
+    let mut symbols = Symbols::new();
+    let (treaty, _) = casus_lang::load_treaty("t.md", TREATY, &mut symbols);
+    let (rec, _) = casus_lang::load_record("r.acts", &r, &treaty, &mut symbols);
+    let state = derive(&treaty, &rec.acts, &Query { at: Time::from_date(2001, 3, 1), readings: Default::default() });
+    let rep = report(&treaty, &rec.acts, &symbols, &state);
+    assert_eq!((rep.documents[0].status.as_str(), rep.documents[0].since.as_str()), ("blocked", "2001-02-02"));
+    assert_eq!(rep.documents[0].blocked_by, ["AAA", "BBB"]);
+}
