@@ -60,6 +60,9 @@ fn coalition(groups: Vec<Group>, outcome: &str) -> Coalition {
     Coalition { size, groups, outcome: outcome.to_string(), description }
 }
 
+/// The most seats whose positions are searched (the search is cubic in them).
+const MAX_SEATS: usize = 200;
+
 /// The positions a party can take under a procedure, as (position, verb).
 fn moves(rule: DecisionRule) -> &'static [(Position, &'static str)] {
     match rule {
@@ -156,13 +159,26 @@ fn document_coalitions(d: &DocumentState, symbols: &Symbols, at: Time) -> (Vec<C
         return (Vec::new(), Some("this organ's decisions are known only from recorded decisions".to_string()));
     }
     let closed = d.closes.is_some_and(|c| at >= c);
-    let position_index = |p: Position| options.iter().position(|(q, _)| *q == p).unwrap_or(options.len() - 1);
+    // An amendment breaks silence as an objection does.
+    let position_index = |p: Position| {
+        let p = if p == Position::Amended { Position::Objected } else { p };
+        options.iter().position(|(q, _)| *q == p).unwrap_or(options.len() - 1)
+    };
+    if d.sheet.len() > MAX_SEATS {
+        return (Vec::new(), Some(format!("more than {MAX_SEATS} seats: too many to search")));
+    }
     let mut members: Vec<Vec<Sym>> = vec![Vec::new(); options.len()];
     for &(party, pos, _) in &d.sheet {
         members[position_index(pos)].push(party);
     }
     let counts: Vec<u32> = members.iter().map(|m| m.len() as u32).collect();
     let current = verdict(d.procedure, &counts, closed);
+    if current != d.status {
+        // The counting here must mirror the engine's; where it cannot (a
+        // verdict that depends on the order of acts, such as a vote decided
+        // before later votes), say so rather than answer wrongly.
+        return (Vec::new(), Some(format!("the verdict ({}) depends on the order of the acts, which this search does not model", d.status.word())));
+    }
     let mut all = Vec::new();
     distributions(counts.iter().sum(), options.len(), &mut all, &mut Vec::new());
     // The parties who must change: those leaving positions that shrink.

@@ -97,11 +97,14 @@ fn describe(change: &Change, symbols: &Symbols) -> String {
     }
 }
 
-/// The treaty and acts with the changes applied.
+/// The treaty and acts with the changes applied. The record keeps its
+/// order (facts of acts without an id are named by position): a removed act
+/// becomes a placeholder with no actor, which the engine skips, and added
+/// acts follow the record (the engine orders acts by time, stably).
 pub fn apply(treaty: &Treaty, acts: &[Act], changes: &[Change]) -> (Treaty, Vec<Act>) {
     let mut t = treaty.clone();
     let removed: BTreeSet<Sym> = changes.iter().filter_map(|c| if let Change::Remove(id) = c { Some(*id) } else { None }).collect();
-    let mut out: Vec<Act> = acts.iter().filter(|a| a.id.is_none() || !removed.contains(&a.id)).cloned().collect();
+    let mut out: Vec<Act> = acts.iter().map(|a| if a.id.is_some() && removed.contains(&a.id) { Act { time: a.time, ..Act::default() } } else { a.clone() }).collect();
     for c in changes {
         match c {
             Change::Add(a) => out.push(a.clone()),
@@ -113,19 +116,19 @@ pub fn apply(treaty: &Treaty, acts: &[Act], changes: &[Change]) -> (Treaty, Vec<
             }
         }
     }
-    // Stable by time: an added act sorts after the record's acts of the same time.
-    out.sort_by_key(|a| a.time);
     (t, out)
 }
 
-/// Whether every duty reaches its conditions and fulfilments through a
-/// party or organ its trigger binds, so that the acts mentioning a case's
-/// parties are all the acts its verdicts depend on.
+/// Whether every duty reaches its conditions and fulfilments through the
+/// party its trigger names as actor (the requester), so that the acts
+/// mentioning a case's requester are all the acts its verdicts depend on.
 fn focusable(treaty: &Treaty) -> bool {
     treaty.duties.iter().all(|d| {
-        let bound: Vec<Sym> = d.trigger.constraints.iter().filter_map(|&(_, t)| if let Term::Var(v) = t { Some(v) } else { None }).collect();
-        let reaches = |p: &Pattern| p.constraints.iter().any(|&(f, t)| matches!(f, Field::By | Field::To | Field::Against | Field::About | Field::From) && matches!(t, Term::Var(v) if bound.contains(&v)));
-        d.trigger.constraints.iter().any(|&(f, t)| f == Field::By && matches!(t, Term::Var(_))) && d.does.iter().chain(d.needs.iter().flat_map(|n| n.any_of.iter())).all(reaches)
+        let Some(requester) = d.trigger.constraints.iter().find_map(|&(f, t)| if let (Field::By, Term::Var(v)) = (f, t) { Some(v) } else { None }) else {
+            return false;
+        };
+        let reaches = |p: &Pattern| p.constraints.iter().any(|&(f, t)| matches!(f, Field::By | Field::To | Field::Against | Field::About | Field::From) && t == Term::Var(requester));
+        d.does.iter().chain(d.needs.iter().flat_map(|n| n.any_of.iter())).all(reaches)
     })
 }
 

@@ -90,3 +90,86 @@ fn qualified_majority_of_32_coalitions() {
     assert_eq!(b.coalitions[0].size, 11);
     assert!(b.coalitions[0].description.contains("any 11 of these 21"), "{}", b.coalitions[0].description);
 }
+
+const AGGRESSOR_TREATY: &str = r#"```casus
+treaty TST "Test"
+  in-force 2000-01-01
+
+party AAA "Aland"
+  joins    2000-01-01  source "f"
+party BBB "Borduria"
+  joins    2000-01-01  source "f"
+party CCC "Carpania"
+  joins    2000-01-01  source "f"
+state XXX "Xland"
+
+organ CNL "Council"
+  seats    every party
+  decides  as recorded
+```
+
+## Article 4
+
+> Assist against a determined aggressor.
+
+```casus
+duty assist
+  on       request assistance under art4 by $victim against $aggressor
+  needs    determination aggression against $aggressor by CNL
+  owed by  every party except $victim
+  owed to  $victim
+  does     assistance to $victim
+  within   7 days
+```
+"#;
+
+fn loaded(treaty: &str, record: &str) -> (casus_model::Treaty, Vec<Act>, Symbols) {
+    let mut symbols = Symbols::new();
+    let (t, d) = casus_lang::load_treaty("t.md", treaty, &mut symbols);
+    assert!(!d.iter().any(|d| d.is_error()), "{d:?}");
+    let (r, d) = casus_lang::load_record("r.md", record, &t, &mut symbols);
+    assert!(!d.iter().any(|d| d.is_error()), "{d:?}");
+    (t, r.acts, symbols)
+}
+
+/// A condition that reaches the case through a party other than the
+/// requester (the aggressor) must not be missed by a focused what-if.
+#[test]
+fn what_if_sees_conditions_on_other_parties() {
+    let (treaty, acts, mut symbols) = loaded(AGGRESSOR_TREATY, r#"```acts
+record "r"
+  treaty TST
+
+2001-01-01 AAA request assistance
+  id c1
+  under art4
+  against XXX
+  source "s"
+```
+"#);
+    let query = Query { at: Time::from_date(2001, 1, 5).end_of_day(), readings: Default::default() };
+    let base = report(&treaty, &acts, &symbols, &derive(&treaty, &acts, &query));
+    let det = Act { time: Time::from_date(2001, 1, 2), actor: symbols.intern("CNL"), kind: ActKind::Determination, subject: symbols.intern("aggression"), against: symbols.intern("XXX"), ..Act::default() };
+    let w = what_if(&treaty, &acts, &symbols, &query, &base, &[Change::Add(det)]);
+    let changed: Vec<(&str, &str, &str)> = w.facts.iter().map(|f| (f.fact.as_str(), f.before.as_str(), f.after.as_str())).collect();
+    assert_eq!(changed, [("obligation/c1/assist/BBB", "not_triggered", "pending"), ("obligation/c1/assist/CCC", "not_triggered", "pending")]);
+}
+
+/// Adding an act must not rename the facts of acts without an id.
+#[test]
+fn what_if_keeps_the_names_of_unnamed_acts() {
+    let (treaty, acts, mut symbols) = loaded(AGGRESSOR_TREATY.replace("against $aggressor", "").replace("\n  needs    determination aggression  by CNL", "").as_str(), r#"```acts
+record "r"
+  treaty TST
+
+2001-01-05 AAA request assistance
+  under art4
+  source "s"
+```
+"#);
+    let query = Query { at: Time::from_date(2001, 1, 10).end_of_day(), readings: Default::default() };
+    let base = report(&treaty, &acts, &symbols, &derive(&treaty, &acts, &query));
+    let early = Act { time: Time::from_date(2001, 1, 1), actor: symbols.intern("CCC"), kind: ActKind::Statement, ..Act::default() };
+    let w = what_if(&treaty, &acts, &symbols, &query, &base, &[Change::Add(early)]);
+    assert!(w.facts.is_empty(), "{:?}", w.facts);
+}

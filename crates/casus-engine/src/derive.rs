@@ -112,9 +112,11 @@ pub struct State {
 }
 
 /// Indices of the acts dated on or before `at`, in time order (stable: acts
-/// on the same time keep their record order).
+/// on the same time keep their record order). An act with no actor is a
+/// placeholder (a what-if's removed act, kept so that positions stay) and
+/// is skipped.
 fn ordered(acts: &[Act], at: Time) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..acts.len() as u32).filter(|&i| acts[i as usize].time <= at).collect();
+    let mut order: Vec<u32> = (0..acts.len() as u32).filter(|&i| acts[i as usize].time <= at && acts[i as usize].actor.is_some()).collect();
     if !order.windows(2).all(|w| acts[w[0] as usize].time <= acts[w[1] as usize].time) {
         order.sort_by_key(|&i| acts[i as usize].time);
     }
