@@ -36,6 +36,7 @@ pub struct CaseRow {
 /// The rows of one treaty and record on `at`.
 pub fn case_rows(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time) -> Vec<CaseRow> {
     let mut rows: Vec<CaseRow> = Vec::new();
+    let mut row_of: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for readings in all_readings(treaty, 64) {
         let state = derive(treaty, acts, &Query { at, readings });
         let r = report(treaty, acts, symbols, &state);
@@ -49,9 +50,10 @@ pub fn case_rows(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time) -> 
             let opened = acts[cs.trigger as usize].time;
             let first = cs.obligations.iter().filter_map(|o| o.fulfilment).map(|i| acts[i as usize].time).min();
             let days = first.map(|t| (t.0 - opened.start_of_day().0).div_euclid(86_400));
-            let row = match rows.iter_mut().find(|row| row.case == c.id) {
-                Some(row) => row,
+            let row = match row_of.get(&c.id) {
+                Some(&k) => &mut rows[k],
                 None => {
+                    row_of.insert(c.id.clone(), rows.len());
                     let trigger = &acts[cs.trigger as usize];
                     rows.push(CaseRow {
                         treaty: r.treaty.id.clone(),

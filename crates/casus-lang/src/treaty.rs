@@ -407,7 +407,13 @@ impl Lowerer<'_> {
                 "quorum" => {
                     let q = match words.as_slice() {
                         ["as", "needed"] => Some(Quorum::AsNeeded),
-                        [n] if toks[1].kind == TokenKind::Number && !n.contains('/') => n.parse().ok().map(Quorum::Count),
+                        [n] if toks[1].kind == TokenKind::Number && !n.contains('/') => match n.parse::<u32>() {
+                            Ok(count) if count <= 100_000 => Some(Quorum::Count(count)),
+                            _ => {
+                                self.cx.err(codes::INVALID_DURATION, toks[1].span, format!("`{n}` is not a usable quorum")).label("at most 100000");
+                                None
+                            }
+                        },
                         [_, "of", "members"] => self.share(&toks[1]).map(Quorum::Share),
                         _ => {
                             self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `quorum N`, `quorum 2/3 of members`, `quorum majority of members` or `quorum as needed`");

@@ -74,6 +74,7 @@ pub fn run(which: Which) -> Result<ExitCode> {
 }
 
 fn replay(n: usize, parties: usize, runs: usize) -> Result<ExitCode> {
+    anyhow::ensure!(n > 0, "--acts must be at least 1");
     let spec = casus_synth::Spec { parties, acts: n, seed: 1 };
     let mut symbols = Symbols::new();
     let (treaty, diags) = casus_lang::load_treaty("synthetic.md", &casus_synth::treaty_text(&spec), &mut symbols);

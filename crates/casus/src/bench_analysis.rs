@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 pub fn whatif(n: usize, parties: usize, runs: usize) -> Result<ExitCode> {
+    anyhow::ensure!(n > 0, "--acts must be at least 1");
     let spec = casus_synth::Spec { parties, acts: n, seed: 1 };
     let mut symbols = Symbols::new();
     let (treaty, diags) = casus_lang::load_treaty("synthetic.md", &casus_synth::treaty_text(&spec), &mut symbols);
@@ -68,6 +69,7 @@ pub fn whatif(n: usize, parties: usize, runs: usize) -> Result<ExitCode> {
 }
 
 pub fn blockers(parties: usize, runs: usize) -> Result<ExitCode> {
+    anyhow::ensure!((1..=200).contains(&parties), "--parties must be between 1 and 200");
     let mut treaty_text = String::from("treaty Q \"Qualified majority\"\n  in-force 2000-01-01\n\norgan BIG \"Assembly\"\n  seats    every party\n  decides  2/3 of members\n");
     let mut record = String::from("2001-01-01 BIG propose\n  document motion\n  to BIG\n  source \"bench\"\n\n");
     let yes = (parties * 2).div_ceil(3);

@@ -175,6 +175,7 @@ impl Readings {
     pub fn derive(loaded: &Loaded, at: Time) -> Readings {
         let combos = casus_engine::all_readings(&loaded.treaty, 64);
         let mut rows: Vec<ReadingRow> = Vec::new();
+        let mut row_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         let mut columns = Vec::new();
         for (ci, combo) in combos.iter().enumerate() {
             let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &Query { at, readings: combo.clone() });
@@ -182,14 +183,11 @@ impl Readings {
             columns.push(report.readings.iter().map(|r| format!("{}={}", r.question, r.option)).collect());
             for c in &report.cases {
                 for o in &c.obligations {
-                    let row = match rows.iter_mut().find(|r| r.fact == o.fact) {
-                        Some(r) => r,
-                        None => {
-                            rows.push(ReadingRow { fact: o.fact.clone(), case: c.id.clone(), debtor: o.debtor.clone(), statuses: vec![String::new(); ci] });
-                            rows.last_mut().expect("just pushed")
-                        }
-                    };
-                    row.statuses.push(o.status.clone());
+                    let k = *row_of.entry(o.fact.clone()).or_insert_with(|| {
+                        rows.push(ReadingRow { fact: o.fact.clone(), case: c.id.clone(), debtor: o.debtor.clone(), statuses: vec![String::new(); ci] });
+                        rows.len() - 1
+                    });
+                    rows[k].statuses.push(o.status.clone());
                 }
             }
             for r in rows.iter_mut() {
