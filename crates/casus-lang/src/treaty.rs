@@ -320,7 +320,12 @@ impl Lowerer<'_> {
                 "leaves" if !state => MembershipChange::Leave,
                 "suspended" if !state => MembershipChange::Suspend,
                 "returns" if !state => MembershipChange::Return,
-                "source" if state => continue,
+                "source" if state => {
+                    // Checked like any source, though a third state has no
+                    // membership events to attach it to.
+                    let _ = self.cx.citation(&toks[1..], toks[0].span);
+                    continue;
+                }
                 _ => {
                     self.unknown_clause(what, &toks[0], if state { "source" } else { "joins, leaves, suspended, returns (each DATE [source …] [note \"…\"])" });
                     continue;
