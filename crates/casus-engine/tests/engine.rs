@@ -2,8 +2,7 @@
 //! test states a record, a date and readings, and the verdicts expected,
 //! as one line per fact.
 
-use casus_engine::{derive, report, Query};
-use casus_model::{Symbols, Time};
+mod common;
 
 const TREATY: &str = r#"
 ```casus
@@ -69,19 +68,9 @@ duty consult
 ```
 "#;
 
-/// One line per fact: parties, chairs, documents, obligations.
+/// One line per fact: chairs, documents, obligations.
 fn summary(record: &str, at: &str, readings: &[(&str, &str)]) -> String {
-    let mut symbols = Symbols::new();
-    let (treaty, diags) = casus_lang::load_treaty("t.md", TREATY, &mut symbols);
-    assert!(diags.is_empty(), "{}", casus_lang::render(&diags, "t.md", TREATY));
-    let (rec, diags) = casus_lang::load_record("r.acts", record, &treaty, &mut symbols);
-    assert!(!diags.iter().any(|d| d.is_error()), "{}", casus_lang::render(&diags, "r.acts", record));
-    let mut query = Query { at: Time::parse(at).expect("date").0.end_of_day(), readings: Default::default() };
-    for (q, o) in readings {
-        query.readings.insert(symbols.get(q).expect("q"), symbols.get(o).expect("o"));
-    }
-    let state = derive(&treaty, &rec.acts, &query);
-    let r = report(&treaty, &rec.acts, &symbols, &state);
+    let r = common::replay(TREATY, record, at, readings);
     let mut lines = Vec::new();
     for c in &r.chairs {
         lines.push(format!("chair {} {} since {}", c.organ, c.party, c.since));

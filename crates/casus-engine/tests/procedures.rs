@@ -2,8 +2,7 @@
 //! those voting, quorums, abstentions, parties to a dispute), the silence
 //! procedure, organs whose seats change, and matters moved between organs.
 
-use casus_engine::{derive, report, Query};
-use casus_model::{Symbols, Time};
+mod common;
 
 const TREATY: &str = r#"
 ```casus
@@ -49,17 +48,7 @@ organ SUB "Standing Group"
 "#;
 
 fn docs(record: &str, at: &str) -> Vec<String> {
-    let mut symbols = Symbols::new();
-    let (treaty, diags) = casus_lang::load_treaty("t.md", TREATY, &mut symbols);
-    assert!(diags.is_empty(), "{}", casus_lang::render(&diags, "t.md", TREATY));
-    let (rec, diags) = casus_lang::load_record("r.acts", record, &treaty, &mut symbols);
-    assert!(!diags.iter().any(|d| d.is_error()), "{}", casus_lang::render(&diags, "r.acts", record));
-    let at = match Time::parse(at).expect("date") {
-        (t, casus_model::Precision::Day) => t.end_of_day(),
-        (t, _) => t,
-    };
-    let state = derive(&treaty, &rec.acts, &Query { at, readings: Default::default() });
-    let r = report(&treaty, &rec.acts, &symbols, &state);
+    let r = common::replay(TREATY, record, at, &[]);
     r.documents
         .iter()
         .map(|d| {
@@ -164,12 +153,7 @@ fn silence_broken_before_expiry_and_kept_after_it() {
 fn silence_on_a_proposal_to_any_organ_and_statements_attached() {
     let r = propose("decl", "SUB", "2000-09-12T10:00", "  end 2000-09-13T18:00\n").replace("SUB propose", "SUB propose silence")
         + "2000-09-14 AAA reservation interpretative\n  document decl\n  text \"We read paragraph 2 narrowly.\"\n  source \"f\"\n";
-    let mut symbols = Symbols::new();
-    let (treaty, _) = casus_lang::load_treaty("t.md", TREATY, &mut symbols);
-    let (rec, diags) = casus_lang::load_record("r.acts", &r, &treaty, &mut symbols);
-    assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
-    let state = derive(&treaty, &rec.acts, &Query { at: Time::parse("2000-10-01").expect("d").0, readings: Default::default() });
-    let rep = report(&treaty, &rec.acts, &symbols, &state);
+    let rep = common::replay(TREATY, &r, "2000-10-01", &[]);
     assert_eq!(rep.documents[0].status, "adopted");
     assert!(rep.documents[0].procedure.contains("silence"));
     assert_eq!(rep.documents[0].attachments, ["act-2"]);
@@ -203,22 +187,14 @@ fn a_vote_of_the_members_is_decided_once_certain() {
         r += &act(p, "vote yes", "m", "2000-06-02");
     }
     r += &act("AAA", "vote no", "m", "2000-06-09");
-    let mut symbols = Symbols::new();
-    let (treaty, _) = casus_lang::load_treaty("t.md", TREATY, &mut symbols);
-    let (rec, _) = casus_lang::load_record("r.acts", &r, &treaty, &mut symbols);
-    let state = derive(&treaty, &rec.acts, &Query { at: Time::from_date(2000, 7, 1), readings: Default::default() });
-    let rep = report(&treaty, &rec.acts, &symbols, &state);
+    let rep = common::replay(TREATY, &r, "2000-07-01", &[]);
     assert_eq!((rep.documents[0].status.as_str(), rep.documents[0].since.as_str()), ("adopted", "2000-06-02"));
 }
 
 #[test]
 fn blocked_since_the_first_refusal() {
     let r = propose("u", "SUB", "2001-02-01", "") + &act("AAA", "refuse", "u", "2001-02-02") + &act("BBB", "refuse", "u", "2001-02-09");
-    let mut symbols = Symbols::new();
-    let (treaty, _) = casus_lang::load_treaty("t.md", TREATY, &mut symbols);
-    let (rec, _) = casus_lang::load_record("r.acts", &r, &treaty, &mut symbols);
-    let state = derive(&treaty, &rec.acts, &Query { at: Time::from_date(2001, 3, 1), readings: Default::default() });
-    let rep = report(&treaty, &rec.acts, &symbols, &state);
+    let rep = common::replay(TREATY, &r, "2001-03-01", &[]);
     assert_eq!((rep.documents[0].status.as_str(), rep.documents[0].since.as_str()), ("blocked", "2001-02-02"));
     assert_eq!(rep.documents[0].blocked_by, ["AAA", "BBB"]);
 }

@@ -1,16 +1,9 @@
 //! Regressions found in review, each named after what went wrong.
 
-use casus_engine::{derive, report, Query};
-use casus_model::{Symbols, Time};
+mod common;
 
 fn statuses(treaty: &str, record: &str, at: &str) -> Vec<String> {
-    let mut symbols = Symbols::new();
-    let (t, d) = casus_lang::load_treaty("t.md", treaty, &mut symbols);
-    assert!(!d.iter().any(|d| d.is_error()), "{d:?}");
-    let (r, d) = casus_lang::load_record("r.md", record, &t, &mut symbols);
-    assert!(!d.iter().any(|d| d.is_error()), "{d:?}");
-    let state = derive(&t, &r.acts, &Query { at: Time::parse(at).expect("date").0.end_of_day(), readings: Default::default() });
-    let rep = report(&t, &r.acts, &symbols, &state);
+    let rep = common::replay(treaty, record, at, &[]);
     let mut v: Vec<String> = rep.cases.iter().flat_map(|c| c.obligations.iter().map(|o| format!("{} {} {}", o.duty, o.debtor, o.status))).collect();
     v.sort();
     v
