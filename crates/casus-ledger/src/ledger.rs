@@ -291,8 +291,8 @@ impl Ledger {
     /// Appends entries signed elsewhere (by their actors, in live mode: the
     /// stored bytes are the bytes they signed), in one durable commit. Each
     /// must extend the log as `verify` requires: position, link, record
-    /// time, who may sign what; and every signature is checked, in batches
-    /// on every core, before anything is written. A refusal writes nothing
+    /// time, who may sign what; and every signature is checked strictly, on
+    /// every core, before anything is written. A refusal writes nothing
     /// and names the first bad entry ([`LedgerError::Rejected`]).
     pub fn append_signed(&mut self, entries: &[Vec<u8>]) -> Result<Range<u64>> {
         if entries.len() > MAX_BATCH_ENTRIES {
@@ -316,7 +316,10 @@ impl Ledger {
                 let key = replay.registry.get(&view.signer).map(|s| s.key).ok_or(LedgerError::Rejected { entry: seq, kind: Tamper::UnknownKey })?;
                 items.push(SigItem { seq, signed: view.signed, signature: view.signature, key });
             }
-            if let Some(bad) = first_bad_signature(&items) {
+            // Strictly, one by one (on every core): a batch check would let a
+            // key holder slip in a signature whose R has a small-order part,
+            // which strict checks and proof bundles reject.
+            if let Some(bad) = first_bad_signature_strict(&items) {
                 return Err(LedgerError::Rejected { entry: items[bad].seq, kind: Tamper::BadSignature });
             }
             for bytes in entries {
@@ -632,6 +635,22 @@ struct SigItem<'a> {
     signed: &'a [u8],
     signature: [u8; 64],
     key: VerifyingKey,
+}
+
+/// The index of the first item whose signature fails strict verification,
+/// checked one by one on [`workers`] threads.
+fn first_bad_signature_strict(items: &[SigItem]) -> Option<usize> {
+    let check = |part: &[SigItem], offset: usize| part.iter().position(|i| !keys::verify_strict(&i.key, i.signed, &i.signature)).map(|p| offset + p);
+    let n = workers();
+    if n < 2 || items.len() < 2 * PARALLEL_SIGN_MIN {
+        return check(items, 0);
+    }
+    let per = items.len().div_ceil(n);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items.chunks(per).enumerate().map(|(i, part)| s.spawn(move || check(part, i * per))).collect();
+        // A panic in a helper thread is a bug; treat it as a failure there.
+        handles.into_iter().enumerate().filter_map(|(i, h)| h.join().unwrap_or(Some(i * per))).min()
+    })
 }
 
 /// The index of the first item whose signature fails, checking in batches

@@ -125,11 +125,11 @@ pub fn append(s: &AppState, req: &SignedActs) -> Result<(Appended, Vec<crate::st
     let now = s.now();
     let skew = s.config().max_skew_secs;
     for v in &views {
-        if (v.record_time - now).abs() > skew {
+        if v.record_time.abs_diff(now) > skew.unsigned_abs() {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "record_time",
-                format!("entry {}: its record time is {} s from the server's clock (at most {skew} s); check the clock and sign again", v.seq, v.record_time - now),
+                format!("entry {}: its record time is {} s from the server's clock (at most {skew} s); check the clock and sign again", v.seq, v.record_time.abs_diff(now)),
             ));
         }
     }
@@ -141,7 +141,11 @@ pub fn append(s: &AppState, req: &SignedActs) -> Result<(Appended, Vec<crate::st
     let result = store.append(&mut |reader, len| {
         let data = inner.data.read().map_err(|_| LedgerError::State("data lock poisoned".into()))?;
         let mut replay = data.replay.clone();
-        drop(data);
+        // Act ids, checked again here under the writer lock: a concurrent
+        // request may have appended the same id since `check_text` ran.
+        let mut ids_now: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let taken = |id: &str, ids_now: &std::collections::HashSet<String>| data.ids.contains(id) || ids_now.contains(id);
+        let mut duplicate: Option<String> = None;
         // Entries another process appended since we last looked.
         outside.clear();
         let mut pos = replay.size;
@@ -151,10 +155,43 @@ pub fn append(s: &AppState, req: &SignedActs) -> Result<(Appended, Vec<crate::st
                 return Err(LedgerError::State(format!("entry {pos} is missing")));
             }
             for (_, b) in rows {
-                replay.step(&b).map_err(|(seq, t)| LedgerError::State(format!("entry {seq}: {t}")))?;
+                let (view, _) = replay.step(&b).map_err(|(seq, t)| LedgerError::State(format!("entry {seq}: {t}")))?;
+                // Another process wrote it: check its signature before
+                // chaining on it, as for our own writes.
+                let good = replay.registry.get(&view.signer).is_some_and(|k| keys::verify_strict(&k.key, view.signed, &view.signature));
+                if !good {
+                    failure = Some(ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "ledger_does_not_verify",
+                        format!("entry {} of the ledger has a bad signature; nothing can be appended until the operator restores the log", view.seq),
+                    ));
+                    return Err(LedgerError::Tampered { entry: view.seq, kind: Tamper::BadSignature });
+                }
+                if view.kind == EntryKind::Act {
+                    if let Ok(f) = casus_ledger::encode::ActFields::decode(view.payload) {
+                        if !f.id.is_empty() {
+                            ids_now.insert(f.id.to_string());
+                        }
+                    }
+                }
                 outside.push(b);
                 pos += 1;
             }
+        }
+        for v in &views {
+            if let Ok(f) = casus_ledger::encode::ActFields::decode(v.payload) {
+                if !f.id.is_empty() {
+                    if taken(f.id, &ids_now) {
+                        duplicate = Some(f.id.to_string());
+                    }
+                    ids_now.insert(f.id.to_string());
+                }
+            }
+        }
+        drop(data);
+        if let Some(id) = duplicate {
+            failure = Some(ApiError::new(StatusCode::CONFLICT, "duplicate_id", format!("an act with id `{id}` is already in the ledger or twice in this request (was this act sent before?)")));
+            return Err(LedgerError::Refused("duplicate id".into()));
         }
         for (b, v) in raw.iter().zip(&views) {
             if let Err((seq, t)) = replay.step(b) {

@@ -536,7 +536,24 @@ pub fn read_into(store: &mut dyn Store, data: &mut Data, len: u64, each: &mut dy
             return Err(format!("entry {start} is missing"));
         }
         for (_, bytes) in rows {
+            // The server signs checkpoints over what it holds, so it checks
+            // every signature it did not check on the way in, strictly,
+            // before the entry changes anything (the genesis entry, whose
+            // key it registers, right after).
+            let view = casus_ledger::entry::EntryView::parse(&bytes).map_err(|e| format!("entry {}: {e}", data.size()))?;
+            let known = data.replay.registry.get(&view.signer).map(|k| k.key);
+            if let Some(key) = known {
+                if !casus_ledger::keys::verify_strict(&key, view.signed, &view.signature) {
+                    return Err(format!("entry {}: bad signature; the ledger does not verify (run `casus ledger verify`)", view.seq));
+                }
+            }
             let meta = data.ingest(&bytes)?;
+            if known.is_none() {
+                let key = data.replay.registry.get(&view.signer).map(|k| k.key).ok_or_else(|| format!("entry {}: unknown signer", view.seq))?;
+                if !casus_ledger::keys::verify_strict(&key, view.signed, &view.signature) {
+                    return Err(format!("entry {}: bad signature; the ledger does not verify (run `casus ledger verify`)", view.seq));
+                }
+            }
             each(meta);
         }
     }

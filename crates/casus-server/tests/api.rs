@@ -362,3 +362,51 @@ async fn over_a_real_socket_a_signed_act_reaches_the_event_stream() {
     assert!(seen.contains("KAZ sign"), "{seen}");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+/// An entry written straight into the store, with a bad signature, by
+/// another process: the server neither takes it in nor checkpoints over
+/// it, and refuses to append after it.
+#[tokio::test]
+async fn a_forged_entry_in_the_store_is_refused_not_checkpointed() {
+    let f = fixture(None);
+    let arm = f.key("ARM");
+    let before = f.head().await.size;
+    // A valid next entry by ARM, one signature bit flipped, stored directly.
+    let req = f.signed(&arm, &sign_text("ARM", "yerevan_declaration")).await;
+    let mut bytes = casus_ledger::hex::decode(&req.entries[0]).unwrap();
+    let n = bytes.len();
+    bytes[n - 1] ^= 1;
+    let mut store: Box<dyn Store> = Box::new(f.store.clone());
+    store.append(&mut |_, _| Ok(vec![bytes.clone()])).expect("raw append");
+    assert!(f.state.sync().is_err(), "sync must refuse a bad signature");
+    assert_eq!(f.head().await.size, before, "the forged entry is not taken in");
+    f.state.checkpoint_if_grown().expect("checkpoint");
+    let (_, cps) = f.get("/api/checkpoints").await;
+    assert!(
+        cps.as_array().expect("checkpoints").iter().all(|c| c["size"].as_u64().unwrap_or(0) <= before),
+        "no checkpoint covers the forged entry: {cps}"
+    );
+    // A write chained after the head the server knows is refused, not appended after the forgery.
+    let req = f.signed(&arm, &sign_text("ARM", "assistance_to_armenia")).await;
+    let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
+    assert!(s.is_client_error() || s == StatusCode::SERVICE_UNAVAILABLE, "{s} {v}");
+    assert_eq!(f.head().await.size, before);
+}
+
+/// A record time at the far end of the range is a refusal, not a panic.
+#[tokio::test]
+async fn an_extreme_record_time_is_refused() {
+    let f = fixture(None);
+    let arm = f.key("ARM");
+    let head = f.head().await;
+    let mut t = client_treaty();
+    let text = sign_text("ARM", "yerevan_declaration");
+    let (record, _) = casus_lang::load_record("act.acts", &text, &t.treaty, &mut t.symbols);
+    let prev = casus_ledger::hex::decode_array::<32>(&head.prev).expect("prev");
+    let signed = casus_ledger::signed_act_entries(head.size, prev, &record.acts, &t.symbols, &arm.key, casus_ledger::entry::Mode::Live, Time(i64::MIN)).unwrap();
+    let entries = signed.iter().map(|b| casus_ledger::hex::encode(b)).collect();
+    let req = SignedActs { name: "act.acts".into(), text, entries };
+    let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
+    assert_error(s, &v, StatusCode::CONFLICT, "record_time");
+}
+
