@@ -10,6 +10,7 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::extract::rejection::PathRejection;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -164,7 +165,8 @@ pub async fn documents(State(s): State<AppState>, p: StateParams) -> Result<Json
 /// One document and its signature sheet.
 #[utoipa::path(get, path = "/api/documents/{id}", params(("id" = String, Path, description = "The document's id"), StateParams), responses(
     (status = 200, body = crate::openapi::DocumentRowSchema), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn document(State(s): State<AppState>, Path(id): Path<String>, p: StateParams) -> Result<Json<DocumentRow>, ApiError> {
+pub async fn document(State(s): State<AppState>, id: Result<Path<String>, PathRejection>, p: StateParams) -> Result<Json<DocumentRow>, ApiError> {
+    let Path(id) = id.map_err(path_error)?;
     let (r, d) = report_for(&s, p).await?;
     d.report
         .documents
@@ -324,7 +326,8 @@ pub struct EntryBody {
 
 /// One entry with its stored bytes.
 #[utoipa::path(get, path = "/api/entries/{seq}", params(("seq" = u64, Path)), responses((status = 200, body = EntryBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn entry(State(s): State<AppState>, Path(seq): Path<String>) -> Result<Json<EntryBody>, ApiError> {
+pub async fn entry(State(s): State<AppState>, seq: Result<Path<String>, PathRejection>) -> Result<Json<EntryBody>, ApiError> {
+    let Path(seq) = seq.map_err(path_error)?;
     let seq: u64 = seq.parse().map_err(|_| ApiError::bad_request(format!("`{seq}` is not an entry number")))?;
     let meta = s.data()?.entries.get(seq as usize).cloned().ok_or_else(|| ApiError::not_found(format!("no entry {seq}")))?;
     let s2 = s.clone();
@@ -513,4 +516,10 @@ pub async fn events(State(s): State<AppState>) -> impl IntoResponse {
 #[utoipa::path(get, path = "/api/openapi.json", responses((status = 200, description = "The OpenAPI document")))]
 pub async fn openapi_json() -> Response {
     json_bytes(axum::body::Bytes::from(crate::openapi::document()))
+}
+
+/// A path segment that does not decode (bad percent-encoding, not UTF-8),
+/// in the one error shape.
+pub fn path_error(e: PathRejection) -> ApiError {
+    ApiError::bad_request(format!("the path is not valid: {}", e.body_text()))
 }

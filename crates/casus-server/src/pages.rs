@@ -330,7 +330,8 @@ pub async fn ledger(State(s): State<AppState>, p: StateParams, RawQuery(raw): Ra
 }
 
 /// The embedded assets: the stylesheet and the live-update script.
-pub async fn asset(Path(file): Path<String>) -> Result<Response, ApiError> {
+pub async fn asset(file: Result<Path<String>, axum::extract::rejection::PathRejection>) -> Result<Response, ApiError> {
+    let Path(file) = file.map_err(crate::api::path_error)?;
     let (body, ty): (&'static str, &'static str) = match file.as_str() {
         "casus.css" => (include_str!("../static/casus.css"), "text/css; charset=utf-8"),
         "casus.js" => (include_str!("../static/casus.js"), "text/javascript; charset=utf-8"),
