@@ -139,7 +139,7 @@ fn dechunk(mut raw: &[u8]) -> Result<Vec<u8>, String> {
         if size == 0 {
             return Ok(out);
         }
-        if raw.len() < size + 2 {
+        if size.checked_add(2).is_none_or(|n| raw.len() < n) {
             return Err("truncated chunk".into());
         }
         out.extend_from_slice(&raw[..size]);
