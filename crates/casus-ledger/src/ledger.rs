@@ -428,7 +428,14 @@ impl Ledger {
     /// `progress(done, total)` is called after each chunk. On failure, the
     /// error names the first bad entry and the kind of tampering.
     pub fn verify(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport> {
-        verify_store(&mut *self.store, progress)
+        verify_store_with(&mut *self.store, progress, false)
+    }
+
+    /// As [`Ledger::verify`], but every signature checked strictly, one by
+    /// one (on every core): slower than batches, and blind to nothing a
+    /// batch could let through (see docs/LEDGER.md).
+    pub fn verify_strict(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport> {
+        verify_store_with(&mut *self.store, progress, true)
     }
 
     /// An offline proof bundle for entry `seq` (see [`crate::bundle`]).
@@ -706,8 +713,13 @@ fn classify_bad_signature(rows: &[(u64, Vec<u8>)], registry: &KeyRegistry, bad_s
     Tamper::BadSignature
 }
 
-/// Verifies a whole store (see [`Ledger::verify`]).
+/// Verifies a whole store (see [`Ledger::verify`]), signatures in batches.
 pub fn verify_store(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport> {
+    verify_store_with(store, progress, false)
+}
+
+/// Verifies a whole store; `strict` checks every signature one by one.
+pub fn verify_store_with(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u64), strict: bool) -> Result<VerifyReport> {
     let len = store.len()?;
     let mut checkpoints = Vec::new();
     for bytes in store.checkpoints()? {
@@ -767,7 +779,8 @@ pub fn verify_store(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u64)) -
         // The first failure wins: a bad signature at or before a structural
         // failure explains it (a changed byte breaks the next entry's chain).
         let structural_at = structural.as_ref().map_or(u64::MAX, |(e, _)| *e);
-        if let Some(bad) = first_bad_signature(&items) {
+        let bad = if strict { first_bad_signature_strict(&items) } else { first_bad_signature(&items) };
+        if let Some(bad) = bad {
             let seq = items[bad].seq;
             if seq <= structural_at {
                 let kind = classify_bad_signature(&rows, &replay.registry, seq, &items[bad].signature);

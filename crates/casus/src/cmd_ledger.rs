@@ -60,6 +60,10 @@ pub enum LedgerCommand {
     Verify {
         #[arg(long)]
         ledger: String,
+        /// Check every signature strictly, one by one, instead of in batches
+        /// (slower; see docs/LEDGER.md on what a batch can let through).
+        #[arg(long)]
+        strict: bool,
     },
     /// Write an offline proof bundle for entry N.
     Proof {
@@ -285,14 +289,15 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
                 Err(e) => report(e),
             }
         }
-        LedgerCommand::Verify { ledger } => {
+        LedgerCommand::Verify { ledger, strict } => {
             let mut l = Ledger::open(open_store(&ledger)?);
             let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
             bar.set_style(
                 indicatif::ProgressStyle::with_template("verifying {bar:40} {pos}/{len} entries ({per_sec}, {eta})")
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
-            let result = l.verify(&mut |done, total| {
+            let verify = if strict { Ledger::verify_strict } else { Ledger::verify };
+            let result = verify(&mut l, &mut |done, total| {
                 // Only long runs get a bar; short ones print nothing extra.
                 if total >= 20_000 {
                     bar.set_length(total);

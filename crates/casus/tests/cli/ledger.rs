@@ -79,7 +79,11 @@ fn late_act_file(d: &Dir) -> String {
 fn entries_verified(l: &str) -> u64 {
     let out = ok(&["ledger", "verify", "--ledger", l]);
     let n = out.strip_prefix("ok: ").and_then(|s| s.split_whitespace().next()).and_then(|n| n.parse().ok());
-    n.unwrap_or_else(|| panic!("verify printed {out}"))
+    let n = n.unwrap_or_else(|| panic!("verify printed {out}"));
+    // Strict and batched verification agree on an honest ledger.
+    let strict = ok(&["ledger", "verify", "--ledger", l, "--strict"]);
+    assert!(strict.starts_with(&format!("ok: {n} ")), "strict verify printed {strict}");
+    n
 }
 
 #[cfg(unix)]
@@ -149,6 +153,10 @@ fn keys_append_refusal_verify_tamper_proofs() {
     assert_eq!(out.status.code(), Some(1), "verify passed a tampered ledger: {}", stdout(&out));
     let err = stderr(&out);
     assert!(err.contains(&format!("entry {late}:")) && err.contains("bad signature"), "{err}");
+    // The strict verification (one by one) names the same entry.
+    let out = casus(&["ledger", "verify", "--ledger", &l, "--strict"]);
+    assert_eq!(out.status.code(), Some(1), "strict verify passed a tampered ledger: {}", stdout(&out));
+    assert!(stderr(&out).contains(&format!("entry {late}:")), "{}", stderr(&out));
 }
 
 /// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SS` (UTC), for `--as-of`.
