@@ -175,6 +175,17 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A command whose output is piped into `head` should stop quietly when
+    // the pipe closes, as Unix tools do, not panic in `println!`. Not for
+    // the server, which must survive a client closing its socket.
+    #[cfg(unix)]
+    if !matches!(cli.command, Command::Serve(_)) {
+        // SAFETY: called once, before any thread starts; it only restores
+        // the default disposition of SIGPIPE.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
