@@ -75,64 +75,11 @@ fn moves(rule: DecisionRule) -> &'static [(Position, &'static str)] {
 }
 
 /// The verdict under `rule` of a sheet described by counts per position
-/// (in the order of `moves(rule)`). Mirrors the engine's rules.
+/// (in the order of `moves(rule)`): the engine's own rule, applied to a
+/// sheet with that many members in each position.
 fn verdict(rule: DecisionRule, counts: &[u32], closed: bool) -> DocumentStatus {
-    match rule {
-        DecisionRule::Unanimity => {
-            let (signed, refused, pending) = (counts[0], counts[1], counts[2]);
-            if refused > 0 {
-                DocumentStatus::Blocked
-            } else if pending == 0 && signed > 0 {
-                DocumentStatus::Adopted
-            } else {
-                DocumentStatus::Pending
-            }
-        }
-        DecisionRule::ConsensusOptOut => {
-            let (signed, refused, _, pending) = (counts[0], counts[1], counts[2], counts[3]);
-            if refused > 0 {
-                DocumentStatus::Blocked
-            } else if (pending == 0 && signed > 0) || closed {
-                DocumentStatus::Adopted
-            } else {
-                DocumentStatus::Pending
-            }
-        }
-        DecisionRule::Silence => {
-            if counts[0] > 0 {
-                DocumentStatus::Blocked
-            } else if closed {
-                DocumentStatus::Adopted
-            } else {
-                DocumentStatus::Pending
-            }
-        }
-        DecisionRule::Vote(v) => {
-            let (yes, no, abstain, pending) = (counts[0], counts[1], counts[2], counts[3]);
-            let eligible = yes + no + abstain + pending;
-            let base = match v.base {
-                VoteBase::Members => eligible,
-                VoteBase::Voting => yes + no + if v.abstentions_against { abstain } else { 0 },
-            };
-            let needed = v.share.needed(base).max(1);
-            let quorum = v.quorum.map(|q| match q {
-                Quorum::Count(n) => n,
-                Quorum::Share(s) => s.needed(eligible),
-                Quorum::AsNeeded => v.share.needed(eligible),
-            });
-            let taking_part = yes + no + abstain;
-            if quorum.is_some_and(|q| taking_part < q) {
-                DocumentStatus::Pending
-            } else if (closed || v.base == VoteBase::Members) && yes >= needed {
-                DocumentStatus::Adopted
-            } else if closed || (v.base == VoteBase::Members && yes + pending < needed) {
-                DocumentStatus::Blocked
-            } else {
-                DocumentStatus::Pending
-            }
-        }
-        DecisionRule::Recorded => DocumentStatus::Pending,
-    }
+    let positions: Vec<Position> = moves(rule).iter().zip(counts).flat_map(|(&(p, _), &n)| std::iter::repeat_n(p, n as usize)).collect();
+    casus_engine::status_of(rule, &positions, closed)
 }
 
 /// Every way to split `total` parties over `k` positions.

@@ -141,6 +141,15 @@ fn tally_of(rule: VoteRule, sheet: &[(Sym, Position, Option<u32>)], closed: bool
     Tally { yes, no, abstain, eligible, base, needed, quorum, quorum_met, closed }
 }
 
+/// The status a procedure gives a sheet of positions (one per member
+/// entitled to take part), decided as of now; `closed` is whether the
+/// session, vote or silence has closed. The rule the engine applies, for
+/// analyses that ask what other positions would have given.
+pub fn status_of(procedure: DecisionRule, positions: &[Position], closed: bool) -> DocumentStatus {
+    let sheet: Vec<(Sym, Position, Option<u32>)> = positions.iter().map(|&p| (Sym::NONE, p, None)).collect();
+    verdict(procedure, &sheet, closed).status
+}
+
 /// The verdict of a sheet under a procedure; `closed` is whether the
 /// session, vote or silence has closed.
 fn verdict(procedure: DecisionRule, sheet: &[(Sym, Position, Option<u32>)], closed: bool) -> Verdict {
