@@ -1,25 +1,6 @@
-//! Architecture invariant: the engine is pure. Its only dependencies are the
-//! model and serialization; no IO, database, clock or async crate may creep
-//! in (see ARCHITECTURE.md).
-
-#[test]
-fn the_engine_depends_on_the_model_and_serde_only() {
-    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).expect("Cargo.toml");
-    let mut in_deps = false;
-    let mut deps = Vec::new();
-    for line in manifest.lines() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            in_deps = line == "[dependencies]";
-            continue;
-        }
-        if in_deps && !line.is_empty() && !line.starts_with('#') {
-            deps.push(line.split(['=', '.']).next().unwrap_or("").trim().to_string());
-        }
-    }
-    deps.sort();
-    assert_eq!(deps, ["casus-model", "serde"]);
-}
+//! Architecture invariant: the engine is pure: no clock, IO, randomness or
+//! environment in its source (see ARCHITECTURE.md). Its dependency list is
+//! checked with every other crate's in `crates/casus/tests/cli/architecture.rs`.
 
 #[test]
 fn the_engine_reads_no_clock_and_does_no_io() {

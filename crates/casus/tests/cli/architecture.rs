@@ -1,0 +1,73 @@
+//! Architecture invariant: the layers of the workspace, as the dependency
+//! lists each crate may have (ARCHITECTURE.md). A new dependency is a
+//! decision about the structure, so it must be added here on purpose: the
+//! pure core (model, engine, analysis, synth) gets no IO, clock, database
+//! or async crate; the ledger never depends on a store; the language knows
+//! nothing of the engine.
+
+use std::collections::BTreeSet;
+
+/// Each crate under `crates/` and the `[dependencies]` it may declare.
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("casus-model", &["serde"]),
+    ("casus-lang", &["casus-model", "pulldown-cmark"]),
+    ("casus-engine", &["casus-model", "serde"]),
+    ("casus-analysis", &["casus-model", "casus-engine", "serde"]),
+    ("casus-synth", &["casus-model"]),
+    ("casus-ledger", &["casus-model", "ed25519-dalek", "sha2", "getrandom", "thiserror"]),
+    ("casus-store-sqlite", &["casus-ledger", "rusqlite"]),
+    ("casus-store-postgres", &["casus-ledger", "postgres"]),
+    (
+        "casus-server",
+        &[
+            "casus-model", "casus-lang", "casus-engine", "casus-ledger", "serde", "serde_json", "thiserror", "axum", "tokio", "tower-http",
+            "tower", "tracing", "askama", "utoipa", "futures-util", "form_urlencoded", "hyper", "hyper-util", "http-body-util",
+        ],
+    ),
+    (
+        "casus",
+        &[
+            "casus-model", "casus-lang", "casus-engine", "casus-analysis", "casus-synth", "casus-ledger", "casus-store-sqlite",
+            "casus-store-postgres", "casus-server", "clap", "anyhow", "serde", "serde_json", "indicatif", "axum", "tokio", "tracing",
+            "tracing-subscriber",
+        ],
+    ),
+];
+
+/// The names in a manifest's `[dependencies]` table.
+fn dependencies(manifest: &str) -> BTreeSet<String> {
+    let mut in_deps = false;
+    let mut deps = BTreeSet::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_deps = line == "[dependencies]";
+            continue;
+        }
+        if in_deps && !line.is_empty() && !line.starts_with('#') {
+            deps.insert(line.split(['=', '.', ' ']).next().unwrap_or("").trim().to_string());
+        }
+    }
+    deps
+}
+
+#[test]
+fn every_crate_depends_only_on_what_its_layer_allows() {
+    let crates = super::root().join("crates");
+    let mut seen = BTreeSet::new();
+    for entry in std::fs::read_dir(&crates).expect("crates/") {
+        let dir = entry.expect("entry").path();
+        let name = dir.file_name().expect("name").to_string_lossy().into_owned();
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).expect("Cargo.toml");
+        let allowed = ALLOWED.iter().find(|(n, _)| *n == name).unwrap_or_else(|| panic!("crate {name} has no entry in ALLOWED"));
+        let extra: Vec<_> = dependencies(&manifest).into_iter().filter(|d| !allowed.1.contains(&d.as_str())).collect();
+        assert!(extra.is_empty(), "{name} depends on {extra:?}, which its layer does not allow");
+        seen.insert(name);
+    }
+    assert_eq!(seen.len(), ALLOWED.len(), "ALLOWED names a crate that does not exist");
+}
+
+#[test]
+fn the_manifest_reader_sees_dependencies() {
+    let deps = dependencies("[package]\nname = \"x\"\n[dependencies]\na.workspace = true\nb = \"1\"\n# c\n[dev-dependencies]\nd = \"1\"\n");
+    assert_eq!(deps.into_iter().collect::<Vec<_>>(), ["a", "b"]);
+}
