@@ -96,6 +96,7 @@ pub mod codes {
     pub const WRONG_TREATY: &str = "E0027";
     pub const NO_SOURCE: &str = "W0001";
     pub const NO_RULES: &str = "W0002";
+    pub const MIRROR_SOURCE: &str = "W0003";
     pub const OPEN_POINT: &str = "N0001";
 
     /// Every code with a one-line meaning, in order.
@@ -129,6 +130,7 @@ pub mod codes {
         (WRONG_TREATY, "a record written for another treaty"),
         (NO_SOURCE, "an act or membership event without a source"),
         (NO_RULES, "a file with no rule or act blocks"),
+        (MIRROR_SOURCE, "a source on a known mirror or aggregator host"),
         (OPEN_POINT, "an open point stated by the treaty file"),
     ];
 }

@@ -11,6 +11,7 @@ pub mod format;
 pub mod markdown;
 mod lower;
 pub mod record;
+pub mod sources;
 pub mod syntax;
 pub mod treaty;
 

@@ -170,7 +170,10 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
             "condition" => text(cx).map(|v| act.condition = v),
             "text" => text(cx).map(|v| act.text = v),
             "note" => text(cx).map(|v| act.note = v),
-            "source" => cx.citation(&toks[1..], at).map(|c| sources.push(c)),
+            "source" => cx.citation(&toks[1..], at).map(|c| {
+                cx.diags.extend(crate::sources::mirror_warning(cx.symbols.name(c.url), toks[1].span));
+                sources.push(c)
+            }),
             _ => {
                 cx.err(codes::UNKNOWN_CLAUSE, toks[0].span, format!("unknown field `{}`", toks[0].canonical())).help(format!("fields: {FIELDS}"));
                 Some(())

@@ -84,3 +84,16 @@ fn bad_arguments_exit_2_with_a_reason() {
     assert!(stderr(&out).contains("no fact"));
     assert!(stdout(&out).is_empty());
 }
+
+/// A source on a known mirror host is a warning (W0003), pointed at the
+/// address, and a warning alone leaves the exit status at 0.
+#[test]
+fn a_mirror_source_warns_and_still_exits_0() {
+    let record = "```acts\nrecord \"Mirror test\"\n  treaty   CST\n```\n\n```acts\n2021-05-12 AZE attack\n  against  ARM\n  source   \"https://www.pledgetimes.com/some-report/\" \"Pledge Times\"\n  source   \"https://azatutyun.am/amp/31275217.html\" \"Azatutyun\"\n```\n";
+    let p = temp("mirror.md", record.as_bytes());
+    let out = casus(&["check", "--short", "treaties/cst.md", p.to_str().expect("path")]);
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("mirror.md:9:12: warning[W0003]: `pledgetimes.com` is a known mirror or aggregator"), "{all}");
+    assert_eq!(all.matches("W0003").count(), 1, "only the mirror address is warned: {all}");
+}
