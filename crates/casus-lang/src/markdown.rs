@@ -42,9 +42,13 @@ pub fn parts(text: &str, info: &str) -> Vec<Part> {
                 }
             }
             Event::Text(t) => {
-                if let Some((_, content)) = &mut block {
+                if let Some((first, content)) = &mut block {
+                    // The content runs from the line after the opening fence,
+                    // even where the first text event starts later (a CRLF
+                    // split after its `\r`), so an edit never leaves half a
+                    // line ending behind.
                     *content = Some(match content.take() {
-                        None => range.clone(),
+                        None => (*first).min(range.start)..range.end,
                         Some(c) => c.start..range.end,
                     });
                 } else if let Some((s, _, _)) = &mut heading {
@@ -141,6 +145,15 @@ pub fn article_id(heading: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_block_starting_with_crlf_keeps_its_line_ending_whole() {
+        // The first text event starts after the `\r`; the content must not.
+        let text = "# T\n```casus\n\r\n\n```\n";
+        assert_eq!(block_ranges("f.md", text, "casus"), vec![13..16]);
+        let once = crate::format_file("f.md", text, "casus").expect("formats");
+        assert_eq!(crate::format_file("f.md", &once, "casus").expect("formats again"), once);
+    }
 
     #[test]
     fn article_ids() {
