@@ -9,6 +9,8 @@
 //! file beside it, is synced, and is then linked into place (a hard link,
 //! which fails rather than overwrite). A write that fails half-way (a full
 //! disk) leaves nothing behind, so a retry is not blocked by a 0-byte key.
+//! Missing directories on the way to a key file are created 0700 whatever
+//! the umask ([`create_private_dir`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -59,6 +61,9 @@ pub fn run(cmd: KeysCommand) -> Result<ExitCode> {
                     bail!("{} exists (an existing key is never overwritten)", path.display());
                 }
             }
+            if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+                create_private_dir(dir)?;
+            }
             let secret = Staged::write(&out, file.to_text().as_bytes(), 0o600)?;
             let public_file = Staged::write(&public, file.public().to_text()?.as_bytes(), 0o644)?;
             secret.publish()?;
@@ -106,6 +111,39 @@ pub fn read_small(path: &Path) -> Result<String> {
 /// Reads a secret key file.
 pub fn read_key(path: &Path) -> Result<KeyFile> {
     KeyFile::parse(&read_small(path)?).with_context(|| format!("reading key file {}", path.display()))
+}
+
+/// Mode of a directory casus creates for keys or ledger data.
+pub const PRIVATE_DIR_MODE: u32 = 0o700;
+
+/// Creates `dir` and any missing parents with mode 0700, set explicitly so
+/// that a permissive umask does not widen it. Directories that exist
+/// already are left as they are (they may be the user's own).
+pub fn create_private_dir(dir: &Path) -> Result<()> {
+    if dir.as_os_str().is_empty() || dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent() {
+        create_private_dir(parent)?;
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(PRIVATE_DIR_MODE);
+    }
+    match builder.create(dir) {
+        Ok(()) => {}
+        // Made by another process meanwhile: theirs, left as it is.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("creating {}", dir.display())),
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(PRIVATE_DIR_MODE)).with_context(|| format!("setting the mode of {}", dir.display()))?;
+    }
+    Ok(())
 }
 
 /// A file written whole to a temporary name beside its destination.

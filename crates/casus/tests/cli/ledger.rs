@@ -349,6 +349,21 @@ fn ledger_file_is_private_whatever_the_umask() {
     assert_eq!(mode(&l), 0o600, "ledger file mode");
 }
 
+/// `keys new` creates the missing directories on the way to a key 0700,
+/// and the key 0600, whatever the umask.
+#[cfg(unix)]
+#[test]
+fn ledger_keys_dir_is_private_whatever_the_umask() {
+    let d = Dir::new("keysdir");
+    let key = d.path("keys/nested/arm.key");
+    let script = format!("umask 000; exec \"$0\" keys new --out '{key}' --party ARM");
+    let out = std::process::Command::new("sh").arg("-c").arg(&script).arg(env!("CARGO_BIN_EXE_casus")).output().expect("sh");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(mode(&d.path("keys")), 0o700, "keys/ directory mode");
+    assert_eq!(mode(&d.path("keys/nested")), 0o700, "nested directory mode");
+    assert_eq!(mode(&key), 0o600, "secret key file mode");
+}
+
 /// `keys new` writes whole files or nothing: a write that fails (here the
 /// file size limit, as a full disk would) leaves no 0-byte key to block
 /// the retry.
