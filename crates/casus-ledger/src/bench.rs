@@ -189,8 +189,8 @@ pub fn run(opts: &BenchOptions, make_store: &mut dyn FnMut() -> Result<Box<dyn S
 
     // (b) Appends into a durable store.
     let mut symbols = Symbols::new();
-    let acts: Vec<_> =
-        (0..opts.batch.max(1)).map(|i| act(&mut symbols, &format!("b{i}"), "ARM", ActKind::Request, (i % 300) as u32, false)).collect();
+    // Live acts, dated the day they are recorded (day 101).
+    let acts: Vec<_> = (0..opts.batch.max(1)).map(|i| act(&mut symbols, &format!("b{i}"), "ARM", ActKind::Request, 101, false)).collect();
     let (mut one, mut many, mut paired1, mut paired2) = (vec![], vec![], vec![], vec![]);
     for _ in 0..repeats {
         let mut l = Ledger::create(make_store()?, "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(100))?;

@@ -40,7 +40,8 @@ macro_rules! conformance_tests {
             story, refusals, key_rotation_and_revocation, bitemporal_reads,
             concurrent_appenders, group_commit, signed_elsewhere, tamper_flip_byte, tamper_delete_entry, tamper_reorder,
             tamper_truncate, tamper_fork_after_checkpoint, tamper_swap_signature,
-            tamper_checkpoint_signature);
+            tamper_checkpoint_signature, tamper_checkpoint_misfiled, live_act_times, key_changes_are_checkpointed,
+            revocation_cut_off);
     };
     (@each $backend:expr; $($name:ident),*) => {
         $(
@@ -123,22 +124,29 @@ fn ensure(cond: bool, what: impl FnOnce() -> String) -> Outcome {
     if cond { Ok(()) } else { Err(what()) }
 }
 
-/// A ledger of 10 entries: genesis, then 9 acts (live by ARM and KAZ,
-/// recorded), record times day 100 + n.
+/// A ledger of 10 entries: genesis (valid from day 100), then 9 acts,
+/// record times day 100 + n: live by ARM and KAZ (dated the day they are
+/// recorded), and recorded from sources by the recorder (dated day n).
 pub fn seeded(backend: &dyn Backend, name: &str, keys: &Keys, symbols: &mut Symbols) -> Result<Ledger, String> {
     backend.fresh(name)?;
     let mut l = Ledger::create(backend.open(name)?, "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(100))
         .map_err(err)?;
+    seed_acts(&mut l, keys, symbols, |n| format!("act{n}"))?;
+    Ok(l)
+}
+
+/// The 9 acts of [`seeded`], with ids from `id`.
+fn seed_acts(l: &mut Ledger, keys: &Keys, symbols: &mut Symbols, id: impl Fn(u32) -> String) -> Outcome {
     for n in 1..10u32 {
-        let (actor, key, sourced) = match n % 3 {
-            0 => ("ARM", &keys.arm, false),
-            1 => ("KAZ", &keys.kaz, false),
-            _ => ("CSC", &keys.recorder, true),
+        let (actor, key, sourced, date) = match n % 3 {
+            0 => ("ARM", &keys.arm, false, 100 + n),
+            1 => ("KAZ", &keys.kaz, false, 100 + n),
+            _ => ("CSC", &keys.recorder, true, n),
         };
-        let a = act(symbols, &format!("act{n}"), actor, ActKind::Request, n, sourced);
+        let a = act(symbols, &id(n), actor, ActKind::Request, date, sourced);
         l.append_act(&a, symbols, key, day(100 + n)).map_err(err)?;
     }
-    Ok(l)
+    Ok(())
 }
 
 fn expect_tamper(l: &mut Ledger, entry: u64, want: impl Fn(&Tamper) -> bool, what: &str) -> Outcome {
@@ -160,7 +168,7 @@ pub fn signed_elsewhere(backend: &dyn Backend, name: &str) -> Outcome {
     let mut l = seeded(backend, name, &keys, &mut symbols)?;
     l.sync().map_err(err)?;
     let head = |l: &Ledger| (l.replay().size, l.replay().prev);
-    let acts: Vec<Act> = (0..3).map(|n| act(&mut symbols, &format!("client{n}"), "ARM", ActKind::Request, 30 + n, false)).collect();
+    let acts: Vec<Act> = (0..3).map(|n| act(&mut symbols, &format!("client{n}"), "ARM", ActKind::Request, 120, false)).collect();
     let (size, prev) = head(&l);
     let good = crate::signed_act_entries(size, prev, &acts, &symbols, &keys.arm, Mode::Live, day(120)).map_err(err)?;
     // Forged: ARM's acts signed with KAZ's key.
@@ -238,7 +246,7 @@ pub fn story(backend: &dyn Backend, name: &str) -> Outcome {
 
     // Another handle, as another process: sees the same log and appends.
     let mut other = Ledger::open(backend.open(name)?);
-    let a = act(&mut symbols, "late", "ARM", ActKind::Request, 40, false);
+    let a = act(&mut symbols, "late", "ARM", ActKind::Request, 130, false);
     ensure(other.append_act(&a, &symbols, &keys.arm, day(130)).map_err(err)? == 15, || "append on reopen".into())?;
     ensure(l.append_act(&a, &symbols, &keys.arm, day(131)).map_err(err)? == 16, || "stale handle catches up".into())?;
     other.checkpoint(&keys.operator, day(132)).map_err(err)?;
@@ -288,19 +296,24 @@ pub fn key_rotation_and_revocation(backend: &dyn Backend, name: &str) -> Outcome
     let mut l = seeded(backend, name, &keys, &mut symbols)?;
     let arm2 = SecretKey::from_seed([12; 32]);
     l.change_key(&KeyChange::Rotate { old: keys.arm.id(), new: arm2.public() }, &keys.operator, day(200)).map_err(err)?;
-    let a = act(&mut symbols, "after", "ARM", ActKind::Request, 60, false);
+    let a = act(&mut symbols, "after", "ARM", ActKind::Request, 201, false);
     ensure(matches!(l.append_act(&a, &symbols, &keys.arm, day(201)), Err(LedgerError::Refused(_))), || "rotated key still signs".into())?;
     l.append_act(&a, &symbols, &arm2, day(201)).map_err(err)?;
     l.change_key(&KeyChange::Revoke { key: keys.kaz.id(), reason: "lost".into() }, &keys.operator, day(202)).map_err(err)?;
-    let k = act(&mut symbols, "k", "KAZ", ActKind::Request, 61, false);
+    let k = act(&mut symbols, "k", "KAZ", ActKind::Request, 204, false);
     ensure(matches!(l.append_act(&k, &symbols, &keys.kaz, day(203)), Err(LedgerError::Refused(_))), || "revoked key still signs".into())?;
     let new_kaz = SecretKey::from_seed([13; 32]);
     l.change_key(&KeyChange::Register(KeyRegistration { key: new_kaz.public(), role: KeyRole::Party("KAZ".into()) }), &keys.operator, day(204))
         .map_err(err)?;
     l.append_act(&k, &symbols, &new_kaz, day(205)).map_err(err)?;
-    // The operator key rotates too; the old one may no longer checkpoint.
+    // The operator key rotates too (the new key checkpoints the rotation);
+    // the old one may no longer checkpoint.
     let op2 = SecretKey::from_seed([14; 32]);
-    l.change_key(&KeyChange::Rotate { old: keys.operator.id(), new: op2.public() }, &keys.operator, day(206)).map_err(err)?;
+    ensure(
+        matches!(l.change_key(&KeyChange::Rotate { old: keys.operator.id(), new: op2.public() }, &keys.operator, day(206)), Err(LedgerError::Refused(_))),
+        || "an operator rotation with no new key to checkpoint it".into(),
+    )?;
+    l.rotate_operator(&keys.operator, &op2, day(206)).map_err(err)?;
     ensure(l.checkpoint(&keys.operator, day(207)).is_err(), || "old operator key checkpoints".into())?;
     l.checkpoint(&op2, day(207)).map_err(err)?;
     let report = l.verify(&mut |_, _| {}).map_err(err)?;
@@ -339,7 +352,7 @@ pub fn concurrent_appenders(backend: &dyn Backend, name: &str) -> Outcome {
                     let mut symbols = Symbols::new();
                     let mut l = Ledger::open(backend.open(name)?);
                     for n in 0..EACH {
-                        let a = act(&mut symbols, &format!("t{t}n{n}"), "ARM", ActKind::Request, n, false);
+                        let a = act(&mut symbols, &format!("t{t}n{n}"), "ARM", ActKind::Request, 300, false);
                         // A fixed record time: concurrent appenders need not agree on a clock.
                         l.append_act(&a, &symbols, &keys.arm, day(300)).map_err(err)?;
                     }
@@ -380,7 +393,7 @@ pub fn group_commit(backend: &dyn Backend, name: &str) -> Outcome {
                 let mut out = Vec::new();
                 for n in 0..EACH {
                     let id = format!("g{t}n{n}");
-                    let a = act(&mut symbols, &id, "ARM", ActKind::Request, n, false);
+                    let a = act(&mut symbols, &id, "ARM", ActKind::Request, 300, false);
                     let r = h.append_act(&a, &symbols, &keys.arm, day(300)).map_err(err)?;
                     if r.entries.end != r.entries.start + 1 || r.record_time < day(300) {
                         return Err(format!("acknowledgement {r:?}"));
@@ -394,15 +407,15 @@ pub fn group_commit(backend: &dyn Backend, name: &str) -> Outcome {
         let (keys, h) = (kr, appender.handle().map_err(err)?);
         handles.push(s.spawn(move || -> Result<Vec<(String, u64)>, String> {
             let mut symbols = Symbols::new();
-            let a = act(&mut symbols, "forged", "ARM", ActKind::Request, 3, false);
+            let a = act(&mut symbols, "forged", "ARM", ActKind::Request, 300, false);
             match h.append_act(&a, &symbols, &keys.kaz, day(300)) {
                 Err(LedgerError::Refused(_)) => {}
                 other => return Err(format!("an act by ARM signed with KAZ's key through the group: {other:?}")),
             }
             // A clock behind the log's: raised, never lowered.
-            let a = act(&mut symbols, "late_clock", "KAZ", ActKind::Request, 3, false);
-            let r = h.append_act(&a, &symbols, &keys.kaz, day(50)).map_err(err)?;
-            if r.record_time < day(109) {
+            let a = act(&mut symbols, "late_clock", "KAZ", ActKind::Request, 300, false);
+            let r = h.append_act(&a, &symbols, &keys.kaz, Time(day(300).0 - 60)).map_err(err)?;
+            if r.record_time < day(300) {
                 return Err(format!("a record time went backwards: {r:?}"));
             }
             Ok(vec![("late_clock".into(), r.entries.start)])
@@ -415,8 +428,8 @@ pub fn group_commit(backend: &dyn Backend, name: &str) -> Outcome {
             let mut out = Vec::new();
             for n in 0..DIRECT {
                 let id = format!("direct{n}");
-                let a = act(&mut symbols, &id, "KAZ", ActKind::Request, n, false);
-                out.push((id, l.append_act(&a, &symbols, &keys.kaz, day(400)).map_err(err)?));
+                let a = act(&mut symbols, &id, "KAZ", ActKind::Request, 300, false);
+                out.push((id, l.append_act(&a, &symbols, &keys.kaz, day(300)).map_err(err)?));
             }
             Ok(out)
         }));
@@ -521,16 +534,7 @@ pub fn tamper_fork_after_checkpoint(backend: &dyn Backend, name: &str) -> Outcom
     backend.fresh(&forged_name)?;
     let mut rebuilt = Ledger::create(backend.open(&forged_name)?, "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(100))
         .map_err(err)?;
-    for n in 1..10u32 {
-        let (actor, key, sourced) = match n % 3 {
-            0 => ("ARM", &keys.arm, false),
-            1 => ("KAZ", &keys.kaz, false),
-            _ => ("CSC", &keys.recorder, true),
-        };
-        let id = if n < 6 { format!("act{n}") } else { format!("forged{n}") };
-        let a = act(&mut s2, &id, actor, ActKind::Request, n, sourced);
-        rebuilt.append_act(&a, &s2, key, day(100 + n)).map_err(err)?;
-    }
+    seed_acts(&mut rebuilt, &keys, &mut s2, |n| if n < 6 { format!("act{n}") } else { format!("forged{n}") })?;
     let mut from = backend.raw(&forged_name)?;
     let mut to = backend.raw(name)?;
     let mut same_prefix = 0;
@@ -579,6 +583,177 @@ pub fn tamper_checkpoint_signature(backend: &dyn Backend, name: &str) -> Outcome
         Err(LedgerError::TamperedCheckpoint { size: 10, kind: Tamper::BadCheckpoint(_) }) => Ok(()),
         other => Err(format!("expected a bad checkpoint, got {other:?}")),
     }
+}
+
+/// A checkpoint row stored under a tree size other than the one it signs
+/// (copied, or moved): a tampering of its own kind.
+pub fn tamper_checkpoint_misfiled(backend: &dyn Backend, name: &str) -> Outcome {
+    let keys = Keys::new();
+    let mut symbols = Symbols::new();
+    let mut l = seeded(backend, name, &keys, &mut symbols)?;
+    l.checkpoint(&keys.operator, day(200)).map_err(err)?;
+    l.verify(&mut |_, _| {}).map_err(err)?;
+    let mut store = backend.open(name)?;
+    let rows = store.checkpoint_rows().map_err(err)?;
+    let (_, bytes) = rows.iter().find(|(size, _)| *size == 10).ok_or("no checkpoint of size 10")?;
+    // Copied under size 7.
+    store.put_checkpoint(7, bytes).map_err(err)?;
+    let want = Tamper::MisfiledCheckpoint { stored_at: 7, signed: 10 };
+    match l.verify(&mut |_, _| {}) {
+        Err(LedgerError::TamperedCheckpoint { size: 7, kind }) if kind == want => {}
+        other => return Err(format!("copied checkpoint: expected {want}, got {other:?}")),
+    }
+    // Moved: the row of size 10 deleted, the copy under 7 kept.
+    backend.raw(name)?.raw_delete_checkpoint(10).map_err(err)?;
+    match l.verify(&mut |_, _| {}) {
+        Err(LedgerError::TamperedCheckpoint { size: 7, kind }) if kind == want => Ok(()),
+        other => Err(format!("moved checkpoint: expected {want}, got {other:?}")),
+    }
+}
+
+/// Live acts cannot rewrite the past nor sign the future: a live act dated
+/// more than a day before its record time, more than five minutes after
+/// it, or before the genesis's valid time (the treaty's first version) is
+/// refused, by `append`, by `append_signed` (the server's path) and, when
+/// written past the rules, by `verify`. The same history enters in record
+/// mode.
+pub fn live_act_times(backend: &dyn Backend, name: &str) -> Outcome {
+    use crate::entry::Mode;
+    use crate::{LIVE_ACT_MAX_AGE_SECS, LIVE_ACT_MAX_LEAD_SECS};
+    let keys = Keys::new();
+    let mut symbols = Symbols::new();
+    backend.fresh(name)?;
+    // The ledger made on day 100; the treaty's first version in force on day 150.
+    let mut l = Ledger::create_valid_from(backend.open(name)?, "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(150), day(100))
+        .map_err(err)?;
+    let now = day(200);
+    let at = |secs: i64| {
+        let mut a = act(&mut Symbols::new(), "x", "ARM", ActKind::Request, 0, false);
+        a.time = Time(secs);
+        a
+    };
+    let cases = [
+        ("backdated a year", at(now.0 - 365 * 86_400)),
+        ("backdated a day and a second", at(now.0 - LIVE_ACT_MAX_AGE_SECS - 1)),
+        ("dated six minutes ahead", at(now.0 + LIVE_ACT_MAX_LEAD_SECS + 60)),
+        ("dated in the year 9999", Act { time: Time::from_date(9999, 12, 31), ..at(0) }),
+        ("dated in the year 1", Act { time: Time::from_date(1, 1, 1), ..at(0) }),
+        ("dated at the far ends of time", Act { time: Time::MIN, ..at(0) }),
+    ];
+    for (what, mut a) in cases {
+        a.id = symbols.intern("x");
+        a.actor = symbols.intern("ARM");
+        match l.append_act(&a, &symbols, &keys.arm, now) {
+            Err(LedgerError::Refused(why)) if why.contains("dishonest time") => {}
+            other => return Err(format!("live act {what}: expected a refusal, got {other:?}")),
+        }
+        let size = l.len().map_err(err)?;
+        let signed = crate::signed_act_entries(size, l.replay().prev, std::slice::from_ref(&a), &symbols, &keys.arm, Mode::Live, now).map_err(err)?;
+        match l.append_signed(&signed) {
+            Err(LedgerError::Rejected { kind: Tamper::LiveActTime(_), .. }) => {}
+            other => return Err(format!("signed elsewhere, {what}: expected a rejection, got {other:?}")),
+        }
+    }
+    // Before the treaty's first version, even when recorded then.
+    let early = act(&mut symbols, "early", "ARM", ActKind::Request, 120, false);
+    match l.append_act(&early, &symbols, &keys.arm, day(120)) {
+        Err(LedgerError::Refused(why)) if why.contains("before the treaty's first version") => {}
+        other => return Err(format!("a live act before the treaty: {other:?}")),
+    }
+    ensure(l.len().map_err(err)? == 1, || "a refusal wrote something".into())?;
+    // At the bounds: accepted.
+    let mut on_time = at(now.0 - LIVE_ACT_MAX_AGE_SECS);
+    on_time.actor = symbols.intern("ARM");
+    l.append_act(&on_time, &symbols, &keys.arm, now).map_err(err)?;
+    let mut ahead = at(now.0 + LIVE_ACT_MAX_LEAD_SECS);
+    ahead.actor = symbols.intern("ARM");
+    l.append_act(&ahead, &symbols, &keys.arm, now).map_err(err)?;
+    // History enters in record mode: the same year-old act, with a source.
+    let mut history = act(&mut symbols, "history", "ARM", ActKind::Request, 20, true);
+    history.time = Time(now.0 - 365 * 86_400);
+    l.append_act(&history, &symbols, &keys.recorder, now).map_err(err)?;
+    l.verify(&mut |_, _| {}).map_err(err)?;
+    // A backdated live act written past the rules (by someone with the
+    // party's key and the database): `verify` names it.
+    let size = l.len().map_err(err)?;
+    let backdated = at(now.0 - 365 * 86_400);
+    let mut s = Symbols::new();
+    let backdated = Act { id: s.intern("rewrite"), actor: s.intern("ARM"), subject: s.intern("assistance"), under: s.intern("art4"), to: s.intern("CSC"), text: s.intern("t"), ..backdated };
+    let signed = crate::signed_act_entries(size, l.replay().prev, &[backdated], &s, &keys.arm, Mode::Live, now).map_err(err)?;
+    backend.raw(name)?.raw_put(size, &signed[0]).map_err(err)?;
+    expect_tamper(&mut Ledger::open(backend.open(name)?), size, |t| matches!(t, Tamper::LiveActTime(_)), "a backdated live act")
+}
+
+/// Key changes and imports are covered by a checkpoint from the moment
+/// they are written: a proof works at once, and `verify` reports every
+/// entry covered.
+pub fn key_changes_are_checkpointed(backend: &dyn Backend, name: &str) -> Outcome {
+    let keys = Keys::new();
+    let mut symbols = Symbols::new();
+    let mut l = seeded(backend, name, &keys, &mut symbols)?;
+    let report = l.verify(&mut |_, _| {}).map_err(err)?;
+    ensure(report.covered == 0 && report.checkpoints == 0, || format!("nothing covered yet: {report:?}"))?;
+    ensure(l.proof_bundle(9).is_err(), || "a proof with no checkpoint".into())?;
+    let record = Record {
+        title: "r".into(),
+        acts: (0..3).map(|n| act(&mut symbols, &format!("rec{n}"), "RUS", ActKind::Statement, 20 + n, true)).collect(),
+    };
+    let range = l.import_checkpointed(&record, &symbols, &keys.recorder, &keys.operator, day(150)).map_err(err)?;
+    let bundle = l.proof_bundle(range.end - 1).map_err(err)?;
+    verify_bundle(&bundle).map_err(|e| format!("proof right after an import: {e}"))?;
+    let report = l.verify(&mut |_, _| {}).map_err(err)?;
+    ensure(report.covered == report.entries && report.entries == 13, || format!("the import covered: {report:?}"))?;
+    let extra = SecretKey::from_seed([21; 32]);
+    for change in [
+        KeyChange::Register(KeyRegistration { key: extra.public(), role: KeyRole::Recorder }),
+        KeyChange::Rotate { old: extra.id(), new: SecretKey::from_seed([22; 32]).public() },
+        KeyChange::Revoke { key: keys.kaz.id(), reason: "lost".into() },
+    ] {
+        let seq = l.change_key(&change, &keys.operator, day(160)).map_err(err)?;
+        let sizes: Vec<u64> = l.checkpoints().map_err(err)?.iter().map(|c| c.size).collect();
+        ensure(sizes.contains(&(seq + 1)), || format!("{:?} at entry {seq}: checkpoints {sizes:?}", change.kind()))?;
+        let report = l.verify(&mut |_, _| {}).map_err(err)?;
+        ensure(report.covered == seq + 1, || format!("{report:?}"))?;
+    }
+    // An act after them is not covered until the next checkpoint.
+    let a = act(&mut symbols, "after", "ARM", ActKind::Request, 161, false);
+    l.append_act(&a, &symbols, &keys.arm, day(161)).map_err(err)?;
+    let report = l.verify(&mut |_, _| {}).map_err(err)?;
+    ensure(report.covered == report.entries - 1 && report.last_record_time == day(161).0, || format!("{report:?}"))
+}
+
+/// The attack a checkpoint in the same commit stops: a revocation cut off
+/// the log with everything after it, then an entry signed by the revoked
+/// key appended in its place. `verify` catches it at the checkpoint.
+pub fn revocation_cut_off(backend: &dyn Backend, name: &str) -> Outcome {
+    let keys = Keys::new();
+    let mut symbols = Symbols::new();
+    let mut l = seeded(backend, name, &keys, &mut symbols)?;
+    let revoked_at = l.change_key(&KeyChange::Revoke { key: keys.kaz.id(), reason: "stolen".into() }, &keys.operator, day(202)).map_err(err)?;
+    let a = act(&mut symbols, "after", "ARM", ActKind::Request, 203, false);
+    l.append_act(&a, &symbols, &keys.arm, day(203)).map_err(err)?;
+    let mut raw = backend.raw(name)?;
+    for pos in (revoked_at..revoked_at + 2).rev() {
+        raw.raw_delete(pos).map_err(err)?;
+    }
+    // The thief, with KAZ's revoked key and the database: the log as it was
+    // before the revocation takes its act.
+    let mut thief = Ledger::open(backend.open(name)?);
+    let forged = act(&mut symbols, "forged", "KAZ", ActKind::Request, 204, false);
+    match thief.append_act(&forged, &symbols, &keys.kaz, day(204)) {
+        Ok(seq) => ensure(seq == revoked_at, || format!("forged act at {seq}"))?,
+        // Refusing is as good as catching.
+        Err(_) => return Ok(()),
+    }
+    for strict in [false, true] {
+        let mut fresh = Ledger::open(backend.open(name)?);
+        let result = if strict { fresh.verify_strict(&mut |_, _| {}) } else { fresh.verify(&mut |_, _| {}) };
+        match result {
+            Err(LedgerError::TamperedCheckpoint { kind: Tamper::ForkAfterCheckpoint { checkpoint_size }, .. }) if checkpoint_size == revoked_at + 1 => {}
+            other => return Err(format!("strict {strict}: the cut-off revocation went unseen: {other:?}")),
+        }
+    }
+    Ok(())
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

@@ -20,7 +20,8 @@
 use crate::encode::{ActFields, Reader, Writer};
 use crate::keys::{KeyId, KeyRegistration, KeyRegistry, KeyRole, SecretKey};
 use crate::merkle::Hash;
-use crate::{LedgerError, MAX_ENTRY_BYTES, MAX_LIST_ITEMS, MAX_TREATY_BYTES, Result, Tamper, sha256};
+use crate::{LIVE_ACT_MAX_AGE_SECS, LIVE_ACT_MAX_LEAD_SECS, LedgerError, MAX_ENTRY_BYTES, MAX_LIST_ITEMS, MAX_TREATY_BYTES, Result, Tamper, sha256};
+use casus_model::Time;
 
 pub const ENTRY_DOMAIN: &[u8] = b"casus/entry/v2\0";
 pub const CHECKPOINT_DOMAIN: &[u8] = b"casus/checkpoint/v1\0";
@@ -296,6 +297,7 @@ pub fn apply(registry: &mut KeyRegistry, e: &EntryView) -> Result<(), Tamper> {
                 registry.introduce(k, 0)?;
             }
             registry.check_operator(&e.signer, 0)?;
+            registry.set_live_acts_from(e.valid_time);
             Ok(())
         }
         _ if e.seq == 0 => Err(Tamper::BadEntry("the first entry must be the genesis".into())),
@@ -306,7 +308,7 @@ pub fn apply(registry: &mut KeyRegistry, e: &EntryView) -> Result<(), Tamper> {
             }
             let state = registry.active(&e.signer, e.seq)?;
             match (e.mode, &state.role) {
-                (Mode::Live, KeyRole::Party(p)) if p == act.actor => Ok(()),
+                (Mode::Live, KeyRole::Party(p)) if p == act.actor => check_live_time(registry, e),
                 (Mode::Live, role) => Err(Tamper::WrongSigner(format!(
                     "an act by {} signed with a key registered for {role}",
                     act.actor
@@ -347,6 +349,52 @@ pub fn apply(registry: &mut KeyRegistry, e: &EntryView) -> Result<(), Tamper> {
             Ok(())
         }
     }
+}
+
+/// The time rules of a live act: the actor signs as it acts, so the act's
+/// valid time stands within [`LIVE_ACT_MAX_AGE_SECS`] before its record
+/// time and [`LIVE_ACT_MAX_LEAD_SECS`] after it, and not before the
+/// genesis's valid time (the treaty's first version). History enters in
+/// record mode, attested by a recorder; a live act cannot rewrite it.
+pub fn check_live_time(registry: &KeyRegistry, e: &EntryView) -> Result<(), Tamper> {
+    let (valid, recorded) = (Time(e.valid_time).display(), Time(e.record_time).display());
+    // In i128: both times may be anywhere in i64.
+    let age = e.record_time as i128 - e.valid_time as i128;
+    if age > LIVE_ACT_MAX_AGE_SECS as i128 {
+        return Err(Tamper::LiveActTime(format!(
+            "a live act dated {valid}, {} before its record time {recorded} (at most {} allowed); \
+             history enters in record mode, signed by a recorder with sources",
+            span(age),
+            span(LIVE_ACT_MAX_AGE_SECS as i128)
+        )));
+    }
+    if -age > LIVE_ACT_MAX_LEAD_SECS as i128 {
+        return Err(Tamper::LiveActTime(format!(
+            "a live act dated {valid}, {} after its record time {recorded} (at most {} allowed): an act is signed when it happens",
+            span(-age),
+            span(LIVE_ACT_MAX_LEAD_SECS as i128)
+        )));
+    }
+    if let Some(from) = registry.live_acts_from()
+        && e.valid_time < from
+    {
+        return Err(Tamper::LiveActTime(format!(
+            "a live act dated {valid}, before the treaty's first version ({}, the genesis entry's valid time)",
+            Time(from).display()
+        )));
+    }
+    Ok(())
+}
+
+/// A length of time for messages: days, hours, minutes or seconds.
+fn span(secs: i128) -> String {
+    let (n, unit) = match secs {
+        s if s >= 2 * 86_400 => (s / 86_400, "days"),
+        s if s >= 2 * 3_600 => (s / 3_600, "hours"),
+        s if s >= 2 * 60 => (s / 60, "minutes"),
+        s => (s, "seconds"),
+    };
+    format!("{n} {unit}")
 }
 
 /// A signed tree head: the log had `size` entries with this `root`.

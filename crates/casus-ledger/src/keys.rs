@@ -303,6 +303,8 @@ pub struct KeyState {
 pub struct KeyRegistry {
     keys: HashMap<KeyId, KeyState>,
     operator: Option<KeyId>,
+    /// The genesis entry's valid time: no live act may be dated before it.
+    live_acts_from: Option<i64>,
 }
 
 impl KeyRegistry {
@@ -311,6 +313,15 @@ impl KeyRegistry {
     }
     pub fn operator(&self) -> Option<KeyId> {
         self.operator
+    }
+    /// The earliest valid time of a live act: the genesis entry's valid
+    /// time (the treaty's first version, or the ledger's creation).
+    pub fn live_acts_from(&self) -> Option<i64> {
+        self.live_acts_from
+    }
+    /// Sets [`KeyRegistry::live_acts_from`]; the genesis does, once.
+    pub(crate) fn set_live_acts_from(&mut self, time: i64) {
+        self.live_acts_from = Some(time);
     }
     pub fn len(&self) -> usize {
         self.keys.len()

@@ -166,6 +166,13 @@ pub struct VerifyReport {
     /// The genesis entry's leaf hash: the ledger's identity.
     pub genesis: Hash,
     pub treaty_sha256: Hash,
+    /// The size of the largest checkpoint: entries from this position on
+    /// are covered by no checkpoint yet (so cutting them off the log would
+    /// go unseen). Equal to `entries` when all are covered.
+    pub covered: u64,
+    /// The last entry's record time: a verifier compares it with its own
+    /// clock (the library reads none).
+    pub last_record_time: i64,
 }
 
 /// The treaty bound into the genesis entry.
@@ -198,17 +205,32 @@ impl Ledger {
         keys: &[KeyRegistration],
         record_time: Time,
     ) -> Result<Ledger> {
+        Ledger::create_valid_from(store, treaty_name, treaty_text, operator, keys, record_time, record_time)
+    }
+
+    /// As [`Ledger::create`], with the genesis entry's valid time
+    /// `valid_from`: the treaty's first version (its entry into force). No
+    /// live act may be dated before it ([`entry::check_live_time`]).
+    pub fn create_valid_from(
+        store: Box<dyn Store>,
+        treaty_name: &str,
+        treaty_text: &[u8],
+        operator: &SecretKey,
+        keys: &[KeyRegistration],
+        valid_from: Time,
+        record_time: Time,
+    ) -> Result<Ledger> {
         let mut all = vec![KeyRegistration { key: operator.public(), role: KeyRole::Operator }];
         all.extend(keys.iter().cloned());
         let payload =
             Genesis { treaty_sha256: sha256(treaty_text), treaty_name, treaty_text, keys: all }.encode()?;
         let mut ledger = Ledger::open(store);
         let p: &[u8] = &payload;
-        ledger.append_one(record_time, &mut move |replay| {
+        ledger.append_one(record_time, None, &mut move |replay| {
             if replay.size != 0 {
                 return Err(LedgerError::State("the ledger exists already".into()));
             }
-            Ok(vec![Spec { kind: EntryKind::Genesis, mode: Mode::Operator, valid_time: record_time.0, payload: p, key: operator }])
+            Ok(vec![Spec { kind: EntryKind::Genesis, mode: Mode::Operator, valid_time: valid_from.0, payload: p, key: operator }])
         })?;
         Ok(ledger)
     }
@@ -261,29 +283,62 @@ impl Ledger {
     /// Appends acts in one atomic, durable commit.
     pub fn append_acts(&mut self, acts: &[Act], symbols: &Symbols, key: &SecretKey, record_time: Time) -> Result<Range<u64>> {
         let payloads = encode_acts(acts, symbols)?;
-        self.append_one(record_time, &mut |replay| act_specs(replay, key, &payloads))
+        self.append_one(record_time, None, &mut |replay| act_specs(replay, key, &payloads))
     }
 
     /// Imports a record's acts in record mode, signed by a recorder key (or
     /// the operator's, which may record too), in one commit. Every act must carry a source.
     pub fn import(&mut self, record: &Record, symbols: &Symbols, key: &SecretKey, record_time: Time) -> Result<Range<u64>> {
+        self.import_inner(record, symbols, key, None, record_time)
+    }
+
+    /// As [`Ledger::import`], and `operator` signs a checkpoint of the log
+    /// after the import in the same commit, so that the import is covered
+    /// (and provable) from the moment it is written.
+    pub fn import_checkpointed(&mut self, record: &Record, symbols: &Symbols, key: &SecretKey, operator: &SecretKey, record_time: Time) -> Result<Range<u64>> {
+        self.import_inner(record, symbols, key, Some(operator), record_time)
+    }
+
+    fn import_inner(&mut self, record: &Record, symbols: &Symbols, key: &SecretKey, operator: Option<&SecretKey>, record_time: Time) -> Result<Range<u64>> {
         self.sync()?;
         match self.replay.registry.active(&key.id(), self.replay.size) {
             Ok(KeyState { role: KeyRole::Recorder | KeyRole::Operator, .. }) => {}
             Ok(s) => return Err(LedgerError::Refused(format!("import needs a recorder key; this key is registered for {}", s.role))),
             Err(t) => return Err(refused(&t)),
         }
-        self.append_acts(&record.acts, symbols, key, record_time)
+        let payloads = encode_acts(&record.acts, symbols)?;
+        self.append_one(record_time, operator, &mut |replay| act_specs(replay, key, &payloads))
     }
 
-    /// Registers, rotates or revokes a key; signed by the operator.
+    /// Registers, rotates or revokes a key, signed by the operator, who
+    /// also signs a checkpoint of the log after it in the same commit: a
+    /// key change no checkpoint covers could be cut off the log with
+    /// everything after it, and a revoked key would sign again unseen.
+    /// The operator's own key rotates with [`Ledger::rotate_operator`].
     pub fn change_key(&mut self, change: &KeyChange, operator: &SecretKey, record_time: Time) -> Result<u64> {
+        if let KeyChange::Rotate { old, .. } = change
+            && *old == operator.id()
+        {
+            return Err(LedgerError::Refused(
+                "rotating the operator key needs the new operator key, which signs the checkpoint covering the rotation".into(),
+            ));
+        }
+        self.key_entry(change, operator, operator, record_time)
+    }
+
+    /// Replaces the operator key `old` by `new`: `old` signs the rotation
+    /// and `new` the checkpoint after it, in the same commit.
+    pub fn rotate_operator(&mut self, old: &SecretKey, new: &SecretKey, record_time: Time) -> Result<u64> {
+        self.key_entry(&KeyChange::Rotate { old: old.id(), new: new.public() }, old, new, record_time)
+    }
+
+    fn key_entry(&mut self, change: &KeyChange, signer: &SecretKey, checkpointer: &SecretKey, record_time: Time) -> Result<u64> {
         let payload = change.encode();
         let kind = change.kind();
         let p: &[u8] = &payload;
         Ok(self
-            .append_one(record_time, &mut move |_| {
-                Ok(vec![Spec { kind, mode: Mode::Operator, valid_time: record_time.0, payload: p, key: operator }])
+            .append_one(record_time, Some(checkpointer), &mut move |_| {
+                Ok(vec![Spec { kind, mode: Mode::Operator, valid_time: record_time.0, payload: p, key: signer }])
             })?
             .start)
     }
@@ -339,10 +394,16 @@ impl Ledger {
         }
     }
 
-    /// Appends one request's entries in one commit; a refusal writes nothing.
-    fn append_one<'k>(&mut self, record_time: Time, make: &mut (dyn FnMut(&Replay) -> Result<Vec<Spec<'k>>> + '_)) -> Result<Range<u64>> {
+    /// Appends one request's entries in one commit, with a checkpoint
+    /// signed by `checkpoint` if given; a refusal writes nothing.
+    fn append_one<'k>(
+        &mut self,
+        record_time: Time,
+        checkpoint: Option<&SecretKey>,
+        make: &mut (dyn FnMut(&Replay) -> Result<Vec<Spec<'k>>> + '_),
+    ) -> Result<Range<u64>> {
         let mut requests = [Request { record_time, make }];
-        let mut outcomes = self.append_group(&mut requests, false)?;
+        let mut outcomes = self.append_group(&mut requests, false, checkpoint)?;
         match outcomes.pop() {
             Some(outcome) => outcome.map(|(range, _)| range),
             None => Err(LedgerError::State("the append produced no outcome".into())),
@@ -361,13 +422,19 @@ impl Ledger {
     /// per request, in order: the positions written and the record time.
     /// With `clamp_time`, a record time earlier than the log's last is
     /// raised to it (concurrent appenders' clocks need not agree); without,
-    /// it is refused.
-    pub(crate) fn append_group<'k>(&mut self, requests: &mut [Request<'_, 'k>], clamp_time: bool) -> Result<Vec<RequestOutcome>> {
+    /// it is refused. With `checkpoint`, that key (the operator's at the new
+    /// size) signs a checkpoint of the new log, stored in the same commit.
+    pub(crate) fn append_group<'k>(
+        &mut self,
+        requests: &mut [Request<'_, 'k>],
+        clamp_time: bool,
+        checkpoint: Option<&SecretKey>,
+    ) -> Result<Vec<RequestOutcome>> {
         let Ledger { store, replay } = self;
         let mut outcomes: Vec<RequestOutcome> = Vec::with_capacity(requests.len());
         let mut group_mark = None;
         let mut nothing = false;
-        let result = store.append(&mut |reader, len| {
+        let result = store.append_checkpointed(&mut |reader, len| {
             catch_up(reader, replay, len)?;
             group_mark = Some(replay.mark());
             outcomes.clear();
@@ -391,7 +458,15 @@ impl Ledger {
             for leaf in sign_all(&mut pending) {
                 replay.push_leaf(leaf);
             }
-            Ok(pending.into_iter().map(|(bytes, _)| bytes).collect())
+            let signed_head = match checkpoint {
+                Some(key) => {
+                    replay.registry.check_operator(&key.id(), replay.size).map_err(|t| refused(&t))?;
+                    let (cp, bytes) = Checkpoint::sign(replay.size, replay.frontier.root(), replay.last_record_time, key);
+                    Some((cp.size, bytes))
+                }
+                None => None,
+            };
+            Ok((pending.into_iter().map(|(bytes, _)| bytes).collect(), signed_head))
         });
         match result {
             Ok(_) => Ok(outcomes),
@@ -722,10 +797,13 @@ pub fn verify_store(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u64)) -
 pub fn verify_store_with(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u64), strict: bool) -> Result<VerifyReport> {
     let len = store.len()?;
     let mut checkpoints = Vec::new();
-    for bytes in store.checkpoints()? {
+    for (stored_at, bytes) in store.checkpoint_rows()? {
         match Checkpoint::parse(&bytes) {
+            Ok((cp, _)) if cp.size != stored_at => {
+                return Err(LedgerError::TamperedCheckpoint { size: stored_at, kind: Tamper::MisfiledCheckpoint { stored_at, signed: cp.size } });
+            }
             Ok((cp, _)) => checkpoints.push((cp, bytes)),
-            Err(e) => return Err(LedgerError::TamperedCheckpoint { size: 0, kind: Tamper::BadCheckpoint(e.to_string()) }),
+            Err(e) => return Err(LedgerError::TamperedCheckpoint { size: stored_at, kind: Tamper::BadCheckpoint(e.to_string()) }),
         }
     }
     checkpoints.sort_by_key(|(cp, _)| cp.size);
@@ -739,6 +817,8 @@ pub fn verify_store_with(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u6
         root: merkle::empty_root(),
         genesis: [0; 32],
         treaty_sha256: [0; 32],
+        covered: 0,
+        last_record_time: i64::MIN,
     };
     if len == 0 {
         return Err(LedgerError::State("the ledger is empty".into()));
@@ -773,6 +853,7 @@ pub fn verify_store_with(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u6
                 }
                 next_cp += 1;
                 report.checkpoints += 1;
+                report.covered = replay.size;
             }
             Ok(())
         })?;
@@ -801,6 +882,7 @@ pub fn verify_store_with(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u6
     }
     report.entries = replay.size;
     report.root = replay.frontier.root();
+    report.last_record_time = replay.last_record_time;
     Ok(report)
 }
 

@@ -67,6 +67,24 @@ pub const MAX_BATCH_ENTRIES: usize = 100_000;
 /// Largest ledger, in entries (a bound for loops and proofs, far above use).
 pub const MAX_LEDGER_ENTRIES: u64 = 1 << 40;
 
+/// How long before its record time a live act may be dated, in seconds (one
+/// day). A live act is signed by its actor as it acts; a day allows for a
+/// signature made at a meeting and uploaded that evening, and for time
+/// zones. An act older than that is history, which enters in record mode
+/// only (a recorder's key and sources), where it shows as attested by the
+/// recorder. Without this bound a party's own key could rewrite the past.
+pub const LIVE_ACT_MAX_AGE_SECS: i64 = 24 * 60 * 60;
+/// How long after its record time a live act may be dated, in seconds (five
+/// minutes, for clocks that disagree): an act cannot be signed before it
+/// happens.
+pub const LIVE_ACT_MAX_LEAD_SECS: i64 = 5 * 60;
+/// How far the log's last record time may stand ahead of the clock of a
+/// command that appends to it, and how far ahead of the verifier's clock a
+/// record time may be before `verify` warns, in seconds (five minutes, the
+/// server's default skew). Beyond it one of the clocks is wrong, and
+/// appending would either stamp a false record time or be refused.
+pub const CLOCK_SKEW_MAX_SECS: i64 = 5 * 60;
+
 /// How an entry or a log was tampered with, as `verify` names it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Tamper {
@@ -102,6 +120,13 @@ pub enum Tamper {
     BadEntry(String),
     /// A checkpoint's own signature or framing is bad.
     BadCheckpoint(String),
+    /// A live act's valid time is outside what its record time allows (see
+    /// [`LIVE_ACT_MAX_AGE_SECS`], [`LIVE_ACT_MAX_LEAD_SECS`]), or before the
+    /// genesis's valid time (the treaty's first version); the reason says which.
+    LiveActTime(String),
+    /// A checkpoint is stored under a tree size (`stored_at`) other than the
+    /// one it signs (`signed`): the store's row was moved or copied.
+    MisfiledCheckpoint { stored_at: u64, signed: u64 },
 }
 
 impl std::fmt::Display for Tamper {
@@ -125,6 +150,10 @@ impl std::fmt::Display for Tamper {
             Tamper::WrongSigner(why) => write!(f, "wrong signer: {why}"),
             Tamper::BadEntry(why) => write!(f, "invalid entry: {why}"),
             Tamper::BadCheckpoint(why) => write!(f, "bad checkpoint: {why}"),
+            Tamper::LiveActTime(why) => write!(f, "dishonest time: {why}"),
+            Tamper::MisfiledCheckpoint { stored_at, signed } => {
+                write!(f, "misfiled checkpoint: stored as the checkpoint of size {stored_at}, it signs size {signed}")
+            }
         }
     }
 }

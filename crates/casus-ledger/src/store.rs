@@ -24,6 +24,10 @@ pub trait StoreRead {
     fn read_range(&mut self, start: u64, end: u64) -> Result<Vec<(u64, Vec<u8>)>>;
 }
 
+/// What `build` returns to [`Store::append_checkpointed`]: the entries to
+/// store, and a checkpoint (its tree size and bytes) to store with them.
+pub type Commit = (Vec<Vec<u8>>, Option<(u64, Vec<u8>)>);
+
 /// What the ledger needs from a backend.
 pub trait Store: StoreRead + Send {
     /// One past the highest position stored (0 when empty).
@@ -31,12 +35,24 @@ pub trait Store: StoreRead + Send {
 
     /// Appends entries atomically. Holding the write lock, calls
     /// `build(reader, len)`; the entries it returns are stored at positions
-    /// `len, len + 1, …` and committed durably before `append` returns the
-    /// new length. If `build` fails, nothing is written.
-    fn append(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Vec<Vec<u8>>>) -> Result<u64>;
+    /// `len, len + 1, …`, and the checkpoint it returns (if any) under its
+    /// tree size, all in one transaction, committed durably before this
+    /// returns the new length. If `build` fails, nothing is written.
+    fn append_checkpointed(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Commit>) -> Result<u64>;
 
-    /// Every stored checkpoint, in tree-size order.
-    fn checkpoints(&mut self) -> Result<Vec<Vec<u8>>>;
+    /// [`Store::append_checkpointed`] without a checkpoint.
+    fn append(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Vec<Vec<u8>>>) -> Result<u64> {
+        self.append_checkpointed(&mut |reader, len| Ok((build(reader, len)?, None)))
+    }
+
+    /// Every stored checkpoint as `(tree size it is stored under, bytes)`,
+    /// in size order. `verify` checks that the two sizes agree.
+    fn checkpoint_rows(&mut self) -> Result<Vec<(u64, Vec<u8>)>>;
+
+    /// Every stored checkpoint's bytes, in tree-size order.
+    fn checkpoints(&mut self) -> Result<Vec<Vec<u8>>> {
+        Ok(self.checkpoint_rows()?.into_iter().map(|(_, b)| b).collect())
+    }
 
     /// Stores a checkpoint for tree size `size` (replacing one of the same size).
     fn put_checkpoint(&mut self, size: u64, bytes: &[u8]) -> Result<()>;
@@ -48,6 +64,8 @@ pub trait RawStore: Send {
     /// Writes (or overwrites) the row at `position`.
     fn raw_put(&mut self, position: u64, bytes: &[u8]) -> Result<()>;
     fn raw_delete(&mut self, position: u64) -> Result<()>;
+    /// Deletes the checkpoint stored under tree size `size`.
+    fn raw_delete_checkpoint(&mut self, size: u64) -> Result<()>;
 }
 
 #[derive(Default)]
@@ -96,20 +114,23 @@ impl Store for MemStore {
         Ok(next_position(&self.lock()?.entries))
     }
 
-    fn append(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Vec<Vec<u8>>>) -> Result<u64> {
+    fn append_checkpointed(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Commit>) -> Result<u64> {
         let mut inner = self.lock()?;
         let len = next_position(&inner.entries);
-        let new = build(&mut *inner, len)?;
+        let (new, checkpoint) = build(&mut *inner, len)?;
         let mut pos = len;
         for bytes in new {
             inner.entries.insert(pos, bytes);
             pos += 1;
         }
+        if let Some((size, bytes)) = checkpoint {
+            inner.checkpoints.insert(size, bytes);
+        }
         Ok(pos)
     }
 
-    fn checkpoints(&mut self) -> Result<Vec<Vec<u8>>> {
-        Ok(self.lock()?.checkpoints.values().cloned().collect())
+    fn checkpoint_rows(&mut self) -> Result<Vec<(u64, Vec<u8>)>> {
+        Ok(self.lock()?.checkpoints.iter().map(|(k, v)| (*k, v.clone())).collect())
     }
 
     fn put_checkpoint(&mut self, size: u64, bytes: &[u8]) -> Result<()> {
@@ -128,6 +149,10 @@ impl RawStore for MemStore {
     }
     fn raw_delete(&mut self, position: u64) -> Result<()> {
         self.lock()?.entries.remove(&position);
+        Ok(())
+    }
+    fn raw_delete_checkpoint(&mut self, size: u64) -> Result<()> {
+        self.lock()?.checkpoints.remove(&size);
         Ok(())
     }
 }

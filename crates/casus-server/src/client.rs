@@ -9,7 +9,9 @@
 //! Signing: fetch `/api/head` and `/api/treaty`, parse the act file against
 //! the treaty, encode each act (`casus/act/v1`), build the entries for the
 //! next positions chained by `prev`, sign them, post them. If the ledger
-//! moved in between (409 `stale_head`), fetch the head and sign again.
+//! moved in between (409 `stale_head`), wait and sign again on the new
+//! head: waits grow exponentially with random jitter (so that writers that
+//! collided do not collide again in step), until [`WRITE_DEADLINE`].
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -24,8 +26,16 @@ use crate::ingest::{Appended, SignedActs};
 
 /// Largest response read, in bytes.
 const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
-/// Attempts when the ledger moves under a signer.
-pub const MAX_ATTEMPTS: usize = 5;
+/// How long a writer keeps signing again while the ledger moves under it.
+pub const WRITE_DEADLINE: Duration = Duration::from_secs(30);
+/// The first wait before signing again on a moved head; it doubles each
+/// time, up to [`RETRY_WAIT_MAX`], and each wait is drawn at random
+/// between half and all of it.
+pub const RETRY_WAIT_FIRST: Duration = Duration::from_millis(20);
+/// The longest wait between two attempts.
+pub const RETRY_WAIT_MAX: Duration = Duration::from_secs(1);
+/// Most attempts within the deadline (a bound on the loop).
+pub const MAX_ATTEMPTS: usize = 1000;
 
 /// A server's address: `http://HOST:PORT[/prefix]`.
 #[derive(Clone, Debug)]
@@ -203,12 +213,20 @@ pub fn sign_parsed(acts: &[casus_model::Act], symbols: &Symbols, head: &HeadBody
     Ok(entries.iter().map(|b| hex::encode(b)).collect())
 }
 
-/// Signs and posts an act file, re-signing on a moved head. The clock is
-/// read here, by the client, never by the libraries.
+/// Signs and posts an act file, re-signing on a moved head with backoff
+/// and jitter until [`WRITE_DEADLINE`]. The clock is read here, by the
+/// client, never by the libraries.
 pub fn submit(server: &Server, key: &KeyFile, name: &str, text: &str) -> Result<Appended, String> {
+    submit_within(server, key, name, text, WRITE_DEADLINE)
+}
+
+/// [`submit`] with its deadline.
+pub fn submit_within(server: &Server, key: &KeyFile, name: &str, text: &str, deadline: Duration) -> Result<Appended, String> {
     let treaty = fetch_treaty(server)?;
+    let start = std::time::Instant::now();
     let mut last = String::new();
-    for _ in 0..MAX_ATTEMPTS {
+    let mut wait = RETRY_WAIT_FIRST;
+    for attempt in 1..=MAX_ATTEMPTS {
         let head: HeadBody = server.get_json("/api/head")?;
         let now = crate::state::system_now();
         let signed = sign_acts(&treaty, &head, key, name, text, now)?;
@@ -221,8 +239,25 @@ pub fn submit(server: &Server, key: &KeyFile, name: &str, text: &str) -> Result<
         if r.code().as_deref() != Some("stale_head") {
             return Err(last);
         }
+        let pause = jittered(wait);
+        if start.elapsed() + pause > deadline {
+            return Err(format!("the ledger kept moving for {} s ({attempt} attempts); last answer: {last}", deadline.as_secs()));
+        }
+        std::thread::sleep(pause);
+        wait = (wait * 2).min(RETRY_WAIT_MAX);
     }
-    Err(format!("the ledger kept moving; last answer: {last}"))
+    Err(format!("the ledger kept moving ({MAX_ATTEMPTS} attempts); last answer: {last}"))
+}
+
+/// A random duration between half of `wait` and all of it. The randomness
+/// is the standard library's per-process hash seed, plenty to spread
+/// writers apart.
+fn jittered(wait: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    let fraction = (h.finish() % 1024) as u32;
+    wait / 2 + wait / 2 * fraction / 1024
 }
 
 /// A string in the record format: quoted, with `"` and `\` escaped.
@@ -272,6 +307,14 @@ mod tests {
         let r = Reply { status: 409, body: br#"{"error":{"status":409,"code":"stale_head","message":"moved","details":["a"]}}"#.to_vec() };
         assert_eq!(r.code().as_deref(), Some("stale_head"));
         assert_eq!(r.message(), "409 (stale_head): moved\n  a");
+    }
+
+    #[test]
+    fn retry_waits_are_jittered_within_bounds() {
+        let waits: Vec<Duration> = (0..64).map(|_| jittered(Duration::from_millis(100))).collect();
+        assert!(waits.iter().all(|w| *w >= Duration::from_millis(50) && *w <= Duration::from_millis(100)), "{waits:?}");
+        let distinct: std::collections::HashSet<_> = waits.iter().collect();
+        assert!(distinct.len() > 8, "jitter spreads the waits: {waits:?}");
     }
 
     #[test]

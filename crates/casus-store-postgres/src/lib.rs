@@ -13,7 +13,7 @@
 //! several ledgers can share a database. The store stores bytes and never
 //! interprets them; the ledger verifies.
 
-use casus_ledger::store::{RawStore, Store, StoreRead};
+use casus_ledger::store::{Commit, RawStore, Store, StoreRead};
 use casus_ledger::{LedgerError, Result};
 use postgres::{Client, GenericClient, NoTls};
 
@@ -35,6 +35,14 @@ const MIGRATIONS: &[&str] = &["
 "];
 
 pub const DEFAULT_SCHEMA: &str = "casus";
+
+/// A URL `postgres://…[#schema]` as the connection URL and the schema.
+fn split_url(url: &str) -> (&str, &str) {
+    match url.rsplit_once('#') {
+        Some((conn, schema)) => (conn, schema),
+        None => (url, DEFAULT_SCHEMA),
+    }
+}
 
 fn db(e: postgres::Error) -> LedgerError {
     LedgerError::store(format!("postgres: {e}"))
@@ -58,11 +66,32 @@ impl PgStore {
     /// Opens a ledger from a URL `postgres://…`, with an optional `#schema`
     /// fragment naming the schema (default `casus`).
     pub fn open_url(url: &str) -> Result<PgStore> {
-        let (conn, schema) = match url.rsplit_once('#') {
-            Some((conn, schema)) => (conn, schema),
-            None => (url, DEFAULT_SCHEMA),
-        };
+        let (conn, schema) = split_url(url);
         PgStore::open(conn, schema)
+    }
+
+    /// As [`PgStore::open_url`], but the ledger's schema must exist: creates
+    /// nothing (a mistyped schema name is an error, not a new empty ledger).
+    pub fn open_existing_url(url: &str) -> Result<PgStore> {
+        let (conn, schema) = split_url(url);
+        PgStore::open_existing(conn, schema)
+    }
+
+    /// Connects to the ledger in `schema`, which must exist, and migrates it.
+    pub fn open_existing(url: &str, schema: &str) -> Result<PgStore> {
+        if !valid_schema(schema) {
+            return Err(LedgerError::store(format!("postgres: invalid schema name {schema:?}")));
+        }
+        let mut client = Client::connect(url, NoTls).map_err(db)?;
+        let exists = client
+            .query_one("SELECT to_regclass($1) IS NOT NULL", &[&format!("\"{schema}\".casus_schema")])
+            .map_err(db)?
+            .get::<_, bool>(0);
+        if !exists {
+            return Err(LedgerError::store(format!("postgres: no ledger in schema {schema} (create one with `casus ledger init`)")));
+        }
+        drop(client);
+        PgStore::open(url, schema)
     }
 
     /// Connects and creates or migrates the ledger in `schema`.
@@ -137,6 +166,15 @@ fn len(c: &mut impl GenericClient, s: &str) -> Result<u64> {
     Ok(max.map_or(0, |m| m as u64 + 1))
 }
 
+fn put_checkpoint(c: &mut impl GenericClient, s: &str, size: u64, bytes: &[u8]) -> Result<()> {
+    c.execute(
+        &format!("INSERT INTO {s}.checkpoints (size, bytes) VALUES ($1, $2) ON CONFLICT (size) DO UPDATE SET bytes = EXCLUDED.bytes"),
+        &[&to_i64(size)?, &bytes],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
 struct TxReader<'a, 'b> {
     tx: &'a mut postgres::Transaction<'b>,
     schema: &'a str,
@@ -159,7 +197,7 @@ impl Store for PgStore {
         len(&mut self.client, &self.schema)
     }
 
-    fn append(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Vec<Vec<u8>>>) -> Result<u64> {
+    fn append_checkpointed(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Commit>) -> Result<u64> {
         let s = self.schema.as_str();
         let mut tx = self.client.transaction().map_err(db)?;
         // The lock every appender queues on: held until commit or rollback.
@@ -167,7 +205,7 @@ impl Store for PgStore {
         // Read after taking the lock, so the head includes every commit
         // that released it (READ COMMITTED takes a new snapshot per statement).
         let head = len(&mut tx, s)?;
-        let entries = build(&mut TxReader { tx: &mut tx, schema: s }, head)?;
+        let (entries, checkpoint) = build(&mut TxReader { tx: &mut tx, schema: s }, head)?;
         let insert = tx.prepare(&format!("INSERT INTO {s}.entries (position, bytes) VALUES ($1, $2)")).map_err(db)?;
         let mut pos = head;
         for bytes in &entries {
@@ -175,26 +213,20 @@ impl Store for PgStore {
             pos += 1;
         }
         tx.execute(&format!("UPDATE {s}.head SET size = $1 WHERE id = 1"), &[&to_i64(pos)?]).map_err(db)?;
+        if let Some((size, bytes)) = checkpoint {
+            put_checkpoint(&mut tx, s, size, &bytes)?;
+        }
         tx.commit().map_err(db)?;
         Ok(pos)
     }
 
-    fn checkpoints(&mut self) -> Result<Vec<Vec<u8>>> {
-        let rows = self.client.query(&format!("SELECT bytes FROM {}.checkpoints ORDER BY size", self.schema), &[]).map_err(db)?;
-        Ok(rows.into_iter().map(|r| r.get(0)).collect())
+    fn checkpoint_rows(&mut self) -> Result<Vec<(u64, Vec<u8>)>> {
+        let rows = self.client.query(&format!("SELECT size, bytes FROM {}.checkpoints ORDER BY size", self.schema), &[]).map_err(db)?;
+        Ok(rows.into_iter().map(|r| (r.get::<_, i64>(0) as u64, r.get(1))).collect())
     }
 
     fn put_checkpoint(&mut self, size: u64, bytes: &[u8]) -> Result<()> {
-        self.client
-            .execute(
-                &format!(
-                    "INSERT INTO {}.checkpoints (size, bytes) VALUES ($1, $2) ON CONFLICT (size) DO UPDATE SET bytes = EXCLUDED.bytes",
-                    self.schema
-                ),
-                &[&to_i64(size)?, &bytes],
-            )
-            .map_err(db)?;
-        Ok(())
+        put_checkpoint(&mut self.client, &self.schema, size, bytes)
     }
 }
 
@@ -222,6 +254,10 @@ impl RawStore for PgStore {
         self.client
             .execute(&format!("DELETE FROM {}.entries WHERE position = $1", self.schema), &[&to_i64(position)?])
             .map_err(db)?;
+        Ok(())
+    }
+    fn raw_delete_checkpoint(&mut self, size: u64) -> Result<()> {
+        self.client.execute(&format!("DELETE FROM {}.checkpoints WHERE size = $1", self.schema), &[&to_i64(size)?]).map_err(db)?;
         Ok(())
     }
 }

@@ -74,7 +74,7 @@ fn many_connections_race_for_the_head() {
                 let mut symbols = Symbols::new();
                 let mut l = Ledger::open(backend.open(name).unwrap());
                 for n in 0..15 {
-                    let a = act(&mut symbols, &format!("r{t}_{n}"), "ARM", ActKind::Request, n, false);
+                    let a = act(&mut symbols, &format!("r{t}_{n}"), "ARM", ActKind::Request, 300, false);
                     l.append_act(&a, &symbols, &keys.arm, day(300)).unwrap();
                 }
             });
@@ -82,4 +82,22 @@ fn many_connections_race_for_the_head() {
     });
     let report = Ledger::open(backend.open(name).unwrap()).verify(&mut |_, _| {}).unwrap();
     assert_eq!(report.entries, 10 + 4 * 15);
+}
+
+/// Opening an existing ledger never creates one: a mistyped schema is an
+/// error and leaves no schema behind.
+#[test]
+fn opening_an_existing_ledger_never_creates_one() {
+    let base = url();
+    let typo = "casus_t_no_such_ledger_typo";
+    PgStore::drop_schema(&base, typo).unwrap();
+    let e = PgStore::open_existing_url(&format!("{base}#{typo}")).err().expect("a missing schema is an error");
+    assert!(e.to_string().contains("no ledger in schema"), "{e}");
+    let mut client = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+    let n: i64 = client.query_one("SELECT count(*) FROM information_schema.schemata WHERE schema_name = $1", &[&typo]).unwrap().get(0);
+    assert_eq!(n, 0, "opening for reading created the schema");
+    // An existing one opens.
+    let backend = Postgres { url: base.clone() };
+    backend.fresh("open_existing").unwrap();
+    PgStore::open_existing_url(&format!("{base}#{}", schema("open_existing"))).expect("an existing ledger opens");
 }

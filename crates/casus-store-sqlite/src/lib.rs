@@ -10,13 +10,19 @@
 //! position.
 //!
 //! The store stores bytes and never interprets them; the ledger verifies.
+//!
+//! Two ways in: [`SqliteStore::open`] creates the file when it is missing
+//! (for `ledger init` and the demo), with mode 0600 whatever the umask, as
+//! the log may hold acts not yet public; [`SqliteStore::open_existing`]
+//! never creates anything, so a mistyped path in a reading or appending
+//! command is an error, not a new empty database left behind.
 
 use std::path::Path;
 use std::time::Duration;
 
-use casus_ledger::store::{RawStore, Store, StoreRead};
+use casus_ledger::store::{Commit, RawStore, Store, StoreRead};
 use casus_ledger::{LedgerError, Result};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 /// Schema migrations, applied in order; the index + 1 is the version.
 const MIGRATIONS: &[&str] = &["
@@ -41,11 +47,38 @@ pub struct SqliteStore {
     conn: Connection,
 }
 
+/// Mode of a ledger file this store creates: read and written by its owner only.
+pub const LEDGER_FILE_MODE: u32 = 0o600;
+
 impl SqliteStore {
-    /// Opens (creating if needed) the ledger file at `path` and migrates it.
+    /// Opens the ledger file at `path`, creating it (mode 0600) if it is
+    /// missing, and migrates it.
     pub fn open(path: &Path) -> Result<SqliteStore> {
-        let conn = Connection::open(path).map_err(db)?;
+        create_private(path)?;
+        SqliteStore::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX, false)
+    }
+
+    /// Opens the ledger file at `path`, which must exist and be a casus
+    /// ledger; creates nothing, and changes nothing in a file that is not one.
+    pub fn open_existing(path: &Path) -> Result<SqliteStore> {
+        if !path.is_file() {
+            return Err(LedgerError::store(format!(
+                "no ledger file at {} (create one with `casus ledger init`)",
+                path.display()
+            )));
+        }
+        SqliteStore::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX, true)
+    }
+
+    fn connect(path: &Path, flags: OpenFlags, must_be_ledger: bool) -> Result<SqliteStore> {
+        let conn = Connection::open_with_flags(path, flags).map_err(db)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
+        if must_be_ledger {
+            let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db)?;
+            if version == 0 {
+                return Err(LedgerError::store(format!("{} is not a casus ledger (no ledger schema in it)", path.display())));
+            }
+        }
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(db)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(LedgerError::store(format!("sqlite: cannot use WAL (journal mode {mode})")));
@@ -73,6 +106,33 @@ impl SqliteStore {
     }
 }
 
+/// Creates an empty file at `path` with [`LEDGER_FILE_MODE`] if none is
+/// there (SQLite then gives its write-ahead log the same mode). The mode is
+/// set explicitly, so a permissive umask does not widen it.
+fn create_private(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(LEDGER_FILE_MODE);
+    }
+    match options.open(path) {
+        Ok(file) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                file.set_permissions(std::fs::Permissions::from_mode(LEDGER_FILE_MODE))
+                    .map_err(|e| LedgerError::Io { context: format!("setting the mode of {}", path.display()), source: e })?;
+            }
+            drop(file);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(LedgerError::Io { context: format!("creating {}", path.display()), source: e }),
+    }
+}
+
 fn read_range(conn: &Connection, start: u64, end: u64) -> Result<Vec<(u64, Vec<u8>)>> {
     if start >= end {
         return Ok(Vec::new());
@@ -94,6 +154,11 @@ fn to_i64(v: u64) -> Result<i64> {
     i64::try_from(v).map_err(|_| LedgerError::store("position out of range"))
 }
 
+fn put_checkpoint(conn: &Connection, size: u64, bytes: &[u8]) -> Result<()> {
+    conn.execute("INSERT OR REPLACE INTO checkpoints (size, bytes) VALUES (?1, ?2)", params![to_i64(size)?, bytes]).map_err(db)?;
+    Ok(())
+}
+
 struct TxReader<'a>(&'a Connection);
 
 impl StoreRead for TxReader<'_> {
@@ -113,10 +178,10 @@ impl Store for SqliteStore {
         len(&self.conn)
     }
 
-    fn append(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Vec<Vec<u8>>>) -> Result<u64> {
+    fn append_checkpointed(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Commit>) -> Result<u64> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
         let head = len(&tx)?;
-        let entries = build(&mut TxReader(&tx), head)?;
+        let (entries, checkpoint) = build(&mut TxReader(&tx), head)?;
         let mut pos = head;
         {
             let mut stmt = tx.prepare_cached("INSERT INTO entries (position, bytes) VALUES (?1, ?2)").map_err(db)?;
@@ -125,22 +190,22 @@ impl Store for SqliteStore {
                 pos += 1;
             }
         }
+        if let Some((size, bytes)) = checkpoint {
+            put_checkpoint(&tx, size, &bytes)?;
+        }
         // With synchronous = FULL in WAL mode, commit returns after fsync.
         tx.commit().map_err(db)?;
         Ok(pos)
     }
 
-    fn checkpoints(&mut self) -> Result<Vec<Vec<u8>>> {
-        let mut stmt = self.conn.prepare_cached("SELECT bytes FROM checkpoints ORDER BY size").map_err(db)?;
-        let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0)).map_err(db)?;
+    fn checkpoint_rows(&mut self) -> Result<Vec<(u64, Vec<u8>)>> {
+        let mut stmt = self.conn.prepare_cached("SELECT size, bytes FROM checkpoints ORDER BY size").map_err(db)?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?))).map_err(db)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db)
     }
 
     fn put_checkpoint(&mut self, size: u64, bytes: &[u8]) -> Result<()> {
-        self.conn
-            .execute("INSERT OR REPLACE INTO checkpoints (size, bytes) VALUES (?1, ?2)", params![to_i64(size)?, bytes])
-            .map_err(db)?;
-        Ok(())
+        put_checkpoint(&self.conn, size, bytes)
     }
 }
 
@@ -159,6 +224,10 @@ impl RawStore for SqliteStore {
     }
     fn raw_delete(&mut self, position: u64) -> Result<()> {
         self.conn.execute("DELETE FROM entries WHERE position = ?1", [to_i64(position)?]).map_err(db)?;
+        Ok(())
+    }
+    fn raw_delete_checkpoint(&mut self, size: u64) -> Result<()> {
+        self.conn.execute("DELETE FROM checkpoints WHERE size = ?1", [to_i64(size)?]).map_err(db)?;
         Ok(())
     }
 }

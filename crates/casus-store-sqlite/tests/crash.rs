@@ -48,10 +48,12 @@ fn crash_child() {
     let mut next = ledger.len().expect("child reads the ledger");
     for n in 0..100_000u64 {
         // A mix of single appends and batches, so kills land in both.
+        // Live acts, dated when they are recorded.
+        let time = Time(day(200).0 + next as i64);
         let acts: Vec<_> = (0..if n % 5 == 0 { 10 } else { 1 })
-            .map(|i| act(&mut symbols, &format!("a{next}_{i}"), "ARM", ActKind::Request, (next % 300) as u32, false))
+            .map(|i| casus_model::Act { time, ..act(&mut symbols, &format!("a{next}_{i}"), "ARM", ActKind::Request, 200, false) })
             .collect();
-        let range = ledger.append_acts(&acts, &symbols, &keys.arm, Time(day(200).0 + next as i64)).expect("append");
+        let range = ledger.append_acts(&acts, &symbols, &keys.arm, time).expect("append");
         println!("ack {} a{next}_{}", range.end - 1, acts.len() - 1);
         next = range.end;
     }
@@ -74,7 +76,7 @@ fn crash_child_group() {
                 let mut symbols = Symbols::new();
                 for n in 0..20_000u32 {
                     let id = format!("p{run}c{c}n{n}");
-                    let a = act(&mut symbols, &id, "ARM", ActKind::Request, n % 300, false);
+                    let a = act(&mut symbols, &id, "ARM", ActKind::Request, 200, false);
                     let r = h.append_act(&a, &symbols, &keys.arm, day(200)).expect("append");
                     println!("ack {} {id}", r.entries.start);
                 }
@@ -171,8 +173,8 @@ fn kill_repeatedly(child_test: &str, kills: usize, tag: &str) {
             let got = acts.get(*seq as usize - 1).map(|a| symbols.name(a.id));
             assert_eq!(got, Some(id.as_str()), "round {round}: entry {seq} was acknowledged as {id}");
         }
-        let next = act(&mut symbols, &format!("after_kill_{round}"), "ARM", ActKind::Request, 1, false);
         let time = Time(ledger.replay().last_record_time.max(day(200).0 + len as i64));
+        let next = casus_model::Act { time, ..act(&mut symbols, &format!("after_kill_{round}"), "ARM", ActKind::Request, 200, false) };
         let seq = ledger.append_act(&next, &symbols, &keys.arm, time).unwrap_or_else(|e| panic!("round {round}: {e}"));
         assert_eq!(seq, len, "round {round}: the next append goes at the head");
     }

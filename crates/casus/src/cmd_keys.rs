@@ -4,6 +4,13 @@
 //! (a party code, `recorder` or `operator`); it is created with mode 0600
 //! and never overwritten. Its public half is written beside it as
 //! `KEYFILE.pub`, which is what an operator registers in a ledger.
+//!
+//! Both files are written whole or not at all: each goes to a temporary
+//! file beside it, is synced, and is then linked into place (a hard link,
+//! which fails rather than overwrite). A write that fails half-way (a full
+//! disk) leaves nothing behind, so a retry is not blocked by a 0-byte key.
+//! Missing directories on the way to a key file are created 0700 whatever
+//! the umask ([`create_private_dir`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -49,8 +56,22 @@ pub fn run(cmd: KeysCommand) -> Result<ExitCode> {
             };
             let file = KeyFile { key: SecretKey::generate()?, role };
             let public = pub_path(&out);
-            write_new(&out, file.to_text().as_bytes(), 0o600)?;
-            write_new(&public, file.public().to_text()?.as_bytes(), 0o644)?;
+            for path in [&out, &public] {
+                if path.exists() {
+                    bail!("{} exists (an existing key is never overwritten)", path.display());
+                }
+            }
+            if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+                create_private_dir(dir)?;
+            }
+            let secret = Staged::write(&out, file.to_text().as_bytes(), 0o600)?;
+            let public_file = Staged::write(&public, file.public().to_text()?.as_bytes(), 0o644)?;
+            secret.publish()?;
+            if let Err(e) = public_file.publish() {
+                // Whole or nothing: without its public half, the secret goes too.
+                let _ = std::fs::remove_file(&out);
+                return Err(e);
+            }
             println!("key {}", file.key.id());
             println!("wrote {} (secret, mode 0600) and {}", out.display(), public.display());
             Ok(ExitCode::SUCCESS)
@@ -92,16 +113,84 @@ pub fn read_key(path: &Path) -> Result<KeyFile> {
     KeyFile::parse(&read_small(path)?).with_context(|| format!("reading key file {}", path.display()))
 }
 
-fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
+/// Mode of a directory casus creates for keys or ledger data.
+pub const PRIVATE_DIR_MODE: u32 = 0o700;
+
+/// Creates `dir` and any missing parents with mode 0700, set explicitly so
+/// that a permissive umask does not widen it. Directories that exist
+/// already are left as they are (they may be the user's own).
+pub fn create_private_dir(dir: &Path) -> Result<()> {
+    if dir.as_os_str().is_empty() || dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent() {
+        create_private_dir(parent)?;
+    }
+    let mut builder = std::fs::DirBuilder::new();
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(mode);
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(PRIVATE_DIR_MODE);
     }
-    #[cfg(not(unix))]
-    let _ = mode;
-    let mut f = options.open(path).with_context(|| format!("creating {} (an existing key is never overwritten)", path.display()))?;
-    f.write_all(bytes).and_then(|_| f.sync_all()).with_context(|| format!("writing {}", path.display()))
+    match builder.create(dir) {
+        Ok(()) => {}
+        // Made by another process meanwhile: theirs, left as it is.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("creating {}", dir.display())),
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(PRIVATE_DIR_MODE)).with_context(|| format!("setting the mode of {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// A file written whole to a temporary name beside its destination.
+/// Dropped unpublished, it removes itself.
+struct Staged {
+    temp: PathBuf,
+    dest: PathBuf,
+}
+
+impl Staged {
+    /// Writes `bytes` to a new temporary file beside `dest` with `mode`,
+    /// and syncs it.
+    fn write(dest: &Path, bytes: &[u8], mode: u32) -> Result<Staged> {
+        let name = dest.file_name().with_context(|| format!("{} names no file", dest.display()))?;
+        let mut temp_name = std::ffi::OsString::from(".");
+        temp_name.push(name);
+        temp_name.push(format!(".tmp-{}", std::process::id()));
+        let temp = dest.with_file_name(temp_name);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(mode);
+        }
+        #[cfg(not(unix))]
+        let _ = mode;
+        let mut f = options.open(&temp).with_context(|| format!("creating {}", temp.display()))?;
+        // From here on, dropping `staged` removes the temporary file.
+        let staged = Staged { temp, dest: dest.to_path_buf() };
+        f.write_all(bytes).and_then(|_| f.sync_all()).with_context(|| format!("writing {}", staged.temp.display()))?;
+        Ok(staged)
+    }
+
+    /// Links the file into place; fails if the destination exists.
+    fn publish(self) -> Result<()> {
+        std::fs::hard_link(&self.temp, &self.dest).with_context(|| format!("creating {} (an existing key is never overwritten)", self.dest.display()))?;
+        if let Some(dir) = self.dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // Makes the new name durable; a failure here loses nothing written.
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.temp);
+    }
 }

@@ -5,7 +5,13 @@
 //! `casus-ledger`. LEDGER is a SQLite file path or a `postgres://` URL (with
 //! an optional `#schema`). The record time of each append is the system
 //! clock, read here and never inside the library, and never earlier than the
-//! ledger's last record time (a clock stepped back does not stop appends).
+//! ledger's last record time (a clock stepped back a little does not stop
+//! appends). When the ledger's last record time stands more than
+//! `CLOCK_SKEW_MAX_SECS` ahead of this clock, a command refuses to append
+//! unless told `--accept-clock-skew`: one of the two clocks is wrong.
+//!
+//! Only `ledger init` creates a ledger; every other command opens an
+//! existing one and creates nothing (a mistyped path is an error).
 //!
 //! Exit codes follow `main`: 0 success; 1 the input or the ledger is bad (a
 //! diagnostic, a refusal, a failed verification); 2 the command could not run.
@@ -17,10 +23,20 @@ use anyhow::{Context, Result, bail};
 use casus_ledger::entry::KeyChange;
 use casus_ledger::keys::{KeyRegistration, KeyRole};
 use casus_ledger::store::Store;
-use casus_ledger::{KeyId, Ledger, LedgerError, PublicKeyFile, hex};
+use casus_ledger::{CLOCK_SKEW_MAX_SECS, KeyFile, KeyId, Ledger, LedgerError, PublicKeyFile, hex};
 use casus_model::{Symbols, Time, Treaty};
 
 use crate::cmd_keys::{read_key, read_small};
+
+/// The clock check of the commands that append.
+#[derive(clap::Args)]
+pub struct ClockArgs {
+    /// Append even when the ledger's last record time is more than five
+    /// minutes ahead of this machine's clock (the record time is then the
+    /// ledger's last). Use it only once this clock is known to be right.
+    #[arg(long)]
+    pub accept_clock_skew: bool,
+}
 
 #[derive(clap::Subcommand)]
 pub enum LedgerCommand {
@@ -46,15 +62,24 @@ pub enum LedgerCommand {
         key: PathBuf,
         /// A file of one act in the record format (or a record file).
         act: PathBuf,
+        #[command(flatten)]
+        clock: ClockArgs,
     },
-    /// Import a record's acts in record mode, signed by a recorder's key, in one commit.
+    /// Import a record's acts in record mode, signed by a recorder's key, in one commit with a checkpoint.
     Import {
         #[arg(long)]
         ledger: String,
         #[arg(long)]
         record: PathBuf,
+        /// The recorder's key (or the operator's) that signs the acts.
         #[arg(long)]
         key: PathBuf,
+        /// The operator's key, which signs the checkpoint covering the
+        /// import; needed unless --key is the operator's.
+        #[arg(long)]
+        operator_key: Option<PathBuf>,
+        #[command(flatten)]
+        clock: ClockArgs,
     },
     /// Verify every entry, signature, link and checkpoint; exit 0 only if all hold.
     Verify {
@@ -93,8 +118,10 @@ pub enum LedgerCommand {
         ledger: String,
         #[arg(long)]
         operator_key: PathBuf,
+        #[command(flatten)]
+        clock: ClockArgs,
     },
-    /// Register a party's or recorder's public key (its role is read from the .pub file).
+    /// Register a party's or recorder's public key (its role is read from the .pub file), with a checkpoint.
     Register {
         #[arg(long)]
         ledger: String,
@@ -103,8 +130,10 @@ pub enum LedgerCommand {
         /// The public key file (KEYFILE.pub).
         #[arg(long)]
         key: PathBuf,
+        #[command(flatten)]
+        clock: ClockArgs,
     },
-    /// Replace a key by a new one with the same role (also the operator's own key).
+    /// Replace a key by a new one with the same role (also the operator's own key), with a checkpoint.
     Rotate {
         #[arg(long)]
         ledger: String,
@@ -113,11 +142,15 @@ pub enum LedgerCommand {
         /// The id of the key to replace (hex, as `casus ledger keys` lists).
         #[arg(long)]
         old: String,
-        /// The new public key file.
+        /// The new public key file; to rotate the operator key, the new
+        /// operator's secret key file, which signs the checkpoint covering
+        /// the rotation.
         #[arg(long)]
         new: PathBuf,
+        #[command(flatten)]
+        clock: ClockArgs,
     },
-    /// Revoke a key: it signs nothing after this entry.
+    /// Revoke a key: it signs nothing after this entry, which a checkpoint covers at once.
     Revoke {
         #[arg(long)]
         ledger: String,
@@ -127,6 +160,8 @@ pub enum LedgerCommand {
         key_id: String,
         #[arg(long, default_value = "")]
         reason: String,
+        #[command(flatten)]
+        clock: ClockArgs,
     },
     /// List the ledger's keys, their roles and when they were registered and revoked.
     Keys {
@@ -135,13 +170,31 @@ pub enum LedgerCommand {
     },
 }
 
-/// Opens the store a LEDGER argument names.
+fn is_postgres(ledger: &str) -> bool {
+    ledger.starts_with("postgres://") || ledger.starts_with("postgresql://")
+}
+
+/// Opens the store a LEDGER argument names, creating it if it is missing
+/// (for `ledger init` and the demo).
 pub fn open_store(ledger: &str) -> Result<Box<dyn Store>> {
-    if ledger.starts_with("postgres://") || ledger.starts_with("postgresql://") {
+    if is_postgres(ledger) {
         Ok(Box::new(casus_store_postgres::PgStore::open_url(ledger).context("opening the PostgreSQL ledger")?))
     } else {
         Ok(Box::new(casus_store_sqlite::SqliteStore::open(Path::new(ledger)).with_context(|| format!("opening {ledger}"))?))
     }
+}
+
+/// Opens the existing ledger a LEDGER argument names; creates nothing.
+pub fn open_existing_store(ledger: &str) -> Result<Box<dyn Store>> {
+    if is_postgres(ledger) {
+        Ok(Box::new(casus_store_postgres::PgStore::open_existing_url(ledger).context("opening the PostgreSQL ledger")?))
+    } else {
+        Ok(Box::new(casus_store_sqlite::SqliteStore::open_existing(Path::new(ledger)).with_context(|| format!("opening {ledger}"))?))
+    }
+}
+
+fn open(ledger: &str) -> Result<Ledger> {
+    Ok(Ledger::open(open_existing_store(ledger)?))
 }
 
 fn now() -> Time {
@@ -150,9 +203,30 @@ fn now() -> Time {
 }
 
 /// The record time of the next append: now, but never before the last.
-fn record_time(ledger: &mut Ledger) -> Result<Time> {
+/// Refuses when the log's last record time is more than
+/// [`CLOCK_SKEW_MAX_SECS`] ahead of this clock, unless `clock` accepts it.
+fn record_time(ledger: &mut Ledger, clock: &ClockArgs) -> Result<Time> {
     ledger.sync()?;
-    Ok(Time(now().0.max(ledger.replay().last_record_time)))
+    let (now, last) = (now(), ledger.replay().last_record_time);
+    if let Some(ahead) = clock_ahead(last, now)
+        && !clock.accept_clock_skew
+    {
+        bail!(
+            "the ledger's last record time, {}, is {ahead} s ahead of this machine's clock ({}), more than the {CLOCK_SKEW_MAX_SECS} s allowed: \
+             one of the clocks is wrong. Set this clock right; if it is right, an earlier writer's clock ran fast, and \
+             --accept-clock-skew appends with the ledger's last record time",
+            Time(last).display(),
+            now.display()
+        );
+    }
+    Ok(Time(now.0.max(last)))
+}
+
+/// How many seconds `record_time` stands ahead of `now`, if more than
+/// [`CLOCK_SKEW_MAX_SECS`].
+fn clock_ahead(record_time: i64, now: Time) -> Option<i128> {
+    let ahead = record_time as i128 - now.0 as i128;
+    (ahead > CLOCK_SKEW_MAX_SECS as i128).then_some(ahead)
 }
 
 /// Prints an error the ledger raised and turns refusals and tampering into
@@ -229,7 +303,7 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
             let text = read_text(&treaty)?;
             let name = file_name(&treaty);
             let mut symbols = Symbols::new();
-            let (_, diags) = casus_lang::load_treaty(&name, &text, &mut symbols);
+            let (parsed, diags) = casus_lang::load_treaty(&name, &text, &mut symbols);
             if diags.iter().any(|d| d.is_error()) {
                 eprint!("{}", casus_lang::render(&diags, &name, &text));
                 return Ok(ExitCode::from(1));
@@ -249,7 +323,9 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
             // The file name, extension included: it tells casus-lang how to read the text.
             let treaty_name = name;
             let time = now();
-            let mut l = match Ledger::create(open_store(&ledger)?, &treaty_name, text.as_bytes(), &op.key, &keys, time) {
+            // No live act may be dated before the treaty's first version.
+            let valid_from = parsed.versions.iter().map(|v| v.in_force).min().unwrap_or(time);
+            let mut l = match Ledger::create_valid_from(open_store(&ledger)?, &treaty_name, text.as_bytes(), &op.key, &keys, valid_from, time) {
                 Ok(l) => l,
                 Err(e) => return report(e),
             };
@@ -261,12 +337,12 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
             println!("operator key {}; {} more keys registered", op.key.id(), keys.len());
             Ok(ExitCode::SUCCESS)
         }
-        LedgerCommand::Append { ledger, key, act } => {
+        LedgerCommand::Append { ledger, key, act, clock } => {
             let key = read_key(&key)?;
-            let mut l = Ledger::open(open_store(&ledger)?);
+            let mut l = open(&ledger)?;
             let mut symbols = Symbols::new();
             let Some(record) = load_acts(&mut l, &act, &mut symbols)? else { return Ok(ExitCode::from(1)) };
-            let time = record_time(&mut l)?;
+            let time = record_time(&mut l, &clock)?;
             match l.append_acts(&record.acts, &symbols, &key.key, time) {
                 Ok(range) => {
                     println!("appended entries {}..{} (record time {})", range.start, range.end - 1, time.display());
@@ -275,22 +351,30 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
                 Err(e) => report(e),
             }
         }
-        LedgerCommand::Import { ledger, record, key } => {
+        LedgerCommand::Import { ledger, record, key, operator_key, clock } => {
             let key = read_key(&key)?;
-            let mut l = Ledger::open(open_store(&ledger)?);
+            let operator = operator_key.as_deref().map(read_key).transpose()?;
+            let mut l = open(&ledger)?;
             let mut symbols = Symbols::new();
             let Some(rec) = load_acts(&mut l, &record, &mut symbols)? else { return Ok(ExitCode::from(1)) };
-            let time = record_time(&mut l)?;
-            match l.import(&rec, &symbols, &key.key, time) {
+            let time = record_time(&mut l, &clock)?;
+            // The import ends with a checkpoint, so that it is provable at once.
+            let operator = match operator {
+                Some(op) => op.key,
+                None if l.replay().registry.operator() == Some(key.key.id()) => key.key.clone(),
+                None => bail!("an import ends with a checkpoint signed by the operator: pass --operator-key (or import with the operator's key)"),
+            };
+            match l.import_checkpointed(&rec, &symbols, &key.key, &operator, time) {
                 Ok(range) => {
                     println!("imported {} acts as entries {}..{}", range.end - range.start, range.start, range.end - 1);
+                    println!("checkpoint: {} entries", range.end);
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => report(e),
             }
         }
         LedgerCommand::Verify { ledger, strict } => {
-            let mut l = Ledger::open(open_store(&ledger)?);
+            let mut l = open(&ledger)?;
             let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
             bar.set_style(
                 indicatif::ProgressStyle::with_template("verifying {bar:40} {pos}/{len} entries ({per_sec}, {eta})")
@@ -319,6 +403,20 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
                     if r.checkpoints == 0 {
                         eprintln!("warning: no checkpoint: a truncation of the log could not be detected");
                     }
+                    if r.covered < r.entries {
+                        let which = if r.entries - r.covered == 1 { format!("entry {}", r.covered) } else { format!("entries {}..{}", r.covered, r.entries - 1) };
+                        eprintln!(
+                            "warning: {which} covered by no checkpoint: cut off the log, they would go unseen (sign one with `casus ledger checkpoint`)"
+                        );
+                    }
+                    let now = now();
+                    if let Some(ahead) = clock_ahead(r.last_record_time, now) {
+                        eprintln!(
+                            "warning: the last record time, {}, is {ahead} s ahead of this machine's clock ({}): a writer's clock ran fast, or this one is slow; appends are refused until the clocks agree",
+                            Time(r.last_record_time).display(),
+                            now.display()
+                        );
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(LedgerError::State(why)) => {
@@ -329,7 +427,7 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
             }
         }
         LedgerCommand::Proof { ledger, entry, out } => {
-            let mut l = Ledger::open(open_store(&ledger)?);
+            let mut l = open(&ledger)?;
             let bundle = match l.proof_bundle(entry) {
                 Ok(b) => b,
                 Err(LedgerError::State(why)) => {
@@ -374,10 +472,10 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
             }
         }
         LedgerCommand::Consistency { ledger, from, to } => consistency(&ledger, from, to),
-        LedgerCommand::Checkpoint { ledger, operator_key } => {
+        LedgerCommand::Checkpoint { ledger, operator_key, clock } => {
             let op = read_key(&operator_key)?;
-            let mut l = Ledger::open(open_store(&ledger)?);
-            let time = record_time(&mut l)?;
+            let mut l = open(&ledger)?;
+            let time = record_time(&mut l, &clock)?;
             match l.checkpoint(&op.key, time) {
                 Ok(cp) => {
                     println!("checkpoint: {} entries, root {}", cp.size, hex::encode(&cp.root));
@@ -386,26 +484,40 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
                 Err(e) => report(e),
             }
         }
-        LedgerCommand::Register { ledger, operator_key, key } => {
+        LedgerCommand::Register { ledger, operator_key, key, clock } => {
             let op = read_key(&operator_key)?;
             let p = read_public(&key)?;
             let role = match p.role {
                 Some(role @ (KeyRole::Party(_) | KeyRole::Recorder)) => role,
                 _ => bail!("{} names no party or recorder role (make it with `casus keys new --party CODE` or `--recorder`)", key.display()),
             };
-            key_change(&ledger, &op.key, KeyChange::Register(KeyRegistration { key: p.key, role }))
+            key_change(&ledger, &op.key, None, KeyChange::Register(KeyRegistration { key: p.key, role }), &clock)
         }
-        LedgerCommand::Rotate { ledger, operator_key, old, new } => {
+        LedgerCommand::Rotate { ledger, operator_key, old, new, clock } => {
             let op = read_key(&operator_key)?;
-            let p = read_public(&new)?;
-            key_change(&ledger, &op.key, KeyChange::Rotate { old: parse_key_id(&old)?, new: p.key })
+            let old = parse_key_id(&old)?;
+            let text = read_small(&new)?;
+            // A secret key file (for the operator's own rotation) or a public one.
+            let (public, secret) = if text.contains("casus-secret-key") {
+                let k = KeyFile::parse(&text).with_context(|| format!("reading key file {}", new.display()))?;
+                (k.key.public(), Some(k.key))
+            } else {
+                (read_public(&new)?.key, None)
+            };
+            if old == op.key.id() && secret.is_none() {
+                bail!(
+                    "{} rotates the operator key: pass the new operator's secret key file as --new; it signs the checkpoint covering the rotation",
+                    old.short()
+                );
+            }
+            key_change(&ledger, &op.key, secret.filter(|_| old == op.key.id()), KeyChange::Rotate { old, new: public }, &clock)
         }
-        LedgerCommand::Revoke { ledger, operator_key, key_id, reason } => {
+        LedgerCommand::Revoke { ledger, operator_key, key_id, reason, clock } => {
             let op = read_key(&operator_key)?;
-            key_change(&ledger, &op.key, KeyChange::Revoke { key: parse_key_id(&key_id)?, reason })
+            key_change(&ledger, &op.key, None, KeyChange::Revoke { key: parse_key_id(&key_id)?, reason }, &clock)
         }
         LedgerCommand::Keys { ledger } => {
-            let mut l = Ledger::open(open_store(&ledger)?);
+            let mut l = open(&ledger)?;
             for (id, state) in l.keys()? {
                 let revoked = state.revoked_at.map_or(String::new(), |r| format!(", revoked at entry {r}"));
                 println!("{id}  {}  (from entry {}{revoked})", state.role, state.introduced_at);
@@ -420,7 +532,7 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
 /// compared with the signed checkpoints at those sizes if there are any.
 fn consistency(ledger: &str, from: u64, to: Option<u64>) -> Result<ExitCode> {
     use casus_ledger::merkle;
-    let mut l = Ledger::open(open_store(ledger)?);
+    let mut l = open(ledger)?;
     let size = match l.sync() {
         Ok(size) => size,
         Err(e) => return report(e),
@@ -457,12 +569,25 @@ fn consistency(ledger: &str, from: u64, to: Option<u64>) -> Result<ExitCode> {
     }
 }
 
-fn key_change(ledger: &str, operator: &casus_ledger::SecretKey, change: KeyChange) -> Result<ExitCode> {
-    let mut l = Ledger::open(open_store(ledger)?);
-    let time = record_time(&mut l)?;
-    match l.change_key(&change, operator, time) {
+/// Appends a key change with a checkpoint covering it, in one commit;
+/// `new_operator` signs that checkpoint when the operator key rotates.
+fn key_change(
+    ledger: &str,
+    operator: &casus_ledger::SecretKey,
+    new_operator: Option<casus_ledger::SecretKey>,
+    change: KeyChange,
+    clock: &ClockArgs,
+) -> Result<ExitCode> {
+    let mut l = open(ledger)?;
+    let time = record_time(&mut l, clock)?;
+    let result = match &new_operator {
+        Some(new) => l.rotate_operator(operator, new, time),
+        None => l.change_key(&change, operator, time),
+    };
+    match result {
         Ok(seq) => {
             println!("entry {seq}: {:?}", change.kind());
+            println!("checkpoint: {} entries", seq + 1);
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => report(e),
@@ -473,7 +598,7 @@ fn key_change(ledger: &str, operator: &casus_ledger::SecretKey, change: KeyChang
 /// (every act if `None`), for `replay --ledger`. Signatures are checked by
 /// `casus ledger verify`; this reads the log's structure and rules only.
 pub fn load_state_input(ledger: &str, as_of: Option<Time>) -> Result<crate::input::Loaded> {
-    let mut ledger = Ledger::open(open_store(ledger)?);
+    let mut ledger = open(ledger)?;
     let mut symbols = Symbols::new();
     let (treaty, _) = ledger_treaty(&mut ledger, &mut symbols)?;
     let acts = ledger.acts_as_of(as_of, &mut symbols)?;

@@ -1,7 +1,10 @@
 //! The ledger through the real `casus` binary: keys, init, import with the
-//! operator key, live appends and refusals, verify (and tampering caught
-//! on the SQLite file itself), proof bundles, consistency proofs, and
-//! `replay --ledger` with `--at` and `--as-of` (bitemporal).
+//! operator key, live appends and refusals (a backdated live act among
+//! them), verify (and tampering caught on the SQLite file itself), proof
+//! bundles, consistency proofs, `replay --ledger` with `--at` and `--as-of`
+//! (bitemporal), checkpoints after key changes and imports, clocks that
+//! disagree, files that must not be created, and concurrent writers
+//! through a server.
 //!
 //! Each test works in its own directory under the system temporary one,
 //! on a SQLite ledger file, and removes it at the end.
@@ -15,9 +18,13 @@ use crate::{casus, stderr, stdout};
 
 const TREATY: &str = "treaties/cst.md";
 const RECORD: &str = "records/csto-2021-2025.md";
-/// The act appended late, in live mode by Armenia (a request under art4).
+/// An act of 2022 by Armenia (a request under art4), entered late: a live
+/// act so far in the past is refused; it enters in record mode, from its
+/// source.
 const LATE_ID: &str = "arm_2022_10_late";
-const LATE_ACT: &str = "record \"A late act\"\n  treaty   CST\n\n2022-10-01 ARM request assistance\n  id       arm_2022_10_late\n  under    art4\n  to       CSC\n";
+const LATE_ACT: &str = "record \"A late act\"\n  treaty   CST\n\n2022-10-01 ARM request assistance\n  id       arm_2022_10_late\n  under    art4\n  to       CSC\n  source   \"https://example.org/late\" \"A late source\"\n";
+/// The id of a live act by Armenia, dated now.
+const LIVE_ID: &str = "arm_live_now";
 
 struct Dir(PathBuf);
 
@@ -76,6 +83,14 @@ fn late_act_file(d: &Dir) -> String {
     p
 }
 
+/// A request by Armenia dated now, with id `id`, as an act file.
+fn live_act_file(d: &Dir, id: &str) -> String {
+    let p = d.path(&format!("{id}.acts"));
+    let text = format!("record \"A live act\"\n  treaty   CST\n\n{}Z ARM request assistance\n  id       {id}\n  under    art4\n  to       CSC\n", utc(now_secs()));
+    std::fs::write(&p, text).expect("write act file");
+    p
+}
+
 fn entries_verified(l: &str) -> u64 {
     let out = ok(&["ledger", "verify", "--ledger", l]);
     let n = out.strip_prefix("ok: ").and_then(|s| s.split_whitespace().next()).and_then(|n| n.parse().ok());
@@ -109,13 +124,20 @@ fn keys_append_refusal_verify_tamper_proofs() {
     assert!(imported > 40, "{imported} entries after the import");
 
     // Armenia's act, signed with Kazakhstan's key: refused, nothing written.
-    let act = late_act_file(&d);
+    let act = live_act_file(&d, LIVE_ID);
     let refused = casus(&["ledger", "append", "--ledger", &l, "--key", &d.path("kaz.key"), &act]);
     assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
     assert!(stderr(&refused).contains("wrong signer"), "{}", stderr(&refused));
     assert_eq!(entries_verified(&l), imported);
 
-    // Signed with Armenia's own key: appended in live mode.
+    // Armenia's own key cannot rewrite 2022: a live act dated then is refused.
+    let refused = casus(&["ledger", "append", "--ledger", &l, "--key", &d.path("arm.key"), &late_act_file(&d)]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    let err = stderr(&refused);
+    assert!(err.contains("dishonest time") && err.contains("before its record time") && err.contains("record mode"), "{err}");
+    assert_eq!(entries_verified(&l), imported);
+
+    // Dated now and signed with Armenia's own key: appended in live mode.
     let out = ok(&["ledger", "append", "--ledger", &l, "--key", &d.path("arm.key"), &act]);
     let late = imported;
     assert!(out.contains(&format!("appended entries {late}..{late}")), "{out}");
@@ -145,9 +167,9 @@ fn keys_append_refusal_verify_tamper_proofs() {
     // (casus closed it, so SQLite folded its write-ahead log into it).
     assert!(!Path::new(&format!("{l}-wal")).exists(), "the write-ahead log was not folded back");
     let mut file = std::fs::read(&l).expect("ledger file");
-    let hits: Vec<usize> = file.windows(LATE_ID.len()).enumerate().filter(|(_, w)| *w == LATE_ID.as_bytes()).map(|(i, _)| i).collect();
-    assert_eq!(hits.len(), 1, "the late act's id is stored once");
-    file[hits[0] + LATE_ID.len() - 1] ^= 0x20; // "arm_2022_10_latE"
+    let hits: Vec<usize> = file.windows(LIVE_ID.len()).enumerate().filter(|(_, w)| *w == LIVE_ID.as_bytes()).map(|(i, _)| i).collect();
+    assert_eq!(hits.len(), 1, "the live act's id is stored once");
+    file[hits[0] + LIVE_ID.len() - 1] ^= 0x20; // "arm_live_noW"
     std::fs::write(&l, &file).expect("write ledger file");
     let out = casus(&["ledger", "verify", "--ledger", &l]);
     assert_eq!(out.status.code(), Some(1), "verify passed a tampered ledger: {}", stdout(&out));
@@ -215,11 +237,12 @@ fn replay_from_the_ledger_matches_the_files_and_is_bitemporal() {
         assert_eq!(f, g, "{reading}: the ledger's verdicts differ from the files'");
     }
 
-    // Armenia's act, recorded at least a second after the import.
+    // Armenia's act of 2022, recorded from its source at least a second
+    // after the import (in record mode: a live act so old is refused).
     while now_secs() <= imported_by {
         std::thread::sleep(Duration::from_millis(50));
     }
-    ok(&["ledger", "append", "--ledger", &l, "--key", &d.path("arm.key"), &late_act_file(&d)]);
+    ok(&["ledger", "append", "--ledger", &l, "--key", &d.path("op.key"), &late_act_file(&d)]);
 
     let before = utc(imported_by);
     let known_then = replay_json(&["replay", "--ledger", &l, "--at", "2022-12-01", "--as-of", &before, "--json"]);
@@ -233,4 +256,193 @@ fn replay_from_the_ledger_matches_the_files_and_is_bitemporal() {
     // Valid time still counts: on 2022-09-30 the act had not happened.
     let earlier = replay_json(&["replay", "--ledger", &l, "--at", "2022-09-30", "--as-of", &after, "--json"]);
     assert!(!has_case(&earlier, LATE_ID), "the act is dated 2022-10-01");
+}
+
+/// An import ends with a checkpoint: a proof of its last entry works at
+/// once, and `verify` names no uncovered entry. A live act after it is
+/// named as covered by no checkpoint until the next one.
+#[test]
+fn ledger_import_is_checkpointed_and_verify_names_uncovered_entries() {
+    let d = Dir::new("covered");
+    let l = ledger_with_record(&d);
+    let entries = entries_verified(&l);
+    let bundle = d.path("last.bundle");
+    ok(&["ledger", "proof", "--ledger", &l, "--entry", &(entries - 1).to_string(), "--out", &bundle]);
+    ok(&["ledger", "verify-bundle", &bundle]);
+    let out = casus(&["ledger", "verify", "--ledger", &l]);
+    assert!(!stderr(&out).contains("covered by no checkpoint"), "{}", stderr(&out));
+
+    ok(&["ledger", "append", "--ledger", &l, "--key", &d.path("arm.key"), &live_act_file(&d, LIVE_ID)]);
+    let out = casus(&["ledger", "verify", "--ledger", &l]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains(&format!("warning: entry {entries} covered by no checkpoint")), "{}", stderr(&out));
+
+    // A recorder's import needs the operator to checkpoint it.
+    ok(&["keys", "new", "--out", &d.path("rec.key"), "--recorder"]);
+    ok(&["ledger", "register", "--ledger", &l, "--operator-key", &d.path("op.key"), "--key", &d.path("rec.key.pub")]);
+    let record = d.path("more.acts");
+    std::fs::write(&record, LATE_ACT).expect("record");
+    let out = casus(&["ledger", "import", "--ledger", &l, "--record", &record, "--key", &d.path("rec.key")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--operator-key"), "{}", stderr(&out));
+    let out = ok(&["ledger", "import", "--ledger", &l, "--record", &record, "--key", &d.path("rec.key"), "--operator-key", &d.path("op.key")]);
+    assert!(out.contains("checkpoint:"), "{out}");
+    let out = casus(&["ledger", "verify", "--ledger", &l]);
+    assert!(!stderr(&out).contains("covered by no checkpoint"), "{}", stderr(&out));
+}
+
+/// Register, revoke and rotate each sign a checkpoint in their commit; the
+/// operator key rotates only with the new secret key, which signs it.
+#[test]
+fn ledger_key_changes_are_checkpointed() {
+    let d = Dir::new("keychanges");
+    let l = ledger_with_record(&d);
+    let keys = ok(&["ledger", "keys", "--ledger", &l]);
+    let id_of = |role: &str| keys.lines().find(|line| line.contains(role)).and_then(|line| line.split_whitespace().next()).expect("key id").to_string();
+    let (kaz, operator) = (id_of("party KAZ"), id_of("operator"));
+    let out = ok(&["ledger", "revoke", "--ledger", &l, "--operator-key", &d.path("op.key"), "--key-id", &kaz, "--reason", "stolen"]);
+    let seq: u64 = out.strip_prefix("entry ").and_then(|s| s.split(':').next()).and_then(|n| n.parse().ok()).expect("entry number");
+    assert!(out.contains(&format!("checkpoint: {} entries", seq + 1)), "{out}");
+    // Provable at once.
+    ok(&["ledger", "proof", "--ledger", &l, "--entry", &seq.to_string(), "--out", &d.path("revoke.bundle")]);
+
+    ok(&["keys", "new", "--out", &d.path("op2.key"), "--operator"]);
+    let out = casus(&["ledger", "rotate", "--ledger", &l, "--operator-key", &d.path("op.key"), "--old", &operator, "--new", &d.path("op2.key.pub")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("new operator's secret key"), "{}", stderr(&out));
+    let out = ok(&["ledger", "rotate", "--ledger", &l, "--operator-key", &d.path("op.key"), "--old", &operator, "--new", &d.path("op2.key")]);
+    assert!(out.contains("checkpoint:"), "{out}");
+    let out = casus(&["ledger", "verify", "--ledger", &l, "--strict"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("covered by no checkpoint"), "{}", stderr(&out));
+}
+
+/// Reading or appending never creates a ledger: a mistyped path is a clear
+/// error and leaves no file behind.
+#[test]
+fn ledger_commands_never_create_a_missing_ledger() {
+    let d = Dir::new("typo");
+    let typo = d.path("typo.sqlite");
+    for args in [
+        vec!["ledger", "verify", "--ledger", &typo],
+        vec!["ledger", "keys", "--ledger", &typo],
+        vec!["replay", "--ledger", &typo],
+    ] {
+        let out = casus(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("no ledger file at"), "{args:?}: {}", stderr(&out));
+        let left: Vec<_> = std::fs::read_dir(&d.0).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+        assert!(left.is_empty(), "{args:?} left {left:?}");
+    }
+}
+
+/// A ledger file is created private whatever the umask.
+#[cfg(unix)]
+#[test]
+fn ledger_file_is_private_whatever_the_umask() {
+    let d = Dir::new("umask");
+    ok(&["keys", "new", "--out", &d.path("op.key"), "--operator"]);
+    let l = d.path("ledger.sqlite");
+    let script = format!("umask 000; exec \"$0\" ledger init --treaty {TREATY} --ledger '{l}' --operator-key '{}'", d.path("op.key"));
+    let out = std::process::Command::new("sh").arg("-c").arg(&script).arg(env!("CARGO_BIN_EXE_casus")).current_dir(crate::root()).output().expect("sh");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(mode(&l), 0o600, "ledger file mode");
+}
+
+/// `keys new` creates the missing directories on the way to a key 0700,
+/// and the key 0600, whatever the umask.
+#[cfg(unix)]
+#[test]
+fn ledger_keys_dir_is_private_whatever_the_umask() {
+    let d = Dir::new("keysdir");
+    let key = d.path("keys/nested/arm.key");
+    let script = format!("umask 000; exec \"$0\" keys new --out '{key}' --party ARM");
+    let out = std::process::Command::new("sh").arg("-c").arg(&script).arg(env!("CARGO_BIN_EXE_casus")).output().expect("sh");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(mode(&d.path("keys")), 0o700, "keys/ directory mode");
+    assert_eq!(mode(&d.path("keys/nested")), 0o700, "nested directory mode");
+    assert_eq!(mode(&key), 0o600, "secret key file mode");
+}
+
+/// `keys new` writes whole files or nothing: a write that fails (here the
+/// file size limit, as a full disk would) leaves no 0-byte key to block
+/// the retry.
+#[cfg(unix)]
+#[test]
+fn ledger_keys_new_leaves_nothing_when_a_write_fails() {
+    let d = Dir::new("fullkey");
+    let key = d.path("arm.key");
+    // SIGXFSZ ignored, so that the write fails with EFBIG instead of killing casus.
+    let script = format!("ulimit -f 0; trap '' XFSZ; exec \"$0\" keys new --out '{key}' --party ARM");
+    let out = std::process::Command::new("sh").arg("-c").arg(&script).arg(env!("CARGO_BIN_EXE_casus")).output().expect("sh");
+    assert_ne!(out.status.code(), Some(0), "the write should fail: {}", stderr(&out));
+    let left: Vec<_> = std::fs::read_dir(&d.0).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+    assert!(left.is_empty(), "a failed write left {left:?}");
+    let out = ok(&["keys", "new", "--out", &key, "--party", "ARM"]);
+    assert!(out.contains("wrote"), "{out}");
+    assert!(std::fs::read_to_string(&key).expect("key").contains("seed "));
+}
+
+/// A ledger whose last record time is an hour ahead of this clock: appends
+/// are refused with the reason, unless `--accept-clock-skew`; `verify`
+/// warns.
+#[test]
+fn ledger_refuses_to_append_when_clocks_disagree() {
+    use casus_ledger::{KeyFile, Ledger, keys::KeyRegistration, entry::KeyChange};
+    let d = Dir::new("clock");
+    let l = ledger_with_record(&d);
+    // A writer with a fast clock: a key registered an hour from now.
+    let op = KeyFile::parse(&std::fs::read_to_string(d.path("op.key")).expect("op key")).expect("key file");
+    let store = casus_store_sqlite::SqliteStore::open_existing(Path::new(&l)).expect("open");
+    let extra = casus_ledger::SecretKey::from_seed([5; 32]);
+    let ahead = casus_model::Time(now_secs() as i64 + 3600);
+    Ledger::open(Box::new(store))
+        .change_key(&KeyChange::Register(KeyRegistration { key: extra.public(), role: casus_ledger::KeyRole::Recorder }), &op.key, ahead)
+        .expect("register");
+    let out = casus(&["ledger", "verify", "--ledger", &l]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("ahead of this machine's clock"), "{}", stderr(&out));
+
+    let act = late_act_file(&d);
+    let out = casus(&["ledger", "append", "--ledger", &l, "--key", &d.path("op.key"), &act]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("ahead of this machine's clock") && stderr(&out).contains("--accept-clock-skew"), "{}", stderr(&out));
+    let out = ok(&["ledger", "append", "--ledger", &l, "--key", &d.path("op.key"), &act, "--accept-clock-skew"]);
+    assert!(out.contains("appended entries"), "{out}");
+}
+
+/// Eight writers at once through a server, each with `casus act`: every
+/// one is appended (they retry with backoff and jitter on a moved head
+/// instead of giving up after a few tries).
+#[test]
+fn ledger_concurrent_writers_through_a_server_all_succeed() {
+    use std::io::BufRead;
+    let d = Dir::new("writers");
+    let l = ledger_with_record(&d);
+    let before = entries_verified(&l);
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(["serve", "--ledger", &l, "--listen", "127.0.0.1:0"])
+        .current_dir(crate::root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve");
+    let mut line = String::new();
+    std::io::BufReader::new(server.stdout.take().expect("stdout")).read_line(&mut line).expect("address line");
+    let url = line.split_whitespace().find(|w| w.starts_with("http://")).map(|u| u.trim_end_matches('/').to_string());
+    let Some(url) = url else {
+        let _ = server.kill();
+        panic!("serve printed {line:?}");
+    };
+    const WRITERS: usize = 8;
+    let files: Vec<String> = (0..WRITERS).map(|i| live_act_file(&d, &format!("writer_{i}"))).collect();
+    let outcomes: Vec<std::process::Output> = std::thread::scope(|s| {
+        let handles: Vec<_> = files.iter().map(|f| s.spawn(|| casus(&["act", "--server", &url, "--key", &d.path("arm.key"), f]))).collect();
+        handles.into_iter().map(|h| h.join().expect("writer thread")).collect()
+    });
+    let _ = server.kill();
+    let _ = server.wait();
+    let failed: Vec<String> = outcomes.iter().filter(|o| o.status.code() != Some(0)).map(stderr).collect();
+    assert!(failed.is_empty(), "{} of {WRITERS} writers failed: {failed:?}", failed.len());
+    assert_eq!(entries_verified(&l), before + WRITERS as u64);
 }
