@@ -230,6 +230,8 @@ fn ru_am_appeals_are_breached_after_the_deadline() {
     for id in ["arm_2021_11_16_request", "arm_2022_09_13_request"] {
         all_are(case(&after, id), &["RUS"], "breached");
     }
+    let responses: Vec<&str> = case(&after, "arm_2021_11_16_request")["responses"].as_array().expect("responses[]").iter().filter_map(|r| r["act"].as_str()).collect();
+    assert_eq!(responses, vec!["rus_2021_11_16_shoigu", "rus_2021_11_16_truce"], "mediation is shown as a response, not as assistance");
     let first = &case(&after, "arm_2021_11_16_request")["obligations"][0];
     assert_eq!(first["deadline"], "2021-11-23");
     assert_eq!(first["since"], "2021-11-24");
