@@ -196,3 +196,90 @@ fn rio_anzus_and_teu_load_and_replay() {
     let teu = empty_record("TEU");
     assert_eq!(members(&replay("treaties/teu-42-7.md", teu.to_str().expect("path"), "2021-06-01", &[])).len(), 27, "without the United Kingdom");
 }
+
+/// Every record shipped for the public record of 1962–2022 checks clean
+/// against its treaty and is canonical.
+#[test]
+fn more_of_the_public_record_checks_clean() {
+    for (treaty, record) in [
+        ("treaties/ru-am-1997.md", "records/ru-am-2021-2022.md"),
+        ("treaties/cst.md", "records/csto-kyrgyzstan-2010.md"),
+        ("treaties/cst.md", "records/csto-kgz-tjk-2021-2022.md"),
+        ("treaties/rio.md", "records/rio-1962.md"),
+    ] {
+        let out = casus(&["check", treaty, record]);
+        assert_eq!(out.status.code(), Some(0), "{record}: {}", stderr(&out));
+        assert!(stderr(&out).contains("0 errors, 0 warnings"), "{record}: {}", stderr(&out));
+        let fmt = casus(&["fmt", "--check", record]);
+        assert_eq!(fmt.status.code(), Some(0), "{record} is not in canonical form");
+    }
+}
+
+const RUAM: &str = "treaties/ru-am-1997.md";
+const RUAM_RECORD: &str = "records/ru-am-2021-2022.md";
+
+/// Armenia's appeals to Russia under the 1997 Treaty each open a case in
+/// which Russia owes assistance; Russia's mediation is not assistance, so
+/// each duty is breached a week after the appeal (a month, on the longer
+/// reading), and pending before.
+#[test]
+fn ru_am_appeals_are_breached_after_the_deadline() {
+    let before = replay(RUAM, RUAM_RECORD, "2021-11-20", &[]);
+    all_are(case(&before, "arm_2021_11_16_request"), &["RUS"], "pending");
+    let after = replay(RUAM, RUAM_RECORD, "2022-12-01", &[]);
+    for id in ["arm_2021_11_16_request", "arm_2022_09_13_request"] {
+        all_are(case(&after, id), &["RUS"], "breached");
+    }
+    let responses: Vec<&str> = case(&after, "arm_2021_11_16_request")["responses"].as_array().expect("responses[]").iter().filter_map(|r| r["act"].as_str()).collect();
+    assert_eq!(responses, vec!["rus_2021_11_16_shoigu", "rus_2021_11_16_truce"], "mediation is shown as a response, not as assistance");
+    let first = &case(&after, "arm_2021_11_16_request")["obligations"][0];
+    assert_eq!(first["deadline"], "2021-11-23");
+    assert_eq!(first["since"], "2021-11-24");
+    let month = replay(RUAM, RUAM_RECORD, "2021-12-10", &["assist_when=one_month"]);
+    all_are(case(&month, "arm_2021_11_16_request"), &["RUS"], "pending");
+    assert_eq!(members(&after), vec!["ARM", "RUS"]);
+}
+
+/// June 2010: Kyrgyzstan asked Russia, not a CSTO organ under Article 4,
+/// for troops. Under the 1992 text that engages no duty: no case opens.
+#[test]
+fn csto_kyrgyzstan_2010_request_engages_no_duty_under_the_1992_text() {
+    let state = replay("treaties/cst.md", "records/csto-kyrgyzstan-2010.md", "2010-07-01", &[]);
+    assert_eq!(state["version"]["id"], "cst1992");
+    assert_eq!(state["cases"].as_array().map(|c| c.len()), Some(0), "{}", state["cases"]);
+    assert_eq!(state["acts_considered"], 9);
+    assert_eq!(members(&state), vec!["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK", "UZB"]);
+}
+
+/// Kyrgyzstan and Tajikistan, both parties, attack each other; no Article 4
+/// request is made (the October 2022 request is for peacekeeping), and
+/// Article 1 has no rule, so the record replays to no case and both stay
+/// members.
+#[test]
+fn csto_kyrgyzstan_tajikistan_clashes_open_no_case() {
+    let state = replay("treaties/cst.md", "records/csto-kgz-tjk-2021-2022.md", "2022-12-01", &[]);
+    assert_eq!(state["version"]["id"], "cst2010");
+    assert_eq!(state["cases"].as_array().map(|c| c.len()), Some(0), "{}", state["cases"]);
+    assert_eq!(state["acts_considered"], 15);
+    let m = members(&state);
+    assert!(m.contains(&"KGZ".to_string()) && m.contains(&"TJK".to_string()), "{m:?}");
+}
+
+/// 23 October 1962: the Council of the OAS, as provisional Organ of
+/// Consultation, adopts the quarantine resolution by two thirds of the
+/// members, with Cuba excluded as the party the measures are against; no
+/// duty to assist arises.
+#[test]
+fn rio_1962_resolution_adopted_with_cuba_excluded() {
+    let state = replay("treaties/rio.md", "records/rio-1962.md", "1962-10-24", &[]);
+    let doc = document(&state, "oas_1962_10_23_resolution");
+    assert_eq!(doc["organ"], "COAS");
+    assert_eq!(doc["status"], "adopted");
+    assert_eq!(doc["since"], "1962-10-23");
+    assert_eq!(doc["excluded"], serde_json::json!(["CUB"]));
+    assert_eq!(doc["tally"]["yes"], 8);
+    assert_eq!(doc["tally"]["eligible"], 8);
+    assert_eq!(state["cases"].as_array().map(|c| c.len()), Some(0));
+    let before = replay("treaties/rio.md", "records/rio-1962.md", "1962-10-22", &[]);
+    assert!(before["documents"].as_array().expect("documents[]").is_empty());
+}
