@@ -630,7 +630,7 @@ impl Lowerer<'_> {
     }
 
     fn lower_duty(&mut self, decl: &Decl, article: Sym, quote: Quote) {
-        let Some((id, _)) = self.id_and_title(decl, "duty", false) else { return };
+        let Some((id, title)) = self.id_and_title(decl, "duty", false) else { return };
         let debtor = self.cx.symbols.intern("debtor");
         let clauses = decl.clauses();
         let mut ok = true;
@@ -771,7 +771,7 @@ impl Lowerer<'_> {
         }
         let (Some(trigger), Some(owed_by), Some(owed_to), Some(within), true) = (trigger, owed_by, owed_to, within, ok) else { return };
         self.check_shared_id(id, &versions, decl.head.tokens[1].span, true);
-        self.treaty.duties.push(Duty { id, article, versions, trigger, needs, owed_by, owed_to, does, within, quote, sources, span: decl.head.span });
+        self.treaty.duties.push(Duty { id, title, article, versions, trigger, needs, owed_by, owed_to, does, within, quote, sources, span: decl.head.span });
     }
 
     /// Two rules may share an id only if no version contains both.
@@ -808,7 +808,7 @@ impl Lowerer<'_> {
     }
 
     fn lower_power(&mut self, decl: &Decl, article: Sym, quote: Quote) {
-        let Some((id, _)) = self.id_and_title(decl, "power", false) else { return };
+        let Some((id, title)) = self.id_and_title(decl, "power", false) else { return };
         let (mut holders, mut act, mut versions, mut sources, mut ok) = (None, None, Vec::new(), Vec::new(), true);
         for c in decl.clauses() {
             self.no_continuations(&c);
@@ -838,7 +838,7 @@ impl Lowerer<'_> {
             return;
         };
         self.check_shared_id(id, &versions, decl.head.tokens[1].span, false);
-        self.treaty.powers.push(Power { id, article, versions, holders, act, quote, sources, span: decl.head.span });
+        self.treaty.powers.push(Power { id, title, article, versions, holders, act, quote, sources, span: decl.head.span });
     }
 }
 
