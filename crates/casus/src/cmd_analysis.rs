@@ -13,10 +13,14 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct WhatIfArgs {
+    /// The treaty file (literate Markdown).
     pub treaty: PathBuf,
+    /// The record of acts (literate Markdown with ```acts blocks).
     pub record: PathBuf,
+    /// The date (or date and time, UTC) to derive the state on; by default today.
     #[arg(long)]
     pub at: Option<String>,
+    /// A reading of the text, as QUESTION=OPTION (repeatable); other questions take their default.
     #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
     pub interpretations: Vec<String>,
     /// A file of acts (record format) to add, as if they had happened (repeatable).
@@ -28,6 +32,7 @@ pub struct WhatIfArgs {
     /// An organ's rule replaced, as ORGAN=RULE, for example `CSC=2/3 of members` (repeatable).
     #[arg(long, value_name = "ORGAN=RULE")]
     pub rule: Vec<String>,
+    /// Print the changes as JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -101,14 +106,19 @@ pub fn render_whatif(w: &WhatIf) -> String {
 
 #[derive(clap::Args)]
 pub struct BlockersArgs {
+    /// The treaty file (literate Markdown).
     pub treaty: PathBuf,
+    /// The record of acts (literate Markdown with ```acts blocks).
     pub record: PathBuf,
     /// A document or obligation fact, as `replay` lists it.
     pub fact: String,
+    /// The date (or date and time, UTC) to derive the state on; by default today.
     #[arg(long)]
     pub at: Option<String>,
+    /// A reading of the text, as QUESTION=OPTION (repeatable); other questions take their default.
     #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
     pub interpretations: Vec<String>,
+    /// Print the sets of acts as JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -141,8 +151,10 @@ pub struct ReportArgs {
     /// TREATY RECORD pairs; by default every record under records/ with the
     /// treaty under treaties/ that its header names.
     pub files: Vec<PathBuf>,
+    /// The date to report on; by default today.
     #[arg(long)]
     pub at: Option<String>,
+    /// Print the rows as JSON.
     #[arg(long, conflicts_with = "html")]
     pub json: bool,
     /// An HTML page with an SVG timeline.

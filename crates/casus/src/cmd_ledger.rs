@@ -26,6 +26,7 @@ use crate::cmd_keys::{read_key, read_small};
 pub enum LedgerCommand {
     /// Create a ledger: a genesis entry binding the treaty's SHA-256 and text and the operator key.
     Init {
+        /// The treaty file the ledger is bound to.
         #[arg(long)]
         treaty: PathBuf,
         /// A SQLite file path or a postgres:// URL (optionally ending in #schema).
@@ -40,8 +41,10 @@ pub enum LedgerCommand {
     },
     /// Append the act(s) of an ACT file, signed by KEYFILE: live mode with a party's key, record mode with a recorder's.
     Append {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
+        /// The signing key file: a party's (live mode) or a recorder's (record mode).
         #[arg(long)]
         key: PathBuf,
         /// A file of one act in the record format (or a record file).
@@ -49,15 +52,19 @@ pub enum LedgerCommand {
     },
     /// Import a record's acts in record mode, signed by a recorder's key, in one commit.
     Import {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
+        /// The record file whose acts are imported.
         #[arg(long)]
         record: PathBuf,
+        /// The recorder's key file that signs them.
         #[arg(long)]
         key: PathBuf,
     },
     /// Verify every entry, signature, link and checkpoint; exit 0 only if all hold.
     Verify {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
         /// Check every signature strictly, one by one, instead of in batches
@@ -67,17 +74,24 @@ pub enum LedgerCommand {
     },
     /// Write an offline proof bundle for entry N.
     Proof {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
+        /// The entry to prove (0 is the genesis).
         #[arg(long)]
         entry: u64,
+        /// The file to write the bundle to.
         #[arg(long)]
         out: PathBuf,
     },
     /// Verify a proof bundle offline.
-    VerifyBundle { bundle: PathBuf },
+    VerifyBundle {
+        /// The proof bundle file, as `casus ledger proof` writes it.
+        bundle: PathBuf,
+    },
     /// Print and check a consistency proof: the log at size TO (default: now) extends the log at size FROM.
     Consistency {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
         /// The earlier tree size (at least 1).
@@ -89,15 +103,19 @@ pub enum LedgerCommand {
     },
     /// Sign a checkpoint of the ledger as it is now, with the operator key.
     Checkpoint {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
+        /// The operator's key file.
         #[arg(long)]
         operator_key: PathBuf,
     },
     /// Register a party's or recorder's public key (its role is read from the .pub file).
     Register {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
+        /// The operator's key file.
         #[arg(long)]
         operator_key: PathBuf,
         /// The public key file (KEYFILE.pub).
@@ -106,8 +124,10 @@ pub enum LedgerCommand {
     },
     /// Replace a key by a new one with the same role (also the operator's own key).
     Rotate {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
+        /// The operator's key file.
         #[arg(long)]
         operator_key: PathBuf,
         /// The id of the key to replace (hex, as `casus ledger keys` lists).
@@ -119,17 +139,22 @@ pub enum LedgerCommand {
     },
     /// Revoke a key: it signs nothing after this entry.
     Revoke {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
+        /// The operator's key file.
         #[arg(long)]
         operator_key: PathBuf,
+        /// The id of the key to revoke (hex, as `casus ledger keys` lists).
         #[arg(long)]
         key_id: String,
+        /// Why the key is revoked, kept in the entry.
         #[arg(long, default_value = "")]
         reason: String,
     },
     /// List the ledger's keys, their roles and when they were registered and revoked.
     Keys {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
     },

@@ -57,7 +57,9 @@ struct StateArgs {
 enum Command {
     /// Check a treaty file, and a record file against it; report every problem at once.
     Check {
+        /// The treaty file (literate Markdown).
         treaty: PathBuf,
+        /// A record of acts to check against the treaty.
         record: Option<PathBuf>,
         /// One line per diagnostic instead of rustc-like blocks.
         #[arg(long)]
@@ -65,6 +67,7 @@ enum Command {
     },
     /// Rewrite the rule or act blocks of a file in canonical form.
     Fmt {
+        /// The treaty or record files to format.
         files: Vec<PathBuf>,
         /// Change nothing; exit 1 if a file is not in canonical form.
         #[arg(long)]
@@ -89,14 +92,19 @@ enum Command {
         /// `replay` lists it (for example `obligation/arm_2022_09_art4/assist_victim/RUS`).
         #[arg(num_args = 1..=3, required = true, value_name = "TREATY RECORD FACT")]
         items: Vec<String>,
+        /// Read the acts (and the treaty) from a ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: Option<String>,
+        /// With `--ledger`: the state as the ledger knew it at this record time.
         #[arg(long, requires = "ledger")]
         as_of: Option<String>,
+        /// The date (or date and time, UTC) to derive the state on; by default today.
         #[arg(long)]
         at: Option<String>,
+        /// A reading of the text, as QUESTION=OPTION (repeatable); other questions take their default.
         #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
         interpretations: Vec<String>,
+        /// Print the explanation as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -104,6 +112,7 @@ enum Command {
     Readings {
         #[command(flatten)]
         args: StateArgs,
+        /// Print the table as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -115,10 +124,13 @@ enum Command {
     },
     /// Write a synthetic treaty and record (for benchmarks and exercises).
     Synth {
+        /// How many parties the synthetic treaty has.
         #[arg(long, default_value_t = 32)]
         parties: usize,
+        /// How many acts the synthetic record has.
         #[arg(long, default_value_t = 100_000)]
         acts: usize,
+        /// The seed of the generator: the same seed gives the same files.
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Directory to write `treaty.md` and `record.acts` into.
@@ -335,4 +347,31 @@ fn demo(at: &str) -> Result<ExitCode> {
     print!("{}", text::chairs_over_time(&loaded, &["2022-06-01", "2023-06-01", "2024-06-01", "2025-06-01", "2026-06-01"]));
     println!("\nAsk why: casus explain {} {} obligation/arm_2022_09_art4/assist_victim/RUS --at {}", CST_TREATY.0, CSTO_RECORD.0, report.at);
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every argument of every subcommand says what it is for in `--help`.
+    #[test]
+    fn every_argument_has_a_help_line() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments() {
+                let id = a.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                if a.get_help().is_none() && a.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "casus", &mut missing);
+        assert!(missing.is_empty(), "arguments without a help line:\n{}", missing.join("\n"));
+    }
 }
