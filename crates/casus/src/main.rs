@@ -233,7 +233,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
             let Some(e) = casus_engine::explain(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &fact) else {
                 let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
-                bail!("no fact `{fact}` on {}; facts look like {}", report.at, text::example_facts(&report));
+                if let Some(near) = text::suggest_fact(&report, &fact) {
+                    bail!("no fact {fact} on {}; did you mean {near}?", report.at);
+                }
+                bail!("no fact {fact} on {}; facts look like {}", report.at, text::example_facts(&report));
             };
             if json {
                 println!("{}", serde_json::to_string_pretty(&e)?);

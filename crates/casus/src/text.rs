@@ -113,6 +113,49 @@ pub fn example_facts(r: &Report) -> String {
 /// An explanation in the order a reader checks it: the verdict, the text
 /// of the rule and the version in force, the reasons (which cite the acts
 /// with their dates and sources), the readings, then each act in full.
+/// Every fact id of a report, for suggestions.
+pub fn all_facts(r: &Report) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    out.extend(r.parties.iter().map(|p| p.fact.as_str()));
+    out.extend(r.chairs.iter().map(|c| c.fact.as_str()));
+    out.extend(r.documents.iter().map(|d| d.fact.as_str()));
+    for c in &r.cases {
+        out.push(&c.fact);
+        out.extend(c.obligations.iter().map(|o| o.fact.as_str()));
+    }
+    out
+}
+
+/// The fact a reader most likely meant by `asked`: the one whose id is
+/// `asked` without its kind (`arm_2022_09_art4` → `case/arm_2022_09_art4`),
+/// or the nearest by edit distance (a misspelled party code, case or duty),
+/// if it is near enough to be a slip rather than another fact.
+pub fn suggest_fact<'a>(r: &'a Report, asked: &str) -> Option<&'a str> {
+    let facts = all_facts(r);
+    if !asked.contains('/') {
+        if let Some(f) = facts.iter().find(|f| f.split_once('/').is_some_and(|(_, id)| id == asked)) {
+            return Some(f);
+        }
+    }
+    let lower = asked.to_lowercase();
+    let (best, distance) = facts.iter().map(|f| (*f, edit_distance(&f.to_lowercase(), &lower))).min_by_key(|(_, d)| *d)?;
+    (distance <= (asked.chars().count() / 5).max(2)).then_some(best)
+}
+
+/// Levenshtein distance between two strings, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 pub fn explanation(e: &Explanation) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}\n  (fact {})", e.statement, e.fact);
@@ -151,7 +194,7 @@ pub fn explanation(e: &Explanation) -> String {
     if !e.acts.is_empty() {
         let _ = writeln!(out, "\nThe acts:");
         for a in &e.acts {
-            let _ = writeln!(out, "  {}: {} (act {}, {})", a.date, a.summary, a.id, a.role);
+            let _ = writeln!(out, "  {}: {} (act {}, {})", a.date, a.summary, a.id, a.role.replace('_', " "));
             for (k, v) in [("title", &a.title), ("reason", &a.reason), ("condition", &a.condition), ("text", &a.text), ("note", &a.note)] {
                 if let Some(v) = v {
                     let _ = writeln!(out, "      {k}: {v}");

@@ -287,3 +287,60 @@ fn report_across_cases() {
     let html = stdout(&casus(&["report", TREATY, RECORD, "--at", "2025-12-31", "--html"]));
     assert!(html.starts_with("<!doctype html>") && html.contains("<svg") && html.contains("KAZ") && !html.contains("<script"), "{html}");
 }
+
+#[test]
+fn explain_suggests_the_fact_meant() {
+    for (asked, meant) in [
+        ("arm_2022_09_art4", "case/arm_2022_09_art4"),
+        ("obligation/arm_2022_09_art4/assist_victim/RUZ", "obligation/arm_2022_09_art4/assist_victim/RUS"),
+        ("party/ARN", "party/ARM"),
+        ("obligation/arm_2022_09_art4/asist_victim/KAZ", "obligation/arm_2022_09_art4/assist_victim/KAZ"),
+    ] {
+        let out = casus(&["explain", TREATY, RECORD, asked, "--at", "2022-12-01"]);
+        assert_eq!(out.status.code(), Some(2), "{asked}");
+        assert!(stderr(&out).contains(&format!("did you mean {meant}?")), "{asked}: {}", stderr(&out));
+    }
+    // Far from every fact: no guess, examples instead.
+    let out = casus(&["explain", TREATY, RECORD, "case/nothing_like_it_at_all", "--at", "2022-12-01"]);
+    assert!(!stderr(&out).contains("did you mean") && stderr(&out).contains("facts look like"), "{}", stderr(&out));
+}
+
+/// Words a reader sees carry no rule syntax: no `$variable`, no backtick,
+/// no status written with an underscore.
+pub fn assert_plain_words(what: &str, text: &str) {
+    for bad in ["$", "`", "not_triggered", "opted_out", "voted_yes", "voted_no"] {
+        assert!(!text.contains(bad), "{what} contains {bad:?}:\n{text}");
+    }
+}
+
+#[test]
+fn tables_and_explanations_read_as_words() {
+    for at in ["2021-06-30", "2022-01-07", "2022-12-01"] {
+        for reading in ["art4_trigger=request", "art4_trigger=determination"] {
+            let out = casus(&["replay", TREATY, RECORD, "--at", at, "-i", reading]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            assert_plain_words(&format!("replay at {at}"), &stdout(&out));
+            let json = casus(&["replay", TREATY, RECORD, "--at", at, "-i", reading, "--json"]);
+            let state: Value = serde_json::from_str(&stdout(&json)).expect("json");
+            let mut facts: Vec<String> = Vec::new();
+            for list in ["parties", "chairs", "documents"] {
+                facts.extend(state[list].as_array().expect("list").iter().map(|x| x["fact"].as_str().unwrap_or("").to_string()));
+            }
+            for c in state["cases"].as_array().expect("cases") {
+                facts.push(c["fact"].as_str().unwrap_or("").to_string());
+                facts.extend(c["obligations"].as_array().expect("obligations").iter().map(|o| o["fact"].as_str().unwrap_or("").to_string()));
+            }
+            {
+                for fact in facts {
+                    let out = casus(&["explain", TREATY, RECORD, &fact, "--at", at, "-i", reading]);
+                    assert!(out.status.success(), "{fact}: {}", stderr(&out));
+                    assert_plain_words(&fact, &stdout(&out));
+                }
+            }
+        }
+    }
+    let out = casus(&["readings", TREATY, RECORD, "--at", "2022-12-01"]);
+    assert_plain_words("readings", &stdout(&out));
+    let out = casus(&["demo"]);
+    assert_plain_words("demo", &stdout(&out));
+}
