@@ -116,7 +116,7 @@ impl Ctx<'_> {
         if a.against.is_some() {
             s.push_str(&format!(" against {}", self.who(a.against)));
         }
-        if a.about.is_some() {
+        if a.about.is_some() && a.about != a.to {
             s.push_str(&format!(" about {}", self.who(a.about)));
         }
         if a.document.is_some() {
@@ -141,6 +141,9 @@ impl Ctx<'_> {
         }
         if let Some(e) = a.effective {
             s.push_str(&format!(", effective {}", long_date(e)));
+        }
+        if a.text.is_some() && matches!(a.kind, ActKind::Offer | ActKind::Statement) {
+            s.push_str(&format!(": \"{}\"", self.n(a.text)));
         }
         s
     }
@@ -503,7 +506,7 @@ fn find_case<'a>(cx: &'a Ctx, id: &str) -> Option<&'a crate::CaseState> {
 fn explain_case(cx: &Ctx, fact: &str, id: &str) -> Option<Explanation> {
     let c = find_case(cx, id)?;
     let title = case_title(cx.treaty, cx.acts, cx.symbols, c);
-    let mut reasons = vec![format!("The case opened {}.", cx.act_line(c.trigger))];
+    let mut reasons = vec![format!("The case was opened by this act: {}.", cx.act_line(c.trigger))];
     let mut counts: Vec<(ObligationStatus, usize)> = Vec::new();
     for o in &c.obligations {
         match counts.iter_mut().find(|(s, _)| *s == o.status) {
@@ -595,7 +598,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
         .unwrap_or_else(|| format!("On {} no text of the treaty was in force", long_date(trig.time)));
     match original_rule(cx, duty) {
         Some((orig, first)) => {
-            reasons.push(format!("{creates} in its original text (\"{}\", in force from {}), quoted below. {in_force}; for this article it adds the words quoted below.", first.title, long_date(first.in_force)));
+            reasons.push(format!("{creates} in its original text (\"{}\", in force from {}), quoted below. {in_force}; its words for this article are quoted too.", first.title, long_date(first.in_force)));
             rules.push(RuleCite {
                 kind: "duty, original text".into(),
                 id: cx.n(orig.id),
@@ -656,7 +659,9 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
         let does = or_list(&duty.does.iter().map(|p| cx.pattern(p, &bd)).collect::<Vec<_>>());
         match (o.status, o.fulfilment) {
             (ObligationStatus::Fulfilled, Some(i)) => {
-                reasons.push(format!("{debtor_name} performed it in time: {}, which counts as {does}. So the duty is fulfilled.", cx.act_line(i)));
+                let fulfilling = &cx.acts[i as usize];
+                let counts_as = duty.does.iter().find(|p| matches(p, fulfilling, &bd).is_some()).map_or(does.clone(), |p| cx.pattern(p, &bd));
+                reasons.push(format!("{debtor_name} performed it in time: {}, which counts as {counts_as}. So the duty is fulfilled.", cx.act_line(i)));
                 acts.push(cx.cite("fulfilment", i));
             }
             (ObligationStatus::Breached, late) => {
