@@ -173,14 +173,7 @@ impl Ctx<'_> {
             Attestation::Recorder(k) => format!("recorder {}", self.n(k)),
         };
         match (a.recorded, late_by(a)) {
-            (Some(r), Some(gap)) => {
-                let by = match a.attestation {
-                    Attestation::Recorder(k) => format!(" by recorder {}", self.n(k)),
-                    Attestation::Actor => format!(" by {}", self.who(a.actor)),
-                    Attestation::File => String::new(),
-                };
-                format!("{who}; recorded on {}, {gap} after the fact{by}", long_date(r))
-            }
+            (Some(r), Some(gap)) => format!("{who}; recorded on {}, {gap} after the fact", long_date(r)),
             _ => who,
         }
     }
