@@ -877,3 +877,37 @@ mod rule_tests {
         assert!(parse_decision_rule("whoever shouts loudest").is_err());
     }
 }
+
+#[cfg(test)]
+mod title_tests {
+    use super::*;
+
+    const TREATY: &str = "treaty T \"T\"\n  in-force 2000-01-01\n\nparty A \"Aland\"\n  joins 2000-01-01 source \"s\"\n\nparty B \"Borduria\"\n  joins 2000-01-01 source \"s\"\n\n";
+
+    fn load(rules: &str) -> (Treaty, Vec<Diagnostic>, Symbols) {
+        let mut symbols = Symbols::new();
+        let (t, d) = load_treaty("t.casus", &format!("{TREATY}{rules}"), &mut symbols);
+        (t, d, symbols)
+    }
+
+    #[test]
+    fn duties_and_powers_carry_their_titles() {
+        let (t, diags, symbols) = load(
+            "duty assist_victim \"Assistance to the victim of an aggression\"\n  on request assistance by $victim\n  owed by every party except $victim\n  owed to $victim\n  does assistance to $victim\n  within 7 days\n\npower ask \"Request for assistance\"\n  held by every party\n  may request assistance\n\nduty plain\n  on request consultation by $v\n  owed by every party except $v\n  owed to $v\n  does session about $v\n  within 7 days\n",
+        );
+        assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
+        assert_eq!(t.duties[0].title, "Assistance to the victim of an aggression");
+        assert_eq!(t.powers[0].title, "Request for assistance");
+        assert_eq!(t.duty_title(&t.duties[0], &symbols), "Assistance to the victim of an aggression");
+        // Without a title, the id in words.
+        assert_eq!(t.duties[1].title, "");
+        assert_eq!(t.duty_title(&t.duties[1], &symbols), "plain");
+    }
+
+    #[test]
+    fn a_title_is_a_quoted_string() {
+        let (t, diags, _) = load("duty d assist\n  on request assistance by $v\n  owed by every party except $v\n  owed to $v\n  does assistance to $v\n  within 7 days\n");
+        assert!(t.duties.is_empty());
+        assert!(diags.iter().any(|d| d.code == codes::MALFORMED_CLAUSE && d.message.contains("in quotes")), "{diags:?}");
+    }
+}
