@@ -199,11 +199,30 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
     };
     let at = input::parse_at(args.at.as_deref())?;
     let mut rows = Vec::new();
+    // For people, a reading is its option's text, not `question=option`.
+    let mut option_texts: std::collections::HashMap<(String, String), String> = std::collections::HashMap::new();
     for (t, r) in &pairs {
         let loaded = input::load_files(t, r)?;
         rows.extend(casus_analysis::case_rows(&loaded.treaty, &loaded.record.acts, &loaded.symbols, at));
+        let treaty_id = loaded.symbols.name(loaded.treaty.id).to_string();
+        for q in &loaded.treaty.questions {
+            for o in &q.options {
+                option_texts.insert((treaty_id.clone(), format!("{}={}", loaded.symbols.name(q.id), loaded.symbols.name(o.id))), format!("\"{}\"", o.text));
+            }
+        }
     }
     rows.sort_by(|a, b| a.date.cmp(&b.date).then(a.treaty.cmp(&b.treaty)));
+    if !args.json {
+        for row in &mut rows {
+            for v in &mut row.verdicts {
+                for reading in &mut v.reading {
+                    if let Some(text) = option_texts.get(&(row.treaty.clone(), reading.clone())) {
+                        *reading = text.clone();
+                    }
+                }
+            }
+        }
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "at": casus_engine::report_date(at), "rows": rows }))?);
     } else if args.html {
@@ -218,7 +237,7 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
 /// the verdict: "every reading: 5 fulfilled", or
 /// "art4_trigger=request: 5 breached; art4_trigger=determination: 5 not_triggered".
 fn verdict_lines(row: &casus_analysis::CaseRow) -> Vec<String> {
-    let summary = |v: &casus_analysis::Verdict| if v.summary.is_empty() { "no duties".to_string() } else { v.summary.clone() };
+    let summary = |v: &casus_analysis::Verdict| if v.summary.is_empty() { "no duties".to_string() } else { v.summary.replace('_', " ") };
     let questions: Vec<String> = row.verdicts.first().map(|v| v.reading.iter().map(|r| r.split('=').next().unwrap_or("").to_string()).collect()).unwrap_or_default();
     // A question matters if two readings that differ only in it differ in verdict.
     let matters = |qi: usize| {

@@ -283,7 +283,9 @@ fn report_across_cases() {
     assert_eq!(arm["days_to_first_assistance"], Value::Null);
     assert_eq!(arm["verdicts"].as_array().expect("verdicts").len(), 6);
     let md = stdout(&casus(&["report", TREATY, RECORD, "--at", "2025-12-31"]));
-    assert!(md.contains("art4_trigger=request: 5 breached") && md.contains("art4_trigger=determination: 5 not_triggered"), "{md}");
+    // Readings by their option texts, statuses in words.
+    assert!(md.contains("\"The victim's request under Article 4 triggers the duty\": 5 breached") && md.contains("about the victim, does\": 5 not triggered"), "{md}");
+    assert!(!md.contains("art4_trigger=") && !md.contains("not_triggered"), "{md}");
     let html = stdout(&casus(&["report", TREATY, RECORD, "--at", "2025-12-31", "--html"]));
     assert!(html.starts_with("<!doctype html>") && html.contains("<svg") && html.contains("KAZ") && !html.contains("<script"), "{html}");
 }
