@@ -95,6 +95,15 @@ impl Ctx<'_> {
     /// assistance under Article 4 from the Collective Security Council".
     fn summary(&self, a: &Act) -> String {
         let mut s = format!("{} {}", self.who(a.actor), a.kind.past());
+        if a.kind == ActKind::Handover && a.organ.is_some() {
+            s.push_str(&format!(" of {}", self.who(a.organ)));
+        }
+        // Acts on a text read "signed \"Declaration…\"", "proposed \"…\"".
+        let document_first = a.document.is_some() && matches!(a.kind, ActKind::Propose | ActKind::Sign | ActKind::Refuse | ActKind::OptOut | ActKind::Objection | ActKind::Amendment | ActKind::Reservation);
+        if document_first {
+            s.push(' ');
+            s.push_str(&self.document_name(a));
+        }
         if a.kind == ActKind::Deployment && a.personnel > 0 {
             s.push_str(&format!(" {} personnel", grouped(a.personnel as u64)));
         }
@@ -109,7 +118,7 @@ impl Ctx<'_> {
         if a.under.is_some() {
             s.push_str(&format!(" under {}", self.article(a.under)));
         }
-        if a.to.is_some() {
+        if a.to.is_some() && a.to != a.actor {
             let to = if a.kind == ActKind::Request { "from" } else { "to" };
             s.push_str(&format!(" {to} {}", self.who(a.to)));
         }
@@ -119,17 +128,16 @@ impl Ctx<'_> {
         if a.about.is_some() && a.about != a.to {
             s.push_str(&format!(" about {}", self.who(a.about)));
         }
-        if a.document.is_some() {
-            match self.state.documents.iter().find(|d| d.id == a.document).filter(|d| d.title.is_some()) {
-                Some(d) => s.push_str(&format!(" (document \"{}\")", self.n(d.title))),
-                None if a.title.is_some() => s.push_str(&format!(" (document \"{}\")", self.n(a.title))),
-                None => s.push_str(&format!(" (document {})", self.n(a.document))),
+        if a.document.is_some() && !document_first {
+            match a.kind {
+                ActKind::Decision => s.push_str(&format!(": {}", self.document_name(a))),
+                _ => s.push_str(&format!(" (document {})", self.document_name(a))),
             }
         }
         if a.means.is_some() {
             s.push_str(&format!(" by {} means", self.n(a.means).replace('_', " ")));
         }
-        if a.organ.is_some() {
+        if a.organ.is_some() && a.kind != ActKind::Handover && a.organ != a.actor {
             s.push_str(&format!(" in {}", self.who(a.organ)));
         }
         if !a.from.is_empty() {
@@ -146,6 +154,15 @@ impl Ctx<'_> {
             s.push_str(&format!(": \"{}\"", self.n(a.text)));
         }
         s
+    }
+
+    /// The document an act concerns: its title in quotes, or its id.
+    fn document_name(&self, a: &Act) -> String {
+        match self.state.documents.iter().find(|d| d.id == a.document).filter(|d| d.title.is_some()) {
+            Some(d) => format!("\"{}\"", self.n(d.title)),
+            None if a.title.is_some() => format!("\"{}\"", self.n(a.title)),
+            None => format!("the document {}", self.n(a.document)),
+        }
     }
 
     /// A name as prose uses it: a party's or state's name, "the" and an
