@@ -98,7 +98,8 @@ pub fn render_whatif(w: &WhatIf) -> String {
     if w.facts.is_empty() {
         out.push_str("No verdict changes.\n");
     } else {
-        let rows: Vec<Vec<String>> = w.facts.iter().map(|f| vec![f.fact.clone(), f.before.clone(), f.after.clone()]).collect();
+        // Verdicts in words ("not triggered"); the fact ids stay, since they are what `explain` takes.
+        let rows: Vec<Vec<String>> = w.facts.iter().map(|f| vec![f.fact.clone(), f.before.replace('_', " "), f.after.replace('_', " ")]).collect();
         out.push_str(&table(&["fact", "as recorded", "what if"], &rows));
     }
     out
