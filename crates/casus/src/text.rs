@@ -132,10 +132,8 @@ pub fn all_facts(r: &Report) -> Vec<&str> {
 /// if it is near enough to be a slip rather than another fact.
 pub fn suggest_fact<'a>(r: &'a Report, asked: &str) -> Option<&'a str> {
     let facts = all_facts(r);
-    if !asked.contains('/') {
-        if let Some(f) = facts.iter().find(|f| f.split_once('/').is_some_and(|(_, id)| id == asked)) {
-            return Some(f);
-        }
+    if let Some(f) = facts.iter().find(|f| !asked.contains('/') && f.split_once('/').is_some_and(|(_, id)| id == asked)) {
+        return Some(f);
     }
     let lower = asked.to_lowercase();
     let (best, distance) = facts.iter().map(|f| (*f, edit_distance(&f.to_lowercase(), &lower))).min_by_key(|(_, d)| *d)?;
