@@ -542,6 +542,7 @@ fn explain_case(cx: &Ctx, fact: &str, id: &str) -> Option<Explanation> {
         let duty = &cx.treaty.duties[o.duty];
         if !rules.iter().any(|r: &RuleCite| r.id == cx.n(duty.id)) {
             rules.push(cx.rule("duty", duty.id, &duty.quote, &duty.sources, c.opened));
+            rules.extend(original_rule(cx, duty).map(|(orig, first)| original_cite(cx, orig, first)));
             questions.extend(duty.needs.iter().filter_map(|n| n.when.map(|w| w.0)));
             if let Within::Question(q) = duty.within {
                 questions.push(q);
@@ -560,6 +561,20 @@ fn original_rule<'a>(cx: &'a Ctx, duty: &Duty) -> Option<(&'a Duty, &'a Version)
     let first = cx.treaty.versions.first()?;
     let original = cx.treaty.duties.iter().find(|d| d.id == duty.id && (d.versions.is_empty() || d.versions.contains(&first.id)))?;
     (original.quote.text != duty.quote.text && !original.quote.text.is_empty()).then_some((original, first))
+}
+
+/// The citation of a duty as worded in the original version.
+fn original_cite(cx: &Ctx, orig: &Duty, first: &Version) -> RuleCite {
+    RuleCite {
+        kind: "duty, original text".into(),
+        id: cx.n(orig.id),
+        article: cx.opt(orig.quote.article),
+        heading: cx.treaty.article(orig.quote.article).map(|a| a.heading.clone()),
+        quote: Some(orig.quote.text.clone()),
+        quote_line: (orig.quote.line > 0).then_some(orig.quote.line),
+        version: Some(crate::report::VersionRef { id: cx.n(first.id), title: first.title.clone(), in_force: date(first.in_force) }),
+        sources: cx.sources(&orig.sources),
+    }
 }
 
 /// The verdict of the same obligation under each other option of each
@@ -609,16 +624,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     match original_rule(cx, duty) {
         Some((orig, first)) => {
             reasons.push(format!("{creates} in its original text (\"{}\", in force from {}), quoted below. {in_force}; its words for this article are quoted too.", first.title, long_date(first.in_force)));
-            rules.push(RuleCite {
-                kind: "duty, original text".into(),
-                id: cx.n(orig.id),
-                article: cx.opt(orig.quote.article),
-                heading: cx.treaty.article(orig.quote.article).map(|a| a.heading.clone()),
-                quote: Some(orig.quote.text.clone()),
-                quote_line: (orig.quote.line > 0).then_some(orig.quote.line),
-                version: Some(crate::report::VersionRef { id: cx.n(first.id), title: first.title.clone(), in_force: date(first.in_force) }),
-                sources: cx.sources(&orig.sources),
-            });
+            rules.push(original_cite(cx, orig, first));
         }
         None => {
             let quoted = if duty.quote.text.is_empty() { "" } else { ", quoted below" };

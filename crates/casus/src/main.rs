@@ -286,13 +286,24 @@ fn state_input(args: &StateArgs) -> Result<(input::Loaded, casus_engine::Query)>
             let as_of = args.as_of.as_deref().map(|s| input::parse_at(Some(s))).transpose()?;
             cmd_ledger::load_state_input(ledger, as_of)?
         }
-        (None, Some(treaty), Some(record)) => input::load_files(treaty, record)?,
+        (None, Some(treaty), Some(record)) => input::load_files(treaty, record).map_err(|e| swapped_hint(e, treaty, record))?,
         (None, Some(treaty), None) => input::load_treaty_only(treaty)?,
         _ => bail!("name a treaty file and a record file, or a ledger with --ledger"),
     };
     let readings = casus_engine::Query::readings_from(&loaded.treaty, &loaded.symbols, &args.interpretations)?;
     let at = input::parse_at(args.at.as_deref())?;
     Ok((loaded, casus_engine::Query { at, readings }))
+}
+
+/// A failed load whose two files look swapped (the first holds act blocks,
+/// the second rule blocks) says so.
+fn swapped_hint(e: anyhow::Error, treaty: &std::path::Path, record: &std::path::Path) -> anyhow::Error {
+    let holds = |p: &std::path::Path, fence: &str| std::fs::read_to_string(p).is_ok_and(|t| t.contains(fence));
+    if holds(treaty, "```acts") && !holds(treaty, "```casus") && holds(record, "```casus") {
+        anyhow::anyhow!("{e:#}\nhint: {} looks like a record and {} like a treaty; name the treaty first: TREATY RECORD", treaty.display(), record.display())
+    } else {
+        e
+    }
 }
 
 fn fmt(files: &[PathBuf], check: bool, stdout: bool) -> Result<ExitCode> {

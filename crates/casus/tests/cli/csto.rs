@@ -346,3 +346,13 @@ fn tables_and_explanations_read_as_words() {
     let out = casus(&["demo"]);
     assert_plain_words("demo", &stdout(&out));
 }
+
+#[test]
+fn swapped_treaty_and_record_get_a_hint() {
+    let out = casus(&["replay", RECORD, TREATY, "--at", "2022-12-01"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("hint: records/csto-2021-2025.md looks like a record and treaties/cst.md like a treaty"), "{}", stderr(&out));
+    // Files in the right order but broken get no such hint.
+    let out = casus(&["replay", TREATY, "Cargo.toml", "--at", "2022-12-01"]);
+    assert!(!stderr(&out).contains("hint:"), "{}", stderr(&out));
+}
