@@ -51,6 +51,14 @@ impl ObligationStatus {
             ObligationStatus::NotTriggered => "not_triggered",
         }
     }
+
+    /// The status in words, for people: `not triggered`.
+    pub fn text(self) -> &'static str {
+        match self {
+            ObligationStatus::NotTriggered => "not triggered",
+            other => other.word(),
+        }
+    }
 }
 
 /// One duty triggered by one act: its conditions are the same for every

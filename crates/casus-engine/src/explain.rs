@@ -1,11 +1,18 @@
 //! Explanations: for any derived fact, why it holds. The rule and its
 //! article's text, the treaty version in force, the acts it rests on with
 //! their sources and who attests them, and the readings used.
+//!
+//! Explanations are prose for a reader who does not know the rule syntax:
+//! parties, organs and articles by name, duties by title, readings by their
+//! option texts, statuses as words ("not triggered"), numbers with digit
+//! groups. Ids appear beside a title, never instead of it, and in `fact`.
+//! Nothing here is specific to one treaty: every word about a treaty comes
+//! from its file.
 
 use crate::derive::{ObligationStatus, State};
 use crate::documents::{DocumentStatus, Position};
 use crate::matcher::{matches, Bindings};
-use crate::report::{act_id, case_id, date};
+use crate::report::{act_id, article_name, case_id, case_title, date, kind_noun, long_date, possessive};
 use casus_model::*;
 use serde::Serialize;
 
@@ -84,31 +91,130 @@ impl Ctx<'_> {
         list.iter().map(|c| SourceCite { url: self.opt(c.url), title: self.opt(c.title) }).collect()
     }
 
-    /// The act as a line of the record format, without sources.
+    /// The act as a sentence without its date: "Armenia requested
+    /// assistance under Article 4 from the Collective Security Council".
     fn summary(&self, a: &Act) -> String {
-        let mut s = format!("{} {} {}", a.time.format(a.precision), self.n(a.actor), a.kind.keyword());
-        if a.subject.is_some() {
-            s.push(' ');
-            s.push_str(&self.n(a.subject));
+        let mut s = format!("{} {}", self.who(a.actor), a.kind.past());
+        if a.kind == ActKind::Handover && a.organ.is_some() {
+            s.push_str(&format!(" of {}", self.who(a.organ)));
         }
-        for (k, v) in [("under", a.under), ("to", a.to), ("against", a.against), ("about", a.about), ("document", a.document), ("means", a.means), ("organ", a.organ)] {
-            if v.is_some() {
-                s.push_str(&format!(" {k} {}", self.n(v)));
+        // Acts on a text read "signed \"Declaration…\"", "proposed \"…\"".
+        let document_first = a.document.is_some() && matches!(a.kind, ActKind::Propose | ActKind::Sign | ActKind::Refuse | ActKind::OptOut | ActKind::Objection | ActKind::Amendment | ActKind::Reservation);
+        if document_first {
+            s.push(' ');
+            s.push_str(&self.document_name(a));
+        }
+        if a.kind == ActKind::Deployment && a.personnel > 0 {
+            s.push_str(&format!(" {} personnel", grouped(a.personnel as u64)));
+        }
+        if a.subject.is_some() {
+            let prep = match a.kind {
+                ActKind::Decision => " on ",
+                _ => " ",
+            };
+            s.push_str(prep);
+            s.push_str(&self.n(a.subject).replace('_', " "));
+        }
+        if a.under.is_some() {
+            s.push_str(&format!(" under {}", self.article(a.under)));
+        }
+        if a.to.is_some() && a.to != a.actor {
+            let to = if a.kind == ActKind::Request { "from" } else { "to" };
+            s.push_str(&format!(" {to} {}", self.who(a.to)));
+        }
+        if a.against.is_some() {
+            s.push_str(&format!(" against {}", self.who(a.against)));
+        }
+        if a.about.is_some() && a.about != a.to {
+            s.push_str(&format!(" about {}", self.who(a.about)));
+        }
+        if a.document.is_some() && !document_first {
+            match a.kind {
+                ActKind::Decision => s.push_str(&format!(": {}", self.document_name(a))),
+                _ => s.push_str(&format!(" (document {})", self.document_name(a))),
             }
+        }
+        if a.means.is_some() {
+            s.push_str(&format!(" by {} means", self.n(a.means).replace('_', " ")));
+        }
+        if a.organ.is_some() && a.kind != ActKind::Handover && a.organ != a.actor {
+            s.push_str(&format!(" in {}", self.who(a.organ)));
         }
         if !a.from.is_empty() {
-            s.push_str(" from");
-            for &p in a.from.iter() {
-                s.push(' ');
-                s.push_str(&self.n(p));
-            }
+            let from: Vec<String> = a.from.iter().map(|&p| self.who(p)).collect();
+            s.push_str(&format!(", with {} taking part", and_list(&from)));
         }
-        if a.personnel > 0 {
-            s.push_str(&format!(" personnel {}", a.personnel));
+        if a.kind != ActKind::Deployment && a.personnel > 0 {
+            s.push_str(&format!(", {} personnel", grouped(a.personnel as u64)));
         }
         if let Some(e) = a.effective {
-            s.push_str(&format!(" effective {}", date(e)));
+            s.push_str(&format!(", effective {}", long_date(e)));
         }
+        if a.text.is_some() && matches!(a.kind, ActKind::Offer | ActKind::Statement) {
+            s.push_str(&format!(": \"{}\"", self.n(a.text)));
+        }
+        s
+    }
+
+    /// The document an act concerns: its title in quotes, or its id.
+    fn document_name(&self, a: &Act) -> String {
+        match self.state.documents.iter().find(|d| d.id == a.document).filter(|d| d.title.is_some()) {
+            Some(d) => format!("\"{}\"", self.n(d.title)),
+            None if a.title.is_some() => format!("\"{}\"", self.n(a.title)),
+            None => format!("the document {}", self.n(a.document)),
+        }
+    }
+
+    /// A name as prose uses it: a party's or state's name, "the" and an
+    /// organ's name, or the code when the treaty does not name it.
+    fn who(&self, s: Sym) -> String {
+        match (self.treaty.party(s), self.treaty.organ(s)) {
+            (Some(p), _) => p.name.clone(),
+            (None, Some(o)) => format!("the {}", o.name),
+            _ => self.n(s),
+        }
+    }
+
+    /// An article by name ("Article 4"), or its id if the treaty has no
+    /// heading for it.
+    fn article(&self, s: Sym) -> String {
+        article_name(self.treaty, self.symbols, s)
+    }
+
+    /// Who vouches for the act, and, when it entered the ledger long after
+    /// it happened, when and by whom it was recorded.
+    fn attested_by(&self, a: &Act) -> String {
+        let who = match a.attestation {
+            Attestation::File => "the record file".to_string(),
+            Attestation::Actor => format!("{}, by its own signature", self.who(a.actor)),
+            Attestation::Recorder(k) => format!("recorder {}", self.n(k)),
+        };
+        match (a.recorded, late_by(a)) {
+            (Some(r), Some(gap)) => format!("{who}; recorded on {}, {gap} after the fact", long_date(r)),
+            _ => who,
+        }
+    }
+
+    /// One line for an act a reason rests on: its date, what was done, its
+    /// id and its first source.
+    fn act_line(&self, i: u32) -> String {
+        let a = &self.acts[i as usize];
+        let mut s = format!("on {}, {} (act {}", long_date(a.time), self.summary(a), act_id(self.acts, self.symbols, i));
+        match a.sources.first() {
+            Some(c) if c.title.is_some() => s.push_str(&format!("; source: {}", self.n(c.title))),
+            Some(c) if c.url.is_some() => s.push_str(&format!("; source: {}", self.n(c.url))),
+            _ => {}
+        }
+        if a.sources.len() > 1 {
+            s.push_str(&format!(", and {} more", a.sources.len() - 1));
+        }
+        if let (Some(r), Some(gap)) = (a.recorded, late_by(a)) {
+            s.push_str(&format!("; recorded on {}, {gap} after the fact", long_date(r)));
+            if let Attestation::Recorder(k) = a.attestation {
+                s.push_str(&format!(", by recorder {}", self.n(k)));
+            }
+        }
+        s.push(')');
         s
     }
 
@@ -126,11 +232,7 @@ impl Ctx<'_> {
             condition: self.opt(a.condition),
             text: self.opt(a.text),
             note: self.opt(a.note),
-            attested_by: match a.attestation {
-                Attestation::File => "record file".to_string(),
-                Attestation::Actor => format!("actor ({})", self.n(a.actor)),
-                Attestation::Recorder(k) => format!("recorder ({})", self.n(k)),
-            },
+            attested_by: self.attested_by(a),
             recorded: a.recorded.map(date),
             sources: self.sources(&a.sources),
         }
@@ -153,24 +255,67 @@ impl Ctx<'_> {
         }
     }
 
+    /// A term of a rule in words: the bound party's name, "a party" for a
+    /// variable not yet bound, "anyone" for `any`.
     fn term(&self, t: Term, b: &Bindings) -> String {
         match t {
-            Term::Any => "any".to_string(),
-            Term::Name(s) => self.n(s),
-            Term::Var(v) => b.get(v).map(|s| self.n(s)).unwrap_or_else(|| format!("${}", self.n(v))),
+            Term::Any => "anyone".to_string(),
+            Term::Name(s) => self.who(s),
+            Term::Var(v) => b.get(v).map(|s| self.who(s)).unwrap_or_else(|| "a party".to_string()),
         }
     }
 
+    /// A pattern of a rule in words: "a deployment to Armenia in which
+    /// Russia takes part".
     fn pattern(&self, p: &Pattern, b: &Bindings) -> String {
-        let mut s = p.kind.keyword().to_string();
+        let noun = kind_noun(p.kind);
+        let mut s = format!("{} {noun}", if matches!(noun.as_bytes().first(), Some(b'a' | b'e' | b'i' | b'o' | b'u')) { "an" } else { "a" });
+        if p.kind == ActKind::Assistance {
+            s = "assistance".to_string();
+        }
+        let mut by = None;
+        let mut from = None;
         for &(f, t) in &p.constraints {
-            if f == Field::Subject {
-                s.push_str(&format!(" {}", self.term(t, b)));
-            } else {
-                s.push_str(&format!(" {} {}", f.keyword(), self.term(t, b)));
+            let v = self.term(t, b);
+            match f {
+                Field::Subject => {
+                    let word = match t {
+                        Term::Name(x) => self.n(x).replace('_', " "),
+                        _ => v,
+                    };
+                    let prep = match p.kind {
+                        ActKind::Request | ActKind::Offer => "for",
+                        _ => "of",
+                    };
+                    s.push_str(&format!(" {prep} {word}"));
+                }
+                Field::By => by = Some(v),
+                Field::From => from = Some(v),
+                Field::Under => {
+                    let art = match t {
+                        Term::Name(x) => self.article(x),
+                        _ => v,
+                    };
+                    s.push_str(&format!(" under {art}"));
+                }
+                Field::Document => s.push_str(&format!(" on document {v}")),
+                Field::Means => s.push_str(&format!(" by {v} means")),
+                Field::Case => s.push_str(&format!(" in answer to the case {v}")),
+                _ => s.push_str(&format!(" {} {v}", f.keyword())),
             }
         }
+        if let Some(by) = by {
+            s.push_str(&format!(" by {by}"));
+        }
+        if let Some(from) = from {
+            s.push_str(&format!(" in which {from} takes part"));
+        }
         s
+    }
+
+    /// An option of a question in the treaty's words.
+    fn option_text(&self, q: Sym, o: Sym) -> String {
+        self.treaty.question(q).and_then(|qq| qq.options.iter().find(|x| x.id == o)).map_or_else(|| self.n(o), |x| x.text.clone())
     }
 
     fn readings(&self, only: &[Sym]) -> Vec<ReadingCite> {
@@ -213,17 +358,23 @@ fn explain_party(cx: &Ctx, fact: &str, code: &str) -> Option<Explanation> {
     let mut reasons = Vec::new();
     for e in party.events.iter().filter(|e| e.time <= cx.state.at) {
         let note = if e.note.is_empty() { String::new() } else { format!(" ({})", e.note) };
-        reasons.push(format!("{} {} on {} per the treaty file{}.", code, e.change.keyword(), date(e.time), note));
+        let change = match e.change {
+            MembershipChange::Join => "joined",
+            MembershipChange::Leave => "left",
+            MembershipChange::Suspend => "was suspended",
+            MembershipChange::Return => "returned",
+        };
+        reasons.push(format!("{} {change} on {}, as the treaty file records{note}.", party.name, long_date(e.time)));
     }
     let acts: Vec<ActCite> = p.acts.iter().map(|&i| cx.cite("membership", i)).collect();
-    for a in &acts {
-        reasons.push(format!("Recorded act {}: {}.", a.id, a.summary));
+    for &i in &p.acts {
+        reasons.push(format!("Recorded: {}.", capitalise(&cx.act_line(i))));
     }
-    reasons.push(format!("On {}, {} is {} (since {}).", date(cx.state.at), code, p.status.word(), date(p.since)));
+    reasons.push(format!("So on {}, {} is {} (since {}).", long_date(cx.state.at), party.name, p.status.word(), long_date(p.since)));
     let sources: Vec<Citation> = party.events.iter().flat_map(|e| e.sources.iter().cloned()).collect();
     Some(Explanation {
         fact: fact.to_string(),
-        statement: format!("{} ({}) is {} on {}, since {}.", party.name, code, p.status.word(), date(cx.state.at), date(p.since)),
+        statement: format!("{} ({}) is {} on {}, since {}.", party.name, code, p.status.word(), long_date(cx.state.at), long_date(p.since)),
         reasons,
         rules: vec![RuleCite { kind: "party".into(), id: code.to_string(), article: None, heading: None, quote: None, quote_line: None, version: cx.version_ref(cx.state.at), sources: cx.sources(&sources) }],
         acts,
@@ -238,22 +389,21 @@ fn explain_chair(cx: &Ctx, fact: &str, organ_id: &str) -> Option<Explanation> {
     let mut reasons = Vec::new();
     let mut rules = Vec::new();
     if let Some(r) = &organ.rotation {
-        let order: Vec<String> = r.order.iter().map(|&p| cx.n(p)).collect();
-        reasons.push(format!("The chair of {} rotates yearly from {} in the order {}.", organ_id, date(r.from), order.join(", ")));
+        let order: Vec<String> = r.order.iter().map(|&p| cx.who(p)).collect();
+        reasons.push(format!("The chair of the {} rotates every year from {}, in the order {}.", organ.name, long_date(r.from), order.join(", ")));
         if c.by_rotation {
-            reasons.push(format!("The year beginning {} falls to {}.", date(c.since), cx.n(c.party)));
+            reasons.push(format!("The year beginning {} falls to {}.", long_date(c.since), cx.who(c.party)));
         }
         rules.push(cx.rule("rotation", organ.id, &organ.quote, &r.sources, cx.state.at));
     }
     let mut acts = Vec::new();
     if let Some(h) = c.handover {
-        let a = &cx.acts[h as usize];
-        reasons.push(format!("The chair passed to {} from {} by the act recorded on {}.", cx.n(c.party), date(c.since), a.time.format(a.precision)));
+        reasons.push(format!("The chair passed to {}: {}.", cx.who(c.party), cx.act_line(h)));
         acts.push(cx.cite("handover", h));
     }
     Some(Explanation {
         fact: fact.to_string(),
-        statement: format!("{} chairs {} on {}, since {}.", cx.n(c.party), organ_id, date(cx.state.at), date(c.since)),
+        statement: format!("{} chairs the {} ({}) on {}, since {}.", cx.who(c.party), organ.name, organ_id, long_date(cx.state.at), long_date(c.since)),
         reasons,
         rules,
         acts,
@@ -365,20 +515,25 @@ fn find_case<'a>(cx: &'a Ctx, id: &str) -> Option<&'a crate::CaseState> {
 
 fn explain_case(cx: &Ctx, fact: &str, id: &str) -> Option<Explanation> {
     let c = find_case(cx, id)?;
-    let mut reasons = vec![format!("{} opened the case on {} under {}.", cx.n(c.requester), date(c.opened), cx.n(c.article))];
-    let mut counts = std::collections::BTreeMap::new();
+    let title = case_title(cx.treaty, cx.acts, cx.symbols, c);
+    let mut reasons = vec![format!("The case was opened by this act: {}.", cx.act_line(c.trigger))];
+    let mut counts: Vec<(ObligationStatus, usize)> = Vec::new();
     for o in &c.obligations {
-        *counts.entry(o.status.word()).or_insert(0) += 1;
-        reasons.push(format!("{} owes {} under `{}`: {} since {}.", cx.n(o.debtor), cx.n(o.creditor), cx.n(cx.treaty.duties[o.duty].id), o.status.word(), date(o.since)));
+        match counts.iter_mut().find(|(s, _)| *s == o.status) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((o.status, 1)),
+        }
+        let duty = &cx.treaty.duties[o.duty];
+        reasons.push(format!("{} owes {} \"{}\": {} since {}.", cx.who(o.debtor), cx.who(o.creditor), cx.treaty.duty_title(duty, cx.symbols), o.status.text(), long_date(o.since)));
     }
-    let tally: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    counts.sort();
+    let tally: Vec<String> = counts.iter().map(|(st, n)| format!("{} {}", grouped(*n as u64), st.text())).collect();
     let mut acts = vec![cx.cite("trigger", c.trigger)];
     if c.responses.is_empty() {
         reasons.push("No act is recorded as answering the case.".to_string());
     }
     for &i in &c.responses {
-        let a = &cx.acts[i as usize];
-        reasons.push(format!("Recorded in answer: {} {} on {} (act {}).", cx.n(a.actor), a.kind.past(), a.time.format(a.precision), act_id(cx.acts, cx.symbols, i)));
+        reasons.push(format!("Recorded in answer: {}.", cx.act_line(i)));
         acts.push(cx.cite("response", i));
     }
     let mut rules = Vec::new();
@@ -387,20 +542,62 @@ fn explain_case(cx: &Ctx, fact: &str, id: &str) -> Option<Explanation> {
         let duty = &cx.treaty.duties[o.duty];
         if !rules.iter().any(|r: &RuleCite| r.id == cx.n(duty.id)) {
             rules.push(cx.rule("duty", duty.id, &duty.quote, &duty.sources, c.opened));
+            rules.extend(original_rule(cx, duty).map(|(orig, first)| original_cite(cx, orig, first)));
             questions.extend(duty.needs.iter().filter_map(|n| n.when.map(|w| w.0)));
             if let Within::Question(q) = duty.within {
                 questions.push(q);
             }
         }
     }
-    Some(Explanation {
-        fact: fact.to_string(),
-        statement: format!("Case {} ({} by {} on {}): {}.", id, cx.n(c.article), cx.n(c.requester), date(c.opened), tally.join(", ")),
-        reasons,
-        rules,
-        acts,
-        readings: cx.readings(&questions),
-    })
+    let verdicts = if tally.is_empty() { "no obligation arises".to_string() } else { tally.join(", ") };
+    Some(Explanation { fact: fact.to_string(), statement: format!("{title} (case {id}): {verdicts}."), reasons, rules, acts, readings: cx.readings(&questions) })
+}
+
+/// The rule of the same duty in the treaty's original text, when the text in
+/// force quotes something else: an amendment may quote only what it changed
+/// (a new definition), while the duty itself is created by the original
+/// words.
+fn original_rule<'a>(cx: &'a Ctx, duty: &Duty) -> Option<(&'a Duty, &'a Version)> {
+    let first = cx.treaty.versions.first()?;
+    let original = cx.treaty.duties.iter().find(|d| d.id == duty.id && (d.versions.is_empty() || d.versions.contains(&first.id)))?;
+    (original.quote.text != duty.quote.text && !original.quote.text.is_empty()).then_some((original, first))
+}
+
+/// The citation of a duty as worded in the original version.
+fn original_cite(cx: &Ctx, orig: &Duty, first: &Version) -> RuleCite {
+    RuleCite {
+        kind: "duty, original text".into(),
+        id: cx.n(orig.id),
+        article: cx.opt(orig.quote.article),
+        heading: cx.treaty.article(orig.quote.article).map(|a| a.heading.clone()),
+        quote: Some(orig.quote.text.clone()),
+        quote_line: (orig.quote.line > 0).then_some(orig.quote.line),
+        version: Some(crate::report::VersionRef { id: cx.n(first.id), title: first.title.clone(), in_force: date(first.in_force) }),
+        sources: cx.sources(&orig.sources),
+    }
+}
+
+/// The verdict of the same obligation under each other option of each
+/// question the duty depends on, one question changed at a time.
+fn other_readings(cx: &Ctx, c: &crate::CaseState, duty: Sym, debtor: Sym, questions: &[Sym]) -> Vec<String> {
+    let mut out = Vec::new();
+    for &q in questions {
+        let Some(question) = cx.treaty.question(q) else { continue };
+        let chosen = cx.state.readings.iter().find(|(qq, _)| *qq == q).map(|(_, o)| *o);
+        for opt in question.options.iter().filter(|o| Some(o.id) != chosen) {
+            let mut readings: std::collections::BTreeMap<Sym, Sym> = cx.state.readings.iter().copied().collect();
+            readings.insert(q, opt.id);
+            let other = crate::derive(cx.treaty, cx.acts, &crate::Query { at: cx.state.at, readings });
+            let status = other
+                .cases
+                .iter()
+                .find(|oc| oc.trigger == c.trigger)
+                .and_then(|oc| oc.obligations.iter().find(|o| o.debtor == debtor && cx.treaty.duties[o.duty].id == duty))
+                .map_or("no such obligation", |o| o.status.text());
+            out.push(format!("{status} if \"{}\"", opt.text));
+        }
+    }
+    out
 }
 
 fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &str) -> Option<Explanation> {
@@ -412,82 +609,176 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     let trig = &cx.acts[c.trigger as usize];
     let b = matches(&duty.trigger, trig, &Bindings::default()).unwrap_or_default();
     let bd = b.with(cx.treaty.words.debtor, debtor_sym);
-    let version = cx.treaty.version_at(trig.time).map(|v| format!("the text {} in force since {}", cx.n(v.id), date(v.in_force))).unwrap_or_default();
-    let mut reasons = vec![format!(
-        "On {}, {}'s act matched the trigger `{}` of the duty `{}` ({}, {}).",
-        trig.time.format(trig.precision),
-        cx.n(trig.actor),
-        cx.pattern(&duty.trigger, &Bindings::default()),
-        duty_id,
-        cx.n(duty.article),
-        version
-    )];
+    let debtor_name = cx.who(debtor_sym);
+    let title = cx.treaty.duty_title(duty, cx.symbols);
+    let article = cx.article(duty.article);
+    let mut reasons = Vec::new();
+    let mut rules = vec![cx.rule("duty", duty.id, &duty.quote, &duty.sources, trig.time)];
+    // The text: the article that creates the duty, and the version in force.
+    let creates = if article.is_empty() { format!("The {} creates this duty", cx.treaty.title) } else { format!("{article} of the {} creates this duty", cx.treaty.title) };
+    let in_force = cx
+        .treaty
+        .version_at(trig.time)
+        .map(|v| format!("On {} the text in force was \"{}\", in force since {}", long_date(trig.time), v.title, long_date(v.in_force)))
+        .unwrap_or_else(|| format!("On {} no text of the treaty was in force", long_date(trig.time)));
+    match original_rule(cx, duty) {
+        Some((orig, first)) => {
+            reasons.push(format!("{creates} in its original text (\"{}\", in force from {}), quoted below. {in_force}; its words for this article are quoted too.", first.title, long_date(first.in_force)));
+            rules.push(original_cite(cx, orig, first));
+        }
+        None => {
+            let quoted = if duty.quote.text.is_empty() { "" } else { ", quoted below" };
+            reasons.push(format!("{creates}{quoted}. {in_force}."));
+        }
+    }
+    // The acts.
+    reasons.push(format!("The duty is engaged by {}; {}.", cx.pattern(&duty.trigger, &Bindings::default()), cx.act_line(c.trigger)));
     let owed = match &duty.owed_by {
         Debtors::EveryPartyExcept(ex) if ex.is_empty() => "every party".to_string(),
-        Debtors::EveryPartyExcept(ex) => format!("every party except {}", ex.iter().map(|&t| cx.term(t, &b)).collect::<Vec<_>>().join(", ")),
-        Debtors::Listed(l) => l.iter().map(|&t| cx.term(t, &b)).collect::<Vec<_>>().join(", "),
+        Debtors::EveryPartyExcept(ex) => format!("every party except {}", and_list(&ex.iter().map(|&t| cx.term(t, &b)).collect::<Vec<_>>())),
+        Debtors::Listed(l) => and_list(&l.iter().map(|&t| cx.term(t, &b)).collect::<Vec<_>>()),
     };
-    let on_date = if matches!(duty.owed_by, Debtors::EveryPartyExcept(_)) { " (members on that date)" } else { "" };
-    reasons.push(format!("It is owed by {owed}{on_date}, so by {debtor}, to {}.", cx.n(o.creditor)));
+    let on_date = if matches!(duty.owed_by, Debtors::EveryPartyExcept(_)) { " that was a member on that date" } else { "" };
+    reasons.push(format!("It is owed by {owed}{on_date}, so by {debtor_name}, to {}.", cx.who(o.creditor)));
     let mut acts = vec![cx.cite("trigger", c.trigger)];
     let mut questions = Vec::new();
-    let alternatives = |need: &Need| need.any_of.iter().map(|p| format!("`{}`", cx.pattern(p, &b))).collect::<Vec<_>>().join(" or ");
+    let alternatives = |need: &Need| or_list(&need.any_of.iter().map(|p| cx.pattern(p, &b)).collect::<Vec<_>>());
     for &ni in &inst.needs_waived {
         let need = &duty.needs[ni];
         if let Some((q, opt)) = need.when {
             questions.push(q);
-            let chosen = cx.state.readings.iter().find(|(qq, _)| *qq == q).map(|(_, o)| cx.n(*o)).unwrap_or_default();
-            reasons.push(format!("The condition {} applies only when {} = {}; under the reading {} = {} it does not apply.", alternatives(need), cx.n(q), cx.n(opt), cx.n(q), chosen));
+            reasons.push(format!("The condition that there be {} applies only under the reading \"{}\"; under the reading chosen it does not apply.", alternatives(need), cx.option_text(q, opt)));
         }
     }
     for &(ni, i) in &inst.needs_met {
         let need = &duty.needs[ni];
         questions.extend(need.when.map(|w| w.0));
-        let a = &cx.acts[i as usize];
-        reasons.push(format!("The condition {} is met by act {} of {}.", alternatives(need), act_id(cx.acts, cx.symbols, i), a.time.format(a.precision)));
+        reasons.push(format!("The condition that there be {} is met: {}.", alternatives(need), cx.act_line(i)));
         acts.push(cx.cite("condition", i));
     }
     for &ni in &inst.needs_unmet {
         let need = &duty.needs[ni];
         questions.extend(need.when.map(|w| w.0));
-        reasons.push(format!("No determination or other act matching {} was recorded by {}, so the duty was not triggered.", alternatives(need), date(cx.state.at)));
+        reasons.push(format!("The duty arises only if there is {}. No such act was recorded by {}, so the duty is not triggered.", alternatives(need), long_date(cx.state.at)));
     }
     if let (Some(arose), Some(deadline)) = (o.arose, o.deadline) {
         let within = match duty.within {
             Within::Fixed(d) => format!("within {d}"),
             Within::Question(q) => {
                 questions.push(q);
-                let chosen = cx.state.readings.iter().find(|(qq, _)| *qq == q).map(|(_, o)| *o);
-                let dur = cx.treaty.question(q).and_then(|qq| qq.options.iter().find(|x| Some(x.id) == chosen)).and_then(|x| x.duration);
-                format!("within `{}`, read as {} = {} ({})", cx.n(q), cx.n(q), chosen.map(|c| cx.n(c)).unwrap_or_default(), dur.map(|d| d.to_string()).unwrap_or_default())
+                let chosen = cx.state.readings.iter().find(|(qq, _)| *qq == q).map(|(_, o)| *o).unwrap_or(Sym::NONE);
+                let question = cx.treaty.question(q).map(|qq| qq.text.clone()).unwrap_or_default();
+                format!("\"{}\" (on the question \"{question}\")", cx.option_text(q, chosen).to_lowercase())
             }
         };
-        reasons.push(format!("The duty arose on {}; it must be done {}, so by {}.", date(arose), within, date(deadline)));
-        let does = duty.does.iter().map(|p| format!("`{}`", cx.pattern(p, &bd))).collect::<Vec<_>>().join(" or ");
+        reasons.push(format!("The duty arose on {}; it must be performed {within}, so by {}.", long_date(arose), long_date(deadline)));
+        let does = or_list(&duty.does.iter().map(|p| cx.pattern(p, &bd)).collect::<Vec<_>>());
         match (o.status, o.fulfilment) {
             (ObligationStatus::Fulfilled, Some(i)) => {
-                let a = &cx.acts[i as usize];
-                reasons.push(format!("{debtor} did {does}: act {} of {}, within the deadline. Fulfilled.", act_id(cx.acts, cx.symbols, i), a.time.format(a.precision)));
+                let fulfilling = &cx.acts[i as usize];
+                let counts_as = duty.does.iter().find(|p| matches(p, fulfilling, &bd).is_some()).map_or(does.clone(), |p| cx.pattern(p, &bd));
+                reasons.push(format!("{debtor_name} performed it in time: {}, which counts as {counts_as}. So the duty is fulfilled.", cx.act_line(i)));
                 acts.push(cx.cite("fulfilment", i));
             }
             (ObligationStatus::Breached, late) => {
-                reasons.push(format!("No act {does} was recorded by the deadline {}; on {} the deadline has passed. Breached.", date(deadline), date(cx.state.at)));
+                reasons.push(format!("Nothing that counts as {does} was recorded by {}; on {} that date has passed. So the duty is breached.", long_date(deadline), long_date(cx.state.at)));
                 if let Some(i) = late {
-                    let a = &cx.acts[i as usize];
-                    reasons.push(format!("{debtor} performed late, on {} (act {}).", a.time.format(a.precision), act_id(cx.acts, cx.symbols, i)));
+                    reasons.push(format!("{debtor_name} performed late: {}.", cx.act_line(i)));
                     acts.push(cx.cite("late performance", i));
                 }
             }
-            _ => reasons.push(format!("No act {does} is recorded yet, and the deadline {} has not passed on {}. Pending.", date(deadline), date(cx.state.at))),
+            _ => reasons.push(format!("Nothing that counts as {does} is recorded yet, and on {} the deadline of {} has not passed. So the duty is pending.", long_date(cx.state.at), long_date(deadline))),
         }
     }
-    questions.dedup();
+    let mut seen = Vec::new();
+    questions.retain(|q| {
+        if seen.contains(q) {
+            false
+        } else {
+            seen.push(*q);
+            true
+        }
+    });
+    // The readings: the one chosen, and what the others give.
+    for &q in &questions {
+        if let (Some(question), Some(&(_, chosen))) = (cx.treaty.question(q), cx.state.readings.iter().find(|(qq, _)| *qq == q)) {
+            let default = question.options.get(question.default).is_some_and(|d| d.id == chosen);
+            reasons.push(format!("Reading chosen for \"{}\": \"{}\"{}.", question.text, cx.option_text(q, chosen), if default { " (the default)" } else { "" }));
+        }
+    }
+    let others = other_readings(cx, c, duty.id, debtor_sym, &questions);
+    if !others.is_empty() {
+        reasons.push(format!("Under the other readings this duty would be {}.", others.join("; ")));
+    }
+    let case_name = case_title(cx.treaty, cx.acts, cx.symbols, c);
     Some(Explanation {
         fact: fact.to_string(),
-        statement: format!("{debtor}'s duty `{duty_id}` to {} in case {case} is {} since {}.", cx.n(o.creditor), o.status.word(), date(o.since)),
+        statement: format!("{} duty \"{title}\" ({duty_id}) to {}, in the case \"{case_name}\" ({case}), is {} since {}.", possessive(&debtor_name), cx.who(o.creditor), o.status.text(), long_date(o.since)),
         reasons,
-        rules: vec![cx.rule("duty", duty.id, &duty.quote, &duty.sources, trig.time)],
+        rules,
         acts,
         readings: cx.readings(&questions),
     })
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// A whole number with digit groups: 2030 → "2,030".
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// "A, B and C".
+fn and_list(items: &[String]) -> String {
+    join_list(items, "and")
+}
+
+/// "A, B or C".
+fn or_list(items: &[String]) -> String {
+    join_list(items, "or")
+}
+
+fn join_list(items: &[String], word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {word} {last}", rest.join(", ")),
+    }
+}
+
+/// Acts entered more than this long after they happened are marked as
+/// recorded late in explanations.
+const LATE_RECORDING_DAYS: i64 = 30;
+
+/// How long after the fact the act was recorded, in words, if that is more
+/// than `LATE_RECORDING_DAYS`.
+fn late_by(a: &Act) -> Option<String> {
+    let days = (a.recorded?.0 - a.time.0).div_euclid(86_400);
+    if days <= LATE_RECORDING_DAYS {
+        return None;
+    }
+    let (n, unit) = if days >= 730 {
+        (days / 365, "years")
+    } else if days >= 365 {
+        (1, "year")
+    } else if days >= 60 {
+        (days / 30, "months")
+    } else {
+        (days, "days")
+    };
+    Some(format!("{n} {unit}"))
 }

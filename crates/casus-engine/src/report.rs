@@ -39,6 +39,9 @@ pub struct ReadingRow {
     pub question: String,
     pub option: String,
     pub default: bool,
+    /// The question and the chosen option in the treaty's words.
+    pub question_text: String,
+    pub option_text: String,
 }
 
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
@@ -106,9 +109,13 @@ pub struct TallyRow {
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ObligationRow {
     pub duty: String,
+    /// The duty's title (its id in words if the treaty gives none).
+    pub duty_title: String,
     pub debtor: String,
     pub creditor: String,
     pub status: String,
+    /// The status in words (`not triggered`).
+    pub status_text: String,
     pub since: String,
     pub deadline: Option<String>,
     pub fulfilled_by: Option<String>,
@@ -118,6 +125,9 @@ pub struct ObligationRow {
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct CaseRow {
     pub id: String,
+    /// The case named from the act that opened it: "Armenia's request for
+    /// assistance under Article 4, 14 September 2022".
+    pub title: String,
     pub article: String,
     pub requester: String,
     pub opened: String,
@@ -151,6 +161,88 @@ pub(crate) fn case_id(state_case: &crate::CaseState, acts: &[casus_model::Act], 
     act_id(acts, symbols, state_case.trigger)
 }
 
+/// A date as prose writes it: "14 September 2022", with the time of day
+/// ("17:30 UTC on 14 September 2022") when it is not a whole day.
+pub fn long_date(t: Time) -> String {
+    const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    let (y, m, d) = t.date();
+    let day = format!("{d} {} {y}", MONTHS[(m as usize).clamp(1, 12) - 1]);
+    let secs = t.0.rem_euclid(86_400);
+    if secs == 0 || secs == 86_399 { day } else { format!("{:02}:{:02} UTC on {day}", secs / 3600, secs / 60 % 60) }
+}
+
+/// The article as prose names it: the heading up to a colon ("Article 4",
+/// "Articles 17 to 19"), or the id when the file has no such heading.
+pub fn article_name(treaty: &Treaty, symbols: &Symbols, article: casus_model::Sym) -> String {
+    match treaty.article(article) {
+        Some(a) => a.heading.split(':').next().unwrap_or(&a.heading).trim().to_string(),
+        None if article.is_some() => symbols.name(article).to_string(),
+        None => String::new(),
+    }
+}
+
+/// "Armenia's", "the United States'": a name in the possessive.
+pub fn possessive(name: &str) -> String {
+    if name.ends_with('s') { format!("{name}'") } else { format!("{name}'s") }
+}
+
+/// The noun for an act of a kind, for titles ("request", "decision").
+pub fn kind_noun(kind: casus_model::ActKind) -> &'static str {
+    use casus_model::ActKind::*;
+    match kind {
+        Attack => "attack",
+        Request => "request",
+        Session => "session",
+        Propose => "proposal",
+        Sign => "signature",
+        Refuse => "refusal",
+        OptOut => "opt-out",
+        Determination => "determination",
+        Decision => "decision",
+        Assistance => "assistance",
+        Deployment => "deployment",
+        Mission => "mission",
+        Visit => "visit",
+        Statement => "statement",
+        Offer => "offer",
+        Accession => "accession",
+        Withdrawal => "notice of withdrawal",
+        Suspension => "suspension",
+        Readmission => "readmission",
+        Handover => "handover",
+        Vote => "vote",
+        Objection => "objection",
+        Amendment => "amendment",
+        Reservation => "reservation",
+        Transfer => "transfer",
+    }
+}
+
+/// A case's title, made from the act that opened it: who, what, under which
+/// article, about whom, on what date.
+pub fn case_title(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, case: &crate::CaseState) -> String {
+    let a = &acts[case.trigger as usize];
+    let actor = if treaty.organ(a.actor).is_some() { format!("The {}", treaty.name_of(a.actor, symbols)) } else { treaty.name_of(a.actor, symbols).to_string() };
+    let mut s = format!("{} {}", possessive(&actor), kind_noun(a.kind));
+    if a.subject.is_some() {
+        let prep = match a.kind {
+            casus_model::ActKind::Request | casus_model::ActKind::Offer => "for",
+            casus_model::ActKind::Decision | casus_model::ActKind::Statement => "on",
+            _ => "of",
+        };
+        s.push_str(&format!(" {prep} {}", symbols.name(a.subject).replace('_', " ")));
+    }
+    let article = article_name(treaty, symbols, case.article);
+    if !article.is_empty() {
+        s.push_str(&format!(" under {article}"));
+    }
+    if a.about.is_some() && a.about != a.actor {
+        let about = if treaty.organ(a.about).is_some() { format!("the {}", treaty.name_of(a.about, symbols)) } else { treaty.name_of(a.about, symbols).to_string() };
+        s.push_str(&format!(" about {about}"));
+    }
+    format!("{s}, {}", long_date(a.time.start_of_day()))
+}
+
 pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, state: &State) -> Report {
     let n = |s| symbols.name(s).to_string();
     let opt = |s: casus_model::Sym| if s.is_some() { Some(n(s)) } else { None };
@@ -166,7 +258,9 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
             .iter()
             .map(|&(q, o)| {
                 let default = treaty.question(q).map(|qq| qq.options[qq.default].id == o).unwrap_or(false);
-                ReadingRow { question: n(q), option: n(o), default }
+                let question = treaty.question(q);
+                let option_text = question.and_then(|qq| qq.options.iter().find(|x| x.id == o)).map(|x| x.text.clone()).unwrap_or_default();
+                ReadingRow { question: n(q), option: n(o), default, question_text: question.map(|qq| qq.text.clone()).unwrap_or_default(), option_text }
             })
             .collect(),
         parties: state
@@ -221,6 +315,7 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
             .map(|c| {
                 let id = case_id(c, acts, symbols);
                 CaseRow {
+                    title: case_title(treaty, acts, symbols, c),
                     id: id.clone(),
                     article: n(c.article),
                     requester: n(c.requester),
@@ -233,6 +328,8 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                             ObligationRow {
                                 fact: format!("obligation/{id}/{duty}/{}", n(o.debtor)),
                                 duty,
+                                duty_title: treaty.duty_title(&treaty.duties[o.duty], symbols),
+                                status_text: o.status.text().to_string(),
                                 debtor: n(o.debtor),
                                 creditor: n(o.creditor),
                                 status: o.status.word().to_string(),

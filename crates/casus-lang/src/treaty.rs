@@ -630,7 +630,7 @@ impl Lowerer<'_> {
     }
 
     fn lower_duty(&mut self, decl: &Decl, article: Sym, quote: Quote) {
-        let Some((id, _)) = self.id_and_title(decl, "duty", false) else { return };
+        let Some((id, title)) = self.id_and_title(decl, "duty", false) else { return };
         let debtor = self.cx.symbols.intern("debtor");
         let clauses = decl.clauses();
         let mut ok = true;
@@ -771,7 +771,7 @@ impl Lowerer<'_> {
         }
         let (Some(trigger), Some(owed_by), Some(owed_to), Some(within), true) = (trigger, owed_by, owed_to, within, ok) else { return };
         self.check_shared_id(id, &versions, decl.head.tokens[1].span, true);
-        self.treaty.duties.push(Duty { id, article, versions, trigger, needs, owed_by, owed_to, does, within, quote, sources, span: decl.head.span });
+        self.treaty.duties.push(Duty { id, title, article, versions, trigger, needs, owed_by, owed_to, does, within, quote, sources, span: decl.head.span });
     }
 
     /// Two rules may share an id only if no version contains both.
@@ -808,7 +808,7 @@ impl Lowerer<'_> {
     }
 
     fn lower_power(&mut self, decl: &Decl, article: Sym, quote: Quote) {
-        let Some((id, _)) = self.id_and_title(decl, "power", false) else { return };
+        let Some((id, title)) = self.id_and_title(decl, "power", false) else { return };
         let (mut holders, mut act, mut versions, mut sources, mut ok) = (None, None, Vec::new(), Vec::new(), true);
         for c in decl.clauses() {
             self.no_continuations(&c);
@@ -838,7 +838,7 @@ impl Lowerer<'_> {
             return;
         };
         self.check_shared_id(id, &versions, decl.head.tokens[1].span, false);
-        self.treaty.powers.push(Power { id, article, versions, holders, act, quote, sources, span: decl.head.span });
+        self.treaty.powers.push(Power { id, title, article, versions, holders, act, quote, sources, span: decl.head.span });
     }
 }
 
@@ -875,5 +875,39 @@ mod rule_tests {
         let Ok(DecisionRule::Vote(v)) = parse_decision_rule("2/3 of members; quorum as needed; excludes parties to the dispute") else { panic!("vote") };
         assert_eq!((v.share.num, v.share.den, v.base, v.quorum, v.exclude_disputants), (2, 3, VoteBase::Members, Some(Quorum::AsNeeded), true));
         assert!(parse_decision_rule("whoever shouts loudest").is_err());
+    }
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::*;
+
+    const TREATY: &str = "treaty T \"T\"\n  in-force 2000-01-01\n\nparty A \"Aland\"\n  joins 2000-01-01 source \"s\"\n\nparty B \"Borduria\"\n  joins 2000-01-01 source \"s\"\n\n";
+
+    fn load(rules: &str) -> (Treaty, Vec<Diagnostic>, Symbols) {
+        let mut symbols = Symbols::new();
+        let (t, d) = load_treaty("t.casus", &format!("{TREATY}{rules}"), &mut symbols);
+        (t, d, symbols)
+    }
+
+    #[test]
+    fn duties_and_powers_carry_their_titles() {
+        let (t, diags, symbols) = load(
+            "duty assist_victim \"Assistance to the victim of an aggression\"\n  on request assistance by $victim\n  owed by every party except $victim\n  owed to $victim\n  does assistance to $victim\n  within 7 days\n\npower ask \"Request for assistance\"\n  held by every party\n  may request assistance\n\nduty plain\n  on request consultation by $v\n  owed by every party except $v\n  owed to $v\n  does session about $v\n  within 7 days\n",
+        );
+        assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
+        assert_eq!(t.duties[0].title, "Assistance to the victim of an aggression");
+        assert_eq!(t.powers[0].title, "Request for assistance");
+        assert_eq!(t.duty_title(&t.duties[0], &symbols), "Assistance to the victim of an aggression");
+        // Without a title, the id in words.
+        assert_eq!(t.duties[1].title, "");
+        assert_eq!(t.duty_title(&t.duties[1], &symbols), "plain");
+    }
+
+    #[test]
+    fn a_title_is_a_quoted_string() {
+        let (t, diags, _) = load("duty d assist\n  on request assistance by $v\n  owed by every party except $v\n  owed to $v\n  does assistance to $v\n  within 7 days\n");
+        assert!(t.duties.is_empty());
+        assert!(diags.iter().any(|d| d.code == codes::MALFORMED_CLAUSE && d.message.contains("in quotes")), "{diags:?}");
     }
 }

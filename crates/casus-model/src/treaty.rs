@@ -377,6 +377,9 @@ pub enum Within {
 #[derive(Clone, Debug)]
 pub struct Duty {
     pub id: Sym,
+    /// What the duty is, in words (`duty assist_victim "Assistance to the
+    /// victim of an aggression"`); empty if the file gives none.
+    pub title: String,
     pub article: Sym,
     /// The versions whose text contains this duty; empty means all.
     pub versions: Vec<Sym>,
@@ -395,6 +398,8 @@ pub struct Duty {
 #[derive(Clone, Debug)]
 pub struct Power {
     pub id: Sym,
+    /// What the power is, in words; empty if the file gives none.
+    pub title: String,
     pub article: Sym,
     pub versions: Vec<Sym>,
     pub holders: Debtors,
@@ -412,6 +417,23 @@ impl Organ {
 }
 
 impl Treaty {
+    /// The duty's title, or its id in words (`assist_victim` → "assist
+    /// victim") when the file gives none.
+    pub fn duty_title(&self, duty: &Duty, symbols: &crate::Symbols) -> String {
+        if duty.title.is_empty() { symbols.name(duty.id).replace('_', " ") } else { duty.title.clone() }
+    }
+
+    /// The name of a party, state or organ; the code itself if unknown.
+    pub fn name_of<'a>(&'a self, code: Sym, symbols: &'a crate::Symbols) -> &'a str {
+        if let Some(p) = self.party(code) {
+            return &p.name;
+        }
+        if let Some(o) = self.organ(code) {
+            return &o.name;
+        }
+        symbols.name(code)
+    }
+
     pub fn party(&self, code: Sym) -> Option<&Party> {
         self.parties.iter().find(|p| p.code == code)
     }

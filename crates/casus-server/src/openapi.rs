@@ -86,6 +86,10 @@ pub struct ReadingRowSchema {
     pub question: String,
     pub option: String,
     pub default: bool,
+    /// The question in the treaty's words.
+    pub question_text: String,
+    /// The chosen option in the treaty's words.
+    pub option_text: String,
 }
 
 #[derive(ToSchema, Deserialize)]
@@ -164,10 +168,14 @@ pub struct DocumentRowSchema {
 #[schema(as = ObligationRow)]
 pub struct ObligationRowSchema {
     pub duty: String,
+    /// The duty's title (its id in words if the treaty gives none).
+    pub duty_title: String,
     pub debtor: String,
     pub creditor: String,
     /// `pending`, `fulfilled`, `breached` or `not_triggered`.
     pub status: String,
+    /// The status in words: `pending`, `fulfilled`, `breached` or `not triggered`.
+    pub status_text: String,
     pub since: String,
     pub deadline: Option<String>,
     pub fulfilled_by: Option<String>,
@@ -189,6 +197,9 @@ pub struct ResponseRowSchema {
 #[schema(as = CaseRow)]
 pub struct CaseRowSchema {
     pub id: String,
+    /// The case named from the act that opened it: "Armenia's request for
+    /// assistance under Article 4, 14 September 2022".
+    pub title: String,
     pub article: String,
     pub requester: String,
     pub opened: String,

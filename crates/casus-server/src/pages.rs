@@ -170,6 +170,8 @@ pub const STATUSES: [(&str, &str); 4] = [("pending", "pending"), ("fulfilled", "
 pub struct MatrixRow {
     pub debtor: String,
     pub duty: String,
+    /// The duty's title, shown; the id goes in the cell's tooltip.
+    pub duty_title: String,
     pub status: String,
     pub status_text: String,
     pub deadline: String,
@@ -208,8 +210,9 @@ pub async fn cases(State(s): State<AppState>, p: StateParams) -> Result<Response
                 .map(|o| MatrixRow {
                     debtor: o.debtor.clone(),
                     duty: o.duty.clone(),
+                    duty_title: o.duty_title.clone(),
                     status: o.status.clone(),
-                    status_text: o.status.replace('_', " "),
+                    status_text: o.status_text.clone(),
                     deadline: o.deadline.clone().unwrap_or_default(),
                     fulfilled_by: o.fulfilled_by.clone().unwrap_or_default(),
                     fact: o.fact.clone(),

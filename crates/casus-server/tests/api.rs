@@ -410,3 +410,58 @@ async fn an_extreme_record_time_is_refused() {
     assert_error(s, &v, StatusCode::CONFLICT, "record_time");
 }
 
+
+/// The words of a page a reader sees: the HTML without its tags, scripts
+/// and styles (attributes and URLs may hold ids; the text may not hold rule
+/// syntax).
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let skip_to = if rest.starts_with("<script") { "</script>" } else if rest.starts_with("<style") { "</style>" } else { ">" };
+        match rest.find(skip_to) {
+            Some(j) => rest = &rest[j + skip_to.len()..],
+            None => rest = "",
+        }
+        out.push(' ');
+    }
+    out.push_str(rest);
+    out.replace("&#39;", "'").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn pages_read_as_words() {
+    let f = fixture(None);
+    let mut pages: Vec<String> = ["/", "/documents?at=2022-12-01", "/documents?at=2025-12-31", "/timeline?at=2022-12-01"].iter().map(|s| s.to_string()).collect();
+    for reading in ["request", "determination"] {
+        pages.push(format!("/cases?at=2022-12-01&interpretation=art4_trigger%3D{reading}"));
+        let (_, v) = f.get(&format!("/api/state?at=2022-12-01&interpretation=art4_trigger%3D{reading}")).await;
+        for c in v["cases"].as_array().expect("cases") {
+            pages.push(format!("/explain?fact={}&at=2022-12-01&interpretation=art4_trigger%3D{reading}", c["fact"].as_str().unwrap()));
+            for o in c["obligations"].as_array().expect("obligations") {
+                pages.push(format!("/explain?fact={}&at=2022-12-01&interpretation=art4_trigger%3D{reading}", o["fact"].as_str().unwrap()));
+            }
+        }
+    }
+    let (_, v) = f.get("/api/state?at=2025-12-31").await;
+    for d in v["documents"].as_array().expect("documents") {
+        pages.push(format!("/explain?fact={}&at=2025-12-31", d["fact"].as_str().unwrap()));
+    }
+    assert!(pages.len() > 30, "{pages:?}");
+    for p in &pages {
+        let (s, b) = f.call(Request::get(p.as_str()).body(Body::empty()).unwrap()).await;
+        assert_eq!(s, StatusCode::OK, "{p}");
+        let text = visible_text(&String::from_utf8(b).unwrap());
+        for bad in ["$", "`", "not_triggered", "opted_out", "voted_yes", "voted_no"] {
+            assert!(!text.contains(bad), "{p} shows {bad:?}");
+        }
+    }
+    // Titles, not ids, name the cases and duties.
+    let (_, b) = f.call(Request::get("/cases?at=2022-12-01").body(Body::empty()).unwrap()).await;
+    let text = visible_text(&String::from_utf8(b).unwrap());
+    assert!(text.contains("Armenia's request for assistance under Article 4, 14 September 2022"), "{text}");
+    assert!(text.contains("Assistance to the victim of an aggression"), "{text}");
+    assert!(text.contains("The victim's request under Article 4 triggers the duty"), "the readings are shown as option texts");
+}

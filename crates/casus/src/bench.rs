@@ -10,8 +10,10 @@ use std::time::Instant;
 pub enum Which {
     /// Replay a synthetic record: acts per second on one core, and memory per act.
     Replay {
+        /// Acts in the synthetic record.
         #[arg(long, default_value_t = 1_000_000)]
         acts: usize,
+        /// Parties of the synthetic treaty.
         #[arg(long, default_value_t = 32)]
         parties: usize,
         /// How many timed runs (the median is reported).
@@ -35,24 +37,31 @@ pub enum Which {
     },
     /// What-if on a synthetic record: time per what-if, focused and in full.
     Whatif {
+        /// Acts in the synthetic record.
         #[arg(long, default_value_t = 100_000)]
         acts: usize,
+        /// Parties of the synthetic treaty.
         #[arg(long, default_value_t = 32)]
         parties: usize,
+        /// How many timed runs (the median is reported).
         #[arg(long, default_value_t = 10)]
         runs: usize,
     },
     /// The smallest blocking coalitions of a qualified-majority vote.
     Blockers {
+        /// Members of the voting organ.
         #[arg(long, default_value_t = 32)]
         parties: usize,
+        /// How many timed runs (the median is reported).
         #[arg(long, default_value_t = 10)]
         runs: usize,
     },
     /// Parse a synthetic record file: acts per second.
     Parse {
+        /// Acts in the synthetic record file.
         #[arg(long, default_value_t = 200_000)]
         acts: usize,
+        /// How many timed runs (the median is reported).
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },

@@ -13,10 +13,14 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct WhatIfArgs {
+    /// The treaty file (literate Markdown).
     pub treaty: PathBuf,
+    /// The record of acts (literate Markdown with ```acts blocks).
     pub record: PathBuf,
+    /// The date (or date and time, UTC) to derive the state on; by default today.
     #[arg(long)]
     pub at: Option<String>,
+    /// A reading of the text, as QUESTION=OPTION (repeatable); other questions take their default.
     #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
     pub interpretations: Vec<String>,
     /// A file of acts (record format) to add, as if they had happened (repeatable).
@@ -28,6 +32,7 @@ pub struct WhatIfArgs {
     /// An organ's rule replaced, as ORGAN=RULE, for example `CSC=2/3 of members` (repeatable).
     #[arg(long, value_name = "ORGAN=RULE")]
     pub rule: Vec<String>,
+    /// Print the changes as JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -93,7 +98,8 @@ pub fn render_whatif(w: &WhatIf) -> String {
     if w.facts.is_empty() {
         out.push_str("No verdict changes.\n");
     } else {
-        let rows: Vec<Vec<String>> = w.facts.iter().map(|f| vec![f.fact.clone(), f.before.clone(), f.after.clone()]).collect();
+        // Verdicts in words ("not triggered"); the fact ids stay, since they are what `explain` takes.
+        let rows: Vec<Vec<String>> = w.facts.iter().map(|f| vec![f.fact.clone(), f.before.replace('_', " "), f.after.replace('_', " ")]).collect();
         out.push_str(&table(&["fact", "as recorded", "what if"], &rows));
     }
     out
@@ -101,14 +107,19 @@ pub fn render_whatif(w: &WhatIf) -> String {
 
 #[derive(clap::Args)]
 pub struct BlockersArgs {
+    /// The treaty file (literate Markdown).
     pub treaty: PathBuf,
+    /// The record of acts (literate Markdown with ```acts blocks).
     pub record: PathBuf,
     /// A document or obligation fact, as `replay` lists it.
     pub fact: String,
+    /// The date (or date and time, UTC) to derive the state on; by default today.
     #[arg(long)]
     pub at: Option<String>,
+    /// A reading of the text, as QUESTION=OPTION (repeatable); other questions take their default.
     #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
     pub interpretations: Vec<String>,
+    /// Print the sets of acts as JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -141,8 +152,10 @@ pub struct ReportArgs {
     /// TREATY RECORD pairs; by default every record under records/ with the
     /// treaty under treaties/ that its header names.
     pub files: Vec<PathBuf>,
+    /// The date to report on; by default today.
     #[arg(long)]
     pub at: Option<String>,
+    /// Print the rows as JSON.
     #[arg(long, conflicts_with = "html")]
     pub json: bool,
     /// An HTML page with an SVG timeline.
@@ -187,11 +200,30 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
     };
     let at = input::parse_at(args.at.as_deref())?;
     let mut rows = Vec::new();
+    // For people, a reading is its option's text, not `question=option`.
+    let mut option_texts: std::collections::HashMap<(String, String), String> = std::collections::HashMap::new();
     for (t, r) in &pairs {
         let loaded = input::load_files(t, r)?;
         rows.extend(casus_analysis::case_rows(&loaded.treaty, &loaded.record.acts, &loaded.symbols, at));
+        let treaty_id = loaded.symbols.name(loaded.treaty.id).to_string();
+        for q in &loaded.treaty.questions {
+            for o in &q.options {
+                option_texts.insert((treaty_id.clone(), format!("{}={}", loaded.symbols.name(q.id), loaded.symbols.name(o.id))), format!("\"{}\"", o.text));
+            }
+        }
     }
     rows.sort_by(|a, b| a.date.cmp(&b.date).then(a.treaty.cmp(&b.treaty)));
+    if !args.json {
+        for row in &mut rows {
+            for v in &mut row.verdicts {
+                for reading in &mut v.reading {
+                    if let Some(text) = option_texts.get(&(row.treaty.clone(), reading.clone())) {
+                        *reading = text.clone();
+                    }
+                }
+            }
+        }
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "at": casus_engine::report_date(at), "rows": rows }))?);
     } else if args.html {
@@ -206,7 +238,7 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
 /// the verdict: "every reading: 5 fulfilled", or
 /// "art4_trigger=request: 5 breached; art4_trigger=determination: 5 not_triggered".
 fn verdict_lines(row: &casus_analysis::CaseRow) -> Vec<String> {
-    let summary = |v: &casus_analysis::Verdict| if v.summary.is_empty() { "no duties".to_string() } else { v.summary.clone() };
+    let summary = |v: &casus_analysis::Verdict| if v.summary.is_empty() { "no duties".to_string() } else { v.summary.replace('_', " ") };
     let questions: Vec<String> = row.verdicts.first().map(|v| v.reading.iter().map(|r| r.split('=').next().unwrap_or("").to_string()).collect()).unwrap_or_default();
     // A question matters if two readings that differ only in it differ in verdict.
     let matters = |qi: usize| {

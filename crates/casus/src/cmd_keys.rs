@@ -37,7 +37,10 @@ pub enum KeysCommand {
         operator: bool,
     },
     /// Print a key file's id and role (secret or public file).
-    Show { key: PathBuf },
+    Show {
+        /// The key file (secret, or KEYFILE.pub).
+        key: PathBuf,
+    },
 }
 
 pub fn run(cmd: KeysCommand) -> Result<ExitCode> {

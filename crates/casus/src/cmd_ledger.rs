@@ -42,6 +42,7 @@ pub struct ClockArgs {
 pub enum LedgerCommand {
     /// Create a ledger: a genesis entry binding the treaty's SHA-256 and text and the operator key.
     Init {
+        /// The treaty file the ledger is bound to.
         #[arg(long)]
         treaty: PathBuf,
         /// A SQLite file path or a postgres:// URL (optionally ending in #schema).
@@ -56,8 +57,10 @@ pub enum LedgerCommand {
     },
     /// Append the act(s) of an ACT file, signed by KEYFILE: live mode with a party's key, record mode with a recorder's.
     Append {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
+        /// The signing key file: a party's (live mode) or a recorder's (record mode).
         #[arg(long)]
         key: PathBuf,
         /// A file of one act in the record format (or a record file).
@@ -67,8 +70,10 @@ pub enum LedgerCommand {
     },
     /// Import a record's acts in record mode, signed by a recorder's key, in one commit with a checkpoint.
     Import {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
+        /// The record file whose acts are imported.
         #[arg(long)]
         record: PathBuf,
         /// The recorder's key (or the operator's) that signs the acts.
@@ -83,6 +88,7 @@ pub enum LedgerCommand {
     },
     /// Verify every entry, signature, link and checkpoint; exit 0 only if all hold.
     Verify {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
         /// Check every signature strictly, one by one, instead of in batches
@@ -92,17 +98,24 @@ pub enum LedgerCommand {
     },
     /// Write an offline proof bundle for entry N.
     Proof {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
+        /// The entry to prove (0 is the genesis).
         #[arg(long)]
         entry: u64,
+        /// The file to write the bundle to.
         #[arg(long)]
         out: PathBuf,
     },
     /// Verify a proof bundle offline.
-    VerifyBundle { bundle: PathBuf },
+    VerifyBundle {
+        /// The proof bundle file, as `casus ledger proof` writes it.
+        bundle: PathBuf,
+    },
     /// Print and check a consistency proof: the log at size TO (default: now) extends the log at size FROM.
     Consistency {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
         /// The earlier tree size (at least 1).
@@ -114,8 +127,10 @@ pub enum LedgerCommand {
     },
     /// Sign a checkpoint of the ledger as it is now, with the operator key.
     Checkpoint {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
+        /// The operator's key file.
         #[arg(long)]
         operator_key: PathBuf,
         #[command(flatten)]
@@ -123,8 +138,10 @@ pub enum LedgerCommand {
     },
     /// Register a party's or recorder's public key (its role is read from the .pub file), with a checkpoint.
     Register {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
+        /// The operator's key file.
         #[arg(long)]
         operator_key: PathBuf,
         /// The public key file (KEYFILE.pub).
@@ -135,8 +152,10 @@ pub enum LedgerCommand {
     },
     /// Replace a key by a new one with the same role (also the operator's own key), with a checkpoint.
     Rotate {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
+        /// The operator's key file.
         #[arg(long)]
         operator_key: PathBuf,
         /// The id of the key to replace (hex, as `casus ledger keys` lists).
@@ -152,12 +171,16 @@ pub enum LedgerCommand {
     },
     /// Revoke a key: it signs nothing after this entry, which a checkpoint covers at once.
     Revoke {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
+        /// The operator's key file.
         #[arg(long)]
         operator_key: PathBuf,
+        /// The id of the key to revoke (hex, as `casus ledger keys` lists).
         #[arg(long)]
         key_id: String,
+        /// Why the key is revoked, kept in the entry.
         #[arg(long, default_value = "")]
         reason: String,
         #[command(flatten)]
@@ -165,6 +188,7 @@ pub enum LedgerCommand {
     },
     /// List the ledger's keys, their roles and when they were registered and revoked.
     Keys {
+        /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: String,
     },

@@ -57,7 +57,9 @@ struct StateArgs {
 enum Command {
     /// Check a treaty file, and a record file against it; report every problem at once.
     Check {
+        /// The treaty file (literate Markdown).
         treaty: PathBuf,
+        /// A record of acts to check against the treaty.
         record: Option<PathBuf>,
         /// One line per diagnostic instead of rustc-like blocks.
         #[arg(long)]
@@ -65,6 +67,7 @@ enum Command {
     },
     /// Rewrite the rule or act blocks of a file in canonical form.
     Fmt {
+        /// The treaty or record files to format.
         files: Vec<PathBuf>,
         /// Change nothing; exit 1 if a file is not in canonical form.
         #[arg(long)]
@@ -89,14 +92,19 @@ enum Command {
         /// `replay` lists it (for example `obligation/arm_2022_09_art4/assist_victim/RUS`).
         #[arg(num_args = 1..=3, required = true, value_name = "TREATY RECORD FACT")]
         items: Vec<String>,
+        /// Read the acts (and the treaty) from a ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
         ledger: Option<String>,
+        /// With `--ledger`: the state as the ledger knew it at this record time.
         #[arg(long, requires = "ledger")]
         as_of: Option<String>,
+        /// The date (or date and time, UTC) to derive the state on; by default today.
         #[arg(long)]
         at: Option<String>,
+        /// A reading of the text, as QUESTION=OPTION (repeatable); other questions take their default.
         #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
         interpretations: Vec<String>,
+        /// Print the explanation as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -104,6 +112,7 @@ enum Command {
     Readings {
         #[command(flatten)]
         args: StateArgs,
+        /// Print the table as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -115,10 +124,13 @@ enum Command {
     },
     /// Write a synthetic treaty and record (for benchmarks and exercises).
     Synth {
+        /// How many parties the synthetic treaty has.
         #[arg(long, default_value_t = 32)]
         parties: usize,
+        /// How many acts the synthetic record has.
         #[arg(long, default_value_t = 100_000)]
         acts: usize,
+        /// The seed of the generator: the same seed gives the same files.
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Directory to write `treaty.md` and `record.acts` into.
@@ -221,7 +233,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
             let Some(e) = casus_engine::explain(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &fact) else {
                 let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
-                bail!("no fact `{fact}` on {}; facts look like {}", report.at, text::example_facts(&report));
+                if let Some(near) = text::suggest_fact(&report, &fact) {
+                    bail!("no fact {fact} on {}; did you mean {near}?", report.at);
+                }
+                bail!("no fact {fact} on {}; facts look like {}", report.at, text::example_facts(&report));
             };
             if json {
                 println!("{}", serde_json::to_string_pretty(&e)?);
@@ -271,13 +286,24 @@ fn state_input(args: &StateArgs) -> Result<(input::Loaded, casus_engine::Query)>
             let as_of = args.as_of.as_deref().map(|s| input::parse_at(Some(s))).transpose()?;
             cmd_ledger::load_state_input(ledger, as_of)?
         }
-        (None, Some(treaty), Some(record)) => input::load_files(treaty, record)?,
+        (None, Some(treaty), Some(record)) => input::load_files(treaty, record).map_err(|e| swapped_hint(e, treaty, record))?,
         (None, Some(treaty), None) => input::load_treaty_only(treaty)?,
         _ => bail!("name a treaty file and a record file, or a ledger with --ledger"),
     };
     let readings = casus_engine::Query::readings_from(&loaded.treaty, &loaded.symbols, &args.interpretations)?;
     let at = input::parse_at(args.at.as_deref())?;
     Ok((loaded, casus_engine::Query { at, readings }))
+}
+
+/// A failed load whose two files look swapped (the first holds act blocks,
+/// the second rule blocks) says so.
+fn swapped_hint(e: anyhow::Error, treaty: &std::path::Path, record: &std::path::Path) -> anyhow::Error {
+    let holds = |p: &std::path::Path, fence: &str| std::fs::read_to_string(p).is_ok_and(|t| t.contains(fence));
+    if holds(treaty, "```acts") && !holds(treaty, "```casus") && holds(record, "```casus") {
+        anyhow::anyhow!("{e:#}\nhint: {} looks like a record and {} like a treaty; name the treaty first: TREATY RECORD", treaty.display(), record.display())
+    } else {
+        e
+    }
 }
 
 fn fmt(files: &[PathBuf], check: bool, stdout: bool) -> Result<ExitCode> {
@@ -335,4 +361,31 @@ fn demo(at: &str) -> Result<ExitCode> {
     print!("{}", text::chairs_over_time(&loaded, &["2022-06-01", "2023-06-01", "2024-06-01", "2025-06-01", "2026-06-01"]));
     println!("\nAsk why: casus explain {} {} obligation/arm_2022_09_art4/assist_victim/RUS --at {}", CST_TREATY.0, CSTO_RECORD.0, report.at);
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every argument of every subcommand says what it is for in `--help`.
+    #[test]
+    fn every_argument_has_a_help_line() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments() {
+                let id = a.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                if a.get_help().is_none() && a.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "casus", &mut missing);
+        assert!(missing.is_empty(), "arguments without a help line:\n{}", missing.join("\n"));
+    }
 }

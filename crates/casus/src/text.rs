@@ -39,10 +39,17 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 pub fn report(r: &Report) -> String {
     let mut out = String::new();
-    let version = r.version.as_ref().map(|v| format!(", text {} in force since {}", v.id, v.in_force)).unwrap_or_default();
+    let version = r.version.as_ref().map(|v| format!(", text \"{}\" ({}) in force since {}", v.title, v.id, v.in_force)).unwrap_or_default();
     let _ = writeln!(out, "{} ({}) on {}{}", r.treaty.title, r.treaty.id, r.at, version);
-    let readings: Vec<String> = r.readings.iter().map(|x| format!("{} = {}{}", x.question, x.option, if x.default { " (default)" } else { "" })).collect();
-    let _ = writeln!(out, "Readings: {}\n", if readings.is_empty() { "none".to_string() } else { readings.join(", ") });
+    if r.readings.is_empty() {
+        let _ = writeln!(out, "Readings: none");
+    } else {
+        let _ = writeln!(out, "Readings:");
+    }
+    for x in &r.readings {
+        let _ = writeln!(out, "  {} {}{} ({} = {})", x.question_text, x.option_text, if x.default { ", the default" } else { "" }, x.question, x.option);
+    }
+    out.push('\n');
     let _ = writeln!(out, "Parties");
     out.push_str(&table(&["code", "name", "status", "since"], &r.parties.iter().map(|p| vec![p.code.clone(), p.name.clone(), p.status.clone(), p.since.clone()]).collect::<Vec<_>>()));
     let _ = writeln!(out, "\nChairs");
@@ -76,73 +83,153 @@ pub fn report(r: &Report) -> String {
         let _ = writeln!(out, "  none");
     }
     for c in &r.cases {
-        let _ = writeln!(out, "\n  {} ({} by {}, opened {})", c.id, c.article, c.requester, c.opened);
+        let _ = writeln!(out, "\n  {} (case {}, opened {})", c.title, c.id, c.opened);
         let rows: Vec<Vec<String>> = c
             .obligations
             .iter()
-            .map(|o| vec![o.debtor.clone(), o.creditor.clone(), o.duty.clone(), o.status.clone(), o.since.clone(), o.deadline.clone().unwrap_or_default(), o.fulfilled_by.clone().unwrap_or_default()])
+            .map(|o| vec![o.debtor.clone(), o.creditor.clone(), o.duty_title.clone(), o.status_text.clone(), o.since.clone(), o.deadline.clone().unwrap_or_default(), o.fulfilled_by.clone().unwrap_or_default()])
             .collect();
         for l in table(&["debtor", "creditor", "duty", "status", "since", "deadline", "fulfilled by"], &rows).lines() {
             let _ = writeln!(out, "  {l}");
         }
         for r in &c.responses {
-            let _ = writeln!(out, "    answered: {} {} {} ({})", r.date, r.actor, r.kind, r.act);
+            let _ = writeln!(out, "    answered on {}: {} {} ({})", r.date, r.actor, r.kind, r.act);
         }
     }
-    let _ = writeln!(out, "\n{} acts considered. Ask why with `casus explain … FACT`, where FACT is for example {}.", r.acts_considered, example_facts(r));
+    let _ = writeln!(out, "\n{} acts considered. Ask why with: casus explain TREATY RECORD FACT, where FACT is for example {}.", r.acts_considered, example_facts(r));
     out
 }
 
 pub fn example_facts(r: &Report) -> String {
     let mut ex: Vec<String> = Vec::new();
-    ex.extend(r.cases.iter().flat_map(|c| c.obligations.first()).map(|o| format!("`{}`", o.fact)).take(1));
-    ex.extend(r.documents.first().map(|d| format!("`{}`", d.fact)));
-    ex.extend(r.chairs.first().map(|c| format!("`{}`", c.fact)));
-    ex.extend(r.parties.first().map(|p| format!("`{}`", p.fact)));
+    ex.extend(r.cases.iter().flat_map(|c| c.obligations.first()).map(|o| o.fact.clone()).take(1));
+    ex.extend(r.cases.first().map(|c| c.fact.clone()));
+    ex.extend(r.documents.first().map(|d| d.fact.clone()));
+    ex.extend(r.chairs.first().map(|c| c.fact.clone()));
+    ex.extend(r.parties.first().map(|p| p.fact.clone()));
     ex.join(", ")
+}
+
+/// An explanation in the order a reader checks it: the verdict, the text
+/// of the rule and the version in force, the reasons (which cite the acts
+/// with their dates and sources), the readings, then each act in full.
+/// Every fact id of a report, for suggestions.
+pub fn all_facts(r: &Report) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    out.extend(r.parties.iter().map(|p| p.fact.as_str()));
+    out.extend(r.chairs.iter().map(|c| c.fact.as_str()));
+    out.extend(r.documents.iter().map(|d| d.fact.as_str()));
+    for c in &r.cases {
+        out.push(&c.fact);
+        out.extend(c.obligations.iter().map(|o| o.fact.as_str()));
+    }
+    out
+}
+
+/// The fact a reader most likely meant by `asked`: the one whose id is
+/// `asked` without its kind (`arm_2022_09_art4` → `case/arm_2022_09_art4`),
+/// or the nearest by edit distance (a misspelled party code, case or duty),
+/// if it is near enough to be a slip rather than another fact.
+pub fn suggest_fact<'a>(r: &'a Report, asked: &str) -> Option<&'a str> {
+    let facts = all_facts(r);
+    if let Some(f) = facts.iter().find(|f| !asked.contains('/') && f.split_once('/').is_some_and(|(_, id)| id == asked)) {
+        return Some(f);
+    }
+    let lower = asked.to_lowercase();
+    let (best, distance) = facts.iter().map(|f| (*f, edit_distance(&f.to_lowercase(), &lower))).min_by_key(|(_, d)| *d)?;
+    (distance <= (asked.chars().count() / 5).max(2)).then_some(best)
+}
+
+/// Levenshtein distance between two strings, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 pub fn explanation(e: &Explanation) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}\n  {}\n", e.fact, e.statement);
-    let _ = writeln!(out, "Why:");
-    for (i, r) in e.reasons.iter().enumerate() {
-        let _ = writeln!(out, "  {}. {}", i + 1, r);
-    }
+    let _ = writeln!(out, "{}\n  (fact {})", e.statement, e.fact);
     for rule in &e.rules {
-        let _ = writeln!(out, "\nRule: {} `{}`{}", rule.kind, rule.id, rule.heading.as_ref().map(|h| format!(", {h}")).unwrap_or_default());
+        let what = match (&rule.heading, rule.kind.as_str()) {
+            (Some(h), "duty, original text") => format!("{h}, original text"),
+            (Some(h), _) => h.clone(),
+            (None, kind) => format!("{} ({})", capitalised(kind), rule.id),
+        };
+        let _ = writeln!(out, "\n{what}:");
         if let Some(v) = &rule.version {
-            let _ = writeln!(out, "  Text in force: {} ({}), since {}", v.id, v.title, v.in_force);
+            let _ = writeln!(out, "  Text: \"{}\" ({}), in force since {}", v.title, v.id, v.in_force);
         }
         if let Some(q) = &rule.quote {
-            let _ = writeln!(out, "  > {}{}", q, rule.quote_line.map(|l| format!("  (line {l})")).unwrap_or_default());
+            for line in wrap(q, 76) {
+                let _ = writeln!(out, "  > {line}");
+            }
+            if let Some(l) = rule.quote_line {
+                let _ = writeln!(out, "  (treaty file, line {l})");
+            }
         }
         for s in &rule.sources {
-            let _ = writeln!(out, "  source: {}", source(s));
+            let _ = writeln!(out, "  Source: {}", source(s));
         }
+    }
+    let _ = writeln!(out, "\nWhy:");
+    for (i, r) in e.reasons.iter().enumerate() {
+        let _ = writeln!(out, "  {}. {}", i + 1, r);
     }
     if !e.readings.is_empty() {
         let _ = writeln!(out, "\nReadings used:");
         for r in &e.readings {
-            let _ = writeln!(out, "  {} = {}{}: {}", r.question, r.option, if r.default { " (default)" } else { "" }, r.option_text);
+            let _ = writeln!(out, "  {} {}{} ({} = {})", r.question_text, r.option_text, if r.default { ", the default" } else { "" }, r.question, r.option);
         }
     }
     if !e.acts.is_empty() {
-        let _ = writeln!(out, "\nActs:");
+        let _ = writeln!(out, "\nThe acts:");
         for a in &e.acts {
-            let _ = writeln!(out, "  [{}] {} ({})", a.role, a.summary, a.id);
+            let _ = writeln!(out, "  {}: {} (act {}, {})", a.date, a.summary, a.id, a.role.replace('_', " "));
             for (k, v) in [("title", &a.title), ("reason", &a.reason), ("condition", &a.condition), ("text", &a.text), ("note", &a.note)] {
                 if let Some(v) = v {
                     let _ = writeln!(out, "      {k}: {v}");
                 }
             }
-            let _ = writeln!(out, "      attested by: {}", a.attested_by);
+            let _ = writeln!(out, "      attested by {}", a.attested_by);
             for s in &a.sources {
                 let _ = writeln!(out, "      source: {}", source(s));
             }
         }
     }
     out
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// Words of `text` in lines of at most `width` characters (a longer word
+/// gets a line of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 fn source(s: &casus_engine::explain_types::SourceCite) -> String {
@@ -160,6 +247,8 @@ pub struct Readings {
     pub at: String,
     /// One entry per combination: `question=option` pairs.
     pub columns: Vec<Vec<String>>,
+    /// The same combinations as the treaty words them: option texts.
+    pub labels: Vec<Vec<String>>,
     pub rows: Vec<ReadingRow>,
 }
 
@@ -177,10 +266,12 @@ impl Readings {
         let mut rows: Vec<ReadingRow> = Vec::new();
         let mut row_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         let mut columns = Vec::new();
+        let mut labels = Vec::new();
         for (ci, combo) in combos.iter().enumerate() {
             let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &Query { at, readings: combo.clone() });
             let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
             columns.push(report.readings.iter().map(|r| format!("{}={}", r.question, r.option)).collect());
+            labels.push(report.readings.iter().map(|r| r.option_text.clone()).collect());
             for c in &report.cases {
                 for o in &c.obligations {
                     let k = *row_of.entry(o.fact.clone()).or_insert_with(|| {
@@ -194,13 +285,13 @@ impl Readings {
                 r.statuses.resize(ci + 1, String::new());
             }
         }
-        Readings { at: casus_engine::report_date(at), columns, rows }
+        Readings { at: casus_engine::report_date(at), columns, labels, rows }
     }
 
     pub fn render(&self) -> String {
         let mut out = String::new();
-        for (i, c) in self.columns.iter().enumerate() {
-            let _ = writeln!(out, "  ({}) {}", i + 1, c.join(", "));
+        for (i, c) in self.labels.iter().enumerate() {
+            let _ = writeln!(out, "  ({}) {}", i + 1, c.join("; "));
         }
         let mut header = vec!["case", "debtor"];
         let labels: Vec<String> = (1..=self.columns.len()).map(|i| format!("({i})")).collect();
@@ -210,7 +301,7 @@ impl Readings {
             .iter()
             .map(|r| {
                 let mut v = vec![r.case.clone(), r.debtor.clone()];
-                v.extend(r.statuses.iter().cloned());
+                v.extend(r.statuses.iter().map(|s| s.replace('_', " ")));
                 v
             })
             .collect();

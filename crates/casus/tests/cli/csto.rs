@@ -86,8 +86,8 @@ fn armenia_september_2022_explanations_say_why() {
     let out = casus(&["explain", TREATY, RECORD, fact, "--at", "2022-12-01", "-i", "art4_trigger=determination"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("not_triggered"), "{text}");
-    assert!(text.contains("No determination"), "the explanation must say no determination was recorded: {text}");
+    assert!(text.contains("is not triggered"), "{text}");
+    assert!(text.contains("determination of aggression against Armenia") && text.contains("No such act was recorded"), "the explanation must say no determination was recorded: {text}");
     assert!(text.contains("Article 4"), "{text}");
     let out = casus(&["explain", TREATY, RECORD, fact, "--at", "2022-12-01", "--json"]);
     let e: Value = serde_json::from_str(&stdout(&out)).expect("json");
@@ -195,7 +195,7 @@ fn demo_runs_and_shows_the_case() {
     let out = casus(&["demo"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    for needle in ["arm_2022_09_art4", "kaz_2022_01_art4", "yerevan_declaration", "blocked", "not_triggered", "Chairs of the Collective Security Council"] {
+    for needle in ["arm_2022_09_art4", "kaz_2022_01_art4", "yerevan_declaration", "blocked", "not triggered", "Chairs of the Collective Security Council"] {
         assert!(text.contains(needle), "demo output lacks {needle}");
     }
 }
@@ -283,7 +283,76 @@ fn report_across_cases() {
     assert_eq!(arm["days_to_first_assistance"], Value::Null);
     assert_eq!(arm["verdicts"].as_array().expect("verdicts").len(), 6);
     let md = stdout(&casus(&["report", TREATY, RECORD, "--at", "2025-12-31"]));
-    assert!(md.contains("art4_trigger=request: 5 breached") && md.contains("art4_trigger=determination: 5 not_triggered"), "{md}");
+    // Readings by their option texts, statuses in words.
+    assert!(md.contains("\"The victim's request under Article 4 triggers the duty\": 5 breached") && md.contains("about the victim, does\": 5 not triggered"), "{md}");
+    assert!(!md.contains("art4_trigger=") && !md.contains("not_triggered"), "{md}");
     let html = stdout(&casus(&["report", TREATY, RECORD, "--at", "2025-12-31", "--html"]));
     assert!(html.starts_with("<!doctype html>") && html.contains("<svg") && html.contains("KAZ") && !html.contains("<script"), "{html}");
+}
+
+#[test]
+fn explain_suggests_the_fact_meant() {
+    for (asked, meant) in [
+        ("arm_2022_09_art4", "case/arm_2022_09_art4"),
+        ("obligation/arm_2022_09_art4/assist_victim/RUZ", "obligation/arm_2022_09_art4/assist_victim/RUS"),
+        ("party/ARN", "party/ARM"),
+        ("obligation/arm_2022_09_art4/asist_victim/KAZ", "obligation/arm_2022_09_art4/assist_victim/KAZ"),
+    ] {
+        let out = casus(&["explain", TREATY, RECORD, asked, "--at", "2022-12-01"]);
+        assert_eq!(out.status.code(), Some(2), "{asked}");
+        assert!(stderr(&out).contains(&format!("did you mean {meant}?")), "{asked}: {}", stderr(&out));
+    }
+    // Far from every fact: no guess, examples instead.
+    let out = casus(&["explain", TREATY, RECORD, "case/nothing_like_it_at_all", "--at", "2022-12-01"]);
+    assert!(!stderr(&out).contains("did you mean") && stderr(&out).contains("facts look like"), "{}", stderr(&out));
+}
+
+/// Words a reader sees carry no rule syntax: no `$variable`, no backtick,
+/// no status written with an underscore.
+pub fn assert_plain_words(what: &str, text: &str) {
+    for bad in ["$", "`", "not_triggered", "opted_out", "voted_yes", "voted_no"] {
+        assert!(!text.contains(bad), "{what} contains {bad:?}:\n{text}");
+    }
+}
+
+#[test]
+fn tables_and_explanations_read_as_words() {
+    for at in ["2021-06-30", "2022-01-07", "2022-12-01"] {
+        for reading in ["art4_trigger=request", "art4_trigger=determination"] {
+            let out = casus(&["replay", TREATY, RECORD, "--at", at, "-i", reading]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            assert_plain_words(&format!("replay at {at}"), &stdout(&out));
+            let json = casus(&["replay", TREATY, RECORD, "--at", at, "-i", reading, "--json"]);
+            let state: Value = serde_json::from_str(&stdout(&json)).expect("json");
+            let mut facts: Vec<String> = Vec::new();
+            for list in ["parties", "chairs", "documents"] {
+                facts.extend(state[list].as_array().expect("list").iter().map(|x| x["fact"].as_str().unwrap_or("").to_string()));
+            }
+            for c in state["cases"].as_array().expect("cases") {
+                facts.push(c["fact"].as_str().unwrap_or("").to_string());
+                facts.extend(c["obligations"].as_array().expect("obligations").iter().map(|o| o["fact"].as_str().unwrap_or("").to_string()));
+            }
+            {
+                for fact in facts {
+                    let out = casus(&["explain", TREATY, RECORD, &fact, "--at", at, "-i", reading]);
+                    assert!(out.status.success(), "{fact}: {}", stderr(&out));
+                    assert_plain_words(&fact, &stdout(&out));
+                }
+            }
+        }
+    }
+    let out = casus(&["readings", TREATY, RECORD, "--at", "2022-12-01"]);
+    assert_plain_words("readings", &stdout(&out));
+    let out = casus(&["demo"]);
+    assert_plain_words("demo", &stdout(&out));
+}
+
+#[test]
+fn swapped_treaty_and_record_get_a_hint() {
+    let out = casus(&["replay", RECORD, TREATY, "--at", "2022-12-01"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("hint: records/csto-2021-2025.md looks like a record and treaties/cst.md like a treaty"), "{}", stderr(&out));
+    // Files in the right order but broken get no such hint.
+    let out = casus(&["replay", TREATY, "Cargo.toml", "--at", "2022-12-01"]);
+    assert!(!stderr(&out).contains("hint:"), "{}", stderr(&out));
 }
