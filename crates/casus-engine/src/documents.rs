@@ -551,6 +551,7 @@ fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: 
     let mut frozen: Option<(Verdict, Time)> = None;
     let mut no_effect: Vec<(u32, NoEffect)> = Vec::new();
     let mut changed = false;
+    let mut frozen_by_decision = false;
     for (k, &i) in positions.iter().enumerate() {
         let a = &acts[i as usize];
         let Some(pos) = Position::of(a, words.yes, words.no) else { continue };
@@ -559,6 +560,7 @@ fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: 
             && let Some(t) = decision_time.filter(|&t| t < a.time)
         {
             frozen = Some((Verdict { status: DocumentStatus::Adopted, blocked_by: Vec::new(), limited: false }, t));
+            frozen_by_decision = true;
         }
         let late = match (pos, closes) {
             (Position::Objected | Position::Amended, Some(c)) => a.time >= c,
@@ -569,13 +571,17 @@ fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: 
         // text stands, in a limited format, without that member.
         let opt_out_after = pos == Position::OptedOut && procedure == DecisionRule::ConsensusOptOut && frozen.as_ref().is_some_and(|(v, _)| v.status == DocumentStatus::Adopted);
         let row = latest.iter().position(|(p, _, _)| *p == a.actor);
+        // A vote decided because its outcome is certain still counts the
+        // ballots of members who vote before it closes; it is their
+        // changes of vote that come too late.
+        let counted_ballot = matches!(procedure, DecisionRule::Vote(_)) && !frozen_by_decision && row.is_none();
         let effect = if !seated.contains(&a.actor) {
             Some(NoEffect::NotEntitled)
         } else if !counts_under(pos) {
             Some(NoEffect::NotCounted)
         } else if late {
             Some(NoEffect::AfterClose(closes.unwrap_or(a.time)))
-        } else if let Some((_, t)) = frozen.as_ref().filter(|(_, t)| a.time > *t && !opt_out_after) {
+        } else if let Some((_, t)) = frozen.as_ref().filter(|(_, t)| a.time > *t && !opt_out_after && !counted_ballot) {
             Some(NoEffect::AfterDecision(*t))
         } else if row.is_some_and(|r| matches!(latest[r].1, Position::Objected | Position::Amended)) {
             // Breaking silence is final: a later act does not mend it.
@@ -665,7 +671,8 @@ fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: 
             (Basis::Decision(_), DecisionRule::Silence) => Position::KeptSilent,
             (Basis::Decision(_), _) => Position::NotRecorded,
             (_, DecisionRule::Silence) => Position::KeptSilent,
-            (_, DecisionRule::ConsensusOptOut) if verdict.status == DocumentStatus::Adopted => Position::NoObjection,
+            // Under consensus, silence is no objection, whatever others did.
+            (_, DecisionRule::ConsensusOptOut) => Position::NoObjection,
             _ => Position::DidNotTakePart,
         };
         for row in sheet.iter_mut().filter(|r| r.1 == Position::Pending) {
