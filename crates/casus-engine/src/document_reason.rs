@@ -154,7 +154,7 @@ fn section(cx: &Ctx, s: &Section, reasons: &mut Vec<String>, acts: &mut Vec<ActC
                 line.push_str(&format!("; condition: \"{}\"", cx.n(a.condition)));
             }
             reasons.push(line + ".");
-            acts.push(cx.cite(pos.word(), i));
+            acts.push(cx.cite(pos.plain(), i));
         }
     }
     // Seats without an act, one line per what they did.

@@ -281,6 +281,8 @@ pub struct DocumentState {
     pub no_effect: Vec<(u32, NoEffect)>,
     /// The organs it was before earlier, each with its own verdict.
     pub earlier: Vec<Section>,
+    /// When the text came before the deciding organ.
+    pub organ_since: Time,
 }
 
 impl DocumentState {
@@ -291,7 +293,7 @@ impl DocumentState {
         all.push(Section {
             organ: self.organ,
             procedure: self.procedure,
-            from: self.earlier.last().and_then(|s| s.until).unwrap_or(self.since),
+            from: self.organ_since,
             until: None,
             closes: self.closes,
             status: self.status,
@@ -491,6 +493,7 @@ pub fn decide(treaty: &Treaty, acts: &[Act], id: Sym, d: &DocumentActs, at: Time
         not_seated: last.not_seated,
         no_effect: last.no_effect,
         earlier: sections,
+        organ_since: last.from,
     })
 }
 
