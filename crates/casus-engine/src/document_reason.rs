@@ -68,13 +68,14 @@ fn conclusion(cx: &Ctx, s: &Section) -> String {
             format!("adopted: {organ} recorded its decision on {on}{how}{limited}")
         }
         (DocumentStatus::Adopted, Basis::ConsensusAtClose) => {
-            let close = s.closes.map(|c| c.format(Precision::Second)).unwrap_or_default();
+            let close = s.closes.map(date).unwrap_or_default();
             format!("adopted by consensus when the session closed at {close}: no member refused ({} of {} signed){limited}", count(Position::Signed), plural(seated, "seated member", "seated members"))
         }
         (DocumentStatus::Adopted, _) => match s.procedure {
-            DecisionRule::Silence => format!("adopted: silence expired at {} without being broken", s.closes.map(|c| c.format(Precision::Second)).unwrap_or_default()),
+            DecisionRule::Silence => format!("adopted: silence expired at {} without being broken", s.closes.map(date).unwrap_or_default()),
             DecisionRule::Vote(_) => match &s.tally {
-                Some(t) => format!("adopted: {} reached the {} needed", plural(t.yes as usize, "yes vote", "yes votes"), t.needed),
+                Some(t) if t.yes > t.needed => format!("adopted: the yes votes reached the {} needed on {}, and {} yes votes were cast in all", t.needed, date(s.since), t.yes),
+                Some(t) => format!("adopted: the yes votes reached the {} needed on {}", t.needed, date(s.since)),
                 None => "adopted".to_string(),
             },
             _ if s.limited_format => format!("adopted: the {} that did not opt out signed{limited}", plural(count(Position::Signed), "seated member", "seated members")),
@@ -93,7 +94,7 @@ fn conclusion(cx: &Ctx, s: &Section) -> String {
         }
         (DocumentStatus::Pending, Basis::NoDecisionRecorded) => format!("pending: {organ} has recorded no decision on it"),
         (DocumentStatus::Pending, _) => match s.procedure {
-            DecisionRule::Silence => format!("pending: silence runs until {} and no member has broken it", s.closes.map(|c| c.format(Precision::Second)).unwrap_or_default()),
+            DecisionRule::Silence => format!("pending: silence runs until {} and no member has broken it", s.closes.map(date).unwrap_or_default()),
             DecisionRule::Vote(_) => match &s.tally {
                 Some(t) if !t.quorum_met => format!("pending: {} took part, fewer than the quorum of {}", t.yes + t.no + t.abstain, t.quorum.unwrap_or(0)),
                 Some(t) => format!("pending: {} of the {} needed, and the vote is not decided yet", plural(t.yes as usize, "yes vote", "yes votes"), t.needed),
@@ -109,8 +110,8 @@ fn no_effect_line(cx: &Ctx, s: &Section, i: u32, why: NoEffect) -> String {
     let what = crate::documents::position_of(a, &cx.treaty.words).map(|p| p.plain()).unwrap_or_else(|| a.kind.keyword());
     let because = match why {
         NoEffect::AfterDecision(t) => format!("the text had already been decided, on {}", date(t)),
-        NoEffect::AfterClose(t) if s.procedure == DecisionRule::Silence => format!("silence had expired, at {}", t.format(Precision::Second)),
-        NoEffect::AfterClose(t) => format!("the vote had closed, at {}", t.format(Precision::Second)),
+        NoEffect::AfterClose(t) if s.procedure == DecisionRule::Silence => format!("silence had expired, at {}", date(t)),
+        NoEffect::AfterClose(t) => format!("the vote had closed, at {}", date(t)),
         NoEffect::NotEntitled if s.excluded.contains(&a.actor) => "it is a party to the dispute and does not vote".to_string(),
         NoEffect::NotEntitled => format!("it was not entitled to take part in {}", cx.n(s.organ)),
         NoEffect::NotCounted => format!("{} does not count this kind of act", match s.procedure {
@@ -140,7 +141,7 @@ fn section(cx: &Ctx, s: &Section, reasons: &mut Vec<String>, acts: &mut Vec<ActC
             DecisionRule::Vote(_) => "The vote closes",
             _ => "The session closes",
         };
-        reasons.push(format!("{what} at {}.", c.format(Precision::Second)));
+        reasons.push(format!("{what} at {}.", date(c)));
     }
     let recorded_only = s.procedure == DecisionRule::Recorded;
     for &(party, pos, act) in &s.sheet {
