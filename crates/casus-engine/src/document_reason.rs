@@ -109,9 +109,9 @@ fn no_effect_line(cx: &Ctx, s: &Section, i: u32, why: NoEffect) -> String {
     let a = &cx.acts[i as usize];
     let what = crate::documents::position_of(a, &cx.treaty.words).map(|p| p.plain()).unwrap_or_else(|| a.kind.keyword());
     let because = match why {
-        NoEffect::AfterDecision(t) => format!("the text had already been decided, on {}", date(t)),
-        NoEffect::AfterClose(t) if s.procedure == DecisionRule::Silence => format!("silence had expired, at {}", date(t)),
-        NoEffect::AfterClose(t) => format!("the vote had closed, at {}", date(t)),
+        NoEffect::AfterDecision => format!("the text had already been decided, on {}", s.decided_at.map(date).unwrap_or_default()),
+        NoEffect::AfterClose if s.procedure == DecisionRule::Silence => format!("silence had expired, at {}", s.closes.map(date).unwrap_or_default()),
+        NoEffect::AfterClose => format!("the vote had closed, at {}", s.closes.map(date).unwrap_or_default()),
         NoEffect::NotEntitled if s.excluded.contains(&a.actor) => "it is a party to the dispute and does not vote".to_string(),
         NoEffect::NotEntitled => format!("it was not entitled to take part in {}", cx.n(s.organ)),
         NoEffect::NotCounted => format!("{} does not count this kind of act", match s.procedure {

@@ -184,12 +184,14 @@ impl Basis {
 
 /// Why an act about a document changed nothing. The act is kept, and
 /// shown as having had no effect.
+/// Fieldless, so that a record full of late acts costs 8 bytes per act; the
+/// times it refers to are its section's `decided_at` and `closes`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NoEffect {
-    /// The document was already decided, at this time.
-    AfterDecision(Time),
-    /// The vote had closed or silence had expired, at this time.
-    AfterClose(Time),
+    /// The document was already decided (at the section's `decided_at`).
+    AfterDecision,
+    /// The vote had closed or silence had expired (at the section's `closes`).
+    AfterClose,
     /// Its author was not entitled to take part (not seated in the organ
     /// on the dates that count, or a party to the dispute).
     NotEntitled,
@@ -203,8 +205,8 @@ pub enum NoEffect {
 impl NoEffect {
     pub fn word(self) -> &'static str {
         match self {
-            NoEffect::AfterDecision(_) => "after_decision",
-            NoEffect::AfterClose(_) => "after_close",
+            NoEffect::AfterDecision => "after_decision",
+            NoEffect::AfterClose => "after_close",
             NoEffect::NotEntitled => "not_entitled",
             NoEffect::NotCounted => "not_counted",
             NoEffect::SilenceAlreadyBroken => "silence_already_broken",
@@ -245,6 +247,9 @@ pub struct Section {
     pub no_effect: Vec<(u32, NoEffect)>,
     /// The recorded decision of this organ, if any.
     pub decision: Option<u32>,
+    /// When the verdict became final by the members' acts or a recorded
+    /// decision (acts after it had no effect), if it did.
+    pub decided_at: Option<Time>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -283,6 +288,8 @@ pub struct DocumentState {
     pub earlier: Vec<Section>,
     /// When the text came before the deciding organ.
     pub organ_since: Time,
+    /// See `Section::decided_at`.
+    pub decided_at: Option<Time>,
 }
 
 impl DocumentState {
@@ -307,6 +314,7 @@ impl DocumentState {
             limited_format: self.limited_format,
             no_effect: self.no_effect.clone(),
             decision: self.decisions.first().copied(),
+            decided_at: self.decided_at,
         });
         all
     }
@@ -466,11 +474,17 @@ pub fn decide(treaty: &Treaty, acts: &[Act], id: Sym, d: &DocumentActs, at: Time
         // Acts dated before the first act of the document belong to the
         // first section.
         let in_section = |i: &u32| in_section(i) || (k == 0 && acts[*i as usize].time < start.from);
-        let positions: Vec<u32> = d.positions.iter().copied().filter(in_section).collect();
-        let decisions: Vec<u32> = d.decisions.iter().copied().filter(in_section).collect();
-        sections.push(decide_section(treaty, acts, proposal, start, until, &positions, &decisions, at, member_at));
+        if starts.len() == 1 {
+            sections.push(decide_section(treaty, acts, proposal, start, until, &d.positions, &d.decisions, at, member_at));
+        } else {
+            let positions: Vec<u32> = d.positions.iter().copied().filter(in_section).collect();
+            let decisions: Vec<u32> = d.decisions.iter().copied().filter(in_section).collect();
+            sections.push(decide_section(treaty, acts, proposal, start, until, &positions, &decisions, at, member_at));
+        }
     }
     let last = sections.pop()?;
+    // Most texts stay before one organ: keep no empty allocation for them.
+    sections.shrink_to_fit();
     let attachments = if last.status == DocumentStatus::Adopted { d.attachments.clone() } else { Vec::new() };
     Some(DocumentState {
         id,
@@ -494,6 +508,7 @@ pub fn decide(treaty: &Treaty, acts: &[Act], id: Sym, d: &DocumentActs, at: Time
         no_effect: last.no_effect,
         earlier: sections,
         organ_since: last.from,
+        decided_at: last.decided_at,
     })
 }
 
@@ -583,9 +598,9 @@ fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: 
         } else if !counts_under(pos) {
             Some(NoEffect::NotCounted)
         } else if late {
-            Some(NoEffect::AfterClose(closes.unwrap_or(a.time)))
-        } else if let Some((_, t)) = frozen.as_ref().filter(|(_, t)| a.time > *t && !opt_out_after && !counted_ballot) {
-            Some(NoEffect::AfterDecision(*t))
+            Some(NoEffect::AfterClose)
+        } else if frozen.as_ref().is_some_and(|(_, t)| a.time > *t && !opt_out_after && !counted_ballot) {
+            Some(NoEffect::AfterDecision)
         } else if row.is_some_and(|r| matches!(latest[r].1, Position::Objected | Position::Amended)) {
             // Breaking silence is final: a later act does not mend it.
             Some(NoEffect::SilenceAlreadyBroken)
@@ -624,6 +639,7 @@ fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: 
     let count = decision.and_then(|i| acts[i as usize].count.as_deref().copied());
     let opted = sheet.iter().any(|r| r.1 == Position::OptedOut);
     let final_verdict = frozen.is_some() || decision.is_some() || closed || until.is_some();
+    let decided_at = frozen.as_ref().map(|(_, t)| *t).or(decision_time);
     let (mut verdict, since, basis) = match (decision, frozen) {
         // Adopted by the members' acts before the organ recorded it.
         (Some(dec), Some((v, t))) if v.status == DocumentStatus::Adopted && t < time_of(dec) => (v, t, Basis::Positions),
@@ -683,6 +699,7 @@ fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: 
         }
     }
     no_effect.sort_by_key(|&(i, _)| (time_of(i), i));
+    no_effect.shrink_to_fit();
     Section {
         organ: start.organ,
         procedure,
@@ -700,5 +717,6 @@ fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: 
         limited_format: verdict.limited,
         no_effect,
         decision,
+        decided_at,
     }
 }

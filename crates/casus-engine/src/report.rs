@@ -305,7 +305,8 @@ fn sheet_rows(acts: &[casus_model::Act], symbols: &Symbols, sheet: &[(casus_mode
         .collect()
 }
 
-fn no_effect_rows(acts: &[casus_model::Act], symbols: &Symbols, list: &[(u32, crate::documents::NoEffect)], words: &casus_model::Words) -> Vec<NoEffectRow> {
+fn no_effect_rows(acts: &[casus_model::Act], symbols: &Symbols, s: &crate::Section, words: &casus_model::Words) -> Vec<NoEffectRow> {
+    let list = &s.no_effect;
     use crate::documents::NoEffect;
     list.iter()
         .map(|&(i, why)| {
@@ -317,7 +318,8 @@ fn no_effect_rows(acts: &[casus_model::Act], symbols: &Symbols, list: &[(u32, cr
                 date: date(a.time),
                 why: why.word().to_string(),
                 decided: match why {
-                    NoEffect::AfterDecision(t) | NoEffect::AfterClose(t) => Some(date(t)),
+                    NoEffect::AfterDecision => s.decided_at.map(date),
+                    NoEffect::AfterClose => s.closes.map(date),
                     _ => None,
                 },
             }
@@ -327,6 +329,7 @@ fn no_effect_rows(acts: &[casus_model::Act], symbols: &Symbols, list: &[(u32, cr
 
 fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_model::Words, d: &crate::DocumentState) -> DocumentRow {
     let n = |s| symbols.name(s).to_string();
+    let sections = d.sections();
     let ballots = |sheet: &[(casus_model::Sym, crate::Position, Option<u32>)]| sheet.iter().any(|r| matches!(r.1, crate::Position::VotedYes | crate::Position::VotedNo | crate::Position::Abstained));
     DocumentRow {
         id: n(d.id),
@@ -344,7 +347,7 @@ fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_mode
         sheet: sheet_rows(acts, symbols, &d.sheet),
         basis: d.basis.word(d.procedure, ballots(&d.sheet)).to_string(),
         not_seated: d.not_seated.iter().map(|&p| n(p)).collect(),
-        no_effect: no_effect_rows(acts, symbols, &d.no_effect, words),
+        no_effect: no_effect_rows(acts, symbols, &sections[sections.len() - 1], words),
         earlier: d
             .earlier
             .iter()
@@ -362,7 +365,7 @@ fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_mode
                 closes: s.closes.map(|c| c.format(casus_model::Precision::Second)),
                 basis: s.basis.word(s.procedure, ballots(&s.sheet)).to_string(),
                 sheet: sheet_rows(acts, symbols, &s.sheet),
-                no_effect: no_effect_rows(acts, symbols, &s.no_effect, words),
+                no_effect: no_effect_rows(acts, symbols, s, words),
             })
             .collect(),
         fact: format!("document/{}", n(d.id)),
