@@ -7,7 +7,7 @@
 //! among 32 members has a few thousand distributions, not 2^32 coalitions.
 //! Answers are described compactly: "any 11 of these 31".
 
-use casus_engine::{DocumentState, DocumentStatus, ObligationStatus, Position, State};
+use casus_engine::{Basis, DocumentState, DocumentStatus, ObligationStatus, Position, State};
 use casus_model::*;
 use serde::Serialize;
 
@@ -98,7 +98,8 @@ fn distributions(total: u32, k: usize, out: &mut Vec<Vec<u32>>, prefix: &mut Vec
 }
 
 fn document_coalitions(d: &DocumentState, symbols: &Symbols, at: Time) -> (Vec<Coalition>, Option<String>) {
-    if !d.decisions.is_empty() {
+    // The verdict's own reason says what it rests on.
+    if matches!(d.basis, Basis::Decision(_)) {
         return (Vec::new(), Some("the organ recorded its decision; no party's act in this record changes a recorded decision".to_string()));
     }
     let options = moves(d.procedure);

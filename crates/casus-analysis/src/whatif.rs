@@ -22,8 +22,56 @@ pub enum Change {
     Add(Act),
     /// The act with this id, as if it had not happened.
     Remove(Sym),
-    /// The organ decides by another rule.
-    Rule { organ: Sym, rule: DecisionRule },
+    /// The organ decides by another rule. Only the decision rule is
+    /// replaced: the parts of the organ's own vote rule that `said` does
+    /// not state (its quorum, how abstentions count, the exclusion of the
+    /// parties to the dispute) stay as they are.
+    Rule { organ: Sym, rule: DecisionRule, said: RuleParts },
+}
+
+/// Which parts of a vote rule a replacement rule states.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RuleParts {
+    pub quorum: bool,
+    pub abstentions: bool,
+    pub excludes: bool,
+}
+
+impl RuleParts {
+    /// The parts stated by a rule written as clauses separated by `;`, as
+    /// in `2/3 of members; quorum 4; abstentions count as no`.
+    pub fn stated_in(text: &str) -> RuleParts {
+        let heads: Vec<&str> = text.split(';').filter_map(|c| c.split_whitespace().next()).collect();
+        RuleParts { quorum: heads.contains(&"quorum"), abstentions: heads.contains(&"abstentions"), excludes: heads.contains(&"excludes") }
+    }
+}
+
+/// The organ's rule with its decision rule replaced by `new`: a vote rule
+/// replacing a vote rule keeps the quorum, the counting of abstentions
+/// and the exclusion of disputants of the old one unless `said` states them.
+pub fn replaced_rule(old: DecisionRule, new: DecisionRule, said: RuleParts) -> DecisionRule {
+    match (old, new) {
+        (DecisionRule::Vote(o), DecisionRule::Vote(mut n)) => {
+            if !said.quorum {
+                n.quorum = o.quorum;
+            }
+            if !said.abstentions {
+                n.abstentions_against = o.abstentions_against;
+            }
+            if !said.excludes {
+                n.exclude_disputants = o.exclude_disputants;
+            }
+            DecisionRule::Vote(n)
+        }
+        _ => new,
+    }
+}
+
+/// Applies a rule change to the treaty's organ.
+fn set_rule(t: &mut Treaty, organ: Sym, rule: DecisionRule, said: RuleParts) {
+    if let Some(o) = t.organs.iter_mut().find(|o| o.id == organ) {
+        o.decides = replaced_rule(o.decides, rule, said);
+    }
 }
 
 /// A fact whose verdict differs.
@@ -89,11 +137,14 @@ fn diff_verdicts(b: &[(String, String)], a: &[(String, String)]) -> Vec<FactChan
         .collect()
 }
 
-fn describe(change: &Change, symbols: &Symbols) -> String {
+fn describe(change: &Change, treaty: &Treaty, symbols: &Symbols) -> String {
     match change {
         Change::Add(a) => format!("add: {} {} {}{}", a.time.format(a.precision), symbols.name(a.actor), a.kind.keyword(), if a.document.is_some() { format!(" document {}", symbols.name(a.document)) } else { String::new() }),
         Change::Remove(id) => format!("remove: act {}", symbols.name(*id)),
-        Change::Rule { organ, rule } => format!("rule: {} decides by {}", symbols.name(*organ), rule.describe()),
+        Change::Rule { organ, rule, said } => {
+            let old = treaty.organ(*organ).map(|o| o.decides).unwrap_or(*rule);
+            format!("rule: {} decides by {}", symbols.name(*organ), replaced_rule(old, *rule, *said).describe())
+        }
     }
 }
 
@@ -109,11 +160,7 @@ pub fn apply(treaty: &Treaty, acts: &[Act], changes: &[Change]) -> (Treaty, Vec<
         match c {
             Change::Add(a) => out.push(a.clone()),
             Change::Remove(_) => {}
-            Change::Rule { organ, rule } => {
-                if let Some(o) = t.organs.iter_mut().find(|o| o.id == *organ) {
-                    o.decides = *rule;
-                }
-            }
+            Change::Rule { organ, rule, said } => set_rule(&mut t, *organ, *rule, *said),
         }
     }
     (t, out)
@@ -181,17 +228,16 @@ pub fn what_if(treaty: &Treaty, acts: &[Act], symbols: &Symbols, query: &Query, 
     let added: Vec<&Act> = changes.iter().filter_map(|c| if let Change::Add(a) = c { Some(a) } else { None }).collect();
     let changed: Vec<&Act> = added.into_iter().chain(acts.iter().filter(|a| a.id.is_some() && removed.contains(&a.id))).collect();
     let rule_organs: BTreeSet<Sym> = changes.iter().filter_map(|c| if let Change::Rule { organ, .. } = c { Some(*organ) } else { None }).collect();
-    let descriptions = changes.iter().map(|c| describe(c, symbols)).collect();
+    let descriptions = changes.iter().map(|c| describe(c, treaty, symbols)).collect();
     if let Some((docs, parties)) = affected(treaty, acts, &changed, &rule_organs) {
         // Derive again from the acts the affected facts can depend on:
         // membership, the affected documents' acts, and every act
         // mentioning an affected party; compare only those facts.
         let mut t2 = treaty.clone();
         for c in changes {
-            if let Change::Rule { organ, rule } = c
-                && let Some(o) = t2.organs.iter_mut().find(|o| o.id == *organ) {
-                    o.decides = *rule;
-                }
+            if let Change::Rule { organ, rule, said } = c {
+                set_rule(&mut t2, *organ, *rule, *said);
+            }
         }
         let relevant_act = |a: &Act| membership::change_from_act(a).is_some() || (a.document.is_some() && docs.contains(&a.document)) || mentions(a, &parties);
         let mut relevant: Vec<Act> = acts.iter().filter(|a| !(a.id.is_some() && removed.contains(&a.id)) && relevant_act(a)).cloned().collect();

@@ -40,7 +40,7 @@ proptest! {
             },
             _ => match acts.iter().filter(|a| a.kind == ActKind::Propose).nth((pick as usize) % 3) {
                 Some(p) => Change::Add(Act { time: Time(p.time.0 + 1), precision: Precision::Second, actor: helper, kind: ActKind::Refuse, document: p.document, ..Act::default() }),
-                None => Change::Rule { organ: symbols.intern("COUNCIL"), rule: casus_model::DecisionRule::Unanimity },
+                None => Change::Rule { organ: symbols.intern("COUNCIL"), rule: casus_model::DecisionRule::Unanimity, said: Default::default() },
             },
         };
         let focused = what_if(&treaty, &acts, &symbols, &query, &base, std::slice::from_ref(&change));
@@ -172,4 +172,42 @@ record "r"
     let early = Act { time: Time::from_date(2001, 1, 1), actor: symbols.intern("CCC"), kind: ActKind::Statement, ..Act::default() };
     let w = what_if(&treaty, &acts, &symbols, &query, &base, &[Change::Add(early)]);
     assert!(w.facts.is_empty(), "{:?}", w.facts);
+}
+
+/// Silence broken by three members before expiry: the verdict names all
+/// three, in the order of their acts, and undoing it needs all three.
+#[test]
+fn blockers_of_silence_broken_by_several_members() {
+    let treaty = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../treaties/exercise-silence.md")).expect("treaty");
+    let record = r#"```acts
+record "r"
+  treaty HARBOURS
+
+2030-03-01T09:00:00Z HC propose silence
+  document fees
+  to HC
+  end 2030-03-03T18:00:00Z
+  source "s"
+
+2030-03-03T17:00:00Z DRN objection
+  document fees
+  source "s"
+
+2030-03-03T17:30:00Z ALD amendment
+  document fees
+  source "s"
+
+2030-03-03T17:59:00Z BRV objection
+  document fees
+  source "s"
+```
+"#;
+    let (treaty, acts, symbols) = loaded(&treaty, record);
+    let at = Time::parse("2030-03-04").expect("date").0;
+    let state = derive(&treaty, &acts, &Query { at, readings: Default::default() });
+    let b = blockers(&treaty, &acts, &symbols, &state, "document/fees").expect("blockers");
+    assert_eq!(b.verdict, "blocked by DRN ALD BRV");
+    assert_eq!(b.coalitions.len(), 1, "{b:?}");
+    assert_eq!(b.coalitions[0].size, 3, "{b:?}");
+    assert_eq!(b.coalitions[0].outcome, "adopted");
 }

@@ -9,8 +9,11 @@
 //! Nothing here is specific to one treaty: every word about a treaty comes
 //! from its file.
 
+// A child module, so that it can use this module's private `Ctx`.
+#[path = "document_reason.rs"]
+mod document_reason;
+
 use crate::derive::{ObligationStatus, State};
-use crate::documents::{DocumentStatus, Position};
 use crate::matcher::{matches, Bindings};
 use crate::report::{act_id, article_name, case_id, case_title, date, kind_noun, long_date, possessive};
 use casus_model::*;
@@ -340,7 +343,7 @@ pub fn explain(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State, 
     match kind {
         "party" => explain_party(&cx, fact, rest),
         "chair" => explain_chair(&cx, fact, rest),
-        "document" => explain_document(&cx, fact, rest),
+        "document" => document_reason::explain_document(&cx, fact, rest),
         "case" => explain_case(&cx, fact, rest),
         "obligation" => {
             let mut parts = rest.rsplitn(3, '/');
@@ -404,104 +407,6 @@ fn explain_chair(cx: &Ctx, fact: &str, organ_id: &str) -> Option<Explanation> {
     Some(Explanation {
         fact: fact.to_string(),
         statement: format!("{} chairs the {} ({}) on {}, since {}.", cx.who(c.party), organ.name, organ_id, long_date(cx.state.at), long_date(c.since)),
-        reasons,
-        rules,
-        acts,
-        readings: Vec::new(),
-    })
-}
-
-fn explain_document(cx: &Ctx, fact: &str, id: &str) -> Option<Explanation> {
-    let sym = cx.symbols.get(id)?;
-    let d = cx.state.documents.iter().find(|d| d.id == sym)?;
-    let organ = cx.treaty.organ(d.organ);
-    let mut reasons = Vec::new();
-    if let Some(o) = organ {
-        reasons.push(format!("{} ({}) decides by {}.", o.name, cx.n(o.id), o.decides.describe()));
-    }
-    if organ.is_none_or(|o| o.decides != d.procedure) {
-        reasons.push(format!("This text is decided by {}.", d.procedure.describe()));
-    }
-    for &t in &d.transfers {
-        let a = &cx.acts[t as usize];
-        reasons.push(format!("The matter was moved to {} on {}.", cx.n(a.to), a.time.format(a.precision)));
-    }
-    if !d.excluded.is_empty() {
-        let ex: Vec<String> = d.excluded.iter().map(|&p| cx.n(p)).collect();
-        reasons.push(format!("The parties to the dispute ({}) do not vote and are not counted.", ex.join(", ")));
-    }
-    if let Some(c) = d.closes {
-        let what = if d.procedure == casus_model::DecisionRule::Silence { "Silence expires" } else { "The vote closes" };
-        reasons.push(format!("{what} at {}.", c.format(casus_model::Precision::Second)));
-    }
-    if let Some(t) = &d.tally {
-        let quorum = match t.quorum {
-            Some(q) => format!("; quorum {q}, {}", if t.quorum_met { "met" } else { "not met" }),
-            None => String::new(),
-        };
-        reasons.push(format!("Tally: {} yes, {} no, {} abstaining of {} eligible; {} yes needed of a base of {}{}.", t.yes, t.no, t.abstain, t.eligible, t.needed, t.base, quorum));
-    }
-    let mut acts = Vec::new();
-    if let Some(p) = d.proposed {
-        acts.push(cx.cite("proposal", p));
-    }
-    let recorded_only = d.procedure == casus_model::DecisionRule::Recorded;
-    for &(party, pos, act) in d.sheet.iter().filter(|_| !recorded_only) {
-        let who = cx.n(party);
-        match (pos, act) {
-            (Position::Pending, _) if d.procedure == casus_model::DecisionRule::Silence => reasons.push(format!("{who} kept silent.")),
-            (Position::Pending, _) => reasons.push(format!("{who}: no position recorded.")),
-            (_, Some(i)) => {
-                let a = &cx.acts[i as usize];
-                let mut line = format!("{who} {} on {}", pos.word().replace('_', " "), a.time.format(a.precision));
-                if a.reason.is_some() {
-                    line.push_str(&format!("; reason: \"{}\"", cx.n(a.reason)));
-                }
-                if a.condition.is_some() {
-                    line.push_str(&format!("; condition: \"{}\"", cx.n(a.condition)));
-                }
-                reasons.push(line + ".");
-                acts.push(cx.cite(pos.word(), i));
-            }
-            _ => {}
-        }
-    }
-    for &i in &d.decisions {
-        acts.push(cx.cite("decision", i));
-    }
-    for &i in &d.transfers {
-        acts.push(cx.cite("transfer", i));
-    }
-    for &i in &d.attachments {
-        let a = &cx.acts[i as usize];
-        reasons.push(format!("{} attached {} on {}.", cx.n(a.actor), if a.subject.is_some() { cx.n(a.subject).replace('_', " ") } else { "a statement".to_string() }, a.time.format(a.precision)));
-        acts.push(cx.cite("attachment", i));
-    }
-    let status = match d.status {
-        DocumentStatus::Adopted if !d.decisions.is_empty() && d.limited_format => "adopted in a limited format: the organ recorded the decision, and the members that opted out did not block it".to_string(),
-        DocumentStatus::Adopted if !d.decisions.is_empty() => "adopted: the organ recorded the decision".to_string(),
-        DocumentStatus::Adopted if d.procedure == casus_model::DecisionRule::Silence => "adopted: silence was not broken before expiry".to_string(),
-        DocumentStatus::Adopted if d.tally.is_some() => "adopted: the yes votes reached the number needed".to_string(),
-        DocumentStatus::Adopted => "adopted: every seated member signed".to_string(),
-        DocumentStatus::Blocked => {
-            let by: Vec<String> = d.blocked_by.iter().map(|&p| cx.n(p)).collect();
-            match d.procedure {
-                casus_model::DecisionRule::Silence => format!("not adopted: silence was broken by {}", by.join(", ")),
-                casus_model::DecisionRule::Vote(_) => format!("rejected: the yes votes fall short of the number needed; against: {}", if by.is_empty() { "none".to_string() } else { by.join(", ") }),
-                _ => format!("blocked by {}: under this rule one refusal is enough", by.join(", ")),
-            }
-        }
-        DocumentStatus::Pending if recorded_only => "pending: the organ has recorded no decision on it".to_string(),
-        DocumentStatus::Pending if d.tally.is_some_and(|t| !t.quorum_met) => "pending: the quorum is not met".to_string(),
-        DocumentStatus::Pending if d.procedure == casus_model::DecisionRule::Silence => "pending: under silence, not yet expired".to_string(),
-        DocumentStatus::Pending if d.tally.is_some() => "pending: the vote is not decided yet".to_string(),
-        DocumentStatus::Pending => "pending: not every seated member has signed, and no one has refused".to_string(),
-    };
-    reasons.push(format!("So the document is {status}."));
-    let rules = organ.map(|o| vec![cx.rule("organ", o.id, &o.quote, &o.sources, d.since)]).unwrap_or_default();
-    Some(Explanation {
-        fact: fact.to_string(),
-        statement: format!("\"{}\" ({}) is {} since {}.", cx.n(d.title), id, d.status.word(), date(d.since)),
         reasons,
         rules,
         acts,

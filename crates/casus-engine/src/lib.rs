@@ -15,7 +15,7 @@ mod matcher;
 pub mod report;
 
 pub use derive::{derive, CaseState, ChairState, DutyInstance, ObligationState, ObligationStatus, PartyState, State};
-pub use documents::{status_of, DocumentState, DocumentStatus, Position, Tally};
+pub use documents::{position_of, status_of, Basis, DocumentState, DocumentStatus, NoEffect, Position, Section, Tally};
 pub use explain::{explain, ActCite, Explanation, ReadingCite, RuleCite};
 pub use report::{report, Report};
 

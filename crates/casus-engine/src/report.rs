@@ -90,7 +90,51 @@ pub struct DocumentRow {
     /// Interpretative statements and reservations attached to the adopted text.
     pub attachments: Vec<String>,
     pub sheet: Vec<SheetRow>,
+    /// What the verdict rests on: `positions`, `consensus_at_close`,
+    /// `decision_recorded`, `recorded_tally`, `acclamation`,
+    /// `tally_not_recorded` or `no_decision_recorded`.
+    pub basis: String,
+    /// Members of the organ on one of the dates that count but not the other.
+    pub not_seated: Vec<String>,
+    /// Acts about the document that changed nothing, with why.
+    pub no_effect: Vec<NoEffectRow>,
+    /// The organs the text was before earlier, one section each.
+    pub earlier: Vec<SectionRow>,
     pub fact: String,
+}
+
+/// An act that changed nothing, kept on the record.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct NoEffectRow {
+    pub act: String,
+    pub party: String,
+    /// The position the act would have taken (`signed`, `voted_no`, …).
+    pub position: String,
+    pub date: String,
+    /// `after_decision`, `after_close`, `not_entitled`, `not_counted` or
+    /// `silence_already_broken`.
+    pub why: String,
+    /// When the document was decided or the vote closed, for the first two.
+    pub decided: Option<String>,
+}
+
+/// The text's time before an organ it was later moved from.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct SectionRow {
+    pub organ: String,
+    pub procedure: String,
+    pub from: String,
+    pub until: Option<String>,
+    pub status: String,
+    pub since: String,
+    pub blocked_by: Vec<String>,
+    pub excluded: Vec<String>,
+    pub not_seated: Vec<String>,
+    pub tally: Option<TallyRow>,
+    pub closes: Option<String>,
+    pub basis: String,
+    pub sheet: Vec<SheetRow>,
+    pub no_effect: Vec<NoEffectRow>,
 }
 
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
@@ -104,6 +148,9 @@ pub struct TallyRow {
     pub quorum: Option<u32>,
     pub quorum_met: bool,
     pub closed: bool,
+    /// `ballots` (counted from members' votes) or `decision` (the counts a
+    /// recorded decision gives, without names).
+    pub counted: String,
 }
 
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
@@ -245,7 +292,6 @@ pub fn case_title(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols,
 
 pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, state: &State) -> Report {
     let n = |s| symbols.name(s).to_string();
-    let opt = |s: casus_model::Sym| if s.is_some() { Some(n(s)) } else { None };
     Report {
         treaty: TreatyRef { id: n(treaty.id), title: treaty.title.clone() },
         at: date(state.at),
@@ -275,40 +321,7 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
             })
             .collect(),
         chairs: state.chairs.iter().map(|c| ChairRow { organ: n(c.organ), party: n(c.party), since: date(c.since), fact: format!("chair/{}", n(c.organ)) }).collect(),
-        documents: state
-            .documents
-            .iter()
-            .map(|d| DocumentRow {
-                id: n(d.id),
-                title: n(d.title),
-                organ: n(d.organ),
-                status: d.status.word().to_string(),
-                since: date(d.since),
-                blocked_by: d.blocked_by.iter().map(|&p| n(p)).collect(),
-                limited_format: d.limited_format,
-                procedure: d.procedure.describe(),
-                excluded: d.excluded.iter().map(|&p| n(p)).collect(),
-                tally: d.tally.map(|t| TallyRow { yes: t.yes, no: t.no, abstain: t.abstain, eligible: t.eligible, base: t.base, needed: t.needed, quorum: t.quorum, quorum_met: t.quorum_met, closed: t.closed }),
-                closes: d.closes.map(|c| c.format(casus_model::Precision::Second)),
-                attachments: d.attachments.iter().map(|&i| act_id(acts, symbols, i)).collect(),
-                sheet: d
-                    .sheet
-                    .iter()
-                    .map(|&(party, pos, act)| {
-                        let a = act.map(|i| &acts[i as usize]);
-                        SheetRow {
-                            party: n(party),
-                            position: pos.word().to_string(),
-                            date: a.map(|a| date(a.time)),
-                            reason: a.and_then(|a| opt(a.reason)),
-                            condition: a.and_then(|a| opt(a.condition)),
-                            act: act.map(|i| act_id(acts, symbols, i)),
-                        }
-                    })
-                    .collect(),
-                fact: format!("document/{}", n(d.id)),
-            })
-            .collect(),
+        documents: state.documents.iter().map(|d| document_row(acts, symbols, &treaty.words, d)).collect(),
         cases: state
             .cases
             .iter()
@@ -352,5 +365,106 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
             })
             .collect(),
         acts_considered: state.acts_considered,
+    }
+}
+
+fn tally_row(t: &crate::Tally) -> TallyRow {
+    TallyRow {
+        yes: t.yes,
+        no: t.no,
+        abstain: t.abstain,
+        eligible: t.eligible,
+        base: t.base,
+        needed: t.needed,
+        quorum: t.quorum,
+        quorum_met: t.quorum_met,
+        closed: t.closed,
+        counted: if t.from_decision { "decision" } else { "ballots" }.to_string(),
+    }
+}
+
+fn sheet_rows(acts: &[casus_model::Act], symbols: &Symbols, sheet: &[(casus_model::Sym, crate::Position, Option<u32>)]) -> Vec<SheetRow> {
+    let n = |s| symbols.name(s).to_string();
+    let opt = |s: casus_model::Sym| if s.is_some() { Some(n(s)) } else { None };
+    sheet
+        .iter()
+        .map(|&(party, pos, act)| {
+            let a = act.map(|i| &acts[i as usize]);
+            SheetRow {
+                party: n(party),
+                position: pos.word().to_string(),
+                date: a.map(|a| date(a.time)),
+                reason: a.and_then(|a| opt(a.reason)),
+                condition: a.and_then(|a| opt(a.condition)),
+                act: act.map(|i| act_id(acts, symbols, i)),
+            }
+        })
+        .collect()
+}
+
+fn no_effect_rows(acts: &[casus_model::Act], symbols: &Symbols, s: &crate::Section, words: &casus_model::Words) -> Vec<NoEffectRow> {
+    let list = &s.no_effect;
+    use crate::documents::NoEffect;
+    list.iter()
+        .map(|&(i, why)| {
+            let a = &acts[i as usize];
+            NoEffectRow {
+                act: act_id(acts, symbols, i),
+                party: symbols.name(a.actor).to_string(),
+                position: crate::documents::position_of(a, words).map(|p| p.word()).unwrap_or("").to_string(),
+                date: date(a.time),
+                why: why.word().to_string(),
+                decided: match why {
+                    NoEffect::AfterDecision => s.decided_at.map(date),
+                    NoEffect::AfterClose => s.closes.map(date),
+                    _ => None,
+                },
+            }
+        })
+        .collect()
+}
+
+fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_model::Words, d: &crate::DocumentState) -> DocumentRow {
+    let n = |s| symbols.name(s).to_string();
+    let sections = d.sections();
+    let ballots = |sheet: &[(casus_model::Sym, crate::Position, Option<u32>)]| sheet.iter().any(|r| matches!(r.1, crate::Position::VotedYes | crate::Position::VotedNo | crate::Position::Abstained));
+    DocumentRow {
+        id: n(d.id),
+        title: n(d.title),
+        organ: n(d.organ),
+        status: d.status.word().to_string(),
+        since: date(d.since),
+        blocked_by: d.blocked_by.iter().map(|&p| n(p)).collect(),
+        limited_format: d.limited_format,
+        procedure: d.procedure.describe(),
+        excluded: d.excluded.iter().map(|&p| n(p)).collect(),
+        tally: d.tally.as_ref().map(tally_row),
+        closes: d.closes.map(|c| c.format(casus_model::Precision::Second)),
+        attachments: d.attachments.iter().map(|&i| act_id(acts, symbols, i)).collect(),
+        sheet: sheet_rows(acts, symbols, &d.sheet),
+        basis: d.basis.word(d.procedure, ballots(&d.sheet)).to_string(),
+        not_seated: d.not_seated.iter().map(|&p| n(p)).collect(),
+        no_effect: no_effect_rows(acts, symbols, &sections[sections.len() - 1], words),
+        earlier: d
+            .earlier
+            .iter()
+            .map(|s| SectionRow {
+                organ: n(s.organ),
+                procedure: s.procedure.describe(),
+                from: date(s.from),
+                until: s.until.map(date),
+                status: s.status.word().to_string(),
+                since: date(s.since),
+                blocked_by: s.blocked_by.iter().map(|&p| n(p)).collect(),
+                excluded: s.excluded.iter().map(|&p| n(p)).collect(),
+                not_seated: s.not_seated.iter().map(|&p| n(p)).collect(),
+                tally: s.tally.as_ref().map(tally_row),
+                closes: s.closes.map(|c| c.format(casus_model::Precision::Second)),
+                basis: s.basis.word(s.procedure, ballots(&s.sheet)).to_string(),
+                sheet: sheet_rows(acts, symbols, &s.sheet),
+                no_effect: no_effect_rows(acts, symbols, s, words),
+            })
+            .collect(),
+        fact: format!("document/{}", n(d.id)),
     }
 }

@@ -44,6 +44,14 @@ organ SUB "Standing Group"
   seats    parties AAA BBB
   seats    parties AAA BBB CCC from 2001-01-01
   decides  unanimity
+
+organ ALL "Full Council"
+  seats    every party
+  decides  unanimity
+
+organ CON "Consensus Council"
+  seats    every party
+  decides  consensus with opt-out
 ```
 "#;
 
@@ -197,4 +205,171 @@ fn blocked_since_the_first_refusal() {
     let rep = common::replay(TREATY, &r, "2001-03-01", &[]);
     assert_eq!((rep.documents[0].status.as_str(), rep.documents[0].since.as_str()), ("blocked", "2001-02-02"));
     assert_eq!(rep.documents[0].blocked_by, ["AAA", "BBB"]);
+}
+
+/// The explanation of a document, its reasons joined by newlines.
+fn explain(record: &str, at: &str, doc: &str) -> String {
+    let mut symbols = casus_model::Symbols::new();
+    let (t, _) = casus_lang::load_treaty("t.md", TREATY, &mut symbols);
+    let (r, diags) = casus_lang::load_record("r.acts", record, &t, &mut symbols);
+    assert!(!diags.iter().any(|d| d.is_error()), "{}", casus_lang::render(&diags, "r.acts", record));
+    let at = casus_model::Time::parse(at).expect("date").0.end_of_day();
+    let state = casus_engine::derive(&t, &r.acts, &casus_engine::Query { at, readings: Default::default() });
+    let e = casus_engine::explain(&t, &r.acts, &symbols, &state, &format!("document/{doc}")).expect("explained");
+    format!("{}\n{}", e.statement, e.reasons.join("\n"))
+}
+
+fn positions(rep: &casus_engine::Report) -> Vec<String> {
+    rep.documents[0].sheet.iter().map(|s| format!("{}:{}", s.party, s.position)).collect()
+}
+
+#[test]
+fn every_member_that_breaks_silence_is_named_in_the_order_of_its_act() {
+    // Three objections at 17:00, 17:30 and 17:59 before an 18:00 expiry,
+    // by members whose seats are in another order.
+    let mut r = propose("stmt", "SIL", "2000-09-12T10:00", "  end 2000-09-13T18:00:00\n");
+    r += &act("FFF", "objection", "stmt", "2000-09-13T17:00");
+    r += &act("AAA", "amendment", "stmt", "2000-09-13T17:30");
+    r += &act("CCC", "objection", "stmt", "2000-09-13T17:59:59");
+    // At expiry: too late.
+    r += &act("BBB", "objection", "stmt", "2000-09-13T18:00");
+    let rep = common::replay(TREATY, &r, "2000-09-14", &[]);
+    let d = &rep.documents[0];
+    assert_eq!((d.status.as_str(), d.since.as_str()), ("blocked", "2000-09-13T17:00:00Z"));
+    assert_eq!(d.blocked_by, ["FFF", "AAA", "CCC"]);
+    assert_eq!(positions(&rep), ["AAA:amended", "BBB:kept_silent", "CCC:objected", "DDD:kept_silent", "EEE:kept_silent", "FFF:objected"]);
+    assert_eq!(d.no_effect.iter().map(|n| (n.party.as_str(), n.why.as_str())).collect::<Vec<_>>(), [("BBB", "after_close")]);
+    let e = explain(&r, "2000-09-14", "stmt");
+    assert!(e.contains("silence was broken before its expiry by FFF (objection on 2000-09-13T17:00:00Z), AAA (amendment on 2000-09-13T17:30:00Z) and CCC (objection on 2000-09-13T17:59:59Z)"), "{e}");
+    assert!(e.contains("BBB objected on 2000-09-13T18:00:00Z: this had no effect, because silence had expired"), "{e}");
+    // Before the second and third objections, only the first is named.
+    let rep = common::replay(TREATY, &r, "2000-09-13T17:10", &[]);
+    assert_eq!(rep.documents[0].blocked_by, ["FFF"]);
+}
+
+#[test]
+fn a_text_moved_to_another_organ_keeps_its_history_under_the_first() {
+    // Put to the full council, refused there by FFF (who does not sit in
+    // the standing group), then moved: the standing group's unanimity
+    // starts at the transfer, and AAA's signature in the full council does
+    // not count there.
+    let mut r = propose("plan", "ALL", "2001-02-01", "");
+    r += &act("AAA", "sign", "plan", "2001-02-02");
+    r += &act("FFF", "refuse", "plan", "2001-02-02");
+    r += "2001-02-03 ALL transfer\n  document plan\n  to SUB\n  source \"f\"\n\n";
+    r += &act("BBB", "sign", "plan", "2001-02-04");
+    r += &act("CCC", "sign", "plan", "2001-02-04");
+    let rep = common::replay(TREATY, &r, "2001-02-05", &[]);
+    let d = &rep.documents[0];
+    assert_eq!((d.organ.as_str(), d.status.as_str()), ("SUB", "pending"));
+    assert_eq!(positions(&rep), ["AAA:pending", "BBB:signed", "CCC:signed"]);
+    assert_eq!(d.earlier.len(), 1);
+    let first = &d.earlier[0];
+    assert_eq!((first.organ.as_str(), first.status.as_str(), first.until.as_deref()), ("ALL", "blocked", Some("2001-02-03")));
+    assert_eq!(first.blocked_by, ["FFF"]);
+    assert!(first.procedure.starts_with("unanimity"));
+    let sheet: Vec<String> = first.sheet.iter().map(|s| format!("{}:{}", s.party, s.position)).collect();
+    assert_eq!(sheet, ["AAA:signed", "BBB:did_not_take_part", "CCC:did_not_take_part", "DDD:did_not_take_part", "EEE:did_not_take_part", "FFF:refused"]);
+    let r2 = r.clone() + &act("AAA", "sign", "plan", "2001-02-06");
+    let rep = common::replay(TREATY, &r2, "2001-02-07", &[]);
+    assert_eq!((rep.documents[0].status.as_str(), rep.documents[0].since.as_str()), ("adopted", "2001-02-06"));
+    let e = explain(&r2, "2001-02-07", "plan");
+    assert!(e.contains("Before Full Council (ALL) (from 2001-02-01 until 2001-02-03):"), "{e}");
+    assert!(e.contains("There it was blocked by the refusal of FFF (refuse on 2001-02-02)."), "{e}");
+    assert!(e.contains("On 2001-02-03, ALL moved the matter to SUB"), "{e}");
+    assert!(e.ends_with("So the document is adopted: all 3 seated members signed."), "{e}");
+}
+
+#[test]
+fn acts_that_can_no_longer_change_anything_are_kept_and_marked() {
+    // Adopted by unanimity on the 2nd; a refusal on the 9th changes
+    // nothing. A refusal in a vote is not counted; a vote after the close
+    // comes too late.
+    let mut r = propose("u", "SUB", "2001-02-01", "");
+    for p in ["AAA", "BBB", "CCC"] {
+        r += &act(p, "sign", "u", "2001-02-02");
+    }
+    r += &act("BBB", "refuse", "u", "2001-02-09");
+    let rep = common::replay(TREATY, &r, "2001-03-01", &[]);
+    let d = &rep.documents[0];
+    assert_eq!((d.status.as_str(), d.since.as_str()), ("adopted", "2001-02-02"));
+    assert_eq!(positions(&rep), ["AAA:signed", "BBB:signed", "CCC:signed"]);
+    assert_eq!((d.no_effect[0].party.as_str(), d.no_effect[0].position.as_str(), d.no_effect[0].why.as_str(), d.no_effect[0].decided.as_deref()), ("BBB", "refused", "after_decision", Some("2001-02-02")));
+    let e = explain(&r, "2001-03-01", "u");
+    assert!(e.contains("BBB refused on 2001-02-09: this had no effect, because the text had already been decided, on 2001-02-02."), "{e}");
+
+    let mut v = propose("budget", "MAJ", "2000-06-01", "  end 2000-07-01\n");
+    for p in ["AAA", "BBB", "CCC", "DDD"] {
+        v += &act(p, "vote yes", "budget", "2000-06-02");
+    }
+    v += &act("EEE", "refuse", "budget", "2000-06-03");
+    v += &act("FFF", "vote no", "budget", "2000-07-02");
+    let rep = common::replay(TREATY, &v, "2000-08-01", &[]);
+    let d = &rep.documents[0];
+    assert_eq!(d.status, "adopted");
+    let whys: Vec<(&str, &str)> = d.no_effect.iter().map(|n| (n.party.as_str(), n.why.as_str())).collect();
+    assert_eq!(whys, [("EEE", "not_counted"), ("FFF", "after_close")]);
+    assert_eq!(positions(&rep), ["AAA:voted_yes", "BBB:voted_yes", "CCC:voted_yes", "DDD:voted_yes", "EEE:did_not_take_part", "FFF:did_not_take_part"]);
+}
+
+#[test]
+fn consensus_at_the_close_is_explained_as_such_not_as_signatures() {
+    // Nobody signed; the session closed without a refusal.
+    let r = propose("text", "CON", "2001-02-01", "  end 2001-02-01T18:00\n");
+    let rep = common::replay(TREATY, &r, "2001-02-02", &[]);
+    assert_eq!((rep.documents[0].status.as_str(), rep.documents[0].basis.as_str()), ("adopted", "consensus_at_close"));
+    assert!(positions(&rep).iter().all(|p| p.ends_with(":no_objection")), "{:?}", positions(&rep));
+    let e = explain(&r, "2001-02-02", "text");
+    assert!(e.contains("So the document is adopted by consensus when the session closed at 2001-02-01T18:00:00Z: no member refused (0 of 6 seated members signed)."), "{e}");
+    assert!(!e.contains("every seated member signed") && !e.contains("all 6 seated members signed"), "{e}");
+    // Adopted in a limited format by signatures: those who did not opt out signed.
+    let mut l = propose("lim", "CON", "2001-02-01", "");
+    l += &act("AAA", "opt-out", "lim", "2001-02-02");
+    for p in ["BBB", "CCC", "DDD", "EEE", "FFF"] {
+        l += &act(p, "sign", "lim", "2001-02-03");
+    }
+    let e = explain(&l, "2001-02-04", "lim");
+    assert!(e.contains("So the document is adopted: the 5 seated members that did not opt out signed; AAA opted out, so it stands in a limited format without them."), "{e}");
+}
+
+#[test]
+fn a_decision_recorded_in_an_organ_that_votes() {
+    let decision = |extra: &str| format!("2001-04-01 TWO decision\n  document res\n  title \"Resolution\"\n{extra}  source \"f\"\n\n");
+    // Without ballots or a tally: adopted, tally not recorded, no 0-0-0.
+    let rep = common::replay(TREATY, &decision(""), "2001-04-02", &[]);
+    let d = &rep.documents[0];
+    assert_eq!((d.status.as_str(), d.basis.as_str()), ("adopted", "tally_not_recorded"));
+    assert!(d.tally.is_none());
+    assert!(positions(&rep).iter().all(|p| p.ends_with(":not_recorded")), "{:?}", positions(&rep));
+    let e = explain(&decision(""), "2001-04-02", "res");
+    assert!(e.contains("Tally not recorded") && e.contains("the tally was not recorded") && !e.contains("not met") && !e.contains("0 yes"), "{e}");
+    // A known tally without names (five members on 2001-04-01: EEE has left).
+    let rep = common::replay(TREATY, &decision("  votes 4 0 1\n"), "2001-04-02", &[]);
+    let t = rep.documents[0].tally.as_ref().expect("tally");
+    assert_eq!((t.yes, t.no, t.abstain, t.eligible, t.needed, t.counted.as_str(), rep.documents[0].basis.as_str()), (4, 0, 1, 5, 4, "decision", "recorded_tally"));
+    // By acclamation.
+    let rep = common::replay(TREATY, &decision("  by acclamation\n"), "2001-04-02", &[]);
+    assert_eq!(rep.documents[0].basis, "acclamation");
+    assert!(positions(&rep).iter().all(|p| p.ends_with(":assented")));
+    // A tally that the rule could not have adopted is an error.
+    for (extra, want) in [("  votes 3 2 0\n", "do not reach the 4"), ("  votes 4 1 1\n", "only 5 members")] {
+        let mut symbols = casus_model::Symbols::new();
+        let (t, _) = casus_lang::load_treaty("t.md", TREATY, &mut symbols);
+        let (_, diags) = casus_lang::load_record("r.acts", &decision(extra), &t, &mut symbols);
+        assert!(diags.iter().any(|d| d.code == "E0040" && d.message.contains(want)), "{extra}: {diags:?}");
+    }
+}
+
+#[test]
+fn a_decision_recorded_under_consensus_shows_what_each_seat_did() {
+    // The January 2022 shape: a decision recorded without signatures, and
+    // an opt-out after it (limited format).
+    let mut r = "2001-04-01 CON decision\n  document dec\n  title \"Decision\"\n  source \"f\"\n\n".to_string();
+    r += &act("AAA", "opt-out", "dec", "2001-05-01");
+    r += &act("BBB", "sign", "dec", "2001-05-02");
+    let rep = common::replay(TREATY, &r, "2001-06-01", &[]);
+    let d = &rep.documents[0];
+    assert_eq!((d.status.as_str(), d.limited_format, d.basis.as_str()), ("adopted", true, "decision_recorded"));
+    assert_eq!(positions(&rep), ["AAA:opted_out", "BBB:no_objection", "CCC:no_objection", "DDD:no_objection", "FFF:no_objection"]);
+    assert_eq!(d.no_effect.iter().map(|n| n.party.as_str()).collect::<Vec<_>>(), ["BBB"]);
 }

@@ -94,6 +94,8 @@ pub mod codes {
     pub const TOO_LARGE: &str = "E0025";
     pub const NO_POWER: &str = "E0026";
     pub const WRONG_TREATY: &str = "E0027";
+    pub const TALLY_CONTRADICTS_RULE: &str = "E0040";
+    pub const DECISION_COUNT_MISPLACED: &str = "E0041";
     pub const NO_SOURCE: &str = "W0001";
     pub const NO_RULES: &str = "W0002";
     pub const MIRROR_SOURCE: &str = "W0003";
@@ -128,6 +130,8 @@ pub mod codes {
         (TOO_LARGE, "the input exceeds a limit"),
         (NO_POWER, "an act the treaty gives its actor no power to perform"),
         (WRONG_TREATY, "a record written for another treaty"),
+        (TALLY_CONTRADICTS_RULE, "a decision's recorded tally that its organ's rule could not have adopted"),
+        (DECISION_COUNT_MISPLACED, "`votes` or `by acclamation` on an act that is not a decision, or both on one decision"),
         (NO_SOURCE, "an act or membership event without a source"),
         (NO_RULES, "a file with no rule or act blocks"),
         (MIRROR_SOURCE, "a source on a known mirror or aggregator host"),

@@ -75,7 +75,7 @@ fn header(cx: &mut Cx, decl: &Decl, treaty: &Treaty, record: &mut Record) {
     }
 }
 
-const FIELDS: &str = "id, under, to, against, about, from, document, means, case, organ, personnel, start, end, effective, title, reason, condition, text, note, source";
+const FIELDS: &str = "id, under, to, against, about, from, document, means, case, organ, personnel, votes, by, start, end, effective, title, reason, condition, text, note, source";
 
 fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
     let head = &decl.head.tokens;
@@ -160,6 +160,39 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
                     None
                 }
             },
+            // How a recorded decision was taken: a tally without names, or
+            // acclamation.
+            "votes" | "by" if kind != ActKind::Decision => {
+                cx.err(codes::DECISION_COUNT_MISPLACED, at, format!("`{key}` is given only on a `decision`")).help("a decision may record `votes YES NO ABSTAIN` or `by acclamation`");
+                None
+            }
+            "votes" | "by" if act.count.is_some() => {
+                cx.err(codes::DECISION_COUNT_MISPLACED, at, "a decision records either `votes` or `by acclamation`, not both");
+                None
+            }
+            "votes" => {
+                let numbers: Vec<Option<u32>> = toks[1..].iter().map(|t| if t.kind == TokenKind::Number { t.text.parse::<u32>().ok().filter(|&n| n <= 100_000) } else { None }).collect();
+                match numbers[..] {
+                    [Some(yes), Some(no), Some(abstain)] => {
+                        act.count = Some(Box::new(DecisionCount::Votes { yes, no, abstain }));
+                        Some(())
+                    }
+                    _ => {
+                        cx.err(codes::MALFORMED_CLAUSE, span_of(&toks[1..], at), "`votes` takes three whole numbers: yes, no, abstaining").help("`votes 17 0 4`");
+                        None
+                    }
+                }
+            }
+            "by" => match &toks[1..] {
+                [w] if w.is_word("acclamation") => {
+                    act.count = Some(Box::new(DecisionCount::Acclamation));
+                    Some(())
+                }
+                _ => {
+                    cx.err(codes::MALFORMED_CLAUSE, span_of(&toks[1..], at), "expected `by acclamation`");
+                    None
+                }
+            },
             "start" | "end" | "effective" => cx.date(arg, at, &format!("the {key} date")).map(|(t, _)| match key {
                 "start" => act.start = Some(t),
                 "end" => act.end = Some(t),
@@ -213,11 +246,15 @@ fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record
     // Documents: first introduction time; cases: ids of acts that a duty's
     // trigger kind could open.
     let mut documents: BTreeMap<Sym, Time> = BTreeMap::new();
+    let mut proposals: BTreeMap<Sym, &Act> = BTreeMap::new();
     let mut ids: BTreeMap<Sym, (Time, ActKind)> = BTreeMap::new();
     for act in &record.acts {
         if matches!(act.kind, ActKind::Propose | ActKind::Decision) && act.document.is_some() {
             let e = documents.entry(act.document).or_insert(act.time);
             *e = (*e).min(act.time);
+        }
+        if act.kind == ActKind::Propose && act.document.is_some() {
+            proposals.entry(act.document).or_insert(act);
         }
     }
     let trigger_kinds: BTreeSet<ActKind> = treaty.duties.iter().map(|d| d.trigger.kind).collect();
@@ -306,8 +343,49 @@ fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record
             let power = name(powers[0].id);
             diags.push(Diagnostic::error(codes::NO_POWER, span, format!("`{actor}` has no power to `{kind}` here")).help(format!("see the power `{power}`")));
         }
+        if let Some(count) = act.count.as_deref() {
+            let proposal = proposals.get(&act.document).copied();
+            if let Some(problem) = tally_contradiction(treaty, act, proposal, count, &member) {
+                diags.push(Diagnostic::error(codes::TALLY_CONTRADICTS_RULE, at("votes"), problem).help("check the sources' figures, or the organ's `decides` rule in the treaty"));
+            }
+        }
         if act.sources.is_empty() {
             diags.push(Diagnostic::warning(codes::NO_SOURCE, span, "this act has no source").help("add `source \"https://…\" \"Title\"`"));
         }
+    }
+}
+
+/// Why a decision's recorded tally cannot have adopted it under its organ's
+/// rule, if it cannot: more votes than members entitled, a quorum not met,
+/// fewer yes votes than needed, or votes against under unanimity or
+/// consensus. The organ is the one the text was put to, else the decision's
+/// author; those entitled are its seats that are members on the date, less
+/// the parties to the dispute where the rule excludes them.
+fn tally_contradiction(treaty: &Treaty, act: &Act, proposal: Option<&Act>, count: &DecisionCount, member: &dyn Fn(Sym, Time) -> bool) -> Option<String> {
+    let DecisionCount::Votes { yes, no, abstain } = *count else { return None };
+    let organ = treaty.organ(proposal.map(|p| p.to).unwrap_or(act.actor)).or_else(|| treaty.organ(act.actor))?;
+    let name = &organ.name;
+    match organ.decides {
+        DecisionRule::Vote(rule) => {
+            let excluded: Vec<Sym> = if rule.exclude_disputants { proposal.map(|p| vec![p.about, p.against]).unwrap_or_default() } else { Vec::new() };
+            let seats: Vec<Sym> = match organ.seats_at(act.time) {
+                Seats::Parties(list) => list.clone(),
+                Seats::Office => Vec::new(),
+                Seats::EveryParty => treaty.parties.iter().map(|p| p.code).collect(),
+            };
+            let eligible = seats.into_iter().filter(|&p| member(p, act.time) && !excluded.contains(&p)).count() as u32;
+            let t = rule.thresholds(eligible, yes, no, abstain);
+            if yes + no + abstain > eligible {
+                Some(format!("the tally counts {} votes, but only {eligible} members of {name} may vote on this date", yes + no + abstain))
+            } else if let Some(q) = t.quorum.filter(|&q| yes + no + abstain < q) {
+                Some(format!("the tally counts {} members taking part, below the quorum of {q} of {name}, yet the decision is recorded as taken", yes + no + abstain))
+            } else if yes < t.needed {
+                Some(format!("{yes} yes votes do not reach the {} that {name} needs ({}), yet the decision is recorded as adopted", t.needed, organ.decides.describe()))
+            } else {
+                None
+            }
+        }
+        DecisionRule::Unanimity | DecisionRule::ConsensusOptOut if no > 0 => Some(format!("{name} decides by {}, so a decision with {no} {} against cannot have been adopted", organ.decides.describe(), if no == 1 { "vote" } else { "votes" })),
+        _ => None,
     }
 }

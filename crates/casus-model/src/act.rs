@@ -157,6 +157,10 @@ pub struct Act {
     /// The organ a chair is handed over in, or an organ an act concerns.
     pub organ: Sym,
     pub personnel: u32,
+    /// How a recorded decision was taken, where its sources say (`votes
+    /// 17 0 4`, `by acclamation`). Boxed: few acts carry it, and an act
+    /// must stay small.
+    pub count: Option<Box<DecisionCount>>,
     pub start: Option<Time>,
     pub end: Option<Time>,
     pub effective: Option<Time>,
@@ -172,6 +176,15 @@ pub struct Act {
     /// When the act entered the ledger, if it came from one.
     pub recorded: Option<Time>,
     pub span: Span,
+}
+
+/// How a recorded decision was taken, as its sources give it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DecisionCount {
+    /// A known tally, without the names of the voters.
+    Votes { yes: u32, no: u32, abstain: u32 },
+    /// Adopted by acclamation, without a vote.
+    Acclamation,
 }
 
 /// Who vouches for an act.

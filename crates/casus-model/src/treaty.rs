@@ -207,6 +207,34 @@ pub struct VoteRule {
     pub exclude_disputants: bool,
 }
 
+/// What a vote needs, for `eligible` members of whom `yes`, `no` and
+/// `abstain` voted: the count the share is taken of, the yes votes needed,
+/// and the members who must take part (if there is a quorum). The one
+/// place these numbers are computed, for the engine and for the checks of
+/// recorded tallies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VoteThresholds {
+    pub base: u32,
+    pub needed: u32,
+    pub quorum: Option<u32>,
+}
+
+impl VoteRule {
+    pub fn thresholds(self, eligible: u32, yes: u32, no: u32, abstain: u32) -> VoteThresholds {
+        let base = match self.base {
+            VoteBase::Members => eligible,
+            VoteBase::Voting => yes + no + if self.abstentions_against { abstain } else { 0 },
+        };
+        let needed = self.share.needed(base).max(1);
+        let quorum = self.quorum.map(|q| match q {
+            Quorum::Count(n) => n,
+            Quorum::Share(s) => s.needed(eligible),
+            Quorum::AsNeeded => self.share.needed(eligible),
+        });
+        VoteThresholds { base, needed, quorum }
+    }
+}
+
 impl DecisionRule {
     pub fn describe(self) -> String {
         match self {

@@ -119,7 +119,9 @@ pub struct ChairRowSchema {
 #[schema(as = SheetRow)]
 pub struct SheetRowSchema {
     pub party: String,
-    /// `signed`, `refused`, `opted_out`, `pending`, … (the engine's words).
+    /// `signed`, `refused`, `opted_out`, `voted_yes`, `voted_no`, `abstained`,
+    /// `objected`, `amended`, `pending`, `kept_silent`, `no_objection`,
+    /// `did_not_take_part`, `not_recorded` or `assented` (stable ids).
     pub position: String,
     pub date: Option<String>,
     pub reason: Option<String>,
@@ -140,6 +142,8 @@ pub struct TallyRowSchema {
     pub quorum: Option<u32>,
     pub quorum_met: bool,
     pub closed: bool,
+    /// `ballots` (members' votes) or `decision` (a recorded tally without names).
+    pub counted: String,
 }
 
 #[derive(ToSchema, Deserialize)]
@@ -160,7 +164,49 @@ pub struct DocumentRowSchema {
     pub closes: Option<String>,
     pub attachments: Vec<String>,
     pub sheet: Vec<SheetRowSchema>,
+    /// What the verdict rests on: `positions`, `consensus_at_close`,
+    /// `decision_recorded`, `recorded_tally`, `acclamation`,
+    /// `tally_not_recorded` or `no_decision_recorded`.
+    pub basis: String,
+    pub not_seated: Vec<String>,
+    /// Acts that changed nothing, with why.
+    pub no_effect: Vec<NoEffectRowSchema>,
+    /// The organs the text was before earlier, one section each.
+    pub earlier: Vec<SectionRowSchema>,
     pub fact: String,
+}
+
+#[derive(ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[schema(as = NoEffectRow)]
+pub struct NoEffectRowSchema {
+    pub act: String,
+    pub party: String,
+    pub position: String,
+    pub date: String,
+    /// `after_decision`, `after_close`, `not_entitled`, `not_counted` or `silence_already_broken`.
+    pub why: String,
+    pub decided: Option<String>,
+}
+
+#[derive(ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[schema(as = SectionRow)]
+pub struct SectionRowSchema {
+    pub organ: String,
+    pub procedure: String,
+    pub from: String,
+    pub until: Option<String>,
+    pub status: String,
+    pub since: String,
+    pub blocked_by: Vec<String>,
+    pub excluded: Vec<String>,
+    pub not_seated: Vec<String>,
+    pub tally: Option<TallyRowSchema>,
+    pub closes: Option<String>,
+    pub basis: String,
+    pub sheet: Vec<SheetRowSchema>,
+    pub no_effect: Vec<NoEffectRowSchema>,
 }
 
 #[derive(ToSchema, Deserialize)]

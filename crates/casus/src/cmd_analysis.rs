@@ -72,8 +72,10 @@ pub fn whatif(args: WhatIfArgs) -> Result<ExitCode> {
     for r in &args.rule {
         let Some((organ, rule)) = r.split_once('=') else { bail!("`{r}` is not ORGAN=RULE") };
         let organ_sym = loaded.symbols.get(organ.trim()).filter(|s| loaded.treaty.organ(*s).is_some()).with_context(|| format!("no organ `{}` in the treaty", organ.trim()))?;
+        // Only the parts the new rule states replace the organ's own.
+        let said = casus_analysis::whatif::RuleParts::stated_in(rule);
         let rule = casus_lang::parse_decision_rule(rule).map_err(|e| anyhow::anyhow!("rule `{rule}`: {e}"))?;
-        changes.push(Change::Rule { organ: organ_sym, rule });
+        changes.push(Change::Rule { organ: organ_sym, rule, said });
     }
     if changes.is_empty() {
         bail!("nothing to change: give --add ACTFILE, --remove ACT_ID or --rule ORGAN=RULE");

@@ -356,3 +356,18 @@ fn swapped_treaty_and_record_get_a_hint() {
     let out = casus(&["replay", TREATY, "Cargo.toml", "--at", "2022-12-01"]);
     assert!(!stderr(&out).contains("hint:"), "{}", stderr(&out));
 }
+
+/// The January 2022 decision was shown with every seat "pending": a sheet
+/// of a decided document says what each seat did.
+#[test]
+fn the_kazakhstan_decision_sheet_says_what_each_seat_did() {
+    let state = replay("2022-02-01", &[]);
+    let d = document(&state, "kaz_2022_01_peacekeeping");
+    assert_eq!((d["status"].as_str(), d["basis"].as_str()), (Some("adopted"), Some("decision_recorded")));
+    let positions: Vec<&str> = d["sheet"].as_array().expect("sheet").iter().map(|s| s["position"].as_str().unwrap_or("")).collect();
+    assert_eq!(positions, ["no_objection"; 6]);
+    let out = casus(&["explain", TREATY, RECORD, "document/kaz_2022_01_peacekeeping", "--at", "2022-02-01"]);
+    let text = stdout(&out);
+    assert!(text.contains("Raised no objection: ARM, BLR, KAZ, KGZ, RUS and TJK.") && text.contains("recorded its decision on 2022-01-06"), "{text}");
+    assert!(!text.contains("every seated member signed") && !text.contains("pending"), "{text}");
+}

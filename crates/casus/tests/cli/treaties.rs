@@ -283,3 +283,35 @@ fn rio_1962_resolution_adopted_with_cuba_excluded() {
     let before = replay("treaties/rio.md", "records/rio-1962.md", "1962-10-22", &[]);
     assert!(before["documents"].as_array().expect("documents[]").is_empty());
 }
+
+/// `whatif --rule` with the organ's own rule restated flipped the adopted
+/// resolution to blocked: the quorum and the exclusion of the parties to
+/// the dispute were dropped. Only the decision rule is replaced now.
+#[test]
+fn whatif_rule_replaces_only_the_decision_rule() {
+    let run = |rule: &str| -> Value {
+        let out = casus(&["whatif", "treaties/exercise-majority.md", "records/exercise-majority.md", "--at", "2030-06-01", "--rule", rule, "--json"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str(&stdout(&out)).expect("JSON")
+    };
+    let same = run("VA=2/3 of members");
+    assert_eq!(same["facts"], serde_json::json!([]), "{same}");
+    assert!(same["changes"][0].as_str().unwrap_or("").contains("quorum equal to the votes needed; abstentions are not counted; parties to the dispute do not vote"), "{same}");
+    // A part the new rule states replaces the organ's own.
+    let quorum = run("VA=2/3 of members; quorum 5");
+    assert_eq!(quorum["facts"][0]["after"], "pending", "{quorum}");
+}
+
+/// An objection after silence expired is kept, marked as having had no effect.
+#[test]
+fn a_late_objection_is_kept_and_marked_as_having_no_effect() {
+    let state = replay("treaties/exercise-silence.md", "records/exercise-silence.md", "2030-12-31", &[]);
+    let d = document(&state, "joint_pilotage");
+    assert_eq!(d["status"], "adopted");
+    assert_eq!(d["no_effect"][0]["act"], "pilotage_objection_csl");
+    assert_eq!(d["no_effect"][0]["why"], "after_close");
+    let csl = d["sheet"].as_array().expect("sheet").iter().find(|s| s["party"] == "CSL").expect("CSL");
+    assert_eq!(csl["position"], "kept_silent");
+    let out = casus(&["explain", "treaties/exercise-silence.md", "records/exercise-silence.md", "document/joint_pilotage", "--at", "2030-12-31"]);
+    assert!(stdout(&out).contains("CSL objected on 2030-03-10T18:00:01Z: this had no effect, because silence had expired, at 2030-03-10T18:00:00Z."), "{}", stdout(&out));
+}

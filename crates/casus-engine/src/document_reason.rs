@@ -1,0 +1,240 @@
+//! The explanation of a document's verdict, rendered from the reason the
+//! engine decided it with (`documents::Section`): the procedure applied in
+//! each organ, what each seat did and by which act, the tally, who blocked
+//! it and when, who did not count, and which acts had no effect. Nothing
+//! here decides: a sentence states only what the reason holds, so the
+//! words cannot drift from the verdict.
+
+use super::{ActCite, Ctx, Explanation};
+use crate::documents::{Basis, NoEffect, Position, Section};
+use crate::report::date;
+use crate::DocumentStatus;
+use casus_model::*;
+
+/// A list of names for prose: "A", "A and B", "A, B and C".
+fn and_list(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn when(a: &Act) -> String {
+    a.time.format(a.precision)
+}
+
+/// "ARM (objection, 2001-09-13T17:00:00)" for each party, in order.
+fn with_acts(cx: &Ctx, s: &Section, parties: &[Sym]) -> Vec<String> {
+    parties
+        .iter()
+        .map(|&p| match s.sheet.iter().find(|r| r.0 == p).and_then(|r| r.2) {
+            Some(i) => {
+                let a = &cx.acts[i as usize];
+                format!("{} ({} on {})", cx.n(p), a.kind.keyword(), when(a))
+            }
+            None => cx.n(p),
+        })
+        .collect()
+}
+
+fn organ_name(cx: &Ctx, organ: Sym) -> String {
+    match cx.treaty.organ(organ) {
+        Some(o) => format!("{} ({})", o.name, cx.n(o.id)),
+        None => cx.n(organ),
+    }
+}
+
+/// The sentence that gives a section's verdict and what it rests on.
+fn conclusion(cx: &Ctx, s: &Section) -> String {
+    let seated = s.sheet.len();
+    let count = |p: Position| s.sheet.iter().filter(|r| r.1 == p).count();
+    let who = |p: Position| s.sheet.iter().filter(|r| r.1 == p).map(|r| cx.n(r.0)).collect::<Vec<_>>();
+    let organ = organ_name(cx, s.organ);
+    let limited = if s.limited_format { format!("; {} opted out, so it stands in a limited format without them", and_list(&who(Position::OptedOut))) } else { String::new() };
+    match (s.status, s.basis) {
+        (DocumentStatus::Adopted, Basis::Decision(count_given)) => {
+            let on = s.decision.map(|i| when(&cx.acts[i as usize])).unwrap_or_else(|| date(s.since));
+            let how = match count_given {
+                Some(DecisionCount::Votes { yes, no, abstain }) => format!(", by {yes} votes to {no} with {abstain} abstaining (a tally without the voters' names)"),
+                Some(DecisionCount::Acclamation) => ", by acclamation".to_string(),
+                None if matches!(s.procedure, DecisionRule::Vote(_)) && s.tally.is_none() => "; the tally was not recorded".to_string(),
+                None => String::new(),
+            };
+            format!("adopted: {organ} recorded its decision on {on}{how}{limited}")
+        }
+        (DocumentStatus::Adopted, Basis::ConsensusAtClose) => {
+            let close = s.closes.map(date).unwrap_or_default();
+            format!("adopted by consensus when the session closed at {close}: no member refused ({} of {} signed){limited}", count(Position::Signed), plural(seated, "seated member", "seated members"))
+        }
+        (DocumentStatus::Adopted, _) => match s.procedure {
+            DecisionRule::Silence => format!("adopted: silence expired at {} without being broken", s.closes.map(date).unwrap_or_default()),
+            DecisionRule::Vote(_) => match &s.tally {
+                Some(t) if t.yes > t.needed => format!("adopted: the yes votes reached the {} needed on {}, and {} yes votes were cast in all", t.needed, date(s.since), t.yes),
+                Some(t) => format!("adopted: the yes votes reached the {} needed on {}", t.needed, date(s.since)),
+                None => "adopted".to_string(),
+            },
+            _ if s.limited_format => format!("adopted: the {} that did not opt out signed{limited}", plural(count(Position::Signed), "seated member", "seated members")),
+            _ => format!("adopted: all {} signed", plural(seated, "seated member", "seated members")),
+        },
+        (DocumentStatus::Blocked, _) => {
+            let by = and_list(&with_acts(cx, s, &s.blocked_by));
+            match s.procedure {
+                DecisionRule::Silence => format!("blocked: silence was broken before its expiry by {by}"),
+                DecisionRule::Vote(_) => {
+                    let short = s.tally.map(|t| format!("{} fell short of the {} needed", plural(t.yes as usize, "yes vote", "yes votes"), t.needed)).unwrap_or_default();
+                    if s.blocked_by.is_empty() { format!("rejected: {short}") } else { format!("rejected: {short}; against: {}", and_list(&s.blocked_by.iter().map(|&p| cx.n(p)).collect::<Vec<_>>())) }
+                }
+                _ => format!("blocked by the refusal of {by}"),
+            }
+        }
+        (DocumentStatus::Pending, Basis::NoDecisionRecorded) => format!("pending: {organ} has recorded no decision on it"),
+        (DocumentStatus::Pending, _) => match s.procedure {
+            DecisionRule::Silence => format!("pending: silence runs until {} and no member has broken it", s.closes.map(date).unwrap_or_default()),
+            DecisionRule::Vote(_) => match &s.tally {
+                Some(t) if !t.quorum_met => format!("pending: {} took part, fewer than the quorum of {}", t.yes + t.no + t.abstain, t.quorum.unwrap_or(0)),
+                Some(t) => format!("pending: {} of the {} needed, and the vote is not decided yet", plural(t.yes as usize, "yes vote", "yes votes"), t.needed),
+                None => "pending".to_string(),
+            },
+            _ => format!("pending: {} of {} signed, and no one refused", count(Position::Signed), plural(seated, "seated member", "seated members")),
+        },
+    }
+}
+
+fn no_effect_line(cx: &Ctx, s: &Section, i: u32, why: NoEffect) -> String {
+    let a = &cx.acts[i as usize];
+    let what = crate::documents::position_of(a, &cx.treaty.words).map(|p| p.plain()).unwrap_or_else(|| a.kind.keyword());
+    let because = match why {
+        NoEffect::AfterDecision => format!("the text had already been decided, on {}", s.decided_at.map(date).unwrap_or_default()),
+        NoEffect::AfterClose if s.procedure == DecisionRule::Silence => format!("silence had expired, at {}", s.closes.map(date).unwrap_or_default()),
+        NoEffect::AfterClose => format!("the vote had closed, at {}", s.closes.map(date).unwrap_or_default()),
+        NoEffect::NotEntitled if s.excluded.contains(&a.actor) => "it is a party to the dispute and does not vote".to_string(),
+        NoEffect::NotEntitled => format!("it was not entitled to take part in {}", cx.n(s.organ)),
+        NoEffect::NotCounted => format!("{} does not count this kind of act", match s.procedure {
+            DecisionRule::Silence => "the silence procedure",
+            DecisionRule::Vote(_) => "a vote",
+            DecisionRule::Recorded => "an organ that decides only by recorded decisions",
+            _ => "a decision by signature",
+        }),
+        NoEffect::SilenceAlreadyBroken => "it had already broken silence, which is final".to_string(),
+    };
+    format!("{} {what} on {}: this had no effect, because {because}.", cx.n(a.actor), when(a))
+}
+
+/// The sentences and cited acts of one section.
+fn section(cx: &Ctx, s: &Section, reasons: &mut Vec<String>, acts: &mut Vec<ActCite>) {
+    let organ = organ_name(cx, s.organ);
+    reasons.push(format!("{organ} decides by {}.", s.procedure.describe()));
+    if !s.excluded.is_empty() {
+        reasons.push(format!("The parties to the dispute ({}) do not vote and are not counted.", and_list(&s.excluded.iter().map(|&p| cx.n(p)).collect::<Vec<_>>())));
+    }
+    if !s.not_seated.is_empty() {
+        reasons.push(format!("Not seated, so not counted: {} (a member on only one of the two dates that count: when the text came before the organ and when it was decided).", and_list(&s.not_seated.iter().map(|&p| cx.n(p)).collect::<Vec<_>>())));
+    }
+    if let Some(c) = s.closes {
+        let what = match s.procedure {
+            DecisionRule::Silence => "Silence expires",
+            DecisionRule::Vote(_) => "The vote closes",
+            _ => "The session closes",
+        };
+        reasons.push(format!("{what} at {}.", date(c)));
+    }
+    let recorded_only = s.procedure == DecisionRule::Recorded;
+    for &(party, pos, act) in &s.sheet {
+        if let Some(i) = act.filter(|_| pos.is_act()) {
+            let a = &cx.acts[i as usize];
+            let mut line = format!("{} {} on {}", cx.n(party), pos.plain(), when(a));
+            if a.reason.is_some() {
+                line.push_str(&format!("; reason: \"{}\"", cx.n(a.reason)));
+            }
+            if a.condition.is_some() {
+                line.push_str(&format!("; condition: \"{}\"", cx.n(a.condition)));
+            }
+            reasons.push(line + ".");
+            acts.push(cx.cite(pos.plain(), i));
+        }
+    }
+    // Seats without an act, one line per what they did.
+    let mut silent: Vec<(Position, Vec<String>)> = Vec::new();
+    for &(party, pos, _) in s.sheet.iter().filter(|r| !r.1.is_act() && !recorded_only) {
+        match silent.iter_mut().find(|(p, _)| *p == pos) {
+            Some((_, list)) => list.push(cx.n(party)),
+            None => silent.push((pos, vec![cx.n(party)])),
+        }
+    }
+    for (pos, list) in silent {
+        let mut word = pos.plain().to_string();
+        word[..1].make_ascii_uppercase();
+        reasons.push(format!("{word}: {}.", and_list(&list)));
+    }
+    match (&s.tally, s.procedure) {
+        (Some(t), _) => {
+            let quorum = match t.quorum {
+                Some(q) => format!("; quorum {q}, {}", if t.quorum_met { "met" } else { "not met" }),
+                None => String::new(),
+            };
+            let from = if t.from_decision { " (as the recorded decision gives it)" } else { "" };
+            reasons.push(format!("Tally{from}: {} yes, {} no, {} abstaining of {} eligible; {} yes needed of a base of {}{quorum}.", t.yes, t.no, t.abstain, t.eligible, t.needed, t.base));
+        }
+        (None, DecisionRule::Vote(_)) if matches!(s.basis, Basis::Decision(_)) => reasons.push("Tally not recorded: the sources give the decision but not the votes.".to_string()),
+        _ => {}
+    }
+    for &(i, why) in &s.no_effect {
+        reasons.push(no_effect_line(cx, s, i, why));
+        acts.push(cx.cite("no effect", i));
+    }
+    if let Some(i) = s.decision {
+        acts.push(cx.cite("decision", i));
+    }
+}
+
+pub(super) fn explain_document(cx: &Ctx, fact: &str, id: &str) -> Option<Explanation> {
+    let sym = cx.symbols.get(id)?;
+    let d = cx.state.documents.iter().find(|d| d.id == sym)?;
+    let mut reasons = Vec::new();
+    let mut acts = Vec::new();
+    if let Some(p) = d.proposed {
+        acts.push(cx.cite("proposal", p));
+    }
+    let sections = d.sections();
+    let moved = sections.len() > 1;
+    for (k, s) in sections.iter().enumerate() {
+        if moved {
+            let until = s.until.map(|u| format!(" until {}", date(u))).unwrap_or_default();
+            reasons.push(format!("Before {} (from {}{until}):", organ_name(cx, s.organ), date(s.from)));
+        }
+        section(cx, s, &mut reasons, &mut acts);
+        if k + 1 < sections.len() {
+            reasons.push(format!("There it was {}.", conclusion(cx, s)));
+            if let Some(&t) = d.transfers.iter().find(|&&t| Some(cx.acts[t as usize].time) == s.until) {
+                let a = &cx.acts[t as usize];
+                reasons.push(format!("On {}, {} moved the matter to {}, whose procedure applies from then on.", when(a), cx.n(a.actor), cx.n(a.to)));
+                acts.push(cx.cite("transfer", t));
+            }
+        }
+    }
+    for &i in &d.attachments {
+        let a = &cx.acts[i as usize];
+        reasons.push(format!("{} attached {} on {}.", cx.n(a.actor), if a.subject.is_some() { cx.n(a.subject).replace('_', " ") } else { "a statement".to_string() }, when(a)));
+        acts.push(cx.cite("attachment", i));
+    }
+    if let Some(last) = sections.last() {
+        reasons.push(format!("So the document is {}.", conclusion(cx, last)));
+    }
+    let rules = cx.treaty.organ(d.organ).map(|o| vec![cx.rule("organ", o.id, &o.quote, &o.sources, d.since)]).unwrap_or_default();
+    Some(Explanation {
+        fact: fact.to_string(),
+        statement: match d.title.is_some() {
+            true => format!("\"{}\" ({id}) is {} since {}.", cx.n(d.title), d.status.word(), date(d.since)),
+            false => format!("Document {id} is {} since {}.", d.status.word(), date(d.since)),
+        },
+        reasons,
+        rules,
+        acts,
+        readings: Vec::new(),
+    })
+}
