@@ -268,10 +268,17 @@ impl<'a> ActFields<'a> {
         w.raw(ACT_DOMAIN);
         w.str(self.id);
         w.i64(self.time);
-        w.u8(match self.precision {
-            Precision::Day => 0,
-            Precision::Second => 1,
-        });
+        // Tags 0 and 1 are the original two precisions; a window is
+        // followed by its last instant.
+        match self.precision {
+            Precision::Day => w.u8(0),
+            Precision::Second => w.u8(1),
+            Precision::Minute => w.u8(2),
+            Precision::Window(last) => {
+                w.u8(3);
+                w.i64(last.0);
+            }
+        }
         w.str(self.actor);
         w.str(self.kind.keyword());
         for s in [self.subject, self.under, self.to, self.against, self.about] {
@@ -314,6 +321,8 @@ impl<'a> ActFields<'a> {
         let precision = match r.u8()? {
             0 => Precision::Day,
             1 => Precision::Second,
+            2 => Precision::Minute,
+            3 => Precision::Window(Time(r.i64()?)),
             p => return Err(r.err(format!("precision tag {p}"))),
         };
         let actor = r.str()?;
