@@ -457,29 +457,15 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
             Within::Fixed(d) => format!("within {d}"),
             Within::Question(q) => {
                 questions.push(q);
-                let chosen = cx.state.readings.iter().find(|(qq, _)| *qq == q).map(|(_, o)| *o);
-                let dur = cx.treaty.question(q).and_then(|qq| qq.options.iter().find(|x| Some(x.id) == chosen)).and_then(|x| x.duration);
+                // The reading and the time it allows, as the derivation took them.
+                let chosen = inst.readings.iter().find(|(qq, _)| *qq == q).map(|(_, o)| *o);
+                let dur = inst.within;
                 format!("within `{}`, read as {} = {} ({})", cx.n(q), cx.n(q), chosen.map(|c| cx.n(c)).unwrap_or_default(), dur.map(|d| d.to_string()).unwrap_or_default())
             }
         };
         reasons.push(format!("The duty arose on {}; it must be done {}, so by {}.", date(arose), within, date(deadline)));
         let does = duty.does.iter().map(|p| format!("`{}`", cx.pattern(p, &bd))).collect::<Vec<_>>().join(" or ");
-        match (o.status, o.fulfilment) {
-            (ObligationStatus::Fulfilled, Some(i)) => {
-                let a = &cx.acts[i as usize];
-                reasons.push(format!("{debtor} did {does}: act {} of {}, within the deadline. Fulfilled.", act_id(cx.acts, cx.symbols, i), a.time.format(a.precision)));
-                acts.push(cx.cite("fulfilment", i));
-            }
-            (ObligationStatus::Breached, late) => {
-                reasons.push(format!("No act {does} was recorded by the deadline {}; on {} the deadline has passed. Breached.", date(deadline), date(cx.state.at)));
-                if let Some(i) = late {
-                    let a = &cx.acts[i as usize];
-                    reasons.push(format!("{debtor} performed late, on {} (act {}).", a.time.format(a.precision), act_id(cx.acts, cx.symbols, i)));
-                    acts.push(cx.cite("late performance", i));
-                }
-            }
-            _ => reasons.push(format!("No act {does} is recorded yet, and the deadline {} has not passed on {}. Pending.", date(deadline), date(cx.state.at))),
-        }
+        performance_reasons(cx, o, debtor, &does, deadline, &mut reasons, &mut acts);
     }
     questions.dedup();
     Some(Explanation {
@@ -490,4 +476,41 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
         acts,
         readings: cx.readings(&questions),
     })
+}
+
+/// The lines on how a duty was performed, rendered from the obligation's
+/// performance: in time, late (breached, never "fulfilled"), at a time of
+/// day the record does not give, or not at all.
+fn performance_reasons(cx: &Ctx, o: &crate::ObligationState, debtor: &str, does: &str, deadline: Time, reasons: &mut Vec<String>, acts: &mut Vec<ActCite>) {
+    use crate::Performance;
+    let when = |i: u32| {
+        let a = &cx.acts[i as usize];
+        (a.time.format(a.precision), act_id(cx.acts, cx.symbols, i))
+    };
+    match o.performance {
+        Performance::InTime(i) => {
+            let (on, id) = when(i);
+            reasons.push(format!("{debtor} did {does}: act {id} of {on}, within the deadline. Fulfilled."));
+            acts.push(cx.cite("fulfilment", i));
+        }
+        Performance::Late(i) => {
+            let (on, id) = when(i);
+            reasons.push(format!("No act {does} was recorded by the deadline {}; on {} the deadline has passed. Breached.", date(deadline), date(cx.state.at)));
+            reasons.push(format!("{debtor} performed late, on {on} (act {id}): breached, performed late."));
+            acts.push(cx.cite("late performance", i));
+        }
+        Performance::Unknown(i) => {
+            let (on, id) = when(i);
+            let actor = cx.n(cx.acts[i as usize].actor);
+            reasons.push(format!(
+                "{debtor} did {does} by act {id}, dated {on}; the deadline {} falls within that date, so whether it was in time depends on the time of day of {actor}'s act, which the record does not give. Undetermined: fulfilled if it was done by the deadline, breached otherwise.",
+                deadline.format(Precision::Second)
+            ));
+            acts.push(cx.cite("performance at an unknown time", i));
+        }
+        Performance::None if o.status == ObligationStatus::Breached => {
+            reasons.push(format!("No act {does} was recorded by the deadline {}; on {} the deadline has passed. Breached.", date(deadline), date(cx.state.at)));
+        }
+        Performance::None => reasons.push(format!("No act {does} is recorded yet, and the deadline {} has not passed on {}. Pending.", date(deadline), date(cx.state.at))),
+    }
 }

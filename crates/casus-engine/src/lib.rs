@@ -14,7 +14,7 @@ mod fxhash;
 mod matcher;
 pub mod report;
 
-pub use derive::{derive, CaseState, ChairState, DutyInstance, ObligationState, ObligationStatus, PartyState, State};
+pub use derive::{derive, CaseState, ChairState, DutyInstance, ObligationState, ObligationStatus, PartyState, Performance, State};
 pub use documents::{status_of, DocumentState, DocumentStatus, Position, Tally};
 pub use explain::{explain, ActCite, Explanation, ReadingCite, RuleCite};
 pub use report::{report, Report};

@@ -111,8 +111,21 @@ pub struct ObligationRow {
     pub status: String,
     pub since: String,
     pub deadline: Option<String>,
+    /// The act that fulfilled the duty by the deadline; never a late one.
     pub fulfilled_by: Option<String>,
+    /// The act that performed the duty after the deadline (status breached).
+    pub performed_late: Option<PerformedRow>,
+    /// The act that performed the duty on the day (or in the window) of the
+    /// deadline, at a time the record does not give (status undetermined).
+    pub performed_at_unknown_time: Option<PerformedRow>,
     pub fact: String,
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct PerformedRow {
+    pub act: String,
+    /// As the record dates it (`2022-01-06`, `between … and …`).
+    pub date: String,
 }
 
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
@@ -153,6 +166,7 @@ pub(crate) fn case_id(state_case: &crate::CaseState, acts: &[casus_model::Act], 
 
 pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, state: &State) -> Report {
     let n = |s| symbols.name(s).to_string();
+    let performed = |i: u32| PerformedRow { act: act_id(acts, symbols, i), date: acts[i as usize].time.format(acts[i as usize].precision) };
     let opt = |s: casus_model::Sym| if s.is_some() { Some(n(s)) } else { None };
     Report {
         treaty: TreatyRef { id: n(treaty.id), title: treaty.title.clone() },
@@ -238,7 +252,12 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                                 status: o.status.word().to_string(),
                                 since: date(o.since),
                                 deadline: o.deadline.filter(|d| *d != Time::MAX).map(date),
-                                fulfilled_by: o.fulfilment.map(|i| act_id(acts, symbols, i)),
+                                fulfilled_by: o.fulfilled_by().map(|i| act_id(acts, symbols, i)),
+                                performed_late: o.performed_late_by().map(performed),
+                                performed_at_unknown_time: match o.performance {
+                                    crate::Performance::Unknown(i) => Some(performed(i)),
+                                    _ => None,
+                                },
                             }
                         })
                         .collect(),

@@ -41,7 +41,7 @@ pub fn load_record(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbol
             let head = &decl.head.tokens[0];
             if head.is_word("record") {
                 header(&mut cx, decl, treaty, &mut record);
-            } else if head.kind == TokenKind::Date || head.kind == TokenKind::Number {
+            } else if head.kind == TokenKind::Date || head.kind == TokenKind::Number || head.is_word("between") || head.is_word("before") {
                 if let Some(act) = lower_act(&mut cx, decl) {
                     record.acts.push(act);
                     let mut spans: FieldSpans = vec![(String::new(), decl.head.span)];

@@ -5,6 +5,7 @@
 mod csto;
 mod exits;
 mod ledger;
+mod report;
 mod treaties;
 
 use std::path::{Path, PathBuf};
