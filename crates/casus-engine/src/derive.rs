@@ -278,12 +278,13 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         duties_by_kind[d.trigger.kind as usize].push(i);
     }
     let mut triggers: Vec<(u32, usize, Bindings)> = Vec::new();
-    // The longest interval an act's date leaves open, in seconds (a day for
-    // day-dated acts, more for windows).
+    // The longest interval an act's date leaves open after its time, in
+    // seconds (a day for day-dated acts, more for windows; an act dated
+    // `before T` is ordered at its last instant, so it adds nothing).
     let mut widest: i64 = 0;
     for &i in &order {
         let act = &acts[i as usize];
-        if act.precision != Precision::Second {
+        if !matches!(act.precision, Precision::Second | Precision::Before) {
             let w = act.when();
             widest = widest.max(w.latest.0.saturating_sub(w.earliest.0));
         }

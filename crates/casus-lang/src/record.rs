@@ -208,7 +208,11 @@ fn act_time(cx: &mut Cx, head: &[Token], at: Span) -> Option<(Time, Precision, u
         Some((t, p)) => Some((t, p, 4)),
         None => {
             let span = Span::new(head[1].span.start as usize, head[3].span.end as usize);
-            cx.err(codes::INVALID_DATE, span, "the window ends before it begins").label("an empty window").help("write the earlier date first: `between EARLIER and LATER`");
+            if to.0 < from.0 {
+                cx.err(codes::INVALID_DATE, span, "the window ends before it begins").label("an empty window").help("write the earlier date first: `between EARLIER and LATER`");
+            } else {
+                cx.err(codes::INVALID_DATE, span, "the window is longer than an act can be dated in (about 136 years)").label("too long").help("write `before DATE` when the start is unknown");
+            }
             None
         }
     }
@@ -219,7 +223,7 @@ fn act_time(cx: &mut Cx, head: &[Token], at: Span) -> Option<(Time, Precision, u
 /// the act had surely happened; `before T` has no known start).
 fn checked_at(act: &Act) -> Time {
     match act.precision {
-        Precision::Window(_) => act.when().latest,
+        Precision::Window(_) | Precision::Before => act.when().latest,
         _ => act.time,
     }
 }

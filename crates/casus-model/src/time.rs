@@ -32,10 +32,18 @@ pub enum Precision {
     Minute,
     /// That second (`2022-01-05T21:30:00`).
     Second,
-    /// Some time from the time it goes with up to and including this last
-    /// instant (`between T1 and T2`, `before T`).
-    Window(Time),
+    /// Some time from the time it goes with to this many seconds later, both
+    /// included (`between T1 and T2`; at most [`MAX_WINDOW_SECONDS`]). A
+    /// length rather than an end, so that an act stays small.
+    Window(u32),
+    /// Some time up to and including the time it goes with, from a start
+    /// the record does not give (`before T`: the time is the second before
+    /// T). The one precision whose time is the last instant, not the first.
+    Before,
 }
+
+/// The longest window an act may be dated in, about 136 years.
+pub const MAX_WINDOW_SECONDS: i64 = u32::MAX as i64;
 
 /// The first instant of an act dated only `before T`: its earliest time is
 /// unknown, and kept finite (1 January of the year 1) so that calendar
@@ -65,10 +73,11 @@ impl When {
         let latest = match precision {
             Precision::Day => time.end_of_day(),
             Precision::Minute => Time(time.0.saturating_add(59)),
-            Precision::Second => time,
-            Precision::Window(last) => last.max(time),
+            Precision::Second | Precision::Before => time,
+            Precision::Window(len) => Time(time.0.saturating_add(len as i64)),
         };
-        When { earliest: time, latest }
+        let earliest = if precision == Precision::Before { OPEN_START.min(time) } else { time };
+        When { earliest, latest }
     }
 
     /// An exact instant.
@@ -283,17 +292,19 @@ impl Time {
 
     /// The window from the start of one stated time to the end of another,
     /// both included (`between 2022-01-05 and 2022-01-07` is three days).
-    /// `None` when the second ends before the first begins.
+    /// `None` when the second ends before the first begins, or the window
+    /// is longer than [`MAX_WINDOW_SECONDS`].
     pub fn window(from: (Time, Precision), to: (Time, Precision)) -> Option<(Time, Precision)> {
         let (start, end) = (When::of(from.0, from.1).earliest, When::of(to.0, to.1).latest);
-        (end >= start).then_some((start, Precision::Window(end)))
+        let len = end.0.checked_sub(start.0).filter(|l| (0..=MAX_WINDOW_SECONDS).contains(l))?;
+        Some((start, Precision::Window(len as u32)))
     }
 
-    /// The window of everything strictly before a stated time's start
-    /// (`before 2022-01-07` ends at the last second of 6 January).
+    /// Everything strictly before a stated time's start (`before 2022-01-07`
+    /// ends at the last second of 6 January).
     pub fn before(to: (Time, Precision)) -> (Time, Precision) {
         let end = When::of(to.0, to.1).earliest;
-        (OPEN_START.min(end), Precision::Window(Time(end.0.saturating_sub(1))))
+        (Time(end.0.saturating_sub(1)), Precision::Before)
     }
 
     /// Formats as the record writes it: `YYYY-MM-DD` at day precision,
@@ -306,18 +317,14 @@ impl Time {
             Precision::Day => format!("{y:04}-{m:02}-{d:02}"),
             Precision::Minute => format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}Z", s / 3600, s / 60 % 60),
             Precision::Second => format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60),
-            Precision::Window(last) => {
-                // The end is shown as the instant it stops before when that
-                // is a whole day ("before 2022-01-07"), or as its last day.
+            Precision::Window(len) => {
+                // The end shown as its day when the window ends with one.
+                let last = Time(self.0.saturating_add(len as i64));
                 let last_day = last.0.rem_euclid(SECONDS_PER_DAY) == SECONDS_PER_DAY - 1;
                 let end = if last_day { last.format(Precision::Day) } else { last.display() };
-                if self <= OPEN_START {
-                    let stop = Time(last.0.saturating_add(1));
-                    format!("before {}", stop.display())
-                } else {
-                    format!("between {} and {end}", self.display())
-                }
+                format!("between {} and {end}", self.display())
             }
+            Precision::Before => format!("before {}", Time(self.0.saturating_add(1)).display()),
         }
     }
 
@@ -369,6 +376,7 @@ mod tests {
         assert_eq!(w.format(wp), "between 2022-01-05 and 2022-01-07");
         assert_eq!(When::of(w, wp).latest.format(Precision::Second), "2022-01-07T23:59:59Z");
         assert!(Time::window(day("2022-01-07"), day("2022-01-05")).is_none());
+        assert!(Time::window(day("1800-01-01"), day("2000-01-01")).is_none(), "longer than a window may be");
         let (b, bp) = Time::before(day("2022-01-07"));
         assert_eq!(b.format(bp), "before 2022-01-07");
         assert_eq!(When::of(b, bp).latest.format(Precision::Second), "2022-01-06T23:59:59Z");
