@@ -202,8 +202,9 @@ pub(crate) fn status_from(performance: Performance, deadline: Time, arose: Time,
 /// The best performance among candidates in time order: the first known to
 /// be in time; else the first whose timing is unknown; else the first late.
 /// Stops at the first candidate known in time, or once candidates begin
-/// after the deadline.
-fn classify(candidates: impl Iterator<Item = u32>, acts: &[Act], deadline: Time) -> Performance {
+/// after the deadline (unless the record has acts dated `before T`, which
+/// are ordered by their last instant, so an earlier start may follow).
+fn classify(candidates: impl Iterator<Item = u32>, acts: &[Act], deadline: Time, any_before: bool) -> Performance {
     let (mut unknown, mut late) = (None, None);
     for i in candidates {
         match acts[i as usize].when().by(deadline) {
@@ -213,7 +214,7 @@ fn classify(candidates: impl Iterator<Item = u32>, acts: &[Act], deadline: Time)
             }
             Known::No => {
                 late.get_or_insert(i);
-                if acts[i as usize].time > deadline {
+                if !any_before && acts[i as usize].time > deadline {
                     break;
                 }
             }
@@ -282,8 +283,10 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
     // seconds (a day for day-dated acts, more for windows; an act dated
     // `before T` is ordered at its last instant, so it adds nothing).
     let mut widest: i64 = 0;
+    let mut any_before = false;
     for &i in &order {
         let act = &acts[i as usize];
+        any_before |= act.precision == Precision::Before;
         if !matches!(act.precision, Precision::Second | Precision::Before) {
             let w = act.when();
             widest = widest.max(w.latest.0.saturating_sub(w.earliest.0));
@@ -377,7 +380,7 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         candidates(p, b, from_rank).filter(after).find(|&i| matches(p, &acts[i as usize], b).is_some())
     };
     let performance_of = |p: &Pattern, b: &Bindings, from_rank: u32, after: &dyn Fn(&u32) -> bool, deadline: Time| -> Performance {
-        classify(candidates(p, b, from_rank).filter(after).filter(|&i| matches(p, &acts[i as usize], b).is_some()), acts, deadline)
+        classify(candidates(p, b, from_rank).filter(after).filter(|&i| matches(p, &acts[i as usize], b).is_some()), acts, deadline, any_before)
     };
     // An act counts towards a duty unless it is known to precede the
     // trigger (acts of the trigger's day count when either is dated only to

@@ -284,6 +284,10 @@ fn windows_are_judged_by_their_bounds() {
         verdict(&run(&assisted("before 2001-01-02T12:00:00"), "2001-02-01", "").0).0,
         "fulfilled"
     );
+    // A known-late act first, then one dated only `before` a later day: the
+    // second is ordered by its last instant but may have been in time.
+    let acts = format!("{}\nbefore 2001-01-05 BBB assistance\n  id help_before\n  to AAA\n  source \"s\"\n", assisted("2001-01-03"));
+    assert_eq!(verdict(&run(&acts, "2001-02-01", "").0), ("undetermined".to_string(), None, None, Some("help_before before 2001-01-05".to_string())));
     // `before` the request: known to precede the trigger, so it does not count.
     assert_eq!(
         verdict(&run(&assisted("before 2001-01-01"), "2001-02-01", "").0).0,
