@@ -203,6 +203,7 @@ pub fn blockers(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State,
                     let act = "had not performed the act that fulfilled it".to_string();
                     (vec![coalition(vec![Group { count: 1, of: vec![debtor.to_string()], act }], "breached").with_outcome_word("the obligation", "breached")], None)
                 }
+                ObligationStatus::Undetermined => (Vec::new(), Some(format!("undetermined: {debtor} performed on the day of the deadline {deadline}, at a time the record does not give; no act by a party decides it, only the time of day of the act that was done"))),
                 ObligationStatus::NotTriggered => (Vec::new(), Some("not triggered: a condition is unmet; the act that would meet it (such as an organ's determination) is the organ's, not a party's".to_string())),
             };
             Some(Blockers { fact: fact.to_string(), verdict: o.status.word().to_string(), coalitions, note })

@@ -10,5 +10,5 @@ pub mod cases;
 pub mod whatif;
 
 pub use blockers::{blockers, Blockers, Coalition, Group};
-pub use cases::{case_rows, CaseRow, Verdict};
+pub use cases::{case_rows, is_assistance_duty, why_no_duty, CaseRow, Verdict};
 pub use whatif::{what_if, Change, FactChange, WhatIf};

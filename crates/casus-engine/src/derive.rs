@@ -40,6 +40,10 @@ pub enum ObligationStatus {
     Fulfilled,
     Breached,
     NotTriggered,
+    /// Performed by an act whose time of day (or place in its window) the
+    /// record does not give, and on which the verdict depends: before the
+    /// deadline it is fulfilled, after it breached.
+    Undetermined,
 }
 
 impl ObligationStatus {
@@ -49,6 +53,7 @@ impl ObligationStatus {
             ObligationStatus::Fulfilled => "fulfilled",
             ObligationStatus::Breached => "breached",
             ObligationStatus::NotTriggered => "not_triggered",
+            ObligationStatus::Undetermined => "undetermined",
         }
     }
 
@@ -61,19 +66,57 @@ impl ObligationStatus {
     }
 }
 
-/// One duty triggered by one act: its conditions are the same for every
-/// debtor, so they are kept once here rather than per obligation.
+/// One duty triggered by one act, and why it arose or not: the parts of an
+/// obligation's reason that are the same for every debtor, kept once here.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DutyInstance {
     pub duty: usize,
+    /// The act that matched the duty's trigger.
+    pub trigger: u32,
+    /// The readings the duty consulted (questions of its conditions and of
+    /// its deadline), each with the option in force.
+    pub readings: Vec<(Sym, Sym)>,
     /// Applicable conditions: the need's index and the act that met it.
     pub needs_met: Vec<(usize, u32)>,
     /// Applicable conditions no act met.
     pub needs_unmet: Vec<usize>,
     /// Conditions that do not apply under the chosen readings.
     pub needs_waived: Vec<usize>,
+    /// The act whose last possible instant fixed when the duty arose: the
+    /// trigger or the last condition met. `None` when it did not arise.
+    pub arose_by: Option<u32>,
+    /// The time allowed, from the reading or the duty's text; `None` when a
+    /// reading gives none (no deadline).
+    pub within: Option<Duration>,
 }
 
+/// How a duty was performed, as far as the record tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Performance {
+    /// No act performing it is recorded (by the query date).
+    None,
+    /// Performed by this act, known to be on or before the deadline.
+    InTime(u32),
+    /// Performed by this act, known to be after the deadline.
+    Late(u32),
+    /// Performed by this act, which the record dates only to a day (or a
+    /// window) that contains the deadline: whether it was in time is unknown.
+    Unknown(u32),
+}
+
+impl Performance {
+    /// The performing act, whatever its timing.
+    pub fn act(self) -> Option<u32> {
+        match self {
+            Performance::None => None,
+            Performance::InTime(i) | Performance::Late(i) | Performance::Unknown(i) => Some(i),
+        }
+    }
+}
+
+/// One debtor's obligation, with its reason: the shared part is its
+/// `instance` (trigger, readings, conditions, when it arose), the rest is
+/// here (deadline, performance).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObligationState {
     pub duty: usize,
@@ -83,11 +126,30 @@ pub struct ObligationState {
     pub creditor: Sym,
     pub status: ObligationStatus,
     pub since: Time,
-    /// When the duty arose (trigger and every applicable condition met).
+    /// When the duty arose (trigger and every applicable condition met):
+    /// the last instant the act that completed it may have happened.
     pub arose: Option<Time>,
+    /// The last instant for performance (`Time::MAX` when none).
     pub deadline: Option<Time>,
-    /// The fulfilling act, even if late.
-    pub fulfilment: Option<u32>,
+    pub performance: Performance,
+}
+
+impl ObligationState {
+    /// The act that fulfilled the duty in time; never a late one.
+    pub fn fulfilled_by(&self) -> Option<u32> {
+        match self.performance {
+            Performance::InTime(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The act that performed the duty after the deadline.
+    pub fn performed_late_by(&self) -> Option<u32> {
+        match self.performance {
+            Performance::Late(i) => Some(i),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,10 +193,58 @@ fn ordered(acts: &[Act], at: Time) -> Vec<u32> {
     order
 }
 
-/// The last second of the day of `t` when it was stated to the day.
-fn deadline_from(start: Time, day_precision: bool, d: Duration) -> Time {
-    let end = start.add(d);
-    if day_precision { end.end_of_day() } else { end }
+/// The status of one debtor's obligation once the duty has arose, and
+/// since when, from its performance. Rests only on what the record tells:
+/// an act dated to a day that contains the deadline is neither in time nor
+/// late.
+pub(crate) fn status_from(performance: Performance, deadline: Time, arose: Time, at: Time, acts: &[Act]) -> (ObligationStatus, Time) {
+    match performance {
+        Performance::InTime(i) => (ObligationStatus::Fulfilled, acts[i as usize].time),
+        Performance::Unknown(i) => (ObligationStatus::Undetermined, acts[i as usize].time),
+        // Breached from the first second after the deadline.
+        _ if at > deadline => (ObligationStatus::Breached, Time(deadline.0.saturating_add(1))),
+        _ => (ObligationStatus::Pending, arose),
+    }
+}
+
+/// The best performance among candidates in time order: the first known to
+/// be in time; else the first whose timing is unknown; else the first late.
+/// Stops at the first candidate known in time, or once candidates begin
+/// after the deadline (unless the record has acts dated `before T`, which
+/// are ordered by their last instant, so an earlier start may follow).
+fn classify(candidates: impl Iterator<Item = u32>, acts: &[Act], deadline: Time, any_before: bool) -> Performance {
+    let (mut unknown, mut late) = (None, None);
+    for i in candidates {
+        match acts[i as usize].when().by(deadline) {
+            Known::Yes => return Performance::InTime(i),
+            Known::Unknown => {
+                unknown.get_or_insert(i);
+            }
+            Known::No => {
+                late.get_or_insert(i);
+                if !any_before && acts[i as usize].time > deadline {
+                    break;
+                }
+            }
+        }
+    }
+    match (unknown, late) {
+        (Some(i), _) => Performance::Unknown(i),
+        (None, Some(i)) => Performance::Late(i),
+        (None, None) => Performance::None,
+    }
+}
+
+/// Of two performances (of two `does` alternatives), the one that decides.
+fn better(a: Performance, b: Performance, acts: &[Act]) -> Performance {
+    let rank = |p: Performance| match p {
+        Performance::InTime(_) => 0,
+        Performance::Unknown(_) => 1,
+        Performance::Late(_) => 2,
+        Performance::None => 3,
+    };
+    let key = |p: Performance| (rank(p), p.act().map(|i| (acts[i as usize].time, i)));
+    if key(b) < key(a) { b } else { a }
 }
 
 pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
@@ -177,8 +287,18 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         duties_by_kind[d.trigger.kind as usize].push(i);
     }
     let mut triggers: Vec<(u32, usize, Bindings)> = Vec::new();
+    // The longest interval an act's date leaves open after its time, in
+    // seconds (a day for day-dated acts, more for windows; an act dated
+    // `before T` is ordered at its last instant, so it adds nothing).
+    let mut widest: i64 = 0;
+    let mut any_before = false;
     for &i in &order {
         let act = &acts[i as usize];
+        any_before |= act.precision == Precision::Before;
+        if !matches!(act.precision, Precision::Second | Precision::Before) {
+            let w = act.when();
+            widest = widest.max(w.latest.0.saturating_sub(w.earliest.0));
+        }
         match act.kind {
             kind if act.document.is_some() && DocumentActs::is_document_kind(kind) => {
                 docs.entry(act.document)
@@ -259,16 +379,31 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
     let reading = |q: Sym| readings.iter().find(|(qq, _)| *qq == q).map(|(_, o)| *o);
     // Index lists hold ranks in `order` (so in time order); a rank bound
     // found once per trigger is then compared without touching the acts.
-    let earliest = |p: &Pattern, b: &Bindings, from_rank: u32| -> Option<u32> {
-        let list = index.as_ref()?.candidates(p, b);
+    let candidates = |p: &'_ Pattern, b: &'_ Bindings, from_rank: u32| {
+        let list: &[u32] = index.as_ref().map(|ix| ix.candidates(p, b)).unwrap_or(&[]);
         let start = list.partition_point(|&r| r < from_rank);
-        list[start..].iter().map(|&r| order[r as usize]).find(|&i| matches(p, &acts[i as usize], b).is_some())
+        list[start..].iter().map(|&r| order[r as usize])
+    };
+    let earliest = |p: &Pattern, b: &Bindings, from_rank: u32, after: &dyn Fn(&u32) -> bool| -> Option<u32> {
+        candidates(p, b, from_rank).filter(after).find(|&i| matches(p, &acts[i as usize], b).is_some())
+    };
+    let performance_of = |p: &Pattern, b: &Bindings, from_rank: u32, after: &dyn Fn(&u32) -> bool, deadline: Time| -> Performance {
+        classify(candidates(p, b, from_rank).filter(after).filter(|&i| matches(p, &acts[i as usize], b).is_some()), acts, deadline, any_before)
+    };
+    // An act counts towards a duty unless it is known to precede the
+    // trigger (acts of the trigger's day count when either is dated only to
+    // the day). Index lists are in time order of first possible instants,
+    // so the search starts `widest` seconds before the trigger's and skips
+    // what is known to be earlier.
+    let counts_from = |trig: When| -> u32 {
+        let from = Time(trig.earliest.0.saturating_sub(widest));
+        order.partition_point(|&i| acts[i as usize].time < from) as u32
     };
     let mut cases: Vec<CaseState> = Vec::new();
     for (ti, d, b) in triggers {
         let duty = &treaty.duties[d];
         let trig = &acts[ti as usize];
-        let day = trig.precision == Precision::Day;
+        let trig_when = trig.when();
         let case_id = if trig.id.is_some() { trig.id } else { Sym::NONE };
         let debtors: Vec<Sym> = match &duty.owed_by {
             Debtors::EveryPartyExcept(except) => {
@@ -278,25 +413,31 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
             Debtors::Listed(list) => list.iter().filter_map(|&t| b.resolve(t)).collect(),
         };
         let creditor = b.resolve(duty.owed_to).unwrap_or(Sym::NONE);
-        // Conditions and fulfilments count from the trigger on: from its
-        // day when it is dated to the day (acts of that day are not
-        // ordered within it), from its second otherwise.
-        let from = if day { trig.time.start_of_day() } else { trig.time };
-        let from_rank = order.partition_point(|&i| acts[i as usize].time < from) as u32;
+        let from_rank = counts_from(trig_when);
+        let after_trigger = |i: &u32| acts[*i as usize].when().latest >= trig_when.earliest;
         // Conditions do not depend on the debtor.
-        let (mut met, mut unmet, mut waived) = (Vec::new(), Vec::new(), Vec::new());
-        let mut arose = trig.time;
+        let (mut met, mut unmet, mut waived, mut consulted) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut arose, mut arose_by) = (trig_when.latest, ti);
         for (ni, need) in duty.needs.iter().enumerate() {
-            if let Some((q, o)) = need.when
-                && reading(q) != Some(o) {
+            if let Some((q, o)) = need.when {
+                let chosen = reading(q);
+                if let Some(c) = chosen
+                    && !consulted.contains(&(q, c)) {
+                        consulted.push((q, c));
+                    }
+                if chosen != Some(o) {
                     waived.push(ni);
                     continue;
                 }
-            let found = need.any_of.iter().filter_map(|p| earliest(p, &b, from_rank)).min_by_key(|&i| (acts[i as usize].time, i));
+            }
+            let found = need.any_of.iter().filter_map(|p| earliest(p, &b, from_rank, &after_trigger)).min_by_key(|&i| (acts[i as usize].time, i));
             match found {
                 Some(i) => {
                     met.push((ni, i));
-                    arose = arose.max(acts[i as usize].time);
+                    let latest = acts[i as usize].when().latest;
+                    if latest > arose {
+                        (arose, arose_by) = (latest, i);
+                    }
                 }
                 None => unmet.push(ni),
             }
@@ -305,6 +446,7 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
             Within::Fixed(dur) => Some(dur),
             Within::Question(q) => treaty.question(q).and_then(|qq| {
                 let chosen = reading(q)?;
+                consulted.push((q, chosen));
                 qq.options.iter().find(|o| o.id == chosen).and_then(|o| o.duration)
             }),
         };
@@ -318,24 +460,19 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         let case = &mut cases[case_pos];
         let instance = case.instances.len() as u32;
         let all_met = unmet.is_empty();
-        case.instances.push(DutyInstance { duty: d, needs_met: met, needs_unmet: unmet, needs_waived: waived });
+        case.instances.push(DutyInstance { duty: d, trigger: ti, readings: consulted, needs_met: met, needs_unmet: unmet, needs_waived: waived, arose_by: all_met.then_some(arose_by), within });
         case.obligations.reserve(debtors.len());
+        // The deadline runs from the last instant the duty may have arisen.
+        let deadline = within.map(|w| arose.add(w)).unwrap_or(Time::MAX);
         for debtor in debtors {
-            let mut ob = ObligationState { duty: d, instance, debtor, creditor, status: ObligationStatus::NotTriggered, since: trig.time, arose: None, deadline: None, fulfilment: None };
+            let mut ob = ObligationState { duty: d, instance, debtor, creditor, status: ObligationStatus::NotTriggered, since: trig.time, arose: None, deadline: None, performance: Performance::None };
             if all_met {
-                let deadline = within.map(|w| deadline_from(arose, day, w)).unwrap_or(Time::MAX);
                 let bd = b.with(debtor_var, debtor);
-                let done = duty.does.iter().filter_map(|p| earliest(p, &bd, from_rank)).min_by_key(|&i| (acts[i as usize].time, i));
+                let performance = duty.does.iter().map(|p| performance_of(p, &bd, from_rank, &after_trigger, deadline)).fold(Performance::None, |x, y| better(x, y, acts));
                 ob.arose = Some(arose);
                 ob.deadline = Some(deadline);
-                ob.fulfilment = done;
-                let done_time = done.map(|i| acts[i as usize].time);
-                (ob.status, ob.since) = match done_time {
-                    Some(t) if t <= deadline => (ObligationStatus::Fulfilled, t),
-                    // Breached from the first second after the deadline.
-                    _ if at > deadline => (ObligationStatus::Breached, Time(deadline.0.saturating_add(1))),
-                    _ => (ObligationStatus::Pending, arose),
-                };
+                ob.performance = performance;
+                (ob.status, ob.since) = status_from(performance, deadline, arose, at, acts);
             }
             case.obligations.push(ob);
         }

@@ -15,7 +15,7 @@ mod document_reason;
 
 use crate::derive::{ObligationStatus, State};
 use crate::matcher::{matches, Bindings};
-use crate::report::{act_id, article_name, case_id, case_title, date, kind_noun, long_date, possessive};
+use crate::report::{act_date, act_id, article_name, case_id, case_title, date, kind_noun, long_date, possessive};
 use casus_model::*;
 use serde::Serialize;
 
@@ -202,7 +202,7 @@ impl Ctx<'_> {
     /// id and its first source.
     fn act_line(&self, i: u32) -> String {
         let a = &self.acts[i as usize];
-        let mut s = format!("on {}, {} (act {}", long_date(a.time), self.summary(a), act_id(self.acts, self.symbols, i));
+        let mut s = format!("{}, {} (act {}", on_date(a), self.summary(a), act_id(self.acts, self.symbols, i));
         match a.sources.first() {
             Some(c) if c.title.is_some() => s.push_str(&format!("; source: {}", self.n(c.title))),
             Some(c) if c.url.is_some() => s.push_str(&format!("; source: {}", self.n(c.url))),
@@ -578,22 +578,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
         };
         reasons.push(format!("The duty arose on {}; it must be performed {within}, so by {}.", long_date(arose), long_date(deadline)));
         let does = or_list(&duty.does.iter().map(|p| cx.pattern(p, &bd)).collect::<Vec<_>>());
-        match (o.status, o.fulfilment) {
-            (ObligationStatus::Fulfilled, Some(i)) => {
-                let fulfilling = &cx.acts[i as usize];
-                let counts_as = duty.does.iter().find(|p| matches(p, fulfilling, &bd).is_some()).map_or(does.clone(), |p| cx.pattern(p, &bd));
-                reasons.push(format!("{debtor_name} performed it in time: {}, which counts as {counts_as}. So the duty is fulfilled.", cx.act_line(i)));
-                acts.push(cx.cite("fulfilment", i));
-            }
-            (ObligationStatus::Breached, late) => {
-                reasons.push(format!("Nothing that counts as {does} was recorded by {}; on {} that date has passed. So the duty is breached.", long_date(deadline), long_date(cx.state.at)));
-                if let Some(i) = late {
-                    reasons.push(format!("{debtor_name} performed late: {}.", cx.act_line(i)));
-                    acts.push(cx.cite("late performance", i));
-                }
-            }
-            _ => reasons.push(format!("Nothing that counts as {does} is recorded yet, and on {} the deadline of {} has not passed. So the duty is pending.", long_date(cx.state.at), long_date(deadline))),
-        }
+        performance_reasons(cx, o, duty, &bd, &debtor_name, &does, deadline, &mut reasons, &mut acts);
     }
     let mut seen = Vec::new();
     questions.retain(|q| {
@@ -686,4 +671,47 @@ fn late_by(a: &Act) -> Option<String> {
         (days, "days")
     };
     Some(format!("{n} {unit}"))
+}
+
+/// "on 14 September 2022", "between 5 January 2022 and 7 January 2022",
+/// "before 7 January 2022": the act's date after the word it needs.
+fn on_date(a: &Act) -> String {
+    match a.precision {
+        Precision::Window(_) | Precision::Before => act_date(a),
+        _ => format!("on {}", act_date(a)),
+    }
+}
+
+/// The lines on how a duty was performed, rendered from the obligation's
+/// performance: in time, late (breached, never "fulfilled"), at a time of
+/// day the record does not give, or not at all.
+#[allow(clippy::too_many_arguments)]
+fn performance_reasons(cx: &Ctx, o: &crate::ObligationState, duty: &Duty, bd: &Bindings, debtor_name: &str, does: &str, deadline: Time, reasons: &mut Vec<String>, acts: &mut Vec<ActCite>) {
+    use crate::Performance;
+    let passed = || format!("Nothing that counts as {does} was recorded by {}; on {} that date has passed. So the duty is breached.", long_date(deadline), long_date(cx.state.at));
+    match o.performance {
+        Performance::InTime(i) => {
+            let fulfilling = &cx.acts[i as usize];
+            let counts_as = duty.does.iter().find(|p| matches(p, fulfilling, bd).is_some()).map_or(does.to_string(), |p| cx.pattern(p, bd));
+            reasons.push(format!("{debtor_name} performed it in time: {}, which counts as {counts_as}. So the duty is fulfilled.", cx.act_line(i)));
+            acts.push(cx.cite("fulfilment", i));
+        }
+        Performance::Late(i) => {
+            reasons.push(passed());
+            reasons.push(format!("{debtor_name} performed it late: {}. It stays breached, performed late.", cx.act_line(i)));
+            acts.push(cx.cite("late performance", i));
+        }
+        Performance::Unknown(i) => {
+            let actor = cx.who(cx.acts[i as usize].actor);
+            reasons.push(format!(
+                "{debtor_name} performed it: {}. The deadline, {}, falls within the time that act is dated to, so whether it was in time depends on the time of day of {}'s act, which the record does not give. So the verdict is undetermined: fulfilled if it was done by the deadline, breached otherwise.",
+                cx.act_line(i),
+                long_date(deadline),
+                actor
+            ));
+            acts.push(cx.cite("performance at an unknown time", i));
+        }
+        Performance::None if o.status == ObligationStatus::Breached => reasons.push(passed()),
+        Performance::None => reasons.push(format!("Nothing that counts as {does} is recorded yet, and on {} the deadline of {} has not passed. So the duty is pending.", long_date(cx.state.at), long_date(deadline))),
+    }
 }

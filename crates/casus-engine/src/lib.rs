@@ -14,7 +14,7 @@ mod fxhash;
 mod matcher;
 pub mod report;
 
-pub use derive::{derive, CaseState, ChairState, DutyInstance, ObligationState, ObligationStatus, PartyState, State};
+pub use derive::{derive, CaseState, ChairState, DutyInstance, ObligationState, ObligationStatus, PartyState, Performance, State};
 pub use documents::{position_of, status_of, Basis, DocumentState, DocumentStatus, NoEffect, Position, Section, Tally};
 pub use explain::{explain, ActCite, Explanation, ReadingCite, RuleCite};
 pub use report::{report, Report};

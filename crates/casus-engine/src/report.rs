@@ -165,8 +165,21 @@ pub struct ObligationRow {
     pub status_text: String,
     pub since: String,
     pub deadline: Option<String>,
+    /// The act that fulfilled the duty by the deadline; never a late one.
     pub fulfilled_by: Option<String>,
+    /// The act that performed the duty after the deadline (status breached).
+    pub performed_late: Option<PerformedRow>,
+    /// The act that performed the duty on the day (or in the window) of the
+    /// deadline, at a time the record does not give (status undetermined).
+    pub performed_at_unknown_time: Option<PerformedRow>,
     pub fact: String,
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct PerformedRow {
+    pub act: String,
+    /// As the record dates it (`2022-01-06`, `between … and …`).
+    pub date: String,
 }
 
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
@@ -216,6 +229,20 @@ pub fn long_date(t: Time) -> String {
     let day = format!("{d} {} {y}", MONTHS[(m as usize).clamp(1, 12) - 1]);
     let secs = t.0.rem_euclid(86_400);
     if secs == 0 || secs == 86_399 { day } else { format!("{:02}:{:02} UTC on {day}", secs / 3600, secs / 60 % 60) }
+}
+
+/// When an act happened, as prose writes it, to the precision the record
+/// gives: "14 September 2022", "17:30 UTC on 14 September 2022", "between
+/// 5 and 7 January 2022" (as "between 5 January 2022 and 7 January 2022"),
+/// "before 7 January 2022".
+pub fn act_date(a: &casus_model::Act) -> String {
+    use casus_model::Precision;
+    match a.precision {
+        Precision::Day => long_date(a.time.start_of_day()),
+        Precision::Minute | Precision::Second => long_date(a.time),
+        Precision::Window(len) => format!("between {} and {}", long_date(a.time), long_date(Time(a.time.0.saturating_add(len as i64)))),
+        Precision::Before => format!("before {}", long_date(Time(a.time.0.saturating_add(1)))),
+    }
 }
 
 /// The article as prose names it: the heading up to a colon ("Article 4",
@@ -292,6 +319,7 @@ pub fn case_title(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols,
 
 pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, state: &State) -> Report {
     let n = |s| symbols.name(s).to_string();
+    let performed = |i: u32| PerformedRow { act: act_id(acts, symbols, i), date: acts[i as usize].time.format(acts[i as usize].precision) };
     Report {
         treaty: TreatyRef { id: n(treaty.id), title: treaty.title.clone() },
         at: date(state.at),
@@ -348,7 +376,12 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                                 status: o.status.word().to_string(),
                                 since: date(o.since),
                                 deadline: o.deadline.filter(|d| *d != Time::MAX).map(date),
-                                fulfilled_by: o.fulfilment.map(|i| act_id(acts, symbols, i)),
+                                fulfilled_by: o.fulfilled_by().map(|i| act_id(acts, symbols, i)),
+                                performed_late: o.performed_late_by().map(performed),
+                                performed_at_unknown_time: match o.performance {
+                                    crate::Performance::Unknown(i) => Some(performed(i)),
+                                    _ => None,
+                                },
                             }
                         })
                         .collect(),

@@ -9,7 +9,7 @@
 use crate::diagnostic::{codes, Diagnostic};
 use crate::lower::{span_of, Cx};
 use crate::markdown;
-use crate::syntax::{self, Decl, TokenKind};
+use crate::syntax::{self, Decl, Token, TokenKind};
 use casus_model::membership::{is_member, timelines};
 use casus_model::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,7 +41,7 @@ pub fn load_record(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbol
             let head = &decl.head.tokens[0];
             if head.is_word("record") {
                 header(&mut cx, decl, treaty, &mut record);
-            } else if head.kind == TokenKind::Date || head.kind == TokenKind::Number {
+            } else if head.kind == TokenKind::Date || head.kind == TokenKind::Number || head.is_word("between") || head.is_word("before") {
                 if let Some(act) = lower_act(&mut cx, decl) {
                     record.acts.push(act);
                     let mut spans: FieldSpans = vec![(String::new(), decl.head.span)];
@@ -80,9 +80,10 @@ const FIELDS: &str = "id, under, to, against, about, from, document, means, case
 fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
     let head = &decl.head.tokens;
     let mut act = Act { span: decl.span(), ..Act::default() };
-    let (time, precision) = cx.date(head.first(), decl.head.span, "the act's date")?;
+    let (time, precision, used) = act_time(cx, head, decl.head.span)?;
     act.time = time;
     act.precision = precision;
+    let head = &head[used - 1..];
     let (actor, _) = cx.name(head.get(1), decl.head.span, "the actor (a party, state or organ)")?;
     act.actor = actor;
     let Some(kind_tok) = head.get(2) else {
@@ -218,6 +219,51 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
     ok.then_some(act)
 }
 
+/// The act's time at the head of its line: `DATE`, `between DATE and DATE`
+/// or `before DATE`. Returns the time, its precision and how many tokens it
+/// used.
+fn act_time(cx: &mut Cx, head: &[Token], at: Span) -> Option<(Time, Precision, usize)> {
+    let word = |i: usize, w: &str| head.get(i).is_some_and(|t| t.kind == TokenKind::Word && t.text == w);
+    if word(0, "before") {
+        let to = cx.date(head.get(1), at, "the date after `before`")?;
+        let (t, p) = Time::before(to);
+        return Some((t, p, 2));
+    }
+    if !word(0, "between") {
+        let (t, p) = cx.date(head.first(), at, "the act's date")?;
+        return Some((t, p, 1));
+    }
+    let from = cx.date(head.get(1), at, "the first date after `between`")?;
+    if !word(2, "and") {
+        let span = head.get(2).map(|t| t.span).unwrap_or(at);
+        cx.err(codes::MALFORMED_CLAUSE, span, "expected `and` between the two dates of a window").help("`between 2022-01-05 and 2022-01-07 KAZ request assistance`");
+        return None;
+    }
+    let to = cx.date(head.get(3), at, "the second date after `between`")?;
+    match Time::window(from, to) {
+        Some((t, p)) => Some((t, p, 4)),
+        None => {
+            let span = Span::new(head[1].span.start as usize, head[3].span.end as usize);
+            if to.0 < from.0 {
+                cx.err(codes::INVALID_DATE, span, "the window ends before it begins").label("an empty window").help("write the earlier date first: `between EARLIER and LATER`");
+            } else {
+                cx.err(codes::INVALID_DATE, span, "the window is longer than an act can be dated in (about 136 years)").label("too long").help("write `before DATE` when the start is unknown");
+            }
+            None
+        }
+    }
+}
+
+/// The instant at which membership and powers are checked: the act's date,
+/// or for an act dated within a window the window's last instant (by which
+/// the act had surely happened; `before T` has no known start).
+fn checked_at(act: &Act) -> Time {
+    match act.precision {
+        Precision::Window(_) | Precision::Before => act.when().latest,
+        _ => act.time,
+    }
+}
+
 /// Whether `actor` holds a power (`holders`) at `t`, given membership.
 fn holds(holders: &Debtors, actor: Sym, member: bool) -> bool {
     match holders {
@@ -281,7 +327,7 @@ fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record
             if !is_party(p) {
                 let v = name(p);
                 diags.push(Diagnostic::error(codes::UNKNOWN_PARTY, at("from"), format!("unknown party `{v}` in `from`")));
-            } else if act.kind == ActKind::Deployment && !member(p, act.time) {
+            } else if act.kind == ActKind::Deployment && !member(p, checked_at(act)) {
                 let v = name(p);
                 diags.push(Diagnostic::error(codes::NOT_A_MEMBER, at("from"), format!("`{v}` contributes to a deployment but is not a member on {}", act.time.display())));
             }
@@ -298,7 +344,7 @@ fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record
             act.kind,
             ActKind::Request | ActKind::Sign | ActKind::Refuse | ActKind::OptOut | ActKind::Assistance | ActKind::Withdrawal | ActKind::Vote | ActKind::Objection | ActKind::Amendment | ActKind::Reservation
         );
-        if members_only && is_party(act.actor) && !member(act.actor, act.time) {
+        if members_only && is_party(act.actor) && !member(act.actor, checked_at(act)) {
             let (actor, kind) = (name(act.actor), act.kind.keyword());
             diags.push(Diagnostic::error(codes::NOT_A_MEMBER, span, format!("`{actor}` is not a member on {}, so it cannot `{kind}`", act.time.display())).help("only members of the treaty on the act's date may perform it"));
         }
@@ -337,8 +383,8 @@ fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record
                 }
             }
         }
-        let powers: Vec<&Power> = treaty.powers.iter().filter(|p| fits(&p.act, act) && treaty.rule_in_force(&p.versions, act.time)).collect();
-        if !powers.is_empty() && (is_party(act.actor) || is_organ(act.actor)) && !powers.iter().any(|p| holds(&p.holders, act.actor, member(act.actor, act.time))) {
+        let powers: Vec<&Power> = treaty.powers.iter().filter(|p| fits(&p.act, act) && treaty.rule_in_force(&p.versions, checked_at(act))).collect();
+        if !powers.is_empty() && (is_party(act.actor) || is_organ(act.actor)) && !powers.iter().any(|p| holds(&p.holders, act.actor, member(act.actor, checked_at(act)))) {
             let (actor, kind) = (name(act.actor), act.kind.keyword());
             let power = name(powers[0].id);
             diags.push(Diagnostic::error(codes::NO_POWER, span, format!("`{actor}` has no power to `{kind}` here")).help(format!("see the power `{power}`")));

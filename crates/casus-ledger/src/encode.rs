@@ -268,10 +268,18 @@ impl<'a> ActFields<'a> {
         w.raw(ACT_DOMAIN);
         w.str(self.id);
         w.i64(self.time);
-        w.u8(match self.precision {
-            Precision::Day => 0,
-            Precision::Second => 1,
-        });
+        // Tags 0 and 1 are the original two precisions; a window is
+        // followed by its length in seconds.
+        match self.precision {
+            Precision::Day => w.u8(0),
+            Precision::Second => w.u8(1),
+            Precision::Minute => w.u8(2),
+            Precision::Window(len) => {
+                w.u8(3);
+                w.u32(len);
+            }
+            Precision::Before => w.u8(4),
+        }
         w.str(self.actor);
         w.str(self.kind.keyword());
         for s in [self.subject, self.under, self.to, self.against, self.about] {
@@ -314,6 +322,9 @@ impl<'a> ActFields<'a> {
         let precision = match r.u8()? {
             0 => Precision::Day,
             1 => Precision::Second,
+            2 => Precision::Minute,
+            3 => Precision::Window(r.u32()?),
+            4 => Precision::Before,
             p => return Err(r.err(format!("precision tag {p}"))),
         };
         let actor = r.str()?;
@@ -409,6 +420,18 @@ mod tests {
         assert_ne!(back.actor, act.actor);
         assert_eq!(other.name(back.actor), "ARM");
         assert_eq!(encode_act(&back, &other).unwrap(), bytes);
+    }
+
+    #[test]
+    fn every_precision_round_trips() {
+        for precision in [Precision::Day, Precision::Minute, Precision::Second, Precision::Window(3 * 86_400 - 1), Precision::Before] {
+            let mut syms = Symbols::new();
+            let act = Act { precision, ..sample(&mut syms) };
+            let bytes = encode_act(&act, &syms).unwrap();
+            let back = decode_act(&bytes, &mut syms).unwrap();
+            assert_eq!(back.precision, precision);
+            assert_eq!(encode_act(&back, &syms).unwrap(), bytes);
+        }
     }
 
     #[test]

@@ -139,6 +139,8 @@ pub type Source = Citation;
 pub struct Act {
     /// The act's id, unique in its record (`Sym::NONE` if it has none).
     pub id: Sym,
+    /// The first instant the act may have happened (midnight for an act
+    /// dated to the day); `precision` says until when it may have happened.
     pub time: Time,
     pub precision: Precision,
     pub actor: Sym,
@@ -201,6 +203,13 @@ pub enum Attestation {
 }
 
 impl Act {
+    /// When the act happened, as far as the record tells (see [`When`]).
+    /// Compare acts with its `by`, `before` and `before_instant`, never
+    /// with `time` alone: a day-dated act is not at midnight.
+    pub fn when(&self) -> crate::When {
+        crate::When::of(self.time, self.precision)
+    }
+
     /// The single value of a pattern field (`From` is a list; see `has`).
     pub fn field(&self, field: Field) -> Sym {
         match field {

@@ -14,7 +14,7 @@ pub mod treaty;
 pub use act::{Act, ActKind, Attestation, DecisionCount, Record, Source};
 pub use membership::MemberStatus;
 pub use symbol::{Sym, Symbols};
-pub use time::{Duration, Precision, Time};
+pub use time::{Duration, Known, Precision, Time, When};
 pub use treaty::*;
 
 /// A byte range in one source file. `start..end`, UTF-8 offsets.

@@ -218,14 +218,29 @@ pub struct ObligationRowSchema {
     pub duty_title: String,
     pub debtor: String,
     pub creditor: String,
-    /// `pending`, `fulfilled`, `breached` or `not_triggered`.
+    /// `pending`, `fulfilled`, `breached`, `undetermined` or `not_triggered`.
     pub status: String,
     /// The status in words: `pending`, `fulfilled`, `breached` or `not triggered`.
     pub status_text: String,
     pub since: String,
     pub deadline: Option<String>,
+    /// The act that fulfilled the duty by the deadline; never a late one.
     pub fulfilled_by: Option<String>,
+    /// The act that performed the duty after the deadline (status `breached`).
+    pub performed_late: Option<PerformedRowSchema>,
+    /// The act that performed the duty on the day (or in the window) of the
+    /// deadline, at a time the record does not give (status `undetermined`).
+    pub performed_at_unknown_time: Option<PerformedRowSchema>,
     pub fact: String,
+}
+
+#[derive(ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[schema(as = PerformedRow)]
+pub struct PerformedRowSchema {
+    pub act: String,
+    /// As the record dates it (`2022-01-06`, `between … and …`).
+    pub date: String,
 }
 
 #[derive(ToSchema, Deserialize)]

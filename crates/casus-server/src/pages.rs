@@ -164,8 +164,9 @@ pub async fn overview(State(s): State<AppState>, p: StateParams) -> Result<Respo
     render(&page)
 }
 
-/// The four verdicts, in the matrix's column order.
-pub const STATUSES: [(&str, &str); 4] = [("pending", "pending"), ("fulfilled", "fulfilled"), ("breached", "breached"), ("not_triggered", "not triggered")];
+/// The verdicts, in the matrix's column order ("undetermined": performed at
+/// a time of day the record does not give, on the deadline's day).
+pub const STATUSES: [(&str, &str); 5] = [("pending", "pending"), ("fulfilled", "fulfilled"), ("breached", "breached"), ("undetermined", "undetermined"), ("not_triggered", "not triggered")];
 
 pub struct MatrixRow {
     pub debtor: String,

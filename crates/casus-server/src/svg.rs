@@ -171,7 +171,7 @@ pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, link
         let y = cases_top + 20.0 * i as f64;
         let opened = Time::parse(&c.opened).map_or(s.from, |(t, _)| t.0);
         let (x1, x2) = (s.x(opened), s.x(at.0));
-        let worst = ["breached", "pending", "fulfilled", "not_triggered"]
+        let worst = ["breached", "undetermined", "pending", "fulfilled", "not_triggered"]
             .into_iter()
             .find(|w| c.obligations.iter().any(|o| o.status == *w))
             .unwrap_or("none");

@@ -264,6 +264,24 @@ fn verdict_cell(row: &casus_analysis::CaseRow) -> String {
     verdict_lines(row).join("<br>")
 }
 
+/// The verdict column: the verdicts under each reading, or why the request
+/// engages no duty.
+fn verdict_or_none(row: &casus_analysis::CaseRow) -> Vec<String> {
+    match &row.no_duty {
+        Some(why) => vec![format!("no duty engaged: {why}")],
+        None => verdict_lines(row),
+    }
+}
+
+/// The days column: the count and the act it counts to.
+fn days_cell(row: &casus_analysis::CaseRow) -> String {
+    match (row.days_to_first_assistance, &row.first_assistance) {
+        (Some(d), Some(act)) => format!("{d} ({act})"),
+        (Some(d), None) => d.to_string(),
+        _ => "none".to_string(),
+    }
+}
+
 fn markdown(rows: &[casus_analysis::CaseRow], at: Time) -> String {
     let mut out = format!("# Invocations, as of {}\n\n", casus_engine::report_date(at));
     out.push_str("| treaty | article | requester | for | date | addressed to | response | verdict under each reading | days to first assistance |\n|---|---|---|---|---|---|---|---|---|\n");
@@ -272,14 +290,14 @@ fn markdown(rows: &[casus_analysis::CaseRow], at: Time) -> String {
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.treaty,
-            r.article,
+            if r.article.is_empty() { "—" } else { &r.article },
             r.requester,
             r.beneficiary,
             r.date,
             if r.organ.is_empty() { "—" } else { &r.organ },
             if r.response.is_empty() { "none recorded".to_string() } else { r.response.join("<br>") },
-            verdict_cell(r),
-            r.days_to_first_assistance.map(|d| d.to_string()).unwrap_or_else(|| "none".to_string())
+            if r.no_duty.is_some() { verdict_or_none(r).join("<br>") } else { verdict_cell(r) },
+            days_cell(r)
         );
     }
     out
@@ -320,7 +338,13 @@ fn html(rows: &[casus_analysis::CaseRow], at: Time) -> String {
             escape(&r.requester),
             escape(&r.article),
             escape(&r.treaty),
-            if helped { format!(": assistance after {} day(s)", r.days_to_first_assistance.unwrap_or(0)) } else { ": no assistance recorded".to_string() }
+            if helped {
+                format!(": assistance after {} day(s)", r.days_to_first_assistance.unwrap_or(0))
+            } else if r.no_duty.is_some() {
+                ": no duty engaged".to_string()
+            } else {
+                ": no assistance recorded".to_string()
+            }
         );
     }
     svg.push_str("</svg>");
@@ -336,8 +360,8 @@ fn html(rows: &[casus_analysis::CaseRow], at: Time) -> String {
             escape(&r.date),
             escape(&r.organ),
             if r.response.is_empty() { "none recorded".to_string() } else { r.response.iter().map(|x| escape(x)).collect::<Vec<_>>().join("<br>") },
-            verdict_lines(r).iter().map(|l| escape(l)).collect::<Vec<_>>().join("<br>"),
-            r.days_to_first_assistance.map(|d| d.to_string()).unwrap_or_else(|| "none".to_string())
+            verdict_or_none(r).iter().map(|l| escape(l)).collect::<Vec<_>>().join("<br>"),
+            escape(&days_cell(r))
         );
     }
     table.push_str("</tbody></table>");

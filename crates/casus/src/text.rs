@@ -84,12 +84,30 @@ pub fn report(r: &Report) -> String {
     }
     for c in &r.cases {
         let _ = writeln!(out, "\n  {} (case {}, opened {})", c.title, c.id, c.opened);
+        // A column for performance that is not fulfilment, only where some
+        // obligation of the case has it.
+        let not_in_time = |o: &casus_engine::report::ObligationRow| match (&o.performed_late, &o.performed_at_unknown_time) {
+            (Some(p), _) => format!("performed late on {} by {}", p.date, p.act),
+            (_, Some(p)) => format!("performed on {} by {}, time of day unknown", p.date, p.act),
+            _ => String::new(),
+        };
+        let extra = c.obligations.iter().any(|o| o.performed_late.is_some() || o.performed_at_unknown_time.is_some());
         let rows: Vec<Vec<String>> = c
             .obligations
             .iter()
-            .map(|o| vec![o.debtor.clone(), o.creditor.clone(), o.duty_title.clone(), o.status_text.clone(), o.since.clone(), o.deadline.clone().unwrap_or_default(), o.fulfilled_by.clone().unwrap_or_default()])
+            .map(|o| {
+                let mut row = vec![o.debtor.clone(), o.creditor.clone(), o.duty_title.clone(), o.status_text.clone(), o.since.clone(), o.deadline.clone().unwrap_or_default(), o.fulfilled_by.clone().unwrap_or_default()];
+                if extra {
+                    row.push(not_in_time(o));
+                }
+                row
+            })
             .collect();
-        for l in table(&["debtor", "creditor", "duty", "status", "since", "deadline", "fulfilled by"], &rows).lines() {
+        let mut header = vec!["debtor", "creditor", "duty", "status", "since", "deadline", "fulfilled by"];
+        if extra {
+            header.push("performed, not in time");
+        }
+        for l in table(&header, &rows).lines() {
             let _ = writeln!(out, "  {l}");
         }
         for r in &c.responses {

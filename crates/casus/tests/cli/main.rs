@@ -6,6 +6,7 @@ mod architecture;
 mod csto;
 mod exits;
 mod ledger;
+mod report;
 mod treaties;
 
 use std::path::{Path, PathBuf};
