@@ -222,17 +222,18 @@ pub(crate) fn case_id(state_case: &crate::CaseState, acts: &[casus_model::Act], 
 }
 
 /// A date as prose writes it: "14 September 2022", with the time of day
-/// ("17:30 UTC on 14 September 2022") when it is not a whole day.
+/// ("14 September 2022, 17:30 UTC") when it is not a whole day, so that it
+/// reads after "on" and "by" alike.
 pub fn long_date(t: Time) -> String {
     const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
     let (y, m, d) = t.date();
     let day = format!("{d} {} {y}", MONTHS[(m as usize).clamp(1, 12) - 1]);
     let secs = t.0.rem_euclid(86_400);
-    if secs == 0 || secs == 86_399 { day } else { format!("{:02}:{:02} UTC on {day}", secs / 3600, secs / 60 % 60) }
+    if secs == 0 || secs == 86_399 { day } else { format!("{day}, {:02}:{:02} UTC", secs / 3600, secs / 60 % 60) }
 }
 
 /// When an act happened, as prose writes it, to the precision the record
-/// gives: "14 September 2022", "17:30 UTC on 14 September 2022", "between
+/// gives: "14 September 2022", "14 September 2022, 17:30 UTC", "between
 /// 5 and 7 January 2022" (as "between 5 January 2022 and 7 January 2022"),
 /// "before 7 January 2022".
 pub fn act_date(a: &casus_model::Act) -> String {

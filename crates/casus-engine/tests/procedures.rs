@@ -240,8 +240,8 @@ fn every_member_that_breaks_silence_is_named_in_the_order_of_its_act() {
     assert_eq!(positions(&rep), ["AAA:amended", "BBB:kept_silent", "CCC:objected", "DDD:kept_silent", "EEE:kept_silent", "FFF:objected"]);
     assert_eq!(d.no_effect.iter().map(|n| (n.party.as_str(), n.why.as_str())).collect::<Vec<_>>(), [("BBB", "after_close")]);
     let e = explain(&r, "2000-09-14", "stmt");
-    assert!(e.contains("silence was broken before its expiry by FFF (objection on 2000-09-13T17:00:00Z), AAA (amendment on 2000-09-13T17:30:00Z) and CCC (objection on 2000-09-13T17:59:59Z)"), "{e}");
-    assert!(e.contains("BBB objected on 2000-09-13T18:00:00Z: this had no effect, because silence had expired"), "{e}");
+    assert!(e.contains("silence was broken before its expiry by FFF (objection on 2000-09-13T17:00Z), AAA (amendment on 2000-09-13T17:30Z) and CCC (objection on 2000-09-13T17:59:59Z)"), "{e}");
+    assert!(e.contains("BBB objected on 2000-09-13T18:00Z: this had no effect, because silence had expired"), "{e}");
     // Before the second and third objections, only the first is named.
     let rep = common::replay(TREATY, &r, "2000-09-13T17:10", &[]);
     assert_eq!(rep.documents[0].blocked_by, ["FFF"]);
