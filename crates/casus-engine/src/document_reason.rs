@@ -125,6 +125,24 @@ fn no_effect_line(cx: &Ctx, s: &Section, i: u32, why: NoEffect) -> String {
     format!("{} {what} on {}: this had no effect, because {because}.", cx.n(a.actor), when(a))
 }
 
+/// An act dated to a day (or window) that holds the close: the verdict
+/// depends on a time of day the record does not give.
+fn unknown_time_line(cx: &Ctx, s: &Section, i: u32) -> String {
+    let a = &cx.acts[i as usize];
+    let what = crate::documents::position_of(a, &cx.treaty.words).map(|p| p.plain()).unwrap_or_else(|| a.kind.keyword());
+    let close = match s.procedure {
+        DecisionRule::Silence => "silence expired",
+        _ => "the vote closed",
+    };
+    let noun = crate::report::kind_noun(a.kind);
+    format!(
+        "{who} {what} on {on}, and {close} at {at}: whether it came in time depends on the time of day of {who}'s {noun}, which the record does not give. It is counted as in time, so the verdict depends on it.",
+        who = cx.n(a.actor),
+        on = when(a),
+        at = s.closes.map(date).unwrap_or_default(),
+    )
+}
+
 /// The sentences and cited acts of one section.
 fn section(cx: &Ctx, s: &Section, reasons: &mut Vec<String>, acts: &mut Vec<ActCite>) {
     let organ = organ_name(cx, s.organ);
@@ -186,6 +204,9 @@ fn section(cx: &Ctx, s: &Section, reasons: &mut Vec<String>, acts: &mut Vec<ActC
     for &(i, why) in &s.no_effect {
         reasons.push(no_effect_line(cx, s, i, why));
         acts.push(cx.cite("no effect", i));
+    }
+    for &i in &s.unknown_time {
+        reasons.push(unknown_time_line(cx, s, i));
     }
     if let Some(i) = s.decision {
         acts.push(cx.cite("decision", i));

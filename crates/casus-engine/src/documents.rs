@@ -245,6 +245,10 @@ pub struct Section {
     /// Acts about the document in this organ that changed nothing, in time
     /// order, with why.
     pub no_effect: Vec<(u32, NoEffect)>,
+    /// Acts dated to a day (or a window) that holds the close: whether they
+    /// came before it depends on a time of day the record does not give.
+    /// They are counted as in time, and the verdict depends on them.
+    pub unknown_time: Vec<u32>,
     /// The recorded decision of this organ, if any.
     pub decision: Option<u32>,
     /// When the verdict became final by the members' acts or a recorded
@@ -284,6 +288,9 @@ pub struct DocumentState {
     pub not_seated: Vec<Sym>,
     /// Acts before the deciding organ that changed nothing, with why.
     pub no_effect: Vec<(u32, NoEffect)>,
+    /// Acts whose time of day decides whether they came before the close
+    /// (see [`Section::unknown_time`]).
+    pub unknown_time: Vec<u32>,
     /// The organs it was before earlier, each with its own verdict.
     pub earlier: Vec<Section>,
     /// When the text came before the deciding organ.
@@ -313,6 +320,7 @@ impl DocumentState {
             tally: self.tally,
             limited_format: self.limited_format,
             no_effect: self.no_effect.clone(),
+            unknown_time: self.unknown_time.clone(),
             decision: self.decisions.first().copied(),
             decided_at: self.decided_at,
         });
@@ -506,6 +514,7 @@ pub fn decide(treaty: &Treaty, acts: &[Act], id: Sym, d: &DocumentActs, at: Time
         basis: last.basis,
         not_seated: last.not_seated,
         no_effect: last.no_effect,
+        unknown_time: last.unknown_time,
         earlier: sections,
         organ_since: last.from,
         decided_at: last.decided_at,
@@ -568,6 +577,7 @@ fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: 
     let mut latest: Vec<(Sym, Position, u32)> = Vec::new();
     let mut frozen: Option<(Verdict, Time)> = None;
     let mut no_effect: Vec<(u32, NoEffect)> = Vec::new();
+    let mut unknown_time: Vec<u32> = Vec::new();
     let mut changed = false;
     let mut frozen_by_decision = false;
     for (k, &i) in positions.iter().enumerate() {
@@ -580,11 +590,19 @@ fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: 
             frozen = Some((Verdict { status: DocumentStatus::Adopted, blocked_by: Vec::new(), limited: false }, t));
             frozen_by_decision = true;
         }
-        let late = match (pos, closes) {
-            (Position::Objected | Position::Amended, Some(c)) => a.time >= c,
-            (_, Some(c)) => a.time > c,
-            _ => false,
+        // Breaking silence must come before expiry; other positions count
+        // up to and including the close. An act dated to a day that holds
+        // the close is counted as in time, and the verdict said to depend
+        // on its time of day.
+        let in_time = match (pos, closes) {
+            (Position::Objected | Position::Amended, Some(c)) => a.when().before_instant(c),
+            (_, Some(c)) => a.when().by(c),
+            _ => Known::Yes,
         };
+        if in_time == Known::Unknown {
+            unknown_time.push(i);
+        }
+        let late = in_time == Known::No;
         // An opt-out after adoption by consensus still takes effect: the
         // text stands, in a limited format, without that member.
         let opt_out_after = pos == Position::OptedOut && procedure == DecisionRule::ConsensusOptOut && frozen.as_ref().is_some_and(|(v, _)| v.status == DocumentStatus::Adopted);
@@ -716,6 +734,7 @@ fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: 
         tally,
         limited_format: verdict.limited,
         no_effect,
+        unknown_time,
         decision,
         decided_at,
     }

@@ -98,6 +98,10 @@ pub struct DocumentRow {
     pub not_seated: Vec<String>,
     /// Acts about the document that changed nothing, with why.
     pub no_effect: Vec<NoEffectRow>,
+    /// Acts dated to the day (or a window) of the close: the verdict counts
+    /// them as in time and depends on their time of day, which the record
+    /// does not give.
+    pub depends_on_time_of_day: Vec<String>,
     /// The organs the text was before earlier, one section each.
     pub earlier: Vec<SectionRow>,
     pub fact: String,
@@ -479,6 +483,7 @@ fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_mode
         basis: d.basis.word(d.procedure, ballots(&d.sheet)).to_string(),
         not_seated: d.not_seated.iter().map(|&p| n(p)).collect(),
         no_effect: no_effect_rows(acts, symbols, &sections[sections.len() - 1], words),
+        depends_on_time_of_day: d.unknown_time.iter().map(|&i| act_id(acts, symbols, i)).collect(),
         earlier: d
             .earlier
             .iter()

@@ -373,3 +373,34 @@ fn a_decision_recorded_under_consensus_shows_what_each_seat_did() {
     assert_eq!(positions(&rep), ["AAA:opted_out", "BBB:no_objection", "CCC:no_objection", "DDD:no_objection", "FFF:no_objection"]);
     assert_eq!(d.no_effect.iter().map(|n| n.party.as_str()).collect::<Vec<_>>(), ["BBB"]);
 }
+
+/// An objection dated only to the day on which silence expires at 18:00
+/// may have come before or after the expiry: it is counted as in time, and
+/// the verdict says it depends on the objection's time of day. An
+/// objection on the next day had no effect, whatever its time.
+#[test]
+fn an_objection_dated_to_the_expiry_day_makes_the_verdict_depend_on_its_time_of_day() {
+    let mut r = propose("stmt", "SIL", "2000-09-12T10:00", "  end 2000-09-13T18:00:00\n");
+    r += &act("CCC", "objection", "stmt", "2000-09-13");
+    let rep = common::replay(TREATY, &r, "2000-09-20", &[]);
+    let d = &rep.documents[0];
+    assert_eq!(d.status, "blocked");
+    assert_eq!(d.blocked_by, ["CCC"]);
+    assert_eq!(d.depends_on_time_of_day.len(), 1, "{:?}", d.depends_on_time_of_day);
+    let e = explain(&r, "2000-09-20", "stmt");
+    assert!(e.contains("whether it came in time depends on the time of day of CCC's objection, which the record does not give"), "{e}");
+
+    // Dated to the minute before the expiry: known, nothing depends on it.
+    let mut r = propose("stmt", "SIL", "2000-09-12T10:00", "  end 2000-09-13T18:00:00\n");
+    r += &act("CCC", "objection", "stmt", "2000-09-13T17:58");
+    let rep = common::replay(TREATY, &r, "2000-09-20", &[]);
+    assert_eq!((rep.documents[0].status.as_str(), rep.documents[0].depends_on_time_of_day.len()), ("blocked", 0));
+
+    // The next day: too late, whatever the hour.
+    let mut r = propose("stmt", "SIL", "2000-09-12T10:00", "  end 2000-09-13T18:00:00\n");
+    r += &act("CCC", "objection", "stmt", "2000-09-14");
+    let rep = common::replay(TREATY, &r, "2000-09-20", &[]);
+    let d = &rep.documents[0];
+    assert_eq!((d.status.as_str(), d.depends_on_time_of_day.len()), ("adopted", 0));
+    assert_eq!(d.no_effect[0].why, "after_close");
+}
