@@ -7,6 +7,7 @@ mod csto;
 mod exits;
 mod ledger;
 mod treaties;
+mod witness;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
