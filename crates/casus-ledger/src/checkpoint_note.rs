@@ -145,4 +145,28 @@ mod tests {
         let other = NoteVerifier::new("casus.example/ledger", SignatureType::Ed25519, &crate::SecretKey::from_seed([4; 32]).public()).unwrap();
         assert!(Note::open(note.to_text().as_bytes(), &[other]).is_err());
     }
+
+    #[test]
+    fn casus_vector_matches_an_independent_computation() {
+        // docs/LEDGER.md, "Signed notes, C2SP checkpoints and cosignatures":
+        // computed independently with Python's `cryptography` and `hashlib`.
+        use crate::merkle::{leaf_hash, root};
+        let op = NoteSigner::from_seed("csto.example/ledger", SignatureType::Ed25519, [1; 32]).unwrap();
+        assert_eq!(op.verifier().to_string(), "csto.example/ledger+ffc44cf6+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c");
+        assert_eq!(op.to_secret_string(), "PRIVATE+KEY+csto.example/ledger+ffc44cf6+AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB");
+        let head = TreeHead::new("csto.example/ledger", 3, root(&[leaf_hash(b"a"), leaf_hash(b"b"), leaf_hash(b"c")]));
+        assert_eq!(head.body(), "csto.example/ledger\n3\nNmQuc8JUCrEh46a/lUWwokmCzYMOsT080Z3jzmwCHsE=\n");
+        let note = head.sign(&op).unwrap();
+        assert_eq!(
+            note.signatures[0].line(),
+            "— csto.example/ledger /8RM9lmMry8Lp8cH7jKp63OYtkAq71ofKxh1RbLLoNJkHJOYb+FVSfPao+UJoR1mWNIzy1qiOmc3UjlD/wTWRpRovAA=\n"
+        );
+        let w = NoteSigner::from_seed("witness.example/arm", SignatureType::CosignatureV1, [2; 32]).unwrap();
+        assert_eq!(w.verifier().to_string(), "witness.example/arm+d33d8479+BIE5dw6ofRdfVqNUZsNMfszLjYqRtO43ol32D1uPybOU");
+        assert_eq!(w.to_secret_string(), "PRIVATE+KEY+witness.example/arm+d33d8479+BAICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIC");
+        assert_eq!(
+            w.cosign(&head.body(), 1_764_590_400).unwrap().line(),
+            "— witness.example/arm 0z2EeQAAAABpLYNAylAmVr2TyK8q32NaoAufUYmt96TfXfCpWTSWGisfl0GgR9/lkwe6oohup8OT1poVg1+1opVF8YSKGNC/WK9tCg==\n"
+        );
+    }
 }
