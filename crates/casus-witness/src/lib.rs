@@ -260,8 +260,14 @@ impl Witness {
         // A cosignature never goes back in time, even if the clock does.
         let time = now_secs.max(state.time_secs).max(1);
         let cosignature = self.key.cosign(&req.checkpoint.text, time)?;
-        let mut kept: Vec<NoteSignature> =
-            req.checkpoint.signatures.iter().filter(|s| log.verifiers.iter().any(|v| v.name == s.name && v.key_id == s.key_id)).cloned().collect();
+        // Keep the log's valid signatures (one per key) beside the cosignature.
+        let mut kept: Vec<NoteSignature> = Vec::new();
+        for s in &req.checkpoint.signatures {
+            let valid = checked.valid.iter().any(|v| v.name == s.name && v.key_id == s.key_id);
+            if valid && !kept.iter().any(|k| k.name == s.name && k.key_id == s.key_id) {
+                kept.push(s.clone());
+            }
+        }
         kept.push(cosignature.clone());
         let note = Note { text: req.checkpoint.text.clone(), signatures: kept };
         let new_state = LogState { size: head.size, root: head.root, time_secs: time, note: Some(note) };

@@ -155,6 +155,41 @@ fn a_witness_process_cosigns_refuses_forks_and_rollbacks_and_survives_sigkill() 
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[test]
+fn witness_commands_refuse_bad_input() {
+    let dir = tempdir("bad");
+    let (key, _) = new_witness_key(&dir, "KAZ");
+    let key_s = key.to_str().unwrap();
+    let again = super::casus(&["witness", "keys", "new", "--out", key_s, "--name", "w.example/x"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(super::stderr(&again).contains("never overwritten"), "{}", super::stderr(&again));
+    let bad_name = dir.join("bad.key");
+    let out = super::casus(&["witness", "keys", "new", "--out", bad_name.to_str().unwrap(), "--name", "a+b"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!bad_name.exists());
+    let state = dir.join("state");
+    let state_s = state.to_str().unwrap();
+    let log_vkey = Log::new().op.verifier().to_string();
+    let cases: [(&[&str], &str); 4] = [
+        (&["--log", "no-equals-sign"], "ORIGIN=VERIFIER_KEY"),
+        (&["--log", "csto.example/ledger=csto.example/ledger+00000000+AYqI"], "verifier key"),
+        // A witness key given as a log's key: the wrong type.
+        (&["--log", &format!("csto.example/ledger={}", std::fs::read_to_string(dir.join("KAZ.key.pub")).unwrap().trim())], "type 0x01"),
+        (&["--log", &format!("csto.example/ledger={log_vkey}"), "--key", "Cargo.toml"], "PRIVATE+KEY"),
+    ];
+    for (args, want) in cases {
+        let mut all = vec!["witness", "serve", "--state", state_s, "--listen", "127.0.0.1:0"];
+        if !args.contains(&"--key") {
+            all.extend(["--key", key_s]);
+        }
+        all.extend_from_slice(args);
+        let out = super::casus(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(super::stderr(&out).contains(want), "{args:?}: {}", super::stderr(&out));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
 }
