@@ -8,7 +8,7 @@
 //! root), so each tree head has exactly one body.
 
 use crate::merkle::{Hash, empty_root};
-use crate::note::{Note, NoteSigner};
+use crate::note::{Note, NoteSigner, NoteVerifier, SignatureType, VerifiedSignature};
 use crate::{LedgerError, Result, base64};
 
 /// Longest origin line, in bytes.
@@ -81,6 +81,46 @@ impl TreeHead {
     }
 }
 
+/// A checkpoint verified against a log's keys and a witness policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CosignedCheckpoint {
+    pub head: TreeHead,
+    /// The witnesses' valid cosignatures, one per witness key, with their times.
+    pub cosignatures: Vec<VerifiedSignature>,
+}
+
+/// Verifies a cosigned checkpoint note: a valid signature by one of
+/// `log_keys` (Ed25519 note keys), and valid `cosignature/v1` signatures by
+/// at least `quorum` distinct keys of `witnesses`. A signature by a known
+/// key that fails refuses the note; unknown signatures are ignored. This is
+/// the check a client makes before trusting an inclusion proof against the
+/// checkpoint's root.
+pub fn verify_cosigned(note: &[u8], log_keys: &[NoteVerifier], witnesses: &[NoteVerifier], quorum: usize) -> Result<CosignedCheckpoint> {
+    let parsed = Note::parse(note)?;
+    let head = TreeHead::parse_body(&parsed.text)?;
+    let mut known: Vec<NoteVerifier> = log_keys.iter().filter(|k| k.signature_type == SignatureType::Ed25519).cloned().collect();
+    let log_count = known.len();
+    known.extend(witnesses.iter().filter(|w| w.signature_type == SignatureType::CosignatureV1).cloned());
+    if log_count == 0 {
+        return Err(LedgerError::Refused("no Ed25519 key is configured for the log".into()));
+    }
+    let checked = parsed.verify(&known);
+    if let Some((name, id)) = checked.invalid.first() {
+        return Err(LedgerError::Refused(format!("the signature of key {name}+{id:08x} does not verify")));
+    }
+    if !checked.valid.iter().any(|v| v.signature_type == SignatureType::Ed25519) {
+        return Err(LedgerError::Refused(format!("the checkpoint of {} is not signed by the log's key", head.origin)));
+    }
+    let cosignatures: Vec<VerifiedSignature> = checked.valid.into_iter().filter(|v| v.signature_type == SignatureType::CosignatureV1).collect();
+    if cosignatures.len() < quorum {
+        return Err(LedgerError::Refused(format!(
+            "the checkpoint has {} valid witness cosignature(s); the quorum is {quorum}",
+            cosignatures.len()
+        )));
+    }
+    Ok(CosignedCheckpoint { head, cosignatures })
+}
+
 /// An ASCII decimal with no leading zeros (`0` alone for zero), as
 /// checkpoints and witness requests write sizes.
 pub fn parse_decimal(s: &str) -> Option<u64> {
@@ -93,7 +133,6 @@ pub fn parse_decimal(s: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::note::{NoteVerifier, SignatureType};
 
     const SPEC_BODY: &str = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
 
@@ -168,5 +207,31 @@ mod tests {
             w.cosign(&head.body(), 1_764_590_400).unwrap().line(),
             "— witness.example/arm 0z2EeQAAAABpLYNAylAmVr2TyK8q32NaoAufUYmt96TfXfCpWTSWGisfl0GgR9/lkwe6oohup8OT1poVg1+1opVF8YSKGNC/WK9tCg==\n"
         );
+    }
+
+    #[test]
+    fn quorum_of_cosignatures_is_counted_per_witness_key() {
+        let op = NoteSigner::from_seed("csto.example/ledger", SignatureType::Ed25519, [1; 32]).unwrap();
+        let ws: Vec<NoteSigner> = (0..3u8)
+            .map(|i| NoteSigner::from_seed(&format!("w{i}.example"), SignatureType::CosignatureV1, [10 + i; 32]).unwrap())
+            .collect();
+        let wv: Vec<NoteVerifier> = ws.iter().map(NoteSigner::verifier).collect();
+        let head = TreeHead::new("csto.example/ledger", 4, [9; 32]);
+        let mut note = head.sign(&op).unwrap();
+        for (i, w) in ws.iter().take(2).enumerate() {
+            note.signatures.push(w.cosign(&note.text, 100 + i as u64).unwrap());
+        }
+        // A repeated cosignature counts once.
+        note.signatures.push(note.signatures[1].clone());
+        let bytes = note.to_text();
+        let ok = verify_cosigned(bytes.as_bytes(), &[op.verifier()], &wv, 2).unwrap();
+        assert_eq!(ok.head, head);
+        assert_eq!(ok.cosignatures.iter().map(|c| c.timestamp_secs).collect::<Vec<_>>(), [Some(100), Some(101)]);
+        assert!(verify_cosigned(bytes.as_bytes(), &[op.verifier()], &wv, 3).is_err(), "fewer than the quorum");
+        assert!(verify_cosigned(bytes.as_bytes(), &[ws[2].verifier()], &wv, 1).is_err(), "not the log's key");
+        // A witness's cosignature over another checkpoint fails the note.
+        let other = TreeHead::new("csto.example/ledger", 5, [9; 32]).body();
+        note.signatures.push(ws[2].cosign(&other, 103).unwrap());
+        assert!(verify_cosigned(note.to_text().as_bytes(), &[op.verifier()], &wv, 2).is_err());
     }
 }
