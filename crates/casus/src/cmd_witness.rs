@@ -83,7 +83,9 @@ fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     }
     #[cfg(not(unix))]
     let _ = mode;
-    let mut f = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
     let written = f.write_all(bytes).and_then(|()| f.sync_all());
     if let Err(e) = written {
         drop(f);
@@ -104,7 +106,10 @@ fn keys_new(out: &Path, name: &str) -> Result<ExitCode> {
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let secret = format!("# casus witness key (cosignature/v1): keep this file private.\n{}\n", signer.to_secret_string());
+    let secret = format!(
+        "# casus witness key (cosignature/v1): keep this file private.\n{}\n",
+        signer.to_secret_string()
+    );
     create_new(out, secret.as_bytes(), 0o600)?;
     let vkey = signer.verifier().to_string();
     if let Err(e) = create_new(&public, format!("{vkey}\n").as_bytes(), 0o644) {
@@ -113,24 +118,43 @@ fn keys_new(out: &Path, name: &str) -> Result<ExitCode> {
         return Err(e);
     }
     println!("{vkey}");
-    eprintln!("wrote {} (secret, mode 0600) and {}", out.display(), public.display());
+    eprintln!(
+        "wrote {} (secret, mode 0600) and {}",
+        out.display(),
+        public.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 /// Reads a witness key file: comment lines and one `PRIVATE+KEY+…` line.
 pub fn read_witness_key(path: &Path) -> Result<NoteSigner> {
-    let len = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
+    let len = std::fs::metadata(path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .len();
     if len > MAX_KEY_FILE_BYTES {
-        bail!("{} is larger than a key file ({len} > {MAX_KEY_FILE_BYTES} bytes)", path.display());
+        bail!(
+            "{} is larger than a key file ({len} > {MAX_KEY_FILE_BYTES} bytes)",
+            path.display()
+        );
     }
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
     let (Some(line), None) = (lines.next(), lines.next()) else {
-        bail!("{}: a witness key file holds exactly one PRIVATE+KEY+… line", path.display());
+        bail!(
+            "{}: a witness key file holds exactly one PRIVATE+KEY+… line",
+            path.display()
+        );
     };
     let signer = NoteSigner::parse(line).with_context(|| format!("reading {}", path.display()))?;
     if signer.signature_type() != SignatureType::CosignatureV1 {
-        bail!("{}: not a witness key (its type is not cosignature/v1, 0x04)", path.display());
+        bail!(
+            "{}: not a witness key (its type is not cosignature/v1, 0x04)",
+            path.display()
+        );
     }
     Ok(signer)
 }
@@ -160,10 +184,19 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
     let origins: Vec<String> = logs.iter().map(|(o, _)| o.clone()).collect();
     let witness = Arc::new(Witness::open(key, logs, &args.state)?);
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(ansi).with_max_level(tracing::Level::INFO).with_target(false).init();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_max_level(tracing::Level::INFO)
+        .with_target(false)
+        .init();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .with_context(|| format!("listening on {}", args.listen))?;
         let addr = listener.local_addr()?;
         // A cosignature is a small answer: without TCP_NODELAY it waits on
         // the client's delayed ACK.
@@ -171,7 +204,11 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        println!("casus: witness {} for {} at http://{addr}", witness.verifier(), origins.join(", "));
+        println!(
+            "casus: witness {} for {} at http://{addr}",
+            witness.verifier(),
+            origins.join(", ")
+        );
         std::io::stdout().flush().ok();
         axum::serve(listener, casus_witness::router(witness))
             .with_graceful_shutdown(async {
