@@ -77,6 +77,12 @@ fn cosigns_a_growing_log_and_the_cosignature_verifies() {
         2,
         "the log's signature and the witness's cosignature"
     );
+    // Monitors find it by the hash of the origin.
+    assert_eq!(w.latest_by_hash(&state::origin_hash(ORIGIN)), Some(latest));
+    assert_eq!(
+        w.latest_by_hash(&state::origin_hash("other.example/log")),
+        None
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -368,5 +374,36 @@ fn an_operator_endpoint_learns_the_witness_size_from_a_409() {
     let cp = Note::parse(log.checkpoint(21).as_bytes()).unwrap();
     let proof = |old: u64| (old <= 21).then(|| log.proof(old as usize, 21));
     assert!(impostor.cosign(&cp, 21, &proof).is_err());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn concurrent_requests_from_one_size_cosign_exactly_one() {
+    // The race the spec warns of: two requests checked against the same
+    // old size must not both pass, or the later write rolls the witness back.
+    let dir = tempdir("race");
+    let log = Log::new();
+    let w = open(&dir, &log);
+    w.add_checkpoint(log.request(0, 8).as_bytes(), 1).unwrap();
+    let sizes = [9, 10, 11, 12, 13, 14, 15, 16];
+    let results: Vec<(usize, bool)> = std::thread::scope(|s| {
+        let handles: Vec<_> = sizes
+            .iter()
+            .map(|&n| {
+                let (w, body) = (&w, log.request(8, n));
+                s.spawn(move || (n, w.add_checkpoint(body.as_bytes(), 2).is_ok()))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let winners: Vec<usize> = results.iter().filter(|r| r.1).map(|r| r.0).collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    let latest = w.latest(ORIGIN).unwrap();
+    assert_eq!(
+        TreeHead::parse_body(&Note::parse(latest.as_bytes()).unwrap().text)
+            .unwrap()
+            .size,
+        winners[0] as u64
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
