@@ -103,8 +103,21 @@ fn keys_new(out: &Path, name: &str) -> Result<ExitCode> {
             bail!("{} exists; a key file is never overwritten", path.display());
         }
     }
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    if let Some(dir) = out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+    {
+        // Like `casus keys new`: a directory made for a secret key is private.
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder
+            .create(dir)
+            .with_context(|| format!("creating {}", dir.display()))?;
     }
     let secret = format!(
         "# casus witness key (cosignature/v1): keep this file private.\n{}\n",
