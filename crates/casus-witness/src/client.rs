@@ -1,6 +1,9 @@
 //! A small blocking HTTP/1.1 client for a witness's `add-checkpoint`, for
 //! a log's operator collecting cosignatures (and for the tests and the
-//! quorum measurement).
+//! quorum measurement): [`WitnessClient`] speaks the protocol,
+//! [`WitnessEndpoint`] adds what an operator needs (the witness's size,
+//! learnt from 409 answers, and verification of its cosignature), and
+//! [`collect_cosignatures`] asks every witness at once.
 //!
 //! One request at a time over one kept-alive connection (the spec asks
 //! clients to keep connections alive: a cosignature round trip on loopback
