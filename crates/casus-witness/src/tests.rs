@@ -386,24 +386,33 @@ fn concurrent_requests_from_one_size_cosign_exactly_one() {
     let w = open(&dir, &log);
     w.add_checkpoint(log.request(0, 8).as_bytes(), 1).unwrap();
     let sizes = [9, 10, 11, 12, 13, 14, 15, 16];
-    let results: Vec<(usize, bool)> = std::thread::scope(|s| {
+    let results: Vec<(u64, Result<String>)> = std::thread::scope(|s| {
         let handles: Vec<_> = sizes
             .iter()
             .map(|&n| {
                 let (w, body) = (&w, log.request(8, n));
-                s.spawn(move || (n, w.add_checkpoint(body.as_bytes(), 2).is_ok()))
+                s.spawn(move || (n as u64, w.add_checkpoint(body.as_bytes(), 2)))
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let winners: Vec<usize> = results.iter().filter(|r| r.1).map(|r| r.0).collect();
+    let winners: Vec<u64> = results
+        .iter()
+        .filter(|r| r.1.is_ok())
+        .map(|r| r.0)
+        .collect();
     assert_eq!(winners.len(), 1, "{results:?}");
+    // Every other request learns the winner's size (409), nothing else.
+    for (n, r) in &results {
+        if *n != winners[0] {
+            assert!(
+                matches!(r, Err(WitnessError::Conflict { known_size }) if *known_size == winners[0]),
+                "{n}: {r:?}"
+            );
+        }
+    }
     let latest = w.latest(ORIGIN).unwrap();
-    assert_eq!(
-        TreeHead::parse_body(&Note::parse(latest.as_bytes()).unwrap().text)
-            .unwrap()
-            .size,
-        winners[0] as u64
-    );
+    let head = TreeHead::parse_body(&Note::parse(latest.as_bytes()).unwrap().text).unwrap();
+    assert_eq!(head.size, winners[0]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
