@@ -22,14 +22,18 @@
 //! - [`group`]: group commit: many concurrent appenders, one writer, one
 //!   durable commit per group, each appender acknowledged after it.
 //! - [`bundle`]: offline proof bundles for one entry.
+//! - [`note`], [`checkpoint_note`]: C2SP signed notes, `tlog-checkpoint`
+//!   bodies and `cosignature/v1` witness cosignatures.
 //! - [`conformance`]: the one story every store must pass.
 //! - [`bench`]: the figures `casus bench ledger` prints.
 //!
 //! Time is always injected by the caller (`record_time` arguments): the
 //! library never reads a clock, so the same inputs give the same bytes.
 
+pub mod base64;
 pub mod bench;
 pub mod bundle;
+pub mod checkpoint_note;
 pub mod conformance;
 pub mod encode;
 pub mod entry;
@@ -38,6 +42,7 @@ pub mod hex;
 pub mod keys;
 pub mod ledger;
 pub mod merkle;
+pub mod note;
 pub mod store;
 
 pub use bundle::{BundleReport, verify_bundle};

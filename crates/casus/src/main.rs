@@ -14,6 +14,7 @@ mod cmd_act;
 mod cmd_keys;
 mod cmd_ledger;
 mod cmd_serve;
+mod cmd_witness;
 mod input;
 mod text;
 
@@ -151,6 +152,9 @@ enum Command {
     Ledger(cmd_ledger::LedgerCommand),
     /// Serve the API and the dashboard over a ledger (or the demo): `casus serve --demo`.
     Serve(cmd_serve::ServeArgs),
+    /// Run a C2SP tlog-witness that cosigns a ledger's checkpoints, and make its keys.
+    #[command(subcommand)]
+    Witness(cmd_witness::WitnessCommand),
     /// Sign the acts of an ACT file and append them through a server.
     Act {
         #[command(flatten)]
@@ -191,7 +195,7 @@ fn main() -> ExitCode {
     // the pipe closes, as Unix tools do, not panic in `println!`. Not for
     // the server, which must survive a client closing its socket.
     #[cfg(unix)]
-    if !matches!(cli.command, Command::Serve(_)) {
+    if !matches!(cli.command, Command::Serve(_) | Command::Witness(_)) {
         // SAFETY: called once, before any thread starts; it only restores
         // the default disposition of SIGPIPE.
         unsafe {
@@ -272,6 +276,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ledger(c) => cmd_ledger::run(c),
         Command::Bench { which } => bench::run(which),
         Command::Serve(args) => cmd_serve::run(args),
+        Command::Witness(c) => cmd_witness::run(c),
         Command::Act { target, act } => cmd_act::act(target, act),
         Command::Sign { target, document } => cmd_act::position(target, "sign", &document, None, None),
         Command::Refuse { target, document, reason, condition } => cmd_act::position(target, "refuse", &document, reason.as_deref(), condition.as_deref()),

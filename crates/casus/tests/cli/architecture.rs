@@ -17,6 +17,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("casus-ledger", &["casus-model", "ed25519-dalek", "sha2", "getrandom", "thiserror"]),
     ("casus-store-sqlite", &["casus-ledger", "rusqlite"]),
     ("casus-store-postgres", &["casus-ledger", "postgres"]),
+    ("casus-witness", &["casus-ledger", "thiserror", "axum", "tokio", "tracing"]),
     (
         "casus-server",
         &[
@@ -28,7 +29,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "casus",
         &[
             "casus-model", "casus-lang", "casus-engine", "casus-analysis", "casus-synth", "casus-ledger", "casus-store-sqlite",
-            "casus-store-postgres", "casus-server", "clap", "anyhow", "serde", "serde_json", "indicatif", "axum", "tokio", "tracing",
+            "casus-store-postgres", "casus-server", "casus-witness", "clap", "anyhow", "serde", "serde_json", "indicatif", "axum", "tokio", "tracing",
             "tracing-subscriber",
         ],
     ),

@@ -8,6 +8,7 @@ mod exits;
 mod ledger;
 mod report;
 mod treaties;
+mod witness;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
