@@ -101,15 +101,16 @@ pub fn ensure_demo(dir: &Path) -> Result<(String, SecretKey)> {
 /// Longest token accepted, in bytes.
 const MAX_TOKEN_BYTES: usize = 4096;
 
-/// The token from `--token`, `--token-file` or `CASUS_TOKEN`, in that order.
-fn token(args: &ServeArgs) -> Result<Option<String>> {
-    let raw = if let Some(t) = &args.token {
-        Some(t.clone())
-    } else if let Some(path) = &args.token_file {
+/// The token from `--token`, `--token-file` or the `CASUS_TOKEN` value
+/// `env`, in that order.
+fn token(flag: Option<&str>, file: Option<&Path>, env: Option<String>) -> Result<Option<String>> {
+    let raw = if let Some(t) = flag {
+        Some(t.to_string())
+    } else if let Some(path) = file {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading the token file {}", path.display()))?;
         Some(text.lines().next().unwrap_or("").to_string())
     } else {
-        std::env::var("CASUS_TOKEN").ok()
+        env
     };
     let Some(t) = raw.map(|t| t.trim().to_string()) else { return Ok(None) };
     if t.is_empty() {
@@ -122,7 +123,7 @@ fn token(args: &ServeArgs) -> Result<Option<String>> {
 }
 
 pub fn run(args: ServeArgs) -> Result<ExitCode> {
-    let token = token(&args)?;
+    let token = token(args.token.as_deref(), args.token_file.as_deref(), std::env::var("CASUS_TOKEN").ok())?;
     let (ledger, operator, what) = if args.demo {
         let dir = match args.data_dir {
             Some(d) => d,
@@ -169,4 +170,25 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_comes_from_the_flag_a_file_or_the_environment() {
+        let dir = std::env::temp_dir().join(format!("casus-token-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("token");
+        std::fs::write(&file, "fromfile\n").unwrap();
+        assert_eq!(token(Some("flag"), None, Some("env".into())).unwrap().as_deref(), Some("flag"));
+        assert_eq!(token(None, Some(&file), Some("env".into())).unwrap().as_deref(), Some("fromfile"));
+        assert_eq!(token(None, None, Some(" env \n".into())).unwrap().as_deref(), Some("env"));
+        assert_eq!(token(None, None, None).unwrap(), None);
+        assert!(token(None, None, Some("two words".into())).is_err());
+        assert!(token(None, None, Some(String::new())).is_err());
+        assert!(token(None, Some(&dir.join("missing")), None).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
