@@ -5,7 +5,8 @@
 //! `cargo bench -p casus-server --bench attacks -- CASUS_BIN [ACTS]`
 //!
 //! CASUS_BIN is the `casus` binary to measure (a release build, of this
-//! code or an older one), ACTS the ledger's size (default 100,000). A
+//! code or an older one), ACTS the ledger's size (default 100,000);
+//! `CASUS_BENCH_NOFILE=1024` starts it under that soft open-file limit. A
 //! watchdog kills a server whose RSS passes [`RSS_CEILING_BYTES`], so that
 //! an unbounded server does not take the machine down: its figure then
 //! reads "> ceiling".
@@ -65,7 +66,18 @@ impl Drop for Server {
 }
 
 fn start(bin: &Path, ledger: &Path) -> Server {
-    let mut child = Command::new(bin)
+    // CASUS_BENCH_NOFILE=1024 starts the server with that soft limit on
+    // open files (the usual default), as the idle-socket attack was found.
+    let nofile = std::env::var("CASUS_BENCH_NOFILE").ok().filter(|n| n.bytes().all(|b| b.is_ascii_digit()) && !n.is_empty());
+    let mut cmd = match &nofile {
+        Some(n) => {
+            let mut c = Command::new("sh");
+            c.args(["-c", &format!("ulimit -Sn {n} && exec \"$0\" \"$@\"")]).arg(bin);
+            c
+        }
+        None => Command::new(bin),
+    };
+    let mut child = cmd
         .args(["serve", "--listen", "127.0.0.1:0", "--ledger"])
         .arg(ledger)
         .stdout(Stdio::piped())
@@ -110,7 +122,7 @@ fn main() {
     let attacks: Vec<(&str, Attack)> = vec![
         ("cache filling: 40 distinct seconds, 4 at once", Box::new(move |a| Box::pin(async move { format!("{:?}", attacks::fill_cache(a, date, 40, 4).await) }))),
         (
-            "junk posts: 2 MiB each, 16, 8 at once",
+            "junk posts: 2 MiB of `x` lines, 16, 8 at once",
             Box::new(|a| {
                 Box::pin(async move {
                     let hex = attacks::some_entry_hex(a).await;

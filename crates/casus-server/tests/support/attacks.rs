@@ -149,8 +149,9 @@ pub async fn some_entry_hex(addr: SocketAddr) -> String {
 /// Amplified posts: `n` bodies of about 2 MiB of junk act text with one
 /// real signed entry, `width` at once.
 pub async fn junk_posts(addr: SocketAddr, entry_hex: &str, n: usize, width: usize) -> [u64; 4] {
-    let line = "2020-01-01 XX junk junk junk\n";
-    let text = line.repeat((2 * 1024 * 1024 - 4096) / line.len());
+    // One diagnostic per line, the most a text can draw: 700,000 of them.
+    // A newline takes two bytes in JSON, so the body stays under 2 MiB.
+    let text = "x\n".repeat((2 * 1024 * 1024 - 8192) / 3);
     let body = Arc::new(serde_json::to_vec(&serde_json::json!({"name": "junk.acts", "text": text, "entries": [entry_hex]})).expect("json"));
     run_bounded(n, width, move |_| {
         let body = body.clone();
