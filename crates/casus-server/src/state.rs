@@ -121,21 +121,35 @@ impl Derived {
 }
 
 /// The derived reports, least recently used dropped first, within a byte
-/// budget and a count.
+/// budget and a count; and, outside them, the one report of the default
+/// query (today, everything known, no readings), which the dashboard's
+/// front page and a plain `GET /api/state` ask: requests for many other
+/// dates must not push it out and make everyone wait for a derivation.
 pub struct ReportCache {
     max_bytes: usize,
     max_count: usize,
     bytes: usize,
     clock: u64,
     map: HashMap<CacheKey, (Arc<Derived>, usize, u64)>,
+    pinned: Option<(CacheKey, Arc<Derived>)>,
 }
 
 impl ReportCache {
     pub fn new(max_bytes: usize, max_count: usize) -> ReportCache {
-        ReportCache { max_bytes, max_count, bytes: 0, clock: 0, map: HashMap::new() }
+        ReportCache { max_bytes, max_count, bytes: 0, clock: 0, map: HashMap::new(), pinned: None }
+    }
+
+    /// Keeps `d` as the default query's report, in place of the one before.
+    fn pin(&mut self, key: CacheKey, d: Arc<Derived>) {
+        self.pinned = Some((key, d));
     }
 
     fn get(&mut self, key: &CacheKey) -> Option<Arc<Derived>> {
+        if let Some((k, d)) = &self.pinned
+            && k == key
+        {
+            return Some(d.clone());
+        }
         self.clock += 1;
         let now = self.clock;
         self.map.get_mut(key).map(|(d, _, used)| {
@@ -510,7 +524,13 @@ impl AppState {
         let json = Bytes::from(serde_json::to_vec_pretty(&report).map_err(ApiError::internal)?);
         let d = Arc::new(Derived { report, json });
         let size = d.size_bytes();
-        self.0.cache.lock().map_err(poisoned)?.insert(key, d.clone(), size);
+        let default_query = r.as_of.is_none() && r.readings.is_empty() && r.at == Time(self.now()).end_of_day();
+        let mut cache = self.0.cache.lock().map_err(poisoned)?;
+        if default_query {
+            cache.pin(key, d.clone());
+        } else {
+            cache.insert(key, d.clone(), size);
+        }
         Ok(d)
     }
 
@@ -837,6 +857,21 @@ mod cache_tests {
         c.insert(key(3), report(1_000), 2_000);
         assert!(c.get(&key(0)).is_some(), "used recently, kept");
         assert!(c.get(&key(1)).is_none(), "least recently used, dropped");
+    }
+
+    #[test]
+    fn the_default_querys_report_stays_whatever_else_is_asked() {
+        let mut c = ReportCache::new(3 * 2_000, 4096);
+        c.pin(key(0), report(1_000));
+        for at in 1..100 {
+            c.insert(key(at), report(1_000), 2_000);
+        }
+        assert!(c.get(&key(0)).is_some());
+        assert!(c.bytes() <= 3 * 2_000);
+        // A new default query (a new day, a new act) takes its place.
+        c.pin(key(100), report(1_000));
+        assert!(c.get(&key(0)).is_none());
+        assert!(c.get(&key(100)).is_some());
     }
 
     #[test]
