@@ -294,6 +294,30 @@ async fn a_signed_act_is_appended_and_every_bad_one_changes_nothing() {
     let _ = KeyRegistration { key: [0; 32], role: KeyRole::Recorder };
 }
 
+#[tokio::test]
+async fn bundles_from_memory_equal_the_ledgers_own() {
+    let f = fixture(None);
+    let size = f.head().await.size;
+    let mut ledger = Ledger::open(Box::new(f.store.clone()));
+    for seq in [0, 1, 3, size / 2, size - 1] {
+        let (s, b) = f.call(Request::get(format!("/api/proofs/bundle?seq={seq}")).body(Body::empty()).unwrap()).await;
+        assert_eq!(s, StatusCode::OK, "seq {seq}");
+        assert_eq!(b, ledger.proof_bundle(seq).expect("the ledger's bundle"), "seq {seq}: the same bytes");
+        assert_eq!(casus_ledger::verify_bundle(&b).expect("verifies").seq, seq);
+    }
+    // An entry no checkpoint covers yet: 409; once one is signed, its bundle.
+    let good = f.signed(&f.key("ARM"), &sign_text("ARM", "yerevan_declaration")).await;
+    assert_eq!(f.post(serde_json::to_vec(&good).unwrap()).await.0, StatusCode::CREATED);
+    let (s, v) = f.get(&format!("/api/proofs/bundle?seq={size}")).await;
+    assert_error(s, &v, StatusCode::CONFLICT, "no_checkpoint");
+    f.state.checkpoint_if_grown().expect("checkpoint");
+    // The store's checkpoints are read again at most once a second.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (s, b) = f.call(Request::get(format!("/api/proofs/bundle?seq={size}")).body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(b, ledger.proof_bundle(size).expect("the ledger's bundle"));
+}
+
 /// Registers a key for Uzbekistan (no longer a member, so its acts are
 /// refused by the treaty, not by the key checks).
 fn register_uzb(f: &Fixture) -> KeyFile {
