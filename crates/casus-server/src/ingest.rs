@@ -21,7 +21,6 @@
 
 use axum::Json;
 use axum::extract::{FromRequest, Request, State};
-use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use casus_ledger::encode::encode_act;
 use casus_ledger::entry::{EntryKind, EntryView};
@@ -170,12 +169,37 @@ pub async fn post_acts(State(s): State<AppState>, req: Request) -> Result<(Statu
             format!("the server is checking {MAX_CONCURRENT_WRITES} writes already; retry in a second"),
         ));
     };
-    let body: Result<Json<SignedActs>, JsonRejection> = Json::from_request(req, &s).await;
-    let Json(req) = body?;
+    let json = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json") || m.trim().ends_with("+json"));
+    if !json {
+        return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json"));
+    }
+    let bytes = axum::body::Bytes::from_request(req, &s).await.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("the request body is over the limit of {} bytes", crate::MAX_BODY_BYTES))
+        } else {
+            ApiError::bad_request("the request body could not be read")
+        }
+    })?;
     let s2 = s.clone();
-    let (appended, metas) = blocking(move || append(&s2, &req)).await?;
+    // Parsed off the async threads: 2 MiB of JSON takes a while, and the
+    // threads that answer everyone else must not wait for it.
+    let (appended, metas) = blocking(move || append(&s2, &parse_body(&bytes)?)).await?;
     s.announce(metas);
     Ok((StatusCode::CREATED, Json(appended)))
+}
+
+/// The body as [`SignedActs`], with the error codes of the JSON extractor.
+fn parse_body(bytes: &[u8]) -> Result<SignedActs, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        // serde's message names the field and position; it holds nothing of ours.
+        serde_json::error::Category::Data => unprocessable("malformed", format!("the body does not match the schema: {e}")),
+        _ => ApiError::bad_request(format!("the body is not JSON: {e}")).code("malformed"),
+    })
 }
 
 fn unprocessable(code: &'static str, msg: impl Into<String>) -> ApiError {

@@ -67,13 +67,15 @@ pub struct ProbeReport {
 /// failures (no 200 within `limit`) and the slowest answer.
 pub struct Probe {
     stop: Arc<AtomicBool>,
+    slowest_us: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<ProbeReport>,
 }
 
 impl Probe {
     pub fn start(addr: SocketAddr, every: Duration, limit: Duration) -> Probe {
         let stop = Arc::new(AtomicBool::new(false));
-        let s2 = stop.clone();
+        let slowest_us = Arc::new(AtomicU64::new(0));
+        let (s2, w2) = (stop.clone(), slowest_us.clone());
         let task = tokio::spawn(async move {
             let mut r = ProbeReport::default();
             while !s2.load(Ordering::Relaxed) {
@@ -83,11 +85,17 @@ impl Probe {
                     _ => r.failures += 1,
                 }
                 r.slowest = r.slowest.max(t.elapsed());
+                w2.fetch_max(t.elapsed().as_micros() as u64, Ordering::Relaxed);
                 tokio::time::sleep(every).await;
             }
             r
         });
-        Probe { stop, task }
+        Probe { stop, slowest_us, task }
+    }
+
+    /// The slowest answer so far.
+    pub fn slowest(&self) -> Duration {
+        Duration::from_micros(self.slowest_us.load(Ordering::Relaxed))
     }
 
     pub async fn finish(self) -> ProbeReport {
