@@ -134,6 +134,13 @@ fn precheck(s: &AppState, req: &SignedActs, views: &[EntryView]) -> Result<(), A
             format!("the text has {lines} lines of acts for {} entries (at most {MAX_TEXT_LINES_PER_ACT} per act)", views.len()),
         ));
     }
+    // A key another process registered a moment ago is not unknown: read
+    // the store's new entries once before saying so.
+    if !signers_known(s, views)? {
+        // A log that no longer replays is logged by `sync`; the checks
+        // below then answer on what the server holds.
+        let _ = s.sync();
+    }
     let data = s.data()?;
     let size = data.size();
     for v in views {
@@ -148,6 +155,11 @@ fn precheck(s: &AppState, req: &SignedActs, views: &[EntryView]) -> Result<(), A
         }
     }
     Ok(())
+}
+
+fn signers_known(s: &AppState, views: &[EntryView]) -> Result<bool, ApiError> {
+    let data = s.data()?;
+    Ok(views.iter().all(|v| data.replay.registry.get(&v.signer).is_some()))
 }
 
 #[utoipa::path(post, path = "/api/acts", request_body = SignedActs, responses(

@@ -392,6 +392,29 @@ async fn the_head_shows_appends_by_another_process_at_once() {
     assert_eq!(f.head().await.size, before + 1);
 }
 
+#[tokio::test]
+async fn a_key_registered_by_another_process_is_known_at_once() {
+    let f = fixture(None);
+    let mut head = f.head().await;
+    let seq = register_uzb_unsynced(&f);
+    // The head as the other process left it, read from the store (not from
+    // the server, whose /api/head would sync).
+    let mut store: Box<dyn Store> = Box::new(f.store.clone());
+    let (_, last) = store.read_range(seq, seq + 1).expect("read").pop().expect("the key entry");
+    let view = casus_ledger::entry::EntryView::parse(&last).expect("view");
+    head.size = seq + 1;
+    head.prev = casus_ledger::hex::encode(&casus_ledger::entry::link_hash(view.signed));
+    head.last_record_time = view.record_time;
+    let uzb = KeyFile { key: seed(97), role: Some(KeyRole::Party("UZB".into())) };
+    let text = sign_text("UZB", "yerevan_declaration");
+    let mut t = client_treaty();
+    let (record, _) = casus_lang::load_record("act.acts", &text, &t.treaty, &mut t.symbols);
+    let entries = client::sign_parsed(&record.acts, &t.symbols, &head, &uzb, casus_server::state::system_now()).unwrap();
+    let (s, v) = f.post(serde_json::to_vec(&SignedActs { name: "act.acts".into(), text, entries }).unwrap()).await;
+    // Past the key checks to the treaty's: Uzbekistan is no longer a member.
+    assert_error(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "treaty");
+}
+
 fn register_uzb_unsynced(f: &Fixture) -> u64 {
     let reg = KeyChange::Register(KeyRegistration { key: seed(97).public(), role: KeyRole::Party("UZB".into()) });
     Ledger::open(Box::new(f.store.clone())).change_key(&reg, &f.operator, Time(casus_server::state::system_now())).expect("register")
