@@ -82,6 +82,62 @@ fn read_entry(store: &mut dyn Store, seq: u64) -> Result<Vec<u8>> {
     }
 }
 
+/// The part of a bundle that every entry under one checkpoint shares: the
+/// signed checkpoint and the key entries before it, with their inclusion
+/// proofs. A server builds it once per checkpoint from the leaf hashes it
+/// holds, then each bundle costs one inclusion proof and one entry read.
+#[derive(Clone, Debug)]
+pub struct BundleBase {
+    pub checkpoint: Checkpoint,
+    checkpoint_bytes: Vec<u8>,
+    /// The key entries' count and records, as the bundle format writes them.
+    key_section: Vec<u8>,
+}
+
+impl BundleBase {
+    /// Checks that the signed checkpoint `checkpoint_bytes` is the root of
+    /// the first `size` of `leaves`, and proves every key entry (positions
+    /// `key_entries`, read with `read`) under it.
+    pub fn new(checkpoint_bytes: &[u8], leaves: &[Hash], key_entries: &[u64], read: &mut dyn FnMut(u64) -> Result<Vec<u8>>) -> Result<BundleBase> {
+        let (cp, _) = Checkpoint::parse(checkpoint_bytes)?;
+        let size = usize::try_from(cp.size).map_err(|_| LedgerError::State("checkpoint size out of range".into()))?;
+        if size > leaves.len() || merkle::root(&leaves[..size]) != cp.root {
+            return Err(LedgerError::State(format!("the checkpoint of size {} does not match the log", cp.size)));
+        }
+        let tree = &leaves[..size];
+        let keys: Vec<u64> = key_entries.iter().copied().filter(|&k| k < cp.size).collect();
+        if keys.len() > MAX_BUNDLE_KEY_ENTRIES {
+            return Err(LedgerError::TooLarge { what: "key entries in a bundle", size: keys.len(), max: MAX_BUNDLE_KEY_ENTRIES });
+        }
+        let mut w = Writer::new();
+        w.u32(keys.len() as u32);
+        for k in keys {
+            let proof = merkle::inclusion_proof(tree, k as usize).unwrap_or_default();
+            write_proven(&mut w, k, &read(k)?, &proof);
+        }
+        Ok(BundleBase { checkpoint: cp, checkpoint_bytes: checkpoint_bytes.to_vec(), key_section: w.buf })
+    }
+
+    /// The bundle of entry `seq` (stored bytes `entry`), which this
+    /// checkpoint must cover; `leaves` are the same the base was built on.
+    pub fn bundle(&self, seq: u64, entry: &[u8], leaves: &[Hash]) -> Result<Vec<u8>> {
+        if seq >= self.checkpoint.size {
+            return Err(LedgerError::State(format!("no checkpoint covers entry {seq} yet: sign one with the operator key")));
+        }
+        let tree = leaves.get(..self.checkpoint.size as usize).ok_or_else(|| LedgerError::State("fewer leaves than the checkpoint".into()))?;
+        let proof = merkle::inclusion_proof(tree, seq as usize).unwrap_or_default();
+        let mut w = Writer::new();
+        w.raw(BUNDLE_DOMAIN);
+        w.bytes(&self.checkpoint_bytes);
+        write_proven(&mut w, seq, entry, &proof);
+        w.raw(&self.key_section);
+        if w.buf.len() > MAX_BUNDLE_BYTES {
+            return Err(LedgerError::TooLarge { what: "bundle", size: w.buf.len(), max: MAX_BUNDLE_BYTES });
+        }
+        Ok(w.buf)
+    }
+}
+
 /// Builds the bundle of entry `seq`, using the latest stored checkpoint
 /// that covers it and matches the log.
 pub(crate) fn build(store: &mut dyn Store, replay: &Replay, checkpoints: &[Vec<u8>], seq: u64) -> Result<Vec<u8>> {
@@ -93,31 +149,15 @@ pub(crate) fn build(store: &mut dyn Store, replay: &Replay, checkpoints: &[Vec<u
     for bytes in checkpoints.iter().rev() {
         let (cp, _) = Checkpoint::parse(bytes)?;
         if cp.size > seq && cp.size <= replay.size && merkle::root(&leaves[..cp.size as usize]) == cp.root {
-            chosen = Some((cp, bytes));
+            chosen = Some(bytes);
             break;
         }
     }
-    let Some((cp, cp_bytes)) = chosen else {
+    let Some(cp_bytes) = chosen else {
         return Err(LedgerError::State(format!("no checkpoint covers entry {seq} yet: sign one with the operator key")));
     };
-    let tree = &leaves[..cp.size as usize];
-    let proof = |i: u64| merkle::inclusion_proof(tree, i as usize).unwrap_or_default();
-    let mut w = Writer::new();
-    w.raw(BUNDLE_DOMAIN);
-    w.bytes(cp_bytes);
-    write_proven(&mut w, seq, &read_entry(store, seq)?, &proof(seq));
-    let key_entries: Vec<u64> = replay.key_entries.iter().copied().filter(|&k| k < cp.size).collect();
-    if key_entries.len() > MAX_BUNDLE_KEY_ENTRIES {
-        return Err(LedgerError::TooLarge { what: "key entries in a bundle", size: key_entries.len(), max: MAX_BUNDLE_KEY_ENTRIES });
-    }
-    w.u32(key_entries.len() as u32);
-    for k in key_entries {
-        write_proven(&mut w, k, &read_entry(store, k)?, &proof(k));
-    }
-    if w.buf.len() > MAX_BUNDLE_BYTES {
-        return Err(LedgerError::TooLarge { what: "bundle", size: w.buf.len(), max: MAX_BUNDLE_BYTES });
-    }
-    Ok(w.buf)
+    let base = BundleBase::new(cp_bytes, leaves, &replay.key_entries, &mut |k| read_entry(store, k))?;
+    base.bundle(seq, &read_entry(store, seq)?, leaves)
 }
 
 fn fail(why: impl Into<String>) -> LedgerError {

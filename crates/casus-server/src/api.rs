@@ -14,7 +14,7 @@ use axum::extract::rejection::PathRejection;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -115,6 +115,12 @@ pub async fn report_for(s: &AppState, p: StateParams) -> Result<(crate::state::R
     if let Some(d) = s.cached(&r)? {
         return Ok((r, d));
     }
+    // At most MAX_CONCURRENT_DERIVATIONS at once; a request that waited
+    // may find its report derived by the one before.
+    let _permit = s.0.derivations.clone().acquire_owned().await.map_err(ApiError::internal)?;
+    if let Some(d) = s.cached(&r)? {
+        return Ok((r, d));
+    }
     let s2 = s.clone();
     let r2 = r.clone();
     let d = blocking(move || s2.derived(&r2)).await?;
@@ -187,6 +193,7 @@ pub async fn explain(State(s): State<AppState>, p: StateParams) -> Result<Json<c
         return Err(ApiError::bad_request("the fact id is too long"));
     }
     let r = s.resolve(&p)?;
+    let _permit = s.0.derivations.clone().acquire_owned().await.map_err(ApiError::internal)?;
     let s2 = s.clone();
     Ok(Json(blocking(move || s2.explain(&r, &fact)).await?))
 }
@@ -271,9 +278,15 @@ pub struct HeadBody {
     pub treaty_sha256: String,
 }
 
-/// The head of the log: what a signer needs to build the next entry.
+/// The head of the log (re-read from the store): what a signer needs to build the next entry.
 #[utoipa::path(get, path = "/api/head", responses((status = 200, body = HeadBody)))]
 pub async fn head(State(s): State<AppState>) -> Result<Json<HeadBody>, ApiError> {
+    // The true head: entries another process appended show at once, not
+    // at the next background poll.
+    // A log that no longer replays (a forged entry) keeps the head the
+    // server holds; the failure is logged.
+    let s2 = s.clone();
+    let _ = blocking(move || s2.sync()).await;
     let d = s.data()?;
     Ok(Json(HeadBody {
         size: d.size(),
@@ -476,14 +489,7 @@ pub async fn bundle(State(s): State<AppState>, Q(p): Q<BundleParams>) -> Result<
         return Err(ApiError::not_found(format!("no entry {}", p.seq)));
     }
     let s2 = s.clone();
-    let bytes = blocking(move || {
-        let mut l = casus_ledger::Ledger::open(s2.open_store()?);
-        l.proof_bundle(p.seq).map_err(|e| match e {
-            casus_ledger::LedgerError::State(why) => ApiError::new(StatusCode::CONFLICT, "no_checkpoint", why),
-            other => ApiError::internal(other),
-        })
-    })
-    .await?;
+    let bytes = blocking(move || s2.proof_bundle(p.seq)).await?;
     let mut r = Response::new(Body::from(bytes));
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
     Ok(r)

@@ -63,12 +63,26 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    fn body(self) -> ErrorBody {
+        ErrorBody { error: ErrorDetail { status: self.status.as_u16(), code: self.code.to_string(), message: self.message, details: self.details } }
+    }
+
+    /// The JSON bytes of the error body (for answers written below axum).
+    pub fn body_json(self) -> Vec<u8> {
+        // Serializing strings and numbers cannot fail.
+        serde_json::to_vec(&self.body()).unwrap_or_default()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail { status: self.status.as_u16(), code: self.code.to_string(), message: self.message, details: self.details },
-        };
-        (self.status, Json(body)).into_response()
+        let status = self.status;
+        let mut r = (status, Json(self.body())).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
+            r.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        }
+        r
     }
 }
 

@@ -20,8 +20,7 @@
 //! `prev` are signed; the id check refuses the same act signed again.
 
 use axum::Json;
-use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use casus_ledger::encode::encode_act;
 use casus_ledger::entry::{EntryKind, EntryView};
@@ -79,20 +78,140 @@ fn refusal(seq: u64, t: &Tamper) -> ApiError {
     ApiError::new(status, code, msg)
 }
 
+/// Most `POST /api/acts` requests checked at once; a further one is
+/// answered 503 `busy` at once, before its body is read.
+pub const MAX_CONCURRENT_WRITES: usize = 4;
+/// Most diagnostics listed in a refusal's `details`; a last line says how
+/// many more there were.
+pub const MAX_DETAILS: usize = 100;
+/// Most lines of acts text (inside acts blocks) per signed entry: an act's
+/// head line, its fields and sources. Prose of a `.md` text is not counted.
+pub const MAX_TEXT_LINES_PER_ACT: usize = 64;
+
+/// The lines of a request's text that the act parser reads: those of a
+/// plain acts text, or those inside ```acts blocks of a `.md` one, as
+/// (head lines at column 0, all lines).
+fn act_lines(name: &str, text: &str) -> (usize, usize) {
+    let markdown = name.ends_with(".md");
+    let mut inside = !markdown;
+    let (mut heads, mut lines) = (0, 0);
+    for line in text.lines() {
+        if markdown {
+            let t = line.trim_start();
+            if t.starts_with("```") || t.starts_with("~~~") {
+                inside = !inside && t[3..].trim_start().starts_with("acts");
+                continue;
+            }
+        }
+        if !inside {
+            continue;
+        }
+        lines += 1;
+        let first = line.chars().next();
+        if first.is_some_and(|c| !c.is_whitespace() && c != '#') {
+            heads += 1;
+        }
+    }
+    (heads, lines)
+}
+
+/// What can be checked before the text is parsed, cheaply and in bounded
+/// memory: the text's size against the number of entries, the positions,
+/// and every signature. A request that fails here costs no parse, so junk
+/// text can only be sent along with entries signed by a registered key.
+fn precheck(s: &AppState, req: &SignedActs, views: &[EntryView]) -> Result<(), ApiError> {
+    let (heads, lines) = act_lines(&req.name, &req.text);
+    // One head line per act, and an optional `record "…"` header.
+    if heads > views.len() + 1 {
+        return Err(unprocessable(
+            "act_mismatch",
+            format!("the text has {heads} head lines for {} entries: send one entry per act", views.len()),
+        ));
+    }
+    if lines > views.len().saturating_mul(MAX_TEXT_LINES_PER_ACT) {
+        return Err(unprocessable(
+            "act_mismatch",
+            format!("the text has {lines} lines of acts for {} entries (at most {MAX_TEXT_LINES_PER_ACT} per act)", views.len()),
+        ));
+    }
+    // A key another process registered a moment ago is not unknown: read
+    // the store's new entries once before saying so.
+    if !signers_known(s, views)? {
+        // A log that no longer replays is logged by `sync`; the checks
+        // below then answer on what the server holds.
+        let _ = s.sync();
+    }
+    let data = s.data()?;
+    let size = data.size();
+    for v in views {
+        if v.seq < size {
+            return Err(refusal(v.seq, &Tamper::Reordered { found: v.seq }));
+        }
+        let Some(k) = data.replay.registry.get(&v.signer) else {
+            return Err(refusal(v.seq, &Tamper::UnknownKey));
+        };
+        if !keys::verify_strict(&k.key, v.signed, &v.signature) {
+            return Err(refusal(v.seq, &Tamper::BadSignature));
+        }
+    }
+    Ok(())
+}
+
+fn signers_known(s: &AppState, views: &[EntryView]) -> Result<bool, ApiError> {
+    let data = s.data()?;
+    Ok(views.iter().all(|v| data.replay.registry.get(&v.signer).is_some()))
+}
+
 #[utoipa::path(post, path = "/api/acts", request_body = SignedActs, responses(
     (status = 201, description = "Appended durably", body = Appended),
     (status = 400, description = "Malformed body or entry", body = crate::error::ErrorBody),
     (status = 403, description = "Unknown or revoked key, a party signing for another, a bad signature", body = crate::error::ErrorBody),
     (status = 409, description = "Stale head (a replayed request, or the ledger moved), record time, or an act id already in the ledger", body = crate::error::ErrorBody),
     (status = 413, description = "Body over the limit", body = crate::error::ErrorBody),
-    (status = 422, description = "The treaty does not allow the act, or the text and the entries disagree", body = crate::error::ErrorBody)))]
+    (status = 422, description = "The treaty does not allow the act, or the text and the entries disagree", body = crate::error::ErrorBody),
+    (status = 503, description = "Too many writes at once: retry after a second", body = crate::error::ErrorBody)))]
 /// Appends signed acts (see the module documentation for what is checked).
-pub async fn post_acts(State(s): State<AppState>, body: Result<Json<SignedActs>, JsonRejection>) -> Result<(StatusCode, Json<Appended>), ApiError> {
-    let Json(req) = body?;
+pub async fn post_acts(State(s): State<AppState>, req: Request) -> Result<(StatusCode, Json<Appended>), ApiError> {
+    // The permit is taken before the body is read, so at most
+    // MAX_CONCURRENT_WRITES bodies are in memory at once.
+    let Ok(_permit) = s.0.writes.clone().try_acquire_owned() else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            format!("the server is checking {MAX_CONCURRENT_WRITES} writes already; retry in a second"),
+        ));
+    };
+    let json = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json") || m.trim().ends_with("+json"));
+    if !json {
+        return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json"));
+    }
+    let bytes = axum::body::Bytes::from_request(req, &s).await.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("the request body is over the limit of {} bytes", crate::MAX_BODY_BYTES))
+        } else {
+            ApiError::bad_request("the request body could not be read")
+        }
+    })?;
     let s2 = s.clone();
-    let (appended, metas) = blocking(move || append(&s2, &req)).await?;
+    // Parsed off the async threads: 2 MiB of JSON takes a while, and the
+    // threads that answer everyone else must not wait for it.
+    let (appended, metas) = blocking(move || append(&s2, &parse_body(&bytes)?)).await?;
     s.announce(metas);
     Ok((StatusCode::CREATED, Json(appended)))
+}
+
+/// The body as [`SignedActs`], with the error codes of the JSON extractor.
+fn parse_body(bytes: &[u8]) -> Result<SignedActs, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        // serde's message names the field and position; it holds nothing of ours.
+        serde_json::error::Category::Data => unprocessable("malformed", format!("the body does not match the schema: {e}")),
+        _ => ApiError::bad_request(format!("the body is not JSON: {e}")).code("malformed"),
+    })
 }
 
 fn unprocessable(code: &'static str, msg: impl Into<String>) -> ApiError {
@@ -121,6 +240,7 @@ pub fn append(s: &AppState, req: &SignedActs) -> Result<(Appended, Vec<crate::st
         }
         views.push(v);
     }
+    precheck(s, req, &views)?;
     check_text(s, req, &views)?;
     let now = s.now();
     let skew = s.config().max_skew_secs;
@@ -253,8 +373,12 @@ fn check_text(s: &AppState, req: &SignedActs, views: &[EntryView]) -> Result<(),
         .filter(|d| !(resolved && [casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code)))
         .collect();
     if !errors.is_empty() {
-        let rendered = casus_lang::render_short(&errors, name, &req.text);
-        let details: Vec<String> = rendered.lines().map(str::to_string).collect();
+        let shown = &errors[..errors.len().min(MAX_DETAILS)];
+        let rendered = casus_lang::render_short(shown, name, &req.text);
+        let mut details: Vec<String> = rendered.lines().map(str::to_string).collect();
+        if errors.len() > shown.len() {
+            details.push(format!("… {} more error(s) not listed", errors.len() - shown.len()));
+        }
         return Err(unprocessable("treaty", format!("the treaty does not allow the act(s): {} error(s)", errors.len())).with_details(details));
     }
     for a in &record.acts {

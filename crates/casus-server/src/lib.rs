@@ -17,6 +17,7 @@
 //!   embedded), [`svg`] its hand-written charts.
 //! - [`client`]: the other side: a small HTTP/1.1 client and the signing of
 //!   act files, for the command line, the tests and the load generator.
+//! - [`serve`]: the accept loop, with its connection cap and timeouts.
 //! - [`error`]: the one JSON error shape.
 
 pub mod api;
@@ -26,6 +27,7 @@ pub mod error;
 pub mod ingest;
 pub mod openapi;
 pub mod pages;
+pub mod serve;
 pub mod state;
 pub mod svg;
 

@@ -64,8 +64,17 @@ pub fn system_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
-/// Most derived reports kept; the cache is emptied when it is full.
-const MAX_CACHED_REPORTS: usize = 4096;
+/// Most memory the derived-report cache holds, in bytes (by the estimate of
+/// [`Derived::size_bytes`]). On a 100,000-act ledger one report takes about
+/// 45 MB, so the cache then holds the last two dates asked; a report larger
+/// than the whole budget is served but not kept.
+pub const MAX_CACHE_BYTES: usize = 128 * 1024 * 1024;
+/// Most derived reports kept, however small.
+pub const MAX_CACHED_REPORTS: usize = 4096;
+/// Most reports (or explanations) derived at once: each holds the derived
+/// state of the whole log while it is built, so this bounds the memory of
+/// many requests for distinct dates at once. Further ones wait their turn.
+pub const MAX_CONCURRENT_DERIVATIONS: usize = 2;
 
 /// One ledger entry as the API and the ledger page list it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -101,6 +110,86 @@ pub struct Derived {
     pub json: Bytes,
 }
 
+impl Derived {
+    /// An estimate of the memory this holds: three times its JSON. (On a
+    /// 100,000-act ledger a report is 15 MB of JSON, and the server's RSS
+    /// grows by about 45 MB for each report cached: the JSON, and the
+    /// report's many small strings and vectors.)
+    pub fn size_bytes(&self) -> usize {
+        self.json.len().saturating_mul(3)
+    }
+}
+
+/// The derived reports, least recently used dropped first, within a byte
+/// budget and a count; and, outside them, the one report of the default
+/// query (today, everything known, no readings), which the dashboard's
+/// front page and a plain `GET /api/state` ask: requests for many other
+/// dates must not push it out and make everyone wait for a derivation.
+pub struct ReportCache {
+    max_bytes: usize,
+    max_count: usize,
+    bytes: usize,
+    clock: u64,
+    map: HashMap<CacheKey, (Arc<Derived>, usize, u64)>,
+    pinned: Option<(CacheKey, Arc<Derived>)>,
+}
+
+impl ReportCache {
+    pub fn new(max_bytes: usize, max_count: usize) -> ReportCache {
+        ReportCache { max_bytes, max_count, bytes: 0, clock: 0, map: HashMap::new(), pinned: None }
+    }
+
+    /// Keeps `d` as the default query's report, in place of the one before.
+    fn pin(&mut self, key: CacheKey, d: Arc<Derived>) {
+        self.pinned = Some((key, d));
+    }
+
+    fn get(&mut self, key: &CacheKey) -> Option<Arc<Derived>> {
+        if let Some((k, d)) = &self.pinned
+            && k == key
+        {
+            return Some(d.clone());
+        }
+        self.clock += 1;
+        let now = self.clock;
+        self.map.get_mut(key).map(|(d, _, used)| {
+            *used = now;
+            d.clone()
+        })
+    }
+
+    fn insert(&mut self, key: CacheKey, d: Arc<Derived>, size: usize) {
+        if size > self.max_bytes || self.max_count == 0 {
+            return;
+        }
+        if let Some((_, old, _)) = self.map.remove(&key) {
+            self.bytes -= old;
+        }
+        while !self.map.is_empty() && (self.bytes + size > self.max_bytes || self.map.len() >= self.max_count) {
+            let Some(oldest) = self.map.iter().min_by_key(|(_, (_, _, used))| *used).map(|(k, _)| k.clone()) else { break };
+            if let Some((_, s, _)) = self.map.remove(&oldest) {
+                self.bytes -= s;
+            }
+        }
+        self.clock += 1;
+        self.bytes += size;
+        self.map.insert(key, (d, size, self.clock));
+    }
+
+    /// Bytes held, by the estimate.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
 /// The result of a full verification, for the badge.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct VerifyBadge {
@@ -111,6 +200,10 @@ pub struct VerifyBadge {
     /// Merkle root (hex) at that size.
     pub root: String,
     pub message: String,
+    /// Set when the log's latest record time is ahead of the server's clock
+    /// by more than `max_skew_secs`: a fast clock wrote it, and no signer
+    /// with a right clock can append until the server's clock catches up.
+    pub clock_warning: Option<String>,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -152,11 +245,28 @@ pub struct Inner {
     /// The one store handle that appends.
     pub writer: Mutex<Box<dyn Store>>,
     pub data: RwLock<Data>,
-    cache: Mutex<HashMap<CacheKey, Arc<Derived>>>,
+    cache: Mutex<ReportCache>,
+    /// Permits to derive a report or an explanation ([`MAX_CONCURRENT_DERIVATIONS`]).
+    pub derivations: Arc<tokio::sync::Semaphore>,
+    /// Permits to check a write ([`crate::ingest::MAX_CONCURRENT_WRITES`]).
+    pub writes: Arc<tokio::sync::Semaphore>,
     pub events: broadcast::Sender<EntryMeta>,
     verified: Mutex<Option<VerifyBadge>>,
     checkpointed: Mutex<u64>,
+    bundles: Mutex<BundleCache>,
 }
+
+/// The shared part of proof bundles under the latest checkpoint, and when
+/// the store's checkpoints were last read for it.
+#[derive(Default)]
+struct BundleCache {
+    base: Option<Arc<casus_ledger::bundle::BundleBase>>,
+    read_at: Option<std::time::Instant>,
+}
+
+/// Least time between two reads of the store's checkpoints for bundles: a
+/// request for an entry no checkpoint covers does not re-read them each time.
+const CHECKPOINT_REREAD: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The server's shared state (cheap to clone).
 #[derive(Clone)]
@@ -353,10 +463,13 @@ impl AppState {
             opener,
             writer: Mutex::new(store),
             data: RwLock::new(data),
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(ReportCache::new(MAX_CACHE_BYTES, MAX_CACHED_REPORTS)),
+            derivations: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_DERIVATIONS)),
+            writes: Arc::new(tokio::sync::Semaphore::new(crate::ingest::MAX_CONCURRENT_WRITES)),
             events,
             verified: Mutex::new(None),
             checkpointed: Mutex::new(checkpointed),
+            bundles: Mutex::new(BundleCache::default()),
         })))
     }
 
@@ -394,14 +507,14 @@ impl AppState {
     /// The report for a resolved query if it was derived before.
     pub fn cached(&self, r: &Resolved) -> Result<Option<Arc<Derived>>, ApiError> {
         let key = CacheKey { at: r.at.0, known: r.known, readings: r.readings.iter().map(|(a, b)| (*a, *b)).collect() };
-        Ok(self.0.cache.lock().map_err(poisoned)?.get(&key).cloned())
+        Ok(self.0.cache.lock().map_err(poisoned)?.get(&key))
     }
 
     /// The report for a resolved query, from the cache or derived now.
     pub fn derived(&self, r: &Resolved) -> Result<Arc<Derived>, ApiError> {
         let key = CacheKey { at: r.at.0, known: r.known, readings: r.readings.iter().map(|(a, b)| (*a, *b)).collect() };
         if let Some(d) = self.0.cache.lock().map_err(poisoned)?.get(&key) {
-            return Ok(d.clone());
+            return Ok(d);
         }
         let data = self.data()?;
         let acts = &data.acts[..r.known];
@@ -410,11 +523,14 @@ impl AppState {
         drop(data);
         let json = Bytes::from(serde_json::to_vec_pretty(&report).map_err(ApiError::internal)?);
         let d = Arc::new(Derived { report, json });
+        let size = d.size_bytes();
+        let default_query = r.as_of.is_none() && r.readings.is_empty() && r.at == Time(self.now()).end_of_day();
         let mut cache = self.0.cache.lock().map_err(poisoned)?;
-        if cache.len() >= MAX_CACHED_REPORTS {
-            cache.clear();
+        if default_query {
+            cache.pin(key, d.clone());
+        } else {
+            cache.insert(key, d.clone(), size);
         }
-        cache.insert(key, d.clone());
         Ok(d)
     }
 
@@ -479,10 +595,11 @@ impl AppState {
     /// store as it is, cached per log size.
     pub fn verify(&self) -> Result<VerifyBadge, ApiError> {
         let size = self.data()?.size();
-        if let Some(b) = &*self.0.verified.lock().map_err(poisoned)?
+        let cached = self.0.verified.lock().map_err(poisoned)?.clone();
+        if let Some(b) = cached
             && b.entries == size
         {
-            return Ok(b.clone());
+            return Ok(VerifyBadge { clock_warning: self.clock_warning()?, ..b });
         }
         let mut store = (self.0.opener)().map_err(ApiError::internal)?;
         let badge = match casus_ledger::ledger::verify_store(&mut *store, &mut |_, _| {}) {
@@ -492,17 +609,81 @@ impl AppState {
                 checkpoints: r.checkpoints,
                 root: hex::encode(&r.root),
                 message: format!("{} entries; every signature, hash link and {} checkpoint(s) checked", r.entries, r.checkpoints),
+                clock_warning: None,
             },
             Err(e @ (casus_ledger::LedgerError::Store(_) | casus_ledger::LedgerError::Io { .. })) => return Err(ApiError::internal(e)),
-            Err(e) => VerifyBadge { ok: false, entries: size, checkpoints: 0, root: String::new(), message: format!("verification failed: {e}") },
+            Err(e) => VerifyBadge { ok: false, entries: size, checkpoints: 0, root: String::new(), message: format!("verification failed: {e}"), clock_warning: None },
         };
         *self.0.verified.lock().map_err(poisoned)? = Some(badge.clone());
-        Ok(badge)
+        Ok(VerifyBadge { clock_warning: self.clock_warning()?, ..badge })
     }
 
-    /// A fresh handle on the store (for proof bundles).
+    /// A warning when the log's latest record time is ahead of the server's
+    /// clock by more than `max_skew_secs` (a writer with a fast clock, or a
+    /// slow clock here): appends then fail with `record_time` until the
+    /// clocks agree.
+    pub fn clock_warning(&self) -> Result<Option<String>, ApiError> {
+        let last = self.data()?.replay.last_record_time;
+        let now = self.now();
+        let skew = self.0.config.max_skew_secs;
+        if last.saturating_sub(now) <= skew {
+            return Ok(None);
+        }
+        Ok(Some(format!(
+            "the ledger's latest record time, {}, is {} s ahead of this server's clock, {} (more than {skew} s): check the clocks; writes are refused until they agree",
+            Time(last).format(Precision::Second),
+            last.saturating_sub(now),
+            Time(now).format(Precision::Second),
+        )))
+    }
+
+    /// A fresh handle on the store.
     pub fn open_store(&self) -> Result<Box<dyn Store>, ApiError> {
         (self.0.opener)().map_err(ApiError::internal)
+    }
+
+    /// The offline proof bundle of entry `seq`, from the leaf hashes and key
+    /// entries held in memory: one inclusion proof and one entry read per
+    /// request; the checkpoint's part is built once per checkpoint.
+    pub fn proof_bundle(&self, seq: u64) -> Result<Vec<u8>, ApiError> {
+        let base = self.bundle_base(seq)?;
+        let entry = {
+            let mut st = self.0.writer.lock().map_err(poisoned)?;
+            st.read_range(seq, seq + 1).map_err(ApiError::internal)?.into_iter().next().map(|(_, b)| b)
+        };
+        let entry = entry.ok_or_else(|| ApiError::not_found(format!("no entry {seq}")))?;
+        let data = self.data()?;
+        base.bundle(seq, &entry, &data.leaves).map_err(ApiError::internal)
+    }
+
+    fn bundle_base(&self, seq: u64) -> Result<Arc<casus_ledger::bundle::BundleBase>, ApiError> {
+        let mut cache = self.0.bundles.lock().map_err(poisoned)?;
+        if let Some(b) = &cache.base
+            && b.checkpoint.size > seq
+        {
+            return Ok(b.clone());
+        }
+        let uncovered = || ApiError::new(StatusCode::CONFLICT, "no_checkpoint", format!("no checkpoint covers entry {seq} yet: the operator signs one after appends"));
+        if cache.read_at.is_some_and(|t| t.elapsed() < CHECKPOINT_REREAD) {
+            return Err(uncovered());
+        }
+        cache.read_at = Some(std::time::Instant::now());
+        // The writer's lock before the data's, as appends take them.
+        let mut st = self.0.writer.lock().map_err(poisoned)?;
+        let checkpoints = st.checkpoints().map_err(ApiError::internal)?;
+        let data = self.data()?;
+        // The latest checkpoint the log held in memory reaches.
+        let latest = checkpoints.iter().rev().find(|b| casus_ledger::Checkpoint::parse(b).is_ok_and(|(cp, _)| cp.size <= data.size()));
+        let Some(bytes) = latest else { return Err(uncovered()) };
+        let mut read = |k: u64| -> casus_ledger::Result<Vec<u8>> {
+            match st.read_range(k, k + 1)?.pop() {
+                Some((pos, b)) if pos == k => Ok(b),
+                _ => Err(casus_ledger::LedgerError::Tampered { entry: k, kind: casus_ledger::Tamper::MissingEntry }),
+            }
+        };
+        let base = Arc::new(casus_ledger::bundle::BundleBase::new(bytes, &data.leaves, &data.replay.key_entries, &mut read).map_err(ApiError::internal)?);
+        cache.base = Some(base.clone());
+        if base.checkpoint.size > seq { Ok(base) } else { Err(uncovered()) }
     }
 
     /// Polls for outside appends and signs checkpoints, every half second,
@@ -596,8 +777,10 @@ pub async fn require_token(State(s): State<AppState>, req: Request, next: Next) 
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|v| same(v.trim().as_bytes(), t));
+        .and_then(|v| v.trim_start().split_once(' '))
+        // The scheme is case-insensitive (RFC 9110 §11.1).
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .is_some_and(|(_, v)| same(v.trim().as_bytes(), t));
     let cookie = req
         .headers()
         .get_all(header::COOKIE)
@@ -623,4 +806,80 @@ pub async fn require_token(State(s): State<AppState>, req: Request, next: Next) 
     }
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "this server needs a token: send `Authorization: Bearer TOKEN`, or open any page once with ?token=TOKEN")
         .into_response()
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+
+    fn report(json_bytes: usize) -> Arc<Derived> {
+        let report = Report {
+            treaty: casus_engine::report::TreatyRef { id: String::new(), title: String::new() },
+            at: String::new(),
+            version: None,
+            readings: Vec::new(),
+            parties: Vec::new(),
+            chairs: Vec::new(),
+            documents: Vec::new(),
+            cases: Vec::new(),
+            acts_considered: 0,
+        };
+        Arc::new(Derived { report, json: Bytes::from(vec![b' '; json_bytes]) })
+    }
+
+    fn key(at: i64) -> CacheKey {
+        CacheKey { at, known: 0, readings: Vec::new() }
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_byte_budget() {
+        let mut c = ReportCache::new(10_000, 4096);
+        for at in 0..100 {
+            let d = report(1_000);
+            let size = d.size_bytes();
+            assert_eq!(size, 3_000);
+            c.insert(key(at), d, size);
+            assert!(c.bytes() <= 10_000, "{} bytes after {} inserts", c.bytes(), at + 1);
+        }
+        assert_eq!(c.len(), 3);
+        // The most recent ones are kept.
+        assert!(c.get(&key(99)).is_some());
+        assert!(c.get(&key(0)).is_none());
+    }
+
+    #[test]
+    fn the_least_recently_used_report_goes_first() {
+        let mut c = ReportCache::new(3 * 2_000, 4096);
+        for at in 0..3 {
+            c.insert(key(at), report(1_000), 2_000);
+        }
+        assert!(c.get(&key(0)).is_some());
+        c.insert(key(3), report(1_000), 2_000);
+        assert!(c.get(&key(0)).is_some(), "used recently, kept");
+        assert!(c.get(&key(1)).is_none(), "least recently used, dropped");
+    }
+
+    #[test]
+    fn the_default_querys_report_stays_whatever_else_is_asked() {
+        let mut c = ReportCache::new(3 * 2_000, 4096);
+        c.pin(key(0), report(1_000));
+        for at in 1..100 {
+            c.insert(key(at), report(1_000), 2_000);
+        }
+        assert!(c.get(&key(0)).is_some());
+        assert!(c.bytes() <= 3 * 2_000);
+        // A new default query (a new day, a new act) takes its place.
+        c.pin(key(100), report(1_000));
+        assert!(c.get(&key(0)).is_none());
+        assert!(c.get(&key(100)).is_some());
+    }
+
+    #[test]
+    fn a_report_over_the_budget_is_not_kept() {
+        let mut c = ReportCache::new(1_000, 4096);
+        c.insert(key(1), report(100), 200);
+        c.insert(key(2), report(10_000), 20_000);
+        assert!(c.get(&key(2)).is_none());
+        assert!(c.get(&key(1)).is_some());
+    }
 }

@@ -234,8 +234,16 @@ async fn a_signed_act_is_appended_and_every_bad_one_changes_nothing() {
     let req = f.signed(&stranger, &sign_text("ARM", "yerevan_declaration")).await;
     let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
     assert_error(s, &v, StatusCode::FORBIDDEN, "unknown_key");
+    // Junk text with a key nobody registered is refused on the signature,
+    // before the text is parsed (it used to get the parser's diagnostics).
+    let mut req = f.signed(&stranger, &sign_text("ARM", "yerevan_declaration")).await;
+    req.text = "junk line\n  junk clause\n".into();
+    let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
+    assert_error(s, &v, StatusCode::FORBIDDEN, "unknown_key");
     // An act the treaty does not allow: Uzbekistan is no longer a member.
-    let uzb = KeyFile { key: seed(98), role: Some(KeyRole::Party("UZB".into())) };
+    // (Its key is registered, so that the text gets checked at all.)
+    let uzb = register_uzb(&f);
+    let after = after + 1;
     let text = sign_text("UZB", "yerevan_declaration");
     let mut t = client_treaty();
     let (record, _) = casus_lang::load_record("act.acts", &text, &t.treaty, &mut t.symbols);
@@ -284,6 +292,148 @@ async fn a_signed_act_is_appended_and_every_bad_one_changes_nothing() {
     let (_, v) = f.get("/api/verify").await;
     assert_eq!(v["ok"], true, "{v}");
     let _ = KeyRegistration { key: [0; 32], role: KeyRole::Recorder };
+}
+
+#[tokio::test]
+async fn bundles_from_memory_equal_the_ledgers_own() {
+    let f = fixture(None);
+    let size = f.head().await.size;
+    let mut ledger = Ledger::open(Box::new(f.store.clone()));
+    for seq in [0, 1, 3, size / 2, size - 1] {
+        let (s, b) = f.call(Request::get(format!("/api/proofs/bundle?seq={seq}")).body(Body::empty()).unwrap()).await;
+        assert_eq!(s, StatusCode::OK, "seq {seq}");
+        assert_eq!(b, ledger.proof_bundle(seq).expect("the ledger's bundle"), "seq {seq}: the same bytes");
+        assert_eq!(casus_ledger::verify_bundle(&b).expect("verifies").seq, seq);
+    }
+    // An entry no checkpoint covers yet: 409; once one is signed, its bundle.
+    let good = f.signed(&f.key("ARM"), &sign_text("ARM", "yerevan_declaration")).await;
+    assert_eq!(f.post(serde_json::to_vec(&good).unwrap()).await.0, StatusCode::CREATED);
+    let (s, v) = f.get(&format!("/api/proofs/bundle?seq={size}")).await;
+    assert_error(s, &v, StatusCode::CONFLICT, "no_checkpoint");
+    f.state.checkpoint_if_grown().expect("checkpoint");
+    // The store's checkpoints are read again at most once a second.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (s, b) = f.call(Request::get(format!("/api/proofs/bundle?seq={size}")).body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(b, ledger.proof_bundle(size).expect("the ledger's bundle"));
+}
+
+/// Registers a key for Uzbekistan (no longer a member, so its acts are
+/// refused by the treaty, not by the key checks).
+fn register_uzb(f: &Fixture) -> KeyFile {
+    let uzb = KeyFile { key: seed(98), role: Some(KeyRole::Party("UZB".into())) };
+    let reg = KeyChange::Register(KeyRegistration { key: uzb.key.public(), role: KeyRole::Party("UZB".into()) });
+    Ledger::open(Box::new(f.store.clone())).change_key(&reg, &f.operator, Time(casus_server::state::system_now())).expect("register");
+    f.state.sync().expect("sync");
+    uzb
+}
+
+/// Signs `acts` for the head with `key`, and sends `text` with them.
+async fn post_with_text(f: &Fixture, key: &KeyFile, acts_text: &str, text: String) -> (StatusCode, Value) {
+    let mut t = client_treaty();
+    let (record, _) = casus_lang::load_record("act.acts", acts_text, &t.treaty, &mut t.symbols);
+    let entries = client::sign_parsed(&record.acts, &t.symbols, &f.head().await, key, casus_server::state::system_now()).unwrap();
+    let req = SignedActs { name: "act.acts".into(), text, entries };
+    f.post(serde_json::to_vec(&req).unwrap()).await
+}
+
+#[tokio::test]
+async fn a_refusal_lists_at_most_100_diagnostics() {
+    let f = fixture(None);
+    let uzb = register_uzb(&f);
+    // Three signed acts, and a text of three acts each followed by 60 lines
+    // the parser refuses: 180 errors, 100 listed.
+    let acts: String = (0..3).map(|_| sign_text("UZB", "yerevan_declaration")).collect();
+    let mut text = String::new();
+    for _ in 0..3 {
+        text.push_str(&sign_text("UZB", "yerevan_declaration"));
+        text.push_str(&"  bogus_field 1\n".repeat(60));
+    }
+    let (s, v) = post_with_text(&f, &uzb, &acts, text).await;
+    assert_error(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "treaty");
+    let details = v["error"]["details"].as_array().expect("details");
+    assert_eq!(details.len(), 101, "100 diagnostics and a last line: {v}");
+    let last = details[100].as_str().unwrap_or("");
+    assert!(last.contains("more error(s) not listed"), "{last}");
+}
+
+#[tokio::test]
+async fn a_text_with_more_acts_than_entries_is_refused_before_parsing() {
+    let f = fixture(None);
+    let uzb = register_uzb(&f);
+    let act = sign_text("UZB", "yerevan_declaration");
+    // One signed act, a text of 5,000 head lines.
+    let (s, v) = post_with_text(&f, &uzb, &act, "junk line\n".repeat(5_000)).await;
+    assert_error(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "act_mismatch");
+    assert!(v["error"]["details"].is_null(), "no diagnostics: the text was not parsed: {v}");
+    // One act, and 5,000 clause lines under it.
+    let (s, v) = post_with_text(&f, &uzb, &act, format!("{act}{}", "  x\n".repeat(5_000))).await;
+    assert_error(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "act_mismatch");
+}
+
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let f = fixture(Some("s3cret"));
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let req = Request::get("/api/head").header("authorization", format!("{scheme} s3cret")).body(Body::empty()).unwrap();
+        let (s, _) = f.call(req).await;
+        assert_eq!(s, StatusCode::OK, "{scheme}");
+    }
+    let req = Request::get("/api/head").header("authorization", "Basic s3cret").body(Body::empty()).unwrap();
+    assert_eq!(f.call(req).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_head_shows_appends_by_another_process_at_once() {
+    let f = fixture(None);
+    let before = f.head().await.size;
+    // Another process (here: another handle) appends a key entry.
+    let _ = register_uzb_unsynced(&f);
+    assert_eq!(f.head().await.size, before + 1);
+}
+
+#[tokio::test]
+async fn a_key_registered_by_another_process_is_known_at_once() {
+    let f = fixture(None);
+    let mut head = f.head().await;
+    let seq = register_uzb_unsynced(&f);
+    // The head as the other process left it, read from the store (not from
+    // the server, whose /api/head would sync).
+    let mut store: Box<dyn Store> = Box::new(f.store.clone());
+    let (_, last) = store.read_range(seq, seq + 1).expect("read").pop().expect("the key entry");
+    let view = casus_ledger::entry::EntryView::parse(&last).expect("view");
+    head.size = seq + 1;
+    head.prev = casus_ledger::hex::encode(&casus_ledger::entry::link_hash(view.signed));
+    head.last_record_time = view.record_time;
+    let uzb = KeyFile { key: seed(97), role: Some(KeyRole::Party("UZB".into())) };
+    let text = sign_text("UZB", "yerevan_declaration");
+    let mut t = client_treaty();
+    let (record, _) = casus_lang::load_record("act.acts", &text, &t.treaty, &mut t.symbols);
+    let entries = client::sign_parsed(&record.acts, &t.symbols, &head, &uzb, casus_server::state::system_now()).unwrap();
+    let (s, v) = f.post(serde_json::to_vec(&SignedActs { name: "act.acts".into(), text, entries }).unwrap()).await;
+    // Past the key checks to the treaty's: Uzbekistan is no longer a member.
+    assert_error(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "treaty");
+}
+
+fn register_uzb_unsynced(f: &Fixture) -> u64 {
+    let reg = KeyChange::Register(KeyRegistration { key: seed(97).public(), role: KeyRole::Party("UZB".into()) });
+    Ledger::open(Box::new(f.store.clone())).change_key(&reg, &f.operator, Time(casus_server::state::system_now())).expect("register")
+}
+
+#[tokio::test]
+async fn verify_warns_when_the_log_is_ahead_of_the_clock() {
+    let f = fixture(None);
+    let (_, v) = f.get("/api/verify").await;
+    assert!(v["clock_warning"].is_null(), "{v}");
+    // A server whose clock is an hour behind the log.
+    let s2 = f.store.clone();
+    let opener: StoreOpener = Arc::new(move || Ok(Box::new(s2.clone()) as Box<dyn Store>));
+    let slow: casus_server::state::Clock = Arc::new(|| casus_server::state::system_now() - 3600);
+    let state = AppState::open(opener, Config { clock: slow, ..Config::default() }).expect("open");
+    assert!(state.clock_warning().unwrap().is_some_and(|w| w.contains("ahead of this server's clock")));
+    let resp = app(state).oneshot(Request::get("/api/verify").body(Body::empty()).unwrap()).await.unwrap();
+    let v: Value = serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert!(v["clock_warning"].as_str().is_some_and(|w| w.contains("s ahead")), "{v}");
 }
 
 #[tokio::test]

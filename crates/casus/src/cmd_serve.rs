@@ -5,6 +5,8 @@
 //! or creates and reuses the demo ledger in a data directory, then listens
 //! until interrupted. Requests are logged to stderr; the address is printed
 //! on stdout once the socket is bound (so `--listen 127.0.0.1:0` works).
+//! The connection limits and timeouts are `casus_server::serve`'s; the soft
+//! limit on open files is raised to the hard one first.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -30,8 +32,12 @@ pub struct ServeArgs {
     #[arg(long)]
     data_dir: Option<PathBuf>,
     /// Require this token to read (`Authorization: Bearer TOKEN`, or `?token=` once in a browser).
-    #[arg(long)]
+    /// On the command line `ps` shows it: prefer --token-file or the CASUS_TOKEN environment variable.
+    #[arg(long, conflicts_with = "token_file")]
     token: Option<String>,
+    /// Read the token from this file (its first line; the file should be mode 0600).
+    #[arg(long)]
+    token_file: Option<PathBuf>,
     /// The operator key: the server then signs a checkpoint after appends. The demo uses its own.
     #[arg(long, conflicts_with = "demo")]
     operator_key: Option<PathBuf>,
@@ -92,7 +98,32 @@ pub fn ensure_demo(dir: &Path) -> Result<(String, SecretKey)> {
     Ok((path, operator))
 }
 
+/// Longest token accepted, in bytes.
+const MAX_TOKEN_BYTES: usize = 4096;
+
+/// The token from `--token`, `--token-file` or the `CASUS_TOKEN` value
+/// `env`, in that order.
+fn token(flag: Option<&str>, file: Option<&Path>, env: Option<String>) -> Result<Option<String>> {
+    let raw = if let Some(t) = flag {
+        Some(t.to_string())
+    } else if let Some(path) = file {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading the token file {}", path.display()))?;
+        Some(text.lines().next().unwrap_or("").to_string())
+    } else {
+        env
+    };
+    let Some(t) = raw.map(|t| t.trim().to_string()) else { return Ok(None) };
+    if t.is_empty() {
+        bail!("the token is empty");
+    }
+    if t.len() > MAX_TOKEN_BYTES || !t.bytes().all(|b| b.is_ascii_graphic()) {
+        bail!("the token must be at most {MAX_TOKEN_BYTES} printable ASCII characters without spaces");
+    }
+    Ok(Some(t))
+}
+
 pub fn run(args: ServeArgs) -> Result<ExitCode> {
+    let token = token(args.token.as_deref(), args.token_file.as_deref(), std::env::var("CASUS_TOKEN").ok())?;
     let (ledger, operator, what) = if args.demo {
         let dir = match args.data_dir {
             Some(d) => d,
@@ -108,8 +139,15 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     };
     let l2 = ledger.clone();
     let opener: StoreOpener = Arc::new(move || crate::cmd_ledger::open_store(&l2).map_err(|e| LedgerError::Store(format!("{e:#}"))));
-    let config = Config { token: args.token.clone(), operator, ..Config::default() };
+    let config = Config { token: token.clone(), operator, ..Config::default() };
     let state = AppState::open(opener, config).map_err(anyhow::Error::msg)?;
+    if let Some(w) = state.clock_warning().map_err(|e| anyhow::anyhow!(e.message))? {
+        eprintln!("warning: {w}");
+    }
+    let limits = match casus_server::serve::raise_descriptor_limit() {
+        Some(n) => casus_server::serve::Limits::default().fitting(n),
+        None => casus_server::serve::Limits::default(),
+    };
 
     // Colours only on a terminal, so that logs piped to a file stay plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
@@ -119,23 +157,38 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
         let addr = listener.local_addr()?;
         state.spawn_background();
-        // Without TCP_NODELAY a small answer after a write waits on the
-        // client's delayed ACK: single-act posts ran at half speed.
-        use axum::serve::ListenerExt;
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let token = args.token.as_deref().map_or(String::new(), |t| format!("?token={t}"));
-        println!("casus: serving {what} at http://{addr}/{token}");
+        // The token is not printed: logs and terminals are often shared.
+        let hint = if token.is_some() { " (send the token: `Authorization: Bearer TOKEN`, or open ?token=TOKEN once)" } else { "" };
+        println!("casus: serving {what} at http://{addr}/{hint}");
         use std::io::Write;
         std::io::stdout().flush().ok();
-        axum::serve(listener, casus_server::app(state))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .context("serving")?;
+        casus_server::serve::serve(listener, casus_server::app(state), limits, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving")?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_comes_from_the_flag_a_file_or_the_environment() {
+        let dir = std::env::temp_dir().join(format!("casus-token-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("token");
+        std::fs::write(&file, "fromfile\n").unwrap();
+        assert_eq!(token(Some("flag"), None, Some("env".into())).unwrap().as_deref(), Some("flag"));
+        assert_eq!(token(None, Some(&file), Some("env".into())).unwrap().as_deref(), Some("fromfile"));
+        assert_eq!(token(None, None, Some(" env \n".into())).unwrap().as_deref(), Some("env"));
+        assert_eq!(token(None, None, None).unwrap(), None);
+        assert!(token(None, None, Some("two words".into())).is_err());
+        assert!(token(None, None, Some(String::new())).is_err());
+        assert!(token(None, Some(&dir.join("missing")), None).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
