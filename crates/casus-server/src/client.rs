@@ -9,7 +9,7 @@
 //! Signing: fetch `/api/head` and `/api/treaty`, parse the act file against
 //! the treaty, encode each act (`casus/act/v1`), build the entries for the
 //! next positions chained by `prev`, sign them, post them. If the ledger
-//! moved in between (409 `stale_head`), wait and sign again on the new
+//! moved in between (409 `stale_head`) or the server is busy (503 `busy`), wait and sign again on the new
 //! head: waits grow exponentially with random jitter (so that writers that
 //! collided do not collide again in step), until [`WRITE_DEADLINE`].
 
@@ -236,7 +236,10 @@ pub fn submit_within(server: &Server, key: &KeyFile, name: &str, text: &str, dea
             return serde_json::from_slice(&r.body).map_err(|e| format!("unexpected answer: {e}"));
         }
         last = r.message();
-        if r.code().as_deref() != Some("stale_head") {
+        // A moved head (409 `stale_head`) and a server that is checking as
+        // many writes as it takes at once (503 `busy`) are both worth
+        // another try; anything else is the answer.
+        if !matches!(r.code().as_deref(), Some("stale_head" | "busy")) {
             return Err(last);
         }
         let pause = jittered(wait);

@@ -78,7 +78,8 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Creates the demo ledger in `dir` unless it is there; returns its path and the operator key.
 pub fn ensure_demo(dir: &Path) -> Result<(String, SecretKey)> {
-    std::fs::create_dir_all(dir.join("keys")).with_context(|| format!("creating {}", dir.display()))?;
+    // The data and keys directories hold secret keys: 0700 whatever the umask.
+    crate::cmd_keys::create_private_dir(&dir.join("keys"))?;
     let operator = key_in(&dir.join("operator.key"), KeyRole::Operator)?;
     let ledger = dir.join("demo.sqlite");
     let path = ledger.to_string_lossy().into_owned();
@@ -138,7 +139,8 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         (ledger, op, what)
     };
     let l2 = ledger.clone();
-    let opener: StoreOpener = Arc::new(move || crate::cmd_ledger::open_store(&l2).map_err(|e| LedgerError::Store(format!("{e:#}"))));
+    // Serving never creates a ledger: a mistyped path is an error, not an empty file.
+    let opener: StoreOpener = Arc::new(move || crate::cmd_ledger::open_existing_store(&l2).map_err(|e| LedgerError::Store(format!("{e:#}"))));
     let config = Config { token: token.clone(), operator, ..Config::default() };
     let state = AppState::open(opener, config).map_err(anyhow::Error::msg)?;
     if let Some(w) = state.clock_warning().map_err(|e| anyhow::anyhow!(e.message))? {

@@ -446,3 +446,33 @@ fn ledger_concurrent_writers_through_a_server_all_succeed() {
     assert!(failed.is_empty(), "{} of {WRITERS} writers failed: {failed:?}", failed.len());
     assert_eq!(entries_verified(&l), before + WRITERS as u64);
 }
+
+/// `serve --ledger` with a mistyped path is an error and leaves no empty
+/// ledger behind.
+#[test]
+fn ledger_serve_on_a_missing_ledger_creates_nothing() {
+    let d = Dir::new("servemissing");
+    let l = d.path("typo.sqlite");
+    let out = casus(&["serve", "--ledger", &l, "--listen", "127.0.0.1:0"]);
+    assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(!Path::new(&l).exists(), "serve created {l}");
+    let left: Vec<_> = std::fs::read_dir(&d.0).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+    assert!(left.is_empty(), "serve left {left:?}");
+}
+
+/// The demo's data directory, which holds every party's secret key, is
+/// created 0700 whatever the umask.
+#[cfg(unix)]
+#[test]
+fn ledger_demo_data_dir_is_private_whatever_the_umask() {
+    let d = Dir::new("demodir");
+    let data = d.path("data");
+    // --listen on a port already taken: the demo is created, then serve stops.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let script = format!("umask 000; exec \"$0\" serve --demo --data-dir '{data}' --listen {addr}");
+    let out = std::process::Command::new("sh").arg("-c").arg(&script).arg(env!("CARGO_BIN_EXE_casus")).output().expect("sh");
+    assert_ne!(out.status.code(), Some(0), "serve should fail on a taken port: {}", stderr(&out));
+    assert_eq!(mode(&data), 0o700, "data directory mode");
+    assert_eq!(mode(&d.path("data/keys")), 0o700, "keys directory mode");
+}
