@@ -2,6 +2,7 @@
 //! CSTO record's outcomes through `casus replay --json`, explanations,
 //! exit codes, and robustness on garbage input.
 
+mod check;
 mod csto;
 mod exits;
 mod ledger;
