@@ -210,6 +210,18 @@ impl Diagnostics {
         Diagnostics { muted: true, ..Diagnostics::with_cap(0) }
     }
 
+    /// Whether a diagnostic at `span` would be kept now: work spent on one
+    /// that would not (a suggestion, say) can be skipped.
+    pub fn wants(&self, span: Span) -> bool {
+        !self.muted && (self.kept.len() < self.cap || self.kept.peek().is_some_and(|top| (span.start, span.end, self.next) < (top.0, top.1, top.2)))
+    }
+
+    /// Pushes `d` with "did you mean" help, looked for only if it is kept.
+    pub fn push_suggesting<'n>(&mut self, d: Diagnostic, name: &str, known: impl IntoIterator<Item = &'n str>) {
+        let d = if self.wants(d.span) { d.suggest(name, known) } else { d };
+        self.push(d);
+    }
+
     pub fn push(&mut self, d: Diagnostic) {
         if self.muted {
             return;

@@ -31,7 +31,7 @@ impl Pushed<'_> {
 
     /// "did you mean `X`?" when a known name is close to `name`.
     pub fn suggest<'n>(mut self, name: &str, known: impl IntoIterator<Item = &'n str>) -> Self {
-        self.0 = self.0.take().map(|d| d.suggest(name, known));
+        self.0 = self.0.take().map(|d| if self.1.wants(d.span) { d.suggest(name, known) } else { d });
         self
     }
 }

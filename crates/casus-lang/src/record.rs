@@ -241,7 +241,9 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
             *e = (*e).min(act.time);
         }
     }
-    let opened_cases = || record.acts.iter().filter(|a| a.id.is_some() && why_no_case(symbols, treaty, a).is_none()).map(|a| symbols.name(a.id));
+    // The ids of acts that opened a case, found once, when first needed.
+    let opened: std::cell::OnceCell<Vec<&str>> = std::cell::OnceCell::new();
+    let opened_cases = || opened.get_or_init(|| record.acts.iter().filter(|a| a.id.is_some() && why_no_case(symbols, treaty, a).is_none()).map(|a| symbols.name(a.id)).collect());
     for (ai, act) in record.acts.iter().enumerate() {
         let name = |s: Sym| symbols.name(s).to_string();
         // The head line (for ""), or a field's line.
@@ -253,24 +255,25 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
         }
         if !is_party(act.actor) && !is_organ(act.actor) {
             let actor = name(act.actor);
-            diags.push(
+            diags.push_suggesting(
                 Diagnostic::error(codes::UNKNOWN_PARTY, span, format!("unknown actor `{actor}`"))
                     .label("not a party, state or organ of this treaty")
-                    .help("declare it in the treaty with `party`, `state` or `organ`")
-                    .suggest(&actor, actor_names()),
+                    .help("declare it in the treaty with `party`, `state` or `organ`"),
+                &actor,
+                actor_names(),
             );
         }
         for (field, value) in [("to", act.to), ("against", act.against), ("about", act.about)] {
             // A transfer's `to` is an organ, checked below as one.
             if value.is_some() && !is_party(value) && !is_organ(value) && !(field == "to" && act.kind == ActKind::Transfer) {
                 let v = name(value);
-                diags.push(Diagnostic::error(codes::UNKNOWN_PARTY, at(field), format!("unknown party, state or organ `{v}` in `{field}`")).suggest(&v, actor_names()));
+                diags.push_suggesting(Diagnostic::error(codes::UNKNOWN_PARTY, at(field), format!("unknown party, state or organ `{v}` in `{field}`")), &v, actor_names());
             }
         }
         for &p in act.from.iter() {
             if !is_party(p) {
                 let v = name(p);
-                diags.push(Diagnostic::error(codes::UNKNOWN_PARTY, at("from"), format!("unknown party `{v}` in `from`")).suggest(&v, party_names.iter().copied()));
+                diags.push_suggesting(Diagnostic::error(codes::UNKNOWN_PARTY, at("from"), format!("unknown party `{v}` in `from`")), &v, party_names.iter().copied());
             } else if act.kind == ActKind::Deployment && !member(p, act.time) {
                 let v = name(p);
                 diags.push(Diagnostic::error(codes::NOT_A_MEMBER, at("from"), format!("`{v}` contributes to a deployment but is not a member on {}", act.time.display())));
@@ -278,14 +281,14 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
         }
         if act.organ.is_some() && !is_organ(act.organ) {
             let v = name(act.organ);
-            diags.push(Diagnostic::error(codes::UNKNOWN_ORGAN, at("organ"), format!("unknown organ `{v}`")).suggest(&v, organ_names.iter().copied()));
+            diags.push_suggesting(Diagnostic::error(codes::UNKNOWN_ORGAN, at("organ"), format!("unknown organ `{v}`")), &v, organ_names.iter().copied());
         }
         if act.under.is_some() && treaty.article(act.under).is_none() {
             let v = name(act.under);
-            diags.push(
-                Diagnostic::error(codes::UNKNOWN_ARTICLE, at("under"), format!("unknown article `{v}`"))
-                    .help("articles are named by the treaty file's headings, as `art4` for `## Article 4`")
-                    .suggest(&v, treaty.articles.iter().map(|a| symbols.name(a.id))),
+            diags.push_suggesting(
+                Diagnostic::error(codes::UNKNOWN_ARTICLE, at("under"), format!("unknown article `{v}`")).help("articles are named by the treaty file's headings, as `art4` for `## Article 4`"),
+                &v,
+                treaty.articles.iter().map(|a| symbols.name(a.id)),
             );
         }
         let members_only = matches!(
@@ -304,16 +307,15 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
             diags.push(Diagnostic::error(codes::MISSING_CLAUSE, span, "a text put under silence needs its exact expiry: `end 2001-09-13T18:00`"));
         }
         if act.kind == ActKind::Transfer && !is_organ(act.to) {
-            let d = if act.to.is_none() {
-                Diagnostic::error(codes::UNKNOWN_ORGAN, span, "a `transfer` moves a document `to` an organ").help("add `to ORGAN`")
+            if act.to.is_none() {
+                diags.push(Diagnostic::error(codes::UNKNOWN_ORGAN, span, "a `transfer` moves a document `to` an organ").help("add `to ORGAN`"));
             } else if is_party(act.to) {
                 let v = name(act.to);
-                Diagnostic::error(codes::UNKNOWN_ORGAN, at("to"), format!("`{v}` is a party, not an organ")).help("a `transfer` moves a document `to` an organ")
+                diags.push(Diagnostic::error(codes::UNKNOWN_ORGAN, at("to"), format!("`{v}` is a party, not an organ")).help("a `transfer` moves a document `to` an organ"));
             } else {
                 let v = name(act.to);
-                Diagnostic::error(codes::UNKNOWN_ORGAN, at("to"), format!("unknown organ `{v}`")).help("a `transfer` moves a document `to` an organ").suggest(&v, organ_names.iter().copied())
-            };
-            diags.push(d);
+                diags.push_suggesting(Diagnostic::error(codes::UNKNOWN_ORGAN, at("to"), format!("unknown organ `{v}`")).help("a `transfer` moves a document `to` an organ"), &v, organ_names.iter().copied());
+            }
         }
         if (act.kind == ActKind::Propose || on_document) && act.document.is_none() {
             let kind = act.kind.keyword();
@@ -324,10 +326,11 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
                 Some(&t) if t <= act.time => {}
                 _ => {
                     let d = name(act.document);
-                    diags.push(
+                    diags.push_suggesting(
                         Diagnostic::error(codes::UNKNOWN_DOCUMENT, at("document"), format!("unknown document `{d}`"))
-                            .help("a document is introduced by an earlier `propose` or `decision` act with `document ID`")
-                            .suggest(&d, documents.iter().filter(|&(_, &t)| t <= act.time).map(|(&s, _)| symbols.name(s))),
+                            .help("a document is introduced by an earlier `propose` or `decision` act with `document ID`"),
+                        &d,
+                        documents.iter().filter(|&(_, &t)| t <= act.time).map(|(&s, _)| symbols.name(s)),
                     );
                 }
             }
@@ -340,22 +343,19 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
             match ids.get(&act.case).map(|&(t, i)| (t, &record.acts[i])) {
                 Some((t, opener)) if t <= act.time => {
                     if let Some(why) = why_no_case(symbols, treaty, opener) {
-                        diags.push(
-                            Diagnostic::error(codes::OPENS_NO_CASE, at("case"), format!("act `{c}` opened no case: {why}"))
-                                .help("a case is named by the id of the earlier act that opened it, an act that matches a duty's trigger (`on`)")
-                                .suggest(&c, opened_cases()),
-                        );
+                        let d = Diagnostic::error(codes::OPENS_NO_CASE, at("case"), format!("act `{c}` opened no case: {why}"))
+                            .help("a case is named by the id of the earlier act that opened it, an act that matches a duty's trigger (`on`)");
+                        let d = if diags.wants(d.span) { d.suggest(&c, opened_cases().iter().copied()) } else { d };
+                        diags.push(d);
                     }
                 }
                 Some((t, _)) => {
                     diags.push(Diagnostic::error(codes::UNKNOWN_CASE, at("case"), format!("case `{c}` is opened on {}, after this act", t.display())).help("an act can only belong to a case opened before it"));
                 }
                 None => {
-                    diags.push(
-                        Diagnostic::error(codes::UNKNOWN_CASE, at("case"), format!("unknown case `{c}`"))
-                            .help("a case is named by the id of the earlier act that opened it (a request under an article)")
-                            .suggest(&c, opened_cases()),
-                    );
+                    let d = Diagnostic::error(codes::UNKNOWN_CASE, at("case"), format!("unknown case `{c}`")).help("a case is named by the id of the earlier act that opened it (a request under an article)");
+                    let d = if diags.wants(d.span) { d.suggest(&c, opened_cases().iter().copied()) } else { d };
+                    diags.push(d);
                 }
             }
         }
