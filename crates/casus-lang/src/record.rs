@@ -33,10 +33,10 @@ pub fn load_record(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbol
     for range in ranges {
         syntax::for_each_item(text, range, &mut diags, |item, diags| {
             let syntax::Item::Decl(decl) = item else { return };
-            let mut cx = Cx { symbols: &mut *symbols, diags };
             if full {
                 return;
             }
+            let mut cx = Cx { symbols: &mut *symbols, diags };
             if record.acts.len() >= crate::MAX_ACTS {
                 cx.err(codes::TOO_LARGE, decl.head.span, format!("more than {} acts in one record", crate::MAX_ACTS));
                 full = true;
@@ -231,8 +231,8 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
     let party_names: Vec<&str> = treaty.parties.iter().map(|p| symbols.name(p.code)).collect();
     let organ_names: Vec<&str> = treaty.organs.iter().map(|o| symbols.name(o.id)).collect();
     let actor_names = || party_names.iter().chain(&organ_names).copied();
-    // Documents: first introduction time; cases: ids of acts that a duty's
-    // trigger kind could open.
+    // Documents: first introduction time; ids: the time and position of the
+    // act each names (a case is named by the id of the act that opened it).
     let mut documents: BTreeMap<Sym, Time> = BTreeMap::new();
     let mut ids: BTreeMap<Sym, (Time, usize)> = BTreeMap::new();
     for act in &record.acts {
