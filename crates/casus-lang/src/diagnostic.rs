@@ -35,11 +35,36 @@ pub struct Diagnostic {
     /// Text under the carets.
     pub label: String,
     pub help: Option<String>,
+    /// Set only on the one diagnostic that stands for those a capped
+    /// `Diagnostics` left out: how many of each severity.
+    pub omitted: Option<Omitted>,
+}
+
+/// How many diagnostics of each severity were left out of a file's list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Omitted {
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+}
+
+impl Omitted {
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings + self.notes
+    }
+
+    fn count(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Note => self.notes += 1,
+        }
+    }
 }
 
 impl Diagnostic {
     pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { code, severity: Severity::Error, message: message.into(), span, label: String::new(), help: None }
+        Diagnostic { code, severity: Severity::Error, message: message.into(), span, label: String::new(), help: None, omitted: None }
     }
 
     pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
@@ -60,9 +85,230 @@ impl Diagnostic {
         self
     }
 
+    /// Adds "did you mean `X`?" as help when a known name is close to
+    /// `name`; leaves the diagnostic as it is otherwise.
+    pub fn suggest<'n>(mut self, name: &str, known: impl IntoIterator<Item = &'n str>) -> Diagnostic {
+        if let Some(best) = did_you_mean(name, known) {
+            self.help = Some(format!("did you mean `{best}`?"));
+        }
+        self
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+}
+
+/// The known name closest to a misspelled one, if one is close enough to
+/// be what was meant: the same name in another case (`arm` for `ARM`), or
+/// within an edit distance of a third of its length (at least 1, at most 3;
+/// none for a name of one or two characters).
+/// The one helper behind every "did you mean" of every unknown-name
+/// diagnostic, so that all of them suggest alike.
+pub fn did_you_mean<'n>(name: &str, known: impl IntoIterator<Item = &'n str>) -> Option<&'n str> {
+    const LONGEST: usize = 64;
+    let wanted: Vec<char> = name.chars().flat_map(char::to_lowercase).collect();
+    if wanted.is_empty() || wanted.len() > LONGEST {
+        return None;
+    }
+    // A name of one or two characters is too short to guess at but for its case.
+    let limit = if wanted.len() <= 2 { 0 } else { (wanted.len() / 3).clamp(1, 3) };
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in known {
+        if candidate == name || candidate.is_empty() || candidate.chars().count() > LONGEST {
+            continue;
+        }
+        let theirs: Vec<char> = candidate.chars().flat_map(char::to_lowercase).collect();
+        if theirs.len().abs_diff(wanted.len()) > limit {
+            continue;
+        }
+        let d = edit_distance(&wanted, &theirs);
+        if d <= limit && best.is_none_or(|(b, n)| (d, candidate) < (b, n)) {
+            best = Some((d, candidate));
+        }
+    }
+    best.map(|(_, n)| n)
+}
+
+/// Levenshtein distance with adjacent transpositions counted as one edit
+/// (`ARN`→`ARM` is 1, `AMR`→`ARM` is 1).
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut before: Vec<usize> = (0..=b.len()).collect();
+    let mut previous = before.clone();
+    let mut row = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        row[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (previous[j] + 1).min(row[j - 1] + 1).min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            row[j] = d;
+        }
+        std::mem::swap(&mut before, &mut previous);
+        std::mem::swap(&mut previous, &mut row);
+    }
+    previous[b.len()]
+}
+
+/// The diagnostics of one file, capped: at most `MAX_PER_FILE` are kept,
+/// the earliest in the file, and the rest are only counted, so that a file
+/// of junk costs memory in proportion to the cap and not to its size.
+/// `into_vec` gives them in file order, followed by one diagnostic that
+/// says how many were left out (an error if any of those was one).
+pub struct Diagnostics {
+    kept: std::collections::BinaryHeap<Kept>,
+    next: u64,
+    cap: usize,
+    omitted: Omitted,
+    muted: bool,
+}
+
+/// A kept diagnostic ordered by where it is, then by when it came, so that
+/// the heap's top is the one to drop first.
+struct Kept(u32, u32, u64, Diagnostic);
+
+impl PartialEq for Kept {
+    fn eq(&self, other: &Kept) -> bool {
+        (self.0, self.1, self.2) == (other.0, other.1, other.2)
+    }
+}
+impl Eq for Kept {}
+impl PartialOrd for Kept {
+    fn partial_cmp(&self, other: &Kept) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Kept {
+    fn cmp(&self, other: &Kept) -> std::cmp::Ordering {
+        (self.0, self.1, self.2).cmp(&(other.0, other.1, other.2))
+    }
+}
+
+/// The most diagnostics kept for one file.
+pub const MAX_PER_FILE: usize = 1000;
+
+impl Default for Diagnostics {
+    fn default() -> Diagnostics {
+        Diagnostics::new()
+    }
+}
+
+impl Diagnostics {
+    pub fn new() -> Diagnostics {
+        Diagnostics::with_cap(MAX_PER_FILE)
+    }
+
+    pub fn with_cap(cap: usize) -> Diagnostics {
+        Diagnostics { kept: std::collections::BinaryHeap::new(), next: 0, cap, omitted: Omitted::default(), muted: false }
+    }
+
+    /// A sink that drops everything: for a second pass over text whose
+    /// diagnostics the first pass already gave.
+    pub fn muted() -> Diagnostics {
+        Diagnostics { muted: true, ..Diagnostics::with_cap(0) }
+    }
+
+    /// Whether a diagnostic at `span` would be kept now: work spent on one
+    /// that would not (a suggestion, say) can be skipped.
+    pub fn wants(&self, span: Span) -> bool {
+        !self.muted && (self.kept.len() < self.cap || self.kept.peek().is_some_and(|top| (span.start, span.end, self.next) < (top.0, top.1, top.2)))
+    }
+
+    /// Pushes `d` with "did you mean" help, looked for only if it is kept.
+    pub fn push_suggesting<'n>(&mut self, d: Diagnostic, name: &str, known: impl IntoIterator<Item = &'n str>) {
+        let d = if self.wants(d.span) { d.suggest(name, known) } else { d };
+        self.push(d);
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        if self.muted {
+            return;
+        }
+        let kept = Kept(d.span.start, d.span.end, self.next, d);
+        self.next += 1;
+        if self.kept.len() < self.cap {
+            self.kept.push(kept);
+            return;
+        }
+        match self.kept.peek() {
+            Some(top) if kept < *top => {
+                if let Some(dropped) = self.kept.pop() {
+                    self.omitted.count(dropped.3.severity);
+                }
+                self.kept.push(kept);
+            }
+            _ => self.omitted.count(kept.3.severity),
+        }
+    }
+
+    /// Takes in the diagnostics of another sink for the same file.
+    pub fn absorb(&mut self, other: Diagnostics) {
+        for k in other.kept.into_sorted_vec() {
+            self.push(k.3);
+        }
+        self.omitted.errors += other.omitted.errors;
+        self.omitted.warnings += other.omitted.warnings;
+        self.omitted.notes += other.omitted.notes;
+    }
+
+    /// Whether any diagnostic so far, kept or not, is an error.
+    pub fn has_errors(&self) -> bool {
+        self.omitted.errors > 0 || self.kept.iter().any(|k| k.3.is_error())
+    }
+
+    /// The kept diagnostics in file order, then the count of the others.
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        let mut out: Vec<Diagnostic> = self.kept.into_sorted_vec().into_iter().map(|k| k.3).collect();
+        let o = self.omitted;
+        if o.total() > 0 {
+            let mut parts = Vec::new();
+            for (n, one, many) in [(o.errors, "error", "errors"), (o.warnings, "warning", "warnings"), (o.notes, "note", "notes")] {
+                if n > 0 {
+                    parts.push(count(n, one, many));
+                }
+            }
+            let message = format!("{} not shown ({}): the first {} are above", count(o.total(), "more diagnostic", "more diagnostics"), parts.join(", "), self.cap);
+            let (code, severity) = if o.errors > 0 { (codes::TOO_MANY_ERRORS, Severity::Error) } else { (codes::TOO_MANY_WARNINGS, Severity::Warning) };
+            let end = out.last().map(|d| d.span.end).unwrap_or(0);
+            out.push(Diagnostic { code, severity, message, span: Span { start: end, end }, label: String::new(), help: Some("fix these and check again to see the rest".into()), omitted: Some(o) });
+        }
+        out
+    }
+}
+
+/// `1 duty`, `2 duties`: a count with its noun in the right number, digits
+/// grouped by thousands.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped} {}", if n == 1 { one } else { many })
+}
+
+/// How many errors and warnings a list of diagnostics stands for, counting
+/// those a capped list left out.
+pub fn tally(diags: &[Diagnostic]) -> (usize, usize) {
+    let mut errors = 0;
+    let mut warnings = 0;
+    for d in diags {
+        match &d.omitted {
+            Some(o) => {
+                errors += o.errors;
+                warnings += o.warnings;
+            }
+            None if d.severity == Severity::Error => errors += 1,
+            None if d.severity == Severity::Warning => warnings += 1,
+            None => {}
+        }
+    }
+    (errors, warnings)
 }
 
 /// Stable diagnostic codes. Never reuse or renumber one.
@@ -94,8 +340,11 @@ pub mod codes {
     pub const TOO_LARGE: &str = "E0025";
     pub const NO_POWER: &str = "E0026";
     pub const WRONG_TREATY: &str = "E0027";
+    pub const OPENS_NO_CASE: &str = "E0028";
+    pub const TOO_MANY_ERRORS: &str = "E0029";
     pub const TALLY_CONTRADICTS_RULE: &str = "E0040";
     pub const DECISION_COUNT_MISPLACED: &str = "E0041";
+    pub const TOO_MANY_WARNINGS: &str = "W0004";
     pub const NO_SOURCE: &str = "W0001";
     pub const NO_RULES: &str = "W0002";
     pub const MIRROR_SOURCE: &str = "W0003";
@@ -130,14 +379,18 @@ pub mod codes {
         (TOO_LARGE, "the input exceeds a limit"),
         (NO_POWER, "an act the treaty gives its actor no power to perform"),
         (WRONG_TREATY, "a record written for another treaty"),
+        (OPENS_NO_CASE, "a `case` that names an act which opened no case"),
+        (TOO_MANY_ERRORS, "more diagnostics than a file's limit; those left out include errors"),
         (TALLY_CONTRADICTS_RULE, "a decision's recorded tally that its organ's rule could not have adopted"),
         (DECISION_COUNT_MISPLACED, "`votes` or `by acclamation` on an act that is not a decision, or both on one decision"),
         (NO_SOURCE, "an act or membership event without a source"),
         (NO_RULES, "a file with no rule or act blocks"),
         (MIRROR_SOURCE, "a source on a known mirror or aggregator host"),
+        (TOO_MANY_WARNINGS, "more diagnostics than a file's limit; those left out are warnings or notes"),
         (OPEN_POINT, "an open point stated by the treaty file"),
     ];
 }
+
 
 /// Maps byte offsets to 1-based line and column (columns count characters).
 pub struct LineIndex<'a> {
@@ -167,46 +420,188 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// Finds lines by walking forward from the last offset asked for, so that
+/// rendering diagnostics in file order reads the text once and allocates
+/// nothing per line (a `LineIndex` of a file of short lines costs eight
+/// bytes a line).
+pub(crate) struct Cursor<'a> {
+    text: &'a str,
+    at: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> Cursor<'a> {
+    pub fn new(text: &'a str) -> Cursor<'a> {
+        Cursor { text, at: 0, line: 1, line_start: 0 }
+    }
+
+    /// The 1-based line of `offset` and the byte offset where it starts.
+    pub fn seek(&mut self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        if offset < self.at {
+            *self = Cursor::new(self.text);
+        }
+        for (i, b) in self.text.as_bytes()[self.at..offset].iter().enumerate() {
+            if *b == b'\n' {
+                self.line += 1;
+                self.line_start = self.at + i + 1;
+            }
+        }
+        self.at = offset;
+        (self.line, self.line_start)
+    }
+
+    /// The line (without its end) that starts at `start`.
+    pub fn line_at(&self, start: usize) -> &'a str {
+        let rest = self.text.get(start..).unwrap_or("");
+        rest.split('\n').next().unwrap_or("").trim_end_matches('\r')
+    }
+}
+
+/// The widest source line a rendering shows whole, in characters; a longer
+/// one is cut around the span.
+const SHOWN_LINE_CHARS: usize = 160;
+
 /// Renders diagnostics like rustc, in the order given.
 pub fn render(diags: &[Diagnostic], file_name: &str, text: &str) -> String {
-    let index = LineIndex::new(text);
-    let mut out = String::new();
+    let mut out = Vec::new();
+    let _ = render_to(&mut out, diags, file_name, text);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `render`, written out one diagnostic at a time.
+pub fn render_to(out: &mut impl std::io::Write, diags: &[Diagnostic], file_name: &str, text: &str) -> std::io::Result<()> {
+    let mut cursor = Cursor::new(text);
     for d in diags {
-        let (line, col) = index.line_col(d.span.start);
-        let _ = writeln!(out, "{}[{}]: {}", d.severity.word(), d.code, d.message);
-        let gutter = line.to_string().len();
-        let pad = " ".repeat(gutter);
-        let _ = writeln!(out, "{pad}--> {file_name}:{line}:{col}");
-        let _ = writeln!(out, "{pad} |");
-        if d.severity == Severity::Note {
-            // A note is the file's own words: point at it, don't repeat it.
-            out.push('\n');
-            continue;
-        }
-        let source_line = index.line_text(line);
-        let _ = writeln!(out, "{line} | {source_line}");
-        let (end_line, end_col) = index.line_col(d.span.end);
-        let line_len = source_line.chars().count();
-        let width = if end_line == line { end_col.saturating_sub(col) } else { line_len.saturating_sub(col - 1) };
-        let width = width.min(line_len.saturating_sub(col - 1)).max(1);
-        let carets = "^".repeat(width);
-        let label = if d.label.is_empty() { String::new() } else { format!(" {}", d.label) };
-        let _ = writeln!(out, "{pad} | {}{carets}{label}", " ".repeat(col - 1));
+        out.write_all(render_one(&mut cursor, d, file_name).as_bytes())?;
+    }
+    Ok(())
+}
+
+fn render_one(cursor: &mut Cursor, d: &Diagnostic, file_name: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}[{}]: {}", d.severity.word(), d.code, d.message);
+    if d.omitted.is_some() {
+        // It stands for diagnostics all over the file: no one place.
         if let Some(help) = &d.help {
-            let _ = writeln!(out, "{pad} = help: {help}");
+            let _ = writeln!(out, "  = help: {help}");
         }
         out.push('\n');
+        return out;
     }
+    let start = d.span.start as usize;
+    let (line, line_start) = cursor.seek(start);
+    let source_line = cursor.line_at(line_start);
+    let col = source_line.get(..start.saturating_sub(line_start)).map(|s| s.chars().count()).unwrap_or(0) + 1;
+    let gutter = line.to_string().len();
+    let pad = " ".repeat(gutter);
+    let _ = writeln!(out, "{pad}--> {file_name}:{line}:{col}");
+    if d.severity == Severity::Note {
+        // A note is the file's own words: point at it, don't repeat it.
+        out.push('\n');
+        return out;
+    }
+    let _ = writeln!(out, "{pad} |");
+    let line_len = source_line.chars().count();
+    let end = (d.span.end as usize).max(start);
+    let same_line = !cursor.text.get(start..end.min(cursor.text.len())).unwrap_or("").contains('\n');
+    let end_col = if same_line { cursor.text.get(line_start..end.min(cursor.text.len())).map(|s| s.chars().count() + 1).unwrap_or(col) } else { line_len + 1 };
+    let width = end_col.saturating_sub(col).min(line_len.saturating_sub(col - 1)).max(1);
+    // A long line is shown as a window around the span.
+    let (shown, skip) = if line_len <= SHOWN_LINE_CHARS {
+        (source_line.to_string(), 0)
+    } else {
+        let skip = (col - 1).saturating_sub(SHOWN_LINE_CHARS / 4).min(line_len.saturating_sub(SHOWN_LINE_CHARS));
+        let mut s: String = if skip > 0 { "…".to_string() } else { String::new() };
+        s.extend(source_line.chars().skip(skip).take(SHOWN_LINE_CHARS));
+        if skip + SHOWN_LINE_CHARS < line_len {
+            s.push('…');
+        }
+        (s, skip.saturating_sub(usize::from(skip > 0)))
+    };
+    let width = width.min(SHOWN_LINE_CHARS);
+    let _ = writeln!(out, "{line} | {shown}");
+    let carets = "^".repeat(width);
+    let label = if d.label.is_empty() { String::new() } else { format!(" {}", d.label) };
+    let _ = writeln!(out, "{pad} | {}{carets}{label}", " ".repeat(col - 1 - skip));
+    if let Some(help) = &d.help {
+        let _ = writeln!(out, "{pad} = help: {help}");
+    }
+    out.push('\n');
     out
 }
 
 /// One line per diagnostic: `file:line:col: severity[code]: message`.
 pub fn render_short(diags: &[Diagnostic], file_name: &str, text: &str) -> String {
-    let index = LineIndex::new(text);
     let mut out = String::new();
+    let mut cursor = Cursor::new(text);
     for d in diags {
-        let (line, col) = index.line_col(d.span.start);
+        if d.omitted.is_some() {
+            let _ = writeln!(out, "{file_name}: {}[{}]: {}", d.severity.word(), d.code, d.message);
+            continue;
+        }
+        let start = d.span.start as usize;
+        let (line, line_start) = cursor.seek(start);
+        let col = cursor.line_at(line_start).get(..start.saturating_sub(line_start)).map(|s| s.chars().count()).unwrap_or(0) + 1;
         let _ = writeln!(out, "{file_name}:{line}:{col}: {}[{}]: {}", d.severity.word(), d.code, d.message);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        let parties = ["ARM", "AZE", "BLR", "KAZ", "RUS"];
+        assert_eq!(did_you_mean("ARN", parties), Some("ARM"));
+        assert_eq!(did_you_mean("arm", parties), Some("ARM"));
+        assert_eq!(did_you_mean("AMR", parties), Some("ARM"));
+        assert_eq!(did_you_mean("XYZ", parties), None);
+        assert_eq!(did_you_mean("assist_victm", ["assist_victim", "consult"]), Some("assist_victim"));
+        assert_eq!(did_you_mean("", parties), None);
+    }
+
+    #[test]
+    fn the_cap_keeps_the_earliest_and_counts_the_rest() {
+        let mut d = Diagnostics::with_cap(3);
+        for i in (0..10u32).rev() {
+            d.push(Diagnostic::warning(codes::NO_SOURCE, Span::new(i as usize, i as usize + 1), format!("w{i}")));
+        }
+        d.push(Diagnostic::error(codes::UNKNOWN_PARTY, Span::new(50, 51), "late error"));
+        assert!(d.has_errors());
+        let v = d.into_vec();
+        let messages: Vec<&str> = v.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(&messages[..3], ["w0", "w1", "w2"]);
+        assert_eq!(v.len(), 4);
+        assert_eq!(v[3].code, codes::TOO_MANY_ERRORS);
+        assert!(v[3].is_error());
+        assert_eq!(v[3].message, "8 more diagnostics not shown (1 error, 7 warnings): the first 3 are above");
+        assert_eq!(tally(&v), (1, 10));
+    }
+
+    #[test]
+    fn counts_read_right() {
+        assert_eq!(count(1, "duty", "duties"), "1 duty");
+        assert_eq!(count(2, "duty", "duties"), "2 duties");
+        assert_eq!(count(0, "act", "acts"), "0 acts");
+        assert_eq!(count(1234567, "act", "acts"), "1,234,567 acts");
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let text = format!("{}@{}\n", "a ".repeat(500), " b".repeat(500));
+        let d = Diagnostic::error(codes::UNEXPECTED_CHARACTER, Span::new(1000, 1001), "unexpected `@`");
+        let out = render(&[d], "f", &text);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[3].chars().count() < 200, "{out}");
+        let caret = lines[4].chars().position(|c| c == '^');
+        let at = lines[3].chars().position(|c| c == '@');
+        assert!(caret.is_some() && caret == at, "{out}");
+    }
 }

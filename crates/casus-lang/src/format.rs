@@ -1,7 +1,7 @@
 //! `casus fmt`: rewrites every rule or act block in canonical form and leaves
 //! the prose around them byte for byte.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::markdown;
 use crate::syntax;
 
@@ -11,18 +11,26 @@ use crate::syntax;
 /// rewriting it could lose text.
 pub fn format_file(name: &str, text: &str, info: &str) -> Result<String, Vec<Diagnostic>> {
     let ranges = markdown::block_ranges(name, text, info);
-    let mut diags = Vec::new();
+    let mut diags = Diagnostics::new();
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for range in ranges {
-        let block = syntax::parse_block(text, range.clone(), &mut diags);
         out.push_str(&text[last..range.start]);
-        out.push_str(&syntax::format_block(&block));
+        // Each declaration is written out as soon as it is read.
+        let mut f = syntax::Formatter::default();
+        syntax::for_each_item(text, range.clone(), &mut diags, |item, _| f.item(&item));
+        if f.out.is_empty() {
+            // A block of blank lines stays as it is: emptying it could join
+            // its fences (a lone `\r` ends a line for Markdown, not for us).
+            out.push_str(&text[range.clone()]);
+        } else {
+            out.push_str(&f.out);
+        }
         last = range.end;
     }
     out.push_str(&text[last..]);
-    if diags.iter().any(Diagnostic::is_error) {
-        return Err(diags);
+    if diags.has_errors() {
+        return Err(diags.into_vec());
     }
     Ok(out)
 }

@@ -15,7 +15,7 @@ pub mod sources;
 pub mod syntax;
 pub mod treaty;
 
-pub use diagnostic::{codes, render, render_short, Diagnostic, LineIndex, Severity};
+pub use diagnostic::{codes, count, did_you_mean, render, render_short, render_to, tally, Diagnostic, Diagnostics, LineIndex, Omitted, Severity};
 pub use format::format_file;
 pub use record::load_record;
 pub use treaty::{load_treaty, parse_decision_rule};

@@ -1,27 +1,46 @@
 //! Helpers shared by treaty and record lowering: dates, durations, sources,
 //! terms and patterns, each reporting its own diagnostics.
 
-use crate::diagnostic::{codes, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic, Diagnostics};
 use crate::syntax::{Token, TokenKind};
 use casus_model::{ActKind, Citation, Duration, Field, Pattern, Precision, Span, Sym, Symbols, Term, Time};
 
 pub(crate) struct Cx<'a> {
     pub symbols: &'a mut Symbols,
-    pub diags: &'a mut Vec<Diagnostic>,
+    pub diags: &'a mut Diagnostics,
 }
 
-/// A diagnostic just pushed, to add a label or help to.
-pub(crate) struct Pushed<'a>(&'a mut Diagnostic);
+/// A diagnostic about to be pushed, to add a label or help to; it goes
+/// into the file's diagnostics when dropped, at the end of the statement.
+pub(crate) struct Pushed<'a>(Option<Diagnostic>, &'a mut Diagnostics);
 
 impl Pushed<'_> {
-    pub fn label(self, label: impl Into<String>) -> Self {
-        self.0.label = label.into();
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        if let Some(d) = &mut self.0 {
+            d.label = label.into();
+        }
         self
     }
 
-    pub fn help(self, help: impl Into<String>) -> Self {
-        self.0.help = Some(help.into());
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        if let Some(d) = &mut self.0 {
+            d.help = Some(help.into());
+        }
         self
+    }
+
+    /// "did you mean `X`?" when a known name is close to `name`.
+    pub fn suggest<'n>(mut self, name: &str, known: impl IntoIterator<Item = &'n str>) -> Self {
+        self.0 = self.0.take().map(|d| if self.1.wants(d.span) { d.suggest(name, known) } else { d });
+        self
+    }
+}
+
+impl Drop for Pushed<'_> {
+    fn drop(&mut self) {
+        if let Some(d) = self.0.take() {
+            self.1.push(d);
+        }
     }
 }
 
@@ -34,8 +53,7 @@ pub(crate) fn span_of(tokens: &[Token], fallback: Span) -> Span {
 
 impl Cx<'_> {
     pub fn err(&mut self, code: &'static str, span: Span, message: impl Into<String>) -> Pushed<'_> {
-        self.diags.push(Diagnostic::error(code, span, message));
-        Pushed(self.diags.last_mut().expect("just pushed"))
+        Pushed(Some(Diagnostic::error(code, span, message)), self.diags)
     }
 
     pub fn date(&mut self, tok: Option<&Token>, at: Span, what: &str) -> Option<(Time, Precision)> {
@@ -160,7 +178,7 @@ impl Cx<'_> {
         };
         let Some(kind) = (first.kind == TokenKind::Word).then(|| ActKind::from_keyword(&first.text)).flatten() else {
             let kinds: Vec<&str> = ActKind::ALL.iter().map(|k| k.keyword()).collect();
-            self.err(codes::UNKNOWN_ACT_KIND, first.span, format!("unknown act kind {}", first.describe())).help(format!("act kinds: {}", kinds.join(", ")));
+            self.err(codes::UNKNOWN_ACT_KIND, first.span, format!("unknown act kind {}", first.describe())).help(format!("act kinds: {}", kinds.join(", "))).suggest(&first.text, kinds.iter().copied());
             return None;
         };
         let mut constraints = Vec::new();
@@ -174,7 +192,8 @@ impl Cx<'_> {
         while let Some(key) = rest.first() {
             let Some(field) = (key.kind == TokenKind::Word).then(|| Field::from_keyword(&key.text)).flatten().filter(|f| *f != Field::Subject) else {
                 self.err(codes::MALFORMED_CLAUSE, key.span, format!("expected a field, found {}", key.describe()))
-                    .help("fields: by, under, to, against, about, from, document, means, case");
+                    .help("fields: by, under, to, against, about, from, document, means, case")
+                    .suggest(&key.text, ["by", "under", "to", "against", "about", "from", "document", "means", "case"]);
                 return None;
             };
             let Some(value) = rest.get(1) else {

@@ -21,6 +21,13 @@ pub enum Part {
 /// to keep (`casus` or `acts`).
 pub fn parts(text: &str, info: &str) -> Vec<Part> {
     let mut out = Vec::new();
+    for_each_part(text, info, |p| out.push(p));
+    out
+}
+
+/// The parts of `text` in document order, each handed to `f` as soon as it
+/// ends, so that a caller keeps only what it needs.
+pub fn for_each_part(text: &str, info: &str, mut f: impl FnMut(Part)) {
     // What we are inside: a wanted block (its first content offset), a
     // heading (its text), a quote (its text and nesting depth).
     let mut block: Option<(usize, Option<Range<usize>>)> = None;
@@ -38,7 +45,7 @@ pub fn parts(text: &str, info: &str) -> Vec<Part> {
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((first, content)) = block.take() {
-                    out.push(Part::Block(content.unwrap_or(first..first)));
+                    f(Part::Block(content.unwrap_or(first..first)));
                 }
             }
             Event::Text(t) => {
@@ -72,7 +79,7 @@ pub fn parts(text: &str, info: &str) -> Vec<Part> {
             Event::Start(Tag::Heading { level, .. }) => heading = Some((String::new(), level as u8, range)),
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((text, level, range)) = heading.take() {
-                    out.push(Part::Heading { text: text.trim().to_string(), level, range });
+                    f(Part::Heading { text: text.trim().to_string(), level, range });
                 }
             }
             Event::Start(Tag::BlockQuote(_)) => match &mut quote {
@@ -84,7 +91,7 @@ pub fn parts(text: &str, info: &str) -> Vec<Part> {
                     *depth -= 1;
                     if *depth == 0 {
                         let (text, range, _) = quote.take().unwrap_or_default();
-                        out.push(Part::Quote { text: text.split_whitespace().collect::<Vec<_>>().join(" "), range });
+                        f(Part::Quote { text: text.split_whitespace().collect::<Vec<_>>().join(" "), range });
                     }
                 }
             }
@@ -96,7 +103,6 @@ pub fn parts(text: &str, info: &str) -> Vec<Part> {
             _ => {}
         }
     }
-    out
 }
 
 /// The byte ranges of the blocks a file holds: its fenced blocks of `info`
@@ -105,13 +111,13 @@ pub fn block_ranges(name: &str, text: &str, info: &str) -> Vec<Range<usize>> {
     if !name.ends_with(".md") {
         return vec![0..text.len()];
     }
-    parts(text, info)
-        .into_iter()
-        .filter_map(|p| match p {
-            Part::Block(r) => Some(r),
-            _ => None,
-        })
-        .collect()
+    let mut out = Vec::new();
+    for_each_part(text, info, |p| {
+        if let Part::Block(r) = p {
+            out.push(r);
+        }
+    });
+    out
 }
 
 /// The article id a heading opens, if it is an article heading:

@@ -6,7 +6,7 @@
 //! introduced before they are used, and acts are within the powers the
 //! treaty grants.
 
-use crate::diagnostic::{codes, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic, Diagnostics};
 use crate::lower::{span_of, Cx};
 use crate::markdown;
 use crate::syntax::{self, Decl, Token, TokenKind};
@@ -17,46 +17,68 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Reads a record file against its treaty. A file whose name ends in `.md`
 /// is literate Markdown; any other is read as one `acts` block.
 pub fn load_record(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbols) -> (Record, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
+    let mut diags = Diagnostics::new();
     let mut record = Record::default();
     if let Some(d) = crate::size_limit(text.len()) {
         diags.push(d);
-        return (record, diags);
+        return (record, diags.into_vec());
     }
     let ranges = markdown::block_ranges(name, text, "acts");
     if ranges.is_empty() {
         diags.push(Diagnostic::warning(codes::NO_RULES, Span::new(0, 0), "no ```acts blocks in this file").help("a record file lists its acts in fenced blocks whose info string is `acts`"));
     }
-    let mut cx = Cx { symbols, diags: &mut diags };
-    // Where each act's fields are written, so that a diagnostic about a
-    // field points at its line rather than at the act's head.
-    let mut field_spans: Vec<FieldSpans> = Vec::new();
+    // Each act is lowered as soon as its declaration ends, so that the
+    // record's syntax is never held whole.
+    let mut full = false;
     for range in ranges {
-        let block = syntax::parse_block(text, range, cx.diags);
-        for decl in block.decls() {
+        syntax::for_each_item(text, range, &mut diags, |item, diags| {
+            let syntax::Item::Decl(decl) = item else { return };
+            if full {
+                return;
+            }
+            let mut cx = Cx { symbols: &mut *symbols, diags };
             if record.acts.len() >= crate::MAX_ACTS {
                 cx.err(codes::TOO_LARGE, decl.head.span, format!("more than {} acts in one record", crate::MAX_ACTS));
-                break;
+                full = true;
+                return;
             }
             let head = &decl.head.tokens[0];
             if head.is_word("record") {
-                header(&mut cx, decl, treaty, &mut record);
+                header(&mut cx, &decl, treaty, &mut record);
             } else if head.kind == TokenKind::Date || head.kind == TokenKind::Number || head.is_word("between") || head.is_word("before") {
-                if let Some(act) = lower_act(&mut cx, decl) {
+                if let Some(act) = lower_act(&mut cx, &decl) {
                     record.acts.push(act);
-                    let mut spans: FieldSpans = vec![(String::new(), decl.head.span)];
-                    spans.extend(decl.clauses().iter().map(|c| (c.line.tokens[0].text.clone(), c.line.span)));
-                    field_spans.push(spans);
                 }
             } else {
                 cx.err(codes::UNKNOWN_DECLARATION, head.span, format!("expected an act, found {}", head.describe()))
                     .help("an act starts with its date, actor and kind: `2022-09-14 ARM request assistance`");
             }
+        });
+        if full {
+            break;
         }
     }
-    check(cx.symbols, cx.diags, treaty, &record, &field_spans);
-    diags.sort_by_key(|d| (d.span.start, d.span.end));
-    (record, diags)
+    check(symbols, &mut diags, treaty, &record, text);
+    (record, diags.into_vec())
+}
+
+/// The span of the line of an act that gives `field` (its head line for
+/// ""), found again in the text when a diagnostic needs it rather than
+/// kept for every act.
+fn field_span(text: &str, act: Span, field: &str) -> Option<Span> {
+    let (start, end) = (act.start as usize, (act.end as usize).min(text.len()));
+    let mut offset = start;
+    for (i, line) in text.get(start..end)?.split_inclusive('\n').enumerate() {
+        let base = offset;
+        offset += line.len();
+        let content = line.trim_end_matches('\n').trim_end_matches('\r');
+        let indent = content.len() - content.trim_start_matches([' ', '\t']).len();
+        let first = content[indent..].split([' ', '\t', '#']).next().unwrap_or("");
+        if (i == 0 && field.is_empty()) || (i > 0 && indent > 0 && !field.is_empty() && first == field) {
+            return Some(Span::new(base + indent, base + content.len()));
+        }
+    }
+    None
 }
 
 fn header(cx: &mut Cx, decl: &Decl, treaty: &Treaty, record: &mut Record) {
@@ -92,7 +114,7 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
     };
     let Some(kind) = ActKind::from_keyword(&kind_tok.text).filter(|_| kind_tok.kind == TokenKind::Word) else {
         let kinds: Vec<&str> = ActKind::ALL.iter().map(|k| k.keyword()).collect();
-        cx.err(codes::UNKNOWN_ACT_KIND, kind_tok.span, format!("unknown act kind {}", kind_tok.describe())).help(format!("act kinds: {}", kinds.join(", ")));
+        cx.err(codes::UNKNOWN_ACT_KIND, kind_tok.span, format!("unknown act kind {}", kind_tok.describe())).help(format!("act kinds: {}", kinds.join(", "))).suggest(&kind_tok.text, kinds.iter().copied());
         return None;
     };
     act.kind = kind;
@@ -205,11 +227,13 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
             "text" => text(cx).map(|v| act.text = v),
             "note" => text(cx).map(|v| act.note = v),
             "source" => cx.citation(&toks[1..], at).map(|c| {
-                cx.diags.extend(crate::sources::mirror_warning(cx.symbols.name(c.url), toks[1].span));
+                if let Some(w) = crate::sources::mirror_warning(cx.symbols.name(c.url), toks[1].span) {
+                    cx.diags.push(w);
+                }
                 sources.push(c)
             }),
             _ => {
-                cx.err(codes::UNKNOWN_CLAUSE, toks[0].span, format!("unknown field `{}`", toks[0].canonical())).help(format!("fields: {FIELDS}"));
+                cx.err(codes::UNKNOWN_CLAUSE, toks[0].span, format!("unknown field `{}`", toks[0].canonical())).help(format!("fields: {FIELDS}")).suggest(&toks[0].text, FIELDS.split(", "));
                 Some(())
             }
         };
@@ -281,19 +305,21 @@ pub(crate) fn fits(p: &Pattern, act: &Act) -> bool {
         })
 }
 
-type FieldSpans = Vec<(String, Span)>;
-
-fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record: &Record, field_spans: &[FieldSpans]) {
+fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &Record, text: &str) {
     let timelines = timelines(treaty, &record.acts);
     let no_changes = Vec::new();
     let member = |code: Sym, t: Time| is_member(timelines.get(&code).unwrap_or(&no_changes), t);
     let is_party = |s: Sym| treaty.party(s).is_some();
     let is_organ = |s: Sym| treaty.organ(s).is_some();
-    // Documents: first introduction time; cases: ids of acts that a duty's
-    // trigger kind could open.
+    // The names a misspelling may have meant.
+    let party_names: Vec<&str> = treaty.parties.iter().map(|p| symbols.name(p.code)).collect();
+    let organ_names: Vec<&str> = treaty.organs.iter().map(|o| symbols.name(o.id)).collect();
+    let actor_names = || party_names.iter().chain(&organ_names).copied();
+    // Documents: first introduction time; ids: the time and position of the
+    // act each names (a case is named by the id of the act that opened it).
     let mut documents: BTreeMap<Sym, Time> = BTreeMap::new();
     let mut proposals: BTreeMap<Sym, &Act> = BTreeMap::new();
-    let mut ids: BTreeMap<Sym, (Time, ActKind)> = BTreeMap::new();
+    let mut ids: BTreeMap<Sym, (Time, usize)> = BTreeMap::new();
     for act in &record.acts {
         if matches!(act.kind, ActKind::Propose | ActKind::Decision) && act.document.is_some() {
             let e = documents.entry(act.document).or_insert(act.time);
@@ -303,30 +329,39 @@ fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record
             proposals.entry(act.document).or_insert(act);
         }
     }
-    let trigger_kinds: BTreeSet<ActKind> = treaty.duties.iter().map(|d| d.trigger.kind).collect();
+    // The ids of acts that opened a case, found once, when first needed.
+    let opened: std::cell::OnceCell<Vec<&str>> = std::cell::OnceCell::new();
+    let opened_cases = || opened.get_or_init(|| record.acts.iter().filter(|a| a.id.is_some() && why_no_case(symbols, treaty, a).is_none()).map(|a| symbols.name(a.id)).collect());
     for (ai, act) in record.acts.iter().enumerate() {
         let name = |s: Sym| symbols.name(s).to_string();
-        // The head line (recorded under the empty key), or a field's line.
-        let at = |field: &str| field_spans.get(ai).and_then(|f| f.iter().find(|(k, _)| k == field)).map(|(_, s)| *s).unwrap_or(act.span);
+        // The head line (for ""), or a field's line.
+        let at = |field: &str| field_span(text, act.span, field).unwrap_or(act.span);
         let span = at("");
-        if act.id.is_some() && ids.insert(act.id, (act.time, act.kind)).is_some() {
+        if act.id.is_some() && ids.insert(act.id, (act.time, ai)).is_some() {
             let id = name(act.id);
             diags.push(Diagnostic::error(codes::DUPLICATE_ID, at("id"), format!("act id `{id}` is used twice")));
         }
         if !is_party(act.actor) && !is_organ(act.actor) {
             let actor = name(act.actor);
-            diags.push(Diagnostic::error(codes::UNKNOWN_PARTY, span, format!("unknown actor `{actor}`")).label("not a party, state or organ of this treaty").help("declare it in the treaty with `party`, `state` or `organ`"));
+            diags.push_suggesting(
+                Diagnostic::error(codes::UNKNOWN_PARTY, span, format!("unknown actor `{actor}`"))
+                    .label("not a party, state or organ of this treaty")
+                    .help("declare it in the treaty with `party`, `state` or `organ`"),
+                &actor,
+                actor_names(),
+            );
         }
         for (field, value) in [("to", act.to), ("against", act.against), ("about", act.about)] {
-            if value.is_some() && !is_party(value) && !is_organ(value) {
+            // A transfer's `to` is an organ, checked below as one.
+            if value.is_some() && !is_party(value) && !is_organ(value) && !(field == "to" && act.kind == ActKind::Transfer) {
                 let v = name(value);
-                diags.push(Diagnostic::error(codes::UNKNOWN_PARTY, at(field), format!("unknown party, state or organ `{v}` in `{field}`")));
+                diags.push_suggesting(Diagnostic::error(codes::UNKNOWN_PARTY, at(field), format!("unknown party, state or organ `{v}` in `{field}`")), &v, actor_names());
             }
         }
         for &p in act.from.iter() {
             if !is_party(p) {
                 let v = name(p);
-                diags.push(Diagnostic::error(codes::UNKNOWN_PARTY, at("from"), format!("unknown party `{v}` in `from`")));
+                diags.push_suggesting(Diagnostic::error(codes::UNKNOWN_PARTY, at("from"), format!("unknown party `{v}` in `from`")), &v, party_names.iter().copied());
             } else if act.kind == ActKind::Deployment && !member(p, checked_at(act)) {
                 let v = name(p);
                 diags.push(Diagnostic::error(codes::NOT_A_MEMBER, at("from"), format!("`{v}` contributes to a deployment but is not a member on {}", act.time.display())));
@@ -334,11 +369,15 @@ fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record
         }
         if act.organ.is_some() && !is_organ(act.organ) {
             let v = name(act.organ);
-            diags.push(Diagnostic::error(codes::UNKNOWN_ORGAN, at("organ"), format!("unknown organ `{v}`")));
+            diags.push_suggesting(Diagnostic::error(codes::UNKNOWN_ORGAN, at("organ"), format!("unknown organ `{v}`")), &v, organ_names.iter().copied());
         }
         if act.under.is_some() && treaty.article(act.under).is_none() {
             let v = name(act.under);
-            diags.push(Diagnostic::error(codes::UNKNOWN_ARTICLE, at("under"), format!("unknown article `{v}`")).help("articles are named by the treaty file's headings, as `art4` for `## Article 4`"));
+            diags.push_suggesting(
+                Diagnostic::error(codes::UNKNOWN_ARTICLE, at("under"), format!("unknown article `{v}`")).help("articles are named by the treaty file's headings, as `art4` for `## Article 4`"),
+                &v,
+                treaty.articles.iter().map(|a| symbols.name(a.id)),
+            );
         }
         let members_only = matches!(
             act.kind,
@@ -356,7 +395,15 @@ fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record
             diags.push(Diagnostic::error(codes::MISSING_CLAUSE, span, "a text put under silence needs its exact expiry: `end 2001-09-13T18:00`"));
         }
         if act.kind == ActKind::Transfer && !is_organ(act.to) {
-            diags.push(Diagnostic::error(codes::UNKNOWN_ORGAN, at("to"), "a `transfer` moves a document `to` an organ"));
+            if act.to.is_none() {
+                diags.push(Diagnostic::error(codes::UNKNOWN_ORGAN, span, "a `transfer` moves a document `to` an organ").help("add `to ORGAN`"));
+            } else if is_party(act.to) {
+                let v = name(act.to);
+                diags.push(Diagnostic::error(codes::UNKNOWN_ORGAN, at("to"), format!("`{v}` is a party, not an organ")).help("a `transfer` moves a document `to` an organ"));
+            } else {
+                let v = name(act.to);
+                diags.push_suggesting(Diagnostic::error(codes::UNKNOWN_ORGAN, at("to"), format!("unknown organ `{v}`")).help("a `transfer` moves a document `to` an organ"), &v, organ_names.iter().copied());
+            }
         }
         if (act.kind == ActKind::Propose || on_document) && act.document.is_none() {
             let kind = act.kind.keyword();
@@ -367,7 +414,12 @@ fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record
                 Some(&t) if t <= act.time => {}
                 _ => {
                     let d = name(act.document);
-                    diags.push(Diagnostic::error(codes::UNKNOWN_DOCUMENT, at("document"), format!("unknown document `{d}`")).help("a document is introduced by an earlier `propose` or `decision` act with `document ID`"));
+                    diags.push_suggesting(
+                        Diagnostic::error(codes::UNKNOWN_DOCUMENT, at("document"), format!("unknown document `{d}`"))
+                            .help("a document is introduced by an earlier `propose` or `decision` act with `document ID`"),
+                        &d,
+                        documents.iter().filter(|&(_, &t)| t <= act.time).map(|(&s, _)| symbols.name(s)),
+                    );
                 }
             }
         }
@@ -375,11 +427,23 @@ fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record
             diags.push(Diagnostic::error(codes::MISSING_CLAUSE, span, "a `handover` act needs `organ ID` and `to PARTY`"));
         }
         if act.case.is_some() {
-            match ids.get(&act.case) {
-                Some(&(t, kind)) if t <= act.time && trigger_kinds.contains(&kind) => {}
-                _ => {
-                    let c = name(act.case);
-                    diags.push(Diagnostic::error(codes::UNKNOWN_CASE, at("case"), format!("unknown case `{c}`")).help("a case is named by the id of the earlier act that opened it (a request under an article)"));
+            let c = name(act.case);
+            match ids.get(&act.case).map(|&(t, i)| (t, &record.acts[i])) {
+                Some((t, opener)) if t <= act.time => {
+                    if let Some(why) = why_no_case(symbols, treaty, opener) {
+                        let d = Diagnostic::error(codes::OPENS_NO_CASE, at("case"), format!("act `{c}` opened no case: {why}"))
+                            .help("a case is named by the id of the earlier act that opened it, an act that matches a duty's trigger (`on`)");
+                        let d = if diags.wants(d.span) { d.suggest(&c, opened_cases().iter().copied()) } else { d };
+                        diags.push(d);
+                    }
+                }
+                Some((t, _)) => {
+                    diags.push(Diagnostic::error(codes::UNKNOWN_CASE, at("case"), format!("case `{c}` is opened on {}, after this act", t.display())).help("an act can only belong to a case opened before it"));
+                }
+                None => {
+                    let d = Diagnostic::error(codes::UNKNOWN_CASE, at("case"), format!("unknown case `{c}`")).help("a case is named by the id of the earlier act that opened it (a request under an article)");
+                    let d = if diags.wants(d.span) { d.suggest(&c, opened_cases().iter().copied()) } else { d };
+                    diags.push(d);
                 }
             }
         }
@@ -434,4 +498,39 @@ fn tally_contradiction(treaty: &Treaty, act: &Act, proposal: Option<&Act>, count
         DecisionRule::Unanimity | DecisionRule::ConsensusOptOut if no > 0 => Some(format!("{name} decides by {}, so a decision with {no} {} against cannot have been adopted", organ.decides.describe(), if no == 1 { "vote" } else { "votes" })),
         _ => None,
     }
+}
+
+/// Why `act` opens no case, or `None` if it opens one: it is of a kind no
+/// duty's trigger names, or no such duty was in force on its date, or it
+/// does not fit the trigger's names (another article, another party).
+fn why_no_case(symbols: &Symbols, treaty: &Treaty, act: &Act) -> Option<String> {
+    let kind = act.kind.keyword();
+    let same_kind: Vec<&Duty> = treaty.duties.iter().filter(|d| d.trigger.kind == act.kind).collect();
+    if same_kind.is_empty() {
+        let mut kinds: Vec<&str> = treaty.duties.iter().map(|d| d.trigger.kind.keyword()).collect();
+        kinds.sort();
+        kinds.dedup();
+        let by = if kinds.is_empty() { "the treaty has no duty".to_string() } else { format!("only {} opens cases", kinds.iter().map(|k| format!("a `{k}`")).collect::<Vec<_>>().join(" or ")) };
+        return Some(format!("it is a `{kind}`, and no duty is triggered by a `{kind}` ({by})"));
+    }
+    let in_force: Vec<&&Duty> = same_kind.iter().filter(|d| treaty.rule_in_force(&d.versions, act.time)).collect();
+    if in_force.is_empty() {
+        return Some(format!("no duty triggered by a `{kind}` was in force on {}", act.time.display()));
+    }
+    if in_force.iter().any(|d| fits(&d.trigger, act)) {
+        return None;
+    }
+    let d = in_force[0];
+    let unmet: Vec<String> = d
+        .trigger
+        .constraints
+        .iter()
+        .filter_map(|&(field, term)| match term {
+            Term::Name(s) if !act.has(field, s) && field == Field::Subject => Some(format!("the object `{}`", symbols.name(s))),
+            Term::Name(s) if !act.has(field, s) => Some(format!("`{} {}`", field.keyword(), symbols.name(s))),
+            _ => None,
+        })
+        .collect();
+    let duty = symbols.name(d.id);
+    Some(format!("this `{kind}` lacks {} that duty `{duty}` is triggered by", unmet.join(" and ")))
 }

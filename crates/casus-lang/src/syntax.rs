@@ -6,7 +6,7 @@
 //! `casus check` can report every problem at once. Meaning (which clauses a
 //! declaration takes) is the business of `treaty.rs` and `record.rs`.
 
-use crate::diagnostic::{codes, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic, Diagnostics};
 use casus_model::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,57 +152,78 @@ fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-'
 }
 
+/// The most tokens one line may hold; the rest of a longer line is skipped
+/// with an error, so that one huge line cannot hold a token per byte.
+pub const MAX_LINE_TOKENS: usize = 10_000;
+/// The most lines and tokens (counted together) one declaration may hold;
+/// the rest of a longer one is skipped with an error. Real declarations
+/// hold a few dozen.
+pub const MAX_DECL_PARTS: usize = 100_000;
+
 /// Splits one line (without its newline) into tokens. `base` is the line's
-/// byte offset in the file.
-pub fn lex_line(line: &str, base: usize, diags: &mut Vec<Diagnostic>) -> (Vec<Token>, Option<String>) {
+/// byte offset in the file. Reports at most one syntax error for the line:
+/// the first; a line of junk gives one diagnostic, not one per character.
+pub fn lex_line(line: &str, base: usize, diags: &mut Diagnostics) -> (Vec<Token>, Option<String>) {
+    let (tokens, comment, error) = lex(line, base);
+    if let Some(e) = error {
+        diags.push(e);
+    }
+    (tokens, comment)
+}
+
+/// The tokens of a line, its comment, and its first syntax error.
+fn lex(line: &str, base: usize) -> (Vec<Token>, Option<String>, Option<Diagnostic>) {
     let mut tokens = Vec::new();
-    let bytes: Vec<(usize, char)> = line.char_indices().collect();
-    let mut i = 0;
+    let mut error: Option<Diagnostic> = None;
+    let mut report = |d: Diagnostic| {
+        if error.is_none() {
+            error = Some(d);
+        }
+    };
     let span = |a: usize, b: usize| Span::new(base + a, base + b);
-    let end_of = |k: usize| bytes.get(k).map(|&(o, _)| o).unwrap_or(line.len());
-    while i < bytes.len() {
-        let (start, c) = bytes[i];
+    let mut chars = line.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
         if c == ' ' || c == '\t' || c == '\r' {
-            i += 1;
-        } else if c == '#' {
-            return (tokens, Some(line[start + 1..].trim_end().to_string()));
-        } else if c == '"' {
+            continue;
+        }
+        if c == '#' {
+            return (tokens, Some(line[start + 1..].trim_end().to_string()), error);
+        }
+        if tokens.len() == MAX_LINE_TOKENS {
+            report(Diagnostic::error(codes::TOO_LARGE, span(start, line.len()), format!("a line with more than {MAX_LINE_TOKENS} tokens")).label("the rest of this line is skipped"));
+            break;
+        }
+        let end_here = |chars: &mut std::iter::Peekable<std::str::CharIndices>| chars.peek().map(|&(o, _)| o).unwrap_or(line.len());
+        if c == '"' {
             let mut value = String::new();
-            let mut j = i + 1;
             let mut closed = false;
-            while j < bytes.len() {
-                let (_, d) = bytes[j];
-                if d == '\\' && j + 1 < bytes.len() {
-                    value.push(bytes[j + 1].1);
-                    j += 2;
+            while let Some((_, d)) = chars.next() {
+                if d == '\\' && chars.peek().is_some() {
+                    if let Some((_, e)) = chars.next() {
+                        value.push(e);
+                    }
                 } else if d == '"' {
                     closed = true;
-                    j += 1;
                     break;
                 } else {
                     value.push(d);
-                    j += 1;
                 }
             }
             if !closed {
-                diags.push(
+                report(
                     Diagnostic::error(codes::UNTERMINATED_STRING, span(start, line.trim_end().len().max(start + 1)), "unterminated string")
                         .label("this string is not closed on its line")
                         .help("close it with `\"`; a string cannot span lines"),
                 );
             }
-            tokens.push(Token { kind: TokenKind::Str, text: value, span: span(start, end_of(j)) });
-            i = j;
+            tokens.push(Token { kind: TokenKind::Str, text: value, span: span(start, end_here(&mut chars)) });
         } else if c == '=' {
             tokens.push(Token { kind: TokenKind::Eq, text: "=".into(), span: span(start, start + 1) });
-            i += 1;
         } else if c == '$' || is_word_start(c) || c.is_ascii_digit() {
-            let mut j = i + 1;
             // `:` belongs to times (2022-01-05T21:30), `/` to shares (2/3).
-            while j < bytes.len() && (is_word_char(bytes[j].1) || bytes[j].1 == ':' || (c.is_ascii_digit() && bytes[j].1 == '/')) {
-                j += 1;
-            }
-            let text = &line[start..end_of(j)];
+            while chars.next_if(|&(_, d)| is_word_char(d) || d == ':' || (c.is_ascii_digit() && d == '/')).is_some() {}
+            let end = end_here(&mut chars);
+            let text = &line[start..end];
             let kind = if c == '$' {
                 TokenKind::Var
             } else if c.is_ascii_digit() {
@@ -212,42 +233,65 @@ pub fn lex_line(line: &str, base: usize, diags: &mut Vec<Diagnostic>) -> (Vec<To
                 TokenKind::Word
             };
             if (kind == TokenKind::Word || kind == TokenKind::Var) && text.contains(':') {
-                diags.push(Diagnostic::error(codes::UNEXPECTED_CHARACTER, span(start, end_of(j)), format!("unexpected `:` in `{text}`")).label("names cannot contain `:`"));
+                report(Diagnostic::error(codes::UNEXPECTED_CHARACTER, span(start, end), format!("unexpected `:` in `{}`", shorten(text))).label("names cannot contain `:`"));
             }
             if kind == TokenKind::Var && (text.len() == 1 || !is_word_start(text[1..].chars().next().unwrap_or('0'))) {
-                diags.push(Diagnostic::error(codes::UNEXPECTED_CHARACTER, span(start, end_of(j)), "a variable needs a name after `$`").label("like `$victim`"));
+                report(Diagnostic::error(codes::UNEXPECTED_CHARACTER, span(start, end), "a variable needs a name after `$`").label("like `$victim`"));
             }
             let value = if kind == TokenKind::Var { text[1..].to_string() } else { text.to_string() };
-            tokens.push(Token { kind, text: value, span: span(start, end_of(j)) });
-            i = j;
+            tokens.push(Token { kind, text: value, span: span(start, end) });
         } else {
-            let mut j = i + 1;
-            while j < bytes.len() && !bytes[j].1.is_whitespace() && bytes[j].1 != '"' && bytes[j].1 != '#' {
-                j += 1;
-            }
-            diags.push(
-                Diagnostic::error(codes::UNEXPECTED_CHARACTER, span(start, end_of(j)), format!("unexpected `{}`", &line[start..end_of(j)]))
+            while chars.next_if(|&(_, d)| !d.is_whitespace() && d != '"' && d != '#').is_some() {}
+            let end = end_here(&mut chars);
+            report(
+                Diagnostic::error(codes::UNEXPECTED_CHARACTER, span(start, end), format!("unexpected `{}`", shorten(&line[start..end])))
                     .label("not a name, variable, string, date or number"),
             );
-            i = j;
         }
     }
-    (tokens, None)
+    (tokens, None, error)
+}
+
+/// A piece of source quoted in a message, cut if long.
+fn shorten(s: &str) -> String {
+    const MAX_CHARS: usize = 40;
+    if s.chars().count() <= MAX_CHARS { s.to_string() } else { format!("{}…", s.chars().take(MAX_CHARS).collect::<String>()) }
 }
 
 /// Parses the content of one fenced block. `range` is its byte range in
 /// `file`.
-pub fn parse_block(file: &str, range: std::ops::Range<usize>, diags: &mut Vec<Diagnostic>) -> Block {
+pub fn parse_block(file: &str, range: std::ops::Range<usize>, diags: &mut Diagnostics) -> Block {
     let mut block = Block::default();
-    let content = &file[range.clone()];
+    for_each_item(file, range, diags, |item, _| block.items.push(item));
+    block
+}
+
+/// Parses one fenced block item by item, handing each top-level comment or
+/// whole declaration to `f` as soon as it ends, so that a caller that
+/// lowers as it goes holds one declaration at a time, never the block.
+pub fn for_each_item(file: &str, range: std::ops::Range<usize>, diags: &mut Diagnostics, mut f: impl FnMut(Item, &mut Diagnostics)) {
+    let content = file.get(range.clone()).unwrap_or("");
     let mut offset = range.start;
     let mut after_blank = false;
+    // The item being read, and what the declaration in it holds so far
+    // (lines and tokens); `None` once it is over its limit.
+    let mut pending: Option<Item> = None;
+    let mut parts: Option<usize> = Some(0);
     for raw in content.split_inclusive('\n') {
         let base = offset;
         offset += raw.len();
         let text = raw.trim_end_matches('\n').trim_end_matches('\r');
         let indent = text.chars().take_while(|c| *c == ' ' || *c == '\t').count();
-        let (tokens, comment) = lex_line(text, base, diags);
+        let starts_item = indent == 0 && !text.is_empty();
+        if parts.is_none() && !starts_item {
+            // Inside a declaration over its limit: skip to the next head.
+            continue;
+        }
+        let (tokens, comment, error) = lex(text, base);
+        let lexed_cleanly = error.is_none();
+        if let Some(e) = error {
+            diags.push(e);
+        }
         if tokens.is_empty() && comment.is_none() {
             after_blank = true;
             continue;
@@ -255,69 +299,109 @@ pub fn parse_block(file: &str, range: std::ops::Range<usize>, diags: &mut Vec<Di
         let spaced = std::mem::replace(&mut after_blank, false);
         let span = Span::new(base + indent, base + text.len());
         let line = Line { indent, tokens, comment, span };
-        let current = match block.items.last_mut() {
-            Some(Item::Decl(d)) => Some(d),
-            _ => None,
-        };
-        if line.tokens.is_empty() {
-            match current {
-                Some(d) if indent > 0 => d.body.push(BodyLine::Comment(line)),
-                _ => block.items.push(Item::Comment(line)),
+        let in_decl = matches!(pending, Some(Item::Decl(_)));
+        if line.tokens.is_empty() && indent > 0 && in_decl {
+            if let Some(Item::Decl(d)) = &mut pending {
+                d.body.push(BodyLine::Comment(line));
             }
-        } else if indent == 0 {
-            block.items.push(Item::Decl(Decl { head: line, body: Vec::new(), spaced }));
+        } else if line.tokens.is_empty() || indent == 0 {
+            if let Some(done) = pending.take() {
+                f(done, diags);
+            }
+            parts = Some(line.tokens.len() + 1);
+            pending = Some(if line.tokens.is_empty() { Item::Comment(line) } else { Item::Decl(Decl { head: line, body: Vec::new(), spaced }) });
+            continue;
         } else {
             let first = &line.tokens[0];
             let continuation = first.is_word("or") || first.is_word("when");
-            match current {
-                Some(d) if continuation && d.body.iter().any(|b| matches!(b, BodyLine::Clause(_))) => d.body.push(BodyLine::Continuation(line)),
-                Some(d) if !continuation => d.body.push(BodyLine::Clause(line)),
+            match &mut pending {
+                Some(Item::Decl(d)) if continuation && d.body.iter().any(|b| matches!(b, BodyLine::Clause(_))) => d.body.push(BodyLine::Continuation(line)),
+                Some(Item::Decl(d)) if !continuation => d.body.push(BodyLine::Clause(line)),
                 _ => {
-                    let what = if continuation { format!("`{}` with no clause above it", first.text) } else { "an indented line with no declaration above it".to_string() };
-                    diags.push(
-                        Diagnostic::error(codes::STRAY_CONTINUATION, first.span, what)
-                            .label("nothing to continue")
-                            .help("a declaration starts at column 0; its clauses are indented below it"),
-                    );
+                    if lexed_cleanly {
+                        let what = if continuation { format!("`{}` with no clause above it", first.text) } else { "an indented line with no declaration above it".to_string() };
+                        diags.push(
+                            Diagnostic::error(codes::STRAY_CONTINUATION, first.span, what)
+                                .label("nothing to continue")
+                                .help("a declaration starts at column 0; its clauses are indented below it"),
+                        );
+                    }
+                    continue;
                 }
             }
         }
+        // A line was added to the pending declaration: count it.
+        if let (Some(n), Some(Item::Decl(d))) = (parts, &mut pending) {
+            let added = d.body.last().map(|b| match b {
+                BodyLine::Clause(l) | BodyLine::Continuation(l) | BodyLine::Comment(l) => l.tokens.len() + 1,
+            });
+            let n = n + added.unwrap_or(1);
+            if n > MAX_DECL_PARTS {
+                diags.push(
+                    Diagnostic::error(codes::TOO_LARGE, d.head.span, format!("a declaration longer than {MAX_DECL_PARTS} lines and tokens"))
+                        .label("the rest of this declaration is skipped"),
+                );
+                d.body.pop();
+                parts = None;
+            } else {
+                parts = Some(n);
+            }
+        }
     }
-    block
+    if let Some(done) = pending.take() {
+        f(done, diags);
+    }
 }
 
 /// The canonical text of a block (see docs/LANGUAGE.md, "Canonical form").
 pub fn format_block(block: &Block) -> String {
-    const KEY_WIDTH: usize = 9;
-    let join = |tokens: &[Token]| tokens.iter().map(Token::canonical).collect::<Vec<_>>().join(" ");
-    let with_comment = |mut s: String, comment: &Option<String>| {
-        if let Some(c) = comment {
-            if !s.is_empty() {
-                s.push_str("  ");
-            }
-            s.push('#');
-            if !c.is_empty() && !c.starts_with(' ') {
-                s.push(' ');
-            }
-            s.push_str(c);
-        }
-        s
-    };
-    let mut out = String::new();
-    let mut previous_was_decl = false;
-    let mut first = true;
+    let mut f = Formatter::default();
     for item in &block.items {
+        f.item(item);
+    }
+    f.out
+}
+
+/// Writes items in canonical form one at a time, so that `fmt` holds one
+/// declaration at a time.
+#[derive(Default)]
+pub struct Formatter {
+    pub out: String,
+    previous_was_decl: bool,
+    started: bool,
+}
+
+impl Formatter {
+    pub fn item(&mut self, item: &Item) {
+        const KEY_WIDTH: usize = 9;
+        let join = |tokens: &[Token]| tokens.iter().map(Token::canonical).collect::<Vec<_>>().join(" ");
+        let with_comment = |mut s: String, comment: &Option<String>| {
+            if let Some(c) = comment {
+                if !s.is_empty() {
+                    s.push_str("  ");
+                }
+                s.push('#');
+                if !c.is_empty() && !c.starts_with(' ') {
+                    s.push(' ');
+                }
+                s.push_str(c);
+            }
+            s
+        };
+        let first = !self.started;
+        self.started = true;
+        let out = &mut self.out;
         match item {
             Item::Comment(line) => {
-                if previous_was_decl {
+                if self.previous_was_decl {
                     out.push('\n');
                 }
                 out.push_str(&with_comment(String::new(), &line.comment));
                 out.push('\n');
-                previous_was_decl = false;
+                self.previous_was_decl = false;
             }
             Item::Decl(decl) => {
-                if previous_was_decl || (decl.spaced && !first) {
+                if self.previous_was_decl || (decl.spaced && !first) {
                     out.push('\n');
                 }
                 out.push_str(&with_comment(join(&decl.head.tokens), &decl.head.comment));
@@ -337,12 +421,10 @@ pub fn format_block(block: &Block) -> String {
                     out.push_str(&s);
                     out.push('\n');
                 }
-                previous_was_decl = true;
+                self.previous_was_decl = true;
             }
         }
-        first = false;
     }
-    out
 }
 
 #[cfg(test)]
@@ -350,9 +432,9 @@ mod tests {
     use super::*;
 
     fn lex(s: &str) -> (Vec<Token>, Vec<Diagnostic>) {
-        let mut d = Vec::new();
+        let mut d = Diagnostics::new();
         let (t, _) = lex_line(s, 0, &mut d);
-        (t, d)
+        (t, d.into_vec())
     }
 
     #[test]
@@ -370,18 +452,45 @@ mod tests {
     fn bad_tokens_are_reported_not_fatal() {
         let (t, d) = lex("on @@ \"open");
         assert_eq!(t.len(), 2);
-        assert_eq!(d.len(), 2);
+        // One syntax error per line: the first.
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, codes::UNEXPECTED_CHARACTER);
+        let (t, d) = lex("on \"open @@");
+        assert_eq!((t.len(), d.len()), (2, 1));
+        assert_eq!(d[0].code, codes::UNTERMINATED_STRING);
+    }
+
+    #[test]
+    fn a_huge_line_keeps_a_bounded_number_of_tokens() {
+        let line = "a ".repeat(MAX_LINE_TOKENS * 3);
+        let (t, d) = lex(&line);
+        assert_eq!(t.len(), MAX_LINE_TOKENS);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, codes::TOO_LARGE);
+    }
+
+    #[test]
+    fn a_huge_declaration_is_cut_at_its_limit() {
+        let src = format!("duty x\n{}party A \"A\"\n", "  on a b c d\n".repeat(MAX_DECL_PARTS / 5 + 10));
+        let mut d = Diagnostics::new();
+        let b = parse_block(&src, 0..src.len(), &mut d);
+        let d = d.into_vec();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, codes::TOO_LARGE);
+        let decls: Vec<&Decl> = b.decls().collect();
+        assert_eq!(decls.len(), 2, "the next declaration is read again");
+        assert!(decls[0].body.len() <= MAX_DECL_PARTS / 5);
     }
 
     #[test]
     fn format_is_idempotent() {
         let src = "duty x # d\n    on   request  assistance\n  needs a\n or b\n      when q = r\n\n\n\nparty A \"A\"\n";
-        let mut d = Vec::new();
+        let mut d = Diagnostics::new();
         let b = parse_block(src, 0..src.len(), &mut d);
         let once = format_block(&b);
         let b2 = parse_block(&once, 0..once.len(), &mut d);
         assert_eq!(format_block(&b2), once);
-        assert!(d.is_empty());
+        assert!(d.into_vec().is_empty());
         assert_eq!(once, "duty x  # d\n  on       request assistance\n  needs    a\n           or b\n           when q = r\n\nparty A \"A\"\n");
     }
 }

@@ -5,34 +5,33 @@
 //! each declaration and checks every name it uses. Errors never stop the
 //! walk; a declaration with an error is left out of the model.
 
-use crate::diagnostic::{codes, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic, Diagnostics};
 use crate::lower::{span_of, Cx};
 use crate::markdown::{self, Part};
-use crate::syntax::{self, Block, Decl, Token, TokenKind};
+use crate::syntax::{self, Decl, Item, Token, TokenKind};
 use casus_model::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Reads a treaty file. A file whose name ends in `.md` is literate
 /// Markdown; any other is read as one `casus` block.
 pub fn load_treaty(name: &str, text: &str, symbols: &mut Symbols) -> (Treaty, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
+    let mut diags = Diagnostics::new();
     if let Some(d) = crate::size_limit(text.len()) {
         diags.push(d);
-        return (Treaty::default(), diags);
+        return (Treaty::default(), diags.into_vec());
     }
     let blocks = blocks(name, text, &mut diags);
     let words = Words::intern(symbols);
-    let treaty = Lowerer { cx: Cx { symbols, diags: &mut diags }, treaty: Treaty { words, ..Treaty::default() }, declared: Declared::default() }.run(&blocks);
-    diags.sort_by_key(|d| (d.span.start, d.span.end));
-    (treaty, diags)
+    let treaty = Lowerer { cx: Cx { symbols, diags: &mut diags }, treaty: Treaty { words, ..Treaty::default() }, declared: Declared::default() }.run(&blocks, text);
+    (treaty, diags.into_vec())
 }
 
-/// A parsed block with the article section it sits in and the quote a rule
-/// in it states.
+/// A block's byte range with the article section it sits in and the quote
+/// a rule in it states (shared by the blocks below one quote).
 pub(crate) struct Located {
-    pub block: Block,
+    pub range: std::ops::Range<usize>,
     pub article: Option<String>,
-    pub quote: Option<(String, usize)>,
+    pub quote: Option<std::rc::Rc<(String, usize)>>,
 }
 
 pub(crate) struct Parsed {
@@ -40,33 +39,36 @@ pub(crate) struct Parsed {
     pub headings: Vec<(String, String, std::ops::Range<usize>)>,
 }
 
-fn blocks(name: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Parsed {
+/// Where the blocks are, with their articles and quotes. The blocks are
+/// parsed later, one declaration at a time, never held whole.
+fn blocks(name: &str, text: &str, diags: &mut Diagnostics) -> Parsed {
     let mut out = Parsed { blocks: Vec::new(), headings: Vec::new() };
     if !name.ends_with(".md") {
-        out.blocks.push(Located { block: syntax::parse_block(text, 0..text.len(), diags), article: None, quote: None });
+        out.blocks.push(Located { range: 0..text.len(), article: None, quote: None });
         return out;
     }
-    let index = crate::LineIndex::new(text);
+    let mut lines = crate::diagnostic::Cursor::new(text);
+    let mut seen_articles = BTreeSet::new();
     // The open article and the level of its heading: a deeper heading
     // (`### 1992 text` under `## Article 4`) stays inside the article.
-    let (mut article, mut quote): (Option<(String, u8)>, _) = (None, None);
-    for part in markdown::parts(text, "casus") {
-        match part {
-            Part::Heading { text: heading, level, range } => {
-                quote = None;
-                match markdown::article_id(&heading) {
-                    Some(id) => {
+    let (mut article, mut quote): (Option<(String, u8)>, Option<std::rc::Rc<(String, usize)>>) = (None, None);
+    markdown::for_each_part(text, "casus", |part| match part {
+        Part::Heading { text: heading, level, range } => {
+            quote = None;
+            match markdown::article_id(&heading) {
+                Some(id) => {
+                    if seen_articles.insert(id.clone()) {
                         out.headings.push((id.clone(), heading, range));
-                        article = Some((id, level));
                     }
-                    None if article.as_ref().is_some_and(|(_, l)| level > *l) => {}
-                    None => article = None,
+                    article = Some((id, level));
                 }
+                None if article.as_ref().is_some_and(|(_, l)| level > *l) => {}
+                None => article = None,
             }
-            Part::Quote { text: q, range } => quote = Some((q, index.line_col(range.start as u32).0)),
-            Part::Block(range) => out.blocks.push(Located { block: syntax::parse_block(text, range, diags), article: article.as_ref().map(|a| a.0.clone()), quote: quote.clone() }),
         }
-    }
+        Part::Quote { text: q, range } => quote = Some(std::rc::Rc::new((q, lines.seek(range.start).0))),
+        Part::Block(range) => out.blocks.push(Located { range, article: article.as_ref().map(|a| a.0.clone()), quote: quote.clone() }),
+    });
     if out.blocks.is_empty() {
         diags.push(Diagnostic::warning(codes::NO_RULES, Span::new(0, 0), "no ```casus blocks in this file").help("a treaty file states its rules in fenced blocks whose info string is `casus`"));
     }
@@ -105,28 +107,36 @@ fn split_clause(tokens: &[Token]) -> (String, &[Token]) {
 const DECLARATIONS: &str = "treaty, version, party, state, actor, organ, question, duty, power, note";
 
 impl Lowerer<'_> {
-    fn run(mut self, parsed: &Parsed) -> Treaty {
+    fn run(mut self, parsed: &Parsed, text: &str) -> Treaty {
         for (id, heading, range) in &parsed.headings {
             let sym = self.cx.symbols.intern(id);
             if self.declared.articles.insert(sym) {
                 self.treaty.articles.push(Article { id: sym, heading: heading.clone(), span: Span::new(range.start, range.end) });
             }
         }
+        // Each block is parsed twice, a declaration at a time: first to
+        // declare ids (reporting syntax errors), then to lower (quietly).
+        let mut syntax_diags = Diagnostics::new();
         for located in &parsed.blocks {
-            for decl in located.block.decls() {
-                self.declare(decl);
-            }
+            syntax::for_each_item(text, located.range.clone(), &mut syntax_diags, |item, _| {
+                if let Item::Decl(decl) = item {
+                    self.declare(&decl);
+                }
+            });
         }
         let mut treaty_head = None;
         for located in &parsed.blocks {
-            for decl in located.block.decls() {
-                let word = head_word(decl);
-                if word == "treaty" {
-                    treaty_head.get_or_insert(decl.head.span);
+            syntax::for_each_item(text, located.range.clone(), &mut Diagnostics::muted(), |item, _| {
+                if let Item::Decl(decl) = item {
+                    let word = head_word(&decl);
+                    if word == "treaty" {
+                        treaty_head.get_or_insert(decl.head.span);
+                    }
+                    self.lower(&decl, located, word);
                 }
-                self.lower(decl, located, word);
-            }
+            });
         }
+        self.cx.diags.absorb(syntax_diags);
         match treaty_head {
             None => {
                 self.cx.err(codes::MISSING_TREATY, Span::new(0, 0), "no `treaty` declaration").help("start the first ```casus block with `treaty ID \"Title\"`");
@@ -208,13 +218,19 @@ impl Lowerer<'_> {
             }
             _ => {
                 let found = head[0].describe();
-                self.cx.err(codes::UNKNOWN_DECLARATION, head[0].span, format!("unknown declaration {found}")).help(format!("declarations: {DECLARATIONS}"));
+                self.cx.err(codes::UNKNOWN_DECLARATION, head[0].span, format!("unknown declaration {found}")).help(format!("declarations: {DECLARATIONS}")).suggest(&head[0].text, DECLARATIONS.split(", "));
             }
         }
     }
 
+    /// The names of declared ids, for "did you mean".
+    fn names<'s>(&self, syms: impl Iterator<Item = &'s Sym>) -> Vec<String> {
+        syms.map(|&s| self.cx.symbols.name(s).to_string()).collect()
+    }
+
     fn unknown_clause(&mut self, decl: &str, tok: &Token, allowed: &str) {
-        self.cx.err(codes::UNKNOWN_CLAUSE, tok.span, format!("`{decl}` takes no clause `{}`", tok.canonical())).help(format!("`{decl}` takes: {allowed}"));
+        let known = allowed.split(", ").map(|a| a.split(" (").next().unwrap_or(a));
+        self.cx.err(codes::UNKNOWN_CLAUSE, tok.span, format!("`{decl}` takes no clause `{}`", tok.canonical())).help(format!("`{decl}` takes: {allowed}")).suggest(&tok.text, known);
     }
 
     fn no_continuations(&mut self, clause: &syntax::Clause) {
@@ -354,7 +370,8 @@ impl Lowerer<'_> {
     fn party_ref(&mut self, tok: &Token) -> Option<Sym> {
         let sym = self.cx.symbols.intern(&tok.text);
         if tok.kind != TokenKind::Word || !self.declared.parties.contains_key(&sym) || self.declared.states.contains(&sym) {
-            self.cx.err(codes::UNKNOWN_PARTY, tok.span, format!("unknown party {}", tok.describe())).label("not declared with `party`");
+            let known = self.names(self.declared.parties.keys().filter(|p| !self.declared.states.contains(p)));
+            self.cx.err(codes::UNKNOWN_PARTY, tok.span, format!("unknown party {}", tok.describe())).label("not declared with `party`").suggest(&tok.text, known.iter().map(String::as_str));
             return None;
         }
         Some(sym)
@@ -561,7 +578,8 @@ impl Lowerer<'_> {
         if !known {
             let name = self.cx.symbols.name(sym).to_string();
             let (code, what) = if field == Field::Under { (codes::UNKNOWN_ARTICLE, "article") } else { (codes::UNKNOWN_PARTY, "party, state or organ") };
-            self.cx.err(code, span, format!("unknown {what} `{name}`")).label(format!("in `{}`", field.keyword()));
+            let known = if field == Field::Under { self.names(self.declared.articles.iter()) } else { self.names(self.declared.parties.keys().chain(self.declared.organs.keys())) };
+            self.cx.err(code, span, format!("unknown {what} `{name}`")).label(format!("in `{}`", field.keyword())).suggest(&name, known.iter().map(String::as_str));
         }
     }
 
@@ -581,7 +599,8 @@ impl Lowerer<'_> {
         for t in args {
             let sym = self.cx.symbols.intern(&t.text);
             if t.kind != TokenKind::Word || !self.declared.versions.contains_key(&sym) {
-                self.cx.err(codes::UNKNOWN_VERSION, t.span, format!("unknown version {}", t.describe())).label("not declared with `version`");
+                let known = self.names(self.declared.versions.keys());
+                self.cx.err(codes::UNKNOWN_VERSION, t.span, format!("unknown version {}", t.describe())).label("not declared with `version`").suggest(&t.text, known.iter().map(String::as_str));
             } else {
                 out.push(sym);
             }
@@ -737,7 +756,8 @@ impl Lowerer<'_> {
                                     None
                                 }
                                 None => {
-                                    self.cx.err(codes::UNKNOWN_QUESTION, t.span, format!("unknown question `{}`", t.text)).help("`within` takes a duration such as `30 days`, or a question whose options give durations");
+                                    let known = self.names(self.declared.questions.keys());
+                                    self.cx.err(codes::UNKNOWN_QUESTION, t.span, format!("unknown question `{}`", t.text)).help("`within` takes a duration such as `30 days`, or a question whose options give durations").suggest(&t.text, known.iter().map(String::as_str));
                                     None
                                 }
                             }
@@ -796,12 +816,13 @@ impl Lowerer<'_> {
         let qs = self.cx.symbols.intern(&q.text);
         let os = self.cx.symbols.intern(&o.text);
         let Some((_, options)) = self.declared.questions.get(&qs) else {
-            self.cx.err(codes::UNKNOWN_QUESTION, q.span, format!("unknown question `{}`", q.text));
+            let known = self.names(self.declared.questions.keys());
+            self.cx.err(codes::UNKNOWN_QUESTION, q.span, format!("unknown question `{}`", q.text)).suggest(&q.text, known.iter().map(String::as_str));
             return None;
         };
         if !options.iter().any(|(id, _)| *id == os) {
             let names: Vec<String> = options.iter().map(|(id, _)| self.cx.symbols.name(*id).to_string()).collect();
-            self.cx.err(codes::UNKNOWN_QUESTION, o.span, format!("`{}` is not an option of `{}`", o.text, q.text)).help(format!("options: {}", names.join(", ")));
+            self.cx.err(codes::UNKNOWN_QUESTION, o.span, format!("`{}` is not an option of `{}`", o.text, q.text)).help(format!("options: {}", names.join(", "))).suggest(&o.text, names.iter().map(String::as_str));
             return None;
         }
         Some((qs, os))

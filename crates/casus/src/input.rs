@@ -2,7 +2,8 @@
 //! diagnostic for invalid UTF-8), text to model, diagnostics to stderr.
 
 use anyhow::{bail, Context, Result};
-use casus_lang::{codes, render, render_short, Diagnostic, Severity};
+use casus_lang::{codes, count, render, render_short, tally, Diagnostic};
+use std::io::{Read, Write};
 use casus_model::{Record, Span, Symbols, Time, Treaty};
 use std::path::Path;
 use std::process::ExitCode;
@@ -14,26 +15,62 @@ pub struct Loaded {
 }
 
 /// Reads a file as UTF-8 text; invalid bytes are replaced, and reported by
-/// `decode` when checking.
+/// `decode` when checking. A file over the language's size limit is refused
+/// before it is read.
 pub fn read(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(decode(&bytes).0)
+    match read_bytes(path)? {
+        Ok(bytes) => Ok(decode(bytes).0),
+        Err(len) => bail!("{} is {len} bytes; the limit is {} bytes", path.display(), casus_lang::MAX_FILE_BYTES),
+    }
+}
+
+/// The bytes of a file, or its length if that is over the size limit (then
+/// nothing is read, so that a huge file costs no memory).
+fn read_bytes(path: &Path) -> Result<std::result::Result<Vec<u8>, u64>> {
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let limit = casus_lang::MAX_FILE_BYTES as u64;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > limit {
+        return Ok(Err(len));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    // A file that grows while read still stops one byte past the limit.
+    file.take(limit + 1).read_to_end(&mut bytes).with_context(|| format!("reading {}", path.display()))?;
+    if bytes.len() as u64 > limit {
+        return Ok(Err(bytes.len() as u64));
+    }
+    Ok(Ok(bytes))
 }
 
 /// Text and, if the bytes were not valid UTF-8, a diagnostic at the first
-/// bad byte.
-pub fn decode(bytes: &[u8]) -> (String, Option<Diagnostic>) {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), None),
+/// bad byte. Valid bytes become the text without a copy.
+pub fn decode(bytes: Vec<u8>) -> (String, Option<Diagnostic>) {
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, None),
         Err(e) => {
-            let at = e.valid_up_to();
-            let text = String::from_utf8_lossy(bytes).into_owned();
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             // The lossy text is longer where bytes were replaced; the valid
             // prefix has the same offsets in both.
             let d = Diagnostic::error(codes::INVALID_UTF8, Span::new(at, at + 1), "the file is not valid UTF-8").label("invalid byte here").help("treaty and record files are UTF-8 text");
             (text, Some(d))
         }
     }
+}
+
+/// A file for `check`: its text and the diagnostics about its bytes (not
+/// UTF-8, over the size limit).
+fn read_for_check(path: &Path) -> Result<(String, Vec<Diagnostic>)> {
+    Ok(match read_bytes(path)? {
+        Ok(bytes) => {
+            let (text, bad) = decode(bytes);
+            (text, bad.into_iter().collect())
+        }
+        Err(len) => {
+            let d = Diagnostic::error(codes::TOO_LARGE, Span::new(0, 0), format!("the file is {len} bytes; the limit is {}", casus_lang::MAX_FILE_BYTES)).help("split the record into files under the limit");
+            (String::new(), vec![d])
+        }
+    })
 }
 
 /// `fmt` needs to know which blocks a file holds.
@@ -46,15 +83,38 @@ pub fn block_kind(name: &str, text: &str) -> &'static str {
     }
 }
 
-fn summary(diags: &[Diagnostic]) -> (usize, usize) {
-    (diags.iter().filter(|d| d.severity == Severity::Error).count(), diags.iter().filter(|d| d.severity == Severity::Warning).count())
+/// Whether a file reads as a treaty: a literate file with ```casus blocks,
+/// or a plain one that starts with `treaty`.
+fn looks_like_treaty(name: &str, text: &str) -> bool {
+    if name.ends_with(".md") {
+        text.contains("```casus")
+    } else {
+        text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#')).is_some_and(|l| l.starts_with("treaty "))
+    }
+}
+
+/// Whether a file reads as a record and not as a treaty.
+fn looks_like_record(name: &str, text: &str) -> bool {
+    block_kind(name, text) == "acts" && !looks_like_treaty(name, text)
+}
+
+/// The error for a treaty and a record given the wrong way round, if they
+/// are: `casus check records/x.md treaties/y.md`.
+pub fn swapped(treaty: (&str, &str), record: (&str, &str)) -> Option<String> {
+    (looks_like_record(treaty.0, treaty.1) && looks_like_treaty(record.0, record.1)).then(|| {
+        format!(
+            "the treaty and the record look swapped: {} holds acts and {} a treaty; the treaty comes first: casus check {} {}",
+            treaty.0, record.0, record.0, treaty.0
+        )
+    })
 }
 
 fn print_diags(diags: &[Diagnostic], name: &str, text: &str, short: bool) {
+    let mut err = std::io::stderr().lock();
     if short {
-        eprint!("{}", render_short(diags, name, text));
+        let _ = err.write_all(render_short(diags, name, text).as_bytes());
     } else {
-        eprint!("{}", render(diags, name, text));
+        let _ = casus_lang::render_to(&mut err, diags, name, text);
     }
 }
 
@@ -62,28 +122,52 @@ fn print_diags(diags: &[Diagnostic], name: &str, text: &str, short: bool) {
 pub fn check(treaty_path: &Path, record_path: Option<&Path>, short: bool) -> Result<ExitCode> {
     let mut symbols = Symbols::new();
     let tname = treaty_path.display().to_string();
-    let (ttext, bad) = decode(&std::fs::read(treaty_path).with_context(|| format!("reading {tname}"))?);
-    let (treaty, mut tdiags) = casus_lang::load_treaty(&tname, &ttext, &mut symbols);
-    tdiags.splice(0..0, bad);
+    let (ttext, mut tdiags) = read_for_check(treaty_path)?;
+    let record_file = match record_path {
+        Some(rp) => {
+            let rname = rp.display().to_string();
+            let (rtext, rbad) = read_for_check(rp)?;
+            if let Some(e) = swapped((&tname, &ttext), (&rname, &rtext)) {
+                bail!("{e}");
+            }
+            Some((rname, rtext, rbad))
+        }
+        None => None,
+    };
+    let treaty = if tdiags.iter().any(|d| d.code == codes::TOO_LARGE) {
+        casus_model::Treaty::default()
+    } else {
+        let (treaty, diags) = casus_lang::load_treaty(&tname, &ttext, &mut symbols);
+        tdiags.extend(diags);
+        treaty
+    };
     print_diags(&tdiags, &tname, &ttext, short);
-    let (mut errors, mut warnings) = summary(&tdiags);
+    let (mut errors, mut warnings) = tally(&tdiags);
+    drop(tdiags);
+    if record_path.is_none() && looks_like_record(&tname, &ttext) {
+        eprintln!("hint: {tname} looks like a record, not a treaty; check it against its treaty: casus check TREATY {tname}\n");
+    }
     let mut acts = None;
-    if let Some(rp) = record_path {
-        let rname = rp.display().to_string();
-        let (rtext, bad) = decode(&std::fs::read(rp).with_context(|| format!("reading {rname}"))?);
-        let (record, mut rdiags) = casus_lang::load_record(&rname, &rtext, &treaty, &mut symbols);
-        rdiags.splice(0..0, bad);
+    if let Some((rname, rtext, mut rdiags)) = record_file {
+        if !rdiags.iter().any(|d| d.code == codes::TOO_LARGE) {
+            let (record, diags) = casus_lang::load_record(&rname, &rtext, &treaty, &mut symbols);
+            rdiags.extend(diags);
+            acts = Some(record.acts.len());
+        } else {
+            acts = Some(0);
+        }
         print_diags(&rdiags, &rname, &rtext, short);
-        let (e, w) = summary(&rdiags);
+        let (e, w) = tally(&rdiags);
         errors += e;
         warnings += w;
-        acts = Some(record.acts.len());
     }
+    let id = if treaty.id.is_some() { symbols.name(treaty.id).to_string() } else { tname.clone() };
+    let treaty_part = format!("treaty {id} ({}, {})", count(treaty.duties.len(), "duty", "duties"), count(treaty.parties.len(), "party", "parties"));
     let what = match acts {
-        Some(n) => format!("treaty {} ({} duties, {} parties) and {} acts", symbols.name(treaty.id), treaty.duties.len(), treaty.parties.len(), n),
-        None => format!("treaty {} ({} duties, {} parties)", symbols.name(treaty.id), treaty.duties.len(), treaty.parties.len()),
+        Some(n) => format!("{treaty_part} and {}", count(n, "act", "acts")),
+        None => treaty_part,
     };
-    eprintln!("checked {what}: {errors} error{}, {warnings} warning{}", if errors == 1 { "" } else { "s" }, if warnings == 1 { "" } else { "s" });
+    eprintln!("checked {what}: {}, {}", count(errors, "error", "errors"), count(warnings, "warning", "warnings"));
     Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
@@ -95,13 +179,13 @@ pub fn load_texts(treaty: (&str, &str), record: (&str, &str)) -> Result<Loaded> 
     if tdiags.iter().any(Diagnostic::is_error) {
         let errors: Vec<Diagnostic> = tdiags.into_iter().filter(Diagnostic::is_error).collect();
         eprint!("{}", render(&errors, treaty.0, treaty.1));
-        bail!("{} has {} error(s); run `casus check` for every diagnostic", treaty.0, errors.len());
+        bail!("{} has {}; run `casus check` for every diagnostic", treaty.0, count(tally(&errors).0, "error", "errors"));
     }
     let (r, rdiags) = casus_lang::load_record(record.0, record.1, &t, &mut symbols);
     if rdiags.iter().any(Diagnostic::is_error) {
         let errors: Vec<Diagnostic> = rdiags.into_iter().filter(Diagnostic::is_error).collect();
         eprint!("{}", render(&errors, record.0, record.1));
-        bail!("{} has {} error(s); run `casus check` for every diagnostic", record.0, errors.len());
+        bail!("{} has {}; run `casus check` for every diagnostic", record.0, count(tally(&errors).0, "error", "errors"));
     }
     Ok(Loaded { symbols, treaty: t, record: r })
 }
@@ -127,6 +211,9 @@ pub fn load_files(treaty: &Path, record: &Path) -> Result<Loaded> {
     let rname = record.display().to_string();
     let ttext = read(treaty)?;
     let rtext = read(record)?;
+    if let Some(e) = swapped((&tname, &ttext), (&rname, &rtext)) {
+        bail!("{e}");
+    }
     load_texts((&tname, &ttext), (&rname, &rtext))
 }
 

@@ -58,9 +58,9 @@ struct StateArgs {
 enum Command {
     /// Check a treaty file, and a record file against it; report every problem at once.
     Check {
-        /// The treaty file (literate Markdown).
+        /// The treaty file (literate Markdown with ```casus blocks); it comes first.
         treaty: PathBuf,
-        /// A record of acts to check against the treaty.
+        /// A record of acts to check against the treaty (literate Markdown with ```acts blocks).
         record: Option<PathBuf>,
         /// One line per diagnostic instead of rustc-like blocks.
         #[arg(long)]
