@@ -309,7 +309,7 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                     .add(i, kind);
             }
             ActKind::Handover if act.organ.is_some() && act.to.is_some() => {
-                let when = act.effective.unwrap_or(act.time);
+                let when = act.effective().unwrap_or(act.time);
                 if when <= at && handovers.get(&act.organ).is_none_or(|&(t, _)| t <= when) {
                     handovers.insert(act.organ, (when, i));
                 }

@@ -464,11 +464,11 @@ pub fn decide(treaty: &Treaty, acts: &[Act], id: Sym, d: &DocumentActs, at: Time
     // One section for the organ the text was put to, then one for each
     // organ it was moved to: the second organ's procedure starts at the
     // transfer, and the first organ's history stays under its own rule.
-    let mut starts = vec![Start { organ, from: first_act.time, closes: proposal.and_then(|p| p.end), silence: proposal.is_some_and(|p| p.subject == treaty.words.silence) }];
+    let mut starts = vec![Start { organ, from: first_act.time, closes: proposal.and_then(|p| p.end()), silence: proposal.is_some_and(|p| p.subject == treaty.words.silence) }];
     for &t in &d.transfers {
         let a = &acts[t as usize];
         if a.to.is_some() {
-            starts.push(Start { organ: a.to, from: a.time, closes: a.end, silence: a.subject == treaty.words.silence });
+            starts.push(Start { organ: a.to, from: a.time, closes: a.end(), silence: a.subject == treaty.words.silence });
         }
     }
     let title = [d.proposal, d.decisions.first().copied()].into_iter().flatten().map(|i| acts[i as usize].title).find(|t| t.is_some()).unwrap_or(Sym::NONE);
@@ -654,7 +654,7 @@ fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: 
     let mut sheet = sheet_of(&latest);
     let closed = closes.is_some_and(|c| at >= c && until.is_none_or(|u| c <= u));
     let time_of = |i: u32| acts[i as usize].time;
-    let count = decision.and_then(|i| acts[i as usize].count.as_deref().copied());
+    let count = decision.and_then(|i| acts[i as usize].count());
     let opted = sheet.iter().any(|r| r.1 == Position::OptedOut);
     let final_verdict = frozen.is_some() || decision.is_some() || closed || until.is_some();
     let decided_at = frozen.as_ref().map(|(_, t)| *t).or(decision_time);

@@ -150,7 +150,7 @@ impl Ctx<'_> {
         if a.kind != ActKind::Deployment && a.personnel > 0 {
             s.push_str(&format!(", {} personnel", grouped(a.personnel as u64)));
         }
-        if let Some(e) = a.effective {
+        if let Some(e) = a.effective() {
             s.push_str(&format!(", effective {}", long_date(e)));
         }
         if a.text.is_some() && matches!(a.kind, ActKind::Offer | ActKind::Statement) {

@@ -189,7 +189,7 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
                 cx.err(codes::DECISION_COUNT_MISPLACED, at, format!("`{key}` is given only on a `decision`")).help("a decision may record `votes YES NO ABSTAIN` or `by acclamation`");
                 None
             }
-            "votes" | "by" if act.count.is_some() => {
+            "votes" | "by" if act.count().is_some() => {
                 cx.err(codes::DECISION_COUNT_MISPLACED, at, "a decision records either `votes` or `by acclamation`, not both");
                 None
             }
@@ -197,7 +197,7 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
                 let numbers: Vec<Option<u32>> = toks[1..].iter().map(|t| if t.kind == TokenKind::Number { t.text.parse::<u32>().ok().filter(|&n| n <= 100_000) } else { None }).collect();
                 match numbers[..] {
                     [Some(yes), Some(no), Some(abstain)] => {
-                        act.count = Some(Box::new(DecisionCount::Votes { yes, no, abstain }));
+                        act.extra_mut().count = Some(DecisionCount::Votes { yes, no, abstain });
                         Some(())
                     }
                     _ => {
@@ -208,7 +208,7 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
             }
             "by" => match &toks[1..] {
                 [w] if w.is_word("acclamation") => {
-                    act.count = Some(Box::new(DecisionCount::Acclamation));
+                    act.extra_mut().count = Some(DecisionCount::Acclamation);
                     Some(())
                 }
                 _ => {
@@ -217,9 +217,9 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
                 }
             },
             "start" | "end" | "effective" => cx.date(arg, at, &format!("the {key} date")).map(|(t, _)| match key {
-                "start" => act.start = Some(t),
-                "end" => act.end = Some(t),
-                _ => act.effective = Some(t),
+                "start" => act.extra_mut().start = Some(t),
+                "end" => act.extra_mut().end = Some(t),
+                _ => act.extra_mut().effective = Some(t),
             }),
             "title" => text(cx).map(|v| act.title = v),
             "reason" => text(cx).map(|v| act.reason = v),
@@ -391,7 +391,7 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
         if act.kind == ActKind::Vote && ![treaty.words.yes, treaty.words.no, treaty.words.abstain].contains(&act.subject) {
             diags.push(Diagnostic::error(codes::MALFORMED_CLAUSE, span, "a vote is `vote yes`, `vote no` or `vote abstain`"));
         }
-        if act.kind == ActKind::Propose && act.subject == treaty.words.silence && act.end.is_none() {
+        if act.kind == ActKind::Propose && act.subject == treaty.words.silence && act.end().is_none() {
             diags.push(Diagnostic::error(codes::MISSING_CLAUSE, span, "a text put under silence needs its exact expiry: `end 2001-09-13T18:00`"));
         }
         if act.kind == ActKind::Transfer && !is_organ(act.to) {
@@ -453,7 +453,7 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
             let power = name(powers[0].id);
             diags.push(Diagnostic::error(codes::NO_POWER, span, format!("`{actor}` has no power to `{kind}` here")).help(format!("see the power `{power}`")));
         }
-        if let Some(count) = act.count.as_deref() {
+        if let Some(count) = act.count().as_ref() {
             let proposal = proposals.get(&act.document).copied();
             if let Some(problem) = tally_contradiction(treaty, act, proposal, count, &member) {
                 diags.push(Diagnostic::error(codes::TALLY_CONTRADICTS_RULE, at("votes"), problem).help("check the sources' figures, or the organ's `decides` rule in the treaty"));

@@ -159,13 +159,10 @@ pub struct Act {
     /// The organ a chair is handed over in, or an organ an act concerns.
     pub organ: Sym,
     pub personnel: u32,
-    /// How a recorded decision was taken, where its sources say (`votes
-    /// 17 0 4`, `by acclamation`). Boxed: few acts carry it, and an act
-    /// must stay small.
-    pub count: Option<Box<DecisionCount>>,
-    pub start: Option<Time>,
-    pub end: Option<Time>,
-    pub effective: Option<Time>,
+    /// The fields few acts carry (`start`, `end`, `effective`, a recorded
+    /// tally), behind one pointer so that an act stays small; read them
+    /// with [`Act::start`], [`Act::end`], [`Act::effective`], [`Act::count`].
+    pub extra: Option<Box<ActExtra>>,
     pub title: Sym,
     pub reason: Sym,
     pub condition: Sym,
@@ -178,6 +175,17 @@ pub struct Act {
     /// When the act entered the ledger, if it came from one.
     pub recorded: Option<Time>,
     pub span: Span,
+}
+
+/// The fields few acts carry, boxed in [`Act::extra`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ActExtra {
+    pub start: Option<Time>,
+    pub end: Option<Time>,
+    pub effective: Option<Time>,
+    /// How a recorded decision was taken, where its sources say (`votes
+    /// 17 0 4`, `by acclamation`).
+    pub count: Option<DecisionCount>,
 }
 
 /// How a recorded decision was taken, as its sources give it.
@@ -203,6 +211,31 @@ pub enum Attestation {
 }
 
 impl Act {
+    /// When a deployment or mission started, if the record gives it.
+    pub fn start(&self) -> Option<Time> {
+        self.extra.as_ref().and_then(|e| e.start)
+    }
+
+    /// When a deployment or mission ended, or silence expires.
+    pub fn end(&self) -> Option<Time> {
+        self.extra.as_ref().and_then(|e| e.end)
+    }
+
+    /// When an act takes effect, if not on its date (a withdrawal).
+    pub fn effective(&self) -> Option<Time> {
+        self.extra.as_ref().and_then(|e| e.effective)
+    }
+
+    /// How a recorded decision was taken, where its sources say.
+    pub fn count(&self) -> Option<DecisionCount> {
+        self.extra.as_ref().and_then(|e| e.count)
+    }
+
+    /// The rarely used fields, boxed on first write.
+    pub fn extra_mut(&mut self) -> &mut ActExtra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+
     /// When the act happened, as far as the record tells (see [`When`]).
     /// Compare acts with its `by`, `before` and `before_instant`, never
     /// with `time` alone: a day-dated act is not at midnight.

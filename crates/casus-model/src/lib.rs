@@ -11,7 +11,7 @@ pub mod symbol;
 pub mod time;
 pub mod treaty;
 
-pub use act::{Act, ActKind, Attestation, DecisionCount, Record, Source};
+pub use act::{Act, ActExtra, ActKind, Attestation, DecisionCount, Record, Source};
 pub use membership::MemberStatus;
 pub use symbol::{Sym, Symbols};
 pub use time::{Duration, Known, Precision, Time, When};

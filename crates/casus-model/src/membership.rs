@@ -51,11 +51,11 @@ pub fn is_member(changes: &[(Time, MembershipChange)], t: Time) -> bool {
 /// date is given, since a treaty's notice period may be unknown.
 pub fn change_from_act(act: &crate::Act) -> Option<(crate::Sym, Time, MembershipChange)> {
     use crate::ActKind;
-    let when = act.effective.unwrap_or(act.time);
+    let when = act.effective().unwrap_or(act.time);
     match act.kind {
         ActKind::Accession => Some((act.actor, when, MembershipChange::Join)),
         ActKind::Readmission => Some((act.actor, when, MembershipChange::Return)),
-        ActKind::Withdrawal => act.effective.map(|e| (act.actor, e, MembershipChange::Leave)),
+        ActKind::Withdrawal => act.effective().map(|e| (act.actor, e, MembershipChange::Leave)),
         ActKind::Suspension if act.about.is_some() => Some((act.about, when, MembershipChange::Suspend)),
         _ => None,
     }

@@ -171,6 +171,9 @@ pub struct DocumentRowSchema {
     pub not_seated: Vec<String>,
     /// Acts that changed nothing, with why.
     pub no_effect: Vec<NoEffectRowSchema>,
+    /// Acts dated to the day (or a window) of the close, counted as in
+    /// time: the verdict depends on their time of day.
+    pub depends_on_time_of_day: Vec<String>,
     /// The organs the text was before earlier, one section each.
     pub earlier: Vec<SectionRowSchema>,
     pub fact: String,
