@@ -154,6 +154,9 @@ pub fn load_expectations(name: &str, text: &str, treaty: &Treaty, record: &Recor
     }
     let names = Names::new(treaty, record, symbols);
     let mut count = 0usize;
+    // Groups with at least one line below them (even a malformed one, which
+    // has its own error): an empty group is warned about.
+    let mut written: BTreeSet<u32> = BTreeSet::new();
     for part in markdown::parts(text, "expect") {
         let Part::Block(range) = part else { continue };
         // The group lines belong to: none yet in this block, the last
@@ -186,6 +189,7 @@ pub fn load_expectations(name: &str, text: &str, treaty: &Treaty, record: &Recor
                 }
             }
             let Some(group) = groups.last_mut() else { continue };
+            written.insert(group.span.start);
             if first.text == "reading" {
                 reading(&ws, treaty, symbols, group, &mut diags);
                 continue;
@@ -203,7 +207,7 @@ pub fn load_expectations(name: &str, text: &str, treaty: &Treaty, record: &Recor
         }
     }
     for g in &groups {
-        if g.expectations.is_empty() {
+        if !written.contains(&g.span.start) {
             diags.push(Diagnostic::warning(codes::EXPECT_EMPTY_GROUP, g.span, format!("nothing is expected on {}", g.at_text)).help("indent expectations below the `on` line: `  obligation CASE/DUTY/DEBTOR is breached`"));
         }
     }
