@@ -463,14 +463,13 @@ impl Coverage {
                                 r.2.insert(n(*opt));
                             }
                         }
-                        for &(i, _) in &inst.needs_met {
-                            d.needs.get_mut(i).map(|s| s.insert("met"));
-                        }
-                        for &i in &inst.needs_unmet {
-                            d.needs.get_mut(i).map(|s| s.insert("unmet"));
-                        }
-                        for &i in &inst.needs_waived {
-                            d.needs.get_mut(i).map(|s| s.insert("waived"));
+                        let met = inst.needs_met.iter().map(|&(i, _)| (i, "met"));
+                        let unmet = inst.needs_unmet.iter().map(|&i| (i, "unmet"));
+                        let waived = inst.needs_waived.iter().map(|&i| (i, "waived"));
+                        for (i, outcome) in met.chain(unmet).chain(waived) {
+                            if let Some(seen) = d.needs.get_mut(i) {
+                                seen.insert(outcome);
+                            }
                         }
                     }
                     use casus_engine::{ObligationStatus as S, Performance as P};
