@@ -344,10 +344,17 @@ pub mod codes {
     pub const TOO_MANY_ERRORS: &str = "E0029";
     pub const TALLY_CONTRADICTS_RULE: &str = "E0040";
     pub const DECISION_COUNT_MISPLACED: &str = "E0041";
+    pub const EXPECT_MALFORMED: &str = "E0075";
+    pub const EXPECT_INVALID_DATE: &str = "E0076";
+    pub const EXPECT_UNKNOWN_NAME: &str = "E0077";
+    pub const EXPECT_UNKNOWN_READING: &str = "E0078";
+    pub const EXPECT_NO_DATE: &str = "E0079";
     pub const TOO_MANY_WARNINGS: &str = "W0004";
     pub const NO_SOURCE: &str = "W0001";
     pub const NO_RULES: &str = "W0002";
     pub const MIRROR_SOURCE: &str = "W0003";
+    pub const EXPECT_EMPTY_GROUP: &str = "W0040";
+    pub const NO_EXPECTATIONS: &str = "W0041";
     pub const OPEN_POINT: &str = "N0001";
 
     /// Every code with a one-line meaning, in order.
@@ -383,10 +390,17 @@ pub mod codes {
         (TOO_MANY_ERRORS, "more diagnostics than a file's limit; those left out include errors"),
         (TALLY_CONTRADICTS_RULE, "a decision's recorded tally that its organ's rule could not have adopted"),
         (DECISION_COUNT_MISPLACED, "`votes` or `by acclamation` on an act that is not a decision, or both on one decision"),
+        (EXPECT_MALFORMED, "a line of an `expect` block whose words have the wrong shape"),
+        (EXPECT_INVALID_DATE, "an `on` line of an `expect` block without a valid date"),
+        (EXPECT_UNKNOWN_NAME, "an expectation naming a case, duty, party or document the treaty and record do not have"),
+        (EXPECT_UNKNOWN_READING, "an expectation's reading that names no question or option of the treaty, or reads a question twice"),
+        (EXPECT_NO_DATE, "an expectation with no `on DATE` line above it"),
         (NO_SOURCE, "an act or membership event without a source"),
         (NO_RULES, "a file with no rule or act blocks"),
         (MIRROR_SOURCE, "a source on a known mirror or aggregator host"),
         (TOO_MANY_WARNINGS, "more diagnostics than a file's limit; those left out are warnings or notes"),
+        (EXPECT_EMPTY_GROUP, "an `on` line of an `expect` block with no expectation below it"),
+        (NO_EXPECTATIONS, "a record given to `casus test` with no `expect` block"),
         (OPEN_POINT, "an open point stated by the treaty file"),
     ];
 }

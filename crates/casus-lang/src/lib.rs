@@ -7,6 +7,7 @@
 //! panics on input, whatever the bytes.
 
 pub mod diagnostic;
+pub mod expect;
 pub mod format;
 pub mod markdown;
 mod lower;
@@ -16,6 +17,7 @@ pub mod syntax;
 pub mod treaty;
 
 pub use diagnostic::{codes, count, did_you_mean, render, render_short, render_to, tally, Diagnostic, Diagnostics, LineIndex, Omitted, Severity};
+pub use expect::load_expectations;
 pub use format::format_file;
 pub use record::load_record;
 pub use treaty::{load_treaty, parse_decision_rule};

@@ -14,6 +14,7 @@ mod cmd_act;
 mod cmd_keys;
 mod cmd_ledger;
 mod cmd_serve;
+mod cmd_test;
 mod cmd_witness;
 mod input;
 mod text;
@@ -182,6 +183,8 @@ enum Command {
         #[arg(long)]
         condition: Option<String>,
     },
+    /// Check the verdicts that records' ```expect blocks state against what the engine derives.
+    Test(cmd_test::TestArgs),
     /// Run a benchmark and print its figures.
     Bench {
         #[command(subcommand)]
@@ -275,6 +278,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Keys(c) => cmd_keys::run(c),
         Command::Ledger(c) => cmd_ledger::run(c),
         Command::Bench { which } => bench::run(which),
+        Command::Test(a) => cmd_test::run(a),
         Command::Serve(args) => cmd_serve::run(args),
         Command::Witness(c) => cmd_witness::run(c),
         Command::Act { target, act } => cmd_act::act(target, act),

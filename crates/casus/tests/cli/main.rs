@@ -4,6 +4,7 @@
 
 mod architecture;
 mod check;
+mod cmd_test;
 mod csto;
 mod exits;
 mod ledger;
