@@ -117,6 +117,33 @@ impl TreeHead {
     }
 }
 
+/// What a casus ledger's origin starts with; the lowercase hex of the
+/// genesis entry's leaf hash follows.
+pub const LEDGER_ORIGIN_PREFIX: &str = "casus.ledger/";
+
+/// A casus ledger's origin (the first line of its checkpoint notes, and the
+/// name of the operator's note key): [`LEDGER_ORIGIN_PREFIX`] followed by
+/// the 64 lowercase hex digits of the genesis entry's leaf hash. It is
+/// fixed by the genesis entry, so every ledger has one from its first entry
+/// on (those written before notes existed included), no two ledgers share
+/// one, and nothing new is stored to keep it.
+pub fn ledger_origin(genesis_leaf: &Hash) -> String {
+    format!("{LEDGER_ORIGIN_PREFIX}{}", crate::hex::encode(genesis_leaf))
+}
+
+/// The operator's note signer for a ledger: the operator's Ed25519 key
+/// (the same seed that signs entries and `casus/checkpoint/v1`), named by
+/// the ledger's origin, signature type Ed25519 (`0x01`).
+pub fn operator_note_signer(origin: &str, operator: &crate::SecretKey) -> Result<NoteSigner> {
+    NoteSigner::from_seed(origin, SignatureType::Ed25519, operator.seed())
+}
+
+/// The verifier key of an operator's public key for a ledger (what
+/// witnesses are configured with, `--log ORIGIN=VERIFIER_KEY`).
+pub fn operator_note_verifier(origin: &str, operator_public: &[u8; 32]) -> Result<NoteVerifier> {
+    NoteVerifier::new(origin, SignatureType::Ed25519, operator_public)
+}
+
 /// A checkpoint verified against a log's keys and a witness policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CosignedCheckpoint {
