@@ -3,6 +3,7 @@
 //! exit codes, and robustness on garbage input.
 
 mod architecture;
+mod cosign;
 mod csto;
 mod exits;
 mod ledger;
