@@ -2,7 +2,8 @@
 //! the `casus` binary: three witnesses as separate processes on
 //! 127.0.0.1; `ledger checkpoint --witness … --witness-quorum K` stores
 //! the cosigned checkpoint only with K cosignatures; a proof bundle
-//! carries them and `verify-bundle --witness … --quorum K` counts them.
+//! carries them and `verify-bundle --witness … --quorum K` counts them;
+//! `serve --witness …` has them cosign the checkpoints it signs.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -167,4 +168,83 @@ fn cosign_three_witnesses_quorum_in_checkpoints_and_bundles() {
     // The whole ledger, notes included, verifies.
     let out = ok(&["ledger", "verify", "--ledger", &l]);
     assert!(out.starts_with(&format!("ok: {grown} ")), "{out}");
+}
+
+/// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SS` (UTC).
+fn utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// A server with witnesses: the checkpoint it signs after an act is
+/// cosigned by the quorum before it is stored, and the act's bundle
+/// carries the cosignatures.
+#[test]
+fn cosign_server_checkpoints_are_cosigned() {
+    let d = Dir::new("serve");
+    ok(&["keys", "new", "--out", &d.path("op.key"), "--operator"]);
+    ok(&["keys", "new", "--out", &d.path("arm.key"), "--party", "ARM"]);
+    let l = d.path("ledger.sqlite");
+    ok(&["ledger", "init", "--treaty", TREATY, "--ledger", &l, "--operator-key", &d.path("op.key"), "--register", &d.path("arm.key.pub")]);
+    ok(&["ledger", "import", "--ledger", &l, "--record", RECORD, "--key", &d.path("op.key")]);
+    let out = ok(&["ledger", "origin", "--ledger", &l]);
+    let log = format!("{}={}", field(&out, "origin"), field(&out, "verifier"));
+    let mut witnesses = Vec::new();
+    let mut endpoints = Vec::new();
+    let mut keys = Vec::new();
+    for member in ["ARM", "KAZ"] {
+        let key = d.path(&format!("{member}.wkey"));
+        let wkey = ok(&["witness", "keys", "new", "--out", &key, "--name", &format!("witness.{member}.example")]).lines().next().expect("key").to_string();
+        let w = spawn_witness(&key, &d.path(&format!("{member}-state")), &log);
+        endpoints.push(format!("{member}={}={wkey}", w.url));
+        keys.push(format!("{member}={wkey}"));
+        witnesses.push(w);
+    }
+    let mut server = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(["serve", "--ledger", &l, "--listen", "127.0.0.1:0", "--operator-key", &d.path("op.key")])
+        .args(["--witness", &endpoints[0], "--witness", &endpoints[1], "--witness-quorum", "2"])
+        .current_dir(crate::root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().expect("stdout")).read_line(&mut line).expect("address line");
+    let url = line.split_whitespace().find(|w| w.starts_with("http://")).map(|u| u.trim_end_matches('/').to_string());
+    let Some(url) = url else {
+        let _ = server.kill();
+        panic!("serve printed {line:?}");
+    };
+    let act = d.path("live.acts");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    std::fs::write(&act, format!("record \"A live act\"\n  treaty   CST\n\n{}Z ARM request assistance\n  id       arm_live_cosigned\n  under    art4\n  to       CSC\n", utc(now))).expect("act file");
+    let posted = casus(&["act", "--server", &url, "--key", &d.path("arm.key"), &act]);
+    let entries: u64 = field(&ok(&["ledger", "verify", "--ledger", &l]), "ok:").split_whitespace().next().and_then(|n| n.parse().ok()).expect("entries");
+    // The server checkpoints within a tick or two (every half second).
+    let bundle = d.path("live.bundle");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let verified = loop {
+        let proved = casus(&["ledger", "proof", "--ledger", &l, "--entry", &(entries - 1).to_string(), "--out", &bundle]);
+        if proved.status.success() {
+            break casus(&["ledger", "verify-bundle", &bundle, "--witness", &keys[0], "--witness", &keys[1], "--quorum", "2"]);
+        }
+        assert!(std::time::Instant::now() < deadline, "no checkpoint covers the act: {}", stderr(&proved));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(posted.status.success(), "{}", stderr(&posted));
+    assert!(verified.status.success(), "{}\n{}", stdout(&verified), stderr(&verified));
+    assert!(stdout(&verified).contains("witnesses: 2 of 2 cosigned; the quorum is 2"), "{}", stdout(&verified));
 }
