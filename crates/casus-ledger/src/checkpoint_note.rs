@@ -334,6 +334,38 @@ mod tests {
     }
 
     #[test]
+    fn ledger_origin_and_operator_note_key_match_an_independent_computation() {
+        // docs/LEDGER.md, "Checkpoint notes": a genesis whose bytes are
+        // `genesis`, the operator seed 01×32; computed independently with
+        // Python's `cryptography` and `hashlib`.
+        use crate::merkle::{leaf_hash, root};
+        let origin = ledger_origin(&leaf_hash(b"genesis"));
+        assert_eq!(
+            origin,
+            "casus.ledger/7b5eabeb1bbd49abd8e501115a1867dd6e979b244839adf2b727a017e4454507"
+        );
+        let op = crate::SecretKey::from_seed([1; 32]);
+        let signer = operator_note_signer(&origin, &op).unwrap();
+        assert_eq!(
+            signer.verifier().to_string(),
+            format!("{origin}+0b9ef5d4+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c")
+        );
+        assert_eq!(operator_note_verifier(&origin, &op.public()).unwrap(), signer.verifier());
+        let head = TreeHead::new(
+            &origin,
+            3,
+            root(&[leaf_hash(b"a"), leaf_hash(b"b"), leaf_hash(b"c")]),
+        );
+        let note = head.sign(&signer).unwrap();
+        assert_eq!(
+            note.to_text(),
+            format!(
+                "{origin}\n3\nNmQuc8JUCrEh46a/lUWwokmCzYMOsT080Z3jzmwCHsE=\n\n— {origin} C5711DTdex/cdx8b4ccGqkgr1dNtxQPRSEdOjONQonMnCWlOr4lZxQ3K6B50+NwC2Kiijd6Mshahxj4OH6fsMJmlMg4=\n"
+            )
+        );
+    }
+
+    #[test]
     fn quorum_of_cosignatures_is_counted_per_witness_key() {
         let op =
             NoteSigner::from_seed("csto.example/ledger", SignatureType::Ed25519, [1; 32]).unwrap();
