@@ -184,7 +184,9 @@ pub(crate) fn build(store: &mut dyn Store, replay: &Replay, checkpoints: &[Vec<u
     }
     let note_of = |size: u64| notes.iter().find(|(s, _)| *s == size).map(|(_, n)| n.as_slice());
     let signatures = |note: Option<&[u8]>| note.and_then(|n| Note::parse(n).ok()).map_or(0, |n| n.signatures.len());
-    let mut chosen: Option<(usize, &Vec<u8>, Option<&[u8]>)> = None;
+    // (signatures on the note, checkpoint bytes, note bytes)
+    type Candidate<'a> = (usize, &'a Vec<u8>, Option<&'a [u8]>);
+    let mut chosen: Option<Candidate> = None;
     for bytes in checkpoints.iter().rev() {
         let (cp, _) = Checkpoint::parse(bytes)?;
         if cp.size > seq && cp.size <= replay.size && merkle::root(&leaves[..cp.size as usize]) == cp.root {

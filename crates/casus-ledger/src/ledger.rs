@@ -216,6 +216,14 @@ pub struct TreatyInfo {
     pub sha256: Hash,
 }
 
+/// The consistency proof from an older tree size to a checkpoint's (empty
+/// from 0 and from the same size; `None` from a larger size).
+pub type ConsistencyProofs<'a> = dyn Fn(u64) -> Option<Vec<Hash>> + Sync + 'a;
+
+/// Has a checkpoint note cosigned: `(note, size, proofs)` to the note with
+/// the cosignatures added (see [`Ledger::checkpoint_cosigned`]).
+pub type Cosign<'a> = dyn FnMut(&Note, u64, &ConsistencyProofs<'_>) -> Result<Note> + 'a;
+
 /// A ledger over a store.
 pub struct Ledger {
     store: Box<dyn Store>,
@@ -534,7 +542,7 @@ impl Ledger {
         &mut self,
         operator: &SecretKey,
         time: Time,
-        cosign: &mut dyn FnMut(&Note, u64, &(dyn Fn(u64) -> Option<Vec<Hash>> + Sync)) -> Result<Note>,
+        cosign: &mut Cosign<'_>,
     ) -> Result<(Checkpoint, Note)> {
         self.sync()?;
         let size = self.replay.size;
