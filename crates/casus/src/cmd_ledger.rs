@@ -471,11 +471,12 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
             match result {
                 Ok(r) => {
                     println!(
-                        "ok: {} entries ({} acts, {} key entries), {} checkpoints, root {}",
+                        "ok: {} entries ({} acts, {} key entries), {} checkpoints ({} with a C2SP note), root {}",
                         r.entries,
                         r.acts,
                         r.key_entries,
                         r.checkpoints,
+                        r.checkpoint_notes,
                         hex::encode(&r.root)
                     );
                     println!("ledger id {}; treaty sha256 {}", hex::encode(&r.genesis), hex::encode(&r.treaty_sha256));

@@ -167,7 +167,7 @@ fn cosign_three_witnesses_quorum_in_checkpoints_and_bundles() {
 
     // The whole ledger, notes included, verifies.
     let out = ok(&["ledger", "verify", "--ledger", &l]);
-    assert!(out.starts_with(&format!("ok: {grown} ")), "{out}");
+    assert!(out.starts_with(&format!("ok: {grown} ")) && out.contains(" checkpoints (3 with a C2SP note), root "), "{out}");
 }
 
 /// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SS` (UTC).
