@@ -18,11 +18,16 @@ use crate::encode::{ActFields, Reader, Writer};
 use crate::entry::{self, Checkpoint, EntryKind, EntryView, Genesis, Mode};
 use crate::keys::{self, KeyId, KeyRegistry, KeyRole};
 use crate::ledger::Replay;
+use crate::checkpoint_note::{self, TreeHead};
 use crate::merkle::{self, Hash, MAX_PROOF_HASHES};
+use crate::note::{MAX_NOTE_BYTES, Note, NoteVerifier, VerifiedSignature};
 use crate::store::Store;
 use crate::{LedgerError, MAX_BUNDLE_BYTES, MAX_BUNDLE_KEY_ENTRIES, MAX_ENTRY_BYTES, Result};
 
 pub const BUNDLE_DOMAIN: &[u8] = b"casus/bundle/v1\0";
+/// A bundle that also carries the checkpoint's C2SP note, with the
+/// witnesses' cosignatures (written when the checkpoint has a note).
+pub const BUNDLE_DOMAIN_V2: &[u8] = b"casus/bundle/v2\0";
 
 /// What a verified bundle proves.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +49,14 @@ pub struct BundleReport {
     pub treaty_sha256: Hash,
     /// The entry's leaf hash.
     pub leaf: Hash,
+    /// The ledger's C2SP origin (from the genesis leaf hash).
+    pub origin: String,
+    /// The checkpoint's C2SP note as carried (v2 bundles), its operator
+    /// signature checked; `None` in a v1 bundle.
+    pub note: Option<String>,
+    /// The witnesses' valid cosignatures, as counted under the policy
+    /// given to [`verify_bundle_witnessed`] (empty without one).
+    pub cosignatures: Vec<VerifiedSignature>,
 }
 
 fn write_proven(w: &mut Writer, seq: u64, bytes: &[u8], proof: &[Hash]) {
@@ -90,6 +103,8 @@ fn read_entry(store: &mut dyn Store, seq: u64) -> Result<Vec<u8>> {
 pub struct BundleBase {
     pub checkpoint: Checkpoint,
     checkpoint_bytes: Vec<u8>,
+    /// The checkpoint's C2SP note (with its cosignatures), if it has one.
+    note: Option<Vec<u8>>,
     /// The key entries' count and records, as the bundle format writes them.
     key_section: Vec<u8>,
 }
@@ -115,7 +130,19 @@ impl BundleBase {
             let proof = merkle::inclusion_proof(tree, k as usize).unwrap_or_default();
             write_proven(&mut w, k, &read(k)?, &proof);
         }
-        Ok(BundleBase { checkpoint: cp, checkpoint_bytes: checkpoint_bytes.to_vec(), key_section: w.buf })
+        Ok(BundleBase { checkpoint: cp, checkpoint_bytes: checkpoint_bytes.to_vec(), note: None, key_section: w.buf })
+    }
+
+    /// Adds the checkpoint's C2SP note (stored beside it), so that bundles
+    /// carry its cosignatures; it must state this checkpoint's size and root.
+    pub fn with_note(mut self, note: &[u8]) -> Result<BundleBase> {
+        let parsed = Note::parse(note)?;
+        let head = TreeHead::parse_body(&parsed.text)?;
+        if head.size != self.checkpoint.size || head.root != self.checkpoint.root {
+            return Err(LedgerError::State(format!("the checkpoint note of size {} does not match its checkpoint", head.size)));
+        }
+        self.note = Some(note.to_vec());
+        Ok(self)
     }
 
     /// The bundle of entry `seq` (stored bytes `entry`), which this
@@ -127,8 +154,17 @@ impl BundleBase {
         let tree = leaves.get(..self.checkpoint.size as usize).ok_or_else(|| LedgerError::State("fewer leaves than the checkpoint".into()))?;
         let proof = merkle::inclusion_proof(tree, seq as usize).unwrap_or_default();
         let mut w = Writer::new();
-        w.raw(BUNDLE_DOMAIN);
-        w.bytes(&self.checkpoint_bytes);
+        match &self.note {
+            Some(note) => {
+                w.raw(BUNDLE_DOMAIN_V2);
+                w.bytes(&self.checkpoint_bytes);
+                w.bytes(note);
+            }
+            None => {
+                w.raw(BUNDLE_DOMAIN);
+                w.bytes(&self.checkpoint_bytes);
+            }
+        }
         write_proven(&mut w, seq, entry, &proof);
         w.raw(&self.key_section);
         if w.buf.len() > MAX_BUNDLE_BYTES {
@@ -138,25 +174,36 @@ impl BundleBase {
     }
 }
 
-/// Builds the bundle of entry `seq`, using the latest stored checkpoint
-/// that covers it and matches the log.
-pub(crate) fn build(store: &mut dyn Store, replay: &Replay, checkpoints: &[Vec<u8>], seq: u64) -> Result<Vec<u8>> {
+/// Builds the bundle of entry `seq`, using the stored checkpoint that
+/// covers it and matches the log whose note carries the most signatures
+/// (the most cosigned), the latest among equals; with its note, if any.
+pub(crate) fn build(store: &mut dyn Store, replay: &Replay, checkpoints: &[Vec<u8>], notes: &[(u64, Vec<u8>)], seq: u64) -> Result<Vec<u8>> {
     let leaves = replay.leaves.as_deref().ok_or_else(|| LedgerError::State("leaf hashes not kept".into()))?;
     if seq >= replay.size {
         return Err(LedgerError::State(format!("no entry {seq}: the ledger has {} entries", replay.size)));
     }
-    let mut chosen = None;
+    let note_of = |size: u64| notes.iter().find(|(s, _)| *s == size).map(|(_, n)| n.as_slice());
+    let signatures = |note: Option<&[u8]>| note.and_then(|n| Note::parse(n).ok()).map_or(0, |n| n.signatures.len());
+    // (signatures on the note, checkpoint bytes, note bytes)
+    type Candidate<'a> = (usize, &'a Vec<u8>, Option<&'a [u8]>);
+    let mut chosen: Option<Candidate> = None;
     for bytes in checkpoints.iter().rev() {
         let (cp, _) = Checkpoint::parse(bytes)?;
         if cp.size > seq && cp.size <= replay.size && merkle::root(&leaves[..cp.size as usize]) == cp.root {
-            chosen = Some(bytes);
-            break;
+            let note = note_of(cp.size);
+            let count = signatures(note);
+            if chosen.is_none_or(|(best, _, _)| count > best) {
+                chosen = Some((count, bytes, note));
+            }
         }
     }
-    let Some(cp_bytes) = chosen else {
+    let Some((_, cp_bytes, note)) = chosen else {
         return Err(LedgerError::State(format!("no checkpoint covers entry {seq} yet: sign one with the operator key")));
     };
-    let base = BundleBase::new(cp_bytes, leaves, &replay.key_entries, &mut |k| read_entry(store, k))?;
+    let mut base = BundleBase::new(cp_bytes, leaves, &replay.key_entries, &mut |k| read_entry(store, k))?;
+    if let Some(note) = note {
+        base = base.with_note(note)?;
+    }
     base.bundle(seq, &read_entry(store, seq)?, leaves)
 }
 
@@ -185,14 +232,27 @@ fn check_entry<'a>(registry: &mut KeyRegistry, p: &Proven<'a>, cp: &Checkpoint) 
 
 /// Verifies a bundle offline. Succeeds only if the entry's signature, its
 /// signer's registration and role, every inclusion proof and the
-/// checkpoint's signature by the operator all hold.
+/// checkpoint's signature by the operator all hold (and, in a v2 bundle,
+/// the checkpoint note's: same size and root, the ledger's origin, signed
+/// by the same operator key). Counts no cosignature: see
+/// [`verify_bundle_witnessed`].
 pub fn verify_bundle(bytes: &[u8]) -> Result<BundleReport> {
+    verify_bundle_witnessed(bytes, &[], 0)
+}
+
+/// As [`verify_bundle`], and the bundle must carry a checkpoint note with
+/// valid cosignatures by at least `quorum` distinct keys of `witnesses`
+/// ([`checkpoint_note::verify_cosigned`]; a failing signature by any of
+/// them refuses it). With `quorum` 0 and no witnesses, as [`verify_bundle`].
+pub fn verify_bundle_witnessed(bytes: &[u8], witnesses: &[NoteVerifier], quorum: usize) -> Result<BundleReport> {
     if bytes.len() > MAX_BUNDLE_BYTES {
         return Err(LedgerError::TooLarge { what: "bundle", size: bytes.len(), max: MAX_BUNDLE_BYTES });
     }
     let mut r = Reader::new(bytes, "bundle");
-    r.expect(BUNDLE_DOMAIN)?;
+    let v2 = bytes.starts_with(BUNDLE_DOMAIN_V2);
+    r.expect(if v2 { BUNDLE_DOMAIN_V2 } else { BUNDLE_DOMAIN })?;
     let cp_bytes = r.bytes(crate::entry::CHECKPOINT_BYTES)?;
+    let note_bytes = if v2 { Some(r.bytes(MAX_NOTE_BYTES)?) } else { None };
     let (cp, _) = Checkpoint::parse(cp_bytes)?;
     let target = read_proven(&mut r)?;
     let n = r.u32()? as usize;
@@ -265,6 +325,29 @@ pub fn verify_bundle(bytes: &[u8]) -> Result<BundleReport> {
         return Err(fail("the checkpoint's signature is bad"));
     }
     let (genesis, treaty_name, treaty_sha256) = genesis.ok_or_else(|| fail("the bundle lacks the genesis entry"))?;
+    let origin = checkpoint_note::ledger_origin(&genesis);
+    let operator_note_key = checkpoint_note::operator_note_verifier(&origin, &op_state.key.to_bytes())?;
+    let mut note = None;
+    if let Some(nb) = note_bytes {
+        let (parsed, _) = Note::open(nb, std::slice::from_ref(&operator_note_key)).map_err(|e| fail(format!("checkpoint note: {e}")))?;
+        let head = TreeHead::parse_body(&parsed.text)?;
+        if head.origin != origin {
+            return Err(fail(format!("the checkpoint note names origin `{}`, not this ledger's `{origin}`", head.origin)));
+        }
+        if head.size != cp.size || head.root != cp.root {
+            return Err(fail("the checkpoint note states another tree than the checkpoint"));
+        }
+        note = Some(parsed.to_text());
+    }
+    let mut cosignatures = Vec::new();
+    if quorum > 0 || !witnesses.is_empty() {
+        let Some(nb) = note_bytes else {
+            return Err(fail(format!("the bundle carries no checkpoint note, so no witness cosignature; the quorum is {quorum}")));
+        };
+        let cosigned = checkpoint_note::verify_cosigned(nb, std::slice::from_ref(&operator_note_key), witnesses, quorum)
+            .map_err(|e| fail(format!("witnesses: {e}")))?;
+        cosignatures = cosigned.cosignatures;
+    }
     let Some((seq, kind, mode, signer, signer_role, valid_time, record_time, act, leaf)) = report else {
         return Err(fail("the entry was not checked"));
     };
@@ -283,5 +366,8 @@ pub fn verify_bundle(bytes: &[u8]) -> Result<BundleReport> {
         treaty_name,
         treaty_sha256,
         leaf,
+        origin,
+        note,
+        cosignatures,
     })
 }

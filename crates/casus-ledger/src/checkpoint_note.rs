@@ -117,6 +117,33 @@ impl TreeHead {
     }
 }
 
+/// What a casus ledger's origin starts with; the lowercase hex of the
+/// genesis entry's leaf hash follows.
+pub const LEDGER_ORIGIN_PREFIX: &str = "casus.ledger/";
+
+/// A casus ledger's origin (the first line of its checkpoint notes, and the
+/// name of the operator's note key): [`LEDGER_ORIGIN_PREFIX`] followed by
+/// the 64 lowercase hex digits of the genesis entry's leaf hash. It is
+/// fixed by the genesis entry, so every ledger has one from its first entry
+/// on (those written before notes existed included), no two ledgers share
+/// one, and nothing new is stored to keep it.
+pub fn ledger_origin(genesis_leaf: &Hash) -> String {
+    format!("{LEDGER_ORIGIN_PREFIX}{}", crate::hex::encode(genesis_leaf))
+}
+
+/// The operator's note signer for a ledger: the operator's Ed25519 key
+/// (the same seed that signs entries and `casus/checkpoint/v1`), named by
+/// the ledger's origin, signature type Ed25519 (`0x01`).
+pub fn operator_note_signer(origin: &str, operator: &crate::SecretKey) -> Result<NoteSigner> {
+    NoteSigner::from_seed(origin, SignatureType::Ed25519, operator.seed())
+}
+
+/// The verifier key of an operator's public key for a ledger (what
+/// witnesses are configured with, `--log ORIGIN=VERIFIER_KEY`).
+pub fn operator_note_verifier(origin: &str, operator_public: &[u8; 32]) -> Result<NoteVerifier> {
+    NoteVerifier::new(origin, SignatureType::Ed25519, operator_public)
+}
+
 /// A checkpoint verified against a log's keys and a witness policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CosignedCheckpoint {
@@ -303,6 +330,38 @@ mod tests {
         assert_eq!(
             w.cosign(&head.body(), 1_764_590_400).unwrap().line(),
             "— witness.example/arm 0z2EeQAAAABpLYNAylAmVr2TyK8q32NaoAufUYmt96TfXfCpWTSWGisfl0GgR9/lkwe6oohup8OT1poVg1+1opVF8YSKGNC/WK9tCg==\n"
+        );
+    }
+
+    #[test]
+    fn ledger_origin_and_operator_note_key_match_an_independent_computation() {
+        // docs/LEDGER.md, "Checkpoint notes": a genesis whose bytes are
+        // `genesis`, the operator seed 01×32; computed independently with
+        // Python's `cryptography` and `hashlib`.
+        use crate::merkle::{leaf_hash, root};
+        let origin = ledger_origin(&leaf_hash(b"genesis"));
+        assert_eq!(
+            origin,
+            "casus.ledger/7b5eabeb1bbd49abd8e501115a1867dd6e979b244839adf2b727a017e4454507"
+        );
+        let op = crate::SecretKey::from_seed([1; 32]);
+        let signer = operator_note_signer(&origin, &op).unwrap();
+        assert_eq!(
+            signer.verifier().to_string(),
+            format!("{origin}+0b9ef5d4+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c")
+        );
+        assert_eq!(operator_note_verifier(&origin, &op.public()).unwrap(), signer.verifier());
+        let head = TreeHead::new(
+            &origin,
+            3,
+            root(&[leaf_hash(b"a"), leaf_hash(b"b"), leaf_hash(b"c")]),
+        );
+        let note = head.sign(&signer).unwrap();
+        assert_eq!(
+            note.to_text(),
+            format!(
+                "{origin}\n3\nNmQuc8JUCrEh46a/lUWwokmCzYMOsT080Z3jzmwCHsE=\n\n— {origin} C5711DTdex/cdx8b4ccGqkgr1dNtxQPRSEdOjONQonMnCWlOr4lZxQ3K6B50+NwC2Kiijd6Mshahxj4OH6fsMJmlMg4=\n"
+            )
         );
     }
 

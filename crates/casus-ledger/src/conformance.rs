@@ -41,7 +41,7 @@ macro_rules! conformance_tests {
             concurrent_appenders, group_commit, signed_elsewhere, tamper_flip_byte, tamper_delete_entry, tamper_reorder,
             tamper_truncate, tamper_fork_after_checkpoint, tamper_swap_signature,
             tamper_checkpoint_signature, tamper_checkpoint_misfiled, live_act_times, key_changes_are_checkpointed,
-            revocation_cut_off);
+            revocation_cut_off, checkpoint_notes);
     };
     (@each $backend:expr; $($name:ident),*) => {
         $(
@@ -783,5 +783,126 @@ impl Backend for MemBackend {
     }
     fn raw(&self, name: &str) -> Result<Box<dyn RawStore>, String> {
         Ok(Box::new(self.get(name)?))
+    }
+}
+
+/// Every checkpoint is also a C2SP checkpoint note with the ledger's
+/// origin, signed by the operator and stored beside it (in the same commit
+/// for key changes); a cosigned note is stored only when the cosigning
+/// succeeds, and bundles carry the most cosigned one, which
+/// `verify_bundle_witnessed` counts against a quorum. A note that states
+/// another root, is signed by another key, or is filed under another size
+/// is tampering; a checkpoint stored without a note (as before notes
+/// existed) still verifies, and its bundle is a v1 bundle.
+pub fn checkpoint_notes(backend: &dyn Backend, name: &str) -> Outcome {
+    use crate::checkpoint_note::{TreeHead, ledger_origin, operator_note_signer, operator_note_verifier};
+    use crate::note::{Note, NoteSigner, SignatureType};
+    let keys = Keys::new();
+    let mut symbols = Symbols::new();
+    let mut l = seeded(backend, name, &keys, &mut symbols)?;
+    let genesis = crate::merkle::leaf_hash(&backend.open(name)?.read_range(0, 1).map_err(err)?.pop().ok_or("no genesis")?.1);
+    let origin = l.origin().map_err(err)?;
+    ensure(origin == ledger_origin(&genesis) && origin.starts_with("casus.ledger/") && origin.len() == 13 + 64, || origin.clone())?;
+    let op_key = operator_note_verifier(&origin, &keys.operator.public()).map_err(err)?;
+
+    l.checkpoint(&keys.operator, day(200)).map_err(err)?;
+    let notes = l.checkpoint_notes().map_err(err)?;
+    ensure(notes.len() == 1 && notes[0].0 == 10, || format!("{notes:?}"))?;
+    let (note, _) = Note::open(&notes[0].1, std::slice::from_ref(&op_key)).map_err(err)?;
+    let head = TreeHead::parse_body(&note.text).map_err(err)?;
+    ensure(head == TreeHead::new(&origin, 10, l.replay().frontier.root()), || format!("{head:?}"))?;
+    let report = l.verify(&mut |_, _| {}).map_err(err)?;
+    ensure(report.checkpoint_notes == 1, || format!("{report:?}"))?;
+
+    // A key change's checkpoint carries its note in the same commit.
+    let extra = SecretKey::from_seed([31; 32]);
+    let seq = l.change_key(&KeyChange::Register(KeyRegistration { key: extra.public(), role: KeyRole::Recorder }), &keys.operator, day(201)).map_err(err)?;
+    let sizes: Vec<u64> = l.checkpoint_notes().map_err(err)?.iter().map(|(s, _)| *s).collect();
+    ensure(sizes == [10, seq + 1], || format!("{sizes:?}"))?;
+
+    // Cosigned: two witnesses sign; the proof function gives valid proofs.
+    let witnesses: Vec<NoteSigner> = (0..3u8)
+        .map(|i| NoteSigner::from_seed(&format!("w{i}.example"), SignatureType::CosignatureV1, [40 + i; 32]))
+        .collect::<Result<_, _>>()
+        .map_err(err)?;
+    let a = act(&mut symbols, "cosigned", "ARM", ActKind::Request, 202, false);
+    l.append_act(&a, &symbols, &keys.arm, day(202)).map_err(err)?;
+    let leaves = l.replay().leaves.clone().ok_or("no leaves")?;
+    let size = leaves.len() as u64;
+    let (_, cosigned) = l
+        .checkpoint_cosigned(&keys.operator, day(203), &mut |note, n, proof| {
+            let p = proof(5).ok_or_else(|| LedgerError::State("no proof from 5".into()))?;
+            let ok = crate::merkle::verify_consistency(5, n, &crate::merkle::root(&leaves[..5]), &crate::merkle::root(&leaves), &p);
+            if !ok || proof(0) != Some(Vec::new()) || proof(n) != Some(Vec::new()) || proof(n + 1).is_some() {
+                return Err(LedgerError::State("bad consistency proofs".into()));
+            }
+            let mut out = note.clone();
+            for w in &witnesses[..2] {
+                out.signatures.push(w.cosign(&note.text, 1_764_590_400)?);
+            }
+            Ok(out)
+        })
+        .map_err(err)?;
+    ensure(cosigned.signatures.len() == 3, || cosigned.to_text())?;
+    let stored = l.checkpoint_notes().map_err(err)?;
+    ensure(stored.last().is_some_and(|(s, b)| *s == size && *b == cosigned.to_text().into_bytes()), || format!("{stored:?}"))?;
+    // A failed cosigning stores nothing.
+    let a = act(&mut symbols, "refused", "ARM", ActKind::Request, 204, false);
+    l.append_act(&a, &symbols, &keys.arm, day(204)).map_err(err)?;
+    let before = (l.checkpoints().map_err(err)?.len(), l.checkpoint_notes().map_err(err)?.len());
+    let failed = l.checkpoint_cosigned(&keys.operator, day(205), &mut |_, _, _| Err(LedgerError::Refused("quorum not reached".into())));
+    ensure(failed.is_err(), || "a failed cosigning succeeded".into())?;
+    let after = (l.checkpoints().map_err(err)?.len(), l.checkpoint_notes().map_err(err)?.len());
+    ensure(before == after, || format!("{before:?} -> {after:?}"))?;
+    // A note whose operator signature was replaced is refused.
+    let forged = l.checkpoint_cosigned(&keys.operator, day(205), &mut |note, _, _| {
+        let mut out = note.clone();
+        out.signatures = vec![witnesses[0].cosign(&note.text, 1)?];
+        Ok(out)
+    });
+    ensure(forged.is_err(), || "a note without the operator's signature was stored".into())?;
+
+    // The bundle of entry 3 carries the cosigned note.
+    let bundle = l.proof_bundle(3).map_err(err)?;
+    ensure(bundle.starts_with(crate::bundle::BUNDLE_DOMAIN_V2), || "not a v2 bundle".into())?;
+    let wv: Vec<_> = witnesses.iter().map(NoteSigner::verifier).collect();
+    let r = crate::verify_bundle_witnessed(&bundle, &wv, 2).map_err(err)?;
+    ensure(r.cosignatures.len() == 2 && r.checkpoint.size == size && r.origin == origin, || format!("{r:?}"))?;
+    ensure(crate::verify_bundle_witnessed(&bundle, &wv, 3).is_err(), || "quorum 3 of 2 cosignatures".into())?;
+    ensure(crate::verify_bundle_witnessed(&bundle, &wv[2..], 1).is_err(), || "a witness that did not sign".into())?;
+    ensure(verify_bundle(&bundle).is_ok_and(|r| r.note.is_some()), || "v2 bundle without a policy".into())?;
+
+    // A checkpoint stored without a note, as before notes: verifies, and
+    // its bundle is v1 (and counts no witness).
+    let len = l.len().map_err(err)?;
+    let (_, bytes) = crate::entry::Checkpoint::sign(len, l.replay().frontier.root(), day(206).0, &keys.operator);
+    backend.open(name)?.put_checkpoint(len, &bytes).map_err(err)?;
+    l.verify(&mut |_, _| {}).map_err(err)?;
+    let old = l.proof_bundle(len - 1).map_err(err)?;
+    ensure(old.starts_with(crate::bundle::BUNDLE_DOMAIN), || "not a v1 bundle".into())?;
+    ensure(verify_bundle(&old).is_ok_and(|r| r.note.is_none()), || "v1 bundle".into())?;
+    ensure(crate::verify_bundle_witnessed(&old, &wv, 1).is_err(), || "a v1 bundle met a quorum".into())?;
+
+    // Tampering with notes.
+    let signer = operator_note_signer(&origin, &keys.operator).map_err(err)?;
+    let other_root = TreeHead::new(&origin, 10, [7; 32]).sign(&signer).map_err(err)?;
+    backend.open(name)?.put_checkpoint_note(10, other_root.to_text().as_bytes()).map_err(err)?;
+    match l.verify(&mut |_, _| {}) {
+        Err(LedgerError::TamperedCheckpoint { size: 10, kind: Tamper::ForkAfterCheckpoint { checkpoint_size: 10 } }) => {}
+        other => return Err(format!("a note with another root: {other:?}")),
+    }
+    let stranger = operator_note_signer(&origin, &SecretKey::from_seed([9; 32])).map_err(err)?;
+    let forged = TreeHead::new(&origin, 10, head.root).sign(&stranger).map_err(err)?;
+    backend.open(name)?.put_checkpoint_note(10, forged.to_text().as_bytes()).map_err(err)?;
+    match l.verify(&mut |_, _| {}) {
+        Err(LedgerError::TamperedCheckpoint { size: 10, kind: Tamper::BadCheckpoint(_) }) => {}
+        other => return Err(format!("a note signed by another key: {other:?}")),
+    }
+    backend.open(name)?.put_checkpoint_note(10, &notes[0].1).map_err(err)?;
+    l.verify(&mut |_, _| {}).map_err(err)?;
+    backend.open(name)?.put_checkpoint_note(7, &notes[0].1).map_err(err)?;
+    match l.verify(&mut |_, _| {}) {
+        Err(LedgerError::TamperedCheckpoint { size: 7, kind: Tamper::MisfiledCheckpoint { stored_at: 7, signed: 10 } }) => Ok(()),
+        other => Err(format!("a misfiled note: {other:?}")),
     }
 }

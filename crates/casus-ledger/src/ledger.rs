@@ -17,7 +17,9 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use crate::encode::{ActFields, encode_act};
 use crate::entry::{self, Checkpoint, Entry, EntryKind, EntryView, Genesis, KeyChange, Mode};
 use crate::keys::{self, KeyId, KeyRegistration, KeyRegistry, KeyRole, KeyState, SecretKey};
+use crate::checkpoint_note::{self, TreeHead};
 use crate::merkle::{self, Frontier, Hash};
+use crate::note::Note;
 use crate::store::{Store, StoreRead};
 use crate::{LedgerError, MAX_BATCH_ENTRIES, MAX_LEDGER_ENTRIES, Result, Tamper, sha256};
 
@@ -42,6 +44,9 @@ pub struct Replay {
     pub leaves: Option<Vec<Hash>>,
     /// Positions of the genesis and key entries.
     pub key_entries: Vec<u64>,
+    /// The genesis entry's leaf hash, once replayed: the ledger's identity,
+    /// from which its origin derives ([`checkpoint_note::ledger_origin`]).
+    pub genesis_leaf: Option<Hash>,
 }
 
 struct Mark {
@@ -79,6 +84,28 @@ impl Replay {
         if let Some(l) = &mut self.leaves {
             l.truncate(m.size as usize);
         }
+        if m.size == 0 {
+            self.genesis_leaf = None;
+        }
+    }
+
+    /// The ledger's C2SP origin, once the genesis entry is replayed.
+    pub fn origin(&self) -> Result<String> {
+        let genesis = self.genesis_leaf.ok_or_else(|| LedgerError::State("the ledger is empty".into()))?;
+        Ok(checkpoint_note::ledger_origin(&genesis))
+    }
+
+    /// The operator's checkpoint, in both forms, of the log as replayed:
+    /// `casus/checkpoint/v1` (parsed and its bytes) and the C2SP
+    /// `tlog-checkpoint` note signed by the same key, whose origin is the
+    /// ledger's. `operator` must be the operator key at this size.
+    pub fn sign_checkpoint(&self, operator: &SecretKey, time: i64) -> Result<(Checkpoint, Vec<u8>, Note)> {
+        self.registry.check_operator(&operator.id(), self.size).map_err(|t| refused(&t))?;
+        let root = self.frontier.root();
+        let (cp, bytes) = Checkpoint::sign(self.size, root, time, operator);
+        let origin = self.origin()?;
+        let note = TreeHead::new(&origin, self.size, root).sign(&checkpoint_note::operator_note_signer(&origin, operator)?)?;
+        Ok((cp, bytes, note))
     }
 
     /// Checks and applies the next entry (position `self.size`), except its
@@ -120,6 +147,9 @@ impl Replay {
 
     /// Adds the next leaf to the tree (see [`Replay::advance`]).
     fn push_leaf(&mut self, leaf: Hash) {
+        if self.frontier.size() == 0 {
+            self.genesis_leaf = Some(leaf);
+        }
         self.frontier.push(leaf);
         if let Some(l) = &mut self.leaves {
             l.push(leaf);
@@ -162,6 +192,9 @@ pub struct VerifyReport {
     pub acts: u64,
     pub key_entries: u64,
     pub checkpoints: u64,
+    /// Checkpoint notes checked (each signed by the operator, for a stored
+    /// checkpoint of the same size and root, with the ledger's origin).
+    pub checkpoint_notes: u64,
     pub root: Hash,
     /// The genesis entry's leaf hash: the ledger's identity.
     pub genesis: Hash,
@@ -182,6 +215,14 @@ pub struct TreatyInfo {
     pub text: Vec<u8>,
     pub sha256: Hash,
 }
+
+/// The consistency proof from an older tree size to a checkpoint's (empty
+/// from 0 and from the same size; `None` from a larger size).
+pub type ConsistencyProofs<'a> = dyn Fn(u64) -> Option<Vec<Hash>> + Sync + 'a;
+
+/// Has a checkpoint note cosigned: `(note, size, proofs)` to the note with
+/// the cosignatures added (see [`Ledger::checkpoint_cosigned`]).
+pub type Cosign<'a> = dyn FnMut(&Note, u64, &ConsistencyProofs<'_>) -> Result<Note> + 'a;
 
 /// A ledger over a store.
 pub struct Ledger {
@@ -460,9 +501,8 @@ impl Ledger {
             }
             let signed_head = match checkpoint {
                 Some(key) => {
-                    replay.registry.check_operator(&key.id(), replay.size).map_err(|t| refused(&t))?;
-                    let (cp, bytes) = Checkpoint::sign(replay.size, replay.frontier.root(), replay.last_record_time, key);
-                    Some((cp.size, bytes))
+                    let (cp, bytes, note) = replay.sign_checkpoint(key, replay.last_record_time)?;
+                    Some((cp.size, bytes, note.to_text().into_bytes()))
                 }
                 None => None,
             };
@@ -480,17 +520,67 @@ impl Ledger {
         }
     }
 
-    /// Signs and stores a checkpoint of the log as it is now.
+    /// Signs and stores a checkpoint of the log as it is now, in both
+    /// forms (`casus/checkpoint/v1` and its C2SP note), in one transaction.
     pub fn checkpoint(&mut self, operator: &SecretKey, time: Time) -> Result<Checkpoint> {
+        Ok(self.checkpoint_cosigned(operator, time, &mut |note, _, _| Ok(note.clone()))?.0)
+    }
+
+    /// The ledger's C2SP origin (see [`checkpoint_note::ledger_origin`]).
+    pub fn origin(&mut self) -> Result<String> {
+        self.sync()?;
+        self.replay.origin()
+    }
+
+    /// As [`Ledger::checkpoint`], with the note cosigned first:
+    /// `cosign(note, size, proof)` gets the operator-signed note and a
+    /// function giving the consistency proof from any older size (empty
+    /// from 0), and returns the note with the cosignatures it collected
+    /// (or an error, and then nothing is stored). The returned note must
+    /// have the same text and still carry the operator's valid signature.
+    pub fn checkpoint_cosigned(
+        &mut self,
+        operator: &SecretKey,
+        time: Time,
+        cosign: &mut Cosign<'_>,
+    ) -> Result<(Checkpoint, Note)> {
         self.sync()?;
         let size = self.replay.size;
         if size == 0 {
             return Err(LedgerError::State("the ledger is empty".into()));
         }
-        self.replay.registry.check_operator(&operator.id(), size).map_err(|t| refused(&t))?;
-        let (cp, bytes) = Checkpoint::sign(size, self.replay.frontier.root(), time.0, operator);
-        self.store.put_checkpoint(size, &bytes)?;
-        Ok(cp)
+        let (cp, bytes, note) = self.replay.sign_checkpoint(operator, time.0)?;
+        let leaves = self.replay.leaves.as_deref().ok_or_else(|| LedgerError::State("leaf hashes not kept".into()))?;
+        let tree = leaves.get(..size as usize).ok_or_else(|| LedgerError::State("fewer leaves than entries".into()))?;
+        let proof = move |old: u64| -> Option<Vec<Hash>> {
+            match old {
+                0 => Some(Vec::new()),
+                o if o == size => Some(Vec::new()),
+                o if o > size => None,
+                o => merkle::consistency_proof(tree, o as usize),
+            }
+        };
+        let cosigned = cosign(&note, size, &proof)?;
+        if cosigned.text != note.text {
+            return Err(LedgerError::State("the cosigned note is not the checkpoint's".into()));
+        }
+        let origin = self.replay.origin()?;
+        Note::open(cosigned.to_text().as_bytes(), &[checkpoint_note::operator_note_verifier(&origin, &operator.public())?])?;
+        let rows = (size, bytes, cosigned.to_text().into_bytes());
+        let mut rows = Some(rows);
+        self.store.append_checkpointed(&mut |_, len| {
+            if len < size {
+                return Err(LedgerError::State(format!("the log has {len} entries, fewer than the checkpoint's {size}")));
+            }
+            Ok((Vec::new(), rows.take()))
+        })?;
+        Ok((cp, cosigned))
+    }
+
+    /// The stored checkpoint notes as `(size, note text)`, unverified
+    /// (`verify` checks their signature by the operator and their roots).
+    pub fn checkpoint_notes(&mut self) -> Result<Vec<(u64, Vec<u8>)>> {
+        self.store.checkpoint_note_rows()
     }
 
     /// The stored checkpoints, parsed (unverified; `verify` checks them).
@@ -517,7 +607,8 @@ impl Ledger {
     pub fn proof_bundle(&mut self, seq: u64) -> Result<Vec<u8>> {
         self.sync()?;
         let checkpoints = self.store.checkpoints()?;
-        crate::bundle::build(&mut *self.store, &self.replay, &checkpoints, seq)
+        let notes = self.store.checkpoint_note_rows()?;
+        crate::bundle::build(&mut *self.store, &self.replay, &checkpoints, &notes, seq)
     }
 
     /// The acts recorded at or before `record_time` (all acts if `None`), in
@@ -814,6 +905,7 @@ pub fn verify_store_with(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u6
         acts: 0,
         key_entries: 0,
         checkpoints: 0,
+        checkpoint_notes: 0,
         root: merkle::empty_root(),
         genesis: [0; 32],
         treaty_sha256: [0; 32],
@@ -822,6 +914,20 @@ pub fn verify_store_with(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u6
     };
     if len == 0 {
         return Err(LedgerError::State("the ledger is empty".into()));
+    }
+    // Checkpoint notes: each beside the checkpoint of its size, checked
+    // with it (by the operator key in force at that size).
+    let origin = match store.read_range(0, 1)?.pop() {
+        Some((0, genesis)) => checkpoint_note::ledger_origin(&merkle::leaf_hash(&genesis)),
+        _ => return Err(LedgerError::Tampered { entry: 0, kind: Tamper::MissingEntry }),
+    };
+    let mut notes = std::collections::BTreeMap::new();
+    for (stored_at, bytes) in store.checkpoint_note_rows()? {
+        if !checkpoints.iter().any(|(cp, _)| cp.size == stored_at) {
+            let kind = check_checkpoint_note(&replay.registry, &origin, stored_at, None, &bytes).err().unwrap_or(Tamper::MissingEntry);
+            return Err(LedgerError::TamperedCheckpoint { size: stored_at, kind });
+        }
+        notes.insert(stored_at, bytes);
     }
     while replay.size < len {
         let start = replay.size;
@@ -850,6 +956,11 @@ pub fn verify_store_with(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u6
                 let (cp, bytes) = &checkpoints[next_cp];
                 if let Err(kind) = check_checkpoint(&replay.registry, replay.size, &replay.frontier.root(), cp, bytes) {
                     cp_failure = Some((cp.size, kind));
+                } else if let Some(note) = notes.get(&cp.size) {
+                    match check_checkpoint_note(&replay.registry, &origin, cp.size, Some(cp), note) {
+                        Ok(()) => report.checkpoint_notes += 1,
+                        Err(kind) => cp_failure = Some((cp.size, kind)),
+                    }
                 }
                 next_cp += 1;
                 report.checkpoints += 1;
@@ -884,6 +995,32 @@ pub fn verify_store_with(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u6
     report.root = replay.frontier.root();
     report.last_record_time = replay.last_record_time;
     Ok(report)
+}
+
+/// Checks a stored checkpoint note (stored under `stored_at`) against the
+/// `casus/checkpoint/v1` checkpoint of the same size (`paired`, already
+/// checked against the log): same size and root, the ledger's origin, and
+/// a valid signature by the operator key that signed that checkpoint.
+/// Cosignatures are not checked here: which witnesses count is the
+/// reader's policy (`verify-bundle --witness … --quorum K`).
+pub fn check_checkpoint_note(registry: &KeyRegistry, origin: &str, stored_at: u64, paired: Option<&Checkpoint>, bytes: &[u8]) -> Result<(), Tamper> {
+    let bad = |why: String| Tamper::BadCheckpoint(format!("checkpoint note: {why}"));
+    let note = Note::parse(bytes).map_err(|e| bad(e.to_string()))?;
+    let head = TreeHead::parse_body(&note.text).map_err(|e| bad(e.to_string()))?;
+    if head.size != stored_at {
+        return Err(Tamper::MisfiledCheckpoint { stored_at, signed: head.size });
+    }
+    if head.origin != origin {
+        return Err(bad(format!("origin `{}` is not this ledger's", head.origin)));
+    }
+    let cp = paired.ok_or_else(|| bad(format!("no checkpoint of size {stored_at} beside it")))?;
+    if head.root != cp.root {
+        return Err(Tamper::ForkAfterCheckpoint { checkpoint_size: stored_at });
+    }
+    let state = registry.check_operator(&cp.signer, stored_at).map_err(|t| bad(t.to_string()))?;
+    let verifier = checkpoint_note::operator_note_verifier(origin, &state.key.to_bytes()).map_err(|e| bad(e.to_string()))?;
+    Note::open(bytes, &[verifier]).map_err(|e| bad(e.to_string()))?;
+    Ok(())
 }
 
 /// Checks one checkpoint against the log replayed to `size` entries.

@@ -45,7 +45,7 @@ pub mod merkle;
 pub mod note;
 pub mod store;
 
-pub use bundle::{BundleReport, verify_bundle};
+pub use bundle::{BundleReport, verify_bundle, verify_bundle_witnessed};
 pub use entry::{Checkpoint, Entry, EntryKind, Mode};
 pub use group::{AppendHandle, Appended, GroupAppender};
 pub use keys::{KeyFile, KeyId, KeyRole, PublicKeyFile, SecretKey};

@@ -1,7 +1,7 @@
 //! The storage trait every backend implements, and an in-memory store.
 //!
 //! A store keeps opaque entry bytes at positions 0, 1, 2, … and checkpoint
-//! bytes by tree size; it never interprets them, so a store cannot make a
+//! bytes and checkpoint notes by tree size; it never interprets them, so a store cannot make a
 //! tampered log look valid: the ledger checks what it reads. What a store
 //! must guarantee is that `append` is atomic and durable (it returns only
 //! after the commit) and that concurrent appenders serialize on the head,
@@ -25,8 +25,12 @@ pub trait StoreRead {
 }
 
 /// What `build` returns to [`Store::append_checkpointed`]: the entries to
-/// store, and a checkpoint (its tree size and bytes) to store with them.
-pub type Commit = (Vec<Vec<u8>>, Option<(u64, Vec<u8>)>);
+/// store, and a checkpoint to store with them.
+pub type Commit = (Vec<Vec<u8>>, Option<CheckpointRows>);
+
+/// A checkpoint as stored: its tree size, its `casus/checkpoint/v1` bytes
+/// and its C2SP checkpoint note.
+pub type CheckpointRows = (u64, Vec<u8>, Vec<u8>);
 
 /// What the ledger needs from a backend.
 pub trait Store: StoreRead + Send {
@@ -36,7 +40,7 @@ pub trait Store: StoreRead + Send {
     /// Appends entries atomically. Holding the write lock, calls
     /// `build(reader, len)`; the entries it returns are stored at positions
     /// `len, len + 1, …`, and the checkpoint it returns (if any) under its
-    /// tree size, all in one transaction, committed durably before this
+    /// tree size (its note too), all in one transaction, committed durably before this
     /// returns the new length. If `build` fails, nothing is written.
     fn append_checkpointed(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Commit>) -> Result<u64>;
 
@@ -56,6 +60,15 @@ pub trait Store: StoreRead + Send {
 
     /// Stores a checkpoint for tree size `size` (replacing one of the same size).
     fn put_checkpoint(&mut self, size: u64, bytes: &[u8]) -> Result<()>;
+
+    /// Every stored checkpoint note (the C2SP `tlog-checkpoint` signed by
+    /// the operator, with the witnesses' cosignatures if any) as `(tree
+    /// size it is stored under, bytes)`, in size order.
+    fn checkpoint_note_rows(&mut self) -> Result<Vec<(u64, Vec<u8>)>>;
+
+    /// Stores the checkpoint note for tree size `size` (replacing one of
+    /// the same size: a note with more cosignatures replaces one with fewer).
+    fn put_checkpoint_note(&mut self, size: u64, bytes: &[u8]) -> Result<()>;
 }
 
 /// Direct access to stored rows, past every rule: for tests and forensics.
@@ -72,6 +85,7 @@ pub trait RawStore: Send {
 struct MemInner {
     entries: BTreeMap<u64, Vec<u8>>,
     checkpoints: BTreeMap<u64, Vec<u8>>,
+    checkpoint_notes: BTreeMap<u64, Vec<u8>>,
 }
 
 /// An in-memory store. Clones share the same log (one can tamper while the
@@ -123,8 +137,9 @@ impl Store for MemStore {
             inner.entries.insert(pos, bytes);
             pos += 1;
         }
-        if let Some((size, bytes)) = checkpoint {
+        if let Some((size, bytes, note)) = checkpoint {
             inner.checkpoints.insert(size, bytes);
+            inner.checkpoint_notes.insert(size, note);
         }
         Ok(pos)
     }
@@ -135,6 +150,15 @@ impl Store for MemStore {
 
     fn put_checkpoint(&mut self, size: u64, bytes: &[u8]) -> Result<()> {
         self.lock()?.checkpoints.insert(size, bytes.to_vec());
+        Ok(())
+    }
+
+    fn checkpoint_note_rows(&mut self) -> Result<Vec<(u64, Vec<u8>)>> {
+        Ok(self.lock()?.checkpoint_notes.iter().map(|(k, v)| (*k, v.clone())).collect())
+    }
+
+    fn put_checkpoint_note(&mut self, size: u64, bytes: &[u8]) -> Result<()> {
+        self.lock()?.checkpoint_notes.insert(size, bytes.to_vec());
         Ok(())
     }
 }

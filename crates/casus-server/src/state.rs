@@ -41,6 +41,15 @@ pub type StoreOpener = Arc<dyn Fn() -> casus_ledger::Result<Box<dyn Store>> + Se
 /// Seconds since 1970, UTC. Injected, so tests fix the time.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
+/// Has witnesses cosign a checkpoint note before it is stored:
+/// `(note, size, proof)` as [`casus_ledger::Ledger::checkpoint_cosigned`]
+/// gives them; returns the cosigned note, or why the quorum was not met.
+pub type Cosigner = Arc<
+    dyn Fn(&casus_ledger::note::Note, u64, &(dyn Fn(u64) -> Option<Vec<Hash>> + Sync)) -> Result<casus_ledger::note::Note, String>
+        + Send
+        + Sync,
+>;
+
 /// How the server runs.
 #[derive(Clone)]
 pub struct Config {
@@ -51,11 +60,15 @@ pub struct Config {
     pub clock: Clock,
     /// How far a signed entry's record time may stand from the server's clock.
     pub max_skew_secs: i64,
+    /// With the operator key: the witnesses that must cosign each
+    /// checkpoint before it is stored (a round that misses the quorum
+    /// stores nothing, and the next tick tries again).
+    pub cosigner: Option<Cosigner>,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { token: None, operator: None, clock: Arc::new(system_now), max_skew_secs: 300 }
+        Config { token: None, operator: None, clock: Arc::new(system_now), max_skew_secs: 300, cosigner: None }
     }
 }
 
@@ -570,23 +583,48 @@ impl AppState {
     }
 
     /// Signs and stores a checkpoint when the log grew since the last one
-    /// and the server holds the operator key.
+    /// and the server holds the operator key: `casus/checkpoint/v1` and
+    /// its C2SP note, cosigned first by the configured witnesses if any
+    /// (see [`Config::cosigner`]), both in one transaction.
     pub fn checkpoint_if_grown(&self) -> Result<Option<u64>, ApiError> {
         let Some(op) = &self.0.config.operator else { return Ok(None) };
         let mut done = self.0.checkpointed.lock().map_err(poisoned)?;
-        let (size, root) = {
+        let (size, bytes, note) = {
             let d = self.data()?;
-            (d.size(), d.root())
+            let size = d.size();
+            if size <= *done || d.replay.registry.check_operator(&op.id(), size).is_err() {
+                return Ok(None);
+            }
+            let time = self.now().max(d.replay.last_record_time);
+            let (_, bytes, note) = d.replay.sign_checkpoint(op, time).map_err(ApiError::internal)?;
+            (size, bytes, note)
         };
-        if size <= *done {
-            return Ok(None);
-        }
-        if self.data()?.replay.registry.check_operator(&op.id(), size).is_err() {
-            return Ok(None);
-        }
-        let time = self.now().max(self.data()?.replay.last_record_time);
-        let (_, bytes) = casus_ledger::Checkpoint::sign(size, root, time, op);
-        self.0.writer.lock().map_err(poisoned)?.put_checkpoint(size, &bytes).map_err(ApiError::internal)?;
+        let note = match &self.0.config.cosigner {
+            None => note,
+            Some(cosign) => {
+                // The proof reads the leaves under a short read lock, so
+                // appends go on while the witnesses answer.
+                let proof = |old: u64| -> Option<Vec<Hash>> {
+                    match old {
+                        0 => Some(Vec::new()),
+                        o if o == size => Some(Vec::new()),
+                        o if o > size => None,
+                        o => {
+                            let d = self.data().ok()?;
+                            casus_ledger::merkle::consistency_proof(d.leaves.get(..size as usize)?, o as usize)
+                        }
+                    }
+                };
+                cosign(&note, size, &proof).map_err(|e| ApiError::internal(format!("checkpoint of {size} entries not stored: {e}")))?
+            }
+        };
+        let mut rows = Some((size, bytes, note.to_text().into_bytes()));
+        self.0
+            .writer
+            .lock()
+            .map_err(poisoned)?
+            .append_checkpointed(&mut |_, _| Ok((Vec::new(), rows.take())))
+            .map_err(ApiError::internal)?;
         *done = size;
         Ok(Some(size))
     }
@@ -681,7 +719,13 @@ impl AppState {
                 _ => Err(casus_ledger::LedgerError::Tampered { entry: k, kind: casus_ledger::Tamper::MissingEntry }),
             }
         };
-        let base = Arc::new(casus_ledger::bundle::BundleBase::new(bytes, &data.leaves, &data.replay.key_entries, &mut read).map_err(ApiError::internal)?);
+        let mut base = casus_ledger::bundle::BundleBase::new(bytes, &data.leaves, &data.replay.key_entries, &mut read).map_err(ApiError::internal)?;
+        // With its C2SP note (and the witnesses' cosignatures) when it has one.
+        let size = base.checkpoint.size;
+        if let Some((_, note)) = st.checkpoint_note_rows().map_err(ApiError::internal)?.into_iter().find(|(s, _)| *s == size) {
+            base = base.with_note(&note).map_err(ApiError::internal)?;
+        }
+        let base = Arc::new(base);
         cache.base = Some(base.clone());
         if base.checkpoint.size > seq { Ok(base) } else { Err(uncovered()) }
     }

@@ -32,6 +32,11 @@ const MIGRATIONS: &[&str] = &["
         size BIGINT NOT NULL
     );
     INSERT INTO {s}.head (id, size) VALUES (1, 0);
+", "
+    CREATE TABLE {s}.checkpoint_notes (
+        size  BIGINT PRIMARY KEY CHECK (size > 0),
+        bytes BYTEA NOT NULL
+    );
 "];
 
 pub const DEFAULT_SCHEMA: &str = "casus";
@@ -166,6 +171,15 @@ fn len(c: &mut impl GenericClient, s: &str) -> Result<u64> {
     Ok(max.map_or(0, |m| m as u64 + 1))
 }
 
+fn put_checkpoint_note(c: &mut impl GenericClient, s: &str, size: u64, bytes: &[u8]) -> Result<()> {
+    c.execute(
+        &format!("INSERT INTO {s}.checkpoint_notes (size, bytes) VALUES ($1, $2) ON CONFLICT (size) DO UPDATE SET bytes = EXCLUDED.bytes"),
+        &[&to_i64(size)?, &bytes],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
 fn put_checkpoint(c: &mut impl GenericClient, s: &str, size: u64, bytes: &[u8]) -> Result<()> {
     c.execute(
         &format!("INSERT INTO {s}.checkpoints (size, bytes) VALUES ($1, $2) ON CONFLICT (size) DO UPDATE SET bytes = EXCLUDED.bytes"),
@@ -213,8 +227,9 @@ impl Store for PgStore {
             pos += 1;
         }
         tx.execute(&format!("UPDATE {s}.head SET size = $1 WHERE id = 1"), &[&to_i64(pos)?]).map_err(db)?;
-        if let Some((size, bytes)) = checkpoint {
+        if let Some((size, bytes, note)) = checkpoint {
             put_checkpoint(&mut tx, s, size, &bytes)?;
+            put_checkpoint_note(&mut tx, s, size, &note)?;
         }
         tx.commit().map_err(db)?;
         Ok(pos)
@@ -227,6 +242,15 @@ impl Store for PgStore {
 
     fn put_checkpoint(&mut self, size: u64, bytes: &[u8]) -> Result<()> {
         put_checkpoint(&mut self.client, &self.schema, size, bytes)
+    }
+
+    fn checkpoint_note_rows(&mut self) -> Result<Vec<(u64, Vec<u8>)>> {
+        let rows = self.client.query(&format!("SELECT size, bytes FROM {}.checkpoint_notes ORDER BY size", self.schema), &[]).map_err(db)?;
+        Ok(rows.into_iter().map(|r| (r.get::<_, i64>(0) as u64, r.get::<_, Vec<u8>>(1))).collect())
+    }
+
+    fn put_checkpoint_note(&mut self, size: u64, bytes: &[u8]) -> Result<()> {
+        put_checkpoint_note(&mut self.client, &self.schema, size, bytes)
     }
 }
 

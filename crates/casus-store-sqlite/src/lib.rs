@@ -1,6 +1,7 @@
 //! The SQLite backend of the casus ledger.
 //!
-//! One file holds the log: entries by position, checkpoints by tree size.
+//! One file holds the log: entries by position, checkpoints and checkpoint
+//! notes by tree size.
 //! The file is opened in WAL mode with `synchronous = FULL`, so `append`
 //! returns only once its transaction is durably committed, and a process
 //! killed at any moment leaves the log as of its last acknowledged append
@@ -31,6 +32,11 @@ const MIGRATIONS: &[&str] = &["
         bytes    BLOB NOT NULL
     );
     CREATE TABLE checkpoints (
+        size  INTEGER PRIMARY KEY CHECK (size > 0),
+        bytes BLOB NOT NULL
+    );
+", "
+    CREATE TABLE checkpoint_notes (
         size  INTEGER PRIMARY KEY CHECK (size > 0),
         bytes BLOB NOT NULL
     );
@@ -159,6 +165,11 @@ fn put_checkpoint(conn: &Connection, size: u64, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+fn put_checkpoint_note(conn: &Connection, size: u64, bytes: &[u8]) -> Result<()> {
+    conn.execute("INSERT OR REPLACE INTO checkpoint_notes (size, bytes) VALUES (?1, ?2)", params![to_i64(size)?, bytes]).map_err(db)?;
+    Ok(())
+}
+
 struct TxReader<'a>(&'a Connection);
 
 impl StoreRead for TxReader<'_> {
@@ -190,8 +201,9 @@ impl Store for SqliteStore {
                 pos += 1;
             }
         }
-        if let Some((size, bytes)) = checkpoint {
+        if let Some((size, bytes, note)) = checkpoint {
             put_checkpoint(&tx, size, &bytes)?;
+            put_checkpoint_note(&tx, size, &note)?;
         }
         // With synchronous = FULL in WAL mode, commit returns after fsync.
         tx.commit().map_err(db)?;
@@ -206,6 +218,16 @@ impl Store for SqliteStore {
 
     fn put_checkpoint(&mut self, size: u64, bytes: &[u8]) -> Result<()> {
         put_checkpoint(&self.conn, size, bytes)
+    }
+
+    fn checkpoint_note_rows(&mut self) -> Result<Vec<(u64, Vec<u8>)>> {
+        let mut stmt = self.conn.prepare_cached("SELECT size, bytes FROM checkpoint_notes ORDER BY size").map_err(db)?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?))).map_err(db)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db)
+    }
+
+    fn put_checkpoint_note(&mut self, size: u64, bytes: &[u8]) -> Result<()> {
+        put_checkpoint_note(&self.conn, size, bytes)
     }
 }
 

@@ -57,3 +57,35 @@ fn a_created_ledger_file_is_private() {
     }
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// A ledger file of schema version 1 (before checkpoint notes): opening it
+/// adds the empty `checkpoint_notes` table and nothing else; its old
+/// checkpoint (no note) still verifies, and a new checkpoint gets its note.
+#[test]
+fn a_version_1_ledger_gains_checkpoint_notes_and_still_verifies() {
+    let d = dir("v1");
+    let path = d.join("old.sqlite");
+    let keys = Keys::new();
+    let mut l = Ledger::create(Box::new(SqliteStore::open(&path).expect("create")), "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(100))
+        .expect("genesis");
+    l.checkpoint(&keys.operator, day(100)).expect("checkpoint");
+    drop(l);
+    // Make it the file an earlier casus wrote: no notes table, version 1.
+    {
+        let conn = rusqlite::Connection::open(&path).expect("raw open");
+        conn.execute_batch("DROP TABLE checkpoint_notes; PRAGMA user_version = 1;").expect("downgrade");
+    }
+    let mut l = Ledger::open(Box::new(SqliteStore::open_existing(&path).expect("a version 1 ledger opens")));
+    assert!(l.checkpoint_notes().expect("notes").is_empty());
+    let report = l.verify(&mut |_, _| {}).expect("the old checkpoint verifies");
+    assert_eq!((report.checkpoints, report.checkpoint_notes), (1, 0));
+    let bundle = l.proof_bundle(0).expect("bundle");
+    assert!(bundle.starts_with(casus_ledger::bundle::BUNDLE_DOMAIN), "a v1 bundle");
+    casus_ledger::verify_bundle(&bundle).expect("the v1 bundle verifies");
+    l.checkpoint(&keys.operator, day(101)).expect("a new checkpoint");
+    let report = l.verify(&mut |_, _| {}).expect("verifies");
+    assert_eq!((report.checkpoints, report.checkpoint_notes), (1, 1), "the new checkpoint replaced the old one at size 1, with its note");
+    let version: i64 = rusqlite::Connection::open(&path).expect("raw").query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
+    assert_eq!(version, 2);
+    let _ = std::fs::remove_dir_all(&d);
+}

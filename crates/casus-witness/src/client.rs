@@ -3,7 +3,9 @@
 //! quorum measurement): [`WitnessClient`] speaks the protocol,
 //! [`WitnessEndpoint`] adds what an operator needs (the witness's size,
 //! learnt from 409 answers, and verification of its cosignature), and
-//! [`collect_cosignatures`] asks every witness at once.
+//! [`collect_cosignatures`] asks every witness at once, and
+//! [`cosign_with_quorum`] adds their cosignatures to a checkpoint only when
+//! a quorum of named witnesses ([`NamedWitness`]) signed.
 //!
 //! One request at a time over one kept-alive connection (the spec asks
 //! clients to keep connections alive: a cosignature round trip on loopback
@@ -353,4 +355,88 @@ pub fn collect_cosignatures(
             })
             .collect()
     })
+}
+
+/// How long an operator waits for one witness's answer.
+pub const WITNESS_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A witness as an operator configures it: a name for messages (the member
+/// state's, e.g. `ARM`) and its endpoint.
+pub struct NamedWitness {
+    pub name: String,
+    pub endpoint: WitnessEndpoint,
+}
+
+impl NamedWitness {
+    /// Parses `NAME=URL=VERIFIER_KEY` (the verifier key is a
+    /// `cosignature/v1` key, `<name>+<key ID>+<base64>`).
+    pub fn parse(arg: &str, timeout: Duration) -> Result<NamedWitness> {
+        let mut parts = arg.splitn(3, '=');
+        let (Some(name), Some(url), Some(vkey)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(WitnessError::Config(format!(
+                "--witness {arg}: expected NAME=URL=VERIFIER_KEY"
+            )));
+        };
+        if name.is_empty() || name.len() > 64 || name.contains(char::is_whitespace) {
+            return Err(WitnessError::Config(format!(
+                "--witness {arg}: the name is one word of at most 64 bytes"
+            )));
+        }
+        let verifier = NoteVerifier::parse(vkey)
+            .map_err(|e| WitnessError::Config(format!("--witness {name}: {e}")))?;
+        Ok(NamedWitness {
+            name: name.to_string(),
+            endpoint: WitnessEndpoint::new(url, verifier, timeout)
+                .map_err(|e| WitnessError::Config(format!("--witness {name}: {e}")))?,
+        })
+    }
+}
+
+/// Asks every witness for its cosignature of `checkpoint` at once and
+/// returns the checkpoint with every valid cosignature added, in the
+/// witnesses' order, with the names of those that signed: but only if at
+/// least `quorum` did; otherwise [`WitnessError::Quorum`], naming each
+/// witness that did not and why.
+pub fn cosign_with_quorum(
+    witnesses: &mut [NamedWitness],
+    quorum: usize,
+    checkpoint: &Note,
+    size: u64,
+    proof: &(dyn Fn(u64) -> Option<Vec<Hash>> + Sync),
+) -> Result<(Note, Vec<String>)> {
+    let answers = std::thread::scope(|s| {
+        let handles: Vec<_> = witnesses
+            .iter_mut()
+            .map(|w| s.spawn(move || w.endpoint.cosign(checkpoint, size, proof)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(WitnessError::Config("a cosignature request panicked".into()))
+                })
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut note = checkpoint.clone();
+    let mut signed = Vec::new();
+    let mut failed = Vec::new();
+    for (w, answer) in witnesses.iter().zip(answers) {
+        match answer {
+            Ok(sig) => {
+                note.signatures.push(sig);
+                signed.push(w.name.clone());
+            }
+            Err(e) => failed.push(format!("{}: {e}", w.name)),
+        }
+    }
+    if signed.len() < quorum {
+        return Err(WitnessError::Quorum(format!(
+            "{} of {} witnesses cosigned the checkpoint of {size} entries; the quorum is {quorum} ({})",
+            signed.len(),
+            witnesses.len(),
+            failed.join("; ")
+        )));
+    }
+    Ok((note, signed))
 }

@@ -85,6 +85,9 @@ pub enum WitnessError {
     /// A configuration that cannot serve (bad key, duplicate log).
     #[error("{0}")]
     Config(String),
+    /// Fewer witnesses cosigned than the quorum asks.
+    #[error("{0}")]
+    Quorum(String),
     /// The state directory could not be read or written.
     #[error("{context}: {source}")]
     Io {

@@ -41,6 +41,18 @@ pub enum KeysCommand {
         /// The key file (secret, or KEYFILE.pub).
         key: PathBuf,
     },
+    /// Print the C2SP note verifier key of an operator key for a ledger (what its witnesses are configured with).
+    NoteVerifier {
+        /// The operator's key file (secret, or KEYFILE.pub).
+        #[arg(long)]
+        key: PathBuf,
+        /// The ledger whose origin names the key: a SQLite file or a postgres:// URL.
+        #[arg(long, required_unless_present = "origin")]
+        ledger: Option<String>,
+        /// The ledger's origin, as `casus ledger origin` prints it, instead of --ledger.
+        #[arg(long, conflicts_with = "ledger")]
+        origin: Option<String>,
+    },
 }
 
 pub fn run(cmd: KeysCommand) -> Result<ExitCode> {
@@ -77,6 +89,17 @@ pub fn run(cmd: KeysCommand) -> Result<ExitCode> {
             }
             println!("key {}", file.key.id());
             println!("wrote {} (secret, mode 0600) and {}", out.display(), public.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::NoteVerifier { key, ledger, origin } => {
+            let text = read_small(&key)?;
+            let public = if text.contains("casus-secret-key") { KeyFile::parse(&text)?.key.public() } else { PublicKeyFile::parse(&text)?.key };
+            let origin = match (origin, ledger) {
+                (Some(o), _) => o,
+                (None, Some(l)) => casus_ledger::Ledger::open(crate::cmd_ledger::open_existing_store(&l)?).origin()?,
+                (None, None) => bail!("pass --ledger or --origin"),
+            };
+            println!("{}", casus_ledger::checkpoint_note::operator_note_verifier(&origin, &public)?);
             Ok(ExitCode::SUCCESS)
         }
         KeysCommand::Show { key } => {

@@ -28,6 +28,45 @@ use casus_model::{Symbols, Time, Treaty};
 
 use crate::cmd_keys::{read_key, read_small};
 
+/// The witnesses an operator asks to cosign a checkpoint.
+#[derive(clap::Args, Clone, Default)]
+pub struct WitnessArgs {
+    /// A witness to ask for its cosignature, NAME=URL=VERIFIER_KEY (a
+    /// member state's witness: a name for messages, its http:// URL and its
+    /// cosignature/v1 verifier key); repeat for each.
+    #[arg(long = "witness", value_name = "NAME=URL=VERIFIER_KEY")]
+    pub witnesses: Vec<String>,
+    /// How many witnesses must cosign, or nothing is stored (default: all
+    /// those given).
+    #[arg(long)]
+    pub witness_quorum: Option<usize>,
+}
+
+impl WitnessArgs {
+    /// The configured witnesses and the quorum (checked: 1 ≤ K ≤ count).
+    pub fn endpoints(&self) -> Result<(Vec<casus_witness::client::NamedWitness>, usize)> {
+        let witnesses = self
+            .witnesses
+            .iter()
+            .map(|w| casus_witness::client::NamedWitness::parse(w, casus_witness::client::WITNESS_TIMEOUT))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let quorum = quorum_of(witnesses.len(), self.witness_quorum, "--witness-quorum")?;
+        Ok((witnesses, quorum))
+    }
+}
+
+/// A quorum: by default every witness given; at most their number, and
+/// at least 1 when any is given.
+fn quorum_of(count: usize, quorum: Option<usize>, flag: &str) -> Result<usize> {
+    match quorum {
+        None => Ok(count),
+        Some(_) if count == 0 => bail!("{flag} needs at least one --witness"),
+        Some(0) => bail!("{flag} must be at least 1"),
+        Some(k) if k > count => bail!("{flag} {k} is more than the {count} witness(es) given"),
+        Some(k) => Ok(k),
+    }
+}
+
 /// The clock check of the commands that append.
 #[derive(clap::Args)]
 pub struct ClockArgs {
@@ -108,10 +147,24 @@ pub enum LedgerCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Verify a proof bundle offline.
+    /// Verify a proof bundle offline (and, with --witness, count the witnesses' cosignatures).
     VerifyBundle {
         /// The proof bundle file, as `casus ledger proof` writes it.
         bundle: PathBuf,
+        /// A witness whose cosignature counts, NAME=VERIFIER_KEY (its
+        /// cosignature/v1 verifier key); repeat for each.
+        #[arg(long = "witness", value_name = "NAME=VERIFIER_KEY")]
+        witnesses: Vec<String>,
+        /// How many of the witnesses must have cosigned the bundle's
+        /// checkpoint (default: all those given).
+        #[arg(long)]
+        quorum: Option<usize>,
+    },
+    /// Print the ledger's C2SP origin and the operator's note verifier key, which witnesses are configured with.
+    Origin {
+        /// The ledger: a SQLite file or a postgres:// URL.
+        #[arg(long)]
+        ledger: String,
     },
     /// Print and check a consistency proof: the log at size TO (default: now) extends the log at size FROM.
     Consistency {
@@ -125,7 +178,7 @@ pub enum LedgerCommand {
         #[arg(long)]
         to: Option<u64>,
     },
-    /// Sign a checkpoint of the ledger as it is now, with the operator key.
+    /// Sign a checkpoint of the ledger as it is now, with the operator key (and have witnesses cosign it).
     Checkpoint {
         /// The ledger: a SQLite file or a postgres:// URL.
         #[arg(long)]
@@ -133,6 +186,8 @@ pub enum LedgerCommand {
         /// The operator's key file.
         #[arg(long)]
         operator_key: PathBuf,
+        #[command(flatten)]
+        witnesses: WitnessArgs,
         #[command(flatten)]
         clock: ClockArgs,
     },
@@ -416,11 +471,12 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
             match result {
                 Ok(r) => {
                     println!(
-                        "ok: {} entries ({} acts, {} key entries), {} checkpoints, root {}",
+                        "ok: {} entries ({} acts, {} key entries), {} checkpoints ({} with a C2SP note), root {}",
                         r.entries,
                         r.acts,
                         r.key_entries,
                         r.checkpoints,
+                        r.checkpoint_notes,
                         hex::encode(&r.root)
                     );
                     println!("ledger id {}; treaty sha256 {}", hex::encode(&r.genesis), hex::encode(&r.treaty_sha256));
@@ -464,14 +520,38 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
             println!("wrote {} ({} bytes)", out.display(), bundle.len());
             Ok(ExitCode::SUCCESS)
         }
-        LedgerCommand::VerifyBundle { bundle } => {
+        LedgerCommand::Origin { ledger } => {
+            let mut l = open(&ledger)?;
+            let origin = l.origin()?;
+            let operator = l.replay().registry.operator().and_then(|id| l.replay().registry.get(&id)).map(|s| s.key.to_bytes());
+            println!("origin   {origin}");
+            if let Some(key) = operator {
+                let vkey = casus_ledger::checkpoint_note::operator_note_verifier(&origin, &key)?;
+                println!("verifier {vkey}");
+                println!("witness  --log '{origin}={vkey}'");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        LedgerCommand::VerifyBundle { bundle, witnesses, quorum } => {
+            let mut names = Vec::new();
+            let mut keys = Vec::new();
+            for w in &witnesses {
+                let Some((name, vkey)) = w.split_once('=') else { bail!("--witness {w}: expected NAME=VERIFIER_KEY") };
+                let key = casus_ledger::note::NoteVerifier::parse(vkey).with_context(|| format!("--witness {name}"))?;
+                if key.signature_type != casus_ledger::note::SignatureType::CosignatureV1 {
+                    bail!("--witness {name}: a witness key is a cosignature/v1 key (type 0x04)");
+                }
+                names.push((name.to_string(), key.name.clone(), key.key_id));
+                keys.push(key);
+            }
+            let quorum = quorum_of(keys.len(), quorum, "--quorum")?;
             let size = std::fs::metadata(&bundle).with_context(|| format!("reading {}", bundle.display()))?.len();
             if size > casus_ledger::MAX_BUNDLE_BYTES as u64 {
                 eprintln!("error: {} is larger than any bundle ({size} bytes)", bundle.display());
                 return Ok(ExitCode::from(1));
             }
             let bytes = std::fs::read(&bundle).with_context(|| format!("reading {}", bundle.display()))?;
-            match casus_ledger::verify_bundle(&bytes) {
+            match casus_ledger::verify_bundle_witnessed(&bytes, &keys, quorum) {
                 Ok(r) => {
                     println!("ok: entry {} ({:?}, {:?} mode) is in the ledger", r.seq, r.kind, r.mode);
                     if let Some((actor, kind, id)) = &r.act {
@@ -487,6 +567,18 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
                         r.operator
                     );
                     println!("ledger id {}; treaty {} sha256 {}", hex::encode(&r.genesis), r.treaty_name, hex::encode(&r.treaty_sha256));
+                    println!("origin {}", r.origin);
+                    if r.note.is_none() {
+                        println!("no checkpoint note (a casus/bundle/v1 bundle): no witness cosignature");
+                    }
+                    for c in &r.cosignatures {
+                        let name = names.iter().find(|(_, n, id)| *n == c.name && *id == c.key_id).map_or("?", |(name, _, _)| name.as_str());
+                        let time = c.timestamp_secs.and_then(|t| i64::try_from(t).ok()).map_or("?".to_string(), |t| Time(t).display().to_string());
+                        println!("cosigned by {name} ({}) at {time}: logged no later than then", c.name);
+                    }
+                    if !keys.is_empty() {
+                        println!("witnesses: {} of {} cosigned; the quorum is {quorum}", r.cosignatures.len(), keys.len());
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
@@ -496,13 +588,27 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
             }
         }
         LedgerCommand::Consistency { ledger, from, to } => consistency(&ledger, from, to),
-        LedgerCommand::Checkpoint { ledger, operator_key, clock } => {
+        LedgerCommand::Checkpoint { ledger, operator_key, witnesses, clock } => {
             let op = read_key(&operator_key)?;
+            let (mut endpoints, quorum) = witnesses.endpoints()?;
             let mut l = open(&ledger)?;
             let time = record_time(&mut l, &clock)?;
-            match l.checkpoint(&op.key, time) {
-                Ok(cp) => {
+            let mut signed = Vec::new();
+            let result = l.checkpoint_cosigned(&op.key, time, &mut |note, size, proof| {
+                if endpoints.is_empty() {
+                    return Ok(note.clone());
+                }
+                let (cosigned, names) = casus_witness::client::cosign_with_quorum(&mut endpoints, quorum, note, size, proof)
+                    .map_err(|e| LedgerError::Refused(format!("{e}; nothing was stored")))?;
+                signed = names;
+                Ok(cosigned)
+            });
+            match result {
+                Ok((cp, _)) => {
                     println!("checkpoint: {} entries, root {}", cp.size, hex::encode(&cp.root));
+                    if !endpoints.is_empty() {
+                        println!("cosigned by {} of {} witnesses ({}); the quorum is {quorum}", signed.len(), endpoints.len(), signed.join(", "));
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => report(e),

@@ -41,6 +41,10 @@ pub struct ServeArgs {
     /// The operator key: the server then signs a checkpoint after appends. The demo uses its own.
     #[arg(long, conflicts_with = "demo")]
     operator_key: Option<PathBuf>,
+    /// Witnesses that cosign each checkpoint the server signs (with
+    /// --operator-key): a checkpoint is stored only with the quorum.
+    #[command(flatten)]
+    witnesses: crate::cmd_ledger::WitnessArgs,
 }
 
 /// The default data directory.
@@ -141,7 +145,20 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let l2 = ledger.clone();
     // Serving never creates a ledger: a mistyped path is an error, not an empty file.
     let opener: StoreOpener = Arc::new(move || crate::cmd_ledger::open_existing_store(&l2).map_err(|e| LedgerError::Store(format!("{e:#}"))));
-    let config = Config { token: token.clone(), operator, ..Config::default() };
+    let (endpoints, quorum) = args.witnesses.endpoints()?;
+    if !endpoints.is_empty() && operator.is_none() {
+        bail!("--witness needs --operator-key: the witnesses cosign the checkpoints the operator key signs");
+    }
+    let cosigner: Option<casus_server::state::Cosigner> = if endpoints.is_empty() {
+        None
+    } else {
+        let endpoints = std::sync::Mutex::new(endpoints);
+        Some(Arc::new(move |note: &casus_ledger::note::Note, size: u64, proof: &(dyn Fn(u64) -> Option<Vec<casus_ledger::merkle::Hash>> + Sync)| {
+            let mut endpoints = endpoints.lock().map_err(|_| "the witnesses' lock is poisoned".to_string())?;
+            casus_witness::client::cosign_with_quorum(&mut endpoints, quorum, note, size, proof).map(|(n, _)| n).map_err(|e| e.to_string())
+        }))
+    };
+    let config = Config { token: token.clone(), operator, cosigner, ..Config::default() };
     let state = AppState::open(opener, config).map_err(anyhow::Error::msg)?;
     if let Some(w) = state.clock_warning().map_err(|e| anyhow::anyhow!(e.message))? {
         eprintln!("warning: {w}");

@@ -5,6 +5,7 @@
 mod architecture;
 mod check;
 mod cmd_test;
+mod cosign;
 mod csto;
 mod exits;
 mod ledger;

@@ -1,0 +1,250 @@
+//! Member states' witnesses cosign a real ledger's checkpoints, through
+//! the `casus` binary: three witnesses as separate processes on
+//! 127.0.0.1; `ledger checkpoint --witness … --witness-quorum K` stores
+//! the cosigned checkpoint only with K cosignatures; a proof bundle
+//! carries them and `verify-bundle --witness … --quorum K` counts them;
+//! `serve --witness …` has them cosign the checkpoints it signs.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use crate::{casus, stderr, stdout};
+
+const TREATY: &str = "treaties/cst.md";
+const RECORD: &str = "records/csto-2021-2025.md";
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let d = std::env::temp_dir().join(format!("casus-cli-cosign-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).expect("temp dir");
+        Dir(d)
+    }
+    fn path(&self, name: &str) -> String {
+        self.0.join(name).to_str().expect("utf-8 path").to_string()
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs casus, asserting its exit code; returns stdout and stderr.
+fn run(args: &[&str], code: i32) -> (String, String) {
+    let out = casus(args);
+    assert_eq!(out.status.code(), Some(code), "casus {args:?}\nstdout: {}\nstderr: {}", stdout(&out), stderr(&out));
+    (stdout(&out), stderr(&out))
+}
+
+fn ok(args: &[&str]) -> String {
+    run(args, 0).0
+}
+
+/// A witness process, killed (SIGKILL) when dropped.
+struct WitnessProcess {
+    child: Child,
+    url: String,
+}
+
+impl Drop for WitnessProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn_witness(key: &str, state: &str, log: &str) -> WitnessProcess {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(["witness", "serve", "--listen", "127.0.0.1:0", "--log", log, "--key", key, "--state", state])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn casus witness serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read the address");
+    let url = line.trim().rsplit(" at ").next().expect("an address").to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    WitnessProcess { child, url }
+}
+
+/// The value after `label` on the line that starts with it.
+fn field(out: &str, label: &str) -> String {
+    out.lines()
+        .find_map(|l| l.strip_prefix(label))
+        .map(|v| v.trim().to_string())
+        .unwrap_or_else(|| panic!("no `{label}` in {out}"))
+}
+
+#[test]
+fn cosign_three_witnesses_quorum_in_checkpoints_and_bundles() {
+    let d = Dir::new("quorum");
+    ok(&["keys", "new", "--out", &d.path("op.key"), "--operator"]);
+    ok(&["keys", "new", "--out", &d.path("arm.key"), "--party", "ARM"]);
+    let l = d.path("ledger.sqlite");
+    ok(&["ledger", "init", "--treaty", TREATY, "--ledger", &l, "--operator-key", &d.path("op.key"), "--register", &d.path("arm.key.pub")]);
+    ok(&["ledger", "import", "--ledger", &l, "--record", RECORD, "--key", &d.path("op.key")]);
+
+    // The origin and the operator's verifier key, as witnesses configure them.
+    let out = ok(&["ledger", "origin", "--ledger", &l]);
+    let origin = field(&out, "origin");
+    let vkey = field(&out, "verifier");
+    assert!(origin.starts_with("casus.ledger/") && origin.len() == 13 + 64, "{out}");
+    assert!(vkey.starts_with(&format!("{origin}+")), "{out}");
+    assert_eq!(field(&out, "witness"), format!("--log '{origin}={vkey}'"));
+    assert_eq!(ok(&["keys", "note-verifier", "--key", &d.path("op.key"), "--ledger", &l]).trim(), vkey);
+    assert_eq!(ok(&["keys", "note-verifier", "--key", &d.path("op.key.pub"), "--origin", &origin]).trim(), vkey);
+
+    // Three members' witnesses, and a fourth key that never signs.
+    let log = format!("{origin}={vkey}");
+    let mut witnesses = Vec::new();
+    let mut keys = Vec::new();
+    for member in ["ARM", "KAZ", "RUS", "TJK"] {
+        let key = d.path(&format!("{member}.wkey"));
+        let name = format!("witness.{}.example/csto", member.to_lowercase());
+        let wkey = ok(&["witness", "keys", "new", "--out", &key, "--name", &name]).lines().next().expect("key line").to_string();
+        if member != "TJK" {
+            witnesses.push(spawn_witness(&key, &d.path(&format!("{member}-state")), &log));
+        }
+        keys.push((member, wkey));
+    }
+    let endpoint = |i: usize| format!("{}={}={}", keys[i].0, witnesses[i].url, keys[i].1);
+    let (w0, w1, w2) = (endpoint(0), endpoint(1), endpoint(2));
+    let signed = |i: usize| format!("{}={}", keys[i].0, keys[i].1);
+    let (k0, k1, k2, k3) = (signed(0), signed(1), signed(2), signed(3));
+
+    let out = ok(&["ledger", "checkpoint", "--ledger", &l, "--operator-key", &d.path("op.key"), "--witness", &w0, "--witness", &w1, "--witness", &w2, "--witness-quorum", "3"]);
+    assert!(out.contains("cosigned by 3 of 3 witnesses (ARM, KAZ, RUS); the quorum is 3"), "{out}");
+    let size: u64 = field(&out, "checkpoint:").split_whitespace().next().and_then(|n| n.parse().ok()).expect("size");
+
+    let bundle = d.path("entry.bundle");
+    ok(&["ledger", "proof", "--ledger", &l, "--entry", &(size - 1).to_string(), "--out", &bundle]);
+    let out = ok(&["ledger", "verify-bundle", &bundle, "--witness", &k0, "--witness", &k1, "--witness", &k2, "--quorum", "3"]);
+    assert_eq!(out.matches("cosigned by ").count(), 3, "{out}");
+    assert!(out.contains("cosigned by KAZ (witness.kaz.example/csto) at ") && out.contains("witnesses: 3 of 3 cosigned; the quorum is 3"), "{out}");
+    assert!(out.contains(&format!("origin {origin}")), "{out}");
+    // Four witnesses configured, three signed: a quorum of 4 is refused.
+    let (_, err) = run(&["ledger", "verify-bundle", &bundle, "--witness", &k0, "--witness", &k1, "--witness", &k2, "--witness", &k3, "--quorum", "4"], 1);
+    assert!(err.contains("3 valid witness cosignature(s); the quorum is 4"), "{err}");
+    // A quorum above the witnesses given is a usage error.
+    run(&["ledger", "verify-bundle", &bundle, "--witness", &k0, "--quorum", "4"], 2);
+    // The witness that did not sign is not counted.
+    let (_, err) = run(&["ledger", "verify-bundle", &bundle, "--witness", &k3, "--quorum", "1"], 1);
+    assert!(err.contains("0 valid witness cosignature(s); the quorum is 1"), "{err}");
+    // Without a policy the bundle verifies as before.
+    ok(&["ledger", "verify-bundle", &bundle]);
+
+    // One witness down: the log grows (a key registered, checkpointed by
+    // the operator alone), then 3 of 3 fails and stores nothing, 2 of 3 succeeds.
+    drop(witnesses.remove(2));
+    ok(&["keys", "new", "--out", &d.path("kaz.key"), "--party", "KAZ"]);
+    let out = ok(&["ledger", "register", "--ledger", &l, "--operator-key", &d.path("op.key"), "--key", &d.path("kaz.key.pub")]);
+    assert!(!out.is_empty());
+    let grown = size + 1;
+    let later = d.path("later.bundle");
+    ok(&["ledger", "proof", "--ledger", &l, "--entry", &size.to_string(), "--out", &later]);
+    let (_, err) = run(&["ledger", "verify-bundle", &later, "--witness", &k0, "--quorum", "1"], 1);
+    assert!(err.contains("0 valid witness cosignature(s)"), "the register's checkpoint is the operator's alone: {err}");
+
+    let (_, err) = run(&["ledger", "checkpoint", "--ledger", &l, "--operator-key", &d.path("op.key"), "--witness", &w0, "--witness", &w1, "--witness", &w2, "--witness-quorum", "3"], 1);
+    assert!(err.contains("2 of 3 witnesses cosigned the checkpoint of") && err.contains("RUS:") && err.contains("nothing was stored"), "{err}");
+    ok(&["ledger", "proof", "--ledger", &l, "--entry", &size.to_string(), "--out", &later]);
+    run(&["ledger", "verify-bundle", &later, "--witness", &k0, "--witness", &k1, "--quorum", "1"], 1);
+
+    let out = ok(&["ledger", "checkpoint", "--ledger", &l, "--operator-key", &d.path("op.key"), "--witness", &w0, "--witness", &w1, "--witness", &w2, "--witness-quorum", "2"]);
+    assert!(out.contains(&format!("checkpoint: {grown} entries")) && out.contains("cosigned by 2 of 3 witnesses (ARM, KAZ); the quorum is 2"), "{out}");
+    ok(&["ledger", "proof", "--ledger", &l, "--entry", &size.to_string(), "--out", &later]);
+    let out = ok(&["ledger", "verify-bundle", &later, "--witness", &k0, "--witness", &k1, "--witness", &k2, "--quorum", "2"]);
+    assert!(out.contains("witnesses: 2 of 3 cosigned; the quorum is 2"), "{out}");
+    run(&["ledger", "verify-bundle", &later, "--witness", &k0, "--witness", &k1, "--witness", &k2, "--quorum", "3"], 1);
+    // The earlier entry's bundle still uses its 3-of-3 checkpoint.
+    ok(&["ledger", "proof", "--ledger", &l, "--entry", &(size - 1).to_string(), "--out", &bundle]);
+    ok(&["ledger", "verify-bundle", &bundle, "--witness", &k0, "--witness", &k1, "--witness", &k2, "--quorum", "3"]);
+
+    // The whole ledger, notes included, verifies.
+    let out = ok(&["ledger", "verify", "--ledger", &l]);
+    assert!(out.starts_with(&format!("ok: {grown} ")) && out.contains(" checkpoints (3 with a C2SP note), root "), "{out}");
+}
+
+/// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SS` (UTC).
+fn utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// A server with witnesses: the checkpoint it signs after an act is
+/// cosigned by the quorum before it is stored, and the act's bundle
+/// carries the cosignatures.
+#[test]
+fn cosign_server_checkpoints_are_cosigned() {
+    let d = Dir::new("serve");
+    ok(&["keys", "new", "--out", &d.path("op.key"), "--operator"]);
+    ok(&["keys", "new", "--out", &d.path("arm.key"), "--party", "ARM"]);
+    let l = d.path("ledger.sqlite");
+    ok(&["ledger", "init", "--treaty", TREATY, "--ledger", &l, "--operator-key", &d.path("op.key"), "--register", &d.path("arm.key.pub")]);
+    ok(&["ledger", "import", "--ledger", &l, "--record", RECORD, "--key", &d.path("op.key")]);
+    let out = ok(&["ledger", "origin", "--ledger", &l]);
+    let log = format!("{}={}", field(&out, "origin"), field(&out, "verifier"));
+    let mut witnesses = Vec::new();
+    let mut endpoints = Vec::new();
+    let mut keys = Vec::new();
+    for member in ["ARM", "KAZ"] {
+        let key = d.path(&format!("{member}.wkey"));
+        let wkey = ok(&["witness", "keys", "new", "--out", &key, "--name", &format!("witness.{member}.example")]).lines().next().expect("key").to_string();
+        let w = spawn_witness(&key, &d.path(&format!("{member}-state")), &log);
+        endpoints.push(format!("{member}={}={wkey}", w.url));
+        keys.push(format!("{member}={wkey}"));
+        witnesses.push(w);
+    }
+    let mut server = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(["serve", "--ledger", &l, "--listen", "127.0.0.1:0", "--operator-key", &d.path("op.key")])
+        .args(["--witness", &endpoints[0], "--witness", &endpoints[1], "--witness-quorum", "2"])
+        .current_dir(crate::root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().expect("stdout")).read_line(&mut line).expect("address line");
+    let url = line.split_whitespace().find(|w| w.starts_with("http://")).map(|u| u.trim_end_matches('/').to_string());
+    let Some(url) = url else {
+        let _ = server.kill();
+        panic!("serve printed {line:?}");
+    };
+    let act = d.path("live.acts");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    std::fs::write(&act, format!("record \"A live act\"\n  treaty   CST\n\n{}Z ARM request assistance\n  id       arm_live_cosigned\n  under    art4\n  to       CSC\n", utc(now))).expect("act file");
+    let posted = casus(&["act", "--server", &url, "--key", &d.path("arm.key"), &act]);
+    let entries: u64 = field(&ok(&["ledger", "verify", "--ledger", &l]), "ok:").split_whitespace().next().and_then(|n| n.parse().ok()).expect("entries");
+    // The server checkpoints within a tick or two (every half second).
+    let bundle = d.path("live.bundle");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let verified = loop {
+        let proved = casus(&["ledger", "proof", "--ledger", &l, "--entry", &(entries - 1).to_string(), "--out", &bundle]);
+        if proved.status.success() {
+            break casus(&["ledger", "verify-bundle", &bundle, "--witness", &keys[0], "--witness", &keys[1], "--quorum", "2"]);
+        }
+        assert!(std::time::Instant::now() < deadline, "no checkpoint covers the act: {}", stderr(&proved));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(posted.status.success(), "{}", stderr(&posted));
+    assert!(verified.status.success(), "{}\n{}", stdout(&verified), stderr(&verified));
+    assert!(stdout(&verified).contains("witnesses: 2 of 2 cosigned; the quorum is 2"), "{}", stdout(&verified));
+}
