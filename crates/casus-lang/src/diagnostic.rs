@@ -97,6 +97,9 @@ pub mod codes {
     pub const TALLY_CONTRADICTS_RULE: &str = "E0040";
     pub const DECISION_COUNT_MISPLACED: &str = "E0041";
     pub const NO_SOURCE: &str = "W0001";
+    pub const FEATURED_MALFORMED: &str = "E0070";
+    pub const FEATURED_TWICE: &str = "E0071";
+    pub const FEATURED_CASE_UNKNOWN: &str = "E0072";
     pub const NO_RULES: &str = "W0002";
     pub const MIRROR_SOURCE: &str = "W0003";
     pub const OPEN_POINT: &str = "N0001";
@@ -132,6 +135,9 @@ pub mod codes {
         (WRONG_TREATY, "a record written for another treaty"),
         (TALLY_CONTRADICTS_RULE, "a decision's recorded tally that its organ's rule could not have adopted"),
         (DECISION_COUNT_MISPLACED, "`votes` or `by acclamation` on an act that is not a decision, or both on one decision"),
+        (FEATURED_MALFORMED, "a record's `featured` line that is neither a date nor `case ID`"),
+        (FEATURED_TWICE, "a record's featured date, or one featured case, given twice"),
+        (FEATURED_CASE_UNKNOWN, "a featured case that no act in the record opens"),
         (NO_SOURCE, "an act or membership event without a source"),
         (NO_RULES, "a file with no rule or act blocks"),
         (MIRROR_SOURCE, "a source on a known mirror or aggregator host"),

@@ -17,7 +17,7 @@ pub mod treaty;
 
 pub use diagnostic::{codes, render, render_short, Diagnostic, LineIndex, Severity};
 pub use format::format_file;
-pub use record::load_record;
+pub use record::{load_record, load_record_featured, Featured};
 pub use treaty::{load_treaty, parse_decision_rule};
 
 /// The largest treaty or record file we read, in bytes.
