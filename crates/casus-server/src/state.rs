@@ -51,11 +51,13 @@ pub struct Config {
     pub clock: Clock,
     /// How far a signed entry's record time may stand from the server's clock.
     pub max_skew_secs: i64,
+    /// Where the dashboard opens (a record's `featured` lines; the demo's).
+    pub featured: casus_lang::Featured,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { token: None, operator: None, clock: Arc::new(system_now), max_skew_secs: 300 }
+        Config { token: None, operator: None, clock: Arc::new(system_now), max_skew_secs: 300, featured: casus_lang::Featured::default() }
     }
 }
 

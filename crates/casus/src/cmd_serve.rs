@@ -108,7 +108,8 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     };
     let l2 = ledger.clone();
     let opener: StoreOpener = Arc::new(move || crate::cmd_ledger::open_store(&l2).map_err(|e| LedgerError::Store(format!("{e:#}"))));
-    let config = Config { token: args.token.clone(), operator, ..Config::default() };
+    let featured = if args.demo { casus_server::demo::featured(crate::CST_TREATY, crate::CSTO_RECORD) } else { Default::default() };
+    let config = Config { token: args.token.clone(), operator, featured, ..Config::default() };
     let state = AppState::open(opener, config).map_err(anyhow::Error::msg)?;
 
     // Colours only on a terminal, so that logs piped to a file stay plain text.
