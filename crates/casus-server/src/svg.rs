@@ -252,7 +252,7 @@ pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, link
         if x1 + w > l.width - 2.0 {
             continue;
         }
-        if let Some(row) = (0..2).find(|r| ends[ln][*r] + 4.0 <= x1) {
+        if let Some(row) = (0..2).find(|r| ends[ln][*r] + 10.0 <= x1) {
             ends[ln][row] = x1 + w;
             let ty = if row == 0 { y - 8.0 } else { y + 16.0 };
             let _ = write!(labels, r##"<text x="{x1:.1}" y="{ty:.1}" class="act-label{future}">{}</text>"##, esc(&text));
@@ -283,6 +283,11 @@ pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, link
             esc(&casus_engine::report_date(Time(end))),
             esc(&label)
         );
+        // The verdict in words beside the bar: colour is never alone.
+        let word = worst.replace('_', " ");
+        let vx = x2.max(x1 + 4.0) + 4.0;
+        let (vx, anchor) = if vx + label_width(&word) > l.width - 2.0 { (x1 - 4.0, "end") } else { (vx, "start") };
+        let _ = write!(svg, r##"<text x="{vx:.1}" y="{:.1}" class="case-verdict" text-anchor="{anchor}">{}</text>"##, bar_y + 11.0, esc(&word));
     }
     at_line(&mut svg, &s, l.width, at, top, height - 20.0);
     svg.push_str("</svg>");

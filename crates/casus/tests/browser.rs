@@ -75,6 +75,21 @@ async fn shot(c: &Client, name: &str) {
     std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
 }
 
+const CHART_CHECK: &str = r#"const out = [];
+for (const svg of document.querySelectorAll('svg.chart')) {
+  if (!svg.getClientRects().length) continue;
+  const box = svg.getBoundingClientRect();
+  const at = svg.querySelector('.at-label').getBoundingClientRect();
+  if (at.left < box.left - 0.5 || at.right > box.right + 0.5 || at.top < box.top - 0.5) out.push('date marker clipped');
+  const ls = [...svg.querySelectorAll('.act-label')].map(e => e.getBoundingClientRect());
+  for (let i = 0; i < ls.length; i++) for (let j = i + 1; j < ls.length; j++) {
+    const a = ls[i], b = ls[j];
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) out.push('labels overlap');
+  }
+  if (svg.querySelector('.act') && !ls.length) out.push('no act labels');
+}
+return out;"#;
+
 /// Both widths of the page now open: no horizontal scrolling at either, and
 /// a screenshot of the whole page at each.
 async fn widths(c: &Client, name: &str) {
@@ -86,6 +101,10 @@ async fn widths(c: &Client, name: &str) {
             .unwrap();
         let size: Vec<u64> = serde_json::from_value(size).unwrap();
         assert!(size[0] <= size[1], "{name} at {width} px scrolls sideways: scrollWidth {} > clientWidth {}", size[0], size[1]);
+        // In the chart shown at this width, the date marker's label lies
+        // inside the drawing and no two act labels overlap.
+        let charts = c.execute(CHART_CHECK, vec![]).await.unwrap();
+        assert_eq!(charts, serde_json::json!([]), "{name} at {width} px");
         // The whole page in one image (capped, so a long page stays viewable).
         c.set_window_size(width, (size[2] as u32 + 140).clamp(600, 7000)).await.unwrap();
         shot(c, &format!("{name}-{width}")).await;
@@ -205,28 +224,6 @@ async fn the_dashboard_in_chromium() {
     step("documents");
     c.goto(&format!("{url}/timeline?at=2022-12-01")).await.unwrap();
     c.find(Locator::Css("svg.chart")).await.unwrap();
-    // The date marker's label lies inside the drawing; act labels do not overlap.
-    let check = c
-        .execute(
-            r#"const out = [];
-               for (const svg of document.querySelectorAll('svg.chart')) {
-                 if (!svg.getClientRects().length) continue;
-                 const box = svg.getBoundingClientRect();
-                 const at = svg.querySelector('.at-label').getBoundingClientRect();
-                 if (at.left < box.left - 0.5 || at.right > box.right + 0.5 || at.top < box.top - 0.5) out.push('date marker clipped');
-                 const ls = [...svg.querySelectorAll('.act-label')].map(e => e.getBoundingClientRect());
-                 for (let i = 0; i < ls.length; i++) for (let j = i + 1; j < ls.length; j++) {
-                   const a = ls[i], b = ls[j];
-                   if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) out.push('labels overlap');
-                 }
-                 if (!ls.length) out.push('no act labels');
-               }
-               return out;"#,
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(check, serde_json::json!([]), "timeline at 1280 px");
     widths(&c, "timeline").await;
 
     step("timeline");
