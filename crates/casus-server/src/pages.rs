@@ -67,6 +67,12 @@ impl Nav {
         let q = s.finish();
         if self.q.is_empty() { format!("/explain?{q}") } else { format!("/explain?{q}&{}", self.q) }
     }
+    /// A date as every page writes it, the way explanations and titles do
+    /// ("1 December 2022", with "10:35 UTC" when it is not a whole day).
+    /// Text that is not a date is kept as it is.
+    pub fn d(&self, when: &str) -> String {
+        long(when)
+    }
     pub fn active(&self, page: &str) -> &'static str {
         if self.page == page { "active" } else { "" }
     }
@@ -97,11 +103,11 @@ fn nav(s: &AppState, page: &'static str, p: &StateParams, at: &str, path: &str) 
     // the first entry was recorded, rather than show an empty treaty.
     let notice = match p.as_of.as_deref().map(|a| parse_time(a, "as_of")).transpose()? {
         Some(t) if d.acts.first().and_then(|a| a.recorded).is_some_and(|r| r > t) => {
-            let first = d.entries.first().map(|e| e.record_time.clone()).unwrap_or_default();
-            let first_act = d.acts.first().and_then(|a| a.recorded).map(|r| r.format(casus_model::Precision::Second)).unwrap_or_default();
+            let first = d.entries.first().map(|e| long(&e.record_time)).unwrap_or_default();
+            let first_act = d.acts.first().and_then(|a| a.recorded).map(casus_engine::report::long_date).unwrap_or_default();
             Some(format!(
                 "Nothing had been recorded by {}: the ledger was created on {first} and its first act was recorded on {first_act}. Clear “as known at”, or choose a later date, to see the acts.",
-                casus_engine::report_date(t)
+                casus_engine::report::long_date(t)
             ))
         }
         _ => None,
@@ -116,6 +122,15 @@ fn nav(s: &AppState, page: &'static str, p: &StateParams, at: &str, path: &str) 
         treaty: d.treaty.title.clone(),
         notice,
     })
+}
+
+/// A date or time (ISO, as the report gives it) in the pages' one format.
+pub fn long(when: &str) -> String {
+    match Time::parse(when) {
+        Some((t, casus_model::Precision::Day)) => casus_engine::report::long_date(t.start_of_day()),
+        Some((t, _)) => casus_engine::report::long_date(t),
+        None => when.to_string(),
+    }
 }
 
 /// The page's state query: without `at`, the featured date (if any).
@@ -354,7 +369,7 @@ async fn overview_page(s: AppState, p: StateParams) -> Result<Response, ApiError
         })
         .collect();
     let page = Overview {
-        version: d.report.version.as_ref().map(|v| format!("{} (in force from {})", v.title, v.in_force)).unwrap_or_else(|| "no text in force".into()),
+        version: d.report.version.as_ref().map(|v| format!("{} (in force from {})", v.title, long(&v.in_force))).unwrap_or_else(|| "no text in force".into()),
         parties: d.report.parties.iter().map(|p| PartyView { code: p.code.clone(), name: p.name.clone(), status: p.status.clone(), since: p.since.clone(), fact: p.fact.clone() }).collect(),
         organs,
         membership_svg,
@@ -442,7 +457,7 @@ async fn cases_page(s: AppState, p: StateParams) -> Result<Response, ApiError> {
                         .fulfilled_by
                         .as_deref()
                         .map(|id| match c.responses.iter().find(|r| r.act == id) {
-                            Some(r) => format!("{} by {}, {}", r.kind.replace(['_', '-'], " "), name_of(&names, &r.actor), r.date),
+                            Some(r) => format!("{} by {}, {}", r.kind.replace(['_', '-'], " "), name_of(&names, &r.actor), long(&r.date)),
                             None => id.to_string(),
                         })
                         .unwrap_or_default(),
@@ -467,6 +482,10 @@ pub struct Documents {
 impl Documents {
     pub fn name(&self, code: &str) -> String {
         name_of(&self.names, code)
+    }
+    /// A close at the end of a day is that day (the pages' one date format).
+    pub fn day(&self, when: &str) -> String {
+        long(when.strip_suffix("T23:59:59Z").unwrap_or(when))
     }
     pub fn names_of(&self, codes: &[String]) -> String {
         codes.iter().map(|c| name_of(&self.names, c)).collect::<Vec<_>>().join(", ")
@@ -631,7 +650,7 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
         .map(|i| {
             let e = d.entries[i].clone();
             let act = act_at[i].and_then(|k| d.acts.get(k));
-            let date = act.map(|a| a.time.format(a.precision)).unwrap_or_default();
+            let date = act.map(casus_engine::report::act_date).unwrap_or_default();
             let explain = act.and_then(|a| {
                 let fact = act_fact(a, &d.symbols, &d.treaty)?;
                 let mut q = form_urlencoded::Serializer::new(String::new());

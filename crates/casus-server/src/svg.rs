@@ -99,8 +99,8 @@ fn axis(svg: &mut String, s: &Scale, top: f64, bottom: f64, link: &dyn Fn(i64) -
 /// edge the label runs inward from the line instead of centred on it.
 fn at_line(svg: &mut String, s: &Scale, width: f64, at: Time, top: f64, bottom: f64) {
     let x = s.x(at.0);
-    let label = casus_engine::report_date(at);
-    let half = label.chars().count() as f64 * 3.4;
+    let label = casus_engine::report::long_date(at);
+    let half = label.chars().count() as f64 * 3.6;
     let anchor = if x + half > width - 2.0 { "end" } else if x - half < 2.0 { "start" } else { "middle" };
     let _ = write!(
         svg,
@@ -147,7 +147,7 @@ pub fn membership(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time, li
                 y + 4.0,
                 (x2 - x1).max(1.0),
                 esc(&p.name),
-                esc(&t.display())
+                esc(&casus_engine::report::long_date(*t))
             );
             if x2 - x1 > 60.0 {
                 let _ = write!(svg, r##"<text x="{:.1}" y="{:.1}" class="seg-label">{word}</text>"##, x1 + 4.0, y + 15.0);
@@ -235,7 +235,7 @@ pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, link
         let x = s.x(a.time.0);
         let y = top + lane * ln as f64 + head + 20.0;
         let id = if a.id.is_some() { symbols.name(a.id).to_string() } else { format!("act-{}", i + 1) };
-        let mut what = format!("{} {} {}", a.time.format(a.precision), symbols.name(a.actor), a.kind.keyword());
+        let mut what = format!("{}: {} {}", casus_engine::report::act_date(a), symbols.name(a.actor), a.kind.keyword());
         for sym in [a.subject, a.document, a.to, a.against, a.about] {
             if sym.is_some() {
                 what.push(' ');
@@ -279,8 +279,8 @@ pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, link
             (x2 - x1).max(4.0),
             esc(&c.title),
             worst.replace('_', " "),
-            esc(&c.opened),
-            esc(&casus_engine::report_date(Time(end))),
+            esc(&crate::pages::long(&c.opened)),
+            esc(&casus_engine::report::long_date(Time(end))),
             esc(&label)
         );
         // The verdict in words beside the bar: colour is never alone.

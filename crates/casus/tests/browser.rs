@@ -166,7 +166,7 @@ async fn the_dashboard_in_chromium() {
     // The demo opens at the record's featured date and leads with the story.
     c.goto(&format!("{url}/")).await.unwrap();
     let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
-    assert!(h1.ends_with("2022-12-01"), "the demo opens at its featured date: {h1}");
+    assert!(h1.ends_with("on 1 December 2022"), "the demo opens at its featured date: {h1}");
     let lines = c.find_all(Locator::Css("ul.story li.featured")).await.unwrap();
     let mut story = Vec::new();
     for l in lines {
@@ -230,7 +230,7 @@ async fn the_dashboard_in_chromium() {
     // "As known at" before anything was recorded says why the page is empty.
     c.goto(&format!("{url}/?at=2022-12-01&as_of=2000-01-01")).await.unwrap();
     let notice = c.find(Locator::Id("notice")).await.unwrap().text().await.unwrap();
-    assert!(notice.starts_with("Nothing had been recorded by 2000-01-01") && notice.contains("first act was recorded on"), "{notice}");
+    assert!(notice.starts_with("Nothing had been recorded by 1 January 2000") && notice.contains("first act was recorded on"), "{notice}");
     widths(&c, "overview-as-known-before-records").await;
     // A bad date in a page's address gives a page that says so.
     c.goto(&format!("{url}/cases?at=2022-13-01")).await.unwrap();
