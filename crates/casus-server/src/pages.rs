@@ -528,7 +528,8 @@ async fn timeline_page(s: AppState, p: StateParams) -> Result<Response, ApiError
     };
     let explain = |fact: &str| nav.explain(fact);
     let name = |code: &str| name_of(&names, code);
-    let svg = svg::both(|l| svg::timeline(&d.report, &data.acts[..r.known], &data.symbols, r.at, &link, &explain, &name, l));
+    let links = svg::TimelineLinks { year: &link, explain: &explain, name: &name };
+    let svg = svg::both(|l| svg::timeline(&d.report, &data.acts[..r.known], &data.symbols, r.at, &links, l));
     drop(data);
     render(&Timeline { nav, svg })
 }

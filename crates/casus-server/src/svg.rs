@@ -202,11 +202,20 @@ pub fn case_label(c: &casus_engine::report::CaseRow, names: &dyn Fn(&str) -> Str
     }
 }
 
+/// How the timeline links and names things: the page on 1 January of a
+/// year, the explanation of a fact, a party's or organ's name for its code.
+pub struct TimelineLinks<'a> {
+    pub year: &'a dyn Fn(i64) -> String,
+    pub explain: &'a dyn Fn(&str) -> String,
+    pub name: &'a dyn Fn(&str) -> String,
+}
+
 /// The timeline: acts as marks in five lanes, labelled where a label does
 /// not overlap another; cases as bars from their opening to the day their
 /// last verdict fell (or the chosen date, while one is open), coloured by
 /// their worst verdict; and a line on the chosen date.
-pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, link: &dyn Fn(i64) -> String, explain: &dyn Fn(&str) -> String, names: &dyn Fn(&str) -> String, l: Layout) -> String {
+pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, links: &TimelineLinks, l: Layout) -> String {
+    let (link, explain, names) = (links.year, links.explain, links.name);
     let first = acts.iter().map(|a| a.time.0).min().unwrap_or(at.0);
     let last = acts.iter().map(|a| a.time.0).max().unwrap_or(at.0).max(at.0);
     let s = Scale { from: Time(first).start_of_day().0 - 30 * DAY, to: last + 60 * DAY, x0: l.x0, width: l.width - l.x0 - 10.0, max_ticks: l.max_ticks };
