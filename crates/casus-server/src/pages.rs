@@ -168,9 +168,24 @@ pub struct ErrorPage {
     pub details: Vec<String>,
 }
 
+/// The API's `code` quotes as a reader's “quotes”.
+fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut open = false;
+    for c in s.chars() {
+        if c == '`' {
+            out.push(if open { '”' } else { '“' });
+            open = !open;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A failed page as a page: the message in HTML with the error's status.
 fn error_page(e: ApiError) -> Response {
-    let page = ErrorPage { status: e.status.as_u16(), message: e.message.clone(), details: e.details.clone() };
+    let page = ErrorPage { status: e.status.as_u16(), message: quoted(&e.message), details: e.details.iter().map(|d| quoted(d)).collect() };
     match page.render() {
         Ok(html) => (e.status, Html(html)).into_response(),
         Err(_) => e.into_response(),

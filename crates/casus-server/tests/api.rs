@@ -520,7 +520,7 @@ async fn a_bad_page_address_gets_an_html_page_with_the_message() {
     }
     let (s, html) = page_text(&f, "/cases?at=2022-13-01").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(visible_text(&html).contains("`at`: `2022-13-01` is not a date"), "{html}");
+    assert!(visible_text(&html).contains("“at”: “2022-13-01” is not a date"), "{html}");
     // The API still answers JSON.
     let (s, v) = f.get("/api/state?at=2022-13-01").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
@@ -534,6 +534,7 @@ async fn as_known_before_the_first_record_says_why_nothing_shows() {
     let text = visible_text(&html);
     assert!(text.contains("Nothing had been recorded by 1 January 2000: the ledger was created on "), "{text}");
     assert!(text.contains("and its first act was recorded on "), "{text}");
+    assert!(text.contains("of the 0 acts the ledger had recorded by 1 January 2000."), "{text}");
     let (_, html) = page_text(&f, "/?at=2022-12-01").await;
     assert!(!html.contains(r#"id="notice""#), "no notice when acts are known");
 }
