@@ -593,6 +593,8 @@ pub struct Ledger {
 /// A ledger entry with, for an act, its date and where it is explained.
 pub struct LedgerRow {
     pub e: EntryMeta,
+    /// What the entry holds, in words (an act: who, what, about what).
+    pub what: String,
     /// The act's date as the record gives it (empty for other entries).
     pub date: String,
     /// The explanation of the fact the act bears on, on the act's date.
@@ -632,6 +634,29 @@ fn act_fact(a: &casus_model::Act, symbols: &casus_model::Symbols, treaty: &casus
     None
 }
 
+/// An act in words for the ledger: "Kazakhstan · sign · Declaration of the
+/// Collective Security Council". Names come from the treaty, document
+/// titles from the acts that gave them.
+fn act_words(a: &casus_model::Act, d: &crate::state::Data, titles: &HashMap<casus_model::Sym, String>) -> String {
+    let name = |s: casus_model::Sym| -> String {
+        let code = d.symbols.name(s);
+        d.treaty.party(s).map(|p| p.name.clone()).or_else(|| d.treaty.organ(s).map(|o| o.name.clone())).unwrap_or_else(|| code.replace('_', " "))
+    };
+    let mut parts = vec![name(a.actor), a.kind.keyword().replace('-', " ")];
+    if a.subject.is_some() {
+        parts[1] = format!("{} {}", parts[1], d.symbols.name(a.subject).replace('_', " "));
+    }
+    if a.document.is_some() {
+        parts.push(titles.get(&a.document).cloned().unwrap_or_else(|| d.symbols.name(a.document).replace('_', " ")));
+    }
+    for (word, s) in [("to", a.to), ("against", a.against), ("about", a.about)] {
+        if s.is_some() {
+            parts.push(format!("{word} {}", name(s)));
+        }
+    }
+    parts.join(" · ")
+}
+
 async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let p = featured_at(&s, p);
     let page: u64 = raw
@@ -661,6 +686,8 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
         }
     }
     let keep: Vec<String> = p.interpretation.iter().map(|i| format!("interpretation={}", form_urlencoded::byte_serialize(i.as_bytes()).collect::<String>())).collect();
+    let titles: HashMap<casus_model::Sym, String> =
+        d.acts.iter().filter(|a| a.document.is_some() && a.title.is_some()).map(|a| (a.document, d.symbols.name(a.title).to_string())).collect();
     let entries: Vec<LedgerRow> = (start as usize..end as usize)
         .rev()
         .map(|i| {
@@ -682,7 +709,8 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
                 }
                 Some(href)
             });
-            LedgerRow { e, date, explain }
+            let what = act.map_or_else(|| e.summary.clone(), |a| act_words(a, &d, &titles));
+            LedgerRow { e, what, date, explain }
         })
         .collect();
     let l = Ledger {

@@ -263,7 +263,7 @@ async fn the_dashboard_in_chromium() {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     let first = c.find(Locator::Css("#entries tr")).await.unwrap().text().await.unwrap();
-    assert!(first.contains("KAZ sign yerevan_declaration") && first.contains("actor"), "{first}");
+    assert!(first.contains("Kazakhstan · sign · Declaration of the Collective Security Council") && first.contains("actor"), "{first}");
     // An act's row gives its date and links to its explanation.
     let link = c.find(Locator::Css("#entries tr a.act-explain")).await.unwrap().attr("href").await.unwrap().unwrap_or_default();
     assert!(link.starts_with("/explain?fact=document%2Fyerevan_declaration"), "{link}");
