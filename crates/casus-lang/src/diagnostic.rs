@@ -351,6 +351,9 @@ pub mod codes {
     pub const EXPECT_NO_DATE: &str = "E0079";
     pub const TOO_MANY_WARNINGS: &str = "W0004";
     pub const NO_SOURCE: &str = "W0001";
+    pub const FEATURED_MALFORMED: &str = "E0070";
+    pub const FEATURED_TWICE: &str = "E0071";
+    pub const FEATURED_CASE_UNKNOWN: &str = "E0072";
     pub const NO_RULES: &str = "W0002";
     pub const MIRROR_SOURCE: &str = "W0003";
     pub const EXPECT_EMPTY_GROUP: &str = "W0040";
@@ -390,6 +393,9 @@ pub mod codes {
         (TOO_MANY_ERRORS, "more diagnostics than a file's limit; those left out include errors"),
         (TALLY_CONTRADICTS_RULE, "a decision's recorded tally that its organ's rule could not have adopted"),
         (DECISION_COUNT_MISPLACED, "`votes` or `by acclamation` on an act that is not a decision, or both on one decision"),
+        (FEATURED_MALFORMED, "a record's `featured` line that is neither a date nor `case ID`"),
+        (FEATURED_TWICE, "a record's featured date, or one featured case, given twice"),
+        (FEATURED_CASE_UNKNOWN, "a featured case that no act in the record opens"),
         (EXPECT_MALFORMED, "a line of an `expect` block whose words have the wrong shape"),
         (EXPECT_INVALID_DATE, "an `on` line of an `expect` block without a valid date"),
         (EXPECT_UNKNOWN_NAME, "an expectation naming a case, duty, party or document the treaty and record do not have"),

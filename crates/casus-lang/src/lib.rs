@@ -19,7 +19,7 @@ pub mod treaty;
 pub use diagnostic::{codes, count, did_you_mean, render, render_short, render_to, tally, Diagnostic, Diagnostics, LineIndex, Omitted, Severity};
 pub use expect::load_expectations;
 pub use format::format_file;
-pub use record::load_record;
+pub use record::{load_record, load_record_featured, Featured};
 pub use treaty::{load_treaty, parse_decision_rule};
 
 /// The largest treaty or record file we read, in bytes.

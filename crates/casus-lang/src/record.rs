@@ -17,11 +17,30 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Reads a record file against its treaty. A file whose name ends in `.md`
 /// is literate Markdown; any other is read as one `acts` block.
 pub fn load_record(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbols) -> (Record, Vec<Diagnostic>) {
+    let (record, _, diags) = load_record_featured(name, text, treaty, symbols);
+    (record, diags)
+}
+
+/// What a record asks its readers to look at first (`featured` lines in its
+/// header): the date a dashboard opens at and the cases it leads with, in
+/// the order written. Kept beside the record rather than in it: it steers
+/// how the record is shown and never what is derived from it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Featured {
+    pub date: Option<Time>,
+    /// Case ids (the ids of the acts that open them).
+    pub cases: Vec<String>,
+}
+
+/// As [`load_record`], and the record's [`Featured`] date and cases.
+pub fn load_record_featured(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbols) -> (Record, Featured, Vec<Diagnostic>) {
     let mut diags = Diagnostics::new();
     let mut record = Record::default();
+    let mut featured = Featured::default();
+    let mut featured_spans: Vec<Span> = Vec::new();
     if let Some(d) = crate::size_limit(text.len()) {
         diags.push(d);
-        return (record, diags.into_vec());
+        return (record, featured, diags.into_vec());
     }
     let ranges = markdown::block_ranges(name, text, "acts");
     if ranges.is_empty() {
@@ -44,7 +63,7 @@ pub fn load_record(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbol
             }
             let head = &decl.head.tokens[0];
             if head.is_word("record") {
-                header(&mut cx, &decl, treaty, &mut record);
+                header(&mut cx, &decl, treaty, &mut record, &mut featured, &mut featured_spans);
             } else if head.kind == TokenKind::Date || head.kind == TokenKind::Number || head.is_word("between") || head.is_word("before") {
                 if let Some(act) = lower_act(&mut cx, &decl) {
                     record.acts.push(act);
@@ -59,7 +78,15 @@ pub fn load_record(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbol
         }
     }
     check(symbols, &mut diags, treaty, &record, text);
-    (record, diags.into_vec())
+    for (case, span) in featured.cases.iter().zip(&featured_spans) {
+        if !record.acts.iter().any(|a| a.id.is_some() && symbols.name(a.id) == case) {
+            diags.push(
+                Diagnostic::error(codes::FEATURED_CASE_UNKNOWN, *span, format!("no act in this record has the id `{case}`, so it opens no case to feature"))
+                    .help("a case is named by the id of the act that opens it (a request or an attack)"),
+            );
+        }
+    }
+    (record, featured, diags.into_vec())
 }
 
 /// The span of the line of an act that gives `field` (its head line for
@@ -81,7 +108,10 @@ fn field_span(text: &str, act: Span, field: &str) -> Option<Span> {
     None
 }
 
-fn header(cx: &mut Cx, decl: &Decl, treaty: &Treaty, record: &mut Record) {
+/// Most featured cases in one record.
+const MAX_FEATURED_CASES: usize = 16;
+
+fn header(cx: &mut Cx, decl: &Decl, treaty: &Treaty, record: &mut Record, featured: &mut Featured, featured_spans: &mut Vec<Span>) {
     record.title = cx.string(decl.head.tokens.get(1), decl.head.span, "the record's title").unwrap_or_default();
     for c in decl.clauses() {
         let toks = &c.line.tokens;
@@ -91,8 +121,39 @@ fn header(cx: &mut Cx, decl: &Decl, treaty: &Treaty, record: &mut Record) {
                     let (want, got) = (cx.symbols.name(treaty.id).to_string(), cx.symbols.name(id).to_string());
                     cx.err(codes::WRONG_TREATY, span, format!("this record is for treaty `{got}`, not `{want}`"));
                 }
+        } else if toks[0].is_word("featured") {
+            featured_clause(cx, toks, c.line.span, featured, featured_spans);
         } else {
-            cx.err(codes::UNKNOWN_CLAUSE, toks[0].span, format!("`record` takes no clause `{}`", toks[0].text)).help("`record` takes: treaty");
+            cx.err(codes::UNKNOWN_CLAUSE, toks[0].span, format!("`record` takes no clause `{}`", toks[0].text)).help("`record` takes: treaty, featured");
+        }
+    }
+}
+
+/// `featured DATE` or `featured case ID`.
+fn featured_clause(cx: &mut Cx, toks: &[Token], line: Span, featured: &mut Featured, featured_spans: &mut Vec<Span>) {
+    let help = "`featured 2022-12-01` (the date to open at) or `featured case ID` (a case to lead with)";
+    match (toks.get(1), toks.get(2), toks.len()) {
+        (Some(d), None, 2) if d.kind == TokenKind::Date => match Time::parse(&d.text) {
+            Some(_) if featured.date.is_some() => {
+                cx.err(codes::FEATURED_TWICE, d.span, "the featured date is given twice").help("a record opens at one date");
+            }
+            Some((t, _)) => featured.date = Some(t.end_of_day()),
+            None => {
+                cx.err(codes::FEATURED_MALFORMED, d.span, format!("`{}` is not a date", d.text)).help(help);
+            }
+        },
+        (Some(w), Some(id), 3) if w.is_word("case") && id.kind == TokenKind::Word => {
+            if featured.cases.contains(&id.text) {
+                cx.err(codes::FEATURED_TWICE, id.span, format!("case `{}` is featured twice", id.text));
+            } else if featured.cases.len() >= MAX_FEATURED_CASES {
+                cx.err(codes::TOO_LARGE, id.span, format!("more than {MAX_FEATURED_CASES} featured cases"));
+            } else {
+                featured.cases.push(id.text.clone());
+                featured_spans.push(id.span);
+            }
+        }
+        _ => {
+            cx.err(codes::FEATURED_MALFORMED, line, "expected a date or `case ID` after `featured`").help(help);
         }
     }
 }

@@ -45,3 +45,12 @@ pub fn party_codes(treaty_name: &str, treaty_text: &str) -> Vec<String> {
     let (t, _) = casus_lang::load_treaty(treaty_name, treaty_text, &mut symbols);
     t.parties.iter().map(|p| symbols.name(p.code).to_string()).collect()
 }
+
+/// The record's featured date and cases (empty when the files do not load:
+/// [`create`] reports that).
+pub fn featured(treaty: (&str, &str), record: (&str, &str)) -> casus_lang::Featured {
+    let mut symbols = Symbols::new();
+    let (t, _) = casus_lang::load_treaty(treaty.0, treaty.1, &mut symbols);
+    let (_, featured, diags) = casus_lang::load_record_featured(record.0, record.1, &t, &mut symbols);
+    if diags.iter().any(|d| d.is_error()) { casus_lang::Featured::default() } else { featured }
+}

@@ -6,16 +6,25 @@
 //! binary), adds live updates: it listens to `/api/events` and swaps in the
 //! page's `<main>` when an entry is appended. Templates are askama's,
 //! checked and compiled in; nothing is loaded from the network.
+//!
+//! Pages speak the reader's words: names rather than codes, titles rather
+//! than ids, one date format (ISO, `2022-12-01`) throughout. Without a date
+//! in the address a page opens at the configured featured date (a record's
+//! `featured` line), and a bad address gets an HTML page saying what is
+//! wrong, never the API's JSON.
+
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use casus_engine::report::{CaseRow, DocumentRow};
+use casus_model::Time;
 
 use crate::api::{StateParams, report_for};
 use crate::error::{ApiError, blocking};
-use crate::state::{AppState, EntryMeta, VerifyBadge};
+use crate::state::{AppState, EntryMeta, VerifyBadge, parse_time};
 use crate::svg;
 
 /// One option of a reading, for the toggles.
@@ -44,6 +53,8 @@ pub struct Nav {
     pub questions: Vec<QuestionView>,
     pub head: u64,
     pub treaty: String,
+    /// Why the page is empty when `as_of` falls before the first record.
+    pub notice: Option<String>,
 }
 
 impl Nav {
@@ -55,6 +66,12 @@ impl Nav {
         s.append_pair("fact", fact);
         let q = s.finish();
         if self.q.is_empty() { format!("/explain?{q}") } else { format!("/explain?{q}&{}", self.q) }
+    }
+    /// A date as every page writes it, the way explanations and titles do
+    /// ("1 December 2022", with "10:35 UTC" when it is not a whole day).
+    /// Text that is not a date is kept as it is.
+    pub fn d(&self, when: &str) -> String {
+        long(when)
     }
     pub fn active(&self, page: &str) -> &'static str {
         if self.page == page { "active" } else { "" }
@@ -82,6 +99,19 @@ fn nav(s: &AppState, page: &'static str, p: &StateParams, at: &str, path: &str) 
             QuestionView { id: q.id.clone(), text: q.text.clone(), choices }
         })
         .collect();
+    // Before the first act was recorded, nothing is known: say so, and when
+    // the first entry was recorded, rather than show an empty treaty.
+    let notice = match p.as_of.as_deref().map(|a| parse_time(a, "as_of")).transpose()? {
+        Some(t) if d.acts.first().and_then(|a| a.recorded).is_some_and(|r| r > t) => {
+            let first = d.entries.first().map(|e| long(&e.record_time)).unwrap_or_default();
+            let first_act = d.acts.first().and_then(|a| a.recorded).map(casus_engine::report::long_date).unwrap_or_default();
+            Some(format!(
+                "Nothing had been recorded by {}: the ledger was created on {first} and its first act was recorded on {first_act}. Clear “as known at”, or choose a later date, to see the acts.",
+                casus_engine::report::long_date(t)
+            ))
+        }
+        _ => None,
+    };
     Ok(Nav {
         page,
         at: at.to_string(),
@@ -90,7 +120,80 @@ fn nav(s: &AppState, page: &'static str, p: &StateParams, at: &str, path: &str) 
         questions,
         head: d.size(),
         treaty: d.treaty.title.clone(),
+        notice,
     })
+}
+
+/// A date or time (ISO, as the report gives it) in the pages' one format.
+pub fn long(when: &str) -> String {
+    match Time::parse(when) {
+        Some((t, casus_model::Precision::Day)) => casus_engine::report::long_date(t.start_of_day()),
+        Some((t, _)) => casus_engine::report::long_date(t),
+        None => when.to_string(),
+    }
+}
+
+/// The page's state query: without `at`, the featured date (if any).
+fn featured_at(s: &AppState, mut p: StateParams) -> StateParams {
+    if p.at.is_none()
+        && let Some(t) = s.config().featured.date
+    {
+        p.at = Some(casus_engine::report_date(t));
+    }
+    p
+}
+
+/// Names for codes: parties (from the report) and organs (from the treaty).
+fn names(s: &AppState, report: &casus_engine::Report) -> Result<HashMap<String, String>, ApiError> {
+    let d = s.data()?;
+    let mut m: HashMap<String, String> = report.parties.iter().map(|p| (p.code.clone(), p.name.clone())).collect();
+    for o in &d.treaty.organs {
+        m.insert(d.symbols.name(o.id).to_string(), o.name.clone());
+    }
+    for p in &d.treaty.parties {
+        m.entry(d.symbols.name(p.code).to_string()).or_insert_with(|| p.name.clone());
+    }
+    Ok(m)
+}
+
+fn name_of(names: &HashMap<String, String>, code: &str) -> String {
+    names.get(code).cloned().unwrap_or_else(|| code.to_string())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub status: u16,
+    pub message: String,
+    pub details: Vec<String>,
+}
+
+/// The API's `code` quotes as a reader's “quotes”.
+fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut open = false;
+    for c in s.chars() {
+        if c == '`' {
+            out.push(if open { '”' } else { '“' });
+            open = !open;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A failed page as a page: the message in HTML with the error's status.
+fn error_page(e: ApiError) -> Response {
+    let page = ErrorPage { status: e.status.as_u16(), message: quoted(&e.message), details: e.details.iter().map(|d| quoted(d)).collect() };
+    match page.render() {
+        Ok(html) => (e.status, Html(html)).into_response(),
+        Err(_) => e.into_response(),
+    }
+}
+
+fn or_error_page(r: Result<Response, ApiError>) -> Response {
+    r.unwrap_or_else(error_page)
 }
 
 fn render(t: &impl Template) -> Result<Response, ApiError> {
@@ -115,27 +218,154 @@ pub struct OrganView {
     pub chair_fact: String,
 }
 
+/// One line of the story: a case, what happened and its verdict under
+/// each reading that changes it.
+pub struct StoryLine {
+    pub place: String,
+    pub text: String,
+    pub href: String,
+    pub worst: String,
+}
+
 #[derive(Template)]
 #[template(path = "overview.html")]
 pub struct Overview {
     pub nav: Nav,
     pub version: String,
+    pub featured: Vec<StoryLine>,
+    pub others: Vec<StoryLine>,
     pub parties: Vec<PartyView>,
     pub organs: Vec<OrganView>,
     pub membership_svg: String,
     pub acts: usize,
+    /// Acts in the ledger (as known at `as_of`), dated or not by `at`.
+    pub acts_known: usize,
+    /// Entries that are not acts: the genesis and key changes.
+    pub other_entries: u64,
 }
 
-pub async fn overview(State(s): State<AppState>, p: StateParams) -> Result<Response, ApiError> {
+const NUMBERS: [&str; 13] = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+
+fn number(n: usize) -> String {
+    NUMBERS.get(n).map_or_else(|| n.to_string(), |w| w.to_string())
+}
+
+const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/// The case's verdict in one word, from its worst obligation's own text.
+fn verdict(c: &CaseRow) -> String {
+    ["breached", "undetermined", "pending", "fulfilled", "not_triggered"]
+        .iter()
+        .find_map(|w| c.obligations.iter().find(|o| o.status == *w).map(|o| o.status_text.clone()))
+        .unwrap_or_else(|| "no duty arises".into())
+}
+
+/// "assistance to the victim of an aggression given by all five within 1
+/// day" or "no assistance …": what the obligations' debtors did.
+fn happened(c: &CaseRow, act_date: &dyn Fn(&str) -> Option<i64>) -> String {
+    let Some(first) = c.obligations.first() else { return "no duty arises".into() };
+    let mut duty = first.duty_title.clone();
+    if let Some(ch) = duty.chars().next() {
+        duty = ch.to_lowercase().collect::<String>() + &duty[ch.len_utf8()..];
+    }
+    let mut debtors: Vec<&str> = c.obligations.iter().map(|o| o.debtor.as_str()).collect();
+    debtors.sort_unstable();
+    debtors.dedup();
+    let mut done: Vec<&str> = c.obligations.iter().filter(|o| o.status == "fulfilled").map(|o| o.debtor.as_str()).collect();
+    done.sort_unstable();
+    done.dedup();
+    if done.is_empty() {
+        let open = c.obligations.iter().any(|o| o.status == "pending");
+        return format!("no {duty}{}", if open { " yet" } else { "" });
+    }
+    let who = if done.len() == debtors.len() { format!("all {}", number(done.len())) } else { format!("{} of {}", number(done.len()), number(debtors.len())) };
+    let opened = Time::parse(&c.opened).map(|(t, _)| t.start_of_day().0);
+    let days = c
+        .obligations
+        .iter()
+        .filter(|o| o.status == "fulfilled")
+        .filter_map(|o| o.fulfilled_by.as_deref().and_then(act_date))
+        .max()
+        .zip(opened)
+        .map(|(done, opened)| (Time(done).start_of_day().0 - opened) / 86_400);
+    match days {
+        Some(0) => format!("{duty} given by {who} on the day"),
+        Some(1) => format!("{duty} given by {who} within 1 day"),
+        Some(n) => format!("{duty} given by {who} within {n} days"),
+        None => format!("{duty} given by {who}"),
+    }
+}
+
+/// The overview's line for one case: computed from its verdicts under the
+/// chosen readings and under every other option of each question.
+async fn story_line(s: &AppState, p: &StateParams, c: &CaseRow, names: &HashMap<String, String>, questions: &[crate::api::QuestionBody]) -> Result<StoryLine, ApiError> {
+    let act_date = |id: &str| -> Option<i64> {
+        c.responses.iter().find(|r| r.act == id).and_then(|r| Time::parse(&r.date)).map(|(t, _)| t.0)
+    };
+    let mut text = happened(c, &act_date);
+    let here = verdict(c);
+    let mut varies = false;
+    for q in questions {
+        let mut by_option = Vec::new();
+        for o in &q.options {
+            let mut p2 = p.clone();
+            p2.interpretation.retain(|i| i.split_once('=').is_none_or(|(qq, _)| qq.trim() != q.id));
+            p2.interpretation.push(format!("{}={}", q.id, o.id));
+            let (_, d2) = report_for(s, p2).await?;
+            let v = d2.report.cases.iter().find(|c2| c2.id == c.id).map_or_else(|| "not yet opened".to_string(), verdict);
+            by_option.push((o.id.replace('_', " "), v));
+        }
+        if by_option.iter().any(|(_, v)| *v != by_option[0].1) {
+            varies = true;
+            let parts: Vec<String> = by_option.iter().map(|(o, v)| format!("{v} under the {o} reading")).collect();
+            text.push_str("; ");
+            text.push_str(&parts.join(", "));
+        }
+    }
+    if !varies && here != "fulfilled" {
+        text.push_str("; ");
+        text.push_str(&here);
+    }
+    let place = match Time::parse(&c.opened) {
+        Some((t, _)) => {
+            let (y, m, _) = t.date();
+            format!("{}, {} {y}", name_of(names, &c.requester), MONTHS[(m as usize).clamp(1, 12) - 1])
+        }
+        None => name_of(names, &c.requester),
+    };
+    let worst = ["breached", "undetermined", "pending", "fulfilled", "not_triggered"].into_iter().find(|w| c.obligations.iter().any(|o| o.status == *w)).unwrap_or("not_triggered");
+    let q = p.to_query();
+    Ok(StoryLine { place, text, href: format!("/cases?{q}#case-{}", c.id), worst: worst.to_string() })
+}
+
+pub async fn overview(State(s): State<AppState>, p: StateParams) -> Response {
+    or_error_page(overview_page(s, p).await)
+}
+
+async fn overview_page(s: AppState, p: StateParams) -> Result<Response, ApiError> {
+    let p = featured_at(&s, p);
     let (r, d) = report_for(&s, p.clone()).await?;
     let nav = nav(&s, "overview", &p, &d.report.at, "/")?;
+    let names = names(&s, &d.report)?;
+    let questions = crate::api::questions(&*s.data()?);
+    let featured_ids = s.config().featured.cases.clone();
+    let mut featured = Vec::new();
+    for id in &featured_ids {
+        if let Some(c) = d.report.cases.iter().find(|c| c.id == *id) {
+            featured.push(story_line(&s, &p, c, &names, &questions).await?);
+        }
+    }
+    let mut others = Vec::new();
+    for c in d.report.cases.iter().filter(|c| !featured_ids.contains(&c.id)) {
+        others.push(story_line(&s, &p, c, &names, &questions).await?);
+    }
     let data = s.data()?;
     let link = |y: i64| {
         let mut p2 = p.clone();
         p2.at = Some(format!("{y}-01-01"));
         format!("/?{}", p2.to_query())
     };
-    let membership_svg = svg::membership(&data.treaty, &data.acts[..r.known], &data.symbols, r.at, &link);
+    let membership_svg = svg::both(|l| svg::membership(&data.treaty, &data.acts[..r.known], &data.symbols, r.at, &link, l));
     let organs = data
         .treaty
         .organs
@@ -146,7 +376,7 @@ pub async fn overview(State(s): State<AppState>, p: StateParams) -> Result<Respo
             OrganView {
                 name: o.name.clone(),
                 decides: o.decides.describe(),
-                chair: chair.map(|c| c.party.clone()).unwrap_or_else(|| "—".into()),
+                chair: chair.map(|c| name_of(&names, &c.party)).unwrap_or_else(|| "—".into()),
                 chair_since: chair.map(|c| c.since.clone()).unwrap_or_default(),
                 chair_fact: chair.map(|c| c.fact.clone()).unwrap_or_default(),
                 id,
@@ -154,13 +384,18 @@ pub async fn overview(State(s): State<AppState>, p: StateParams) -> Result<Respo
         })
         .collect();
     let page = Overview {
-        version: d.report.version.as_ref().map(|v| format!("{} (in force from {})", v.title, v.in_force)).unwrap_or_else(|| "no text in force".into()),
+        version: d.report.version.as_ref().map(|v| format!("{} (in force from {})", v.title, long(&v.in_force))).unwrap_or_else(|| "no text in force".into()),
         parties: d.report.parties.iter().map(|p| PartyView { code: p.code.clone(), name: p.name.clone(), status: p.status.clone(), since: p.since.clone(), fact: p.fact.clone() }).collect(),
         organs,
         membership_svg,
         acts: d.report.acts_considered,
+        acts_known: r.known,
+        other_entries: data.size().saturating_sub(data.acts.len() as u64),
+        featured,
+        others,
         nav,
     };
+    drop(data);
     render(&page)
 }
 
@@ -170,21 +405,31 @@ pub const STATUSES: [(&str, &str); 5] = [("pending", "pending"), ("fulfilled", "
 
 pub struct MatrixRow {
     pub debtor: String,
+    pub debtor_name: String,
     pub duty: String,
     /// The duty's title, shown; the id goes in the cell's tooltip.
     pub duty_title: String,
     pub status: String,
     pub status_text: String,
     pub deadline: String,
+    /// The act that met the duty, in words: "deployment by the Collective Security Council, 2022-01-06".
     pub fulfilled_by: String,
     pub fact: String,
-    /// One cell per status: (status, marked).
-    pub cells: Vec<(String, bool)>,
+}
+
+/// An answer recorded in a case, in words.
+pub struct ResponseView {
+    pub date: String,
+    pub actor: String,
+    pub kind: String,
+    pub act: String,
 }
 
 pub struct CaseView {
     pub case: CaseRow,
+    pub requester: String,
     pub rows: Vec<MatrixRow>,
+    pub responses: Vec<ResponseView>,
     /// Count per status, in `STATUSES` order.
     pub counts: Vec<(String, String, usize)>,
 }
@@ -194,37 +439,51 @@ pub struct CaseView {
 pub struct Cases {
     pub nav: Nav,
     pub cases: Vec<CaseView>,
-    pub statuses: Vec<(String, String)>,
 }
 
-pub async fn cases(State(s): State<AppState>, p: StateParams) -> Result<Response, ApiError> {
+pub async fn cases(State(s): State<AppState>, p: StateParams) -> Response {
+    or_error_page(cases_page(s, p).await)
+}
+
+async fn cases_page(s: AppState, p: StateParams) -> Result<Response, ApiError> {
+    let p = featured_at(&s, p);
     let (_, d) = report_for(&s, p.clone()).await?;
     let nav = nav(&s, "cases", &p, &d.report.at, "/cases")?;
+    let names = names(&s, &d.report)?;
     let cases = d
         .report
         .cases
         .iter()
         .map(|c| CaseView {
+            requester: name_of(&names, &c.requester),
+            responses: c.responses.iter().map(|a| ResponseView { date: a.date.clone(), actor: name_of(&names, &a.actor), kind: a.kind.replace(['_', '-'], " "), act: a.act.clone() }).collect(),
             rows: c
                 .obligations
                 .iter()
                 .map(|o| MatrixRow {
+                    debtor_name: name_of(&names, &o.debtor),
                     debtor: o.debtor.clone(),
                     duty: o.duty.clone(),
                     duty_title: o.duty_title.clone(),
                     status: o.status.clone(),
                     status_text: o.status_text.clone(),
                     deadline: o.deadline.clone().unwrap_or_default(),
-                    fulfilled_by: o.fulfilled_by.clone().unwrap_or_default(),
+                    fulfilled_by: o
+                        .fulfilled_by
+                        .as_deref()
+                        .map(|id| match c.responses.iter().find(|r| r.act == id) {
+                            Some(r) => format!("{} by {}, {}", r.kind.replace(['_', '-'], " "), name_of(&names, &r.actor), long(&r.date)),
+                            None => id.to_string(),
+                        })
+                        .unwrap_or_default(),
                     fact: o.fact.clone(),
-                    cells: STATUSES.iter().map(|(w, _)| (w.to_string(), o.status == *w)).collect(),
                 })
                 .collect(),
             counts: STATUSES.iter().map(|(w, t)| (w.to_string(), t.to_string(), c.obligations.iter().filter(|o| o.status == *w).count())).collect(),
             case: c.clone(),
         })
         .collect();
-    render(&Cases { nav, cases, statuses: STATUSES.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect() })
+    render(&Cases { nav, cases })
 }
 
 #[derive(Template)]
@@ -232,12 +491,32 @@ pub async fn cases(State(s): State<AppState>, p: StateParams) -> Result<Response
 pub struct Documents {
     pub nav: Nav,
     pub documents: Vec<DocumentRow>,
+    pub names: HashMap<String, String>,
 }
 
-pub async fn documents(State(s): State<AppState>, p: StateParams) -> Result<Response, ApiError> {
+impl Documents {
+    pub fn name(&self, code: &str) -> String {
+        name_of(&self.names, code)
+    }
+    /// A close at the end of a day is that day (the pages' one date format).
+    pub fn day(&self, when: &str) -> String {
+        long(when.strip_suffix("T23:59:59Z").unwrap_or(when))
+    }
+    pub fn names_of(&self, codes: &[String]) -> String {
+        codes.iter().map(|c| name_of(&self.names, c)).collect::<Vec<_>>().join(", ")
+    }
+}
+
+pub async fn documents(State(s): State<AppState>, p: StateParams) -> Response {
+    or_error_page(documents_page(s, p).await)
+}
+
+async fn documents_page(s: AppState, p: StateParams) -> Result<Response, ApiError> {
+    let p = featured_at(&s, p);
     let (_, d) = report_for(&s, p.clone()).await?;
     let nav = nav(&s, "documents", &p, &d.report.at, "/documents")?;
-    render(&Documents { nav, documents: d.report.documents.clone() })
+    let names = names(&s, &d.report)?;
+    render(&Documents { nav, documents: d.report.documents.clone(), names })
 }
 
 #[derive(Template)]
@@ -247,16 +526,26 @@ pub struct Timeline {
     pub svg: String,
 }
 
-pub async fn timeline(State(s): State<AppState>, p: StateParams) -> Result<Response, ApiError> {
+pub async fn timeline(State(s): State<AppState>, p: StateParams) -> Response {
+    or_error_page(timeline_page(s, p).await)
+}
+
+async fn timeline_page(s: AppState, p: StateParams) -> Result<Response, ApiError> {
+    let p = featured_at(&s, p);
     let (r, d) = report_for(&s, p.clone()).await?;
     let nav = nav(&s, "timeline", &p, &d.report.at, "/timeline")?;
+    let names = names(&s, &d.report)?;
     let data = s.data()?;
     let link = |y: i64| {
         let mut p2 = p.clone();
         p2.at = Some(format!("{y}-01-01"));
         format!("/timeline?{}", p2.to_query())
     };
-    let svg = svg::timeline(&d.report, &data.acts[..r.known], &data.symbols, r.at, &link);
+    let explain = |fact: &str| nav.explain(fact);
+    let name = |code: &str| name_of(&names, code);
+    let links = svg::TimelineLinks { year: &link, explain: &explain, name: &name };
+    let svg = svg::both(|l| svg::timeline(&d.report, &data.acts[..r.known], &data.symbols, r.at, &links, l));
+    drop(data);
     render(&Timeline { nav, svg })
 }
 
@@ -267,7 +556,12 @@ pub struct Explain {
     pub e: casus_engine::Explanation,
 }
 
-pub async fn explain(State(s): State<AppState>, p: StateParams) -> Result<Response, ApiError> {
+pub async fn explain(State(s): State<AppState>, p: StateParams) -> Response {
+    or_error_page(explain_page(s, p).await)
+}
+
+async fn explain_page(s: AppState, p: StateParams) -> Result<Response, ApiError> {
+    let p = featured_at(&s, p);
     let Some(fact) = p.fact.clone() else { return Err(ApiError::bad_request("name a fact: /explain?fact=case/ID")) };
     let (r, d) = report_for(&s, p.clone()).await?;
     let mut p_nav = p.clone();
@@ -289,15 +583,82 @@ pub struct Ledger {
     pub treaty_name: String,
     pub treaty_sha256: String,
     pub checkpoints: Vec<crate::api::CheckpointBody>,
-    pub entries: Vec<EntryMeta>,
+    pub entries: Vec<LedgerRow>,
     pub page: u64,
     pub pages: u64,
+    /// Acts among the entries, and the other entries.
+    pub acts: usize,
+}
+
+/// A ledger entry with, for an act, its date and where it is explained.
+pub struct LedgerRow {
+    pub e: EntryMeta,
+    /// What the entry holds, in words (an act: who, what, about what).
+    pub what: String,
+    /// The act's date as the record gives it (empty for other entries).
+    pub date: String,
+    /// The explanation of the fact the act bears on, on the act's date.
+    pub explain: Option<String>,
+}
+
+impl Ledger {
+    pub fn pager(&self, page: u64) -> String {
+        let base = format!("/ledger?page={page}");
+        if self.nav.q.is_empty() { base } else { format!("{base}&{}", self.nav.q) }
+    }
 }
 
 /// Entries per ledger page.
 const LEDGER_PAGE: u64 = 100;
 
-pub async fn ledger(State(s): State<AppState>, p: StateParams, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+pub async fn ledger(State(s): State<AppState>, p: StateParams, raw: RawQuery) -> Response {
+    or_error_page(ledger_page(s, p, raw).await)
+}
+
+/// The fact an act bears on: its case, its document, or its actor's
+/// membership; `None` for an act no explanation lists.
+fn act_fact(a: &casus_model::Act, symbols: &casus_model::Symbols, treaty: &casus_model::Treaty) -> Option<String> {
+    use casus_model::ActKind::*;
+    if a.case.is_some() {
+        return Some(format!("case/{}", symbols.name(a.case)));
+    }
+    if matches!(a.kind, Request | Attack) && a.id.is_some() {
+        return Some(format!("case/{}", symbols.name(a.id)));
+    }
+    if a.document.is_some() {
+        return Some(format!("document/{}", symbols.name(a.document)));
+    }
+    if treaty.party(a.actor).is_some() {
+        return Some(format!("party/{}", symbols.name(a.actor)));
+    }
+    None
+}
+
+/// An act in words for the ledger: "Kazakhstan · sign · Declaration of the
+/// Collective Security Council". Names come from the treaty, document
+/// titles from the acts that gave them.
+fn act_words(a: &casus_model::Act, d: &crate::state::Data, titles: &HashMap<casus_model::Sym, String>) -> String {
+    let name = |s: casus_model::Sym| -> String {
+        let code = d.symbols.name(s);
+        d.treaty.party(s).map(|p| p.name.clone()).or_else(|| d.treaty.organ(s).map(|o| o.name.clone())).unwrap_or_else(|| code.replace('_', " "))
+    };
+    let mut parts = vec![name(a.actor), a.kind.keyword().replace('-', " ")];
+    if a.subject.is_some() {
+        parts[1] = format!("{} {}", parts[1], d.symbols.name(a.subject).replace('_', " "));
+    }
+    if a.document.is_some() {
+        parts.push(titles.get(&a.document).cloned().unwrap_or_else(|| d.symbols.name(a.document).replace('_', " ")));
+    }
+    for (word, s) in [("to", a.to), ("against", a.against), ("about", a.about)] {
+        if s.is_some() {
+            parts.push(format!("{word} {}", name(s)));
+        }
+    }
+    parts.join(" · ")
+}
+
+async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let p = featured_at(&s, p);
     let page: u64 = raw
         .as_deref()
         .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "page").map(|(_, v)| v.to_string()))
@@ -315,7 +676,43 @@ pub async fn ledger(State(s): State<AppState>, p: StateParams, RawQuery(raw): Ra
     // Newest first.
     let end = size.saturating_sub(page * LEDGER_PAGE);
     let start = end.saturating_sub(LEDGER_PAGE);
-    let entries: Vec<EntryMeta> = d.entries[start as usize..end as usize].iter().rev().cloned().collect();
+    // Entry `seq` holds act number `index[seq]` (acts are entries in order).
+    let mut act_at = Vec::with_capacity(d.entries.len());
+    let mut n = 0usize;
+    for e in &d.entries {
+        act_at.push((e.kind == "act").then_some(n));
+        if e.kind == "act" {
+            n += 1;
+        }
+    }
+    let keep: Vec<String> = p.interpretation.iter().map(|i| format!("interpretation={}", form_urlencoded::byte_serialize(i.as_bytes()).collect::<String>())).collect();
+    let titles: HashMap<casus_model::Sym, String> =
+        d.acts.iter().filter(|a| a.document.is_some() && a.title.is_some()).map(|a| (a.document, d.symbols.name(a.title).to_string())).collect();
+    let entries: Vec<LedgerRow> = (start as usize..end as usize)
+        .rev()
+        .map(|i| {
+            let e = d.entries[i].clone();
+            let act = act_at[i].and_then(|k| d.acts.get(k));
+            let date = act.map(casus_engine::report::act_date).unwrap_or_default();
+            let explain = act.and_then(|a| {
+                let fact = act_fact(a, &d.symbols, &d.treaty)?;
+                let mut q = form_urlencoded::Serializer::new(String::new());
+                q.append_pair("fact", &fact);
+                q.append_pair("at", &casus_engine::report_date(a.time.end_of_day()));
+                let mut href = format!("/explain?{}", q.finish());
+                for k in &keep {
+                    href.push('&');
+                    href.push_str(k);
+                }
+                if let Some(id) = &e.act {
+                    href.push_str(&format!("#act-{id}"));
+                }
+                Some(href)
+            });
+            let what = act.map_or_else(|| e.summary.clone(), |a| act_words(a, &d, &titles));
+            LedgerRow { e, what, date, explain }
+        })
+        .collect();
     let l = Ledger {
         badge,
         size,
@@ -327,6 +724,7 @@ pub async fn ledger(State(s): State<AppState>, p: StateParams, RawQuery(raw): Ra
         entries,
         page,
         pages,
+        acts: d.acts.len(),
         nav,
     };
     drop(d);

@@ -64,11 +64,13 @@ pub struct Config {
     /// checkpoint before it is stored (a round that misses the quorum
     /// stores nothing, and the next tick tries again).
     pub cosigner: Option<Cosigner>,
+    /// Where the dashboard opens (a record's `featured` lines; the demo's).
+    pub featured: casus_lang::Featured,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { token: None, operator: None, clock: Arc::new(system_now), max_skew_secs: 300, cosigner: None }
+        Config { token: None, operator: None, clock: Arc::new(system_now), max_skew_secs: 300, cosigner: None, featured: casus_lang::Featured::default() }
     }
 }
 

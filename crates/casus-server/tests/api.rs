@@ -615,3 +615,92 @@ async fn pages_read_as_words() {
     assert!(text.contains("Assistance to the victim of an aggression"), "{text}");
     assert!(text.contains("The victim's request under Article 4 triggers the duty"), "the readings are shown as option texts");
 }
+
+/// The demo's state: the fixture with the record's featured date and cases.
+fn featured_fixture() -> Fixture {
+    let f = fixture(None);
+    let s2 = f.store.clone();
+    let opener: StoreOpener = Arc::new(move || Ok(Box::new(s2.clone()) as Box<dyn Store>));
+    let featured = casus_server::demo::featured(TREATY, RECORD);
+    assert!(featured.date.is_some() && featured.cases.len() == 2, "{featured:?}");
+    let config = Config { operator: Some(f.operator.clone()), featured, ..Config::default() };
+    Fixture { state: AppState::open(opener, config).expect("open"), ..f }
+}
+
+async fn page_text(f: &Fixture, uri: &str) -> (StatusCode, String) {
+    let (s, b) = f.call(Request::get(uri).body(Body::empty()).unwrap()).await;
+    (s, String::from_utf8(b).expect("UTF-8"))
+}
+
+#[tokio::test]
+async fn pages_open_at_the_featured_date_and_lead_with_the_cases() {
+    let f = featured_fixture();
+    let (s, html) = page_text(&f, "/").await;
+    assert_eq!(s, StatusCode::OK);
+    // (The place is in bold: the tags' gap before the colon goes.)
+    let text = visible_text(&html).replace(" :", ":");
+    assert!(text.contains("Collective Security Treaty on 1 December 2022"), "{text}");
+    // The lines are computed from the verdicts, featured cases first.
+    let kaz = text.find("Kazakhstan, January 2022: assistance to the victim of an aggression given by all five within 1 day").expect("the Kazakhstan line");
+    let arm = text
+        .find("Armenia, September 2022: no assistance to the victim of an aggression; breached under the request reading, not triggered under the determination reading")
+        .expect("the Armenia line");
+    assert!(kaz < arm, "featured cases in the record's order");
+    assert!(html.contains(r#"href="/cases?at=2022-12-01#case-arm_2022_09_art4""#), "each line links to its case");
+    // Under the other reading, the Armenian line still tells both readings.
+    let (_, html) = page_text(&f, "/?interpretation=art4_trigger%3Ddetermination").await;
+    assert!(visible_text(&html).contains("breached under the request reading, not triggered under the determination reading"));
+    // Entries and acts are reconciled on the page.
+    let (_, v) = f.get("/api/head").await;
+    let size = v["size"].as_u64().expect("size");
+    assert!(text.contains(&format!("of the {} acts in the ledger. The ledger's one other entry is its genesis", size - 1)), "{text}");
+    // The API keeps its own default (today), unaffected.
+    let (_, v) = f.get("/api/state").await;
+    assert_ne!(v["at"], "2022-12-01");
+}
+
+#[tokio::test]
+async fn a_bad_page_address_gets_an_html_page_with_the_message() {
+    let f = fixture(None);
+    for uri in ["/cases?at=2022-13-01", "/?as_of=yesterday", "/explain?fact=case/none&at=2022-12-01", "/explain", "/ledger?page=x"] {
+        let (s, b) = f.call(Request::get(uri).body(Body::empty()).unwrap()).await;
+        assert!(s.is_client_error(), "{uri}: {s}");
+        let html = String::from_utf8(b).unwrap();
+        assert!(html.starts_with("<!doctype html>") && html.contains(r#"id="error-message""#), "{uri}: {html}");
+    }
+    let (s, html) = page_text(&f, "/cases?at=2022-13-01").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(visible_text(&html).contains("“at”: “2022-13-01” is not a date"), "{html}");
+    // The API still answers JSON.
+    let (s, v) = f.get("/api/state?at=2022-13-01").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("2022-13-01")), "{v}");
+}
+
+#[tokio::test]
+async fn as_known_before_the_first_record_says_why_nothing_shows() {
+    let f = fixture(None);
+    let (_, html) = page_text(&f, "/?at=2022-12-01&as_of=2000-01-01").await;
+    let text = visible_text(&html);
+    assert!(text.contains("Nothing had been recorded by 1 January 2000: the ledger was created on "), "{text}");
+    assert!(text.contains("and its first act was recorded on "), "{text}");
+    assert!(text.contains("of the 0 acts the ledger had recorded by 1 January 2000."), "{text}");
+    let (_, html) = page_text(&f, "/?at=2022-12-01").await;
+    assert!(!html.contains(r#"id="notice""#), "no notice when acts are known");
+}
+
+#[tokio::test]
+async fn ledger_rows_give_the_act_date_and_link_to_its_explanation() {
+    let f = fixture(None);
+    let (_, html) = page_text(&f, "/ledger?at=2022-12-01&interpretation=art4_trigger%3Ddetermination").await;
+    // Armenia's request of 14 September 2022 opens its case: its row shows
+    // the date and links to the case's explanation on that day, under the
+    // chosen reading, at the act.
+    let href = "/explain?fact=case%2Farm_2022_09_art4&#38;at=2022-09-14&#38;interpretation=art4_trigger%3Ddetermination#act-arm_2022_09_art4";
+    assert!(html.contains(href), "{html}");
+    assert!(html.contains("<td data-label=\"Act&#39;s date\">14 September 2022</td>") || html.contains("<td data-label=\"Act's date\">14 September 2022</td>"), "{html}");
+    assert!(html.contains("recorder</dt>") && html.contains("operator</dt>"), "the signer roles are explained");
+    let (s, html) = page_text(&f, "/explain?fact=case%2Farm_2022_09_art4&at=2022-09-14").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains(r#"id="act-arm_2022_09_art4""#), "the link's anchor is on the page");
+}

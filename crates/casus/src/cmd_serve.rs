@@ -158,7 +158,8 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
             casus_witness::client::cosign_with_quorum(&mut endpoints, quorum, note, size, proof).map(|(n, _)| n).map_err(|e| e.to_string())
         }))
     };
-    let config = Config { token: token.clone(), operator, cosigner, ..Config::default() };
+    let featured = if args.demo { casus_server::demo::featured(crate::CST_TREATY, crate::CSTO_RECORD) } else { Default::default() };
+    let config = Config { token: token.clone(), operator, cosigner, featured, ..Config::default() };
     let state = AppState::open(opener, config).map_err(anyhow::Error::msg)?;
     if let Some(w) = state.clock_warning().map_err(|e| anyhow::anyhow!(e.message))? {
         eprintln!("warning: {w}");
