@@ -5,6 +5,7 @@
 //! `docs/LANGUAGE.md`). This crate turns text into `casus-model` data plus
 //! every diagnostic at once, and rewrites blocks in canonical form. It never
 //! panics on input, whatever the bytes.
+#![forbid(unsafe_code)]
 
 pub mod diagnostic;
 pub mod expect;

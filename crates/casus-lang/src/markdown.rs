@@ -109,7 +109,7 @@ pub fn for_each_part(text: &str, info: &str, mut f: impl FnMut(Part)) {
 /// if the file is Markdown (`.md`), or the whole file otherwise.
 pub fn block_ranges(name: &str, text: &str, info: &str) -> Vec<Range<usize>> {
     if !name.ends_with(".md") {
-        return vec![0..text.len()];
+        return std::iter::once(0..text.len()).collect();
     }
     let mut out = Vec::new();
     for_each_part(text, info, |p| {

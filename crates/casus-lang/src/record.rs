@@ -414,7 +414,7 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
         }
         for (field, value) in [("to", act.to), ("against", act.against), ("about", act.about)] {
             // A transfer's `to` is an organ, checked below as one.
-            if value.is_some() && !is_party(value) && !is_organ(value) && !(field == "to" && act.kind == ActKind::Transfer) {
+            if value.is_some() && !is_party(value) && !is_organ(value) && (field != "to" || act.kind != ActKind::Transfer) {
                 let v = name(value);
                 diags.push_suggesting(Diagnostic::error(codes::UNKNOWN_PARTY, at(field), format!("unknown party, state or organ `{v}` in `{field}`")), &v, actor_names());
             }

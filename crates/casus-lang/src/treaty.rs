@@ -12,6 +12,9 @@ use crate::syntax::{self, Decl, Item, Token, TokenKind};
 use casus_model::*;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// A quote shared by the rules under one article: its text and offset.
+type SharedQuote = std::rc::Rc<(String, usize)>;
+
 /// Reads a treaty file. A file whose name ends in `.md` is literate
 /// Markdown; any other is read as one `casus` block.
 pub fn load_treaty(name: &str, text: &str, symbols: &mut Symbols) -> (Treaty, Vec<Diagnostic>) {
@@ -51,7 +54,7 @@ fn blocks(name: &str, text: &str, diags: &mut Diagnostics) -> Parsed {
     let mut seen_articles = BTreeSet::new();
     // The open article and the level of its heading: a deeper heading
     // (`### 1992 text` under `## Article 4`) stays inside the article.
-    let (mut article, mut quote): (Option<(String, u8)>, Option<std::rc::Rc<(String, usize)>>) = (None, None);
+    let (mut article, mut quote): (Option<(String, u8)>, Option<SharedQuote>) = (None, None);
     markdown::for_each_part(text, "casus", |part| match part {
         Part::Heading { text: heading, level, range } => {
             quote = None;

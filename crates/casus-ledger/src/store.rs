@@ -32,20 +32,32 @@ pub type Commit = (Vec<Vec<u8>>, Option<CheckpointRows>);
 /// and its C2SP checkpoint note.
 pub type CheckpointRows = (u64, Vec<u8>, Vec<u8>);
 
+/// What a store's writer calls under its lock: given a reader and the
+/// current length, the entries and checkpoint to commit.
+pub type BuildCommit<'a> = dyn FnMut(&mut dyn StoreRead, u64) -> Result<Commit> + 'a;
+
+/// As [`BuildCommit`], entries without a checkpoint.
+pub type BuildEntries<'a> = dyn FnMut(&mut dyn StoreRead, u64) -> Result<Vec<Vec<u8>>> + 'a;
+
 /// What the ledger needs from a backend.
 pub trait Store: StoreRead + Send {
     /// One past the highest position stored (0 when empty).
     fn len(&mut self) -> Result<u64>;
+
+    /// Whether nothing is stored yet.
+    fn is_empty(&mut self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
 
     /// Appends entries atomically. Holding the write lock, calls
     /// `build(reader, len)`; the entries it returns are stored at positions
     /// `len, len + 1, …`, and the checkpoint it returns (if any) under its
     /// tree size (its note too), all in one transaction, committed durably before this
     /// returns the new length. If `build` fails, nothing is written.
-    fn append_checkpointed(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Commit>) -> Result<u64>;
+    fn append_checkpointed(&mut self, build: &mut BuildCommit) -> Result<u64>;
 
     /// [`Store::append_checkpointed`] without a checkpoint.
-    fn append(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Vec<Vec<u8>>>) -> Result<u64> {
+    fn append(&mut self, build: &mut BuildEntries) -> Result<u64> {
         self.append_checkpointed(&mut |reader, len| Ok((build(reader, len)?, None)))
     }
 
@@ -128,7 +140,7 @@ impl Store for MemStore {
         Ok(next_position(&self.lock()?.entries))
     }
 
-    fn append_checkpointed(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Commit>) -> Result<u64> {
+    fn append_checkpointed(&mut self, build: &mut BuildCommit) -> Result<u64> {
         let mut inner = self.lock()?;
         let len = next_position(&inner.entries);
         let (new, checkpoint) = build(&mut *inner, len)?;

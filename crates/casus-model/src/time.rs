@@ -230,6 +230,10 @@ impl Time {
         Time(self.start_of_day().0 + SECONDS_PER_DAY - 1)
     }
 
+    /// This time plus a calendar duration: months first (the day of the
+    /// month clamped to the month's length), then seconds. A method rather
+    /// than `+`, since calendar addition is not associative.
+    #[allow(clippy::should_implement_trait)]
     pub fn add(self, d: Duration) -> Time {
         let mut t = self;
         if d.months != 0 {

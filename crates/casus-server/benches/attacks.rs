@@ -116,7 +116,7 @@ fn main() {
     let ledger = ledger(acts);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     println!("{} on {acts} acts", bin.display());
-    println!("{:<44} {:>10} {:>10} {:>12} {:>9}  {}", "attack", "start MiB", "peak MiB", "state max", "failures", "answers (2xx, 4xx, 503, other)");
+    println!("{:<44} {:>10} {:>10} {:>12} {:>9}  answers (2xx, 4xx, 503, other)", "attack", "start MiB", "peak MiB", "state max", "failures");
     type Attack = Box<dyn Fn(SocketAddr) -> std::pin::Pin<Box<dyn std::future::Future<Output = String>>>>;
     let date = if acts > 50_000 { "2020-01-01" } else { "2010-01-01" };
     let attacks: Vec<(&str, Attack)> = vec![

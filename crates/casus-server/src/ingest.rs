@@ -287,26 +287,23 @@ pub fn append(s: &AppState, req: &SignedActs) -> Result<(Appended, Vec<crate::st
                     ));
                     return Err(LedgerError::Tampered { entry: view.seq, kind: Tamper::BadSignature });
                 }
-                if view.kind == EntryKind::Act {
-                    if let Ok(f) = casus_ledger::encode::ActFields::decode(view.payload) {
-                        if !f.id.is_empty() {
+                if view.kind == EntryKind::Act
+                    && let Ok(f) = casus_ledger::encode::ActFields::decode(view.payload)
+                        && !f.id.is_empty() {
                             ids_now.insert(f.id.to_string());
                         }
-                    }
-                }
                 outside.push(b);
                 pos += 1;
             }
         }
         for v in &views {
-            if let Ok(f) = casus_ledger::encode::ActFields::decode(v.payload) {
-                if !f.id.is_empty() {
+            if let Ok(f) = casus_ledger::encode::ActFields::decode(v.payload)
+                && !f.id.is_empty() {
                     if taken(f.id, &ids_now) {
                         duplicate = Some(f.id.to_string());
                     }
                     ids_now.insert(f.id.to_string());
                 }
-            }
         }
         drop(data);
         if let Some(id) = duplicate {

@@ -80,21 +80,13 @@ impl Limits {
 /// 1024 is lower than the hard limit for no reason that applies here.
 #[cfg(unix)]
 pub fn raise_descriptor_limit() -> Option<u64> {
-    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: getrlimit and setrlimit only read and write the struct we
-    // pass, which lives on this stack frame for the whole call.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
-            return None;
-        }
-        if lim.rlim_cur < lim.rlim_max {
-            let raised = libc::rlimit { rlim_cur: lim.rlim_max, rlim_max: lim.rlim_max };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
-                lim.rlim_cur = lim.rlim_max;
-            }
-        }
+    // The `rlimit` crate wraps getrlimit/setrlimit safely, so this crate
+    // keeps `unsafe_code = "forbid"`.
+    let (soft, hard) = rlimit::Resource::NOFILE.get().ok()?;
+    if soft < hard && rlimit::Resource::NOFILE.set(hard, hard).is_ok() {
+        return Some(hard);
     }
-    Some(lim.rlim_cur as u64)
+    Some(soft)
 }
 
 #[cfg(not(unix))]

@@ -769,11 +769,10 @@ pub fn read_into(store: &mut dyn Store, data: &mut Data, len: u64, each: &mut dy
             // key it registers, right after).
             let view = casus_ledger::entry::EntryView::parse(&bytes).map_err(|e| format!("entry {}: {e}", data.size()))?;
             let known = data.replay.registry.get(&view.signer).map(|k| k.key);
-            if let Some(key) = known {
-                if !casus_ledger::keys::verify_strict(&key, view.signed, &view.signature) {
+            if let Some(key) = known
+                && !casus_ledger::keys::verify_strict(&key, view.signed, &view.signature) {
                     return Err(format!("entry {}: bad signature; the ledger does not verify (run `casus ledger verify`)", view.seq));
                 }
-            }
             let meta = data.ingest(&bytes)?;
             if known.is_none() {
                 let key = data.replay.registry.get(&view.signer).map(|k| k.key).ok_or_else(|| format!("entry {}: unknown signer", view.seq))?;

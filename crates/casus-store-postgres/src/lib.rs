@@ -13,7 +13,7 @@
 //! several ledgers can share a database. The store stores bytes and never
 //! interprets them; the ledger verifies.
 
-use casus_ledger::store::{Commit, RawStore, Store, StoreRead};
+use casus_ledger::store::{BuildCommit, RawStore, Store, StoreRead};
 use casus_ledger::{LedgerError, Result};
 use postgres::{Client, GenericClient, NoTls};
 
@@ -211,7 +211,7 @@ impl Store for PgStore {
         len(&mut self.client, &self.schema)
     }
 
-    fn append_checkpointed(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Commit>) -> Result<u64> {
+    fn append_checkpointed(&mut self, build: &mut BuildCommit) -> Result<u64> {
         let s = self.schema.as_str();
         let mut tx = self.client.transaction().map_err(db)?;
         // The lock every appender queues on: held until commit or rollback.

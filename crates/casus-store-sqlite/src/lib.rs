@@ -21,7 +21,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use casus_ledger::store::{Commit, RawStore, Store, StoreRead};
+use casus_ledger::store::{BuildCommit, RawStore, Store, StoreRead};
 use casus_ledger::{LedgerError, Result};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
@@ -189,7 +189,7 @@ impl Store for SqliteStore {
         len(&self.conn)
     }
 
-    fn append_checkpointed(&mut self, build: &mut dyn FnMut(&mut dyn StoreRead, u64) -> Result<Commit>) -> Result<u64> {
+    fn append_checkpointed(&mut self, build: &mut BuildCommit) -> Result<u64> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
         let head = len(&tx)?;
         let (entries, checkpoint) = build(&mut TxReader(&tx), head)?;

@@ -201,6 +201,7 @@ fn main() -> ExitCode {
     if !matches!(cli.command, Command::Serve(_) | Command::Witness(_)) {
         // SAFETY: called once, before any thread starts; it only restores
         // the default disposition of SIGPIPE.
+        #[allow(unsafe_code)]
         unsafe {
             libc::signal(libc::SIGPIPE, libc::SIG_DFL);
         }

@@ -22,7 +22,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "casus-server",
         &[
             "casus-model", "casus-lang", "casus-engine", "casus-ledger", "serde", "serde_json", "thiserror", "axum", "tokio", "tower-http",
-            "tower", "tracing", "askama", "utoipa", "futures-util", "form_urlencoded", "hyper", "hyper-util", "http-body-util",
+            "tower", "tracing", "askama", "utoipa", "futures-util", "form_urlencoded", "hyper", "hyper-util", "rlimit",
         ],
     ),
     (
@@ -30,18 +30,20 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &[
             "casus-model", "casus-lang", "casus-engine", "casus-analysis", "casus-synth", "casus-ledger", "casus-store-sqlite",
             "casus-store-postgres", "casus-server", "casus-witness", "clap", "anyhow", "serde", "serde_json", "indicatif", "axum", "tokio", "tracing",
-            "tracing-subscriber",
+            "tracing-subscriber", "libc",
         ],
     ),
 ];
 
-/// The names in a manifest's `[dependencies]` table.
+/// The names in a manifest's `[dependencies]` and
+/// `[target.….dependencies]` tables.
 fn dependencies(manifest: &str) -> BTreeSet<String> {
     let mut in_deps = false;
     let mut deps = BTreeSet::new();
     for line in manifest.lines().map(str::trim) {
         if line.starts_with('[') {
-            in_deps = line == "[dependencies]";
+            // Platform-specific dependencies count as much as the others.
+            in_deps = line == "[dependencies]" || (line.starts_with("[target.") && line.ends_with(".dependencies]"));
             continue;
         }
         if in_deps && !line.is_empty() && !line.starts_with('#') {
@@ -69,6 +71,6 @@ fn every_crate_depends_only_on_what_its_layer_allows() {
 
 #[test]
 fn the_manifest_reader_sees_dependencies() {
-    let deps = dependencies("[package]\nname = \"x\"\n[dependencies]\na.workspace = true\nb = \"1\"\n# c\n[dev-dependencies]\nd = \"1\"\n");
-    assert_eq!(deps.into_iter().collect::<Vec<_>>(), ["a", "b"]);
+    let deps = dependencies("[package]\nname = \"x\"\n[dependencies]\na.workspace = true\nb = \"1\"\n# c\n[target.'cfg(unix)'.dependencies]\ne = \"1\"\n[dev-dependencies]\nd = \"1\"\n");
+    assert_eq!(deps.into_iter().collect::<Vec<_>>(), ["a", "b", "e"]);
 }
