@@ -20,9 +20,7 @@ fn and_list(names: &[String]) -> String {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+use casus_model::words::count as plural;
 
 fn when(a: &Act) -> String {
     a.time.format(a.precision)

@@ -619,18 +619,8 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-/// A whole number with digit groups: 2030 → "2,030".
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
+/// A whole number with digit groups: the one rule in `casus_model::words`.
+pub use casus_model::words::grouped;
 
 /// "A, B and C".
 fn and_list(items: &[String]) -> String {

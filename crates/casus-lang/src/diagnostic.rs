@@ -278,19 +278,8 @@ impl Diagnostics {
     }
 }
 
-/// `1 duty`, `2 duties`: a count with its noun in the right number, digits
-/// grouped by thousands.
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    let digits = n.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{grouped} {}", if n == 1 { one } else { many })
-}
+/// `1 duty`, `2 duties`: the one rule in `casus_model::words`.
+pub use casus_model::words::count;
 
 /// How many errors and warnings a list of diagnostics stands for, counting
 /// those a capped list left out.

@@ -10,6 +10,7 @@ pub mod membership;
 pub mod symbol;
 pub mod time;
 pub mod treaty;
+pub mod words;
 
 pub use act::{Act, ActExtra, ActKind, Attestation, DecisionCount, Record, Source};
 pub use membership::MemberStatus;

@@ -76,17 +76,7 @@ pub fn run(cmd: KeysCommand) -> Result<ExitCode> {
                     bail!("{} exists (an existing key is never overwritten)", path.display());
                 }
             }
-            if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-                create_private_dir(dir)?;
-            }
-            let secret = Staged::write(&out, file.to_text().as_bytes(), 0o600)?;
-            let public_file = Staged::write(&public, file.public().to_text()?.as_bytes(), 0o644)?;
-            secret.publish()?;
-            if let Err(e) = public_file.publish() {
-                // Whole or nothing: without its public half, the secret goes too.
-                let _ = std::fs::remove_file(&out);
-                return Err(e);
-            }
+            write_key_pair(&out, file.to_text().as_bytes(), &public, file.public().to_text()?.as_bytes())?;
             println!("key {}", file.key.id());
             println!("wrote {} (secret, mode 0600) and {}", out.display(), public.display());
             Ok(ExitCode::SUCCESS)
@@ -168,6 +158,25 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(PRIVATE_DIR_MODE)).with_context(|| format!("setting the mode of {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes a secret key file (0600, in a private directory made if missing)
+/// and its public half (0644), whole or not at all: each is written to a
+/// temporary file and synced first, neither ever overwrites a file, and
+/// without its public half the secret goes too. `casus keys new` and
+/// `casus witness keys new` both write keys through this.
+pub fn write_key_pair(secret_path: &Path, secret: &[u8], public_path: &Path, public: &[u8]) -> Result<()> {
+    if let Some(dir) = secret_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_private_dir(dir)?;
+    }
+    let secret_file = Staged::write(secret_path, secret, 0o600)?;
+    let public_file = Staged::write(public_path, public, 0o644)?;
+    secret_file.publish()?;
+    if let Err(e) = public_file.publish() {
+        let _ = std::fs::remove_file(secret_path);
+        return Err(e);
     }
     Ok(())
 }

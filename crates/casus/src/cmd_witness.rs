@@ -72,29 +72,6 @@ fn pub_path(key: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Creates `path` with `mode`, failing if it exists, and syncs it.
-fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(mode);
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    let mut f = options
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    let written = f.write_all(bytes).and_then(|()| f.sync_all());
-    if let Err(e) = written {
-        drop(f);
-        let _ = std::fs::remove_file(path);
-        return Err(e).with_context(|| format!("writing {}", path.display()));
-    }
-    Ok(())
-}
-
 fn keys_new(out: &Path, name: &str) -> Result<ExitCode> {
     let signer = NoteSigner::generate(name, SignatureType::CosignatureV1)?;
     let public = pub_path(out);
@@ -103,33 +80,12 @@ fn keys_new(out: &Path, name: &str) -> Result<ExitCode> {
             bail!("{} exists; a key file is never overwritten", path.display());
         }
     }
-    if let Some(dir) = out
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
-    {
-        // Like `casus keys new`: a directory made for a secret key is private.
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        builder
-            .create(dir)
-            .with_context(|| format!("creating {}", dir.display()))?;
-    }
     let secret = format!(
         "# casus witness key (cosignature/v1): keep this file private.\n{}\n",
         signer.to_secret_string()
     );
-    create_new(out, secret.as_bytes(), 0o600)?;
     let vkey = signer.verifier().to_string();
-    if let Err(e) = create_new(&public, format!("{vkey}\n").as_bytes(), 0o644) {
-        // Whole or nothing: without its public half, the secret goes too.
-        let _ = std::fs::remove_file(out);
-        return Err(e);
-    }
+    crate::cmd_keys::write_key_pair(out, secret.as_bytes(), &public, format!("{vkey}\n").as_bytes())?;
     println!("{vkey}");
     eprintln!(
         "wrote {} (secret, mode 0600) and {}",
@@ -211,24 +167,24 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
             .await
             .with_context(|| format!("listening on {}", args.listen))?;
         let addr = listener.local_addr()?;
-        // A cosignature is a small answer: without TCP_NODELAY it waits on
-        // the client's delayed ACK.
-        use axum::serve::ListenerExt;
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
         println!(
             "casus: witness {} for {} at http://{addr}",
             witness.verifier(),
             origins.join(", ")
         );
         std::io::stdout().flush().ok();
-        axum::serve(listener, casus_witness::router(witness))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .context("serving")?;
+        // The server's accept loop: header-read and idle timeouts, a
+        // connection cap, TCP_NODELAY (a cosignature is a small answer),
+        // and hyper's own errors in the one error shape.
+        let limits = match casus_server::serve::raise_descriptor_limit() {
+            Some(n) => casus_server::serve::Limits::default().fitting(n),
+            None => casus_server::serve::Limits::default(),
+        };
+        casus_server::serve::serve(listener, casus_witness::router(witness), limits, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving")?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
