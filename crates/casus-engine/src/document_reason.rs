@@ -7,7 +7,7 @@
 
 use super::{ActCite, Ctx, Explanation};
 use crate::documents::{Basis, NoEffect, Position, Section};
-use crate::report::date;
+use crate::report::{act_date, act_when, long_date};
 use crate::DocumentStatus;
 use casus_model::*;
 
@@ -23,7 +23,20 @@ fn and_list(names: &[String]) -> String {
 use casus_model::words::count as plural;
 
 fn when(a: &Act) -> String {
-    a.time.format(a.precision)
+    act_date(a)
+}
+
+/// A sentence's first word with a capital ("the Council" → "The Council").
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// "on 23 November 2022" for a whole day, "at 10 March 2030, 18:00 UTC"
+/// for an instant within one.
+fn on_or_at(t: Time) -> String {
+    let d = long_date(t);
+    if d.ends_with("UTC") { format!("at {d}") } else { format!("on {d}") }
 }
 
 /// "ARM (objection, 2001-09-13T17:00:00)" for each party, in order.
@@ -33,9 +46,9 @@ fn with_acts(cx: &Ctx, s: &Section, parties: &[Sym]) -> Vec<String> {
         .map(|&p| match s.sheet.iter().find(|r| r.0 == p).and_then(|r| r.2) {
             Some(i) => {
                 let a = &cx.acts[i as usize];
-                format!("{} ({} on {})", cx.n(p), a.kind.keyword(), when(a))
+                format!("{} ({} {})", cx.who(p), crate::report::kind_noun(a.kind), act_when(a))
             }
-            None => cx.n(p),
+            None => cx.who(p),
         })
         .collect()
 }
@@ -51,12 +64,12 @@ fn organ_name(cx: &Ctx, organ: Sym) -> String {
 fn conclusion(cx: &Ctx, s: &Section) -> String {
     let seated = s.sheet.len();
     let count = |p: Position| s.sheet.iter().filter(|r| r.1 == p).count();
-    let who = |p: Position| s.sheet.iter().filter(|r| r.1 == p).map(|r| cx.n(r.0)).collect::<Vec<_>>();
+    let who = |p: Position| s.sheet.iter().filter(|r| r.1 == p).map(|r| cx.who(r.0)).collect::<Vec<_>>();
     let organ = organ_name(cx, s.organ);
     let limited = if s.limited_format { format!("; {} opted out, so it stands in a limited format without them", and_list(&who(Position::OptedOut))) } else { String::new() };
     match (s.status, s.basis) {
         (DocumentStatus::Adopted, Basis::Decision(count_given)) => {
-            let on = s.decision.map(|i| when(&cx.acts[i as usize])).unwrap_or_else(|| date(s.since));
+            let on = s.decision.map(|i| when(&cx.acts[i as usize])).unwrap_or_else(|| long_date(s.since));
             let how = match count_given {
                 Some(DecisionCount::Votes { yes, no, abstain }) => format!(", by {yes} votes to {no} with {abstain} abstaining (a tally without the voters' names)"),
                 Some(DecisionCount::Acclamation) => ", by acclamation".to_string(),
@@ -66,14 +79,14 @@ fn conclusion(cx: &Ctx, s: &Section) -> String {
             format!("adopted: {organ} recorded its decision on {on}{how}{limited}")
         }
         (DocumentStatus::Adopted, Basis::ConsensusAtClose) => {
-            let close = s.closes.map(date).unwrap_or_default();
+            let close = s.closes.map(long_date).unwrap_or_default();
             format!("adopted by consensus when the session closed at {close}: no member refused ({} of {} signed){limited}", count(Position::Signed), plural(seated, "seated member", "seated members"))
         }
         (DocumentStatus::Adopted, _) => match s.procedure {
-            DecisionRule::Silence => format!("adopted: silence expired at {} without being broken", s.closes.map(date).unwrap_or_default()),
+            DecisionRule::Silence => format!("adopted: silence expired {} without being broken", s.closes.map(on_or_at).unwrap_or_default()),
             DecisionRule::Vote(_) => match &s.tally {
-                Some(t) if t.yes > t.needed => format!("adopted: the yes votes reached the {} needed on {}, and {} yes votes were cast in all", t.needed, date(s.since), t.yes),
-                Some(t) => format!("adopted: the yes votes reached the {} needed on {}", t.needed, date(s.since)),
+                Some(t) if t.yes > t.needed => format!("adopted: the yes votes reached the {} needed on {}, and {} yes votes were cast in all", t.needed, long_date(s.since), t.yes),
+                Some(t) => format!("adopted: the yes votes reached the {} needed on {}", t.needed, long_date(s.since)),
                 None => "adopted".to_string(),
             },
             _ if s.limited_format => format!("adopted: the {} that did not opt out signed{limited}", plural(count(Position::Signed), "seated member", "seated members")),
@@ -85,14 +98,14 @@ fn conclusion(cx: &Ctx, s: &Section) -> String {
                 DecisionRule::Silence => format!("blocked: silence was broken before its expiry by {by}"),
                 DecisionRule::Vote(_) => {
                     let short = s.tally.map(|t| format!("{} fell short of the {} needed", plural(t.yes as usize, "yes vote", "yes votes"), t.needed)).unwrap_or_default();
-                    if s.blocked_by.is_empty() { format!("rejected: {short}") } else { format!("rejected: {short}; against: {}", and_list(&s.blocked_by.iter().map(|&p| cx.n(p)).collect::<Vec<_>>())) }
+                    if s.blocked_by.is_empty() { format!("rejected: {short}") } else { format!("rejected: {short}; against: {}", and_list(&s.blocked_by.iter().map(|&p| cx.who(p)).collect::<Vec<_>>())) }
                 }
                 _ => format!("blocked by the refusal of {by}"),
             }
         }
         (DocumentStatus::Pending, Basis::NoDecisionRecorded) => format!("pending: {organ} has recorded no decision on it"),
         (DocumentStatus::Pending, _) => match s.procedure {
-            DecisionRule::Silence => format!("pending: silence runs until {} and no member has broken it", s.closes.map(date).unwrap_or_default()),
+            DecisionRule::Silence => format!("pending: silence runs until {} and no member has broken it", s.closes.map(long_date).unwrap_or_default()),
             DecisionRule::Vote(_) => match &s.tally {
                 Some(t) if !t.quorum_met => format!("pending: {} took part, fewer than the quorum of {}", t.yes + t.no + t.abstain, t.quorum.unwrap_or(0)),
                 Some(t) => format!("pending: {} of the {} needed, and the vote is not decided yet", plural(t.yes as usize, "yes vote", "yes votes"), t.needed),
@@ -107,11 +120,11 @@ fn no_effect_line(cx: &Ctx, s: &Section, i: u32, why: NoEffect) -> String {
     let a = &cx.acts[i as usize];
     let what = crate::documents::position_of(a, &cx.treaty.words).map(|p| p.plain()).unwrap_or_else(|| a.kind.keyword());
     let because = match why {
-        NoEffect::AfterDecision => format!("the text had already been decided, on {}", s.decided_at.map(date).unwrap_or_default()),
-        NoEffect::AfterClose if s.procedure == DecisionRule::Silence => format!("silence had expired, at {}", s.closes.map(date).unwrap_or_default()),
-        NoEffect::AfterClose => format!("the vote had closed, at {}", s.closes.map(date).unwrap_or_default()),
+        NoEffect::AfterDecision => format!("the text had already been decided {}", s.decided_at.map(on_or_at).unwrap_or_default()),
+        NoEffect::AfterClose if s.procedure == DecisionRule::Silence => format!("silence had expired {}", s.closes.map(on_or_at).unwrap_or_default()),
+        NoEffect::AfterClose => format!("the vote had closed {}", s.closes.map(on_or_at).unwrap_or_default()),
         NoEffect::NotEntitled if s.excluded.contains(&a.actor) => "it is a party to the dispute and does not vote".to_string(),
-        NoEffect::NotEntitled => format!("it was not entitled to take part in {}", cx.n(s.organ)),
+        NoEffect::NotEntitled => format!("it was not entitled to take part in {}", cx.who(s.organ)),
         NoEffect::NotCounted => format!("{} does not count this kind of act", match s.procedure {
             DecisionRule::Silence => "the silence procedure",
             DecisionRule::Vote(_) => "a vote",
@@ -120,7 +133,7 @@ fn no_effect_line(cx: &Ctx, s: &Section, i: u32, why: NoEffect) -> String {
         }),
         NoEffect::SilenceAlreadyBroken => "it had already broken silence, which is final".to_string(),
     };
-    format!("{} {what} on {}: this had no effect, because {because}.", cx.n(a.actor), when(a))
+    format!("{} {what} {}: this had no effect, because {because}.", cx.who(a.actor), act_when(a))
 }
 
 /// An act dated to a day (or window) that holds the close: the verdict
@@ -134,10 +147,10 @@ fn unknown_time_line(cx: &Ctx, s: &Section, i: u32) -> String {
     };
     let noun = crate::report::kind_noun(a.kind);
     format!(
-        "{who} {what} on {on}, and {close} at {at}: whether it came in time depends on the time of day of {who}'s {noun}, which the record does not give. It is counted as in time, so the verdict depends on it.",
-        who = cx.n(a.actor),
-        on = when(a),
-        at = s.closes.map(date).unwrap_or_default(),
+        "{who} {what} {on}, and {close} {at}: whether it came in time depends on the time of day of {who}'s {noun}, which the record does not give. It is counted as in time, so the verdict depends on it.",
+        who = cx.who(a.actor),
+        on = act_when(a),
+        at = s.closes.map(on_or_at).unwrap_or_default(),
     )
 }
 
@@ -146,10 +159,10 @@ fn section(cx: &Ctx, s: &Section, reasons: &mut Vec<String>, acts: &mut Vec<ActC
     let organ = organ_name(cx, s.organ);
     reasons.push(format!("{organ} decides by {}.", s.procedure.describe()));
     if !s.excluded.is_empty() {
-        reasons.push(format!("The parties to the dispute ({}) do not vote and are not counted.", and_list(&s.excluded.iter().map(|&p| cx.n(p)).collect::<Vec<_>>())));
+        reasons.push(format!("The parties to the dispute ({}) do not vote and are not counted.", and_list(&s.excluded.iter().map(|&p| cx.who(p)).collect::<Vec<_>>())));
     }
     if !s.not_seated.is_empty() {
-        reasons.push(format!("Not seated, so not counted: {} (a member on only one of the two dates that count: when the text came before the organ and when it was decided).", and_list(&s.not_seated.iter().map(|&p| cx.n(p)).collect::<Vec<_>>())));
+        reasons.push(format!("Not seated, so not counted: {} (a member on only one of the two dates that count: when the text came before the organ and when it was decided).", and_list(&s.not_seated.iter().map(|&p| cx.who(p)).collect::<Vec<_>>())));
     }
     if let Some(c) = s.closes {
         let what = match s.procedure {
@@ -157,13 +170,13 @@ fn section(cx: &Ctx, s: &Section, reasons: &mut Vec<String>, acts: &mut Vec<ActC
             DecisionRule::Vote(_) => "The vote closes",
             _ => "The session closes",
         };
-        reasons.push(format!("{what} at {}.", date(c)));
+        reasons.push(format!("{what} {}.", on_or_at(c)));
     }
     let recorded_only = s.procedure == DecisionRule::Recorded;
     for &(party, pos, act) in &s.sheet {
         if let Some(i) = act.filter(|_| pos.is_act()) {
             let a = &cx.acts[i as usize];
-            let mut line = format!("{} {} on {}", cx.n(party), pos.plain(), when(a));
+            let mut line = format!("{} {} {}", cx.who(party), pos.plain(), act_when(a));
             if a.reason.is_some() {
                 line.push_str(&format!("; reason: \"{}\"", cx.n(a.reason)));
             }
@@ -178,8 +191,8 @@ fn section(cx: &Ctx, s: &Section, reasons: &mut Vec<String>, acts: &mut Vec<ActC
     let mut silent: Vec<(Position, Vec<String>)> = Vec::new();
     for &(party, pos, _) in s.sheet.iter().filter(|r| !r.1.is_act() && !recorded_only) {
         match silent.iter_mut().find(|(p, _)| *p == pos) {
-            Some((_, list)) => list.push(cx.n(party)),
-            None => silent.push((pos, vec![cx.n(party)])),
+            Some((_, list)) => list.push(cx.who(party)),
+            None => silent.push((pos, vec![cx.who(party)])),
         }
     }
     for (pos, list) in silent {
@@ -223,22 +236,22 @@ pub(super) fn explain_document(cx: &Ctx, fact: &str, id: &str) -> Option<Explana
     let moved = sections.len() > 1;
     for (k, s) in sections.iter().enumerate() {
         if moved {
-            let until = s.until.map(|u| format!(" until {}", date(u))).unwrap_or_default();
-            reasons.push(format!("Before {} (from {}{until}):", organ_name(cx, s.organ), date(s.from)));
+            let until = s.until.map(|u| format!(" until {}", long_date(u))).unwrap_or_default();
+            reasons.push(format!("Before {} (from {}{until}):", organ_name(cx, s.organ), long_date(s.from)));
         }
         section(cx, s, &mut reasons, &mut acts);
         if k + 1 < sections.len() {
             reasons.push(format!("There it was {}.", conclusion(cx, s)));
             if let Some(&t) = d.transfers.iter().find(|&&t| Some(cx.acts[t as usize].time) == s.until) {
                 let a = &cx.acts[t as usize];
-                reasons.push(format!("On {}, {} moved the matter to {}, whose procedure applies from then on.", when(a), cx.n(a.actor), cx.n(a.to)));
+                reasons.push(format!("{} moved the matter to {} {}, whose procedure applies from then on.", capitalised(&cx.who(a.actor)), cx.who(a.to), act_when(a)));
                 acts.push(cx.cite("transfer", t));
             }
         }
     }
     for &i in &d.attachments {
         let a = &cx.acts[i as usize];
-        reasons.push(format!("{} attached {} on {}.", cx.n(a.actor), if a.subject.is_some() { cx.n(a.subject).replace('_', " ") } else { "a statement".to_string() }, when(a)));
+        reasons.push(format!("{} attached {} {}.", capitalised(&cx.who(a.actor)), if a.subject.is_some() { cx.n(a.subject).replace('_', " ") } else { "a statement".to_string() }, act_when(a)));
         acts.push(cx.cite("attachment", i));
     }
     if let Some(last) = sections.last() {
@@ -248,8 +261,8 @@ pub(super) fn explain_document(cx: &Ctx, fact: &str, id: &str) -> Option<Explana
     Some(Explanation {
         fact: fact.to_string(),
         statement: match d.title.is_some() {
-            true => format!("\"{}\" ({id}) is {} since {}.", cx.n(d.title), d.status.word(), date(d.since)),
-            false => format!("Document {id} is {} since {}.", d.status.word(), date(d.since)),
+            true => format!("\"{}\" ({id}) is {} since {}.", cx.n(d.title), d.status.word(), long_date(d.since)),
+            false => format!("Document {id} is {} since {}.", d.status.word(), long_date(d.since)),
         },
         reasons,
         rules,

@@ -15,7 +15,7 @@ mod document_reason;
 
 use crate::derive::{ObligationStatus, State};
 use crate::matcher::{matches, Bindings};
-use crate::report::{act_date, act_id, article_name, case_id, case_title, date, kind_noun, long_date, possessive};
+use crate::report::{act_id, article_name, case_id, case_title, date, kind_noun, long_date, possessive};
 use casus_model::*;
 use serde::Serialize;
 
@@ -666,10 +666,7 @@ fn late_by(a: &Act) -> Option<String> {
 /// "on 14 September 2022", "between 5 January 2022 and 7 January 2022",
 /// "before 7 January 2022": the act's date after the word it needs.
 fn on_date(a: &Act) -> String {
-    match a.precision {
-        Precision::Window(_) | Precision::Before => act_date(a),
-        _ => format!("on {}", act_date(a)),
-    }
+    crate::report::act_when(a)
 }
 
 /// The lines on how a duty was performed, rendered from the obligation's

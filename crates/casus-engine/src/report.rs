@@ -233,7 +233,11 @@ pub fn long_date(t: Time) -> String {
     let (y, m, d) = t.date();
     let day = format!("{d} {} {y}", MONTHS[(m as usize).clamp(1, 12) - 1]);
     let secs = t.0.rem_euclid(86_400);
-    if secs == 0 || secs == 86_399 { day } else { format!("{day}, {:02}:{:02} UTC", secs / 3600, secs / 60 % 60) }
+    match secs {
+        0 | 86_399 => day,
+        _ if secs % 60 == 0 => format!("{day}, {:02}:{:02} UTC", secs / 3600, secs / 60 % 60),
+        _ => format!("{day}, {:02}:{:02}:{:02} UTC", secs / 3600, secs / 60 % 60, secs % 60),
+    }
 }
 
 /// When an act happened, as prose writes it, to the precision the record
@@ -247,6 +251,19 @@ pub fn act_date(a: &casus_model::Act) -> String {
         Precision::Minute | Precision::Second => long_date(a.time),
         Precision::Window(len) => format!("between {} and {}", long_date(a.time), long_date(Time(a.time.0.saturating_add(len as i64)))),
         Precision::Before => format!("before {}", long_date(Time(a.time.0.saturating_add(1)))),
+    }
+}
+
+/// When an act happened with the word it needs: "on 14 September 2022",
+/// "at 10 March 2030, 18:00 UTC", "between 5 January 2022 and 7 January
+/// 2022", "before 7 January 2022".
+pub fn act_when(a: &casus_model::Act) -> String {
+    use casus_model::Precision;
+    match a.precision {
+        Precision::Day => format!("on {}", act_date(a)),
+        Precision::Minute | Precision::Second if a.time.0.rem_euclid(86_400) != 0 => format!("at {}", act_date(a)),
+        Precision::Minute | Precision::Second => format!("on {}", act_date(a)),
+        Precision::Window(_) | Precision::Before => act_date(a),
     }
 }
 

@@ -368,6 +368,6 @@ fn the_kazakhstan_decision_sheet_says_what_each_seat_did() {
     assert_eq!(positions, ["no_objection"; 6]);
     let out = casus(&["explain", TREATY, RECORD, "document/kaz_2022_01_peacekeeping", "--at", "2022-02-01"]);
     let text = stdout(&out);
-    assert!(text.contains("Raised no objection: ARM, BLR, KAZ, KGZ, RUS and TJK.") && text.contains("recorded its decision on 2022-01-06"), "{text}");
+    assert!(text.contains("Raised no objection: Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia and Tajikistan.") && text.contains("recorded its decision on 6 January 2022"), "{text}");
     assert!(!text.contains("every seated member signed") && !text.contains("pending"), "{text}");
 }

@@ -313,5 +313,5 @@ fn a_late_objection_is_kept_and_marked_as_having_no_effect() {
     let csl = d["sheet"].as_array().expect("sheet").iter().find(|s| s["party"] == "CSL").expect("CSL");
     assert_eq!(csl["position"], "kept_silent");
     let out = casus(&["explain", "treaties/exercise-silence.md", "records/exercise-silence.md", "document/joint_pilotage", "--at", "2030-12-31"]);
-    assert!(stdout(&out).contains("CSL objected on 2030-03-10T18:00:01Z: this had no effect, because silence had expired, at 2030-03-10T18:00:00Z."), "{}", stdout(&out));
+    assert!(stdout(&out).contains("Castelia (fictional) objected at 10 March 2030, 18:00:01 UTC: this had no effect, because silence had expired at 10 March 2030, 18:00 UTC."), "{}", stdout(&out));
 }
