@@ -26,7 +26,11 @@ pub struct Coalition {
     pub groups: Vec<Group>,
     /// The verdict it would give.
     pub outcome: String,
+    /// The coalition in words, parties by their names.
     pub description: String,
+    /// What changes: "the text" or "the obligation".
+    #[serde(skip)]
+    subject: &'static str,
 }
 
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
@@ -38,26 +42,38 @@ pub struct Blockers {
     pub note: Option<String>,
 }
 
-fn describe_groups(groups: &[Group]) -> String {
+/// The groups in words, each party by the name `name` gives its code.
+fn describe_groups(groups: &[Group], name: &dyn Fn(&str) -> String) -> String {
     groups
         .iter()
         .map(|g| {
-            if g.of.len() == 1 {
-                format!("{} {}", g.of[0], g.act)
-            } else if g.count == g.of.len() {
-                format!("all of {} {}", g.of.join(", "), g.act)
+            let names: Vec<String> = g.of.iter().map(|p| name(p)).collect();
+            if names.len() == 1 {
+                format!("{} {}", names[0], g.act)
+            } else if g.count == names.len() {
+                format!("all of {} {}", names.join(", "), g.act)
             } else {
-                format!("any {} of these {} ({}) {}", g.count, g.of.len(), g.of.join(", "), g.act)
+                format!("any {} of these {} ({}) {}", g.count, names.len(), names.join(", "), g.act)
             }
         })
         .collect::<Vec<_>>()
         .join("; and ")
 }
 
+/// A coalition; its description is written once every coalition is known
+/// (`described`), with the parties' names.
 fn coalition(groups: Vec<Group>, outcome: &str) -> Coalition {
     let size = groups.iter().map(|g| g.count).sum();
-    let description = format!("if {}, the text would be {outcome}", describe_groups(&groups));
-    Coalition { size, groups, outcome: outcome.to_string(), description }
+    Coalition { size, groups, outcome: outcome.to_string(), description: String::new(), subject: "the text" }
+}
+
+/// Each coalition's description, with the parties' names.
+fn described(mut b: Blockers, treaty: &Treaty, symbols: &Symbols) -> Blockers {
+    let name = |code: &str| symbols.get(code).map(|s| treaty.name_of(s, symbols).to_string()).unwrap_or_else(|| code.to_string());
+    for c in &mut b.coalitions {
+        c.description = format!("if {}, {} would be {}", describe_groups(&c.groups, &name), c.subject, c.outcome);
+    }
+    b
 }
 
 /// The most seats whose positions are searched (the search is cubic in them).
@@ -181,8 +197,8 @@ pub fn blockers(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State,
             let id = symbols.get(rest)?;
             let d = state.documents.iter().find(|d| d.id == id)?;
             let (coalitions, note) = document_coalitions(d, symbols, state.at);
-            let verdict = if d.blocked_by.is_empty() { d.status.word().to_string() } else { format!("{} by {}", d.status.word(), d.blocked_by.iter().map(|&p| symbols.name(p)).collect::<Vec<_>>().join(" ")) };
-            Some(Blockers { fact: fact.to_string(), verdict, coalitions, note })
+            let verdict = if d.blocked_by.is_empty() { d.status.word().to_string() } else { format!("{} by {}", d.status.word(), d.blocked_by.iter().map(|&p| treaty.name_of(p, symbols)).collect::<Vec<_>>().join(", ")) };
+            Some(described(Blockers { fact: fact.to_string(), verdict, coalitions, note }, treaty, symbols))
         }
         "obligation" => {
             let mut parts = rest.rsplitn(3, '/');
@@ -193,28 +209,29 @@ pub fn blockers(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State,
             })?;
             let debtor_sym = symbols.get(debtor)?;
             let o = c.obligations.iter().find(|o| o.debtor == debtor_sym && symbols.name(treaty.duties[o.duty].id) == duty)?;
-            let deadline = o.deadline.map(casus_engine::report_date).unwrap_or_default();
+            let deadline = o.deadline.map(casus_engine::report::long_date).unwrap_or_default();
             let (coalitions, note) = match o.status {
                 ObligationStatus::Breached | ObligationStatus::Pending => {
-                    let act = format!("had done what `{duty}` requires (an act matching its `does`) by {deadline}");
+                    let act = format!("had performed the duty by its deadline, {deadline}");
                     (vec![coalition(vec![Group { count: 1, of: vec![debtor.to_string()], act }], "fulfilled").with_outcome_word("the obligation", "fulfilled")], None)
                 }
                 ObligationStatus::Fulfilled => {
                     let act = "had not performed the act that fulfilled it".to_string();
                     (vec![coalition(vec![Group { count: 1, of: vec![debtor.to_string()], act }], "breached").with_outcome_word("the obligation", "breached")], None)
                 }
-                ObligationStatus::Undetermined => (Vec::new(), Some(format!("undetermined: {debtor} performed on the day of the deadline {deadline}, at a time the record does not give; no act by a party decides it, only the time of day of the act that was done"))),
+                ObligationStatus::Undetermined => (Vec::new(), Some(format!("undetermined: {} performed on the day of the deadline, {deadline}, at a time the record does not give; no act by a party decides it, only the time of day of the act that was done", treaty.name_of(debtor_sym, symbols)))),
                 ObligationStatus::NotTriggered => (Vec::new(), Some("not triggered: a condition is unmet; the act that would meet it (such as an organ's determination) is the organ's, not a party's".to_string())),
             };
-            Some(Blockers { fact: fact.to_string(), verdict: o.status.word().to_string(), coalitions, note })
+            Some(described(Blockers { fact: fact.to_string(), verdict: o.status.text().to_string(), coalitions, note }, treaty, symbols))
         }
         _ => None,
     }
 }
 
 impl Coalition {
-    fn with_outcome_word(mut self, what: &str, outcome: &str) -> Coalition {
-        self.description = format!("if {}, {what} would be {outcome}", describe_groups(&self.groups));
+    fn with_outcome_word(mut self, what: &'static str, outcome: &str) -> Coalition {
+        self.subject = what;
+        self.outcome = outcome.to_string();
         self
     }
 }

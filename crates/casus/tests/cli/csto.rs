@@ -257,7 +257,8 @@ fn who_could_have_changed_it() {
     let out = casus(&["blockers", TREATY, RECORD, "document/yerevan_declaration", "--at", "2022-12-01", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let b: Value = serde_json::from_str(&stdout(&out)).expect("json");
-    assert_eq!(b["verdict"], "blocked by ARM");
+    assert_eq!(b["verdict"], "blocked by Armenia");
+    assert!(b["coalitions"][0]["description"].as_str().is_some_and(|d| d.starts_with("if Armenia ")), "{b}");
     let coalitions = b["coalitions"].as_array().expect("coalitions");
     assert!(!coalitions.is_empty());
     for c in coalitions {
