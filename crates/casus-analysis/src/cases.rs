@@ -73,17 +73,19 @@ pub fn why_no_duty(treaty: &Treaty, act: &Act, symbols: &Symbols) -> String {
         let wordings: Vec<&Duty> = treaty.duties.iter().filter(|d| d.id == id && d.trigger.kind == act.kind).collect();
         let in_force: Vec<&&Duty> = wordings.iter().filter(|d| treaty.rule_in_force(&d.versions, act.time)).collect();
         if in_force.is_empty() {
-            why.push(format!("{} is in no text in force on {}", n(id), act.time.format(act.precision)));
+            why.push(format!("\"{}\" is in no text in force on {}", treaty.duty_title(wordings[0], symbols), casus_engine::report::act_date(act)));
             continue;
         }
         for duty in in_force {
+            let title = format!("\"{}\"", treaty.duty_title(duty, symbols));
+            let article = |s: Sym| casus_engine::report::article_name(treaty, symbols, s);
             let lack = duty.trigger.constraints.iter().find_map(|&(field, term)| match term {
                 Term::Name(want) if !act.has(field, want) => {
                     let have = act.field(field);
                     Some(match field {
-                        Field::Subject => format!("{} is owed on a {kind} for {}; this is a {kind} for {}", n(id), n(want), if have.is_some() { n(have) } else { "nothing named".to_string() }),
-                        Field::Under => format!("{} is owed on a {kind} under {}; this one {}", n(id), n(want), if have.is_some() { format!("is under {}", n(have)) } else { "names no article".to_string() }),
-                        _ => format!("{} is owed on a {kind} with {} {}; this one has {}", n(id), field.keyword(), n(want), if have.is_some() { n(have) } else { "none".to_string() }),
+                        Field::Subject => format!("{title} is owed on a {kind} for {}; this is a {kind} for {}", n(want), if have.is_some() { n(have) } else { "nothing named".to_string() }),
+                        Field::Under => format!("{title} is owed on a {kind} under {}; this one {}", article(want), if have.is_some() { format!("is under {}", article(have)) } else { "names no article".to_string() }),
+                        _ => format!("{title} is owed on a {kind} with {} {}; this one has {}", field.keyword(), treaty.name_of(want, symbols), if have.is_some() { treaty.name_of(have, symbols).to_string() } else { "none".to_string() }),
                     })
                 }
                 _ => None,
