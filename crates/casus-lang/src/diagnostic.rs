@@ -96,6 +96,11 @@ pub mod codes {
     pub const WRONG_TREATY: &str = "E0027";
     pub const TALLY_CONTRADICTS_RULE: &str = "E0040";
     pub const DECISION_COUNT_MISPLACED: &str = "E0041";
+    pub const TRIGGER_BINDINGS_DIFFER: &str = "E0080";
+    pub const DOES_AND_REFRAINS: &str = "E0081";
+    pub const DUTY_TO_ACT_WITHOUT_TRIGGER: &str = "E0082";
+    pub const STANDING_DUTY_WITHIN: &str = "E0083";
+    pub const REFRAIN_NOT_OWN_ACT: &str = "E0084";
     pub const NO_SOURCE: &str = "W0001";
     pub const NO_RULES: &str = "W0002";
     pub const MIRROR_SOURCE: &str = "W0003";
@@ -132,6 +137,11 @@ pub mod codes {
         (WRONG_TREATY, "a record written for another treaty"),
         (TALLY_CONTRADICTS_RULE, "a decision's recorded tally that its organ's rule could not have adopted"),
         (DECISION_COUNT_MISPLACED, "`votes` or `by acclamation` on an act that is not a decision, or both on one decision"),
+        (TRIGGER_BINDINGS_DIFFER, "a duty's alternative trigger (`or` under `on`) that binds other variables than the first"),
+        (DOES_AND_REFRAINS, "a duty with both `does` and `refrains from`"),
+        (DUTY_TO_ACT_WITHOUT_TRIGGER, "a duty to act (`does`) without a trigger (`on`)"),
+        (STANDING_DUTY_WITHIN, "`within` on a duty to refrain written without `on`, which is in force while its text is"),
+        (REFRAIN_NOT_OWN_ACT, "a `refrains from` pattern whose `by` is not the debtor"),
         (NO_SOURCE, "an act or membership event without a source"),
         (NO_RULES, "a file with no rule or act blocks"),
         (MIRROR_SOURCE, "a source on a known mirror or aggregator host"),
