@@ -452,6 +452,11 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                 continue;
             }
             owes
+        } else if treaty.party(creditor).is_some() && !member_at(creditor, trig.time) {
+            // A duty is owed to a party (or an organ), never to a state
+            // that is not a member when it is triggered: the case is
+            // opened, and no obligation arises in it.
+            Vec::new()
         } else {
             debtors
         };
