@@ -111,11 +111,12 @@ pub enum Performance {
 }
 
 impl Performance {
-    /// The performing act, whatever its timing.
+    /// The performing act, whatever its timing; never an act a duty to
+    /// refrain forbids (that is no performance: see `ObligationState::breached_by`).
     pub fn act(self) -> Option<u32> {
         match self {
-            Performance::None => None,
-            Performance::InTime(i) | Performance::Late(i) | Performance::Unknown(i) | Performance::Forbidden(i) => Some(i),
+            Performance::None | Performance::Forbidden(_) => None,
+            Performance::InTime(i) | Performance::Late(i) | Performance::Unknown(i) => Some(i),
         }
     }
 }
@@ -267,7 +268,11 @@ fn better(a: Performance, b: Performance, acts: &[Act]) -> Performance {
         Performance::None => 3,
         Performance::Forbidden(_) => 0,
     };
-    let key = |p: Performance| (rank(p), p.act().map(|i| (acts[i as usize].time, i)));
+    let at = |p: Performance| match p {
+        Performance::Forbidden(i) => Some(i),
+        other => other.act(),
+    };
+    let key = |p: Performance| (rank(p), at(p).map(|i| (acts[i as usize].time, i)));
     if key(b) < key(a) { b } else { a }
 }
 
