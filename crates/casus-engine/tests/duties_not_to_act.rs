@@ -171,6 +171,9 @@ fn organs_and_parties_trigger_duties_and_or_joins_triggers() {
     assert_eq!(obligation(&rep, "csl_asks", "consult", "BRV").status, "fulfilled");
     assert_eq!(obligation(&rep, "csl_asks", "consult", "ALD").status, "breached");
     assert!(text(&ex[0]).contains("or a request for consultation under Article 2 by a party"), "{}", text(&ex[0]));
+    // A case opened by the second trigger is answered like any other.
+    let answered = rep.cases.iter().find(|c| c.id == "csl_asks").map(|c| c.responses.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>());
+    assert_eq!(answered, Some(vec!["mission"]));
     // The party that invokes self-defence owes the report itself, to the Council.
     let o = obligation(&rep, "ald_invokes", "report_measures", "ALD");
     assert_eq!((o.status.as_str(), o.creditor.as_str()), ("fulfilled", "VC"));

@@ -303,7 +303,7 @@ fn check(symbols: &Symbols, diags: &mut Vec<Diagnostic>, treaty: &Treaty, record
             proposals.entry(act.document).or_insert(act);
         }
     }
-    let trigger_kinds: BTreeSet<ActKind> = treaty.duties.iter().map(|d| d.trigger.kind).collect();
+    let trigger_kinds: BTreeSet<ActKind> = treaty.duties.iter().flat_map(|d| d.triggers().map(|p| p.kind)).collect();
     for (ai, act) in record.acts.iter().enumerate() {
         let name = |s: Sym| symbols.name(s).to_string();
         // The head line (recorded under the empty key), or a field's line.
