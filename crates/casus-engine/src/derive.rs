@@ -356,7 +356,9 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                 if !treaty.rule_in_force(&duty.versions, act.time) {
                     continue;
                 }
-                if let Some(b) = duty.triggers().find_map(|p| matches(p, act, &Bindings::default())) {
+                // The first trigger, then any alternatives (`or` under `on`).
+                let found = matches(&duty.trigger, act, &Bindings::default()).or_else(|| duty.also_on.iter().find_map(|p| matches(p, act, &Bindings::default())));
+                if let Some(b) = found {
                     triggers.push((i, d, b));
                 }
             }
