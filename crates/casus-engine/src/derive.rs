@@ -101,14 +101,21 @@ pub enum Performance {
     Late(u32),
     /// Performed by this act, which the record dates only to a day (or a
     /// window) that contains the deadline: whether it was in time is unknown.
+    /// For a duty to refrain: the forbidden act is dated to a day (or a
+    /// window) that contains the duty's end, so whether it fell within the
+    /// duty is unknown.
     Unknown(u32),
+    /// A duty to refrain: the debtor did what it forbids, by this act,
+    /// while the duty was in force.
+    Forbidden(u32),
 }
 
 impl Performance {
-    /// The performing act, whatever its timing.
+    /// The performing act, whatever its timing; never an act a duty to
+    /// refrain forbids (that is no performance: see `ObligationState::breached_by`).
     pub fn act(self) -> Option<u32> {
         match self {
-            Performance::None => None,
+            Performance::None | Performance::Forbidden(_) => None,
             Performance::InTime(i) | Performance::Late(i) | Performance::Unknown(i) => Some(i),
         }
     }
@@ -147,6 +154,23 @@ impl ObligationState {
     pub fn performed_late_by(&self) -> Option<u32> {
         match self.performance {
             Performance::Late(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The act by which the debtor did what a duty to refrain forbids.
+    pub fn breached_by(&self) -> Option<u32> {
+        match self.performance {
+            Performance::Forbidden(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// Whole days from when the duty arose to `at`, for a duty still open
+    /// with no deadline (`within none`); `None` otherwise.
+    pub fn days_open(&self, at: Time) -> Option<i64> {
+        match (self.status, self.arose, self.deadline) {
+            (ObligationStatus::Pending, Some(arose), Some(Time::MAX)) => Some((at.0.saturating_sub(arose.0)).max(0) / 86_400),
             _ => None,
         }
     }
@@ -242,8 +266,13 @@ fn better(a: Performance, b: Performance, acts: &[Act]) -> Performance {
         Performance::Unknown(_) => 1,
         Performance::Late(_) => 2,
         Performance::None => 3,
+        Performance::Forbidden(_) => 0,
     };
-    let key = |p: Performance| (rank(p), p.act().map(|i| (acts[i as usize].time, i)));
+    let at = |p: Performance| match p {
+        Performance::Forbidden(i) => Some(i),
+        other => other.act(),
+    };
+    let key = |p: Performance| (rank(p), at(p).map(|i| (acts[i as usize].time, i)));
     if key(b) < key(a) { b } else { a }
 }
 
@@ -284,7 +313,12 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
     let mut handovers: FxMap<Sym, (Time, u32)> = FxMap::default();
     let mut duties_by_kind: [Vec<usize>; ActKind::ALL.len()] = std::array::from_fn(|_| Vec::new());
     for (i, d) in treaty.duties.iter().enumerate() {
-        duties_by_kind[d.trigger.kind as usize].push(i);
+        for p in d.triggers() {
+            let list = &mut duties_by_kind[p.kind as usize];
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
     }
     let mut triggers: Vec<(u32, usize, Bindings)> = Vec::new();
     // The longest interval an act's date leaves open after its time, in
@@ -322,7 +356,9 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                 if !treaty.rule_in_force(&duty.versions, act.time) {
                     continue;
                 }
-                if let Some(b) = matches(&duty.trigger, act, &Bindings::default()) {
+                // The first trigger, then any alternatives (`or` under `on`).
+                let found = matches(&duty.trigger, act, &Bindings::default()).or_else(|| duty.also_on.iter().find_map(|p| matches(p, act, &Bindings::default())));
+                if let Some(b) = found {
                     triggers.push((i, d, b));
                 }
             }
@@ -370,7 +406,7 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         for p in d.needs.iter().flat_map(|n| n.any_of.iter()) {
             shapes.push(shape(p, fixed(None)));
         }
-        for p in &d.does {
+        for p in d.does.iter().chain(d.refrains.iter().filter(|_| !d.standing)) {
             shapes.push(shape(p, fixed(Some(treaty.words.debtor))));
         }
     }
@@ -413,6 +449,24 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
             Debtors::Listed(list) => list.iter().filter_map(|&t| b.resolve(t)).collect(),
         };
         let creditor = b.resolve(duty.owed_to).unwrap_or(Sym::NONE);
+        // A standing duty (non-aggression) binds only between parties: the
+        // act that opened the case breaches it if its author owes the duty
+        // and the one it is owed to was a party on that date.
+        let debtors = if duty.standing {
+            let author = b.get(debtor_var);
+            let owes: Vec<Sym> = debtors.into_iter().filter(|&d| Some(d) == author).collect();
+            if owes.is_empty() || !member_at(creditor, trig.time) {
+                continue;
+            }
+            owes
+        } else if treaty.party(creditor).is_some() && !member_at(creditor, trig.time) {
+            // A duty is owed to a party (or an organ), never to a state
+            // that is not a member when it is triggered: the case is
+            // opened, and no obligation arises in it.
+            Vec::new()
+        } else {
+            debtors
+        };
         let from_rank = counts_from(trig_when);
         let after_trigger = |i: &u32| acts[*i as usize].when().latest >= trig_when.earliest;
         // Conditions do not depend on the debtor.
@@ -444,6 +498,7 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         }
         let within = match duty.within {
             Within::Fixed(dur) => Some(dur),
+            Within::None => None,
             Within::Question(q) => treaty.question(q).and_then(|qq| {
                 let chosen = reading(q)?;
                 consulted.push((q, chosen));
@@ -468,11 +523,27 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
             let mut ob = ObligationState { duty: d, instance, debtor, creditor, status: ObligationStatus::NotTriggered, since: trig.time, arose: None, deadline: None, performance: Performance::None };
             if all_met {
                 let bd = b.with(debtor_var, debtor);
-                let performance = duty.does.iter().map(|p| performance_of(p, &bd, from_rank, &after_trigger, deadline)).fold(Performance::None, |x, y| better(x, y, acts));
                 ob.arose = Some(arose);
                 ob.deadline = Some(deadline);
-                ob.performance = performance;
-                (ob.status, ob.since) = status_from(performance, deadline, arose, at, acts);
+                if duty.standing {
+                    // The act that opened the case is the one forbidden.
+                    (ob.performance, ob.status, ob.since) = (Performance::Forbidden(ti), ObligationStatus::Breached, trig.time);
+                } else if duty.is_refrain() {
+                    // The deadline is the duty's end: a forbidden act known
+                    // to be by then breaches it; its absence until then
+                    // fulfils it.
+                    let found = duty.refrains.iter().map(|p| performance_of(p, &bd, from_rank, &after_trigger, deadline)).fold(Performance::None, |x, y| better(x, y, acts));
+                    (ob.performance, ob.status, ob.since) = match found {
+                        Performance::InTime(i) => (Performance::Forbidden(i), ObligationStatus::Breached, acts[i as usize].time),
+                        Performance::Unknown(i) => (Performance::Unknown(i), ObligationStatus::Undetermined, acts[i as usize].time),
+                        _ if at > deadline => (Performance::None, ObligationStatus::Fulfilled, Time(deadline.0.saturating_add(1))),
+                        _ => (Performance::None, ObligationStatus::Pending, arose),
+                    };
+                } else {
+                    let performance = duty.does.iter().map(|p| performance_of(p, &bd, from_rank, &after_trigger, deadline)).fold(Performance::None, |x, y| better(x, y, acts));
+                    ob.performance = performance;
+                    (ob.status, ob.since) = status_from(performance, deadline, arose, at, acts);
+                }
             }
             case.obligations.push(ob);
         }

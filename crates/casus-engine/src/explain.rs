@@ -512,7 +512,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     let duty = &cx.treaty.duties[o.duty];
     let inst = &c.instances[o.instance as usize];
     let trig = &cx.acts[c.trigger as usize];
-    let b = matches(&duty.trigger, trig, &Bindings::default()).unwrap_or_default();
+    let b = duty.triggers().find_map(|p| matches(p, trig, &Bindings::default())).unwrap_or_default();
     let bd = b.with(cx.treaty.words.debtor, debtor_sym);
     let debtor_name = cx.who(debtor_sym);
     let title = cx.treaty.duty_title(duty, cx.symbols);
@@ -537,7 +537,13 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
         }
     }
     // The acts.
-    reasons.push(format!("The duty is engaged by {}; {}.", cx.pattern(&duty.trigger, &Bindings::default()), cx.act_line(c.trigger)));
+    if duty.standing {
+        let forbidden = or_list(&duty.refrains.iter().map(|p| cx.pattern(p, &Bindings::default())).collect::<Vec<_>>());
+        reasons.push(format!("The duty is in force between the parties at all times while its text is; nothing needs to trigger it. It forbids {forbidden}; the act that breaches it opens the case."));
+    } else {
+        let engaged = or_list(&duty.triggers().map(|p| cx.pattern(p, &Bindings::default())).collect::<Vec<_>>());
+        reasons.push(format!("The duty is engaged by {engaged}; {}.", cx.act_line(c.trigger)));
+    }
     let owed = match &duty.owed_by {
         Debtors::EveryPartyExcept(ex) if ex.is_empty() => "every party".to_string(),
         Debtors::EveryPartyExcept(ex) => format!("every party except {}", and_list(&ex.iter().map(|&t| cx.term(t, &b)).collect::<Vec<_>>())),
@@ -567,18 +573,35 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
         reasons.push(format!("The duty arises only if there is {}. No such act was recorded by {}, so the duty is not triggered.", alternatives(need), long_date(cx.state.at)));
     }
     if let (Some(arose), Some(deadline)) = (o.arose, o.deadline) {
-        let within = match duty.within {
-            Within::Fixed(d) => format!("within {d}"),
+        // The time the text allows, in words; `None` when it fixes none.
+        let period = match duty.within {
+            Within::Fixed(d) => Some(d.to_string()),
             Within::Question(q) => {
                 questions.push(q);
                 let chosen = cx.state.readings.iter().find(|(qq, _)| *qq == q).map(|(_, o)| *o).unwrap_or(Sym::NONE);
                 let question = cx.treaty.question(q).map(|qq| qq.text.clone()).unwrap_or_default();
-                format!("\"{}\" (on the question \"{question}\")", cx.option_text(q, chosen).to_lowercase())
+                Some(format!("\"{}\" (on the question \"{question}\")", cx.option_text(q, chosen).to_lowercase()))
             }
+            Within::None => None,
         };
-        reasons.push(format!("The duty arose on {}; it must be performed {within}, so by {}.", long_date(arose), long_date(deadline)));
-        let does = or_list(&duty.does.iter().map(|p| cx.pattern(p, &bd)).collect::<Vec<_>>());
-        performance_reasons(cx, o, duty, &bd, &debtor_name, &does, deadline, &mut reasons, &mut acts);
+        if duty.is_refrain() {
+            let forbidden = or_list(&duty.refrains.iter().map(|p| cx.pattern(p, &bd)).collect::<Vec<_>>());
+            if !duty.standing {
+                reasons.push(match (&period, deadline) {
+                    (Some(p), end) if end != Time::MAX => format!("The duty arose on {}; it lasts {p}, so until {}.", long_date(arose), long_date(end)),
+                    _ => format!("The duty arose on {}; no end is fixed, so it lasts as long as its text is in force.", long_date(arose)),
+                });
+            }
+            refrain_reasons(cx, o, duty, &bd, &debtor_name, &forbidden, deadline, &mut reasons, &mut acts);
+        } else {
+            match (&period, &duty.within) {
+                (Some(p), Within::Fixed(_)) => reasons.push(format!("The duty arose on {}; it must be performed within {p}, so by {}.", long_date(arose), long_date(deadline))),
+                (Some(p), _) if deadline != Time::MAX => reasons.push(format!("The duty arose on {}; it must be performed {p}, so by {}.", long_date(arose), long_date(deadline))),
+                _ => reasons.push(format!("The duty arose on {}; no time is fixed for performing it, so it is never breached by time alone.", long_date(arose))),
+            }
+            let does = or_list(&duty.does.iter().map(|p| cx.pattern(p, &bd)).collect::<Vec<_>>());
+            performance_reasons(cx, o, duty, &bd, &debtor_name, &does, deadline, &mut reasons, &mut acts);
+        }
     }
     let mut seen = Vec::new();
     questions.retain(|q| {
@@ -699,6 +722,66 @@ fn performance_reasons(cx: &Ctx, o: &crate::ObligationState, duty: &Duty, bd: &B
             acts.push(cx.cite("performance at an unknown time", i));
         }
         Performance::None if o.status == ObligationStatus::Breached => reasons.push(passed()),
+        Performance::None if deadline == Time::MAX => reasons.push(format!(
+            "Nothing that counts as {does} is recorded yet; on {} the duty has been open for {}, since {}, and having no deadline it stays open until it is performed. So the duty is pending.",
+            long_date(cx.state.at),
+            days(o.days_open(cx.state.at).unwrap_or(0)),
+            long_date(o.arose.unwrap_or(cx.state.at))
+        )),
+        // A duty to act never carries a forbidden act; rendered plainly if
+        // it ever did.
+        Performance::Forbidden(i) => reasons.push(format!("{debtor_name} did {}.", cx.act_line(i))),
         Performance::None => reasons.push(format!("Nothing that counts as {does} is recorded yet, and on {} the deadline of {} has not passed. So the duty is pending.", long_date(cx.state.at), long_date(deadline))),
+    }
+}
+
+/// "1 day", "2,030 days".
+fn days(n: i64) -> String {
+    if n == 1 { "1 day".to_string() } else { format!("{} days", grouped(n.max(0) as u64)) }
+}
+
+/// The lines on how a duty to refrain was kept, rendered from the
+/// obligation's performance: the forbidden act (breached), one dated to a
+/// day or window that holds the duty's end (undetermined), or none (kept
+/// so far, or kept to the end).
+#[allow(clippy::too_many_arguments)]
+fn refrain_reasons(cx: &Ctx, o: &crate::ObligationState, duty: &Duty, bd: &Bindings, debtor_name: &str, forbidden: &str, end: Time, reasons: &mut Vec<String>, acts: &mut Vec<ActCite>) {
+    use crate::Performance;
+    let arose = o.arose.unwrap_or(cx.state.at);
+    match o.performance {
+        Performance::Forbidden(i) => {
+            let act = &cx.acts[i as usize];
+            let counts_as = duty.refrains.iter().find(|p| matches(p, act, bd).is_some()).map_or(forbidden.to_string(), |p| cx.pattern(p, bd));
+            if duty.standing {
+                reasons.push(format!("{debtor_name} did what the duty forbids: {}, which counts as {counts_as}; {} was a party on that date. So the duty is breached.", cx.act_line(i), cx.who(o.creditor)));
+                // The act is already cited as the one that opened the case.
+                return;
+            } else {
+                reasons.push(format!("{debtor_name} did what the duty forbids while it was in force: {}, which counts as {counts_as}. So the duty is breached.", cx.act_line(i)));
+            }
+            acts.push(cx.cite("breach", i));
+        }
+        Performance::Unknown(i) => {
+            let actor = cx.who(cx.acts[i as usize].actor);
+            reasons.push(format!(
+                "{debtor_name} did what the duty forbids: {}. The duty ended on {}, within the time that act is dated to, so whether the act fell within the duty depends on the time of day of {}'s act, which the record does not give. So the verdict is undetermined: breached if it was done by then, fulfilled otherwise.",
+                cx.act_line(i),
+                long_date(end),
+                actor
+            ));
+            acts.push(cx.cite("act at an unknown time", i));
+        }
+        _ if o.status == ObligationStatus::Fulfilled => {
+            reasons.push(format!("Nothing the duty forbids ({forbidden}) is recorded from {} until it ended on {}. So the duty is fulfilled.", long_date(arose), long_date(end)));
+        }
+        _ => {
+            let ends = if end == Time::MAX { "it has no fixed end".to_string() } else { format!("it ends on {}", long_date(end)) };
+            reasons.push(format!(
+                "Nothing the duty forbids ({forbidden}) is recorded from {} to {}: it has been kept for {}, and {ends}. So the duty is pending: in force and kept so far.",
+                long_date(arose),
+                long_date(cx.state.at),
+                days((cx.state.at.0.saturating_sub(arose.0)).max(0) / 86_400)
+            ));
+        }
     }
 }

@@ -176,6 +176,14 @@ pub struct ObligationRow {
     /// The act that performed the duty on the day (or in the window) of the
     /// deadline, at a time the record does not give (status undetermined).
     pub performed_at_unknown_time: Option<PerformedRow>,
+    /// A duty to refrain: the act by which the debtor did what it forbids
+    /// (status breached). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breached_by: Option<PerformedRow>,
+    /// A duty with no deadline (`within none`) still open: whole days since
+    /// it arose. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_open: Option<i64>,
     pub fact: String,
 }
 
@@ -404,6 +412,8 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                                     crate::Performance::Unknown(i) => Some(performed(i)),
                                     _ => None,
                                 },
+                                breached_by: o.breached_by().map(performed),
+                                days_open: o.days_open(state.at),
                             }
                         })
                         .collect(),

@@ -339,6 +339,11 @@ pub mod codes {
     pub const EXPECT_UNKNOWN_READING: &str = "E0078";
     pub const EXPECT_NO_DATE: &str = "E0079";
     pub const TOO_MANY_WARNINGS: &str = "W0004";
+    pub const TRIGGER_BINDINGS_DIFFER: &str = "E0080";
+    pub const DOES_AND_REFRAINS: &str = "E0081";
+    pub const DUTY_TO_ACT_WITHOUT_TRIGGER: &str = "E0082";
+    pub const STANDING_DUTY_WITHIN: &str = "E0083";
+    pub const REFRAIN_NOT_OWN_ACT: &str = "E0084";
     pub const NO_SOURCE: &str = "W0001";
     pub const FEATURED_MALFORMED: &str = "E0070";
     pub const FEATURED_TWICE: &str = "E0071";
@@ -390,6 +395,11 @@ pub mod codes {
         (EXPECT_UNKNOWN_NAME, "an expectation naming a case, duty, party or document the treaty and record do not have"),
         (EXPECT_UNKNOWN_READING, "an expectation's reading that names no question or option of the treaty, or reads a question twice"),
         (EXPECT_NO_DATE, "an expectation with no `on DATE` line above it"),
+        (TRIGGER_BINDINGS_DIFFER, "a duty's alternative trigger (`or` under `on`) that binds other variables than the first"),
+        (DOES_AND_REFRAINS, "a duty with both `does` and `refrains from`"),
+        (DUTY_TO_ACT_WITHOUT_TRIGGER, "a duty to act (`does`) without a trigger (`on`)"),
+        (STANDING_DUTY_WITHIN, "`within` on a duty to refrain written without `on`, which is in force while its text is"),
+        (REFRAIN_NOT_OWN_ACT, "a `refrains from` pattern whose `by` is not the debtor"),
         (NO_SOURCE, "an act or membership event without a source"),
         (NO_RULES, "a file with no rule or act blocks"),
         (MIRROR_SOURCE, "a source on a known mirror or aggregator host"),

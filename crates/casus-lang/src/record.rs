@@ -566,9 +566,9 @@ fn tally_contradiction(treaty: &Treaty, act: &Act, proposal: Option<&Act>, count
 /// does not fit the trigger's names (another article, another party).
 fn why_no_case(symbols: &Symbols, treaty: &Treaty, act: &Act) -> Option<String> {
     let kind = act.kind.keyword();
-    let same_kind: Vec<&Duty> = treaty.duties.iter().filter(|d| d.trigger.kind == act.kind).collect();
+    let same_kind: Vec<&Duty> = treaty.duties.iter().filter(|d| d.triggers().any(|t| t.kind == act.kind)).collect();
     if same_kind.is_empty() {
-        let mut kinds: Vec<&str> = treaty.duties.iter().map(|d| d.trigger.kind.keyword()).collect();
+        let mut kinds: Vec<&str> = treaty.duties.iter().flat_map(|d| d.triggers().map(|t| t.kind.keyword())).collect();
         kinds.sort();
         kinds.dedup();
         let by = if kinds.is_empty() { "the treaty has no duty".to_string() } else { format!("only {} opens cases", kinds.iter().map(|k| format!("a `{k}`")).collect::<Vec<_>>().join(" or ")) };
@@ -578,12 +578,13 @@ fn why_no_case(symbols: &Symbols, treaty: &Treaty, act: &Act) -> Option<String> 
     if in_force.is_empty() {
         return Some(format!("no duty triggered by a `{kind}` was in force on {}", act.time.display()));
     }
-    if in_force.iter().any(|d| fits(&d.trigger, act)) {
+    if in_force.iter().any(|d| d.triggers().any(|t| fits(t, act))) {
         return None;
     }
     let d = in_force[0];
-    let unmet: Vec<String> = d
-        .trigger
+    // The trigger of the act's kind (a duty may have several, joined by `or`).
+    let trigger = d.triggers().find(|t| t.kind == act.kind).unwrap_or(&d.trigger);
+    let unmet: Vec<String> = trigger
         .constraints
         .iter()
         .filter_map(|&(field, term)| match term {

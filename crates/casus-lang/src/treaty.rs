@@ -101,7 +101,7 @@ fn head_word(decl: &Decl) -> &str {
 
 /// A clause's keyword (one or two words) and its arguments.
 fn split_clause(tokens: &[Token]) -> (String, &[Token]) {
-    if tokens.len() >= 2 && (tokens[0].is_word("owed") || tokens[0].is_word("held")) && tokens[1].kind == TokenKind::Word {
+    if tokens.len() >= 2 && (tokens[0].is_word("owed") || tokens[0].is_word("held") || (tokens[0].is_word("refrains") && tokens[1].is_word("from"))) && tokens[1].kind == TokenKind::Word {
         return (format!("{} {}", tokens[0].text, tokens[1].text), &tokens[2..]);
     }
     (tokens[0].text.clone(), &tokens[1..])
@@ -657,26 +657,67 @@ impl Lowerer<'_> {
         let clauses = decl.clauses();
         let mut ok = true;
         // The trigger first, since it binds the variables the others use.
+        // A duty written without `on` whose content is to refrain is a
+        // standing duty: the act it forbids is what opens its case, so its
+        // `refrains from` patterns bind the variables.
         let mut trigger = None;
+        let mut also_on = Vec::new();
         let mut bound = BTreeSet::new();
-        for c in clauses.iter().filter(|c| c.line.tokens[0].is_word("on")) {
+        let has_on = clauses.iter().any(|c| c.line.tokens[0].is_word("on"));
+        let refrain_clause = clauses.iter().find(|c| split_clause(&c.line.tokens).0 == "refrains from");
+        let standing = !has_on && refrain_clause.is_some();
+        let trigger_clauses: Vec<&syntax::Clause> = if standing { refrain_clause.into_iter().collect() } else { clauses.iter().filter(|c| c.line.tokens[0].is_word("on")).collect() };
+        for c in trigger_clauses {
             if trigger.is_some() {
-                self.cx.err(codes::REPEATED_CLAUSE, c.line.tokens[0].span, "a duty has one trigger (`on`)");
+                self.cx.err(codes::REPEATED_CLAUSE, c.line.tokens[0].span, "a duty has one trigger (`on`); write further triggers as `or PATTERN` lines under it");
                 continue;
             }
-            self.no_continuations(c);
-            trigger = self.cx.pattern(&c.line.tokens[1..], c.line.span);
-            ok &= trigger.is_some();
-            if let Some(p) = &trigger {
+            let skip = if standing { 2 } else { 1 };
+            let mut lines = vec![(&c.line.tokens[skip..], c.line.span)];
+            for cont in &c.continuations {
+                if cont.tokens[0].is_word("or") {
+                    lines.push((&cont.tokens[1..], cont.span));
+                } else {
+                    self.cx.err(codes::STRAY_CONTINUATION, cont.tokens[0].span, "`when` applies to `needs`, not to a trigger");
+                }
+            }
+            let mut first_vars: Option<BTreeSet<Sym>> = None;
+            for (tokens, span) in lines {
+                let Some(mut p) = self.cx.pattern(tokens, span) else {
+                    ok = false;
+                    continue;
+                };
+                if standing && !p.constraints.iter().any(|&(f, _)| f == Field::By) {
+                    p.constraints.push((Field::By, Term::Var(debtor)));
+                }
+                let vars: BTreeSet<Sym> = p.constraints.iter().filter_map(|&(_, t)| if let Term::Var(v) = t { Some(v) } else { None }).collect();
                 for &(field, term) in &p.constraints {
                     self.check_name(field, term, p.span);
-                    if let Term::Var(v) = term {
-                        bound.insert(v);
-                    }
                 }
+                match &first_vars {
+                    None => {
+                        bound.extend(vars.iter().copied());
+                        first_vars = Some(vars);
+                        trigger = Some(p);
+                    }
+                    Some(first) if *first != vars => {
+                        let names = |set: &BTreeSet<Sym>| set.iter().map(|v| format!("`${}`", self.cx.symbols.name(*v))).collect::<Vec<_>>().join(", ");
+                        let (these, those) = (names(&vars), names(first));
+                        self.cx
+                            .err(codes::TRIGGER_BINDINGS_DIFFER, p.span, format!("this trigger binds {} but the first binds {}", if these.is_empty() { "no variable".to_string() } else { these }, if those.is_empty() { "none".to_string() } else { those }))
+                            .help("every alternative after `or` must bind the same variables, since the other clauses use them");
+                        ok = false;
+                    }
+                    Some(_) => also_on.push(p),
+                }
+            }
+            if trigger.is_none() {
+                ok = false;
             }
         }
         let (mut needs, mut owed_by, mut owed_to, mut does, mut within, mut versions, mut sources) = (Vec::new(), None, None, Vec::new(), None, Vec::new(), Vec::new());
+        let mut refrains: Vec<Pattern> = Vec::new();
+        let mut within_span = None;
         for c in &clauses {
             let toks = &c.line.tokens;
             let (key, args) = split_clause(toks);
@@ -746,9 +787,50 @@ impl Lowerer<'_> {
                         }
                     }
                 }
+                "refrains from" => {
+                    if !refrains.is_empty() {
+                        self.cx.err(codes::REPEATED_CLAUSE, toks[0].span, "a duty has one `refrains from`; write further acts as `or PATTERN` lines under it");
+                        continue;
+                    }
+                    let mut lines = vec![(args, c.line.span)];
+                    for cont in &c.continuations {
+                        if cont.tokens[0].is_word("or") {
+                            lines.push((&cont.tokens[1..], cont.span));
+                        } else if !standing {
+                            self.cx.err(codes::STRAY_CONTINUATION, cont.tokens[0].span, "`when` applies to `needs`, not `refrains from`");
+                        }
+                    }
+                    let mut with_debtor = bound.clone();
+                    with_debtor.insert(debtor);
+                    for (tokens, span) in lines {
+                        // A standing duty's patterns were read (and any
+                        // error reported) as its triggers.
+                        let parsed = if standing { self.cx_quiet_pattern(tokens, span) } else { self.cx.pattern(tokens, span) };
+                        match parsed {
+                            Some(mut p) => {
+                                let by = p.constraints.iter().find(|&&(f, _)| f == Field::By).map(|&(_, t)| t);
+                                match by {
+                                    None => p.constraints.push((Field::By, Term::Var(debtor))),
+                                    Some(Term::Var(v)) if v == debtor => {}
+                                    Some(_) => {
+                                        self.cx.err(codes::REFRAIN_NOT_OWN_ACT, p.span, "a duty to refrain forbids the debtor's own acts").help("leave out `by` (it is `by $debtor`), or write `by $debtor`");
+                                        ok = false;
+                                    }
+                                }
+                                if !standing {
+                                    self.check_pattern(&p, &with_debtor);
+                                }
+                                refrains.push(p);
+                            }
+                            None => ok = false,
+                        }
+                    }
+                }
                 "within" => {
                     self.no_continuations(c);
+                    within_span = Some(c.line.span);
                     within = match args.first() {
+                        Some(t) if t.is_word("none") && args.len() == 1 => Some(Within::None),
                         Some(t) if t.kind == TokenKind::Number => self.cx.duration(args, c.line.span).map(Within::Fixed),
                         Some(t) if t.kind == TokenKind::Word => {
                             let q = self.cx.symbols.intern(&t.text);
@@ -780,10 +862,24 @@ impl Lowerer<'_> {
                     self.no_continuations(c);
                     sources.extend(self.cx.citation(args, c.line.span));
                 }
-                _ => self.unknown_clause("duty", &toks[0], "version, on, needs, owed by, owed to, does, within, source"),
+                _ => self.unknown_clause("duty", &toks[0], "version, on, needs, owed by, owed to, does, refrains from, within, source"),
             }
         }
-        let missing: Vec<&str> = [("on", trigger.is_none()), ("owed by", owed_by.is_none()), ("owed to", owed_to.is_none()), ("does", does.is_empty()), ("within", within.is_none())]
+        if !does.is_empty() && refrain_clause.is_some() {
+            self.cx.err(codes::DOES_AND_REFRAINS, decl.head.span, "a duty is either to act (`does`) or to refrain (`refrains from`), not both").help("declare two duties");
+            return;
+        }
+        if standing {
+            if let Some(span) = within_span {
+                self.cx.err(codes::STANDING_DUTY_WITHIN, span, "a duty without `on` is in force while its text is, so it takes no `within`").help("to make it last a fixed time from an event, give it a trigger with `on`");
+                return;
+            }
+            within = Some(Within::None);
+        } else if !has_on && !does.is_empty() {
+            self.cx.err(codes::DUTY_TO_ACT_WITHOUT_TRIGGER, decl.head.span, "a duty to act needs a trigger (`on`)").help("only a duty to refrain (`refrains from`) may be written without `on`: it is then in force at all times");
+            return;
+        }
+        let missing: Vec<&str> = [("on", trigger.is_none()), ("owed by", owed_by.is_none()), ("owed to", owed_to.is_none()), ("does", does.is_empty() && refrain_clause.is_none()), ("within", within.is_none())]
             .into_iter()
             .filter(|(name, absent)| *absent && !clauses.iter().any(|c| split_clause(&c.line.tokens).0 == *name))
             .map(|(name, _)| name)
@@ -794,7 +890,17 @@ impl Lowerer<'_> {
         }
         let (Some(trigger), Some(owed_by), Some(owed_to), Some(within), true) = (trigger, owed_by, owed_to, within, ok) else { return };
         self.check_shared_id(id, &versions, decl.head.tokens[1].span, true);
-        self.treaty.duties.push(Duty { id, title, article, versions, trigger, needs, owed_by, owed_to, does, within, quote, sources, span: decl.head.span });
+        self.treaty.duties.push(Duty { id, title, article, versions, trigger, also_on, needs, owed_by, owed_to, does, refrains, standing, within, quote, sources, span: decl.head.span });
+    }
+
+    /// A pattern already read (and its errors reported) once: read again
+    /// without reporting twice.
+    fn cx_quiet_pattern(&mut self, tokens: &[Token], at: Span) -> Option<Pattern> {
+        let mut quiet = crate::diagnostic::Diagnostics::muted();
+        std::mem::swap(&mut *self.cx.diags, &mut quiet);
+        let p = self.cx.pattern(tokens, at);
+        std::mem::swap(&mut *self.cx.diags, &mut quiet);
+        p
     }
 
     /// Two rules may share an id only if no version contains both.

@@ -397,11 +397,22 @@ pub enum Within {
     Fixed(Duration),
     /// A question whose options carry durations (`immediately`).
     Question(Sym),
+    /// `within none`: no time is fixed. A duty to act is then never
+    /// breached by time alone (it stays open until performed); a duty to
+    /// refrain lasts while the text is in force.
+    None,
 }
 
-/// A duty: when an act matches `trigger` (and every applicable `needs`
-/// holds), each debtor owes the creditor an act matching one of `does`
-/// within the deadline.
+/// A duty: when an act matches `trigger` (or one of `also_on`) and every
+/// applicable `needs` holds, each debtor owes the creditor an act matching
+/// one of `does` within the deadline; or, for a duty to refrain
+/// (`refrains` not empty, `does` empty), owes the absence of any act
+/// matching one of `refrains` for as long as `within` says.
+///
+/// A standing duty (`standing`, written without `on`) is a duty to refrain
+/// in force between the parties at all times while its text is: nothing
+/// triggers it, so its `trigger` and `also_on` are its `refrains` patterns,
+/// and the act that breaches it opens its case.
 #[derive(Clone, Debug)]
 pub struct Duty {
     pub id: Sym,
@@ -412,10 +423,18 @@ pub struct Duty {
     /// The versions whose text contains this duty; empty means all.
     pub versions: Vec<Sym>,
     pub trigger: Pattern,
+    /// Further triggers (`or PATTERN` under `on`): any one of them engages
+    /// the duty as `trigger` does; each binds the same variables.
+    pub also_on: Vec<Pattern>,
     pub needs: Vec<Need>,
     pub owed_by: Debtors,
     pub owed_to: Term,
     pub does: Vec<Pattern>,
+    /// The acts a duty not to act forbids (`refrains from PATTERN`), each
+    /// by `$debtor`; empty for a duty to act.
+    pub refrains: Vec<Pattern>,
+    /// Written without `on`: a duty to refrain in force at all times.
+    pub standing: bool,
     pub within: Within,
     pub quote: Quote,
     pub sources: Vec<Citation>,
@@ -435,6 +454,18 @@ pub struct Power {
     pub quote: Quote,
     pub sources: Vec<Citation>,
     pub span: Span,
+}
+
+impl Duty {
+    /// Every pattern that engages the duty: `trigger`, then `also_on`.
+    pub fn triggers(&self) -> impl Iterator<Item = &Pattern> {
+        std::iter::once(&self.trigger).chain(self.also_on.iter())
+    }
+
+    /// Whether the duty is one not to act (`refrains from`).
+    pub fn is_refrain(&self) -> bool {
+        !self.refrains.is_empty()
+    }
 }
 
 impl Organ {

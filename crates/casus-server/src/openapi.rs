@@ -234,6 +234,14 @@ pub struct ObligationRowSchema {
     /// The act that performed the duty on the day (or in the window) of the
     /// deadline, at a time the record does not give (status `undetermined`).
     pub performed_at_unknown_time: Option<PerformedRowSchema>,
+    /// A duty to refrain: the act by which the debtor did what it forbids
+    /// (status `breached`). Absent otherwise.
+    #[serde(default)]
+    pub breached_by: Option<PerformedRowSchema>,
+    /// A duty with no deadline (`within none`) still open: whole days since
+    /// it arose. Absent otherwise.
+    #[serde(default)]
+    pub days_open: Option<i64>,
     pub fact: String,
 }
 
