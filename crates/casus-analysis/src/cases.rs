@@ -67,10 +67,10 @@ pub fn why_no_duty(treaty: &Treaty, act: &Act, symbols: &Symbols) -> String {
     let n = |s: Sym| symbols.name(s).to_string();
     let kind = act.kind.keyword();
     let mut why: Vec<String> = Vec::new();
-    let mut ids: Vec<Sym> = treaty.duties.iter().filter(|d| d.trigger.kind == act.kind).map(|d| d.id).collect();
+    let mut ids: Vec<Sym> = treaty.duties.iter().filter(|d| d.triggers().any(|t| t.kind == act.kind)).map(|d| d.id).collect();
     ids.dedup();
     for id in ids {
-        let wordings: Vec<&Duty> = treaty.duties.iter().filter(|d| d.id == id && d.trigger.kind == act.kind).collect();
+        let wordings: Vec<&Duty> = treaty.duties.iter().filter(|d| d.id == id && d.triggers().any(|t| t.kind == act.kind)).collect();
         let in_force: Vec<&&Duty> = wordings.iter().filter(|d| treaty.rule_in_force(&d.versions, act.time)).collect();
         if in_force.is_empty() {
             why.push(format!("\"{}\" is in no text in force on {}", treaty.duty_title(wordings[0], symbols), casus_engine::report::act_date(act)));
@@ -79,7 +79,9 @@ pub fn why_no_duty(treaty: &Treaty, act: &Act, symbols: &Symbols) -> String {
         for duty in in_force {
             let title = format!("\"{}\"", treaty.duty_title(duty, symbols));
             let article = |s: Sym| casus_engine::report::article_name(treaty, symbols, s);
-            let lack = duty.trigger.constraints.iter().find_map(|&(field, term)| match term {
+            // The trigger of the request's kind (a duty may have several).
+            let trigger = duty.triggers().find(|t| t.kind == act.kind).unwrap_or(&duty.trigger);
+            let lack = trigger.constraints.iter().find_map(|&(field, term)| match term {
                 Term::Name(want) if !act.has(field, want) => {
                     let have = act.field(field);
                     Some(match field {
