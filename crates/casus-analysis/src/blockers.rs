@@ -83,8 +83,15 @@ const MAX_SEATS: usize = 200;
 fn moves(rule: DecisionRule) -> &'static [(Position, &'static str)] {
     match rule {
         DecisionRule::Unanimity => &[(Position::Signed, "had signed"), (Position::Refused, "had refused"), (Position::Pending, "had not acted")],
-        DecisionRule::ConsensusOptOut => &[(Position::Signed, "had signed"), (Position::Refused, "had refused"), (Position::OptedOut, "had opted out"), (Position::Pending, "had not acted")],
-        DecisionRule::Vote(_) => &[(Position::VotedYes, "had voted yes"), (Position::VotedNo, "had voted no"), (Position::Abstained, "had abstained"), (Position::Pending, "had not voted")],
+        DecisionRule::ConsensusOptOut => {
+            &[(Position::Signed, "had signed"), (Position::Refused, "had refused"), (Position::OptedOut, "had opted out"), (Position::Pending, "had not acted")]
+        }
+        DecisionRule::Vote(_) => &[
+            (Position::VotedYes, "had voted yes"),
+            (Position::VotedNo, "had voted no"),
+            (Position::Abstained, "had abstained"),
+            (Position::Pending, "had not voted"),
+        ],
         DecisionRule::Silence => &[(Position::Objected, "had objected before expiry"), (Position::Pending, "had kept silent")],
         DecisionRule::Recorded => &[],
     }
@@ -173,7 +180,11 @@ fn document_coalitions(d: &DocumentState, symbols: &Symbols, at: Time) -> (Vec<C
             for (to, need) in deficit.iter_mut().enumerate() {
                 let flow = surplus.min(*need);
                 if flow > 0 {
-                    groups.push(Group { count: flow as usize, of: members[from].iter().map(|&p| symbols.name(p).to_string()).collect(), act: options[to].1.to_string() });
+                    groups.push(Group {
+                        count: flow as usize,
+                        of: members[from].iter().map(|&p| symbols.name(p).to_string()).collect(),
+                        act: options[to].1.to_string(),
+                    });
                     surplus -= flow;
                     *need -= flow;
                 }
@@ -197,7 +208,11 @@ pub fn blockers(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State,
             let id = symbols.get(rest)?;
             let d = state.documents.iter().find(|d| d.id == id)?;
             let (coalitions, note) = document_coalitions(d, symbols, state.at);
-            let verdict = if d.blocked_by.is_empty() { d.status.word().to_string() } else { format!("{} by {}", d.status.word(), d.blocked_by.iter().map(|&p| treaty.name_of(p, symbols)).collect::<Vec<_>>().join(", ")) };
+            let verdict = if d.blocked_by.is_empty() {
+                d.status.word().to_string()
+            } else {
+                format!("{} by {}", d.status.word(), d.blocked_by.iter().map(|&p| treaty.name_of(p, symbols)).collect::<Vec<_>>().join(", "))
+            };
             Some(described(Blockers { fact: fact.to_string(), verdict, coalitions, note }, treaty, symbols))
         }
         "obligation" => {
@@ -213,14 +228,37 @@ pub fn blockers(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State,
             let (coalitions, note) = match o.status {
                 ObligationStatus::Breached | ObligationStatus::Pending => {
                     let act = format!("had performed the duty by its deadline, {deadline}");
-                    (vec![coalition(vec![Group { count: 1, of: vec![debtor.to_string()], act }], "fulfilled").with_outcome_word("the obligation", "fulfilled")], None)
+                    (
+                        vec![
+                            coalition(vec![Group { count: 1, of: vec![debtor.to_string()], act }], "fulfilled")
+                                .with_outcome_word("the obligation", "fulfilled"),
+                        ],
+                        None,
+                    )
                 }
                 ObligationStatus::Fulfilled => {
                     let act = "had not performed the act that fulfilled it".to_string();
-                    (vec![coalition(vec![Group { count: 1, of: vec![debtor.to_string()], act }], "breached").with_outcome_word("the obligation", "breached")], None)
+                    (
+                        vec![
+                            coalition(vec![Group { count: 1, of: vec![debtor.to_string()], act }], "breached").with_outcome_word("the obligation", "breached"),
+                        ],
+                        None,
+                    )
                 }
-                ObligationStatus::Undetermined => (Vec::new(), Some(format!("undetermined: {} performed on the day of the deadline, {deadline}, at a time the record does not give; no act by a party decides it, only the time of day of the act that was done", treaty.name_of(debtor_sym, symbols)))),
-                ObligationStatus::NotTriggered => (Vec::new(), Some("not triggered: a condition is unmet; the act that would meet it (such as an organ's determination) is the organ's, not a party's".to_string())),
+                ObligationStatus::Undetermined => (
+                    Vec::new(),
+                    Some(format!(
+                        "undetermined: {} performed on the day of the deadline, {deadline}, at a time the record does not give; no act by a party decides it, only the time of day of the act that was done",
+                        treaty.name_of(debtor_sym, symbols)
+                    )),
+                ),
+                ObligationStatus::NotTriggered => (
+                    Vec::new(),
+                    Some(
+                        "not triggered: a condition is unmet; the act that would meet it (such as an organ's determination) is the organ's, not a party's"
+                            .to_string(),
+                    ),
+                ),
             };
             Some(described(Blockers { fact: fact.to_string(), verdict: o.status.text().to_string(), coalitions, note }, treaty, symbols))
         }
@@ -250,7 +288,13 @@ mod tests {
 
     #[test]
     fn two_thirds_of_32() {
-        let rule = DecisionRule::Vote(VoteRule { share: Share { num: 2, den: 3, simple: false }, base: VoteBase::Members, quorum: None, abstentions_against: false, exclude_disputants: false });
+        let rule = DecisionRule::Vote(VoteRule {
+            share: Share { num: 2, den: 3, simple: false },
+            base: VoteBase::Members,
+            quorum: None,
+            abstentions_against: false,
+            exclude_disputants: false,
+        });
         assert_eq!(verdict(rule, &[22, 10, 0, 0], true), DocumentStatus::Adopted);
         assert_eq!(verdict(rule, &[21, 11, 0, 0], true), DocumentStatus::Blocked);
     }

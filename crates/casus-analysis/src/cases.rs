@@ -3,7 +3,7 @@
 //! every reading, and how many days until the first assistance. Every
 //! request is a row, including a request that engages no duty, with why.
 
-use casus_engine::{all_readings, derive, report, Query};
+use casus_engine::{Query, all_readings, derive, report};
 use casus_model::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -85,24 +85,34 @@ pub fn why_no_duty(treaty: &Treaty, act: &Act, symbols: &Symbols) -> String {
                 Term::Name(want) if !act.has(field, want) => {
                     let have = act.field(field);
                     Some(match field {
-                        Field::Subject => format!("{title} is owed on a {kind} for {}; this is a {kind} for {}", n(want), if have.is_some() { n(have) } else { "nothing named".to_string() }),
-                        Field::Under => format!("{title} is owed on a {kind} under {}; this one {}", article(want), if have.is_some() { format!("is under {}", article(have)) } else { "names no article".to_string() }),
-                        _ => format!("{title} is owed on a {kind} with {} {}; this one has {}", field.keyword(), treaty.name_of(want, symbols), if have.is_some() { treaty.name_of(have, symbols).to_string() } else { "none".to_string() }),
+                        Field::Subject => format!(
+                            "{title} is owed on a {kind} for {}; this is a {kind} for {}",
+                            n(want),
+                            if have.is_some() { n(have) } else { "nothing named".to_string() }
+                        ),
+                        Field::Under => format!(
+                            "{title} is owed on a {kind} under {}; this one {}",
+                            article(want),
+                            if have.is_some() { format!("is under {}", article(have)) } else { "names no article".to_string() }
+                        ),
+                        _ => format!(
+                            "{title} is owed on a {kind} with {} {}; this one has {}",
+                            field.keyword(),
+                            treaty.name_of(want, symbols),
+                            if have.is_some() { treaty.name_of(have, symbols).to_string() } else { "none".to_string() }
+                        ),
                     })
                 }
                 _ => None,
             });
             if let Some(l) = lack
-                && !why.contains(&l) {
-                    why.push(l);
-                }
+                && !why.contains(&l)
+            {
+                why.push(l);
+            }
         }
     }
-    if why.is_empty() {
-        format!("the treaty has no duty that a {kind} triggers")
-    } else {
-        why.join("; ")
-    }
+    if why.is_empty() { format!("the treaty has no duty that a {kind} triggers") } else { why.join("; ") }
 }
 
 /// The rows of one treaty and record on `at`.
@@ -128,7 +138,12 @@ pub fn case_rows(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time) -> 
             let summary = counts.iter().map(|(k, v)| format!("{v} {k}")).collect::<Vec<_>>().join(", ");
             let opened = acts[cs.trigger as usize].time;
             // Performances of assistance duties only, in time or not.
-            let first = cs.obligations.iter().filter(|o| is_assistance_duty(&treaty.duties[o.duty])).filter_map(|o| o.performance.act()).min_by_key(|&i| (acts[i as usize].time, i));
+            let first = cs
+                .obligations
+                .iter()
+                .filter(|o| is_assistance_duty(&treaty.duties[o.duty]))
+                .filter_map(|o| o.performance.act())
+                .min_by_key(|&i| (acts[i as usize].time, i));
             let row = match row_of.get(&c.id) {
                 Some(&k) => &mut rows[k],
                 None => {
@@ -179,7 +194,14 @@ pub fn case_rows(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time) -> 
     for (row, answered) in rows.iter_mut().zip(&answers) {
         let mut list: Vec<(&u32, &Vec<String>)> = answered.iter().collect();
         list.sort_by_key(|(i, _)| (acts[**i as usize].time, **i));
-        row.response = list.into_iter().map(|(&i, duties)| if duties.is_empty() { act_line(acts, symbols, i) } else { format!("{}, performing {}", act_line(acts, symbols, i), duties.join(", ")) }).collect();
+        row.response = list
+            .into_iter()
+            .map(
+                |(&i, duties)| {
+                    if duties.is_empty() { act_line(acts, symbols, i) } else { format!("{}, performing {}", act_line(acts, symbols, i), duties.join(", ")) }
+                },
+            )
+            .collect();
     }
     // Requests that open no case.
     let treaty_id = symbols.name(treaty.id).to_string();

@@ -9,6 +9,6 @@ pub mod blockers;
 pub mod cases;
 pub mod whatif;
 
-pub use blockers::{blockers, Blockers, Coalition, Group};
-pub use cases::{case_rows, is_assistance_duty, why_no_duty, CaseRow, Verdict};
-pub use whatif::{what_if, Change, FactChange, WhatIf};
+pub use blockers::{Blockers, Coalition, Group, blockers};
+pub use cases::{CaseRow, Verdict, case_rows, is_assistance_duty, why_no_duty};
+pub use whatif::{Change, FactChange, WhatIf, what_if};

@@ -11,7 +11,7 @@
 
 use casus_engine::report::{CaseRow, DocumentRow};
 
-use casus_engine::{derive, report, Query, Report};
+use casus_engine::{Query, Report, derive, report};
 use casus_model::*;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -128,7 +128,9 @@ pub fn diff(before: &Report, after: &Report) -> Vec<FactChange> {
 
 fn diff_verdicts(b: &[(String, String)], a: &[(String, String)]) -> Vec<FactChange> {
     let keys: BTreeSet<&String> = b.iter().map(|x| &x.0).chain(a.iter().map(|x| &x.0)).collect();
-    let find = |list: &[(String, String)], k: &str| list.binary_search_by(|x| x.0.as_str().cmp(k)).ok().map(|i| list[i].1.clone()).unwrap_or_else(|| "absent".to_string());
+    let find = |list: &[(String, String)], k: &str| {
+        list.binary_search_by(|x| x.0.as_str().cmp(k)).ok().map(|i| list[i].1.clone()).unwrap_or_else(|| "absent".to_string())
+    };
     keys.into_iter()
         .filter_map(|k| {
             let (x, y) = (find(b, k), find(a, k));
@@ -139,7 +141,13 @@ fn diff_verdicts(b: &[(String, String)], a: &[(String, String)]) -> Vec<FactChan
 
 fn describe(change: &Change, treaty: &Treaty, symbols: &Symbols) -> String {
     match change {
-        Change::Add(a) => format!("add: {} {} {}{}", a.time.format(a.precision), symbols.name(a.actor), a.kind.keyword(), if a.document.is_some() { format!(" document {}", symbols.name(a.document)) } else { String::new() }),
+        Change::Add(a) => format!(
+            "add: {} {} {}{}",
+            a.time.format(a.precision),
+            symbols.name(a.actor),
+            a.kind.keyword(),
+            if a.document.is_some() { format!(" document {}", symbols.name(a.document)) } else { String::new() }
+        ),
         Change::Remove(id) => format!("remove: act {}", symbols.name(*id)),
         Change::Rule { organ, rule, said } => {
             let old = treaty.organ(*organ).map(|o| o.decides).unwrap_or(*rule);
@@ -155,7 +163,8 @@ fn describe(change: &Change, treaty: &Treaty, symbols: &Symbols) -> String {
 pub fn apply(treaty: &Treaty, acts: &[Act], changes: &[Change]) -> (Treaty, Vec<Act>) {
     let mut t = treaty.clone();
     let removed: BTreeSet<Sym> = changes.iter().filter_map(|c| if let Change::Remove(id) = c { Some(*id) } else { None }).collect();
-    let mut out: Vec<Act> = acts.iter().map(|a| if a.id.is_some() && removed.contains(&a.id) { Act { time: a.time, ..Act::default() } } else { a.clone() }).collect();
+    let mut out: Vec<Act> =
+        acts.iter().map(|a| if a.id.is_some() && removed.contains(&a.id) { Act { time: a.time, ..Act::default() } } else { a.clone() }).collect();
     for c in changes {
         match c {
             Change::Add(a) => out.push(a.clone()),
@@ -174,7 +183,9 @@ fn focusable(treaty: &Treaty) -> bool {
         let Some(requester) = d.trigger.constraints.iter().find_map(|&(f, t)| if let (Field::By, Term::Var(v)) = (f, t) { Some(v) } else { None }) else {
             return false;
         };
-        let reaches = |p: &Pattern| p.constraints.iter().any(|&(f, t)| matches!(f, Field::By | Field::To | Field::Against | Field::About | Field::From) && t == Term::Var(requester));
+        let reaches = |p: &Pattern| {
+            p.constraints.iter().any(|&(f, t)| matches!(f, Field::By | Field::To | Field::Against | Field::About | Field::From) && t == Term::Var(requester))
+        };
         d.does.iter().chain(d.needs.iter().flat_map(|n| n.any_of.iter())).all(reaches)
     })
 }

@@ -2,8 +2,8 @@
 //! on random changes to random records, and the smallest coalitions are
 //! right and compactly described.
 
-use casus_analysis::{blockers, what_if, Change};
-use casus_engine::{derive, report, Query};
+use casus_analysis::{Change, blockers, what_if};
+use casus_engine::{Query, derive, report};
 use casus_model::{Act, ActKind, Precision, Symbols, Time};
 use proptest::prelude::*;
 
@@ -50,7 +50,8 @@ proptest! {
     }
 }
 
-const VOTE_TREATY_HEAD: &str = "treaty Q \"Qualified majority\"\n  in-force 2000-01-01\n\norgan BIG \"Assembly\"\n  seats    every party\n  decides  2/3 of members\n";
+const VOTE_TREATY_HEAD: &str =
+    "treaty Q \"Qualified majority\"\n  in-force 2000-01-01\n\norgan BIG \"Assembly\"\n  seats    every party\n  decides  2/3 of members\n";
 
 fn vote(yes: usize, no: usize) -> (casus_model::Treaty, Vec<Act>, Symbols) {
     let mut text = VOTE_TREATY_HEAD.to_string();
@@ -59,7 +60,13 @@ fn vote(yes: usize, no: usize) -> (casus_model::Treaty, Vec<Act>, Symbols) {
     }
     let mut record = String::from("2001-01-01 BIG propose\n  document motion\n  to BIG\n  source \"f\"\n\n");
     for i in 0..32 {
-        let how = if i < yes { "yes" } else if i < yes + no { "no" } else { continue };
+        let how = if i < yes {
+            "yes"
+        } else if i < yes + no {
+            "no"
+        } else {
+            continue;
+        };
         record.push_str(&format!("2001-01-02 P{i:02} vote {how}\n  document motion\n  source \"f\"\n\n"));
     }
     let mut symbols = Symbols::new();
@@ -136,7 +143,9 @@ fn loaded(treaty: &str, record: &str) -> (casus_model::Treaty, Vec<Act>, Symbols
 /// requester (the aggressor) must not be missed by a focused what-if.
 #[test]
 fn what_if_sees_conditions_on_other_parties() {
-    let (treaty, acts, mut symbols) = loaded(AGGRESSOR_TREATY, r#"```acts
+    let (treaty, acts, mut symbols) = loaded(
+        AGGRESSOR_TREATY,
+        r#"```acts
 record "r"
   treaty TST
 
@@ -146,10 +155,18 @@ record "r"
   against XXX
   source "s"
 ```
-"#);
+"#,
+    );
     let query = Query { at: Time::from_date(2001, 1, 5).end_of_day(), readings: Default::default() };
     let base = report(&treaty, &acts, &symbols, &derive(&treaty, &acts, &query));
-    let det = Act { time: Time::from_date(2001, 1, 2), actor: symbols.intern("CNL"), kind: ActKind::Determination, subject: symbols.intern("aggression"), against: symbols.intern("XXX"), ..Act::default() };
+    let det = Act {
+        time: Time::from_date(2001, 1, 2),
+        actor: symbols.intern("CNL"),
+        kind: ActKind::Determination,
+        subject: symbols.intern("aggression"),
+        against: symbols.intern("XXX"),
+        ..Act::default()
+    };
     let w = what_if(&treaty, &acts, &symbols, &query, &base, &[Change::Add(det)]);
     let changed: Vec<(&str, &str, &str)> = w.facts.iter().map(|f| (f.fact.as_str(), f.before.as_str(), f.after.as_str())).collect();
     assert_eq!(changed, [("obligation/c1/assist/BBB", "not_triggered", "pending"), ("obligation/c1/assist/CCC", "not_triggered", "pending")]);
@@ -158,7 +175,9 @@ record "r"
 /// Adding an act must not rename the facts of acts without an id.
 #[test]
 fn what_if_keeps_the_names_of_unnamed_acts() {
-    let (treaty, acts, mut symbols) = loaded(AGGRESSOR_TREATY.replace("against $aggressor", "").replace("\n  needs    determination aggression  by CNL", "").as_str(), r#"```acts
+    let (treaty, acts, mut symbols) = loaded(
+        AGGRESSOR_TREATY.replace("against $aggressor", "").replace("\n  needs    determination aggression  by CNL", "").as_str(),
+        r#"```acts
 record "r"
   treaty TST
 
@@ -166,7 +185,8 @@ record "r"
   under art4
   source "s"
 ```
-"#);
+"#,
+    );
     let query = Query { at: Time::from_date(2001, 1, 10).end_of_day(), readings: Default::default() };
     let base = report(&treaty, &acts, &symbols, &derive(&treaty, &acts, &query));
     let early = Act { time: Time::from_date(2001, 1, 1), actor: symbols.intern("CCC"), kind: ActKind::Statement, ..Act::default() };

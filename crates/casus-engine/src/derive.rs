@@ -6,10 +6,10 @@
 //! indices of the acts they rest on, so that explanations and reports can
 //! cite them without a second derivation.
 
+use crate::Query;
 use crate::documents::{self, DocumentActs, DocumentState};
 use crate::fxhash::FxMap;
-use crate::matcher::{matches, shape, Bindings, Index, Shape};
-use crate::Query;
+use crate::matcher::{Bindings, Index, Shape, matches, shape};
 use casus_model::membership::{status_at, timelines};
 use casus_model::*;
 use std::collections::BTreeMap;
@@ -279,11 +279,7 @@ fn better(a: Performance, b: Performance, acts: &[Act]) -> Performance {
 pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
     let at = query.at;
     let order = ordered(acts, at);
-    let readings: Vec<(Sym, Sym)> = treaty
-        .questions
-        .iter()
-        .map(|q| (q.id, query.readings.get(&q.id).copied().unwrap_or(q.options[q.default].id)))
-        .collect();
+    let readings: Vec<(Sym, Sym)> = treaty.questions.iter().map(|q| (q.id, query.readings.get(&q.id).copied().unwrap_or(q.options[q.default].id))).collect();
     let version = treaty.versions.iter().rposition(|v| v.in_force <= at);
 
     // Membership: the treaty's declared changes plus membership acts.
@@ -357,7 +353,8 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                     continue;
                 }
                 // The first trigger, then any alternatives (`or` under `on`).
-                let found = matches(&duty.trigger, act, &Bindings::default()).or_else(|| duty.also_on.iter().find_map(|p| matches(p, act, &Bindings::default())));
+                let found =
+                    matches(&duty.trigger, act, &Bindings::default()).or_else(|| duty.also_on.iter().find_map(|p| matches(p, act, &Bindings::default())));
                 if let Some(b) = found {
                     triggers.push((i, d, b));
                 }
@@ -380,7 +377,9 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         });
         let handover = handovers.get(&organ.id).map(|&(t, i)| (t, acts[i as usize].to, i));
         let chair = match (rotation, handover) {
-            (Some((rs, rp)), Some((ht, hp, hi))) if ht >= rs => Some(ChairState { organ: organ.id, party: hp, since: ht, by_rotation: ht == rs && hp == rp, handover: Some(hi) }),
+            (Some((rs, rp)), Some((ht, hp, hi))) if ht >= rs => {
+                Some(ChairState { organ: organ.id, party: hp, since: ht, by_rotation: ht == rs && hp == rp, handover: Some(hi) })
+            }
             (Some((rs, rp)), _) => Some(ChairState { organ: organ.id, party: rp, since: rs, by_rotation: true, handover: None }),
             (None, Some((ht, hp, hi))) => Some(ChairState { organ: organ.id, party: hp, since: ht, by_rotation: false, handover: Some(hi) }),
             (None, None) => None,
@@ -476,9 +475,10 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
             if let Some((q, o)) = need.when {
                 let chosen = reading(q);
                 if let Some(c) = chosen
-                    && !consulted.contains(&(q, c)) {
-                        consulted.push((q, c));
-                    }
+                    && !consulted.contains(&(q, c))
+                {
+                    consulted.push((q, c));
+                }
                 if chosen != Some(o) {
                     waived.push(ni);
                     continue;
@@ -508,19 +508,47 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         let case_pos = match cases.iter().rposition(|c| c.trigger == ti) {
             Some(p) => p,
             None => {
-                cases.push(CaseState { id: case_id, trigger: ti, article: duty.article, requester: trig.actor, opened: trig.time, instances: Vec::new(), obligations: Vec::new(), responses: Vec::new() });
+                cases.push(CaseState {
+                    id: case_id,
+                    trigger: ti,
+                    article: duty.article,
+                    requester: trig.actor,
+                    opened: trig.time,
+                    instances: Vec::new(),
+                    obligations: Vec::new(),
+                    responses: Vec::new(),
+                });
                 cases.len() - 1
             }
         };
         let case = &mut cases[case_pos];
         let instance = case.instances.len() as u32;
         let all_met = unmet.is_empty();
-        case.instances.push(DutyInstance { duty: d, trigger: ti, readings: consulted, needs_met: met, needs_unmet: unmet, needs_waived: waived, arose_by: all_met.then_some(arose_by), within });
+        case.instances.push(DutyInstance {
+            duty: d,
+            trigger: ti,
+            readings: consulted,
+            needs_met: met,
+            needs_unmet: unmet,
+            needs_waived: waived,
+            arose_by: all_met.then_some(arose_by),
+            within,
+        });
         case.obligations.reserve(debtors.len());
         // The deadline runs from the last instant the duty may have arisen.
         let deadline = within.map(|w| arose.add(w)).unwrap_or(Time::MAX);
         for debtor in debtors {
-            let mut ob = ObligationState { duty: d, instance, debtor, creditor, status: ObligationStatus::NotTriggered, since: trig.time, arose: None, deadline: None, performance: Performance::None };
+            let mut ob = ObligationState {
+                duty: d,
+                instance,
+                debtor,
+                creditor,
+                status: ObligationStatus::NotTriggered,
+                since: trig.time,
+                arose: None,
+                deadline: None,
+                performance: Performance::None,
+            };
             if all_met {
                 let bd = b.with(debtor_var, debtor);
                 ob.arose = Some(arose);
@@ -532,7 +560,11 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                     // The deadline is the duty's end: a forbidden act known
                     // to be by then breaches it; its absence until then
                     // fulfils it.
-                    let found = duty.refrains.iter().map(|p| performance_of(p, &bd, from_rank, &after_trigger, deadline)).fold(Performance::None, |x, y| better(x, y, acts));
+                    let found = duty
+                        .refrains
+                        .iter()
+                        .map(|p| performance_of(p, &bd, from_rank, &after_trigger, deadline))
+                        .fold(Performance::None, |x, y| better(x, y, acts));
                     (ob.performance, ob.status, ob.since) = match found {
                         Performance::InTime(i) => (Performance::Forbidden(i), ObligationStatus::Breached, acts[i as usize].time),
                         Performance::Unknown(i) => (Performance::Unknown(i), ObligationStatus::Undetermined, acts[i as usize].time),
@@ -540,7 +572,11 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                         _ => (Performance::None, ObligationStatus::Pending, arose),
                     };
                 } else {
-                    let performance = duty.does.iter().map(|p| performance_of(p, &bd, from_rank, &after_trigger, deadline)).fold(Performance::None, |x, y| better(x, y, acts));
+                    let performance = duty
+                        .does
+                        .iter()
+                        .map(|p| performance_of(p, &bd, from_rank, &after_trigger, deadline))
+                        .fold(Performance::None, |x, y| better(x, y, acts));
                     ob.performance = performance;
                     (ob.status, ob.since) = status_from(performance, deadline, arose, at, acts);
                 }
@@ -555,9 +591,10 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         for &i in &order {
             let a = &acts[i as usize];
             if a.case.is_some()
-                && let Some(&c) = by_id.get(&a.case) {
-                    cases[c].responses.push(i);
-                }
+                && let Some(&c) = by_id.get(&a.case)
+            {
+                cases[c].responses.push(i);
+            }
         }
     }
 

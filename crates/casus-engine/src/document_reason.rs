@@ -6,9 +6,9 @@
 //! words cannot drift from the verdict.
 
 use super::{ActCite, Ctx, Explanation};
+use crate::DocumentStatus;
 use crate::documents::{Basis, NoEffect, Position, Section};
 use crate::report::{act_date, act_when, long_date};
-use crate::DocumentStatus;
 use casus_model::*;
 
 /// A list of names for prose: "A", "A and B", "A, B and C".
@@ -66,12 +66,18 @@ fn conclusion(cx: &Ctx, s: &Section) -> String {
     let count = |p: Position| s.sheet.iter().filter(|r| r.1 == p).count();
     let who = |p: Position| s.sheet.iter().filter(|r| r.1 == p).map(|r| cx.who(r.0)).collect::<Vec<_>>();
     let organ = organ_name(cx, s.organ);
-    let limited = if s.limited_format { format!("; {} opted out, so it stands in a limited format without them", and_list(&who(Position::OptedOut))) } else { String::new() };
+    let limited = if s.limited_format {
+        format!("; {} opted out, so it stands in a limited format without them", and_list(&who(Position::OptedOut)))
+    } else {
+        String::new()
+    };
     match (s.status, s.basis) {
         (DocumentStatus::Adopted, Basis::Decision(count_given)) => {
             let on = s.decision.map(|i| when(&cx.acts[i as usize])).unwrap_or_else(|| long_date(s.since));
             let how = match count_given {
-                Some(DecisionCount::Votes { yes, no, abstain }) => format!(", by {yes} votes to {no} with {abstain} abstaining (a tally without the voters' names)"),
+                Some(DecisionCount::Votes { yes, no, abstain }) => {
+                    format!(", by {yes} votes to {no} with {abstain} abstaining (a tally without the voters' names)")
+                }
                 Some(DecisionCount::Acclamation) => ", by acclamation".to_string(),
                 None if matches!(s.procedure, DecisionRule::Vote(_)) && s.tally.is_none() => "; the tally was not recorded".to_string(),
                 None => String::new(),
@@ -80,16 +86,24 @@ fn conclusion(cx: &Ctx, s: &Section) -> String {
         }
         (DocumentStatus::Adopted, Basis::ConsensusAtClose) => {
             let close = s.closes.map(long_date).unwrap_or_default();
-            format!("adopted by consensus when the session closed at {close}: no member refused ({} of {} signed){limited}", count(Position::Signed), plural(seated, "seated member", "seated members"))
+            format!(
+                "adopted by consensus when the session closed at {close}: no member refused ({} of {} signed){limited}",
+                count(Position::Signed),
+                plural(seated, "seated member", "seated members")
+            )
         }
         (DocumentStatus::Adopted, _) => match s.procedure {
             DecisionRule::Silence => format!("adopted: silence expired {} without being broken", s.closes.map(on_or_at).unwrap_or_default()),
             DecisionRule::Vote(_) => match &s.tally {
-                Some(t) if t.yes > t.needed => format!("adopted: the yes votes reached the {} needed on {}, and {} yes votes were cast in all", t.needed, long_date(s.since), t.yes),
+                Some(t) if t.yes > t.needed => {
+                    format!("adopted: the yes votes reached the {} needed on {}, and {} yes votes were cast in all", t.needed, long_date(s.since), t.yes)
+                }
                 Some(t) => format!("adopted: the yes votes reached the {} needed on {}", t.needed, long_date(s.since)),
                 None => "adopted".to_string(),
             },
-            _ if s.limited_format => format!("adopted: the {} that did not opt out signed{limited}", plural(count(Position::Signed), "seated member", "seated members")),
+            _ if s.limited_format => {
+                format!("adopted: the {} that did not opt out signed{limited}", plural(count(Position::Signed), "seated member", "seated members"))
+            }
             _ => format!("adopted: all {} signed", plural(seated, "seated member", "seated members")),
         },
         (DocumentStatus::Blocked, _) => {
@@ -97,8 +111,15 @@ fn conclusion(cx: &Ctx, s: &Section) -> String {
             match s.procedure {
                 DecisionRule::Silence => format!("blocked: silence was broken before its expiry by {by}"),
                 DecisionRule::Vote(_) => {
-                    let short = s.tally.map(|t| format!("{} fell short of the {} needed", plural(t.yes as usize, "yes vote", "yes votes"), t.needed)).unwrap_or_default();
-                    if s.blocked_by.is_empty() { format!("rejected: {short}") } else { format!("rejected: {short}; against: {}", and_list(&s.blocked_by.iter().map(|&p| cx.who(p)).collect::<Vec<_>>())) }
+                    let short = s
+                        .tally
+                        .map(|t| format!("{} fell short of the {} needed", plural(t.yes as usize, "yes vote", "yes votes"), t.needed))
+                        .unwrap_or_default();
+                    if s.blocked_by.is_empty() {
+                        format!("rejected: {short}")
+                    } else {
+                        format!("rejected: {short}; against: {}", and_list(&s.blocked_by.iter().map(|&p| cx.who(p)).collect::<Vec<_>>()))
+                    }
                 }
                 _ => format!("blocked by the refusal of {by}"),
             }
@@ -125,12 +146,15 @@ fn no_effect_line(cx: &Ctx, s: &Section, i: u32, why: NoEffect) -> String {
         NoEffect::AfterClose => format!("the vote had closed {}", s.closes.map(on_or_at).unwrap_or_default()),
         NoEffect::NotEntitled if s.excluded.contains(&a.actor) => "it is a party to the dispute and does not vote".to_string(),
         NoEffect::NotEntitled => format!("it was not entitled to take part in {}", cx.who(s.organ)),
-        NoEffect::NotCounted => format!("{} does not count this kind of act", match s.procedure {
-            DecisionRule::Silence => "the silence procedure",
-            DecisionRule::Vote(_) => "a vote",
-            DecisionRule::Recorded => "an organ that decides only by recorded decisions",
-            _ => "a decision by signature",
-        }),
+        NoEffect::NotCounted => format!(
+            "{} does not count this kind of act",
+            match s.procedure {
+                DecisionRule::Silence => "the silence procedure",
+                DecisionRule::Vote(_) => "a vote",
+                DecisionRule::Recorded => "an organ that decides only by recorded decisions",
+                _ => "a decision by signature",
+            }
+        ),
         NoEffect::SilenceAlreadyBroken => "it had already broken silence, which is final".to_string(),
     };
     format!("{} {what} {}: this had no effect, because {because}.", cx.who(a.actor), act_when(a))
@@ -159,10 +183,16 @@ fn section(cx: &Ctx, s: &Section, reasons: &mut Vec<String>, acts: &mut Vec<ActC
     let organ = organ_name(cx, s.organ);
     reasons.push(format!("{organ} decides by {}.", s.procedure.describe()));
     if !s.excluded.is_empty() {
-        reasons.push(format!("The parties to the dispute ({}) do not vote and are not counted.", and_list(&s.excluded.iter().map(|&p| cx.who(p)).collect::<Vec<_>>())));
+        reasons.push(format!(
+            "The parties to the dispute ({}) do not vote and are not counted.",
+            and_list(&s.excluded.iter().map(|&p| cx.who(p)).collect::<Vec<_>>())
+        ));
     }
     if !s.not_seated.is_empty() {
-        reasons.push(format!("Not seated, so not counted: {} (a member on only one of the two dates that count: when the text came before the organ and when it was decided).", and_list(&s.not_seated.iter().map(|&p| cx.who(p)).collect::<Vec<_>>())));
+        reasons.push(format!(
+            "Not seated, so not counted: {} (a member on only one of the two dates that count: when the text came before the organ and when it was decided).",
+            and_list(&s.not_seated.iter().map(|&p| cx.who(p)).collect::<Vec<_>>())
+        ));
     }
     if let Some(c) = s.closes {
         let what = match s.procedure {
@@ -207,9 +237,14 @@ fn section(cx: &Ctx, s: &Section, reasons: &mut Vec<String>, acts: &mut Vec<ActC
                 None => String::new(),
             };
             let from = if t.from_decision { " (as the recorded decision gives it)" } else { "" };
-            reasons.push(format!("Tally{from}: {} yes, {} no, {} abstaining of {} eligible; {} yes needed of a base of {}{quorum}.", t.yes, t.no, t.abstain, t.eligible, t.needed, t.base));
+            reasons.push(format!(
+                "Tally{from}: {} yes, {} no, {} abstaining of {} eligible; {} yes needed of a base of {}{quorum}.",
+                t.yes, t.no, t.abstain, t.eligible, t.needed, t.base
+            ));
         }
-        (None, DecisionRule::Vote(_)) if matches!(s.basis, Basis::Decision(_)) => reasons.push("Tally not recorded: the sources give the decision but not the votes.".to_string()),
+        (None, DecisionRule::Vote(_)) if matches!(s.basis, Basis::Decision(_)) => {
+            reasons.push("Tally not recorded: the sources give the decision but not the votes.".to_string())
+        }
         _ => {}
     }
     for &(i, why) in &s.no_effect {
@@ -244,14 +279,24 @@ pub(super) fn explain_document(cx: &Ctx, fact: &str, id: &str) -> Option<Explana
             reasons.push(format!("There it was {}.", conclusion(cx, s)));
             if let Some(&t) = d.transfers.iter().find(|&&t| Some(cx.acts[t as usize].time) == s.until) {
                 let a = &cx.acts[t as usize];
-                reasons.push(format!("{} moved the matter to {} {}, whose procedure applies from then on.", capitalised(&cx.who(a.actor)), cx.who(a.to), act_when(a)));
+                reasons.push(format!(
+                    "{} moved the matter to {} {}, whose procedure applies from then on.",
+                    capitalised(&cx.who(a.actor)),
+                    cx.who(a.to),
+                    act_when(a)
+                ));
                 acts.push(cx.cite("transfer", t));
             }
         }
     }
     for &i in &d.attachments {
         let a = &cx.acts[i as usize];
-        reasons.push(format!("{} attached {} {}.", capitalised(&cx.who(a.actor)), if a.subject.is_some() { cx.n(a.subject).replace('_', " ") } else { "a statement".to_string() }, act_when(a)));
+        reasons.push(format!(
+            "{} attached {} {}.",
+            capitalised(&cx.who(a.actor)),
+            if a.subject.is_some() { cx.n(a.subject).replace('_', " ") } else { "a statement".to_string() },
+            act_when(a)
+        ));
         acts.push(cx.cite("attachment", i));
     }
     if let Some(last) = sections.last() {

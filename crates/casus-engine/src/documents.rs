@@ -376,7 +376,9 @@ fn verdict(procedure: DecisionRule, sheet: &[(Sym, Position, Option<u32>)], clos
             let consensus_at_close = procedure == DecisionRule::ConsensusOptOut && closed;
             if !refused.is_empty() {
                 Verdict { status: DocumentStatus::Blocked, blocked_by: refused, limited: false }
-            } else if (!needed.is_empty() && needed.iter().all(|r| r.1 == Position::Signed) && !(procedure == DecisionRule::Unanimity && opted)) || consensus_at_close {
+            } else if (!needed.is_empty() && needed.iter().all(|r| r.1 == Position::Signed) && !(procedure == DecisionRule::Unanimity && opted))
+                || consensus_at_close
+            {
                 Verdict { status: DocumentStatus::Adopted, blocked_by: Vec::new(), limited: opted }
             } else {
                 plain(DocumentStatus::Pending)
@@ -396,7 +398,8 @@ fn verdict(procedure: DecisionRule, sheet: &[(Sym, Position, Option<u32>)], clos
             let t = tally_of(rule, sheet, closed);
             let pending = t.eligible - (t.yes + t.no + t.abstain);
             let cannot_pass = rule.base == VoteBase::Members && t.yes + pending < t.needed;
-            let against: &dyn Fn(Position) -> bool = if rule.abstentions_against { &|p| matches!(p, Position::VotedNo | Position::Abstained) } else { &|p| p == Position::VotedNo };
+            let against: &dyn Fn(Position) -> bool =
+                if rule.abstentions_against { &|p| matches!(p, Position::VotedNo | Position::Abstained) } else { &|p| p == Position::VotedNo };
             let status = if !t.quorum_met {
                 DocumentStatus::Pending
             } else if (closed || rule.base == VoteBase::Members) && t.yes >= t.needed {
@@ -439,7 +442,16 @@ impl DocumentActs {
     pub fn is_document_kind(kind: ActKind) -> bool {
         matches!(
             kind,
-            ActKind::Propose | ActKind::Decision | ActKind::Sign | ActKind::Refuse | ActKind::OptOut | ActKind::Vote | ActKind::Objection | ActKind::Amendment | ActKind::Reservation | ActKind::Transfer
+            ActKind::Propose
+                | ActKind::Decision
+                | ActKind::Sign
+                | ActKind::Refuse
+                | ActKind::OptOut
+                | ActKind::Vote
+                | ActKind::Objection
+                | ActKind::Amendment
+                | ActKind::Reservation
+                | ActKind::Transfer
         )
     }
 }
@@ -464,7 +476,12 @@ pub fn decide(treaty: &Treaty, acts: &[Act], id: Sym, d: &DocumentActs, at: Time
     // One section for the organ the text was put to, then one for each
     // organ it was moved to: the second organ's procedure starts at the
     // transfer, and the first organ's history stays under its own rule.
-    let mut starts = vec![Start { organ, from: first_act.time, closes: proposal.and_then(|p| p.end()), silence: proposal.is_some_and(|p| p.subject == treaty.words.silence) }];
+    let mut starts = vec![Start {
+        organ,
+        from: first_act.time,
+        closes: proposal.and_then(|p| p.end()),
+        silence: proposal.is_some_and(|p| p.subject == treaty.words.silence),
+    }];
     for &t in &d.transfers {
         let a = &acts[t as usize];
         if a.to.is_some() {
@@ -522,7 +539,17 @@ pub fn decide(treaty: &Treaty, acts: &[Act], id: Sym, d: &DocumentActs, at: Time
 }
 
 #[allow(clippy::too_many_arguments)]
-fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: &Start, until: Option<Time>, positions: &[u32], decisions: &[u32], at: Time, member_at: &dyn Fn(Sym, Time) -> bool) -> Section {
+fn decide_section(
+    treaty: &Treaty,
+    acts: &[Act],
+    proposal: Option<&Act>,
+    start: &Start,
+    until: Option<Time>,
+    positions: &[u32],
+    decisions: &[u32],
+    at: Time,
+    member_at: &dyn Fn(Sym, Time) -> bool,
+) -> Section {
     let words = &treaty.words;
     let organ_def = treaty.organ(start.organ);
     let procedure = if start.silence { DecisionRule::Silence } else { organ_def.map(|o| o.decides).unwrap_or(DecisionRule::Recorded) };
@@ -605,7 +632,9 @@ fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: 
         let late = in_time == Known::No;
         // An opt-out after adoption by consensus still takes effect: the
         // text stands, in a limited format, without that member.
-        let opt_out_after = pos == Position::OptedOut && procedure == DecisionRule::ConsensusOptOut && frozen.as_ref().is_some_and(|(v, _)| v.status == DocumentStatus::Adopted);
+        let opt_out_after = pos == Position::OptedOut
+            && procedure == DecisionRule::ConsensusOptOut
+            && frozen.as_ref().is_some_and(|(v, _)| v.status == DocumentStatus::Adopted);
         let row = latest.iter().position(|(p, _, _)| *p == a.actor);
         // A vote decided because its outcome is certain still counts the
         // ballots of members who vote before it closes; it is their
@@ -667,7 +696,9 @@ fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: 
         (None, None) => {
             let v = verdict(procedure, &sheet, closed);
             let since = match v.status {
-                DocumentStatus::Adopted => closes.filter(|_| closed).unwrap_or_else(|| sheet.iter().filter_map(|r| r.2).map(time_of).max().unwrap_or(start.from)),
+                DocumentStatus::Adopted => {
+                    closes.filter(|_| closed).unwrap_or_else(|| sheet.iter().filter_map(|r| r.2).map(time_of).max().unwrap_or(start.from))
+                }
                 // Blocked since the earliest act of those who block it now (or
                 // the close, for a vote lost when it closed).
                 DocumentStatus::Blocked => match procedure {
@@ -678,7 +709,9 @@ fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: 
             };
             let basis = match procedure {
                 DecisionRule::Recorded => Basis::NoDecisionRecorded,
-                DecisionRule::ConsensusOptOut if v.status == DocumentStatus::Adopted && sheet.iter().any(|r| r.1 == Position::Pending) => Basis::ConsensusAtClose,
+                DecisionRule::ConsensusOptOut if v.status == DocumentStatus::Adopted && sheet.iter().any(|r| r.1 == Position::Pending) => {
+                    Basis::ConsensusAtClose
+                }
                 _ => Basis::Positions,
             };
             (v, since, basis)
@@ -692,7 +725,9 @@ fn decide_section(treaty: &Treaty, acts: &[Act], proposal: Option<&Act>, start: 
     verdict.blocked_by.sort_by_key(|&p| act_of(p).map(|i| (time_of(i), i)));
     let ballots = sheet.iter().any(|r| matches!(r.1, Position::VotedYes | Position::VotedNo | Position::Abstained));
     let tally = match (procedure, basis) {
-        (DecisionRule::Vote(rule), Basis::Decision(Some(DecisionCount::Votes { yes, no, abstain }))) => Some(counted(rule, (yes, no, abstain), sheet.len() as u32, true, true)),
+        (DecisionRule::Vote(rule), Basis::Decision(Some(DecisionCount::Votes { yes, no, abstain }))) => {
+            Some(counted(rule, (yes, no, abstain), sheet.len() as u32, true, true))
+        }
         (DecisionRule::Vote(_), Basis::Decision(_)) if !ballots => None,
         (DecisionRule::Vote(rule), _) => Some(tally_of(rule, &sheet, closed)),
         _ => None,

@@ -14,7 +14,7 @@
 mod document_reason;
 
 use crate::derive::{ObligationStatus, State};
-use crate::matcher::{matches, Bindings};
+use crate::matcher::{Bindings, matches};
 use crate::report::{act_id, article_name, case_id, case_title, date, kind_noun, long_date, possessive};
 use casus_model::*;
 use serde::Serialize;
@@ -102,7 +102,11 @@ impl Ctx<'_> {
             s.push_str(&format!(" of {}", self.who(a.organ)));
         }
         // Acts on a text read "signed \"Declaration…\"", "proposed \"…\"".
-        let document_first = a.document.is_some() && matches!(a.kind, ActKind::Propose | ActKind::Sign | ActKind::Refuse | ActKind::OptOut | ActKind::Objection | ActKind::Amendment | ActKind::Reservation);
+        let document_first = a.document.is_some()
+            && matches!(
+                a.kind,
+                ActKind::Propose | ActKind::Sign | ActKind::Refuse | ActKind::OptOut | ActKind::Objection | ActKind::Amendment | ActKind::Reservation
+            );
         if document_first {
             s.push(' ');
             s.push_str(&self.document_name(a));
@@ -329,7 +333,13 @@ impl Ctx<'_> {
             .filter_map(|&(q, o)| {
                 let qq = self.treaty.question(q)?;
                 let opt = qq.options.iter().find(|x| x.id == o)?;
-                Some(ReadingCite { question: self.n(q), question_text: qq.text.clone(), option: self.n(o), option_text: opt.text.clone(), default: qq.options[qq.default].id == o })
+                Some(ReadingCite {
+                    question: self.n(q),
+                    question_text: qq.text.clone(),
+                    option: self.n(o),
+                    option_text: opt.text.clone(),
+                    default: qq.options[qq.default].id == o,
+                })
             })
             .collect()
     }
@@ -379,7 +389,16 @@ fn explain_party(cx: &Ctx, fact: &str, code: &str) -> Option<Explanation> {
         fact: fact.to_string(),
         statement: format!("{} ({}) is {} on {}, since {}.", party.name, code, p.status.word(), long_date(cx.state.at), long_date(p.since)),
         reasons,
-        rules: vec![RuleCite { kind: "party".into(), id: code.to_string(), article: None, heading: None, quote: None, quote_line: None, version: cx.version_ref(cx.state.at), sources: cx.sources(&sources) }],
+        rules: vec![RuleCite {
+            kind: "party".into(),
+            id: code.to_string(),
+            article: None,
+            heading: None,
+            quote: None,
+            quote_line: None,
+            version: cx.version_ref(cx.state.at),
+            sources: cx.sources(&sources),
+        }],
         acts,
         readings: Vec::new(),
     })
@@ -429,7 +448,14 @@ fn explain_case(cx: &Ctx, fact: &str, id: &str) -> Option<Explanation> {
             None => counts.push((o.status, 1)),
         }
         let duty = &cx.treaty.duties[o.duty];
-        reasons.push(format!("{} owes {} \"{}\": {} since {}.", cx.who(o.debtor), cx.who(o.creditor), cx.treaty.duty_title(duty, cx.symbols), o.status.text(), long_date(o.since)));
+        reasons.push(format!(
+            "{} owes {} \"{}\": {} since {}.",
+            cx.who(o.debtor),
+            cx.who(o.creditor),
+            cx.treaty.duty_title(duty, cx.symbols),
+            o.status.text(),
+            long_date(o.since)
+        ));
     }
     counts.sort();
     let tally: Vec<String> = counts.iter().map(|(st, n)| format!("{} {}", grouped(*n as u64), st.text())).collect();
@@ -455,7 +481,14 @@ fn explain_case(cx: &Ctx, fact: &str, id: &str) -> Option<Explanation> {
         }
     }
     let verdicts = if tally.is_empty() { "no obligation arises".to_string() } else { tally.join(", ") };
-    Some(Explanation { fact: fact.to_string(), statement: format!("{title} (case {id}): {verdicts}."), reasons, rules, acts, readings: cx.readings(&questions) })
+    Some(Explanation {
+        fact: fact.to_string(),
+        statement: format!("{title} (case {id}): {verdicts}."),
+        reasons,
+        rules,
+        acts,
+        readings: cx.readings(&questions),
+    })
 }
 
 /// The rule of the same duty in the treaty's original text, when the text in
@@ -520,7 +553,11 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     let mut reasons = Vec::new();
     let mut rules = vec![cx.rule("duty", duty.id, &duty.quote, &duty.sources, trig.time)];
     // The text: the article that creates the duty, and the version in force.
-    let creates = if article.is_empty() { format!("The {} creates this duty", cx.treaty.title) } else { format!("{article} of the {} creates this duty", cx.treaty.title) };
+    let creates = if article.is_empty() {
+        format!("The {} creates this duty", cx.treaty.title)
+    } else {
+        format!("{article} of the {} creates this duty", cx.treaty.title)
+    };
     let in_force = cx
         .treaty
         .version_at(trig.time)
@@ -528,7 +565,11 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
         .unwrap_or_else(|| format!("On {} no text of the treaty was in force", long_date(trig.time)));
     match original_rule(cx, duty) {
         Some((orig, first)) => {
-            reasons.push(format!("{creates} in its original text (\"{}\", in force from {}), quoted below. {in_force}; its words for this article are quoted too.", first.title, long_date(first.in_force)));
+            reasons.push(format!(
+                "{creates} in its original text (\"{}\", in force from {}), quoted below. {in_force}; its words for this article are quoted too.",
+                first.title,
+                long_date(first.in_force)
+            ));
             rules.push(original_cite(cx, orig, first));
         }
         None => {
@@ -558,7 +599,11 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
         let need = &duty.needs[ni];
         if let Some((q, opt)) = need.when {
             questions.push(q);
-            reasons.push(format!("The condition that there be {} applies only under the reading \"{}\"; under the reading chosen it does not apply.", alternatives(need), cx.option_text(q, opt)));
+            reasons.push(format!(
+                "The condition that there be {} applies only under the reading \"{}\"; under the reading chosen it does not apply.",
+                alternatives(need),
+                cx.option_text(q, opt)
+            ));
         }
     }
     for &(ni, i) in &inst.needs_met {
@@ -570,7 +615,11 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     for &ni in &inst.needs_unmet {
         let need = &duty.needs[ni];
         questions.extend(need.when.map(|w| w.0));
-        reasons.push(format!("The duty arises only if there is {}. No such act was recorded by {}, so the duty is not triggered.", alternatives(need), long_date(cx.state.at)));
+        reasons.push(format!(
+            "The duty arises only if there is {}. No such act was recorded by {}, so the duty is not triggered.",
+            alternatives(need),
+            long_date(cx.state.at)
+        ));
     }
     if let (Some(arose), Some(deadline)) = (o.arose, o.deadline) {
         // The time the text allows, in words; `None` when it fixes none.
@@ -595,9 +644,15 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
             refrain_reasons(cx, o, duty, &bd, &debtor_name, &forbidden, deadline, &mut reasons, &mut acts);
         } else {
             match (&period, &duty.within) {
-                (Some(p), Within::Fixed(_)) => reasons.push(format!("The duty arose on {}; it must be performed within {p}, so by {}.", long_date(arose), long_date(deadline))),
-                (Some(p), _) if deadline != Time::MAX => reasons.push(format!("The duty arose on {}; it must be performed {p}, so by {}.", long_date(arose), long_date(deadline))),
-                _ => reasons.push(format!("The duty arose on {}; no time is fixed for performing it, so it is never breached by time alone.", long_date(arose))),
+                (Some(p), Within::Fixed(_)) => {
+                    reasons.push(format!("The duty arose on {}; it must be performed within {p}, so by {}.", long_date(arose), long_date(deadline)))
+                }
+                (Some(p), _) if deadline != Time::MAX => {
+                    reasons.push(format!("The duty arose on {}; it must be performed {p}, so by {}.", long_date(arose), long_date(deadline)))
+                }
+                _ => {
+                    reasons.push(format!("The duty arose on {}; no time is fixed for performing it, so it is never breached by time alone.", long_date(arose)))
+                }
             }
             let does = or_list(&duty.does.iter().map(|p| cx.pattern(p, &bd)).collect::<Vec<_>>());
             performance_reasons(cx, o, duty, &bd, &debtor_name, &does, deadline, &mut reasons, &mut acts);
@@ -616,7 +671,12 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     for &q in &questions {
         if let (Some(question), Some(&(_, chosen))) = (cx.treaty.question(q), cx.state.readings.iter().find(|(qq, _)| *qq == q)) {
             let default = question.options.get(question.default).is_some_and(|d| d.id == chosen);
-            reasons.push(format!("Reading chosen for \"{}\": \"{}\"{}.", question.text, cx.option_text(q, chosen), if default { " (the default)" } else { "" }));
+            reasons.push(format!(
+                "Reading chosen for \"{}\": \"{}\"{}.",
+                question.text,
+                cx.option_text(q, chosen),
+                if default { " (the default)" } else { "" }
+            ));
         }
     }
     let others = other_readings(cx, c, duty.id, debtor_sym, &questions);
@@ -626,7 +686,13 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     let case_name = case_title(cx.treaty, cx.acts, cx.symbols, c);
     Some(Explanation {
         fact: fact.to_string(),
-        statement: format!("{} duty \"{title}\" ({duty_id}) to {}, in the case \"{case_name}\" ({case}), is {} since {}.", possessive(&debtor_name), cx.who(o.creditor), o.status.text(), long_date(o.since)),
+        statement: format!(
+            "{} duty \"{title}\" ({duty_id}) to {}, in the case \"{case_name}\" ({case}), is {} since {}.",
+            possessive(&debtor_name),
+            cx.who(o.creditor),
+            o.status.text(),
+            long_date(o.since)
+        ),
         reasons,
         rules,
         acts,
@@ -696,9 +762,25 @@ fn on_date(a: &Act) -> String {
 /// performance: in time, late (breached, never "fulfilled"), at a time of
 /// day the record does not give, or not at all.
 #[allow(clippy::too_many_arguments)]
-fn performance_reasons(cx: &Ctx, o: &crate::ObligationState, duty: &Duty, bd: &Bindings, debtor_name: &str, does: &str, deadline: Time, reasons: &mut Vec<String>, acts: &mut Vec<ActCite>) {
+fn performance_reasons(
+    cx: &Ctx,
+    o: &crate::ObligationState,
+    duty: &Duty,
+    bd: &Bindings,
+    debtor_name: &str,
+    does: &str,
+    deadline: Time,
+    reasons: &mut Vec<String>,
+    acts: &mut Vec<ActCite>,
+) {
     use crate::Performance;
-    let passed = || format!("Nothing that counts as {does} was recorded by {}; on {} that date has passed. So the duty is breached.", long_date(deadline), long_date(cx.state.at));
+    let passed = || {
+        format!(
+            "Nothing that counts as {does} was recorded by {}; on {} that date has passed. So the duty is breached.",
+            long_date(deadline),
+            long_date(cx.state.at)
+        )
+    };
     match o.performance {
         Performance::InTime(i) => {
             let fulfilling = &cx.acts[i as usize];
@@ -745,7 +827,17 @@ fn days(n: i64) -> String {
 /// day or window that holds the duty's end (undetermined), or none (kept
 /// so far, or kept to the end).
 #[allow(clippy::too_many_arguments)]
-fn refrain_reasons(cx: &Ctx, o: &crate::ObligationState, duty: &Duty, bd: &Bindings, debtor_name: &str, forbidden: &str, end: Time, reasons: &mut Vec<String>, acts: &mut Vec<ActCite>) {
+fn refrain_reasons(
+    cx: &Ctx,
+    o: &crate::ObligationState,
+    duty: &Duty,
+    bd: &Bindings,
+    debtor_name: &str,
+    forbidden: &str,
+    end: Time,
+    reasons: &mut Vec<String>,
+    acts: &mut Vec<ActCite>,
+) {
     use crate::Performance;
     let arose = o.arose.unwrap_or(cx.state.at);
     match o.performance {
@@ -753,11 +845,18 @@ fn refrain_reasons(cx: &Ctx, o: &crate::ObligationState, duty: &Duty, bd: &Bindi
             let act = &cx.acts[i as usize];
             let counts_as = duty.refrains.iter().find(|p| matches(p, act, bd).is_some()).map_or(forbidden.to_string(), |p| cx.pattern(p, bd));
             if duty.standing {
-                reasons.push(format!("{debtor_name} did what the duty forbids: {}, which counts as {counts_as}; {} was a party on that date. So the duty is breached.", cx.act_line(i), cx.who(o.creditor)));
+                reasons.push(format!(
+                    "{debtor_name} did what the duty forbids: {}, which counts as {counts_as}; {} was a party on that date. So the duty is breached.",
+                    cx.act_line(i),
+                    cx.who(o.creditor)
+                ));
                 // The act is already cited as the one that opened the case.
                 return;
             } else {
-                reasons.push(format!("{debtor_name} did what the duty forbids while it was in force: {}, which counts as {counts_as}. So the duty is breached.", cx.act_line(i)));
+                reasons.push(format!(
+                    "{debtor_name} did what the duty forbids while it was in force: {}, which counts as {counts_as}. So the duty is breached.",
+                    cx.act_line(i)
+                ));
             }
             acts.push(cx.cite("breach", i));
         }
@@ -772,7 +871,11 @@ fn refrain_reasons(cx: &Ctx, o: &crate::ObligationState, duty: &Duty, bd: &Bindi
             acts.push(cx.cite("act at an unknown time", i));
         }
         _ if o.status == ObligationStatus::Fulfilled => {
-            reasons.push(format!("Nothing the duty forbids ({forbidden}) is recorded from {} until it ended on {}. So the duty is fulfilled.", long_date(arose), long_date(end)));
+            reasons.push(format!(
+                "Nothing the duty forbids ({forbidden}) is recorded from {} until it ended on {}. So the duty is fulfilled.",
+                long_date(arose),
+                long_date(end)
+            ));
         }
         _ => {
             let ends = if end == Time::MAX { "it has no fixed end".to_string() } else { format!("it ends on {}", long_date(end)) };

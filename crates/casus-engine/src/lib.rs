@@ -14,10 +14,10 @@ mod fxhash;
 mod matcher;
 pub mod report;
 
-pub use derive::{derive, CaseState, ChairState, DutyInstance, ObligationState, ObligationStatus, PartyState, Performance, State};
-pub use documents::{position_of, status_of, Basis, DocumentState, DocumentStatus, NoEffect, Position, Section, Tally};
-pub use explain::{explain, ActCite, Explanation, ReadingCite, RuleCite};
-pub use report::{report, Report};
+pub use derive::{CaseState, ChairState, DutyInstance, ObligationState, ObligationStatus, PartyState, Performance, State, derive};
+pub use documents::{Basis, DocumentState, DocumentStatus, NoEffect, Position, Section, Tally, position_of, status_of};
+pub use explain::{ActCite, Explanation, ReadingCite, RuleCite, explain};
+pub use report::{Report, report};
 
 /// The explanation's parts, for renderers.
 pub mod explain_types {

@@ -1,8 +1,8 @@
 //! Matching acts against patterns with variable bindings, and the index
 //! that makes finding a fulfilling act a lookup rather than a scan.
 
-use casus_model::{Act, ActKind, Field, Pattern, Sym, Term};
 use crate::fxhash::FxMap;
+use casus_model::{Act, ActKind, Field, Pattern, Sym, Term};
 
 /// Variable bindings: a handful at most, so a small vector beats a map.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

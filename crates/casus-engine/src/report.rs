@@ -326,7 +326,8 @@ pub fn kind_noun(kind: casus_model::ActKind) -> &'static str {
 /// article, about whom, on what date.
 pub fn case_title(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, case: &crate::CaseState) -> String {
     let a = &acts[case.trigger as usize];
-    let actor = if treaty.organ(a.actor).is_some() { format!("The {}", treaty.name_of(a.actor, symbols)) } else { treaty.name_of(a.actor, symbols).to_string() };
+    let actor =
+        if treaty.organ(a.actor).is_some() { format!("The {}", treaty.name_of(a.actor, symbols)) } else { treaty.name_of(a.actor, symbols).to_string() };
     let mut s = format!("{} {}", possessive(&actor), kind_noun(a.kind));
     if a.subject.is_some() {
         let prep = match a.kind {
@@ -341,7 +342,8 @@ pub fn case_title(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols,
         s.push_str(&format!(" under {article}"));
     }
     if a.about.is_some() && a.about != a.actor {
-        let about = if treaty.organ(a.about).is_some() { format!("the {}", treaty.name_of(a.about, symbols)) } else { treaty.name_of(a.about, symbols).to_string() };
+        let about =
+            if treaty.organ(a.about).is_some() { format!("the {}", treaty.name_of(a.about, symbols)) } else { treaty.name_of(a.about, symbols).to_string() };
         s.push_str(&format!(" about {about}"));
     }
     format!("{s}, {}", long_date(a.time.start_of_day()))
@@ -378,7 +380,11 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                 fact: format!("party/{}", n(p.code)),
             })
             .collect(),
-        chairs: state.chairs.iter().map(|c| ChairRow { organ: n(c.organ), party: n(c.party), since: date(c.since), fact: format!("chair/{}", n(c.organ)) }).collect(),
+        chairs: state
+            .chairs
+            .iter()
+            .map(|c| ChairRow { organ: n(c.organ), party: n(c.party), since: date(c.since), fact: format!("chair/{}", n(c.organ)) })
+            .collect(),
         documents: state.documents.iter().map(|d| document_row(acts, symbols, &treaty.words, d)).collect(),
         cases: state
             .cases
@@ -422,7 +428,12 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                         .iter()
                         .map(|&i| {
                             let a = &acts[i as usize];
-                            ResponseRow { act: act_id(acts, symbols, i), date: a.time.format(a.precision), actor: n(a.actor), kind: a.kind.keyword().to_string() }
+                            ResponseRow {
+                                act: act_id(acts, symbols, i),
+                                date: a.time.format(a.precision),
+                                actor: n(a.actor),
+                                kind: a.kind.keyword().to_string(),
+                            }
                         })
                         .collect(),
                     fact: format!("case/{id}"),
@@ -492,7 +503,9 @@ fn no_effect_rows(acts: &[casus_model::Act], symbols: &Symbols, s: &crate::Secti
 fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_model::Words, d: &crate::DocumentState) -> DocumentRow {
     let n = |s| symbols.name(s).to_string();
     let sections = d.sections();
-    let ballots = |sheet: &[(casus_model::Sym, crate::Position, Option<u32>)]| sheet.iter().any(|r| matches!(r.1, crate::Position::VotedYes | crate::Position::VotedNo | crate::Position::Abstained));
+    let ballots = |sheet: &[(casus_model::Sym, crate::Position, Option<u32>)]| {
+        sheet.iter().any(|r| matches!(r.1, crate::Position::VotedYes | crate::Position::VotedNo | crate::Position::Abstained))
+    };
     DocumentRow {
         id: n(d.id),
         title: n(d.title),

@@ -1,7 +1,7 @@
 //! The engine's output depends on nothing but its inputs: not on the run,
 //! the thread, the numbering of interned symbols, or hash-map order.
 
-use casus_engine::{derive, report, Query};
+use casus_engine::{Query, derive, report};
 use casus_model::{Symbols, Time};
 use proptest::prelude::*;
 

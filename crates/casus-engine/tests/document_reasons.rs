@@ -4,7 +4,7 @@
 //! stated equals the count on the sheet, and the conclusion's status word
 //! is the document's status.
 
-use casus_engine::{derive, explain, DocumentStatus, Position, Query};
+use casus_engine::{DocumentStatus, Position, Query, derive, explain};
 use casus_model::{Symbols, Time};
 use proptest::prelude::*;
 

@@ -77,11 +77,28 @@ fn summary(record: &str, at: &str, readings: &[(&str, &str)]) -> String {
     }
     for d in &r.documents {
         let sheet: Vec<String> = d.sheet.iter().map(|s| format!("{}:{}", s.party, s.position)).collect();
-        lines.push(format!("document {} {} since {} blocked_by [{}] limited={} sheet {}", d.id, d.status, d.since, d.blocked_by.join(" "), d.limited_format, sheet.join(" ")));
+        lines.push(format!(
+            "document {} {} since {} blocked_by [{}] limited={} sheet {}",
+            d.id,
+            d.status,
+            d.since,
+            d.blocked_by.join(" "),
+            d.limited_format,
+            sheet.join(" ")
+        ));
     }
     for c in &r.cases {
         for o in &c.obligations {
-            lines.push(format!("case {} {} {}->{} {} since {} deadline {}", c.id, o.duty, o.debtor, o.creditor, o.status, o.since, o.deadline.clone().unwrap_or("-".into())));
+            lines.push(format!(
+                "case {} {} {}->{} {} since {} deadline {}",
+                c.id,
+                o.duty,
+                o.debtor,
+                o.creditor,
+                o.status,
+                o.since,
+                o.deadline.clone().unwrap_or("-".into())
+            ));
         }
     }
     lines.join("\n")

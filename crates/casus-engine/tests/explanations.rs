@@ -4,7 +4,7 @@
 //! that no explanation shows rule syntax (`$variable`, backticks, statuses
 //! written with an underscore).
 
-use casus_engine::{all_readings, derive, explain, report, Explanation, Query};
+use casus_engine::{Explanation, Query, all_readings, derive, explain, report};
 use casus_model::{Precision, Symbols, Time};
 use std::fmt::Write;
 
@@ -53,7 +53,12 @@ fn render(e: &Explanation) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}\n  (fact {})", e.statement, e.fact);
     for r in &e.rules {
-        let _ = writeln!(out, "  Text: {}{}", r.heading.as_deref().unwrap_or(&r.kind), r.version.as_ref().map(|v| format!(", \"{}\" in force since {}", v.title, v.in_force)).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "  Text: {}{}",
+            r.heading.as_deref().unwrap_or(&r.kind),
+            r.version.as_ref().map(|v| format!(", \"{}\" in force since {}", v.title, v.in_force)).unwrap_or_default()
+        );
         if let Some(q) = &r.quote {
             let _ = writeln!(out, "    > {}", q.split_whitespace().collect::<Vec<_>>().join(" "));
         }
@@ -233,7 +238,12 @@ fn claims_agree(spec: &casus_synth::Spec, at_hours: i64, readings_index: usize) 
                 claims += 1;
             }
             for a in &e.acts {
-                let act = acts.iter().enumerate().find(|(i, x)| (if x.id.is_some() { symbols.name(x.id).to_string() } else { format!("act-{}", i + 1) }) == a.id).map(|x| x.1).ok_or(format!("act {} cited but not in the record", a.id))?;
+                let act = acts
+                    .iter()
+                    .enumerate()
+                    .find(|(i, x)| (if x.id.is_some() { symbols.name(x.id).to_string() } else { format!("act-{}", i + 1) }) == a.id)
+                    .map(|x| x.1)
+                    .ok_or(format!("act {} cited but not in the record", a.id))?;
                 let debtor = symbols.get(&o.debtor).ok_or("debtor")?;
                 if a.role == "fulfilment" && !(act.actor == debtor || act.from.contains(&debtor)) {
                     return fail(&o.fact, format!("fulfilment {} is not by {}", a.id, o.debtor));
@@ -252,7 +262,10 @@ fn claims_agree(spec: &casus_synth::Spec, at_hours: i64, readings_index: usize) 
         }
         // Each party named as signing has a signature act on this document.
         for a in e.acts.iter().filter(|a| a.role == "signed") {
-            let act = acts.iter().find(|x| x.id.is_some() && symbols.name(x.id) == a.id).or_else(|| a.id.strip_prefix("act-").and_then(|n| n.parse::<usize>().ok()).and_then(|n| acts.get(n - 1)));
+            let act = acts
+                .iter()
+                .find(|x| x.id.is_some() && symbols.name(x.id) == a.id)
+                .or_else(|| a.id.strip_prefix("act-").and_then(|n| n.parse::<usize>().ok()).and_then(|n| acts.get(n - 1)));
             let Some(act) = act else { return fail(&d.fact, format!("signature {} not in the record", a.id)) };
             if act.kind != casus_model::ActKind::Sign || symbols.name(act.document) != d.id {
                 return fail(&d.fact, format!("{} is cited as a signature but is not one of this document", a.id));

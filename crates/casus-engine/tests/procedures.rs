@@ -60,8 +60,20 @@ fn docs(record: &str, at: &str) -> Vec<String> {
     r.documents
         .iter()
         .map(|d| {
-            let t = d.tally.as_ref().map(|t| format!(" tally {}y {}n {}a of {} needed {} quorum {:?} met {}", t.yes, t.no, t.abstain, t.eligible, t.needed, t.quorum, t.quorum_met)).unwrap_or_default();
-            format!("{} {} blocked_by [{}] excluded [{}] seats [{}]{}", d.id, d.status, d.blocked_by.join(" "), d.excluded.join(" "), d.sheet.iter().map(|s| s.party.as_str()).collect::<Vec<_>>().join(" "), t)
+            let t = d
+                .tally
+                .as_ref()
+                .map(|t| format!(" tally {}y {}n {}a of {} needed {} quorum {:?} met {}", t.yes, t.no, t.abstain, t.eligible, t.needed, t.quorum, t.quorum_met))
+                .unwrap_or_default();
+            format!(
+                "{} {} blocked_by [{}] excluded [{}] seats [{}]{}",
+                d.id,
+                d.status,
+                d.blocked_by.join(" "),
+                d.excluded.join(" "),
+                d.sheet.iter().map(|s| s.party.as_str()).collect::<Vec<_>>().join(" "),
+                t
+            )
         })
         .collect()
 }
@@ -241,7 +253,10 @@ fn every_member_that_breaks_silence_is_named_in_the_order_of_its_act() {
     assert_eq!(d.no_effect.iter().map(|n| (n.party.as_str(), n.why.as_str())).collect::<Vec<_>>(), [("BBB", "after_close")]);
     let e = explain(&r, "2000-09-14", "stmt");
     assert!(e.contains("silence was broken before its expiry by Freedonia (objection at 13 September 2000, 17:00 UTC), Aland (amendment at 13 September 2000, 17:30 UTC) and Carpania (objection at 13 September 2000, 17:59:59 UTC)"), "{e}");
-    assert!(e.contains("Borduria objected at 13 September 2000, 18:00 UTC: this had no effect, because silence had expired at 13 September 2000, 18:00 UTC."), "{e}");
+    assert!(
+        e.contains("Borduria objected at 13 September 2000, 18:00 UTC: this had no effect, because silence had expired at 13 September 2000, 18:00 UTC."),
+        "{e}"
+    );
     // Before the second and third objections, only the first is named.
     let rep = common::replay(TREATY, &r, "2000-09-13T17:10", &[]);
     assert_eq!(rep.documents[0].blocked_by, ["FFF"]);
@@ -294,7 +309,10 @@ fn acts_that_can_no_longer_change_anything_are_kept_and_marked() {
     let d = &rep.documents[0];
     assert_eq!((d.status.as_str(), d.since.as_str()), ("adopted", "2001-02-02"));
     assert_eq!(positions(&rep), ["AAA:signed", "BBB:signed", "CCC:signed"]);
-    assert_eq!((d.no_effect[0].party.as_str(), d.no_effect[0].position.as_str(), d.no_effect[0].why.as_str(), d.no_effect[0].decided.as_deref()), ("BBB", "refused", "after_decision", Some("2001-02-02")));
+    assert_eq!(
+        (d.no_effect[0].party.as_str(), d.no_effect[0].position.as_str(), d.no_effect[0].why.as_str(), d.no_effect[0].decided.as_deref()),
+        ("BBB", "refused", "after_decision", Some("2001-02-02"))
+    );
     let e = explain(&r, "2001-03-01", "u");
     assert!(e.contains("Borduria refused on 9 February 2001: this had no effect, because the text had already been decided on 2 February 2001."), "{e}");
 
@@ -320,7 +338,12 @@ fn consensus_at_the_close_is_explained_as_such_not_as_signatures() {
     assert_eq!((rep.documents[0].status.as_str(), rep.documents[0].basis.as_str()), ("adopted", "consensus_at_close"));
     assert!(positions(&rep).iter().all(|p| p.ends_with(":no_objection")), "{:?}", positions(&rep));
     let e = explain(&r, "2001-02-02", "text");
-    assert!(e.contains("So the document is adopted by consensus when the session closed at 1 February 2001, 18:00 UTC: no member refused (0 of 6 seated members signed)."), "{e}");
+    assert!(
+        e.contains(
+            "So the document is adopted by consensus when the session closed at 1 February 2001, 18:00 UTC: no member refused (0 of 6 seated members signed)."
+        ),
+        "{e}"
+    );
     assert!(!e.contains("every seated member signed") && !e.contains("all 6 seated members signed"), "{e}");
     // Adopted in a limited format by signatures: those who did not opt out signed.
     let mut l = propose("lim", "CON", "2001-02-01", "");
@@ -329,7 +352,12 @@ fn consensus_at_the_close_is_explained_as_such_not_as_signatures() {
         l += &act(p, "sign", "lim", "2001-02-03");
     }
     let e = explain(&l, "2001-02-04", "lim");
-    assert!(e.contains("So the document is adopted: the 5 seated members that did not opt out signed; Aland opted out, so it stands in a limited format without them."), "{e}");
+    assert!(
+        e.contains(
+            "So the document is adopted: the 5 seated members that did not opt out signed; Aland opted out, so it stands in a limited format without them."
+        ),
+        "{e}"
+    );
 }
 
 #[test]
@@ -346,7 +374,10 @@ fn a_decision_recorded_in_an_organ_that_votes() {
     // A known tally without names (five members on 2001-04-01: EEE has left).
     let rep = common::replay(TREATY, &decision("  votes 4 0 1\n"), "2001-04-02", &[]);
     let t = rep.documents[0].tally.as_ref().expect("tally");
-    assert_eq!((t.yes, t.no, t.abstain, t.eligible, t.needed, t.counted.as_str(), rep.documents[0].basis.as_str()), (4, 0, 1, 5, 4, "decision", "recorded_tally"));
+    assert_eq!(
+        (t.yes, t.no, t.abstain, t.eligible, t.needed, t.counted.as_str(), rep.documents[0].basis.as_str()),
+        (4, 0, 1, 5, 4, "decision", "recorded_tally")
+    );
     // By acclamation.
     let rep = common::replay(TREATY, &decision("  by acclamation\n"), "2001-04-02", &[]);
     assert_eq!(rep.documents[0].basis, "acclamation");

@@ -269,10 +269,19 @@ impl Diagnostics {
                     parts.push(count(n, one, many));
                 }
             }
-            let message = format!("{} not shown ({}): the first {} are above", count(o.total(), "more diagnostic", "more diagnostics"), parts.join(", "), self.cap);
+            let message =
+                format!("{} not shown ({}): the first {} are above", count(o.total(), "more diagnostic", "more diagnostics"), parts.join(", "), self.cap);
             let (code, severity) = if o.errors > 0 { (codes::TOO_MANY_ERRORS, Severity::Error) } else { (codes::TOO_MANY_WARNINGS, Severity::Warning) };
             let end = out.last().map(|d| d.span.end).unwrap_or(0);
-            out.push(Diagnostic { code, severity, message, span: Span { start: end, end }, label: String::new(), help: Some("fix these and check again to see the rest".into()), omitted: Some(o) });
+            out.push(Diagnostic {
+                code,
+                severity,
+                message,
+                span: Span { start: end, end },
+                label: String::new(),
+                help: Some("fix these and check again to see the rest".into()),
+                omitted: Some(o),
+            });
         }
         out
     }
@@ -409,7 +418,6 @@ pub mod codes {
         (OPEN_POINT, "an open point stated by the treaty file"),
     ];
 }
-
 
 /// Maps byte offsets to 1-based line and column (columns count characters).
 pub struct LineIndex<'a> {

@@ -22,13 +22,7 @@ use std::collections::BTreeSet;
 pub const MAX_EXPECTATIONS: usize = 100_000;
 
 /// Obligation statuses, as `replay --json` spells them.
-pub const OBLIGATION_STATUSES: &[&str] = &[
-    "pending",
-    "fulfilled",
-    "breached",
-    "not_triggered",
-    "undetermined",
-];
+pub const OBLIGATION_STATUSES: &[&str] = &["pending", "fulfilled", "breached", "not_triggered", "undetermined"];
 /// Document statuses.
 pub const DOCUMENT_STATUSES: &[&str] = &["adopted", "blocked", "pending"];
 /// Party statuses.
@@ -62,19 +56,10 @@ pub struct Expectation {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Expected {
     /// `obligation CASE/DUTY/DEBTOR is STATUS`.
-    Obligation {
-        case: String,
-        duty: String,
-        debtor: String,
-        status: String,
-    },
+    Obligation { case: String, duty: String, debtor: String, status: String },
     /// `document ID is STATUS [by CODE…]`: with `by`, exactly these
     /// parties blocked it (in any order).
-    Document {
-        id: String,
-        status: String,
-        blocked_by: Option<Vec<String>>,
-    },
+    Document { id: String, status: String, blocked_by: Option<Vec<String>> },
     /// `party CODE is STATUS`.
     Party { code: String, status: String },
     /// `case ID exists` or `case ID does not exist`.
@@ -86,9 +71,7 @@ impl Expected {
     /// takes it.
     pub fn fact(&self) -> String {
         match self {
-            Expected::Obligation {
-                case, duty, debtor, ..
-            } => format!("obligation/{case}/{duty}/{debtor}"),
+            Expected::Obligation { case, duty, debtor, .. } => format!("obligation/{case}/{duty}/{debtor}"),
             Expected::Document { id, .. } => format!("document/{id}"),
             Expected::Party { code, .. } => format!("party/{code}"),
             Expected::Case { id, .. } => format!("case/{id}"),
@@ -108,27 +91,18 @@ fn words(line: &str, base: usize) -> Vec<Word<'_>> {
     let code = line.split('#').next().unwrap_or("");
     let mut out = Vec::new();
     let mut start = None;
-    for (i, c) in code
-        .char_indices()
-        .chain(std::iter::once((code.len(), ' ')))
-    {
+    for (i, c) in code.char_indices().chain(std::iter::once((code.len(), ' '))) {
         let sep = c.is_whitespace() || c == '=';
         match (start, sep) {
             (None, false) => start = Some(i),
             (Some(s), true) => {
-                out.push(Word {
-                    text: &code[s..i],
-                    span: Span::new(base + s, base + i),
-                });
+                out.push(Word { text: &code[s..i], span: Span::new(base + s, base + i) });
                 start = None;
             }
             _ => {}
         }
         if c == '=' {
-            out.push(Word {
-                text: &code[i..i + 1],
-                span: Span::new(base + i, base + i + 1),
-            });
+            out.push(Word { text: &code[i..i + 1], span: Span::new(base + i, base + i + 1) });
         }
     }
     out
@@ -153,43 +127,19 @@ struct Names<'a> {
 
 impl<'a> Names<'a> {
     fn new(treaty: &'a Treaty, record: &'a Record, symbols: &'a Symbols) -> Names<'a> {
-        let documents = record
-            .acts
-            .iter()
-            .filter(|a| a.document.is_some())
-            .map(|a| symbols.name(a.document))
-            .collect();
+        let documents = record.acts.iter().filter(|a| a.document.is_some()).map(|a| symbols.name(a.document)).collect();
         // A case is named by the id of the act that opened it, or `act-N`.
-        let cases = record
-            .acts
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                if a.id.is_some() {
-                    symbols.name(a.id).to_string()
-                } else {
-                    format!("act-{}", i + 1)
-                }
-            })
-            .collect();
-        Names {
-            treaty,
-            symbols,
-            documents,
-            cases,
-        }
+        let cases =
+            record.acts.iter().enumerate().map(|(i, a)| if a.id.is_some() { symbols.name(a.id).to_string() } else { format!("act-{}", i + 1) }).collect();
+        Names { treaty, symbols, documents, cases }
     }
 
     fn party(&self, code: &str) -> bool {
-        self.symbols
-            .get(code)
-            .is_some_and(|s| self.treaty.party(s).is_some())
+        self.symbols.get(code).is_some_and(|s| self.treaty.party(s).is_some())
     }
 
     fn duty(&self, id: &str) -> bool {
-        self.symbols
-            .get(id)
-            .is_some_and(|s| self.treaty.duties.iter().any(|d| d.id == s))
+        self.symbols.get(id).is_some_and(|s| self.treaty.duties.iter().any(|d| d.id == s))
     }
 }
 
@@ -197,13 +147,7 @@ impl<'a> Names<'a> {
 /// against the treaty and the record. Only Markdown files (`.md`) hold
 /// expect blocks. `symbols` must be the table the treaty and record were
 /// read with.
-pub fn load_expectations(
-    name: &str,
-    text: &str,
-    treaty: &Treaty,
-    record: &Record,
-    symbols: &Symbols,
-) -> (Vec<Group>, Vec<Diagnostic>) {
+pub fn load_expectations(name: &str, text: &str, treaty: &Treaty, record: &Record, symbols: &Symbols) -> (Vec<Group>, Vec<Diagnostic>) {
     let mut groups: Vec<Group> = Vec::new();
     let mut diags = Vec::new();
     if !name.ends_with(".md") || crate::size_limit(text.len()).is_some() {
@@ -254,11 +198,7 @@ pub fn load_expectations(
                 continue;
             }
             if count >= MAX_EXPECTATIONS {
-                diags.push(Diagnostic::error(
-                    codes::TOO_LARGE,
-                    first.span,
-                    format!("more than {MAX_EXPECTATIONS} expectations in one record"),
-                ));
+                diags.push(Diagnostic::error(codes::TOO_LARGE, first.span, format!("more than {MAX_EXPECTATIONS} expectations in one record")));
                 return (groups, diags);
             }
             if let Some(what) = expectation(&ws, &names, &mut diags) {
@@ -271,7 +211,10 @@ pub fn load_expectations(
     }
     for g in &groups {
         if !written.contains(&g.span.start) {
-            diags.push(Diagnostic::warning(codes::EXPECT_EMPTY_GROUP, g.span, format!("nothing is expected on {}", g.at_text)).help("indent expectations below the `on` line: `  obligation CASE/DUTY/DEBTOR is breached`"));
+            diags.push(
+                Diagnostic::warning(codes::EXPECT_EMPTY_GROUP, g.span, format!("nothing is expected on {}", g.at_text))
+                    .help("indent expectations below the `on` line: `  obligation CASE/DUTY/DEBTOR is breached`"),
+            );
         }
     }
     diags.sort_by_key(|d| (d.span.start, d.span.end));
@@ -283,144 +226,70 @@ fn head(ws: &[Word], diags: &mut Vec<Diagnostic>) -> Option<Group> {
     let first = &ws[0];
     if first.text != "on" {
         diags.push(
-            Diagnostic::error(
-                codes::EXPECT_MALFORMED,
-                first.span,
-                format!("expected `on DATE`, found `{}`", first.text),
-            )
-            .help("a group of expectations starts with `on 2022-12-01` at column 0"),
+            Diagnostic::error(codes::EXPECT_MALFORMED, first.span, format!("expected `on DATE`, found `{}`", first.text))
+                .help("a group of expectations starts with `on 2022-12-01` at column 0"),
         );
         return None;
     }
     let Some(date) = ws.get(1) else {
-        diags.push(
-            Diagnostic::error(
-                codes::EXPECT_INVALID_DATE,
-                first.span,
-                "`on` without a date",
-            )
-            .help("write `on 2022-12-01` or `on 2022-12-01T12:00`"),
-        );
+        diags.push(Diagnostic::error(codes::EXPECT_INVALID_DATE, first.span, "`on` without a date").help("write `on 2022-12-01` or `on 2022-12-01T12:00`"));
         return None;
     };
     let Some((t, precision)) = Time::parse(date.text) else {
         diags.push(
-            Diagnostic::error(
-                codes::EXPECT_INVALID_DATE,
-                date.span,
-                format!("`{}` is not a date", date.text),
-            )
-            .label("not a date")
-            .help("write YYYY-MM-DD (the end of that day, UTC) or YYYY-MM-DDTHH:MM[:SS]"),
+            Diagnostic::error(codes::EXPECT_INVALID_DATE, date.span, format!("`{}` is not a date", date.text))
+                .label("not a date")
+                .help("write YYYY-MM-DD (the end of that day, UTC) or YYYY-MM-DDTHH:MM[:SS]"),
         );
         return None;
     };
     if ws.len() > 2 {
         diags.push(
-            Diagnostic::error(
-                codes::EXPECT_MALFORMED,
-                span_of(&ws[2..]),
-                "unexpected words after the date",
-            )
-            .help("give readings on indented lines: `  reading art4_trigger = determination`"),
+            Diagnostic::error(codes::EXPECT_MALFORMED, span_of(&ws[2..]), "unexpected words after the date")
+                .help("give readings on indented lines: `  reading art4_trigger = determination`"),
         );
         return None;
     }
-    let at = if precision == casus_model::Precision::Day {
-        t.end_of_day()
-    } else {
-        t
-    };
-    Some(Group {
-        at,
-        at_text: date.text.to_string(),
-        readings: Vec::new(),
-        expectations: Vec::new(),
-        span: span_of(ws),
-    })
+    let at = if precision == casus_model::Precision::Day { t.end_of_day() } else { t };
+    Some(Group { at, at_text: date.text.to_string(), readings: Vec::new(), expectations: Vec::new(), span: span_of(ws) })
 }
 
 /// `reading QUESTION = OPTION`.
-fn reading(
-    ws: &[Word],
-    treaty: &Treaty,
-    symbols: &Symbols,
-    group: &mut Group,
-    diags: &mut Vec<Diagnostic>,
-) {
+fn reading(ws: &[Word], treaty: &Treaty, symbols: &Symbols, group: &mut Group, diags: &mut Vec<Diagnostic>) {
     let (Some(q), Some(eq), Some(o), None) = (ws.get(1), ws.get(2), ws.get(3), ws.get(4)) else {
         diags.push(
-            Diagnostic::error(
-                codes::EXPECT_MALFORMED,
-                span_of(ws),
-                "a reading is `reading QUESTION = OPTION`",
-            )
-            .help("`reading art4_trigger = determination`"),
+            Diagnostic::error(codes::EXPECT_MALFORMED, span_of(ws), "a reading is `reading QUESTION = OPTION`").help("`reading art4_trigger = determination`"),
         );
         return;
     };
     if eq.text != "=" {
         diags.push(
-            Diagnostic::error(
-                codes::EXPECT_MALFORMED,
-                eq.span,
-                format!("expected `=`, found `{}`", eq.text),
-            )
-            .help("`reading art4_trigger = determination`"),
+            Diagnostic::error(codes::EXPECT_MALFORMED, eq.span, format!("expected `=`, found `{}`", eq.text)).help("`reading art4_trigger = determination`"),
         );
         return;
     }
     let Some(question) = symbols.get(q.text).and_then(|s| treaty.question(s)) else {
-        let known: Vec<&str> = treaty
-            .questions
-            .iter()
-            .map(|q| symbols.name(q.id))
-            .collect();
-        let help = if known.is_empty() {
-            "the treaty asks no questions".to_string()
-        } else {
-            format!("the treaty asks: {}", known.join(", "))
-        };
+        let known: Vec<&str> = treaty.questions.iter().map(|q| symbols.name(q.id)).collect();
+        let help = if known.is_empty() { "the treaty asks no questions".to_string() } else { format!("the treaty asks: {}", known.join(", ")) };
         diags.push(
-            Diagnostic::error(
-                codes::EXPECT_UNKNOWN_READING,
-                q.span,
-                format!("unknown question `{}`", q.text),
-            )
-            .label("not a `question` of the treaty")
-            .help(help),
+            Diagnostic::error(codes::EXPECT_UNKNOWN_READING, q.span, format!("unknown question `{}`", q.text))
+                .label("not a `question` of the treaty")
+                .help(help),
         );
         return;
     };
-    let Some(option) = symbols
-        .get(o.text)
-        .filter(|s| question.options.iter().any(|opt| opt.id == *s))
-    else {
-        let known: Vec<&str> = question
-            .options
-            .iter()
-            .map(|opt| symbols.name(opt.id))
-            .collect();
+    let Some(option) = symbols.get(o.text).filter(|s| question.options.iter().any(|opt| opt.id == *s)) else {
+        let known: Vec<&str> = question.options.iter().map(|opt| symbols.name(opt.id)).collect();
         diags.push(
-            Diagnostic::error(
-                codes::EXPECT_UNKNOWN_READING,
-                o.span,
-                format!("`{}` is not an option of `{}`", o.text, q.text),
-            )
-            .help(format!("options: {}", known.join(", "))),
+            Diagnostic::error(codes::EXPECT_UNKNOWN_READING, o.span, format!("`{}` is not an option of `{}`", o.text, q.text))
+                .help(format!("options: {}", known.join(", "))),
         );
         return;
     };
     if group.readings.iter().any(|(k, _)| *k == question.id) {
         diags.push(
-            Diagnostic::error(
-                codes::EXPECT_UNKNOWN_READING,
-                q.span,
-                format!("`{}` is read twice on this date", q.text),
-            )
-            .help(
-                "one option per question in a group; start another `on` group for another reading",
-            ),
+            Diagnostic::error(codes::EXPECT_UNKNOWN_READING, q.span, format!("`{}` is read twice on this date", q.text))
+                .help("one option per question in a group; start another `on` group for another reading"),
         );
         return;
     }
@@ -428,24 +297,13 @@ fn reading(
 }
 
 /// One expectation line.
-fn expectation<'a>(
-    ws: &[Word<'a>],
-    names: &Names,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Expected> {
+fn expectation<'a>(ws: &[Word<'a>], names: &Names, diags: &mut Vec<Diagnostic>) -> Option<Expected> {
     let kind = &ws[0];
     let malformed = |diags: &mut Vec<Diagnostic>, span: Span, msg: String, help: &str| {
         diags.push(Diagnostic::error(codes::EXPECT_MALFORMED, span, msg).help(help.to_string()));
     };
     let unknown = |diags: &mut Vec<Diagnostic>, w: &Word, what: &str| {
-        diags.push(
-            Diagnostic::error(
-                codes::EXPECT_UNKNOWN_NAME,
-                w.span,
-                format!("unknown {what} `{}`", w.text),
-            )
-            .label(format!("no such {what}")),
-        );
+        diags.push(Diagnostic::error(codes::EXPECT_UNKNOWN_NAME, w.span, format!("unknown {what} `{}`", w.text)).label(format!("no such {what}")));
     };
     match kind.text {
         "obligation" => {
@@ -456,24 +314,14 @@ fn expectation<'a>(
             };
             let parts: Vec<&str> = fact.text.split('/').collect();
             let [case, duty, debtor] = parts.as_slice() else {
-                malformed(
-                    diags,
-                    fact.span,
-                    format!("`{}` is not CASE/DUTY/DEBTOR", fact.text),
-                    HELP,
-                );
+                malformed(diags, fact.span, format!("`{}` is not CASE/DUTY/DEBTOR", fact.text), HELP);
                 return None;
             };
             let status = status_words(ws, 2, OBLIGATION_STATUSES, "an obligation", HELP, diags)?;
             let mut ok = true;
             // Point at the part of the fact that is wrong.
-            let piece = |from: usize, text: &'a str| Word {
-                text,
-                span: Span::new(
-                    fact.span.start as usize + from,
-                    fact.span.start as usize + from + text.len(),
-                ),
-            };
+            let piece =
+                |from: usize, text: &'a str| Word { text, span: Span::new(fact.span.start as usize + from, fact.span.start as usize + from + text.len()) };
             if !names.cases.contains(*case) {
                 unknown(diags, &piece(0, case), "case");
                 ok = false;
@@ -486,12 +334,7 @@ fn expectation<'a>(
                 unknown(diags, &piece(case.len() + duty.len() + 2, debtor), "party");
                 ok = false;
             }
-            ok.then(|| Expected::Obligation {
-                case: case.to_string(),
-                duty: duty.to_string(),
-                debtor: debtor.to_string(),
-                status,
-            })
+            ok.then(|| Expected::Obligation { case: case.to_string(), duty: duty.to_string(), debtor: debtor.to_string(), status })
         }
         "document" => {
             const HELP: &str = "`document ID is adopted`, `document ID is pending`, `document ID is blocked` or `document ID is blocked by CODE…`";
@@ -500,30 +343,15 @@ fn expectation<'a>(
                 return None;
             };
             let (Some(is), Some(status)) = (ws.get(2), ws.get(3)) else {
-                malformed(
-                    diags,
-                    span_of(ws),
-                    "expected `is STATUS` after the document".into(),
-                    HELP,
-                );
+                malformed(diags, span_of(ws), "expected `is STATUS` after the document".into(), HELP);
                 return None;
             };
             if is.text != "is" {
-                malformed(
-                    diags,
-                    is.span,
-                    format!("expected `is`, found `{}`", is.text),
-                    HELP,
-                );
+                malformed(diags, is.span, format!("expected `is`, found `{}`", is.text), HELP);
                 return None;
             }
             if !DOCUMENT_STATUSES.contains(&status.text) {
-                malformed(
-                    diags,
-                    status.span,
-                    format!("`{}` is not a status of a document", status.text),
-                    HELP,
-                );
+                malformed(diags, status.span, format!("`{}` is not a status of a document", status.text), HELP);
                 return None;
             }
             let blocked_by = match ws.get(4) {
@@ -544,12 +372,7 @@ fn expectation<'a>(
                     Some(codes_seen)
                 }
                 Some(_) => {
-                    malformed(
-                        diags,
-                        span_of(&ws[4..]),
-                        "unexpected words after the status".into(),
-                        HELP,
-                    );
+                    malformed(diags, span_of(&ws[4..]), "unexpected words after the status".into(), HELP);
                     return None;
                 }
             };
@@ -557,11 +380,7 @@ fn expectation<'a>(
                 unknown(diags, id, "document");
                 return None;
             }
-            Some(Expected::Document {
-                id: id.text.to_string(),
-                status: status.text.to_string(),
-                blocked_by,
-            })
+            Some(Expected::Document { id: id.text.to_string(), status: status.text.to_string(), blocked_by })
         }
         "party" => {
             const HELP: &str = "`party CODE is STATUS`, STATUS one of member, suspended, former";
@@ -574,10 +393,7 @@ fn expectation<'a>(
                 unknown(diags, code, "party");
                 return None;
             }
-            Some(Expected::Party {
-                code: code.text.to_string(),
-                status,
-            })
+            Some(Expected::Party { code: code.text.to_string(), status })
         }
         "case" => {
             const HELP: &str = "`case ID exists` or `case ID does not exist`";
@@ -590,16 +406,7 @@ fn expectation<'a>(
                 ["exists"] => true,
                 ["does", "not", "exist"] => false,
                 _ => {
-                    malformed(
-                        diags,
-                        if ws.len() > 2 {
-                            span_of(&ws[2..])
-                        } else {
-                            id.span
-                        },
-                        "expected `exists` or `does not exist`".into(),
-                        HELP,
-                    );
+                    malformed(diags, if ws.len() > 2 { span_of(&ws[2..]) } else { id.span }, "expected `exists` or `does not exist`".into(), HELP);
                     return None;
                 }
             };
@@ -611,15 +418,16 @@ fn expectation<'a>(
                 );
                 return None;
             }
-            Some(Expected::Case {
-                id: id.text.to_string(),
-                exists,
-            })
+            Some(Expected::Case { id: id.text.to_string(), exists })
         }
         other => {
             diags.push(
-                Diagnostic::error(codes::EXPECT_MALFORMED, kind.span, format!("expected `obligation`, `document`, `party`, `case` or `reading`, found `{other}`"))
-                    .help("`  obligation arm_2022_09_art4/assist_victim/RUS is breached`"),
+                Diagnostic::error(
+                    codes::EXPECT_MALFORMED,
+                    kind.span,
+                    format!("expected `obligation`, `document`, `party`, `case` or `reading`, found `{other}`"),
+                )
+                .help("`  obligation arm_2022_09_art4/assist_victim/RUS is breached`"),
             );
             None
         }
@@ -628,54 +436,22 @@ fn expectation<'a>(
 
 /// `is STATUS` from word `at`, where STATUS is one of `allowed`;
 /// `not triggered` is read as `not_triggered`.
-fn status_words(
-    ws: &[Word],
-    at: usize,
-    allowed: &[&str],
-    what: &str,
-    help: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<String> {
+fn status_words(ws: &[Word], at: usize, allowed: &[&str], what: &str, help: &str, diags: &mut Vec<Diagnostic>) -> Option<String> {
     let rest = &ws[at.min(ws.len())..];
     let Some(is) = rest.first() else {
-        diags.push(
-            Diagnostic::error(codes::EXPECT_MALFORMED, span_of(ws), "expected `is STATUS`")
-                .help(help.to_string()),
-        );
+        diags.push(Diagnostic::error(codes::EXPECT_MALFORMED, span_of(ws), "expected `is STATUS`").help(help.to_string()));
         return None;
     };
     if is.text != "is" {
-        diags.push(
-            Diagnostic::error(
-                codes::EXPECT_MALFORMED,
-                is.span,
-                format!("expected `is`, found `{}`", is.text),
-            )
-            .help(help.to_string()),
-        );
+        diags.push(Diagnostic::error(codes::EXPECT_MALFORMED, is.span, format!("expected `is`, found `{}`", is.text)).help(help.to_string()));
         return None;
     }
     let status: Vec<&str> = rest[1..].iter().map(|w| w.text).collect();
     let status = status.join("_");
     if status.is_empty() || !allowed.contains(&status.as_str()) {
-        let span = if rest.len() > 1 {
-            span_of(&rest[1..])
-        } else {
-            is.span
-        };
-        let shown = if status.is_empty() {
-            "nothing".to_string()
-        } else {
-            format!("`{}`", status.replace('_', " "))
-        };
-        diags.push(
-            Diagnostic::error(
-                codes::EXPECT_MALFORMED,
-                span,
-                format!("{shown} is not a status of {what}"),
-            )
-            .help(help.to_string()),
-        );
+        let span = if rest.len() > 1 { span_of(&rest[1..]) } else { is.span };
+        let shown = if status.is_empty() { "nothing".to_string() } else { format!("`{}`", status.replace('_', " ")) };
+        diags.push(Diagnostic::error(codes::EXPECT_MALFORMED, span, format!("{shown} is not a status of {what}")).help(help.to_string()));
         return None;
     }
     Some(status)
@@ -686,38 +462,20 @@ mod tests {
     use super::*;
 
     fn words_of(s: &str) -> Vec<String> {
-        words(s, 0)
-            .into_iter()
-            .map(|w| w.text.to_string())
-            .collect()
+        words(s, 0).into_iter().map(|w| w.text.to_string()).collect()
     }
 
     #[test]
     fn words_split_on_space_and_equals_and_stop_at_comments() {
         assert_eq!(words_of("  reading q=o # why"), ["reading", "q", "=", "o"]);
-        assert_eq!(
-            words_of("obligation a/b/C is not triggered"),
-            ["obligation", "a/b/C", "is", "not", "triggered"]
-        );
+        assert_eq!(words_of("obligation a/b/C is not triggered"), ["obligation", "a/b/C", "is", "not", "triggered"]);
         assert!(words_of("   # only a comment").is_empty());
     }
 
     #[test]
     fn facts_are_the_ids_replay_lists() {
-        let o = Expected::Obligation {
-            case: "c".into(),
-            duty: "d".into(),
-            debtor: "X".into(),
-            status: "breached".into(),
-        };
+        let o = Expected::Obligation { case: "c".into(), duty: "d".into(), debtor: "X".into(), status: "breached".into() };
         assert_eq!(o.fact(), "obligation/c/d/X");
-        assert_eq!(
-            Expected::Case {
-                id: "c".into(),
-                exists: true
-            }
-            .fact(),
-            "case/c"
-        );
+        assert_eq!(Expected::Case { id: "c".into(), exists: true }.fact(), "case/c");
     }
 }

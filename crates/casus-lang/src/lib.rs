@@ -10,17 +10,17 @@
 pub mod diagnostic;
 pub mod expect;
 pub mod format;
-pub mod markdown;
 mod lower;
+pub mod markdown;
 pub mod record;
 pub mod sources;
 pub mod syntax;
 pub mod treaty;
 
-pub use diagnostic::{codes, count, did_you_mean, render, render_short, render_to, tally, Diagnostic, Diagnostics, LineIndex, Omitted, Severity};
+pub use diagnostic::{Diagnostic, Diagnostics, LineIndex, Omitted, Severity, codes, count, did_you_mean, render, render_short, render_to, tally};
 pub use expect::load_expectations;
 pub use format::format_file;
-pub use record::{load_record, load_record_featured, Featured};
+pub use record::{Featured, load_record, load_record_featured};
 pub use treaty::{load_treaty, parse_decision_rule};
 
 /// The largest treaty or record file we read, in bytes.
@@ -30,7 +30,8 @@ pub const MAX_ACTS: usize = 20_000_000;
 
 /// The diagnostic for a file over `MAX_FILE_BYTES`, if it is.
 pub(crate) fn size_limit(len: usize) -> Option<Diagnostic> {
-    (len > MAX_FILE_BYTES).then(|| Diagnostic::error(codes::TOO_LARGE, casus_model::Span::new(0, 0), format!("the file is {len} bytes; the limit is {MAX_FILE_BYTES}")))
+    (len > MAX_FILE_BYTES)
+        .then(|| Diagnostic::error(codes::TOO_LARGE, casus_model::Span::new(0, 0), format!("the file is {len} bytes; the limit is {MAX_FILE_BYTES}")))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Helpers shared by treaty and record lowering: dates, durations, sources,
 //! terms and patterns, each reporting its own diagnostics.
 
-use crate::diagnostic::{codes, Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, codes};
 use crate::syntax::{Token, TokenKind};
 use casus_model::{ActKind, Citation, Duration, Field, Pattern, Precision, Span, Sym, Symbols, Term, Time};
 
@@ -178,16 +178,19 @@ impl Cx<'_> {
         };
         let Some(kind) = (first.kind == TokenKind::Word).then(|| ActKind::from_keyword(&first.text)).flatten() else {
             let kinds: Vec<&str> = ActKind::ALL.iter().map(|k| k.keyword()).collect();
-            self.err(codes::UNKNOWN_ACT_KIND, first.span, format!("unknown act kind {}", first.describe())).help(format!("act kinds: {}", kinds.join(", "))).suggest(&first.text, kinds.iter().copied());
+            self.err(codes::UNKNOWN_ACT_KIND, first.span, format!("unknown act kind {}", first.describe()))
+                .help(format!("act kinds: {}", kinds.join(", ")))
+                .suggest(&first.text, kinds.iter().copied());
             return None;
         };
         let mut constraints = Vec::new();
         let mut rest = &tokens[1..];
         if let Some(t) = rest.first()
-            && !(t.kind == TokenKind::Word && Field::from_keyword(&t.text).is_some()) {
-                constraints.push((Field::Subject, self.term(t)?));
-                rest = &rest[1..];
-            }
+            && !(t.kind == TokenKind::Word && Field::from_keyword(&t.text).is_some())
+        {
+            constraints.push((Field::Subject, self.term(t)?));
+            rest = &rest[1..];
+        }
         let mut ok = true;
         while let Some(key) = rest.first() {
             let Some(field) = (key.kind == TokenKind::Word).then(|| Field::from_keyword(&key.text)).flatten().filter(|f| *f != Field::Subject) else {

@@ -13,8 +13,15 @@ pub enum Part {
     /// A fenced block with the wanted info string: the byte range of its
     /// content (between the fence lines).
     Block(Range<usize>),
-    Heading { text: String, level: u8, range: Range<usize> },
-    Quote { text: String, range: Range<usize> },
+    Heading {
+        text: String,
+        level: u8,
+        range: Range<usize>,
+    },
+    Quote {
+        text: String,
+        range: Range<usize>,
+    },
 }
 
 /// The parts of `text` in document order. `info` is the fence info string

@@ -6,8 +6,8 @@
 //! introduced before they are used, and acts are within the powers the
 //! treaty grants.
 
-use crate::diagnostic::{codes, Diagnostic, Diagnostics};
-use crate::lower::{span_of, Cx};
+use crate::diagnostic::{Diagnostic, Diagnostics, codes};
+use crate::lower::{Cx, span_of};
 use crate::markdown;
 use crate::syntax::{self, Decl, Token, TokenKind};
 use casus_model::membership::{is_member, timelines};
@@ -44,7 +44,10 @@ pub fn load_record_featured(name: &str, text: &str, treaty: &Treaty, symbols: &m
     }
     let ranges = markdown::block_ranges(name, text, "acts");
     if ranges.is_empty() {
-        diags.push(Diagnostic::warning(codes::NO_RULES, Span::new(0, 0), "no ```acts blocks in this file").help("a record file lists its acts in fenced blocks whose info string is `acts`"));
+        diags.push(
+            Diagnostic::warning(codes::NO_RULES, Span::new(0, 0), "no ```acts blocks in this file")
+                .help("a record file lists its acts in fenced blocks whose info string is `acts`"),
+        );
     }
     // Each act is lowered as soon as its declaration ends, so that the
     // record's syntax is never held whole.
@@ -117,10 +120,12 @@ fn header(cx: &mut Cx, decl: &Decl, treaty: &Treaty, record: &mut Record, featur
         let toks = &c.line.tokens;
         if toks[0].is_word("treaty") {
             if let Some((id, span)) = cx.name(toks.get(1), toks[0].span, "the treaty's id")
-                && treaty.id.is_some() && id != treaty.id {
-                    let (want, got) = (cx.symbols.name(treaty.id).to_string(), cx.symbols.name(id).to_string());
-                    cx.err(codes::WRONG_TREATY, span, format!("this record is for treaty `{got}`, not `{want}`"));
-                }
+                && treaty.id.is_some()
+                && id != treaty.id
+            {
+                let (want, got) = (cx.symbols.name(treaty.id).to_string(), cx.symbols.name(id).to_string());
+                cx.err(codes::WRONG_TREATY, span, format!("this record is for treaty `{got}`, not `{want}`"));
+            }
         } else if toks[0].is_word("featured") {
             featured_clause(cx, toks, c.line.span, featured, featured_spans);
         } else {
@@ -175,7 +180,9 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
     };
     let Some(kind) = ActKind::from_keyword(&kind_tok.text).filter(|_| kind_tok.kind == TokenKind::Word) else {
         let kinds: Vec<&str> = ActKind::ALL.iter().map(|k| k.keyword()).collect();
-        cx.err(codes::UNKNOWN_ACT_KIND, kind_tok.span, format!("unknown act kind {}", kind_tok.describe())).help(format!("act kinds: {}", kinds.join(", "))).suggest(&kind_tok.text, kinds.iter().copied());
+        cx.err(codes::UNKNOWN_ACT_KIND, kind_tok.span, format!("unknown act kind {}", kind_tok.describe()))
+            .help(format!("act kinds: {}", kinds.join(", ")))
+            .suggest(&kind_tok.text, kinds.iter().copied());
         return None;
     };
     act.kind = kind;
@@ -183,7 +190,8 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
         act.subject = cx.name(Some(subject), subject.span, "the act's subject word")?.0;
     }
     if head.len() > 4 {
-        cx.err(codes::MALFORMED_CLAUSE, span_of(&head[4..], decl.head.span), "unexpected words after the act's subject").help("fields go on indented lines below");
+        cx.err(codes::MALFORMED_CLAUSE, span_of(&head[4..], decl.head.span), "unexpected words after the act's subject")
+            .help("fields go on indented lines below");
     }
     let mut seen = BTreeSet::new();
     let mut sources = Vec::new();
@@ -247,7 +255,8 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
             // How a recorded decision was taken: a tally without names, or
             // acclamation.
             "votes" | "by" if kind != ActKind::Decision => {
-                cx.err(codes::DECISION_COUNT_MISPLACED, at, format!("`{key}` is given only on a `decision`")).help("a decision may record `votes YES NO ABSTAIN` or `by acclamation`");
+                cx.err(codes::DECISION_COUNT_MISPLACED, at, format!("`{key}` is given only on a `decision`"))
+                    .help("a decision may record `votes YES NO ABSTAIN` or `by acclamation`");
                 None
             }
             "votes" | "by" if act.count().is_some() => {
@@ -255,14 +264,16 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
                 None
             }
             "votes" => {
-                let numbers: Vec<Option<u32>> = toks[1..].iter().map(|t| if t.kind == TokenKind::Number { t.text.parse::<u32>().ok().filter(|&n| n <= 100_000) } else { None }).collect();
+                let numbers: Vec<Option<u32>> =
+                    toks[1..].iter().map(|t| if t.kind == TokenKind::Number { t.text.parse::<u32>().ok().filter(|&n| n <= 100_000) } else { None }).collect();
                 match numbers[..] {
                     [Some(yes), Some(no), Some(abstain)] => {
                         act.extra_mut().count = Some(DecisionCount::Votes { yes, no, abstain });
                         Some(())
                     }
                     _ => {
-                        cx.err(codes::MALFORMED_CLAUSE, span_of(&toks[1..], at), "`votes` takes three whole numbers: yes, no, abstaining").help("`votes 17 0 4`");
+                        cx.err(codes::MALFORMED_CLAUSE, span_of(&toks[1..], at), "`votes` takes three whole numbers: yes, no, abstaining")
+                            .help("`votes 17 0 4`");
                         None
                     }
                 }
@@ -294,7 +305,9 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
                 sources.push(c)
             }),
             _ => {
-                cx.err(codes::UNKNOWN_CLAUSE, toks[0].span, format!("unknown field `{}`", toks[0].canonical())).help(format!("fields: {FIELDS}")).suggest(&toks[0].text, FIELDS.split(", "));
+                cx.err(codes::UNKNOWN_CLAUSE, toks[0].span, format!("unknown field `{}`", toks[0].canonical()))
+                    .help(format!("fields: {FIELDS}"))
+                    .suggest(&toks[0].text, FIELDS.split(", "));
                 Some(())
             }
         };
@@ -321,7 +334,8 @@ fn act_time(cx: &mut Cx, head: &[Token], at: Span) -> Option<(Time, Precision, u
     let from = cx.date(head.get(1), at, "the first date after `between`")?;
     if !word(2, "and") {
         let span = head.get(2).map(|t| t.span).unwrap_or(at);
-        cx.err(codes::MALFORMED_CLAUSE, span, "expected `and` between the two dates of a window").help("`between 2022-01-05 and 2022-01-07 KAZ request assistance`");
+        cx.err(codes::MALFORMED_CLAUSE, span, "expected `and` between the two dates of a window")
+            .help("`between 2022-01-05 and 2022-01-07 KAZ request assistance`");
         return None;
     }
     let to = cx.date(head.get(3), at, "the second date after `between`")?;
@@ -330,9 +344,13 @@ fn act_time(cx: &mut Cx, head: &[Token], at: Span) -> Option<(Time, Precision, u
         None => {
             let span = Span::new(head[1].span.start as usize, head[3].span.end as usize);
             if to.0 < from.0 {
-                cx.err(codes::INVALID_DATE, span, "the window ends before it begins").label("an empty window").help("write the earlier date first: `between EARLIER and LATER`");
+                cx.err(codes::INVALID_DATE, span, "the window ends before it begins")
+                    .label("an empty window")
+                    .help("write the earlier date first: `between EARLIER and LATER`");
             } else {
-                cx.err(codes::INVALID_DATE, span, "the window is longer than an act can be dated in (about 136 years)").label("too long").help("write `before DATE` when the start is unknown");
+                cx.err(codes::INVALID_DATE, span, "the window is longer than an act can be dated in (about 136 years)")
+                    .label("too long")
+                    .help("write `before DATE` when the start is unknown");
             }
             None
         }
@@ -392,7 +410,9 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
     }
     // The ids of acts that opened a case, found once, when first needed.
     let opened: std::cell::OnceCell<Vec<&str>> = std::cell::OnceCell::new();
-    let opened_cases = || opened.get_or_init(|| record.acts.iter().filter(|a| a.id.is_some() && why_no_case(symbols, treaty, a).is_none()).map(|a| symbols.name(a.id)).collect());
+    let opened_cases = || {
+        opened.get_or_init(|| record.acts.iter().filter(|a| a.id.is_some() && why_no_case(symbols, treaty, a).is_none()).map(|a| symbols.name(a.id)).collect())
+    };
     for (ai, act) in record.acts.iter().enumerate() {
         let name = |s: Sym| symbols.name(s).to_string();
         // The head line (for ""), or a field's line.
@@ -416,16 +436,28 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
             // A transfer's `to` is an organ, checked below as one.
             if value.is_some() && !is_party(value) && !is_organ(value) && (field != "to" || act.kind != ActKind::Transfer) {
                 let v = name(value);
-                diags.push_suggesting(Diagnostic::error(codes::UNKNOWN_PARTY, at(field), format!("unknown party, state or organ `{v}` in `{field}`")), &v, actor_names());
+                diags.push_suggesting(
+                    Diagnostic::error(codes::UNKNOWN_PARTY, at(field), format!("unknown party, state or organ `{v}` in `{field}`")),
+                    &v,
+                    actor_names(),
+                );
             }
         }
         for &p in act.from.iter() {
             if !is_party(p) {
                 let v = name(p);
-                diags.push_suggesting(Diagnostic::error(codes::UNKNOWN_PARTY, at("from"), format!("unknown party `{v}` in `from`")), &v, party_names.iter().copied());
+                diags.push_suggesting(
+                    Diagnostic::error(codes::UNKNOWN_PARTY, at("from"), format!("unknown party `{v}` in `from`")),
+                    &v,
+                    party_names.iter().copied(),
+                );
             } else if act.kind == ActKind::Deployment && !member(p, checked_at(act)) {
                 let v = name(p);
-                diags.push(Diagnostic::error(codes::NOT_A_MEMBER, at("from"), format!("`{v}` contributes to a deployment but is not a member on {}", act.time.display())));
+                diags.push(Diagnostic::error(
+                    codes::NOT_A_MEMBER,
+                    at("from"),
+                    format!("`{v}` contributes to a deployment but is not a member on {}", act.time.display()),
+                ));
             }
         }
         if act.organ.is_some() && !is_organ(act.organ) {
@@ -435,20 +467,43 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
         if act.under.is_some() && treaty.article(act.under).is_none() {
             let v = name(act.under);
             diags.push_suggesting(
-                Diagnostic::error(codes::UNKNOWN_ARTICLE, at("under"), format!("unknown article `{v}`")).help("articles are named by the treaty file's headings, as `art4` for `## Article 4`"),
+                Diagnostic::error(codes::UNKNOWN_ARTICLE, at("under"), format!("unknown article `{v}`"))
+                    .help("articles are named by the treaty file's headings, as `art4` for `## Article 4`"),
                 &v,
                 treaty.articles.iter().map(|a| symbols.name(a.id)),
             );
         }
         let members_only = matches!(
             act.kind,
-            ActKind::Request | ActKind::Sign | ActKind::Refuse | ActKind::OptOut | ActKind::Assistance | ActKind::Withdrawal | ActKind::Vote | ActKind::Objection | ActKind::Amendment | ActKind::Reservation
+            ActKind::Request
+                | ActKind::Sign
+                | ActKind::Refuse
+                | ActKind::OptOut
+                | ActKind::Assistance
+                | ActKind::Withdrawal
+                | ActKind::Vote
+                | ActKind::Objection
+                | ActKind::Amendment
+                | ActKind::Reservation
         );
         if members_only && is_party(act.actor) && !member(act.actor, checked_at(act)) {
             let (actor, kind) = (name(act.actor), act.kind.keyword());
-            diags.push(Diagnostic::error(codes::NOT_A_MEMBER, span, format!("`{actor}` is not a member on {}, so it cannot `{kind}`", act.time.display())).help("only members of the treaty on the act's date may perform it"));
+            diags.push(
+                Diagnostic::error(codes::NOT_A_MEMBER, span, format!("`{actor}` is not a member on {}, so it cannot `{kind}`", act.time.display()))
+                    .help("only members of the treaty on the act's date may perform it"),
+            );
         }
-        let on_document = matches!(act.kind, ActKind::Sign | ActKind::Refuse | ActKind::OptOut | ActKind::Vote | ActKind::Objection | ActKind::Amendment | ActKind::Reservation | ActKind::Transfer);
+        let on_document = matches!(
+            act.kind,
+            ActKind::Sign
+                | ActKind::Refuse
+                | ActKind::OptOut
+                | ActKind::Vote
+                | ActKind::Objection
+                | ActKind::Amendment
+                | ActKind::Reservation
+                | ActKind::Transfer
+        );
         if act.kind == ActKind::Vote && ![treaty.words.yes, treaty.words.no, treaty.words.abstain].contains(&act.subject) {
             diags.push(Diagnostic::error(codes::MALFORMED_CLAUSE, span, "a vote is `vote yes`, `vote no` or `vote abstain`"));
         }
@@ -460,10 +515,17 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
                 diags.push(Diagnostic::error(codes::UNKNOWN_ORGAN, span, "a `transfer` moves a document `to` an organ").help("add `to ORGAN`"));
             } else if is_party(act.to) {
                 let v = name(act.to);
-                diags.push(Diagnostic::error(codes::UNKNOWN_ORGAN, at("to"), format!("`{v}` is a party, not an organ")).help("a `transfer` moves a document `to` an organ"));
+                diags.push(
+                    Diagnostic::error(codes::UNKNOWN_ORGAN, at("to"), format!("`{v}` is a party, not an organ"))
+                        .help("a `transfer` moves a document `to` an organ"),
+                );
             } else {
                 let v = name(act.to);
-                diags.push_suggesting(Diagnostic::error(codes::UNKNOWN_ORGAN, at("to"), format!("unknown organ `{v}`")).help("a `transfer` moves a document `to` an organ"), &v, organ_names.iter().copied());
+                diags.push_suggesting(
+                    Diagnostic::error(codes::UNKNOWN_ORGAN, at("to"), format!("unknown organ `{v}`")).help("a `transfer` moves a document `to` an organ"),
+                    &v,
+                    organ_names.iter().copied(),
+                );
             }
         }
         if (act.kind == ActKind::Propose || on_document) && act.document.is_none() {
@@ -499,17 +561,24 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
                     }
                 }
                 Some((t, _)) => {
-                    diags.push(Diagnostic::error(codes::UNKNOWN_CASE, at("case"), format!("case `{c}` is opened on {}, after this act", t.display())).help("an act can only belong to a case opened before it"));
+                    diags.push(
+                        Diagnostic::error(codes::UNKNOWN_CASE, at("case"), format!("case `{c}` is opened on {}, after this act", t.display()))
+                            .help("an act can only belong to a case opened before it"),
+                    );
                 }
                 None => {
-                    let d = Diagnostic::error(codes::UNKNOWN_CASE, at("case"), format!("unknown case `{c}`")).help("a case is named by the id of the earlier act that opened it (a request under an article)");
+                    let d = Diagnostic::error(codes::UNKNOWN_CASE, at("case"), format!("unknown case `{c}`"))
+                        .help("a case is named by the id of the earlier act that opened it (a request under an article)");
                     let d = if diags.wants(d.span) { d.suggest(&c, opened_cases().iter().copied()) } else { d };
                     diags.push(d);
                 }
             }
         }
         let powers: Vec<&Power> = treaty.powers.iter().filter(|p| fits(&p.act, act) && treaty.rule_in_force(&p.versions, checked_at(act))).collect();
-        if !powers.is_empty() && (is_party(act.actor) || is_organ(act.actor)) && !powers.iter().any(|p| holds(&p.holders, act.actor, member(act.actor, checked_at(act)))) {
+        if !powers.is_empty()
+            && (is_party(act.actor) || is_organ(act.actor))
+            && !powers.iter().any(|p| holds(&p.holders, act.actor, member(act.actor, checked_at(act))))
+        {
             let (actor, kind) = (name(act.actor), act.kind.keyword());
             let power = name(powers[0].id);
             diags.push(Diagnostic::error(codes::NO_POWER, span, format!("`{actor}` has no power to `{kind}` here")).help(format!("see the power `{power}`")));
@@ -517,7 +586,10 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
         if let Some(count) = act.count().as_ref() {
             let proposal = proposals.get(&act.document).copied();
             if let Some(problem) = tally_contradiction(treaty, act, proposal, count, &member) {
-                diags.push(Diagnostic::error(codes::TALLY_CONTRADICTS_RULE, at("votes"), problem).help("check the sources' figures, or the organ's `decides` rule in the treaty"));
+                diags.push(
+                    Diagnostic::error(codes::TALLY_CONTRADICTS_RULE, at("votes"), problem)
+                        .help("check the sources' figures, or the organ's `decides` rule in the treaty"),
+                );
             }
         }
         if act.sources.is_empty() {
@@ -549,14 +621,25 @@ fn tally_contradiction(treaty: &Treaty, act: &Act, proposal: Option<&Act>, count
             if yes + no + abstain > eligible {
                 Some(format!("the tally counts {} votes, but only {eligible} members of {name} may vote on this date", yes + no + abstain))
             } else if let Some(q) = t.quorum.filter(|&q| yes + no + abstain < q) {
-                Some(format!("the tally counts {} members taking part, below the quorum of {q} of {name}, yet the decision is recorded as taken", yes + no + abstain))
+                Some(format!(
+                    "the tally counts {} members taking part, below the quorum of {q} of {name}, yet the decision is recorded as taken",
+                    yes + no + abstain
+                ))
             } else if yes < t.needed {
-                Some(format!("{yes} yes votes do not reach the {} that {name} needs ({}), yet the decision is recorded as adopted", t.needed, organ.decides.describe()))
+                Some(format!(
+                    "{yes} yes votes do not reach the {} that {name} needs ({}), yet the decision is recorded as adopted",
+                    t.needed,
+                    organ.decides.describe()
+                ))
             } else {
                 None
             }
         }
-        DecisionRule::Unanimity | DecisionRule::ConsensusOptOut if no > 0 => Some(format!("{name} decides by {}, so a decision with {no} {} against cannot have been adopted", organ.decides.describe(), if no == 1 { "vote" } else { "votes" })),
+        DecisionRule::Unanimity | DecisionRule::ConsensusOptOut if no > 0 => Some(format!(
+            "{name} decides by {}, so a decision with {no} {} against cannot have been adopted",
+            organ.decides.describe(),
+            if no == 1 { "vote" } else { "votes" }
+        )),
         _ => None,
     }
 }
@@ -571,7 +654,11 @@ fn why_no_case(symbols: &Symbols, treaty: &Treaty, act: &Act) -> Option<String> 
         let mut kinds: Vec<&str> = treaty.duties.iter().flat_map(|d| d.triggers().map(|t| t.kind.keyword())).collect();
         kinds.sort();
         kinds.dedup();
-        let by = if kinds.is_empty() { "the treaty has no duty".to_string() } else { format!("only {} opens cases", kinds.iter().map(|k| format!("a `{k}`")).collect::<Vec<_>>().join(" or ")) };
+        let by = if kinds.is_empty() {
+            "the treaty has no duty".to_string()
+        } else {
+            format!("only {} opens cases", kinds.iter().map(|k| format!("a `{k}`")).collect::<Vec<_>>().join(" or "))
+        };
         return Some(format!("it is a `{kind}`, and no duty is triggered by a `{kind}` ({by})"));
     }
     let in_force: Vec<&&Duty> = same_kind.iter().filter(|d| treaty.rule_in_force(&d.versions, act.time)).collect();

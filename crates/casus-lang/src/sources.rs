@@ -12,7 +12,7 @@
 //! The check looks only at addresses: a source given by title alone names
 //! no host, and is left to the reader.
 
-use crate::diagnostic::{codes, Diagnostic};
+use crate::diagnostic::{Diagnostic, codes};
 use casus_model::Span;
 
 /// The list, embedded at build time.
@@ -94,7 +94,10 @@ mod tests {
         sorted.dedup();
         assert_eq!(sorted, hosts, "keep mirror_hosts.txt sorted and without duplicates");
         for h in hosts {
-            assert!(h.contains('.') && !h.starts_with("www.") && h.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-'), "`{h}` is not a bare lower-case host");
+            assert!(
+                h.contains('.') && !h.starts_with("www.") && h.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-'),
+                "`{h}` is not a bare lower-case host"
+            );
             assert_eq!(host_of(&format!("https://{h}/")).as_deref(), Some(h));
         }
     }

@@ -6,7 +6,7 @@
 //! `casus check` can report every problem at once. Meaning (which clauses a
 //! declaration takes) is the business of `treaty.rs` and `record.rs`.
 
-use crate::diagnostic::{codes, Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, codes};
 use casus_model::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,7 +190,10 @@ fn lex(line: &str, base: usize) -> (Vec<Token>, Option<String>, Option<Diagnosti
             return (tokens, Some(line[start + 1..].trim_end().to_string()), error);
         }
         if tokens.len() == MAX_LINE_TOKENS {
-            report(Diagnostic::error(codes::TOO_LARGE, span(start, line.len()), format!("a line with more than {MAX_LINE_TOKENS} tokens")).label("the rest of this line is skipped"));
+            report(
+                Diagnostic::error(codes::TOO_LARGE, span(start, line.len()), format!("a line with more than {MAX_LINE_TOKENS} tokens"))
+                    .label("the rest of this line is skipped"),
+            );
             break;
         }
         let end_here = |chars: &mut std::iter::Peekable<std::str::CharIndices>| chars.peek().map(|&(o, _)| o).unwrap_or(line.len());
@@ -233,7 +236,10 @@ fn lex(line: &str, base: usize) -> (Vec<Token>, Option<String>, Option<Diagnosti
                 TokenKind::Word
             };
             if (kind == TokenKind::Word || kind == TokenKind::Var) && text.contains(':') {
-                report(Diagnostic::error(codes::UNEXPECTED_CHARACTER, span(start, end), format!("unexpected `:` in `{}`", shorten(text))).label("names cannot contain `:`"));
+                report(
+                    Diagnostic::error(codes::UNEXPECTED_CHARACTER, span(start, end), format!("unexpected `:` in `{}`", shorten(text)))
+                        .label("names cannot contain `:`"),
+                );
             }
             if kind == TokenKind::Var && (text.len() == 1 || !is_word_start(text[1..].chars().next().unwrap_or('0'))) {
                 report(Diagnostic::error(codes::UNEXPECTED_CHARACTER, span(start, end), "a variable needs a name after `$`").label("like `$victim`"));
@@ -319,7 +325,11 @@ pub fn for_each_item(file: &str, range: std::ops::Range<usize>, diags: &mut Diag
                 Some(Item::Decl(d)) if !continuation => d.body.push(BodyLine::Clause(line)),
                 _ => {
                     if lexed_cleanly {
-                        let what = if continuation { format!("`{}` with no clause above it", first.text) } else { "an indented line with no declaration above it".to_string() };
+                        let what = if continuation {
+                            format!("`{}` with no clause above it", first.text)
+                        } else {
+                            "an indented line with no declaration above it".to_string()
+                        };
                         diags.push(
                             Diagnostic::error(codes::STRAY_CONTINUATION, first.span, what)
                                 .label("nothing to continue")
@@ -410,7 +420,12 @@ impl Formatter {
                     let s = match b {
                         BodyLine::Comment(l) => with_comment("  ".to_string(), &l.comment).trim_end().to_string(),
                         BodyLine::Clause(l) => {
-                            let split = if l.tokens.len() >= 2 && (l.tokens[0].is_word("owed") || l.tokens[0].is_word("held")) && l.tokens[1].kind == TokenKind::Word { 2 } else { 1 };
+                            let split =
+                                if l.tokens.len() >= 2 && (l.tokens[0].is_word("owed") || l.tokens[0].is_word("held")) && l.tokens[1].kind == TokenKind::Word {
+                                    2
+                                } else {
+                                    1
+                                };
                             let key = join(&l.tokens[..split]);
                             let rest = join(&l.tokens[split..]);
                             let s = if rest.is_empty() { format!("  {key}") } else { format!("  {key:<width$} {rest}", width = KEY_WIDTH - 1) };

@@ -5,8 +5,8 @@
 //! each declaration and checks every name it uses. Errors never stop the
 //! walk; a declaration with an error is left out of the model.
 
-use crate::diagnostic::{codes, Diagnostic, Diagnostics};
-use crate::lower::{span_of, Cx};
+use crate::diagnostic::{Diagnostic, Diagnostics, codes};
+use crate::lower::{Cx, span_of};
 use crate::markdown::{self, Part};
 use crate::syntax::{self, Decl, Item, Token, TokenKind};
 use casus_model::*;
@@ -25,7 +25,8 @@ pub fn load_treaty(name: &str, text: &str, symbols: &mut Symbols) -> (Treaty, Ve
     }
     let blocks = blocks(name, text, &mut diags);
     let words = Words::intern(symbols);
-    let treaty = Lowerer { cx: Cx { symbols, diags: &mut diags }, treaty: Treaty { words, ..Treaty::default() }, declared: Declared::default() }.run(&blocks, text);
+    let treaty =
+        Lowerer { cx: Cx { symbols, diags: &mut diags }, treaty: Treaty { words, ..Treaty::default() }, declared: Declared::default() }.run(&blocks, text);
     (treaty, diags.into_vec())
 }
 
@@ -73,7 +74,10 @@ fn blocks(name: &str, text: &str, diags: &mut Diagnostics) -> Parsed {
         Part::Block(range) => out.blocks.push(Located { range, article: article.as_ref().map(|a| a.0.clone()), quote: quote.clone() }),
     });
     if out.blocks.is_empty() {
-        diags.push(Diagnostic::warning(codes::NO_RULES, Span::new(0, 0), "no ```casus blocks in this file").help("a treaty file states its rules in fenced blocks whose info string is `casus`"));
+        diags.push(
+            Diagnostic::warning(codes::NO_RULES, Span::new(0, 0), "no ```casus blocks in this file")
+                .help("a treaty file states its rules in fenced blocks whose info string is `casus`"),
+        );
     }
     out
 }
@@ -101,7 +105,10 @@ fn head_word(decl: &Decl) -> &str {
 
 /// A clause's keyword (one or two words) and its arguments.
 fn split_clause(tokens: &[Token]) -> (String, &[Token]) {
-    if tokens.len() >= 2 && (tokens[0].is_word("owed") || tokens[0].is_word("held") || (tokens[0].is_word("refrains") && tokens[1].is_word("from"))) && tokens[1].kind == TokenKind::Word {
+    if tokens.len() >= 2
+        && (tokens[0].is_word("owed") || tokens[0].is_word("held") || (tokens[0].is_word("refrains") && tokens[1].is_word("from")))
+        && tokens[1].kind == TokenKind::Word
+    {
         return (format!("{} {}", tokens[0].text, tokens[1].text), &tokens[2..]);
     }
     (tokens[0].text.clone(), &tokens[1..])
@@ -142,10 +149,14 @@ impl Lowerer<'_> {
         self.cx.diags.absorb(syntax_diags);
         match treaty_head {
             None => {
-                self.cx.err(codes::MISSING_TREATY, Span::new(0, 0), "no `treaty` declaration").help("start the first ```casus block with `treaty ID \"Title\"`");
+                self.cx
+                    .err(codes::MISSING_TREATY, Span::new(0, 0), "no `treaty` declaration")
+                    .help("start the first ```casus block with `treaty ID \"Title\"`");
             }
             Some(head) if self.treaty.versions.is_empty() => {
-                self.cx.err(codes::MISSING_CLAUSE, head, "the treaty has no date of entry into force").help("add `in-force DATE` to the treaty declaration, or declare a `version`");
+                self.cx
+                    .err(codes::MISSING_CLAUSE, head, "the treaty has no date of entry into force")
+                    .help("add `in-force DATE` to the treaty declaration, or declare a `version`");
             }
             Some(_) => {}
         }
@@ -163,10 +174,9 @@ impl Lowerer<'_> {
             cx.err(codes::DUPLICATE_ID, span, format!("{what} `{}` is declared twice", id_tok.text)).label("declared again here");
         };
         match word.as_str() {
-            "version"
-                if self.declared.versions.insert(sym, span).is_some() => {
-                    dup(&mut self.cx, "version");
-                }
+            "version" if self.declared.versions.insert(sym, span).is_some() => {
+                dup(&mut self.cx, "version");
+            }
             "party" | "state" | "actor" => {
                 if self.declared.parties.contains_key(&sym) || self.declared.organs.contains_key(&sym) {
                     dup(&mut self.cx, "party");
@@ -200,7 +210,8 @@ impl Lowerer<'_> {
 
     fn lower(&mut self, decl: &Decl, at: &Located, word: &str) {
         let article = at.article.as_deref().map(|a| self.cx.symbols.intern(a)).unwrap_or(Sym::NONE);
-        let quote = Quote { article, text: at.quote.as_ref().map(|q| q.0.clone()).unwrap_or_default(), line: at.quote.as_ref().map(|q| q.1 as u32).unwrap_or(0) };
+        let quote =
+            Quote { article, text: at.quote.as_ref().map(|q| q.0.clone()).unwrap_or_default(), line: at.quote.as_ref().map(|q| q.1 as u32).unwrap_or(0) };
         let head = &decl.head.tokens;
         let head_span = decl.head.span;
         match word {
@@ -221,7 +232,10 @@ impl Lowerer<'_> {
             }
             _ => {
                 let found = head[0].describe();
-                self.cx.err(codes::UNKNOWN_DECLARATION, head[0].span, format!("unknown declaration {found}")).help(format!("declarations: {DECLARATIONS}")).suggest(&head[0].text, DECLARATIONS.split(", "));
+                self.cx
+                    .err(codes::UNKNOWN_DECLARATION, head[0].span, format!("unknown declaration {found}"))
+                    .help(format!("declarations: {DECLARATIONS}"))
+                    .suggest(&head[0].text, DECLARATIONS.split(", "));
             }
         }
     }
@@ -233,12 +247,17 @@ impl Lowerer<'_> {
 
     fn unknown_clause(&mut self, decl: &str, tok: &Token, allowed: &str) {
         let known = allowed.split(", ").map(|a| a.split(" (").next().unwrap_or(a));
-        self.cx.err(codes::UNKNOWN_CLAUSE, tok.span, format!("`{decl}` takes no clause `{}`", tok.canonical())).help(format!("`{decl}` takes: {allowed}")).suggest(&tok.text, known);
+        self.cx
+            .err(codes::UNKNOWN_CLAUSE, tok.span, format!("`{decl}` takes no clause `{}`", tok.canonical()))
+            .help(format!("`{decl}` takes: {allowed}"))
+            .suggest(&tok.text, known);
     }
 
     fn no_continuations(&mut self, clause: &syntax::Clause) {
         for c in &clause.continuations {
-            self.cx.err(codes::STRAY_CONTINUATION, c.tokens[0].span, format!("`{}` cannot continue this clause", c.tokens[0].text)).help("only `needs` and `does` take `or`, and only `needs` takes `when`");
+            self.cx
+                .err(codes::STRAY_CONTINUATION, c.tokens[0].span, format!("`{}` cannot continue this clause", c.tokens[0].text))
+                .help("only `needs` and `does` take `or`, and only `needs` takes `when`");
         }
     }
 
@@ -356,11 +375,16 @@ impl Lowerer<'_> {
                 self.cx.err(codes::MALFORMED_CLAUSE, span_of(&main[1..], toks[0].span), "expected only a date, then `source` or `note`");
             }
             if sources.is_empty() {
-                self.cx.diags.push(Diagnostic::warning(codes::NO_SOURCE, clause.line.span, format!("`{}` has no source", toks[0].text)).help("add `source \"https://…\" \"Title\"` on the same line"));
+                self.cx.diags.push(
+                    Diagnostic::warning(codes::NO_SOURCE, clause.line.span, format!("`{}` has no source", toks[0].text))
+                        .help("add `source \"https://…\" \"Title\"` on the same line"),
+                );
             }
             if let Some(prev) = events.last() {
                 if prev.time > time {
-                    self.cx.err(codes::OUT_OF_ORDER, main[0].span, "membership changes must be in date order").label(format!("earlier than the {} above", prev.time.display()));
+                    self.cx
+                        .err(codes::OUT_OF_ORDER, main[0].span, "membership changes must be in date order")
+                        .label(format!("earlier than the {} above", prev.time.display()));
                 }
             } else if change != MembershipChange::Join {
                 self.cx.err(codes::OUT_OF_ORDER, toks[0].span, format!("a party's first change must be `joins`, not `{}`", toks[0].text));
@@ -374,7 +398,10 @@ impl Lowerer<'_> {
         let sym = self.cx.symbols.intern(&tok.text);
         if tok.kind != TokenKind::Word || !self.declared.parties.contains_key(&sym) || self.declared.states.contains(&sym) {
             let known = self.names(self.declared.parties.keys().filter(|p| !self.declared.states.contains(p)));
-            self.cx.err(codes::UNKNOWN_PARTY, tok.span, format!("unknown party {}", tok.describe())).label("not declared with `party`").suggest(&tok.text, known.iter().map(String::as_str));
+            self.cx
+                .err(codes::UNKNOWN_PARTY, tok.span, format!("unknown party {}", tok.describe()))
+                .label("not declared with `party`")
+                .suggest(&tok.text, known.iter().map(String::as_str));
             return None;
         }
         Some(sym)
@@ -382,7 +409,17 @@ impl Lowerer<'_> {
 
     fn lower_organ(&mut self, decl: &Decl, quote: Quote) {
         let Some((id, name)) = self.id_and_title(decl, "organ", true) else { return };
-        let mut organ = Organ { id, name, seats: Vec::new(), decides: DecisionRule::Recorded, rotation: None, article: quote.article, sources: Vec::new(), quote, span: decl.head.span };
+        let mut organ = Organ {
+            id,
+            name,
+            seats: Vec::new(),
+            decides: DecisionRule::Recorded,
+            rotation: None,
+            article: quote.article,
+            sources: Vec::new(),
+            quote,
+            span: decl.head.span,
+        };
         let mut vote: Option<VoteRule> = None;
         let mut vote_clauses: Vec<(&'static str, Span)> = Vec::new();
         for clause in decl.clauses() {
@@ -393,7 +430,9 @@ impl Lowerer<'_> {
                 "seats" => {
                     // An optional `from DATE` at the end dates the change.
                     let (body, from) = match words.iter().rposition(|w| *w == "from") {
-                        Some(i) if i + 2 == words.len() && i > 0 => (&toks[1..=i], self.cx.date(toks.get(i + 2), toks[0].span, "the date the seats change").map(|d| d.0)),
+                        Some(i) if i + 2 == words.len() && i > 0 => {
+                            (&toks[1..=i], self.cx.date(toks.get(i + 2), toks[0].span, "the date the seats change").map(|d| d.0))
+                        }
                         _ => (&toks[1..], None),
                     };
                     let body_words: Vec<&str> = body.iter().map(|t| t.text.as_str()).collect();
@@ -402,7 +441,11 @@ impl Lowerer<'_> {
                         ["office"] => Some(Seats::Office),
                         ["parties", ..] if body.len() > 1 => Some(Seats::Parties(body[1..].iter().filter_map(|t| self.party_ref(t)).collect())),
                         _ => {
-                            self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `seats every party`, `seats parties CODE…` or `seats office`, optionally followed by `from DATE`");
+                            self.cx.err(
+                                codes::MALFORMED_CLAUSE,
+                                clause.line.span,
+                                "expected `seats every party`, `seats parties CODE…` or `seats office`, optionally followed by `from DATE`",
+                            );
                             None
                         }
                     };
@@ -419,12 +462,14 @@ impl Lowerer<'_> {
                     ["consensus", "with", "opt-out"] => organ.decides = DecisionRule::ConsensusOptOut,
                     ["as", "recorded"] => organ.decides = DecisionRule::Recorded,
                     ["by", "silence"] => organ.decides = DecisionRule::Silence,
-                    [_, "of", base @ ("members" | "voting")] => if let Some(share) = self.share(&toks[1]) {
-                        let base = if *base == "members" { VoteBase::Members } else { VoteBase::Voting };
-                        let v = vote.get_or_insert(VoteRule { share, base, quorum: None, abstentions_against: false, exclude_disputants: false });
-                        v.share = share;
-                        v.base = base;
-                    },
+                    [_, "of", base @ ("members" | "voting")] => {
+                        if let Some(share) = self.share(&toks[1]) {
+                            let base = if *base == "members" { VoteBase::Members } else { VoteBase::Voting };
+                            let v = vote.get_or_insert(VoteRule { share, base, quorum: None, abstentions_against: false, exclude_disputants: false });
+                            v.share = share;
+                            v.base = base;
+                        }
+                    }
                     _ => {
                         self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `decides unanimity`, `consensus with opt-out`, `as recorded`, `by silence`, or a vote such as `majority of members` or `2/3 of voting`");
                     }
@@ -441,13 +486,24 @@ impl Lowerer<'_> {
                         },
                         [_, "of", "members"] => self.share(&toks[1]).map(Quorum::Share),
                         _ => {
-                            self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `quorum N`, `quorum 2/3 of members`, `quorum majority of members` or `quorum as needed`");
+                            self.cx.err(
+                                codes::MALFORMED_CLAUSE,
+                                clause.line.span,
+                                "expected `quorum N`, `quorum 2/3 of members`, `quorum majority of members` or `quorum as needed`",
+                            );
                             None
                         }
                     };
                     if let Some(q) = q {
                         vote_clauses.push(("quorum", clause.line.span));
-                        vote.get_or_insert(VoteRule { share: Share::MAJORITY, base: VoteBase::Voting, quorum: None, abstentions_against: false, exclude_disputants: false }).quorum = Some(q);
+                        vote.get_or_insert(VoteRule {
+                            share: Share::MAJORITY,
+                            base: VoteBase::Voting,
+                            quorum: None,
+                            abstentions_against: false,
+                            exclude_disputants: false,
+                        })
+                        .quorum = Some(q);
                     }
                 }
                 "abstentions" => {
@@ -461,13 +517,27 @@ impl Lowerer<'_> {
                     };
                     if let Some(a) = against {
                         vote_clauses.push(("abstentions", clause.line.span));
-                        vote.get_or_insert(VoteRule { share: Share::MAJORITY, base: VoteBase::Voting, quorum: None, abstentions_against: false, exclude_disputants: false }).abstentions_against = a;
+                        vote.get_or_insert(VoteRule {
+                            share: Share::MAJORITY,
+                            base: VoteBase::Voting,
+                            quorum: None,
+                            abstentions_against: false,
+                            exclude_disputants: false,
+                        })
+                        .abstentions_against = a;
                     }
                 }
                 "excludes" => {
                     if words.as_slice() == ["parties", "to", "the", "dispute"] {
                         vote_clauses.push(("excludes", clause.line.span));
-                        vote.get_or_insert(VoteRule { share: Share::MAJORITY, base: VoteBase::Voting, quorum: None, abstentions_against: false, exclude_disputants: false }).exclude_disputants = true;
+                        vote.get_or_insert(VoteRule {
+                            share: Share::MAJORITY,
+                            base: VoteBase::Voting,
+                            quorum: None,
+                            abstentions_against: false,
+                            exclude_disputants: false,
+                        })
+                        .exclude_disputants = true;
                     } else {
                         self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `excludes parties to the dispute`");
                     }
@@ -492,7 +562,9 @@ impl Lowerer<'_> {
             Some(v) if decides_vote => organ.decides = DecisionRule::Vote(v),
             Some(_) => {
                 for (what, span) in vote_clauses {
-                    self.cx.err(codes::MALFORMED_CLAUSE, span, format!("`{what}` applies only to an organ that decides by a vote")).help("add `decides majority of members`, `decides 2/3 of voting`, …");
+                    self.cx
+                        .err(codes::MALFORMED_CLAUSE, span, format!("`{what}` applies only to an organ that decides by a vote"))
+                        .help("add `decides majority of members`, `decides 2/3 of voting`, …");
                 }
             }
             None => {}
@@ -574,15 +646,24 @@ impl Lowerer<'_> {
     fn check_name(&mut self, field: Field, term: Term, span: Span) {
         let Term::Name(sym) = term else { return };
         let known = match field {
-            Field::By | Field::To | Field::Against | Field::About | Field::From => self.declared.parties.contains_key(&sym) || self.declared.organs.contains_key(&sym),
+            Field::By | Field::To | Field::Against | Field::About | Field::From => {
+                self.declared.parties.contains_key(&sym) || self.declared.organs.contains_key(&sym)
+            }
             Field::Under => self.declared.articles.contains(&sym),
             _ => true,
         };
         if !known {
             let name = self.cx.symbols.name(sym).to_string();
             let (code, what) = if field == Field::Under { (codes::UNKNOWN_ARTICLE, "article") } else { (codes::UNKNOWN_PARTY, "party, state or organ") };
-            let known = if field == Field::Under { self.names(self.declared.articles.iter()) } else { self.names(self.declared.parties.keys().chain(self.declared.organs.keys())) };
-            self.cx.err(code, span, format!("unknown {what} `{name}`")).label(format!("in `{}`", field.keyword())).suggest(&name, known.iter().map(String::as_str));
+            let known = if field == Field::Under {
+                self.names(self.declared.articles.iter())
+            } else {
+                self.names(self.declared.parties.keys().chain(self.declared.organs.keys()))
+            };
+            self.cx
+                .err(code, span, format!("unknown {what} `{name}`"))
+                .label(format!("in `{}`", field.keyword()))
+                .suggest(&name, known.iter().map(String::as_str));
         }
     }
 
@@ -590,10 +671,13 @@ impl Lowerer<'_> {
         for &(field, term) in &pattern.constraints {
             self.check_name(field, term, pattern.span);
             if let Term::Var(v) = term
-                && !bound.contains(&v) {
-                    let name = self.cx.symbols.name(v).to_string();
-                    self.cx.err(codes::UNBOUND_VARIABLE, pattern.span, format!("`${name}` is not bound by the trigger")).help("variables are bound by the `on` pattern (and `$debtor` in `does`)");
-                }
+                && !bound.contains(&v)
+            {
+                let name = self.cx.symbols.name(v).to_string();
+                self.cx
+                    .err(codes::UNBOUND_VARIABLE, pattern.span, format!("`${name}` is not bound by the trigger"))
+                    .help("variables are bound by the `on` pattern (and `$debtor` in `does`)");
+            }
         }
     }
 
@@ -603,7 +687,10 @@ impl Lowerer<'_> {
             let sym = self.cx.symbols.intern(&t.text);
             if t.kind != TokenKind::Word || !self.declared.versions.contains_key(&sym) {
                 let known = self.names(self.declared.versions.keys());
-                self.cx.err(codes::UNKNOWN_VERSION, t.span, format!("unknown version {}", t.describe())).label("not declared with `version`").suggest(&t.text, known.iter().map(String::as_str));
+                self.cx
+                    .err(codes::UNKNOWN_VERSION, t.span, format!("unknown version {}", t.describe()))
+                    .label("not declared with `version`")
+                    .suggest(&t.text, known.iter().map(String::as_str));
             } else {
                 out.push(sym);
             }
@@ -666,10 +753,15 @@ impl Lowerer<'_> {
         let has_on = clauses.iter().any(|c| c.line.tokens[0].is_word("on"));
         let refrain_clause = clauses.iter().find(|c| split_clause(&c.line.tokens).0 == "refrains from");
         let standing = !has_on && refrain_clause.is_some();
-        let trigger_clauses: Vec<&syntax::Clause> = if standing { refrain_clause.into_iter().collect() } else { clauses.iter().filter(|c| c.line.tokens[0].is_word("on")).collect() };
+        let trigger_clauses: Vec<&syntax::Clause> =
+            if standing { refrain_clause.into_iter().collect() } else { clauses.iter().filter(|c| c.line.tokens[0].is_word("on")).collect() };
         for c in trigger_clauses {
             if trigger.is_some() {
-                self.cx.err(codes::REPEATED_CLAUSE, c.line.tokens[0].span, "a duty has one trigger (`on`); write further triggers as `or PATTERN` lines under it");
+                self.cx.err(
+                    codes::REPEATED_CLAUSE,
+                    c.line.tokens[0].span,
+                    "a duty has one trigger (`on`); write further triggers as `or PATTERN` lines under it",
+                );
                 continue;
             }
             let skip = if standing { 2 } else { 1 };
@@ -704,7 +796,15 @@ impl Lowerer<'_> {
                         let names = |set: &BTreeSet<Sym>| set.iter().map(|v| format!("`${}`", self.cx.symbols.name(*v))).collect::<Vec<_>>().join(", ");
                         let (these, those) = (names(&vars), names(first));
                         self.cx
-                            .err(codes::TRIGGER_BINDINGS_DIFFER, p.span, format!("this trigger binds {} but the first binds {}", if these.is_empty() { "no variable".to_string() } else { these }, if those.is_empty() { "none".to_string() } else { those }))
+                            .err(
+                                codes::TRIGGER_BINDINGS_DIFFER,
+                                p.span,
+                                format!(
+                                    "this trigger binds {} but the first binds {}",
+                                    if these.is_empty() { "no variable".to_string() } else { these },
+                                    if those.is_empty() { "none".to_string() } else { those }
+                                ),
+                            )
                             .help("every alternative after `or` must bind the same variables, since the other clauses use them");
                         ok = false;
                     }
@@ -715,7 +815,8 @@ impl Lowerer<'_> {
                 ok = false;
             }
         }
-        let (mut needs, mut owed_by, mut owed_to, mut does, mut within, mut versions, mut sources) = (Vec::new(), None, None, Vec::new(), None, Vec::new(), Vec::new());
+        let (mut needs, mut owed_by, mut owed_to, mut does, mut within, mut versions, mut sources) =
+            (Vec::new(), None, None, Vec::new(), None, Vec::new(), Vec::new());
         let mut refrains: Vec<Pattern> = Vec::new();
         let mut within_span = None;
         for c in &clauses {
@@ -813,7 +914,9 @@ impl Lowerer<'_> {
                                     None => p.constraints.push((Field::By, Term::Var(debtor))),
                                     Some(Term::Var(v)) if v == debtor => {}
                                     Some(_) => {
-                                        self.cx.err(codes::REFRAIN_NOT_OWN_ACT, p.span, "a duty to refrain forbids the debtor's own acts").help("leave out `by` (it is `by $debtor`), or write `by $debtor`");
+                                        self.cx
+                                            .err(codes::REFRAIN_NOT_OWN_ACT, p.span, "a duty to refrain forbids the debtor's own acts")
+                                            .help("leave out `by` (it is `by $debtor`), or write `by $debtor`");
                                         ok = false;
                                     }
                                 }
@@ -842,7 +945,10 @@ impl Lowerer<'_> {
                                 }
                                 None => {
                                     let known = self.names(self.declared.questions.keys());
-                                    self.cx.err(codes::UNKNOWN_QUESTION, t.span, format!("unknown question `{}`", t.text)).help("`within` takes a duration such as `30 days`, or a question whose options give durations").suggest(&t.text, known.iter().map(String::as_str));
+                                    self.cx
+                                        .err(codes::UNKNOWN_QUESTION, t.span, format!("unknown question `{}`", t.text))
+                                        .help("`within` takes a duration such as `30 days`, or a question whose options give durations")
+                                        .suggest(&t.text, known.iter().map(String::as_str));
                                     None
                                 }
                             }
@@ -866,31 +972,64 @@ impl Lowerer<'_> {
             }
         }
         if !does.is_empty() && refrain_clause.is_some() {
-            self.cx.err(codes::DOES_AND_REFRAINS, decl.head.span, "a duty is either to act (`does`) or to refrain (`refrains from`), not both").help("declare two duties");
+            self.cx
+                .err(codes::DOES_AND_REFRAINS, decl.head.span, "a duty is either to act (`does`) or to refrain (`refrains from`), not both")
+                .help("declare two duties");
             return;
         }
         if standing {
             if let Some(span) = within_span {
-                self.cx.err(codes::STANDING_DUTY_WITHIN, span, "a duty without `on` is in force while its text is, so it takes no `within`").help("to make it last a fixed time from an event, give it a trigger with `on`");
+                self.cx
+                    .err(codes::STANDING_DUTY_WITHIN, span, "a duty without `on` is in force while its text is, so it takes no `within`")
+                    .help("to make it last a fixed time from an event, give it a trigger with `on`");
                 return;
             }
             within = Some(Within::None);
         } else if !has_on && !does.is_empty() {
-            self.cx.err(codes::DUTY_TO_ACT_WITHOUT_TRIGGER, decl.head.span, "a duty to act needs a trigger (`on`)").help("only a duty to refrain (`refrains from`) may be written without `on`: it is then in force at all times");
+            self.cx
+                .err(codes::DUTY_TO_ACT_WITHOUT_TRIGGER, decl.head.span, "a duty to act needs a trigger (`on`)")
+                .help("only a duty to refrain (`refrains from`) may be written without `on`: it is then in force at all times");
             return;
         }
-        let missing: Vec<&str> = [("on", trigger.is_none()), ("owed by", owed_by.is_none()), ("owed to", owed_to.is_none()), ("does", does.is_empty() && refrain_clause.is_none()), ("within", within.is_none())]
-            .into_iter()
-            .filter(|(name, absent)| *absent && !clauses.iter().any(|c| split_clause(&c.line.tokens).0 == *name))
-            .map(|(name, _)| name)
-            .collect();
+        let missing: Vec<&str> = [
+            ("on", trigger.is_none()),
+            ("owed by", owed_by.is_none()),
+            ("owed to", owed_to.is_none()),
+            ("does", does.is_empty() && refrain_clause.is_none()),
+            ("within", within.is_none()),
+        ]
+        .into_iter()
+        .filter(|(name, absent)| *absent && !clauses.iter().any(|c| split_clause(&c.line.tokens).0 == *name))
+        .map(|(name, _)| name)
+        .collect();
         if !missing.is_empty() {
-            self.cx.err(codes::MISSING_CLAUSE, decl.head.span, format!("the duty lacks {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")));
+            self.cx.err(
+                codes::MISSING_CLAUSE,
+                decl.head.span,
+                format!("the duty lacks {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")),
+            );
             return;
         }
         let (Some(trigger), Some(owed_by), Some(owed_to), Some(within), true) = (trigger, owed_by, owed_to, within, ok) else { return };
         self.check_shared_id(id, &versions, decl.head.tokens[1].span, true);
-        self.treaty.duties.push(Duty { id, title, article, versions, trigger, also_on, needs, owed_by, owed_to, does, refrains, standing, within, quote, sources, span: decl.head.span });
+        self.treaty.duties.push(Duty {
+            id,
+            title,
+            article,
+            versions,
+            trigger,
+            also_on,
+            needs,
+            owed_by,
+            owed_to,
+            does,
+            refrains,
+            standing,
+            within,
+            quote,
+            sources,
+            span: decl.head.span,
+        });
     }
 
     /// A pattern already read (and its errors reported) once: read again
@@ -906,10 +1045,16 @@ impl Lowerer<'_> {
     /// Two rules may share an id only if no version contains both.
     fn check_shared_id(&mut self, id: Sym, versions: &[Sym], span: Span, duty: bool) {
         let overlaps = |other: &[Sym]| versions.is_empty() || other.is_empty() || other.iter().any(|v| versions.contains(v));
-        let clash = if duty { self.treaty.duties.iter().any(|d| d.id == id && overlaps(&d.versions)) } else { self.treaty.powers.iter().any(|p| p.id == id && overlaps(&p.versions)) };
+        let clash = if duty {
+            self.treaty.duties.iter().any(|d| d.id == id && overlaps(&d.versions))
+        } else {
+            self.treaty.powers.iter().any(|p| p.id == id && overlaps(&p.versions))
+        };
         if clash {
             let name = self.cx.symbols.name(id).to_string();
-            self.cx.err(codes::DUPLICATE_ID, span, format!("`{name}` is declared twice for the same version")).help("rules may share an id only when their `version` lists do not overlap");
+            self.cx
+                .err(codes::DUPLICATE_ID, span, format!("`{name}` is declared twice for the same version"))
+                .help("rules may share an id only when their `version` lists do not overlap");
         }
     }
 
@@ -931,7 +1076,10 @@ impl Lowerer<'_> {
         };
         if !options.iter().any(|(id, _)| *id == os) {
             let names: Vec<String> = options.iter().map(|(id, _)| self.cx.symbols.name(*id).to_string()).collect();
-            self.cx.err(codes::UNKNOWN_QUESTION, o.span, format!("`{}` is not an option of `{}`", o.text, q.text)).help(format!("options: {}", names.join(", "))).suggest(&o.text, names.iter().map(String::as_str));
+            self.cx
+                .err(codes::UNKNOWN_QUESTION, o.span, format!("`{}` is not an option of `{}`", o.text, q.text))
+                .help(format!("options: {}", names.join(", ")))
+                .suggest(&o.text, names.iter().map(String::as_str));
             return None;
         }
         Some((qs, os))
@@ -1036,7 +1184,8 @@ mod title_tests {
 
     #[test]
     fn a_title_is_a_quoted_string() {
-        let (t, diags, _) = load("duty d assist\n  on request assistance by $v\n  owed by every party except $v\n  owed to $v\n  does assistance to $v\n  within 7 days\n");
+        let (t, diags, _) =
+            load("duty d assist\n  on request assistance by $v\n  owed by every party except $v\n  owed to $v\n  does assistance to $v\n  within 7 days\n");
         assert!(t.duties.is_empty());
         assert!(diags.iter().any(|d| d.code == codes::MALFORMED_CLAUSE && d.message.contains("in quotes")), "{diags:?}");
     }

@@ -4,7 +4,7 @@
 //! `tests/corpus/base-treaty.md`. Each file's rendered diagnostics are a
 //! snapshot under `tests/snapshots/`. Review changes with `cargo insta review`.
 
-use casus_lang::{load_record, load_treaty, render, Diagnostic};
+use casus_lang::{Diagnostic, load_record, load_treaty, render};
 use casus_model::Symbols;
 use std::path::{Path, PathBuf};
 

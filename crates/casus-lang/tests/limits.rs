@@ -11,7 +11,7 @@
 // itself forbids it.
 #![allow(unsafe_code)]
 
-use casus_lang::{codes, diagnostic::MAX_PER_FILE, load_record, load_treaty, tally, Diagnostic, Severity};
+use casus_lang::{Diagnostic, Severity, codes, diagnostic::MAX_PER_FILE, load_record, load_treaty, tally};
 use casus_model::Symbols;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -110,7 +110,11 @@ fn junk_costs_bounded_diagnostics_and_memory() {
     // Rendering shows the kept ones and the count of the rest.
     let shown = casus_lang::render(&diags, "junk.md", &casus);
     assert!(shown.len() < 400 * (MAX_PER_FILE + 1), "{} bytes rendered", shown.len());
-    assert!(shown.contains(&format!("{} more diagnostics not shown", casus_lang::count(lines - MAX_PER_FILE, "", "").trim())), "{}", &shown[shown.len() - 300..]);
+    assert!(
+        shown.contains(&format!("{} more diagnostics not shown", casus_lang::count(lines - MAX_PER_FILE, "", "").trim())),
+        "{}",
+        &shown[shown.len() - 300..]
+    );
 
     // Lines that mix words and junk: a syntax error and at most one more
     // (the declaration the words start) per line.

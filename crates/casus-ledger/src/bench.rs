@@ -55,16 +55,7 @@ pub struct BenchOptions {
 
 impl Default for BenchOptions {
     fn default() -> Self {
-        BenchOptions {
-            ledger_entries: 100_000,
-            single_appends: 1000,
-            batch: 1000,
-            batches: 5,
-            signatures: 4096,
-            clients: 32,
-            group_appends: 4000,
-            repeats: 5,
-        }
+        BenchOptions { ledger_entries: 100_000, single_appends: 1000, batch: 1000, batches: 5, signatures: 4096, clients: 32, group_appends: 4000, repeats: 5 }
     }
 }
 
@@ -221,7 +212,9 @@ pub fn run(opts: &BenchOptions, make_store: &mut dyn FnMut() -> Result<Box<dyn S
     for _ in 0..repeats {
         let mut l = Ledger::create(make_store()?, "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(100))?;
         l.sync()?;
-        let presign = |l: &Ledger, n: usize| crate::signed_act_entries(l.replay().size, l.replay().prev, &acts[..n], &symbols, &keys.arm, crate::entry::Mode::Live, day(101));
+        let presign = |l: &Ledger, n: usize| {
+            crate::signed_act_entries(l.replay().size, l.replay().prev, &acts[..n], &symbols, &keys.arm, crate::entry::Mode::Live, day(101))
+        };
         let singles = opts.single_appends.min(acts.len() as u64) as usize;
         let mut t_single = 0.0;
         for i in 0..singles {
@@ -371,11 +364,7 @@ impl std::fmt::Display for BenchReport {
             "      paired with the bound measured around each run: {:.0}% of one core, {:.0}% of two cores",
             self.append_batch_paired_pct.0, self.append_batch_paired_pct.1
         )?;
-        writeln!(
-            f,
-            "    verified appends of entries signed by their actor elsewhere, 1 per commit: {:>8.0} /s",
-            self.signed_single_per_s
-        )?;
+        writeln!(f, "    verified appends of entries signed by their actor elsewhere, 1 per commit: {:>8.0} /s", self.signed_single_per_s)?;
         writeln!(
             f,
             "    ... in batches of {} per commit:        {:>10.0} /s  = {:.0}% of (a) batched one core, {:.0}% of two cores (target >= 80%)",
@@ -409,7 +398,13 @@ impl std::fmt::Display for BenchReport {
             self.ledger_build_s,
             self.ledger_entries as f64 / self.ledger_build_s.max(1e-9)
         )?;
-        writeln!(f, "(d) inclusion proof: {} hashes ({} bytes), verified in {:.2} us (target < 1 ms)", self.inclusion_hashes, self.inclusion_hashes * 32, self.inclusion_verify_us)?;
+        writeln!(
+            f,
+            "(d) inclusion proof: {} hashes ({} bytes), verified in {:.2} us (target < 1 ms)",
+            self.inclusion_hashes,
+            self.inclusion_hashes * 32,
+            self.inclusion_verify_us
+        )?;
         writeln!(f, "    proof bundle: {} bytes, verified offline in {:.3} ms", self.bundle_bytes, self.bundle_verify_ms)
     }
 }

@@ -14,11 +14,11 @@
 //! report gives the genesis hash and operator key so that the reader can
 //! compare them with the ones they trust.
 
+use crate::checkpoint_note::{self, TreeHead};
 use crate::encode::{ActFields, Reader, Writer};
 use crate::entry::{self, Checkpoint, EntryKind, EntryView, Genesis, Mode};
 use crate::keys::{self, KeyId, KeyRegistry, KeyRole};
 use crate::ledger::Replay;
-use crate::checkpoint_note::{self, TreeHead};
 use crate::merkle::{self, Hash, MAX_PROOF_HASHES};
 use crate::note::{MAX_NOTE_BYTES, Note, NoteVerifier, VerifiedSignature};
 use crate::store::Store;
@@ -344,8 +344,8 @@ pub fn verify_bundle_witnessed(bytes: &[u8], witnesses: &[NoteVerifier], quorum:
         let Some(nb) = note_bytes else {
             return Err(fail(format!("the bundle carries no checkpoint note, so no witness cosignature; the quorum is {quorum}")));
         };
-        let cosigned = checkpoint_note::verify_cosigned(nb, std::slice::from_ref(&operator_note_key), witnesses, quorum)
-            .map_err(|e| fail(format!("witnesses: {e}")))?;
+        let cosigned =
+            checkpoint_note::verify_cosigned(nb, std::slice::from_ref(&operator_note_key), witnesses, quorum).map_err(|e| fail(format!("witnesses: {e}")))?;
         cosignatures = cosigned.cosignatures;
     }
     let Some((seq, kind, mode, signer, signer_role, valid_time, record_time, act, leaf)) = report else {

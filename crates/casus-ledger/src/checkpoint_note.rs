@@ -29,22 +29,12 @@ pub struct TreeHead {
 
 impl TreeHead {
     pub fn new(origin: &str, size: u64, root: Hash) -> TreeHead {
-        TreeHead {
-            origin: origin.to_string(),
-            size,
-            root,
-            extensions: Vec::new(),
-        }
+        TreeHead { origin: origin.to_string(), size, root, extensions: Vec::new() }
     }
 
     /// The note text: `<origin>\n<size>\n<base64 root>\n[extensions\n]`.
     pub fn body(&self) -> String {
-        let mut s = format!(
-            "{}\n{}\n{}\n",
-            self.origin,
-            self.size,
-            base64::encode(&self.root)
-        );
+        let mut s = format!("{}\n{}\n{}\n", self.origin, self.size, base64::encode(&self.root));
         for e in &self.extensions {
             s.push_str(e);
             s.push('\n');
@@ -55,50 +45,27 @@ impl TreeHead {
     /// Parses a checkpoint body (a note's text).
     pub fn parse_body(text: &str) -> Result<TreeHead> {
         let bad = |why: String| LedgerError::decode("checkpoint", why);
-        let lines = text
-            .strip_suffix('\n')
-            .ok_or_else(|| bad("the body must end in a newline".into()))?;
+        let lines = text.strip_suffix('\n').ok_or_else(|| bad("the body must end in a newline".into()))?;
         let mut lines = lines.split('\n');
         let origin = lines.next().unwrap_or("");
-        if origin.is_empty()
-            || origin.len() > MAX_ORIGIN_BYTES
-            || origin.chars().any(char::is_control)
-        {
-            return Err(bad(format!(
-                "the origin must be one non-empty line of at most {MAX_ORIGIN_BYTES} bytes"
-            )));
+        if origin.is_empty() || origin.len() > MAX_ORIGIN_BYTES || origin.chars().any(char::is_control) {
+            return Err(bad(format!("the origin must be one non-empty line of at most {MAX_ORIGIN_BYTES} bytes")));
         }
-        let size = lines
-            .next()
-            .ok_or_else(|| bad("no tree size line".into()))?;
-        let size = parse_decimal(size).ok_or_else(|| {
-            bad(format!(
-                "tree size `{size}` is not a decimal without leading zeros"
-            ))
-        })?;
-        let root = lines
-            .next()
-            .ok_or_else(|| bad("no root hash line".into()))?;
-        let root = base64::decode_array::<32>(root)
-            .ok_or_else(|| bad("the root hash is not 32 bytes of canonical base64".into()))?;
+        let size = lines.next().ok_or_else(|| bad("no tree size line".into()))?;
+        let size = parse_decimal(size).ok_or_else(|| bad(format!("tree size `{size}` is not a decimal without leading zeros")))?;
+        let root = lines.next().ok_or_else(|| bad("no root hash line".into()))?;
+        let root = base64::decode_array::<32>(root).ok_or_else(|| bad("the root hash is not 32 bytes of canonical base64".into()))?;
         let mut extensions = Vec::new();
         for line in lines {
             if line.is_empty() || line.chars().any(char::is_control) {
                 return Err(bad("an extension line must be non-empty".into()));
             }
             if extensions.len() == MAX_EXTENSION_LINES {
-                return Err(bad(format!(
-                    "more than {MAX_EXTENSION_LINES} extension lines"
-                )));
+                return Err(bad(format!("more than {MAX_EXTENSION_LINES} extension lines")));
             }
             extensions.push(line.to_string());
         }
-        Ok(TreeHead {
-            origin: origin.to_string(),
-            size,
-            root,
-            extensions,
-        })
+        Ok(TreeHead { origin: origin.to_string(), size, root, extensions })
     }
 
     /// A checkpoint of size zero must carry the empty tree's root.
@@ -110,10 +77,7 @@ impl TreeHead {
     pub fn sign(&self, signer: &NoteSigner) -> Result<Note> {
         let body = self.body();
         let sig = signer.sign(&body)?;
-        Ok(Note {
-            text: body,
-            signatures: vec![sig],
-        })
+        Ok(Note { text: body, signatures: vec![sig] })
     }
 }
 
@@ -158,57 +122,25 @@ pub struct CosignedCheckpoint {
 /// key that fails refuses the note; unknown signatures are ignored. This is
 /// the check a client makes before trusting an inclusion proof against the
 /// checkpoint's root.
-pub fn verify_cosigned(
-    note: &[u8],
-    log_keys: &[NoteVerifier],
-    witnesses: &[NoteVerifier],
-    quorum: usize,
-) -> Result<CosignedCheckpoint> {
+pub fn verify_cosigned(note: &[u8], log_keys: &[NoteVerifier], witnesses: &[NoteVerifier], quorum: usize) -> Result<CosignedCheckpoint> {
     let parsed = Note::parse(note)?;
     let head = TreeHead::parse_body(&parsed.text)?;
-    let mut known: Vec<NoteVerifier> = log_keys
-        .iter()
-        .filter(|k| k.signature_type == SignatureType::Ed25519)
-        .cloned()
-        .collect();
+    let mut known: Vec<NoteVerifier> = log_keys.iter().filter(|k| k.signature_type == SignatureType::Ed25519).cloned().collect();
     let log_count = known.len();
-    known.extend(
-        witnesses
-            .iter()
-            .filter(|w| w.signature_type == SignatureType::CosignatureV1)
-            .cloned(),
-    );
+    known.extend(witnesses.iter().filter(|w| w.signature_type == SignatureType::CosignatureV1).cloned());
     if log_count == 0 {
-        return Err(LedgerError::Refused(
-            "no Ed25519 key is configured for the log".into(),
-        ));
+        return Err(LedgerError::Refused("no Ed25519 key is configured for the log".into()));
     }
     let checked = parsed.verify(&known);
     if let Some((name, id)) = checked.invalid.first() {
-        return Err(LedgerError::Refused(format!(
-            "the signature of key {name}+{id:08x} does not verify"
-        )));
+        return Err(LedgerError::Refused(format!("the signature of key {name}+{id:08x} does not verify")));
     }
-    if !checked
-        .valid
-        .iter()
-        .any(|v| v.signature_type == SignatureType::Ed25519)
-    {
-        return Err(LedgerError::Refused(format!(
-            "the checkpoint of {} is not signed by the log's key",
-            head.origin
-        )));
+    if !checked.valid.iter().any(|v| v.signature_type == SignatureType::Ed25519) {
+        return Err(LedgerError::Refused(format!("the checkpoint of {} is not signed by the log's key", head.origin)));
     }
-    let cosignatures: Vec<VerifiedSignature> = checked
-        .valid
-        .into_iter()
-        .filter(|v| v.signature_type == SignatureType::CosignatureV1)
-        .collect();
+    let cosignatures: Vec<VerifiedSignature> = checked.valid.into_iter().filter(|v| v.signature_type == SignatureType::CosignatureV1).collect();
     if cosignatures.len() < quorum {
-        return Err(LedgerError::Refused(format!(
-            "the checkpoint has {} valid witness cosignature(s); the quorum is {quorum}",
-            cosignatures.len()
-        )));
+        return Err(LedgerError::Refused(format!("the checkpoint has {} valid witness cosignature(s); the quorum is {quorum}", cosignatures.len())));
     }
     Ok(CosignedCheckpoint { head, cosignatures })
 }
@@ -216,11 +148,7 @@ pub fn verify_cosigned(
 /// An ASCII decimal with no leading zeros (`0` alone for zero), as
 /// checkpoints and witness requests write sizes.
 pub fn parse_decimal(s: &str) -> Option<u64> {
-    if s.is_empty()
-        || s.len() > 20
-        || !s.bytes().all(|b| b.is_ascii_digit())
-        || (s.len() > 1 && s.starts_with('0'))
-    {
+    if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0')) {
         return None;
     }
     s.parse().ok()
@@ -230,8 +158,7 @@ pub fn parse_decimal(s: &str) -> Option<u64> {
 mod tests {
     use super::*;
 
-    const SPEC_BODY: &str =
-        "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+    const SPEC_BODY: &str = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
 
     #[test]
     fn spec_example_parses_and_round_trips() {
@@ -273,18 +200,12 @@ mod tests {
 
     #[test]
     fn signed_checkpoints_verify_with_the_operator_key_only() {
-        let op =
-            NoteSigner::from_seed("casus.example/ledger", SignatureType::Ed25519, [3; 32]).unwrap();
+        let op = NoteSigner::from_seed("casus.example/ledger", SignatureType::Ed25519, [3; 32]).unwrap();
         let head = TreeHead::new("casus.example/ledger", 7, [0xab; 32]);
         let note = head.sign(&op).unwrap();
         let (opened, _) = Note::open(note.to_text().as_bytes(), &[op.verifier()]).unwrap();
         assert_eq!(TreeHead::parse_body(&opened.text).unwrap(), head);
-        let other = NoteVerifier::new(
-            "casus.example/ledger",
-            SignatureType::Ed25519,
-            &crate::SecretKey::from_seed([4; 32]).public(),
-        )
-        .unwrap();
+        let other = NoteVerifier::new("casus.example/ledger", SignatureType::Ed25519, &crate::SecretKey::from_seed([4; 32]).public()).unwrap();
         assert!(Note::open(note.to_text().as_bytes(), &[other]).is_err());
     }
 
@@ -293,40 +214,19 @@ mod tests {
         // docs/LEDGER.md, "Signed notes, C2SP checkpoints and cosignatures":
         // computed independently with Python's `cryptography` and `hashlib`.
         use crate::merkle::{leaf_hash, root};
-        let op =
-            NoteSigner::from_seed("csto.example/ledger", SignatureType::Ed25519, [1; 32]).unwrap();
-        assert_eq!(
-            op.verifier().to_string(),
-            "csto.example/ledger+ffc44cf6+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c"
-        );
-        assert_eq!(
-            op.to_secret_string(),
-            "PRIVATE+KEY+csto.example/ledger+ffc44cf6+AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB"
-        );
-        let head = TreeHead::new(
-            "csto.example/ledger",
-            3,
-            root(&[leaf_hash(b"a"), leaf_hash(b"b"), leaf_hash(b"c")]),
-        );
-        assert_eq!(
-            head.body(),
-            "csto.example/ledger\n3\nNmQuc8JUCrEh46a/lUWwokmCzYMOsT080Z3jzmwCHsE=\n"
-        );
+        let op = NoteSigner::from_seed("csto.example/ledger", SignatureType::Ed25519, [1; 32]).unwrap();
+        assert_eq!(op.verifier().to_string(), "csto.example/ledger+ffc44cf6+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c");
+        assert_eq!(op.to_secret_string(), "PRIVATE+KEY+csto.example/ledger+ffc44cf6+AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB");
+        let head = TreeHead::new("csto.example/ledger", 3, root(&[leaf_hash(b"a"), leaf_hash(b"b"), leaf_hash(b"c")]));
+        assert_eq!(head.body(), "csto.example/ledger\n3\nNmQuc8JUCrEh46a/lUWwokmCzYMOsT080Z3jzmwCHsE=\n");
         let note = head.sign(&op).unwrap();
         assert_eq!(
             note.signatures[0].line(),
             "— csto.example/ledger /8RM9lmMry8Lp8cH7jKp63OYtkAq71ofKxh1RbLLoNJkHJOYb+FVSfPao+UJoR1mWNIzy1qiOmc3UjlD/wTWRpRovAA=\n"
         );
-        let w = NoteSigner::from_seed("witness.example/arm", SignatureType::CosignatureV1, [2; 32])
-            .unwrap();
-        assert_eq!(
-            w.verifier().to_string(),
-            "witness.example/arm+d33d8479+BIE5dw6ofRdfVqNUZsNMfszLjYqRtO43ol32D1uPybOU"
-        );
-        assert_eq!(
-            w.to_secret_string(),
-            "PRIVATE+KEY+witness.example/arm+d33d8479+BAICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIC"
-        );
+        let w = NoteSigner::from_seed("witness.example/arm", SignatureType::CosignatureV1, [2; 32]).unwrap();
+        assert_eq!(w.verifier().to_string(), "witness.example/arm+d33d8479+BIE5dw6ofRdfVqNUZsNMfszLjYqRtO43ol32D1uPybOU");
+        assert_eq!(w.to_secret_string(), "PRIVATE+KEY+witness.example/arm+d33d8479+BAICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIC");
         assert_eq!(
             w.cosign(&head.body(), 1_764_590_400).unwrap().line(),
             "— witness.example/arm 0z2EeQAAAABpLYNAylAmVr2TyK8q32NaoAufUYmt96TfXfCpWTSWGisfl0GgR9/lkwe6oohup8OT1poVg1+1opVF8YSKGNC/WK9tCg==\n"
@@ -340,22 +240,12 @@ mod tests {
         // Python's `cryptography` and `hashlib`.
         use crate::merkle::{leaf_hash, root};
         let origin = ledger_origin(&leaf_hash(b"genesis"));
-        assert_eq!(
-            origin,
-            "casus.ledger/7b5eabeb1bbd49abd8e501115a1867dd6e979b244839adf2b727a017e4454507"
-        );
+        assert_eq!(origin, "casus.ledger/7b5eabeb1bbd49abd8e501115a1867dd6e979b244839adf2b727a017e4454507");
         let op = crate::SecretKey::from_seed([1; 32]);
         let signer = operator_note_signer(&origin, &op).unwrap();
-        assert_eq!(
-            signer.verifier().to_string(),
-            format!("{origin}+0b9ef5d4+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c")
-        );
+        assert_eq!(signer.verifier().to_string(), format!("{origin}+0b9ef5d4+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c"));
         assert_eq!(operator_note_verifier(&origin, &op.public()).unwrap(), signer.verifier());
-        let head = TreeHead::new(
-            &origin,
-            3,
-            root(&[leaf_hash(b"a"), leaf_hash(b"b"), leaf_hash(b"c")]),
-        );
+        let head = TreeHead::new(&origin, 3, root(&[leaf_hash(b"a"), leaf_hash(b"b"), leaf_hash(b"c")]));
         let note = head.sign(&signer).unwrap();
         assert_eq!(
             note.to_text(),
@@ -367,45 +257,23 @@ mod tests {
 
     #[test]
     fn quorum_of_cosignatures_is_counted_per_witness_key() {
-        let op =
-            NoteSigner::from_seed("csto.example/ledger", SignatureType::Ed25519, [1; 32]).unwrap();
-        let ws: Vec<NoteSigner> = (0..3u8)
-            .map(|i| {
-                NoteSigner::from_seed(
-                    &format!("w{i}.example"),
-                    SignatureType::CosignatureV1,
-                    [10 + i; 32],
-                )
-                .unwrap()
-            })
-            .collect();
+        let op = NoteSigner::from_seed("csto.example/ledger", SignatureType::Ed25519, [1; 32]).unwrap();
+        let ws: Vec<NoteSigner> =
+            (0..3u8).map(|i| NoteSigner::from_seed(&format!("w{i}.example"), SignatureType::CosignatureV1, [10 + i; 32]).unwrap()).collect();
         let wv: Vec<NoteVerifier> = ws.iter().map(NoteSigner::verifier).collect();
         let head = TreeHead::new("csto.example/ledger", 4, [9; 32]);
         let mut note = head.sign(&op).unwrap();
         for (i, w) in ws.iter().take(2).enumerate() {
-            note.signatures
-                .push(w.cosign(&note.text, 100 + i as u64).unwrap());
+            note.signatures.push(w.cosign(&note.text, 100 + i as u64).unwrap());
         }
         // A repeated cosignature counts once.
         note.signatures.push(note.signatures[1].clone());
         let bytes = note.to_text();
         let ok = verify_cosigned(bytes.as_bytes(), &[op.verifier()], &wv, 2).unwrap();
         assert_eq!(ok.head, head);
-        assert_eq!(
-            ok.cosignatures
-                .iter()
-                .map(|c| c.timestamp_secs)
-                .collect::<Vec<_>>(),
-            [Some(100), Some(101)]
-        );
-        assert!(
-            verify_cosigned(bytes.as_bytes(), &[op.verifier()], &wv, 3).is_err(),
-            "fewer than the quorum"
-        );
-        assert!(
-            verify_cosigned(bytes.as_bytes(), &[ws[2].verifier()], &wv, 1).is_err(),
-            "not the log's key"
-        );
+        assert_eq!(ok.cosignatures.iter().map(|c| c.timestamp_secs).collect::<Vec<_>>(), [Some(100), Some(101)]);
+        assert!(verify_cosigned(bytes.as_bytes(), &[op.verifier()], &wv, 3).is_err(), "fewer than the quorum");
+        assert!(verify_cosigned(bytes.as_bytes(), &[ws[2].verifier()], &wv, 1).is_err(), "not the log's key");
         // A witness's cosignature over another checkpoint fails the note.
         let other = TreeHead::new("csto.example/ledger", 5, [9; 32]).body();
         note.signatures.push(ws[2].cosign(&other, 103).unwrap());

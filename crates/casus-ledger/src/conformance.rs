@@ -107,11 +107,7 @@ pub fn act(symbols: &mut Symbols, id: &str, actor: &str, kind: ActKind, d: u32, 
         under: i("art4"),
         to: i("CSC"),
         text: i("original text"),
-        sources: if sourced {
-            vec![Citation { url: i("https://example.org/source"), title: i("A source") }].into()
-        } else {
-            Box::new([])
-        },
+        sources: if sourced { vec![Citation { url: i("https://example.org/source"), title: i("A source") }].into() } else { Box::new([]) },
         ..Act::default()
     }
 }
@@ -129,8 +125,7 @@ fn ensure(cond: bool, what: impl FnOnce() -> String) -> Outcome {
 /// recorded), and recorded from sources by the recorder (dated day n).
 pub fn seeded(backend: &dyn Backend, name: &str, keys: &Keys, symbols: &mut Symbols) -> Result<Ledger, String> {
     backend.fresh(name)?;
-    let mut l = Ledger::create(backend.open(name)?, "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(100))
-        .map_err(err)?;
+    let mut l = Ledger::create(backend.open(name)?, "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(100)).map_err(err)?;
     seed_acts(&mut l, keys, symbols, |n| format!("act{n}"))?;
     Ok(l)
 }
@@ -209,10 +204,7 @@ pub fn story(backend: &dyn Backend, name: &str) -> Outcome {
     ensure(treaty.text == TREATY.as_bytes() && treaty.name == "T", || "treaty bound in genesis".into())?;
 
     // A record imported in one commit.
-    let record = Record {
-        title: "r".into(),
-        acts: (0..5).map(|n| act(&mut symbols, &format!("rec{n}"), "RUS", ActKind::Statement, 20 + n, true)).collect(),
-    };
+    let record = Record { title: "r".into(), acts: (0..5).map(|n| act(&mut symbols, &format!("rec{n}"), "RUS", ActKind::Statement, 20 + n, true)).collect() };
     let range = l.import(&record, &symbols, &keys.recorder, day(120)).map_err(err)?;
     ensure(range == (10..15), || format!("import range {range:?}"))?;
 
@@ -280,10 +272,7 @@ pub fn refusals(backend: &dyn Backend, name: &str) -> Outcome {
     }
     let record = Record { title: "r".into(), acts: vec![act(&mut symbols, "z", "RUS", ActKind::Statement, 1, true)] };
     ensure(l.import(&record, &symbols, &keys.arm, day(200)).is_err(), || "import with a party key".into())?;
-    ensure(
-        Ledger::create(backend.open(name)?, "T", b"x", &keys.operator, &[], day(300)).is_err(),
-        || "a second genesis".into(),
-    )?;
+    ensure(Ledger::create(backend.open(name)?, "T", b"x", &keys.operator, &[], day(300)).is_err(), || "a second genesis".into())?;
     ensure(l.len().map_err(err)? == 10, || "a refusal wrote something".into())?;
     l.verify(&mut |_, _| {}).map_err(err)?;
     Ok(())
@@ -303,8 +292,7 @@ pub fn key_rotation_and_revocation(backend: &dyn Backend, name: &str) -> Outcome
     let k = act(&mut symbols, "k", "KAZ", ActKind::Request, 204, false);
     ensure(matches!(l.append_act(&k, &symbols, &keys.kaz, day(203)), Err(LedgerError::Refused(_))), || "revoked key still signs".into())?;
     let new_kaz = SecretKey::from_seed([13; 32]);
-    l.change_key(&KeyChange::Register(KeyRegistration { key: new_kaz.public(), role: KeyRole::Party("KAZ".into()) }), &keys.operator, day(204))
-        .map_err(err)?;
+    l.change_key(&KeyChange::Register(KeyRegistration { key: new_kaz.public(), role: KeyRole::Party("KAZ".into()) }), &keys.operator, day(204)).map_err(err)?;
     l.append_act(&k, &symbols, &new_kaz, day(205)).map_err(err)?;
     // The operator key rotates too (the new key checkpoints the rotation);
     // the old one may no longer checkpoint.
@@ -532,8 +520,7 @@ pub fn tamper_fork_after_checkpoint(backend: &dyn Backend, name: &str) -> Outcom
     fork.sync().map_err(err)?;
     // Rebuild the forged log from entry 6 with different acts.
     backend.fresh(&forged_name)?;
-    let mut rebuilt = Ledger::create(backend.open(&forged_name)?, "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(100))
-        .map_err(err)?;
+    let mut rebuilt = Ledger::create(backend.open(&forged_name)?, "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(100)).map_err(err)?;
     seed_acts(&mut rebuilt, &keys, &mut s2, |n| if n < 6 { format!("act{n}") } else { format!("forged{n}") })?;
     let mut from = backend.raw(&forged_name)?;
     let mut to = backend.raw(name)?;
@@ -624,8 +611,8 @@ pub fn live_act_times(backend: &dyn Backend, name: &str) -> Outcome {
     let mut symbols = Symbols::new();
     backend.fresh(name)?;
     // The ledger made on day 100; the treaty's first version in force on day 150.
-    let mut l = Ledger::create_valid_from(backend.open(name)?, "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(150), day(100))
-        .map_err(err)?;
+    let mut l =
+        Ledger::create_valid_from(backend.open(name)?, "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(150), day(100)).map_err(err)?;
     let now = day(200);
     let at = |secs: i64| {
         let mut a = act(&mut Symbols::new(), "x", "ARM", ActKind::Request, 0, false);
@@ -678,7 +665,15 @@ pub fn live_act_times(backend: &dyn Backend, name: &str) -> Outcome {
     let size = l.len().map_err(err)?;
     let backdated = at(now.0 - 365 * 86_400);
     let mut s = Symbols::new();
-    let backdated = Act { id: s.intern("rewrite"), actor: s.intern("ARM"), subject: s.intern("assistance"), under: s.intern("art4"), to: s.intern("CSC"), text: s.intern("t"), ..backdated };
+    let backdated = Act {
+        id: s.intern("rewrite"),
+        actor: s.intern("ARM"),
+        subject: s.intern("assistance"),
+        under: s.intern("art4"),
+        to: s.intern("CSC"),
+        text: s.intern("t"),
+        ..backdated
+    };
     let signed = crate::signed_act_entries(size, l.replay().prev, &[backdated], &s, &keys.arm, Mode::Live, now).map_err(err)?;
     backend.raw(name)?.raw_put(size, &signed[0]).map_err(err)?;
     expect_tamper(&mut Ledger::open(backend.open(name)?), size, |t| matches!(t, Tamper::LiveActTime(_)), "a backdated live act")
@@ -694,10 +689,7 @@ pub fn key_changes_are_checkpointed(backend: &dyn Backend, name: &str) -> Outcom
     let report = l.verify(&mut |_, _| {}).map_err(err)?;
     ensure(report.covered == 0 && report.checkpoints == 0, || format!("nothing covered yet: {report:?}"))?;
     ensure(l.proof_bundle(9).is_err(), || "a proof with no checkpoint".into())?;
-    let record = Record {
-        title: "r".into(),
-        acts: (0..3).map(|n| act(&mut symbols, &format!("rec{n}"), "RUS", ActKind::Statement, 20 + n, true)).collect(),
-    };
+    let record = Record { title: "r".into(), acts: (0..3).map(|n| act(&mut symbols, &format!("rec{n}"), "RUS", ActKind::Statement, 20 + n, true)).collect() };
     let range = l.import_checkpointed(&record, &symbols, &keys.recorder, &keys.operator, day(150)).map_err(err)?;
     let bundle = l.proof_bundle(range.end - 1).map_err(err)?;
     verify_bundle(&bundle).map_err(|e| format!("proof right after an import: {e}"))?;
@@ -821,10 +813,8 @@ pub fn checkpoint_notes(backend: &dyn Backend, name: &str) -> Outcome {
     ensure(sizes == [10, seq + 1], || format!("{sizes:?}"))?;
 
     // Cosigned: two witnesses sign; the proof function gives valid proofs.
-    let witnesses: Vec<NoteSigner> = (0..3u8)
-        .map(|i| NoteSigner::from_seed(&format!("w{i}.example"), SignatureType::CosignatureV1, [40 + i; 32]))
-        .collect::<Result<_, _>>()
-        .map_err(err)?;
+    let witnesses: Vec<NoteSigner> =
+        (0..3u8).map(|i| NoteSigner::from_seed(&format!("w{i}.example"), SignatureType::CosignatureV1, [40 + i; 32])).collect::<Result<_, _>>().map_err(err)?;
     let a = act(&mut symbols, "cosigned", "ARM", ActKind::Request, 202, false);
     l.append_act(&a, &symbols, &keys.arm, day(202)).map_err(err)?;
     let leaves = l.replay().leaves.clone().ok_or("no leaves")?;

@@ -250,8 +250,22 @@ impl<'a> ActFields<'a> {
     /// The canonical bytes; refuses acts over the limits.
     pub fn encode(&self) -> Result<Vec<u8>> {
         let strings = [
-            self.id, self.actor, self.subject, self.under, self.to, self.against, self.about, self.document,
-            self.means, self.case, self.organ, self.title, self.reason, self.condition, self.text, self.note,
+            self.id,
+            self.actor,
+            self.subject,
+            self.under,
+            self.to,
+            self.against,
+            self.about,
+            self.document,
+            self.means,
+            self.case,
+            self.organ,
+            self.title,
+            self.reason,
+            self.condition,
+            self.text,
+            self.note,
         ];
         for s in strings.iter().chain(self.from.iter()).chain(self.sources.iter().flat_map(|(a, b)| [a, b])) {
             if s.len() > MAX_STRING_BYTES {

@@ -169,18 +169,7 @@ impl<'a> EntryView<'a> {
         let signed_len = r.position();
         let signature = r.array()?;
         r.finish()?;
-        Ok(EntryView {
-            seq,
-            kind,
-            mode,
-            valid_time,
-            record_time,
-            prev,
-            signer,
-            payload,
-            signed: &bytes[..signed_len],
-            signature,
-        })
+        Ok(EntryView { seq, kind, mode, valid_time, record_time, prev, signer, payload, signed: &bytes[..signed_len], signature })
     }
 }
 
@@ -235,8 +224,14 @@ impl<'a> Genesis<'a> {
 pub enum KeyChange {
     Register(KeyRegistration),
     /// Replaces `old` by `new` with the same role.
-    Rotate { old: KeyId, new: [u8; 32] },
-    Revoke { key: KeyId, reason: String },
+    Rotate {
+        old: KeyId,
+        new: [u8; 32],
+    },
+    Revoke {
+        key: KeyId,
+        reason: String,
+    },
 }
 
 impl KeyChange {
@@ -309,10 +304,7 @@ pub fn apply(registry: &mut KeyRegistry, e: &EntryView) -> Result<(), Tamper> {
             let state = registry.active(&e.signer, e.seq)?;
             match (e.mode, &state.role) {
                 (Mode::Live, KeyRole::Party(p)) if p == act.actor => check_live_time(registry, e),
-                (Mode::Live, role) => Err(Tamper::WrongSigner(format!(
-                    "an act by {} signed with a key registered for {role}",
-                    act.actor
-                ))),
+                (Mode::Live, role) => Err(Tamper::WrongSigner(format!("an act by {} signed with a key registered for {role}", act.actor))),
                 // The operator may record history too (it is the recorder of
                 // last resort: `ledger import` with the operator key).
                 (Mode::Record, KeyRole::Recorder | KeyRole::Operator) if !act.sources.is_empty() => Ok(()),

@@ -186,8 +186,7 @@ fn write_groups(mut ledger: Ledger, rx: Receiver<Job>, stats: &GroupStats) -> Le
 
 fn commit_group(ledger: &mut Ledger, jobs: Vec<Job>, stats: &GroupStats) {
     let mut makers: Vec<_> = jobs.iter().map(|job| move |replay: &_| act_specs(replay, &job.key, &job.payloads)).collect();
-    let mut requests: Vec<Request> =
-        jobs.iter().zip(makers.iter_mut()).map(|(job, make)| Request { record_time: job.record_time, make }).collect();
+    let mut requests: Vec<Request> = jobs.iter().zip(makers.iter_mut()).map(|(job, make)| Request { record_time: job.record_time, make }).collect();
     let result = ledger.append_group(&mut requests, true, None);
     drop(requests);
     stats.groups.fetch_add(1, Ordering::Relaxed);

@@ -147,10 +147,8 @@ impl SecretKey {
     /// A new key from the operating system's random source.
     pub fn generate() -> Result<SecretKey> {
         let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|e| LedgerError::Io {
-            context: "reading the system random source".into(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        getrandom::fill(&mut seed)
+            .map_err(|e| LedgerError::Io { context: "reading the system random source".into(), source: std::io::Error::other(e.to_string()) })?;
         Ok(SecretKey::from_seed(seed))
     }
     pub fn id(&self) -> KeyId {
@@ -210,9 +208,7 @@ fn parse_lines(text: &str, header: &str, what: &'static str) -> Result<(HashMap<
     for line in lines {
         let (k, v) = line.split_once(' ').map(|(k, v)| (k, v.trim())).unwrap_or((line, ""));
         let new_role = match (k, v) {
-            ("party", p) if !p.is_empty() && p.len() <= 64 && !p.contains(char::is_whitespace) => {
-                Some(KeyRole::Party(p.to_string()))
-            }
+            ("party", p) if !p.is_empty() && p.len() <= 64 && !p.contains(char::is_whitespace) => Some(KeyRole::Party(p.to_string())),
             ("recorder", "") => Some(KeyRole::Recorder),
             ("operator", "") => Some(KeyRole::Operator),
             ("seed" | "key" | "id", v) if !v.is_empty() => {
@@ -233,11 +229,7 @@ fn parse_lines(text: &str, header: &str, what: &'static str) -> Result<(HashMap<
 
 impl KeyFile {
     pub fn to_text(&self) -> String {
-        format!(
-            "# casus secret key: keep this file private.\n{SECRET_HEADER}\nseed {}\n{}",
-            hex::encode(&self.key.seed()),
-            role_line(&self.role)
-        )
+        format!("# casus secret key: keep this file private.\n{SECRET_HEADER}\nseed {}\n{}", hex::encode(&self.key.seed()), role_line(&self.role))
     }
     pub fn parse(text: &str) -> Result<KeyFile> {
         let (fields, role) = parse_lines(text, SECRET_HEADER, "secret key file")?;
@@ -264,12 +256,7 @@ impl PublicKeyFile {
         Ok(KeyId::of(&verifying_key(&self.key)?))
     }
     pub fn to_text(&self) -> Result<String> {
-        Ok(format!(
-            "{PUBLIC_HEADER}\nkey {}\nid {}\n{}",
-            hex::encode(&self.key),
-            self.id()?.hex(),
-            role_line(&self.role)
-        ))
+        Ok(format!("{PUBLIC_HEADER}\nkey {}\nid {}\n{}", hex::encode(&self.key), self.id()?.hex(), role_line(&self.role)))
     }
     pub fn parse(text: &str) -> Result<PublicKeyFile> {
         let (fields, role) = parse_lines(text, PUBLIC_HEADER, "public key file")?;
@@ -280,9 +267,10 @@ impl PublicKeyFile {
         let file = PublicKeyFile { key, role };
         let id = file.id()?;
         if let Some(stated) = fields.get("id")
-            && *stated != id.hex() {
-                return Err(LedgerError::decode("public key file", "the `id` line does not match the key"));
-            }
+            && *stated != id.hex()
+        {
+            return Err(LedgerError::decode("public key file", "the `id` line does not match the key"));
+        }
         Ok(file)
     }
 }
@@ -366,9 +354,10 @@ impl KeyRegistry {
         }
         if reg.role == KeyRole::Operator {
             if let Some(old) = self.operator
-                && self.keys.get(&old).is_some_and(|s| s.revoked_at.is_none()) {
-                    return Err(Tamper::BadEntry("a second operator key; rotate the operator key instead".into()));
-                }
+                && self.keys.get(&old).is_some_and(|s| s.revoked_at.is_none())
+            {
+                return Err(Tamper::BadEntry("a second operator key; rotate the operator key instead".into()));
+            }
             self.operator = Some(id);
         }
         self.keys.insert(id, KeyState { key, role: reg.role.clone(), introduced_at: seq, revoked_at: None });

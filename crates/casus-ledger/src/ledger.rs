@@ -14,10 +14,10 @@ use std::ops::Range;
 use casus_model::{Act, Attestation, Record, Symbols, Time};
 use ed25519_dalek::{Signature, VerifyingKey};
 
+use crate::checkpoint_note::{self, TreeHead};
 use crate::encode::{ActFields, encode_act};
 use crate::entry::{self, Checkpoint, Entry, EntryKind, EntryView, Genesis, KeyChange, Mode};
 use crate::keys::{self, KeyId, KeyRegistration, KeyRegistry, KeyRole, KeyState, SecretKey};
-use crate::checkpoint_note::{self, TreeHead};
 use crate::merkle::{self, Frontier, Hash};
 use crate::note::Note;
 use crate::store::{Store, StoreRead};
@@ -165,16 +165,11 @@ fn step_rows<'a>(
 ) -> Result<Option<(u64, Tamper)>> {
     for (i, (pos, bytes)) in rows.iter().enumerate() {
         let expected = replay.size;
-        let misplaced = *pos != expected
-            || EntryView::parse(bytes).is_ok_and(|v| v.seq != expected);
+        let misplaced = *pos != expected || EntryView::parse(bytes).is_ok_and(|v| v.seq != expected);
         if misplaced {
             let found = EntryView::parse(bytes).map(|v| v.seq).unwrap_or(*pos);
             let later = rows[i..].iter().take(REORDER_WINDOW).skip(1).any(|(_, b)| EntryView::parse(b).is_ok_and(|v| v.seq == expected));
-            let kind = if *pos == expected && (later || found < expected) {
-                Tamper::Reordered { found }
-            } else {
-                Tamper::MissingEntry
-            };
+            let kind = if *pos == expected && (later || found < expected) { Tamper::Reordered { found } } else { Tamper::MissingEntry };
             return Ok(Some((expected, kind)));
         }
         match replay.step(bytes) {
@@ -263,8 +258,7 @@ impl Ledger {
     ) -> Result<Ledger> {
         let mut all = vec![KeyRegistration { key: operator.public(), role: KeyRole::Operator }];
         all.extend(keys.iter().cloned());
-        let payload =
-            Genesis { treaty_sha256: sha256(treaty_text), treaty_name, treaty_text, keys: all }.encode()?;
+        let payload = Genesis { treaty_sha256: sha256(treaty_text), treaty_name, treaty_text, keys: all }.encode()?;
         let mut ledger = Ledger::open(store);
         let p: &[u8] = &payload;
         ledger.append_one(record_time, None, &mut move |replay| {
@@ -360,9 +354,7 @@ impl Ledger {
         if let KeyChange::Rotate { old, .. } = change
             && *old == operator.id()
         {
-            return Err(LedgerError::Refused(
-                "rotating the operator key needs the new operator key, which signs the checkpoint covering the rotation".into(),
-            ));
+            return Err(LedgerError::Refused("rotating the operator key needs the new operator key, which signs the checkpoint covering the rotation".into()));
         }
         self.key_entry(change, operator, operator, record_time)
     }
@@ -538,12 +530,7 @@ impl Ledger {
     /// from 0), and returns the note with the cosignatures it collected
     /// (or an error, and then nothing is stored). The returned note must
     /// have the same text and still carry the operator's valid signature.
-    pub fn checkpoint_cosigned(
-        &mut self,
-        operator: &SecretKey,
-        time: Time,
-        cosign: &mut Cosign<'_>,
-    ) -> Result<(Checkpoint, Note)> {
+    pub fn checkpoint_cosigned(&mut self, operator: &SecretKey, time: Time, cosign: &mut Cosign<'_>) -> Result<(Checkpoint, Note)> {
         self.sync()?;
         let size = self.replay.size;
         if size == 0 {
@@ -624,10 +611,11 @@ impl Ledger {
             for (pos, bytes) in self.store.read_range(start, end)? {
                 let view = EntryView::parse(&bytes).map_err(|e| LedgerError::Tampered { entry: pos, kind: Tamper::Malformed(e.to_string()) })?;
                 if let Some(r) = record_time
-                    && view.record_time > r.0 {
-                        // Record times never decrease: nothing later qualifies.
-                        return Ok(acts);
-                    }
+                    && view.record_time > r.0
+                {
+                    // Record times never decrease: nothing later qualifies.
+                    return Ok(acts);
+                }
                 if view.kind != EntryKind::Act {
                     continue;
                 }
@@ -662,7 +650,8 @@ pub fn signed_act_entries(size: u64, prev: Hash, acts: &[Act], symbols: &Symbols
     let mut out = Vec::with_capacity(acts.len());
     for (i, act) in acts.iter().enumerate() {
         let payload = encode_act(act, symbols)?;
-        let mut bytes = Entry { seq: size + i as u64, kind: EntryKind::Act, mode, valid_time: act.time.0, record_time: record_time.0, prev, payload: &payload }.unsigned(&key.id())?;
+        let mut bytes = Entry { seq: size + i as u64, kind: EntryKind::Act, mode, valid_time: act.time.0, record_time: record_time.0, prev, payload: &payload }
+            .unsigned(&key.id())?;
         prev = entry::link_hash(&bytes[..bytes.len() - 64]);
         entry::sign_in_place(&mut bytes, key);
         out.push(bytes);
@@ -784,10 +773,7 @@ fn sign_all(pending: &mut [(Vec<u8>, &SecretKey)]) -> Vec<Hash> {
 /// Replays stored entries from `replay.size` up to `len`.
 fn catch_up(store: &mut dyn StoreRead, replay: &mut Replay, len: u64) -> Result<()> {
     if len < replay.size {
-        return Err(LedgerError::Tampered {
-            entry: len,
-            kind: Tamper::Truncated { checkpoint_size: replay.size, log_size: len },
-        });
+        return Err(LedgerError::Tampered { entry: len, kind: Tamper::Truncated { checkpoint_size: replay.size, log_size: len } });
     }
     while replay.size < len {
         let start = replay.size;
@@ -872,9 +858,10 @@ fn classify_bad_signature(rows: &[(u64, Vec<u8>)], registry: &KeyRegistry, bad_s
             continue;
         }
         if let Some(state) = registry.get(&view.signer)
-            && keys::verify_strict(&state.key, view.signed, signature) {
-                return Tamper::SwappedSignature { other: *pos };
-            }
+            && keys::verify_strict(&state.key, view.signed, signature)
+        {
+            return Tamper::SwappedSignature { other: *pos };
+        }
     }
     Tamper::BadSignature
 }

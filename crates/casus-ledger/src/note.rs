@@ -87,11 +87,7 @@ impl SignatureType {
 /// Whether `name` may name a key: non-empty, no Unicode space, no `+`, no
 /// control character, at most [`MAX_KEY_NAME_BYTES`].
 pub fn is_valid_key_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= MAX_KEY_NAME_BYTES
-        && !name
-            .chars()
-            .any(|c| c.is_whitespace() || c == '+' || c.is_control())
+    !name.is_empty() && name.len() <= MAX_KEY_NAME_BYTES && !name.chars().any(|c| c.is_whitespace() || c == '+' || c.is_control())
 }
 
 /// SHA-256(name ‖ 0x0A ‖ type ‖ public key)[:4], big-endian.
@@ -133,25 +129,16 @@ impl NoteSignature {
     /// Parses one line, without its newline.
     pub fn parse_line(line: &str) -> Result<NoteSignature> {
         let bad = |why: &str| LedgerError::decode("note signature line", why.to_string());
-        let rest = line
-            .strip_prefix(SIGNATURE_PREFIX)
-            .ok_or_else(|| bad("does not start with `— `"))?;
-        let (name, b64) = rest
-            .split_once(' ')
-            .ok_or_else(|| bad("no space between key name and signature"))?;
+        let rest = line.strip_prefix(SIGNATURE_PREFIX).ok_or_else(|| bad("does not start with `— `"))?;
+        let (name, b64) = rest.split_once(' ').ok_or_else(|| bad("no space between key name and signature"))?;
         if !is_valid_key_name(name) {
             return Err(bad("invalid key name"));
         }
-        let raw =
-            base64::decode(b64).ok_or_else(|| bad("the signature is not canonical base64"))?;
+        let raw = base64::decode(b64).ok_or_else(|| bad("the signature is not canonical base64"))?;
         if raw.len() < 5 {
             return Err(bad("the signature is shorter than a key ID and one byte"));
         }
-        Ok(NoteSignature {
-            name: name.to_string(),
-            key_id: u32::from_be_bytes([raw[0], raw[1], raw[2], raw[3]]),
-            signature: raw[4..].to_vec(),
-        })
+        Ok(NoteSignature { name: name.to_string(), key_id: u32::from_be_bytes([raw[0], raw[1], raw[2], raw[3]]), signature: raw[4..].to_vec() })
     }
 
     /// The timestamp of a `cosignature/v1` (the first 8 bytes), if the
@@ -200,10 +187,7 @@ pub struct NoteVerification {
 /// characters but newline.
 fn check_characters(text: &str) -> Result<()> {
     if let Some(c) = text.chars().find(|&c| c.is_ascii_control() && c != '\n') {
-        return Err(LedgerError::decode(
-            "signed note",
-            format!("control character U+{:04X}", c as u32),
-        ));
+        return Err(LedgerError::decode("signed note", format!("control character U+{:04X}", c as u32)));
     }
     Ok(())
 }
@@ -212,39 +196,23 @@ impl Note {
     /// Parses a signed note (syntax only: see [`Note::verify`]).
     pub fn parse(bytes: &[u8]) -> Result<Note> {
         if bytes.len() > MAX_NOTE_BYTES {
-            return Err(LedgerError::TooLarge {
-                what: "signed note",
-                size: bytes.len(),
-                max: MAX_NOTE_BYTES,
-            });
+            return Err(LedgerError::TooLarge { what: "signed note", size: bytes.len(), max: MAX_NOTE_BYTES });
         }
-        let msg = std::str::from_utf8(bytes)
-            .map_err(|_| LedgerError::decode("signed note", "not UTF-8"))?;
+        let msg = std::str::from_utf8(bytes).map_err(|_| LedgerError::decode("signed note", "not UTF-8"))?;
         check_characters(msg)?;
-        let split = msg.rfind("\n\n").ok_or_else(|| {
-            LedgerError::decode("signed note", "no blank line before the signatures")
-        })?;
+        let split = msg.rfind("\n\n").ok_or_else(|| LedgerError::decode("signed note", "no blank line before the signatures"))?;
         let (text, sigs) = (&msg[..split + 1], &msg[split + 2..]);
         if sigs.is_empty() || !sigs.ends_with('\n') {
-            return Err(LedgerError::decode(
-                "signed note",
-                "the signatures must be lines ending in a newline",
-            ));
+            return Err(LedgerError::decode("signed note", "the signatures must be lines ending in a newline"));
         }
         let mut signatures = Vec::new();
         for line in sigs[..sigs.len() - 1].split('\n') {
             if signatures.len() == MAX_NOTE_SIGNATURES {
-                return Err(LedgerError::decode(
-                    "signed note",
-                    format!("more than {MAX_NOTE_SIGNATURES} signatures"),
-                ));
+                return Err(LedgerError::decode("signed note", format!("more than {MAX_NOTE_SIGNATURES} signatures")));
             }
             signatures.push(NoteSignature::parse_line(line)?);
         }
-        Ok(Note {
-            text: text.to_string(),
-            signatures,
-        })
+        Ok(Note { text: text.to_string(), signatures })
     }
 
     /// The note's bytes: text, blank line, signature lines.
@@ -263,27 +231,17 @@ impl Note {
     pub fn verify(&self, known: &[NoteVerifier]) -> NoteVerification {
         let mut out = NoteVerification::default();
         for sig in &self.signatures {
-            let Some(v) = known
-                .iter()
-                .find(|v| v.name == sig.name && v.key_id == sig.key_id)
-            else {
+            let Some(v) = known.iter().find(|v| v.name == sig.name && v.key_id == sig.key_id) else {
                 out.unknown += 1;
                 continue;
             };
-            if out
-                .valid
-                .iter()
-                .any(|s| s.name == sig.name && s.key_id == sig.key_id)
-            {
+            if out.valid.iter().any(|s| s.name == sig.name && s.key_id == sig.key_id) {
                 continue;
             }
             match v.verify(&self.text, &sig.signature) {
-                Some(timestamp_secs) => out.valid.push(VerifiedSignature {
-                    name: sig.name.clone(),
-                    key_id: sig.key_id,
-                    signature_type: v.signature_type,
-                    timestamp_secs,
-                }),
+                Some(timestamp_secs) => {
+                    out.valid.push(VerifiedSignature { name: sig.name.clone(), key_id: sig.key_id, signature_type: v.signature_type, timestamp_secs })
+                }
                 None => out.invalid.push((sig.name.clone(), sig.key_id)),
             }
         }
@@ -296,14 +254,10 @@ impl Note {
         let note = Note::parse(bytes)?;
         let v = note.verify(known);
         if let Some((name, id)) = v.invalid.first() {
-            return Err(LedgerError::Refused(format!(
-                "invalid signature for key {name}+{id:08x}"
-            )));
+            return Err(LedgerError::Refused(format!("invalid signature for key {name}+{id:08x}")));
         }
         if v.valid.is_empty() {
-            return Err(LedgerError::Refused(
-                "the note has no signature from a known key".into(),
-            ));
+            return Err(LedgerError::Refused("the note has no signature from a known key".into()));
         }
         Ok((note, v.valid))
     }
@@ -319,43 +273,27 @@ pub struct NoteVerifier {
 }
 
 impl NoteVerifier {
-    pub fn new(
-        name: &str,
-        signature_type: SignatureType,
-        public_key: &[u8; 32],
-    ) -> Result<NoteVerifier> {
+    pub fn new(name: &str, signature_type: SignatureType, public_key: &[u8; 32]) -> Result<NoteVerifier> {
         if !is_valid_key_name(name) {
-            return Err(LedgerError::decode(
-                "verifier key",
-                format!("invalid key name `{name}`"),
-            ));
+            return Err(LedgerError::decode("verifier key", format!("invalid key name `{name}`")));
         }
         let key = verifying_key(public_key)?;
-        Ok(NoteVerifier {
-            name: name.to_string(),
-            key_id: key_id(name, signature_type, public_key),
-            signature_type,
-            key,
-        })
+        Ok(NoteVerifier { name: name.to_string(), key_id: key_id(name, signature_type, public_key), signature_type, key })
     }
 
     /// Parses `<name>+<hex key ID>+<base64(type ‖ public key)>`.
     pub fn parse(vkey: &str) -> Result<NoteVerifier> {
         let bad = |why: &str| LedgerError::decode("verifier key", why.to_string());
         let mut parts = vkey.splitn(3, '+');
-        let (Some(name), Some(id_hex), Some(key64)) = (parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(name), Some(id_hex), Some(key64)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(bad("expected <name>+<hex key ID>+<base64 key>"));
         };
-        let id =
-            parse_key_id(id_hex).ok_or_else(|| bad("the key ID must be 8 lowercase hex digits"))?;
+        let id = parse_key_id(id_hex).ok_or_else(|| bad("the key ID must be 8 lowercase hex digits"))?;
         let raw = base64::decode(key64).ok_or_else(|| bad("the key is not canonical base64"))?;
         let (&type_byte, public) = raw.split_first().ok_or_else(|| bad("empty key"))?;
         let signature_type = SignatureType::from_byte(type_byte)
             .ok_or_else(|| bad(&format!("unsupported signature type 0x{type_byte:02x} (0x01 Ed25519 and 0x04 cosignature/v1 are)")))?;
-        let public: [u8; 32] = public
-            .try_into()
-            .map_err(|_| bad("an Ed25519 key is 32 bytes"))?;
+        let public: [u8; 32] = public.try_into().map_err(|_| bad("an Ed25519 key is 32 bytes"))?;
         let v = NoteVerifier::new(name, signature_type, &public)?;
         if v.key_id != id {
             return Err(bad("the key ID does not match the name and key"));
@@ -381,8 +319,7 @@ impl NoteVerifier {
                     return None;
                 }
                 let sig: &[u8; 64] = sig.try_into().ok()?;
-                verify_strict(&self.key, cosignature_message(time, text).as_bytes(), sig)
-                    .then_some(Some(time))
+                verify_strict(&self.key, cosignature_message(time, text).as_bytes(), sig).then_some(Some(time))
             }
         }
     }
@@ -393,22 +330,12 @@ impl std::fmt::Display for NoteVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut raw = vec![self.signature_type.byte()];
         raw.extend_from_slice(self.key.as_bytes());
-        write!(
-            f,
-            "{}+{:08x}+{}",
-            self.name,
-            self.key_id,
-            base64::encode(&raw)
-        )
+        write!(f, "{}+{:08x}+{}", self.name, self.key_id, base64::encode(&raw))
     }
 }
 
 fn parse_key_id(s: &str) -> Option<u32> {
-    if s.len() != 8
-        || !s
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
+    if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
         return None;
     }
     let b = hex::decode_array::<4>(s)?;
@@ -427,25 +354,13 @@ pub struct NoteSigner {
 const SIGNER_PREFIX: &str = "PRIVATE+KEY+";
 
 impl NoteSigner {
-    pub fn from_seed(
-        name: &str,
-        signature_type: SignatureType,
-        seed: [u8; 32],
-    ) -> Result<NoteSigner> {
+    pub fn from_seed(name: &str, signature_type: SignatureType, seed: [u8; 32]) -> Result<NoteSigner> {
         if !is_valid_key_name(name) {
-            return Err(LedgerError::decode(
-                "signer key",
-                format!("invalid key name `{name}`"),
-            ));
+            return Err(LedgerError::decode("signer key", format!("invalid key name `{name}`")));
         }
         let key = SecretKey::from_seed(seed);
         verifying_key(&key.public())?;
-        Ok(NoteSigner {
-            name: name.to_string(),
-            key_id: key_id(name, signature_type, &key.public()),
-            signature_type,
-            key,
-        })
+        Ok(NoteSigner { name: name.to_string(), key_id: key_id(name, signature_type, &key.public()), signature_type, key })
     }
 
     /// A new key from the operating system's random source.
@@ -457,23 +372,16 @@ impl NoteSigner {
     /// checking the key ID against the public key the seed derives.
     pub fn parse(skey: &str) -> Result<NoteSigner> {
         let bad = |why: &str| LedgerError::decode("signer key", why.to_string());
-        let rest = skey
-            .strip_prefix(SIGNER_PREFIX)
-            .ok_or_else(|| bad("does not start with PRIVATE+KEY+"))?;
+        let rest = skey.strip_prefix(SIGNER_PREFIX).ok_or_else(|| bad("does not start with PRIVATE+KEY+"))?;
         let mut parts = rest.splitn(3, '+');
-        let (Some(name), Some(id_hex), Some(key64)) = (parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(name), Some(id_hex), Some(key64)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(bad("expected PRIVATE+KEY+<name>+<hex key ID>+<base64 key>"));
         };
-        let id =
-            parse_key_id(id_hex).ok_or_else(|| bad("the key ID must be 8 lowercase hex digits"))?;
+        let id = parse_key_id(id_hex).ok_or_else(|| bad("the key ID must be 8 lowercase hex digits"))?;
         let raw = base64::decode(key64).ok_or_else(|| bad("the key is not canonical base64"))?;
         let (&type_byte, seed) = raw.split_first().ok_or_else(|| bad("empty key"))?;
-        let signature_type = SignatureType::from_byte(type_byte)
-            .ok_or_else(|| bad(&format!("unsupported signature type 0x{type_byte:02x}")))?;
-        let seed: [u8; 32] = seed
-            .try_into()
-            .map_err(|_| bad("an Ed25519 seed is 32 bytes"))?;
+        let signature_type = SignatureType::from_byte(type_byte).ok_or_else(|| bad(&format!("unsupported signature type 0x{type_byte:02x}")))?;
+        let seed: [u8; 32] = seed.try_into().map_err(|_| bad("an Ed25519 seed is 32 bytes"))?;
         let s = NoteSigner::from_seed(name, signature_type, seed)?;
         if s.key_id != id {
             return Err(bad("the key ID does not match the name and key"));
@@ -485,12 +393,7 @@ impl NoteSigner {
     pub fn to_secret_string(&self) -> String {
         let mut raw = vec![self.signature_type.byte()];
         raw.extend_from_slice(&self.key.seed());
-        format!(
-            "{SIGNER_PREFIX}{}+{:08x}+{}",
-            self.name,
-            self.key_id,
-            base64::encode(&raw)
-        )
+        format!("{SIGNER_PREFIX}{}+{:08x}+{}", self.name, self.key_id, base64::encode(&raw))
     }
 
     pub fn name(&self) -> &str {
@@ -504,27 +407,16 @@ impl NoteSigner {
     }
 
     pub fn verifier(&self) -> NoteVerifier {
-        NoteVerifier {
-            name: self.name.clone(),
-            key_id: self.key_id,
-            signature_type: self.signature_type,
-            key: self.key.verifying_key(),
-        }
+        NoteVerifier { name: self.name.clone(), key_id: self.key_id, signature_type: self.signature_type, key: self.key.verifying_key() }
     }
 
     /// Signs a note's text (type `0x01`). The text must end in a newline.
     pub fn sign(&self, text: &str) -> Result<NoteSignature> {
         if self.signature_type != SignatureType::Ed25519 {
-            return Err(LedgerError::Refused(
-                "a cosignature key signs with a timestamp (cosign)".into(),
-            ));
+            return Err(LedgerError::Refused("a cosignature key signs with a timestamp (cosign)".into()));
         }
         check_text(text)?;
-        Ok(NoteSignature {
-            name: self.name.clone(),
-            key_id: self.key_id,
-            signature: self.key.sign(text.as_bytes()).to_vec(),
-        })
+        Ok(NoteSignature { name: self.name.clone(), key_id: self.key_id, signature: self.key.sign(text.as_bytes()).to_vec() })
     }
 
     /// Cosigns a checkpoint's text at `timestamp_secs` (type `0x04`): the
@@ -532,27 +424,15 @@ impl NoteSigner {
     /// of [`cosignature_message`].
     pub fn cosign(&self, text: &str, timestamp_secs: u64) -> Result<NoteSignature> {
         if self.signature_type != SignatureType::CosignatureV1 {
-            return Err(LedgerError::Refused(
-                "an Ed25519 note key does not cosign".into(),
-            ));
+            return Err(LedgerError::Refused("an Ed25519 note key does not cosign".into()));
         }
         if timestamp_secs == 0 || timestamp_secs > i64::MAX as u64 {
-            return Err(LedgerError::Refused(format!(
-                "cosignature time {timestamp_secs} is out of range"
-            )));
+            return Err(LedgerError::Refused(format!("cosignature time {timestamp_secs} is out of range")));
         }
         check_text(text)?;
         let mut signature = timestamp_secs.to_be_bytes().to_vec();
-        signature.extend_from_slice(
-            &self
-                .key
-                .sign(cosignature_message(timestamp_secs, text).as_bytes()),
-        );
-        Ok(NoteSignature {
-            name: self.name.clone(),
-            key_id: self.key_id,
-            signature,
-        })
+        signature.extend_from_slice(&self.key.sign(cosignature_message(timestamp_secs, text).as_bytes()));
+        Ok(NoteSignature { name: self.name.clone(), key_id: self.key_id, signature })
     }
 }
 
@@ -566,10 +446,7 @@ impl std::fmt::Debug for NoteSigner {
 /// would move the split) and no control characters.
 fn check_text(text: &str) -> Result<()> {
     if !text.ends_with('\n') || text.ends_with("\n\n") || text == "\n" {
-        return Err(LedgerError::decode(
-            "note text",
-            "must end in exactly one newline",
-        ));
+        return Err(LedgerError::decode("note text", "must end in exactly one newline"));
     }
     check_characters(text)
 }
@@ -580,8 +457,7 @@ mod tests {
 
     // From golang.org/x/mod/sumdb/note/note_test.go.
     const PETER_VKEY: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
-    const PETER_SKEY: &str =
-        "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+    const PETER_SKEY: &str = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
     const ENOCH_VKEY: &str = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop";
     const TEXT: &str = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
     const PETER_SIG: &str = "— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
@@ -593,10 +469,7 @@ mod tests {
         assert_eq!(signer.key_id(), 0xc74f20a3);
         assert_eq!(signer.to_secret_string(), PETER_SKEY);
         assert_eq!(signer.verifier().to_string(), PETER_VKEY);
-        let note = Note {
-            text: TEXT.into(),
-            signatures: vec![signer.sign(TEXT).unwrap()],
-        };
+        let note = Note { text: TEXT.into(), signatures: vec![signer.sign(TEXT).unwrap()] };
         assert_eq!(note.to_text(), format!("{TEXT}\n{PETER_SIG}"));
     }
 
@@ -616,18 +489,8 @@ mod tests {
             }
         }
         // Go's examples of a wrong length and an unknown algorithm, each with an adjusted key hash.
-        assert!(
-            NoteVerifier::parse(
-                "PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=="
-            )
-            .is_err()
-        );
-        assert!(
-            NoteVerifier::parse(
-                "PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
-            )
-            .is_err()
-        );
+        assert!(NoteVerifier::parse("PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY==").is_err());
+        assert!(NoteVerifier::parse("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").is_err());
     }
 
     #[test]
@@ -640,10 +503,7 @@ mod tests {
         assert_eq!(valid.len(), 1);
         assert_eq!(note.verify(std::slice::from_ref(&peter)).unknown, 1);
         let (_, valid) = Note::open(msg.as_bytes(), &[peter.clone(), enoch]).unwrap();
-        assert_eq!(
-            valid.iter().map(|v| v.key_id).collect::<Vec<_>>(),
-            [0xc74f20a3, 0xaf0cfe78]
-        );
+        assert_eq!(valid.iter().map(|v| v.key_id).collect::<Vec<_>>(), [0xc74f20a3, 0xaf0cfe78]);
         assert!(Note::open(msg.as_bytes(), &[]).is_err(), "no known key");
         // A corrupted signature from a known key fails the whole note.
         let corrupt = format!("{TEXT}\n{}ABCD{}", &PETER_SIG[..60], &PETER_SIG[60..]);
@@ -657,9 +517,7 @@ mod tests {
             format!("{TEXT}\n"),
             format!("{TEXT}\n{}", &PETER_SIG[..PETER_SIG.len() - 1]),
             format!("\x01{TEXT}\n{PETER_SIG}"),
-            format!(
-                "{TEXT}\n— Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
-            ),
+            format!("{TEXT}\n— Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"),
             format!("{TEXT}\n{PETER_SIG}Unexpected line.\n"),
             format!("{TEXT}\n{}", PETER_SIG.repeat(MAX_NOTE_SIGNATURES + 1)),
         ];
@@ -672,11 +530,9 @@ mod tests {
     #[test]
     fn signed_note_spec_example_verifies() {
         // c2sp.org/signed-note, "Example".
-        let v = NoteVerifier::parse(
-            "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k",
-        )
-        .unwrap();
-        let msg = "This is an example message.\n\n— example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n";
+        let v = NoteVerifier::parse("example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k").unwrap();
+        let msg =
+            "This is an example message.\n\n— example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n";
         let (note, valid) = Note::open(msg.as_bytes(), &[v]).unwrap();
         assert_eq!(note.text, "This is an example message.\n");
         assert_eq!(valid[0].timestamp_secs, None);
@@ -693,8 +549,7 @@ mod tests {
         assert_eq!(sig.key_id, 0x8d66cf3f);
         assert_eq!(sig.cosignature_time(), Some(1679315147));
         assert_eq!(sig.line(), format!("{line}\n"));
-        let body =
-            "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+        let body = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
         assert_eq!(
             cosignature_message(1679315147, body),
             "cosignature/v1\ntime 1679315147\nexample.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
@@ -703,22 +558,13 @@ mod tests {
 
     #[test]
     fn cosignatures_verify_and_bind_time_type_and_text() {
-        let w = NoteSigner::from_seed("witness.example/arm", SignatureType::CosignatureV1, [9; 32])
-            .unwrap();
+        let w = NoteSigner::from_seed("witness.example/arm", SignatureType::CosignatureV1, [9; 32]).unwrap();
         let v = NoteVerifier::parse(&w.verifier().to_string()).unwrap();
         assert_eq!(v.signature_type, SignatureType::CosignatureV1);
         // The key ID uses type byte 0x04, so the same key as 0x01 has another ID.
-        let as_note_key =
-            NoteSigner::from_seed("witness.example/arm", SignatureType::Ed25519, [9; 32]).unwrap();
+        let as_note_key = NoteSigner::from_seed("witness.example/arm", SignatureType::Ed25519, [9; 32]).unwrap();
         assert_ne!(as_note_key.key_id(), w.key_id());
-        assert_eq!(
-            w.key_id(),
-            key_id(
-                "witness.example/arm",
-                SignatureType::CosignatureV1,
-                &v.key.to_bytes()
-            )
-        );
+        assert_eq!(w.key_id(), key_id("witness.example/arm", SignatureType::CosignatureV1, &v.key.to_bytes()));
         let body = "casus.example/log\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
         let sig = w.cosign(body, 1_700_000_000).unwrap();
         assert_eq!(sig.signature.len(), 72);
@@ -727,16 +573,9 @@ mod tests {
         let mut later = sig.signature.clone();
         later[7] ^= 1;
         assert_eq!(v.verify(body, &later), None, "the time is signed");
-        assert_eq!(
-            v.verify(&body.replace('5', "6"), &sig.signature),
-            None,
-            "the text is signed"
-        );
+        assert_eq!(v.verify(&body.replace('5', "6"), &sig.signature), None, "the text is signed");
         assert!(w.cosign(body, 0).is_err(), "a zero time is refused");
-        assert!(
-            w.sign(body).is_err() && as_note_key.cosign(body, 1).is_err(),
-            "a key signs only its own type"
-        );
+        assert!(w.sign(body).is_err() && as_note_key.cosign(body, 1).is_err(), "a key signs only its own type");
     }
 
     #[test]
@@ -751,10 +590,7 @@ mod tests {
             }
         }
         for name in ["", "a b", "a+b", "a\u{2003}b"] {
-            assert!(
-                NoteSigner::from_seed(name, SignatureType::Ed25519, [1; 32]).is_err(),
-                "{name:?}"
-            );
+            assert!(NoteSigner::from_seed(name, SignatureType::Ed25519, [1; 32]).is_err(), "{name:?}");
         }
     }
 }

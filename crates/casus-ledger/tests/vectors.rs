@@ -54,14 +54,17 @@ fn acts(s: &mut Symbols) -> Vec<(&'static str, Act, Mode)> {
         case: i("kaz_2022_01"),
         organ: i("CSC"),
         personnel: 2030,
-        extra: Some(Box::new(casus_model::ActExtra { start: Some(Time::from_date(2022, 1, 6)), end: Some(Time::from_date(2022, 1, 19)), ..Default::default() })),
+        extra: Some(Box::new(casus_model::ActExtra {
+            start: Some(Time::from_date(2022, 1, 6)),
+            end: Some(Time::from_date(2022, 1, 19)),
+            ..Default::default()
+        })),
         title: i("Коллективные миротворческие силы"),
         reason: i("r"),
         condition: i("c"),
         text: i("t \"quoted\""),
         note: i("n"),
-        sources: vec![Citation { url: i("https://example.org/a"), title: i("Example A") }, Citation { url: i(""), title: i("Title only") }]
-            .into(),
+        sources: vec![Citation { url: i("https://example.org/a"), title: i("Example A") }, Citation { url: i(""), title: i("Title only") }].into(),
         ..Act::default()
     };
     vec![("act-live", live, Mode::Live), ("act-record", full, Mode::Record)]

@@ -334,11 +334,7 @@ impl Time {
 
     /// Day precision when the time is midnight, second precision otherwise.
     pub fn display(self) -> String {
-        if self.0.rem_euclid(SECONDS_PER_DAY) == 0 {
-            self.format(Precision::Day)
-        } else {
-            self.format(Precision::Second)
-        }
+        if self.0.rem_euclid(SECONDS_PER_DAY) == 0 { self.format(Precision::Day) } else { self.format(Precision::Second) }
     }
 }
 

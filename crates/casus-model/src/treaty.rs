@@ -172,11 +172,7 @@ impl Share {
 
     /// The least whole count that meets the share of `base`.
     pub fn needed(self, base: u32) -> u32 {
-        if self.simple {
-            base / 2 + 1
-        } else {
-            (base as u64 * self.num as u64).div_ceil(self.den.max(1) as u64) as u32
-        }
+        if self.simple { base / 2 + 1 } else { (base as u64 * self.num as u64).div_ceil(self.den.max(1) as u64) as u32 }
     }
 
     pub fn describe(self) -> String {
@@ -333,18 +329,8 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 10] = [
-        Field::By,
-        Field::Subject,
-        Field::Under,
-        Field::To,
-        Field::Against,
-        Field::About,
-        Field::From,
-        Field::Document,
-        Field::Means,
-        Field::Case,
-    ];
+    pub const ALL: [Field; 10] =
+        [Field::By, Field::Subject, Field::Under, Field::To, Field::Against, Field::About, Field::From, Field::Document, Field::Means, Field::Case];
 
     pub fn keyword(self) -> &'static str {
         match self {

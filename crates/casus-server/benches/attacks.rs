@@ -46,7 +46,8 @@ fn ledger(acts: usize) -> PathBuf {
     let store = casus_store_sqlite::SqliteStore::open(&tmp).expect("sqlite");
     let operator = SecretKey::from_seed([1; 32]);
     let t = Instant::now();
-    casus_server::demo::create(Box::new(store), ("treaty.md", &treaty), ("record.acts", &record), &operator, &[], Time(casus_server::state::system_now() - 60)).expect("ledger");
+    casus_server::demo::create(Box::new(store), ("treaty.md", &treaty), ("record.acts", &record), &operator, &[], Time(casus_server::state::system_now() - 60))
+        .expect("ledger");
     std::fs::rename(&tmp, &path).expect("rename");
     eprintln!("built a ledger of {acts} acts in {:.1?}", t.elapsed());
     path
@@ -77,13 +78,8 @@ fn start(bin: &Path, ledger: &Path) -> Server {
         }
         None => Command::new(bin),
     };
-    let mut child = cmd
-        .args(["serve", "--listen", "127.0.0.1:0", "--ledger"])
-        .arg(ledger)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn casus serve");
+    let mut child =
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--ledger"]).arg(ledger).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn casus serve");
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = std::io::BufReader::new(stdout).lines();
     let line = lines.next().and_then(Result::ok).expect("casus serve printed nothing");
@@ -120,7 +116,10 @@ fn main() {
     type Attack = Box<dyn Fn(SocketAddr) -> std::pin::Pin<Box<dyn std::future::Future<Output = String>>>>;
     let date = if acts > 50_000 { "2020-01-01" } else { "2010-01-01" };
     let attacks: Vec<(&str, Attack)> = vec![
-        ("cache filling: 40 distinct seconds, 4 at once", Box::new(move |a| Box::pin(async move { format!("{:?}", attacks::fill_cache(a, date, 40, 4).await) }))),
+        (
+            "cache filling: 40 distinct seconds, 4 at once",
+            Box::new(move |a| Box::pin(async move { format!("{:?}", attacks::fill_cache(a, date, 40, 4).await) })),
+        ),
         (
             "junk posts: 2 MiB of `x` lines, 16, 8 at once",
             Box::new(|a| {
@@ -131,7 +130,10 @@ fn main() {
             }),
         ),
         ("proof bundles: 64 at once", Box::new(move |a| Box::pin(async move { format!("{:?}", attacks::bundles(a, acts as u64, 64, 64).await) }))),
-        ("idle sockets: 1,100 held 15 s", Box::new(|a| Box::pin(async move { format!("{} connected", attacks::idle_sockets(a, 1_100, Duration::from_secs(15)).await) }))),
+        (
+            "idle sockets: 1,100 held 15 s",
+            Box::new(|a| Box::pin(async move { format!("{} connected", attacks::idle_sockets(a, 1_100, Duration::from_secs(15)).await) })),
+        ),
         (
             "slow headers: 50 clients, 20 s",
             Box::new(|a| {

@@ -154,7 +154,8 @@ fn main() {
     query_phase(&load_rt, addr, "state queries (8 distinct, cached)", &queries, seconds, connections);
     // Every request a new time (2021–2025, one every ~13 minutes): each one
     // derives the state over the whole record (the cache misses).
-    let cold: Vec<String> = (0..200_000).map(|i| format!("/api/state?at={}", Time(Time::from_date(2021, 1, 1).0 + i * 797).format(casus_model::Precision::Second))).collect();
+    let cold: Vec<String> =
+        (0..200_000).map(|i| format!("/api/state?at={}", Time(Time::from_date(2021, 1, 1).0 + i * 797).format(casus_model::Precision::Second))).collect();
     query_phase(&load_rt, addr, "state queries (each a new date, derived)", &cold, 2, connections);
 
     // Ingest: sign locally, chaining `prev`, so the signer needs no round trip for the head.
@@ -202,7 +203,8 @@ fn main() {
             let last = hex::decode(signed.entries.last().unwrap()).unwrap();
             let body = serde_json::to_vec(&SignedActs { ..signed }).unwrap();
             let status = load_rt.block_on(async {
-                let mut req = format!("POST /api/acts HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
+                let mut req =
+                    format!("POST /api/acts HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
                 req.extend_from_slice(&body);
                 conn.write_all(&req).await.unwrap();
                 read_response(&mut conn, &mut cbuf).await
@@ -214,7 +216,10 @@ fn main() {
             sent += batch;
         }
         let secs = started.elapsed().as_secs_f64();
-        println!("signed-act ingest, {label}: {sent} acts in {secs:.2} s = {:.0} acts/s (durable SQLite commits, signature and treaty checks)", sent as f64 / secs);
+        println!(
+            "signed-act ingest, {label}: {sent} acts in {secs:.2} s = {:.0} acts/s (durable SQLite commits, signature and treaty checks)",
+            sent as f64 / secs
+        );
     }
     let v: serde_json::Value = server.get_json("/api/verify").unwrap();
     println!("ledger after the run: verified {}", v["message"].as_str().unwrap_or(""));

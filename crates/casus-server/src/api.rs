@@ -10,22 +10,22 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::rejection::PathRejection;
+use axum::Json;
 use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use casus_engine::report::{CaseRow, DocumentRow, ReadingRow};
 use casus_ledger::{Checkpoint, hex, merkle};
 use casus_model::Time;
 use serde::Serialize;
 
+use crate::MAX_PAGE_ENTRIES;
 use crate::error::{ApiError, blocking};
 use crate::state::{AppState, EntryMeta, VerifyBadge};
-use crate::MAX_PAGE_ENTRIES;
 
 /// The state query: `at`, `as_of`, `interpretation` (repeatable) and, for
 /// explanations, `fact`. Parsed by hand because `interpretation` repeats.
@@ -369,7 +369,13 @@ pub fn read_checkpoints(s: &AppState) -> Result<Vec<CheckpointBody>, ApiError> {
     raw.iter()
         .map(|b| {
             let (cp, _) = Checkpoint::parse(b).map_err(ApiError::internal)?;
-            Ok(CheckpointBody { size: cp.size, root: hex::encode(&cp.root), time: Time(cp.time).format(casus_model::Precision::Second), signer: cp.signer.hex(), hex: hex::encode(b) })
+            Ok(CheckpointBody {
+                size: cp.size,
+                root: hex::encode(&cp.root),
+                time: Time(cp.time).format(casus_model::Precision::Second),
+                signer: cp.signer.hex(),
+                hex: hex::encode(b),
+            })
         })
         .collect()
 }

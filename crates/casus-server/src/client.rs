@@ -186,10 +186,8 @@ pub fn fetch_treaty(server: &Server) -> Result<ClientTreaty, String> {
 pub fn sign_acts(t: &ClientTreaty, head: &HeadBody, key: &KeyFile, name: &str, text: &str, now: i64) -> Result<SignedActs, String> {
     let mut symbols = t.symbols.clone();
     let (record, diags) = casus_lang::load_record(name, text, &t.treaty, &mut symbols);
-    let errors: Vec<_> = diags
-        .into_iter()
-        .filter(|d| d.is_error() && ![casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code))
-        .collect();
+    let errors: Vec<_> =
+        diags.into_iter().filter(|d| d.is_error() && ![casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code)).collect();
     if !errors.is_empty() {
         return Err(casus_lang::render(&errors, name, text));
     }
@@ -332,9 +330,6 @@ mod tests {
     #[test]
     fn position_acts_are_record_text() {
         let t = position_act(1_669_161_600, "ARM", "refuse", "yerevan_declaration", Some("no \"assessment\"\n"), Some("a\\b"));
-        assert_eq!(
-            t,
-            "2022-11-23T00:00:00Z ARM refuse\n  document yerevan_declaration\n  reason   \"no \\\"assessment\\\" \"\n  condition \"a\\\\b\"\n"
-        );
+        assert_eq!(t, "2022-11-23T00:00:00Z ARM refuse\n  document yerevan_declaration\n  reason   \"no \\\"assessment\\\" \"\n  condition \"a\\\\b\"\n");
     }
 }

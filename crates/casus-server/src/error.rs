@@ -90,16 +90,14 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
     fn from(r: axum::extract::rejection::JsonRejection) -> ApiError {
         use axum::extract::rejection::JsonRejection as J;
         match r {
-            J::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!("the request body is over the limit of {} bytes", crate::MAX_BODY_BYTES),
-            ),
-            J::MissingJsonContentType(_) => {
-                ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json")
+            J::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("the request body is over the limit of {} bytes", crate::MAX_BODY_BYTES))
             }
+            J::MissingJsonContentType(_) => ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json"),
             // serde's message names the field and position; it holds nothing of ours.
-            J::JsonDataError(e) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "malformed", format!("the body does not match the schema: {}", e.body_text())),
+            J::JsonDataError(e) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "malformed", format!("the body does not match the schema: {}", e.body_text()))
+            }
             J::JsonSyntaxError(e) => ApiError::bad_request(format!("the body is not JSON: {}", e.body_text())).code("malformed"),
             other => ApiError::new(other.status(), "bad_request", "the request body could not be read"),
         }

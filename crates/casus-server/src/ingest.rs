@@ -27,9 +27,9 @@ use casus_ledger::entry::{EntryKind, EntryView};
 use casus_ledger::{LedgerError, Tamper, hex, keys};
 use serde::{Deserialize, Serialize};
 
+use crate::MAX_BATCH_ACTS;
 use crate::error::{ApiError, blocking};
 use crate::state::AppState;
-use crate::MAX_BATCH_ACTS;
 
 /// A batch of signed acts.
 #[derive(Serialize, Deserialize, utoipa::ToSchema, Clone, Debug)]
@@ -123,10 +123,7 @@ fn precheck(s: &AppState, req: &SignedActs, views: &[EntryView]) -> Result<(), A
     let (heads, lines) = act_lines(&req.name, &req.text);
     // One head line per act, and an optional `record "…"` header.
     if heads > views.len() + 1 {
-        return Err(unprocessable(
-            "act_mismatch",
-            format!("the text has {heads} head lines for {} entries: send one entry per act", views.len()),
-        ));
+        return Err(unprocessable("act_mismatch", format!("the text has {heads} head lines for {} entries: send one entry per act", views.len())));
     }
     if lines > views.len().saturating_mul(MAX_TEXT_LINES_PER_ACT) {
         return Err(unprocessable(
@@ -249,7 +246,11 @@ pub fn append(s: &AppState, req: &SignedActs) -> Result<(Appended, Vec<crate::st
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "record_time",
-                format!("entry {}: its record time is {} s from the server's clock (at most {skew} s); check the clock and sign again", v.seq, v.record_time.abs_diff(now)),
+                format!(
+                    "entry {}: its record time is {} s from the server's clock (at most {skew} s); check the clock and sign again",
+                    v.seq,
+                    v.record_time.abs_diff(now)
+                ),
             ));
         }
     }
@@ -289,25 +290,31 @@ pub fn append(s: &AppState, req: &SignedActs) -> Result<(Appended, Vec<crate::st
                 }
                 if view.kind == EntryKind::Act
                     && let Ok(f) = casus_ledger::encode::ActFields::decode(view.payload)
-                        && !f.id.is_empty() {
-                            ids_now.insert(f.id.to_string());
-                        }
+                    && !f.id.is_empty()
+                {
+                    ids_now.insert(f.id.to_string());
+                }
                 outside.push(b);
                 pos += 1;
             }
         }
         for v in &views {
             if let Ok(f) = casus_ledger::encode::ActFields::decode(v.payload)
-                && !f.id.is_empty() {
-                    if taken(f.id, &ids_now) {
-                        duplicate = Some(f.id.to_string());
-                    }
-                    ids_now.insert(f.id.to_string());
+                && !f.id.is_empty()
+            {
+                if taken(f.id, &ids_now) {
+                    duplicate = Some(f.id.to_string());
                 }
+                ids_now.insert(f.id.to_string());
+            }
         }
         drop(data);
         if let Some(id) = duplicate {
-            failure = Some(ApiError::new(StatusCode::CONFLICT, "duplicate_id", format!("an act with id `{id}` is already in the ledger or twice in this request (was this act sent before?)")));
+            failure = Some(ApiError::new(
+                StatusCode::CONFLICT,
+                "duplicate_id",
+                format!("an act with id `{id}` is already in the ledger or twice in this request (was this act sent before?)"),
+            ));
             return Err(LedgerError::Refused("duplicate id".into()));
         }
         for (b, v) in raw.iter().zip(&views) {

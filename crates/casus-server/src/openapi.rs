@@ -14,7 +14,10 @@ use utoipa::{OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "casus", description = "Executable collective-security treaties: the state of an alliance on any date as known at any date, under every reading of the text; explanations; a signed, verifiable ledger of acts."),
+    info(
+        title = "casus",
+        description = "Executable collective-security treaties: the state of an alliance on any date as known at any date, under every reading of the text; explanations; a signed, verifiable ledger of acts."
+    ),
     paths(
         crate::api::state,
         crate::api::cases,

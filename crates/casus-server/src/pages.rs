@@ -80,7 +80,8 @@ impl Nav {
 
 fn nav(s: &AppState, page: &'static str, p: &StateParams, at: &str, path: &str) -> Result<Nav, ApiError> {
     let d = s.data()?;
-    let chosen: Vec<(String, String)> = p.interpretation.iter().filter_map(|i| i.split_once('=')).map(|(a, b)| (a.trim().to_string(), b.trim().to_string())).collect();
+    let chosen: Vec<(String, String)> =
+        p.interpretation.iter().filter_map(|i| i.split_once('=')).map(|(a, b)| (a.trim().to_string(), b.trim().to_string())).collect();
     let questions = crate::api::questions(&d)
         .into_iter()
         .map(|q| {
@@ -298,10 +299,14 @@ fn happened(c: &CaseRow, act_date: &dyn Fn(&str) -> Option<i64>) -> String {
 
 /// The overview's line for one case: computed from its verdicts under the
 /// chosen readings and under every other option of each question.
-async fn story_line(s: &AppState, p: &StateParams, c: &CaseRow, names: &HashMap<String, String>, questions: &[crate::api::QuestionBody]) -> Result<StoryLine, ApiError> {
-    let act_date = |id: &str| -> Option<i64> {
-        c.responses.iter().find(|r| r.act == id).and_then(|r| Time::parse(&r.date)).map(|(t, _)| t.0)
-    };
+async fn story_line(
+    s: &AppState,
+    p: &StateParams,
+    c: &CaseRow,
+    names: &HashMap<String, String>,
+    questions: &[crate::api::QuestionBody],
+) -> Result<StoryLine, ApiError> {
+    let act_date = |id: &str| -> Option<i64> { c.responses.iter().find(|r| r.act == id).and_then(|r| Time::parse(&r.date)).map(|(t, _)| t.0) };
     let mut text = happened(c, &act_date);
     let here = verdict(c);
     let mut varies = false;
@@ -333,7 +338,10 @@ async fn story_line(s: &AppState, p: &StateParams, c: &CaseRow, names: &HashMap<
         }
         None => name_of(names, &c.requester),
     };
-    let worst = ["breached", "undetermined", "pending", "fulfilled", "not_triggered"].into_iter().find(|w| c.obligations.iter().any(|o| o.status == *w)).unwrap_or("not_triggered");
+    let worst = ["breached", "undetermined", "pending", "fulfilled", "not_triggered"]
+        .into_iter()
+        .find(|w| c.obligations.iter().any(|o| o.status == *w))
+        .unwrap_or("not_triggered");
     let q = p.to_query();
     Ok(StoryLine { place, text, href: format!("/cases?{q}#case-{}", c.id), worst: worst.to_string() })
 }
@@ -385,7 +393,12 @@ async fn overview_page(s: AppState, p: StateParams) -> Result<Response, ApiError
         .collect();
     let page = Overview {
         version: d.report.version.as_ref().map(|v| format!("{} (in force from {})", v.title, long(&v.in_force))).unwrap_or_else(|| "no text in force".into()),
-        parties: d.report.parties.iter().map(|p| PartyView { code: p.code.clone(), name: p.name.clone(), status: p.status.clone(), since: p.since.clone(), fact: p.fact.clone() }).collect(),
+        parties: d
+            .report
+            .parties
+            .iter()
+            .map(|p| PartyView { code: p.code.clone(), name: p.name.clone(), status: p.status.clone(), since: p.since.clone(), fact: p.fact.clone() })
+            .collect(),
         organs,
         membership_svg,
         acts: d.report.acts_considered,
@@ -401,7 +414,8 @@ async fn overview_page(s: AppState, p: StateParams) -> Result<Response, ApiError
 
 /// The verdicts, in the matrix's column order ("undetermined": performed at
 /// a time of day the record does not give, on the deadline's day).
-pub const STATUSES: [(&str, &str); 5] = [("pending", "pending"), ("fulfilled", "fulfilled"), ("breached", "breached"), ("undetermined", "undetermined"), ("not_triggered", "not triggered")];
+pub const STATUSES: [(&str, &str); 5] =
+    [("pending", "pending"), ("fulfilled", "fulfilled"), ("breached", "breached"), ("undetermined", "undetermined"), ("not_triggered", "not triggered")];
 
 pub struct MatrixRow {
     pub debtor: String,
@@ -456,7 +470,11 @@ async fn cases_page(s: AppState, p: StateParams) -> Result<Response, ApiError> {
         .iter()
         .map(|c| CaseView {
             requester: name_of(&names, &c.requester),
-            responses: c.responses.iter().map(|a| ResponseView { date: a.date.clone(), actor: name_of(&names, &a.actor), kind: a.kind.replace(['_', '-'], " "), act: a.act.clone() }).collect(),
+            responses: c
+                .responses
+                .iter()
+                .map(|a| ResponseView { date: a.date.clone(), actor: name_of(&names, &a.actor), kind: a.kind.replace(['_', '-'], " "), act: a.act.clone() })
+                .collect(),
             rows: c
                 .obligations
                 .iter()
@@ -685,7 +703,8 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
             n += 1;
         }
     }
-    let keep: Vec<String> = p.interpretation.iter().map(|i| format!("interpretation={}", form_urlencoded::byte_serialize(i.as_bytes()).collect::<String>())).collect();
+    let keep: Vec<String> =
+        p.interpretation.iter().map(|i| format!("interpretation={}", form_urlencoded::byte_serialize(i.as_bytes()).collect::<String>())).collect();
     let titles: HashMap<casus_model::Sym, String> =
         d.acts.iter().filter(|a| a.document.is_some() && a.title.is_some()).map(|a| (a.document, d.symbols.name(a.title).to_string())).collect();
     let entries: Vec<LedgerRow> = (start as usize..end as usize)

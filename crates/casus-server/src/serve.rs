@@ -144,7 +144,12 @@ async fn serve_connection(tcp: TcpStream, app: Router, limits: Limits, mut stop:
     let activity = Arc::new(AtomicU64::new(0));
     let io = Conn::new(tcp, start, activity.clone());
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout).max_buf_size(MAX_HEAD_BUFFER_BYTES).max_header_size(MAX_HEAD_BUFFER_BYTES).keep_alive(true);
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(MAX_HEAD_BUFFER_BYTES)
+        .max_header_size(MAX_HEAD_BUFFER_BYTES)
+        .keep_alive(true);
     let conn = builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(app));
     tokio::pin!(conn);
     let mut tick = tokio::time::interval(Duration::from_secs(1).min(limits.idle_timeout));
@@ -199,7 +204,8 @@ fn rewrite_parse_error(head: &[u8]) -> Option<Vec<u8>> {
         414 => "URI Too Long",
         _ => "Request Header Fields Too Large",
     };
-    let mut out = format!("HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len()).into_bytes();
+    let mut out =
+        format!("HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len()).into_bytes();
     out.extend_from_slice(&body);
     Some(out)
 }

@@ -44,11 +44,8 @@ pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 /// Has witnesses cosign a checkpoint note before it is stored:
 /// `(note, size, proof)` as [`casus_ledger::Ledger::checkpoint_cosigned`]
 /// gives them; returns the cosigned note, or why the quorum was not met.
-pub type Cosigner = Arc<
-    dyn Fn(&casus_ledger::note::Note, u64, &(dyn Fn(u64) -> Option<Vec<Hash>> + Sync)) -> Result<casus_ledger::note::Note, String>
-        + Send
-        + Sync,
->;
+pub type Cosigner =
+    Arc<dyn Fn(&casus_ledger::note::Note, u64, &(dyn Fn(u64) -> Option<Vec<Hash>> + Sync)) -> Result<casus_ledger::note::Note, String> + Send + Sync>;
 
 /// How the server runs.
 #[derive(Clone)]
@@ -400,7 +397,9 @@ impl Data {
                 meta.summary = match change {
                     KeyChange::Register(reg) => format!("register key {} for {}", KeyId::of_bytes(&reg.key), reg.role),
                     KeyChange::Rotate { old, new } => format!("rotate key {} to {}", old.short(), KeyId::of_bytes(&new)),
-                    KeyChange::Revoke { key, reason } => format!("revoke key {}{}", key.short(), if reason.is_empty() { String::new() } else { format!(": {reason}") }),
+                    KeyChange::Revoke { key, reason } => {
+                        format!("revoke key {}{}", key.short(), if reason.is_empty() { String::new() } else { format!(": {reason}") })
+                    }
                 };
             }
         }
@@ -472,7 +471,8 @@ impl AppState {
             return Err("the ledger has no genesis entry".into());
         }
         let (events, _) = broadcast::channel(1024);
-        let checkpointed = store.checkpoints().ok().and_then(|c| c.last().and_then(|b| casus_ledger::Checkpoint::parse(b).ok().map(|(cp, _)| cp.size))).unwrap_or(0);
+        let checkpointed =
+            store.checkpoints().ok().and_then(|c| c.last().and_then(|b| casus_ledger::Checkpoint::parse(b).ok().map(|(cp, _)| cp.size))).unwrap_or(0);
         Ok(AppState(Arc::new(Inner {
             config,
             opener,
@@ -554,8 +554,12 @@ impl AppState {
         let data = self.data()?;
         let acts = &data.acts[..r.known];
         let state = casus_engine::derive(&data.treaty, acts, &Query { at: r.at, readings: r.readings.clone() });
-        casus_engine::explain(&data.treaty, acts, &data.symbols, &state, fact)
-            .ok_or_else(|| ApiError::not_found(format!("no fact `{fact}` on {}; facts look like party/ARM, case/ID, obligation/CASE/DUTY/DEBTOR", casus_engine::report_date(r.at))))
+        casus_engine::explain(&data.treaty, acts, &data.symbols, &state, fact).ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no fact `{fact}` on {}; facts look like party/ARM, case/ID, obligation/CASE/DUTY/DEBTOR",
+                casus_engine::report_date(r.at)
+            ))
+        })
     }
 
     /// Reads entries other processes appended (a `casus ledger append` on
@@ -621,12 +625,7 @@ impl AppState {
             }
         };
         let mut rows = Some((size, bytes, note.to_text().into_bytes()));
-        self.0
-            .writer
-            .lock()
-            .map_err(poisoned)?
-            .append_checkpointed(&mut |_, _| Ok((Vec::new(), rows.take())))
-            .map_err(ApiError::internal)?;
+        self.0.writer.lock().map_err(poisoned)?.append_checkpointed(&mut |_, _| Ok((Vec::new(), rows.take()))).map_err(ApiError::internal)?;
         *done = size;
         Ok(Some(size))
     }
@@ -652,7 +651,9 @@ impl AppState {
                 clock_warning: None,
             },
             Err(e @ (casus_ledger::LedgerError::Store(_) | casus_ledger::LedgerError::Io { .. })) => return Err(ApiError::internal(e)),
-            Err(e) => VerifyBadge { ok: false, entries: size, checkpoints: 0, root: String::new(), message: format!("verification failed: {e}"), clock_warning: None },
+            Err(e) => {
+                VerifyBadge { ok: false, entries: size, checkpoints: 0, root: String::new(), message: format!("verification failed: {e}"), clock_warning: None }
+            }
         };
         *self.0.verified.lock().map_err(poisoned)? = Some(badge.clone());
         Ok(VerifyBadge { clock_warning: self.clock_warning()?, ..badge })
@@ -703,7 +704,8 @@ impl AppState {
         {
             return Ok(b.clone());
         }
-        let uncovered = || ApiError::new(StatusCode::CONFLICT, "no_checkpoint", format!("no checkpoint covers entry {seq} yet: the operator signs one after appends"));
+        let uncovered =
+            || ApiError::new(StatusCode::CONFLICT, "no_checkpoint", format!("no checkpoint covers entry {seq} yet: the operator signs one after appends"));
         if cache.read_at.is_some_and(|t| t.elapsed() < CHECKPOINT_REREAD) {
             return Err(uncovered());
         }
@@ -770,9 +772,10 @@ pub fn read_into(store: &mut dyn Store, data: &mut Data, len: u64, each: &mut dy
             let view = casus_ledger::entry::EntryView::parse(&bytes).map_err(|e| format!("entry {}: {e}", data.size()))?;
             let known = data.replay.registry.get(&view.signer).map(|k| k.key);
             if let Some(key) = known
-                && !casus_ledger::keys::verify_strict(&key, view.signed, &view.signature) {
-                    return Err(format!("entry {}: bad signature; the ledger does not verify (run `casus ledger verify`)", view.seq));
-                }
+                && !casus_ledger::keys::verify_strict(&key, view.signed, &view.signature)
+            {
+                return Err(format!("entry {}: bad signature; the ledger does not verify (run `casus ledger verify`)", view.seq));
+            }
             let meta = data.ingest(&bytes)?;
             if known.is_none() {
                 let key = data.replay.registry.get(&view.signer).map(|k| k.key).ok_or_else(|| format!("entry {}: unknown signer", view.seq))?;
@@ -834,11 +837,7 @@ pub async fn require_token(State(s): State<AppState>, req: Request, next: Next) 
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
         .any(|(k, v)| k == TOKEN_COOKIE && same(v.as_bytes(), t));
-    let query = req
-        .uri()
-        .query()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "token" && same(v.as_bytes(), t)))
-        .unwrap_or(false);
+    let query = req.uri().query().map(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "token" && same(v.as_bytes(), t))).unwrap_or(false);
     if bearer || cookie {
         return next.run(req).await;
     }
@@ -849,8 +848,12 @@ pub async fn require_token(State(s): State<AppState>, req: Request, next: Next) 
         }
         return resp;
     }
-    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "this server needs a token: send `Authorization: Bearer TOKEN`, or open any page once with ?token=TOKEN")
-        .into_response()
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "this server needs a token: send `Authorization: Bearer TOKEN`, or open any page once with ?token=TOKEN",
+    )
+    .into_response()
 }
 
 #[cfg(test)]

@@ -101,7 +101,13 @@ fn at_line(svg: &mut String, s: &Scale, width: f64, at: Time, top: f64, bottom: 
     let x = s.x(at.0);
     let label = casus_engine::report::long_date(at);
     let half = label.chars().count() as f64 * 3.6;
-    let anchor = if x + half > width - 2.0 { "end" } else if x - half < 2.0 { "start" } else { "middle" };
+    let anchor = if x + half > width - 2.0 {
+        "end"
+    } else if x - half < 2.0 {
+        "start"
+    } else {
+        "middle"
+    };
     let _ = write!(
         svg,
         r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{bottom}" class="at"/><text x="{x:.1}" y="{:.1}" class="at-label" text-anchor="{anchor}">{}</text>"##,
@@ -126,7 +132,10 @@ pub fn membership(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time, li
     let top = 24.0;
     let height = top + lane * parties.len() as f64 + 24.0;
     let id = format!("membership-title-{}", l.name);
-    let mut svg = format!(r##"<svg class="chart" viewBox="0 0 {:.0} {height:.0}" role="img" aria-labelledby="{id}"><title id="{id}">Membership of the treaty over time</title>"##, l.width);
+    let mut svg = format!(
+        r##"<svg class="chart" viewBox="0 0 {:.0} {height:.0}" role="img" aria-labelledby="{id}"><title id="{id}">Membership of the treaty over time</title>"##,
+        l.width
+    );
     axis(&mut svg, &s, top, height - 20.0, link);
     for (i, p) in parties.iter().enumerate() {
         let y = top + lane * i as f64;
@@ -228,7 +237,10 @@ pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, link
     let cases_top = top + lane * LANES.len() as f64 + 10.0;
     let height = cases_top + case_row * report.cases.len() as f64 + 30.0;
     let id = format!("timeline-title-{}", l.name);
-    let mut svg = format!(r##"<svg class="chart" viewBox="0 0 {:.0} {height:.0}" role="img" aria-labelledby="{id}"><title id="{id}">Acts and cases over time</title>"##, l.width);
+    let mut svg = format!(
+        r##"<svg class="chart" viewBox="0 0 {:.0} {height:.0}" role="img" aria-labelledby="{id}"><title id="{id}">Acts and cases over time</title>"##,
+        l.width
+    );
     axis(&mut svg, &s, top, height - 20.0, link);
     for (i, name) in LANES.iter().enumerate() {
         let y = top + lane * i as f64;
@@ -252,7 +264,13 @@ pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, link
             }
         }
         let future = if a.time > at { " future" } else { "" };
-        let _ = write!(marks, r##"<circle cx="{x:.1}" cy="{y:.1}" r="5" class="act k{ln}{future}" data-act="{}"><title>{} ({})</title></circle>"##, esc(&id), esc(&what), esc(&id));
+        let _ = write!(
+            marks,
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="5" class="act k{ln}{future}" data-act="{}"><title>{} ({})</title></circle>"##,
+            esc(&id),
+            esc(&what),
+            esc(&id)
+        );
         // The label: the actor and the kind, in the first row it fits
         // without touching the previous label there or the drawing's edge.
         let text = format!("{} {}", symbols.name(a.actor), a.kind.keyword());

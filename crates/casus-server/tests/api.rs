@@ -274,14 +274,13 @@ async fn a_signed_act_is_appended_and_every_bad_one_changes_nothing() {
     assert_error(s, &v, StatusCode::BAD_REQUEST, "bad_request");
     // A record time an hour away from the server's clock.
     let head = f.head().await;
-    let req = client::sign_acts(&client_treaty(), &head, &arm, "a.acts", &sign_text("ARM", "yerevan_declaration"), casus_server::state::system_now() + 3600).unwrap();
+    let req =
+        client::sign_acts(&client_treaty(), &head, &arm, "a.acts", &sign_text("ARM", "yerevan_declaration"), casus_server::state::system_now() + 3600).unwrap();
     let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
     assert_error(s, &v, StatusCode::CONFLICT, "record_time");
     // A revoked key.
     let mut ledger = Ledger::open(Box::new(f.store.clone()));
-    ledger
-        .change_key(&KeyChange::Revoke { key: arm.key.id(), reason: "lost".into() }, &f.operator, Time(casus_server::state::system_now()))
-        .expect("revoke");
+    ledger.change_key(&KeyChange::Revoke { key: arm.key.id(), reason: "lost".into() }, &f.operator, Time(casus_server::state::system_now())).expect("revoke");
     f.state.sync().expect("sync");
     let after_revoke = after + 1;
     let req = f.signed(&arm, &sign_text("ARM", "yerevan_declaration")).await;
@@ -532,10 +531,7 @@ async fn a_forged_entry_in_the_store_is_refused_not_checkpointed() {
     assert_eq!(f.head().await.size, before, "the forged entry is not taken in");
     f.state.checkpoint_if_grown().expect("checkpoint");
     let (_, cps) = f.get("/api/checkpoints").await;
-    assert!(
-        cps.as_array().expect("checkpoints").iter().all(|c| c["size"].as_u64().unwrap_or(0) <= before),
-        "no checkpoint covers the forged entry: {cps}"
-    );
+    assert!(cps.as_array().expect("checkpoints").iter().all(|c| c["size"].as_u64().unwrap_or(0) <= before), "no checkpoint covers the forged entry: {cps}");
     // A write chained after the head the server knows is refused, not appended after the forgery.
     let req = f.signed(&arm, &sign_text("ARM", "assistance_to_armenia")).await;
     let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
@@ -553,13 +549,13 @@ async fn an_extreme_record_time_is_refused() {
     let text = sign_text("ARM", "yerevan_declaration");
     let (record, _) = casus_lang::load_record("act.acts", &text, &t.treaty, &mut t.symbols);
     let prev = casus_ledger::hex::decode_array::<32>(&head.prev).expect("prev");
-    let signed = casus_ledger::signed_act_entries(head.size, prev, &record.acts, &t.symbols, &arm.key, casus_ledger::entry::Mode::Live, Time(i64::MIN)).unwrap();
+    let signed =
+        casus_ledger::signed_act_entries(head.size, prev, &record.acts, &t.symbols, &arm.key, casus_ledger::entry::Mode::Live, Time(i64::MIN)).unwrap();
     let entries = signed.iter().map(|b| casus_ledger::hex::encode(b)).collect();
     let req = SignedActs { name: "act.acts".into(), text, entries };
     let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
     assert_error(s, &v, StatusCode::CONFLICT, "record_time");
 }
-
 
 /// The words of a page a reader sees: the HTML without its tags, scripts
 /// and styles (attributes and URLs may hold ids; the text may not hold rule
@@ -570,7 +566,13 @@ fn visible_text(html: &str) -> String {
     while let Some(i) = rest.find('<') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let skip_to = if rest.starts_with("<script") { "</script>" } else if rest.starts_with("<style") { "</style>" } else { ">" };
+        let skip_to = if rest.starts_with("<script") {
+            "</script>"
+        } else if rest.starts_with("<style") {
+            "</style>"
+        } else {
+            ">"
+        };
         match rest.find(skip_to) {
             Some(j) => rest = &rest[j + skip_to.len()..],
             None => rest = "",
@@ -584,7 +586,8 @@ fn visible_text(html: &str) -> String {
 #[tokio::test]
 async fn pages_read_as_words() {
     let f = fixture(None);
-    let mut pages: Vec<String> = ["/", "/documents?at=2022-12-01", "/documents?at=2025-12-31", "/timeline?at=2022-12-01"].iter().map(|s| s.to_string()).collect();
+    let mut pages: Vec<String> =
+        ["/", "/documents?at=2022-12-01", "/documents?at=2025-12-31", "/timeline?at=2022-12-01"].iter().map(|s| s.to_string()).collect();
     for reading in ["request", "determination"] {
         pages.push(format!("/cases?at=2022-12-01&interpretation=art4_trigger%3D{reading}"));
         let (_, v) = f.get(&format!("/api/state?at=2022-12-01&interpretation=art4_trigger%3D{reading}")).await;
@@ -698,7 +701,10 @@ async fn ledger_rows_give_the_act_date_and_link_to_its_explanation() {
     // chosen reading, at the act.
     let href = "/explain?fact=case%2Farm_2022_09_art4&#38;at=2022-09-14&#38;interpretation=art4_trigger%3Ddetermination#act-arm_2022_09_art4";
     assert!(html.contains(href), "{html}");
-    assert!(html.contains("<td data-label=\"Act&#39;s date\">14 September 2022</td>") || html.contains("<td data-label=\"Act's date\">14 September 2022</td>"), "{html}");
+    assert!(
+        html.contains("<td data-label=\"Act&#39;s date\">14 September 2022</td>") || html.contains("<td data-label=\"Act's date\">14 September 2022</td>"),
+        "{html}"
+    );
     assert!(html.contains("recorder</dt>") && html.contains("operator</dt>"), "the signer roles are explained");
     let (s, html) = page_text(&f, "/explain?fact=case%2Farm_2022_09_art4&at=2022-09-14").await;
     assert_eq!(s, StatusCode::OK);

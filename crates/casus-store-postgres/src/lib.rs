@@ -18,7 +18,8 @@ use casus_ledger::{LedgerError, Result};
 use postgres::{Client, GenericClient, NoTls};
 
 /// Schema migrations, applied in order; `{s}` is the quoted schema name.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE {s}.entries (
         position BIGINT PRIMARY KEY CHECK (position >= 0),
         bytes    BYTEA NOT NULL
@@ -32,12 +33,14 @@ const MIGRATIONS: &[&str] = &["
         size BIGINT NOT NULL
     );
     INSERT INTO {s}.head (id, size) VALUES (1, 0);
-", "
+",
+    "
     CREATE TABLE {s}.checkpoint_notes (
         size  BIGINT PRIMARY KEY CHECK (size > 0),
         bytes BYTEA NOT NULL
     );
-"];
+",
+];
 
 pub const DEFAULT_SCHEMA: &str = "casus";
 
@@ -88,10 +91,7 @@ impl PgStore {
             return Err(LedgerError::store(format!("postgres: invalid schema name {schema:?}")));
         }
         let mut client = Client::connect(url, NoTls).map_err(db)?;
-        let exists = client
-            .query_one("SELECT to_regclass($1) IS NOT NULL", &[&format!("\"{schema}\".casus_schema")])
-            .map_err(db)?
-            .get::<_, bool>(0);
+        let exists = client.query_one("SELECT to_regclass($1) IS NOT NULL", &[&format!("\"{schema}\".casus_schema")]).map_err(db)?.get::<_, bool>(0);
         if !exists {
             return Err(LedgerError::store(format!("postgres: no ledger in schema {schema} (create one with `casus ledger init`)")));
         }
@@ -125,19 +125,10 @@ impl PgStore {
         let mut tx = self.client.transaction().map_err(db)?;
         // Serializes concurrent first opens of the same schema.
         tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&format!("casus-migrate:{schema}")]).map_err(db)?;
-        tx.batch_execute(&format!(
-            "CREATE SCHEMA IF NOT EXISTS {s}; CREATE TABLE IF NOT EXISTS {s}.casus_schema (version INTEGER NOT NULL);"
-        ))
-        .map_err(db)?;
-        let version: i32 = tx
-            .query_opt(&format!("SELECT version FROM {s}.casus_schema"), &[])
-            .map_err(db)?
-            .map_or(0, |r| r.get(0));
+        tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {s}; CREATE TABLE IF NOT EXISTS {s}.casus_schema (version INTEGER NOT NULL);")).map_err(db)?;
+        let version: i32 = tx.query_opt(&format!("SELECT version FROM {s}.casus_schema"), &[]).map_err(db)?.map_or(0, |r| r.get(0));
         if version as usize > MIGRATIONS.len() {
-            return Err(LedgerError::store(format!(
-                "postgres: schema {schema} has version {version}, newer than this casus ({})",
-                MIGRATIONS.len()
-            )));
+            return Err(LedgerError::store(format!("postgres: schema {schema} has version {version}, newer than this casus ({})", MIGRATIONS.len())));
         }
         for sql in MIGRATIONS.iter().skip(version as usize) {
             tx.batch_execute(&sql.replace("{s}", &s)).map_err(db)?;
@@ -158,10 +149,7 @@ fn read_range(c: &mut impl GenericClient, s: &str, start: u64, end: u64) -> Resu
         return Ok(Vec::new());
     }
     let rows = c
-        .query(
-            &format!("SELECT position, bytes FROM {s}.entries WHERE position >= $1 AND position < $2 ORDER BY position"),
-            &[&to_i64(start)?, &to_i64(end)?],
-        )
+        .query(&format!("SELECT position, bytes FROM {s}.entries WHERE position >= $1 AND position < $2 ORDER BY position"), &[&to_i64(start)?, &to_i64(end)?])
         .map_err(db)?;
     Ok(rows.into_iter().map(|r| (r.get::<_, i64>(0) as u64, r.get::<_, Vec<u8>>(1))).collect())
 }
@@ -256,28 +244,20 @@ impl Store for PgStore {
 
 impl RawStore for PgStore {
     fn raw_get(&mut self, position: u64) -> Result<Option<Vec<u8>>> {
-        let row = self
-            .client
-            .query_opt(&format!("SELECT bytes FROM {}.entries WHERE position = $1", self.schema), &[&to_i64(position)?])
-            .map_err(db)?;
+        let row = self.client.query_opt(&format!("SELECT bytes FROM {}.entries WHERE position = $1", self.schema), &[&to_i64(position)?]).map_err(db)?;
         Ok(row.map(|r| r.get(0)))
     }
     fn raw_put(&mut self, position: u64, bytes: &[u8]) -> Result<()> {
         self.client
             .execute(
-                &format!(
-                    "INSERT INTO {}.entries (position, bytes) VALUES ($1, $2) ON CONFLICT (position) DO UPDATE SET bytes = EXCLUDED.bytes",
-                    self.schema
-                ),
+                &format!("INSERT INTO {}.entries (position, bytes) VALUES ($1, $2) ON CONFLICT (position) DO UPDATE SET bytes = EXCLUDED.bytes", self.schema),
                 &[&to_i64(position)?, &bytes],
             )
             .map_err(db)?;
         Ok(())
     }
     fn raw_delete(&mut self, position: u64) -> Result<()> {
-        self.client
-            .execute(&format!("DELETE FROM {}.entries WHERE position = $1", self.schema), &[&to_i64(position)?])
-            .map_err(db)?;
+        self.client.execute(&format!("DELETE FROM {}.entries WHERE position = $1", self.schema), &[&to_i64(position)?]).map_err(db)?;
         Ok(())
     }
     fn raw_delete_checkpoint(&mut self, size: u64) -> Result<()> {

@@ -29,14 +29,8 @@ struct Postgres {
 /// with a hash of the whole name so that names stay unique within 63 bytes.
 fn schema(name: &str) -> String {
     let hash = name.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
-    let tail: String = name
-        .rsplit("::")
-        .next()
-        .unwrap_or(name)
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-        .take(36)
-        .collect();
+    let tail: String =
+        name.rsplit("::").next().unwrap_or(name).chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).take(36).collect();
     format!("casus_t_{tail}_{:08x}", hash as u32)
 }
 

@@ -26,7 +26,8 @@ use casus_ledger::{LedgerError, Result};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 /// Schema migrations, applied in order; the index + 1 is the version.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE entries (
         position INTEGER PRIMARY KEY CHECK (position >= 0),
         bytes    BLOB NOT NULL
@@ -35,12 +36,14 @@ const MIGRATIONS: &[&str] = &["
         size  INTEGER PRIMARY KEY CHECK (size > 0),
         bytes BLOB NOT NULL
     );
-", "
+",
+    "
     CREATE TABLE checkpoint_notes (
         size  INTEGER PRIMARY KEY CHECK (size > 0),
         bytes BLOB NOT NULL
     );
-"];
+",
+];
 
 /// How long a writer waits for another process's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -68,10 +71,7 @@ impl SqliteStore {
     /// ledger; creates nothing, and changes nothing in a file that is not one.
     pub fn open_existing(path: &Path) -> Result<SqliteStore> {
         if !path.is_file() {
-            return Err(LedgerError::store(format!(
-                "no ledger file at {} (create one with `casus ledger init`)",
-                path.display()
-            )));
+            return Err(LedgerError::store(format!("no ledger file at {} (create one with `casus ledger init`)", path.display())));
         }
         SqliteStore::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX, true)
     }
@@ -99,10 +99,7 @@ impl SqliteStore {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db)?;
         if version as usize > MIGRATIONS.len() {
-            return Err(LedgerError::store(format!(
-                "sqlite: the ledger file has schema version {version}, newer than this casus ({})",
-                MIGRATIONS.len()
-            )));
+            return Err(LedgerError::store(format!("sqlite: the ledger file has schema version {version}, newer than this casus ({})", MIGRATIONS.len())));
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(sql).map_err(db)?;
@@ -143,11 +140,8 @@ fn read_range(conn: &Connection, start: u64, end: u64) -> Result<Vec<(u64, Vec<u
     if start >= end {
         return Ok(Vec::new());
     }
-    let mut stmt =
-        conn.prepare_cached("SELECT position, bytes FROM entries WHERE position >= ?1 AND position < ?2 ORDER BY position").map_err(db)?;
-    let rows = stmt
-        .query_map(params![to_i64(start)?, to_i64(end)?], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?)))
-        .map_err(db)?;
+    let mut stmt = conn.prepare_cached("SELECT position, bytes FROM entries WHERE position >= ?1 AND position < ?2 ORDER BY position").map_err(db)?;
+    let rows = stmt.query_map(params![to_i64(start)?, to_i64(end)?], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?))).map_err(db)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(db)
 }
 
@@ -233,15 +227,10 @@ impl Store for SqliteStore {
 
 impl RawStore for SqliteStore {
     fn raw_get(&mut self, position: u64) -> Result<Option<Vec<u8>>> {
-        self.conn
-            .query_row("SELECT bytes FROM entries WHERE position = ?1", [to_i64(position)?], |r| r.get(0))
-            .optional()
-            .map_err(db)
+        self.conn.query_row("SELECT bytes FROM entries WHERE position = ?1", [to_i64(position)?], |r| r.get(0)).optional().map_err(db)
     }
     fn raw_put(&mut self, position: u64, bytes: &[u8]) -> Result<()> {
-        self.conn
-            .execute("INSERT OR REPLACE INTO entries (position, bytes) VALUES (?1, ?2)", params![to_i64(position)?, bytes])
-            .map_err(db)?;
+        self.conn.execute("INSERT OR REPLACE INTO entries (position, bytes) VALUES (?1, ?2)", params![to_i64(position)?, bytes]).map_err(db)?;
         Ok(())
     }
     fn raw_delete(&mut self, position: u64) -> Result<()> {

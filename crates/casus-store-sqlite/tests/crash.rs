@@ -111,17 +111,17 @@ fn kill_repeatedly(child_test: &str, kills: usize, tag: &str) {
     if std::env::var_os(CHILD_ENV).is_some() {
         return;
     }
-    let seed = std::env::var("CASUS_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1
-    });
+    let seed = std::env::var("CASUS_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1);
     eprintln!("crash test ({tag}) seed {seed} (set CASUS_CRASH_SEED to replay)");
     let mut rng = XorShift(seed);
     let dir = std::env::temp_dir().join(format!("casus-crash-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path: PathBuf = dir.join("ledger.sqlite");
     let keys = Keys::new();
-    Ledger::create(Box::new(SqliteStore::open(&path).unwrap()), "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(100))
-        .unwrap();
+    Ledger::create(Box::new(SqliteStore::open(&path).unwrap()), "T", TREATY.as_bytes(), &keys.operator, &keys.registrations(), day(100)).unwrap();
 
     let exe = std::env::current_exe().unwrap();
     let mut acked_total = 0u64;

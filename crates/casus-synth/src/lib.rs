@@ -51,7 +51,10 @@ pub fn treaty_text(spec: &Spec) -> String {
     for c in &codes {
         s.push_str(&format!("party {c} \"State {c}\"\n  joins    2000-01-01  source \"synthetic\"\n\n"));
     }
-    s.push_str(&format!("organ COUNCIL \"Council\"\n  seats    every party\n  decides  consensus with opt-out\n  chair    yearly from 2000-01-01 in order {}\n", codes.join(" ")));
+    s.push_str(&format!(
+        "organ COUNCIL \"Council\"\n  seats    every party\n  decides  consensus with opt-out\n  chair    yearly from 2000-01-01 in order {}\n",
+        codes.join(" ")
+    ));
     s.push_str("```\n\n## Article 2\n\n> The Parties will consult together whenever the security of any of them is threatened.\n\n```casus\n");
     s.push_str("duty consult\n  on       request consultation under art2 by $requester\n  owed by  every party except $requester\n  owed to  $requester\n  does     session under art2 about $requester from $debtor\n  within   30 days\n```\n\n");
     s.push_str("## Article 5\n\n> An armed attack against one shall be considered an attack against all; each will assist the Party attacked.\n\n```casus\n");
@@ -166,7 +169,8 @@ pub fn write_record(spec: &Spec, w: &mut impl Write) -> std::io::Result<()> {
             write!(w, " {}", n(a.subject))?;
         }
         writeln!(w)?;
-        for (k, v) in [("id", a.id), ("under", a.under), ("to", a.to), ("against", a.against), ("about", a.about), ("document", a.document), ("means", a.means)] {
+        for (k, v) in [("id", a.id), ("under", a.under), ("to", a.to), ("against", a.against), ("about", a.about), ("document", a.document), ("means", a.means)]
+        {
             if v.is_some() {
                 writeln!(w, "  {k:<8} {}", n(v))?;
             }

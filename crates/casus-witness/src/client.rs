@@ -52,34 +52,20 @@ pub struct WitnessClient {
 impl WitnessClient {
     /// `url` is the witness's submission prefix, `http://HOST:PORT[/PATH]`.
     pub fn new(url: &str, timeout: Duration) -> Result<WitnessClient> {
-        let rest = url.strip_prefix("http://").ok_or_else(|| {
-            WitnessError::Config(format!("witness URL `{url}` must start with http://"))
-        })?;
+        let rest = url.strip_prefix("http://").ok_or_else(|| WitnessError::Config(format!("witness URL `{url}` must start with http://")))?;
         let (host_port, path) = match rest.find('/') {
             Some(i) => (&rest[..i], rest[i..].trim_end_matches('/')),
             None => (rest, ""),
         };
         if host_port.is_empty() {
-            return Err(WitnessError::Config(format!(
-                "witness URL `{url}` has no host"
-            )));
+            return Err(WitnessError::Config(format!("witness URL `{url}` has no host")));
         }
-        Ok(WitnessClient {
-            host_port: host_port.to_string(),
-            path_prefix: path.to_string(),
-            timeout,
-            conn: None,
-        })
+        Ok(WitnessClient { host_port: host_port.to_string(), path_prefix: path.to_string(), timeout, conn: None })
     }
 
     /// Sends `add-checkpoint`: `old_size`, the consistency proof from it,
     /// and the signed checkpoint note.
-    pub fn add_checkpoint(
-        &mut self,
-        old_size: u64,
-        proof: &[Hash],
-        checkpoint: &str,
-    ) -> Result<AddCheckpointResponse> {
+    pub fn add_checkpoint(&mut self, old_size: u64, proof: &[Hash], checkpoint: &str) -> Result<AddCheckpointResponse> {
         let body = AddCheckpointRequest::to_body(old_size, proof, checkpoint);
         let request = format!(
             "POST {}/add-checkpoint HTTP/1.1\r\nHost: {}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
@@ -106,26 +92,14 @@ impl WitnessClient {
         };
         let result = (|| {
             if self.conn.is_none() {
-                let stream = TcpStream::connect(&self.host_port)
-                    .map_err(io(&format!("connecting to {}", self.host_port)))?;
-                stream
-                    .set_nodelay(true)
-                    .map_err(io("setting TCP_NODELAY"))?;
-                stream
-                    .set_read_timeout(Some(self.timeout))
-                    .map_err(io("setting a timeout"))?;
-                stream
-                    .set_write_timeout(Some(self.timeout))
-                    .map_err(io("setting a timeout"))?;
+                let stream = TcpStream::connect(&self.host_port).map_err(io(&format!("connecting to {}", self.host_port)))?;
+                stream.set_nodelay(true).map_err(io("setting TCP_NODELAY"))?;
+                stream.set_read_timeout(Some(self.timeout)).map_err(io("setting a timeout"))?;
+                stream.set_write_timeout(Some(self.timeout)).map_err(io("setting a timeout"))?;
                 self.conn = Some(BufReader::new(stream));
             }
-            let conn = self
-                .conn
-                .as_mut()
-                .ok_or_else(|| WitnessError::Config("no connection".into()))?;
-            conn.get_mut()
-                .write_all(request)
-                .map_err(io("sending the request"))?;
+            let conn = self.conn.as_mut().ok_or_else(|| WitnessError::Config("no connection".into()))?;
+            conn.get_mut().write_all(request).map_err(io("sending the request"))?;
             read_response(conn)
         })();
         if result.is_err() {
@@ -140,39 +114,26 @@ impl WitnessClient {
             200 => {
                 let mut sigs = Vec::new();
                 for line in text.lines() {
-                    sigs.push(
-                        NoteSignature::parse_line(line).map_err(|e| {
-                            WitnessError::BadRequest(format!("witness answer: {e}"))
-                        })?,
-                    );
+                    sigs.push(NoteSignature::parse_line(line).map_err(|e| WitnessError::BadRequest(format!("witness answer: {e}")))?);
                 }
                 if sigs.is_empty() {
-                    return Err(WitnessError::BadRequest(
-                        "the witness answered 200 with no cosignature".into(),
-                    ));
+                    return Err(WitnessError::BadRequest("the witness answered 200 with no cosignature".into()));
                 }
                 AddCheckpointResponse::Cosigned(sigs)
             }
             409 => {
-                let size = parse_decimal(text.trim_end_matches('\n')).ok_or_else(|| {
-                    WitnessError::BadRequest("the witness answered 409 without a size".into())
-                })?;
+                let size =
+                    parse_decimal(text.trim_end_matches('\n')).ok_or_else(|| WitnessError::BadRequest("the witness answered 409 without a size".into()))?;
                 AddCheckpointResponse::Conflict(size)
             }
-            status => AddCheckpointResponse::Refused {
-                status,
-                message: text.trim_end().to_string(),
-            },
+            status => AddCheckpointResponse::Refused { status, message: text.trim_end().to_string() },
         })
     }
 }
 
 /// Reads a status line, headers and a `Content-Length` body.
 fn read_response(conn: &mut BufReader<TcpStream>) -> Result<(u16, Vec<u8>, bool)> {
-    let bad = |why: &str| WitnessError::Io {
-        context: "reading the witness's answer".into(),
-        source: std::io::Error::other(why.to_string()),
-    };
+    let bad = |why: &str| WitnessError::Io { context: "reading the witness's answer".into(), source: std::io::Error::other(why.to_string()) };
     let mut header_bytes = 0usize;
     let mut line = String::new();
     let mut read_line = |conn: &mut BufReader<TcpStream>, line: &mut String| -> Result<()> {
@@ -181,10 +142,7 @@ fn read_response(conn: &mut BufReader<TcpStream>) -> Result<(u16, Vec<u8>, bool)
             .by_ref()
             .take((MAX_HEADER_BYTES - header_bytes.min(MAX_HEADER_BYTES)) as u64)
             .read_line(line)
-            .map_err(|e| WitnessError::Io {
-                context: "reading the witness's answer".into(),
-                source: e,
-            })?;
+            .map_err(|e| WitnessError::Io { context: "reading the witness's answer".into(), source: e })?;
         header_bytes += n;
         if n == 0 || !line.ends_with('\n') {
             return Err(bad("the connection closed, or the header is too long"));
@@ -192,11 +150,7 @@ fn read_response(conn: &mut BufReader<TcpStream>) -> Result<(u16, Vec<u8>, bool)
         Ok(())
     };
     read_line(conn, &mut line)?;
-    let status: u16 = line
-        .strip_prefix("HTTP/1.1 ")
-        .and_then(|s| s.get(..3))
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| bad("not an HTTP/1.1 status line"))?;
+    let status: u16 = line.strip_prefix("HTTP/1.1 ").and_then(|s| s.get(..3)).and_then(|s| s.parse().ok()).ok_or_else(|| bad("not an HTTP/1.1 status line"))?;
     let mut length = None;
     let mut close = false;
     loop {
@@ -208,11 +162,7 @@ fn read_response(conn: &mut BufReader<TcpStream>) -> Result<(u16, Vec<u8>, bool)
         if let Some((name, value)) = l.split_once(':') {
             let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
             if name == "content-length" {
-                length = Some(
-                    value
-                        .parse::<usize>()
-                        .map_err(|_| bad("a bad Content-Length"))?,
-                );
+                length = Some(value.parse::<usize>().map_err(|_| bad("a bad Content-Length"))?);
             } else if name == "connection" && value.eq_ignore_ascii_case("close") {
                 close = true;
             } else if name == "transfer-encoding" {
@@ -225,10 +175,7 @@ fn read_response(conn: &mut BufReader<TcpStream>) -> Result<(u16, Vec<u8>, bool)
         return Err(bad("the answer is too large"));
     }
     let mut body = vec![0u8; length];
-    conn.read_exact(&mut body).map_err(|e| WitnessError::Io {
-        context: "reading the witness's answer".into(),
-        source: e,
-    })?;
+    conn.read_exact(&mut body).map_err(|e| WitnessError::Io { context: "reading the witness's answer".into(), source: e })?;
     Ok((status, body, close))
 }
 
@@ -243,16 +190,9 @@ pub struct WitnessEndpoint {
 impl WitnessEndpoint {
     pub fn new(url: &str, verifier: NoteVerifier, timeout: Duration) -> Result<WitnessEndpoint> {
         if verifier.signature_type != SignatureType::CosignatureV1 {
-            return Err(WitnessError::Config(format!(
-                "{}: a witness key is a cosignature/v1 key (type 0x04)",
-                verifier.name
-            )));
+            return Err(WitnessError::Config(format!("{}: a witness key is a cosignature/v1 key (type 0x04)", verifier.name)));
         }
-        Ok(WitnessEndpoint {
-            verifier,
-            client: WitnessClient::new(url, timeout)?,
-            known_size: None,
-        })
+        Ok(WitnessEndpoint { verifier, client: WitnessClient::new(url, timeout)?, known_size: None })
     }
 
     /// The size this witness last cosigned, as far as its answers told.
@@ -265,43 +205,18 @@ impl WitnessEndpoint {
     /// `old` to `size`. A witness that answers 409 (it holds another size)
     /// is asked once more with a proof from that size. The cosignature is
     /// verified before it is returned.
-    pub fn cosign(
-        &mut self,
-        checkpoint: &Note,
-        size: u64,
-        proof: &(dyn Fn(u64) -> Option<Vec<Hash>> + Sync),
-    ) -> Result<NoteSignature> {
+    pub fn cosign(&mut self, checkpoint: &Note, size: u64, proof: &(dyn Fn(u64) -> Option<Vec<Hash>> + Sync)) -> Result<NoteSignature> {
         let text = checkpoint.to_text();
         let mut old = self.known_size.filter(|&k| k <= size).unwrap_or(0);
         for _ in 0..2 {
-            let hashes = proof(old).ok_or_else(|| {
-                WitnessError::Inconsistent(format!(
-                    "no consistency proof from size {old} to {size}"
-                ))
-            })?;
+            let hashes = proof(old).ok_or_else(|| WitnessError::Inconsistent(format!("no consistency proof from size {old} to {size}")))?;
             match self.client.add_checkpoint(old, &hashes, &text)? {
                 AddCheckpointResponse::Cosigned(sigs) => {
-                    let mine: Vec<NoteSignature> = sigs
-                        .into_iter()
-                        .filter(|s| {
-                            s.name == self.verifier.name && s.key_id == self.verifier.key_id
-                        })
-                        .collect();
-                    let sig = mine.into_iter().next().ok_or_else(|| {
-                        WitnessError::Forbidden(format!(
-                            "{} answered without its cosignature",
-                            self.verifier.name
-                        ))
-                    })?;
-                    if self
-                        .verifier
-                        .verify(&checkpoint.text, &sig.signature)
-                        .is_none()
-                    {
-                        return Err(WitnessError::Forbidden(format!(
-                            "{}'s cosignature does not verify",
-                            self.verifier.name
-                        )));
+                    let mine: Vec<NoteSignature> = sigs.into_iter().filter(|s| s.name == self.verifier.name && s.key_id == self.verifier.key_id).collect();
+                    let sig =
+                        mine.into_iter().next().ok_or_else(|| WitnessError::Forbidden(format!("{} answered without its cosignature", self.verifier.name)))?;
+                    if self.verifier.verify(&checkpoint.text, &sig.signature).is_none() {
+                        return Err(WitnessError::Forbidden(format!("{}'s cosignature does not verify", self.verifier.name)));
                     }
                     self.known_size = Some(size);
                     return Ok(sig);
@@ -317,17 +232,11 @@ impl WitnessEndpoint {
                     old = known;
                 }
                 AddCheckpointResponse::Refused { status, message } => {
-                    return Err(WitnessError::Inconsistent(format!(
-                        "{} refused ({status}): {message}",
-                        self.verifier.name
-                    )));
+                    return Err(WitnessError::Inconsistent(format!("{} refused ({status}): {message}", self.verifier.name)));
                 }
             }
         }
-        Err(WitnessError::Inconsistent(format!(
-            "{} kept answering 409",
-            self.verifier.name
-        )))
+        Err(WitnessError::Inconsistent(format!("{} kept answering 409", self.verifier.name)))
     }
 }
 
@@ -340,20 +249,8 @@ pub fn collect_cosignatures(
     proof: &(dyn Fn(u64) -> Option<Vec<Hash>> + Sync),
 ) -> Vec<Result<NoteSignature>> {
     std::thread::scope(|s| {
-        let handles: Vec<_> = endpoints
-            .iter_mut()
-            .map(|e| s.spawn(move || e.cosign(checkpoint, size, proof)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(WitnessError::Config(
-                        "a cosignature request panicked".into(),
-                    ))
-                })
-            })
-            .collect()
+        let handles: Vec<_> = endpoints.iter_mut().map(|e| s.spawn(move || e.cosign(checkpoint, size, proof))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(WitnessError::Config("a cosignature request panicked".into())))).collect()
     })
 }
 
@@ -373,21 +270,15 @@ impl NamedWitness {
     pub fn parse(arg: &str, timeout: Duration) -> Result<NamedWitness> {
         let mut parts = arg.splitn(3, '=');
         let (Some(name), Some(url), Some(vkey)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(WitnessError::Config(format!(
-                "--witness {arg}: expected NAME=URL=VERIFIER_KEY"
-            )));
+            return Err(WitnessError::Config(format!("--witness {arg}: expected NAME=URL=VERIFIER_KEY")));
         };
         if name.is_empty() || name.len() > 64 || name.contains(char::is_whitespace) {
-            return Err(WitnessError::Config(format!(
-                "--witness {arg}: the name is one word of at most 64 bytes"
-            )));
+            return Err(WitnessError::Config(format!("--witness {arg}: the name is one word of at most 64 bytes")));
         }
-        let verifier = NoteVerifier::parse(vkey)
-            .map_err(|e| WitnessError::Config(format!("--witness {name}: {e}")))?;
+        let verifier = NoteVerifier::parse(vkey).map_err(|e| WitnessError::Config(format!("--witness {name}: {e}")))?;
         Ok(NamedWitness {
             name: name.to_string(),
-            endpoint: WitnessEndpoint::new(url, verifier, timeout)
-                .map_err(|e| WitnessError::Config(format!("--witness {name}: {e}")))?,
+            endpoint: WitnessEndpoint::new(url, verifier, timeout).map_err(|e| WitnessError::Config(format!("--witness {name}: {e}")))?,
         })
     }
 }
@@ -405,18 +296,8 @@ pub fn cosign_with_quorum(
     proof: &(dyn Fn(u64) -> Option<Vec<Hash>> + Sync),
 ) -> Result<(Note, Vec<String>)> {
     let answers = std::thread::scope(|s| {
-        let handles: Vec<_> = witnesses
-            .iter_mut()
-            .map(|w| s.spawn(move || w.endpoint.cosign(checkpoint, size, proof)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(WitnessError::Config("a cosignature request panicked".into()))
-                })
-            })
-            .collect::<Vec<_>>()
+        let handles: Vec<_> = witnesses.iter_mut().map(|w| s.spawn(move || w.endpoint.cosign(checkpoint, size, proof))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(WitnessError::Config("a cosignature request panicked".into())))).collect::<Vec<_>>()
     });
     let mut note = checkpoint.clone();
     let mut signed = Vec::new();

@@ -43,9 +43,7 @@ use axum::routing::{get, post};
 use casus_ledger::base64;
 use casus_ledger::checkpoint_note::{TreeHead, parse_decimal};
 use casus_ledger::merkle::{Hash, MAX_PROOF_HASHES, empty_root, verify_consistency};
-use casus_ledger::note::{
-    MAX_NOTE_BYTES, Note, NoteSignature, NoteSigner, NoteVerifier, SignatureType,
-};
+use casus_ledger::note::{MAX_NOTE_BYTES, Note, NoteSignature, NoteSigner, NoteVerifier, SignatureType};
 
 use state::{LogState, StateDir};
 
@@ -90,10 +88,7 @@ pub enum WitnessError {
     Quorum(String),
     /// The state directory could not be read or written.
     #[error("{context}: {source}")]
-    Io {
-        context: String,
-        source: std::io::Error,
-    },
+    Io { context: String, source: std::io::Error },
     /// A state file that does not hold a checkpoint this witness cosigned.
     #[error("state file {path}: {why}")]
     CorruptState { path: String, why: String },
@@ -147,18 +142,11 @@ impl AddCheckpointRequest {
             return Err(bad("the request is too large"));
         }
         let text = std::str::from_utf8(body).map_err(|_| bad("the request is not UTF-8"))?;
-        let (first, mut rest) = text
-            .split_once('\n')
-            .ok_or_else(|| bad("no old size line"))?;
-        let old = first
-            .strip_prefix("old ")
-            .and_then(parse_decimal)
-            .ok_or_else(|| bad("the first line must be `old <size>`"))?;
+        let (first, mut rest) = text.split_once('\n').ok_or_else(|| bad("no old size line"))?;
+        let old = first.strip_prefix("old ").and_then(parse_decimal).ok_or_else(|| bad("the first line must be `old <size>`"))?;
         let mut proof = Vec::new();
         loop {
-            let (line, after) = rest
-                .split_once('\n')
-                .ok_or_else(|| bad("no blank line before the checkpoint"))?;
+            let (line, after) = rest.split_once('\n').ok_or_else(|| bad("no blank line before the checkpoint"))?;
             rest = after;
             if line.is_empty() {
                 break;
@@ -166,18 +154,10 @@ impl AddCheckpointRequest {
             if proof.len() == MAX_PROOF_LINES {
                 return Err(bad("more than 63 consistency proof lines"));
             }
-            proof.push(
-                base64::decode_array::<32>(line)
-                    .ok_or_else(|| bad("a proof line is not a base64 hash"))?,
-            );
+            proof.push(base64::decode_array::<32>(line).ok_or_else(|| bad("a proof line is not a base64 hash"))?);
         }
-        let checkpoint =
-            Note::parse(rest.as_bytes()).map_err(|e| WitnessError::BadRequest(e.to_string()))?;
-        Ok(AddCheckpointRequest {
-            old_size: old,
-            proof,
-            checkpoint,
-        })
+        let checkpoint = Note::parse(rest.as_bytes()).map_err(|e| WitnessError::BadRequest(e.to_string()))?;
+        Ok(AddCheckpointRequest { old_size: old, proof, checkpoint })
     }
 }
 
@@ -199,15 +179,9 @@ impl Witness {
     /// `(origin, verifier keys)`. Each log's saved checkpoint is read and
     /// its cosignature by `key` checked: a state file that does not verify
     /// stops the witness rather than let it forget what it cosigned.
-    pub fn open(
-        key: NoteSigner,
-        logs: Vec<(String, Vec<NoteVerifier>)>,
-        state_dir: &Path,
-    ) -> Result<Witness> {
+    pub fn open(key: NoteSigner, logs: Vec<(String, Vec<NoteVerifier>)>, state_dir: &Path) -> Result<Witness> {
         if key.signature_type() != SignatureType::CosignatureV1 {
-            return Err(WitnessError::Config(
-                "a witness key must be a cosignature/v1 key (type 0x04)".into(),
-            ));
+            return Err(WitnessError::Config("a witness key must be a cosignature/v1 key (type 0x04)".into()));
         }
         if logs.len() > MAX_LOGS {
             return Err(WitnessError::Config(format!("more than {MAX_LOGS} logs")));
@@ -215,34 +189,16 @@ impl Witness {
         let dir = StateDir::open(state_dir)?;
         let mut map = HashMap::new();
         for (origin, verifiers) in logs {
-            if verifiers.is_empty()
-                || verifiers
-                    .iter()
-                    .any(|v| v.signature_type != SignatureType::Ed25519)
-            {
-                return Err(WitnessError::Config(format!(
-                    "log {origin}: its keys must be Ed25519 note keys (type 0x01)"
-                )));
+            if verifiers.is_empty() || verifiers.iter().any(|v| v.signature_type != SignatureType::Ed25519) {
+                return Err(WitnessError::Config(format!("log {origin}: its keys must be Ed25519 note keys (type 0x01)")));
             }
             if map.contains_key(&origin) {
-                return Err(WitnessError::Config(format!(
-                    "log {origin} is configured twice"
-                )));
+                return Err(WitnessError::Config(format!("log {origin} is configured twice")));
             }
             let state = dir.load(&origin, &verifiers, &key.verifier())?;
-            map.insert(
-                origin,
-                Log {
-                    verifiers,
-                    state: Mutex::new(state),
-                },
-            );
+            map.insert(origin, Log { verifiers, state: Mutex::new(state) });
         }
-        Ok(Witness {
-            key,
-            logs: map,
-            dir,
-        })
+        Ok(Witness { key, logs: map, dir })
     }
 
     pub fn verifier(&self) -> NoteVerifier {
@@ -259,10 +215,7 @@ impl Witness {
 
     /// The latest checkpoint of the log whose origin hashes to `origin_hash_hex`.
     pub fn latest_by_hash(&self, origin_hash_hex: &str) -> Option<String> {
-        let origin = self
-            .logs
-            .keys()
-            .find(|o| state::origin_hash(o) == origin_hash_hex)?;
+        let origin = self.logs.keys().find(|o| state::origin_hash(o) == origin_hash_hex)?;
         self.latest(origin)
     }
 
@@ -270,33 +223,20 @@ impl Witness {
     /// it, persists the new state, and returns the cosignature lines.
     pub fn add_checkpoint(&self, body: &[u8], now_secs: u64) -> Result<String> {
         let req = AddCheckpointRequest::parse(body)?;
-        let head = TreeHead::parse_body(&req.checkpoint.text)
-            .map_err(|e| WitnessError::BadRequest(e.to_string()))?;
-        let log = self
-            .logs
-            .get(&head.origin)
-            .ok_or_else(|| WitnessError::UnknownLog(head.origin.clone()))?;
+        let head = TreeHead::parse_body(&req.checkpoint.text).map_err(|e| WitnessError::BadRequest(e.to_string()))?;
+        let log = self.logs.get(&head.origin).ok_or_else(|| WitnessError::UnknownLog(head.origin.clone()))?;
         let checked = req.checkpoint.verify(&log.verifiers);
         if let Some((name, id)) = checked.invalid.first() {
-            return Err(WitnessError::Forbidden(format!(
-                "the signature of key {name}+{id:08x} does not verify"
-            )));
+            return Err(WitnessError::Forbidden(format!("the signature of key {name}+{id:08x} does not verify")));
         }
         if checked.valid.is_empty() {
-            return Err(WitnessError::Forbidden(
-                "no signature from the log's key".into(),
-            ));
+            return Err(WitnessError::Forbidden("no signature from the log's key".into()));
         }
         if req.old_size > head.size {
-            return Err(WitnessError::BadRequest(format!(
-                "old size {} is above the checkpoint's size {}",
-                req.old_size, head.size
-            )));
+            return Err(WitnessError::BadRequest(format!("old size {} is above the checkpoint's size {}", req.old_size, head.size)));
         }
         if !head.is_well_formed_empty() {
-            return Err(WitnessError::Inconsistent(
-                "a checkpoint of size 0 must have the empty tree's root".into(),
-            ));
+            return Err(WitnessError::Inconsistent("a checkpoint of size 0 must have the empty tree's root".into()));
         }
         if req.proof.len() > MAX_PROOF_HASHES {
             return Err(WitnessError::Inconsistent("the proof is too long".into()));
@@ -306,15 +246,9 @@ impl Witness {
         // describes, which would roll the witness back).
         let mut state = log.state.lock().unwrap_or_else(|p| p.into_inner());
         if req.old_size != state.size {
-            return Err(WitnessError::Conflict {
-                known_size: state.size,
-            });
+            return Err(WitnessError::Conflict { known_size: state.size });
         }
-        let old_root = if state.size == 0 {
-            empty_root()
-        } else {
-            state.root
-        };
+        let old_root = if state.size == 0 { empty_root() } else { state.root };
         if req.old_size == 0 && !req.proof.is_empty() {
             return self.refuse(&head, &req.checkpoint, "a proof from size 0 must be empty");
         }
@@ -322,10 +256,7 @@ impl Witness {
             let why = if req.old_size == head.size {
                 format!("a different root at size {} (a fork)", head.size)
             } else {
-                format!(
-                    "the consistency proof from size {} to {} does not verify",
-                    req.old_size, head.size
-                )
+                format!("the consistency proof from size {} to {} does not verify", req.old_size, head.size)
             };
             return self.refuse(&head, &req.checkpoint, &why);
         }
@@ -335,29 +266,14 @@ impl Witness {
         // Keep the log's valid signatures (one per key) beside the cosignature.
         let mut kept: Vec<NoteSignature> = Vec::new();
         for s in &req.checkpoint.signatures {
-            let valid = checked
-                .valid
-                .iter()
-                .any(|v| v.name == s.name && v.key_id == s.key_id);
-            if valid
-                && !kept
-                    .iter()
-                    .any(|k| k.name == s.name && k.key_id == s.key_id)
-            {
+            let valid = checked.valid.iter().any(|v| v.name == s.name && v.key_id == s.key_id);
+            if valid && !kept.iter().any(|k| k.name == s.name && k.key_id == s.key_id) {
                 kept.push(s.clone());
             }
         }
         kept.push(cosignature.clone());
-        let note = Note {
-            text: req.checkpoint.text.clone(),
-            signatures: kept,
-        };
-        let new_state = LogState {
-            size: head.size,
-            root: head.root,
-            time_secs: time,
-            note: Some(note),
-        };
+        let note = Note { text: req.checkpoint.text.clone(), signatures: kept };
+        let new_state = LogState { size: head.size, root: head.root, time_secs: time, note: Some(note) };
         self.dir.save(&head.origin, &new_state)?;
         *state = new_state;
         Ok(cosignature.line())
@@ -384,60 +300,31 @@ pub fn router(witness: Arc<Witness>) -> Router {
 }
 
 fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 async fn add_checkpoint(State(witness): State<Arc<Witness>>, body: Bytes) -> Response {
     // Verification and the durable write block; keep them off the reactor.
-    let result =
-        tokio::task::spawn_blocking(move || witness.add_checkpoint(&body, now_secs())).await;
+    let result = tokio::task::spawn_blocking(move || witness.add_checkpoint(&body, now_secs())).await;
     match result {
-        Ok(Ok(lines)) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            lines,
-        )
-            .into_response(),
-        Ok(Err(WitnessError::Conflict { known_size })) => (
-            StatusCode::CONFLICT,
-            [(header::CONTENT_TYPE, SIZE_CONTENT_TYPE)],
-            format!("{known_size}\n"),
-        )
-            .into_response(),
+        Ok(Ok(lines)) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], lines).into_response(),
+        Ok(Err(WitnessError::Conflict { known_size })) => {
+            (StatusCode::CONFLICT, [(header::CONTENT_TYPE, SIZE_CONTENT_TYPE)], format!("{known_size}\n")).into_response()
+        }
         Ok(Err(e)) => {
             if e.status() == StatusCode::INTERNAL_SERVER_ERROR {
                 tracing::error!("add-checkpoint: {e}");
             }
-            (
-                e.status(),
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                format!("{e}\n"),
-            )
-                .into_response()
+            (e.status(), [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], format!("{e}\n")).into_response()
         }
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
     }
 }
 
-async fn latest_checkpoint(
-    State(witness): State<Arc<Witness>>,
-    UrlPath(origin_hash): UrlPath<String>,
-) -> Response {
+async fn latest_checkpoint(State(witness): State<Arc<Witness>>, UrlPath(origin_hash): UrlPath<String>) -> Response {
     match witness.latest_by_hash(&origin_hash) {
-        Some(note) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            note,
-        )
-            .into_response(),
-        None => (
-            StatusCode::NOT_FOUND,
-            "no checkpoint cosigned for this log\n",
-        )
-            .into_response(),
+        Some(note) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response(),
+        None => (StatusCode::NOT_FOUND, "no checkpoint cosigned for this log\n").into_response(),
     }
 }
 

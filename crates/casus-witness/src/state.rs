@@ -60,27 +60,18 @@ impl StateDir {
     }
 
     fn path(&self, origin: &str) -> PathBuf {
-        self.logs
-            .join(format!("{}.checkpoint", origin_hash(origin)))
+        self.logs.join(format!("{}.checkpoint", origin_hash(origin)))
     }
 
     /// Reads a log's state; none yet is size 0.
-    pub fn load(
-        &self,
-        origin: &str,
-        log_keys: &[NoteVerifier],
-        own: &NoteVerifier,
-    ) -> Result<LogState> {
+    pub fn load(&self, origin: &str, log_keys: &[NoteVerifier], own: &NoteVerifier) -> Result<LogState> {
         let path = self.path(origin);
         let bytes = match fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(LogState::default()),
             Err(e) => return Err(io(format!("reading {}", path.display()))(e)),
         };
-        let corrupt = |why: String| WitnessError::CorruptState {
-            path: path.display().to_string(),
-            why,
-        };
+        let corrupt = |why: String| WitnessError::CorruptState { path: path.display().to_string(), why };
         if bytes.len() > MAX_NOTE_BYTES {
             return Err(corrupt("too large".into()));
         }
@@ -98,19 +89,10 @@ impl StateDir {
         let time = checked
             .valid
             .iter()
-            .find(|v| {
-                v.signature_type == SignatureType::CosignatureV1
-                    && v.name == own.name
-                    && v.key_id == own.key_id
-            })
+            .find(|v| v.signature_type == SignatureType::CosignatureV1 && v.name == own.name && v.key_id == own.key_id)
             .and_then(|v| v.timestamp_secs)
             .ok_or_else(|| corrupt("it holds no cosignature by this witness's key".into()))?;
-        Ok(LogState {
-            size: head.size,
-            root: head.root,
-            time_secs: time,
-            note: Some(note),
-        })
+        Ok(LogState { size: head.size, root: head.root, time_secs: time, note: Some(note) })
     }
 
     /// Replaces a log's state durably.
@@ -121,12 +103,7 @@ impl StateDir {
 
     /// Keeps a signed checkpoint the witness refused.
     pub fn save_evidence(&self, head: &TreeHead, note: &Note) -> Result<()> {
-        let name = format!(
-            "{}-{}-{}.checkpoint",
-            origin_hash(&head.origin),
-            head.size,
-            hex::encode(&head.root[..8])
-        );
+        let name = format!("{}-{}-{}.checkpoint", origin_hash(&head.origin), head.size, hex::encode(&head.root[..8]));
         write_durably(&self.evidence.join(name), note.to_text().as_bytes())
     }
 }
@@ -137,18 +114,10 @@ pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = path.with_extension("tmp");
     let mut f = fs::File::create(&tmp).map_err(io(format!("creating {}", tmp.display())))?;
-    f.write_all(bytes)
-        .map_err(io(format!("writing {}", tmp.display())))?;
-    f.sync_all()
-        .map_err(io(format!("syncing {}", tmp.display())))?;
+    f.write_all(bytes).map_err(io(format!("writing {}", tmp.display())))?;
+    f.sync_all().map_err(io(format!("syncing {}", tmp.display())))?;
     drop(f);
-    fs::rename(&tmp, path).map_err(io(format!(
-        "renaming {} to {}",
-        tmp.display(),
-        path.display()
-    )))?;
-    fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io(format!("syncing {}", dir.display())))?;
+    fs::rename(&tmp, path).map_err(io(format!("renaming {} to {}", tmp.display(), path.display())))?;
+    fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io(format!("syncing {}", dir.display())))?;
     Ok(())
 }

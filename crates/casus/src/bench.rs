@@ -110,9 +110,19 @@ fn replay(n: usize, parties: usize, runs: usize) -> Result<ExitCode> {
     let per_act = (acts_bytes + peak_extra) as f64 / n as f64;
     println!("replay benchmark: {n} synthetic acts, {parties} parties, {runs} runs (one core)");
     println!("  derived: {} cases, {} obligations, {} documents", summary.0, summary.1, summary.2);
-    println!("  time per replay: median {:.3} s (min {:.3} s, max {:.3} s)", med, seconds.iter().cloned().fold(f64::MAX, f64::min), seconds.iter().cloned().fold(0.0, f64::max));
+    println!(
+        "  time per replay: median {:.3} s (min {:.3} s, max {:.3} s)",
+        med,
+        seconds.iter().cloned().fold(f64::MAX, f64::min),
+        seconds.iter().cloned().fold(0.0, f64::max)
+    );
     println!("  throughput: {:.0} acts/s (median)   [goal: >= 1,000,000 acts/s]", n as f64 / med);
-    println!("  memory: acts {:.0} B/act + engine peak {:.0} B/act = {:.0} B/act   [goal: < 300 B/act]", acts_bytes as f64 / n as f64, peak_extra as f64 / n as f64, per_act);
+    println!(
+        "  memory: acts {:.0} B/act + engine peak {:.0} B/act = {:.0} B/act   [goal: < 300 B/act]",
+        acts_bytes as f64 / n as f64,
+        peak_extra as f64 / n as f64,
+        per_act
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -141,7 +151,8 @@ fn parse(n: usize, runs: usize) -> Result<ExitCode> {
 fn ledger(entries: u64, clients: usize, runs: usize, dir: Option<std::path::PathBuf>) -> Result<ExitCode> {
     let base = dir.unwrap_or_else(std::env::temp_dir).join(format!("casus-bench-ledger-{}", std::process::id()));
     std::fs::create_dir_all(&base)?;
-    let opts = casus_ledger::bench::BenchOptions { ledger_entries: entries.max(2), clients: clients.clamp(1, 1024), repeats: runs.max(1), ..Default::default() };
+    let opts =
+        casus_ledger::bench::BenchOptions { ledger_entries: entries.max(2), clients: clients.clamp(1, 1024), repeats: runs.max(1), ..Default::default() };
     eprintln!("ledger benchmark in {}: {} entries, {} clients, {} runs", base.display(), opts.ledger_entries, opts.clients, opts.repeats);
     let mut n = 0;
     let result = casus_ledger::bench::run(&opts, &mut || {

@@ -36,7 +36,14 @@ pub fn whatif(n: usize, parties: usize, runs: usize) -> Result<ExitCode> {
                 None => Change::Add(Act { time: a.time, precision: Precision::Second, actor: helper, kind: ActKind::Statement, ..Act::default() }),
             },
             _ => match acts.iter().skip(i * 101).find(|x| x.kind == ActKind::Propose) {
-                Some(p) => Change::Add(Act { time: Time(p.time.0 + 1), precision: Precision::Second, actor: helper, kind: ActKind::Refuse, document: p.document, ..Act::default() }),
+                Some(p) => Change::Add(Act {
+                    time: Time(p.time.0 + 1),
+                    precision: Precision::Second,
+                    actor: helper,
+                    kind: ActKind::Refuse,
+                    document: p.document,
+                    ..Act::default()
+                }),
                 None => Change::Add(Act { time: a.time, precision: Precision::Second, actor: helper, kind: ActKind::Statement, ..Act::default() }),
             },
         });
@@ -62,7 +69,12 @@ pub fn whatif(n: usize, parties: usize, runs: usize) -> Result<ExitCode> {
     let (mf, mu) = (median(focused.clone()), median(full.clone()));
     println!("what-if benchmark: {n} synthetic acts, {parties} parties, {} what-ifs", whatifs.len());
     println!("  base derivation (once): {:.1} ms", base_seconds * 1e3);
-    println!("  per what-if, focused:   median {:.2} ms (max {:.2} ms){}   [goal: < 100 ms]", mf * 1e3, focused.iter().cloned().fold(0.0, f64::max) * 1e3, if all_focused { "" } else { " (some fell back to a full derivation)" });
+    println!(
+        "  per what-if, focused:   median {:.2} ms (max {:.2} ms){}   [goal: < 100 ms]",
+        mf * 1e3,
+        focused.iter().cloned().fold(0.0, f64::max) * 1e3,
+        if all_focused { "" } else { " (some fell back to a full derivation)" }
+    );
     println!("  per what-if, full re-derivation for comparison: median {:.2} ms; focused is {:.1}x faster", mu * 1e3, mu / mf.max(1e-9));
     println!("  {changed} fact changes found in all");
     Ok(ExitCode::SUCCESS)
@@ -70,12 +82,19 @@ pub fn whatif(n: usize, parties: usize, runs: usize) -> Result<ExitCode> {
 
 pub fn blockers(parties: usize, runs: usize) -> Result<ExitCode> {
     anyhow::ensure!((1..=200).contains(&parties), "--parties must be between 1 and 200");
-    let mut treaty_text = String::from("treaty Q \"Qualified majority\"\n  in-force 2000-01-01\n\norgan BIG \"Assembly\"\n  seats    every party\n  decides  2/3 of members\n");
+    let mut treaty_text =
+        String::from("treaty Q \"Qualified majority\"\n  in-force 2000-01-01\n\norgan BIG \"Assembly\"\n  seats    every party\n  decides  2/3 of members\n");
     let mut record = String::from("2001-01-01 BIG propose\n  document motion\n  to BIG\n  source \"bench\"\n\n");
     let yes = (parties * 2).div_ceil(3);
     for i in 0..parties {
         treaty_text.push_str(&format!("\nparty P{i:02} \"P{i:02}\"\n  joins    2000-01-01  source \"bench\"\n"));
-        let how = if i < yes { "yes" } else if i % 3 == 0 { "abstain" } else { "no" };
+        let how = if i < yes {
+            "yes"
+        } else if i % 3 == 0 {
+            "abstain"
+        } else {
+            "no"
+        };
         record.push_str(&format!("2001-01-02 P{i:02} vote {how}\n  document motion\n  source \"bench\"\n\n"));
     }
     let mut symbols = Symbols::new();

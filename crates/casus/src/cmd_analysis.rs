@@ -3,7 +3,7 @@
 
 use crate::input::{self, Loaded};
 use crate::text::table;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use casus_analysis::{Change, WhatIf};
 use casus_engine::Query;
 use casus_model::{Symbols, Time};
@@ -51,7 +51,10 @@ fn added_acts(path: &Path, loaded: &mut Loaded) -> Result<Vec<casus_model::Act>>
     let (record, diags) = casus_lang::load_record(&name, &text, &loaded.treaty, &mut loaded.symbols);
     let known = |s: casus_model::Sym| loaded.record.acts.iter().any(|a| a.document == s || a.id == s);
     let resolved = record.acts.iter().all(|a| (a.document.is_none() || known(a.document)) && (a.case.is_none() || known(a.case)));
-    let errors: Vec<_> = diags.into_iter().filter(|d| d.is_error() && !(resolved && [casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code))).collect();
+    let errors: Vec<_> = diags
+        .into_iter()
+        .filter(|d| d.is_error() && !(resolved && [casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code)))
+        .collect();
     if !errors.is_empty() {
         eprint!("{}", casus_lang::render(&errors, &name, &text));
         bail!("{name} has errors");
@@ -71,7 +74,11 @@ pub fn whatif(args: WhatIfArgs) -> Result<ExitCode> {
     }
     for r in &args.rule {
         let Some((organ, rule)) = r.split_once('=') else { bail!("`{r}` is not ORGAN=RULE") };
-        let organ_sym = loaded.symbols.get(organ.trim()).filter(|s| loaded.treaty.organ(*s).is_some()).with_context(|| format!("no organ `{}` in the treaty", organ.trim()))?;
+        let organ_sym = loaded
+            .symbols
+            .get(organ.trim())
+            .filter(|s| loaded.treaty.organ(*s).is_some())
+            .with_context(|| format!("no organ `{}` in the treaty", organ.trim()))?;
         // Only the parts the new rule states replace the organ's own.
         let said = casus_analysis::whatif::RuleParts::stated_in(rule);
         let rule = casus_lang::parse_decision_rule(rule).map_err(|e| anyhow::anyhow!("rule `{rule}`: {e}"))?;
@@ -141,7 +148,11 @@ pub fn blockers(args: BlockersArgs) -> Result<ExitCode> {
         println!("  {note}");
     }
     if !b.coalitions.is_empty() {
-        println!("The smallest sets of acts that would have changed it ({} act{} each):", b.coalitions[0].size, if b.coalitions[0].size == 1 { "" } else { "s" });
+        println!(
+            "The smallest sets of acts that would have changed it ({} act{} each):",
+            b.coalitions[0].size,
+            if b.coalitions[0].size == 1 { "" } else { "s" }
+        );
         for c in &b.coalitions {
             println!("  - {}", c.description);
         }
@@ -168,7 +179,11 @@ pub struct ReportArgs {
 /// The shipped pairs: each record with the treaty its header names.
 fn shipped_pairs() -> Result<Vec<(PathBuf, PathBuf)>> {
     let list = |dir: &str| -> Result<Vec<PathBuf>> {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(dir).with_context(|| format!("reading {dir}/ (run from the repository, or name TREATY RECORD pairs)"))?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "md")).collect();
+        let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("reading {dir}/ (run from the repository, or name TREATY RECORD pairs)"))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .collect();
         v.sort();
         Ok(v)
     };
@@ -241,17 +256,19 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
 /// "art4_trigger=request: 5 breached; art4_trigger=determination: 5 not_triggered".
 fn verdict_lines(row: &casus_analysis::CaseRow) -> Vec<String> {
     let summary = |v: &casus_analysis::Verdict| if v.summary.is_empty() { "no duties".to_string() } else { v.summary.replace('_', " ") };
-    let questions: Vec<String> = row.verdicts.first().map(|v| v.reading.iter().map(|r| r.split('=').next().unwrap_or("").to_string()).collect()).unwrap_or_default();
+    let questions: Vec<String> =
+        row.verdicts.first().map(|v| v.reading.iter().map(|r| r.split('=').next().unwrap_or("").to_string()).collect()).unwrap_or_default();
     // A question matters if two readings that differ only in it differ in verdict.
     let matters = |qi: usize| {
-        row.verdicts.iter().any(|a| {
-            row.verdicts.iter().any(|b| summary(a) != summary(b) && a.reading.iter().zip(&b.reading).enumerate().all(|(i, (x, y))| i == qi || x == y))
-        })
+        row.verdicts
+            .iter()
+            .any(|a| row.verdicts.iter().any(|b| summary(a) != summary(b) && a.reading.iter().zip(&b.reading).enumerate().all(|(i, (x, y))| i == qi || x == y)))
     };
     let relevant: Vec<usize> = (0..questions.len()).filter(|&i| matters(i)).collect();
     let mut lines: Vec<String> = Vec::new();
     for v in &row.verdicts {
-        let label = if relevant.is_empty() { "every reading".to_string() } else { relevant.iter().map(|&i| v.reading[i].clone()).collect::<Vec<_>>().join(" ") };
+        let label =
+            if relevant.is_empty() { "every reading".to_string() } else { relevant.iter().map(|&i| v.reading[i].clone()).collect::<Vec<_>>().join(" ") };
         let line = format!("{label}: {}", summary(v));
         if !lines.contains(&line) {
             lines.push(line);
@@ -310,18 +327,21 @@ fn escape(s: &str) -> String {
 /// A self-contained page: the table, and an SVG timeline of the invocations
 /// (one mark per case, green where some duty was fulfilled, red otherwise).
 fn html(rows: &[casus_analysis::CaseRow], at: Time) -> String {
-    let dates: Vec<i64> = rows.iter().filter_map(|r| Time::parse(&r.date).map(|t| t.0 .0)).collect();
+    let dates: Vec<i64> = rows.iter().filter_map(|r| Time::parse(&r.date).map(|t| t.0.0)).collect();
     let (lo, hi) = (dates.iter().min().copied().unwrap_or(0), dates.iter().max().copied().unwrap_or(1).max(dates.iter().min().copied().unwrap_or(0) + 86_400));
     let (width, left, right) = (900.0, 40.0, 40.0);
     let x = |t: i64| left + (t - lo) as f64 / (hi - lo) as f64 * (width - left - right);
-    let mut svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {}\" role=\"img\" aria-label=\"Timeline of invocations\">", 60 + 28 * rows.len());
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {}\" role=\"img\" aria-label=\"Timeline of invocations\">",
+        60 + 28 * rows.len()
+    );
     let _ = write!(svg, "<line x1=\"{left}\" y1=\"30\" x2=\"{}\" y2=\"30\" stroke=\"#444\"/>", width - right);
     for y in [lo, hi] {
         let d = casus_engine::report_date(Time(y));
         let _ = write!(svg, "<text x=\"{:.1}\" y=\"20\" font-size=\"11\" text-anchor=\"middle\">{}</text>", x(y), escape(&d));
     }
     for (i, r) in rows.iter().enumerate() {
-        let t = Time::parse(&r.date).map(|t| t.0 .0).unwrap_or(lo);
+        let t = Time::parse(&r.date).map(|t| t.0.0).unwrap_or(lo);
         let helped = r.days_to_first_assistance.is_some();
         let colour = if helped { "#1a7f37" } else { "#c62828" };
         let y = 50 + 28 * i;
@@ -348,7 +368,9 @@ fn html(rows: &[casus_analysis::CaseRow], at: Time) -> String {
         );
     }
     svg.push_str("</svg>");
-    let mut table = String::from("<table><thead><tr><th>treaty</th><th>article</th><th>requester</th><th>for</th><th>date</th><th>addressed to</th><th>response</th><th>verdict under each reading</th><th>days to first assistance</th></tr></thead><tbody>");
+    let mut table = String::from(
+        "<table><thead><tr><th>treaty</th><th>article</th><th>requester</th><th>for</th><th>date</th><th>addressed to</th><th>response</th><th>verdict under each reading</th><th>days to first assistance</th></tr></thead><tbody>",
+    );
     for r in rows {
         let _ = write!(
             table,

@@ -351,10 +351,8 @@ fn load_acts(ledger: &mut Ledger, path: &Path, symbols: &mut Symbols) -> Result<
     let earlier = ledger.acts_as_of(None, symbols)?;
     let known = |sym: casus_model::Sym| earlier.iter().any(|a| a.document == sym || a.id == sym || a.case == sym);
     let resolved = record.acts.iter().all(|a| (a.document.is_none() || known(a.document)) && (a.case.is_none() || known(a.case)));
-    let diags: Vec<_> = diags
-        .into_iter()
-        .filter(|d| !(resolved && [casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code)))
-        .collect();
+    let diags: Vec<_> =
+        diags.into_iter().filter(|d| !(resolved && [casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code))).collect();
     if !diags.is_empty() {
         eprint!("{}", casus_lang::render(&diags, &name, &text));
     }
@@ -484,10 +482,9 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
                         eprintln!("warning: no checkpoint: a truncation of the log could not be detected");
                     }
                     if r.covered < r.entries {
-                        let which = if r.entries - r.covered == 1 { format!("entry {}", r.covered) } else { format!("entries {}..{}", r.covered, r.entries - 1) };
-                        eprintln!(
-                            "warning: {which} covered by no checkpoint: cut off the log, they would go unseen (sign one with `casus ledger checkpoint`)"
-                        );
+                        let which =
+                            if r.entries - r.covered == 1 { format!("entry {}", r.covered) } else { format!("entries {}..{}", r.covered, r.entries - 1) };
+                        eprintln!("warning: {which} covered by no checkpoint: cut off the log, they would go unseen (sign one with `casus ledger checkpoint`)");
                     }
                     let now = now();
                     if let Some(ahead) = clock_ahead(r.last_record_time, now) {

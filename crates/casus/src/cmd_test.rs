@@ -54,9 +54,7 @@ pub fn run(args: TestArgs) -> Result<ExitCode> {
         }
     }
     if records.is_empty() {
-        bail!(
-            "no record files among the arguments: name a treaty and its record, or a directory of records with the directory of their treaties"
-        );
+        bail!("no record files among the arguments: name a treaty and its record, or a directory of records with the directory of their treaties");
     }
     let mut totals = Totals::default();
     let mut coverage = args.coverage.then(Coverage::default);
@@ -68,17 +66,9 @@ pub fn run(args: TestArgs) -> Result<ExitCode> {
     }
     println!("{} passed, {} failed", totals.passed, totals.failed);
     if totals.errors > 0 {
-        eprintln!(
-            "{} file{} could not be tested in full; see the errors above",
-            totals.errors,
-            if totals.errors == 1 { "" } else { "s" }
-        );
+        eprintln!("{} file{} could not be tested in full; see the errors above", totals.errors, if totals.errors == 1 { "" } else { "s" });
     }
-    Ok(if totals.failed > 0 || totals.errors > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if totals.failed > 0 || totals.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 #[derive(Default)]
@@ -109,14 +99,7 @@ fn read_all(paths: &[PathBuf]) -> Result<Vec<File>> {
         }
     }
     all.dedup();
-    all.iter()
-        .map(|p| {
-            Ok(File {
-                name: p.display().to_string(),
-                text: input::read(p)?,
-            })
-        })
-        .collect()
+    all.iter().map(|p| Ok(File { name: p.display().to_string(), text: input::read(p)? })).collect()
 }
 
 /// The treaty id a record's `record` line names (`treaty CST`), if any.
@@ -125,48 +108,26 @@ fn treaty_of(record: &File) -> Option<String> {
     for range in casus_lang::markdown::block_ranges(&record.name, &record.text, "acts") {
         let block = casus_lang::syntax::parse_block(&record.text, range, &mut ignored);
         for decl in block.decls() {
-            if decl
-                .head
-                .tokens
-                .first()
-                .is_some_and(|t| t.is_word("record"))
-            {
-                return decl
-                    .clauses()
-                    .iter()
-                    .find(|c| c.line.tokens[0].is_word("treaty"))
-                    .and_then(|c| c.line.tokens.get(1))
-                    .map(|t| t.text.clone());
+            if decl.head.tokens.first().is_some_and(|t| t.is_word("record")) {
+                return decl.clauses().iter().find(|c| c.line.tokens[0].is_word("treaty")).and_then(|c| c.line.tokens.get(1)).map(|t| t.text.clone());
             }
         }
     }
     None
 }
 
-fn test_record(
-    record: &File,
-    treaties: &BTreeMap<String, &File>,
-    totals: &mut Totals,
-    mut coverage: Option<&mut Coverage>,
-) {
+fn test_record(record: &File, treaties: &BTreeMap<String, &File>, totals: &mut Totals, mut coverage: Option<&mut Coverage>) {
     let Some(id) = treaty_of(record) else {
-        eprintln!(
-            "error: {}: no `record` line naming its treaty (`treaty ID`)",
-            record.name
-        );
+        eprintln!("error: {}: no `record` line naming its treaty (`treaty ID`)", record.name);
         totals.errors += 1;
         return;
     };
     let Some(treaty) = treaties.get(&id) else {
-        eprintln!(
-            "error: {} is a record of treaty {id}; name that treaty's file (or its directory) too",
-            record.name
-        );
+        eprintln!("error: {} is a record of treaty {id}; name that treaty's file (or its directory) too", record.name);
         totals.errors += 1;
         return;
     };
-    let loaded = match input::load_texts((&treaty.name, &treaty.text), (&record.name, &record.text))
-    {
+    let loaded = match input::load_texts((&treaty.name, &treaty.text), (&record.name, &record.text)) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -174,13 +135,7 @@ fn test_record(
             return;
         }
     };
-    let (groups, diags) = casus_lang::load_expectations(
-        &record.name,
-        &record.text,
-        &loaded.treaty,
-        &loaded.record,
-        &loaded.symbols,
-    );
+    let (groups, diags) = casus_lang::load_expectations(&record.name, &record.text, &loaded.treaty, &loaded.record, &loaded.symbols);
     eprint!("{}", render(&diags, &record.name, &record.text));
     if diags.iter().any(Diagnostic::is_error) {
         totals.errors += 1;
@@ -194,13 +149,9 @@ fn test_record(
     let index = casus_lang::LineIndex::new(&record.text);
     let (mut passed, mut failed) = (0, 0);
     for group in &groups {
-        let query = casus_engine::Query {
-            at: group.at,
-            readings: group.readings.iter().copied().collect(),
-        };
+        let query = casus_engine::Query { at: group.at, readings: group.readings.iter().copied().collect() };
         let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
-        let report =
-            casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
+        let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
         if let Some(c) = coverage.as_deref_mut() {
             c.note_group(&loaded, &record.name, &state, group);
         }
@@ -211,32 +162,13 @@ fn test_record(
                     failed += 1;
                     let (line, col) = index.line_col(e.span.start);
                     let mut out = format!("FAILED {}:{line}:{col}: {}\n", record.name, e.text);
-                    let _ = writeln!(
-                        out,
-                        "  on {}, {}",
-                        group.at_text,
-                        readings_text(group, &loaded.symbols)
-                    );
+                    let _ = writeln!(out, "  on {}, {}", group.at_text, readings_text(group, &loaded.symbols));
                     let _ = writeln!(out, "  derived instead: {derived}");
                     let fact = e.what.fact();
-                    if let Some(x) = casus_engine::explain(
-                        &loaded.treaty,
-                        &loaded.record.acts,
-                        &loaded.symbols,
-                        &state,
-                        &fact,
-                    ) {
+                    if let Some(x) = casus_engine::explain(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &fact) {
                         let _ = writeln!(out, "  why:");
                         for l in text::explanation(&x).lines() {
-                            let _ = writeln!(
-                                out,
-                                "{}",
-                                if l.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!("    {l}")
-                                }
-                            );
+                            let _ = writeln!(out, "{}", if l.is_empty() { String::new() } else { format!("    {l}") });
                         }
                     }
                     println!("{out}");
@@ -254,11 +186,7 @@ fn readings_text(group: &Group, symbols: &Symbols) -> String {
     if group.readings.is_empty() {
         return "under the default readings".to_string();
     }
-    let named: Vec<String> = group
-        .readings
-        .iter()
-        .map(|(q, o)| format!("{} = {}", symbols.name(*q), symbols.name(*o)))
-        .collect();
+    let named: Vec<String> = group.readings.iter().map(|(q, o)| format!("{} = {}", symbols.name(*q), symbols.name(*o))).collect();
     format!("reading {} (other questions by default)", named.join(", "))
 }
 
@@ -267,28 +195,16 @@ fn compare(what: &Expected, report: &Report) -> Result<(), String> {
     let fact = what.fact();
     match what {
         Expected::Obligation { status, .. } => {
-            let found = report
-                .cases
-                .iter()
-                .flat_map(|c| &c.obligations)
-                .find(|o| o.fact == fact);
+            let found = report.cases.iter().flat_map(|c| &c.obligations).find(|o| o.fact == fact);
             match found {
                 Some(o) if o.status == *status => Ok(()),
                 Some(o) => Err(format!("{} ({})", o.status_text, o.fact)),
-                None => Err(format!(
-                    "no such obligation on {} ({fact}); its case or this debtor's duty is not derived",
-                    report.at
-                )),
+                None => Err(format!("no such obligation on {} ({fact}); its case or this debtor's duty is not derived", report.at)),
             }
         }
-        Expected::Document {
-            status, blocked_by, ..
-        } => {
+        Expected::Document { status, blocked_by, .. } => {
             let Some(d) = report.documents.iter().find(|d| d.fact == fact) else {
-                return Err(format!(
-                    "no such document on {} ({fact}); it is not yet proposed or decided",
-                    report.at
-                ));
+                return Err(format!("no such document on {} ({fact}); it is not yet proposed or decided", report.at));
             };
             let by_matches = blocked_by.as_ref().is_none_or(|want| {
                 let mut want = want.clone();
@@ -315,10 +231,7 @@ fn compare(what: &Expected, report: &Report) -> Result<(), String> {
             match (found, exists) {
                 (true, true) | (false, false) => Ok(()),
                 (true, false) => Err(format!("the case exists on {}", report.at)),
-                (false, true) => Err(format!(
-                    "no such case on {}: the act opens none under the treaty in force",
-                    report.at
-                )),
+                (false, true) => Err(format!("no such case on {}: the act opens none under the treaty in force", report.at)),
             }
         }
     }
@@ -366,87 +279,45 @@ struct OrganCoverage {
 }
 
 impl Coverage {
-    fn note_group(
-        &mut self,
-        loaded: &input::Loaded,
-        record: &str,
-        state: &casus_engine::State,
-        group: &Group,
-    ) {
+    fn note_group(&mut self, loaded: &input::Loaded, record: &str, state: &casus_engine::State, group: &Group) {
         let (treaty, symbols) = (&loaded.treaty, &loaded.symbols);
         let n = |s: casus_model::Sym| symbols.name(s).to_string();
-        let cov = self
-            .treaties
-            .entry(n(treaty.id))
-            .or_insert_with(|| TreatyCoverage {
-                title: treaty.title.clone(),
-                records: BTreeSet::new(),
-                duties: treaty
-                    .duties
-                    .iter()
-                    .map(|d| DutyCoverage {
-                        id: n(d.id),
-                        versions: d
-                            .versions
-                            .iter()
-                            .map(|v| n(*v))
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                        expectations: 0,
-                        cases: BTreeSet::new(),
-                        needs: vec![BTreeSet::new(); d.needs.len()],
-                        needs_when: d
-                            .needs
-                            .iter()
-                            .map(|x| {
-                                x.when
-                                    .map(|(q, o)| format!(" (when {} = {})", n(q), n(o)))
-                                    .unwrap_or_default()
-                            })
-                            .collect(),
-                        deadline: BTreeSet::new(),
-                    })
-                    .collect(),
-                organs: treaty
-                    .organs
-                    .iter()
-                    .map(|o| OrganCoverage {
-                        id: n(o.id),
-                        rule: o.decides.describe(),
-                        expectations: 0,
-                        statuses: BTreeSet::new(),
-                    })
-                    .collect(),
-                readings: treaty
-                    .questions
-                    .iter()
-                    .map(|q| {
-                        (
-                            n(q.id),
-                            q.options.iter().map(|o| n(o.id)).collect(),
-                            BTreeSet::new(),
-                        )
-                    })
-                    .collect(),
-            });
+        let cov = self.treaties.entry(n(treaty.id)).or_insert_with(|| TreatyCoverage {
+            title: treaty.title.clone(),
+            records: BTreeSet::new(),
+            duties: treaty
+                .duties
+                .iter()
+                .map(|d| DutyCoverage {
+                    id: n(d.id),
+                    versions: d.versions.iter().map(|v| n(*v)).collect::<Vec<_>>().join(" "),
+                    expectations: 0,
+                    cases: BTreeSet::new(),
+                    needs: vec![BTreeSet::new(); d.needs.len()],
+                    needs_when: d.needs.iter().map(|x| x.when.map(|(q, o)| format!(" (when {} = {})", n(q), n(o))).unwrap_or_default()).collect(),
+                    deadline: BTreeSet::new(),
+                })
+                .collect(),
+            organs: treaty
+                .organs
+                .iter()
+                .map(|o| OrganCoverage { id: n(o.id), rule: o.decides.describe(), expectations: 0, statuses: BTreeSet::new() })
+                .collect(),
+            readings: treaty.questions.iter().map(|q| (n(q.id), q.options.iter().map(|o| n(o.id)).collect(), BTreeSet::new())).collect(),
+        });
         cov.records.insert(record.to_string());
         if group.expectations.is_empty() {
             return;
         }
         for e in &group.expectations {
             match &e.what {
-                Expected::Obligation {
-                    case, duty, debtor, ..
-                } => {
+                Expected::Obligation { case, duty, debtor, .. } => {
                     let found = state
                         .cases
                         .iter()
                         .filter(|c| case_name(c, &loaded.record.acts, symbols) == *case)
                         .flat_map(|c| c.obligations.iter().map(move |o| (c, o)))
-                        .find(|(_, o)| {
-                            symbols.name(treaty.duties[o.duty].id) == duty
-                                && symbols.name(o.debtor) == debtor
-                        });
+                        .find(|(_, o)| symbols.name(treaty.duties[o.duty].id) == duty && symbols.name(o.debtor) == debtor);
                     let Some((c, o)) = found else { continue };
                     let Some(d) = cov.duties.get_mut(o.duty) else {
                         continue;
@@ -457,9 +328,7 @@ impl Coverage {
                         // A reading is tested where a verdict checked
                         // consulted it.
                         for (q, opt) in &inst.readings {
-                            if let Some(r) =
-                                cov.readings.iter_mut().find(|r| r.0 == symbols.name(*q))
-                            {
+                            if let Some(r) = cov.readings.iter_mut().find(|r| r.0 == symbols.name(*q)) {
                                 r.2.insert(n(*opt));
                             }
                         }
@@ -484,16 +353,11 @@ impl Coverage {
                     d.deadline.extend(outcome);
                 }
                 Expected::Document { id, .. } => {
-                    let Some(doc) = state.documents.iter().find(|d| symbols.name(d.id) == id)
-                    else {
+                    let Some(doc) = state.documents.iter().find(|d| symbols.name(d.id) == id) else {
                         continue;
                     };
                     for section in doc.sections() {
-                        if let Some(o) = cov
-                            .organs
-                            .iter_mut()
-                            .find(|o| o.id == symbols.name(section.organ))
-                        {
+                        if let Some(o) = cov.organs.iter_mut().find(|o| o.id == symbols.name(section.organ)) {
                             o.expectations += 1;
                             o.statuses.insert(section.status.word().to_string());
                         }
@@ -508,30 +372,13 @@ impl Coverage {
         let mut out = String::from("Coverage: what the expectations exercised\n");
         let mark = |seen: &BTreeSet<&'static str>, all: &[&'static str]| -> String {
             let (yes, no): (Vec<&str>, Vec<&str>) = all.iter().partition(|w| seen.contains(*w));
-            let yes = if yes.is_empty() {
-                "nothing".to_string()
-            } else {
-                yes.join(", ")
-            };
-            if no.is_empty() {
-                format!("seen {yes}")
-            } else {
-                format!("seen {yes}; not seen: {}", no.join(", "))
-            }
+            let yes = if yes.is_empty() { "nothing".to_string() } else { yes.join(", ") };
+            if no.is_empty() { format!("seen {yes}") } else { format!("seen {yes}; not seen: {}", no.join(", ")) }
         };
         for (id, t) in &self.treaties {
-            let _ = writeln!(
-                out,
-                "\n{} ({id}), in {}",
-                t.title,
-                t.records.iter().cloned().collect::<Vec<_>>().join(", ")
-            );
+            let _ = writeln!(out, "\n{} ({id}), in {}", t.title, t.records.iter().cloned().collect::<Vec<_>>().join(", "));
             for d in &t.duties {
-                let versions = if d.versions.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (text {})", d.versions)
-                };
+                let versions = if d.versions.is_empty() { String::new() } else { format!(" (text {})", d.versions) };
                 if d.expectations == 0 {
                     let _ = writeln!(out, "  duty {}{versions}: not exercised", d.id);
                     continue;
@@ -547,26 +394,12 @@ impl Coverage {
                 );
                 let _ = writeln!(out, "    trigger: exercised");
                 for (i, (seen, when)) in d.needs.iter().zip(&d.needs_when).enumerate() {
-                    let _ = writeln!(
-                        out,
-                        "    condition {}{when}: {}",
-                        i + 1,
-                        mark(seen, &["met", "unmet", "waived"])
-                    );
+                    let _ = writeln!(out, "    condition {}{when}: {}", i + 1, mark(seen, &["met", "unmet", "waived"]));
                 }
                 let _ = writeln!(
                     out,
                     "    deadline: {}",
-                    mark(
-                        &d.deadline,
-                        &[
-                            "not yet due",
-                            "met in time",
-                            "passed unmet",
-                            "performed late",
-                            "performed at an unknown time"
-                        ]
-                    )
+                    mark(&d.deadline, &["not yet due", "met in time", "passed unmet", "performed late", "performed at an unknown time"])
                 );
             }
             for o in &t.organs {
@@ -586,26 +419,10 @@ impl Coverage {
                 }
             }
             for (q, options, seen) in &t.readings {
-                let tested: Vec<&str> = options
-                    .iter()
-                    .filter(|o| seen.contains(*o))
-                    .map(String::as_str)
-                    .collect();
-                let untested: Vec<&str> = options
-                    .iter()
-                    .filter(|o| !seen.contains(*o))
-                    .map(String::as_str)
-                    .collect();
-                let tested = if tested.is_empty() {
-                    "no option".to_string()
-                } else {
-                    tested.join(", ")
-                };
-                let untested = if untested.is_empty() {
-                    String::new()
-                } else {
-                    format!("; not tested: {}", untested.join(", "))
-                };
+                let tested: Vec<&str> = options.iter().filter(|o| seen.contains(*o)).map(String::as_str).collect();
+                let untested: Vec<&str> = options.iter().filter(|o| !seen.contains(*o)).map(String::as_str).collect();
+                let tested = if tested.is_empty() { "no option".to_string() } else { tested.join(", ") };
+                let untested = if untested.is_empty() { String::new() } else { format!("; not tested: {}", untested.join(", ")) };
                 let _ = writeln!(out, "  reading {q}: tested {tested}{untested}");
             }
         }
@@ -617,11 +434,7 @@ impl Coverage {
 /// A case's id as `replay` lists it: its trigger's id, or `act-N`.
 fn case_name(c: &casus_engine::CaseState, acts: &[casus_model::Act], symbols: &Symbols) -> String {
     let a = &acts[c.trigger as usize];
-    if a.id.is_some() {
-        symbols.name(a.id).to_string()
-    } else {
-        format!("act-{}", c.trigger + 1)
-    }
+    if a.id.is_some() { symbols.name(a.id).to_string() } else { format!("act-{}", c.trigger + 1) }
 }
 
 #[cfg(test)]
@@ -629,18 +442,12 @@ mod tests {
     use super::*;
 
     fn file(name: &str, text: &str) -> File {
-        File {
-            name: name.into(),
-            text: text.into(),
-        }
+        File { name: name.into(), text: text.into() }
     }
 
     #[test]
     fn a_record_names_its_treaty() {
-        let r = file(
-            "r.md",
-            "# R\n\n```acts\nrecord \"R\"\n  treaty   CST\n```\n",
-        );
+        let r = file("r.md", "# R\n\n```acts\nrecord \"R\"\n  treaty   CST\n```\n");
         assert_eq!(treaty_of(&r).as_deref(), Some("CST"));
         assert_eq!(treaty_of(&file("r.md", "# R\n")), None);
     }

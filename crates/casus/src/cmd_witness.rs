@@ -80,50 +80,28 @@ fn keys_new(out: &Path, name: &str) -> Result<ExitCode> {
             bail!("{} exists; a key file is never overwritten", path.display());
         }
     }
-    let secret = format!(
-        "# casus witness key (cosignature/v1): keep this file private.\n{}\n",
-        signer.to_secret_string()
-    );
+    let secret = format!("# casus witness key (cosignature/v1): keep this file private.\n{}\n", signer.to_secret_string());
     let vkey = signer.verifier().to_string();
     crate::cmd_keys::write_key_pair(out, secret.as_bytes(), &public, format!("{vkey}\n").as_bytes())?;
     println!("{vkey}");
-    eprintln!(
-        "wrote {} (secret, mode 0600) and {}",
-        out.display(),
-        public.display()
-    );
+    eprintln!("wrote {} (secret, mode 0600) and {}", out.display(), public.display());
     Ok(ExitCode::SUCCESS)
 }
 
 /// Reads a witness key file: comment lines and one `PRIVATE+KEY+…` line.
 pub fn read_witness_key(path: &Path) -> Result<NoteSigner> {
-    let len = std::fs::metadata(path)
-        .with_context(|| format!("reading {}", path.display()))?
-        .len();
+    let len = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
     if len > MAX_KEY_FILE_BYTES {
-        bail!(
-            "{} is larger than a key file ({len} > {MAX_KEY_FILE_BYTES} bytes)",
-            path.display()
-        );
+        bail!("{} is larger than a key file ({len} > {MAX_KEY_FILE_BYTES} bytes)", path.display());
     }
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut lines = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
     let (Some(line), None) = (lines.next(), lines.next()) else {
-        bail!(
-            "{}: a witness key file holds exactly one PRIVATE+KEY+… line",
-            path.display()
-        );
+        bail!("{}: a witness key file holds exactly one PRIVATE+KEY+… line", path.display());
     };
     let signer = NoteSigner::parse(line).with_context(|| format!("reading {}", path.display()))?;
     if signer.signature_type() != SignatureType::CosignatureV1 {
-        bail!(
-            "{}: not a witness key (its type is not cosignature/v1, 0x04)",
-            path.display()
-        );
+        bail!("{}: not a witness key (its type is not cosignature/v1, 0x04)", path.display());
     }
     Ok(signer)
 }
@@ -153,25 +131,12 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
     let origins: Vec<String> = logs.iter().map(|(o, _)| o.clone()).collect();
     let witness = Arc::new(Witness::open(key, logs, &args.state)?);
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .with_max_level(tracing::Level::INFO)
-        .with_target(false)
-        .init();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(ansi).with_max_level(tracing::Level::INFO).with_target(false).init();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&args.listen)
-            .await
-            .with_context(|| format!("listening on {}", args.listen))?;
+        let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
         let addr = listener.local_addr()?;
-        println!(
-            "casus: witness {} for {} at http://{addr}",
-            witness.verifier(),
-            origins.join(", ")
-        );
+        println!("casus: witness {} for {} at http://{addr}", witness.verifier(), origins.join(", "));
         std::io::stdout().flush().ok();
         // The server's accept loop: header-read and idle timeouts, a
         // connection cap, TCP_NODELAY (a cosignature is a small answer),

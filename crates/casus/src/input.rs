@@ -1,10 +1,10 @@
 //! Reading treaty and record files for the commands: bytes to text (with a
 //! diagnostic for invalid UTF-8), text to model, diagnostics to stderr.
 
-use anyhow::{bail, Context, Result};
-use casus_lang::{codes, count, render, render_short, tally, Diagnostic};
-use std::io::{Read, Write};
+use anyhow::{Context, Result, bail};
+use casus_lang::{Diagnostic, codes, count, render, render_short, tally};
 use casus_model::{Record, Span, Symbols, Time, Treaty};
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -52,7 +52,9 @@ pub fn decode(bytes: Vec<u8>) -> (String, Option<Diagnostic>) {
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             // The lossy text is longer where bytes were replaced; the valid
             // prefix has the same offsets in both.
-            let d = Diagnostic::error(codes::INVALID_UTF8, Span::new(at, at + 1), "the file is not valid UTF-8").label("invalid byte here").help("treaty and record files are UTF-8 text");
+            let d = Diagnostic::error(codes::INVALID_UTF8, Span::new(at, at + 1), "the file is not valid UTF-8")
+                .label("invalid byte here")
+                .help("treaty and record files are UTF-8 text");
             (text, Some(d))
         }
     }
@@ -67,7 +69,8 @@ fn read_for_check(path: &Path) -> Result<(String, Vec<Diagnostic>)> {
             (text, bad.into_iter().collect())
         }
         Err(len) => {
-            let d = Diagnostic::error(codes::TOO_LARGE, Span::new(0, 0), format!("the file is {len} bytes; the limit is {}", casus_lang::MAX_FILE_BYTES)).help("split the record into files under the limit");
+            let d = Diagnostic::error(codes::TOO_LARGE, Span::new(0, 0), format!("the file is {len} bytes; the limit is {}", casus_lang::MAX_FILE_BYTES))
+                .help("split the record into files under the limit");
             (String::new(), vec![d])
         }
     })

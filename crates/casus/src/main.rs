@@ -9,8 +9,8 @@
 mod alloc;
 mod bench;
 mod bench_analysis;
-mod cmd_analysis;
 mod cmd_act;
+mod cmd_analysis;
 mod cmd_keys;
 mod cmd_ledger;
 mod cmd_serve;
@@ -22,7 +22,7 @@ mod text;
 #[global_allocator]
 static ALLOCATOR: alloc::Counting = alloc::Counting;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,7 +1,7 @@
 //! Text renderings for people: the state as tables, explanations as
 //! numbered reasons with their sources, readings side by side.
 
-use crate::input::{parse_at, Loaded};
+use crate::input::{Loaded, parse_at};
 use casus_engine::{Explanation, Query, Report};
 use casus_model::Time;
 use serde::Serialize;
@@ -51,7 +51,10 @@ pub fn report(r: &Report) -> String {
     }
     out.push('\n');
     let _ = writeln!(out, "Parties");
-    out.push_str(&table(&["code", "name", "status", "since"], &r.parties.iter().map(|p| vec![p.code.clone(), p.name.clone(), p.status.clone(), p.since.clone()]).collect::<Vec<_>>()));
+    out.push_str(&table(
+        &["code", "name", "status", "since"],
+        &r.parties.iter().map(|p| vec![p.code.clone(), p.name.clone(), p.status.clone(), p.since.clone()]).collect::<Vec<_>>(),
+    ));
     let _ = writeln!(out, "\nChairs");
     out.push_str(&table(&["organ", "chair", "since"], &r.chairs.iter().map(|c| vec![c.organ.clone(), c.party.clone(), c.since.clone()]).collect::<Vec<_>>()));
     let _ = writeln!(out, "\nDocuments");
@@ -96,7 +99,15 @@ pub fn report(r: &Report) -> String {
             .obligations
             .iter()
             .map(|o| {
-                let mut row = vec![o.debtor.clone(), o.creditor.clone(), o.duty_title.clone(), o.status_text.clone(), o.since.clone(), o.deadline.clone().unwrap_or_default(), o.fulfilled_by.clone().unwrap_or_default()];
+                let mut row = vec![
+                    o.debtor.clone(),
+                    o.creditor.clone(),
+                    o.duty_title.clone(),
+                    o.status_text.clone(),
+                    o.since.clone(),
+                    o.deadline.clone().unwrap_or_default(),
+                    o.fulfilled_by.clone().unwrap_or_default(),
+                ];
                 if extra {
                     row.push(not_in_time(o));
                 }
@@ -114,7 +125,12 @@ pub fn report(r: &Report) -> String {
             let _ = writeln!(out, "    answered on {}: {} {} ({})", r.date, r.actor, r.kind, r.act);
         }
     }
-    let _ = writeln!(out, "\n{} acts considered. Ask why with: casus explain TREATY RECORD FACT, where FACT is for example {}.", r.acts_considered, example_facts(r));
+    let _ = writeln!(
+        out,
+        "\n{} acts considered. Ask why with: casus explain TREATY RECORD FACT, where FACT is for example {}.",
+        r.acts_considered,
+        example_facts(r)
+    );
     out
 }
 

@@ -136,9 +136,8 @@ async fn the_dashboard_in_chromium() {
     let data = scratch("browser-data");
     let (_server, url) = serve(&data);
     let port = free_port();
-    let _driver = Killed(
-        Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("chromedriver starts"),
-    );
+    let _driver =
+        Killed(Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("chromedriver starts"));
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "chromedriver did not listen");
@@ -246,12 +245,7 @@ async fn the_dashboard_in_chromium() {
     let before: u64 = c.find(Locator::Id("head")).await.unwrap().text().await.unwrap().parse().unwrap();
     // Let the page's event stream connect before the append.
     c.wait().for_element(Locator::Css("#live.on")).await.unwrap();
-    let out = casus()
-        .args(["sign", "--server", &url, "--key"])
-        .arg(data.join("keys/KAZ.key"))
-        .arg("yerevan_declaration")
-        .output()
-        .unwrap();
+    let out = casus().args(["sign", "--server", &url, "--key"]).arg(data.join("keys/KAZ.key")).arg("yerevan_declaration").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let signed = Instant::now();
     loop {

@@ -1,7 +1,7 @@
 //! What the engine's test files share: load a treaty and a record (failing
 //! on any error), derive the state on a date under readings, and report it.
 
-use casus_engine::{derive, report, Query, Report};
+use casus_engine::{Query, Report, derive, report};
 use casus_model::{Precision, Symbols, Time};
 
 /// The report on `at` (a date means the end of that day; a date and time,

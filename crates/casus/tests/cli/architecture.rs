@@ -21,16 +21,50 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "casus-server",
         &[
-            "casus-model", "casus-lang", "casus-engine", "casus-ledger", "serde", "serde_json", "thiserror", "axum", "tokio", "tower-http",
-            "tower", "tracing", "askama", "utoipa", "futures-util", "form_urlencoded", "hyper", "hyper-util", "rlimit",
+            "casus-model",
+            "casus-lang",
+            "casus-engine",
+            "casus-ledger",
+            "serde",
+            "serde_json",
+            "thiserror",
+            "axum",
+            "tokio",
+            "tower-http",
+            "tower",
+            "tracing",
+            "askama",
+            "utoipa",
+            "futures-util",
+            "form_urlencoded",
+            "hyper",
+            "hyper-util",
+            "rlimit",
         ],
     ),
     (
         "casus",
         &[
-            "casus-model", "casus-lang", "casus-engine", "casus-analysis", "casus-synth", "casus-ledger", "casus-store-sqlite",
-            "casus-store-postgres", "casus-server", "casus-witness", "clap", "anyhow", "serde", "serde_json", "indicatif", "axum", "tokio", "tracing",
-            "tracing-subscriber", "libc",
+            "casus-model",
+            "casus-lang",
+            "casus-engine",
+            "casus-analysis",
+            "casus-synth",
+            "casus-ledger",
+            "casus-store-sqlite",
+            "casus-store-postgres",
+            "casus-server",
+            "casus-witness",
+            "clap",
+            "anyhow",
+            "serde",
+            "serde_json",
+            "indicatif",
+            "axum",
+            "tokio",
+            "tracing",
+            "tracing-subscriber",
+            "libc",
         ],
     ),
 ];
@@ -71,6 +105,8 @@ fn every_crate_depends_only_on_what_its_layer_allows() {
 
 #[test]
 fn the_manifest_reader_sees_dependencies() {
-    let deps = dependencies("[package]\nname = \"x\"\n[dependencies]\na.workspace = true\nb = \"1\"\n# c\n[target.'cfg(unix)'.dependencies]\ne = \"1\"\n[dev-dependencies]\nd = \"1\"\n");
+    let deps = dependencies(
+        "[package]\nname = \"x\"\n[dependencies]\na.workspace = true\nb = \"1\"\n# c\n[target.'cfg(unix)'.dependencies]\ne = \"1\"\n[dev-dependencies]\nd = \"1\"\n",
+    );
     assert_eq!(deps.into_iter().collect::<Vec<_>>(), ["a", "b", "e"]);
 }

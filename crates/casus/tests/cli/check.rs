@@ -62,7 +62,11 @@ fn swapped_arguments_get_a_hint() {
     // A record alone, where a treaty is wanted.
     let out = casus(&["check", "records/nato-2001.md"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("looks like a record, not a treaty; check it against its treaty: casus check TREATY records/nato-2001.md"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("looks like a record, not a treaty; check it against its treaty: casus check TREATY records/nato-2001.md"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -86,13 +90,17 @@ fn a_case_that_names_an_act_which_opened_no_case() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("error[E0028]: act `aaa_statement` opened no case: it is a `statement`, and no duty is triggered by a `statement`"), "{err}");
-    assert!(err.contains("error[E0028]: act `bbb_consult` opened no case: this `request` lacks the object `assistance` that duty `assist` is triggered by"), "{err}");
+    assert!(
+        err.contains("error[E0028]: act `bbb_consult` opened no case: this `request` lacks the object `assistance` that duty `assist` is triggered by"),
+        "{err}"
+    );
     assert!(err.contains("error[E0019]: unknown case `ccc_requst`"), "{err}");
 }
 
 #[test]
 fn one_unknown_organ_gives_one_diagnostic() {
-    let r = temp("organ.acts", b"2001-01-01 CNL propose text\n  document d1\n  source \"s\"\n\n2001-01-02 AAA transfer\n  document d1\n  to CNX\n  source \"s\"\n");
+    let r =
+        temp("organ.acts", b"2001-01-01 CNL propose text\n  document d1\n  source \"s\"\n\n2001-01-02 AAA transfer\n  document d1\n  to CNX\n  source \"s\"\n");
     let out = casus(&["check", &base_treaty(), r.to_str().expect("path")]);
     let err = stderr(&out);
     assert_eq!(err.matches("CNX").count(), 2, "one diagnostic: its message and its source line: {err}");

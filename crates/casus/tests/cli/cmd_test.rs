@@ -14,13 +14,8 @@ fn temp(name: &str, text: &str) -> std::path::PathBuf {
 /// The count in the summary line "N passed, M failed".
 fn summary(out: &str) -> (usize, usize) {
     let line = out.lines().last().unwrap_or_default();
-    let (p, f) = line
-        .split_once(" passed, ")
-        .unwrap_or_else(|| panic!("no summary line in {out}"));
-    (
-        p.parse().expect("passed"),
-        f.trim_end_matches(" failed").parse().expect("failed"),
-    )
+    let (p, f) = line.split_once(" passed, ").unwrap_or_else(|| panic!("no summary line in {out}"));
+    (p.parse().expect("passed"), f.trim_end_matches(" failed").parse().expect("failed"))
 }
 
 #[test]
@@ -35,69 +30,35 @@ fn every_shipped_record_meets_its_expectations() {
     assert!(!stderr(&out).contains("W0041"), "{}", stderr(&out));
     let records = std::fs::read_dir(crate::root().join("records"))
         .expect("records/")
-        .filter(|e| {
-            e.as_ref()
-                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "md"))
-        })
+        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "md")))
         .count();
-    assert_eq!(
-        text.lines()
-            .filter(|l| l.starts_with("records/") && l.ends_with(" 0 failed"))
-            .count(),
-        records,
-        "{text}"
-    );
+    assert_eq!(text.lines().filter(|l| l.starts_with("records/") && l.ends_with(" 0 failed")).count(), records, "{text}");
 }
 
 #[test]
 fn a_wrong_expectation_fails_with_what_was_derived() {
-    let record =
-        std::fs::read_to_string(crate::root().join("records/csto-2021-2025.md")).expect("record");
-    let wrong = record.replacen(
-        "  obligation arm_2022_09_art4/assist_victim/RUS is not_triggered",
-        "  obligation arm_2022_09_art4/assist_victim/RUS is fulfilled",
-        1,
-    );
-    assert_ne!(
-        wrong, record,
-        "the record states RUS's duty under the determination reading"
-    );
+    let record = std::fs::read_to_string(crate::root().join("records/csto-2021-2025.md")).expect("record");
+    let wrong =
+        record.replacen("  obligation arm_2022_09_art4/assist_victim/RUS is not_triggered", "  obligation arm_2022_09_art4/assist_victim/RUS is fulfilled", 1);
+    assert_ne!(wrong, record, "the record states RUS's duty under the determination reading");
     let path = temp("wrong.md", &wrong);
     let out = casus(&["test", "treaties/cst.md", path.to_str().expect("path")]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert_eq!(summary(&text).1, 1, "{text}");
-    assert!(
-        text.contains("FAILED")
-            && text.contains("obligation arm_2022_09_art4/assist_victim/RUS is fulfilled"),
-        "{text}"
-    );
-    assert!(
-        text.contains("reading art4_trigger = determination"),
-        "{text}"
-    );
+    assert!(text.contains("FAILED") && text.contains("obligation arm_2022_09_art4/assist_victim/RUS is fulfilled"), "{text}");
+    assert!(text.contains("reading art4_trigger = determination"), "{text}");
     assert!(text.contains("derived instead: not triggered"), "{text}");
     // The engine's explanation of the derived verdict follows.
-    assert!(
-        text.contains("No such act was recorded by 1 December 2022, so the duty is not triggered"),
-        "{text}"
-    );
+    assert!(text.contains("No such act was recorded by 1 December 2022, so the duty is not triggered"), "{text}");
 }
 
 #[test]
 fn a_wrong_blocker_fails() {
-    let record =
-        std::fs::read_to_string(crate::root().join("records/exercise-silence.md")).expect("record");
-    let wrong = record.replace(
-        "document harbour_fees is blocked by BRV",
-        "document harbour_fees is blocked by CSL",
-    );
+    let record = std::fs::read_to_string(crate::root().join("records/exercise-silence.md")).expect("record");
+    let wrong = record.replace("document harbour_fees is blocked by BRV", "document harbour_fees is blocked by CSL");
     let path = temp("silence.md", &wrong);
-    let out = casus(&[
-        "test",
-        "treaties/exercise-silence.md",
-        path.to_str().expect("path"),
-    ]);
+    let out = casus(&["test", "treaties/exercise-silence.md", path.to_str().expect("path")]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("derived instead: blocked by BRV"), "{text}");
@@ -108,37 +69,18 @@ fn a_wrong_blocker_fails() {
 fn misused_expectations_and_missing_ones_are_reported() {
     let record = "# R\n\n```acts\nrecord \"R\"\n  treaty   HARBOURS\n```\n\n```expect\non 2030-04-01\n  document harbour_fees is closed\n```\n";
     let path = temp("misused.md", record);
-    let out = casus(&[
-        "test",
-        "treaties/exercise-silence.md",
-        path.to_str().expect("path"),
-    ]);
+    let out = casus(&["test", "treaties/exercise-silence.md", path.to_str().expect("path")]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("error[E0075]") && stderr(&out).contains(":10:28"),
-        "{}",
-        stderr(&out)
-    );
-    let bare = temp(
-        "bare.md",
-        "# R\n\n```acts\nrecord \"R\"\n  treaty   HARBOURS\n```\n",
-    );
-    let out = casus(&[
-        "test",
-        "treaties/exercise-silence.md",
-        bare.to_str().expect("path"),
-    ]);
+    assert!(stderr(&out).contains("error[E0075]") && stderr(&out).contains(":10:28"), "{}", stderr(&out));
+    let bare = temp("bare.md", "# R\n\n```acts\nrecord \"R\"\n  treaty   HARBOURS\n```\n");
+    let out = casus(&["test", "treaties/exercise-silence.md", bare.to_str().expect("path")]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("warning[W0041]"), "{}", stderr(&out));
     assert_eq!(summary(&stdout(&out)), (0, 0));
     // A record whose treaty is not given cannot be tested.
     let out = casus(&["test", "records/nato-2001.md"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("record of treaty NAT"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("record of treaty NAT"), "{}", stderr(&out));
 }
 
 #[test]
@@ -148,28 +90,13 @@ fn coverage_lists_what_the_expectations_exercised() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     // Armenia's case under both readings reaches every outcome of the
     // determination condition; the 1992 wording is never in force there.
-    assert!(
-        text.contains("condition 1 (when art4_trigger = determination): seen met, unmet, waived"),
-        "{text}"
-    );
-    assert!(
-        text.contains("reading art4_trigger: tested request, determination\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("duty assist_victim (text cst1992): not exercised"),
-        "{text}"
-    );
+    assert!(text.contains("condition 1 (when art4_trigger = determination): seen met, unmet, waived"), "{text}");
+    assert!(text.contains("reading art4_trigger: tested request, determination\n"), "{text}");
+    assert!(text.contains("duty assist_victim (text cst1992): not exercised"), "{text}");
     assert!(text.contains("organ HC (the silence procedure"), "{text}");
-    assert!(
-        text.contains("verdicts seen: adopted, blocked, pending"),
-        "{text}"
-    );
+    assert!(text.contains("verdicts seen: adopted, blocked, pending"), "{text}");
     // A reading no checked verdict consulted is listed as not tested.
-    assert!(
-        text.contains("reading immediately: tested one_day, one_week; not tested: one_month"),
-        "{text}"
-    );
+    assert!(text.contains("reading immediately: tested one_day, one_week; not tested: one_month"), "{text}");
     let (passed, failed) = summary(&text);
     assert!(passed > 0 && failed == 0);
 }

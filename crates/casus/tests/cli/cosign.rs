@@ -74,10 +74,7 @@ fn spawn_witness(key: &str, state: &str, log: &str) -> WitnessProcess {
 
 /// The value after `label` on the line that starts with it.
 fn field(out: &str, label: &str) -> String {
-    out.lines()
-        .find_map(|l| l.strip_prefix(label))
-        .map(|v| v.trim().to_string())
-        .unwrap_or_else(|| panic!("no `{label}` in {out}"))
+    out.lines().find_map(|l| l.strip_prefix(label)).map(|v| v.trim().to_string()).unwrap_or_else(|| panic!("no `{label}` in {out}"))
 }
 
 #[test]
@@ -117,7 +114,22 @@ fn cosign_three_witnesses_quorum_in_checkpoints_and_bundles() {
     let signed = |i: usize| format!("{}={}", keys[i].0, keys[i].1);
     let (k0, k1, k2, k3) = (signed(0), signed(1), signed(2), signed(3));
 
-    let out = ok(&["ledger", "checkpoint", "--ledger", &l, "--operator-key", &d.path("op.key"), "--witness", &w0, "--witness", &w1, "--witness", &w2, "--witness-quorum", "3"]);
+    let out = ok(&[
+        "ledger",
+        "checkpoint",
+        "--ledger",
+        &l,
+        "--operator-key",
+        &d.path("op.key"),
+        "--witness",
+        &w0,
+        "--witness",
+        &w1,
+        "--witness",
+        &w2,
+        "--witness-quorum",
+        "3",
+    ]);
     assert!(out.contains("cosigned by 3 of 3 witnesses (ARM, KAZ, RUS); the quorum is 3"), "{out}");
     let size: u64 = field(&out, "checkpoint:").split_whitespace().next().and_then(|n| n.parse().ok()).expect("size");
 
@@ -150,12 +162,45 @@ fn cosign_three_witnesses_quorum_in_checkpoints_and_bundles() {
     let (_, err) = run(&["ledger", "verify-bundle", &later, "--witness", &k0, "--quorum", "1"], 1);
     assert!(err.contains("0 valid witness cosignature(s)"), "the register's checkpoint is the operator's alone: {err}");
 
-    let (_, err) = run(&["ledger", "checkpoint", "--ledger", &l, "--operator-key", &d.path("op.key"), "--witness", &w0, "--witness", &w1, "--witness", &w2, "--witness-quorum", "3"], 1);
+    let (_, err) = run(
+        &[
+            "ledger",
+            "checkpoint",
+            "--ledger",
+            &l,
+            "--operator-key",
+            &d.path("op.key"),
+            "--witness",
+            &w0,
+            "--witness",
+            &w1,
+            "--witness",
+            &w2,
+            "--witness-quorum",
+            "3",
+        ],
+        1,
+    );
     assert!(err.contains("2 of 3 witnesses cosigned the checkpoint of") && err.contains("RUS:") && err.contains("nothing was stored"), "{err}");
     ok(&["ledger", "proof", "--ledger", &l, "--entry", &size.to_string(), "--out", &later]);
     run(&["ledger", "verify-bundle", &later, "--witness", &k0, "--witness", &k1, "--quorum", "1"], 1);
 
-    let out = ok(&["ledger", "checkpoint", "--ledger", &l, "--operator-key", &d.path("op.key"), "--witness", &w0, "--witness", &w1, "--witness", &w2, "--witness-quorum", "2"]);
+    let out = ok(&[
+        "ledger",
+        "checkpoint",
+        "--ledger",
+        &l,
+        "--operator-key",
+        &d.path("op.key"),
+        "--witness",
+        &w0,
+        "--witness",
+        &w1,
+        "--witness",
+        &w2,
+        "--witness-quorum",
+        "2",
+    ]);
     assert!(out.contains(&format!("checkpoint: {grown} entries")) && out.contains("cosigned by 2 of 3 witnesses (ARM, KAZ); the quorum is 2"), "{out}");
     ok(&["ledger", "proof", "--ledger", &l, "--entry", &size.to_string(), "--out", &later]);
     let out = ok(&["ledger", "verify-bundle", &later, "--witness", &k0, "--witness", &k1, "--witness", &k2, "--quorum", "2"]);
@@ -228,7 +273,14 @@ fn cosign_server_checkpoints_are_cosigned() {
     };
     let act = d.path("live.acts");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
-    std::fs::write(&act, format!("record \"A live act\"\n  treaty   CST\n\n{}Z ARM request assistance\n  id       arm_live_cosigned\n  under    art4\n  to       CSC\n", utc(now))).expect("act file");
+    std::fs::write(
+        &act,
+        format!(
+            "record \"A live act\"\n  treaty   CST\n\n{}Z ARM request assistance\n  id       arm_live_cosigned\n  under    art4\n  to       CSC\n",
+            utc(now)
+        ),
+    )
+    .expect("act file");
     let posted = casus(&["act", "--server", &url, "--key", &d.path("arm.key"), &act]);
     let entries: u64 = field(&ok(&["ledger", "verify", "--ledger", &l]), "ok:").split_whitespace().next().and_then(|n| n.parse().ok()).expect("entries");
     // The server checkpoints within a tick or two (every half second).

@@ -25,7 +25,12 @@ fn case<'a>(state: &'a Value, id: &str) -> &'a Value {
 }
 
 fn statuses(case: &Value) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = case["obligations"].as_array().expect("obligations[]").iter().map(|o| (o["debtor"].as_str().unwrap_or("").to_string(), o["status"].as_str().unwrap_or("").to_string())).collect();
+    let mut v: Vec<(String, String)> = case["obligations"]
+        .as_array()
+        .expect("obligations[]")
+        .iter()
+        .map(|o| (o["debtor"].as_str().unwrap_or("").to_string(), o["status"].as_str().unwrap_or("").to_string()))
+        .collect();
     v.sort();
     v
 }
@@ -87,7 +92,10 @@ fn armenia_september_2022_explanations_say_why() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("is not triggered"), "{text}");
-    assert!(text.contains("determination of aggression against Armenia") && text.contains("No such act was recorded"), "the explanation must say no determination was recorded: {text}");
+    assert!(
+        text.contains("determination of aggression against Armenia") && text.contains("No such act was recorded"),
+        "the explanation must say no determination was recorded: {text}"
+    );
     assert!(text.contains("Article 4"), "{text}");
     let out = casus(&["explain", TREATY, RECORD, fact, "--at", "2022-12-01", "--json"]);
     let e: Value = serde_json::from_str(&stdout(&out)).expect("json");
@@ -127,7 +135,8 @@ fn yerevan_23_november_2022() {
         assert!(arm["reason"].as_str().is_some_and(|r| r.contains("assessment")), "{arm}");
         assert!(arm["condition"].as_str().is_some_and(|c| c.contains("May 11, 2021")), "{arm}");
     }
-    let adopted: Vec<&Value> = state["documents"].as_array().expect("documents").iter().filter(|d| d["since"] == "2022-11-23" && d["status"] == "adopted").collect();
+    let adopted: Vec<&Value> =
+        state["documents"].as_array().expect("documents").iter().filter(|d| d["since"] == "2022-11-23" && d["status"] == "adopted").collect();
     assert!(adopted.len() >= 3, "the session's other recorded decisions are adopted: {adopted:?}");
     assert!(adopted.iter().any(|d| d["title"].as_str().unwrap_or("").contains("Belarus")));
     let next_year = replay("2023-03-01", &[]);
@@ -167,7 +176,13 @@ fn membership_on_chosen_dates() {
     for (at, members, suspended) in expect {
         let state = replay(at, &[]);
         let of = |status: &str| {
-            let mut v: Vec<String> = state["parties"].as_array().expect("parties").iter().filter(|p| p["status"] == status).map(|p| p["code"].as_str().unwrap_or("").to_string()).collect();
+            let mut v: Vec<String> = state["parties"]
+                .as_array()
+                .expect("parties")
+                .iter()
+                .filter(|p| p["status"] == status)
+                .map(|p| p["code"].as_str().unwrap_or("").to_string())
+                .collect();
             v.sort();
             v
         };
@@ -285,7 +300,10 @@ fn report_across_cases() {
     assert_eq!(arm["verdicts"].as_array().expect("verdicts").len(), 6);
     let md = stdout(&casus(&["report", TREATY, RECORD, "--at", "2025-12-31"]));
     // Readings by their option texts, statuses in words.
-    assert!(md.contains("\"The victim's request under Article 4 triggers the duty\": 5 breached") && md.contains("about the victim, does\": 5 not triggered"), "{md}");
+    assert!(
+        md.contains("\"The victim's request under Article 4 triggers the duty\": 5 breached") && md.contains("about the victim, does\": 5 not triggered"),
+        "{md}"
+    );
     assert!(!md.contains("art4_trigger=") && !md.contains("not_triggered"), "{md}");
     let html = stdout(&casus(&["report", TREATY, RECORD, "--at", "2025-12-31", "--html"]));
     assert!(html.starts_with("<!doctype html>") && html.contains("<svg") && html.contains("KAZ") && !html.contains("<script"), "{html}");
@@ -369,6 +387,10 @@ fn the_kazakhstan_decision_sheet_says_what_each_seat_did() {
     assert_eq!(positions, ["no_objection"; 6]);
     let out = casus(&["explain", TREATY, RECORD, "document/kaz_2022_01_peacekeeping", "--at", "2022-02-01"]);
     let text = stdout(&out);
-    assert!(text.contains("Raised no objection: Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia and Tajikistan.") && text.contains("recorded its decision on 6 January 2022"), "{text}");
+    assert!(
+        text.contains("Raised no objection: Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia and Tajikistan.")
+            && text.contains("recorded its decision on 6 January 2022"),
+        "{text}"
+    );
     assert!(!text.contains("every seated member signed") && !text.contains("pending"), "{text}");
 }

@@ -68,8 +68,18 @@ fn ledger_with_record(d: &Dir) -> String {
     }
     let l = d.path("ledger.sqlite");
     let out = ok(&[
-        "ledger", "init", "--treaty", TREATY, "--ledger", &l, "--operator-key", &d.path("op.key"),
-        "--register", &d.path("arm.key.pub"), "--register", &d.path("kaz.key.pub"),
+        "ledger",
+        "init",
+        "--treaty",
+        TREATY,
+        "--ledger",
+        &l,
+        "--operator-key",
+        &d.path("op.key"),
+        "--register",
+        &d.path("arm.key.pub"),
+        "--register",
+        &d.path("kaz.key.pub"),
     ]);
     assert!(out.contains("created ledger"), "{out}");
     let out = ok(&["ledger", "import", "--ledger", &l, "--record", RECORD, "--key", &d.path("op.key")]);
@@ -86,7 +96,8 @@ fn late_act_file(d: &Dir) -> String {
 /// A request by Armenia dated now, with id `id`, as an act file.
 fn live_act_file(d: &Dir, id: &str) -> String {
     let p = d.path(&format!("{id}.acts"));
-    let text = format!("record \"A live act\"\n  treaty   CST\n\n{}Z ARM request assistance\n  id       {id}\n  under    art4\n  to       CSC\n", utc(now_secs()));
+    let text =
+        format!("record \"A live act\"\n  treaty   CST\n\n{}Z ARM request assistance\n  id       {id}\n  under    art4\n  to       CSC\n", utc(now_secs()));
     std::fs::write(&p, text).expect("write act file");
     p
 }
@@ -323,11 +334,7 @@ fn ledger_key_changes_are_checkpointed() {
 fn ledger_commands_never_create_a_missing_ledger() {
     let d = Dir::new("typo");
     let typo = d.path("typo.sqlite");
-    for args in [
-        vec!["ledger", "verify", "--ledger", &typo],
-        vec!["ledger", "keys", "--ledger", &typo],
-        vec!["replay", "--ledger", &typo],
-    ] {
+    for args in [vec!["ledger", "verify", "--ledger", &typo], vec!["ledger", "keys", "--ledger", &typo], vec!["replay", "--ledger", &typo]] {
         let out = casus(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         assert!(stderr(&out).contains("no ledger file at"), "{args:?}: {}", stderr(&out));
@@ -388,7 +395,7 @@ fn ledger_keys_new_leaves_nothing_when_a_write_fails() {
 /// warns.
 #[test]
 fn ledger_refuses_to_append_when_clocks_disagree() {
-    use casus_ledger::{KeyFile, Ledger, keys::KeyRegistration, entry::KeyChange};
+    use casus_ledger::{KeyFile, Ledger, entry::KeyChange, keys::KeyRegistration};
     let d = Dir::new("clock");
     let l = ledger_with_record(&d);
     // A writer with a fast clock: a key registered an hour from now.

@@ -35,7 +35,10 @@ fn requests_that_engage_no_duty_are_rows_with_why() {
         let r = row(&rows, id);
         let why = r["no_duty"].as_str().unwrap_or_else(|| panic!("{id}: no reason"));
         assert!(why.contains("\"Assistance to the victim of an aggression\" is owed on a request under Article 4; this one names no article"), "{why}");
-        assert!(why.contains("\"Joint consultations on a threat to a party\" is owed on a request for consultation; this is a request for assistance"), "{why}");
+        assert!(
+            why.contains("\"Joint consultations on a threat to a party\" is owed on a request for consultation; this is a request for assistance"),
+            "{why}"
+        );
         assert_eq!(r["organ"], "RUS");
         assert_eq!(r["verdicts"], serde_json::json!([]));
     }
@@ -78,7 +81,10 @@ fn late_performance_is_shown_as_a_breach() {
     let out = casus(&["replay", "treaties/north-atlantic.md", &record, "--at", "2010-02-01"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    let bel = text.lines().find(|l| l.trim_start().starts_with("BEL ") && l.contains("Consultation when a party is threatened")).unwrap_or_else(|| panic!("no BEL line in {text}"));
+    let bel = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("BEL ") && l.contains("Consultation when a party is threatened"))
+        .unwrap_or_else(|| panic!("no BEL line in {text}"));
     assert!(bel.contains("breached") && bel.contains("performed late on 2010-01-20 by tur_session"), "{bel}");
     let json: Value = serde_json::from_str(&stdout(&casus(&["replay", "treaties/north-atlantic.md", &record, "--at", "2010-02-01", "--json"]))).expect("json");
     let o = json["cases"][0]["obligations"].as_array().expect("obligations").iter().find(|o| o["debtor"] == "BEL").expect("BEL").clone();

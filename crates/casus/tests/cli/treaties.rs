@@ -32,7 +32,12 @@ fn document<'a>(state: &'a Value, id: &str) -> &'a Value {
 }
 
 fn statuses(case: &Value) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = case["obligations"].as_array().expect("obligations[]").iter().map(|o| (o["debtor"].as_str().unwrap_or("").to_string(), o["status"].as_str().unwrap_or("").to_string())).collect();
+    let mut v: Vec<(String, String)> = case["obligations"]
+        .as_array()
+        .expect("obligations[]")
+        .iter()
+        .map(|o| (o["debtor"].as_str().unwrap_or("").to_string(), o["status"].as_str().unwrap_or("").to_string()))
+        .collect();
     v.sort();
     v
 }
@@ -43,7 +48,13 @@ fn all_are(case: &Value, debtors: &[&str], status: &str) {
 }
 
 fn members(state: &Value) -> Vec<String> {
-    let mut v: Vec<String> = state["parties"].as_array().expect("parties[]").iter().filter(|p| p["status"] == "member").map(|p| p["code"].as_str().unwrap_or("").to_string()).collect();
+    let mut v: Vec<String> = state["parties"]
+        .as_array()
+        .expect("parties[]")
+        .iter()
+        .filter(|p| p["status"] == "member")
+        .map(|p| p["code"].as_str().unwrap_or("").to_string())
+        .collect();
     v.sort();
     v
 }
@@ -73,7 +84,14 @@ fn treaty_files() -> Vec<String> {
 #[test]
 fn every_treaty_checks_clean_and_is_canonical() {
     let files = treaty_files();
-    for f in ["treaties/north-atlantic.md", "treaties/teu-42-7.md", "treaties/rio.md", "treaties/anzus.md", "treaties/exercise-silence.md", "treaties/exercise-majority.md"] {
+    for f in [
+        "treaties/north-atlantic.md",
+        "treaties/teu-42-7.md",
+        "treaties/rio.md",
+        "treaties/anzus.md",
+        "treaties/exercise-silence.md",
+        "treaties/exercise-majority.md",
+    ] {
         assert!(files.iter().any(|g| g == f), "{f} is shipped");
     }
     for f in &files {
@@ -87,7 +105,9 @@ fn every_treaty_checks_clean_and_is_canonical() {
 
 #[test]
 fn shipped_records_check_clean_against_their_treaties() {
-    for (treaty, record) in [(NATO, NATO_2001), ("treaties/exercise-silence.md", "records/exercise-silence.md"), ("treaties/exercise-majority.md", "records/exercise-majority.md")] {
+    for (treaty, record) in
+        [(NATO, NATO_2001), ("treaties/exercise-silence.md", "records/exercise-silence.md"), ("treaties/exercise-majority.md", "records/exercise-majority.md")]
+    {
         let out = casus(&["check", treaty, record]);
         assert_eq!(out.status.code(), Some(0), "{record}: {}", stderr(&out));
         assert!(stderr(&out).contains("0 errors, 0 warnings"), "{record}: {}", stderr(&out));
@@ -187,7 +207,9 @@ fn majority_passes_because_the_disputants_are_excluded() {
 
 #[test]
 fn rio_anzus_and_teu_load_and_replay() {
-    for (treaty, id, at, count) in [("treaties/rio.md", "TIAR", "2020-01-01", 16), ("treaties/anzus.md", "ANZUS", "2001-09-14", 3), ("treaties/teu-42-7.md", "TEU", "2015-11-17", 28)] {
+    for (treaty, id, at, count) in
+        [("treaties/rio.md", "TIAR", "2020-01-01", 16), ("treaties/anzus.md", "ANZUS", "2001-09-14", 3), ("treaties/teu-42-7.md", "TEU", "2015-11-17", 28)]
+    {
         let record = empty_record(id);
         let state = replay(treaty, record.to_str().expect("path"), at, &[]);
         assert_eq!(members(&state).len(), count, "{treaty} on {at}");
@@ -230,7 +252,8 @@ fn ru_am_appeals_are_breached_after_the_deadline() {
     for id in ["arm_2021_11_16_request", "arm_2022_09_13_request"] {
         all_are(case(&after, id), &["RUS"], "breached");
     }
-    let responses: Vec<&str> = case(&after, "arm_2021_11_16_request")["responses"].as_array().expect("responses[]").iter().filter_map(|r| r["act"].as_str()).collect();
+    let responses: Vec<&str> =
+        case(&after, "arm_2021_11_16_request")["responses"].as_array().expect("responses[]").iter().filter_map(|r| r["act"].as_str()).collect();
     assert_eq!(responses, vec!["rus_2021_11_16_shoigu", "rus_2021_11_16_truce"], "mediation is shown as a response, not as assistance");
     let first = &case(&after, "arm_2021_11_16_request")["obligations"][0];
     assert_eq!(first["deadline"], "2021-11-23");
@@ -296,7 +319,10 @@ fn whatif_rule_replaces_only_the_decision_rule() {
     };
     let same = run("VA=2/3 of members");
     assert_eq!(same["facts"], serde_json::json!([]), "{same}");
-    assert!(same["changes"][0].as_str().unwrap_or("").contains("quorum equal to the votes needed; abstentions are not counted; parties to the dispute do not vote"), "{same}");
+    assert!(
+        same["changes"][0].as_str().unwrap_or("").contains("quorum equal to the votes needed; abstentions are not counted; parties to the dispute do not vote"),
+        "{same}"
+    );
     // A part the new rule states replaces the organ's own.
     let quorum = run("VA=2/3 of members; quorum 5");
     assert_eq!(quorum["facts"][0]["after"], "pending", "{quorum}");
@@ -313,5 +339,11 @@ fn a_late_objection_is_kept_and_marked_as_having_no_effect() {
     let csl = d["sheet"].as_array().expect("sheet").iter().find(|s| s["party"] == "CSL").expect("CSL");
     assert_eq!(csl["position"], "kept_silent");
     let out = casus(&["explain", "treaties/exercise-silence.md", "records/exercise-silence.md", "document/joint_pilotage", "--at", "2030-12-31"]);
-    assert!(stdout(&out).contains("Castelia (fictional) objected at 10 March 2030, 18:00:01 UTC: this had no effect, because silence had expired at 10 March 2030, 18:00 UTC."), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(
+            "Castelia (fictional) objected at 10 March 2030, 18:00:01 UTC: this had no effect, because silence had expired at 10 March 2030, 18:00 UTC."
+        ),
+        "{}",
+        stdout(&out)
+    );
 }
