@@ -389,8 +389,17 @@ impl<'a> ActFields<'a> {
     }
 }
 
-/// Encodes an act, resolving its names through `symbols`.
+/// Encodes an act, resolving its names through `symbols`. An act that
+/// records a decision's tally (`votes Y N A`, `by acclamation`) is refused:
+/// the act encoding has no field for it yet, and a verdict must not change
+/// silently because a record entered the ledger.
 pub fn encode_act(act: &Act, symbols: &Symbols) -> Result<Vec<u8>> {
+    if act.count().is_some() {
+        return Err(LedgerError::Refused(format!(
+            "act `{}` records a decision's tally (`votes` or `by acclamation`), which the ledger's act encoding does not carry yet; keep it in a record file",
+            symbols.name(act.id)
+        )));
+    }
     ActFields::of(act, symbols).encode()
 }
 
@@ -401,6 +410,16 @@ pub fn decode_act(bytes: &[u8], symbols: &mut Symbols) -> Result<Act> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_act_with_a_recorded_tally_is_refused_rather_than_losing_it() {
+        let mut symbols = Symbols::new();
+        let mut act = Act { id: symbols.intern("d"), kind: casus_model::ActKind::Decision, ..Act::default() };
+        assert!(encode_act(&act, &symbols).is_ok());
+        act.extra_mut().count = Some(casus_model::DecisionCount::Votes { yes: 17, no: 0, abstain: 4 });
+        let err = encode_act(&act, &symbols).expect_err("a tally cannot be encoded");
+        assert!(err.to_string().contains("tally"), "{err}");
+    }
+
     use super::*;
 
     pub(crate) fn sample(symbols: &mut Symbols) -> Act {
