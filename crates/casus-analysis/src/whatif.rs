@@ -91,33 +91,35 @@ pub struct WhatIf {
     pub focused: bool,
 }
 
-/// The verdict of every fact, keyed by fact id, in a stable order; only the
-/// documents and the cases of requesters that `keep` accepts.
+/// The verdict of every fact in words (parties by name, statuses as words),
+/// keyed by fact id, in a stable order; only the documents and the cases
+/// of requesters that `keep` accepts.
 fn verdicts(r: &Report, keep_doc: &dyn Fn(&str) -> bool, keep_case: &dyn Fn(&CaseRow) -> bool, everything: bool) -> Vec<(String, String)> {
+    let name = |code: &str| r.parties.iter().find(|p| p.code == code).map_or_else(|| code.to_string(), |p| p.name.clone());
     let mut v = Vec::new();
     if everything {
         for p in &r.parties {
             v.push((p.fact.clone(), p.status.clone()));
         }
         for c in &r.chairs {
-            v.push((c.fact.clone(), c.party.clone()));
+            v.push((c.fact.clone(), name(&c.party)));
         }
     }
     for d in r.documents.iter().filter(|d| keep_doc(&d.id)) {
-        v.push((d.fact.clone(), document_verdict(d)));
+        v.push((d.fact.clone(), document_verdict(d, &name)));
     }
     for c in r.cases.iter().filter(|c| keep_case(c)) {
         v.push((c.fact.clone(), "opened".to_string()));
         for o in &c.obligations {
-            v.push((o.fact.clone(), o.status.clone()));
+            v.push((o.fact.clone(), o.status_text.clone()));
         }
     }
     v.sort();
     v
 }
 
-fn document_verdict(d: &DocumentRow) -> String {
-    if d.blocked_by.is_empty() { d.status.clone() } else { format!("{} by {}", d.status, d.blocked_by.join(" ")) }
+fn document_verdict(d: &DocumentRow, name: &dyn Fn(&str) -> String) -> String {
+    if d.blocked_by.is_empty() { d.status.clone() } else { format!("{} by {}", d.status, d.blocked_by.iter().map(|p| name(p)).collect::<Vec<_>>().join(", ")) }
 }
 
 /// The facts whose verdicts differ between two reports.

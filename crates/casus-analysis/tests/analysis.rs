@@ -169,7 +169,7 @@ record "r"
     };
     let w = what_if(&treaty, &acts, &symbols, &query, &base, &[Change::Add(det)]);
     let changed: Vec<(&str, &str, &str)> = w.facts.iter().map(|f| (f.fact.as_str(), f.before.as_str(), f.after.as_str())).collect();
-    assert_eq!(changed, [("obligation/c1/assist/BBB", "not_triggered", "pending"), ("obligation/c1/assist/CCC", "not_triggered", "pending")]);
+    assert_eq!(changed, [("obligation/c1/assist/BBB", "not triggered", "pending"), ("obligation/c1/assist/CCC", "not triggered", "pending")]);
 }
 
 /// Adding an act must not rename the facts of acts without an id.

@@ -242,7 +242,7 @@ fn what_if_armenia_had_signed_on_23_november_2022() {
     let facts = w["facts"].as_array().expect("facts");
     for doc in ["document/yerevan_declaration", "document/assistance_to_armenia"] {
         let f = facts.iter().find(|f| f["fact"] == doc).unwrap_or_else(|| panic!("{doc} unchanged: {w}"));
-        assert_eq!(f["before"], "blocked by ARM");
+        assert_eq!(f["before"], "blocked by Armenia");
         assert_eq!(f["after"], "adopted");
     }
     assert_eq!(facts.len(), 2, "nothing else changes: {w}");
