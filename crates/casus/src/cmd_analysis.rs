@@ -2,10 +2,10 @@
 //! answers, read from files and printed for people or machines.
 
 use crate::input::{self, Loaded};
+use crate::state_args::{StateArgs, fact_and_files, state_input};
 use crate::text::table;
 use anyhow::{Context, Result, bail};
 use casus_analysis::{Change, WhatIf};
-use casus_engine::Query;
 use casus_model::{Symbols, Time};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -13,16 +13,8 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct WhatIfArgs {
-    /// The treaty file (literate Markdown).
-    pub treaty: PathBuf,
-    /// The record of acts (literate Markdown with ```acts blocks).
-    pub record: PathBuf,
-    /// The date (or date and time, UTC) to derive the state on; by default today.
-    #[arg(long)]
-    pub at: Option<String>,
-    /// A reading of the text, as QUESTION=OPTION (repeatable); other questions take their default.
-    #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
-    pub interpretations: Vec<String>,
+    #[command(flatten)]
+    pub state: StateArgs,
     /// A file of acts (record format) to add, as if they had happened (repeatable).
     #[arg(long, value_name = "ACTFILE")]
     pub add: Vec<PathBuf>,
@@ -35,12 +27,6 @@ pub struct WhatIfArgs {
     /// Print the changes as JSON.
     #[arg(long)]
     pub json: bool,
-}
-
-fn loaded_and_query(treaty: &Path, record: &Path, at: Option<&str>, interpretations: &[String]) -> Result<(Loaded, Query)> {
-    let loaded = input::load_files(treaty, record)?;
-    let readings = Query::readings_from(&loaded.treaty, &loaded.symbols, interpretations)?;
-    Ok((loaded, Query { at: input::parse_at(at)?, readings }))
 }
 
 /// Reads an ACTFILE against the treaty; references to documents and cases
@@ -63,7 +49,7 @@ fn added_acts(path: &Path, loaded: &mut Loaded) -> Result<Vec<casus_model::Act>>
 }
 
 pub fn whatif(args: WhatIfArgs) -> Result<ExitCode> {
-    let (mut loaded, query) = loaded_and_query(&args.treaty, &args.record, args.at.as_deref(), &args.interpretations)?;
+    let (mut loaded, query) = state_input(&args.state)?;
     let mut changes = Vec::new();
     for path in &args.add {
         changes.extend(added_acts(path, &mut loaded)?.into_iter().map(Change::Add));
@@ -116,12 +102,16 @@ pub fn render_whatif(w: &WhatIf) -> String {
 
 #[derive(clap::Args)]
 pub struct BlockersArgs {
-    /// The treaty file (literate Markdown).
-    pub treaty: PathBuf,
-    /// The record of acts (literate Markdown with ```acts blocks).
-    pub record: PathBuf,
-    /// A document or obligation fact, as `replay` lists it.
-    pub fact: String,
+    /// TREATY RECORD FACT, or FACT alone with `--ledger`: a document or
+    /// obligation fact, as `replay` lists it.
+    #[arg(num_args = 1..=3, required = true, value_name = "TREATY RECORD FACT")]
+    pub items: Vec<String>,
+    /// Read the acts (and the treaty) from a ledger: a SQLite file or a postgres:// URL.
+    #[arg(long)]
+    pub ledger: Option<String>,
+    /// With `--ledger`: the state as the ledger knew it at this record time.
+    #[arg(long, requires = "ledger")]
+    pub as_of: Option<String>,
     /// The date (or date and time, UTC) to derive the state on; by default today.
     #[arg(long)]
     pub at: Option<String>,
@@ -134,10 +124,12 @@ pub struct BlockersArgs {
 }
 
 pub fn blockers(args: BlockersArgs) -> Result<ExitCode> {
-    let (loaded, query) = loaded_and_query(&args.treaty, &args.record, args.at.as_deref(), &args.interpretations)?;
+    let (treaty, record, fact) = fact_and_files("blockers", &args.items, args.ledger.is_some())?;
+    let state_args = StateArgs { treaty, record, ledger: args.ledger, as_of: args.as_of, at: args.at, interpretations: args.interpretations };
+    let (loaded, query) = state_input(&state_args)?;
     let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
-    let Some(b) = casus_analysis::blockers(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &args.fact) else {
-        bail!("no document or obligation `{}` on that date", args.fact);
+    let Some(b) = casus_analysis::blockers(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &fact) else {
+        bail!("no document or obligation `{fact}` on that date");
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&b)?);

@@ -17,6 +17,7 @@ mod cmd_serve;
 mod cmd_test;
 mod cmd_witness;
 mod input;
+mod state_args;
 mod text;
 
 #[global_allocator]
@@ -24,6 +25,7 @@ static ALLOCATOR: alloc::Counting = alloc::Counting;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use state_args::{StateArgs, fact_and_files, state_input};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,27 +34,6 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(clap::Args, Clone)]
-struct StateArgs {
-    /// The treaty file (literate Markdown). Not with `--ledger`, which holds its treaty.
-    treaty: Option<PathBuf>,
-    /// The record of acts (literate Markdown with ```acts blocks); without it, no acts. Not with `--ledger`.
-    record: Option<PathBuf>,
-    /// Read the acts (and the treaty) from a ledger instead: a SQLite file or a postgres:// URL.
-    #[arg(long, conflicts_with_all = ["treaty", "record"])]
-    ledger: Option<String>,
-    /// With `--ledger`: the state as the ledger knew it at this record time
-    /// (a date means the end of that day). By default, everything recorded.
-    #[arg(long, requires = "ledger")]
-    as_of: Option<String>,
-    /// The date (or date and time, UTC) to derive the state on; by default today.
-    #[arg(long)]
-    at: Option<String>,
-    /// A reading of the text, as QUESTION=OPTION (repeatable); other questions take their default.
-    #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
-    interpretations: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -231,11 +212,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { items, ledger, as_of, at, interpretations, json } => {
-            let (treaty, record, fact) = match (items.as_slice(), &ledger) {
-                ([t, r, f], None) => (Some(PathBuf::from(t)), Some(PathBuf::from(r)), f.clone()),
-                ([f], Some(_)) => (None, None, f.clone()),
-                _ => bail!("write `casus explain TREATY RECORD FACT`, or `casus explain --ledger LEDGER FACT`"),
-            };
+            let (treaty, record, fact) = fact_and_files("explain", &items, ledger.is_some())?;
             let args = StateArgs { treaty, record, ledger, as_of, at, interpretations };
             let (loaded, query) = state_input(&args)?;
             let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
@@ -285,34 +262,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Act { target, act } => cmd_act::act(target, act),
         Command::Sign { target, document } => cmd_act::position(target, "sign", &document, None, None),
         Command::Refuse { target, document, reason, condition } => cmd_act::position(target, "refuse", &document, reason.as_deref(), condition.as_deref()),
-    }
-}
-
-/// The treaty, the acts and the query a state command works on: from files,
-/// or from a ledger as known at a record time.
-fn state_input(args: &StateArgs) -> Result<(input::Loaded, casus_engine::Query)> {
-    let loaded = match (&args.ledger, &args.treaty, &args.record) {
-        (Some(ledger), _, _) => {
-            let as_of = args.as_of.as_deref().map(|s| input::parse_at(Some(s))).transpose()?;
-            cmd_ledger::load_state_input(ledger, as_of)?
-        }
-        (None, Some(treaty), Some(record)) => input::load_files(treaty, record).map_err(|e| swapped_hint(e, treaty, record))?,
-        (None, Some(treaty), None) => input::load_treaty_only(treaty)?,
-        _ => bail!("name a treaty file and a record file, or a ledger with --ledger"),
-    };
-    let readings = casus_engine::Query::readings_from(&loaded.treaty, &loaded.symbols, &args.interpretations)?;
-    let at = input::parse_at(args.at.as_deref())?;
-    Ok((loaded, casus_engine::Query { at, readings }))
-}
-
-/// A failed load whose two files look swapped (the first holds act blocks,
-/// the second rule blocks) says so.
-fn swapped_hint(e: anyhow::Error, treaty: &std::path::Path, record: &std::path::Path) -> anyhow::Error {
-    let holds = |p: &std::path::Path, fence: &str| std::fs::read_to_string(p).is_ok_and(|t| t.contains(fence));
-    if holds(treaty, "```acts") && !holds(treaty, "```casus") && holds(record, "```casus") {
-        anyhow::anyhow!("{e:#}\nhint: {} looks like a record and {} like a treaty; name the treaty first: TREATY RECORD", treaty.display(), record.display())
-    } else {
-        e
     }
 }
 

@@ -483,3 +483,22 @@ fn ledger_demo_data_dir_is_private_whatever_the_umask() {
     assert_eq!(mode(&data), 0o700, "data directory mode");
     assert_eq!(mode(&d.path("data/keys")), 0o700, "keys directory mode");
 }
+
+/// `whatif` and `blockers` read a ledger as `replay` and `explain` do, and
+/// answer as they do from the files the ledger was filled from.
+#[test]
+fn ledger_whatif_and_blockers_read_the_ledger() {
+    let d = Dir::new("analysis");
+    let l = ledger_with_record(&d);
+    let from_files = ok(&["blockers", TREATY, RECORD, "document/yerevan_declaration", "--at", "2022-12-01", "--json"]);
+    let from_ledger = ok(&["blockers", "--ledger", &l, "document/yerevan_declaration", "--at", "2022-12-01", "--json"]);
+    assert_eq!(from_ledger, from_files);
+    assert!(from_ledger.contains("blocked by Armenia"), "{from_ledger}");
+    let from_files = ok(&["whatif", TREATY, RECORD, "--at", "2022-12-01", "--remove", "arm_2022_09_art4", "--json"]);
+    let from_ledger = ok(&["whatif", "--ledger", &l, "--at", "2022-12-01", "--remove", "arm_2022_09_art4", "--json"]);
+    assert_eq!(from_ledger, from_files);
+    // A fact alone without a ledger is a usage error, with the way to write it.
+    let out = casus(&["blockers", "document/yerevan_declaration"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("casus blockers --ledger LEDGER FACT"), "{}", stderr(&out));
+}
