@@ -155,6 +155,11 @@ pub fn check(treaty_path: &Path, record_path: Option<&Path>, short: bool) -> Res
         if !rdiags.iter().any(|d| d.code == codes::TOO_LARGE) {
             let (record, diags) = casus_lang::load_record(&rname, &rtext, &treaty, &mut symbols);
             rdiags.extend(diags);
+            // The record's `expect` blocks are part of it: their names and
+            // shapes are checked here too (`casus test` derives them).
+            let (_, expect_diags) = casus_lang::load_expectations(&rname, &rtext, &treaty, &record, &symbols);
+            rdiags.extend(expect_diags);
+            rdiags.sort_by_key(|d| (d.span.start, d.span.end));
             acts = Some(record.acts.len());
         } else {
             acts = Some(0);

@@ -136,3 +136,15 @@ fn a_file_over_the_limit_is_refused_unread() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_file(&p);
 }
+
+/// A record's `expect` blocks are checked with it: a misspelled party in an
+/// expectation is an error with its line and column.
+#[test]
+fn expectations_are_checked_with_their_record() {
+    let text = "# R\n```acts\nrecord \"x\"\n  treaty CST\n\n2022-01-01 ARM request assistance\n  id a1\n  under art4\n  to CSC\n  source \"s\"\n```\n\n```expect\non 2022-02-01\n  obligation a1/assist_victim/RUZ is breached\n```\n";
+    let record = temp("expect.md", text.as_bytes());
+    let out = casus(&["check", "treaties/cst.md", record.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("error[E0077]: unknown party `RUZ`") && err.contains("expect.md:15:31"), "{err}");
+}
