@@ -362,10 +362,36 @@ pub struct CheckpointBody {
     pub signer: String,
     /// The signed checkpoint bytes (hex), to check offline.
     pub hex: String,
+    /// The witnesses whose cosignatures the checkpoint's C2SP note carries
+    /// (checked against their keys when the operator stored it; check them
+    /// yourself with `casus ledger verify-bundle --witness … --quorum K`).
+    pub cosigned_by: Vec<CosignatureBody>,
+}
+
+/// A witness's cosignature on a checkpoint: its key name and the time it
+/// signed, which bounds when every entry the checkpoint covers was logged.
+#[derive(Serialize, utoipa::ToSchema, Clone)]
+pub struct CosignatureBody {
+    pub witness: String,
+    pub time: String,
 }
 
 pub fn read_checkpoints(s: &AppState) -> Result<Vec<CheckpointBody>, ApiError> {
-    let raw = s.0.writer.lock().map_err(|_| ApiError::internal("writer lock poisoned"))?.checkpoints().map_err(ApiError::internal)?;
+    let (raw, notes) = {
+        let mut store = s.0.writer.lock().map_err(|_| ApiError::internal("writer lock poisoned"))?;
+        (store.checkpoints().map_err(ApiError::internal)?, store.checkpoint_note_rows().map_err(ApiError::internal)?)
+    };
+    let cosigners = |size: u64| -> Vec<CosignatureBody> {
+        let Some((_, bytes)) = notes.iter().find(|(s, _)| *s == size) else { return Vec::new() };
+        let Ok(note) = casus_ledger::note::Note::parse(bytes) else { return Vec::new() };
+        note.signatures
+            .iter()
+            .filter_map(|sig| {
+                let t = i64::try_from(sig.cosignature_time()?).ok()?;
+                Some(CosignatureBody { witness: sig.name.clone(), time: Time(t).format(casus_model::Precision::Second) })
+            })
+            .collect()
+    };
     raw.iter()
         .map(|b| {
             let (cp, _) = Checkpoint::parse(b).map_err(ApiError::internal)?;
@@ -375,6 +401,7 @@ pub fn read_checkpoints(s: &AppState) -> Result<Vec<CheckpointBody>, ApiError> {
                 time: Time(cp.time).format(casus_model::Precision::Second),
                 signer: cp.signer.hex(),
                 hex: hex::encode(b),
+                cosigned_by: cosigners(cp.size),
             })
         })
         .collect()

@@ -294,9 +294,28 @@ fn cosign_server_checkpoints_are_cosigned() {
         assert!(std::time::Instant::now() < deadline, "no checkpoint covers the act: {}", stderr(&proved));
         std::thread::sleep(std::time::Duration::from_millis(200));
     };
+    // The API and the ledger page name the witnesses that cosigned.
+    let checkpoints = http_get(&url, "/api/checkpoints");
+    let ledger_page = http_get(&url, "/ledger");
     let _ = server.kill();
     let _ = server.wait();
     assert!(posted.status.success(), "{}", stderr(&posted));
     assert!(verified.status.success(), "{}\n{}", stdout(&verified), stderr(&verified));
     assert!(stdout(&verified).contains("witnesses: 2 of 2 cosigned; the quorum is 2"), "{}", stdout(&verified));
+    assert!(checkpoints.contains("\"witness\":\"witness.ARM.example\"") && checkpoints.contains("\"witness\":\"witness.KAZ.example\""), "{checkpoints}");
+    assert!(
+        ledger_page.contains("cosigned by <code>witness.ARM.example</code>") || ledger_page.contains("cosigned by <code>witness.KAZ.example</code>"),
+        "{ledger_page}"
+    );
+}
+
+/// A plain HTTP/1.1 GET on loopback: the body, whatever the status.
+fn http_get(base: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let host = base.trim_start_matches("http://");
+    let mut tcp = std::net::TcpStream::connect(host).expect("connect");
+    write!(tcp, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").expect("request");
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).expect("answer");
+    answer.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or(answer)
 }
