@@ -440,19 +440,7 @@ impl DocumentActs {
     }
 
     pub fn is_document_kind(kind: ActKind) -> bool {
-        matches!(
-            kind,
-            ActKind::Propose
-                | ActKind::Decision
-                | ActKind::Sign
-                | ActKind::Refuse
-                | ActKind::OptOut
-                | ActKind::Vote
-                | ActKind::Objection
-                | ActKind::Amendment
-                | ActKind::Reservation
-                | ActKind::Transfer
-        )
+        kind.concerns_document()
     }
 }
 

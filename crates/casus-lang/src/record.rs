@@ -493,17 +493,7 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
                     .help("only members of the treaty on the act's date may perform it"),
             );
         }
-        let on_document = matches!(
-            act.kind,
-            ActKind::Sign
-                | ActKind::Refuse
-                | ActKind::OptOut
-                | ActKind::Vote
-                | ActKind::Objection
-                | ActKind::Amendment
-                | ActKind::Reservation
-                | ActKind::Transfer
-        );
+        let on_document = act.kind.takes_position_on_document();
         if act.kind == ActKind::Vote && ![treaty.words.yes, treaty.words.no, treaty.words.abstain].contains(&act.subject) {
             diags.push(Diagnostic::error(codes::MALFORMED_CLAUSE, span, "a vote is `vote yes`, `vote no` or `vote abstain`"));
         }

@@ -38,6 +38,29 @@ pub enum ActKind {
 }
 
 impl ActKind {
+    /// An act that takes a position on a document put to an organ (signs,
+    /// refuses, opts out, votes, objects, amends, reserves) or moves it to
+    /// another organ: it must name its document.
+    pub fn takes_position_on_document(self) -> bool {
+        matches!(
+            self,
+            ActKind::Sign
+                | ActKind::Refuse
+                | ActKind::OptOut
+                | ActKind::Vote
+                | ActKind::Objection
+                | ActKind::Amendment
+                | ActKind::Reservation
+                | ActKind::Transfer
+        )
+    }
+
+    /// An act about a document: its proposal, a recorded decision, or a
+    /// position on it.
+    pub fn concerns_document(self) -> bool {
+        matches!(self, ActKind::Propose | ActKind::Decision) || self.takes_position_on_document()
+    }
+
     pub const ALL: [ActKind; 25] = [
         ActKind::Attack,
         ActKind::Request,

@@ -94,6 +94,25 @@ pub fn raise_descriptor_limit() -> Option<u64> {
     None
 }
 
+/// The limits a process serves with: the defaults, with the connection cap
+/// fitted to the open-file limit after raising it (see
+/// [`raise_descriptor_limit`]). `casus serve` and `casus witness serve` both
+/// start from this.
+pub fn process_limits() -> Limits {
+    match raise_descriptor_limit() {
+        Some(n) => Limits::default().fitting(n),
+        None => Limits::default(),
+    }
+}
+
+/// Serves `app` on `listener` with [`process_limits`] until Ctrl-C.
+pub async fn serve_until_interrupted(listener: TcpListener, app: Router) -> io::Result<()> {
+    serve(listener, app, process_limits(), async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}
+
 /// Serves `app` on `listener` until `shutdown` completes, then gives open
 /// connections [`SHUTDOWN_GRACE`] to finish.
 pub async fn serve(listener: TcpListener, app: Router, limits: Limits, shutdown: impl Future<Output = ()>) -> io::Result<()> {

@@ -2,7 +2,7 @@
 //! answers, read from files and printed for people or machines.
 
 use crate::input::{self, Loaded};
-use crate::state_args::{StateArgs, fact_and_files, state_input};
+use crate::state_args::{FactArgs, StateArgs, state_input};
 use crate::text::table;
 use anyhow::{Context, Result, bail};
 use casus_analysis::{Change, WhatIf};
@@ -102,30 +102,15 @@ pub fn render_whatif(w: &WhatIf) -> String {
 
 #[derive(clap::Args)]
 pub struct BlockersArgs {
-    /// TREATY RECORD FACT, or FACT alone with `--ledger`: a document or
-    /// obligation fact, as `replay` lists it.
-    #[arg(num_args = 1..=3, required = true, value_name = "TREATY RECORD FACT")]
-    pub items: Vec<String>,
-    /// Read the acts (and the treaty) from a ledger: a SQLite file or a postgres:// URL.
-    #[arg(long)]
-    pub ledger: Option<String>,
-    /// With `--ledger`: the state as the ledger knew it at this record time.
-    #[arg(long, requires = "ledger")]
-    pub as_of: Option<String>,
-    /// The date (or date and time, UTC) to derive the state on; by default today.
-    #[arg(long)]
-    pub at: Option<String>,
-    /// A reading of the text, as QUESTION=OPTION (repeatable); other questions take their default.
-    #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
-    pub interpretations: Vec<String>,
+    #[command(flatten)]
+    pub fact: FactArgs,
     /// Print the sets of acts as JSON.
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn blockers(args: BlockersArgs) -> Result<ExitCode> {
-    let (treaty, record, fact) = fact_and_files("blockers", &args.items, args.ledger.is_some())?;
-    let state_args = StateArgs { treaty, record, ledger: args.ledger, as_of: args.as_of, at: args.at, interpretations: args.interpretations };
+    let (state_args, fact) = args.fact.split("blockers")?;
     let (loaded, query) = state_input(&state_args)?;
     let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
     let Some(b) = casus_analysis::blockers(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &fact) else {

@@ -164,10 +164,6 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     if let Some(w) = state.clock_warning().map_err(|e| anyhow::anyhow!(e.message))? {
         eprintln!("warning: {w}");
     }
-    let limits = match casus_server::serve::raise_descriptor_limit() {
-        Some(n) => casus_server::serve::Limits::default().fitting(n),
-        None => casus_server::serve::Limits::default(),
-    };
 
     // Colours only on a terminal, so that logs piped to a file stay plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
@@ -182,11 +178,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         println!("casus: serving {what} at http://{addr}/{hint}");
         use std::io::Write;
         std::io::stdout().flush().ok();
-        casus_server::serve::serve(listener, casus_server::app(state), limits, async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("serving")?;
+        casus_server::serve::serve_until_interrupted(listener, casus_server::app(state)).await.context("serving")?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)

@@ -141,15 +141,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         // The server's accept loop: header-read and idle timeouts, a
         // connection cap, TCP_NODELAY (a cosignature is a small answer),
         // and hyper's own errors in the one error shape.
-        let limits = match casus_server::serve::raise_descriptor_limit() {
-            Some(n) => casus_server::serve::Limits::default().fitting(n),
-            None => casus_server::serve::Limits::default(),
-        };
-        casus_server::serve::serve(listener, casus_witness::router(witness), limits, async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("serving")?;
+        casus_server::serve::serve_until_interrupted(listener, casus_witness::router(witness)).await.context("serving")?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)

@@ -25,7 +25,7 @@ static ALLOCATOR: alloc::Counting = alloc::Counting;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use state_args::{StateArgs, fact_and_files, state_input};
+use state_args::{FactArgs, StateArgs, state_input};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -71,22 +71,8 @@ enum Command {
     ///
     /// `casus explain TREATY RECORD FACT`, or `casus explain --ledger LEDGER FACT`.
     Explain {
-        /// TREATY RECORD FACT, or FACT alone with `--ledger`. A fact's id is as
-        /// `replay` lists it (for example `obligation/arm_2022_09_art4/assist_victim/RUS`).
-        #[arg(num_args = 1..=3, required = true, value_name = "TREATY RECORD FACT")]
-        items: Vec<String>,
-        /// Read the acts (and the treaty) from a ledger: a SQLite file or a postgres:// URL.
-        #[arg(long)]
-        ledger: Option<String>,
-        /// With `--ledger`: the state as the ledger knew it at this record time.
-        #[arg(long, requires = "ledger")]
-        as_of: Option<String>,
-        /// The date (or date and time, UTC) to derive the state on; by default today.
-        #[arg(long)]
-        at: Option<String>,
-        /// A reading of the text, as QUESTION=OPTION (repeatable); other questions take their default.
-        #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
-        interpretations: Vec<String>,
+        #[command(flatten)]
+        args: FactArgs,
         /// Print the explanation as JSON.
         #[arg(long)]
         json: bool,
@@ -211,9 +197,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Explain { items, ledger, as_of, at, interpretations, json } => {
-            let (treaty, record, fact) = fact_and_files("explain", &items, ledger.is_some())?;
-            let args = StateArgs { treaty, record, ledger, as_of, at, interpretations };
+        Command::Explain { args, json } => {
+            let (args, fact) = args.split("explain")?;
             let (loaded, query) = state_input(&args)?;
             let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
             let Some(e) = casus_engine::explain(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &fact) else {

@@ -29,13 +29,37 @@ pub struct StateArgs {
     pub interpretations: Vec<String>,
 }
 
-/// `TREATY RECORD FACT`, or `FACT` alone with `--ledger`: the files and the
-/// fact a command that names one fact was given.
-pub fn fact_and_files(command: &str, items: &[String], ledger: bool) -> Result<(Option<PathBuf>, Option<PathBuf>, String)> {
-    match (items, ledger) {
-        ([t, r, f], false) => Ok((Some(PathBuf::from(t)), Some(PathBuf::from(r)), f.clone())),
-        ([f], true) => Ok((None, None, f.clone())),
-        _ => bail!("write `casus {command} TREATY RECORD FACT`, or `casus {command} --ledger LEDGER FACT`"),
+/// The arguments of a command about one fact (`explain`, `blockers`):
+/// `TREATY RECORD FACT`, or `FACT` alone with `--ledger`, and the question.
+#[derive(clap::Args, Clone)]
+pub struct FactArgs {
+    /// TREATY RECORD FACT, or FACT alone with `--ledger`. A fact's id is as
+    /// `replay` lists it (for example `obligation/arm_2022_09_art4/assist_victim/RUS`).
+    #[arg(num_args = 1..=3, required = true, value_name = "TREATY RECORD FACT")]
+    pub items: Vec<String>,
+    /// Read the acts (and the treaty) from a ledger: a SQLite file or a postgres:// URL.
+    #[arg(long)]
+    pub ledger: Option<String>,
+    /// With `--ledger`: the state as the ledger knew it at this record time.
+    #[arg(long, requires = "ledger")]
+    pub as_of: Option<String>,
+    /// The date (or date and time, UTC) to derive the state on; by default today.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// A reading of the text, as QUESTION=OPTION (repeatable); other questions take their default.
+    #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
+    pub interpretations: Vec<String>,
+}
+
+impl FactArgs {
+    /// The state's arguments and the fact, for `casus COMMAND`.
+    pub fn split(self, command: &str) -> Result<(StateArgs, String)> {
+        let (treaty, record, fact) = match (self.items.as_slice(), self.ledger.is_some()) {
+            ([t, r, f], false) => (Some(PathBuf::from(t)), Some(PathBuf::from(r)), f.clone()),
+            ([f], true) => (None, None, f.clone()),
+            _ => bail!("write `casus {command} TREATY RECORD FACT`, or `casus {command} --ledger LEDGER FACT`"),
+        };
+        Ok((StateArgs { treaty, record, ledger: self.ledger, as_of: self.as_of, at: self.at, interpretations: self.interpretations }, fact))
     }
 }
 
