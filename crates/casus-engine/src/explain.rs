@@ -129,8 +129,10 @@ impl Ctx<'_> {
             let to = if a.kind == ActKind::Request { "from" } else { "to" };
             s.push_str(&format!(" {to} {}", self.who(a.to)));
         }
+        // The actor of an attack is the attacker: "Azerbaijan attacked Armenia".
         if a.against.is_some() {
-            s.push_str(&format!(" against {}", self.who(a.against)));
+            let against = if a.kind == ActKind::Attack { "" } else { " against" };
+            s.push_str(&format!("{against} {}", self.who(a.against)));
         }
         if a.about.is_some() && a.about != a.to {
             s.push_str(&format!(" about {}", self.who(a.about)));

@@ -126,7 +126,7 @@ impl ActKind {
     /// A short verb phrase for explanations ("requested", "signed").
     pub fn past(self) -> &'static str {
         match self {
-            ActKind::Attack => "reported an attack",
+            ActKind::Attack => "attacked",
             ActKind::Request => "requested",
             ActKind::Session => "held a session",
             ActKind::Propose => "proposed",

@@ -48,6 +48,8 @@ fn non_aggression_replays_to_germanys_breach() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("Germany did what the duty forbids"), "{}", stdout(&o));
+    // An attack's actor is the attacker: it attacked, it did not "report" one.
+    assert!(stdout(&o).contains("on 22 June 1941, Germany attacked the Soviet Union (act barbarossa_1941_06_22"), "{}", stdout(&o));
 }
 
 #[test]
