@@ -15,6 +15,11 @@ use std::collections::{BTreeMap, BTreeSet};
 /// A quote shared by the rules under one article: its text and offset.
 type SharedQuote = std::rc::Rc<(String, usize)>;
 
+/// The vote a `quorum`, `abstentions` or `excludes` clause refines when no
+/// `decides by` line has set one yet: a simple majority of those voting.
+const VOTE_WITHOUT_RULE: VoteRule =
+    VoteRule { share: Share::MAJORITY, base: VoteBase::Voting, quorum: None, abstentions_against: false, exclude_disputants: false };
+
 /// Reads a treaty file. A file whose name ends in `.md` is literate
 /// Markdown; any other is read as one `casus` block.
 pub fn load_treaty(name: &str, text: &str, symbols: &mut Symbols) -> (Treaty, Vec<Diagnostic>) {
@@ -496,14 +501,7 @@ impl Lowerer<'_> {
                     };
                     if let Some(q) = q {
                         vote_clauses.push(("quorum", clause.line.span));
-                        vote.get_or_insert(VoteRule {
-                            share: Share::MAJORITY,
-                            base: VoteBase::Voting,
-                            quorum: None,
-                            abstentions_against: false,
-                            exclude_disputants: false,
-                        })
-                        .quorum = Some(q);
+                        vote.get_or_insert(VOTE_WITHOUT_RULE).quorum = Some(q);
                     }
                 }
                 "abstentions" => {
@@ -517,27 +515,13 @@ impl Lowerer<'_> {
                     };
                     if let Some(a) = against {
                         vote_clauses.push(("abstentions", clause.line.span));
-                        vote.get_or_insert(VoteRule {
-                            share: Share::MAJORITY,
-                            base: VoteBase::Voting,
-                            quorum: None,
-                            abstentions_against: false,
-                            exclude_disputants: false,
-                        })
-                        .abstentions_against = a;
+                        vote.get_or_insert(VOTE_WITHOUT_RULE).abstentions_against = a;
                     }
                 }
                 "excludes" => {
                     if words.as_slice() == ["parties", "to", "the", "dispute"] {
                         vote_clauses.push(("excludes", clause.line.span));
-                        vote.get_or_insert(VoteRule {
-                            share: Share::MAJORITY,
-                            base: VoteBase::Voting,
-                            quorum: None,
-                            abstentions_against: false,
-                            exclude_disputants: false,
-                        })
-                        .exclude_disputants = true;
+                        vote.get_or_insert(VOTE_WITHOUT_RULE).exclude_disputants = true;
                     } else {
                         self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `excludes parties to the dispute`");
                     }
