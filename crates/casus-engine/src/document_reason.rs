@@ -22,10 +22,6 @@ fn and_list(names: &[String]) -> String {
 
 use casus_model::words::count as plural;
 
-fn when(a: &Act) -> String {
-    act_date(a)
-}
-
 /// A sentence's first word with a capital ("the Council" → "The Council").
 fn capitalised(s: &str) -> String {
     let mut c = s.chars();
@@ -73,7 +69,7 @@ fn conclusion(cx: &Ctx, s: &Section) -> String {
     };
     match (s.status, s.basis) {
         (DocumentStatus::Adopted, Basis::Decision(count_given)) => {
-            let on = s.decision.map(|i| when(&cx.acts[i as usize])).unwrap_or_else(|| long_date(s.since));
+            let on = s.decision.map(|i| act_date(&cx.acts[i as usize])).unwrap_or_else(|| long_date(s.since));
             let how = match count_given {
                 Some(DecisionCount::Votes { yes, no, abstain }) => {
                     format!(", by {yes} votes to {no} with {abstain} abstaining (a tally without the voters' names)")

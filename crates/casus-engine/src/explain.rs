@@ -208,7 +208,7 @@ impl Ctx<'_> {
     /// id and its first source.
     fn act_line(&self, i: u32) -> String {
         let a = &self.acts[i as usize];
-        let mut s = format!("{}, {} (act {}", on_date(a), self.summary(a), act_id(self.acts, self.symbols, i));
+        let mut s = format!("{}, {} (act {}", crate::report::act_when(a), self.summary(a), act_id(self.acts, self.symbols, i));
         match a.sources.first() {
             Some(c) if c.title.is_some() => s.push_str(&format!("; source: {}", self.n(c.title))),
             Some(c) if c.url.is_some() => s.push_str(&format!("; source: {}", self.n(c.url))),
@@ -752,12 +752,6 @@ fn late_by(a: &Act) -> Option<String> {
         (days, "days")
     };
     Some(format!("{n} {unit}"))
-}
-
-/// "on 14 September 2022", "between 5 January 2022 and 7 January 2022",
-/// "before 7 January 2022": the act's date after the word it needs.
-fn on_date(a: &Act) -> String {
-    crate::report::act_when(a)
 }
 
 /// The lines on how a duty was performed, rendered from the obligation's
