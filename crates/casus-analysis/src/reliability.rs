@@ -61,6 +61,8 @@ impl ReadingShare {
 #[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct TreatyReliability {
     pub treaty: String,
+    /// The record's file, as the caller names it.
+    pub record: String,
     /// Every invocation `casus report` lists for this record (requests that
     /// engage no duty included).
     pub invocations: usize,
@@ -81,7 +83,7 @@ pub struct Reliability {
 }
 
 /// One treaty and record under every reading, on `at`.
-pub fn treaty_reliability(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time) -> TreatyReliability {
+pub fn treaty_reliability(treaty: &Treaty, record: &str, acts: &[Act], symbols: &Symbols, at: Time) -> TreatyReliability {
     let rows = case_rows(treaty, acts, symbols, at);
     let mut readings = Vec::new();
     for combo in all_readings(treaty, MAX_READINGS) {
@@ -103,9 +105,52 @@ pub fn treaty_reliability(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: 
     }
     TreatyReliability {
         treaty: symbols.name(treaty.id).to_string(),
+        record: record.to_string(),
         invocations: rows.len(),
         no_duty: rows.iter().filter(|r| r.no_duty.is_some()).count(),
         readings,
+    }
+}
+
+impl ReadingShare {
+    /// Whether two readings gave the same counts.
+    fn same_counts(&self, other: &ReadingShare) -> bool {
+        (self.invocations_engaging, self.engaged, self.fulfilled, self.breached, self.pending, self.undetermined, self.not_triggered)
+            == (other.invocations_engaging, other.engaged, other.fulfilled, other.breached, other.pending, other.undetermined, other.not_triggered)
+    }
+}
+
+impl TreatyReliability {
+    /// The readings that differ in their counts, each once, labelled by
+    /// the questions whose options tell them apart (`art4_trigger=request`),
+    /// or "every reading" when all give the same counts. For people: JSON
+    /// keeps every reading.
+    pub fn distinct(&self) -> Vec<(String, &ReadingShare)> {
+        let mut groups: Vec<&ReadingShare> = Vec::new();
+        for r in &self.readings {
+            if !groups.iter().any(|g| g.same_counts(r)) {
+                groups.push(r);
+            }
+        }
+        // A question matters when two readings that differ only in it differ in counts.
+        let n = self.readings.first().map_or(0, |r| r.reading.len());
+        let matters = |qi: usize| {
+            self.readings
+                .iter()
+                .any(|a| self.readings.iter().any(|b| !a.same_counts(b) && a.reading.iter().zip(&b.reading).enumerate().all(|(i, (x, y))| i == qi || x == y)))
+        };
+        let relevant: Vec<usize> = (0..n).filter(|&i| matters(i)).collect();
+        groups
+            .into_iter()
+            .map(|g| {
+                let label = if relevant.is_empty() {
+                    "every reading".to_string()
+                } else {
+                    relevant.iter().filter_map(|&i| g.reading.get(i).cloned()).collect::<Vec<_>>().join(" ")
+                };
+                (label, g)
+            })
+            .collect()
     }
 }
 

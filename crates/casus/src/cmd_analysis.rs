@@ -187,7 +187,7 @@ pub(crate) fn pairs_in(treaty_dir: &str, record_dir: &str) -> Result<Vec<(PathBu
     let mut pairs = Vec::new();
     for r in list(record_dir)? {
         let text = std::fs::read_to_string(&r)?;
-        let named = text.lines().map(str::trim).find_map(|l| l.strip_prefix("treaty").map(|t| t.trim().to_string()));
+        let named = crate::cmd_test::record_treaty(&r.display().to_string(), &text);
         if let Some(t) = named.and_then(|id| treaties.iter().find(|(tid, _)| *tid == id)) {
             pairs.push((t.1.clone(), r));
         }

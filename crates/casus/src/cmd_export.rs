@@ -79,7 +79,7 @@ pub fn reliability(pairs: &[(PathBuf, PathBuf)], at: Time, json: bool, html: boo
     let mut treaties = Vec::new();
     for (t, r) in pairs {
         let loaded = input::load_files(t, r)?;
-        treaties.push(casus_analysis::reliability::treaty_reliability(&loaded.treaty, &loaded.record.acts, &loaded.symbols, at));
+        treaties.push(casus_analysis::reliability::treaty_reliability(&loaded.treaty, &r.display().to_string(), &loaded.record.acts, &loaded.symbols, at));
     }
     let rel = casus_analysis::reliability::reliability(treaties, at);
     if json {
@@ -92,8 +92,9 @@ pub fn reliability(pairs: &[(PathBuf, PathBuf)], at: Time, json: bool, html: boo
     Ok(ExitCode::SUCCESS)
 }
 
-const RELIABILITY_COLUMNS: [&str; 10] = [
+const RELIABILITY_COLUMNS: [&str; 11] = [
     "treaty",
+    "record",
     "reading",
     "invocations engaging a duty",
     "duties engaged",
@@ -116,10 +117,11 @@ fn share_text(s: &ReadingShare) -> String {
 fn reliability_rows(rel: &Reliability) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for t in &rel.treaties {
-        for r in &t.readings {
+        for (label, r) in t.distinct() {
             rows.push(vec![
                 t.treaty.clone(),
-                if r.reading.is_empty() { "(the text has no open question)".to_string() } else { r.reading.join(" ") },
+                t.record.clone(),
+                label,
                 format!("{} of {}", r.invocations_engaging, t.invocations),
                 r.engaged.to_string(),
                 r.fulfilled.to_string(),
