@@ -15,8 +15,10 @@ use crate::cases::{CaseRow, case_rows};
 use casus_model::*;
 use std::fmt::Write;
 
-/// The date the invocation table is derived on: a fixed date, so that the
-/// generated file changes only when the data or the code does.
+/// The date the invocation table is derived on, for a record whose last
+/// act is earlier (a later record is derived at the end of its last act's
+/// day): fixed, so that the generated file changes only when the data or
+/// the code does.
 pub const COVERAGE_AT: &str = "2026-01-01";
 
 /// At most this many expectations are quoted per row (the count is given).
@@ -87,7 +89,9 @@ fn examples_cell(shipped: &[Shipped], variable: &str) -> String {
             if exp.is_empty() {
                 parts.push(format!("`{r}`: no expectation yet"));
             } else {
-                let quoted: Vec<String> = exp.iter().take(QUOTED_EXPECTATIONS).map(|e| format!("`{}`", e.text)).collect();
+                let mut quoted: Vec<String> = exp.iter().map(|e| format!("`{}`", e.text)).collect();
+                quoted.dedup();
+                quoted.truncate(QUOTED_EXPECTATIONS);
                 parts.push(format!("`{r}`: {} expectation{}, e.g. {}", exp.len(), if exp.len() == 1 { "" } else { "s" }, quoted.join("; ")));
             }
         }
@@ -149,11 +153,15 @@ fn atop_table(shipped: &[Shipped]) -> String {
 
 /// The invocations table: one row per invocation of every shipped record.
 fn invocation_table(shipped: &[Shipped], at: Time, verdict: &dyn Fn(&CaseRow) -> String) -> String {
-    let mut out = String::from("| record | treaty | invocation | requester | date | verdict under each reading |\n|---|---|---|---|---|---|\n");
+    let mut out = String::from("| record | treaty | invocation | requester | date | as of | verdict under each reading |\n|---|---|---|---|---|---|---|\n");
     for s in shipped {
         let Some(record) = &s.record_file else { continue };
+        let last = s.acts.iter().map(|a| When::of(a.time, a.precision).latest.end_of_day()).max().unwrap_or(at);
+        let at = at.max(last);
+        let as_of = casus_engine::report_date(at);
         for r in case_rows(s.treaty, s.acts, s.symbols, at) {
-            let _ = writeln!(out, "| `{record}` | {} | `{}` | {} | {} | {} |", r.treaty, r.case, r.requester, r.date, verdict(&r).replace('|', "\\|"));
+            let _ =
+                writeln!(out, "| `{record}` | {} | `{}` | {} | {} | {as_of} | {} |", r.treaty, r.case, r.requester, r.date, verdict(&r).replace('|', "\\|"));
         }
     }
     out
@@ -176,8 +184,11 @@ pub fn markdown(shipped: &[Shipped], verdict: &dyn Fn(&CaseRow) -> String) -> St
     );
     out.push_str("## ATOP obligations, conditions and provisions\n\n");
     out.push_str(&atop_table(shipped));
-    let _ = writeln!(out, "\n## Every invocation in the shipped records, as of {COVERAGE_AT}\n");
-    out.push_str("One row per invocation `casus report` lists (every request, and every case another act opens).\n\n");
+    let _ = writeln!(out, "\n## Every invocation in the shipped records\n");
+    let _ = writeln!(
+        out,
+        "One row per invocation `casus report` lists (every request, and every case another act opens), derived as of {COVERAGE_AT} or, for a record that runs later, as of the end of its last act's day.\n"
+    );
     out.push_str(&invocation_table(shipped, at, verdict));
     out
 }

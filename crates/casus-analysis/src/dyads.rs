@@ -78,6 +78,10 @@ pub fn is_symmetric(duty: &Duty) -> bool {
     matches!(duty.owed_to, Term::Var(_)) && matches!(&duty.owed_by, Debtors::EveryPartyExcept(ex) if ex.iter().all(|t| matches!(t, Term::Var(_))))
 }
 
+/// What A owed B in a year: the versions in force, the obligation types,
+/// the duties.
+type Owed = (BTreeSet<String>, BTreeSet<Obligation>, Vec<String>);
+
 /// The rows for the years `from..=to`, ordered by year, then A, then B.
 pub fn dyads(treaty: &Treaty, acts: &[Act], symbols: &Symbols, from: i64, to: i64) -> Result<Vec<DyadRow>, DyadError> {
     if to < from {
@@ -96,7 +100,7 @@ pub fn dyads(treaty: &Treaty, acts: &[Act], symbols: &Symbols, from: i64, to: i6
         let mut instants: BTreeSet<Time> = BTreeSet::from([start]);
         instants.extend(lines.values().flatten().map(|(t, _)| *t).filter(|t| (start..=end).contains(t)));
         instants.extend(treaty.versions.iter().map(|v| v.in_force).filter(|t| (start..=end).contains(t)));
-        let mut pairs: BTreeMap<(&str, &str), (BTreeSet<String>, BTreeSet<Obligation>, Vec<String>)> = BTreeMap::new();
+        let mut pairs: BTreeMap<(&str, &str), Owed> = BTreeMap::new();
         for &t in &instants {
             let Some(version) = treaty.version_at(t) else { continue };
             let members: Vec<Sym> = lines.iter().filter(|(_, l)| is_member(l, t)).map(|(s, _)| *s).collect();
