@@ -18,6 +18,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The most years one export covers.
 pub const MAX_YEARS: i64 = 1_000;
+/// The years an export may name (the dates the language reads).
+pub const YEARS: std::ops::RangeInclusive<i64> = 1..=9999;
 /// The most rows one export gives (parties × parties × years).
 pub const MAX_ROWS: usize = 5_000_000;
 
@@ -84,6 +86,9 @@ type Owed = (BTreeSet<String>, BTreeSet<Obligation>, Vec<String>);
 
 /// The rows for the years `from..=to`, ordered by year, then A, then B.
 pub fn dyads(treaty: &Treaty, acts: &[Act], symbols: &Symbols, from: i64, to: i64) -> Result<Vec<DyadRow>, DyadError> {
+    if !YEARS.contains(&from) || !YEARS.contains(&to) {
+        return Err(DyadError(format!("years run from {} to {}; {from} to {to} is outside", YEARS.start(), YEARS.end())));
+    }
     if to < from {
         return Err(DyadError(format!("the years run backwards: {from} to {to}")));
     }

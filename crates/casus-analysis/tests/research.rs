@@ -211,7 +211,9 @@ fn dyads_follow_membership_over_time() {
     let r = rows.iter().find(|r| r.year == 2012 && r.state_a == "ARM" && r.state_b == "RUS").expect("row");
     assert_eq!(r.versions, ["cst1992", "cst2010"]);
     assert!(dyads(&cst.treaty, &[], &cst.symbols, 2013, 2012).is_err());
-    assert!(dyads(&cst.treaty, &[], &cst.symbols, 0, 5000).is_err());
+    assert!(dyads(&cst.treaty, &[], &cst.symbols, 1000, 5000).is_err());
+    assert!(dyads(&cst.treaty, &[], &cst.symbols, i64::MIN, i64::MAX).is_err());
+    assert!(dyads(&cst.treaty, &[], &cst.symbols, i64::MAX, i64::MAX).is_err());
 }
 
 proptest! {
