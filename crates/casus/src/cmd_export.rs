@@ -169,14 +169,45 @@ fn reliability_markdown(rel: &Reliability) -> String {
     out
 }
 
+/// Bars of the share fulfilled, one per record and distinct reading, then
+/// the two totals: the swing between readings, seen at a glance.
+fn reliability_svg(rel: &Reliability) -> String {
+    let mut bars: Vec<(String, &ReadingShare)> = Vec::new();
+    for t in &rel.treaties {
+        for (label, r) in t.distinct() {
+            bars.push((format!("{} {} ({label})", t.treaty, t.record), r));
+        }
+    }
+    bars.push(("every record, read for its lowest share".to_string(), &rel.lowest));
+    bars.push(("every record, read for its highest share".to_string(), &rel.highest));
+    let (width, label_w, row_h) = (900.0, 430.0, 22.0);
+    let bar_w = width - label_w - 130.0;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {}\" role=\"img\" aria-label=\"Share of duties fulfilled under each reading\">",
+        row_h * bars.len() as f64 + 10.0
+    );
+    for (i, (label, r)) in bars.iter().enumerate() {
+        let y = 5.0 + row_h * i as f64;
+        let _ = write!(svg, "<text x=\"0\" y=\"{:.1}\" font-size=\"11\">{}</text>", y + 14.0, escape(label));
+        let _ = write!(svg, "<rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{bar_w}\" height=\"16\" fill=\"#eee\"/>");
+        if let Some(p) = r.share_fulfilled {
+            let _ = write!(svg, "<rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"16\" fill=\"#1a7f37\"/>", p * bar_w);
+        }
+        let _ = write!(svg, "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{}</text>", label_w + bar_w + 6.0, y + 13.0, escape(&share_text(r)));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 fn reliability_html(rel: &Reliability) -> String {
     let head: String = RELIABILITY_COLUMNS.iter().map(|c| format!("<th>{}</th>", escape(c))).collect();
     let body: String =
         reliability_rows(rel).iter().map(|r| format!("<tr>{}</tr>", r.iter().map(|c| format!("<td>{}</td>", escape(c))).collect::<String>())).collect();
     let notes: String = reliability_summary(rel).iter().map(|l| format!("<p>{}</p>", escape(l))).collect();
     format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>casus: duties fulfilled under each reading, as of {at}</title><style>body{{font-family:system-ui,sans-serif;margin:1rem;max-width:80rem}}table{{border-collapse:collapse;font-size:.9rem}}td,th{{border:1px solid #ccc;padding:.3rem;vertical-align:top;text-align:left}}</style></head><body><h1>Duties fulfilled under each reading, as of {at}</h1><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}</body></html>\n",
-        at = escape(&rel.at)
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>casus: duties fulfilled under each reading, as of {at}</title><style>body{{font-family:system-ui,sans-serif;margin:1rem;max-width:80rem}}table{{border-collapse:collapse;font-size:.9rem}}td,th{{border:1px solid #ccc;padding:.3rem;vertical-align:top;text-align:left}}svg{{width:100%;height:auto}}</style></head><body><h1>Duties fulfilled under each reading, as of {at}</h1>{svg}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}</body></html>\n",
+        at = escape(&rel.at),
+        svg = reliability_svg(rel)
     )
 }
 

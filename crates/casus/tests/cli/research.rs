@@ -128,7 +128,7 @@ fn reliability_in_markdown_html_and_json() {
     assert!(text.contains("| CST | records/csto-2021-2025.md | art4_trigger=determination |"), "{text}");
     assert!(text.contains("small numbers"), "{text}");
     let html = casus(&["report", "--reliability", "--html", "--at", "2026-01-01"]);
-    assert!(stdout(&html).starts_with("<!doctype html>") && stdout(&html).contains("<table>"));
+    assert!(stdout(&html).starts_with("<!doctype html>") && stdout(&html).contains("<table>") && stdout(&html).contains("<svg"));
     let json = casus(&["report", "--reliability", "--json", "--at", "2026-01-01"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("json");
     let lo = v["lowest"]["share_fulfilled"].as_f64().expect("lowest share");
