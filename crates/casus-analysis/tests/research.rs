@@ -257,3 +257,21 @@ fn reliability_counts_add_up_and_show_the_readings_apart() {
     assert!(rel.lowest.share_fulfilled <= rel.highest.share_fulfilled);
     assert!(rel.lowest.engaged > 0);
 }
+
+#[test]
+fn dyad_obligations_are_those_the_atop_coding_gives_their_versions() {
+    for s in shipped() {
+        let coding = atop_coding(&s.treaty, &s.symbols);
+        let first = s.treaty.versions.first().map(|v| v.in_force.year()).expect("a version");
+        for r in dyads(&s.treaty, &[], &s.symbols, first, first.max(2026)).expect("rows") {
+            for o in &r.obligations {
+                let coded = coding
+                    .phases
+                    .iter()
+                    .filter(|p| r.versions.contains(&p.version))
+                    .any(|p| p.values.iter().any(|v| v.variable == o.variable() && v.value == Some(1)));
+                assert!(coded, "{}: {} {}→{} has {} but no version in force codes it", s.name, r.year, r.state_a, r.state_b, o.variable());
+            }
+        }
+    }
+}
