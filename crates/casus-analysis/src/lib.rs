@@ -1,12 +1,19 @@
 //! Analysis over the engine: what would have happened under other acts or
 //! other rules (`whatif`), who could have changed an outcome (`blockers`),
-//! and one row per invocation across treaties (`cases`).
+//! one row per invocation across treaties (`cases`), and outputs for
+//! alliance researchers: a treaty's ATOP coding (`atop`), directed
+//! dyad-years (`dyads`), reliability under each reading (`reliability`) and
+//! the generated coverage page (`coverage`).
 //!
 //! Pure like the engine: no IO, no clock; the same inputs give the same
 //! output. The command line reads the files and prints.
 
+pub mod atop;
 pub mod blockers;
 pub mod cases;
+pub mod coverage;
+pub mod dyads;
+pub mod reliability;
 pub mod whatif;
 
 pub use blockers::{Blockers, Coalition, Group, blockers};

@@ -151,10 +151,21 @@ pub struct ReportArgs {
     /// An HTML page with an SVG timeline.
     #[arg(long)]
     pub html: bool,
+    /// Instead of the rows: the share of duties fulfilled under each reading of each treaty, side by side.
+    #[arg(long, conflicts_with = "coverage_md")]
+    pub reliability: bool,
+    /// Instead of the rows: docs/COVERAGE.md (ATOP's typology against the language, and every invocation), from the shipped files.
+    #[arg(long)]
+    pub coverage_md: bool,
 }
 
 /// The shipped pairs: each record with the treaty its header names.
 fn shipped_pairs() -> Result<Vec<(PathBuf, PathBuf)>> {
+    pairs_in("treaties", "records")
+}
+
+/// Each record under `record_dir` with the treaty under `treaty_dir` that its header names.
+pub(crate) fn pairs_in(treaty_dir: &str, record_dir: &str) -> Result<Vec<(PathBuf, PathBuf)>> {
     let list = |dir: &str| -> Result<Vec<PathBuf>> {
         let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
             .with_context(|| format!("reading {dir}/ (run from the repository, or name TREATY RECORD pairs)"))?
@@ -164,7 +175,7 @@ fn shipped_pairs() -> Result<Vec<(PathBuf, PathBuf)>> {
         v.sort();
         Ok(v)
     };
-    let treaties: Vec<(String, PathBuf)> = list("treaties")?
+    let treaties: Vec<(String, PathBuf)> = list(treaty_dir)?
         .into_iter()
         .filter_map(|p| {
             let text = std::fs::read_to_string(&p).ok()?;
@@ -174,9 +185,9 @@ fn shipped_pairs() -> Result<Vec<(PathBuf, PathBuf)>> {
         })
         .collect();
     let mut pairs = Vec::new();
-    for r in list("records")? {
+    for r in list(record_dir)? {
         let text = std::fs::read_to_string(&r)?;
-        let named = text.lines().map(str::trim).find_map(|l| l.strip_prefix("treaty").map(|t| t.trim().to_string()));
+        let named = crate::cmd_test::record_treaty(&r.display().to_string(), &text);
         if let Some(t) = named.and_then(|id| treaties.iter().find(|(tid, _)| *tid == id)) {
             pairs.push((t.1.clone(), r));
         }
@@ -185,6 +196,9 @@ fn shipped_pairs() -> Result<Vec<(PathBuf, PathBuf)>> {
 }
 
 pub fn report(args: ReportArgs) -> Result<ExitCode> {
+    if args.coverage_md {
+        return crate::cmd_export::coverage_md();
+    }
     let pairs: Vec<(PathBuf, PathBuf)> = if args.files.is_empty() {
         shipped_pairs()?
     } else if args.files.len().is_multiple_of(2) {
@@ -193,6 +207,9 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
         bail!("name TREATY RECORD pairs");
     };
     let at = input::parse_at(args.at.as_deref())?;
+    if args.reliability {
+        return crate::cmd_export::reliability(&pairs, at, args.json, args.html);
+    }
     let mut rows = Vec::new();
     // For people, a reading is its option's text, not `question=option`.
     let mut option_texts: std::collections::HashMap<(String, String), String> = std::collections::HashMap::new();
@@ -260,7 +277,7 @@ fn verdict_cell(row: &casus_analysis::CaseRow) -> String {
 
 /// The verdict column: the verdicts under each reading, or why the request
 /// engages no duty.
-fn verdict_or_none(row: &casus_analysis::CaseRow) -> Vec<String> {
+pub(crate) fn verdict_or_none(row: &casus_analysis::CaseRow) -> Vec<String> {
     match &row.no_duty {
         Some(why) => vec![format!("no duty engaged: {why}")],
         None => verdict_lines(row),
@@ -297,7 +314,7 @@ fn markdown(rows: &[casus_analysis::CaseRow], at: Time) -> String {
     out
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

@@ -104,9 +104,16 @@ fn read_all(paths: &[PathBuf]) -> Result<Vec<File>> {
 
 /// The treaty id a record's `record` line names (`treaty CST`), if any.
 fn treaty_of(record: &File) -> Option<String> {
+    record_treaty(&record.name, &record.text)
+}
+
+/// The treaty id the `record` declaration of a record file's text names,
+/// read from its act blocks (never from prose that happens to begin with
+/// the word).
+pub(crate) fn record_treaty(name: &str, text: &str) -> Option<String> {
     let mut ignored = casus_lang::Diagnostics::muted();
-    for range in casus_lang::markdown::block_ranges(&record.name, &record.text, "acts") {
-        let block = casus_lang::syntax::parse_block(&record.text, range, &mut ignored);
+    for range in casus_lang::markdown::block_ranges(name, text, "acts") {
+        let block = casus_lang::syntax::parse_block(text, range, &mut ignored);
         for decl in block.decls() {
             if decl.head.tokens.first().is_some_and(|t| t.is_word("record")) {
                 return decl.clauses().iter().find(|c| c.line.tokens[0].is_word("treaty")).and_then(|c| c.line.tokens.get(1)).map(|t| t.text.clone());

@@ -11,6 +11,7 @@ mod bench;
 mod bench_analysis;
 mod cmd_act;
 mod cmd_analysis;
+mod cmd_export;
 mod cmd_keys;
 mod cmd_ledger;
 mod cmd_serve;
@@ -112,6 +113,9 @@ enum Command {
     Blockers(cmd_analysis::BlockersArgs),
     /// One row per invocation across treaties and records (Markdown, HTML with a timeline, or JSON).
     Report(cmd_analysis::ReportArgs),
+    /// Exports for alliance researchers: a treaty's ATOP coding, directed dyad-years.
+    #[command(subcommand)]
+    Export(cmd_export::ExportCommand),
     /// Make and inspect Ed25519 key files.
     #[command(subcommand)]
     Keys(cmd_keys::KeysCommand),
@@ -238,6 +242,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Whatif(a) => cmd_analysis::whatif(a),
         Command::Blockers(a) => cmd_analysis::blockers(a),
         Command::Report(a) => cmd_analysis::report(a),
+        Command::Export(c) => cmd_export::run(c),
         Command::Keys(c) => cmd_keys::run(c),
         Command::Ledger(c) => cmd_ledger::run(c),
         Command::Bench { which } => bench::run(which),

@@ -10,6 +10,7 @@ mod csto;
 mod exits;
 mod ledger;
 mod report;
+mod research;
 mod treaties;
 mod witness;
 
