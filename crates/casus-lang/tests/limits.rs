@@ -7,46 +7,24 @@
 //! counting allocator, so this file holds a single test: tests in one
 //! binary run in parallel threads and would count each other's bytes.
 
-// A global allocator cannot be written without `unsafe`; the library
-// itself forbids it.
-#![allow(unsafe_code)]
-
 use casus_lang::{Diagnostic, Severity, codes, diagnostic::MAX_PER_FILE, load_record, load_treaty, tally};
 use casus_model::Symbols;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-struct Counting;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded unchanged to the system allocator.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            PEAK.fetch_max(CURRENT.fetch_add(layout.size(), Relaxed) + layout.size(), Relaxed);
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.dealloc(ptr, layout) };
-        CURRENT.fetch_sub(layout.size(), Relaxed);
-    }
-}
+// The counting allocator `casus bench` measures memory per act with: one
+// implementation for both (the module allows the `unsafe` a global
+// allocator needs; the library itself forbids it).
+#[path = "../../casus/src/alloc.rs"]
+mod alloc;
 
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: alloc::Counting = alloc::Counting;
 
 /// Bytes allocated at the peak of `f`, beyond what was allocated before.
 fn peak_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let base = CURRENT.load(Relaxed);
-    PEAK.store(base, Relaxed);
+    let base = alloc::current();
+    alloc::reset_peak();
     let out = f();
-    (out, PEAK.load(Relaxed).saturating_sub(base))
+    (out, alloc::peak().saturating_sub(base))
 }
 
 /// Lines of junk, each with several characters that start no token (and

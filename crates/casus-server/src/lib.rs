@@ -32,7 +32,7 @@ pub mod state;
 pub mod svg;
 
 pub use error::ApiError;
-pub use state::{AppState, Config, StoreOpener};
+pub use state::{AppState, AppendFeed, Config, StoreOpener};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -47,6 +47,17 @@ pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 pub type Cosigner =
     Arc<dyn Fn(&casus_ledger::note::Note, u64, &(dyn Fn(u64) -> Option<Vec<Hash>> + Sync)) -> Result<casus_ledger::note::Note, String> + Send + Sync>;
 
+/// Tells the server when other processes append (the replicas of one
+/// PostgreSQL ledger): a blocking function that calls its argument once when
+/// it starts listening and then after each append it hears of (with the
+/// log's new size when known), and returns only on an error (the server then
+/// calls it again). Without one, the server polls the store for outside appends.
+pub type AppendFeed = Arc<dyn Fn(&mut dyn FnMut(Option<u64>) -> bool) -> Result<(), String> + Send + Sync>;
+
+/// How long the server waits before listening again after its append feed
+/// failed (the database restarting, say).
+const APPEND_FEED_RETRY_MILLIS: u64 = 1000;
+
 /// How the server runs.
 #[derive(Clone)]
 pub struct Config {
@@ -63,11 +74,21 @@ pub struct Config {
     pub cosigner: Option<Cosigner>,
     /// Where the dashboard opens (a record's `featured` lines; the demo's).
     pub featured: casus_lang::Featured,
+    /// How the server hears of other processes' appends; polls without one.
+    pub appends: Option<AppendFeed>,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { token: None, operator: None, clock: Arc::new(system_now), max_skew_secs: 300, cosigner: None, featured: casus_lang::Featured::default() }
+        Config {
+            token: None,
+            operator: None,
+            clock: Arc::new(system_now),
+            max_skew_secs: 300,
+            cosigner: None,
+            featured: casus_lang::Featured::default(),
+            appends: None,
+        }
     }
 }
 
@@ -734,9 +755,21 @@ impl AppState {
         if base.checkpoint.size > seq { Ok(base) } else { Err(uncovered()) }
     }
 
-    /// Polls for outside appends and signs checkpoints, every half second,
-    /// for as long as the runtime lives.
+    /// Keeps the server up to date with outside appends and signs
+    /// checkpoints, for as long as the runtime lives. With an append feed
+    /// ([`Config::appends`]) a thread reads new entries as soon as the feed
+    /// tells of them; without one the store is polled every half second.
+    /// Checkpoints are considered every half second either way (a check of
+    /// the in-memory size, which reads nothing from the store).
     pub fn spawn_background(&self) {
+        if let Some(feed) = self.0.config.appends.clone() {
+            let s = self.clone();
+            let spawned = std::thread::Builder::new().name("casus-append-feed".into()).spawn(move || s.follow(&feed));
+            if let Err(e) = spawned {
+                tracing::warn!("cannot start the append feed ({e}): polling instead");
+            }
+        }
+        let polls = self.0.config.appends.is_none();
         let s = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
@@ -744,7 +777,9 @@ impl AppState {
                 tick.tick().await;
                 let s2 = s.clone();
                 let r = tokio::task::spawn_blocking(move || {
-                    s2.sync()?;
+                    if polls {
+                        s2.sync()?;
+                    }
                     s2.checkpoint_if_grown()
                 })
                 .await;
@@ -753,6 +788,28 @@ impl AppState {
                 }
             }
         });
+    }
+
+    /// Runs the append feed for ever: reads what was appended whenever it
+    /// tells (an append this server made itself is already held, and the
+    /// size says so without reading the store), and after it fails, pauses
+    /// and listens again (the feed's first call reads what was missed).
+    fn follow(&self, feed: &AppendFeed) {
+        loop {
+            let r = feed(&mut |size| {
+                let held = self.data().map(|d| d.size()).unwrap_or(0);
+                if size.is_none_or(|s| s > held)
+                    && let Err(e) = self.sync()
+                {
+                    tracing::warn!("reading appends: {}", e.message);
+                }
+                true
+            });
+            if let Err(e) = r {
+                tracing::warn!("append feed: {e}; listening again in {APPEND_FEED_RETRY_MILLIS} ms");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(APPEND_FEED_RETRY_MILLIS));
+        }
     }
 }
 

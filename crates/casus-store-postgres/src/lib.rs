@@ -12,6 +12,11 @@
 //! Each ledger lives in its own schema (default `casus`), so tests and
 //! several ledgers can share a database. The store stores bytes and never
 //! interprets them; the ledger verifies.
+//!
+//! Every append also sends `NOTIFY` on the ledger's channel
+//! ([`channel_name`]) inside its transaction, so PostgreSQL delivers it on
+//! commit and only then: replicas serving one ledger ([`listen`]) learn of
+//! each other's appends as they commit, without polling.
 
 use casus_ledger::store::{BuildCommit, RawStore, Store, StoreRead};
 use casus_ledger::{LedgerError, Result};
@@ -44,6 +49,62 @@ const MIGRATIONS: &[&str] = &[
 
 pub const DEFAULT_SCHEMA: &str = "casus";
 
+/// The channel appends to the ledger in `schema` are announced on: one per
+/// ledger, so replicas of another ledger in the same database are not woken.
+pub fn channel_name(schema: &str) -> String {
+    format!("casus_appended_{schema}")
+}
+
+/// How long [`listen`] waits for a notification before it checks that the
+/// connection is alive (a dead server is then noticed within this time).
+const LISTEN_WAKE_SECS: u64 = 5;
+
+/// Listens for appends to the ledger `url` (`postgres://…[#schema]`) by any
+/// process: calls `appended` once as soon as it listens (so that the caller
+/// reads whatever came before without a gap), then after each commit it
+/// hears of, with the log's size after it (several commits may be told as
+/// one, with the latest size). Returns on an error (the connection lost),
+/// after which the caller calls it again; `appended` returning `false` stops it.
+pub fn listen(url: &str, appended: &mut dyn FnMut(Option<u64>) -> bool) -> Result<()> {
+    let (conn, schema) = split_url(url);
+    if !valid_schema(schema) {
+        return Err(LedgerError::store(format!("postgres: invalid schema name {schema:?}")));
+    }
+    let mut client = Client::connect(conn, NoTls).map_err(db)?;
+    client.batch_execute(&format!("LISTEN \"{}\"", channel_name(schema))).map_err(db)?;
+    if !appended(None) {
+        return Ok(());
+    }
+    loop {
+        let mut latest: Option<u64> = None;
+        {
+            use postgres::fallible_iterator::FallibleIterator;
+            let mut notes = client.notifications();
+            // The first notification (or the timeout), then whatever else
+            // has already arrived, told as one.
+            let first = notes.timeout_iter(std::time::Duration::from_secs(LISTEN_WAKE_SECS)).next().map_err(db)?;
+            let mut rest = notes.iter();
+            let mut next = first;
+            while let Some(n) = next {
+                let size = n.payload().parse::<u64>().unwrap_or(0);
+                latest = Some(latest.map_or(size, |l| l.max(size)));
+                next = rest.next().map_err(db)?;
+            }
+        }
+        match latest {
+            Some(size) => {
+                if !appended(Some(size)) {
+                    return Ok(());
+                }
+            }
+            // Quiet: make sure the connection still stands.
+            None => {
+                client.simple_query("").map_err(db)?;
+            }
+        }
+    }
+}
+
 /// A URL `postgres://…[#schema]` as the connection URL and the schema.
 fn split_url(url: &str) -> (&str, &str) {
     match url.rsplit_once('#') {
@@ -60,6 +121,8 @@ pub struct PgStore {
     client: Client,
     /// The quoted schema name, checked to be a plain identifier.
     schema: String,
+    /// The channel appends are announced on ([`channel_name`]).
+    channel: String,
 }
 
 /// Checks a schema name: lowercase letters, digits and `_`, at most 63.
@@ -105,7 +168,7 @@ impl PgStore {
             return Err(LedgerError::store(format!("postgres: invalid schema name {schema:?}")));
         }
         let client = Client::connect(url, NoTls).map_err(db)?;
-        let mut store = PgStore { client, schema: format!("\"{schema}\"") };
+        let mut store = PgStore { client, schema: format!("\"{schema}\""), channel: channel_name(schema) };
         store.client.batch_execute("SET synchronous_commit = on").map_err(db)?;
         store.migrate(schema)?;
         Ok(store)
@@ -215,6 +278,8 @@ impl Store for PgStore {
             pos += 1;
         }
         tx.execute(&format!("UPDATE {s}.head SET size = $1 WHERE id = 1"), &[&to_i64(pos)?]).map_err(db)?;
+        // Delivered to listeners on commit, never on rollback.
+        tx.execute("SELECT pg_notify($1, $2)", &[&self.channel, &pos.to_string()]).map_err(db)?;
         if let Some((size, bytes, note)) = checkpoint {
             put_checkpoint(&mut tx, s, size, &bytes)?;
             put_checkpoint_note(&mut tx, s, size, &note)?;

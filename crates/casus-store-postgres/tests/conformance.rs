@@ -95,3 +95,32 @@ fn opening_an_existing_ledger_never_creates_one() {
     backend.fresh("open_existing").unwrap();
     PgStore::open_existing_url(&format!("{base}#{}", schema("open_existing"))).expect("an existing ledger opens");
 }
+
+/// Replicas of one ledger learn of each other's appends by LISTEN/NOTIFY:
+/// a listener is told once as soon as it listens, then after each commit
+/// by another connection, with the log's size; a rolled-back append tells
+/// nobody.
+#[test]
+fn a_listener_hears_of_each_commit_and_not_of_a_rollback() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let base = url();
+    let name = "a_listener_hears_of_each_commit";
+    let backend = Postgres { url: base.clone() };
+    backend.fresh(name).unwrap();
+    let listen_url = format!("{base}#{}", schema(name));
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = casus_store_postgres::listen(&listen_url, &mut |size| tx.send(size).is_ok());
+    });
+    assert_eq!(rx.recv_timeout(Duration::from_secs(10)).unwrap(), None, "the first call comes as soon as it listens");
+    let mut writer = backend.open(name).unwrap();
+    writer.append_checkpointed(&mut |_, _| Ok((vec![b"one".to_vec(), b"two".to_vec()], None))).unwrap();
+    assert_eq!(rx.recv_timeout(Duration::from_secs(10)).unwrap(), Some(2));
+    // An append that fails inside its transaction is rolled back: no news.
+    let refused = writer.append_checkpointed(&mut |_, _| Err(casus_ledger::LedgerError::store("refused".to_string())));
+    assert!(refused.is_err());
+    writer.append_checkpointed(&mut |_, _| Ok((vec![b"three".to_vec()], None))).unwrap();
+    assert_eq!(rx.recv_timeout(Duration::from_secs(10)).unwrap(), Some(3), "the refused append told nothing; the next one did");
+    PgStore::drop_schema(&base, &schema(name)).unwrap();
+}

@@ -56,6 +56,26 @@ pub enum Which {
         #[arg(long, default_value_t = 10)]
         runs: usize,
     },
+    /// Replicas of one PostgreSQL ledger (`casus serve` children): reads per
+    /// second with one, two, three… replicas, and the time for an act written
+    /// through one to reach another's event stream.
+    Replicas {
+        /// The PostgreSQL database (a fresh schema is created in it and dropped).
+        #[arg(long, default_value = "postgres://postgres:postgres@127.0.0.1:5432/test")]
+        postgres: String,
+        /// The most replicas (reads are measured with 1..=N).
+        #[arg(long, default_value_t = 3)]
+        replicas: usize,
+        /// Concurrent keep-alive clients.
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 2.0)]
+        seconds: f64,
+        /// How many timed runs (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// Parse a synthetic record file: acts per second.
     Parse {
         /// Acts in the synthetic record file.
@@ -79,6 +99,7 @@ pub fn run(which: Which) -> Result<ExitCode> {
         Which::Whatif { acts, parties, runs } => crate::bench_analysis::whatif(acts, parties, runs),
         Which::Blockers { parties, runs } => crate::bench_analysis::blockers(parties, runs),
         Which::Ledger { entries, clients, runs, dir } => ledger(entries, clients, runs, dir),
+        Which::Replicas { postgres, replicas, clients, seconds, runs } => crate::bench_replicas::run(&postgres, replicas, clients, seconds, runs),
     }
 }
 

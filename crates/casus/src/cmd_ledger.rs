@@ -249,7 +249,7 @@ pub enum LedgerCommand {
     },
 }
 
-fn is_postgres(ledger: &str) -> bool {
+pub fn is_postgres(ledger: &str) -> bool {
     ledger.starts_with("postgres://") || ledger.starts_with("postgresql://")
 }
 

@@ -139,7 +139,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     } else {
         let Some(ledger) = args.ledger else { bail!("name a ledger with --ledger, or run --demo") };
         let op = args.operator_key.as_deref().map(crate::cmd_keys::read_key).transpose()?.map(|k| k.key);
-        let what = if ledger.starts_with("postgres") { "a PostgreSQL ledger".to_string() } else { ledger.clone() };
+        let what = if crate::cmd_ledger::is_postgres(&ledger) { "a PostgreSQL ledger".to_string() } else { ledger.clone() };
         (ledger, op, what)
     };
     let l2 = ledger.clone();
@@ -159,7 +159,15 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         }))
     };
     let featured = if args.demo { casus_server::demo::featured(crate::CST_TREATY, crate::CSTO_RECORD) } else { Default::default() };
-    let config = Config { token: token.clone(), operator, cosigner, featured, ..Config::default() };
+    // Replicas of one PostgreSQL ledger hear of each other's appends by
+    // LISTEN/NOTIFY; a SQLite file is polled.
+    let appends: Option<casus_server::AppendFeed> = if crate::cmd_ledger::is_postgres(&ledger) {
+        let url = ledger.clone();
+        Some(Arc::new(move |appended: &mut dyn FnMut(Option<u64>) -> bool| casus_store_postgres::listen(&url, appended).map_err(|e| e.to_string())))
+    } else {
+        None
+    };
+    let config = Config { token: token.clone(), operator, cosigner, featured, appends, ..Config::default() };
     let state = AppState::open(opener, config).map_err(anyhow::Error::msg)?;
     if let Some(w) = state.clock_warning().map_err(|e| anyhow::anyhow!(e.message))? {
         eprintln!("warning: {w}");

@@ -9,6 +9,7 @@
 mod alloc;
 mod bench;
 mod bench_analysis;
+mod bench_replicas;
 mod cmd_act;
 mod cmd_analysis;
 mod cmd_export;

@@ -259,10 +259,19 @@ fn what_if_russia_had_deployed_in_september_2022() {
     let out = casus(&["whatif", TREATY, RECORD, "--at", "2022-12-01", "--remove", "arm_2022_09_art4", "--json"]);
     let w: Value = serde_json::from_str(&stdout(&out)).expect("json");
     assert_eq!(w["facts"].as_array().expect("facts").len(), 6, "{w}");
-    // A rule replaced: under unanimity by signature, without the five other
-    // signatures the Kazakh decision still stands (it is recorded).
+    // A rule replaced: under unanimity by signature nothing changes (the
+    // Kazakh decision is recorded; Armenia's refusal blocks either way) ...
     let out = casus(&["whatif", TREATY, RECORD, "--at", "2022-12-01", "--rule", "CSC=unanimity", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
+    let w: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(w["changes"], serde_json::json!(["rule: CSC decides by unanimity by signature"]), "{w}");
+    assert_eq!(w["facts"], serde_json::json!([]), "{w}");
+    // ... but under a majority vote Armenia alone blocks neither text: they
+    // fail for want of votes, not by its refusal.
+    let out = casus(&["whatif", TREATY, RECORD, "--at", "2022-12-01", "--rule", "CSC=majority of members", "--json"]);
+    let w: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let changed = |fact: &str| serde_json::json!({ "fact": fact, "before": "blocked by Armenia", "after": "blocked" });
+    assert_eq!(w["facts"], serde_json::json!([changed("document/assistance_to_armenia"), changed("document/yerevan_declaration")]), "{w}");
     let out = casus(&["whatif", TREATY, RECORD, "--rule", "XYZ=unanimity"]);
     assert_eq!(out.status.code(), Some(2));
 }

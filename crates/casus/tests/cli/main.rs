@@ -9,6 +9,7 @@ mod cosign;
 mod csto;
 mod exits;
 mod ledger;
+mod replicas;
 mod report;
 mod research;
 mod treaties;
