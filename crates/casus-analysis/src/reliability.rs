@@ -23,6 +23,8 @@ pub const MAX_READINGS: usize = 64;
 pub struct ReadingShare {
     /// `question=option` for every question of the treaty.
     pub reading: Vec<String>,
+    /// The same options in the treaty's words, for people.
+    pub reading_text: Vec<String>,
     /// Invocations in which at least one duty arose under this reading.
     pub invocations_engaging: usize,
     /// Duties that arose (every status but not_triggered): the denominator.
@@ -90,6 +92,11 @@ pub fn treaty_reliability(treaty: &Treaty, record: &str, acts: &[Act], symbols: 
         let state = derive(treaty, acts, &Query { at, readings: combo.clone() });
         let mut share = ReadingShare {
             reading: treaty.questions.iter().filter_map(|q| combo.get(&q.id).map(|o| format!("{}={}", symbols.name(q.id), symbols.name(*o)))).collect(),
+            reading_text: treaty
+                .questions
+                .iter()
+                .filter_map(|q| combo.get(&q.id).and_then(|o| q.options.iter().find(|x| x.id == *o)).map(|o| o.text.clone()))
+                .collect(),
             ..ReadingShare::default()
         };
         for case in &state.cases {
@@ -122,7 +129,8 @@ impl ReadingShare {
 
 impl TreatyReliability {
     /// The readings that differ in their counts, each once, labelled by
-    /// the questions whose options tell them apart (`art4_trigger=request`),
+    /// the treaty's words for the options that tell them apart ("The
+    /// victim's request under Article 4 triggers the duty"),
     /// or "every reading" when all give the same counts. For people: JSON
     /// keeps every reading.
     pub fn distinct(&self) -> Vec<(String, &ReadingShare)> {
@@ -146,7 +154,7 @@ impl TreatyReliability {
                 let label = if relevant.is_empty() {
                     "every reading".to_string()
                 } else {
-                    relevant.iter().filter_map(|&i| g.reading.get(i).cloned()).collect::<Vec<_>>().join(" ")
+                    relevant.iter().filter_map(|&i| g.reading_text.get(i).cloned()).collect::<Vec<_>>().join("; ")
                 };
                 (label, g)
             })

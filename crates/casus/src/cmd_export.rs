@@ -172,31 +172,59 @@ fn reliability_markdown(rel: &Reliability) -> String {
 /// Bars of the share fulfilled, one per record and distinct reading, then
 /// the two totals: the swing between readings, seen at a glance.
 fn reliability_svg(rel: &Reliability) -> String {
-    let mut bars: Vec<(String, &ReadingShare)> = Vec::new();
+    // Each bar's label: the treaty and record, then the reading in the
+    // treaty's words, wrapped, so that a long option text never runs under the bar.
+    let mut bars: Vec<(Vec<String>, &ReadingShare)> = Vec::new();
     for t in &rel.treaties {
         for (label, r) in t.distinct() {
-            bars.push((format!("{} {} ({label})", t.treaty, t.record), r));
+            let mut lines = vec![format!("{} {}", t.treaty, t.record)];
+            lines.extend(wrap(&label, LABEL_CHARS));
+            bars.push((lines, r));
         }
     }
-    bars.push(("every record, read for its lowest share".to_string(), &rel.lowest));
-    bars.push(("every record, read for its highest share".to_string(), &rel.highest));
-    let (width, label_w, row_h) = (900.0, 430.0, 22.0);
+    bars.push((vec!["every record, read for its lowest share".to_string()], &rel.lowest));
+    bars.push((vec!["every record, read for its highest share".to_string()], &rel.highest));
+    let (width, label_w, line_h) = (900.0, 430.0, 14.0);
     let bar_w = width - label_w - 130.0;
+    let height: f64 = bars.iter().map(|(l, _)| line_h * l.len() as f64 + 10.0).sum::<f64>() + 10.0;
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {}\" role=\"img\" aria-label=\"Share of duties fulfilled under each reading\">",
-        row_h * bars.len() as f64 + 10.0
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Share of duties fulfilled under each reading\">"
     );
-    for (i, (label, r)) in bars.iter().enumerate() {
-        let y = 5.0 + row_h * i as f64;
-        let _ = write!(svg, "<text x=\"0\" y=\"{:.1}\" font-size=\"11\">{}</text>", y + 14.0, escape(label));
+    let mut y = 5.0;
+    for (lines, r) in &bars {
+        for (k, line) in lines.iter().enumerate() {
+            let (size, fill) = if k == 0 { (11, "#000") } else { (10, "#555") };
+            let _ = write!(svg, "<text x=\"0\" y=\"{:.1}\" font-size=\"{size}\" fill=\"{fill}\">{}</text>", y + 12.0 + line_h * k as f64, escape(line));
+        }
         let _ = write!(svg, "<rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{bar_w}\" height=\"16\" fill=\"#eee\"/>");
         if let Some(p) = r.share_fulfilled {
             let _ = write!(svg, "<rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"16\" fill=\"#1a7f37\"/>", p * bar_w);
         }
         let _ = write!(svg, "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{}</text>", label_w + bar_w + 6.0, y + 13.0, escape(&share_text(r)));
+        y += line_h * lines.len() as f64 + 10.0;
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// The most characters of a bar's label on one line (about the label
+/// column's width at the label's size).
+const LABEL_CHARS: usize = 70;
+
+/// `text` in lines of at most `width` characters, broken at spaces (a
+/// longer word stands alone on its line).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 fn reliability_html(rel: &Reliability) -> String {

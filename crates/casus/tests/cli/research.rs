@@ -124,8 +124,12 @@ fn reliability_in_markdown_html_and_json() {
     let md = casus(&["report", "--reliability", "--at", "2026-01-01"]);
     assert!(md.status.success(), "{}", stderr(&md));
     let text = stdout(&md);
-    assert!(text.contains("| CST | records/csto-2021-2025.md | art4_trigger=request |"), "{text}");
-    assert!(text.contains("| CST | records/csto-2021-2025.md | art4_trigger=determination |"), "{text}");
+    // Readings in the treaty's words, not as ids.
+    assert!(text.contains("| CST | records/csto-2021-2025.md | The victim's request under Article 4 triggers the duty |"), "{text}");
+    assert!(
+        text.contains("| CST | records/csto-2021-2025.md | Only a CSC determination of aggression, or a CSC decision under Article 4 about the victim, does |"),
+        "{text}"
+    );
     assert!(text.contains("small numbers"), "{text}");
     let html = casus(&["report", "--reliability", "--html", "--at", "2026-01-01"]);
     assert!(stdout(&html).starts_with("<!doctype html>") && stdout(&html).contains("<table>") && stdout(&html).contains("<svg"));
