@@ -44,6 +44,7 @@ pub mod ledger;
 pub mod merkle;
 pub mod note;
 pub mod store;
+pub mod witness_policy;
 
 pub use bundle::{BundleReport, verify_bundle, verify_bundle_witnessed};
 pub use entry::{Checkpoint, Entry, EntryKind, Mode};

@@ -159,6 +159,10 @@ pub enum LedgerCommand {
         /// checkpoint (default: all those given).
         #[arg(long)]
         quorum: Option<usize>,
+        /// A witness policy file with dated versions (docs/WITNESS.md): the
+        /// bundle is judged by the version in force at its checkpoint's time.
+        #[arg(long, conflicts_with_all = ["witnesses", "quorum"])]
+        policy: Option<PathBuf>,
     },
     /// Print the ledger's C2SP origin and the operator's note verifier key, which witnesses are configured with.
     Origin {
@@ -269,6 +273,50 @@ pub fn open_existing_store(ledger: &str) -> Result<Box<dyn Store>> {
         Ok(Box::new(casus_store_postgres::PgStore::open_existing_url(ledger).context("opening the PostgreSQL ledger")?))
     } else {
         Ok(Box::new(casus_store_sqlite::SqliteStore::open_existing(Path::new(ledger)).with_context(|| format!("opening {ledger}"))?))
+    }
+}
+
+/// A bundle file's bytes; `None`, with the error printed, when the file is
+/// larger than any bundle (it is not read).
+fn read_bundle(bundle: &Path) -> Result<Option<Vec<u8>>> {
+    let size = std::fs::metadata(bundle).with_context(|| format!("reading {}", bundle.display()))?.len();
+    if size > casus_ledger::MAX_BUNDLE_BYTES as u64 {
+        eprintln!("error: {} is larger than any bundle ({size} bytes)", bundle.display());
+        return Ok(None);
+    }
+    Ok(Some(std::fs::read(bundle).with_context(|| format!("reading {}", bundle.display()))?))
+}
+
+/// `verify-bundle --policy`: the bundle under the version of a dated
+/// witness policy in force at its checkpoint's time.
+fn verify_bundle_under_policy(bundle: &Path, policy: &Path) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(policy).with_context(|| format!("reading the witness policy {}", policy.display()))?;
+    let policy = casus_ledger::witness_policy::WitnessPolicy::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", policy.display()))?;
+    let Some(bytes) = read_bundle(bundle)? else { return Ok(ExitCode::from(1)) };
+    match casus_ledger::witness_policy::verify_bundle_under_policy(&bytes, &policy) {
+        Ok(v) => {
+            let r = &v.report;
+            println!("ok: entry {} ({:?}, {:?} mode) is in the ledger", r.seq, r.kind, r.mode);
+            println!("checkpoint: {} entries, signed {}", r.checkpoint.size, Time(r.checkpoint.time).display());
+            println!("origin {}", r.origin);
+            for c in &r.cosignatures {
+                let label = v.version.witnesses.iter().find(|(_, k)| k.name == c.name && k.key_id == c.key_id).map_or("?", |(l, _)| l.as_str());
+                let time = c.timestamp_secs.and_then(|t| i64::try_from(t).ok()).map_or("?".to_string(), |t| Time(t).display());
+                println!("cosigned by {label} ({}) at {time}: logged no later than then", c.name);
+            }
+            println!(
+                "policy of {}: {} of its {} witnesses cosigned; its quorum is {}",
+                Time(v.version.from).display(),
+                r.cosignatures.len(),
+                v.version.witnesses.len(),
+                v.version.quorum
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(1))
+        }
     }
 }
 
@@ -529,7 +577,8 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        LedgerCommand::VerifyBundle { bundle, witnesses, quorum } => {
+        LedgerCommand::VerifyBundle { bundle, policy: Some(policy), .. } => verify_bundle_under_policy(&bundle, &policy),
+        LedgerCommand::VerifyBundle { bundle, witnesses, quorum, policy: None } => {
             let mut names = Vec::new();
             let mut keys = Vec::new();
             for w in &witnesses {
@@ -542,12 +591,7 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
                 keys.push(key);
             }
             let quorum = quorum_of(keys.len(), quorum, "--quorum")?;
-            let size = std::fs::metadata(&bundle).with_context(|| format!("reading {}", bundle.display()))?.len();
-            if size > casus_ledger::MAX_BUNDLE_BYTES as u64 {
-                eprintln!("error: {} is larger than any bundle ({size} bytes)", bundle.display());
-                return Ok(ExitCode::from(1));
-            }
-            let bytes = std::fs::read(&bundle).with_context(|| format!("reading {}", bundle.display()))?;
+            let Some(bytes) = read_bundle(&bundle)? else { return Ok(ExitCode::from(1)) };
             match casus_ledger::verify_bundle_witnessed(&bytes, &keys, quorum) {
                 Ok(r) => {
                     println!("ok: entry {} ({:?}, {:?} mode) is in the ledger", r.seq, r.kind, r.mode);

@@ -194,19 +194,9 @@ fn keys_append_refusal_verify_tamper_proofs() {
 
 /// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SS` (UTC), for `--as-of`.
 fn utc(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+    // The model's calendar, so the tests do not restate it.
+    let t = casus_model::Time(i64::try_from(secs).expect("a time after 1970"));
+    t.format(casus_model::Precision::Second).trim_end_matches('Z').to_string()
 }
 
 fn now_secs() -> u64 {
