@@ -2,7 +2,10 @@
 //! rustc). The engine's maps are keyed by symbols and act kinds, never by
 //! input an attacker chooses freely, and their iteration order never reaches
 //! the output, so HashDoS resistance buys nothing here and SipHash costs a
-//! third of a replay.
+//! third of a replay. `rustc-hash` holds the same hasher; it was weighed and
+//! not taken because the engine's dependencies are its purity's checked
+//! boundary (the model and serde, ARCHITECTURE.md), and these thirty lines
+//! are not worth widening it.
 
 use std::hash::{BuildHasherDefault, Hasher};
 

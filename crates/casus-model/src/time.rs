@@ -10,7 +10,14 @@
 //! Written by hand (days-from-civil, after Howard Hinnant) because the engine
 //! needs only the proleptic Gregorian calendar in UTC, and an `i64` compares
 //! in one instruction. Treaty deadlines are in days, months and years; no
-//! time zone arithmetic is involved, acts record UTC.
+//! time zone arithmetic is involved, acts record UTC. `jiff` was weighed
+//! (style.md holds it up): its civil dates would replace the forty lines of
+//! day arithmetic, but not what the rest of this file is for (times as
+//! intervals with a precision, windows, `before`, comparisons that answer
+//! "unknown", the record format's spellings), and the engine's hot loop
+//! compares and adds plain `i64`s, which a `jiff` type in every act would
+//! make larger and slower; so the model keeps its own, tested against the
+//! calendar's edge cases below.
 
 use std::fmt;
 
