@@ -13,6 +13,7 @@ mod cmd_act;
 mod cmd_analysis;
 mod cmd_keys;
 mod cmd_ledger;
+mod cmd_mirror;
 mod cmd_serve;
 mod cmd_test;
 mod cmd_witness;
