@@ -9,6 +9,7 @@ mod cosign;
 mod csto;
 mod exits;
 mod ledger;
+mod mirror;
 mod report;
 mod treaties;
 mod witness;
