@@ -29,6 +29,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -53,23 +54,23 @@ pub const MAX_BUNDLE_CACHE_BYTES: usize = 32 * 1024 * 1024;
 #[derive(Default)]
 pub struct Tiles {
     hashes: RwLock<TileHashes>,
-    note: Mutex<Option<(Instant, Option<Arc<Vec<u8>>>)>>,
+    note: Mutex<Option<(Instant, Option<Bytes>)>>,
     bundles: Mutex<BundleCache>,
 }
 
 /// Full bundles as served, oldest first out.
 #[derive(Default)]
 struct BundleCache {
-    map: HashMap<(u64, bool), Arc<Vec<u8>>>,
+    map: HashMap<(u64, bool), Bytes>,
     order: VecDeque<(u64, bool)>,
     bytes: usize,
 }
 
 impl BundleCache {
-    fn get(&self, key: (u64, bool)) -> Option<Arc<Vec<u8>>> {
+    fn get(&self, key: (u64, bool)) -> Option<Bytes> {
         self.map.get(&key).cloned()
     }
-    fn insert(&mut self, key: (u64, bool), bytes: Arc<Vec<u8>>) {
+    fn insert(&mut self, key: (u64, bool), bytes: Bytes) {
         if bytes.len() > MAX_BUNDLE_CACHE_BYTES || self.map.contains_key(&key) {
             return;
         }
@@ -94,15 +95,12 @@ pub fn routes() -> Router<AppState> {
         .layer(Extension(Arc::new(Tiles::default())))
 }
 
-fn octets(bytes: Vec<u8>) -> Response {
+fn octets(bytes: impl Into<Bytes>) -> Response {
+    let bytes: Bytes = bytes.into();
     let mut r = (StatusCode::OK, bytes).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
     r
-}
-
-fn shared_octets(bytes: &Arc<Vec<u8>>) -> Response {
-    octets(bytes.as_ref().clone())
 }
 
 fn no_tile(t: &TilePath, size: u64) -> ApiError {
@@ -115,7 +113,7 @@ pub async fn checkpoint(State(s): State<AppState>, Extension(tiles): Extension<A
     let Some(note) = note else {
         return Err(ApiError::not_found("no checkpoint note yet: the operator signs one with `casus ledger checkpoint` (or `casus serve --operator-key`)"));
     };
-    let mut r = (StatusCode::OK, note.as_ref().clone()).into_response();
+    let mut r = (StatusCode::OK, note).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(CHECKPOINT_CACHE));
     Ok(r)
@@ -124,7 +122,7 @@ pub async fn checkpoint(State(s): State<AppState>, Extension(tiles): Extension<A
 /// The latest stored note, re-read at most every [`CHECKPOINT_REREAD`]; if
 /// it is of a larger tree than the server holds (another process appended),
 /// the server reads the new entries first, so that its tiles exist.
-fn latest_note(s: &AppState, tiles: &Tiles) -> Result<Option<Arc<Vec<u8>>>, ApiError> {
+fn latest_note(s: &AppState, tiles: &Tiles) -> Result<Option<Bytes>, ApiError> {
     let mut cached = tiles.note.lock().map_err(|_| ApiError::internal("tile note lock poisoned"))?;
     if let Some((at, note)) = cached.as_ref()
         && at.elapsed() < CHECKPOINT_REREAD
@@ -137,7 +135,7 @@ fn latest_note(s: &AppState, tiles: &Tiles) -> Result<Option<Arc<Vec<u8>>>, ApiE
     {
         s.sync()?;
     }
-    let note = latest.map(|(_, bytes)| Arc::new(bytes));
+    let note = latest.map(|(_, bytes)| Bytes::from(bytes));
     *cached = Some((Instant::now(), note.clone()));
     Ok(note)
 }
@@ -146,8 +144,12 @@ fn latest_note(s: &AppState, tiles: &Tiles) -> Result<Option<Arc<Vec<u8>>>, ApiE
 pub async fn tile(State(s): State<AppState>, Extension(tiles): Extension<Arc<Tiles>>, Path(path): Path<String>) -> Result<Response, ApiError> {
     let t = TilePath::parse(&path).map_err(|e| ApiError::bad_request(e.to_string()).code("bad_tile_path"))?;
     match t.kind {
-        TileKind::Hashes(_) => hash_tile(&s, &tiles, &t).map(octets),
-        TileKind::Entries => blocking(move || bundle(&s, &tiles, &t, BundleFormat::Narrow)).await.map(|b| shared_octets(&b)),
+        TileKind::Hashes(_) => match hash_tile_ready(&s, &tiles, &t)? {
+            Some(bytes) => Ok(octets(bytes)),
+            // The upper levels must first take the new leaves: off the async workers.
+            None => blocking(move || hash_tile(&s, &tiles, &t)).await.map(octets),
+        },
+        TileKind::Entries => blocking(move || bundle(&s, &tiles, &t, BundleFormat::Narrow)).await.map(octets),
     }
 }
 
@@ -156,21 +158,31 @@ pub async fn tile(State(s): State<AppState>, Extension(tiles): Extension<Arc<Til
 pub async fn wide_bundle(State(s): State<AppState>, Extension(tiles): Extension<Arc<Tiles>>, Path(path): Path<String>) -> Result<Response, ApiError> {
     let t = TilePath::parse_index_width(TileKind::Entries, &path)
         .ok_or_else(|| ApiError::bad_request(format!("`{path}` is not <N>[.p/<W>] (N in groups of three digits, x001/x234/067)")).code("bad_tile_path"))?;
-    blocking(move || bundle(&s, &tiles, &t, BundleFormat::Wide)).await.map(|b| shared_octets(&b))
+    blocking(move || bundle(&s, &tiles, &t, BundleFormat::Wide)).await.map(octets)
 }
 
-/// A hash tile of the log as the server holds it.
-fn hash_tile(s: &AppState, tiles: &Tiles, t: &TilePath) -> Result<Vec<u8>, ApiError> {
+/// A hash tile of the log as the server holds it, if the upper levels
+/// have taken every leaf already (`None`: [`hash_tile`] must update them).
+fn hash_tile_ready(s: &AppState, tiles: &Tiles, t: &TilePath) -> Result<Option<Vec<u8>>, ApiError> {
     let data = s.data()?;
     let size = data.size();
     if !t.exists_in(size) {
         return Err(no_tile(t, size));
     }
-    {
-        let hashes = tiles.hashes.read().map_err(|_| ApiError::internal("tile lock poisoned"))?;
-        if hashes.size() == size {
-            return hashes.tile(&data.leaves, t).ok_or_else(|| no_tile(t, size));
-        }
+    let hashes = tiles.hashes.read().map_err(|_| ApiError::internal("tile lock poisoned"))?;
+    if hashes.size() != size {
+        return Ok(None);
+    }
+    hashes.tile(&data.leaves, t).map(Some).ok_or_else(|| no_tile(t, size))
+}
+
+/// A hash tile of the log as the server holds it, after the upper levels
+/// take the leaves appended since they last did.
+fn hash_tile(s: &AppState, tiles: &Tiles, t: &TilePath) -> Result<Vec<u8>, ApiError> {
+    let data = s.data()?;
+    let size = data.size();
+    if !t.exists_in(size) {
+        return Err(no_tile(t, size));
     }
     let mut hashes = tiles.hashes.write().map_err(|_| ApiError::internal("tile lock poisoned"))?;
     if hashes.size() != size {
@@ -181,7 +193,7 @@ fn hash_tile(s: &AppState, tiles: &Tiles, t: &TilePath) -> Result<Vec<u8>, ApiEr
 
 /// An entry bundle, from the store, each entry checked against the leaf
 /// hash the server holds.
-fn bundle(s: &AppState, tiles: &Tiles, t: &TilePath, format: BundleFormat) -> Result<Arc<Vec<u8>>, ApiError> {
+fn bundle(s: &AppState, tiles: &Tiles, t: &TilePath, format: BundleFormat) -> Result<Bytes, ApiError> {
     let key = (t.index, format == BundleFormat::Wide);
     if t.is_full()
         && let Some(b) = tiles.bundles.lock().map_err(|_| ApiError::internal("bundle cache lock poisoned"))?.get(key)
@@ -213,9 +225,9 @@ fn bundle(s: &AppState, tiles: &Tiles, t: &TilePath, format: BundleFormat) -> Re
             ),
         ));
     }
-    let bytes = Arc::new(encode_bundle(&entries, format).map_err(ApiError::internal)?);
+    let bytes = Bytes::from(encode_bundle(&entries, format).map_err(ApiError::internal)?);
     if t.is_full() {
-        tiles.bundles.lock().map_err(|_| ApiError::internal("bundle cache lock poisoned"))?.insert(key, Arc::clone(&bytes));
+        tiles.bundles.lock().map_err(|_| ApiError::internal("bundle cache lock poisoned"))?.insert(key, bytes.clone());
     }
     Ok(bytes)
 }

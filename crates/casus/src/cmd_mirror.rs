@@ -111,8 +111,11 @@ pub fn run(args: MirrorArgs) -> Result<ExitCode> {
     }
 }
 
+/// A server's answer other than 200: its status, error code and message.
+type NotOk = (u16, Option<String>, String);
+
 /// GET `path`; the body of a 200, or the status and message.
-fn get(server: &Server, path: &str) -> Result<Result<Vec<u8>, (u16, Option<String>, String)>> {
+fn get(server: &Server, path: &str) -> Result<Result<Vec<u8>, NotOk>> {
     let reply = server.request("GET", path, None).map_err(|e| anyhow!("GET {path}: {e}"))?;
     if reply.status == 200 { Ok(Ok(reply.body)) } else { Ok(Err((reply.status, reply.code(), reply.message()))) }
 }

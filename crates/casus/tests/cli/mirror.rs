@@ -185,7 +185,10 @@ fn mirror_copies_verifies_catches_up_and_refuses_tampering() {
     // The log grows by a live act; the server checkpoints it; the mirror catches up.
     let act = d.path("live.acts");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
-    let text = format!("record \"A live act\"\n  treaty   CST\n\n{}Z ARM request assistance\n  id       arm_live_mirrored\n  under    art4\n  to       CSC\n", utc(now));
+    let text = format!(
+        "record \"A live act\"\n  treaty   CST\n\n{}Z ARM request assistance\n  id       arm_live_mirrored\n  under    art4\n  to       CSC\n",
+        utc(now)
+    );
     std::fs::write(&act, text).expect("act file");
     ok(&["act", "--server", &server.url, "--key", &d.path("arm.key"), &act]);
     let deadline = Instant::now() + Duration::from_secs(20);
