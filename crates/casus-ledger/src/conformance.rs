@@ -41,7 +41,7 @@ macro_rules! conformance_tests {
             concurrent_appenders, group_commit, signed_elsewhere, tamper_flip_byte, tamper_delete_entry, tamper_reorder,
             tamper_truncate, tamper_fork_after_checkpoint, tamper_swap_signature,
             tamper_checkpoint_signature, tamper_checkpoint_misfiled, live_act_times, key_changes_are_checkpointed,
-            revocation_cut_off, checkpoint_notes);
+            revocation_cut_off, checkpoint_notes, lone_checkpoint_notes);
     };
     (@each $backend:expr; $($name:ident),*) => {
         $(
@@ -894,5 +894,55 @@ pub fn checkpoint_notes(backend: &dyn Backend, name: &str) -> Outcome {
     match l.verify(&mut |_, _| {}) {
         Err(LedgerError::TamperedCheckpoint { size: 7, kind: Tamper::MisfiledCheckpoint { stored_at: 7, signed: 10 } }) => Ok(()),
         other => Err(format!("a misfiled note: {other:?}")),
+    }
+}
+
+/// A checkpoint note may stand alone, with no `casus/checkpoint/v1` beside
+/// it (what a mirror keeps: tiles serve notes only). `add_checkpoint_note`
+/// stores one only for the log as it is (origin, size, root, the operator's
+/// signature); `verify` checks it against the root at its size and counts it
+/// as covering the log; a lone note of another root is a fork, one of a
+/// larger size than the log a truncation.
+pub fn lone_checkpoint_notes(backend: &dyn Backend, name: &str) -> Outcome {
+    use crate::checkpoint_note::{TreeHead, operator_note_signer};
+    let keys = Keys::new();
+    let mut symbols = Symbols::new();
+    let mut l = seeded(backend, name, &keys, &mut symbols)?;
+    let origin = l.origin().map_err(err)?;
+    let signer = operator_note_signer(&origin, &keys.operator).map_err(err)?;
+    let root = l.replay().frontier.root();
+    let good = TreeHead::new(&origin, 10, root).sign(&signer).map_err(err)?.to_text();
+    // Only for the log as it is: another size, another root, another signer are refused.
+    let stale = TreeHead::new(&origin, 9, root).sign(&signer).map_err(err)?.to_text();
+    ensure(l.add_checkpoint_note(stale.as_bytes()).is_err(), || "a note of another size was stored".into())?;
+    let forked = TreeHead::new(&origin, 10, [7; 32]).sign(&signer).map_err(err)?.to_text();
+    ensure(l.add_checkpoint_note(forked.as_bytes()).is_err(), || "a note of another root was stored".into())?;
+    let other = operator_note_signer(&origin, &keys.arm).map_err(err)?;
+    let foreign = TreeHead::new(&origin, 10, root).sign(&other).map_err(err)?.to_text();
+    ensure(l.add_checkpoint_note(foreign.as_bytes()).is_err(), || "a note signed by a party key was stored".into())?;
+    ensure(l.add_checkpoint_note(good.as_bytes()).map_err(err)? == 10, || "stored at the wrong size".into())?;
+    let report = l.verify(&mut |_, _| {}).map_err(err)?;
+    ensure(report.checkpoint_notes == 1 && report.covered == 10 && report.checkpoints == 0, || format!("{report:?}"))?;
+    // Written past the rules: a fork and a truncation.
+    let mut store = backend.open(name)?;
+    store.put_checkpoint_note(9, forked.replace("\n10\n", "\n9\n").as_bytes()).map_err(err)?;
+    match l.verify(&mut |_, _| {}) {
+        Err(LedgerError::TamperedCheckpoint { size: 9, .. }) => {}
+        other => return Err(format!("a lone note of size 9 with a forged root: {other:?}")),
+    }
+    let forked9 = TreeHead::new(&origin, 9, [7; 32]).sign(&signer).map_err(err)?.to_text();
+    store.put_checkpoint_note(9, forked9.as_bytes()).map_err(err)?;
+    match l.verify(&mut |_, _| {}) {
+        Err(LedgerError::TamperedCheckpoint { size: 9, kind: Tamper::ForkAfterCheckpoint { checkpoint_size: 9 } }) => {}
+        other => return Err(format!("a lone note of size 9 with another root: {other:?}")),
+    }
+    let root9 = crate::merkle::root(&l.replay().leaves.clone().ok_or("no leaves")?[..9]);
+    store.put_checkpoint_note(9, TreeHead::new(&origin, 9, root9).sign(&signer).map_err(err)?.to_text().as_bytes()).map_err(err)?;
+    l.verify(&mut |_, _| {}).map_err(err)?;
+    let ahead = TreeHead::new(&origin, 12, root).sign(&signer).map_err(err)?.to_text();
+    store.put_checkpoint_note(12, ahead.as_bytes()).map_err(err)?;
+    match l.verify(&mut |_, _| {}) {
+        Err(LedgerError::TamperedCheckpoint { size: 12, kind: Tamper::Truncated { checkpoint_size: 12, log_size: 10 } }) => Ok(()),
+        other => Err(format!("a lone note of size 12 over a log of 10: {other:?}")),
     }
 }

@@ -564,6 +564,23 @@ impl Ledger {
         Ok((cp, cosigned))
     }
 
+    /// Stores a checkpoint note signed elsewhere (a mirror's copy of the
+    /// log's `/checkpoint`, with its cosignatures) for the log as it is now:
+    /// it must state this ledger's origin, its size and root, and carry the
+    /// current operator key's valid signature, or nothing is stored. It
+    /// stands alone, with no `casus/checkpoint/v1` beside it (`verify`
+    /// checks such a note against the log's root at its size).
+    pub fn add_checkpoint_note(&mut self, bytes: &[u8]) -> Result<u64> {
+        self.sync()?;
+        let size = self.replay.size;
+        let origin = self.replay.origin()?;
+        let operator = self.replay.registry.operator().ok_or_else(|| LedgerError::State("the ledger has no operator key".into()))?;
+        check_checkpoint_note(&self.replay.registry, &origin, size, &operator, &self.replay.frontier.root(), bytes)
+            .map_err(|kind| LedgerError::TamperedCheckpoint { size, kind })?;
+        self.store.put_checkpoint_note(size, bytes)?;
+        Ok(size)
+    }
+
     /// The stored checkpoint notes as `(size, note text)`, unverified
     /// (`verify` checks their signature by the operator and their roots).
     pub fn checkpoint_notes(&mut self) -> Result<Vec<(u64, Vec<u8>)>> {
@@ -908,14 +925,20 @@ pub fn verify_store_with(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u6
         Some((0, genesis)) => checkpoint_note::ledger_origin(&merkle::leaf_hash(&genesis)),
         _ => return Err(LedgerError::Tampered { entry: 0, kind: Tamper::MissingEntry }),
     };
+    // A note with no checkpoint beside it (a mirror keeps notes only:
+    // tiles serve no `casus/checkpoint/v1`) stands alone: checked when the
+    // replay reaches its size, against the root there and the operator key
+    // then in force.
     let mut notes = std::collections::BTreeMap::new();
+    let mut lone = Vec::new();
     for (stored_at, bytes) in store.checkpoint_note_rows()? {
-        if !checkpoints.iter().any(|(cp, _)| cp.size == stored_at) {
-            let kind = check_checkpoint_note(&replay.registry, &origin, stored_at, None, &bytes).err().unwrap_or(Tamper::MissingEntry);
-            return Err(LedgerError::TamperedCheckpoint { size: stored_at, kind });
+        if checkpoints.iter().any(|(cp, _)| cp.size == stored_at) {
+            notes.insert(stored_at, bytes);
+        } else {
+            lone.push((stored_at, bytes));
         }
-        notes.insert(stored_at, bytes);
     }
+    let mut next_lone = 0;
     while replay.size < len {
         let start = replay.size;
         let rows = store.read_range(start, (start + READ_CHUNK).min(len))?;
@@ -944,7 +967,7 @@ pub fn verify_store_with(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u6
                 if let Err(kind) = check_checkpoint(&replay.registry, replay.size, &replay.frontier.root(), cp, bytes) {
                     cp_failure = Some((cp.size, kind));
                 } else if let Some(note) = notes.get(&cp.size) {
-                    match check_checkpoint_note(&replay.registry, &origin, cp.size, Some(cp), note) {
+                    match check_checkpoint_note(&replay.registry, &origin, cp.size, &cp.signer, &cp.root, note) {
                         Ok(()) => report.checkpoint_notes += 1,
                         Err(kind) => cp_failure = Some((cp.size, kind)),
                     }
@@ -952,6 +975,21 @@ pub fn verify_store_with(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u6
                 next_cp += 1;
                 report.checkpoints += 1;
                 report.covered = replay.size;
+            }
+            while cp_failure.is_none() && next_lone < lone.len() && lone[next_lone].0 <= replay.size {
+                let (size, bytes) = &lone[next_lone];
+                let checked = match replay.registry.operator() {
+                    Some(op) if *size == replay.size => check_checkpoint_note(&replay.registry, &origin, *size, &op, &replay.frontier.root(), bytes),
+                    _ => Err(Tamper::BadCheckpoint(format!("checkpoint note of size {size}: no operator key at that size"))),
+                };
+                match checked {
+                    Ok(()) => {
+                        report.checkpoint_notes += 1;
+                        report.covered = replay.size;
+                    }
+                    Err(kind) => cp_failure = Some((*size, kind)),
+                }
+                next_lone += 1;
             }
             Ok(())
         })?;
@@ -978,19 +1016,30 @@ pub fn verify_store_with(store: &mut dyn Store, progress: &mut dyn FnMut(u64, u6
         // A signed checkpoint of a longer log than the store holds.
         return Err(LedgerError::Tampered { entry: len, kind: Tamper::Truncated { checkpoint_size: cp.size, log_size: len } });
     }
+    if let Some((size, bytes)) = lone.get(next_lone) {
+        // A note of a longer log than the store holds (if it is a note of this ledger at all).
+        let kind = match Note::parse(bytes).ok().and_then(|n| TreeHead::parse_body(&n.text).ok()) {
+            Some(head) if head.origin == origin && head.size == *size => Tamper::Truncated { checkpoint_size: *size, log_size: len },
+            Some(head) if head.size != *size => Tamper::MisfiledCheckpoint { stored_at: *size, signed: head.size },
+            _ => Tamper::BadCheckpoint(format!("checkpoint note of size {size}: not a checkpoint of this ledger")),
+        };
+        return Err(LedgerError::TamperedCheckpoint { size: *size, kind });
+    }
     report.entries = replay.size;
     report.root = replay.frontier.root();
     report.last_record_time = replay.last_record_time;
     Ok(report)
 }
 
-/// Checks a stored checkpoint note (stored under `stored_at`) against the
-/// `casus/checkpoint/v1` checkpoint of the same size (`paired`, already
-/// checked against the log): same size and root, the ledger's origin, and
-/// a valid signature by the operator key that signed that checkpoint.
+/// Checks a stored checkpoint note (stored under `stored_at`): the size it
+/// states, the ledger's origin, the `root` of the log at that size (the
+/// root of the `casus/checkpoint/v1` checkpoint beside it, already checked
+/// against the log, or the log's own root for a note that stands alone),
+/// and a valid signature by `signer`, the operator key at that size (the
+/// one that signed the checkpoint beside it, or the operator then).
 /// Cosignatures are not checked here: which witnesses count is the
 /// reader's policy (`verify-bundle --witness … --quorum K`).
-pub fn check_checkpoint_note(registry: &KeyRegistry, origin: &str, stored_at: u64, paired: Option<&Checkpoint>, bytes: &[u8]) -> Result<(), Tamper> {
+pub fn check_checkpoint_note(registry: &KeyRegistry, origin: &str, stored_at: u64, signer: &KeyId, root: &Hash, bytes: &[u8]) -> Result<(), Tamper> {
     let bad = |why: String| Tamper::BadCheckpoint(format!("checkpoint note: {why}"));
     let note = Note::parse(bytes).map_err(|e| bad(e.to_string()))?;
     let head = TreeHead::parse_body(&note.text).map_err(|e| bad(e.to_string()))?;
@@ -1000,11 +1049,10 @@ pub fn check_checkpoint_note(registry: &KeyRegistry, origin: &str, stored_at: u6
     if head.origin != origin {
         return Err(bad(format!("origin `{}` is not this ledger's", head.origin)));
     }
-    let cp = paired.ok_or_else(|| bad(format!("no checkpoint of size {stored_at} beside it")))?;
-    if head.root != cp.root {
+    if &head.root != root {
         return Err(Tamper::ForkAfterCheckpoint { checkpoint_size: stored_at });
     }
-    let state = registry.check_operator(&cp.signer, stored_at).map_err(|t| bad(t.to_string()))?;
+    let state = registry.check_operator(signer, stored_at).map_err(|t| bad(t.to_string()))?;
     let verifier = checkpoint_note::operator_note_verifier(origin, &state.key.to_bytes()).map_err(|e| bad(e.to_string()))?;
     Note::open(bytes, &[verifier]).map_err(|e| bad(e.to_string()))?;
     Ok(())

@@ -24,6 +24,8 @@
 //! - [`bundle`]: offline proof bundles for one entry.
 //! - [`note`], [`checkpoint_note`]: C2SP signed notes, `tlog-checkpoint`
 //!   bodies and `cosignature/v1` witness cosignatures.
+//! - [`tiles`]: the log as C2SP `tlog-tiles` (tile paths, hash tiles,
+//!   entry bundles), for the server and `casus ledger mirror`.
 //! - [`conformance`]: the one story every store must pass.
 //! - [`bench`]: the figures `casus bench ledger` prints.
 //!
@@ -44,6 +46,7 @@ pub mod ledger;
 pub mod merkle;
 pub mod note;
 pub mod store;
+pub mod tiles;
 pub mod witness_policy;
 
 pub use bundle::{BundleReport, verify_bundle, verify_bundle_witnessed};

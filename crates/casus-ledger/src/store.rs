@@ -81,6 +81,12 @@ pub trait Store: StoreRead + Send {
     /// Stores the checkpoint note for tree size `size` (replacing one of
     /// the same size: a note with more cosignatures replaces one with fewer).
     fn put_checkpoint_note(&mut self, size: u64, bytes: &[u8]) -> Result<()>;
+
+    /// The checkpoint note of the largest tree size, as `(size, bytes)`
+    /// (what `/checkpoint` serves): a backend may read it alone.
+    fn latest_checkpoint_note(&mut self) -> Result<Option<(u64, Vec<u8>)>> {
+        Ok(self.checkpoint_note_rows()?.pop())
+    }
 }
 
 /// Direct access to stored rows, past every rule: for tests and forensics.

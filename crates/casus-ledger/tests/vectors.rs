@@ -175,3 +175,29 @@ fn sha256_and_empty_root_are_the_standard_ones() {
     assert_eq!(hex::encode(&sha256(b"")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     assert_eq!(merkle::empty_root(), sha256(b""));
 }
+
+/// The entry-bundle and level-0 tile vector of docs/LEDGER.md ("Tiles"):
+/// the two entries of the vectors above as entries 0 and 1 of a log, as the
+/// partial bundle `tile/entries/000.p/2` and the tile `tile/0/000.p/2`;
+/// hashes computed independently with Python's `hashlib`.
+#[test]
+fn tile_and_bundle_vectors() {
+    use casus_ledger::tiles::{BundleFormat, TileHashes, TilePath, decode_bundle, encode_bundle};
+    let entry = |name: &str| {
+        let text = std::fs::read_to_string(dir().join(format!("{name}.txt"))).expect("vector file");
+        hex::decode(&parse(&text)["entry"]).expect("hex")
+    };
+    let entries = [entry("act-live"), entry("act-record")];
+    let bundle = encode_bundle(&entries, BundleFormat::Narrow).expect("bundle");
+    assert_eq!((bundle.len(), &bundle[..2], &bundle[317..319]), (859, &[0x01, 0x3b][..], &[0x02, 0x1c][..]));
+    assert_eq!(hex::encode(&sha256(&bundle)), "d74eaaf25df5b536321fa09ddc9f7cac4f1b576d078c0878bb30f64cbfdb1b2a");
+    assert_eq!(decode_bundle(&bundle, BundleFormat::Narrow, 2).expect("decode"), [&entries[0][..], &entries[1][..]]);
+    let wide = encode_bundle(&entries, BundleFormat::Wide).expect("bundle");
+    assert_eq!(hex::encode(&sha256(&wide)), "c40d67185cbfa101e3f794a8265265687015f486142919193d4ecc6319b50021");
+    let leaves: Vec<merkle::Hash> = entries.iter().map(|e| merkle::leaf_hash(e)).collect();
+    let mut th = TileHashes::new();
+    th.update(&leaves).expect("update");
+    let tile = th.tile(&leaves, &TilePath::parse("0/000.p/2").expect("path")).expect("tile");
+    assert_eq!(hex::encode(&sha256(&tile)), "ee88d8cfa71b4e6ec5eab35d0ff74e046c1d81378e8d0c28376b73fd3787ebcb");
+    assert_eq!(hex::encode(&merkle::root(&leaves)), "a50c0515a79f25c46f31eb863085842074c335145564d7eebb70177769c3c1df");
+}

@@ -17,6 +17,8 @@
 //!   embedded), [`svg`] its hand-written charts.
 //! - [`client`]: the other side: a small HTTP/1.1 client and the signing of
 //!   act files, for the command line, the tests and the load generator.
+//! - [`tiles`]: the log as C2SP `tlog-tiles` (`/checkpoint`, `/tile/…`),
+//!   for mirrors and monitors.
 //! - [`serve`]: the accept loop, with its connection cap and timeouts.
 //! - [`error`]: the one JSON error shape.
 
@@ -30,6 +32,7 @@ pub mod pages;
 pub mod serve;
 pub mod state;
 pub mod svg;
+pub mod tiles;
 
 pub use error::ApiError;
 pub use state::{AppState, AppendFeed, Config, StoreOpener};
@@ -66,7 +69,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/verify", get(api::verify))
         .route("/api/events", get(api::events))
         .route("/api/acts", post(ingest::post_acts))
-        .route("/api/openapi.json", get(api::openapi_json));
+        .route("/api/openapi.json", get(api::openapi_json))
+        .merge(tiles::routes());
     let pages = Router::new()
         .route("/", get(pages::overview))
         .route("/cases", get(pages::cases))

@@ -223,6 +223,11 @@ impl Store for SqliteStore {
     fn put_checkpoint_note(&mut self, size: u64, bytes: &[u8]) -> Result<()> {
         put_checkpoint_note(&self.conn, size, bytes)
     }
+
+    fn latest_checkpoint_note(&mut self) -> Result<Option<(u64, Vec<u8>)>> {
+        let mut stmt = self.conn.prepare_cached("SELECT size, bytes FROM checkpoint_notes ORDER BY size DESC LIMIT 1").map_err(db)?;
+        stmt.query_row([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?))).optional().map_err(db)
+    }
 }
 
 impl RawStore for SqliteStore {

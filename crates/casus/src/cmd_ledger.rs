@@ -55,6 +55,51 @@ impl WitnessArgs {
     }
 }
 
+/// The witnesses whose cosignatures a reader counts (`--witness
+/// NAME=VERIFIER_KEY … --quorum K`), for `verify-bundle` and `mirror`.
+pub struct WitnessKeys {
+    /// (the reader's name, the key's name, its key ID), in the order given.
+    pub names: Vec<(String, String, u32)>,
+    pub keys: Vec<casus_ledger::note::NoteVerifier>,
+    pub quorum: usize,
+}
+
+impl WitnessKeys {
+    /// Parses `NAME=VERIFIER_KEY` arguments (cosignature/v1 keys only);
+    /// the quorum defaults to all of them.
+    pub fn parse(witnesses: &[String], quorum: Option<usize>) -> Result<WitnessKeys> {
+        let mut names = Vec::new();
+        let mut keys = Vec::new();
+        for w in witnesses {
+            let Some((name, vkey)) = w.split_once('=') else { bail!("--witness {w}: expected NAME=VERIFIER_KEY") };
+            let key = casus_ledger::note::NoteVerifier::parse(vkey).with_context(|| format!("--witness {name}"))?;
+            if key.signature_type != casus_ledger::note::SignatureType::CosignatureV1 {
+                bail!("--witness {name}: a witness key is a cosignature/v1 key (type 0x04)");
+            }
+            names.push((name.to_string(), key.name.clone(), key.key_id));
+            keys.push(key);
+        }
+        let quorum = quorum_of(keys.len(), quorum, "--quorum")?;
+        Ok(WitnessKeys { names, keys, quorum })
+    }
+
+    /// The witnesses of one version of a dated policy, by their labels.
+    pub fn of_policy(version: &casus_ledger::witness_policy::PolicyVersion) -> WitnessKeys {
+        WitnessKeys {
+            names: version.witnesses.iter().map(|(label, k)| (label.clone(), k.name.clone(), k.key_id)).collect(),
+            keys: version.witnesses.iter().map(|(_, k)| k.clone()).collect(),
+            quorum: version.quorum,
+        }
+    }
+
+    /// One line for a counted cosignature: who, and the time it proves.
+    pub fn describe(&self, c: &casus_ledger::note::VerifiedSignature) -> String {
+        let name = self.names.iter().find(|(_, n, id)| *n == c.name && *id == c.key_id).map_or("?", |(name, _, _)| name.as_str());
+        let time = c.timestamp_secs.and_then(|t| i64::try_from(t).ok()).map_or("?".to_string(), |t| Time(t).display().to_string());
+        format!("cosigned by {name} ({}) at {time}: logged no later than then", c.name)
+    }
+}
+
 /// A quorum: by default every witness given; at most their number, and
 /// at least 1 when any is given.
 fn quorum_of(count: usize, quorum: Option<usize>, flag: &str) -> Result<usize> {
@@ -164,6 +209,8 @@ pub enum LedgerCommand {
         #[arg(long, conflicts_with_all = ["witnesses", "quorum"])]
         policy: Option<PathBuf>,
     },
+    /// Copy a remote ledger by its C2SP tiles into a local one, verifying every entry and the checkpoint; again to catch up.
+    Mirror(crate::cmd_mirror::MirrorArgs),
     /// Print the ledger's C2SP origin and the operator's note verifier key, which witnesses are configured with.
     Origin {
         /// The ledger: a SQLite file or a postgres:// URL.
@@ -299,10 +346,9 @@ fn verify_bundle_under_policy(bundle: &Path, policy: &Path) -> Result<ExitCode> 
             println!("ok: entry {} ({:?}, {:?} mode) is in the ledger", r.seq, r.kind, r.mode);
             println!("checkpoint: {} entries, signed {}", r.checkpoint.size, Time(r.checkpoint.time).display());
             println!("origin {}", r.origin);
+            let witness = WitnessKeys::of_policy(v.version);
             for c in &r.cosignatures {
-                let label = v.version.witnesses.iter().find(|(_, k)| k.name == c.name && k.key_id == c.key_id).map_or("?", |(l, _)| l.as_str());
-                let time = c.timestamp_secs.and_then(|t| i64::try_from(t).ok()).map_or("?".to_string(), |t| Time(t).display());
-                println!("cosigned by {label} ({}) at {time}: logged no later than then", c.name);
+                println!("{}", witness.describe(c));
             }
             println!(
                 "policy of {}: {} of its {} witnesses cosigned; its quorum is {}",
@@ -579,20 +625,10 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
         }
         LedgerCommand::VerifyBundle { bundle, policy: Some(policy), .. } => verify_bundle_under_policy(&bundle, &policy),
         LedgerCommand::VerifyBundle { bundle, witnesses, quorum, policy: None } => {
-            let mut names = Vec::new();
-            let mut keys = Vec::new();
-            for w in &witnesses {
-                let Some((name, vkey)) = w.split_once('=') else { bail!("--witness {w}: expected NAME=VERIFIER_KEY") };
-                let key = casus_ledger::note::NoteVerifier::parse(vkey).with_context(|| format!("--witness {name}"))?;
-                if key.signature_type != casus_ledger::note::SignatureType::CosignatureV1 {
-                    bail!("--witness {name}: a witness key is a cosignature/v1 key (type 0x04)");
-                }
-                names.push((name.to_string(), key.name.clone(), key.key_id));
-                keys.push(key);
-            }
-            let quorum = quorum_of(keys.len(), quorum, "--quorum")?;
+            let witness = WitnessKeys::parse(&witnesses, quorum)?;
+            let (keys, quorum) = (&witness.keys, witness.quorum);
             let Some(bytes) = read_bundle(&bundle)? else { return Ok(ExitCode::from(1)) };
-            match casus_ledger::verify_bundle_witnessed(&bytes, &keys, quorum) {
+            match casus_ledger::verify_bundle_witnessed(&bytes, keys, quorum) {
                 Ok(r) => {
                     println!("ok: entry {} ({:?}, {:?} mode) is in the ledger", r.seq, r.kind, r.mode);
                     if let Some((actor, kind, id)) = &r.act {
@@ -613,9 +649,7 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
                         println!("no checkpoint note (a casus/bundle/v1 bundle): no witness cosignature");
                     }
                     for c in &r.cosignatures {
-                        let name = names.iter().find(|(_, n, id)| *n == c.name && *id == c.key_id).map_or("?", |(name, _, _)| name.as_str());
-                        let time = c.timestamp_secs.and_then(|t| i64::try_from(t).ok()).map_or("?".to_string(), |t| Time(t).display().to_string());
-                        println!("cosigned by {name} ({}) at {time}: logged no later than then", c.name);
+                        println!("{}", witness.describe(c));
                     }
                     if !keys.is_empty() {
                         println!("witnesses: {} of {} cosigned; the quorum is {quorum}", r.cosignatures.len(), keys.len());
@@ -629,6 +663,7 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
             }
         }
         LedgerCommand::Consistency { ledger, from, to } => consistency(&ledger, from, to),
+        LedgerCommand::Mirror(args) => crate::cmd_mirror::run(args),
         LedgerCommand::Checkpoint { ledger, operator_key, witnesses, clock } => {
             let op = read_key(&operator_key)?;
             let (mut endpoints, quorum) = witnesses.endpoints()?;

@@ -15,6 +15,7 @@ mod cmd_analysis;
 mod cmd_export;
 mod cmd_keys;
 mod cmd_ledger;
+mod cmd_mirror;
 mod cmd_serve;
 mod cmd_test;
 mod cmd_witness;

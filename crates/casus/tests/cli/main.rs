@@ -9,6 +9,7 @@ mod cosign;
 mod csto;
 mod exits;
 mod ledger;
+mod mirror;
 mod replicas;
 mod report;
 mod research;
