@@ -21,29 +21,30 @@ use axum::response::{IntoResponse, Response};
 use casus_engine::report::{CaseRow, DocumentRow, ReadingRow};
 use casus_ledger::{Checkpoint, hex, merkle};
 use casus_model::Time;
+use casus_query::{Question, QuestionError, question};
 use serde::Serialize;
 
 use crate::MAX_PAGE_ENTRIES;
 use crate::error::{ApiError, blocking};
 use crate::state::{AppState, EntryMeta, VerifyBadge};
 
-/// The state query: `at`, `as_of`, `interpretation` (repeatable) and, for
-/// explanations, `fact`. Parsed by hand because `interpretation` repeats.
-#[derive(Clone, Debug, Default, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+/// The state query: the question (`at`, `as_of`, the readings, parsed by
+/// `casus-query`) and, for explanations, `fact`. Parsed by hand because
+/// readings repeat.
+#[derive(Clone, Debug, Default)]
 pub struct StateParams {
-    /// The date (the end of that day) or date and time (UTC) to derive the state on; default today.
-    pub at: Option<String>,
-    /// The state as the ledger knew it at this record time; default everything recorded.
-    pub as_of: Option<String>,
-    /// A reading of the text, `QUESTION=OPTION`; repeat for several questions.
-    pub interpretation: Vec<String>,
-    /// A fact id, for `/api/explain`: `party/ARM`, `case/ID`, `obligation/CASE/DUTY/DEBTOR`, …
+    pub question: Question,
+    /// A fact id, for `/api/explain`.
     pub fact: Option<String>,
 }
 
 /// Longest query string read.
 const MAX_QUERY_BYTES: usize = 8 * 1024;
+
+/// A question that could not be read or answered, in the one error shape.
+pub fn question_error(e: QuestionError) -> ApiError {
+    ApiError::bad_request(e.to_string()).code(e.code())
+}
 
 impl StateParams {
     pub fn parse(query: Option<&str>) -> Result<StateParams, ApiError> {
@@ -53,31 +54,55 @@ impl StateParams {
         }
         let mut p = StateParams::default();
         for (k, v) in form_urlencoded::parse(q.as_bytes()) {
-            let v = v.trim().to_string();
-            match &*k {
-                "at" if !v.is_empty() => p.at = Some(v),
-                "as_of" if !v.is_empty() => p.as_of = Some(v),
-                "interpretation" | "i" if !v.is_empty() => p.interpretation.push(v),
-                "fact" if !v.is_empty() => p.fact = Some(v),
-                _ => {}
+            if !p.question.set(&k, &v).map_err(question_error)? && k == "fact" && !v.trim().is_empty() {
+                p.fact = Some(v.trim().to_string());
             }
         }
         Ok(p)
     }
 
-    /// The query string that asks the same state (for links).
+    /// The query string that asks the same question (for links).
     pub fn to_query(&self) -> String {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        if let Some(a) = &self.at {
-            s.append_pair("at", a);
-        }
-        if let Some(a) = &self.as_of {
-            s.append_pair("as_of", a);
-        }
-        for i in &self.interpretation {
-            s.append_pair("interpretation", i);
-        }
-        s.finish()
+        query_string(&self.question)
+    }
+}
+
+/// The query string that asks `q` (for links).
+pub fn query_string(q: &Question) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in q.params() {
+        s.append_pair(k, &v);
+    }
+    s.finish()
+}
+
+/// The question's parameters in the OpenAPI document, named as
+/// `casus-query` reads them.
+impl utoipa::IntoParams for StateParams {
+    fn into_params(_: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+        use utoipa::openapi::{Required, Schema};
+        let string = || Schema::Object(ObjectBuilder::new().schema_type(Type::String).build());
+        let param = |name: &str, description: &str, schema: Schema| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .description(Some(description))
+                .required(Required::False)
+                .schema(Some(schema))
+                .build()
+        };
+        vec![
+            param(question::AT, "The date (the end of that day) or date and time (UTC) to derive the state on; default today.", string()),
+            param(question::AS_OF, "The state as the ledger knew it at this record time; default everything recorded.", string()),
+            param(
+                question::READING,
+                "A reading of the text, `QUESTION=OPTION`; repeat for several questions (`i` is the short name).",
+                Schema::Array(ArrayBuilder::new().items(utoipa::openapi::RefOr::T(string())).build()),
+            ),
+            param("fact", "A fact id, for `/api/explain`: `party/ARM`, `case/ID`, `obligation/CASE/DUTY/DEBTOR`, …", string()),
+        ]
     }
 }
 
@@ -111,7 +136,7 @@ fn json_bytes(bytes: axum::body::Bytes) -> Response {
 /// The derived report, from the cache when it is there (no thread hop),
 /// otherwise derived on a blocking thread.
 pub async fn report_for(s: &AppState, p: StateParams) -> Result<(crate::state::Resolved, std::sync::Arc<crate::state::Derived>), ApiError> {
-    let r = s.resolve(&p)?;
+    let r = s.resolve(&p.question)?;
     if let Some(d) = s.cached(&r)? {
         return Ok((r, d));
     }
@@ -180,7 +205,7 @@ pub async fn document(State(s): State<AppState>, id: Result<Path<String>, PathRe
         .find(|doc| doc.id == id)
         .cloned()
         .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("no document `{id}` on {}", casus_engine::report_date(r.at))))
+        .ok_or_else(|| ApiError::not_found(format!("no document `{id}` on {}", casus_engine::report_date(r.question.at))))
 }
 
 /// Why a fact holds: the rules and the article's text, the treaty version, the acts and their sources, the readings.
@@ -192,7 +217,7 @@ pub async fn explain(State(s): State<AppState>, p: StateParams) -> Result<Json<c
     if fact.len() > 512 {
         return Err(ApiError::bad_request("the fact id is too long"));
     }
-    let r = s.resolve(&p)?;
+    let r = s.resolve(&p.question)?;
     let _permit = s.0.derivations.clone().acquire_owned().await.map_err(ApiError::internal)?;
     let s2 = s.clone();
     Ok(Json(blocking(move || s2.explain(&r, &fact)).await?))

@@ -12,7 +12,7 @@
 //! served. Writers serialize on [`Inner::writer`] (one store handle); the
 //! store serializes them again against other processes.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 
 use axum::body::Bytes;
@@ -20,14 +20,14 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use casus_engine::{Query, Report};
-use casus_ledger::encode::ActFields;
+use casus_engine::Report;
 use casus_ledger::entry::{EntryKind, EntryView, Genesis, KeyChange, Mode};
 use casus_ledger::ledger::Replay;
 use casus_ledger::merkle::{self, Hash};
 use casus_ledger::store::Store;
 use casus_ledger::{KeyId, SecretKey, hex};
-use casus_model::{Act, Attestation, Precision, Sym, Symbols, Time, Treaty};
+use casus_model::{Act, Precision, Sym, Symbols, Time, Treaty};
+use casus_query::{KnownNames, Question, StateKey};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
@@ -71,10 +71,8 @@ impl Default for Config {
     }
 }
 
-/// The system clock in seconds.
-pub fn system_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-}
+/// The system clock in seconds (the layer's one read of it).
+pub use casus_query::system_now;
 
 /// Most memory the derived-report cache holds, in bytes (by the estimate of
 /// [`Derived::size_bytes`]). On a 100,000-act ledger one report takes about
@@ -218,12 +216,8 @@ pub struct VerifyBadge {
     pub clock_warning: Option<String>,
 }
 
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct CacheKey {
-    at: i64,
-    known: usize,
-    readings: Vec<(Sym, Sym)>,
-}
+/// A derived report is cached under the key of the state it shows.
+type CacheKey = StateKey;
 
 /// The replayed ledger.
 pub struct Data {
@@ -245,7 +239,7 @@ pub struct Data {
     pub replay: Replay,
     /// Names introduced by acts so far (ids, documents, cases), so that a
     /// new act may refer to them.
-    pub known: HashSet<String>,
+    pub known: KnownNames,
     /// The ids of acts in the log: an id names one act, so a second act
     /// with the same id is refused.
     pub ids: HashSet<String>,
@@ -284,16 +278,20 @@ const CHECKPOINT_REREAD: std::time::Duration = std::time::Duration::from_secs(1)
 #[derive(Clone)]
 pub struct AppState(pub Arc<Inner>);
 
-/// The state query a page or endpoint asks: resolved against the treaty.
+/// The question a page or endpoint asks, resolved against the ledger's
+/// treaty, with the key of the state it asks (which holds how many acts,
+/// a prefix of the log, were recorded by `as_of`).
 #[derive(Clone, Debug)]
 pub struct Resolved {
-    pub at: Time,
-    pub as_of: Option<Time>,
-    /// How many acts (a prefix of the log) were recorded by `as_of`.
-    pub known: usize,
-    pub readings: BTreeMap<Sym, Sym>,
-    /// The readings as given, `QUESTION=OPTION`.
-    pub raw_readings: Vec<String>,
+    pub question: casus_query::Resolved,
+    pub key: StateKey,
+}
+
+impl Resolved {
+    /// How many acts (a prefix of the log) the question knows.
+    pub fn known(&self) -> usize {
+        self.key.known
+    }
 }
 
 fn poisoned<T>(_: T) -> ApiError {
@@ -314,7 +312,7 @@ impl Data {
             entries: Vec::new(),
             leaves: Vec::new(),
             replay: Replay::new(false),
-            known: HashSet::new(),
+            known: KnownNames::default(),
             ids: HashSet::new(),
         }
     }
@@ -349,10 +347,8 @@ impl Data {
             EntryKind::Genesis => {
                 let g = Genesis::decode(view.payload).map_err(|e| format!("entry 0: {e}"))?;
                 let text = String::from_utf8(g.treaty_text.to_vec()).map_err(|_| "the ledger's treaty is not UTF-8".to_string())?;
-                let (treaty, diags) = casus_lang::load_treaty(g.treaty_name, &text, &mut self.symbols);
-                if diags.iter().any(|d| d.is_error()) {
-                    return Err(format!("the treaty bound in the ledger does not load:\n{}", casus_lang::render(&diags, g.treaty_name, &text)));
-                }
+                let treaty = casus_query::load_treaty(g.treaty_name, &text, &mut self.symbols)
+                    .map_err(|e| format!("the treaty bound in the ledger does not load:\n{}", e.render()))?;
                 self.treaty = treaty;
                 self.treaty_symbols = self.symbols.clone();
                 self.treaty_name = g.treaty_name.to_string();
@@ -362,13 +358,7 @@ impl Data {
                 meta.summary = format!("genesis: treaty {} (sha256 {}…), {} keys", g.treaty_name, &self.treaty_sha256[..12], g.keys.len());
             }
             EntryKind::Act => {
-                let fields = ActFields::decode(view.payload).map_err(|e| format!("entry {}: {e}", view.seq))?;
-                let mut act = fields.to_act(&mut self.symbols);
-                act.attestation = match view.mode {
-                    Mode::Live => Attestation::Actor,
-                    _ => Attestation::Recorder(self.symbols.intern(&view.signer.hex())),
-                };
-                act.recorded = Some(Time(view.record_time));
+                let act = casus_ledger::ledger::act_of_entry(&view, &mut self.symbols).map_err(|e| format!("entry {}: {e}", view.seq))?;
                 let n = |s: Sym| self.symbols.name(s).to_string();
                 let id = if act.id.is_some() { n(act.id) } else { format!("act-{}", self.acts.len() + 1) };
                 let mut summary = format!("{} {}", n(act.actor), act.kind.keyword());
@@ -381,11 +371,7 @@ impl Data {
                 if act.id.is_some() {
                     self.ids.insert(n(act.id));
                 }
-                for s in [act.id, act.document, act.case] {
-                    if s.is_some() {
-                        self.known.insert(n(s));
-                    }
-                }
+                self.known.add(&act, &self.symbols);
                 meta.summary = summary;
                 meta.actor = Some(n(act.actor));
                 meta.act_kind = Some(act.kind.keyword().to_string());
@@ -500,51 +486,37 @@ impl AppState {
         self.0.data.read().map_err(poisoned)
     }
 
-    /// Resolves `at`, `as_of` and the readings of a query string.
-    pub fn resolve(&self, q: &crate::api::StateParams) -> Result<Resolved, ApiError> {
-        let at = match &q.at {
-            Some(s) => parse_time(s, "at")?,
-            None => Time(self.now()).end_of_day(),
-        };
-        let as_of = q.as_of.as_deref().map(|s| parse_time(s, "as_of")).transpose()?;
+    /// Resolves a question against the ledger's treaty, on the server's clock.
+    pub fn resolve(&self, q: &Question) -> Result<Resolved, ApiError> {
         let data = self.data()?;
-        let known = match as_of {
-            None => data.acts.len(),
-            Some(r) => data.acts.partition_point(|a| a.recorded.is_none_or(|t| t <= r)),
-        };
-        if q.interpretation.len() > 64 {
-            return Err(ApiError::bad_request("at most 64 readings"));
-        }
-        let readings = Query::readings_from(&data.treaty, &data.symbols, &q.interpretation).map_err(|e| ApiError::bad_request(e.0).code("unknown_reading"))?;
-        Ok(Resolved { at, as_of, known, readings, raw_readings: q.interpretation.clone() })
+        let question = q.resolve(&data.treaty, &data.symbols, self.now()).map_err(crate::api::question_error)?;
+        let key = question.key(&data.acts);
+        Ok(Resolved { question, key })
     }
 
     /// The report for a resolved query if it was derived before.
     pub fn cached(&self, r: &Resolved) -> Result<Option<Arc<Derived>>, ApiError> {
-        let key = CacheKey { at: r.at.0, known: r.known, readings: r.readings.iter().map(|(a, b)| (*a, *b)).collect() };
-        Ok(self.0.cache.lock().map_err(poisoned)?.get(&key))
+        Ok(self.0.cache.lock().map_err(poisoned)?.get(&r.key))
     }
 
     /// The report for a resolved query, from the cache or derived now.
     pub fn derived(&self, r: &Resolved) -> Result<Arc<Derived>, ApiError> {
-        let key = CacheKey { at: r.at.0, known: r.known, readings: r.readings.iter().map(|(a, b)| (*a, *b)).collect() };
-        if let Some(d) = self.0.cache.lock().map_err(poisoned)?.get(&key) {
+        if let Some(d) = self.cached(r)? {
             return Ok(d);
         }
         let data = self.data()?;
-        let acts = &data.acts[..r.known];
-        let state = casus_engine::derive(&data.treaty, acts, &Query { at: r.at, readings: r.readings.clone() });
+        let acts = &data.acts[..r.known()];
+        let state = casus_engine::derive(&data.treaty, acts, &r.question.query());
         let report = casus_engine::report(&data.treaty, acts, &data.symbols, &state);
         drop(data);
         let json = Bytes::from(serde_json::to_vec_pretty(&report).map_err(ApiError::internal)?);
         let d = Arc::new(Derived { report, json });
         let size = d.size_bytes();
-        let default_query = r.as_of.is_none() && r.readings.is_empty() && r.at == Time(self.now()).end_of_day();
         let mut cache = self.0.cache.lock().map_err(poisoned)?;
-        if default_query {
-            cache.pin(key, d.clone());
+        if r.question.is_default() {
+            cache.pin(r.key.clone(), d.clone());
         } else {
-            cache.insert(key, d.clone(), size);
+            cache.insert(r.key.clone(), d.clone(), size);
         }
         Ok(d)
     }
@@ -552,12 +524,12 @@ impl AppState {
     /// The explanation of `fact` under a resolved query.
     pub fn explain(&self, r: &Resolved, fact: &str) -> Result<casus_engine::Explanation, ApiError> {
         let data = self.data()?;
-        let acts = &data.acts[..r.known];
-        let state = casus_engine::derive(&data.treaty, acts, &Query { at: r.at, readings: r.readings.clone() });
+        let acts = &data.acts[..r.known()];
+        let state = casus_engine::derive(&data.treaty, acts, &r.question.query());
         casus_engine::explain(&data.treaty, acts, &data.symbols, &state, fact).ok_or_else(|| {
             ApiError::not_found(format!(
                 "no fact `{fact}` on {}; facts look like party/ARM, case/ID, obligation/CASE/DUTY/DEBTOR",
-                casus_engine::report_date(r.at)
+                casus_engine::report_date(r.question.at)
             ))
         })
     }
@@ -787,15 +759,6 @@ pub fn read_into(store: &mut dyn Store, data: &mut Data, len: u64, each: &mut dy
         }
     }
     Ok(())
-}
-
-/// A date (the end of that day) or a date and time, UTC.
-pub fn parse_time(s: &str, what: &str) -> Result<Time, ApiError> {
-    match Time::parse(s.trim()) {
-        Some((t, Precision::Day)) => Ok(t.end_of_day()),
-        Some((t, _)) => Ok(t),
-        None => Err(ApiError::bad_request(format!("`{what}`: `{s}` is not a date; write YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]")).code("bad_date")),
-    }
 }
 
 /// Leaf hash check: is `entry` what the log holds at `seq`?

@@ -277,8 +277,7 @@ fn open(ledger: &str) -> Result<Ledger> {
 }
 
 fn now() -> Time {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    Time(secs as i64)
+    Time(casus_query::system_now())
 }
 
 /// The record time of the next append: now, but never before the last.
@@ -349,10 +348,7 @@ fn load_acts(ledger: &mut Ledger, path: &Path, symbols: &mut Symbols) -> Result<
     let name = file_name(path);
     let (record, diags) = casus_lang::load_record(&name, &text, &treaty, symbols);
     let earlier = ledger.acts_as_of(None, symbols)?;
-    let known = |sym: casus_model::Sym| earlier.iter().any(|a| a.document == sym || a.id == sym || a.case == sym);
-    let resolved = record.acts.iter().all(|a| (a.document.is_none() || known(a.document)) && (a.case.is_none() || known(a.case)));
-    let diags: Vec<_> =
-        diags.into_iter().filter(|d| !(resolved && [casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code))).collect();
+    let diags = casus_query::KnownNames::of(&earlier, symbols).excuse(diags, &record.acts, symbols);
     if !diags.is_empty() {
         eprint!("{}", casus_lang::render(&diags, &name, &text));
     }
@@ -724,10 +720,6 @@ fn key_change(
 /// The treaty and the acts of a ledger, as known at record time `as_of`
 /// (every act if `None`), for `replay --ledger`. Signatures are checked by
 /// `casus ledger verify`; this reads the log's structure and rules only.
-pub fn load_state_input(ledger: &str, as_of: Option<Time>) -> Result<crate::input::Loaded> {
-    let mut ledger = open(ledger)?;
-    let mut symbols = Symbols::new();
-    let (treaty, _) = ledger_treaty(&mut ledger, &mut symbols)?;
-    let acts = ledger.acts_as_of(as_of, &mut symbols)?;
-    Ok(crate::input::Loaded { symbols, treaty, record: casus_model::Record { title: String::new(), acts } })
+pub fn load_state_input(ledger: &str, as_of: Option<Time>) -> Result<casus_query::Book> {
+    casus_query::Book::from_ledger(&mut open(ledger)?, as_of).map_err(crate::input::rendered)
 }

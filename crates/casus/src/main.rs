@@ -290,8 +290,8 @@ pub const CSTO_RECORD: (&str, &str) = ("records/csto-2021-2025.md", include_str!
 
 fn demo(at: &str) -> Result<ExitCode> {
     let loaded = input::load_texts(CST_TREATY, CSTO_RECORD)?;
-    let at = input::parse_at(Some(at))?;
-    let query = casus_engine::Query { at, readings: Default::default() };
+    let query = casus_query::Question::parse(Some(at), None, &[])?.resolve(&loaded.treaty, &loaded.symbols, casus_query::system_now())?.query();
+    let at = query.at;
     let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
     let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
     println!("casus demo: the Collective Security Treaty and the CSTO record of 2021–2025 ({} acts).", loaded.record.acts.len());

@@ -1,7 +1,7 @@
 //! Text renderings for people: the state as tables, explanations as
 //! numbered reasons with their sources, readings side by side.
 
-use crate::input::{Loaded, parse_at};
+use crate::input::Loaded;
 use casus_engine::{Explanation, Query, Report};
 use casus_model::Time;
 use serde::Serialize;
@@ -348,7 +348,7 @@ impl Readings {
 pub fn membership_over_time(loaded: &Loaded, dates: &[&str]) -> String {
     let mut rows = Vec::new();
     for &d in dates {
-        let Ok(at) = parse_at(Some(d)) else { continue };
+        let Some(at) = casus_query::parse_time(d) else { continue };
         let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &Query { at, readings: Default::default() });
         let r = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
         let of = |s: &str| r.parties.iter().filter(|p| p.status == s).map(|p| p.code.clone()).collect::<Vec<_>>().join(" ");
@@ -360,7 +360,7 @@ pub fn membership_over_time(loaded: &Loaded, dates: &[&str]) -> String {
 pub fn chairs_over_time(loaded: &Loaded, dates: &[&str]) -> String {
     let mut rows = Vec::new();
     for &d in dates {
-        let Ok(at) = parse_at(Some(d)) else { continue };
+        let Some(at) = casus_query::parse_time(d) else { continue };
         let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &Query { at, readings: Default::default() });
         let r = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
         for c in r.chairs.iter().filter(|c| c.organ == "CSC") {
