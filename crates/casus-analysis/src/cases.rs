@@ -49,8 +49,7 @@ pub fn is_assistance_duty(duty: &Duty) -> bool {
 }
 
 fn act_id(acts: &[Act], symbols: &Symbols, i: u32) -> String {
-    let a = &acts[i as usize];
-    if a.id.is_some() { symbols.name(a.id).to_string() } else { format!("act-{}", i + 1) }
+    casus_engine::act_name(&acts[i as usize], symbols, i as usize)
 }
 
 /// How an act is listed in the response column.

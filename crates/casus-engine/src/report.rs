@@ -5,6 +5,7 @@
 //! field names stable.
 
 use crate::derive::State;
+use crate::fact::FactId;
 use casus_model::{Symbols, Time, Treaty};
 use serde::Serialize;
 
@@ -225,8 +226,7 @@ pub(crate) fn date(t: Time) -> String {
 
 /// The id of the act at `i`: its own id, or `act-N` by position.
 pub(crate) fn act_id(acts: &[casus_model::Act], symbols: &Symbols, i: u32) -> String {
-    let a = &acts[i as usize];
-    if a.id.is_some() { symbols.name(a.id).to_string() } else { format!("act-{}", i + 1) }
+    crate::fact::act_name(&acts[i as usize], symbols, i as usize)
 }
 
 pub(crate) fn case_id(state_case: &crate::CaseState, acts: &[casus_model::Act], symbols: &Symbols) -> String {
@@ -377,13 +377,13 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                 name: treaty.party(p.code).map(|pp| pp.name.clone()).unwrap_or_default(),
                 status: p.status.word().to_string(),
                 since: date(p.since),
-                fact: format!("party/{}", n(p.code)),
+                fact: FactId::Party(n(p.code)).to_string(),
             })
             .collect(),
         chairs: state
             .chairs
             .iter()
-            .map(|c| ChairRow { organ: n(c.organ), party: n(c.party), since: date(c.since), fact: format!("chair/{}", n(c.organ)) })
+            .map(|c| ChairRow { organ: n(c.organ), party: n(c.party), since: date(c.since), fact: FactId::Chair(n(c.organ)).to_string() })
             .collect(),
         documents: state.documents.iter().map(|d| document_row(acts, symbols, &treaty.words, d)).collect(),
         cases: state
@@ -403,7 +403,7 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                         .map(|o| {
                             let duty = n(treaty.duties[o.duty].id);
                             ObligationRow {
-                                fact: format!("obligation/{id}/{duty}/{}", n(o.debtor)),
+                                fact: FactId::Obligation { case: id.clone(), duty: duty.clone(), debtor: n(o.debtor) }.to_string(),
                                 duty,
                                 duty_title: treaty.duty_title(&treaty.duties[o.duty], symbols),
                                 status_text: o.status.text().to_string(),
@@ -436,7 +436,7 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                             }
                         })
                         .collect(),
-                    fact: format!("case/{id}"),
+                    fact: FactId::Case(id).to_string(),
                 }
             })
             .collect(),
@@ -544,6 +544,6 @@ fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_mode
                 no_effect: no_effect_rows(acts, symbols, s, words),
             })
             .collect(),
-        fact: format!("document/{}", n(d.id)),
+        fact: FactId::Document(n(d.id)).to_string(),
     }
 }

@@ -9,6 +9,9 @@
 //!   under.
 //! - [`book`]: the treaty with its acts, from files or from a ledger, loaded
 //!   strictly; the names a record knows, for acts added to it.
+//! - [`FactId`], re-exported: the fact grammar and the `act-N` name. It is
+//!   the engine's for now, since the engine's report builds the ids; it
+//!   moves here with the report.
 //!
 //! Named for the first of these: every front end's work starts with a
 //! query. The front ends keep argument and HTTP parsing and rendering; the
@@ -18,4 +21,5 @@ pub mod book;
 pub mod question;
 
 pub use book::{Book, BookError, KnownNames, load_treaty};
+pub use casus_engine::{FACT_FORMS, FactId, act_name};
 pub use question::{Question, QuestionError, Reading, Resolved, StateKey, format_time, parse_time, system_now, today};

@@ -19,6 +19,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use casus_engine::report::{CaseRow, DocumentRow, ReadingRow};
+use casus_engine::{FACT_FORMS, FactId, MAX_FACT_BYTES};
 use casus_ledger::{Checkpoint, hex, merkle};
 use casus_model::Time;
 use casus_query::{Question, QuestionError, question};
@@ -65,6 +66,15 @@ impl StateParams {
     pub fn to_query(&self) -> String {
         query_string(&self.question)
     }
+}
+
+/// The fact a query names, read as a fact id, for `path`.
+pub fn fact_id(fact: Option<&str>, path: &str) -> Result<FactId, ApiError> {
+    let Some(fact) = fact else { return Err(ApiError::bad_request(format!("name a fact: {path}?fact=case/ID"))) };
+    if fact.len() > MAX_FACT_BYTES {
+        return Err(ApiError::bad_request("the fact id is too long"));
+    }
+    FactId::parse(fact).ok_or_else(|| ApiError::bad_request(format!("`{fact}` is not a fact id; facts look like {FACT_FORMS}")).code("bad_fact"))
 }
 
 /// The query string that asks `q` (for links).
@@ -213,10 +223,7 @@ pub async fn document(State(s): State<AppState>, id: Result<Path<String>, PathRe
     (status = 200, description = "The explanation", body = crate::openapi::ExplanationSchema),
     (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn explain(State(s): State<AppState>, p: StateParams) -> Result<Json<casus_engine::Explanation>, ApiError> {
-    let Some(fact) = p.fact.clone() else { return Err(ApiError::bad_request("name a fact: /api/explain?fact=case/ID")) };
-    if fact.len() > 512 {
-        return Err(ApiError::bad_request("the fact id is too long"));
-    }
+    let fact = fact_id(p.fact.as_deref(), "/api/explain")?;
     let r = s.resolve(&p.question)?;
     let _permit = s.0.derivations.clone().acquire_owned().await.map_err(ApiError::internal)?;
     let s2 = s.clone();

@@ -19,6 +19,7 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
+use casus_engine::FactId;
 use casus_engine::report::{CaseRow, DocumentRow};
 use casus_model::Time;
 
@@ -587,7 +588,7 @@ pub async fn explain(State(s): State<AppState>, p: Result<StateParams, ApiError>
 
 async fn explain_page(s: AppState, p: StateParams) -> Result<Response, ApiError> {
     let p = featured_at(&s, p);
-    let Some(fact) = p.fact.clone() else { return Err(ApiError::bad_request("name a fact: /explain?fact=case/ID")) };
+    let fact = crate::api::fact_id(p.fact.as_deref(), "/explain")?;
     let (r, d) = report_for(&s, p.clone()).await?;
     let mut p_nav = p.clone();
     p_nav.fact = None;
@@ -645,19 +646,20 @@ pub async fn ledger(State(s): State<AppState>, p: Result<StateParams, ApiError>,
 
 /// The fact an act bears on: its case, its document, or its actor's
 /// membership; `None` for an act no explanation lists.
-fn act_fact(a: &casus_model::Act, symbols: &casus_model::Symbols, treaty: &casus_model::Treaty) -> Option<String> {
+fn act_fact(a: &casus_model::Act, symbols: &casus_model::Symbols, treaty: &casus_model::Treaty) -> Option<FactId> {
     use casus_model::ActKind::*;
+    let name = |s: casus_model::Sym| symbols.name(s).to_string();
     if a.case.is_some() {
-        return Some(format!("case/{}", symbols.name(a.case)));
+        return Some(FactId::Case(name(a.case)));
     }
     if matches!(a.kind, Request | Attack) && a.id.is_some() {
-        return Some(format!("case/{}", symbols.name(a.id)));
+        return Some(FactId::Case(name(a.id)));
     }
     if a.document.is_some() {
-        return Some(format!("document/{}", symbols.name(a.document)));
+        return Some(FactId::Document(name(a.document)));
     }
     if treaty.party(a.actor).is_some() {
-        return Some(format!("party/{}", symbols.name(a.actor)));
+        return Some(FactId::Party(name(a.actor)));
     }
     None
 }
@@ -726,7 +728,7 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
                 // On the act's day, under the chosen readings.
                 let on_the_day = Question { at: Some(a.time.end_of_day()), as_of: None, readings: p.question.readings.clone() };
                 let mut q = form_urlencoded::Serializer::new(String::new());
-                q.append_pair("fact", &fact);
+                q.append_pair("fact", &fact.to_string());
                 let mut href = format!("/explain?{}&{}", q.finish(), crate::api::query_string(&on_the_day));
                 if let Some(id) = &e.act {
                     href.push_str(&format!("#act-{id}"));

@@ -360,7 +360,7 @@ impl Data {
             EntryKind::Act => {
                 let act = casus_ledger::ledger::act_of_entry(&view, &mut self.symbols).map_err(|e| format!("entry {}: {e}", view.seq))?;
                 let n = |s: Sym| self.symbols.name(s).to_string();
-                let id = if act.id.is_some() { n(act.id) } else { format!("act-{}", self.acts.len() + 1) };
+                let id = casus_engine::act_name(&act, &self.symbols, self.acts.len());
                 let mut summary = format!("{} {}", n(act.actor), act.kind.keyword());
                 for s in [act.subject, act.document, act.to, act.against, act.about] {
                     if s.is_some() {
@@ -522,11 +522,11 @@ impl AppState {
     }
 
     /// The explanation of `fact` under a resolved query.
-    pub fn explain(&self, r: &Resolved, fact: &str) -> Result<casus_engine::Explanation, ApiError> {
+    pub fn explain(&self, r: &Resolved, fact: &casus_engine::FactId) -> Result<casus_engine::Explanation, ApiError> {
         let data = self.data()?;
         let acts = &data.acts[..r.known()];
         let state = casus_engine::derive(&data.treaty, acts, &r.question.query());
-        casus_engine::explain(&data.treaty, acts, &data.symbols, &state, fact).ok_or_else(|| {
+        casus_engine::explain_fact(&data.treaty, acts, &data.symbols, &state, fact).ok_or_else(|| {
             ApiError::not_found(format!(
                 "no fact `{fact}` on {}; facts look like party/ARM, case/ID, obligation/CASE/DUTY/DEBTOR",
                 casus_engine::report_date(r.question.at)

@@ -153,6 +153,16 @@ async fn documents_explanations_and_errors_share_one_shape() {
     assert_error(s, &v, StatusCode::NOT_FOUND, "not_found");
     let (s, v) = f.get("/api/explain").await;
     assert_error(s, &v, StatusCode::BAD_REQUEST, "bad_request");
+    // Not a fact id at all: said so, with the forms ids take.
+    let (s, v) = f.get("/api/explain?fact=obligation/arm_2022_09_art4/RUS").await;
+    assert_error(s, &v, StatusCode::BAD_REQUEST, "bad_fact");
+    assert!(v["error"]["message"].as_str().unwrap().contains("obligation/CASE/DUTY/DEBTOR"), "{v}");
+    // A question that is not one is refused before anything is derived.
+    let (s, v) = f.get("/api/state?interpretation=art4_trigger").await;
+    assert_error(s, &v, StatusCode::BAD_REQUEST, "unknown_reading");
+    let many: String = (0..65).map(|i| format!("&i=q{i}%3Do")).collect();
+    let (s, v) = f.get(&format!("/api/state?at=2022-12-01{many}")).await;
+    assert_error(s, &v, StatusCode::BAD_REQUEST, "bad_request");
     let (s, v) = f.get("/no/such/page").await;
     assert_error(s, &v, StatusCode::NOT_FOUND, "not_found");
     let (s, v) = f.get("/api/entries?limit=501").await;

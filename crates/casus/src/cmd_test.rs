@@ -433,8 +433,7 @@ impl Coverage {
 
 /// A case's id as `replay` lists it: its trigger's id, or `act-N`.
 fn case_name(c: &casus_engine::CaseState, acts: &[casus_model::Act], symbols: &Symbols) -> String {
-    let a = &acts[c.trigger as usize];
-    if a.id.is_some() { symbols.name(a.id).to_string() } else { format!("act-{}", c.trigger + 1) }
+    casus_engine::act_name(&acts[c.trigger as usize], symbols, c.trigger as usize)
 }
 
 #[cfg(test)]

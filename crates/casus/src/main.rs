@@ -201,7 +201,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let (args, fact) = args.split("explain")?;
             let (loaded, query) = state_input(&args)?;
             let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
-            let Some(e) = casus_engine::explain(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &fact) else {
+            // A string that is no fact id gets the same help as a fact the state lacks.
+            let found =
+                casus_engine::FactId::parse(&fact).and_then(|f| casus_engine::explain_fact(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &f));
+            let Some(e) = found else {
                 let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
                 if let Some(near) = text::suggest_fact(&report, &fact) {
                     bail!("no fact {fact} on {}; did you mean {near}?", report.at);
