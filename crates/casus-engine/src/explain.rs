@@ -20,6 +20,7 @@ use crate::report::{act_id, article_name, case_id, case_title, date, kind_noun, 
 use casus_model::*;
 use serde::Serialize;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
     pub fact: String,
@@ -30,12 +31,14 @@ pub struct Explanation {
     pub readings: Vec<ReadingCite>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct SourceCite {
     pub url: Option<String>,
     pub title: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct RuleCite {
     pub kind: String,
@@ -48,6 +51,7 @@ pub struct RuleCite {
     pub sources: Vec<SourceCite>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ActCite {
     pub role: String,
@@ -66,6 +70,7 @@ pub struct ActCite {
     pub sources: Vec<SourceCite>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ReadingCite {
     pub question: String,

@@ -9,6 +9,7 @@ use crate::fact::FactId;
 use casus_model::{Symbols, Time, Treaty};
 use serde::Serialize;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     pub treaty: TreatyRef,
@@ -22,12 +23,14 @@ pub struct Report {
     pub acts_considered: usize,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct TreatyRef {
     pub id: String,
     pub title: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct VersionRef {
     pub id: String,
@@ -35,6 +38,7 @@ pub struct VersionRef {
     pub in_force: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ReadingRow {
     pub question: String,
@@ -45,6 +49,7 @@ pub struct ReadingRow {
     pub option_text: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct PartyRow {
     pub code: String,
@@ -54,6 +59,7 @@ pub struct PartyRow {
     pub fact: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ChairRow {
     pub organ: String,
@@ -62,6 +68,7 @@ pub struct ChairRow {
     pub fact: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct SheetRow {
     pub party: String,
@@ -72,6 +79,7 @@ pub struct SheetRow {
     pub act: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct DocumentRow {
     pub id: String,
@@ -109,6 +117,7 @@ pub struct DocumentRow {
 }
 
 /// An act that changed nothing, kept on the record.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct NoEffectRow {
     pub act: String,
@@ -124,6 +133,7 @@ pub struct NoEffectRow {
 }
 
 /// The text's time before an organ it was later moved from.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct SectionRow {
     pub organ: String,
@@ -142,6 +152,7 @@ pub struct SectionRow {
     pub no_effect: Vec<NoEffectRow>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct TallyRow {
     pub yes: u32,
@@ -158,6 +169,7 @@ pub struct TallyRow {
     pub counted: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ObligationRow {
     pub duty: String,
@@ -188,6 +200,7 @@ pub struct ObligationRow {
     pub fact: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct PerformedRow {
     pub act: String,
@@ -195,6 +208,7 @@ pub struct PerformedRow {
     pub date: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct CaseRow {
     pub id: String,
@@ -210,6 +224,7 @@ pub struct CaseRow {
     pub fact: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ResponseRow {
     pub act: String,

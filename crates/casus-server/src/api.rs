@@ -164,7 +164,7 @@ pub async fn report_for(s: &AppState, p: StateParams) -> Result<(crate::state::R
 
 /// The state on a date as known at a date: the same document as `casus replay --json`.
 #[utoipa::path(get, path = "/api/state", params(StateParams), responses(
-    (status = 200, description = "The state (see README: JSON)", body = crate::openapi::ReportSchema),
+    (status = 200, description = "The state (see README: JSON)", body = casus_engine::Report),
     (status = 400, description = "A bad date or an unknown reading", body = crate::error::ErrorBody)))]
 pub async fn state(State(s): State<AppState>, p: StateParams) -> Result<Response, ApiError> {
     let (_, d) = report_for(&s, p).await?;
@@ -174,9 +174,7 @@ pub async fn state(State(s): State<AppState>, p: StateParams) -> Result<Response
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct CasesBody {
     pub at: String,
-    #[schema(value_type = Vec<crate::openapi::ReadingRowSchema>)]
     pub readings: Vec<ReadingRow>,
-    #[schema(value_type = Vec<crate::openapi::CaseRowSchema>)]
     pub cases: Vec<CaseRow>,
 }
 
@@ -191,7 +189,6 @@ pub async fn cases(State(s): State<AppState>, p: StateParams) -> Result<Json<Cas
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct DocumentsBody {
     pub at: String,
-    #[schema(value_type = Vec<crate::openapi::DocumentRowSchema>)]
     pub documents: Vec<DocumentRow>,
 }
 
@@ -205,7 +202,7 @@ pub async fn documents(State(s): State<AppState>, p: StateParams) -> Result<Json
 
 /// One document and its signature sheet.
 #[utoipa::path(get, path = "/api/documents/{id}", params(("id" = String, Path, description = "The document's id"), StateParams), responses(
-    (status = 200, body = crate::openapi::DocumentRowSchema), (status = 404, body = crate::error::ErrorBody)))]
+    (status = 200, body = DocumentRow), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn document(State(s): State<AppState>, id: Result<Path<String>, PathRejection>, p: StateParams) -> Result<Json<DocumentRow>, ApiError> {
     let Path(id) = id.map_err(path_error)?;
     let (r, d) = report_for(&s, p).await?;
@@ -220,7 +217,7 @@ pub async fn document(State(s): State<AppState>, id: Result<Path<String>, PathRe
 
 /// Why a fact holds: the rules and the article's text, the treaty version, the acts and their sources, the readings.
 #[utoipa::path(get, path = "/api/explain", params(StateParams), responses(
-    (status = 200, description = "The explanation", body = crate::openapi::ExplanationSchema),
+    (status = 200, description = "The explanation", body = casus_engine::Explanation),
     (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn explain(State(s): State<AppState>, p: StateParams) -> Result<Json<casus_engine::Explanation>, ApiError> {
     let fact = fact_id(p.fact.as_deref(), "/api/explain")?;

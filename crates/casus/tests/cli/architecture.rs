@@ -11,7 +11,8 @@ use std::collections::BTreeSet;
 const ALLOWED: &[(&str, &[&str])] = &[
     ("casus-model", &["serde"]),
     ("casus-lang", &["casus-model", "pulldown-cmark"]),
-    ("casus-engine", &["casus-model", "serde"]),
+    // utoipa only behind the `openapi` feature (the server's document).
+    ("casus-engine", &["casus-model", "serde", "utoipa"]),
     ("casus-analysis", &["casus-model", "casus-engine", "serde"]),
     // The layer between the core and the front ends: no IO beyond what the
     // ledger's store does, no async, no HTTP, no command line.
