@@ -132,7 +132,7 @@ pub fn case_rows(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time) -> 
             }
             let mut counts = BTreeMap::new();
             for o in &c.obligations {
-                *counts.entry(o.status.as_str()).or_insert(0) += 1;
+                *counts.entry(o.status.word()).or_insert(0) += 1;
             }
             let summary = counts.iter().map(|(k, v)| format!("{v} {k}")).collect::<Vec<_>>().join(", ");
             let opened = acts[cs.trigger as usize].time;

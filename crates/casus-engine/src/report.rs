@@ -4,7 +4,8 @@
 //! This is the wire type of `casus replay --json` and of the HTTP API: keep
 //! field names stable.
 
-use crate::derive::State;
+use crate::derive::{ObligationStatus, State};
+use crate::documents::DocumentStatus;
 use crate::fact::FactId;
 use casus_model::{Symbols, Time, Treaty};
 use serde::Serialize;
@@ -85,7 +86,7 @@ pub struct DocumentRow {
     pub id: String,
     pub title: String,
     pub organ: String,
-    pub status: String,
+    pub status: DocumentStatus,
     pub since: String,
     pub blocked_by: Vec<String>,
     pub limited_format: bool,
@@ -140,7 +141,7 @@ pub struct SectionRow {
     pub procedure: String,
     pub from: String,
     pub until: Option<String>,
-    pub status: String,
+    pub status: DocumentStatus,
     pub since: String,
     pub blocked_by: Vec<String>,
     pub excluded: Vec<String>,
@@ -177,7 +178,7 @@ pub struct ObligationRow {
     pub duty_title: String,
     pub debtor: String,
     pub creditor: String,
-    pub status: String,
+    pub status: ObligationStatus,
     /// The status in words (`not triggered`).
     pub status_text: String,
     pub since: String,
@@ -424,7 +425,7 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                                 status_text: o.status.text().to_string(),
                                 debtor: n(o.debtor),
                                 creditor: n(o.creditor),
-                                status: o.status.word().to_string(),
+                                status: o.status,
                                 since: date(o.since),
                                 deadline: o.deadline.filter(|d| *d != Time::MAX).map(date),
                                 fulfilled_by: o.fulfilled_by().map(|i| act_id(acts, symbols, i)),
@@ -525,7 +526,7 @@ fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_mode
         id: n(d.id),
         title: n(d.title),
         organ: n(d.organ),
-        status: d.status.word().to_string(),
+        status: d.status,
         since: date(d.since),
         blocked_by: d.blocked_by.iter().map(|&p| n(p)).collect(),
         limited_format: d.limited_format,
@@ -547,7 +548,7 @@ fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_mode
                 procedure: s.procedure.describe(),
                 from: date(s.from),
                 until: s.until.map(date),
-                status: s.status.word().to_string(),
+                status: s.status,
                 since: date(s.since),
                 blocked_by: s.blocked_by.iter().map(|&p| n(p)).collect(),
                 excluded: s.excluded.iter().map(|&p| n(p)).collect(),
@@ -562,3 +563,51 @@ fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_mode
         fact: FactId::Document(n(d.id)).to_string(),
     }
 }
+
+/// A status on the wire: the engine's own enum, serialized as its word
+/// (`word()`, the one place the words are written), so that the JSON keeps
+/// its strings, the OpenAPI document lists every value, and code compares
+/// statuses as values (`== ObligationStatus::Breached`) or, at the edges,
+/// as words (`== "breached"`).
+macro_rules! wire_status {
+    ($t:ident, [$($v:ident),+ $(,)?]) => {
+        impl $t {
+            /// Every status, in declaration order.
+            pub const ALL: &'static [$t] = &[$($t::$v),+];
+        }
+        // A status added to the enum must be added to `ALL`: this match
+        // stops compiling until it is.
+        const _: fn($t) = |s| match s {
+            $($t::$v)|+ => (),
+        };
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.word())
+            }
+        }
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.word())
+            }
+        }
+        impl PartialEq<&str> for $t {
+            fn eq(&self, word: &&str) -> bool {
+                self.word() == *word
+            }
+        }
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $t {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some($t::ALL.iter().map(|s| s.word())))
+                    .into()
+            }
+        }
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $t {}
+    };
+}
+
+wire_status!(ObligationStatus, [Pending, Fulfilled, Breached, NotTriggered, Undetermined]);
+wire_status!(DocumentStatus, [Adopted, Blocked, Pending]);

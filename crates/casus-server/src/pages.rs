@@ -482,7 +482,7 @@ async fn cases_page(s: AppState, p: StateParams) -> Result<Response, ApiError> {
                     debtor: o.debtor.clone(),
                     duty: o.duty.clone(),
                     duty_title: o.duty_title.clone(),
-                    status: o.status.clone(),
+                    status: o.status.to_string(),
                     status_text: o.status_text.clone(),
                     deadline: o.deadline.clone().unwrap_or_default(),
                     fulfilled_by: o

@@ -154,7 +154,8 @@ fn described(doc: &Value, schema: &Value, v: &Value, at: &str) {
             let t = &schema["type"];
             assert!(t == "null" || t.as_array().is_some_and(|ts| ts.iter().any(|x| x == "null")), "{at}: null where the schema says {schema}");
         }
-        _ => {}
+        // A status is one of the values the schema lists.
+        _ => assert!(schema["enum"].as_array().is_none_or(|values| values.contains(v)), "{at}: {v} is not one of {}", schema["enum"]),
     }
 }
 

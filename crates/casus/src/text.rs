@@ -62,7 +62,7 @@ pub fn report(r: &Report) -> String {
         .documents
         .iter()
         .map(|d| {
-            let status = if d.limited_format { format!("{} (limited format)", d.status) } else { d.status.clone() };
+            let status = if d.limited_format { format!("{} (limited format)", d.status) } else { d.status.to_string() };
             vec![d.id.clone(), d.organ.clone(), status, d.since.clone(), d.blocked_by.join(" "), d.title.clone()]
         })
         .collect();
@@ -312,7 +312,7 @@ impl Readings {
                         rows.push(ReadingRow { fact: o.fact.clone(), case: c.id.clone(), debtor: o.debtor.clone(), statuses: vec![String::new(); ci] });
                         rows.len() - 1
                     });
-                    rows[k].statuses.push(o.status.clone());
+                    rows[k].statuses.push(o.status.to_string());
                 }
             }
             for r in rows.iter_mut() {
