@@ -22,12 +22,12 @@ use casus_engine::report::{CaseRow, DocumentRow, ReadingRow};
 use casus_engine::{FACT_FORMS, FactId, MAX_FACT_BYTES};
 use casus_ledger::{Checkpoint, hex, merkle};
 use casus_model::Time;
-use casus_query::{Question, QuestionError, question};
+use casus_query::{Question, question};
 use serde::Serialize;
 
 use crate::MAX_PAGE_ENTRIES;
 use crate::error::{ApiError, blocking};
-use crate::state::{AppState, EntryMeta, VerifyBadge};
+use crate::state::{AppState, EntryMeta, VerifyBadge, question_error};
 
 /// The state query: the question (`at`, `as_of`, the readings, parsed by
 /// `casus-query`) and, for explanations, `fact`. Parsed by hand because
@@ -41,11 +41,6 @@ pub struct StateParams {
 
 /// Longest query string read.
 const MAX_QUERY_BYTES: usize = 8 * 1024;
-
-/// A question that could not be read or answered, in the one error shape.
-pub fn question_error(e: QuestionError) -> ApiError {
-    ApiError::bad_request(e.to_string()).code(e.code())
-}
 
 impl StateParams {
     pub fn parse(query: Option<&str>) -> Result<StateParams, ApiError> {
@@ -137,7 +132,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T
 }
 
 /// A JSON body from bytes already serialized (the cached report).
-fn json_bytes(bytes: axum::body::Bytes) -> Response {
+pub fn json_bytes(bytes: axum::body::Bytes) -> Response {
     let mut r = Response::new(Body::from(bytes));
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     r
@@ -578,12 +573,6 @@ pub async fn events(State(s): State<AppState>) -> impl IntoResponse {
         Some((Ok::<Event, Infallible>(ev), rx))
     });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-}
-
-/// This document.
-#[utoipa::path(get, path = "/api/openapi.json", responses((status = 200, description = "The OpenAPI document")))]
-pub async fn openapi_json() -> Response {
-    json_bytes(axum::body::Bytes::from(crate::openapi::document()))
 }
 
 /// A path segment that does not decode (bad percent-encoding, not UTF-8),

@@ -78,9 +78,7 @@ fn refusal(seq: u64, t: &Tamper) -> ApiError {
     ApiError::new(status, code, msg)
 }
 
-/// Most `POST /api/acts` requests checked at once; a further one is
-/// answered 503 `busy` at once, before its body is read.
-pub const MAX_CONCURRENT_WRITES: usize = 4;
+pub use crate::state::MAX_CONCURRENT_WRITES;
 /// Most diagnostics listed in a refusal's `details`; a last line says how
 /// many more there were.
 pub const MAX_DETAILS: usize = 100;

@@ -21,6 +21,8 @@
 //! - [`error`]: the one JSON error shape.
 
 pub mod api;
+pub mod auth;
+pub mod cache;
 pub mod client;
 pub mod demo;
 pub mod error;
@@ -66,7 +68,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/verify", get(api::verify))
         .route("/api/events", get(api::events))
         .route("/api/acts", post(ingest::post_acts))
-        .route("/api/openapi.json", get(api::openapi_json));
+        .route("/api/openapi.json", get(openapi::openapi_json));
     let pages = Router::new()
         .route("/", get(pages::overview))
         .route("/cases", get(pages::cases))
@@ -77,7 +79,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(pages)
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), state::require_token))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_token))
         .route("/static/{file}", get(pages::asset))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

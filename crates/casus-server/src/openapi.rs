@@ -29,7 +29,7 @@ use utoipa::OpenApi;
         crate::api::verify,
         crate::api::events,
         crate::ingest::post_acts,
-        crate::api::openapi_json,
+        openapi_json,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail))
 )]
@@ -40,4 +40,10 @@ pub fn document() -> String {
     let mut s = ApiDoc::openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", responses((status = 200, description = "The OpenAPI document")))]
+pub async fn openapi_json() -> axum::response::Response {
+    crate::api::json_bytes(axum::body::Bytes::from(document()))
 }
