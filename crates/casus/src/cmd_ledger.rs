@@ -332,11 +332,8 @@ fn file_name(path: &Path) -> String {
 fn ledger_treaty(ledger: &mut Ledger, symbols: &mut Symbols) -> Result<(Treaty, String)> {
     let info = ledger.treaty()?;
     let text = String::from_utf8(info.text).context("the ledger's treaty is not UTF-8")?;
-    let (treaty, diags) = casus_lang::load_treaty(&info.name, &text, symbols);
-    if diags.iter().any(|d| d.is_error()) {
-        eprint!("{}", casus_lang::render(&diags, &info.name, &text));
-        bail!("the treaty bound in the ledger does not load");
-    }
+    let treaty =
+        casus_query::load_treaty(&info.name, &text, symbols).map_err(crate::input::rendered).context("the treaty bound in the ledger does not load")?;
     Ok((treaty, info.name))
 }
 
