@@ -202,10 +202,9 @@ fn document_coalitions(d: &DocumentState, symbols: &Symbols, at: Time) -> (Vec<C
 /// The smallest sets of acts by parties that would change the verdict of
 /// `fact` (a document or an obligation), or `None` if there is no such fact.
 pub fn blockers(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State, fact: &str) -> Option<Blockers> {
-    let (kind, rest) = fact.split_once('/')?;
-    match kind {
-        "document" => {
-            let id = symbols.get(rest)?;
+    match casus_engine::FactId::parse(fact)? {
+        casus_engine::FactId::Document(doc) => {
+            let id = symbols.get(&doc)?;
             let d = state.documents.iter().find(|d| d.id == id)?;
             let (coalitions, note) = document_coalitions(d, symbols, state.at);
             let verdict = if d.blocked_by.is_empty() {
@@ -215,13 +214,9 @@ pub fn blockers(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State,
             };
             Some(described(Blockers { fact: fact.to_string(), verdict, coalitions, note }, treaty, symbols))
         }
-        "obligation" => {
-            let mut parts = rest.rsplitn(3, '/');
-            let (debtor, duty, case) = (parts.next()?, parts.next()?, parts.next()?);
-            let c = state.cases.iter().find(|c| {
-                let t = &acts[c.trigger as usize];
-                (if t.id.is_some() { symbols.name(t.id).to_string() } else { format!("act-{}", c.trigger + 1) }) == case
-            })?;
+        casus_engine::FactId::Obligation { case, duty, debtor } => {
+            let (debtor, duty) = (debtor.as_str(), duty.as_str());
+            let c = state.cases.iter().find(|c| casus_engine::act_name(&acts[c.trigger as usize], symbols, c.trigger as usize) == case)?;
             let debtor_sym = symbols.get(debtor)?;
             let o = c.obligations.iter().find(|o| o.debtor == debtor_sym && symbols.name(treaty.duties[o.duty].id) == duty)?;
             let deadline = o.deadline.map(casus_engine::report::long_date).unwrap_or_default();

@@ -49,8 +49,7 @@ pub fn is_assistance_duty(duty: &Duty) -> bool {
 }
 
 fn act_id(acts: &[Act], symbols: &Symbols, i: u32) -> String {
-    let a = &acts[i as usize];
-    if a.id.is_some() { symbols.name(a.id).to_string() } else { format!("act-{}", i + 1) }
+    casus_engine::act_name(&acts[i as usize], symbols, i as usize)
 }
 
 /// How an act is listed in the response column.
@@ -133,7 +132,7 @@ pub fn case_rows(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time) -> 
             }
             let mut counts = BTreeMap::new();
             for o in &c.obligations {
-                *counts.entry(o.status.as_str()).or_insert(0) += 1;
+                *counts.entry(o.status.word()).or_insert(0) += 1;
             }
             let summary = counts.iter().map(|(k, v)| format!("{v} {k}")).collect::<Vec<_>>().join(", ");
             let opened = acts[cs.trigger as usize].time;

@@ -14,11 +14,13 @@
 mod document_reason;
 
 use crate::derive::{ObligationStatus, State};
+use crate::fact::FactId;
 use crate::matcher::{Bindings, matches};
 use crate::report::{act_id, article_name, case_id, case_title, date, kind_noun, long_date, possessive};
 use casus_model::*;
 use serde::Serialize;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
     pub fact: String,
@@ -29,12 +31,14 @@ pub struct Explanation {
     pub readings: Vec<ReadingCite>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct SourceCite {
     pub url: Option<String>,
     pub title: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct RuleCite {
     pub kind: String,
@@ -47,6 +51,7 @@ pub struct RuleCite {
     pub sources: Vec<SourceCite>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ActCite {
     pub role: String,
@@ -65,6 +70,7 @@ pub struct ActCite {
     pub sources: Vec<SourceCite>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ReadingCite {
     pub question: String,
@@ -348,21 +354,21 @@ impl Ctx<'_> {
 }
 
 /// Explains the fact with id `fact` (as listed in a `Report`), or `None`
-/// if the state has no such fact.
+/// if it is not a fact id or the state has no such fact.
 pub fn explain(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State, fact: &str) -> Option<Explanation> {
+    explain_fact(treaty, acts, symbols, state, &FactId::parse(fact)?)
+}
+
+/// Explains a fact already read, or `None` if the state has no such fact.
+pub fn explain_fact(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State, fact: &FactId) -> Option<Explanation> {
     let cx = Ctx { treaty, acts, symbols, state };
-    let (kind, rest) = fact.split_once('/')?;
-    match kind {
-        "party" => explain_party(&cx, fact, rest),
-        "chair" => explain_chair(&cx, fact, rest),
-        "document" => document_reason::explain_document(&cx, fact, rest),
-        "case" => explain_case(&cx, fact, rest),
-        "obligation" => {
-            let mut parts = rest.rsplitn(3, '/');
-            let (debtor, duty, case) = (parts.next()?, parts.next()?, parts.next()?);
-            explain_obligation(&cx, fact, case, duty, debtor)
-        }
-        _ => None,
+    let id = fact.to_string();
+    match fact {
+        FactId::Party(code) => explain_party(&cx, &id, code),
+        FactId::Chair(organ) => explain_chair(&cx, &id, organ),
+        FactId::Document(doc) => document_reason::explain_document(&cx, &id, doc),
+        FactId::Case(case) => explain_case(&cx, &id, case),
+        FactId::Obligation { case, duty, debtor } => explain_obligation(&cx, &id, case, duty, debtor),
     }
 }
 

@@ -10,13 +10,15 @@
 mod derive;
 mod documents;
 mod explain;
+mod fact;
 mod fxhash;
 mod matcher;
 pub mod report;
 
 pub use derive::{CaseState, ChairState, DutyInstance, ObligationState, ObligationStatus, PartyState, Performance, State, derive};
 pub use documents::{Basis, DocumentState, DocumentStatus, NoEffect, Position, Section, Tally, position_of, status_of};
-pub use explain::{ActCite, Explanation, ReadingCite, RuleCite, explain};
+pub use explain::{ActCite, Explanation, ReadingCite, RuleCite, explain, explain_fact};
+pub use fact::{FACT_FORMS, FactId, MAX_FACT_BYTES, act_name};
 pub use report::{Report, report};
 
 /// The explanation's parts, for renderers.
@@ -29,49 +31,16 @@ pub fn report_date(t: casus_model::Time) -> String {
     report::date(t)
 }
 
-use casus_model::{Sym, Symbols, Time, Treaty};
+use casus_model::{Sym, Time, Treaty};
 use std::collections::BTreeMap;
 
-/// What to derive: the state at `at` under the chosen readings.
+/// What to derive: the state at `at` under the chosen readings. Front ends
+/// build it from what a user typed with `casus-query`'s `Question`.
 #[derive(Clone, Debug, Default)]
 pub struct Query {
     pub at: Time,
     /// Question → option. Questions not named take their default.
     pub readings: BTreeMap<Sym, Sym>,
-}
-
-/// An interpretation choice that names no question or option of the treaty.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadingError(pub String);
-
-impl std::fmt::Display for ReadingError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ReadingError {}
-
-impl Query {
-    /// Builds readings from `QUESTION=OPTION` strings, checked against the treaty.
-    pub fn readings_from(treaty: &Treaty, symbols: &Symbols, pairs: &[String]) -> Result<BTreeMap<Sym, Sym>, ReadingError> {
-        let mut out = BTreeMap::new();
-        for pair in pairs {
-            let Some((q, o)) = pair.split_once('=') else {
-                return Err(ReadingError(format!("`{pair}` is not QUESTION=OPTION")));
-            };
-            let question = symbols.get(q.trim()).and_then(|s| treaty.question(s)).ok_or_else(|| {
-                let known: Vec<&str> = treaty.questions.iter().map(|q| symbols.name(q.id)).collect();
-                ReadingError(format!("unknown question `{}`; the treaty asks: {}", q.trim(), known.join(", ")))
-            })?;
-            let option = symbols.get(o.trim()).filter(|s| question.options.iter().any(|opt| opt.id == *s)).ok_or_else(|| {
-                let known: Vec<&str> = question.options.iter().map(|opt| symbols.name(opt.id)).collect();
-                ReadingError(format!("`{}` is not an option of `{}`; options: {}", o.trim(), q.trim(), known.join(", ")))
-            })?;
-            out.insert(question.id, option);
-        }
-        Ok(out)
-    }
 }
 
 /// Every combination of options of the treaty's questions, in declaration

@@ -4,10 +4,13 @@
 //! This is the wire type of `casus replay --json` and of the HTTP API: keep
 //! field names stable.
 
-use crate::derive::State;
+use crate::derive::{ObligationStatus, State};
+use crate::documents::DocumentStatus;
+use crate::fact::FactId;
 use casus_model::{Symbols, Time, Treaty};
 use serde::Serialize;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     pub treaty: TreatyRef,
@@ -21,12 +24,14 @@ pub struct Report {
     pub acts_considered: usize,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct TreatyRef {
     pub id: String,
     pub title: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct VersionRef {
     pub id: String,
@@ -34,6 +39,7 @@ pub struct VersionRef {
     pub in_force: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ReadingRow {
     pub question: String,
@@ -44,6 +50,7 @@ pub struct ReadingRow {
     pub option_text: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct PartyRow {
     pub code: String,
@@ -53,6 +60,7 @@ pub struct PartyRow {
     pub fact: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ChairRow {
     pub organ: String,
@@ -61,6 +69,7 @@ pub struct ChairRow {
     pub fact: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct SheetRow {
     pub party: String,
@@ -71,12 +80,13 @@ pub struct SheetRow {
     pub act: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct DocumentRow {
     pub id: String,
     pub title: String,
     pub organ: String,
-    pub status: String,
+    pub status: DocumentStatus,
     pub since: String,
     pub blocked_by: Vec<String>,
     pub limited_format: bool,
@@ -108,6 +118,7 @@ pub struct DocumentRow {
 }
 
 /// An act that changed nothing, kept on the record.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct NoEffectRow {
     pub act: String,
@@ -123,13 +134,14 @@ pub struct NoEffectRow {
 }
 
 /// The text's time before an organ it was later moved from.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct SectionRow {
     pub organ: String,
     pub procedure: String,
     pub from: String,
     pub until: Option<String>,
-    pub status: String,
+    pub status: DocumentStatus,
     pub since: String,
     pub blocked_by: Vec<String>,
     pub excluded: Vec<String>,
@@ -141,6 +153,7 @@ pub struct SectionRow {
     pub no_effect: Vec<NoEffectRow>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct TallyRow {
     pub yes: u32,
@@ -157,6 +170,7 @@ pub struct TallyRow {
     pub counted: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ObligationRow {
     pub duty: String,
@@ -164,7 +178,7 @@ pub struct ObligationRow {
     pub duty_title: String,
     pub debtor: String,
     pub creditor: String,
-    pub status: String,
+    pub status: ObligationStatus,
     /// The status in words (`not triggered`).
     pub status_text: String,
     pub since: String,
@@ -187,6 +201,7 @@ pub struct ObligationRow {
     pub fact: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct PerformedRow {
     pub act: String,
@@ -194,6 +209,7 @@ pub struct PerformedRow {
     pub date: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct CaseRow {
     pub id: String,
@@ -209,6 +225,7 @@ pub struct CaseRow {
     pub fact: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ResponseRow {
     pub act: String,
@@ -225,8 +242,7 @@ pub(crate) fn date(t: Time) -> String {
 
 /// The id of the act at `i`: its own id, or `act-N` by position.
 pub(crate) fn act_id(acts: &[casus_model::Act], symbols: &Symbols, i: u32) -> String {
-    let a = &acts[i as usize];
-    if a.id.is_some() { symbols.name(a.id).to_string() } else { format!("act-{}", i + 1) }
+    crate::fact::act_name(&acts[i as usize], symbols, i as usize)
 }
 
 pub(crate) fn case_id(state_case: &crate::CaseState, acts: &[casus_model::Act], symbols: &Symbols) -> String {
@@ -377,13 +393,13 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                 name: treaty.party(p.code).map(|pp| pp.name.clone()).unwrap_or_default(),
                 status: p.status.word().to_string(),
                 since: date(p.since),
-                fact: format!("party/{}", n(p.code)),
+                fact: FactId::Party(n(p.code)).to_string(),
             })
             .collect(),
         chairs: state
             .chairs
             .iter()
-            .map(|c| ChairRow { organ: n(c.organ), party: n(c.party), since: date(c.since), fact: format!("chair/{}", n(c.organ)) })
+            .map(|c| ChairRow { organ: n(c.organ), party: n(c.party), since: date(c.since), fact: FactId::Chair(n(c.organ)).to_string() })
             .collect(),
         documents: state.documents.iter().map(|d| document_row(acts, symbols, &treaty.words, d)).collect(),
         cases: state
@@ -403,13 +419,13 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                         .map(|o| {
                             let duty = n(treaty.duties[o.duty].id);
                             ObligationRow {
-                                fact: format!("obligation/{id}/{duty}/{}", n(o.debtor)),
+                                fact: FactId::Obligation { case: id.clone(), duty: duty.clone(), debtor: n(o.debtor) }.to_string(),
                                 duty,
                                 duty_title: treaty.duty_title(&treaty.duties[o.duty], symbols),
                                 status_text: o.status.text().to_string(),
                                 debtor: n(o.debtor),
                                 creditor: n(o.creditor),
-                                status: o.status.word().to_string(),
+                                status: o.status,
                                 since: date(o.since),
                                 deadline: o.deadline.filter(|d| *d != Time::MAX).map(date),
                                 fulfilled_by: o.fulfilled_by().map(|i| act_id(acts, symbols, i)),
@@ -436,7 +452,7 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                             }
                         })
                         .collect(),
-                    fact: format!("case/{id}"),
+                    fact: FactId::Case(id).to_string(),
                 }
             })
             .collect(),
@@ -510,7 +526,7 @@ fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_mode
         id: n(d.id),
         title: n(d.title),
         organ: n(d.organ),
-        status: d.status.word().to_string(),
+        status: d.status,
         since: date(d.since),
         blocked_by: d.blocked_by.iter().map(|&p| n(p)).collect(),
         limited_format: d.limited_format,
@@ -532,7 +548,7 @@ fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_mode
                 procedure: s.procedure.describe(),
                 from: date(s.from),
                 until: s.until.map(date),
-                status: s.status.word().to_string(),
+                status: s.status,
                 since: date(s.since),
                 blocked_by: s.blocked_by.iter().map(|&p| n(p)).collect(),
                 excluded: s.excluded.iter().map(|&p| n(p)).collect(),
@@ -544,6 +560,54 @@ fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_mode
                 no_effect: no_effect_rows(acts, symbols, s, words),
             })
             .collect(),
-        fact: format!("document/{}", n(d.id)),
+        fact: FactId::Document(n(d.id)).to_string(),
     }
 }
+
+/// A status on the wire: the engine's own enum, serialized as its word
+/// (`word()`, the one place the words are written), so that the JSON keeps
+/// its strings, the OpenAPI document lists every value, and code compares
+/// statuses as values (`== ObligationStatus::Breached`) or, at the edges,
+/// as words (`== "breached"`).
+macro_rules! wire_status {
+    ($t:ident, [$($v:ident),+ $(,)?]) => {
+        impl $t {
+            /// Every status, in declaration order.
+            pub const ALL: &'static [$t] = &[$($t::$v),+];
+        }
+        // A status added to the enum must be added to `ALL`: this match
+        // stops compiling until it is.
+        const _: fn($t) = |s| match s {
+            $($t::$v)|+ => (),
+        };
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.word())
+            }
+        }
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.word())
+            }
+        }
+        impl PartialEq<&str> for $t {
+            fn eq(&self, word: &&str) -> bool {
+                self.word() == *word
+            }
+        }
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $t {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some($t::ALL.iter().map(|s| s.word())))
+                    .into()
+            }
+        }
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $t {}
+    };
+}
+
+wire_status!(ObligationStatus, [Pending, Fulfilled, Breached, NotTriggered, Undetermined]);
+wire_status!(DocumentStatus, [Adopted, Blocked, Pending]);

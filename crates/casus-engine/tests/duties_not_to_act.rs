@@ -62,7 +62,7 @@ fn non_aggression_is_breached_by_the_attack_and_only_then() {
     assert!(!before.cases.iter().any(|c| c.id == "barbarossa_1941_06_22"));
     let (after, ex) = replay(&treaty, &record, "1941-06-22", &["obligation/barbarossa_1941_06_22/non_aggression/DEU", "case/barbarossa_1941_06_22"]);
     let o = obligation(&after, "barbarossa_1941_06_22", "non_aggression", "DEU");
-    assert_eq!((o.status.as_str(), o.creditor.as_str(), o.since.as_str()), ("breached", "SUN", "1941-06-22"));
+    assert_eq!((o.status.word(), o.creditor.as_str(), o.since.as_str()), ("breached", "SUN", "1941-06-22"));
     assert_eq!(o.breached_by.as_ref().map(|b| b.act.as_str()), Some("barbarossa_1941_06_22"));
     assert_eq!((o.deadline.as_deref(), o.fulfilled_by.as_deref(), o.days_open), (None, None, None));
     // Only Germany, the attacker, is in breach: the Soviet Union attacked no one.
@@ -81,7 +81,7 @@ fn neutrality_is_kept_while_nothing_it_forbids_is_recorded() {
     let (treaty, record) = (example("non-aggression.md"), example("non-aggression-record.md"));
     let (rep, ex) = replay(&treaty, &record, "1941-06-21", &["obligation/raf_raid_1939_09_04/neutrality/SUN"]);
     let o = obligation(&rep, "raf_raid_1939_09_04", "neutrality", "SUN");
-    assert_eq!((o.status.as_str(), o.creditor.as_str(), o.deadline.as_deref()), ("pending", "DEU", None));
+    assert_eq!((o.status.word(), o.creditor.as_str(), o.deadline.as_deref()), ("pending", "DEU", None));
     // From the end of 4 September 1939 to the end of 21 June 1941.
     assert_eq!(o.days_open, Some(656));
     let t = text(&ex[0]);
@@ -106,7 +106,7 @@ fn neutrality_is_breached_by_support_for_the_attacker() {
     let extra = "1939-10-01 SUN assistance\n  id       sun_helps_gbr\n  to       GBR\n  source   \"test\"\n";
     let (rep, ex) = replay(&treaty, &with_acts(&record, extra), "1939-12-31", &["obligation/raf_raid_1939_09_04/neutrality/SUN"]);
     let o = obligation(&rep, "raf_raid_1939_09_04", "neutrality", "SUN");
-    assert_eq!((o.status.as_str(), o.since.as_str()), ("breached", "1939-10-01"));
+    assert_eq!((o.status.word(), o.since.as_str()), ("breached", "1939-10-01"));
     assert_eq!(o.breached_by.as_ref().map(|b| b.act.as_str()), Some("sun_helps_gbr"));
     assert!(text(&ex[0]).contains("did what the duty forbids while it was in force"), "{}", text(&ex[0]));
     assert_prose(&ex[0]);
@@ -138,7 +138,7 @@ fn a_duty_to_refrain_for_a_time_is_fulfilled_at_its_end() {
     assert_eq!(obligation(&rep, "x_attacks", "neutral", "BBB").status, "pending");
     let (rep, ex) = replay(LIMITED, &limited_record(""), "2001-04-01", &["obligation/x_attacks/neutral/BBB"]);
     let o = obligation(&rep, "x_attacks", "neutral", "BBB");
-    assert_eq!((o.status.as_str(), o.since.as_str()), ("fulfilled", "2001-04-01"));
+    assert_eq!((o.status.word(), o.since.as_str()), ("fulfilled", "2001-04-01"));
     assert!(text(&ex[0]).contains("until it ended on 31 March 2001"), "{}", text(&ex[0]));
     // Support after the end breaches nothing; support on the last day,
     // dated only to the day, is in time (the end is that day's last second).
@@ -177,7 +177,7 @@ fn organs_and_parties_trigger_duties_and_or_joins_triggers() {
     assert_eq!(answered, Some(vec!["mission"]));
     // The party that invokes self-defence owes the report itself, to the Council.
     let o = obligation(&rep, "ald_invokes", "report_measures", "ALD");
-    assert_eq!((o.status.as_str(), o.creditor.as_str()), ("fulfilled", "VC"));
+    assert_eq!((o.status.word(), o.creditor.as_str()), ("fulfilled", "VC"));
     assert_eq!(rep.cases.iter().find(|c| c.id == "ald_invokes").map(|c| c.obligations.len()), Some(1));
     assert_prose(&ex[0]);
     assert_prose(&ex[1]);
@@ -189,14 +189,14 @@ fn a_duty_with_no_deadline_stays_open_and_counts_its_days() {
     for (at, days) in [("2030-07-01", 30), ("2035-06-01", 1826)] {
         let (rep, ex) = replay(&treaty, &record, at, &["obligation/assist_brv/assist/CSL"]);
         let o = obligation(&rep, "assist_brv", "assist", "CSL");
-        assert_eq!((o.status.as_str(), o.deadline.as_deref(), o.days_open), ("pending", None, Some(days)));
+        assert_eq!((o.status.word(), o.deadline.as_deref(), o.days_open), ("pending", None, Some(days)));
         let t = text(&ex[0]);
         assert!(t.contains("never breached by time alone"), "{t}");
         assert!(t.contains(&format!("open for {} days", casus_engine_grouped(days))), "{t}");
         assert_prose(&ex[0]);
         // Performed without a deadline: fulfilled, and no longer counted as open.
         let a = obligation(&rep, "assist_brv", "assist", "ALD");
-        assert_eq!((a.status.as_str(), a.days_open), ("fulfilled", None));
+        assert_eq!((a.status.word(), a.days_open), ("fulfilled", None));
     }
 }
 

@@ -208,14 +208,14 @@ fn a_vote_of_the_members_is_decided_once_certain() {
     }
     r += &act("AAA", "vote no", "m", "2000-06-09");
     let rep = common::replay(TREATY, &r, "2000-07-01", &[]);
-    assert_eq!((rep.documents[0].status.as_str(), rep.documents[0].since.as_str()), ("adopted", "2000-06-02"));
+    assert_eq!((rep.documents[0].status.word(), rep.documents[0].since.as_str()), ("adopted", "2000-06-02"));
 }
 
 #[test]
 fn blocked_since_the_first_refusal() {
     let r = propose("u", "SUB", "2001-02-01", "") + &act("AAA", "refuse", "u", "2001-02-02") + &act("BBB", "refuse", "u", "2001-02-09");
     let rep = common::replay(TREATY, &r, "2001-03-01", &[]);
-    assert_eq!((rep.documents[0].status.as_str(), rep.documents[0].since.as_str()), ("blocked", "2001-02-02"));
+    assert_eq!((rep.documents[0].status.word(), rep.documents[0].since.as_str()), ("blocked", "2001-02-02"));
     assert_eq!(rep.documents[0].blocked_by, ["AAA", "BBB"]);
 }
 
@@ -247,7 +247,7 @@ fn every_member_that_breaks_silence_is_named_in_the_order_of_its_act() {
     r += &act("BBB", "objection", "stmt", "2000-09-13T18:00");
     let rep = common::replay(TREATY, &r, "2000-09-14", &[]);
     let d = &rep.documents[0];
-    assert_eq!((d.status.as_str(), d.since.as_str()), ("blocked", "2000-09-13T17:00:00Z"));
+    assert_eq!((d.status.word(), d.since.as_str()), ("blocked", "2000-09-13T17:00:00Z"));
     assert_eq!(d.blocked_by, ["FFF", "AAA", "CCC"]);
     assert_eq!(positions(&rep), ["AAA:amended", "BBB:kept_silent", "CCC:objected", "DDD:kept_silent", "EEE:kept_silent", "FFF:objected"]);
     assert_eq!(d.no_effect.iter().map(|n| (n.party.as_str(), n.why.as_str())).collect::<Vec<_>>(), [("BBB", "after_close")]);
@@ -276,18 +276,18 @@ fn a_text_moved_to_another_organ_keeps_its_history_under_the_first() {
     r += &act("CCC", "sign", "plan", "2001-02-04");
     let rep = common::replay(TREATY, &r, "2001-02-05", &[]);
     let d = &rep.documents[0];
-    assert_eq!((d.organ.as_str(), d.status.as_str()), ("SUB", "pending"));
+    assert_eq!((d.organ.as_str(), d.status.word()), ("SUB", "pending"));
     assert_eq!(positions(&rep), ["AAA:pending", "BBB:signed", "CCC:signed"]);
     assert_eq!(d.earlier.len(), 1);
     let first = &d.earlier[0];
-    assert_eq!((first.organ.as_str(), first.status.as_str(), first.until.as_deref()), ("ALL", "blocked", Some("2001-02-03")));
+    assert_eq!((first.organ.as_str(), first.status.word(), first.until.as_deref()), ("ALL", "blocked", Some("2001-02-03")));
     assert_eq!(first.blocked_by, ["FFF"]);
     assert!(first.procedure.starts_with("unanimity"));
     let sheet: Vec<String> = first.sheet.iter().map(|s| format!("{}:{}", s.party, s.position)).collect();
     assert_eq!(sheet, ["AAA:signed", "BBB:did_not_take_part", "CCC:did_not_take_part", "DDD:did_not_take_part", "EEE:did_not_take_part", "FFF:refused"]);
     let r2 = r.clone() + &act("AAA", "sign", "plan", "2001-02-06");
     let rep = common::replay(TREATY, &r2, "2001-02-07", &[]);
-    assert_eq!((rep.documents[0].status.as_str(), rep.documents[0].since.as_str()), ("adopted", "2001-02-06"));
+    assert_eq!((rep.documents[0].status.word(), rep.documents[0].since.as_str()), ("adopted", "2001-02-06"));
     let e = explain(&r2, "2001-02-07", "plan");
     assert!(e.contains("Before Full Council (ALL) (from 1 February 2001 until 3 February 2001):"), "{e}");
     assert!(e.contains("There it was blocked by the refusal of Freedonia (refusal on 2 February 2001)."), "{e}");
@@ -307,7 +307,7 @@ fn acts_that_can_no_longer_change_anything_are_kept_and_marked() {
     r += &act("BBB", "refuse", "u", "2001-02-09");
     let rep = common::replay(TREATY, &r, "2001-03-01", &[]);
     let d = &rep.documents[0];
-    assert_eq!((d.status.as_str(), d.since.as_str()), ("adopted", "2001-02-02"));
+    assert_eq!((d.status.word(), d.since.as_str()), ("adopted", "2001-02-02"));
     assert_eq!(positions(&rep), ["AAA:signed", "BBB:signed", "CCC:signed"]);
     assert_eq!(
         (d.no_effect[0].party.as_str(), d.no_effect[0].position.as_str(), d.no_effect[0].why.as_str(), d.no_effect[0].decided.as_deref()),
@@ -335,7 +335,7 @@ fn consensus_at_the_close_is_explained_as_such_not_as_signatures() {
     // Nobody signed; the session closed without a refusal.
     let r = propose("text", "CON", "2001-02-01", "  end 2001-02-01T18:00\n");
     let rep = common::replay(TREATY, &r, "2001-02-02", &[]);
-    assert_eq!((rep.documents[0].status.as_str(), rep.documents[0].basis.as_str()), ("adopted", "consensus_at_close"));
+    assert_eq!((rep.documents[0].status.word(), rep.documents[0].basis.as_str()), ("adopted", "consensus_at_close"));
     assert!(positions(&rep).iter().all(|p| p.ends_with(":no_objection")), "{:?}", positions(&rep));
     let e = explain(&r, "2001-02-02", "text");
     assert!(
@@ -366,7 +366,7 @@ fn a_decision_recorded_in_an_organ_that_votes() {
     // Without ballots or a tally: adopted, tally not recorded, no 0-0-0.
     let rep = common::replay(TREATY, &decision(""), "2001-04-02", &[]);
     let d = &rep.documents[0];
-    assert_eq!((d.status.as_str(), d.basis.as_str()), ("adopted", "tally_not_recorded"));
+    assert_eq!((d.status.word(), d.basis.as_str()), ("adopted", "tally_not_recorded"));
     assert!(d.tally.is_none());
     assert!(positions(&rep).iter().all(|p| p.ends_with(":not_recorded")), "{:?}", positions(&rep));
     let e = explain(&decision(""), "2001-04-02", "res");
@@ -400,7 +400,7 @@ fn a_decision_recorded_under_consensus_shows_what_each_seat_did() {
     r += &act("BBB", "sign", "dec", "2001-05-02");
     let rep = common::replay(TREATY, &r, "2001-06-01", &[]);
     let d = &rep.documents[0];
-    assert_eq!((d.status.as_str(), d.limited_format, d.basis.as_str()), ("adopted", true, "decision_recorded"));
+    assert_eq!((d.status.word(), d.limited_format, d.basis.as_str()), ("adopted", true, "decision_recorded"));
     assert_eq!(positions(&rep), ["AAA:opted_out", "BBB:no_objection", "CCC:no_objection", "DDD:no_objection", "FFF:no_objection"]);
     assert_eq!(d.no_effect.iter().map(|n| n.party.as_str()).collect::<Vec<_>>(), ["BBB"]);
 }
@@ -425,13 +425,13 @@ fn an_objection_dated_to_the_expiry_day_makes_the_verdict_depend_on_its_time_of_
     let mut r = propose("stmt", "SIL", "2000-09-12T10:00", "  end 2000-09-13T18:00:00\n");
     r += &act("CCC", "objection", "stmt", "2000-09-13T17:58");
     let rep = common::replay(TREATY, &r, "2000-09-20", &[]);
-    assert_eq!((rep.documents[0].status.as_str(), rep.documents[0].depends_on_time_of_day.len()), ("blocked", 0));
+    assert_eq!((rep.documents[0].status.word(), rep.documents[0].depends_on_time_of_day.len()), ("blocked", 0));
 
     // The next day: too late, whatever the hour.
     let mut r = propose("stmt", "SIL", "2000-09-12T10:00", "  end 2000-09-13T18:00:00\n");
     r += &act("CCC", "objection", "stmt", "2000-09-14");
     let rep = common::replay(TREATY, &r, "2000-09-20", &[]);
     let d = &rep.documents[0];
-    assert_eq!((d.status.as_str(), d.depends_on_time_of_day.len()), ("adopted", 0));
+    assert_eq!((d.status.word(), d.depends_on_time_of_day.len()), ("adopted", 0));
     assert_eq!(d.no_effect[0].why, "after_close");
 }

@@ -636,19 +636,27 @@ impl Ledger {
                 if view.kind != EntryKind::Act {
                     continue;
                 }
-                let fields = ActFields::decode(view.payload).map_err(|e| LedgerError::Tampered { entry: pos, kind: Tamper::Malformed(e.to_string()) })?;
-                let mut act = fields.to_act(symbols);
-                act.attestation = match view.mode {
-                    Mode::Live => Attestation::Actor,
-                    _ => Attestation::Recorder(symbols.intern(&view.signer.hex())),
-                };
-                act.recorded = Some(Time(view.record_time));
-                acts.push(act);
+                acts.push(act_of_entry(&view, symbols).map_err(|kind| LedgerError::Tampered { entry: pos, kind })?);
             }
             start = end;
         }
         Ok(acts)
     }
+}
+
+/// The act an act entry holds, as the engine reads it: its fields, who
+/// vouches for it (the actor for a live entry, else the signing recorder,
+/// named by its key id) and its record time. The one function from a
+/// ledger entry to an act: `acts_as_of` and the server's replay share it.
+pub fn act_of_entry(view: &EntryView<'_>, symbols: &mut Symbols) -> std::result::Result<Act, Tamper> {
+    let fields = ActFields::decode(view.payload).map_err(|e| Tamper::Malformed(e.to_string()))?;
+    let mut act = fields.to_act(symbols);
+    act.attestation = match view.mode {
+        Mode::Live => Attestation::Actor,
+        _ => Attestation::Recorder(symbols.intern(&view.signer.hex())),
+    };
+    act.recorded = Some(Time(view.record_time));
+    Ok(act)
 }
 
 fn refused(t: &Tamper) -> LedgerError {

@@ -19,26 +19,23 @@ use axum::http::{HeaderValue, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use casus_engine::report::{CaseRow, DocumentRow, ReadingRow};
+use casus_engine::{FACT_FORMS, FactId, MAX_FACT_BYTES};
 use casus_ledger::{Checkpoint, hex, merkle};
 use casus_model::Time;
+use casus_query::{Question, question};
 use serde::Serialize;
 
 use crate::MAX_PAGE_ENTRIES;
 use crate::error::{ApiError, blocking};
-use crate::state::{AppState, EntryMeta, VerifyBadge};
+use crate::state::{AppState, EntryMeta, VerifyBadge, question_error};
 
-/// The state query: `at`, `as_of`, `interpretation` (repeatable) and, for
-/// explanations, `fact`. Parsed by hand because `interpretation` repeats.
-#[derive(Clone, Debug, Default, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+/// The state query: the question (`at`, `as_of`, the readings, parsed by
+/// `casus-query`) and, for explanations, `fact`. Parsed by hand because
+/// readings repeat.
+#[derive(Clone, Debug, Default)]
 pub struct StateParams {
-    /// The date (the end of that day) or date and time (UTC) to derive the state on; default today.
-    pub at: Option<String>,
-    /// The state as the ledger knew it at this record time; default everything recorded.
-    pub as_of: Option<String>,
-    /// A reading of the text, `QUESTION=OPTION`; repeat for several questions.
-    pub interpretation: Vec<String>,
-    /// A fact id, for `/api/explain`: `party/ARM`, `case/ID`, `obligation/CASE/DUTY/DEBTOR`, …
+    pub question: Question,
+    /// A fact id, for `/api/explain`.
     pub fact: Option<String>,
 }
 
@@ -53,31 +50,64 @@ impl StateParams {
         }
         let mut p = StateParams::default();
         for (k, v) in form_urlencoded::parse(q.as_bytes()) {
-            let v = v.trim().to_string();
-            match &*k {
-                "at" if !v.is_empty() => p.at = Some(v),
-                "as_of" if !v.is_empty() => p.as_of = Some(v),
-                "interpretation" | "i" if !v.is_empty() => p.interpretation.push(v),
-                "fact" if !v.is_empty() => p.fact = Some(v),
-                _ => {}
+            if !p.question.set(&k, &v).map_err(question_error)? && k == "fact" && !v.trim().is_empty() {
+                p.fact = Some(v.trim().to_string());
             }
         }
         Ok(p)
     }
 
-    /// The query string that asks the same state (for links).
+    /// The query string that asks the same question (for links).
     pub fn to_query(&self) -> String {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        if let Some(a) = &self.at {
-            s.append_pair("at", a);
-        }
-        if let Some(a) = &self.as_of {
-            s.append_pair("as_of", a);
-        }
-        for i in &self.interpretation {
-            s.append_pair("interpretation", i);
-        }
-        s.finish()
+        query_string(&self.question)
+    }
+}
+
+/// The fact a query names, read as a fact id, for `path`.
+pub fn fact_id(fact: Option<&str>, path: &str) -> Result<FactId, ApiError> {
+    let Some(fact) = fact else { return Err(ApiError::bad_request(format!("name a fact: {path}?fact=case/ID"))) };
+    if fact.len() > MAX_FACT_BYTES {
+        return Err(ApiError::bad_request("the fact id is too long"));
+    }
+    FactId::parse(fact).ok_or_else(|| ApiError::bad_request(format!("`{fact}` is not a fact id; facts look like {FACT_FORMS}")).code("bad_fact"))
+}
+
+/// The query string that asks `q` (for links).
+pub fn query_string(q: &Question) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in q.params() {
+        s.append_pair(k, &v);
+    }
+    s.finish()
+}
+
+/// The question's parameters in the OpenAPI document, named as
+/// `casus-query` reads them.
+impl utoipa::IntoParams for StateParams {
+    fn into_params(_: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+        use utoipa::openapi::{Required, Schema};
+        let string = || Schema::Object(ObjectBuilder::new().schema_type(Type::String).build());
+        let param = |name: &str, description: &str, schema: Schema| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .description(Some(description))
+                .required(Required::False)
+                .schema(Some(schema))
+                .build()
+        };
+        vec![
+            param(question::AT, "The date (the end of that day) or date and time (UTC) to derive the state on; default today.", string()),
+            param(question::AS_OF, "The state as the ledger knew it at this record time; default everything recorded.", string()),
+            param(
+                question::READING,
+                "A reading of the text, `QUESTION=OPTION`; repeat for several questions (`i` is the short name).",
+                Schema::Array(ArrayBuilder::new().items(utoipa::openapi::RefOr::T(string())).build()),
+            ),
+            param("fact", "A fact id, for `/api/explain`: `party/ARM`, `case/ID`, `obligation/CASE/DUTY/DEBTOR`, …", string()),
+        ]
     }
 }
 
@@ -102,7 +132,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T
 }
 
 /// A JSON body from bytes already serialized (the cached report).
-fn json_bytes(bytes: axum::body::Bytes) -> Response {
+pub fn json_bytes(bytes: axum::body::Bytes) -> Response {
     let mut r = Response::new(Body::from(bytes));
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     r
@@ -111,7 +141,7 @@ fn json_bytes(bytes: axum::body::Bytes) -> Response {
 /// The derived report, from the cache when it is there (no thread hop),
 /// otherwise derived on a blocking thread.
 pub async fn report_for(s: &AppState, p: StateParams) -> Result<(crate::state::Resolved, std::sync::Arc<crate::state::Derived>), ApiError> {
-    let r = s.resolve(&p)?;
+    let r = s.resolve(&p.question)?;
     if let Some(d) = s.cached(&r)? {
         return Ok((r, d));
     }
@@ -129,7 +159,7 @@ pub async fn report_for(s: &AppState, p: StateParams) -> Result<(crate::state::R
 
 /// The state on a date as known at a date: the same document as `casus replay --json`.
 #[utoipa::path(get, path = "/api/state", params(StateParams), responses(
-    (status = 200, description = "The state (see README: JSON)", body = crate::openapi::ReportSchema),
+    (status = 200, description = "The state (see README: JSON)", body = casus_engine::Report),
     (status = 400, description = "A bad date or an unknown reading", body = crate::error::ErrorBody)))]
 pub async fn state(State(s): State<AppState>, p: StateParams) -> Result<Response, ApiError> {
     let (_, d) = report_for(&s, p).await?;
@@ -139,9 +169,7 @@ pub async fn state(State(s): State<AppState>, p: StateParams) -> Result<Response
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct CasesBody {
     pub at: String,
-    #[schema(value_type = Vec<crate::openapi::ReadingRowSchema>)]
     pub readings: Vec<ReadingRow>,
-    #[schema(value_type = Vec<crate::openapi::CaseRowSchema>)]
     pub cases: Vec<CaseRow>,
 }
 
@@ -156,7 +184,6 @@ pub async fn cases(State(s): State<AppState>, p: StateParams) -> Result<Json<Cas
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct DocumentsBody {
     pub at: String,
-    #[schema(value_type = Vec<crate::openapi::DocumentRowSchema>)]
     pub documents: Vec<DocumentRow>,
 }
 
@@ -170,7 +197,7 @@ pub async fn documents(State(s): State<AppState>, p: StateParams) -> Result<Json
 
 /// One document and its signature sheet.
 #[utoipa::path(get, path = "/api/documents/{id}", params(("id" = String, Path, description = "The document's id"), StateParams), responses(
-    (status = 200, body = crate::openapi::DocumentRowSchema), (status = 404, body = crate::error::ErrorBody)))]
+    (status = 200, body = DocumentRow), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn document(State(s): State<AppState>, id: Result<Path<String>, PathRejection>, p: StateParams) -> Result<Json<DocumentRow>, ApiError> {
     let Path(id) = id.map_err(path_error)?;
     let (r, d) = report_for(&s, p).await?;
@@ -180,19 +207,16 @@ pub async fn document(State(s): State<AppState>, id: Result<Path<String>, PathRe
         .find(|doc| doc.id == id)
         .cloned()
         .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("no document `{id}` on {}", casus_engine::report_date(r.at))))
+        .ok_or_else(|| ApiError::not_found(format!("no document `{id}` on {}", casus_engine::report_date(r.question.at))))
 }
 
 /// Why a fact holds: the rules and the article's text, the treaty version, the acts and their sources, the readings.
 #[utoipa::path(get, path = "/api/explain", params(StateParams), responses(
-    (status = 200, description = "The explanation", body = crate::openapi::ExplanationSchema),
+    (status = 200, description = "The explanation", body = casus_engine::Explanation),
     (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn explain(State(s): State<AppState>, p: StateParams) -> Result<Json<casus_engine::Explanation>, ApiError> {
-    let Some(fact) = p.fact.clone() else { return Err(ApiError::bad_request("name a fact: /api/explain?fact=case/ID")) };
-    if fact.len() > 512 {
-        return Err(ApiError::bad_request("the fact id is too long"));
-    }
-    let r = s.resolve(&p)?;
+    let fact = fact_id(p.fact.as_deref(), "/api/explain")?;
+    let r = s.resolve(&p.question)?;
     let _permit = s.0.derivations.clone().acquire_owned().await.map_err(ApiError::internal)?;
     let s2 = s.clone();
     Ok(Json(blocking(move || s2.explain(&r, &fact)).await?))
@@ -549,12 +573,6 @@ pub async fn events(State(s): State<AppState>) -> impl IntoResponse {
         Some((Ok::<Event, Infallible>(ev), rx))
     });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-}
-
-/// This document.
-#[utoipa::path(get, path = "/api/openapi.json", responses((status = 200, description = "The OpenAPI document")))]
-pub async fn openapi_json() -> Response {
-    json_bytes(axum::body::Bytes::from(crate::openapi::document()))
 }
 
 /// A path segment that does not decode (bad percent-encoding, not UTF-8),

@@ -78,9 +78,7 @@ fn refusal(seq: u64, t: &Tamper) -> ApiError {
     ApiError::new(status, code, msg)
 }
 
-/// Most `POST /api/acts` requests checked at once; a further one is
-/// answered 503 `busy` at once, before its body is read.
-pub const MAX_CONCURRENT_WRITES: usize = 4;
+pub use crate::state::MAX_CONCURRENT_WRITES;
 /// Most diagnostics listed in a refusal's `details`; a last line says how
 /// many more there were.
 pub const MAX_DETAILS: usize = 100;
@@ -354,28 +352,7 @@ fn check_text(s: &AppState, req: &SignedActs, views: &[EntryView]) -> Result<(),
     let name = if req.name.ends_with(".md") { "request.md" } else { "request.acts" };
     let (record, diags) = casus_lang::load_record(name, &req.text, &data.treaty, &mut symbols);
     // Documents and cases opened by acts already in the ledger are known.
-    let mut introduced: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut resolved = true;
-    for a in &record.acts {
-        for sym in [a.document, a.case] {
-            if sym.is_some() {
-                let n = symbols.name(sym);
-                if !data.known.contains(n) && !introduced.contains(n) {
-                    resolved = false;
-                }
-            }
-        }
-        for sym in [a.id, a.document] {
-            if sym.is_some() {
-                introduced.insert(symbols.name(sym).to_string());
-            }
-        }
-    }
-    let errors: Vec<_> = diags
-        .into_iter()
-        .filter(|d| d.is_error())
-        .filter(|d| !(resolved && [casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code)))
-        .collect();
+    let errors: Vec<_> = data.known.excuse(diags, &record.acts, &symbols).into_iter().filter(|d| d.is_error()).collect();
     if !errors.is_empty() {
         let shown = &errors[..errors.len().min(MAX_DETAILS)];
         let rendered = casus_lang::render_short(shown, name, &req.text);

@@ -23,6 +23,8 @@
 //! - [`error`]: the one JSON error shape.
 
 pub mod api;
+pub mod auth;
+pub mod cache;
 pub mod client;
 pub mod demo;
 pub mod error;
@@ -69,7 +71,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/verify", get(api::verify))
         .route("/api/events", get(api::events))
         .route("/api/acts", post(ingest::post_acts))
-        .route("/api/openapi.json", get(api::openapi_json))
+        .route("/api/openapi.json", get(openapi::openapi_json))
         .merge(tiles::routes());
     let pages = Router::new()
         .route("/", get(pages::overview))
@@ -81,7 +83,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(pages)
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), state::require_token))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_token))
         .route("/static/{file}", get(pages::asset))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -19,13 +19,15 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
+use casus_engine::FactId;
 use casus_engine::report::{CaseRow, DocumentRow};
 use casus_model::Time;
 
 use crate::api::{StateParams, report_for};
 use crate::error::{ApiError, blocking};
-use crate::state::{AppState, EntryMeta, VerifyBadge, parse_time};
+use crate::state::{AppState, EntryMeta, VerifyBadge};
 use crate::svg;
+use casus_query::{Question, format_time};
 
 /// One option of a reading, for the toggles.
 pub struct Choice {
@@ -80,20 +82,15 @@ impl Nav {
 
 fn nav(s: &AppState, page: &'static str, p: &StateParams, at: &str, path: &str) -> Result<Nav, ApiError> {
     let d = s.data()?;
-    let chosen: Vec<(String, String)> =
-        p.interpretation.iter().filter_map(|i| i.split_once('=')).map(|(a, b)| (a.trim().to_string(), b.trim().to_string())).collect();
     let questions = crate::api::questions(&d)
         .into_iter()
         .map(|q| {
-            let current = chosen.iter().find(|(qq, _)| *qq == q.id).map_or(q.default.clone(), |(_, o)| o.clone());
+            let current = p.question.chosen(&q.id).unwrap_or(&q.default).to_string();
             let choices = q
                 .options
                 .iter()
                 .map(|o| {
-                    let mut p2 = p.clone();
-                    p2.interpretation.retain(|i| i.split_once('=').is_none_or(|(qq, _)| qq.trim() != q.id));
-                    p2.interpretation.push(format!("{}={}", q.id, o.id));
-                    let qs = p2.to_query();
+                    let qs = crate::api::query_string(&p.question.choosing(&q.id, &o.id));
                     Choice { id: o.id.clone(), text: o.name.clone(), selected: o.id == current, href: format!("{path}?{qs}") }
                 })
                 .collect();
@@ -102,7 +99,7 @@ fn nav(s: &AppState, page: &'static str, p: &StateParams, at: &str, path: &str) 
         .collect();
     // Before the first act was recorded, nothing is known: say so, and when
     // the first entry was recorded, rather than show an empty treaty.
-    let notice = match p.as_of.as_deref().map(|a| parse_time(a, "as_of")).transpose()? {
+    let notice = match p.question.as_of {
         Some(t) if d.acts.first().and_then(|a| a.recorded).is_some_and(|r| r > t) => {
             let first = d.entries.first().map(|e| long(&e.record_time)).unwrap_or_default();
             let first_act = d.acts.first().and_then(|a| a.recorded).map(casus_engine::report::long_date).unwrap_or_default();
@@ -116,7 +113,7 @@ fn nav(s: &AppState, page: &'static str, p: &StateParams, at: &str, path: &str) 
     Ok(Nav {
         page,
         at: at.to_string(),
-        as_of: p.as_of.clone().unwrap_or_default(),
+        as_of: p.question.as_of.map(format_time).unwrap_or_default(),
         q: p.to_query(),
         questions,
         head: d.size(),
@@ -136,10 +133,8 @@ pub fn long(when: &str) -> String {
 
 /// The page's state query: without `at`, the featured date (if any).
 fn featured_at(s: &AppState, mut p: StateParams) -> StateParams {
-    if p.at.is_none()
-        && let Some(t) = s.config().featured.date
-    {
-        p.at = Some(casus_engine::report_date(t));
+    if p.question.at.is_none() {
+        p.question.at = s.config().featured.date;
     }
     p
 }
@@ -313,9 +308,7 @@ async fn story_line(
     for q in questions {
         let mut by_option = Vec::new();
         for o in &q.options {
-            let mut p2 = p.clone();
-            p2.interpretation.retain(|i| i.split_once('=').is_none_or(|(qq, _)| qq.trim() != q.id));
-            p2.interpretation.push(format!("{}={}", q.id, o.id));
+            let p2 = StateParams { question: p.question.choosing(&q.id, &o.id), fact: None };
             let (_, d2) = report_for(s, p2).await?;
             let v = d2.report.cases.iter().find(|c2| c2.id == c.id).map_or_else(|| "not yet opened".to_string(), verdict);
             by_option.push((o.id.replace('_', " "), v));
@@ -346,8 +339,11 @@ async fn story_line(
     Ok(StoryLine { place, text, href: format!("/cases?{q}#case-{}", c.id), worst: worst.to_string() })
 }
 
-pub async fn overview(State(s): State<AppState>, p: StateParams) -> Response {
-    or_error_page(overview_page(s, p).await)
+pub async fn overview(State(s): State<AppState>, p: Result<StateParams, ApiError>) -> Response {
+    match p {
+        Ok(p) => or_error_page(overview_page(s, p).await),
+        Err(e) => error_page(e),
+    }
 }
 
 async fn overview_page(s: AppState, p: StateParams) -> Result<Response, ApiError> {
@@ -370,10 +366,10 @@ async fn overview_page(s: AppState, p: StateParams) -> Result<Response, ApiError
     let data = s.data()?;
     let link = |y: i64| {
         let mut p2 = p.clone();
-        p2.at = Some(format!("{y}-01-01"));
+        p2.question.at = Some(Time::from_date(y, 1, 1).end_of_day());
         format!("/?{}", p2.to_query())
     };
-    let membership_svg = svg::both(|l| svg::membership(&data.treaty, &data.acts[..r.known], &data.symbols, r.at, &link, l));
+    let membership_svg = svg::both(|l| svg::membership(&data.treaty, &data.acts[..r.known()], &data.symbols, r.question.at, &link, l));
     let organs = data
         .treaty
         .organs
@@ -402,7 +398,7 @@ async fn overview_page(s: AppState, p: StateParams) -> Result<Response, ApiError
         organs,
         membership_svg,
         acts: d.report.acts_considered,
-        acts_known: r.known,
+        acts_known: r.known(),
         other_entries: data.size().saturating_sub(data.acts.len() as u64),
         featured,
         others,
@@ -455,8 +451,11 @@ pub struct Cases {
     pub cases: Vec<CaseView>,
 }
 
-pub async fn cases(State(s): State<AppState>, p: StateParams) -> Response {
-    or_error_page(cases_page(s, p).await)
+pub async fn cases(State(s): State<AppState>, p: Result<StateParams, ApiError>) -> Response {
+    match p {
+        Ok(p) => or_error_page(cases_page(s, p).await),
+        Err(e) => error_page(e),
+    }
 }
 
 async fn cases_page(s: AppState, p: StateParams) -> Result<Response, ApiError> {
@@ -483,7 +482,7 @@ async fn cases_page(s: AppState, p: StateParams) -> Result<Response, ApiError> {
                     debtor: o.debtor.clone(),
                     duty: o.duty.clone(),
                     duty_title: o.duty_title.clone(),
-                    status: o.status.clone(),
+                    status: o.status.to_string(),
                     status_text: o.status_text.clone(),
                     deadline: o.deadline.clone().unwrap_or_default(),
                     fulfilled_by: o
@@ -525,8 +524,11 @@ impl Documents {
     }
 }
 
-pub async fn documents(State(s): State<AppState>, p: StateParams) -> Response {
-    or_error_page(documents_page(s, p).await)
+pub async fn documents(State(s): State<AppState>, p: Result<StateParams, ApiError>) -> Response {
+    match p {
+        Ok(p) => or_error_page(documents_page(s, p).await),
+        Err(e) => error_page(e),
+    }
 }
 
 async fn documents_page(s: AppState, p: StateParams) -> Result<Response, ApiError> {
@@ -544,8 +546,11 @@ pub struct Timeline {
     pub svg: String,
 }
 
-pub async fn timeline(State(s): State<AppState>, p: StateParams) -> Response {
-    or_error_page(timeline_page(s, p).await)
+pub async fn timeline(State(s): State<AppState>, p: Result<StateParams, ApiError>) -> Response {
+    match p {
+        Ok(p) => or_error_page(timeline_page(s, p).await),
+        Err(e) => error_page(e),
+    }
 }
 
 async fn timeline_page(s: AppState, p: StateParams) -> Result<Response, ApiError> {
@@ -556,13 +561,13 @@ async fn timeline_page(s: AppState, p: StateParams) -> Result<Response, ApiError
     let data = s.data()?;
     let link = |y: i64| {
         let mut p2 = p.clone();
-        p2.at = Some(format!("{y}-01-01"));
+        p2.question.at = Some(Time::from_date(y, 1, 1).end_of_day());
         format!("/timeline?{}", p2.to_query())
     };
     let explain = |fact: &str| nav.explain(fact);
     let name = |code: &str| name_of(&names, code);
     let links = svg::TimelineLinks { year: &link, explain: &explain, name: &name };
-    let svg = svg::both(|l| svg::timeline(&d.report, &data.acts[..r.known], &data.symbols, r.at, &links, l));
+    let svg = svg::both(|l| svg::timeline(&d.report, &data.acts[..r.known()], &data.symbols, r.question.at, &links, l));
     drop(data);
     render(&Timeline { nav, svg })
 }
@@ -574,13 +579,16 @@ pub struct Explain {
     pub e: casus_engine::Explanation,
 }
 
-pub async fn explain(State(s): State<AppState>, p: StateParams) -> Response {
-    or_error_page(explain_page(s, p).await)
+pub async fn explain(State(s): State<AppState>, p: Result<StateParams, ApiError>) -> Response {
+    match p {
+        Ok(p) => or_error_page(explain_page(s, p).await),
+        Err(e) => error_page(e),
+    }
 }
 
 async fn explain_page(s: AppState, p: StateParams) -> Result<Response, ApiError> {
     let p = featured_at(&s, p);
-    let Some(fact) = p.fact.clone() else { return Err(ApiError::bad_request("name a fact: /explain?fact=case/ID")) };
+    let fact = crate::api::fact_id(p.fact.as_deref(), "/explain")?;
     let (r, d) = report_for(&s, p.clone()).await?;
     let mut p_nav = p.clone();
     p_nav.fact = None;
@@ -629,25 +637,29 @@ impl Ledger {
 /// Entries per ledger page.
 const LEDGER_PAGE: u64 = 100;
 
-pub async fn ledger(State(s): State<AppState>, p: StateParams, raw: RawQuery) -> Response {
-    or_error_page(ledger_page(s, p, raw).await)
+pub async fn ledger(State(s): State<AppState>, p: Result<StateParams, ApiError>, raw: RawQuery) -> Response {
+    match p {
+        Ok(p) => or_error_page(ledger_page(s, p, raw).await),
+        Err(e) => error_page(e),
+    }
 }
 
 /// The fact an act bears on: its case, its document, or its actor's
 /// membership; `None` for an act no explanation lists.
-fn act_fact(a: &casus_model::Act, symbols: &casus_model::Symbols, treaty: &casus_model::Treaty) -> Option<String> {
+fn act_fact(a: &casus_model::Act, symbols: &casus_model::Symbols, treaty: &casus_model::Treaty) -> Option<FactId> {
     use casus_model::ActKind::*;
+    let name = |s: casus_model::Sym| symbols.name(s).to_string();
     if a.case.is_some() {
-        return Some(format!("case/{}", symbols.name(a.case)));
+        return Some(FactId::Case(name(a.case)));
     }
     if matches!(a.kind, Request | Attack) && a.id.is_some() {
-        return Some(format!("case/{}", symbols.name(a.id)));
+        return Some(FactId::Case(name(a.id)));
     }
     if a.document.is_some() {
-        return Some(format!("document/{}", symbols.name(a.document)));
+        return Some(FactId::Document(name(a.document)));
     }
     if treaty.party(a.actor).is_some() {
-        return Some(format!("party/{}", symbols.name(a.actor)));
+        return Some(FactId::Party(name(a.actor)));
     }
     None
 }
@@ -685,7 +697,7 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
         .unwrap_or(0);
     let s2 = s.clone();
     let (badge, checkpoints) = blocking(move || Ok((s2.verify()?, crate::api::read_checkpoints(&s2)?))).await?;
-    let at = p.at.clone().unwrap_or_default();
+    let at = p.question.at.map(format_time).unwrap_or_default();
     let nav = nav(&s, "ledger", &p, &at, "/ledger")?;
     let d = s.data()?;
     let size = d.size();
@@ -703,8 +715,6 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
             n += 1;
         }
     }
-    let keep: Vec<String> =
-        p.interpretation.iter().map(|i| format!("interpretation={}", form_urlencoded::byte_serialize(i.as_bytes()).collect::<String>())).collect();
     let titles: HashMap<casus_model::Sym, String> =
         d.acts.iter().filter(|a| a.document.is_some() && a.title.is_some()).map(|a| (a.document, d.symbols.name(a.title).to_string())).collect();
     let entries: Vec<LedgerRow> = (start as usize..end as usize)
@@ -715,14 +725,11 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
             let date = act.map(casus_engine::report::act_date).unwrap_or_default();
             let explain = act.and_then(|a| {
                 let fact = act_fact(a, &d.symbols, &d.treaty)?;
+                // On the act's day, under the chosen readings.
+                let on_the_day = Question { at: Some(a.time.end_of_day()), as_of: None, readings: p.question.readings.clone() };
                 let mut q = form_urlencoded::Serializer::new(String::new());
-                q.append_pair("fact", &fact);
-                q.append_pair("at", &casus_engine::report_date(a.time.end_of_day()));
-                let mut href = format!("/explain?{}", q.finish());
-                for k in &keep {
-                    href.push('&');
-                    href.push_str(k);
-                }
+                q.append_pair("fact", &fact.to_string());
+                let mut href = format!("/explain?{}&{}", q.finish(), crate::api::query_string(&on_the_day));
                 if let Some(id) = &e.act {
                     href.push_str(&format!("#act-{id}"));
                 }

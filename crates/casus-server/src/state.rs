@@ -12,25 +12,23 @@
 //! served. Writers serialize on [`Inner::writer`] (one store handle); the
 //! store serializes them again against other processes.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex, RwLock};
 
 use axum::body::Bytes;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use casus_engine::{Query, Report};
-use casus_ledger::encode::ActFields;
-use casus_ledger::entry::{EntryKind, EntryView, Genesis, KeyChange, Mode};
+use axum::http::StatusCode;
+use casus_ledger::entry::{EntryKind, Genesis, KeyChange, Mode};
 use casus_ledger::ledger::Replay;
-use casus_ledger::merkle::{self, Hash};
+use casus_ledger::merkle::Hash;
 use casus_ledger::store::Store;
 use casus_ledger::{KeyId, SecretKey, hex};
-use casus_model::{Act, Attestation, Precision, Sym, Symbols, Time, Treaty};
+use casus_model::{Act, Precision, Sym, Symbols, Time, Treaty};
+use casus_query::{KnownNames, Question, StateKey};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+pub use crate::cache::Derived;
+use crate::cache::{MAX_CACHE_BYTES, MAX_CACHED_REPORTS, ReportCache};
 use crate::error::ApiError;
 
 /// Opens a handle on the ledger's store (SQLite file, PostgreSQL schema, or
@@ -92,22 +90,17 @@ impl Default for Config {
     }
 }
 
-/// The system clock in seconds.
-pub fn system_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-}
+/// The system clock in seconds (the layer's one read of it).
+pub use casus_query::system_now;
 
-/// Most memory the derived-report cache holds, in bytes (by the estimate of
-/// [`Derived::size_bytes`]). On a 100,000-act ledger one report takes about
-/// 45 MB, so the cache then holds the last two dates asked; a report larger
-/// than the whole budget is served but not kept.
-pub const MAX_CACHE_BYTES: usize = 128 * 1024 * 1024;
-/// Most derived reports kept, however small.
-pub const MAX_CACHED_REPORTS: usize = 4096;
 /// Most reports (or explanations) derived at once: each holds the derived
 /// state of the whole log while it is built, so this bounds the memory of
 /// many requests for distinct dates at once. Further ones wait their turn.
 pub const MAX_CONCURRENT_DERIVATIONS: usize = 2;
+
+/// Most `POST /api/acts` requests checked at once; a further one is
+/// answered 503 `busy` at once, before its body is read.
+pub const MAX_CONCURRENT_WRITES: usize = 4;
 
 /// One ledger entry as the API and the ledger page list it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -137,92 +130,6 @@ pub struct EntryMeta {
     pub act_kind: Option<String>,
 }
 
-/// A report derived once and served many times.
-pub struct Derived {
-    pub report: Report,
-    pub json: Bytes,
-}
-
-impl Derived {
-    /// An estimate of the memory this holds: three times its JSON. (On a
-    /// 100,000-act ledger a report is 15 MB of JSON, and the server's RSS
-    /// grows by about 45 MB for each report cached: the JSON, and the
-    /// report's many small strings and vectors.)
-    pub fn size_bytes(&self) -> usize {
-        self.json.len().saturating_mul(3)
-    }
-}
-
-/// The derived reports, least recently used dropped first, within a byte
-/// budget and a count; and, outside them, the one report of the default
-/// query (today, everything known, no readings), which the dashboard's
-/// front page and a plain `GET /api/state` ask: requests for many other
-/// dates must not push it out and make everyone wait for a derivation.
-pub struct ReportCache {
-    max_bytes: usize,
-    max_count: usize,
-    bytes: usize,
-    clock: u64,
-    map: HashMap<CacheKey, (Arc<Derived>, usize, u64)>,
-    pinned: Option<(CacheKey, Arc<Derived>)>,
-}
-
-impl ReportCache {
-    pub fn new(max_bytes: usize, max_count: usize) -> ReportCache {
-        ReportCache { max_bytes, max_count, bytes: 0, clock: 0, map: HashMap::new(), pinned: None }
-    }
-
-    /// Keeps `d` as the default query's report, in place of the one before.
-    fn pin(&mut self, key: CacheKey, d: Arc<Derived>) {
-        self.pinned = Some((key, d));
-    }
-
-    fn get(&mut self, key: &CacheKey) -> Option<Arc<Derived>> {
-        if let Some((k, d)) = &self.pinned
-            && k == key
-        {
-            return Some(d.clone());
-        }
-        self.clock += 1;
-        let now = self.clock;
-        self.map.get_mut(key).map(|(d, _, used)| {
-            *used = now;
-            d.clone()
-        })
-    }
-
-    fn insert(&mut self, key: CacheKey, d: Arc<Derived>, size: usize) {
-        if size > self.max_bytes || self.max_count == 0 {
-            return;
-        }
-        if let Some((_, old, _)) = self.map.remove(&key) {
-            self.bytes -= old;
-        }
-        while !self.map.is_empty() && (self.bytes + size > self.max_bytes || self.map.len() >= self.max_count) {
-            let Some(oldest) = self.map.iter().min_by_key(|(_, (_, _, used))| *used).map(|(k, _)| k.clone()) else { break };
-            if let Some((_, s, _)) = self.map.remove(&oldest) {
-                self.bytes -= s;
-            }
-        }
-        self.clock += 1;
-        self.bytes += size;
-        self.map.insert(key, (d, size, self.clock));
-    }
-
-    /// Bytes held, by the estimate.
-    pub fn bytes(&self) -> usize {
-        self.bytes
-    }
-
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-}
-
 /// The result of a full verification, for the badge.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct VerifyBadge {
@@ -237,13 +144,6 @@ pub struct VerifyBadge {
     /// by more than `max_skew_secs`: a fast clock wrote it, and no signer
     /// with a right clock can append until the server's clock catches up.
     pub clock_warning: Option<String>,
-}
-
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct CacheKey {
-    at: i64,
-    known: usize,
-    readings: Vec<(Sym, Sym)>,
 }
 
 /// The replayed ledger.
@@ -266,7 +166,7 @@ pub struct Data {
     pub replay: Replay,
     /// Names introduced by acts so far (ids, documents, cases), so that a
     /// new act may refer to them.
-    pub known: HashSet<String>,
+    pub known: KnownNames,
     /// The ids of acts in the log: an id names one act, so a second act
     /// with the same id is refused.
     pub ids: HashSet<String>,
@@ -281,7 +181,7 @@ pub struct Inner {
     cache: Mutex<ReportCache>,
     /// Permits to derive a report or an explanation ([`MAX_CONCURRENT_DERIVATIONS`]).
     pub derivations: Arc<tokio::sync::Semaphore>,
-    /// Permits to check a write ([`crate::ingest::MAX_CONCURRENT_WRITES`]).
+    /// Permits to check a write ([`MAX_CONCURRENT_WRITES`]).
     pub writes: Arc<tokio::sync::Semaphore>,
     pub events: broadcast::Sender<EntryMeta>,
     verified: Mutex<Option<VerifyBadge>>,
@@ -305,16 +205,25 @@ const CHECKPOINT_REREAD: std::time::Duration = std::time::Duration::from_secs(1)
 #[derive(Clone)]
 pub struct AppState(pub Arc<Inner>);
 
-/// The state query a page or endpoint asks: resolved against the treaty.
+/// The question a page or endpoint asks, resolved against the ledger's
+/// treaty, with the key of the state it asks (which holds how many acts,
+/// a prefix of the log, were recorded by `as_of`).
 #[derive(Clone, Debug)]
 pub struct Resolved {
-    pub at: Time,
-    pub as_of: Option<Time>,
-    /// How many acts (a prefix of the log) were recorded by `as_of`.
-    pub known: usize,
-    pub readings: BTreeMap<Sym, Sym>,
-    /// The readings as given, `QUESTION=OPTION`.
-    pub raw_readings: Vec<String>,
+    pub question: casus_query::Resolved,
+    pub key: StateKey,
+}
+
+impl Resolved {
+    /// How many acts (a prefix of the log) the question knows.
+    pub fn known(&self) -> usize {
+        self.key.known
+    }
+}
+
+/// A question that could not be read or answered, in the one error shape.
+pub fn question_error(e: casus_query::QuestionError) -> ApiError {
+    ApiError::bad_request(e.to_string()).code(e.code())
 }
 
 fn poisoned<T>(_: T) -> ApiError {
@@ -335,7 +244,7 @@ impl Data {
             entries: Vec::new(),
             leaves: Vec::new(),
             replay: Replay::new(false),
-            known: HashSet::new(),
+            known: KnownNames::default(),
             ids: HashSet::new(),
         }
     }
@@ -370,10 +279,8 @@ impl Data {
             EntryKind::Genesis => {
                 let g = Genesis::decode(view.payload).map_err(|e| format!("entry 0: {e}"))?;
                 let text = String::from_utf8(g.treaty_text.to_vec()).map_err(|_| "the ledger's treaty is not UTF-8".to_string())?;
-                let (treaty, diags) = casus_lang::load_treaty(g.treaty_name, &text, &mut self.symbols);
-                if diags.iter().any(|d| d.is_error()) {
-                    return Err(format!("the treaty bound in the ledger does not load:\n{}", casus_lang::render(&diags, g.treaty_name, &text)));
-                }
+                let treaty = casus_query::load_treaty(g.treaty_name, &text, &mut self.symbols)
+                    .map_err(|e| format!("the treaty bound in the ledger does not load:\n{}", e.render()))?;
                 self.treaty = treaty;
                 self.treaty_symbols = self.symbols.clone();
                 self.treaty_name = g.treaty_name.to_string();
@@ -383,15 +290,9 @@ impl Data {
                 meta.summary = format!("genesis: treaty {} (sha256 {}…), {} keys", g.treaty_name, &self.treaty_sha256[..12], g.keys.len());
             }
             EntryKind::Act => {
-                let fields = ActFields::decode(view.payload).map_err(|e| format!("entry {}: {e}", view.seq))?;
-                let mut act = fields.to_act(&mut self.symbols);
-                act.attestation = match view.mode {
-                    Mode::Live => Attestation::Actor,
-                    _ => Attestation::Recorder(self.symbols.intern(&view.signer.hex())),
-                };
-                act.recorded = Some(Time(view.record_time));
+                let act = casus_ledger::ledger::act_of_entry(&view, &mut self.symbols).map_err(|e| format!("entry {}: {e}", view.seq))?;
                 let n = |s: Sym| self.symbols.name(s).to_string();
-                let id = if act.id.is_some() { n(act.id) } else { format!("act-{}", self.acts.len() + 1) };
+                let id = casus_engine::act_name(&act, &self.symbols, self.acts.len());
                 let mut summary = format!("{} {}", n(act.actor), act.kind.keyword());
                 for s in [act.subject, act.document, act.to, act.against, act.about] {
                     if s.is_some() {
@@ -402,11 +303,7 @@ impl Data {
                 if act.id.is_some() {
                     self.ids.insert(n(act.id));
                 }
-                for s in [act.id, act.document, act.case] {
-                    if s.is_some() {
-                        self.known.insert(n(s));
-                    }
-                }
+                self.known.add(&act, &self.symbols);
                 meta.summary = summary;
                 meta.actor = Some(n(act.actor));
                 meta.act_kind = Some(act.kind.keyword().to_string());
@@ -501,7 +398,7 @@ impl AppState {
             data: RwLock::new(data),
             cache: Mutex::new(ReportCache::new(MAX_CACHE_BYTES, MAX_CACHED_REPORTS)),
             derivations: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_DERIVATIONS)),
-            writes: Arc::new(tokio::sync::Semaphore::new(crate::ingest::MAX_CONCURRENT_WRITES)),
+            writes: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_WRITES)),
             events,
             verified: Mutex::new(None),
             checkpointed: Mutex::new(checkpointed),
@@ -521,64 +418,50 @@ impl AppState {
         self.0.data.read().map_err(poisoned)
     }
 
-    /// Resolves `at`, `as_of` and the readings of a query string.
-    pub fn resolve(&self, q: &crate::api::StateParams) -> Result<Resolved, ApiError> {
-        let at = match &q.at {
-            Some(s) => parse_time(s, "at")?,
-            None => Time(self.now()).end_of_day(),
-        };
-        let as_of = q.as_of.as_deref().map(|s| parse_time(s, "as_of")).transpose()?;
+    /// Resolves a question against the ledger's treaty, on the server's clock.
+    pub fn resolve(&self, q: &Question) -> Result<Resolved, ApiError> {
         let data = self.data()?;
-        let known = match as_of {
-            None => data.acts.len(),
-            Some(r) => data.acts.partition_point(|a| a.recorded.is_none_or(|t| t <= r)),
-        };
-        if q.interpretation.len() > 64 {
-            return Err(ApiError::bad_request("at most 64 readings"));
-        }
-        let readings = Query::readings_from(&data.treaty, &data.symbols, &q.interpretation).map_err(|e| ApiError::bad_request(e.0).code("unknown_reading"))?;
-        Ok(Resolved { at, as_of, known, readings, raw_readings: q.interpretation.clone() })
+        let question = q.resolve(&data.treaty, &data.symbols, self.now()).map_err(question_error)?;
+        let key = question.key(&data.acts);
+        Ok(Resolved { question, key })
     }
 
     /// The report for a resolved query if it was derived before.
     pub fn cached(&self, r: &Resolved) -> Result<Option<Arc<Derived>>, ApiError> {
-        let key = CacheKey { at: r.at.0, known: r.known, readings: r.readings.iter().map(|(a, b)| (*a, *b)).collect() };
-        Ok(self.0.cache.lock().map_err(poisoned)?.get(&key))
+        Ok(self.0.cache.lock().map_err(poisoned)?.get(&r.key))
     }
 
     /// The report for a resolved query, from the cache or derived now.
     pub fn derived(&self, r: &Resolved) -> Result<Arc<Derived>, ApiError> {
-        let key = CacheKey { at: r.at.0, known: r.known, readings: r.readings.iter().map(|(a, b)| (*a, *b)).collect() };
-        if let Some(d) = self.0.cache.lock().map_err(poisoned)?.get(&key) {
+        if let Some(d) = self.cached(r)? {
             return Ok(d);
         }
         let data = self.data()?;
-        let acts = &data.acts[..r.known];
-        let state = casus_engine::derive(&data.treaty, acts, &Query { at: r.at, readings: r.readings.clone() });
+        let acts = &data.acts[..r.known()];
+        let state = casus_engine::derive(&data.treaty, acts, &r.question.query());
         let report = casus_engine::report(&data.treaty, acts, &data.symbols, &state);
         drop(data);
         let json = Bytes::from(serde_json::to_vec_pretty(&report).map_err(ApiError::internal)?);
         let d = Arc::new(Derived { report, json });
         let size = d.size_bytes();
-        let default_query = r.as_of.is_none() && r.readings.is_empty() && r.at == Time(self.now()).end_of_day();
         let mut cache = self.0.cache.lock().map_err(poisoned)?;
-        if default_query {
-            cache.pin(key, d.clone());
+        if r.question.is_default() {
+            cache.pin(r.key.clone(), d.clone());
         } else {
-            cache.insert(key, d.clone(), size);
+            cache.insert(r.key.clone(), d.clone(), size);
         }
         Ok(d)
     }
 
     /// The explanation of `fact` under a resolved query.
-    pub fn explain(&self, r: &Resolved, fact: &str) -> Result<casus_engine::Explanation, ApiError> {
+    pub fn explain(&self, r: &Resolved, fact: &casus_engine::FactId) -> Result<casus_engine::Explanation, ApiError> {
         let data = self.data()?;
-        let acts = &data.acts[..r.known];
-        let state = casus_engine::derive(&data.treaty, acts, &Query { at: r.at, readings: r.readings.clone() });
-        casus_engine::explain(&data.treaty, acts, &data.symbols, &state, fact).ok_or_else(|| {
+        let acts = &data.acts[..r.known()];
+        let state = casus_engine::derive(&data.treaty, acts, &r.question.query());
+        casus_engine::explain_fact(&data.treaty, acts, &data.symbols, &state, fact).ok_or_else(|| {
             ApiError::not_found(format!(
                 "no fact `{fact}` on {}; facts look like party/ARM, case/ID, obligation/CASE/DUTY/DEBTOR",
-                casus_engine::report_date(r.at)
+                casus_engine::report_date(r.question.at)
             ))
         })
     }
@@ -844,147 +727,4 @@ pub fn read_into(store: &mut dyn Store, data: &mut Data, len: u64, each: &mut dy
         }
     }
     Ok(())
-}
-
-/// A date (the end of that day) or a date and time, UTC.
-pub fn parse_time(s: &str, what: &str) -> Result<Time, ApiError> {
-    match Time::parse(s.trim()) {
-        Some((t, Precision::Day)) => Ok(t.end_of_day()),
-        Some((t, _)) => Ok(t),
-        None => Err(ApiError::bad_request(format!("`{what}`: `{s}` is not a date; write YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]")).code("bad_date")),
-    }
-}
-
-/// Leaf hash check: is `entry` what the log holds at `seq`?
-pub fn leaf_of(bytes: &[u8]) -> Hash {
-    merkle::leaf_hash(bytes)
-}
-
-/// A view parse for callers that hold raw bytes.
-pub fn parse_view(bytes: &[u8]) -> Option<EntryView<'_>> {
-    EntryView::parse(bytes).ok()
-}
-
-fn same(a: &[u8], b: &[u8]) -> bool {
-    // Constant time in the contents: the token is a secret.
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-const TOKEN_COOKIE: &str = "casus_token";
-
-/// With a token configured, every request needs it: `Authorization: Bearer
-/// TOKEN`, the `casus_token` cookie, or `?token=TOKEN` (which sets the
-/// cookie, so a browser asks once).
-pub async fn require_token(State(s): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(token) = s.0.config.token.clone() else { return next.run(req).await };
-    let t = token.as_bytes();
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim_start().split_once(' '))
-        // The scheme is case-insensitive (RFC 9110 §11.1).
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .is_some_and(|(_, v)| same(v.trim().as_bytes(), t));
-    let cookie = req
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .any(|(k, v)| k == TOKEN_COOKIE && same(v.as_bytes(), t));
-    let query = req.uri().query().map(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "token" && same(v.as_bytes(), t))).unwrap_or(false);
-    if bearer || cookie {
-        return next.run(req).await;
-    }
-    if query {
-        let mut resp = next.run(req).await;
-        if let Ok(v) = HeaderValue::from_str(&format!("{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict")) {
-            resp.headers_mut().append(header::SET_COOKIE, v);
-        }
-        return resp;
-    }
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "unauthorized",
-        "this server needs a token: send `Authorization: Bearer TOKEN`, or open any page once with ?token=TOKEN",
-    )
-    .into_response()
-}
-
-#[cfg(test)]
-mod cache_tests {
-    use super::*;
-
-    fn report(json_bytes: usize) -> Arc<Derived> {
-        let report = Report {
-            treaty: casus_engine::report::TreatyRef { id: String::new(), title: String::new() },
-            at: String::new(),
-            version: None,
-            readings: Vec::new(),
-            parties: Vec::new(),
-            chairs: Vec::new(),
-            documents: Vec::new(),
-            cases: Vec::new(),
-            acts_considered: 0,
-        };
-        Arc::new(Derived { report, json: Bytes::from(vec![b' '; json_bytes]) })
-    }
-
-    fn key(at: i64) -> CacheKey {
-        CacheKey { at, known: 0, readings: Vec::new() }
-    }
-
-    #[test]
-    fn the_cache_stays_within_its_byte_budget() {
-        let mut c = ReportCache::new(10_000, 4096);
-        for at in 0..100 {
-            let d = report(1_000);
-            let size = d.size_bytes();
-            assert_eq!(size, 3_000);
-            c.insert(key(at), d, size);
-            assert!(c.bytes() <= 10_000, "{} bytes after {} inserts", c.bytes(), at + 1);
-        }
-        assert_eq!(c.len(), 3);
-        // The most recent ones are kept.
-        assert!(c.get(&key(99)).is_some());
-        assert!(c.get(&key(0)).is_none());
-    }
-
-    #[test]
-    fn the_least_recently_used_report_goes_first() {
-        let mut c = ReportCache::new(3 * 2_000, 4096);
-        for at in 0..3 {
-            c.insert(key(at), report(1_000), 2_000);
-        }
-        assert!(c.get(&key(0)).is_some());
-        c.insert(key(3), report(1_000), 2_000);
-        assert!(c.get(&key(0)).is_some(), "used recently, kept");
-        assert!(c.get(&key(1)).is_none(), "least recently used, dropped");
-    }
-
-    #[test]
-    fn the_default_querys_report_stays_whatever_else_is_asked() {
-        let mut c = ReportCache::new(3 * 2_000, 4096);
-        c.pin(key(0), report(1_000));
-        for at in 1..100 {
-            c.insert(key(at), report(1_000), 2_000);
-        }
-        assert!(c.get(&key(0)).is_some());
-        assert!(c.bytes() <= 3 * 2_000);
-        // A new default query (a new day, a new act) takes its place.
-        c.pin(key(100), report(1_000));
-        assert!(c.get(&key(0)).is_none());
-        assert!(c.get(&key(100)).is_some());
-    }
-
-    #[test]
-    fn a_report_over_the_budget_is_not_kept() {
-        let mut c = ReportCache::new(1_000, 4096);
-        c.insert(key(1), report(100), 200);
-        c.insert(key(2), report(10_000), 20_000);
-        assert!(c.get(&key(2)).is_none());
-        assert!(c.get(&key(1)).is_some());
-    }
 }

@@ -255,7 +255,7 @@ pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, link
         let ln = lane_of(a.kind);
         let x = s.x(a.time.0);
         let y = top + lane * ln as f64 + head + 20.0;
-        let id = if a.id.is_some() { symbols.name(a.id).to_string() } else { format!("act-{}", i + 1) };
+        let id = casus_engine::act_name(a, symbols, i);
         let mut what = format!("{}: {} {}", casus_engine::report::act_date(a), symbols.name(a.actor), a.kind.keyword());
         for sym in [a.subject, a.document, a.to, a.against, a.about] {
             if sym.is_some() {

@@ -37,7 +37,8 @@ use axum::routing::get;
 use casus_ledger::tiles::{BundleFormat, TileHashes, TileKind, TilePath, encode_bundle, fits_narrow};
 
 use crate::error::{ApiError, blocking};
-use crate::state::{AppState, leaf_of};
+use crate::state::AppState;
+use casus_ledger::merkle::leaf_hash;
 
 /// Cache header of tiles and bundles: they never change once they exist.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -209,7 +210,7 @@ fn bundle(s: &AppState, tiles: &Tiles, t: &TilePath, format: BundleFormat) -> Re
     };
     let rows = s.open_store()?.read_range(range.start, range.end).map_err(ApiError::internal)?;
     if rows.len() != leaves.len()
-        || rows.iter().zip(&leaves).enumerate().any(|(i, ((pos, bytes), leaf))| *pos != range.start + i as u64 || leaf_of(bytes) != *leaf)
+        || rows.iter().zip(&leaves).enumerate().any(|(i, ((pos, bytes), leaf))| *pos != range.start + i as u64 || leaf_hash(bytes) != *leaf)
     {
         return Err(ApiError::internal(format!("entries {}..{} in the store differ from those the server replayed", range.start, range.end)));
     }

@@ -2,7 +2,7 @@
 //! answers, read from files and printed for people or machines.
 
 use crate::input::{self, Loaded};
-use crate::state_args::{FactArgs, StateArgs, state_input};
+use crate::state_args::{self, FactArgs, StateArgs, state_input};
 use crate::text::table;
 use anyhow::{Context, Result, bail};
 use casus_analysis::{Change, WhatIf};
@@ -35,12 +35,8 @@ fn added_acts(path: &Path, loaded: &mut Loaded) -> Result<Vec<casus_model::Act>>
     let name = path.display().to_string();
     let text = input::read(path)?;
     let (record, diags) = casus_lang::load_record(&name, &text, &loaded.treaty, &mut loaded.symbols);
-    let known = |s: casus_model::Sym| loaded.record.acts.iter().any(|a| a.document == s || a.id == s);
-    let resolved = record.acts.iter().all(|a| (a.document.is_none() || known(a.document)) && (a.case.is_none() || known(a.case)));
-    let errors: Vec<_> = diags
-        .into_iter()
-        .filter(|d| d.is_error() && !(resolved && [casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code)))
-        .collect();
+    let known = casus_query::KnownNames::of(&loaded.record.acts, &loaded.symbols);
+    let errors: Vec<_> = known.excuse(diags, &record.acts, &loaded.symbols).into_iter().filter(|d| d.is_error()).collect();
     if !errors.is_empty() {
         eprint!("{}", casus_lang::render(&errors, &name, &text));
         bail!("{name} has errors");
@@ -142,7 +138,15 @@ pub struct ReportArgs {
     /// TREATY RECORD pairs; by default every record under records/ with the
     /// treaty under treaties/ that its header names.
     pub files: Vec<PathBuf>,
-    /// The date to report on; by default today.
+    /// Read a treaty and its acts from a ledger (a SQLite file or a
+    /// postgres:// URL) as well as, or instead of, files (repeatable).
+    #[arg(long)]
+    pub ledger: Vec<String>,
+    /// With `--ledger`: the acts as each ledger knew them at this record time
+    /// (a date means the end of that day). By default, everything recorded.
+    #[arg(long, requires = "ledger")]
+    pub as_of: Option<String>,
+    /// The date (the end of that day) or date and time (UTC) to report on; by default today.
     #[arg(long)]
     pub at: Option<String>,
     /// Print the rows as JSON.
@@ -199,22 +203,31 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
     if args.coverage_md {
         return crate::cmd_export::coverage_md();
     }
-    let pairs: Vec<(PathBuf, PathBuf)> = if args.files.is_empty() {
+    let pairs: Vec<(PathBuf, PathBuf)> = if args.files.is_empty() && !args.ledger.is_empty() {
+        Vec::new()
+    } else if args.files.is_empty() {
         shipped_pairs()?
     } else if args.files.len().is_multiple_of(2) {
         args.files.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect()
     } else {
         bail!("name TREATY RECORD pairs");
     };
-    let at = input::parse_at(args.at.as_deref())?;
+    let question = casus_query::Question::parse(args.at.as_deref(), args.as_of.as_deref(), &[])?;
+    let at = question.at_or_today(casus_query::system_now());
     if args.reliability {
         return crate::cmd_export::reliability(&pairs, at, args.json, args.html);
+    }
+    let mut books = Vec::with_capacity(args.ledger.len() + pairs.len());
+    for l in &args.ledger {
+        books.push(state_args::book(Some(l), None, &question)?);
+    }
+    for (t, r) in &pairs {
+        books.push(state_args::book(None, Some((t, Some(r))), &question)?);
     }
     let mut rows = Vec::new();
     // For people, a reading is its option's text, not `question=option`.
     let mut option_texts: std::collections::HashMap<(String, String), String> = std::collections::HashMap::new();
-    for (t, r) in &pairs {
-        let loaded = input::load_files(t, r)?;
+    for loaded in &books {
         rows.extend(casus_analysis::case_rows(&loaded.treaty, &loaded.record.acts, &loaded.symbols, at));
         let treaty_id = loaded.symbols.name(loaded.treaty.id).to_string();
         for q in &loaded.treaty.questions {

@@ -371,8 +371,7 @@ fn open(ledger: &str) -> Result<Ledger> {
 }
 
 fn now() -> Time {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    Time(secs as i64)
+    Time(casus_query::system_now())
 }
 
 /// The record time of the next append: now, but never before the last.
@@ -427,11 +426,8 @@ fn file_name(path: &Path) -> String {
 fn ledger_treaty(ledger: &mut Ledger, symbols: &mut Symbols) -> Result<(Treaty, String)> {
     let info = ledger.treaty()?;
     let text = String::from_utf8(info.text).context("the ledger's treaty is not UTF-8")?;
-    let (treaty, diags) = casus_lang::load_treaty(&info.name, &text, symbols);
-    if diags.iter().any(|d| d.is_error()) {
-        eprint!("{}", casus_lang::render(&diags, &info.name, &text));
-        bail!("the treaty bound in the ledger does not load");
-    }
+    let treaty =
+        casus_query::load_treaty(&info.name, &text, symbols).map_err(crate::input::rendered).context("the treaty bound in the ledger does not load")?;
     Ok((treaty, info.name))
 }
 
@@ -443,10 +439,7 @@ fn load_acts(ledger: &mut Ledger, path: &Path, symbols: &mut Symbols) -> Result<
     let name = file_name(path);
     let (record, diags) = casus_lang::load_record(&name, &text, &treaty, symbols);
     let earlier = ledger.acts_as_of(None, symbols)?;
-    let known = |sym: casus_model::Sym| earlier.iter().any(|a| a.document == sym || a.id == sym || a.case == sym);
-    let resolved = record.acts.iter().all(|a| (a.document.is_none() || known(a.document)) && (a.case.is_none() || known(a.case)));
-    let diags: Vec<_> =
-        diags.into_iter().filter(|d| !(resolved && [casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code))).collect();
+    let diags = casus_query::KnownNames::of(&earlier, symbols).excuse(diags, &record.acts, symbols);
     if !diags.is_empty() {
         eprint!("{}", casus_lang::render(&diags, &name, &text));
     }
@@ -803,10 +796,6 @@ fn key_change(
 /// The treaty and the acts of a ledger, as known at record time `as_of`
 /// (every act if `None`), for `replay --ledger`. Signatures are checked by
 /// `casus ledger verify`; this reads the log's structure and rules only.
-pub fn load_state_input(ledger: &str, as_of: Option<Time>) -> Result<crate::input::Loaded> {
-    let mut ledger = open(ledger)?;
-    let mut symbols = Symbols::new();
-    let (treaty, _) = ledger_treaty(&mut ledger, &mut symbols)?;
-    let acts = ledger.acts_as_of(as_of, &mut symbols)?;
-    Ok(crate::input::Loaded { symbols, treaty, record: casus_model::Record { title: String::new(), acts } })
+pub fn load_state_input(ledger: &str, as_of: Option<Time>) -> Result<casus_query::Book> {
+    casus_query::Book::from_ledger(&mut open(ledger)?, as_of).map_err(crate::input::rendered)
 }

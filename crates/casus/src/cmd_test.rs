@@ -204,7 +204,7 @@ fn compare(what: &Expected, report: &Report) -> Result<(), String> {
         Expected::Obligation { status, .. } => {
             let found = report.cases.iter().flat_map(|c| &c.obligations).find(|o| o.fact == fact);
             match found {
-                Some(o) if o.status == *status => Ok(()),
+                Some(o) if o.status.word() == *status => Ok(()),
                 Some(o) => Err(format!("{} ({})", o.status_text, o.fact)),
                 None => Err(format!("no such obligation on {} ({fact}); its case or this debtor's duty is not derived", report.at)),
             }
@@ -220,10 +220,10 @@ fn compare(what: &Expected, report: &Report) -> Result<(), String> {
                 got.sort();
                 want == got
             });
-            if d.status == *status && by_matches {
+            if d.status.word() == *status && by_matches {
                 Ok(())
             } else if d.blocked_by.is_empty() {
-                Err(d.status.clone())
+                Err(d.status.to_string())
             } else {
                 Err(format!("{} by {}", d.status, d.blocked_by.join(" ")))
             }
@@ -440,8 +440,7 @@ impl Coverage {
 
 /// A case's id as `replay` lists it: its trigger's id, or `act-N`.
 fn case_name(c: &casus_engine::CaseState, acts: &[casus_model::Act], symbols: &Symbols) -> String {
-    let a = &acts[c.trigger as usize];
-    if a.id.is_some() { symbols.name(a.id).to_string() } else { format!("act-{}", c.trigger + 1) }
+    casus_engine::act_name(&acts[c.trigger as usize], symbols, c.trigger as usize)
 }
 
 #[cfg(test)]

@@ -2,17 +2,15 @@
 //! diagnostic for invalid UTF-8), text to model, diagnostics to stderr.
 
 use anyhow::{Context, Result, bail};
-use casus_lang::{Diagnostic, codes, count, render, render_short, tally};
-use casus_model::{Record, Span, Symbols, Time, Treaty};
+use casus_lang::{Diagnostic, codes, count, render_short, tally};
+use casus_model::{Span, Symbols};
+use casus_query::Book;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub struct Loaded {
-    pub symbols: Symbols,
-    pub treaty: Treaty,
-    pub record: Record,
-}
+/// A treaty with its acts, as every command reads them.
+pub type Loaded = Book;
 
 /// Reads a file as UTF-8 text; invalid bytes are replaced, and reported by
 /// `decode` when checking. A file over the language's size limit is refused
@@ -180,38 +178,15 @@ pub fn check(treaty_path: &Path, record_path: Option<&Path>, short: bool) -> Res
 }
 
 /// Loads a treaty and a record from text; fails with the rendered
-/// diagnostics if either has errors.
+/// diagnostics (on stderr) if either has errors.
 pub fn load_texts(treaty: (&str, &str), record: (&str, &str)) -> Result<Loaded> {
-    let mut symbols = Symbols::new();
-    let (t, tdiags) = casus_lang::load_treaty(treaty.0, treaty.1, &mut symbols);
-    if tdiags.iter().any(Diagnostic::is_error) {
-        let errors: Vec<Diagnostic> = tdiags.into_iter().filter(Diagnostic::is_error).collect();
-        eprint!("{}", render(&errors, treaty.0, treaty.1));
-        bail!("{} has {}; run `casus check` for every diagnostic", treaty.0, count(tally(&errors).0, "error", "errors"));
-    }
-    let (r, rdiags) = casus_lang::load_record(record.0, record.1, &t, &mut symbols);
-    if rdiags.iter().any(Diagnostic::is_error) {
-        let errors: Vec<Diagnostic> = rdiags.into_iter().filter(Diagnostic::is_error).collect();
-        eprint!("{}", render(&errors, record.0, record.1));
-        bail!("{} has {}; run `casus check` for every diagnostic", record.0, count(tally(&errors).0, "error", "errors"));
-    }
-    Ok(Loaded { symbols, treaty: t, record: r })
+    Book::from_texts(treaty, record).map_err(rendered)
 }
 
-/// `--at`: a date means the end of that day; no value means today (the
-/// command line reads the clock; the engine never does).
-pub fn parse_at(at: Option<&str>) -> Result<Time> {
-    match at {
-        Some(s) => match Time::parse(s) {
-            Some((t, casus_model::Precision::Day)) => Ok(t.end_of_day()),
-            Some((t, _)) => Ok(t),
-            None => bail!("`{s}` is not a date: write YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]"),
-        },
-        None => {
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-            Ok(Time(now).end_of_day())
-        }
-    }
+/// A book that did not load: its diagnostics on stderr, the reason as the error.
+pub fn rendered(e: casus_query::BookError) -> anyhow::Error {
+    eprint!("{}", e.render());
+    anyhow::Error::new(e)
 }
 
 pub fn load_files(treaty: &Path, record: &Path) -> Result<Loaded> {

@@ -207,7 +207,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let (args, fact) = args.split("explain")?;
             let (loaded, query) = state_input(&args)?;
             let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
-            let Some(e) = casus_engine::explain(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &fact) else {
+            // A string that is no fact id gets the same help as a fact the state lacks.
+            let found =
+                casus_engine::FactId::parse(&fact).and_then(|f| casus_engine::explain_fact(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &f));
+            let Some(e) = found else {
                 let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
                 if let Some(near) = text::suggest_fact(&report, &fact) {
                     bail!("no fact {fact} on {}; did you mean {near}?", report.at);
@@ -297,8 +300,8 @@ pub const CSTO_RECORD: (&str, &str) = ("records/csto-2021-2025.md", include_str!
 
 fn demo(at: &str) -> Result<ExitCode> {
     let loaded = input::load_texts(CST_TREATY, CSTO_RECORD)?;
-    let at = input::parse_at(Some(at))?;
-    let query = casus_engine::Query { at, readings: Default::default() };
+    let query = casus_query::Question::parse(Some(at), None, &[])?.resolve(&loaded.treaty, &loaded.symbols, casus_query::system_now())?.query();
+    let at = query.at;
     let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
     let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
     println!("casus demo: the Collective Security Treaty and the CSTO record of 2021–2025 ({} acts).", loaded.record.acts.len());

@@ -1,12 +1,36 @@
-//! The question every state command asks, parsed once: the treaty and the
+//! The question every state command asks, as flags: the treaty and the
 //! acts (from files, or from a ledger as known at a record time), the date
 //! and the readings. `replay`, `readings`, `explain`, `whatif` and
-//! `blockers` all take it.
+//! `blockers` all take it. The flags are declared here once; what they
+//! mean (dates, readings, limits, today) is `casus-query`'s.
 
 use anyhow::{Result, bail};
+use casus_query::{Book, Question};
 use std::path::PathBuf;
 
 use crate::{cmd_ledger, input};
+
+/// `--at`, `--as-of` and the readings: the question, as flags.
+#[derive(clap::Args, Clone)]
+pub struct QuestionArgs {
+    /// With `--ledger`: the state as the ledger knew it at this record time
+    /// (a date means the end of that day). By default, everything recorded.
+    #[arg(long, requires = "ledger")]
+    pub as_of: Option<String>,
+    /// The date (the end of that day) or date and time (UTC) to derive the state on; by default today.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// A reading of the text, as QUESTION=OPTION (repeatable); other questions take their default.
+    #[arg(long = "interpretation", short = 'i', visible_alias = "reading", value_name = "QUESTION=OPTION")]
+    pub readings: Vec<String>,
+}
+
+impl QuestionArgs {
+    /// The question the flags ask.
+    pub fn question(&self) -> Result<Question> {
+        Ok(Question::parse(self.at.as_deref(), self.as_of.as_deref(), &self.readings)?)
+    }
+}
 
 #[derive(clap::Args, Clone)]
 pub struct StateArgs {
@@ -17,16 +41,8 @@ pub struct StateArgs {
     /// Read the acts (and the treaty) from a ledger instead: a SQLite file or a postgres:// URL.
     #[arg(long, conflicts_with_all = ["treaty", "record"])]
     pub ledger: Option<String>,
-    /// With `--ledger`: the state as the ledger knew it at this record time
-    /// (a date means the end of that day). By default, everything recorded.
-    #[arg(long, requires = "ledger")]
-    pub as_of: Option<String>,
-    /// The date (or date and time, UTC) to derive the state on; by default today.
-    #[arg(long)]
-    pub at: Option<String>,
-    /// A reading of the text, as QUESTION=OPTION (repeatable); other questions take their default.
-    #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
-    pub interpretations: Vec<String>,
+    #[command(flatten)]
+    pub question: QuestionArgs,
 }
 
 /// The arguments of a command about one fact (`explain`, `blockers`):
@@ -40,15 +56,8 @@ pub struct FactArgs {
     /// Read the acts (and the treaty) from a ledger: a SQLite file or a postgres:// URL.
     #[arg(long)]
     pub ledger: Option<String>,
-    /// With `--ledger`: the state as the ledger knew it at this record time.
-    #[arg(long, requires = "ledger")]
-    pub as_of: Option<String>,
-    /// The date (or date and time, UTC) to derive the state on; by default today.
-    #[arg(long)]
-    pub at: Option<String>,
-    /// A reading of the text, as QUESTION=OPTION (repeatable); other questions take their default.
-    #[arg(long = "interpretation", short = 'i', value_name = "QUESTION=OPTION")]
-    pub interpretations: Vec<String>,
+    #[command(flatten)]
+    pub question: QuestionArgs,
 }
 
 impl FactArgs {
@@ -59,25 +68,28 @@ impl FactArgs {
             ([f], true) => (None, None, f.clone()),
             _ => bail!("write `casus {command} TREATY RECORD FACT`, or `casus {command} --ledger LEDGER FACT`"),
         };
-        Ok((StateArgs { treaty, record, ledger: self.ledger, as_of: self.as_of, at: self.at, interpretations: self.interpretations }, fact))
+        Ok((StateArgs { treaty, record, ledger: self.ledger, question: self.question }, fact))
     }
 }
 
-/// The treaty, the acts and the query a state command works on: from files,
-/// or from a ledger as known at a record time.
-pub fn state_input(args: &StateArgs) -> Result<(input::Loaded, casus_engine::Query)> {
-    let loaded = match (&args.ledger, &args.treaty, &args.record) {
-        (Some(ledger), _, _) => {
-            let as_of = args.as_of.as_deref().map(|s| input::parse_at(Some(s))).transpose()?;
-            cmd_ledger::load_state_input(ledger, as_of)?
-        }
-        (None, Some(treaty), Some(record)) => input::load_files(treaty, record).map_err(|e| swapped_hint(e, treaty, record))?,
-        (None, Some(treaty), None) => input::load_treaty_only(treaty)?,
-        _ => bail!("name a treaty file and a record file, or a ledger with --ledger"),
-    };
-    let readings = casus_engine::Query::readings_from(&loaded.treaty, &loaded.symbols, &args.interpretations)?;
-    let at = input::parse_at(args.at.as_deref())?;
-    Ok((loaded, casus_engine::Query { at, readings }))
+/// The book a question is asked of: from a ledger as known at the
+/// question's `as_of`, or from files.
+pub fn book(ledger: Option<&str>, files: Option<(&std::path::Path, Option<&std::path::Path>)>, question: &Question) -> Result<Book> {
+    Ok(match (ledger, files) {
+        (Some(ledger), _) => cmd_ledger::load_state_input(ledger, question.as_of)?,
+        (None, Some((treaty, Some(record)))) => input::load_files(treaty, record).map_err(|e| swapped_hint(e, treaty, record))?,
+        (None, Some((treaty, None))) => input::load_treaty_only(treaty)?,
+        (None, None) => bail!("name a treaty file and a record file, or a ledger with --ledger"),
+    })
+}
+
+/// The book and the engine's query a state command works on.
+pub fn state_input(args: &StateArgs) -> Result<(Book, casus_engine::Query)> {
+    let question = args.question.question()?;
+    let files = args.treaty.as_deref().map(|t| (t, args.record.as_deref()));
+    let book = book(args.ledger.as_deref(), files, &question)?;
+    let resolved = question.resolve(&book.treaty, &book.symbols, casus_query::system_now())?;
+    Ok((book, resolved.query()))
 }
 
 /// A failed load whose two files look swapped (the first holds act blocks,

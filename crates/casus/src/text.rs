@@ -1,7 +1,7 @@
 //! Text renderings for people: the state as tables, explanations as
 //! numbered reasons with their sources, readings side by side.
 
-use crate::input::{Loaded, parse_at};
+use crate::input::Loaded;
 use casus_engine::{Explanation, Query, Report};
 use casus_model::Time;
 use serde::Serialize;
@@ -62,7 +62,7 @@ pub fn report(r: &Report) -> String {
         .documents
         .iter()
         .map(|d| {
-            let status = if d.limited_format { format!("{} (limited format)", d.status) } else { d.status.clone() };
+            let status = if d.limited_format { format!("{} (limited format)", d.status) } else { d.status.to_string() };
             vec![d.id.clone(), d.organ.clone(), status, d.since.clone(), d.blocked_by.join(" "), d.title.clone()]
         })
         .collect();
@@ -312,7 +312,7 @@ impl Readings {
                         rows.push(ReadingRow { fact: o.fact.clone(), case: c.id.clone(), debtor: o.debtor.clone(), statuses: vec![String::new(); ci] });
                         rows.len() - 1
                     });
-                    rows[k].statuses.push(o.status.clone());
+                    rows[k].statuses.push(o.status.to_string());
                 }
             }
             for r in rows.iter_mut() {
@@ -348,7 +348,7 @@ impl Readings {
 pub fn membership_over_time(loaded: &Loaded, dates: &[&str]) -> String {
     let mut rows = Vec::new();
     for &d in dates {
-        let Ok(at) = parse_at(Some(d)) else { continue };
+        let Some(at) = casus_query::parse_time(d) else { continue };
         let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &Query { at, readings: Default::default() });
         let r = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
         let of = |s: &str| r.parties.iter().filter(|p| p.status == s).map(|p| p.code.clone()).collect::<Vec<_>>().join(" ");
@@ -360,7 +360,7 @@ pub fn membership_over_time(loaded: &Loaded, dates: &[&str]) -> String {
 pub fn chairs_over_time(loaded: &Loaded, dates: &[&str]) -> String {
     let mut rows = Vec::new();
     for &d in dates {
-        let Ok(at) = parse_at(Some(d)) else { continue };
+        let Some(at) = casus_query::parse_time(d) else { continue };
         let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &Query { at, readings: Default::default() });
         let r = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
         for c in r.chairs.iter().filter(|c| c.organ == "CSC") {

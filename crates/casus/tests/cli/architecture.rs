@@ -11,8 +11,12 @@ use std::collections::BTreeSet;
 const ALLOWED: &[(&str, &[&str])] = &[
     ("casus-model", &["serde"]),
     ("casus-lang", &["casus-model", "pulldown-cmark"]),
-    ("casus-engine", &["casus-model", "serde"]),
+    // utoipa only behind the `openapi` feature (the server's document).
+    ("casus-engine", &["casus-model", "serde", "utoipa"]),
     ("casus-analysis", &["casus-model", "casus-engine", "serde"]),
+    // The layer between the core and the front ends: no IO beyond what the
+    // ledger's store does, no async, no HTTP, no command line.
+    ("casus-query", &["casus-model", "casus-lang", "casus-engine", "casus-ledger"]),
     ("casus-synth", &["casus-model"]),
     ("casus-ledger", &["casus-model", "ed25519-dalek", "sha2", "getrandom", "thiserror"]),
     ("casus-store-sqlite", &["casus-ledger", "rusqlite"]),
@@ -24,6 +28,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "casus-model",
             "casus-lang",
             "casus-engine",
+            "casus-query",
             "casus-ledger",
             "serde",
             "serde_json",
@@ -49,6 +54,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "casus-lang",
             "casus-engine",
             "casus-analysis",
+            "casus-query",
             "casus-synth",
             "casus-ledger",
             "casus-store-sqlite",

@@ -492,3 +492,24 @@ fn ledger_whatif_and_blockers_read_the_ledger() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("casus blockers --ledger LEDGER FACT"), "{}", stderr(&out));
 }
+
+/// `report --ledger` reads the same rows as `report TREATY RECORD`, and
+/// `--as-of` before anything was recorded leaves none.
+#[test]
+fn report_reads_a_ledger_as_it_reads_files() {
+    let d = Dir::new("report");
+    let created = utc(now_secs().saturating_sub(3600));
+    let l = ledger_with_record(&d);
+    let rows = |args: &[&str]| -> Value {
+        let mut all = vec!["report", "--at", "2025-12-31", "--json"];
+        all.extend_from_slice(args);
+        let v: Value = serde_json::from_str(&ok(&all)).expect("report json");
+        v["rows"].clone()
+    };
+    let from_files = rows(&[TREATY, RECORD]);
+    assert!(from_files.as_array().is_some_and(|r| !r.is_empty()), "{from_files}");
+    assert_eq!(rows(&["--ledger", &l]), from_files);
+    assert_eq!(rows(&["--ledger", &l, "--as-of", &created]), Value::Array(Vec::new()), "nothing was recorded an hour before the import");
+    // `--as-of` is about a ledger's record times: alone it is refused.
+    run(&["report", TREATY, RECORD, "--as-of", "2025-01-01"], 2);
+}
