@@ -108,7 +108,7 @@ pub struct AfterAction {
 
 /// The readings to report under: the defaults, then each other option of
 /// each question with the rest at their defaults.
-fn readings(treaty: &Treaty, symbols: &Symbols) -> Vec<(String, BTreeMap<casus_model::Sym, casus_model::Sym>)> {
+pub fn readings(treaty: &Treaty, symbols: &Symbols) -> Vec<(String, BTreeMap<casus_model::Sym, casus_model::Sym>)> {
     let mut out = vec![("default".to_string(), BTreeMap::new())];
     for q in &treaty.questions {
         for (i, o) in q.options.iter().enumerate() {
@@ -208,7 +208,7 @@ pub fn after_action(
             // The cases the exercise opened or answered.
             let opened = time_of.get(&c.id).copied();
             let touched = exercise_acts.contains(&c.id) || c.obligations.iter().any(|o| o.fulfilled_by.as_ref().is_some_and(|f| exercise_acts.contains(f)));
-            if !touched && opened.is_some_and(|t| t < scenario.start) && c.obligations.iter().all(|o| o.status != "active") {
+            if !touched && opened.is_some_and(|t| t < scenario.start) && c.obligations.iter().all(|o| o.status != "pending") {
                 continue;
             }
             for o in &c.obligations {

@@ -445,7 +445,15 @@ pub fn resolve(
         }
     }
     if !s.roles.is_empty() {
-        for p in &parties {
+        // The members when the exercise starts (states that never joined and
+        // former members play no part).
+        let lines = casus_model::membership::timelines(treaty, starting);
+        let members: Vec<String> = lines
+            .iter()
+            .filter(|(_, changes)| casus_model::membership::is_member(changes, Time(s.start)))
+            .map(|(code, _)| symbols.name(*code).to_string())
+            .collect();
+        for p in &members {
             if !s.roles.iter().any(|r| r.kind == RoleKind::Delegation && &r.name == p) {
                 out.push(Diagnostic::warning(codes::PARTY_WITHOUT_DELEGATION, s.header_span, format!("party {p} has no delegation: control plays it")));
             }

@@ -24,6 +24,7 @@ pub mod api;
 pub mod client;
 pub mod demo;
 pub mod error;
+pub mod exercise;
 pub mod ingest;
 pub mod openapi;
 pub mod pages;
