@@ -248,7 +248,7 @@ fn plain(v: &str) -> bool {
 /// The text of an act in the record syntax from a request: head line at
 /// `time`, the fields, then the exercise's stamp (and a source for
 /// control's acts, which enter in record mode).
-fn compose(time: i64, precision: Precision, actor: &str, a: &ActRequest, stamp: Stamp, source: Option<&str>) -> Result<String, ApiError> {
+fn compose(time: i64, precision: Precision, actor: &str, a: &ActRequest, stamp: Stamp, source: Option<&str>, seq: u64) -> Result<String, ApiError> {
     if casus_model::ActKind::from_keyword(&a.kind).is_none() {
         return Err(ApiError::bad_request(format!("`{}` is not a kind of act", a.kind)));
     }
@@ -264,6 +264,9 @@ fn compose(time: i64, precision: Precision, actor: &str, a: &ActRequest, stamp: 
         t.push_str(sub.trim());
     }
     t.push('\n');
+    // An id, so that cases the act opens and documents it proposes have a
+    // stable name: actor, kind, and the position it is prepared for.
+    t.push_str(&format!("  id       x_{}_{}_{seq}\n", actor.to_ascii_lowercase(), a.kind.replace('-', "_")));
     for (k, v) in &a.fields {
         if v.trim().is_empty() {
             continue;
@@ -317,12 +320,12 @@ pub fn prepare_now(s: &XState, role: &RoleEntry, b: &PrepareBody) -> Result<Prep
             if a.actor.as_deref().is_some_and(|x| x != role.name) {
                 return Err(forbidden(format!("a delegation acts as its party ({}) only", role.name)));
             }
-            (compose(now, Precision::Second, &role.name, a, Stamp { turn, scenario: scenario_now }, None)?, Mode::Live)
+            (compose(now, Precision::Second, &role.name, a, Stamp { turn, scenario: scenario_now }, None, data.size())?, Mode::Live)
         }
         (RoleKind::Control, Some(a), None) => {
             let actor = a.actor.as_deref().filter(|x| plain(x) && !x.contains(' ')).ok_or_else(|| ApiError::bad_request("an ad-hoc act names its `actor`"))?;
             let source = format!("Exercise control: ad-hoc act, turn {turn} ({})", file.scenario.title);
-            (compose(scenario_now, Precision::Second, actor, a, Stamp { turn, scenario: scenario_now }, Some(&source))?, Mode::Record)
+            (compose(scenario_now, Precision::Second, actor, a, Stamp { turn, scenario: scenario_now }, Some(&source), data.size())?, Mode::Record)
         }
         (RoleKind::Control, None, Some(id)) => {
             let inj = file.scenario.inject(id).ok_or_else(|| ApiError::not_found(format!("no inject `{id}` in the MSEL")))?;

@@ -65,11 +65,13 @@ pub fn render(r: &AfterAction) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>After-action report: {t}</title><link rel=\"stylesheet\" href=\"/exercise/assets/exercise.css\"></head><body class=\"report\"><main><h1>After-action report</h1><p class=\"lead\">{t}{f}. Treaty: {tr}. Read at scenario time {at}.</p>",
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>After-action report: {t}</title><style>{css}</style></head><body class=\"report\"><main><h1>After-action report</h1><p class=\"lead\">{t}{f}. Treaty: {tr}. Read at scenario time {at}.</p>",
         t = esc(&r.title),
         f = if r.fiction { " (fiction, for training)" } else { "" },
         tr = esc(&r.treaty),
-        at = esc(&r.at)
+        at = esc(&r.at),
+        // Inline, so that a saved copy keeps its print styles.
+        css = include_str!("../../static/exercise.css")
     );
     o.push_str("<h2>Decisions</h2>");
     if r.decisions.is_empty() {
