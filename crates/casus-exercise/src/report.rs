@@ -130,20 +130,23 @@ fn deadline_time(s: &str) -> Option<i64> {
     Some(if p == Precision::Day { t.end_of_day().0 } else { t.0 })
 }
 
-/// Builds the report. `acts` are the ledger's acts in scenario time;
-/// `exercise_from` is the index of the first act the exercise added (the
-/// ones before are the starting record); `history` the historical acts
-/// over the exercise's span, when the scenario replays history.
-pub fn after_action(
-    scenario: &Scenario,
-    treaty: &Treaty,
-    symbols: &Symbols,
-    acts: &[Act],
-    exercise_from: usize,
-    at: i64,
-    history: Option<&[Act]>,
-    observations: &[Observation],
-) -> AfterAction {
+/// What the report is read from, besides the treaty and the scenario.
+#[derive(Clone, Copy)]
+pub struct Played<'a> {
+    /// The ledger's acts in scenario time.
+    pub acts: &'a [Act],
+    /// The index of the first act the exercise added (the ones before are the starting record).
+    pub exercise_from: usize,
+    /// The scenario time the report is read at.
+    pub at: i64,
+    /// The historical acts over the exercise's span, when the scenario replays history.
+    pub history: Option<&'a [Act]>,
+    pub observations: &'a [Observation],
+}
+
+/// Builds the report.
+pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, played: &Played<'_>) -> AfterAction {
+    let Played { acts, exercise_from, at, history, observations } = *played;
     let mut timeline: Vec<TimelineRow> = acts
         .iter()
         .enumerate()

@@ -406,7 +406,7 @@ async fn clock(State(s): State<XState>, headers: HeaderMap, b: Result<Json<Clock
                 }
                 Ok(f.clock)
             })
-            .map_err(|e| ApiError::bad_request(e))
+            .map_err(ApiError::bad_request)
     })
     .await?;
     Ok(Json(c))
@@ -456,16 +456,14 @@ fn report_now(s: &XState) -> Result<casus_exercise::report::AfterAction, ApiErro
     let acts = in_scenario_time(&data.acts, &symbols);
     let history = s.ex.history(&file, &data.treaty, &mut symbols);
     let at = file.clock.at(s.app.now());
-    Ok(casus_exercise::report::after_action(
-        &file.scenario,
-        &data.treaty,
-        &symbols,
-        &acts,
-        file.starting_acts,
+    let played = casus_exercise::report::Played {
+        acts: &acts,
+        exercise_from: file.starting_acts,
         at,
-        file.until.map(|_| history.as_slice()),
-        &observations,
-    ))
+        history: file.until.map(|_| history.as_slice()),
+        observations: &observations,
+    };
+    Ok(casus_exercise::report::after_action(&file.scenario, &data.treaty, &symbols, &played))
 }
 
 /// `GET /exercise/api/report`: the after-action report as JSON.

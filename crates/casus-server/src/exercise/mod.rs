@@ -114,7 +114,7 @@ pub fn create(dir: &Path, store: Box<dyn Store>, new: NewExercise<'_>, operator:
     let time = Time(now);
     let mut ledger = Ledger::create(store, &name, new.treaty.1.as_bytes(), operator, &[] as &[KeyRegistration], time).map_err(|e| e.to_string())?;
     if !new.starting.is_empty() {
-        let record = Record { title: "starting record".into(), acts: new.starting.clone(), ..Record::default() };
+        let record = Record { title: "starting record".into(), acts: new.starting.clone() };
         ledger.import(&record, new.symbols, operator, time).map_err(|e| e.to_string())?;
     }
     ledger.checkpoint(operator, time).map_err(|e| e.to_string())?;

@@ -216,6 +216,7 @@ pub fn build(treaty: &Treaty, raw_acts: &[Act], symbols: &Symbols, file: &Exerci
 
     // Duties under each reading, keyed by case, duty and debtor.
     let mut duties: BTreeMap<(String, String, String), DutyView> = BTreeMap::new();
+    let before = ids_before(&acts, symbols, from);
     for (name, rs) in casus_exercise::report::readings(treaty, symbols) {
         let r = if name == "default" { report.clone() } else { casus_engine::report(treaty, &acts, symbols, &casus_engine::derive(treaty, &acts, &Query { at, readings: rs })) };
         for c in &r.cases {
@@ -225,7 +226,7 @@ pub fn build(treaty: &Treaty, raw_acts: &[Act], symbols: &Symbols, file: &Exerci
                 }
                 // Cases the exercise may still act on, or acted on.
                 let opened_before = acts.iter().position(|a| a.id.is_some() && symbols.name(a.id) == c.id).is_some_and(|i| i < from);
-                if opened_before && o.status != "pending" && !o.fulfilled_by.as_ref().is_some_and(|f| !ids_before(&acts, symbols, from).contains(f)) {
+                if opened_before && o.status != "pending" && o.fulfilled_by.as_ref().is_none_or(|f| before.contains(f)) {
                     continue;
                 }
                 let e = duties.entry((c.id.clone(), o.duty.clone(), o.debtor.clone())).or_insert_with(|| DutyView {

@@ -13,6 +13,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("casus-lang", &["casus-model", "pulldown-cmark"]),
     ("casus-engine", &["casus-model", "serde"]),
     ("casus-analysis", &["casus-model", "casus-engine", "serde"]),
+    // Exercises are pure too: scenario files, the clock (the caller passes
+    // the time), the MSEL as CSV, the after-action report.
+    ("casus-exercise", &["casus-model", "casus-lang", "casus-engine", "serde"]),
     ("casus-synth", &["casus-model"]),
     ("casus-ledger", &["casus-model", "ed25519-dalek", "sha2", "getrandom", "thiserror"]),
     ("casus-store-sqlite", &["casus-ledger", "rusqlite"]),
@@ -25,6 +28,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "casus-lang",
             "casus-engine",
             "casus-ledger",
+            "casus-exercise",
             "serde",
             "serde_json",
             "thiserror",
@@ -55,6 +59,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "casus-store-postgres",
             "casus-server",
             "casus-witness",
+            "casus-exercise",
             "clap",
             "anyhow",
             "serde",
