@@ -280,7 +280,7 @@ function render() {
     parts.push(card("Acts of the exercise", actsTable(v.acts)));
   }
   parts.push(card("The alliance", h("ul", {}, v.parties.map((p) => h("li", {}, p.name + " (" + p.code + "): " + p.status)))),
-    h("p", {}, h("a", { href: "/exercise/report/" + encodeURIComponent(TOKEN), id: "x-report" }, "After-action report"))));
+    h("p", {}, h("a", { href: "/exercise/report/" + encodeURIComponent(TOKEN), id: "x-report" }, "After-action report")));
   main.replaceChildren(...parts);
   tick();
 }
