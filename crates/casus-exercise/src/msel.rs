@@ -22,14 +22,7 @@ pub fn export(injects: &[Inject]) -> String {
     for i in injects {
         row(
             &mut out,
-            &[
-                i.id.clone(),
-                i.turn.to_string(),
-                Time(i.time).format(Precision::Second),
-                i.after.clone().unwrap_or_default(),
-                i.title.clone(),
-                i.text.clone(),
-            ],
+            &[i.id.clone(), i.turn.to_string(), Time(i.time).format(Precision::Second), i.after.clone().unwrap_or_default(), i.title.clone(), i.text.clone()],
         );
     }
     out

@@ -108,7 +108,13 @@ mod tests {
     #[test]
     fn stamps_go_into_the_note() {
         let s = Stamp { turn: 1, scenario: 0 };
-        assert_eq!(stamp_act_text("2022-09-14 ARM request assistance\n  to CSC\n", s), "2022-09-14 ARM request assistance\n  to CSC\n  note     \"[exercise turn 1, scenario time 1970-01-01T00:00:00Z]\"\n");
-        assert_eq!(stamp_act_text("2022-09-14 X statement\n  note \"said\"\n", s), "2022-09-14 X statement\n  note \"[exercise turn 1, scenario time 1970-01-01T00:00:00Z] said\"\n");
+        assert_eq!(
+            stamp_act_text("2022-09-14 ARM request assistance\n  to CSC\n", s),
+            "2022-09-14 ARM request assistance\n  to CSC\n  note     \"[exercise turn 1, scenario time 1970-01-01T00:00:00Z]\"\n"
+        );
+        assert_eq!(
+            stamp_act_text("2022-09-14 X statement\n  note \"said\"\n", s),
+            "2022-09-14 X statement\n  note \"[exercise turn 1, scenario time 1970-01-01T00:00:00Z] said\"\n"
+        );
     }
 }

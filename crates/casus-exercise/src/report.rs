@@ -185,11 +185,8 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
     let default_query = Query { at: at_t, readings: BTreeMap::new() };
     let state = casus_engine::derive(treaty, acts, &default_query);
     let report = casus_engine::report(treaty, acts, symbols, &state);
-    let exercise_docs: BTreeSet<String> = acts[exercise_from.min(acts.len())..]
-        .iter()
-        .filter(|a| a.document.is_some())
-        .map(|a| symbols.name(a.document).to_string())
-        .collect();
+    let exercise_docs: BTreeSet<String> =
+        acts[exercise_from.min(acts.len())..].iter().filter(|a| a.document.is_some()).map(|a| symbols.name(a.document).to_string()).collect();
     for d in report.documents.iter().filter(|d| exercise_docs.contains(&d.id)) {
         decisions.push(DecisionRow {
             document: d.id.clone(),
@@ -260,10 +257,16 @@ fn diverge(treaty: &Treaty, symbols: &Symbols, starting: &[Act], played: &[Act],
     let theirs = casus_engine::report(treaty, &hist, symbols, &casus_engine::derive(treaty, &hist, &q));
     let mut out = Vec::new();
     let docs = |r: &casus_engine::Report| -> BTreeMap<String, String> {
-        r.documents.iter().map(|d| (d.id.clone(), if d.blocked_by.is_empty() { d.status.clone() } else { format!("{} by {}", d.status, d.blocked_by.join(", ")) })).collect()
+        r.documents
+            .iter()
+            .map(|d| (d.id.clone(), if d.blocked_by.is_empty() { d.status.clone() } else { format!("{} by {}", d.status, d.blocked_by.join(", ")) }))
+            .collect()
     };
     let duties = |r: &casus_engine::Report| -> BTreeMap<String, String> {
-        r.cases.iter().flat_map(|c| c.obligations.iter().map(move |o| (format!("{} owed by {} in case {}", o.duty_title, o.debtor, c.id), o.status.clone()))).collect()
+        r.cases
+            .iter()
+            .flat_map(|c| c.obligations.iter().map(move |o| (format!("{} owed by {} in case {}", o.duty_title, o.debtor, c.id), o.status.clone())))
+            .collect()
     };
     for (label, a, b) in [("document", docs(&mine), docs(&theirs)), ("duty", duties(&mine), duties(&theirs))] {
         let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();

@@ -168,7 +168,9 @@ pub fn parse(name: &str, text: &str) -> (Scenario, Vec<Diagnostic>) {
             match first.text.as_str() {
                 "exercise" if first.kind == TokenKind::Word => {
                     if header {
-                        diags.push(Diagnostic::error(codes::HEADER, head.span, "a second `exercise` declaration").help("a scenario file describes one exercise"));
+                        diags.push(
+                            Diagnostic::error(codes::HEADER, head.span, "a second `exercise` declaration").help("a scenario file describes one exercise"),
+                        );
                         return;
                     }
                     header = true;
@@ -249,7 +251,10 @@ pub fn parse(name: &str, text: &str) -> (Scenario, Vec<Diagnostic>) {
                         }
                     }
                     if inject.act.is_empty() {
-                        diags.push(Diagnostic::error(codes::UNKNOWN_ACT, head.span, format!("the inject `{}` names no act", inject.id)).help("add `act ID`, the id of an act in an ```acts block of this file"));
+                        diags.push(
+                            Diagnostic::error(codes::UNKNOWN_ACT, head.span, format!("the inject `{}` names no act", inject.id))
+                                .help("add `act ID`, the id of an act in an ```acts block of this file"),
+                        );
                     }
                     s.injects.push(inject);
                 }
@@ -267,7 +272,10 @@ pub fn parse(name: &str, text: &str) -> (Scenario, Vec<Diagnostic>) {
         );
     }
     if header && !s.roles.iter().any(|r| r.kind == RoleKind::Control) {
-        diags.push(Diagnostic::error(codes::NO_CONTROL, s.header_span, "no `control` role: nobody could release the injects or run the clock").help("add `control white_cell`"));
+        diags.push(
+            Diagnostic::error(codes::NO_CONTROL, s.header_span, "no `control` role: nobody could release the injects or run the clock")
+                .help("add `control white_cell`"),
+        );
     }
     if header && !s.roles.iter().any(|r| r.kind == RoleKind::Evaluator) {
         diags.push(Diagnostic::warning(codes::NO_EVALUATOR, s.header_span, "no `evaluator` role: the after-action report will hold no observations"));
@@ -318,7 +326,10 @@ fn exercise_clauses(decl: &Decl, s: &mut Scenario, diags: &mut Diagnostics) {
         diags.push(Diagnostic::error(codes::HEADER, decl.head.span, "the exercise names no treaty").help("add `treaty \"PATH\"`, relative to this file"));
     }
     if !start {
-        diags.push(Diagnostic::error(codes::HEADER, decl.head.span, "the exercise has no `start`").help("add `start 2022-09-14T12:00:00Z`: the scenario time the exercise opens at"));
+        diags.push(
+            Diagnostic::error(codes::HEADER, decl.head.span, "the exercise has no `start`")
+                .help("add `start 2022-09-14T12:00:00Z`: the scenario time the exercise opens at"),
+        );
     }
     if let (Some(e), true) = (s.end, start)
         && e <= s.start
@@ -507,7 +518,10 @@ pub fn resolve(
     for (i, a) in record.acts.iter().enumerate() {
         if !used.contains(&i) {
             let id = if a.id.is_some() { format!("`{}`", symbols.name(a.id)) } else { "without an id".to_string() };
-            out.push(Diagnostic::warning(codes::ACT_WITHOUT_INJECT, a.span, format!("the act {id} is released by no inject")).help("add `inject ID` with `act` naming it, or remove it"));
+            out.push(
+                Diagnostic::warning(codes::ACT_WITHOUT_INJECT, a.span, format!("the act {id} is released by no inject"))
+                    .help("add `inject ID` with `act` naming it, or remove it"),
+            );
         }
     }
     (record.acts, out)
@@ -523,8 +537,11 @@ mod tests {
         let (s, diags) = parse("x.md", text);
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!((s.title.as_str(), s.treaty.as_str(), s.rate), ("T", "t.md", 60));
-        assert_eq!(s.start, Time::parse("2022-09-14T12:00:00Z").unwrap().0 .0);
-        assert_eq!(s.roles.iter().map(|r| (r.name.as_str(), r.kind)).collect::<Vec<_>>(), [("cell", RoleKind::Control), ("ARM", RoleKind::Delegation), ("e1", RoleKind::Evaluator)]);
+        assert_eq!(s.start, Time::parse("2022-09-14T12:00:00Z").unwrap().0.0);
+        assert_eq!(
+            s.roles.iter().map(|r| (r.name.as_str(), r.kind)).collect::<Vec<_>>(),
+            [("cell", RoleKind::Control), ("ARM", RoleKind::Delegation), ("e1", RoleKind::Evaluator)]
+        );
         assert_eq!(s.role("ARM").map(|r| r.title.as_str()), Some("Armenia"));
         assert_eq!((s.injects[0].id.as_str(), s.injects[0].act.as_str(), s.injects[0].turn), ("I1", "a1", 2));
     }

@@ -23,7 +23,7 @@ function h(tag, attrs, ...kids) {
     if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
     else e.setAttribute(k, v === true ? "" : v);
   }
-  for (const k of kids.flat()) if (k !== null && k !== undefined && k !== false) e.append(k.nodeType ? k : String(k));
+  for (const k of kids.flat(Infinity)) if (k !== null && k !== undefined && k !== false) e.append(k.nodeType ? k : String(k));
   return e;
 }
 
@@ -143,7 +143,7 @@ function tick() {
   document.getElementById("x-rate").textContent = view.clock.paused ? "paused" : "×" + view.clock.rate;
   document.getElementById("x-turn").textContent = "turn " + view.turn;
   for (const el of document.querySelectorAll("[data-wall]")) {
-    el.textContent = countdown(Number(el.dataset.wall));
+    el.textContent = el.dataset.wall === "" ? "" : countdown(Number(el.dataset.wall));
   }
 }
 
@@ -250,7 +250,7 @@ function render() {
         h("button", { onclick: () => clockAct({ action: v.clock.paused ? "resume" : "pause" }) }, v.clock.paused ? "Resume the clock" : "Pause the clock"),
         h("label", {}, "Rate (scenario seconds per second) ", h("input", { id: "x-rate-in", type: "number", min: 1, value: v.clock.rate }),
           h("button", { class: "secondary", onclick: () => clockAct({ action: "rate", rate: Number(document.getElementById("x-rate-in").value) }) }, "Set")),
-        h("label", {}, "Advance to ", h("input", { id: "x-adv-in", placeholder: "2022-11-23T09:00:00Z" }),
+        h("label", {}, "Advance to ", h("input", { id: "x-adv-in", placeholder: v.clock.scenario_text }),
           h("button", { class: "secondary", onclick: () => clockAct({ action: "advance", to: document.getElementById("x-adv-in").value }) }, "Advance")));
       parts.push(card("Clock", clockForm));
       parts.push(card("MSEL",

@@ -172,7 +172,9 @@ async fn an_exercise_is_played_through_the_api() {
     assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "treaty"), "{v}");
     let (s, v, _) = f.call("POST", "/exercise/api/prepare", Some("CSL"), Some(json!({ "act": { "kind": "sign", "fields": [["id", "x"]] } }))).await;
     assert_eq!((s, code(&v)), (StatusCode::BAD_REQUEST, "bad_request"));
-    let (s, v, _) = f.call("POST", "/exercise/api/prepare", Some("CSL"), Some(json!({ "act": { "kind": "sign", "fields": [["document", "a\n2031-01-01 ALD sign"]] } }))).await;
+    let (s, v, _) = f
+        .call("POST", "/exercise/api/prepare", Some("CSL"), Some(json!({ "act": { "kind": "sign", "fields": [["document", "a\n2031-01-01 ALD sign"]] } })))
+        .await;
     assert_eq!((s, code(&v)), (StatusCode::BAD_REQUEST, "bad_request"), "no second act slips in through a field");
     // Bytes signed with another party's key are refused by the normal write path.
     let (_, p, _) = f.call("POST", "/exercise/api/prepare", Some("CSL"), Some(json!({ "act": { "kind": "statement", "fields": [["text", "x"]] } }))).await;
@@ -214,7 +216,13 @@ async fn an_exercise_is_played_through_the_api() {
     let released: Vec<bool> = v["injects"].as_array().unwrap().iter().map(|i| i["released"].as_bool().unwrap()).collect();
     assert_eq!(released, [true, true, true, false]);
     assert_eq!(v["delegations"].as_array().unwrap().len(), 6);
-    assert!(v["delegations"].as_array().unwrap().iter().any(|d| d["name"] == "DRN" && d["pending"].as_array().unwrap().iter().any(|x| x == "assistance_to_borvania")));
+    assert!(
+        v["delegations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["name"] == "DRN" && d["pending"].as_array().unwrap().iter().any(|x| x == "assistance_to_borvania"))
+    );
 
     // The clock: control only; no running backwards.
     let (s, v, _) = f.call("POST", "/exercise/api/clock", Some("BRV"), Some(json!({ "action": "pause" }))).await;
@@ -233,7 +241,9 @@ async fn an_exercise_is_played_through_the_api() {
     assert_eq!(s, StatusCode::OK, "{v}");
 
     // Observations: evaluators only, anchored to an inject or an act.
-    let (s, v, _) = f.call("POST", "/exercise/api/observations", Some("eval_1"), Some(json!({ "anchor": "inject:I2", "text": "Castelia's refusal came within minutes." }))).await;
+    let (s, v, _) = f
+        .call("POST", "/exercise/api/observations", Some("eval_1"), Some(json!({ "anchor": "inject:I2", "text": "Castelia's refusal came within minutes." })))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let (s, v, _) = f.call("POST", "/exercise/api/observations", Some("eval_1"), Some(json!({ "anchor": "inject:I42", "text": "x" }))).await;
     assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "anchor"));

@@ -303,7 +303,11 @@ fn import(csv: &Path, dir: &Path) -> Result<ExitCode> {
         let (record, diags) = casus_lang::load_record("inject.acts", &inj.text, &treaty, &mut symbols);
         let errors: Vec<_> = diags
             .into_iter()
-            .filter(|d| d.is_error() && !([casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code) && in_ledger.iter().any(|k| d.message.contains(&format!("`{k}`")))))
+            .filter(|d| {
+                d.is_error()
+                    && !([casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code)
+                        && in_ledger.iter().any(|k| d.message.contains(&format!("`{k}`"))))
+            })
             .collect();
         if !errors.is_empty() {
             bail!("{name}:\n{}", casus_lang::render(&errors, "inject.acts", &inj.text));

@@ -131,7 +131,9 @@ fn token(flag: Option<&str>, file: Option<&Path>, env: Option<String>) -> Result
 pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let token = token(args.token.as_deref(), args.token_file.as_deref(), std::env::var("CASUS_TOKEN").ok())?;
     let mut exercise = None;
-    let (ledger, operator, what) = if let Some((path, key)) = args.data_dir.as_deref().filter(|_| !args.demo && args.ledger.is_none()).map(crate::cmd_exercise::served).transpose()?.flatten() {
+    let (ledger, operator, what) = if let Some((path, key)) =
+        args.data_dir.as_deref().filter(|_| !args.demo && args.ledger.is_none()).map(crate::cmd_exercise::served).transpose()?.flatten()
+    {
         exercise = args.data_dir.clone().map(|d| (d, key.clone()));
         (path.to_string_lossy().into_owned(), Some(key), "an exercise".to_string())
     } else if args.demo {

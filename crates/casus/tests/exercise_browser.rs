@@ -232,14 +232,16 @@ async fn six_delegations_play_an_exercise_in_chromium() {
     click(&control, "tr[data-inject=I2] button").await;
     let mut slowest = Duration::ZERO;
     for (p, c) in &d {
-        let took = until(c, &format!("{p} sees the declaration"), EXISTS, vec![json!("[data-document=lakes_declaration] button")], Duration::from_secs(10)).await;
+        let took =
+            until(c, &format!("{p} sees the declaration"), EXISTS, vec![json!("[data-document=lakes_declaration] button")], Duration::from_secs(10)).await;
         slowest = slowest.max(took);
     }
     assert!(slowest < LIVE_WITHIN, "the draft reached the slowest page in {slowest:?}");
     step(&format!("turn 2: the draft on six pages, the slowest after {} ms", slowest.as_millis()));
     click(&control, "tr[data-inject=I3] button").await;
     for (p, c) in &d {
-        until(c, &format!("{p} sees the assistance draft"), EXISTS, vec![json!("[data-document=assistance_to_borvania] button")], Duration::from_secs(10)).await;
+        until(c, &format!("{p} sees the assistance draft"), EXISTS, vec![json!("[data-document=assistance_to_borvania] button")], Duration::from_secs(10))
+            .await;
     }
     widths(del("CSL"), "delegation-asked").await;
 
@@ -281,7 +283,8 @@ f.requestSubmit(); return true;"#;
     until(&control, "I4 released", "return !document.querySelector('tr[data-inject=I4] button');", vec![], Duration::from_secs(10)).await;
     js(&control, "document.getElementById('x-adv-in').value = '2031-03-06T00:00:00Z'; return true;", vec![]).await;
     click(&control, "#x-clockctl label:last-child button").await;
-    until(&control, "the clock advanced", "return document.getElementById('x-clock').textContent.includes('2031-03-06');", vec![], Duration::from_secs(10)).await;
+    until(&control, "the clock advanced", "return document.getElementById('x-clock').textContent.includes('2031-03-06');", vec![], Duration::from_secs(10))
+        .await;
     widths(&control, "control").await;
     step("turn 3, clock advanced");
 

@@ -75,9 +75,10 @@ fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
 
 /// The role whose token the request carries.
 fn role_of(s: &XState, headers: &HeaderMap) -> Result<RoleEntry, ApiError> {
-    let token = headers.get(TOKEN_HEADER).and_then(|v| v.to_str().ok()).ok_or_else(|| {
-        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", format!("send the token of your join link in the `{TOKEN_HEADER}` header"))
-    })?;
+    let token = headers
+        .get(TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", format!("send the token of your join link in the `{TOKEN_HEADER}` header")))?;
     role_by_token(s, token)
 }
 
@@ -129,7 +130,8 @@ pub struct Joined {
 async fn join(State(s): State<XState>, headers: HeaderMap, b: Result<Json<JoinBody>, JsonRejection>) -> Result<(StatusCode, Json<Joined>), ApiError> {
     let role = role_of(&s, &headers)?;
     let b = body(b)?;
-    let key = hex::decode_array::<32>(b.public_key.trim()).ok_or_else(|| ApiError::bad_request("`public_key` must be 64 hex digits (an Ed25519 public key)"))?;
+    let key =
+        hex::decode_array::<32>(b.public_key.trim()).ok_or_else(|| ApiError::bad_request("`public_key` must be 64 hex digits (an Ed25519 public key)"))?;
     let vk = casus_ledger::keys::verifying_key(&key).map_err(|e| ApiError::bad_request(format!("`public_key` is not a usable key: {e}")))?;
     let key_id = KeyId::of(&vk);
     let s2 = s.clone();
@@ -237,7 +239,25 @@ pub struct Prepared {
 const STRING_FIELDS: [&str; 5] = ["title", "reason", "condition", "text", "note"];
 /// Fields a prepared act may carry (ids, sources and notes are the server's).
 const FIELDS: [&str; 19] = [
-    "under", "to", "against", "about", "document", "means", "case", "organ", "from", "personnel", "votes", "by", "start", "end", "effective", "title", "reason", "condition", "text",
+    "under",
+    "to",
+    "against",
+    "about",
+    "document",
+    "means",
+    "case",
+    "organ",
+    "from",
+    "personnel",
+    "votes",
+    "by",
+    "start",
+    "end",
+    "effective",
+    "title",
+    "reason",
+    "condition",
+    "text",
 ];
 
 /// A value of a name-like field: names, numbers and dates, separated by spaces.
@@ -356,7 +376,10 @@ fn sign_bytes(s: &XState, text: String, mode: Mode, key_id: KeyId) -> Result<Pre
     let errors: Vec<_> = diags
         .into_iter()
         .filter(|d| d.is_error())
-        .filter(|d| !([casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code) && data.known.iter().any(|k| d.message.contains(&format!("`{k}`")))))
+        .filter(|d| {
+            !([casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code)
+                && data.known.iter().any(|k| d.message.contains(&format!("`{k}`"))))
+        })
         .collect();
     if !errors.is_empty() {
         let details = casus_lang::render_short(&errors, name, &text).lines().map(str::to_string).collect();
@@ -420,7 +443,11 @@ pub struct ObservationBody {
 }
 
 /// `POST /exercise/api/observations` (evaluators): an observation anchored to an inject or an act.
-async fn observe(State(s): State<XState>, headers: HeaderMap, b: Result<Json<ObservationBody>, JsonRejection>) -> Result<(StatusCode, Json<Observation>), ApiError> {
+async fn observe(
+    State(s): State<XState>,
+    headers: HeaderMap,
+    b: Result<Json<ObservationBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<Observation>), ApiError> {
     let role = role_of(&s, &headers)?;
     need(&role, RoleKind::Evaluator)?;
     let b = body(b)?;

@@ -209,7 +209,11 @@ impl Exercise {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(format!("reading {}: {e}", path.display())),
         };
-        text.lines().filter(|l| !l.trim().is_empty()).take(MAX_OBSERVATIONS).map(|l| serde_json::from_str(l).map_err(|e| format!("{}: {e}", path.display()))).collect()
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(MAX_OBSERVATIONS)
+            .map(|l| serde_json::from_str(l).map_err(|e| format!("{}: {e}", path.display())))
+            .collect()
     }
 
     /// Appends an observation.

@@ -49,7 +49,10 @@ fn duty_rows(out: &mut String, rows: &[DutyRow]) {
             esc(&d.debtor),
             esc(&d.status),
             esc(&d.status.replace('_', " ")),
-            d.deadline.as_deref().map(|x| format!("{}{}", esc(x), d.deadline_secs.map(|s| format!(" ({} after the case opened)", span(s))).unwrap_or_default())).unwrap_or_else(|| "none".into()),
+            d.deadline
+                .as_deref()
+                .map(|x| format!("{}{}", esc(x), d.deadline_secs.map(|s| format!(" ({} after the case opened)", span(s))).unwrap_or_default()))
+                .unwrap_or_else(|| "none".into()),
             match (&d.performed_by, d.performed_secs) {
                 (Some(a), Some(s)) => format!("{} by {}", span(s), esc(a)),
                 (Some(a), None) => esc(a),
@@ -78,7 +81,14 @@ pub fn render(r: &AfterAction) -> String {
         o.push_str("<p>No document was put to an organ during the exercise.</p>");
     }
     for d in &r.decisions {
-        let _ = write!(o, "<section class=\"decision\"><h3>{} <small>({})</small></h3><p>Verdict: <strong class=\"v-{}\">{}</strong>", esc(&d.title), esc(&d.document), esc(&d.status), esc(&d.status));
+        let _ = write!(
+            o,
+            "<section class=\"decision\"><h3>{} <small>({})</small></h3><p>Verdict: <strong class=\"v-{}\">{}</strong>",
+            esc(&d.title),
+            esc(&d.document),
+            esc(&d.status),
+            esc(&d.status)
+        );
         if !d.blocked_by.is_empty() {
             let _ = write!(o, ", blocked by {}", esc(&d.blocked_by.join(", ")));
         }

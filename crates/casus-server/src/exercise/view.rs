@@ -218,7 +218,11 @@ pub fn build(treaty: &Treaty, raw_acts: &[Act], symbols: &Symbols, file: &Exerci
     let mut duties: BTreeMap<(String, String, String), DutyView> = BTreeMap::new();
     let before = ids_before(&acts, symbols, from);
     for (name, rs) in casus_exercise::report::readings(treaty, symbols) {
-        let r = if name == "default" { report.clone() } else { casus_engine::report(treaty, &acts, symbols, &casus_engine::derive(treaty, &acts, &Query { at, readings: rs })) };
+        let r = if name == "default" {
+            report.clone()
+        } else {
+            casus_engine::report(treaty, &acts, symbols, &casus_engine::derive(treaty, &acts, &Query { at, readings: rs }))
+        };
         for c in &r.cases {
             for o in &c.obligations {
                 if party.as_ref().is_some_and(|p| &o.debtor != p && &o.creditor != p) {
@@ -288,7 +292,13 @@ pub fn build(treaty: &Treaty, raw_acts: &[Act], symbols: &Symbols, file: &Exerci
                     .filter(|d| exercise_docs.contains(&d.id) && d.status == "pending" && d.sheet.iter().any(|s| s.party == r.name && s.position == "pending"))
                     .map(|d| d.id.clone())
                     .collect(),
-                owes: report.cases.iter().flat_map(|c| c.obligations.iter().filter(|o| o.debtor == r.name && o.status == "pending").map(move |o| format!("{} ({})", o.duty_title, c.id))).collect(),
+                owes: report
+                    .cases
+                    .iter()
+                    .flat_map(|c| {
+                        c.obligations.iter().filter(|o| o.debtor == r.name && o.status == "pending").map(move |o| format!("{} ({})", o.duty_title, c.id))
+                    })
+                    .collect(),
             })
             .collect()
     } else {
