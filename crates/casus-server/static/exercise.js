@@ -232,6 +232,10 @@ function render() {
   if (!v.joined) {
     parts.push(card("Join", h("p", {}, "This link registers one key for " + v.title + ". Your browser creates it and keeps the private half; the server only learns the public key."),
       h("button", { id: "x-join", onclick: async () => { try { await join(); } catch (e) { alertBox("Joining failed: " + e.message); } await refresh(); } }, "Create my key and join")));
+    // Nothing to act on before the key exists.
+    main.replaceChildren(...parts);
+    tick();
+    return;
   }
   const me = v.role;
   if (v.kind === "delegation") {

@@ -18,6 +18,10 @@
 //! saved to `artifacts/screenshots/exercise-*.png`.
 //!
 //! Without Chromium the test fails; it never downloads a browser.
+//!
+//! Beside it, without a browser: the exercise commands themselves (`casus
+//! check` on scenarios, `exercise new`, `msel export` and `import`, `clone`)
+//! with their refusals and exit codes.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -323,4 +327,69 @@ f.requestSubmit(); return true;"#;
         c.close().await.unwrap();
     }
     control.close().await.unwrap();
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    casus().args(args).output().expect("casus runs")
+}
+
+#[test]
+fn the_exercise_commands() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let scenario = root.join("exercises/exercise-lakes.md");
+    let sc = scenario.to_str().unwrap();
+    // `casus check` on every shipped scenario; a broken one exits 1 with its code.
+    for f in ["exercises/exercise-lakes.md", "exercises/exercise-lakes-consultations.md", "exercises/csto-autumn-2022.md"] {
+        let out = run(&["check", root.join(f).to_str().unwrap()]);
+        assert!(out.status.success(), "{f}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let tmp = scratch("exercise-commands");
+    let broken = tmp.join("broken.md");
+    std::fs::write(&broken, "```exercise\nexercise \"B\"\n  treaty \"missing.md\"\n  start 2031-01-01\ncontrol c\nevaluator e\n```\n").unwrap();
+    let out = run(&["check", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error[E0123]"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["exercise", "new", broken.to_str().unwrap(), "--data-dir", tmp.join("b").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "a broken scenario creates nothing");
+    assert!(!tmp.join("b/exercise.json").exists());
+
+    // new: one link per role; a second `new` into the same directory is refused.
+    let dir = tmp.join("x");
+    let out = run(&["exercise", "new", sc, "--data-dir", dir.to_str().unwrap(), "--url", "http://h:1"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let links = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(links.lines().filter(|l| l.contains("http://h:1/exercise/join/")).count(), 9, "{links}");
+    let again = run(&["exercise", "new", sc, "--data-dir", dir.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("holds an exercise already"));
+
+    // The MSEL out as CSV and back in, changed (I4 dropped); a bad CSV is refused.
+    let out = run(&["exercise", "msel", "export", "--data-dir", dir.to_str().unwrap()]);
+    assert!(out.status.success());
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.starts_with("id,turn,scenario_time,after,title,act\r\n") && csv.contains("I4,3,"), "{csv}");
+    let from_file = run(&["exercise", "msel", "export", sc]);
+    assert_eq!(String::from_utf8(from_file.stdout).unwrap(), csv, "the scenario's MSEL and the new exercise's are the same");
+    let cut: String = csv.split_inclusive("\r\nI4,").next().unwrap().trim_end_matches("I4,").to_string();
+    let cut_path = tmp.join("msel.csv");
+    std::fs::write(&cut_path, &cut).unwrap();
+    let out = run(&["exercise", "msel", "import", cut_path.to_str().unwrap(), "--data-dir", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["exercise", "msel", "export", "--data-dir", dir.to_str().unwrap()]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), cut);
+    std::fs::write(&cut_path, "id,turn\r\n").unwrap();
+    let out = run(&["exercise", "msel", "import", cut_path.to_str().unwrap(), "--data-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("header"));
+
+    // clone: the same scenario and MSEL, a new ledger and new links.
+    let copy = tmp.join("copy");
+    let out = run(&["exercise", "clone", "--from", dir.to_str().unwrap(), "--data-dir", copy.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let new_links = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(new_links.lines().filter(|l| l.contains("/exercise/join/")).count(), 9);
+    assert!(new_links.lines().filter(|l| l.contains("/exercise/join/")).all(|l| !links.contains(l.split('/').next_back().unwrap())), "new tokens");
+    let out = run(&["exercise", "msel", "export", "--data-dir", copy.to_str().unwrap()]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), cut);
+    std::fs::remove_dir_all(&tmp).unwrap();
 }
