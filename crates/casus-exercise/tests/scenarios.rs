@@ -77,3 +77,35 @@ fn the_shipped_scenarios_are_clean() {
     }
     assert!(n >= 3, "two fictional scenarios and the 2022 replay");
 }
+
+/// The 2022 replay played with no delegation acting: the report's what-if
+/// against history shows the Yerevan declaration adopted at the close
+/// (nobody refused) where history has it blocked by Armenia.
+#[test]
+fn the_replay_reports_where_the_players_left_history() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let (ttext, rtext, stext) = (read("treaties/cst.md"), read("records/csto-2021-2025.md"), read("exercises/csto-autumn-2022.md"));
+    let mut symbols = Symbols::new();
+    let (treaty, _) = casus_lang::load_treaty("cst.md", &ttext, &mut symbols);
+    let (record, _) = casus_lang::load_record("csto-2021-2025.md", &rtext, &treaty, &mut symbols);
+    let (mut s, _) = scenario::parse("csto-autumn-2022.md", &stext);
+    let starting = scenario::starting_acts(&s, &record);
+    let (injects, diags) = scenario::resolve(&mut s, "csto-autumn-2022.md", &stext, &treaty, &mut symbols, &starting);
+    assert!(diags.is_empty(), "{diags:?}");
+    let (until, end) = (s.until.unwrap(), s.end.unwrap());
+    let history: Vec<_> = record.acts.iter().filter(|a| a.time.0 > until && a.time.0 <= end).cloned().collect();
+    let mut played = starting.clone();
+    played.extend(injects);
+    let r = casus_exercise::report::after_action(
+        &s,
+        &treaty,
+        &symbols,
+        &casus_exercise::report::Played { acts: &played, exercise_from: starting.len(), at: end, history: Some(&history), observations: &[] },
+    );
+    let yerevan = r.divergences_from_history.iter().find(|d| d.what == "document yerevan_declaration").expect("the declaration diverges");
+    assert_eq!((yerevan.exercise.as_str(), yerevan.history.as_str()), ("adopted", "blocked by ARM"));
+    let decision = r.decisions.iter().find(|d| d.document == "yerevan_declaration").expect("in the report's decisions");
+    assert_eq!(decision.status, "adopted");
+    assert!(r.timeline.iter().all(|t| t.by == "control"), "only injects were played");
+}
