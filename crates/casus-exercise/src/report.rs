@@ -252,9 +252,17 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
 fn diverge(treaty: &Treaty, symbols: &Symbols, starting: &[Act], played: &[Act], history: &[Act], at: Time) -> Vec<DivergenceRow> {
     let mut hist: Vec<Act> = starting.to_vec();
     hist.extend(history.iter().filter(|a| a.time <= at).cloned());
+    differences(treaty, symbols, played, &hist, at).into_iter().map(|(what, exercise, history)| DivergenceRow { what, exercise, history }).collect()
+}
+
+/// The documents and duties whose verdict differs between two sets of acts
+/// at `at` (default readings): `(what, verdict with a, verdict with b)`.
+/// The what-if of the exercise's control and the report's comparison with
+/// history are both this.
+pub fn differences(treaty: &Treaty, symbols: &Symbols, a: &[Act], b: &[Act], at: Time) -> Vec<(String, String, String)> {
     let q = Query { at, readings: BTreeMap::new() };
-    let mine = casus_engine::report(treaty, played, symbols, &casus_engine::derive(treaty, played, &q));
-    let theirs = casus_engine::report(treaty, &hist, symbols, &casus_engine::derive(treaty, &hist, &q));
+    let mine = casus_engine::report(treaty, a, symbols, &casus_engine::derive(treaty, a, &q));
+    let theirs = casus_engine::report(treaty, b, symbols, &casus_engine::derive(treaty, b, &q));
     let mut out = Vec::new();
     let docs = |r: &casus_engine::Report| -> BTreeMap<String, String> {
         r.documents
@@ -268,12 +276,12 @@ fn diverge(treaty: &Treaty, symbols: &Symbols, starting: &[Act], played: &[Act],
             .flat_map(|c| c.obligations.iter().map(move |o| (format!("{} owed by {} in case {}", o.duty_title, o.debtor, c.id), o.status.clone())))
             .collect()
     };
-    for (label, a, b) in [("document", docs(&mine), docs(&theirs)), ("duty", duties(&mine), duties(&theirs))] {
-        let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for (label, x, y) in [("document", docs(&mine), docs(&theirs)), ("duty", duties(&mine), duties(&theirs))] {
+        let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
         for k in keys {
-            let (x, y) = (a.get(k).map_or("not in play", |s| s.as_str()), b.get(k).map_or("not in play", |s| s.as_str()));
-            if x != y {
-                out.push(DivergenceRow { what: format!("{label} {k}"), exercise: x.to_string(), history: y.to_string() });
+            let (l, r) = (x.get(k).map_or("not in play", |s| s.as_str()), y.get(k).map_or("not in play", |s| s.as_str()));
+            if l != r {
+                out.push((format!("{label} {k}"), l.to_string(), r.to_string()));
             }
         }
     }

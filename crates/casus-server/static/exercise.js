@@ -266,6 +266,18 @@ function render() {
         h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Delegation"), h("th", {}, "Joined"), h("th", {}, "Awaiting its position"), h("th", {}, "Duties it owes"))),
           h("tbody", {}, v.delegations.map((d) => h("tr", {}, h("td", { "data-label": "Delegation" }, d.title + " (" + d.name + ")"), h("td", { "data-label": "Joined" }, d.joined ? "yes" : "no"),
             h("td", { "data-label": "Awaiting" }, d.pending.join(", ") || "–"), h("td", { "data-label": "Owes" }, d.owes.join("; ") || "–")))))));
+      const wi = h("form", { id: "x-whatif" },
+        field("Acts in the record syntax, dated in scenario time", "acts", { textarea: true, required: true, placeholder: "2031-03-02T11:00:00Z FRL assistance\n  to BRV" }),
+        h("button", { type: "submit", class: "secondary" }, "What if? (writes nothing)"), h("ul", { id: "x-whatif-out" }));
+      wi.addEventListener("submit", async (ev) => {
+        ev.preventDefault();
+        const out = document.getElementById("x-whatif-out");
+        try {
+          const w = await api("POST", "/exercise/api/whatif", { acts: formValues(wi).acts });
+          out.replaceChildren(...(w.changes.length ? w.changes.map((c) => h("li", {}, c.what + ": " + c.now + " → " + c.with_acts)) : [h("li", {}, "No verdict changes on " + w.at + ".")]));
+        } catch (e) { out.replaceChildren(h("li", {}, "Refused: " + e.message)); }
+      });
+      parts.push(card("What-if branch", wi));
       parts.push(card("Ad-hoc act (recorded by control)", newActForm(["statement", "session", "propose", "determination", "decision", "attack", "request", "mission", "offer"], true)));
     }
     if (v.kind === "evaluator") {

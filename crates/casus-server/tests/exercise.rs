@@ -224,6 +224,28 @@ async fn an_exercise_is_played_through_the_api() {
             .any(|d| d["name"] == "DRN" && d["pending"].as_array().unwrap().iter().any(|x| x == "assistance_to_borvania"))
     );
 
+    // A what-if branch for control: had Fernlund given assistance an hour
+    // earlier, its duty would be met; the ledger is not touched.
+    let (_, head_before, _) = f.call("GET", "/api/head", None, None).await;
+    let what_if = "2031-03-02T11:00:00Z FRL assistance\n  to BRV\n";
+    let (s, w, _) = f.call("POST", "/exercise/api/whatif", Some("white_cell"), Some(json!({ "acts": what_if }))).await;
+    assert_eq!(s, StatusCode::OK, "{w}");
+    assert!(
+        w["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["what"].as_str().unwrap().ends_with("owed by FRL in case x_brv_request_9") && c["now"] == "pending" && c["with_acts"] == "fulfilled"),
+        "{w}"
+    );
+    let (_, head_after, _) = f.call("GET", "/api/head", None, None).await;
+    assert_eq!(head_before["size"], head_after["size"], "a what-if writes nothing");
+    let (s, v, _) = f.call("POST", "/exercise/api/whatif", Some("CSL"), Some(json!({ "acts": what_if }))).await;
+    assert_eq!((s, code(&v)), (StatusCode::FORBIDDEN, "forbidden"));
+    let (s, v, _) =
+        f.call("POST", "/exercise/api/whatif", Some("white_cell"), Some(json!({ "acts": "2031-03-02 QQQ sign\n  document lakes_declaration\n" }))).await;
+    assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "treaty"), "{v}");
+
     // The clock: control only; no running backwards.
     let (s, v, _) = f.call("POST", "/exercise/api/clock", Some("BRV"), Some(json!({ "action": "pause" }))).await;
     assert_eq!((s, code(&v)), (StatusCode::FORBIDDEN, "forbidden"));

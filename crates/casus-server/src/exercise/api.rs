@@ -54,6 +54,7 @@ pub fn router(app: AppState, ex: Arc<Exercise>) -> Router {
         .route("/exercise/api/clock", post(clock))
         .route("/exercise/api/observations", post(observe))
         .route("/exercise/api/report", get(report_json))
+        .route("/exercise/api/whatif", post(whatif))
         .with_state(XState { app, ex })
 }
 
@@ -508,4 +509,73 @@ async fn report_page(State(s): State<XState>, Path(token): Path<String>) -> Resu
     let s2 = s.clone();
     let r = blocking(move || report_now(&s2)).await?;
     Ok(([(header::CACHE_CONTROL, "no-store"), (header::REFERRER_POLICY, "no-referrer")], Html(super::report_html::render(&r))).into_response())
+}
+
+#[derive(Deserialize, Debug)]
+pub struct WhatIfBody {
+    /// Hypothetical acts in the record syntax, dated in scenario time.
+    pub acts: String,
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+pub struct WhatIfChange {
+    pub what: String,
+    /// The verdict now.
+    pub now: String,
+    /// The verdict had the acts been taken.
+    pub with_acts: String,
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+pub struct WhatIf {
+    /// The scenario time both are read at.
+    pub at: String,
+    pub changes: Vec<WhatIfChange>,
+}
+
+/// Longest what-if text, in bytes.
+pub const MAX_WHATIF_BYTES: usize = 64 * 1024;
+
+/// `POST /exercise/api/whatif` (control): the verdicts that would change,
+/// at the current scenario time, had these acts been taken too. A branch
+/// in memory: nothing is written to the ledger.
+async fn whatif(State(s): State<XState>, headers: HeaderMap, b: Result<Json<WhatIfBody>, JsonRejection>) -> Result<Json<WhatIf>, ApiError> {
+    let role = role_of(&s, &headers)?;
+    need(&role, RoleKind::Control)?;
+    let b = body(b)?;
+    if b.acts.len() > MAX_WHATIF_BYTES {
+        return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("at most {MAX_WHATIF_BYTES} bytes of acts")));
+    }
+    let _turn = s.app.0.derivations.clone().acquire_owned().await.map_err(ApiError::internal)?;
+    let s2 = s.clone();
+    let w = blocking(move || {
+        let file = s2.ex.snapshot().map_err(ApiError::internal)?;
+        let data = s2.app.data()?;
+        let mut symbols = data.symbols.clone();
+        let name = "whatif.acts";
+        let (record, diags) = casus_lang::load_record(name, &b.acts, &data.treaty, &mut symbols);
+        let errors: Vec<_> = diags
+            .into_iter()
+            .filter(|d| d.is_error())
+            .filter(|d| {
+                !([casus_lang::codes::UNKNOWN_DOCUMENT, casus_lang::codes::UNKNOWN_CASE].contains(&d.code)
+                    && data.known.iter().any(|k| d.message.contains(&format!("`{k}`"))))
+            })
+            .collect();
+        if !errors.is_empty() || record.acts.is_empty() {
+            let details = casus_lang::render_short(&errors, name, &b.acts).lines().map(str::to_string).collect();
+            return Err(unprocessable("treaty", format!("the acts do not read against the treaty: {} error(s)", errors.len().max(1))).with_details(details));
+        }
+        let now = in_scenario_time(&data.acts, &symbols);
+        let mut with = now.clone();
+        with.extend(record.acts);
+        let at = Time(file.clock.at(s2.app.now()));
+        let changes = casus_exercise::report::differences(&data.treaty, &symbols, &now, &with, at)
+            .into_iter()
+            .map(|(what, now, with_acts)| WhatIfChange { what, now, with_acts })
+            .collect();
+        Ok(WhatIf { at: at.format(Precision::Second), changes })
+    })
+    .await?;
+    Ok(Json(w))
 }
