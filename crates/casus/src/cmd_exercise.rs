@@ -44,6 +44,7 @@ pub enum ExerciseCmd {
         /// The new exercise's data directory.
         #[arg(long)]
         data_dir: PathBuf,
+        /// The address the server will be reached at, for the printed links.
         #[arg(long, default_value = "http://127.0.0.1:8080")]
         url: String,
     },
@@ -55,6 +56,7 @@ pub enum MselCmd {
     Export {
         /// A scenario file (or give --data-dir).
         scenario: Option<PathBuf>,
+        /// An exercise's data directory (its MSEL as it stands, imports included).
         #[arg(long, conflicts_with = "scenario")]
         data_dir: Option<PathBuf>,
     },
@@ -62,6 +64,7 @@ pub enum MselCmd {
     Import {
         /// The CSV (`id,turn,scenario_time,after,title,act`).
         csv: PathBuf,
+        /// The exercise's data directory.
         #[arg(long)]
         data_dir: PathBuf,
     },
