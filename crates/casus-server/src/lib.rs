@@ -28,6 +28,7 @@ pub mod cache;
 pub mod client;
 pub mod demo;
 pub mod error;
+pub mod exercise;
 pub mod ingest;
 pub mod openapi;
 pub mod pages;

@@ -22,13 +22,14 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: String,
     /// The ledger to serve: a SQLite file path or a postgres:// URL.
-    #[arg(long, conflicts_with = "demo", required_unless_present = "demo")]
+    #[arg(long, conflicts_with = "demo", required_unless_present_any = ["demo", "data_dir"])]
     ledger: Option<String>,
     /// Serve the CSTO demo: the Collective Security Treaty and the 2021–2025
     /// record, in a ledger created on first use in the data directory.
     #[arg(long)]
     demo: bool,
-    /// Where the demo keeps its ledger and keys (default: $XDG_DATA_HOME/casus or ~/.local/share/casus).
+    /// Where the demo keeps its ledger and keys (default: $XDG_DATA_HOME/casus or ~/.local/share/casus);
+    /// without --demo or --ledger, the data directory of an exercise (`casus exercise new`) to serve.
     #[arg(long)]
     data_dir: Option<PathBuf>,
     /// Require this token to read (`Authorization: Bearer TOKEN`, or `?token=` once in a browser).
@@ -57,7 +58,7 @@ fn default_data_dir() -> Result<PathBuf> {
 }
 
 /// Writes a key file (mode 0600) and its public half, unless it exists; returns the key.
-fn key_in(path: &Path, role: KeyRole) -> Result<SecretKey> {
+pub(crate) fn key_in(path: &Path, role: KeyRole) -> Result<SecretKey> {
     if path.exists() {
         return Ok(crate::cmd_keys::read_key(path)?.key);
     }
@@ -129,7 +130,13 @@ fn token(flag: Option<&str>, file: Option<&Path>, env: Option<String>) -> Result
 
 pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let token = token(args.token.as_deref(), args.token_file.as_deref(), std::env::var("CASUS_TOKEN").ok())?;
-    let (ledger, operator, what) = if args.demo {
+    let mut exercise = None;
+    let (ledger, operator, what) = if let Some((path, key)) =
+        args.data_dir.as_deref().filter(|_| !args.demo && args.ledger.is_none()).map(crate::cmd_exercise::served).transpose()?.flatten()
+    {
+        exercise = args.data_dir.clone().map(|d| (d, key.clone()));
+        (path.to_string_lossy().into_owned(), Some(key), "an exercise".to_string())
+    } else if args.demo {
         let dir = match args.data_dir {
             Some(d) => d,
             None => default_data_dir()?,
@@ -137,7 +144,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         let (ledger, op) = ensure_demo(&dir)?;
         (ledger, Some(op), format!("the CSTO demo ({})", dir.display()))
     } else {
-        let Some(ledger) = args.ledger else { bail!("name a ledger with --ledger, or run --demo") };
+        let Some(ledger) = args.ledger else { bail!("name a ledger with --ledger, an exercise's --data-dir, or run --demo") };
         let op = args.operator_key.as_deref().map(crate::cmd_keys::read_key).transpose()?.map(|k| k.key);
         let what = if crate::cmd_ledger::is_postgres(&ledger) { "a PostgreSQL ledger".to_string() } else { ledger.clone() };
         (ledger, op, what)
@@ -169,6 +176,10 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     };
     let config = Config { token: token.clone(), operator, cosigner, featured, appends, ..Config::default() };
     let state = AppState::open(opener, config).map_err(anyhow::Error::msg)?;
+    let exercise = match exercise {
+        Some((dir, key)) => Some(Arc::new(casus_server::exercise::Exercise::open(&dir, key).map_err(anyhow::Error::msg)?)),
+        None => None,
+    };
     if let Some(w) = state.clock_warning().map_err(|e| anyhow::anyhow!(e.message))? {
         eprintln!("warning: {w}");
     }
@@ -186,7 +197,11 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         println!("casus: serving {what} at http://{addr}/{hint}");
         use std::io::Write;
         std::io::stdout().flush().ok();
-        casus_server::serve::serve_until_interrupted(listener, casus_server::app(state)).await.context("serving")?;
+        let app = match exercise {
+            Some(ex) => casus_server::exercise::api::router(state.clone(), ex).merge(casus_server::app(state)),
+            None => casus_server::app(state),
+        };
+        casus_server::serve::serve_until_interrupted(listener, app).await.context("serving")?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)

@@ -12,6 +12,7 @@ mod bench_analysis;
 mod bench_replicas;
 mod cmd_act;
 mod cmd_analysis;
+mod cmd_exercise;
 mod cmd_export;
 mod cmd_keys;
 mod cmd_ledger;
@@ -156,6 +157,9 @@ enum Command {
         #[arg(long)]
         condition: Option<String>,
     },
+    /// Live crisis exercises: create one from a scenario, its MSEL as CSV, clone it.
+    #[command(subcommand)]
+    Exercise(cmd_exercise::ExerciseCmd),
     /// Check the verdicts that records' ```expect blocks state against what the engine derives.
     Test(cmd_test::TestArgs),
     /// Run a benchmark and print its figures.
@@ -190,7 +194,9 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Check { treaty, record: None, short } if cmd_exercise::is_scenario(&treaty) => cmd_exercise::check(&treaty, short),
         Command::Check { treaty, record, short } => input::check(&treaty, record.as_deref(), short),
+        Command::Exercise(c) => cmd_exercise::run(c),
         Command::Fmt { files, check, stdout } => fmt(&files, check, stdout),
         Command::Replay { args, json } => {
             let (loaded, query) = state_input(&args)?;

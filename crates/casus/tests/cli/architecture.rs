@@ -17,6 +17,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // The layer between the core and the front ends: no IO beyond what the
     // ledger's store does, no async, no HTTP, no command line.
     ("casus-query", &["casus-model", "casus-lang", "casus-engine", "casus-ledger"]),
+    // Exercises are pure too: scenario files, the clock (the caller passes
+    // the time), the MSEL as CSV, the after-action report.
+    ("casus-exercise", &["casus-model", "casus-lang", "casus-engine", "serde"]),
     ("casus-synth", &["casus-model"]),
     ("casus-ledger", &["casus-model", "ed25519-dalek", "sha2", "getrandom", "thiserror"]),
     ("casus-store-sqlite", &["casus-ledger", "rusqlite"]),
@@ -30,6 +33,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "casus-engine",
             "casus-query",
             "casus-ledger",
+            "casus-exercise",
             "serde",
             "serde_json",
             "thiserror",
@@ -61,6 +65,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "casus-store-postgres",
             "casus-server",
             "casus-witness",
+            "casus-exercise",
             "clap",
             "anyhow",
             "serde",

@@ -1,0 +1,289 @@
+//! The after-action report: what the exercise did, read against the treaty.
+//!
+//! It is a pure function of the treaty, the ledger's acts (read in scenario
+//! time, [`crate::note::in_scenario_time`]), the scenario, the evaluators'
+//! observations, and for a scenario that replays history, the historical
+//! record's acts over the same span. It holds: the timeline by turn; each
+//! document with its verdict, who blocked it and their stated reasons and
+//! conditions; each duty under each reading, with its time to performance
+//! against its deadline; the divergences from the treaty (breached duties);
+//! and where the players' path left the historical record's (the verdicts
+//! the historical acts give instead of the players' acts: a what-if over
+//! the same starting state). The server renders it as HTML with print
+//! styles and serves it as JSON.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use casus_engine::Query;
+use casus_model::{Act, Precision, Symbols, Time, Treaty};
+use serde::{Deserialize, Serialize};
+
+use crate::note::Stamp;
+use crate::scenario::Scenario;
+
+/// An evaluator's observation, anchored to an inject or an act.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observation {
+    pub evaluator: String,
+    /// `inject:ID` or `act:ID`.
+    pub anchor: String,
+    pub text: String,
+    /// Wall time it was written (Unix seconds).
+    pub written: i64,
+    /// Scenario time it was written at.
+    pub scenario: i64,
+}
+
+/// Longest observation, in characters.
+pub const MAX_OBSERVATION_CHARS: usize = 4000;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TimelineRow {
+    pub turn: Option<u32>,
+    pub time: String,
+    pub actor: String,
+    pub kind: String,
+    pub act: String,
+    /// `delegation` (signed live by the actor), `control` (an inject or ad-hoc act), or `record` (the starting record).
+    pub by: String,
+    pub summary: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DecisionRow {
+    pub document: String,
+    pub title: String,
+    pub status: String,
+    pub blocked_by: Vec<String>,
+    pub positions: Vec<PositionRow>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PositionRow {
+    pub party: String,
+    pub position: String,
+    pub reason: Option<String>,
+    pub condition: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DutyRow {
+    /// `question=option` for each reading that differs from the default, or `default`.
+    pub reading: String,
+    pub case: String,
+    pub duty: String,
+    pub debtor: String,
+    pub status: String,
+    pub deadline: Option<String>,
+    /// Seconds of scenario time from the case's opening to its deadline.
+    pub deadline_secs: Option<i64>,
+    /// Seconds of scenario time from the case's opening to the act that performed the duty.
+    pub performed_secs: Option<i64>,
+    pub performed_by: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DivergenceRow {
+    pub what: String,
+    pub exercise: String,
+    pub history: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AfterAction {
+    pub title: String,
+    pub fiction: bool,
+    pub treaty: String,
+    /// The scenario time the report is read at.
+    pub at: String,
+    pub timeline: Vec<TimelineRow>,
+    pub decisions: Vec<DecisionRow>,
+    pub duties: Vec<DutyRow>,
+    /// Duties breached under some reading: where the players' path left the treaty.
+    pub divergences_from_treaty: Vec<DutyRow>,
+    /// Verdicts that differ between the players' path and the historical record (empty when the scenario replays no history).
+    pub divergences_from_history: Vec<DivergenceRow>,
+    pub observations: Vec<Observation>,
+}
+
+/// The readings to report under: the defaults, then each other option of
+/// each question with the rest at their defaults.
+pub fn readings(treaty: &Treaty, symbols: &Symbols) -> Vec<(String, BTreeMap<casus_model::Sym, casus_model::Sym>)> {
+    let mut out = vec![("default".to_string(), BTreeMap::new())];
+    for q in &treaty.questions {
+        for (i, o) in q.options.iter().enumerate() {
+            if i != q.default {
+                out.push((format!("{}={}", symbols.name(q.id), symbols.name(o.id)), BTreeMap::from([(q.id, o.id)])));
+            }
+        }
+    }
+    out
+}
+
+fn act_name(acts: &[Act], symbols: &Symbols, i: usize) -> String {
+    if acts[i].id.is_some() { symbols.name(acts[i].id).to_string() } else { format!("act-{}", i + 1) }
+}
+
+/// The deadline of a report row as a time (a bare date is the end of its day).
+fn deadline_time(s: &str) -> Option<i64> {
+    let (t, p) = Time::parse(s)?;
+    Some(if p == Precision::Day { t.end_of_day().0 } else { t.0 })
+}
+
+/// What the report is read from, besides the treaty and the scenario.
+#[derive(Clone, Copy)]
+pub struct Played<'a> {
+    /// The ledger's acts in scenario time.
+    pub acts: &'a [Act],
+    /// The index of the first act the exercise added (the ones before are the starting record).
+    pub exercise_from: usize,
+    /// The scenario time the report is read at.
+    pub at: i64,
+    /// The historical acts over the exercise's span, when the scenario replays history.
+    pub history: Option<&'a [Act]>,
+    pub observations: &'a [Observation],
+}
+
+/// Builds the report.
+pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, played: &Played<'_>) -> AfterAction {
+    let Played { acts, exercise_from, at, history, observations } = *played;
+    let mut timeline: Vec<TimelineRow> = acts
+        .iter()
+        .enumerate()
+        .skip(exercise_from)
+        .map(|(i, a)| {
+            let stamp = Stamp::of(a, symbols);
+            let mut summary = String::new();
+            for s in [a.subject, a.document, a.to, a.against, a.about] {
+                if s.is_some() {
+                    summary.push_str(symbols.name(s));
+                    summary.push(' ');
+                }
+            }
+            for s in [a.reason, a.condition, a.text] {
+                if s.is_some() {
+                    summary.push_str(&format!("\u{201c}{}\u{201d} ", symbols.name(s)));
+                }
+            }
+            TimelineRow {
+                turn: stamp.map(|s| s.turn),
+                time: a.time.format(a.precision),
+                actor: symbols.name(a.actor).to_string(),
+                kind: a.kind.keyword().to_string(),
+                act: act_name(acts, symbols, i),
+                by: if a.attestation == casus_model::Attestation::Actor { "delegation" } else { "control" }.to_string(),
+                summary: summary.trim_end().to_string(),
+            }
+        })
+        .collect();
+    timeline.sort_by(|a, b| a.time.cmp(&b.time));
+
+    let time_of: BTreeMap<String, i64> = (0..acts.len()).map(|i| (act_name(acts, symbols, i), acts[i].time.0)).collect();
+    let at_t = Time(at);
+    let mut decisions = Vec::new();
+    let mut duties = Vec::new();
+    let default_query = Query { at: at_t, readings: BTreeMap::new() };
+    let state = casus_engine::derive(treaty, acts, &default_query);
+    let report = casus_engine::report(treaty, acts, symbols, &state);
+    let exercise_docs: BTreeSet<String> =
+        acts[exercise_from.min(acts.len())..].iter().filter(|a| a.document.is_some()).map(|a| symbols.name(a.document).to_string()).collect();
+    for d in report.documents.iter().filter(|d| exercise_docs.contains(&d.id)) {
+        decisions.push(DecisionRow {
+            document: d.id.clone(),
+            title: d.title.clone(),
+            status: d.status.word().to_string(),
+            blocked_by: d.blocked_by.clone(),
+            positions: d
+                .sheet
+                .iter()
+                .map(|s| PositionRow { party: s.party.clone(), position: s.position.clone(), reason: s.reason.clone(), condition: s.condition.clone() })
+                .collect(),
+        });
+    }
+    let exercise_acts: BTreeSet<String> = (exercise_from..acts.len()).map(|i| act_name(acts, symbols, i)).collect();
+    for (name, rs) in readings(treaty, symbols) {
+        let state = casus_engine::derive(treaty, acts, &Query { at: at_t, readings: rs });
+        let r = casus_engine::report(treaty, acts, symbols, &state);
+        for c in &r.cases {
+            // The cases the exercise opened or answered.
+            let opened = time_of.get(&c.id).copied();
+            let touched = exercise_acts.contains(&c.id) || c.obligations.iter().any(|o| o.fulfilled_by.as_ref().is_some_and(|f| exercise_acts.contains(f)));
+            if !touched && opened.is_some_and(|t| t < scenario.start) && c.obligations.iter().all(|o| o.status != "pending") {
+                continue;
+            }
+            for o in &c.obligations {
+                let performed = o.fulfilled_by.clone().or_else(|| o.performed_late.as_ref().map(|p| p.act.clone()));
+                duties.push(DutyRow {
+                    reading: name.clone(),
+                    case: c.id.clone(),
+                    duty: o.duty_title.clone(),
+                    debtor: o.debtor.clone(),
+                    status: o.status.word().to_string(),
+                    deadline: o.deadline.clone(),
+                    deadline_secs: o.deadline.as_deref().and_then(deadline_time).zip(opened).map(|(d, t)| d - t),
+                    performed_secs: performed.as_ref().and_then(|p| time_of.get(p)).zip(opened).map(|(p, t)| p - t),
+                    performed_by: performed,
+                });
+            }
+        }
+    }
+    let divergences_from_treaty = duties.iter().filter(|d| d.status == "breached").cloned().collect();
+    let divergences_from_history = match history {
+        Some(h) => diverge(treaty, symbols, &acts[..exercise_from.min(acts.len())], acts, h, at_t),
+        None => Vec::new(),
+    };
+    AfterAction {
+        title: scenario.title.clone(),
+        fiction: scenario.fiction,
+        treaty: report.treaty.title.clone(),
+        at: at_t.format(Precision::Second),
+        timeline,
+        decisions,
+        duties,
+        divergences_from_treaty,
+        divergences_from_history,
+        observations: observations.to_vec(),
+    }
+}
+
+/// The verdicts that differ between the players' path (`played`) and the
+/// historical one (the starting acts followed by `history`), at `at`: the
+/// what-if "had the players done what history did".
+fn diverge(treaty: &Treaty, symbols: &Symbols, starting: &[Act], played: &[Act], history: &[Act], at: Time) -> Vec<DivergenceRow> {
+    let mut hist: Vec<Act> = starting.to_vec();
+    hist.extend(history.iter().filter(|a| a.time <= at).cloned());
+    differences(treaty, symbols, played, &hist, at).into_iter().map(|(what, exercise, history)| DivergenceRow { what, exercise, history }).collect()
+}
+
+/// The documents and duties whose verdict differs between two sets of acts
+/// at `at` (default readings): `(what, verdict with a, verdict with b)`.
+/// The what-if of the exercise's control and the report's comparison with
+/// history are both this.
+pub fn differences(treaty: &Treaty, symbols: &Symbols, a: &[Act], b: &[Act], at: Time) -> Vec<(String, String, String)> {
+    let q = Query { at, readings: BTreeMap::new() };
+    let mine = casus_engine::report(treaty, a, symbols, &casus_engine::derive(treaty, a, &q));
+    let theirs = casus_engine::report(treaty, b, symbols, &casus_engine::derive(treaty, b, &q));
+    let mut out = Vec::new();
+    let docs = |r: &casus_engine::Report| -> BTreeMap<String, String> {
+        r.documents
+            .iter()
+            .map(|d| (d.id.clone(), if d.blocked_by.is_empty() { d.status.word().to_string() } else { format!("{} by {}", d.status, d.blocked_by.join(", ")) }))
+            .collect()
+    };
+    let duties = |r: &casus_engine::Report| -> BTreeMap<String, String> {
+        r.cases
+            .iter()
+            .flat_map(|c| c.obligations.iter().map(move |o| (format!("{} owed by {} in case {}", o.duty_title, o.debtor, c.id), o.status.word().to_string())))
+            .collect()
+    };
+    for (label, x, y) in [("document", docs(&mine), docs(&theirs)), ("duty", duties(&mine), duties(&theirs))] {
+        let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+        for k in keys {
+            let (l, r) = (x.get(k).map_or("not in play", |s| s.as_str()), y.get(k).map_or("not in play", |s| s.as_str()));
+            if l != r {
+                out.push((format!("{label} {k}"), l.to_string(), r.to_string()));
+            }
+        }
+    }
+    out
+}

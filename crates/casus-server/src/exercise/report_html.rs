@@ -1,0 +1,156 @@
+//! The after-action report as an HTML page, with print styles.
+//!
+//! The report's content is `casus_exercise::report`; this only lays it out
+//! for the hotwash: read on screen, or printed and handed round. Every
+//! value is escaped.
+
+use std::fmt::Write;
+
+use casus_exercise::report::{AfterAction, DutyRow};
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// A length of scenario time in words: days, hours or minutes.
+fn span(secs: i64) -> String {
+    let a = secs.abs();
+    let t = if a >= 86_400 {
+        format!("{:.1} days", a as f64 / 86_400.0)
+    } else if a >= 3_600 {
+        format!("{:.1} hours", a as f64 / 3_600.0)
+    } else {
+        format!("{} minutes", a / 60)
+    };
+    if secs < 0 { format!("-{t}") } else { t }
+}
+
+fn duty_rows(out: &mut String, rows: &[DutyRow]) {
+    out.push_str("<table><thead><tr><th>Reading</th><th>Case</th><th>Duty</th><th>Owed by</th><th>Verdict</th><th>Deadline</th><th>Performed after</th></tr></thead><tbody>");
+    for d in rows {
+        let _ = write!(
+            out,
+            "<tr><td data-label=\"Reading\">{}</td><td data-label=\"Case\">{}</td><td data-label=\"Duty\">{}</td><td data-label=\"Owed by\">{}</td><td data-label=\"Verdict\" class=\"v-{}\">{}</td><td data-label=\"Deadline\">{}</td><td data-label=\"Performed after\">{}</td></tr>",
+            esc(&d.reading),
+            esc(&d.case),
+            esc(&d.duty),
+            esc(&d.debtor),
+            esc(&d.status),
+            esc(&d.status.replace('_', " ")),
+            d.deadline
+                .as_deref()
+                .map(|x| format!("{}{}", esc(x), d.deadline_secs.map(|s| format!(" ({} after the case opened)", span(s))).unwrap_or_default()))
+                .unwrap_or_else(|| "none".into()),
+            match (&d.performed_by, d.performed_secs) {
+                (Some(a), Some(s)) => format!("{} by {}", span(s), esc(a)),
+                (Some(a), None) => esc(a),
+                _ => "not performed".into(),
+            }
+        );
+    }
+    out.push_str("</tbody></table>");
+}
+
+/// The page.
+pub fn render(r: &AfterAction) -> String {
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>After-action report: {t}</title><style>{css}</style></head><body class=\"report\"><main><h1>After-action report</h1><p class=\"lead\">{t}{f}. Treaty: {tr}. Read at scenario time {at}.</p>",
+        t = esc(&r.title),
+        f = if r.fiction { " (fiction, for training)" } else { "" },
+        tr = esc(&r.treaty),
+        at = esc(&r.at),
+        // Inline, so that a saved copy keeps its print styles.
+        css = include_str!("../../static/exercise.css")
+    );
+    o.push_str("<h2>Decisions</h2>");
+    if r.decisions.is_empty() {
+        o.push_str("<p>No document was put to an organ during the exercise.</p>");
+    }
+    for d in &r.decisions {
+        let _ = write!(
+            o,
+            "<section class=\"decision\"><h3>{} <small>({})</small></h3><p>Verdict: <strong class=\"v-{}\">{}</strong>",
+            esc(&d.title),
+            esc(&d.document),
+            esc(&d.status),
+            esc(&d.status)
+        );
+        if !d.blocked_by.is_empty() {
+            let _ = write!(o, ", blocked by {}", esc(&d.blocked_by.join(", ")));
+        }
+        o.push_str(".</p><ul>");
+        for p in &d.positions {
+            let _ = write!(o, "<li><b>{}</b>: {}", esc(&p.party), esc(&p.position.replace('_', " ")));
+            if let Some(x) = &p.reason {
+                let _ = write!(o, "; reason: \u{201c}{}\u{201d}", esc(x));
+            }
+            if let Some(x) = &p.condition {
+                let _ = write!(o, "; condition: \u{201c}{}\u{201d}", esc(x));
+            }
+            o.push_str("</li>");
+        }
+        o.push_str("</ul></section>");
+    }
+    o.push_str("<h2>Duties, under each reading</h2>");
+    if r.duties.is_empty() {
+        o.push_str("<p>No duty arose during the exercise.</p>");
+    } else {
+        duty_rows(&mut o, &r.duties);
+    }
+    o.push_str("<h2>Divergences from the treaty</h2>");
+    if r.divergences_from_treaty.is_empty() {
+        o.push_str("<p>No duty was breached under any reading.</p>");
+    } else {
+        duty_rows(&mut o, &r.divergences_from_treaty);
+    }
+    if !r.divergences_from_history.is_empty() {
+        o.push_str("<h2>Where the players left the historical record</h2><table><thead><tr><th>What</th><th>In the exercise</th><th>In history</th></tr></thead><tbody>");
+        for d in &r.divergences_from_history {
+            let _ = write!(
+                o,
+                "<tr><td data-label=\"What\">{}</td><td data-label=\"In the exercise\">{}</td><td data-label=\"In history\">{}</td></tr>",
+                esc(&d.what),
+                esc(&d.exercise),
+                esc(&d.history)
+            );
+        }
+        o.push_str("</tbody></table>");
+    }
+    o.push_str("<h2>Observations</h2>");
+    if r.observations.is_empty() {
+        o.push_str("<p>No evaluator wrote an observation.</p>");
+    }
+    for ob in &r.observations {
+        let _ = write!(o, "<blockquote><p>{}</p><footer>{}, on {}</footer></blockquote>", esc(&ob.text), esc(&ob.evaluator), esc(&ob.anchor));
+    }
+    o.push_str("<h2>Timeline</h2><table><thead><tr><th>Turn</th><th>Scenario time</th><th>Act</th><th>By</th><th>What</th></tr></thead><tbody>");
+    for t in &r.timeline {
+        let _ = write!(
+            o,
+            "<tr><td data-label=\"Turn\">{}</td><td data-label=\"Scenario time\">{}</td><td data-label=\"Act\">{}</td><td data-label=\"By\">{}</td><td data-label=\"What\">{} {} {}</td></tr>",
+            t.turn.map_or("–".to_string(), |n| n.to_string()),
+            esc(&t.time),
+            esc(&t.act),
+            esc(&t.by),
+            esc(&t.actor),
+            esc(&t.kind),
+            esc(&t.summary)
+        );
+    }
+    o.push_str("</tbody></table></main></body></html>");
+    o
+}
