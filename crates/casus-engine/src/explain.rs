@@ -143,6 +143,9 @@ impl Ctx<'_> {
                 _ => s.push_str(&format!(" (document {})", self.document_name(a))),
             }
         }
+        if let Some(place) = a.place() {
+            s.push_str(&format!(" in {}", self.treaty.region_name(place, self.symbols)));
+        }
         if a.means.is_some() {
             s.push_str(&format!(" by {} means", self.n(a.means).replace('_', " ")));
         }
@@ -623,6 +626,17 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
             long_date(cx.state.at)
         ));
     }
+    // Conditions on the facts of the case (`only …`).
+    for outcome in &inst.conditions {
+        let Some(only) = duty.only.get(outcome.condition) else { continue };
+        if let Condition::Reading(q, _) = only.condition {
+            questions.push(q);
+        }
+        reasons.push(condition_reason(cx, &only.condition, outcome, &b));
+        if let Some(i) = outcome.act {
+            acts.push(cx.cite("condition", i));
+        }
+    }
     if let (Some(arose), Some(deadline)) = (o.arose, o.deadline) {
         // The time the text allows, in words; `None` when it fixes none.
         let period = match duty.within {
@@ -881,6 +895,77 @@ fn refrain_reasons(
                 long_date(cx.state.at),
                 days((cx.state.at.0.saturating_sub(arose.0)).max(0) / 86_400)
             ));
+        }
+    }
+}
+
+/// One line on an `only` condition: what it asks, what the record shows,
+/// and what follows (met, not met, or depends on what the record does not
+/// give).
+fn condition_reason(cx: &Ctx, condition: &Condition, outcome: &crate::ConditionOutcome, b: &Bindings) -> String {
+    let names = |list: &[Sym]| list.iter().map(|&s| cx.who(s)).collect::<Vec<_>>();
+    let act = || outcome.act.map(|i| cx.act_line(i)).unwrap_or_default();
+    let on = long_date(cx.state.at);
+    match (condition, outcome.holds) {
+        (Condition::In(region), holds) => {
+            let area = cx.treaty.region_name(*region, cx.symbols);
+            let place = outcome.found.first().map(|&p| cx.treaty.region_name(p, cx.symbols)).unwrap_or_default();
+            match holds {
+                Known::Yes => format!("The duty holds only for an act in {area}: {}, and {place} lies in {area}.", act()),
+                Known::No => format!("The duty holds only for an act in {area}: {}, and {place} lies outside {area}. So the duty is not triggered.", act()),
+                Known::Unknown => format!(
+                    "The duty holds only for an act in {area}, and the record does not say where this one took place. So whether the duty arose depends on where: it did if the act took place in {area}, not otherwise. The verdict is undetermined."
+                ),
+            }
+        }
+        (Condition::Is(term, list), holds) => {
+            let wanted = or_list(&names(list));
+            let role = match term {
+                Term::Var(v) => format!("the {}", cx.n(*v).replace('_', " ")),
+                _ => cx.term(*term, b),
+            };
+            let who = outcome.found.first().map(|&s| cx.who(s)).unwrap_or_else(|| "not named".to_string());
+            match holds {
+                Known::Yes => format!("The duty holds only if {role} is {wanted}: it is {who}."),
+                _ => format!("The duty holds only if {role} is {wanted}: it is {who}. So the duty is not triggered."),
+            }
+        }
+        (Condition::Reading(q, opt), holds) => {
+            let question = cx.treaty.question(*q).map(|qq| qq.text.clone()).unwrap_or_default();
+            match holds {
+                Known::Yes => format!("The duty arises only under the reading \"{}\" (on the question \"{question}\"), the reading chosen.", cx.option_text(*q, *opt)),
+                _ => format!(
+                    "The duty arises only under the reading \"{}\" (on the question \"{question}\"); under the reading chosen it does not arise, so it is not triggered.",
+                    cx.option_text(*q, *opt)
+                ),
+            }
+        }
+        (Condition::Attackers { at_least, victim }, holds) => {
+            let victim = cx.term(*victim, b);
+            let found = names(&outcome.found);
+            let counted = if found.is_empty() { "none".to_string() } else { format!("{} ({})", found.len(), and_list(&found)) };
+            match holds {
+                Known::Yes if outcome.act.is_some() => {
+                    format!("The duty holds only if {victim} is attacked by {at_least} or more states: by {on} the record shows {counted}, the number reached by {}.", act())
+                }
+                Known::Yes => format!("The duty holds only if {victim} is attacked by {at_least} or more states: {counted} were already at war with it."),
+                _ => format!("The duty holds only if {victim} is attacked by {at_least} or more states: by {on} the record shows {counted}. So the duty is not triggered."),
+            }
+        }
+        (Condition::AtWar(term, list), holds) => {
+            let who = cx.term(*term, b);
+            let enemies = or_list(&names(list));
+            match holds {
+                Known::Yes => format!("The duty holds only while {who} is at war with {enemies}: {}, and that war had not ended.", act()),
+                Known::Unknown => format!(
+                    "The duty holds only while {who} is at war with {enemies}: {}. Whether that war had begun, or ended, when the duty was engaged depends on a time the record does not give, so the verdict is undetermined.",
+                    act()
+                ),
+                Known::No if outcome.act.is_some() => {
+                    format!("The duty holds only while {who} is at war with {enemies}: {}, but that war did not hold when the duty was engaged. So the duty is not triggered.", act())
+                }
+                Known::No => format!("The duty holds only while {who} is at war with {enemies}, and no such war is recorded. So the duty is not triggered."),
+            }
         }
     }
 }

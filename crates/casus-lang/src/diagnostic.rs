@@ -353,6 +353,11 @@ pub mod codes {
     pub const DUTY_TO_ACT_WITHOUT_TRIGGER: &str = "E0082";
     pub const STANDING_DUTY_WITHIN: &str = "E0083";
     pub const REFRAIN_NOT_OWN_ACT: &str = "E0084";
+    pub const UNKNOWN_REGION: &str = "E0085";
+    pub const MALFORMED_CONDITION: &str = "E0086";
+    pub const REGION_CYCLE: &str = "E0087";
+    pub const WAR_WITHOUT_ADVERSARY: &str = "E0088";
+    pub const PLACE_NOT_RECORDED: &str = "W0050";
     pub const NO_SOURCE: &str = "W0001";
     pub const FEATURED_MALFORMED: &str = "E0070";
     pub const FEATURED_TWICE: &str = "E0071";

@@ -35,6 +35,7 @@ pub enum ActKind {
     Amendment,
     Reservation,
     Transfer,
+    War,
 }
 
 impl ActKind {
@@ -61,7 +62,7 @@ impl ActKind {
         matches!(self, ActKind::Propose | ActKind::Decision) || self.takes_position_on_document()
     }
 
-    pub const ALL: [ActKind; 25] = [
+    pub const ALL: [ActKind; 26] = [
         ActKind::Attack,
         ActKind::Request,
         ActKind::Session,
@@ -87,6 +88,7 @@ impl ActKind {
         ActKind::Amendment,
         ActKind::Reservation,
         ActKind::Transfer,
+        ActKind::War,
     ];
 
     pub fn keyword(self) -> &'static str {
@@ -116,6 +118,7 @@ impl ActKind {
             ActKind::Amendment => "amendment",
             ActKind::Reservation => "reservation",
             ActKind::Transfer => "transfer",
+            ActKind::War => "war",
         }
     }
 
@@ -151,6 +154,7 @@ impl ActKind {
             ActKind::Amendment => "proposed an amendment to",
             ActKind::Reservation => "attached a statement or reservation to",
             ActKind::Transfer => "moved a matter to another organ",
+            ActKind::War => "went to war",
         }
     }
 }
@@ -209,6 +213,9 @@ pub struct ActExtra {
     /// How a recorded decision was taken, where its sources say (`votes
     /// 17 0 4`, `by acclamation`).
     pub count: Option<DecisionCount>,
+    /// Where the act took place (`in PLACE`, a region of the treaty); on an
+    /// act about an attack (a request, a decision), where the attack did.
+    pub place: Sym,
 }
 
 /// How a recorded decision was taken, as its sources give it.
@@ -252,6 +259,11 @@ impl Act {
     /// How a recorded decision was taken, where its sources say.
     pub fn count(&self) -> Option<DecisionCount> {
         self.extra.as_ref().and_then(|e| e.count)
+    }
+
+    /// Where the act took place, if the record gives it.
+    pub fn place(&self) -> Option<Sym> {
+        self.extra.as_ref().map(|e| e.place).filter(|p| p.is_some())
     }
 
     /// The rarely used fields, boxed on first write.
