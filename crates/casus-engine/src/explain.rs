@@ -905,14 +905,16 @@ fn refrain_reasons(
 fn condition_reason(cx: &Ctx, condition: &Condition, outcome: &crate::ConditionOutcome, b: &Bindings) -> String {
     let names = |list: &[Sym]| list.iter().map(|&s| cx.who(s)).collect::<Vec<_>>();
     let act = || outcome.act.map(|i| cx.act_line(i)).unwrap_or_default();
+    // A short reference to the act whose place was read: it is cited below.
+    let placed = || outcome.act.map(|i| format!("the record places act {} ({}) in", act_id(cx.acts, cx.symbols, i), long_date(cx.acts[i as usize].time))).unwrap_or_default();
     let on = long_date(cx.state.at);
     match (condition, outcome.holds) {
         (Condition::In(region), holds) => {
             let area = cx.treaty.region_name(*region, cx.symbols);
             let place = outcome.found.first().map(|&p| cx.treaty.region_name(p, cx.symbols)).unwrap_or_default();
             match holds {
-                Known::Yes => format!("The duty holds only for an act in {area}: {}, and {place} lies in {area}.", act()),
-                Known::No => format!("The duty holds only for an act in {area}: {}, and {place} lies outside {area}. So the duty is not triggered.", act()),
+                Known::Yes => format!("The duty holds only for an act in {area}: {} {place}, which lies in it.", placed()),
+                Known::No => format!("The duty holds only for an act in {area}: {} {place}, which lies outside it. So the duty is not triggered.", placed()),
                 Known::Unknown => format!(
                     "The duty holds only for an act in {area}, and the record does not say where this one took place. So whether the duty arose depends on where: it did if the act took place in {area}, not otherwise. The verdict is undetermined."
                 ),
