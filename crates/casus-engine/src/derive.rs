@@ -356,6 +356,11 @@ pub struct CaseState {
     pub obligations: Vec<ObligationState>,
     /// Acts recorded as answering the case (`case ID`), in time order.
     pub responses: Vec<u32>,
+    /// Of the responses, the statements of support for the party that
+    /// opened the case (`statement support`) and of opposition: positions,
+    /// counted apart from performance.
+    pub support: Vec<u32>,
+    pub opposition: Vec<u32>,
 }
 
 /// The normative state on a date.
@@ -712,6 +717,8 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                     instances: Vec::new(),
                     obligations: Vec::new(),
                     responses: Vec::new(),
+                    support: Vec::new(),
+                    opposition: Vec::new(),
                 });
                 cases.len() - 1
             }
@@ -796,6 +803,16 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                 && let Some(&c) = by_id.get(&a.case)
             {
                 cases[c].responses.push(i);
+                let case = &mut cases[c];
+                let words = &treaty.words;
+                let list = match a.kind {
+                    ActKind::Statement if a.subject == words.support => Some(&mut case.support),
+                    ActKind::Statement if a.subject == words.opposition => Some(&mut case.opposition),
+                    _ => None,
+                };
+                if let Some(list) = list {
+                    list.push(i);
+                }
             }
         }
     }

@@ -135,7 +135,8 @@ impl Ctx<'_> {
             s.push_str(&format!("{against} {}", self.who(a.against)));
         }
         if a.about.is_some() && a.about != a.to {
-            s.push_str(&format!(" about {}", self.who(a.about)));
+            let abouts: Vec<String> = a.abouts().map(|p| self.who(p)).collect();
+            s.push_str(&format!(" about {}", and_list(&abouts)));
         }
         if a.document.is_some() && !document_first {
             match a.kind {
@@ -480,12 +481,17 @@ fn explain_case(cx: &Ctx, fact: &str, id: &str) -> Option<Explanation> {
             rules.push(cx.rule("duty", duty.id, &duty.quote, &duty.sources, c.opened));
             rules.extend(original_rule(cx, duty).map(|(orig, first)| original_cite(cx, orig, first)));
             questions.extend(duty.needs.iter().filter_map(|n| n.when.map(|w| w.0)));
+            questions.extend(duty.only.iter().filter_map(|o| if let Condition::Reading(q, _) = o.condition { Some(q) } else { None }));
             if let Within::Question(q) = duty.within {
                 questions.push(q);
             }
         }
     }
-    let verdicts = if tally.is_empty() { "no obligation arises".to_string() } else { tally.join(", ") };
+    let mut verdicts = if tally.is_empty() { "no obligation arises".to_string() } else { tally.join(", ") };
+    if let Some(positions) = positions_line(cx, c) {
+        verdicts.push_str(&format!("; {positions}"));
+        reasons.push(format!("Positions taken on the case, counted apart from what was performed: {positions}."));
+    }
     Some(Explanation {
         fact: fact.to_string(),
         statement: format!("{title} (case {id}): {verdicts}."),
@@ -970,4 +976,36 @@ fn condition_reason(cx: &Ctx, condition: &Condition, outcome: &crate::ConditionO
             }
         }
     }
+}
+
+/// "support expressed by 27 of 27, opposition by none": the case's
+/// statements of support and opposition, out of the parties that owe a duty
+/// in it (or, if none does, the members on the query date other than the
+/// party that opened it). `None` when no position was recorded.
+fn positions_line(cx: &Ctx, c: &crate::CaseState) -> Option<String> {
+    if c.support.is_empty() && c.opposition.is_empty() {
+        return None;
+    }
+    let mut owing: Vec<Sym> = c.obligations.iter().map(|o| o.debtor).collect();
+    owing.sort();
+    owing.dedup();
+    let of = if owing.is_empty() {
+        cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == MemberStatus::Member).count()
+    } else {
+        owing.len()
+    };
+    // Each author once: the actor (unless an organ) and those in `from`.
+    let count = |list: &[u32]| {
+        let mut authors: Vec<Sym> = list
+            .iter()
+            .flat_map(|&i| {
+                let a = &cx.acts[i as usize];
+                std::iter::once(a.actor).filter(|&s| cx.treaty.organ(s).is_none()).chain(a.from.iter().copied())
+            })
+            .collect();
+        authors.sort();
+        authors.dedup();
+        if authors.is_empty() { "none".to_string() } else { format!("{} of {of}", authors.len()) }
+    };
+    Some(format!("support expressed by {}, opposition by {}", count(&c.support), count(&c.opposition)))
 }

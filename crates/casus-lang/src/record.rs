@@ -227,7 +227,26 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
             "under" => one(cx).map(|v| act.under = v),
             "to" => one(cx).map(|v| act.to = v),
             "against" => one(cx).map(|v| act.against = v),
-            "about" => one(cx).map(|v| act.about = v),
+            // One or more parties: a statement or a dispute about several.
+            "about" => {
+                let mut list = Vec::new();
+                for t in &toks[1..] {
+                    list.extend(cx.name(Some(t), t.span, "a party, state or organ").map(|n| n.0));
+                }
+                match list.split_first() {
+                    Some((&first, rest)) => {
+                        act.about = first;
+                        if !rest.is_empty() {
+                            act.extra_mut().about_more = rest.into();
+                        }
+                        Some(())
+                    }
+                    None => {
+                        cx.err(codes::MALFORMED_CLAUSE, at, "`about` needs one or more names");
+                        None
+                    }
+                }
+            }
             "document" => one(cx).map(|v| act.document = v),
             "means" => one(cx).map(|v| act.means = v),
             "case" => one(cx).map(|v| act.case = v),
@@ -434,7 +453,8 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
                 actor_names(),
             );
         }
-        for (field, value) in [("to", act.to), ("against", act.against), ("about", act.about)] {
+        let more_abouts = act.abouts().skip(1).map(|v| ("about", v));
+        for (field, value) in [("to", act.to), ("against", act.against), ("about", act.about)].into_iter().chain(more_abouts) {
             // A transfer's `to` is an organ, checked below as one.
             if value.is_some() && !is_party(value) && !is_organ(value) && (field != "to" || act.kind != ActKind::Transfer) {
                 let v = name(value);
@@ -476,7 +496,7 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
         if act.kind == ActKind::War && act.against.is_none() {
             diags.push(
                 Diagnostic::error(codes::WAR_WITHOUT_ADVERSARY, span, "a `war` act needs `against`: the state the actor is at war with")
-                    .help("`1914-08-03 DEU war` with `against FRA` on the line below"),
+                    .help("`2001-01-02 AAA war` with `against BBB` on the line below"),
             );
         }
         if act.place().is_none()

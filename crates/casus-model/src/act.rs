@@ -205,7 +205,7 @@ pub struct Act {
 }
 
 /// The fields few acts carry, boxed in [`Act::extra`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ActExtra {
     pub start: Option<Time>,
     pub end: Option<Time>,
@@ -216,6 +216,10 @@ pub struct ActExtra {
     /// Where the act took place (`in PLACE`, a region of the treaty); on an
     /// act about an attack (a request, a decision), where the attack did.
     pub place: Sym,
+    /// Further parties an act is about, after [`Act::about`] (`about ARM
+    /// AZE`): a joint statement about several parties, a dispute between
+    /// them. Read all of them with [`Act::abouts`].
+    pub about_more: Box<[Sym]>,
 }
 
 /// How a recorded decision was taken, as its sources give it.
@@ -266,6 +270,11 @@ impl Act {
         self.extra.as_ref().map(|e| e.place).filter(|p| p.is_some())
     }
 
+    /// Every party the act is about: `about`, then any further ones.
+    pub fn abouts(&self) -> impl Iterator<Item = Sym> + '_ {
+        std::iter::once(self.about).filter(|s| s.is_some()).chain(self.extra.iter().flat_map(|e| e.about_more.iter().copied()))
+    }
+
     /// The rarely used fields, boxed on first write.
     pub fn extra_mut(&mut self) -> &mut ActExtra {
         self.extra.get_or_insert_with(Box::default)
@@ -278,7 +287,8 @@ impl Act {
         crate::When::of(self.time, self.precision)
     }
 
-    /// The single value of a pattern field (`From` is a list; see `has`).
+    /// The single value of a pattern field (`From` and `About` are lists;
+    /// see `has`).
     pub fn field(&self, field: Field) -> Sym {
         match field {
             Field::By => self.actor,
@@ -298,6 +308,7 @@ impl Act {
     pub fn has(&self, field: Field, value: Sym) -> bool {
         match field {
             Field::From => self.from.contains(&value),
+            Field::About => self.about == value || self.extra.as_ref().is_some_and(|e| e.about_more.contains(&value)),
             _ => self.field(field) == value,
         }
     }

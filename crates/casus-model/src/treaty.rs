@@ -92,6 +92,10 @@ pub struct Words {
     pub silence: Sym,
     /// The variable `$debtor` of `does` patterns.
     pub debtor: Sym,
+    /// `statement support` and `statement opposition` about a case: a
+    /// position on it, counted apart from performance.
+    pub support: Sym,
+    pub opposition: Sym,
 }
 
 impl Words {
@@ -102,6 +106,8 @@ impl Words {
             abstain: symbols.intern("abstain"),
             silence: symbols.intern("silence"),
             debtor: symbols.intern("debtor"),
+            support: symbols.intern("support"),
+            opposition: symbols.intern("opposition"),
         }
     }
 }
