@@ -639,7 +639,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
             questions.push(q);
         }
         reasons.push(condition_reason(cx, &only.condition, outcome, &b));
-        if let Some(i) = outcome.act {
+        if let Some(i) = outcome.act.filter(|&i| i != c.trigger) {
             acts.push(cx.cite("condition", i));
         }
     }

@@ -24,8 +24,10 @@ fn load(treaty: &str, record: &str) -> Loaded {
     let name = if treaty.contains("```casus") { "t.md" } else { "t.casus" };
     let (t, diags) = casus_lang::load_treaty(name, treaty, &mut symbols);
     assert!(!diags.iter().any(|d| d.is_error()), "{}", casus_lang::render(&diags, name, treaty));
-    let (r, diags) = casus_lang::load_record("r.md", record, &t, &mut symbols);
-    assert!(!diags.iter().any(|d| d.is_error()), "{}", casus_lang::render(&diags, "r.md", record));
+    let rname = if record.contains("```acts") { "r.md" } else { "r.acts" };
+    let (r, diags) = casus_lang::load_record(rname, record, &t, &mut symbols);
+    assert!(!diags.iter().any(|d| d.is_error()), "{}", casus_lang::render(&diags, rname, record));
+    assert!(!r.acts.is_empty(), "no acts read");
     Loaded { treaty: t, acts: r.acts, symbols }
 }
 
