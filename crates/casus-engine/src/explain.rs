@@ -912,7 +912,12 @@ fn condition_reason(cx: &Ctx, condition: &Condition, outcome: &crate::ConditionO
     let names = |list: &[Sym]| list.iter().map(|&s| cx.who(s)).collect::<Vec<_>>();
     let act = || outcome.act.map(|i| cx.act_line(i)).unwrap_or_default();
     // A short reference to the act whose place was read: it is cited below.
-    let placed = || outcome.act.map(|i| format!("the record places act {} ({}) in", act_id(cx.acts, cx.symbols, i), long_date(cx.acts[i as usize].time))).unwrap_or_default();
+    let placed = || {
+        outcome
+            .act
+            .map(|i| format!("the record places act {} ({}) in", act_id(cx.acts, cx.symbols, i), long_date(cx.acts[i as usize].time)))
+            .unwrap_or_default()
+    };
     let on = long_date(cx.state.at);
     match (condition, outcome.holds) {
         (Condition::In(region), holds) => {
@@ -941,7 +946,9 @@ fn condition_reason(cx: &Ctx, condition: &Condition, outcome: &crate::ConditionO
         (Condition::Reading(q, opt), holds) => {
             let question = cx.treaty.question(*q).map(|qq| qq.text.clone()).unwrap_or_default();
             match holds {
-                Known::Yes => format!("The duty arises only under the reading \"{}\" (on the question \"{question}\"), the reading chosen.", cx.option_text(*q, *opt)),
+                Known::Yes => {
+                    format!("The duty arises only under the reading \"{}\" (on the question \"{question}\"), the reading chosen.", cx.option_text(*q, *opt))
+                }
                 _ => format!(
                     "The duty arises only under the reading \"{}\" (on the question \"{question}\"); under the reading chosen it does not arise, so it is not triggered.",
                     cx.option_text(*q, *opt)
@@ -954,10 +961,15 @@ fn condition_reason(cx: &Ctx, condition: &Condition, outcome: &crate::ConditionO
             let counted = if found.is_empty() { "none".to_string() } else { format!("{} ({})", found.len(), and_list(&found)) };
             match holds {
                 Known::Yes if outcome.act.is_some() => {
-                    format!("The duty holds only if {victim} is attacked by {at_least} or more states: by {on} the record shows {counted}, the number reached by {}.", act())
+                    format!(
+                        "The duty holds only if {victim} is attacked by {at_least} or more states: by {on} the record shows {counted}, the number reached by {}.",
+                        act()
+                    )
                 }
                 Known::Yes => format!("The duty holds only if {victim} is attacked by {at_least} or more states: {counted} were already at war with it."),
-                _ => format!("The duty holds only if {victim} is attacked by {at_least} or more states: by {on} the record shows {counted}. So the duty is not triggered."),
+                _ => format!(
+                    "The duty holds only if {victim} is attacked by {at_least} or more states: by {on} the record shows {counted}. So the duty is not triggered."
+                ),
             }
         }
         (Condition::AtWar(term, list), holds) => {
@@ -970,7 +982,10 @@ fn condition_reason(cx: &Ctx, condition: &Condition, outcome: &crate::ConditionO
                     act()
                 ),
                 Known::No if outcome.act.is_some() => {
-                    format!("The duty holds only while {who} is at war with {enemies}: {}, but that war did not hold when the duty was engaged. So the duty is not triggered.", act())
+                    format!(
+                        "The duty holds only while {who} is at war with {enemies}: {}, but that war did not hold when the duty was engaged. So the duty is not triggered.",
+                        act()
+                    )
                 }
                 Known::No => format!("The duty holds only while {who} is at war with {enemies}, and no such war is recorded. So the duty is not triggered."),
             }
@@ -989,11 +1004,7 @@ fn positions_line(cx: &Ctx, c: &crate::CaseState) -> Option<String> {
     let mut owing: Vec<Sym> = c.obligations.iter().map(|o| o.debtor).collect();
     owing.sort();
     owing.dedup();
-    let of = if owing.is_empty() {
-        cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == MemberStatus::Member).count()
-    } else {
-        owing.len()
-    };
+    let of = if owing.is_empty() { cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == MemberStatus::Member).count() } else { owing.len() };
     // Each author once: the actor (unless an organ) and those in `from`.
     let count = |list: &[u32]| {
         let mut authors: Vec<Sym> = list

@@ -167,3 +167,52 @@ fn a_war_of_the_triggers_day_is_unknown() {
     let why = explained(&l, &s, "obligation/ask/supply/B");
     assert!(why.contains("depends on a time the record does not give"), "{why}");
 }
+
+const JOINT: &str = r#"treaty T "T"
+  in-force 2000-01-01
+
+party A "Aland"
+  joins 2000-01-01 source "s"
+party B "Borduria"
+  joins 2000-01-01 source "s"
+party C "Carpania"
+  joins 2000-01-01 source "s"
+party D "Dorsetia"
+  joins 2000-01-01 source "s"
+state Z "Zembla"
+
+duty consult "Consultation"
+  on       request consultation by $party
+  owed by  every party except $party
+  owed to  $party
+  does     session about $party by $debtor
+  within   7 days
+"#;
+
+#[test]
+fn about_takes_a_list_and_each_value_counts() {
+    // One session about A and C performs the duty owed to C as well as A.
+    let record = "2001-01-01 C request consultation\n  id ask\n  source \"s\"\n\n2001-01-02 B session\n  about A C\n  source \"s\"\n";
+    let l = load(JOINT, record);
+    let s = state(&l, "2001-01-03", &[]);
+    assert_eq!(status(&l, &s, "ask", "consult", "B"), ObligationStatus::Fulfilled);
+    assert_eq!(status(&l, &s, "ask", "consult", "A"), ObligationStatus::Pending);
+    let why = explained(&l, &s, "obligation/ask/consult/B");
+    assert!(why.contains("about Aland and Carpania"), "{why}");
+}
+
+#[test]
+fn support_and_opposition_are_counted_apart_from_performance() {
+    // B and D support (D twice: counted once; D with B jointly); Z, a third
+    // state, opposes. Nobody performs.
+    let record = "2001-01-01 C request consultation\n  id ask\n  source \"s\"\n\n2001-01-02 B statement support\n  case ask\n  from D\n  source \"s\"\n\n2001-01-03 D statement support\n  case ask\n  source \"s\"\n\n2001-01-03 Z statement opposition\n  case ask\n  source \"s\"\n";
+    let l = load(JOINT, record);
+    let s = state(&l, "2001-01-31", &[]);
+    assert_eq!(status(&l, &s, "ask", "consult", "B"), ObligationStatus::Breached);
+    let why = explained(&l, &s, "case/ask");
+    assert!(why.contains("support expressed by 2 of 3, opposition by 1 of 3"), "{why}");
+    // No position recorded: nothing said.
+    let l = load(JOINT, "2001-01-01 C request consultation\n  id ask\n  source \"s\"\n");
+    let s = state(&l, "2001-01-31", &[]);
+    assert!(!explained(&l, &s, "case/ask").contains("support expressed"));
+}

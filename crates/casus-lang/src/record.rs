@@ -163,8 +163,7 @@ fn featured_clause(cx: &mut Cx, toks: &[Token], line: Span, featured: &mut Featu
     }
 }
 
-const FIELDS: &str =
-    "id, under, to, against, about, from, document, means, case, organ, in, personnel, votes, by, start, end, effective, title, reason, condition, text, note, source";
+const FIELDS: &str = "id, under, to, against, about, from, document, means, case, organ, in, personnel, votes, by, start, end, effective, title, reason, condition, text, note, source";
 
 fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
     let head = &decl.head.tokens;
@@ -501,7 +500,9 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
         }
         if act.place().is_none()
             && let Some(duty) = treaty.duties.iter().find(|d| {
-                d.only.iter().any(|o| matches!(o.condition, Condition::In(_))) && d.triggers().any(|p| fits(p, act)) && treaty.rule_in_force(&d.versions, act.time)
+                d.only.iter().any(|o| matches!(o.condition, Condition::In(_)))
+                    && d.triggers().any(|p| fits(p, act))
+                    && treaty.rule_in_force(&d.versions, act.time)
             })
         {
             let region = duty.only.iter().find_map(|o| if let Condition::In(r) = o.condition { Some(r) } else { None }).unwrap_or(Sym::NONE);
@@ -509,7 +510,11 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
                 Diagnostic::warning(
                     codes::PLACE_NOT_RECORDED,
                     span,
-                    format!("this act engages `{}`, which holds only in {}, but the record does not say where it took place", name(duty.id), treaty.region_name(region, symbols)),
+                    format!(
+                        "this act engages `{}`, which holds only in {}, but the record does not say where it took place",
+                        name(duty.id),
+                        treaty.region_name(region, symbols)
+                    ),
                 )
                 .help("add `in REGION` (a region of the treaty); without it the verdict depends on where, and is undetermined"),
             );

@@ -553,8 +553,7 @@ impl Treaty {
     /// [`REGION_DEPTH_MAX`] levels down).
     pub fn region_contains(&self, area: Sym, place: Sym) -> bool {
         fn walk(t: &Treaty, area: Sym, place: Sym, depth: usize) -> bool {
-            area == place
-                || (depth < REGION_DEPTH_MAX && t.region(area).is_some_and(|r| r.includes.iter().any(|&inner| walk(t, inner, place, depth + 1))))
+            area == place || (depth < REGION_DEPTH_MAX && t.region(area).is_some_and(|r| r.includes.iter().any(|&inner| walk(t, inner, place, depth + 1))))
         }
         walk(self, area, place, 0)
     }

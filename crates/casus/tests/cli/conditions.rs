@@ -5,10 +5,8 @@
 
 use crate::{casus, stderr, stdout};
 
-const EXAMPLES: [(&str, &str); 2] = [
-    ("examples/anglo-polish-1939.md", "examples/anglo-polish-1939-record.md"),
-    ("examples/exercise-conditions.md", "examples/exercise-conditions-record.md"),
-];
+const EXAMPLES: [(&str, &str); 2] =
+    [("examples/anglo-polish-1939.md", "examples/anglo-polish-1939-record.md"), ("examples/exercise-conditions.md", "examples/exercise-conditions-record.md")];
 
 #[test]
 fn the_condition_examples_check_clean_and_canonical() {
@@ -47,17 +45,14 @@ fn an_unrecorded_place_is_a_question_not_a_verdict() {
 
 #[test]
 fn the_north_atlantic_treatys_article_6_area_is_checked() {
-    let o = casus(&[
-        "explain",
-        "treaties/north-atlantic.md",
-        "records/nato-2001.md",
-        "obligation/nac_2001_09_12_art5/assist_attacked/GBR",
-        "--at",
-        "2001-10-05",
-    ]);
+    let o =
+        casus(&["explain", "treaties/north-atlantic.md", "records/nato-2001.md", "obligation/nac_2001_09_12_art5/assist_attacked/GBR", "--at", "2001-10-05"]);
     let out = stdout(&o);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(out.contains("the record places act nac_2001_09_12_art5 (12 September 2001) in the territory of the Parties in North America, which lies in it"), "{out}");
+    assert!(
+        out.contains("the record places act nac_2001_09_12_art5 (12 September 2001) in the territory of the Parties in North America, which lies in it"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -31,5 +31,5 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
-mod duties_not_to_act;
 mod conditions;
+mod duties_not_to_act;
