@@ -88,6 +88,174 @@ pub struct DutyInstance {
     /// The time allowed, from the reading or the duty's text; `None` when a
     /// reading gives none (no deadline).
     pub within: Option<Duration>,
+    /// How each condition on the facts of the case (`only …`) came out,
+    /// in the duty's order.
+    pub conditions: Vec<ConditionOutcome>,
+}
+
+/// How one `only` condition of a duty came out for one trigger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConditionOutcome {
+    /// Index into the duty's `only`.
+    pub condition: usize,
+    /// Yes, no, or unknown: the record does not give the place, or the
+    /// order of the acts it rests on.
+    pub holds: Known,
+    /// The act it rests on: the one whose place was read, the attack that
+    /// brought the attackers to the number, the war act.
+    pub act: Option<u32>,
+    /// What was read: the place; the state the variable names; the
+    /// attackers counted; the states at war with the party.
+    pub found: Vec<Sym>,
+}
+
+/// Yes if both, no if either is no, unknown otherwise.
+fn and3(a: Known, b: Known) -> Known {
+    match (a, b) {
+        (Known::No, _) | (_, Known::No) => Known::No,
+        (Known::Yes, Known::Yes) => Known::Yes,
+        _ => Known::Unknown,
+    }
+}
+
+fn not3(a: Known) -> Known {
+    match a {
+        Known::Yes => Known::No,
+        Known::No => Known::Yes,
+        Known::Unknown => Known::Unknown,
+    }
+}
+
+/// Whether a recorded state of war (a `war` act, until its `end`) holds
+/// at the moment `at` (an act's time, as far as the record tells).
+fn war_holds(war: &Act, at: When) -> Known {
+    let w = war.when();
+    let started = if w.latest <= at.earliest {
+        Known::Yes
+    } else if w.earliest > at.latest {
+        Known::No
+    } else {
+        Known::Unknown
+    };
+    let ended = match war.end() {
+        None => Known::No,
+        Some(end) if end < at.earliest => Known::Yes,
+        Some(end) if end >= at.latest => Known::No,
+        Some(_) => Known::Unknown,
+    };
+    and3(started, not3(ended))
+}
+
+/// The states on each side of a `war` or `attack` act: the actor with
+/// those in `from`, and the one it is `against`.
+fn sides(act: &Act) -> (impl Iterator<Item = Sym> + '_, Sym) {
+    (std::iter::once(act.actor).chain(act.from.iter().copied()), act.against)
+}
+
+/// Judges one `only` condition for a trigger. `counted` are the acts that
+/// count towards the duty (not known to precede the trigger), in time
+/// order; `met` the acts that met its `needs`; `order` every act by the
+/// query date.
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    treaty: &Treaty,
+    acts: &[Act],
+    order: &[u32],
+    counted: &[u32],
+    trigger: u32,
+    met: &[(usize, u32)],
+    b: &Bindings,
+    chosen: &dyn Fn(Sym) -> Option<Sym>,
+    condition: &Condition,
+) -> (Known, Option<u32>, Vec<Sym>) {
+    let trig_when = acts[trigger as usize].when();
+    match condition {
+        Condition::In(region) => {
+            // The place of the act that engaged the duty, or else of the
+            // first act that met one of its conditions.
+            let placed = std::iter::once(trigger).chain(met.iter().map(|&(_, i)| i)).find_map(|i| acts[i as usize].place().map(|p| (i, p)));
+            match placed {
+                None => (Known::Unknown, None, Vec::new()),
+                Some((i, place)) => (if treaty.region_contains(*region, place) { Known::Yes } else { Known::No }, Some(i), vec![place]),
+            }
+        }
+        Condition::Is(term, names) => match b.resolve(*term) {
+            Some(v) => (if names.contains(&v) { Known::Yes } else { Known::No }, None, vec![v]),
+            None => (Known::No, None, Vec::new()),
+        },
+        Condition::Reading(q, o) => (if chosen(*q) == Some(*o) { Known::Yes } else { Known::No }, None, Vec::new()),
+        Condition::Attackers { at_least, victim } => {
+            let Some(victim) = b.resolve(*victim) else { return (Known::No, None, Vec::new()) };
+            // States already at war with the party when the duty is
+            // triggered, then those attacking it from the trigger on.
+            let mut attackers: Vec<Sym> = Vec::new();
+            let add = |state: Sym, attackers: &mut Vec<Sym>| {
+                if state.is_some() && state != victim && !attackers.contains(&state) {
+                    attackers.push(state);
+                }
+            };
+            for &i in order {
+                let a = &acts[i as usize];
+                if a.kind == ActKind::War && war_holds(a, trig_when) == Known::Yes {
+                    let (mut side, other) = sides(a);
+                    if other == victim {
+                        side.for_each(|s| add(s, &mut attackers));
+                    } else if side.any(|s| s == victim) {
+                        add(other, &mut attackers);
+                    }
+                }
+            }
+            let mut reached = (attackers.len() as u32 >= *at_least).then_some(None);
+            for &i in counted {
+                let a = &acts[i as usize];
+                if matches!(a.kind, ActKind::Attack | ActKind::War) && a.against == victim {
+                    sides(a).0.for_each(|s| add(s, &mut attackers));
+                    if reached.is_none() && attackers.len() as u32 >= *at_least {
+                        reached = Some(Some(i));
+                    }
+                }
+            }
+            match reached {
+                Some(act) => (Known::Yes, act, attackers),
+                None => (Known::No, None, attackers),
+            }
+        }
+        Condition::AtWar(term, enemies) => {
+            let Some(x) = b.resolve(*term) else { return (Known::No, None, Vec::new()) };
+            let mut best = (Known::No, None, Vec::new());
+            for &i in order {
+                let a = &acts[i as usize];
+                if a.kind != ActKind::War {
+                    continue;
+                }
+                let (side, other) = sides(a);
+                let side: Vec<Sym> = side.collect();
+                let enemy = if side.contains(&x) && enemies.contains(&other) {
+                    other
+                } else if other == x {
+                    match side.iter().find(|s| enemies.contains(s)) {
+                        Some(&s) => s,
+                        None => continue,
+                    }
+                } else {
+                    continue;
+                };
+                let holds = war_holds(a, trig_when);
+                let rank = |k: Known| match k {
+                    Known::Yes => 0,
+                    Known::Unknown => 1,
+                    Known::No => 2,
+                };
+                if rank(holds) < rank(best.0) || best.1.is_none() {
+                    best = (holds, Some(i), vec![enemy]);
+                }
+                if holds == Known::Yes {
+                    break;
+                }
+            }
+            best
+        }
+    }
 }
 
 /// How a duty was performed, as far as the record tells.
@@ -188,6 +356,11 @@ pub struct CaseState {
     pub obligations: Vec<ObligationState>,
     /// Acts recorded as answering the case (`case ID`), in time order.
     pub responses: Vec<u32>,
+    /// Of the responses, the statements of support for the party that
+    /// opened the case (`statement support`) and of opposition: positions,
+    /// counted apart from performance.
+    pub support: Vec<u32>,
+    pub opposition: Vec<u32>,
 }
 
 /// The normative state on a date.
@@ -496,6 +669,33 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                 None => unmet.push(ni),
             }
         }
+        // Conditions on the facts of the case (`only …`): any that fails
+        // leaves the duty untriggered; one the record cannot settle makes
+        // every obligation of this trigger undetermined.
+        let mut conditions = Vec::with_capacity(duty.only.len());
+        if !duty.only.is_empty() {
+            let counted: Vec<u32> = order[from_rank as usize..].iter().copied().filter(|i| after_trigger(i)).collect();
+            for (ci, only) in duty.only.iter().enumerate() {
+                if let Condition::Reading(q, _) = only.condition
+                    && let Some(c) = reading(q)
+                    && !consulted.contains(&(q, c))
+                {
+                    consulted.push((q, c));
+                }
+                let (holds, act, found) = judge(treaty, acts, &order, &counted, ti, &met, &b, &reading, &only.condition);
+                if holds == Known::Yes
+                    && let Some(i) = act
+                {
+                    let latest = acts[i as usize].when().latest;
+                    if latest > arose {
+                        (arose, arose_by) = (latest, i);
+                    }
+                }
+                conditions.push(ConditionOutcome { condition: ci, holds, act, found });
+            }
+        }
+        let condition_fails = conditions.iter().any(|c| c.holds == Known::No);
+        let condition_unknown = !condition_fails && conditions.iter().any(|c| c.holds == Known::Unknown);
         let within = match duty.within {
             Within::Fixed(dur) => Some(dur),
             Within::None => None,
@@ -517,13 +717,16 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                     instances: Vec::new(),
                     obligations: Vec::new(),
                     responses: Vec::new(),
+                    support: Vec::new(),
+                    opposition: Vec::new(),
                 });
                 cases.len() - 1
             }
         };
         let case = &mut cases[case_pos];
         let instance = case.instances.len() as u32;
-        let all_met = unmet.is_empty();
+        let undetermined = unmet.is_empty() && condition_unknown;
+        let all_met = unmet.is_empty() && conditions.iter().all(|c| c.holds == Known::Yes);
         case.instances.push(DutyInstance {
             duty: d,
             trigger: ti,
@@ -533,6 +736,7 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
             needs_waived: waived,
             arose_by: all_met.then_some(arose_by),
             within,
+            conditions,
         });
         case.obligations.reserve(debtors.len());
         // The deadline runs from the last instant the duty may have arisen.
@@ -549,6 +753,11 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                 deadline: None,
                 performance: Performance::None,
             };
+            if undetermined {
+                // Whether the duty arose depends on what the record does
+                // not give (where the attack took place, say).
+                ob.status = ObligationStatus::Undetermined;
+            }
             if all_met {
                 let bd = b.with(debtor_var, debtor);
                 ob.arose = Some(arose);
@@ -594,6 +803,16 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                 && let Some(&c) = by_id.get(&a.case)
             {
                 cases[c].responses.push(i);
+                let case = &mut cases[c];
+                let words = &treaty.words;
+                let list = match a.kind {
+                    ActKind::Statement if a.subject == words.support => Some(&mut case.support),
+                    ActKind::Statement if a.subject == words.opposition => Some(&mut case.opposition),
+                    _ => None,
+                };
+                if let Some(list) = list {
+                    list.push(i);
+                }
             }
         }
     }

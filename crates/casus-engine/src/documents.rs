@@ -548,7 +548,7 @@ fn decide_section(
     let decision_time = decision.map(|i| acts[i as usize].time);
     let decided_at = [closes, until.map(|u| Time(u.0 - 1)), decision_time].into_iter().flatten().fold(at, Time::min);
     let excluded: Vec<Sym> = match (procedure, proposal) {
-        (DecisionRule::Vote(v), Some(p)) if v.exclude_disputants => [p.about, p.against].into_iter().filter(|s| s.is_some()).collect(),
+        (DecisionRule::Vote(v), Some(p)) if v.exclude_disputants => p.abouts().chain([p.against]).filter(|s| s.is_some()).collect(),
         _ => Vec::new(),
     };
     let candidates: Vec<Sym> = match organ_def.map(|o| o.seats_at(start.from)) {

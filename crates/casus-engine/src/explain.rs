@@ -141,13 +141,17 @@ impl Ctx<'_> {
             s.push_str(&format!("{against} {}", self.who(a.against)));
         }
         if a.about.is_some() && a.about != a.to {
-            s.push_str(&format!(" about {}", self.who(a.about)));
+            let abouts: Vec<String> = a.abouts().map(|p| self.who(p)).collect();
+            s.push_str(&format!(" about {}", and_list(&abouts)));
         }
         if a.document.is_some() && !document_first {
             match a.kind {
                 ActKind::Decision => s.push_str(&format!(": {}", self.document_name(a))),
                 _ => s.push_str(&format!(" (document {})", self.document_name(a))),
             }
+        }
+        if let Some(place) = a.place() {
+            s.push_str(&format!(" in {}", self.treaty.region_name(place, self.symbols)));
         }
         if a.means.is_some() {
             s.push_str(&format!(" by {} means", self.n(a.means).replace('_', " ")));
@@ -483,12 +487,17 @@ fn explain_case(cx: &Ctx, fact: &str, id: &str) -> Option<Explanation> {
             rules.push(cx.rule("duty", duty.id, &duty.quote, &duty.sources, c.opened));
             rules.extend(original_rule(cx, duty).map(|(orig, first)| original_cite(cx, orig, first)));
             questions.extend(duty.needs.iter().filter_map(|n| n.when.map(|w| w.0)));
+            questions.extend(duty.only.iter().filter_map(|o| if let Condition::Reading(q, _) = o.condition { Some(q) } else { None }));
             if let Within::Question(q) = duty.within {
                 questions.push(q);
             }
         }
     }
-    let verdicts = if tally.is_empty() { "no obligation arises".to_string() } else { tally.join(", ") };
+    let mut verdicts = if tally.is_empty() { "no obligation arises".to_string() } else { tally.join(", ") };
+    if let Some(positions) = positions_line(cx, c) {
+        verdicts.push_str(&format!("; {positions}"));
+        reasons.push(format!("Positions taken on the case, counted apart from what was performed: {positions}."));
+    }
     Some(Explanation {
         fact: fact.to_string(),
         statement: format!("{title} (case {id}): {verdicts}."),
@@ -628,6 +637,17 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
             alternatives(need),
             long_date(cx.state.at)
         ));
+    }
+    // Conditions on the facts of the case (`only …`).
+    for outcome in &inst.conditions {
+        let Some(only) = duty.only.get(outcome.condition) else { continue };
+        if let Condition::Reading(q, _) = only.condition {
+            questions.push(q);
+        }
+        reasons.push(condition_reason(cx, &only.condition, outcome, &b));
+        if let Some(i) = outcome.act.filter(|&i| i != c.trigger) {
+            acts.push(cx.cite("condition", i));
+        }
     }
     if let (Some(arose), Some(deadline)) = (o.arose, o.deadline) {
         // The time the text allows, in words; `None` when it fixes none.
@@ -889,4 +909,120 @@ fn refrain_reasons(
             ));
         }
     }
+}
+
+/// One line on an `only` condition: what it asks, what the record shows,
+/// and what follows (met, not met, or depends on what the record does not
+/// give).
+fn condition_reason(cx: &Ctx, condition: &Condition, outcome: &crate::ConditionOutcome, b: &Bindings) -> String {
+    let names = |list: &[Sym]| list.iter().map(|&s| cx.who(s)).collect::<Vec<_>>();
+    let act = || outcome.act.map(|i| cx.act_line(i)).unwrap_or_default();
+    // A short reference to the act whose place was read: it is cited below.
+    let placed = || {
+        outcome
+            .act
+            .map(|i| format!("the record places act {} ({}) in", act_id(cx.acts, cx.symbols, i), long_date(cx.acts[i as usize].time)))
+            .unwrap_or_default()
+    };
+    let on = long_date(cx.state.at);
+    match (condition, outcome.holds) {
+        (Condition::In(region), holds) => {
+            let area = cx.treaty.region_name(*region, cx.symbols);
+            let place = outcome.found.first().map(|&p| cx.treaty.region_name(p, cx.symbols)).unwrap_or_default();
+            match holds {
+                Known::Yes => format!("The duty holds only for an act in {area}: {} {place}, which lies in it.", placed()),
+                Known::No => format!("The duty holds only for an act in {area}: {} {place}, which lies outside it. So the duty is not triggered.", placed()),
+                Known::Unknown => format!(
+                    "The duty holds only for an act in {area}, and the record does not say where this one took place. So whether the duty arose depends on where: it did if the act took place in {area}, not otherwise. The verdict is undetermined."
+                ),
+            }
+        }
+        (Condition::Is(term, list), holds) => {
+            let wanted = or_list(&names(list));
+            let role = match term {
+                Term::Var(v) => format!("the {}", cx.n(*v).replace('_', " ")),
+                _ => cx.term(*term, b),
+            };
+            let who = outcome.found.first().map(|&s| cx.who(s)).unwrap_or_else(|| "not named".to_string());
+            match holds {
+                Known::Yes => format!("The duty holds only if {role} is {wanted}: it is {who}."),
+                _ => format!("The duty holds only if {role} is {wanted}: it is {who}. So the duty is not triggered."),
+            }
+        }
+        (Condition::Reading(q, opt), holds) => {
+            let question = cx.treaty.question(*q).map(|qq| qq.text.clone()).unwrap_or_default();
+            match holds {
+                Known::Yes => {
+                    format!("The duty arises only under the reading \"{}\" (on the question \"{question}\"), the reading chosen.", cx.option_text(*q, *opt))
+                }
+                _ => format!(
+                    "The duty arises only under the reading \"{}\" (on the question \"{question}\"); under the reading chosen it does not arise, so it is not triggered.",
+                    cx.option_text(*q, *opt)
+                ),
+            }
+        }
+        (Condition::Attackers { at_least, victim }, holds) => {
+            let victim = cx.term(*victim, b);
+            let found = names(&outcome.found);
+            let counted = if found.is_empty() { "none".to_string() } else { format!("{} ({})", found.len(), and_list(&found)) };
+            match holds {
+                Known::Yes if outcome.act.is_some() => {
+                    format!(
+                        "The duty holds only if {victim} is attacked by {at_least} or more states: by {on} the record shows {counted}, the number reached by {}.",
+                        act()
+                    )
+                }
+                Known::Yes => format!("The duty holds only if {victim} is attacked by {at_least} or more states: {counted} were already at war with it."),
+                _ => format!(
+                    "The duty holds only if {victim} is attacked by {at_least} or more states: by {on} the record shows {counted}. So the duty is not triggered."
+                ),
+            }
+        }
+        (Condition::AtWar(term, list), holds) => {
+            let who = cx.term(*term, b);
+            let enemies = or_list(&names(list));
+            match holds {
+                Known::Yes => format!("The duty holds only while {who} is at war with {enemies}: {}, and that war had not ended.", act()),
+                Known::Unknown => format!(
+                    "The duty holds only while {who} is at war with {enemies}: {}. Whether that war had begun, or ended, when the duty was engaged depends on a time the record does not give, so the verdict is undetermined.",
+                    act()
+                ),
+                Known::No if outcome.act.is_some() => {
+                    format!(
+                        "The duty holds only while {who} is at war with {enemies}: {}, but that war did not hold when the duty was engaged. So the duty is not triggered.",
+                        act()
+                    )
+                }
+                Known::No => format!("The duty holds only while {who} is at war with {enemies}, and no such war is recorded. So the duty is not triggered."),
+            }
+        }
+    }
+}
+
+/// "support expressed by 27 of 27, opposition by none": the case's
+/// statements of support and opposition, out of the parties that owe a duty
+/// in it (or, if none does, the members on the query date other than the
+/// party that opened it). `None` when no position was recorded.
+fn positions_line(cx: &Ctx, c: &crate::CaseState) -> Option<String> {
+    if c.support.is_empty() && c.opposition.is_empty() {
+        return None;
+    }
+    let mut owing: Vec<Sym> = c.obligations.iter().map(|o| o.debtor).collect();
+    owing.sort();
+    owing.dedup();
+    let of = if owing.is_empty() { cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == MemberStatus::Member).count() } else { owing.len() };
+    // Each author once: the actor (unless an organ) and those in `from`.
+    let count = |list: &[u32]| {
+        let mut authors: Vec<Sym> = list
+            .iter()
+            .flat_map(|&i| {
+                let a = &cx.acts[i as usize];
+                std::iter::once(a.actor).filter(|&s| cx.treaty.organ(s).is_none()).chain(a.from.iter().copied())
+            })
+            .collect();
+        authors.sort();
+        authors.dedup();
+        if authors.is_empty() { "none".to_string() } else { format!("{} of {of}", authors.len()) }
+    };
+    Some(format!("support expressed by {}, opposition by {}", count(&c.support), count(&c.opposition)))
 }

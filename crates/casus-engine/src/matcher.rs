@@ -127,6 +127,7 @@ impl Index {
                 match s {
                     Shape::Kind(k) => push(Key::Kind(k), i),
                     Shape::One(k, Field::From) => act.from.iter().for_each(|&p| push(Key::One(k, Field::From, p), i)),
+                    Shape::One(k, Field::About) => act.abouts().for_each(|p| push(Key::One(k, Field::About, p), i)),
                     Shape::One(k, f) => {
                         let v = act.field(f);
                         if v.is_some() {

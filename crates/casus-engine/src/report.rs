@@ -335,6 +335,7 @@ pub fn kind_noun(kind: casus_model::ActKind) -> &'static str {
         Amendment => "amendment",
         Reservation => "reservation",
         Transfer => "transfer",
+        War => "war",
     }
 }
 

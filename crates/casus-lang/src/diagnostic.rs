@@ -358,6 +358,11 @@ pub mod codes {
     pub const DUTY_TO_ACT_WITHOUT_TRIGGER: &str = "E0082";
     pub const STANDING_DUTY_WITHIN: &str = "E0083";
     pub const REFRAIN_NOT_OWN_ACT: &str = "E0084";
+    pub const UNKNOWN_REGION: &str = "E0085";
+    pub const MALFORMED_CONDITION: &str = "E0086";
+    pub const REGION_CYCLE: &str = "E0087";
+    pub const WAR_WITHOUT_ADVERSARY: &str = "E0088";
+    pub const PLACE_NOT_RECORDED: &str = "W0050";
     pub const NO_SOURCE: &str = "W0001";
     pub const FEATURED_MALFORMED: &str = "E0070";
     pub const FEATURED_TWICE: &str = "E0071";
@@ -414,12 +419,17 @@ pub mod codes {
         (DUTY_TO_ACT_WITHOUT_TRIGGER, "a duty to act (`does`) without a trigger (`on`)"),
         (STANDING_DUTY_WITHIN, "`within` on a duty to refrain written without `on`, which is in force while its text is"),
         (REFRAIN_NOT_OWN_ACT, "a `refrains from` pattern whose `by` is not the debtor"),
+        (UNKNOWN_REGION, "a name that no `region` declares, in `includes`, `only in` or a record's `in`"),
+        (MALFORMED_CONDITION, "an `only` line of no known shape"),
+        (REGION_CYCLE, "a region that includes itself, or nests too deep"),
+        (WAR_WITHOUT_ADVERSARY, "a `war` act without `against`"),
         (NO_SOURCE, "an act or membership event without a source"),
         (NO_RULES, "a file with no rule or act blocks"),
         (MIRROR_SOURCE, "a source on a known mirror or aggregator host"),
         (TOO_MANY_WARNINGS, "more diagnostics than a file's limit; those left out are warnings or notes"),
         (EXPECT_EMPTY_GROUP, "an `on` line of an `expect` block with no expectation below it"),
         (NO_EXPECTATIONS, "a record given to `casus test` with no `expect` block"),
+        (PLACE_NOT_RECORDED, "an act that engages a duty holding only in a region, without saying where it took place"),
         (OPEN_POINT, "an open point stated by the treaty file"),
     ];
 }

@@ -163,7 +163,7 @@ fn featured_clause(cx: &mut Cx, toks: &[Token], line: Span, featured: &mut Featu
     }
 }
 
-const FIELDS: &str = "id, under, to, against, about, from, document, means, case, organ, personnel, votes, by, start, end, effective, title, reason, condition, text, note, source";
+const FIELDS: &str = "id, under, to, against, about, from, document, means, case, organ, in, personnel, votes, by, start, end, effective, title, reason, condition, text, note, source";
 
 fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
     let head = &decl.head.tokens;
@@ -226,11 +226,31 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
             "under" => one(cx).map(|v| act.under = v),
             "to" => one(cx).map(|v| act.to = v),
             "against" => one(cx).map(|v| act.against = v),
-            "about" => one(cx).map(|v| act.about = v),
+            // One or more parties: a statement or a dispute about several.
+            "about" => {
+                let mut list = Vec::new();
+                for t in &toks[1..] {
+                    list.extend(cx.name(Some(t), t.span, "a party, state or organ").map(|n| n.0));
+                }
+                match list.split_first() {
+                    Some((&first, rest)) => {
+                        act.about = first;
+                        if !rest.is_empty() {
+                            act.extra_mut().about_more = rest.into();
+                        }
+                        Some(())
+                    }
+                    None => {
+                        cx.err(codes::MALFORMED_CLAUSE, at, "`about` needs one or more names");
+                        None
+                    }
+                }
+            }
             "document" => one(cx).map(|v| act.document = v),
             "means" => one(cx).map(|v| act.means = v),
             "case" => one(cx).map(|v| act.case = v),
             "organ" => one(cx).map(|v| act.organ = v),
+            "in" => one(cx).map(|v| act.extra_mut().place = v),
             "from" => {
                 let mut list = Vec::new();
                 for t in &toks[1..] {
@@ -432,7 +452,8 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
                 actor_names(),
             );
         }
-        for (field, value) in [("to", act.to), ("against", act.against), ("about", act.about)] {
+        let more_abouts = act.abouts().skip(1).map(|v| ("about", v));
+        for (field, value) in [("to", act.to), ("against", act.against), ("about", act.about)].into_iter().chain(more_abouts) {
             // A transfer's `to` is an organ, checked below as one.
             if value.is_some() && !is_party(value) && !is_organ(value) && (field != "to" || act.kind != ActKind::Transfer) {
                 let v = name(value);
@@ -459,6 +480,44 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
                     format!("`{v}` contributes to a deployment but is not a member on {}", act.time.display()),
                 ));
             }
+        }
+        if let Some(place) = act.place()
+            && treaty.region(place).is_none()
+        {
+            let v = name(place);
+            let regions: Vec<&str> = treaty.regions.iter().map(|r| symbols.name(r.id)).collect();
+            diags.push_suggesting(
+                Diagnostic::error(codes::UNKNOWN_REGION, at("in"), format!("unknown region `{v}` in `in`")).help("declare it in the treaty with `region`"),
+                &v,
+                regions.iter().copied(),
+            );
+        }
+        if act.kind == ActKind::War && act.against.is_none() {
+            diags.push(
+                Diagnostic::error(codes::WAR_WITHOUT_ADVERSARY, span, "a `war` act needs `against`: the state the actor is at war with")
+                    .help("`2001-01-02 AAA war` with `against BBB` on the line below"),
+            );
+        }
+        if act.place().is_none()
+            && let Some(duty) = treaty.duties.iter().find(|d| {
+                d.only.iter().any(|o| matches!(o.condition, Condition::In(_)))
+                    && d.triggers().any(|p| fits(p, act))
+                    && treaty.rule_in_force(&d.versions, act.time)
+            })
+        {
+            let region = duty.only.iter().find_map(|o| if let Condition::In(r) = o.condition { Some(r) } else { None }).unwrap_or(Sym::NONE);
+            diags.push(
+                Diagnostic::warning(
+                    codes::PLACE_NOT_RECORDED,
+                    span,
+                    format!(
+                        "this act engages `{}`, which holds only in {}, but the record does not say where it took place",
+                        name(duty.id),
+                        treaty.region_name(region, symbols)
+                    ),
+                )
+                .help("add `in REGION` (a region of the treaty); without it the verdict depends on where, and is undetermined"),
+            );
         }
         if act.organ.is_some() && !is_organ(act.organ) {
             let v = name(act.organ);

@@ -20,6 +20,9 @@ type SharedQuote = std::rc::Rc<(String, usize)>;
 const VOTE_WITHOUT_RULE: VoteRule =
     VoteRule { share: Share::MAJORITY, base: VoteBase::Voting, quorum: None, abstentions_against: false, exclude_disputants: false };
 
+/// The most attackers a condition may count (`only N or more attackers`).
+const ATTACKERS_MAX: u32 = 1000;
+
 /// Reads a treaty file. A file whose name ends in `.md` is literate
 /// Markdown; any other is read as one `casus` block.
 pub fn load_treaty(name: &str, text: &str, symbols: &mut Symbols) -> (Treaty, Vec<Diagnostic>) {
@@ -95,6 +98,7 @@ struct Declared {
     organs: BTreeMap<Sym, Span>,
     questions: BTreeMap<Sym, (Span, Vec<(Sym, bool)>)>,
     articles: BTreeSet<Sym>,
+    regions: BTreeMap<Sym, Span>,
 }
 
 struct Lowerer<'b> {
@@ -119,7 +123,7 @@ fn split_clause(tokens: &[Token]) -> (String, &[Token]) {
     (tokens[0].text.clone(), &tokens[1..])
 }
 
-const DECLARATIONS: &str = "treaty, version, party, state, actor, organ, question, duty, power, note";
+const DECLARATIONS: &str = "treaty, version, party, state, actor, organ, question, duty, power, region, note";
 
 impl Lowerer<'_> {
     fn run(mut self, parsed: &Parsed, text: &str) -> Treaty {
@@ -152,6 +156,7 @@ impl Lowerer<'_> {
             });
         }
         self.cx.diags.absorb(syntax_diags);
+        self.check_region_nesting();
         match treaty_head {
             None => {
                 self.cx
@@ -197,6 +202,9 @@ impl Lowerer<'_> {
                 }
                 self.declared.organs.insert(sym, span);
             }
+            "region" if self.declared.regions.insert(sym, span).is_some() => {
+                dup(&mut self.cx, "region");
+            }
             "question" => {
                 let options = decl
                     .clauses()
@@ -229,6 +237,7 @@ impl Lowerer<'_> {
             "question" => self.lower_question(decl, article),
             "duty" => self.lower_duty(decl, article, quote),
             "power" => self.lower_power(decl, article, quote),
+            "region" => self.lower_region(decl),
             "note" => {
                 if let Some(text) = self.cx.string(head.get(1), head_span, "the note's text") {
                     self.cx.diags.push(Diagnostic::note(codes::OPEN_POINT, head_span, text.clone()).label("open point"));
@@ -802,12 +811,20 @@ impl Lowerer<'_> {
         let (mut needs, mut owed_by, mut owed_to, mut does, mut within, mut versions, mut sources) =
             (Vec::new(), None, None, Vec::new(), None, Vec::new(), Vec::new());
         let mut refrains: Vec<Pattern> = Vec::new();
+        let mut only: Vec<Only> = Vec::new();
         let mut within_span = None;
         for c in &clauses {
             let toks = &c.line.tokens;
             let (key, args) = split_clause(toks);
             match key.as_str() {
                 "on" => {}
+                "only" => {
+                    self.no_continuations(c);
+                    match self.condition(args, c.line.span, &bound) {
+                        Some(condition) => only.push(Only { condition, span: c.line.span }),
+                        None => ok = false,
+                    }
+                }
                 "needs" => {
                     let mut any_of = Vec::new();
                     let mut when = None;
@@ -952,7 +969,7 @@ impl Lowerer<'_> {
                     self.no_continuations(c);
                     sources.extend(self.cx.citation(args, c.line.span));
                 }
-                _ => self.unknown_clause("duty", &toks[0], "version, on, needs, owed by, owed to, does, refrains from, within, source"),
+                _ => self.unknown_clause("duty", &toks[0], "version, on, needs, only, owed by, owed to, does, refrains from, within, source"),
             }
         }
         if !does.is_empty() && refrain_clause.is_some() {
@@ -1013,7 +1030,138 @@ impl Lowerer<'_> {
             quote,
             sources,
             span: decl.head.span,
+            only,
         });
+    }
+
+    /// A region name in a clause: declared with `region`.
+    fn region_ref(&mut self, tok: &Token) -> Option<Sym> {
+        let sym = self.cx.symbols.intern(&tok.text);
+        if tok.kind == TokenKind::Word && self.declared.regions.contains_key(&sym) {
+            return Some(sym);
+        }
+        let known = self.names(self.declared.regions.keys());
+        self.cx
+            .err(codes::UNKNOWN_REGION, tok.span, format!("unknown region {}", tok.describe()))
+            .label("not declared with `region`")
+            .suggest(&tok.text, known.iter().map(String::as_str));
+        None
+    }
+
+    /// `region ID "Name"` with `includes REGION…` and `source …`.
+    fn lower_region(&mut self, decl: &Decl) {
+        let Some((id, name)) = self.id_and_title(decl, "region", true) else { return };
+        let (mut includes, mut sources) = (Vec::new(), Vec::new());
+        for clause in decl.clauses() {
+            self.no_continuations(&clause);
+            let toks = &clause.line.tokens;
+            match toks[0].text.as_str() {
+                "includes" if toks.len() > 1 => includes.extend(toks[1..].iter().filter_map(|t| self.region_ref(t))),
+                "includes" => {
+                    self.cx.err(codes::MALFORMED_CONDITION, toks[0].span, "`includes` needs one or more regions");
+                }
+                "source" => sources.extend(self.cx.citation(&toks[1..], toks[0].span)),
+                _ => self.unknown_clause("region", &toks[0], "includes, source"),
+            }
+        }
+        self.treaty.regions.push(Region { id, name, includes, sources, span: decl.head.span });
+    }
+
+    /// Regions nest without a cycle and at most `REGION_DEPTH_MAX` deep, so
+    /// that containment always ends (`E0087`).
+    fn check_region_nesting(&mut self) {
+        fn depth(t: &Treaty, id: Sym, path: &mut Vec<Sym>) -> bool {
+            if path.contains(&id) || path.len() > REGION_DEPTH_MAX {
+                return false;
+            }
+            path.push(id);
+            let ok = t.region(id).is_none_or(|r| r.includes.iter().all(|&i| depth(t, i, path)));
+            path.pop();
+            ok
+        }
+        let bad: Vec<(Sym, Span)> = self.treaty.regions.iter().filter(|r| !depth(&self.treaty, r.id, &mut Vec::new())).map(|r| (r.id, r.span)).collect();
+        for (id, span) in bad {
+            let name = self.cx.symbols.name(id).to_string();
+            self.cx
+                .err(codes::REGION_CYCLE, span, format!("region `{name}` includes itself, or nests more than {REGION_DEPTH_MAX} regions deep"))
+                .help("a region includes smaller regions; none may contain, through them, the region itself");
+            self.treaty.regions.retain(|r| r.id != id);
+        }
+    }
+
+    /// A condition on the facts of the case (`only …`):
+    /// `in REGION`, `TERM is CODE…`, `when QUESTION = OPTION`,
+    /// `N or more attackers against TERM`, `TERM at war with CODE…`.
+    fn condition(&mut self, args: &[Token], at: Span, bound: &BTreeSet<Sym>) -> Option<Condition> {
+        let word = |i: usize, w: &str| args.get(i).is_some_and(|t| t.is_word(w));
+        let bound_term = |this: &mut Self, tok: &Token| -> Option<Term> {
+            let term = this.cx.term(tok)?;
+            match term {
+                Term::Var(v) if !bound.contains(&v) => {
+                    this.cx.err(codes::UNBOUND_VARIABLE, tok.span, format!("`${}` is not bound by the trigger", tok.text));
+                    None
+                }
+                Term::Any => {
+                    this.cx.err(codes::MALFORMED_CONDITION, tok.span, "a condition names a party or a `$variable` of the trigger, not `any`");
+                    None
+                }
+                Term::Name(_) => this.party_or_state(tok).map(Term::Name),
+                Term::Var(_) => Some(term),
+            }
+        };
+        let codes_list = |this: &mut Self, toks: &[Token], what: &str| -> Option<Vec<Sym>> {
+            if toks.is_empty() {
+                this.cx.err(codes::MALFORMED_CONDITION, at, format!("{what} needs one or more state codes"));
+                return None;
+            }
+            let list: Vec<Sym> = toks.iter().filter_map(|t| this.party_or_state(t)).collect();
+            (list.len() == toks.len()).then_some(list)
+        };
+        match args {
+            [w, region] if w.is_word("in") => self.region_ref(region).map(Condition::In),
+            [w, rest @ ..] if w.is_word("when") => self.when(rest, at).map(|(q, o)| Condition::Reading(q, o)),
+            [n, ..] if n.kind == TokenKind::Number && word(1, "or") && word(2, "more") && word(3, "attackers") && word(4, "against") && args.len() == 6 => {
+                let at_least = match n.text.parse::<u32>() {
+                    Ok(v) if (1..=ATTACKERS_MAX).contains(&v) => v,
+                    _ => {
+                        self.cx.err(codes::MALFORMED_CONDITION, n.span, format!("a number of attackers from 1 to {ATTACKERS_MAX}"));
+                        return None;
+                    }
+                };
+                let victim = bound_term(self, &args[5])?;
+                Some(Condition::Attackers { at_least, victim })
+            }
+            [t, w, rest @ ..] if w.is_word("is") => {
+                let term = bound_term(self, t)?;
+                let list = codes_list(self, rest, "`is`")?;
+                Some(Condition::Is(term, list))
+            }
+            [t, w1, w2, rest @ ..] if w1.is_word("at") && w2.is_word("war") && word(3, "with") => {
+                let term = bound_term(self, t)?;
+                let list = codes_list(self, &rest[1..], "`at war with`")?;
+                Some(Condition::AtWar(term, list))
+            }
+            _ => {
+                self.cx
+                    .err(codes::MALFORMED_CONDITION, span_of(args, at), "expected a condition after `only`")
+                    .help("`only in REGION`, `only $attacker is CODE…`, `only when QUESTION = OPTION`, `only 2 or more attackers against $victim`, `only $victim at war with CODE…`");
+                None
+            }
+        }
+    }
+
+    /// A party, a state or an actor the treaty declares.
+    fn party_or_state(&mut self, tok: &Token) -> Option<Sym> {
+        let sym = self.cx.symbols.intern(&tok.text);
+        if tok.kind == TokenKind::Word && self.declared.parties.contains_key(&sym) {
+            return Some(sym);
+        }
+        let known = self.names(self.declared.parties.keys());
+        self.cx
+            .err(codes::UNKNOWN_PARTY, tok.span, format!("unknown party or state {}", tok.describe()))
+            .label("not declared with `party`, `state` or `actor`")
+            .suggest(&tok.text, known.iter().map(String::as_str));
+        None
     }
 
     /// A pattern already read (and its errors reported) once: read again

@@ -236,7 +236,7 @@ impl<'a> ActFields<'a> {
             organ: i(self.organ),
             personnel: self.personnel,
             extra: (self.start.is_some() || self.end.is_some() || self.effective.is_some())
-                .then(|| Box::new(casus_model::ActExtra { start: self.start, end: self.end, effective: self.effective, count: None })),
+                .then(|| Box::new(casus_model::ActExtra { start: self.start, end: self.end, effective: self.effective, count: None, ..Default::default() })),
             title: i(self.title),
             reason: i(self.reason),
             condition: i(self.condition),

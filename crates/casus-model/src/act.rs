@@ -35,6 +35,7 @@ pub enum ActKind {
     Amendment,
     Reservation,
     Transfer,
+    War,
 }
 
 impl ActKind {
@@ -61,7 +62,7 @@ impl ActKind {
         matches!(self, ActKind::Propose | ActKind::Decision) || self.takes_position_on_document()
     }
 
-    pub const ALL: [ActKind; 25] = [
+    pub const ALL: [ActKind; 26] = [
         ActKind::Attack,
         ActKind::Request,
         ActKind::Session,
@@ -87,6 +88,7 @@ impl ActKind {
         ActKind::Amendment,
         ActKind::Reservation,
         ActKind::Transfer,
+        ActKind::War,
     ];
 
     pub fn keyword(self) -> &'static str {
@@ -116,6 +118,7 @@ impl ActKind {
             ActKind::Amendment => "amendment",
             ActKind::Reservation => "reservation",
             ActKind::Transfer => "transfer",
+            ActKind::War => "war",
         }
     }
 
@@ -151,6 +154,7 @@ impl ActKind {
             ActKind::Amendment => "proposed an amendment to",
             ActKind::Reservation => "attached a statement or reservation to",
             ActKind::Transfer => "moved a matter to another organ",
+            ActKind::War => "went to war",
         }
     }
 }
@@ -201,7 +205,7 @@ pub struct Act {
 }
 
 /// The fields few acts carry, boxed in [`Act::extra`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ActExtra {
     pub start: Option<Time>,
     pub end: Option<Time>,
@@ -209,6 +213,13 @@ pub struct ActExtra {
     /// How a recorded decision was taken, where its sources say (`votes
     /// 17 0 4`, `by acclamation`).
     pub count: Option<DecisionCount>,
+    /// Where the act took place (`in PLACE`, a region of the treaty); on an
+    /// act about an attack (a request, a decision), where the attack did.
+    pub place: Sym,
+    /// Further parties an act is about, after [`Act::about`] (`about ARM
+    /// AZE`): a joint statement about several parties, a dispute between
+    /// them. Read all of them with [`Act::abouts`].
+    pub about_more: Box<[Sym]>,
 }
 
 /// How a recorded decision was taken, as its sources give it.
@@ -254,6 +265,16 @@ impl Act {
         self.extra.as_ref().and_then(|e| e.count)
     }
 
+    /// Where the act took place, if the record gives it.
+    pub fn place(&self) -> Option<Sym> {
+        self.extra.as_ref().map(|e| e.place).filter(|p| p.is_some())
+    }
+
+    /// Every party the act is about: `about`, then any further ones.
+    pub fn abouts(&self) -> impl Iterator<Item = Sym> + '_ {
+        std::iter::once(self.about).filter(|s| s.is_some()).chain(self.extra.iter().flat_map(|e| e.about_more.iter().copied()))
+    }
+
     /// The rarely used fields, boxed on first write.
     pub fn extra_mut(&mut self) -> &mut ActExtra {
         self.extra.get_or_insert_with(Box::default)
@@ -266,7 +287,8 @@ impl Act {
         crate::When::of(self.time, self.precision)
     }
 
-    /// The single value of a pattern field (`From` is a list; see `has`).
+    /// The single value of a pattern field (`From` and `About` are lists;
+    /// see `has`).
     pub fn field(&self, field: Field) -> Sym {
         match field {
             Field::By => self.actor,
@@ -286,6 +308,7 @@ impl Act {
     pub fn has(&self, field: Field, value: Sym) -> bool {
         match field {
             Field::From => self.from.contains(&value),
+            Field::About => self.about == value || self.extra.as_ref().is_some_and(|e| e.about_more.contains(&value)),
             _ => self.field(field) == value,
         }
     }

@@ -33,6 +33,55 @@ pub struct Treaty {
     /// Open points the treaty file states in words (for example an unknown
     /// withdrawal notice period), shown by `casus check` as notes.
     pub notes: Vec<(Span, String)>,
+    /// Named places and areas (`region ID "Name"`), for duties that hold
+    /// only for an act in an area (`only in REGION`).
+    pub regions: Vec<Region>,
+}
+
+/// A named place or area: the North Atlantic Treaty's Article 6 area, say,
+/// made of the places it `includes` (each itself a region). A region that
+/// includes nothing is a plain place.
+#[derive(Clone, Debug)]
+pub struct Region {
+    pub id: Sym,
+    pub name: String,
+    pub includes: Vec<Sym>,
+    pub sources: Vec<Citation>,
+    pub span: Span,
+}
+
+/// How deep regions may nest inside one another; the lowering refuses a
+/// deeper nesting (and a cycle), so containment always ends.
+pub const REGION_DEPTH_MAX: usize = 32;
+
+/// A condition on a duty that depends on facts of the case rather than on
+/// one act (`only …`). Each holds, fails, or cannot be settled from the
+/// record (the place of an attack that the record does not give).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// `only in REGION`: the act that engaged the duty (or, if it gives no
+    /// place, an act that met one of its `needs`) took place in the region.
+    In(Sym),
+    /// `only TERM is CODE…`: a variable of the trigger names one of these
+    /// states (a specific adversary).
+    Is(Term, Vec<Sym>),
+    /// `only when QUESTION = OPTION`: the duty arises only under that
+    /// reading (non-provocation, where who provoked is disputed).
+    Reading(Sym, Sym),
+    /// `only N or more attackers against TERM`: at least N distinct states
+    /// attacked the party (the attackers of `attack` acts against it, with
+    /// those who joined them in `from`), counted from the trigger on.
+    Attackers { at_least: u32, victim: Term },
+    /// `only TERM at war with CODE…`: a recorded state of war (a `war` act
+    /// between them, until its `end`) holds when the duty is triggered.
+    AtWar(Term, Vec<Sym>),
+}
+
+/// A condition with where it is written.
+#[derive(Clone, Debug)]
+pub struct Only {
+    pub condition: Condition,
+    pub span: Span,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -43,6 +92,10 @@ pub struct Words {
     pub silence: Sym,
     /// The variable `$debtor` of `does` patterns.
     pub debtor: Sym,
+    /// `statement support` and `statement opposition` about a case: a
+    /// position on it, counted apart from performance.
+    pub support: Sym,
+    pub opposition: Sym,
 }
 
 impl Words {
@@ -53,6 +106,8 @@ impl Words {
             abstain: symbols.intern("abstain"),
             silence: symbols.intern("silence"),
             debtor: symbols.intern("debtor"),
+            support: symbols.intern("support"),
+            opposition: symbols.intern("opposition"),
         }
     }
 }
@@ -425,6 +480,9 @@ pub struct Duty {
     pub quote: Quote,
     pub sources: Vec<Citation>,
     pub span: Span,
+    /// Conditions on the facts of the case (`only …`), all of which must
+    /// hold for the duty to arise.
+    pub only: Vec<Only>,
 }
 
 /// A power: who may perform acts of a kind.
@@ -485,6 +543,24 @@ impl Treaty {
 
     pub fn organ(&self, id: Sym) -> Option<&Organ> {
         self.organs.iter().find(|o| o.id == id)
+    }
+
+    pub fn region(&self, id: Sym) -> Option<&Region> {
+        self.regions.iter().find(|r| r.id == id)
+    }
+
+    /// Whether `place` is `area` or lies in it (through `includes`, at most
+    /// [`REGION_DEPTH_MAX`] levels down).
+    pub fn region_contains(&self, area: Sym, place: Sym) -> bool {
+        fn walk(t: &Treaty, area: Sym, place: Sym, depth: usize) -> bool {
+            area == place || (depth < REGION_DEPTH_MAX && t.region(area).is_some_and(|r| r.includes.iter().any(|&inner| walk(t, inner, place, depth + 1))))
+        }
+        walk(self, area, place, 0)
+    }
+
+    /// The name of a region; its id if unknown.
+    pub fn region_name<'a>(&'a self, id: Sym, symbols: &'a crate::Symbols) -> &'a str {
+        self.region(id).map(|r| r.name.as_str()).unwrap_or_else(|| symbols.name(id))
     }
 
     pub fn question(&self, id: Sym) -> Option<&Question> {
