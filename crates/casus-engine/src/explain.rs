@@ -363,6 +363,14 @@ pub fn explain(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State, 
     explain_fact(treaty, acts, symbols, state, &FactId::parse(fact)?)
 }
 
+/// The act at `index` as a sentence without its date ("Armenia requested
+/// assistance under Article 4 from the Collective Security Council"), as
+/// explanations cite it: for timelines and reports that list acts.
+pub fn act_sentence(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State, index: usize) -> String {
+    let cx = Ctx { treaty, acts, symbols, state };
+    acts.get(index).map(|a| cx.summary(a)).unwrap_or_default()
+}
+
 /// Explains a fact already read, or `None` if the state has no such fact.
 pub fn explain_fact(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State, fact: &FactId) -> Option<Explanation> {
     let cx = Ctx { treaty, acts, symbols, state };

@@ -17,7 +17,7 @@ pub mod report;
 
 pub use derive::{CaseState, ChairState, ConditionOutcome, DutyInstance, ObligationState, ObligationStatus, PartyState, Performance, State, derive};
 pub use documents::{Basis, DocumentState, DocumentStatus, NoEffect, Position, Section, Tally, position_of, status_of};
-pub use explain::{ActCite, Explanation, ReadingCite, RuleCite, explain, explain_fact};
+pub use explain::{ActCite, Explanation, ReadingCite, RuleCite, act_sentence, explain, explain_fact};
 pub use fact::{FACT_FORMS, FactId, MAX_FACT_BYTES, act_name};
 pub use report::{Report, report};
 

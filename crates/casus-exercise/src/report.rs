@@ -55,12 +55,16 @@ pub struct DecisionRow {
     pub title: String,
     pub status: String,
     pub blocked_by: Vec<String>,
+    /// The same parties by name, for people.
+    pub blocked_by_names: Vec<String>,
     pub positions: Vec<PositionRow>,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct PositionRow {
     pub party: String,
+    /// The party's name.
+    pub name: String,
     pub position: String,
     pub reason: Option<String>,
     pub condition: Option<String>,
@@ -70,9 +74,15 @@ pub struct PositionRow {
 pub struct DutyRow {
     /// `question=option` for each reading that differs from the default, or `default`.
     pub reading: String,
+    /// The same reading in the treaty's words.
+    pub reading_text: String,
     pub case: String,
+    /// The case as people call it ("Borvania's request for assistance, 2 March 2031").
+    pub case_title: String,
     pub duty: String,
     pub debtor: String,
+    /// The debtor's name.
+    pub debtor_name: String,
     pub status: String,
     pub deadline: Option<String>,
     /// Seconds of scenario time from the case's opening to its deadline.
@@ -108,20 +118,39 @@ pub struct AfterAction {
 
 /// The readings to report under: the defaults, then each other option of
 /// each question with the rest at their defaults.
-pub fn readings(treaty: &Treaty, symbols: &Symbols) -> Vec<(String, BTreeMap<casus_model::Sym, casus_model::Sym>)> {
-    let mut out = vec![("default".to_string(), BTreeMap::new())];
+pub fn readings(treaty: &Treaty, symbols: &Symbols) -> Vec<Reading> {
+    let default_text: Vec<&str> = treaty.questions.iter().filter_map(|q| q.options.get(q.default)).map(|o| o.text.as_str()).collect();
+    let mut out = vec![Reading {
+        id: "default".to_string(),
+        text: if default_text.is_empty() { "as written".to_string() } else { format!("By default: {}", default_text.join("; ")) },
+        choices: BTreeMap::new(),
+    }];
     for q in &treaty.questions {
         for (i, o) in q.options.iter().enumerate() {
             if i != q.default {
-                out.push((format!("{}={}", symbols.name(q.id), symbols.name(o.id)), BTreeMap::from([(q.id, o.id)])));
+                out.push(Reading {
+                    id: format!("{}={}", symbols.name(q.id), symbols.name(o.id)),
+                    text: o.text.clone(),
+                    choices: BTreeMap::from([(q.id, o.id)]),
+                });
             }
         }
     }
     out
 }
 
+/// One reading an exercise is reported under.
+pub struct Reading {
+    /// `default`, or `question=option`: for programs and links.
+    pub id: String,
+    /// The treaty's words for it (its options' texts), for people.
+    pub text: String,
+    /// The options chosen, as the engine takes them.
+    pub choices: BTreeMap<casus_model::Sym, casus_model::Sym>,
+}
+
 fn act_name(acts: &[Act], symbols: &Symbols, i: usize) -> String {
-    if acts[i].id.is_some() { symbols.name(acts[i].id).to_string() } else { format!("act-{}", i + 1) }
+    casus_engine::act_name(&acts[i], symbols, i)
 }
 
 /// The deadline of a report row as a time (a bare date is the end of its day).
@@ -147,22 +176,18 @@ pub struct Played<'a> {
 /// Builds the report.
 pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, played: &Played<'_>) -> AfterAction {
     let Played { acts, exercise_from, at, history, observations } = *played;
+    // Acts are told as explanations tell them, in the treaty's names.
+    let state_at = casus_engine::derive(treaty, acts, &Query { at: Time(at), readings: BTreeMap::new() });
     let mut timeline: Vec<TimelineRow> = acts
         .iter()
         .enumerate()
         .skip(exercise_from)
         .map(|(i, a)| {
             let stamp = Stamp::of(a, symbols);
-            let mut summary = String::new();
-            for s in [a.subject, a.document, a.to, a.against, a.about] {
+            let mut summary = casus_engine::act_sentence(treaty, acts, symbols, &state_at, i);
+            for (label, s) in [("reason", a.reason), ("condition", a.condition)] {
                 if s.is_some() {
-                    summary.push_str(symbols.name(s));
-                    summary.push(' ');
-                }
-            }
-            for s in [a.reason, a.condition, a.text] {
-                if s.is_some() {
-                    summary.push_str(&format!("\u{201c}{}\u{201d} ", symbols.name(s)));
+                    summary.push_str(&format!("; {label}: \u{201c}{}\u{201d}", symbols.name(s)));
                 }
             }
             TimelineRow {
@@ -172,7 +197,7 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
                 kind: a.kind.keyword().to_string(),
                 act: act_name(acts, symbols, i),
                 by: if a.attestation == casus_model::Attestation::Actor { "delegation" } else { "control" }.to_string(),
-                summary: summary.trim_end().to_string(),
+                summary,
             }
         })
         .collect();
@@ -187,22 +212,30 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
     let report = casus_engine::report(treaty, acts, symbols, &state);
     let exercise_docs: BTreeSet<String> =
         acts[exercise_from.min(acts.len())..].iter().filter(|a| a.document.is_some()).map(|a| symbols.name(a.document).to_string()).collect();
+    let name_of = |code: &str| report.parties.iter().find(|p| p.code == code).map_or_else(|| code.to_string(), |p| p.name.clone());
     for d in report.documents.iter().filter(|d| exercise_docs.contains(&d.id)) {
         decisions.push(DecisionRow {
             document: d.id.clone(),
             title: d.title.clone(),
             status: d.status.word().to_string(),
             blocked_by: d.blocked_by.clone(),
+            blocked_by_names: d.blocked_by.iter().map(|p| name_of(p)).collect(),
             positions: d
                 .sheet
                 .iter()
-                .map(|s| PositionRow { party: s.party.clone(), position: s.position.clone(), reason: s.reason.clone(), condition: s.condition.clone() })
+                .map(|s| PositionRow {
+                    party: s.party.clone(),
+                    name: name_of(&s.party),
+                    position: s.position.clone(),
+                    reason: s.reason.clone(),
+                    condition: s.condition.clone(),
+                })
                 .collect(),
         });
     }
     let exercise_acts: BTreeSet<String> = (exercise_from..acts.len()).map(|i| act_name(acts, symbols, i)).collect();
-    for (name, rs) in readings(treaty, symbols) {
-        let state = casus_engine::derive(treaty, acts, &Query { at: at_t, readings: rs });
+    for reading in readings(treaty, symbols) {
+        let state = casus_engine::derive(treaty, acts, &Query { at: at_t, readings: reading.choices });
         let r = casus_engine::report(treaty, acts, symbols, &state);
         for c in &r.cases {
             // The cases the exercise opened or answered.
@@ -214,10 +247,13 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
             for o in &c.obligations {
                 let performed = o.fulfilled_by.clone().or_else(|| o.performed_late.as_ref().map(|p| p.act.clone()));
                 duties.push(DutyRow {
-                    reading: name.clone(),
+                    reading: reading.id.clone(),
+                    reading_text: reading.text.clone(),
                     case: c.id.clone(),
+                    case_title: c.title.clone(),
                     duty: o.duty_title.clone(),
                     debtor: o.debtor.clone(),
+                    debtor_name: r.parties.iter().find(|p| p.code == o.debtor).map_or_else(|| o.debtor.clone(), |p| p.name.clone()),
                     status: o.status.word().to_string(),
                     deadline: o.deadline.clone(),
                     deadline_secs: o.deadline.as_deref().and_then(deadline_time).zip(opened).map(|(d, t)| d - t),

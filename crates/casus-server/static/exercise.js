@@ -185,12 +185,12 @@ function docItem(d, mine) {
 function dutyItem(d, me) {
   const owe = d.debtor === me && d.readings.some((r) => r.status === "pending");
   return h("div", { class: "item" + (owe ? " due" : ""), "data-duty": d.case + "/" + d.duty + "/" + d.debtor },
-    h("h3", {}, d.duty_title + ": " + d.debtor + " owes " + d.creditor),
+    h("h3", {}, d.duty_title + ": " + d.debtor_name + " owes " + d.creditor_name),
     h("div", { class: "muted" }, d.case_title),
-    h("ul", {}, d.readings.map((r) => h("li", {}, (r.reading === "default" ? "default reading" : r.reading) + ": ",
+    h("ul", {}, d.readings.map((r) => h("li", {}, r.reading_text + ": ",
       h("span", { class: "v-" + r.status }, r.status.replace(/_/g, " ")), r.deadline ? ", deadline " + r.deadline : "",
       h("span", { "data-wall": r.deadline_in_wall_secs ?? "" })))),
-    owe ? h("button", { onclick: () => act({ act: { kind: "assistance", fields: [["to", d.creditor], ["means", "military"], ["case", d.case]] } }, "Assistance to " + d.creditor) }, "Give assistance to " + d.creditor) : null);
+    owe ? h("button", { onclick: () => act({ act: { kind: "assistance", fields: [["to", d.creditor], ["means", "military"], ["case", d.case]] } }, "Assistance to " + d.creditor_name) }, "Give assistance to " + d.creditor_name) : null);
 }
 
 function actsTable(acts) {
@@ -311,12 +311,13 @@ function alerts(v) {
   const keys = new Set(v.duties.filter((d) => d.debtor === v.role && d.readings.some((r) => r.status === "pending")).map((d) => d.case + "/" + d.duty));
   const docs = new Set(v.documents.filter((d) => d.status === "pending" && d.position === "pending").map((d) => d.id));
   if (known) {
-    for (const k of keys) if (!known.duties.has(k)) alertBox("New duty on " + v.title + ": " + k);
-    for (const k of docs) if (!known.docs.has(k)) alertBox("A document awaits your position: " + k);
+    // Alerts speak in titles and names: the ids are only their keys.
+    for (const d of v.duties) if (keys.has(d.case + "/" + d.duty) && !known.duties.has(d.case + "/" + d.duty)) alertBox("New duty on " + v.title + ": " + d.duty_title + ", owed to " + d.creditor_name + " (" + d.case_title + ")");
+    for (const d of v.documents) if (docs.has(d.id) && !known.docs.has(d.id)) alertBox("A document awaits your position: " + (d.title || d.id));
   }
   for (const d of v.duties) for (const r of d.readings) {
     if (d.debtor === v.role && r.deadline_in_wall_secs !== null && r.deadline_in_wall_secs < NEAR_WALL_SECS && !(known && known.near.has(d.case + r.reading))) {
-      alertBox("Deadline near (" + r.reading + "): " + d.duty_title + " by " + r.deadline);
+      alertBox("Deadline near (" + r.reading_text + "): " + d.duty_title + ", owed to " + d.creditor_name + ", by " + r.deadline);
     }
   }
   known = { duties: keys, docs, near: new Set(v.duties.flatMap((d) => d.readings.filter((r) => r.deadline_in_wall_secs !== null && r.deadline_in_wall_secs < NEAR_WALL_SECS).map((r) => d.case + r.reading))) };

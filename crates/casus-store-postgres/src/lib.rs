@@ -51,8 +51,17 @@ pub const DEFAULT_SCHEMA: &str = "casus";
 
 /// The channel appends to the ledger in `schema` are announced on: one per
 /// ledger, so replicas of another ledger in the same database are not woken.
+/// PostgreSQL cuts identifiers at 63 bytes, and a cut name could be
+/// another ledger's: a schema too long to fit is named by a hash of itself.
 pub fn channel_name(schema: &str) -> String {
-    format!("casus_appended_{schema}")
+    const PREFIX: &str = "casus_appended_";
+    const MAX_IDENTIFIER_BYTES: usize = 63;
+    if PREFIX.len() + schema.len() <= MAX_IDENTIFIER_BYTES {
+        return format!("{PREFIX}{schema}");
+    }
+    // FNV-1a: stable across builds and platforms, as the name must be.
+    let hash = schema.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3));
+    format!("{PREFIX}{hash:016x}")
 }
 
 /// How long [`listen`] waits for a notification before it checks that the
@@ -333,6 +342,17 @@ impl RawStore for PgStore {
 
 #[cfg(test)]
 mod tests {
+    use super::channel_name;
+
+    #[test]
+    fn channel_names_fit_an_identifier_and_stay_apart() {
+        assert_eq!(channel_name("casus"), "casus_appended_casus");
+        let long_a = "a".repeat(63);
+        let long_b = format!("{}b", "a".repeat(62));
+        assert!(channel_name(&long_a).len() <= 63 && channel_name(&long_b).len() <= 63);
+        assert_ne!(channel_name(&long_a), channel_name(&long_b), "two long schemas sharing a prefix get two channels");
+    }
+
     #[test]
     fn schema_names() {
         for ok in ["casus", "casus_test_1", "a"] {

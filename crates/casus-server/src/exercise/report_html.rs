@@ -43,10 +43,10 @@ fn duty_rows(out: &mut String, rows: &[DutyRow]) {
         let _ = write!(
             out,
             "<tr><td data-label=\"Reading\">{}</td><td data-label=\"Case\">{}</td><td data-label=\"Duty\">{}</td><td data-label=\"Owed by\">{}</td><td data-label=\"Verdict\" class=\"v-{}\">{}</td><td data-label=\"Deadline\">{}</td><td data-label=\"Performed after\">{}</td></tr>",
-            esc(&d.reading),
-            esc(&d.case),
+            esc(&d.reading_text),
+            esc(&d.case_title),
             esc(&d.duty),
-            esc(&d.debtor),
+            esc(&d.debtor_name),
             esc(&d.status),
             esc(&d.status.replace('_', " ")),
             d.deadline
@@ -90,11 +90,11 @@ pub fn render(r: &AfterAction) -> String {
             esc(&d.status)
         );
         if !d.blocked_by.is_empty() {
-            let _ = write!(o, ", blocked by {}", esc(&d.blocked_by.join(", ")));
+            let _ = write!(o, ", blocked by {}", esc(&d.blocked_by_names.join(", ")));
         }
         o.push_str(".</p><ul>");
         for p in &d.positions {
-            let _ = write!(o, "<li><b>{}</b>: {}", esc(&p.party), esc(&p.position.replace('_', " ")));
+            let _ = write!(o, "<li><b>{}</b>: {}", esc(&p.name), esc(&p.position.replace('_', " ")));
             if let Some(x) = &p.reason {
                 let _ = write!(o, "; reason: \u{201c}{}\u{201d}", esc(x));
             }
@@ -141,13 +141,11 @@ pub fn render(r: &AfterAction) -> String {
     for t in &r.timeline {
         let _ = write!(
             o,
-            "<tr><td data-label=\"Turn\">{}</td><td data-label=\"Scenario time\">{}</td><td data-label=\"Act\">{}</td><td data-label=\"By\">{}</td><td data-label=\"What\">{} {} {}</td></tr>",
+            "<tr><td data-label=\"Turn\">{}</td><td data-label=\"Scenario time\">{}</td><td data-label=\"Act\">{}</td><td data-label=\"By\">{}</td><td data-label=\"What\">{}</td></tr>",
             t.turn.map_or("–".to_string(), |n| n.to_string()),
             esc(&t.time),
             esc(&t.act),
             esc(&t.by),
-            esc(&t.actor),
-            esc(&t.kind),
             esc(&t.summary)
         );
     }

@@ -52,6 +52,8 @@ pub struct DocumentView {
 pub struct ReadingDeadline {
     /// `default`, or `question=option`.
     pub reading: String,
+    /// The same reading in the treaty's words (its options' texts).
+    pub reading_text: String,
     pub status: String,
     pub deadline: Option<String>,
     pub deadline_in_wall_secs: Option<i64>,
@@ -65,6 +67,9 @@ pub struct DutyView {
     pub duty_title: String,
     pub debtor: String,
     pub creditor: String,
+    /// The debtor's and the creditor's names, for people.
+    pub debtor_name: String,
+    pub creditor_name: String,
     pub readings: Vec<ReadingDeadline>,
 }
 
@@ -217,11 +222,12 @@ pub fn build(treaty: &Treaty, raw_acts: &[Act], symbols: &Symbols, file: &Exerci
     // Duties under each reading, keyed by case, duty and debtor.
     let mut duties: BTreeMap<(String, String, String), DutyView> = BTreeMap::new();
     let before = ids_before(&acts, symbols, from);
-    for (name, rs) in casus_exercise::report::readings(treaty, symbols) {
-        let r = if name == "default" {
+    let name_of = |code: &str| report.parties.iter().find(|p| p.code == code).map_or_else(|| code.to_string(), |p| p.name.clone());
+    for reading in casus_exercise::report::readings(treaty, symbols) {
+        let r = if reading.id == "default" {
             report.clone()
         } else {
-            casus_engine::report(treaty, &acts, symbols, &casus_engine::derive(treaty, &acts, &Query { at, readings: rs }))
+            casus_engine::report(treaty, &acts, symbols, &casus_engine::derive(treaty, &acts, &Query { at, readings: reading.choices.clone() }))
         };
         for c in &r.cases {
             for o in &c.obligations {
@@ -240,10 +246,13 @@ pub fn build(treaty: &Treaty, raw_acts: &[Act], symbols: &Symbols, file: &Exerci
                     duty_title: o.duty_title.clone(),
                     debtor: o.debtor.clone(),
                     creditor: o.creditor.clone(),
+                    debtor_name: name_of(&o.debtor),
+                    creditor_name: name_of(&o.creditor),
                     readings: Vec::new(),
                 });
                 e.readings.push(ReadingDeadline {
-                    reading: name.clone(),
+                    reading: reading.id.clone(),
+                    reading_text: reading.text.clone(),
                     status: o.status.word().to_string(),
                     deadline: o.deadline.clone(),
                     deadline_in_wall_secs: if o.status == "pending" { wall_until(o.deadline.as_deref()) } else { None },
