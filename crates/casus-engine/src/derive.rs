@@ -286,12 +286,22 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
     let mut membership_acts: Vec<Act> = Vec::new();
     let mut membership_by_party: BTreeMap<Sym, Vec<u32>> = BTreeMap::new();
     for &i in &order {
-        if let Some((party, _, _)) = membership::change_from_act(&acts[i as usize]) {
-            membership_acts.push(acts[i as usize].clone());
+        let act = &acts[i as usize];
+        if let Some((party, _, _)) = membership::change_in(treaty, act) {
+            membership_acts.push(act.clone());
             membership_by_party.entry(party).or_default().push(i);
+        } else if treaty.is_termination_notice(act) {
+            // A notice against renewal ends the treaty for every party.
+            membership_acts.push(act.clone());
+            for p in &treaty.parties {
+                membership_by_party.entry(p.code).or_default().push(i);
+            }
         }
     }
     let lines = timelines(treaty, &membership_acts);
+    // When the treaty ends for everyone (its term runs out unrenewed, or a
+    // notice against renewal takes effect), as far as the acts by `at` tell.
+    let treaty_end = treaty.ending(&membership_acts).map(|e| e.at());
     let member_at = |code: Sym, t: Time| lines.get(&code).map(|l| membership::is_member(l, t)).unwrap_or(false);
     let parties = treaty
         .parties
@@ -349,7 +359,7 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         {
             for &d in &duties_by_kind[act.kind as usize] {
                 let duty = &treaty.duties[d];
-                if !treaty.rule_in_force(&duty.versions, act.time) {
+                if !treaty.rule_in_force(&duty.versions, act.time) || treaty_end.is_some_and(|end| act.time >= end) {
                     continue;
                 }
                 // The first trigger, then any alternatives (`or` under `on`).
@@ -536,7 +546,10 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         });
         case.obligations.reserve(debtors.len());
         // The deadline runs from the last instant the duty may have arisen.
-        let deadline = within.map(|w| arose.add(w)).unwrap_or(Time::MAX);
+        // A duty to refrain with no time of its own lasts while the text
+        // is in force: to the treaty's end, if it has one.
+        let lasts_while_in_force = if duty.is_refrain() { treaty_end.map(|end| Time(end.0.saturating_sub(1))) } else { None };
+        let deadline = within.map(|w| arose.add(w)).or(lasts_while_in_force).unwrap_or(Time::MAX);
         for debtor in debtors {
             let mut ob = ObligationState {
                 duty: d,

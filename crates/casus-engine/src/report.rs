@@ -319,6 +319,7 @@ pub fn kind_noun(kind: casus_model::ActKind) -> &'static str {
         Amendment => "amendment",
         Reservation => "reservation",
         Transfer => "transfer",
+        Return => "return of territory",
     }
 }
 

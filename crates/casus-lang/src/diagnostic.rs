@@ -353,6 +353,12 @@ pub mod codes {
     pub const DUTY_TO_ACT_WITHOUT_TRIGGER: &str = "E0082";
     pub const STANDING_DUTY_WITHIN: &str = "E0083";
     pub const REFRAIN_NOT_OWN_ACT: &str = "E0084";
+    pub const PROVISION_MALFORMED: &str = "E0100";
+    pub const PROVISION_TWICE: &str = "E0101";
+    pub const RENEWAL_WITHOUT_TERM: &str = "E0102";
+    pub const NOTICE_TOO_LONG: &str = "E0103";
+    pub const TERMINATION_WITHOUT_RENEWAL: &str = "E0104";
+    pub const EFFECTIVE_DIFFERS: &str = "W0055";
     pub const NO_SOURCE: &str = "W0001";
     pub const FEATURED_MALFORMED: &str = "E0070";
     pub const FEATURED_TWICE: &str = "E0071";
@@ -409,12 +415,18 @@ pub mod codes {
         (DUTY_TO_ACT_WITHOUT_TRIGGER, "a duty to act (`does`) without a trigger (`on`)"),
         (STANDING_DUTY_WITHIN, "`within` on a duty to refrain written without `on`, which is in force while its text is"),
         (REFRAIN_NOT_OWN_ACT, "a `refrains from` pattern whose `by` is not the debtor"),
+        (PROVISION_MALFORMED, "a `term`, `renews` or `withdrawal` clause of the treaty that is malformed"),
+        (PROVISION_TWICE, "a `term`, `renews` or `withdrawal` clause given twice"),
+        (RENEWAL_WITHOUT_TERM, "`renews` on a treaty with no `term`"),
+        (NOTICE_TOO_LONG, "a notice period not shorter than the term or renewal period it is given before"),
+        (TERMINATION_WITHOUT_RENEWAL, "a notice against renewal under a treaty that does not renew"),
         (NO_SOURCE, "an act or membership event without a source"),
         (NO_RULES, "a file with no rule or act blocks"),
         (MIRROR_SOURCE, "a source on a known mirror or aggregator host"),
         (TOO_MANY_WARNINGS, "more diagnostics than a file's limit; those left out are warnings or notes"),
         (EXPECT_EMPTY_GROUP, "an `on` line of an `expect` block with no expectation below it"),
         (NO_EXPECTATIONS, "a record given to `casus test` with no `expect` block"),
+        (EFFECTIVE_DIFFERS, "a withdrawal's typed `effective` date that differs from the one the treaty's provisions give"),
         (OPEN_POINT, "an open point stated by the treaty file"),
     ];
 }

@@ -536,6 +536,25 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
                 }
             }
         }
+        if treaty.is_termination_notice(act) && treaty.provisions.renewal.is_none() {
+            diags.push(
+                Diagnostic::error(codes::TERMINATION_WITHOUT_RENEWAL, span, "a notice against renewal, but the treaty does not renew")
+                    .help("`withdrawal termination` answers a `renews` clause of the treaty; a party leaving the treaty gives a plain `withdrawal`"),
+            );
+        }
+        if let (Some(typed), Some(ending)) = (act.effective(), treaty.withdrawal_ending(act, ai as u32))
+            && typed != ending.at()
+        {
+            diags.push(
+                Diagnostic::warning(
+                    codes::EFFECTIVE_DIFFERS,
+                    at("effective"),
+                    format!("the treaty's provisions make this withdrawal take effect on {}, not {}", ending.at().display(), typed.display()),
+                )
+                .label("the computed date is used")
+                .help("leave `effective` out: the date follows from the notice and the treaty's `withdrawal` or `renews` clause"),
+            );
+        }
         if act.kind == ActKind::Handover && (act.organ.is_none() || act.to.is_none()) {
             diags.push(Diagnostic::error(codes::MISSING_CLAUSE, span, "a `handover` act needs `organ ID` and `to PARTY`"));
         }

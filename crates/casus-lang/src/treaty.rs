@@ -87,6 +87,15 @@ fn blocks(name: &str, text: &str, diags: &mut Diagnostics) -> Parsed {
     out
 }
 
+/// Where the treaty's provision clauses are, to report a second one and to
+/// check them together.
+#[derive(Default)]
+struct ProvisionSpans {
+    term: Option<Span>,
+    renews: Option<Span>,
+    withdrawal: Option<Span>,
+}
+
 #[derive(Default)]
 struct Declared {
     versions: BTreeMap<Sym, Span>,
@@ -296,6 +305,7 @@ impl Lowerer<'_> {
         self.treaty.id = id;
         self.treaty.title = title;
         let mut in_force = None;
+        let mut provision_spans = ProvisionSpans::default();
         for clause in decl.clauses() {
             self.no_continuations(&clause);
             let toks = &clause.line.tokens;
@@ -321,9 +331,11 @@ impl Lowerer<'_> {
                         self.treaty.sources.push(c);
                     }
                 }
-                _ => self.unknown_clause("treaty", &toks[0], "signed, in-force, source"),
+                "term" | "renews" | "withdrawal" => self.provision_clause(&key, args, clause.line.span, &mut provision_spans),
+                _ => self.unknown_clause("treaty", &toks[0], "signed, in-force, term, renews, withdrawal, source"),
             }
         }
+        self.check_provisions(&provision_spans);
         if let Some((t, span)) = in_force {
             let id = self.cx.symbols.intern("original");
             self.treaty.versions.push(Version { id, title: "Original text".into(), in_force: t, sources: Vec::new(), span });
@@ -1014,6 +1026,79 @@ impl Lowerer<'_> {
             sources,
             span: decl.head.span,
         });
+    }
+
+    /// One of the treaty's provisions on its own life: `term DURATION`,
+    /// `renews DURATION unless notice DURATION before end`, `withdrawal
+    /// DURATION after notice`.
+    fn provision_clause(&mut self, key: &str, args: &[Token], line: Span, spans: &mut ProvisionSpans) {
+        let (shape, seen) = match key {
+            "term" => ("`term DURATION`, such as `term 10 years`", &mut spans.term),
+            "renews" => ("`renews DURATION unless notice DURATION before end`, such as `renews 5 years unless notice 6 months before end`", &mut spans.renews),
+            _ => ("`withdrawal DURATION after notice`, such as `withdrawal 6 months after notice`", &mut spans.withdrawal),
+        };
+        if seen.is_some() {
+            self.cx
+                .err(codes::PROVISION_TWICE, line, format!("`{key}` is given twice"))
+                .label("given again here")
+                .help(format!("a treaty states its `{key}` clause once"));
+            return;
+        }
+        *seen = Some(line);
+        let words = |from: usize, expected: &[&str]| expected.iter().enumerate().all(|(i, w)| args.get(from + i).is_some_and(|t| t.is_word(w)));
+        let duration_at = |i: usize| args.get(i).is_some_and(|t| t.kind == TokenKind::Number) && args.get(i + 1).is_some_and(|t| t.kind == TokenKind::Word);
+        let well_formed = match key {
+            "term" => duration_at(0) && args.len() == 2,
+            "renews" => duration_at(0) && args.len() == 8 && words(2, &["unless", "notice"]) && duration_at(4) && words(6, &["before", "end"]),
+            _ => duration_at(0) && args.len() == 4 && words(2, &["after", "notice"]),
+        };
+        if !well_formed {
+            self.cx.err(codes::PROVISION_MALFORMED, span_of(args, line), format!("expected {shape}")).label("not a provision the language reads");
+            *seen = None;
+            return;
+        }
+        let Some(first) = self.cx.duration(&args[..2], line) else { return };
+        let p = &mut self.treaty.provisions;
+        match key {
+            "term" => p.term = Some(first),
+            "renews" => {
+                if let Some(notice) = self.cx.duration(&args[4..6], line) {
+                    self.treaty.provisions.renewal = Some(Renewal { period: first, notice });
+                }
+            }
+            _ => p.withdrawal_notice = Some(first),
+        }
+    }
+
+    /// The checks that need every provision clause: a renewal follows a
+    /// term, and a notice must be able to come in time.
+    fn check_provisions(&mut self, spans: &ProvisionSpans) {
+        let p = self.treaty.provisions;
+        let (Some(renewal), Some(renews)) = (p.renewal, spans.renews) else { return };
+        let Some(term) = p.term else {
+            self.cx
+                .err(codes::RENEWAL_WITHOUT_TERM, renews, "`renews` needs a `term` to follow")
+                .help("state the first term with `term DURATION`, such as `term 10 years`");
+            self.treaty.provisions.renewal = None;
+            return;
+        };
+        // Compared from one date: calendar lengths (months, years) are
+        // compared as the calendar counts them.
+        let from = Time(0);
+        let notice = from.add(renewal.notice);
+        for (what, length) in [("term", term), ("renewal period", renewal.period)] {
+            if notice >= from.add(length) {
+                self.cx
+                    .err(
+                        codes::NOTICE_TOO_LONG,
+                        renews,
+                        format!("a notice due {} before the end of a {what} of {length} could never come in time", renewal.notice),
+                    )
+                    .help("the notice period must be shorter than the term and the renewal period");
+                self.treaty.provisions.renewal = None;
+                return;
+            }
+        }
     }
 
     /// A pattern already read (and its errors reported) once: read again

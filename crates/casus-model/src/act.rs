@@ -35,6 +35,9 @@ pub enum ActKind {
     Amendment,
     Reservation,
     Transfer,
+    /// Giving back territory to another state (`ARM return aghdam` with
+    /// `to AZE`): the subject word names what is given back.
+    Return,
 }
 
 impl ActKind {
@@ -61,7 +64,7 @@ impl ActKind {
         matches!(self, ActKind::Propose | ActKind::Decision) || self.takes_position_on_document()
     }
 
-    pub const ALL: [ActKind; 25] = [
+    pub const ALL: [ActKind; 26] = [
         ActKind::Attack,
         ActKind::Request,
         ActKind::Session,
@@ -87,6 +90,7 @@ impl ActKind {
         ActKind::Amendment,
         ActKind::Reservation,
         ActKind::Transfer,
+        ActKind::Return,
     ];
 
     pub fn keyword(self) -> &'static str {
@@ -116,6 +120,7 @@ impl ActKind {
             ActKind::Amendment => "amendment",
             ActKind::Reservation => "reservation",
             ActKind::Transfer => "transfer",
+            ActKind::Return => "return",
         }
     }
 
@@ -151,6 +156,7 @@ impl ActKind {
             ActKind::Amendment => "proposed an amendment to",
             ActKind::Reservation => "attached a statement or reservation to",
             ActKind::Transfer => "moved a matter to another organ",
+            ActKind::Return => "gave back",
         }
     }
 }

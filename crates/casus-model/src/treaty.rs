@@ -33,6 +33,9 @@ pub struct Treaty {
     /// Open points the treaty file states in words (for example an unknown
     /// withdrawal notice period), shown by `casus check` as notes.
     pub notes: Vec<(Span, String)>,
+    /// The treaty's term, renewal and withdrawal notice (`term`, `renews`,
+    /// `withdrawal` on the `treaty` declaration).
+    pub provisions: crate::Provisions,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -43,6 +46,8 @@ pub struct Words {
     pub silence: Sym,
     /// The variable `$debtor` of `does` patterns.
     pub debtor: Sym,
+    /// The subject of a notice against renewal: `withdrawal termination`.
+    pub termination: Sym,
 }
 
 impl Words {
@@ -53,6 +58,7 @@ impl Words {
             abstain: symbols.intern("abstain"),
             silence: symbols.intern("silence"),
             debtor: symbols.intern("debtor"),
+            termination: symbols.intern(crate::provisions::TERMINATION),
         }
     }
 }
