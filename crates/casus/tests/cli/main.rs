@@ -32,3 +32,4 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 mod duties_not_to_act;
+mod provisions;
