@@ -358,6 +358,7 @@ pub mod codes {
     pub const RENEWAL_WITHOUT_TERM: &str = "E0102";
     pub const NOTICE_TOO_LONG: &str = "E0103";
     pub const TERMINATION_WITHOUT_RENEWAL: &str = "E0104";
+    pub const ORGAN_ENDED: &str = "E0105";
     pub const EFFECTIVE_DIFFERS: &str = "W0055";
     pub const NO_SOURCE: &str = "W0001";
     pub const FEATURED_MALFORMED: &str = "E0070";
@@ -420,6 +421,7 @@ pub mod codes {
         (RENEWAL_WITHOUT_TERM, "`renews` on a treaty with no `term`"),
         (NOTICE_TOO_LONG, "a notice period not shorter than the term or renewal period it is given before"),
         (TERMINATION_WITHOUT_RENEWAL, "a notice against renewal under a treaty that does not renew"),
+        (ORGAN_ENDED, "an act by, to or in an organ after the date it exists until"),
         (NO_SOURCE, "an act or membership event without a source"),
         (NO_RULES, "a file with no rule or act blocks"),
         (MIRROR_SOURCE, "a source on a known mirror or aggregator host"),

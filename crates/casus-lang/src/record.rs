@@ -464,6 +464,18 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
             let v = name(act.organ);
             diags.push_suggesting(Diagnostic::error(codes::UNKNOWN_ORGAN, at("organ"), format!("unknown organ `{v}`")), &v, organ_names.iter().copied());
         }
+        for (field, organ) in [("", act.actor), ("to", act.to), ("organ", act.organ)] {
+            if let Some(o) = treaty.organ(organ)
+                && !o.exists_at(checked_at(act))
+                && let Some(until) = o.until
+            {
+                let v = name(organ);
+                diags.push(
+                    Diagnostic::error(codes::ORGAN_ENDED, at(field), format!("organ `{v}` exists until {}, before this act", until.display()))
+                        .help("an organ with `until DATE` takes no act and receives no matter from that date"),
+                );
+            }
+        }
         if act.under.is_some() && treaty.article(act.under).is_none() {
             let v = name(act.under);
             diags.push_suggesting(
@@ -620,11 +632,7 @@ fn tally_contradiction(treaty: &Treaty, act: &Act, proposal: Option<&Act>, count
     match organ.decides {
         DecisionRule::Vote(rule) => {
             let excluded: Vec<Sym> = if rule.exclude_disputants { proposal.map(|p| vec![p.about, p.against]).unwrap_or_default() } else { Vec::new() };
-            let seats: Vec<Sym> = match organ.seats_at(act.time) {
-                Seats::Parties(list) => list.clone(),
-                Seats::Office => Vec::new(),
-                Seats::EveryParty => treaty.parties.iter().map(|p| p.code).collect(),
-            };
+            let seats: Vec<Sym> = organ.seat_candidates(&treaty.parties, act.time);
             let eligible = seats.into_iter().filter(|&p| member(p, act.time) && !excluded.contains(&p)).count() as u32;
             let t = rule.thresholds(eligible, yes, no, abstain);
             if yes + no + abstain > eligible {

@@ -436,6 +436,7 @@ impl Lowerer<'_> {
             sources: Vec::new(),
             quote,
             span: decl.head.span,
+            until: None,
         };
         let mut vote: Option<VoteRule> = None;
         let mut vote_clauses: Vec<(&'static str, Span)> = Vec::new();
@@ -455,13 +456,16 @@ impl Lowerer<'_> {
                     let body_words: Vec<&str> = body.iter().map(|t| t.text.as_str()).collect();
                     let seats = match body_words.as_slice() {
                         ["every", "party"] => Some(Seats::EveryParty),
+                        ["every", "party", "except", ..] if body.len() > 3 => {
+                            Some(Seats::EveryPartyExcept(body[3..].iter().filter_map(|t| self.party_ref(t)).collect()))
+                        }
                         ["office"] => Some(Seats::Office),
                         ["parties", ..] if body.len() > 1 => Some(Seats::Parties(body[1..].iter().filter_map(|t| self.party_ref(t)).collect())),
                         _ => {
                             self.cx.err(
                                 codes::MALFORMED_CLAUSE,
                                 clause.line.span,
-                                "expected `seats every party`, `seats parties CODE…` or `seats office`, optionally followed by `from DATE`",
+                                "expected `seats every party`, `seats every party except CODE…`, `seats parties CODE…` or `seats office`, optionally followed by `from DATE`",
                             );
                             None
                         }
@@ -474,6 +478,15 @@ impl Lowerer<'_> {
                         organ.seats.push((from, seats));
                     }
                 }
+                "until" => match (toks.get(1), toks.len()) {
+                    (Some(_), 2) if organ.until.is_some() => {
+                        self.cx.err(codes::REPEATED_CLAUSE, clause.line.span, "`until` is given twice").help("an organ ends once");
+                    }
+                    (Some(_), 2) => organ.until = self.cx.date(toks.get(1), toks[0].span, "the date the organ ends").map(|d| d.0),
+                    _ => {
+                        self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `until DATE`");
+                    }
+                },
                 "decides" => match words.as_slice() {
                     ["unanimity"] => organ.decides = DecisionRule::Unanimity,
                     ["consensus", "with", "opt-out"] => organ.decides = DecisionRule::ConsensusOptOut,
@@ -550,7 +563,7 @@ impl Lowerer<'_> {
                     organ.rotation = Some(Rotation { from, order, sources, span: clause.line.span });
                 }
                 "source" => organ.sources.extend(self.cx.citation(&toks[1..], toks[0].span)),
-                _ => self.unknown_clause("organ", &toks[0], "seats, decides, quorum, abstentions, excludes, chair, source"),
+                _ => self.unknown_clause("organ", &toks[0], "seats, decides, quorum, abstentions, excludes, chair, until, source"),
             }
         }
         let decides_vote = decl.clauses().iter().any(|c| c.line.tokens[0].is_word("decides") && c.line.tokens.iter().any(|t| t.is_word("of")));

@@ -136,6 +136,9 @@ pub enum Seats {
     Parties(Vec<Sym>),
     /// An office or body that takes no collective decisions.
     Office,
+    /// Every member of the treaty on the date except these (`seats every
+    /// party except CODE…`).
+    EveryPartyExcept(Vec<Sym>),
 }
 
 /// How an organ decides a document put to it.
@@ -289,6 +292,9 @@ pub struct Organ {
     pub sources: Vec<Citation>,
     pub quote: Quote,
     pub span: Span,
+    /// `until DATE`: the organ exists until this instant; from it, no one
+    /// sits in it and it takes no act.
+    pub until: Option<Time>,
 }
 
 #[derive(Clone, Debug)]
@@ -461,6 +467,28 @@ impl Duty {
 }
 
 impl Organ {
+    /// Who may sit in the organ at `t` under its seats rule, before
+    /// membership is checked: the listed parties, every party of the treaty
+    /// (less those excepted), or no one for an office or an organ past its
+    /// `until`. The one place a seats rule is read, for the engine and for
+    /// the checks of recorded tallies.
+    pub fn seat_candidates(&self, parties: &[Party], t: Time) -> Vec<Sym> {
+        if self.until.is_some_and(|u| t >= u) {
+            return Vec::new();
+        }
+        match self.seats_at(t) {
+            Seats::Parties(list) => list.clone(),
+            Seats::Office => Vec::new(),
+            Seats::EveryParty => parties.iter().map(|p| p.code).collect(),
+            Seats::EveryPartyExcept(except) => parties.iter().map(|p| p.code).filter(|c| !except.contains(c)).collect(),
+        }
+    }
+
+    /// Whether the organ still exists at `t` (no `until`, or before it).
+    pub fn exists_at(&self, t: Time) -> bool {
+        self.until.is_none_or(|u| t < u)
+    }
+
     /// The seats rule in force at `t`.
     pub fn seats_at(&self, t: Time) -> &Seats {
         self.seats.iter().rev().find(|(from, _)| *from <= t).or(self.seats.first()).map(|(_, s)| s).unwrap_or(&Seats::EveryParty)

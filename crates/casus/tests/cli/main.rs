@@ -32,4 +32,5 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 mod duties_not_to_act;
+mod organs;
 mod provisions;
