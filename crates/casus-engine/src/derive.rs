@@ -139,6 +139,11 @@ pub struct ObligationState {
     /// The last instant for performance (`Time::MAX` when none).
     pub deadline: Option<Time>,
     pub performance: Performance,
+    /// The act by which a party suspended the treaty between the debtor and
+    /// the creditor (a `suspension` `against` the other), in force when the
+    /// duty was triggered: the duty lapsed between them (`not_triggered`),
+    /// while the same duty between other parties stands.
+    pub lapsed_by: Option<u32>,
 }
 
 impl ObligationState {
@@ -327,6 +332,9 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         }
     }
     let mut triggers: Vec<(u32, usize, Bindings)> = Vec::new();
+    // Suspensions of the treaty between two parties only (`suspension`
+    // `against` the other party), in time order.
+    let mut pair_suspensions: Vec<u32> = Vec::new();
     // The longest interval an act's date leaves open after its time, in
     // seconds (a day for day-dated acts, more for windows; an act dated
     // `before T` is ordered at its last instant, so it adds nothing).
@@ -338,6 +346,9 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         if !matches!(act.precision, Precision::Second | Precision::Before) {
             let w = act.when();
             widest = widest.max(w.latest.0.saturating_sub(w.earliest.0));
+        }
+        if membership::suspends_relations(act) {
+            pair_suspensions.push(i);
         }
         match act.kind {
             kind if act.document.is_some() && DocumentActs::is_document_kind(kind) => {
@@ -421,6 +432,10 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
     }
     let index = if triggers.is_empty() { None } else { Some(Index::build(acts, &order, &shapes)) };
     let debtor_var = treaty.words.debtor;
+    // The suspension in force at `t` between two parties, if any.
+    let suspended_between = |a: Sym, b: Sym, t: Time| -> Option<u32> {
+        pair_suspensions.iter().rev().copied().find(|&i| membership::relations_suspended(&acts[i as usize], a, b, t))
+    };
     let reading = |q: Sym| readings.iter().find(|(qq, _)| *qq == q).map(|(_, o)| *o);
     // Index lists hold ranks in `order` (so in time order); a rank bound
     // found once per trigger is then compared without touching the acts.
@@ -561,8 +576,10 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                 arose: None,
                 deadline: None,
                 performance: Performance::None,
+                lapsed_by: None,
             };
-            if all_met {
+            ob.lapsed_by = suspended_between(debtor, creditor, trig.time);
+            if all_met && ob.lapsed_by.is_none() {
                 let bd = b.with(debtor_var, debtor);
                 ob.arose = Some(arose);
                 ob.deadline = Some(deadline);

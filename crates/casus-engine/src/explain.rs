@@ -596,6 +596,14 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     let on_date = if matches!(duty.owed_by, Debtors::EveryPartyExcept(_)) { " that was a member on that date" } else { "" };
     reasons.push(format!("It is owed by {owed}{on_date}, so by {debtor_name}, to {}.", cx.who(o.creditor)));
     let mut acts = vec![cx.cite("trigger", c.trigger)];
+    if let Some(s) = o.lapsed_by {
+        reasons.push(format!(
+            "But the treaty was suspended between {debtor_name} and {} when the duty was triggered: {}. So the duty lapsed between them and is not triggered; the same duty between other parties stands.",
+            cx.who(o.creditor),
+            cx.act_line(s)
+        ));
+        acts.push(cx.cite("suspension", s));
+    }
     let mut questions = Vec::new();
     let alternatives = |need: &Need| or_list(&need.any_of.iter().map(|p| cx.pattern(p, &b)).collect::<Vec<_>>());
     for &ni in &inst.needs_waived {

@@ -359,6 +359,7 @@ pub mod codes {
     pub const NOTICE_TOO_LONG: &str = "E0103";
     pub const TERMINATION_WITHOUT_RENEWAL: &str = "E0104";
     pub const ORGAN_ENDED: &str = "E0105";
+    pub const SUSPENSION_MALFORMED: &str = "E0106";
     pub const EFFECTIVE_DIFFERS: &str = "W0055";
     pub const NO_SOURCE: &str = "W0001";
     pub const FEATURED_MALFORMED: &str = "E0070";
@@ -422,6 +423,7 @@ pub mod codes {
         (NOTICE_TOO_LONG, "a notice period not shorter than the term or renewal period it is given before"),
         (TERMINATION_WITHOUT_RENEWAL, "a notice against renewal under a treaty that does not renew"),
         (ORGAN_ENDED, "an act by, to or in an organ after the date it exists until"),
+        (SUSPENSION_MALFORMED, "a suspension between two parties that is not by one party against another"),
         (NO_SOURCE, "an act or membership event without a source"),
         (NO_RULES, "a file with no rule or act blocks"),
         (MIRROR_SOURCE, "a source on a known mirror or aggregator host"),

@@ -548,6 +548,23 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
                 }
             }
         }
+        if act.kind == ActKind::Suspension && act.against.is_some() {
+            let problem = if act.about.is_some() {
+                Some("a suspension is either of a party's membership (`about`) or between two parties (`against`), not both")
+            } else if treaty.party(act.actor).is_none() || treaty.organ(act.actor).is_some() {
+                Some("a suspension between two parties is made by one of them")
+            } else if act.against == act.actor {
+                Some("a party cannot suspend the treaty between itself and itself")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                diags.push(
+                    Diagnostic::error(codes::SUSPENSION_MALFORMED, span, problem)
+                        .help("`DATE A suspension` with `against B`: A suspends the treaty between itself and B"),
+                );
+            }
+        }
         if treaty.is_termination_notice(act) && treaty.provisions.renewal.is_none() {
             diags.push(
                 Diagnostic::error(codes::TERMINATION_WITHOUT_RENEWAL, span, "a notice against renewal, but the treaty does not renew")

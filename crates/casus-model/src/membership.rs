@@ -104,3 +104,19 @@ pub fn timelines(treaty: &crate::Treaty, acts: &[crate::Act]) -> std::collection
     }
     map
 }
+
+/// Whether an act suspends the treaty between two parties only: a
+/// `suspension` by a party `against` another, with no `about` (which would
+/// suspend a party's membership).
+pub fn suspends_relations(act: &crate::Act) -> bool {
+    act.kind == crate::ActKind::Suspension && act.against.is_some() && act.about.is_none()
+}
+
+/// Whether the suspension `act` holds between `a` and `b` (in either
+/// direction) at `t`: from its `effective` date (or its own date) until its
+/// `end`, if it gives one.
+pub fn relations_suspended(act: &crate::Act, a: crate::Sym, b: crate::Sym, t: Time) -> bool {
+    let pair = (act.actor == a && act.against == b) || (act.actor == b && act.against == a);
+    let from = act.effective().unwrap_or(act.time);
+    suspends_relations(act) && pair && from <= t && act.end().is_none_or(|end| t < end)
+}

@@ -78,10 +78,10 @@ fn a_late_notice_against_renewal_ends_the_treaty_with_the_next_term() {
         stdout(&o)
     );
     // The same notice given a month and a half earlier reaches the first
-    // term (the record is cut before the acts of 2044, when no one is a
+    // term (the record is cut before the acts of 2041, when no one is a
     // party any more).
     let record = std::fs::read_to_string(crate::root().join(PACT_RECORD)).expect("record");
-    let cut = record.find("## 2044").expect("the 2044 section");
+    let cut = record.find("## 2041").expect("the 2041 section");
     let early = record[..cut].replace("2039-02-15 BRV withdrawal termination", "2038-12-15 BRV withdrawal termination");
     assert!(early.contains("2038-12-15 BRV withdrawal termination"));
     let path = temp("early.md", &early);
@@ -157,4 +157,27 @@ fn misuse_is_reported_with_its_code() {
     let o =
         casus(&["check", "--short", "crates/casus-lang/tests/corpus/base-treaty.md", "crates/casus-lang/tests/corpus/record/termination-without-renewal.acts"]);
     assert!(format!("{}{}", stdout(&o), stderr(&o)).contains("error[E0104]"), "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn a_suspension_between_two_parties_lapses_their_duties_only() {
+    let state = json(&["replay", PACT, PACT_RECORD, "--at", "2041-04-01", "--json"]);
+    let obs: Vec<serde_json::Value> =
+        state["cases"].as_array().expect("cases").iter().flat_map(|c| c["obligations"].as_array().cloned().unwrap_or_default()).collect();
+    let status = |fact: &str| obs.iter().find(|o| o["fact"] == fact).map(|o| o["status"].as_str().unwrap_or_default().to_string());
+    assert_eq!(status("obligation/csl_asks/consult/ALD").as_deref(), Some("not_triggered"));
+    assert_eq!(status("obligation/csl_asks/consult/BRV").as_deref(), Some("fulfilled"));
+    let o = casus(&["explain", PACT, PACT_RECORD, "obligation/csl_asks/consult/ALD", "--at", "2041-04-01"]);
+    assert!(
+        stdout(&o).contains("But the treaty was suspended between Aldoria (fictional) and Castelia (fictional) when the duty was triggered"),
+        "{}",
+        stdout(&o)
+    );
+    // After the suspension's end, the duties between them stand again.
+    let state = json(&["replay", PACT, PACT_RECORD, "--at", "2044-07-01", "--json"]);
+    let text = state.to_string();
+    assert!(text.contains("obligation/ald_asks/consult/CSL"), "{text}");
+    let o =
+        casus(&["check", "--short", "crates/casus-lang/tests/corpus/base-treaty.md", "crates/casus-lang/tests/corpus/record/suspension-between-parties.acts"]);
+    assert_eq!(format!("{}{}", stdout(&o), stderr(&o)).matches("error[E0106]").count(), 3, "{}{}", stdout(&o), stderr(&o));
 }
