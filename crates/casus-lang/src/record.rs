@@ -413,6 +413,8 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
     let opened_cases = || {
         opened.get_or_init(|| record.acts.iter().filter(|a| a.id.is_some() && why_no_case(symbols, treaty, a).is_none()).map(|a| symbols.name(a.id)).collect())
     };
+    // Whether any organ has an end (`until`): only then are acts checked against it.
+    let any_organ_ends = treaty.organs.iter().any(|o| o.until.is_some());
     for (ai, act) in record.acts.iter().enumerate() {
         let name = |s: Sym| symbols.name(s).to_string();
         // The head line (for ""), or a field's line.
@@ -464,7 +466,7 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
             let v = name(act.organ);
             diags.push_suggesting(Diagnostic::error(codes::UNKNOWN_ORGAN, at("organ"), format!("unknown organ `{v}`")), &v, organ_names.iter().copied());
         }
-        for (field, organ) in [("", act.actor), ("to", act.to), ("organ", act.organ)] {
+        for (field, organ) in [("", act.actor), ("to", act.to), ("organ", act.organ)].into_iter().filter(|_| any_organ_ends) {
             if let Some(o) = treaty.organ(organ)
                 && !o.exists_at(checked_at(act))
                 && let Some(until) = o.until
