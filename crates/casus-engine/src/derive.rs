@@ -307,6 +307,11 @@ pub struct ObligationState {
     /// The last instant for performance (`Time::MAX` when none).
     pub deadline: Option<Time>,
     pub performance: Performance,
+    /// The act by which a party suspended the treaty between the debtor and
+    /// the creditor (a `suspension` `against` the other), in force when the
+    /// duty was triggered: the duty lapsed between them (`not_triggered`),
+    /// while the same duty between other parties stands.
+    pub lapsed_by: Option<u32>,
 }
 
 impl ObligationState {
@@ -459,12 +464,22 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
     let mut membership_acts: Vec<Act> = Vec::new();
     let mut membership_by_party: BTreeMap<Sym, Vec<u32>> = BTreeMap::new();
     for &i in &order {
-        if let Some((party, _, _)) = membership::change_from_act(&acts[i as usize]) {
-            membership_acts.push(acts[i as usize].clone());
+        let act = &acts[i as usize];
+        if let Some((party, _, _)) = membership::change_in(treaty, act) {
+            membership_acts.push(act.clone());
             membership_by_party.entry(party).or_default().push(i);
+        } else if treaty.is_termination_notice(act) {
+            // A notice against renewal ends the treaty for every party.
+            membership_acts.push(act.clone());
+            for p in &treaty.parties {
+                membership_by_party.entry(p.code).or_default().push(i);
+            }
         }
     }
     let lines = timelines(treaty, &membership_acts);
+    // When the treaty ends for everyone (its term runs out unrenewed, or a
+    // notice against renewal takes effect), as far as the acts by `at` tell.
+    let treaty_end = treaty.ending(&membership_acts).map(|e| e.at());
     let member_at = |code: Sym, t: Time| lines.get(&code).map(|l| membership::is_member(l, t)).unwrap_or(false);
     let parties = treaty
         .parties
@@ -490,6 +505,9 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         }
     }
     let mut triggers: Vec<(u32, usize, Bindings)> = Vec::new();
+    // Suspensions of the treaty between two parties only (`suspension`
+    // `against` the other party), in time order.
+    let mut pair_suspensions: Vec<u32> = Vec::new();
     // The longest interval an act's date leaves open after its time, in
     // seconds (a day for day-dated acts, more for windows; an act dated
     // `before T` is ordered at its last instant, so it adds nothing).
@@ -501,6 +519,9 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         if !matches!(act.precision, Precision::Second | Precision::Before) {
             let w = act.when();
             widest = widest.max(w.latest.0.saturating_sub(w.earliest.0));
+        }
+        if membership::suspends_relations(act) {
+            pair_suspensions.push(i);
         }
         match act.kind {
             kind if act.document.is_some() && DocumentActs::is_document_kind(kind) => {
@@ -522,7 +543,7 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         {
             for &d in &duties_by_kind[act.kind as usize] {
                 let duty = &treaty.duties[d];
-                if !treaty.rule_in_force(&duty.versions, act.time) {
+                if !treaty.rule_in_force(&duty.versions, act.time) || treaty_end.is_some_and(|end| act.time >= end) {
                     continue;
                 }
                 // The first trigger, then any alternatives (`or` under `on`).
@@ -584,6 +605,10 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
     }
     let index = if triggers.is_empty() { None } else { Some(Index::build(acts, &order, &shapes)) };
     let debtor_var = treaty.words.debtor;
+    // The suspension in force at `t` between two parties, if any.
+    let suspended_between = |a: Sym, b: Sym, t: Time| -> Option<u32> {
+        pair_suspensions.iter().rev().copied().find(|&i| membership::relations_suspended(&acts[i as usize], a, b, t))
+    };
     let reading = |q: Sym| readings.iter().find(|(qq, _)| *qq == q).map(|(_, o)| *o);
     // Index lists hold ranks in `order` (so in time order); a rank bound
     // found once per trigger is then compared without touching the acts.
@@ -740,7 +765,10 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         });
         case.obligations.reserve(debtors.len());
         // The deadline runs from the last instant the duty may have arisen.
-        let deadline = within.map(|w| arose.add(w)).unwrap_or(Time::MAX);
+        // A duty to refrain with no time of its own lasts while the text
+        // is in force: to the treaty's end, if it has one.
+        let lasts_while_in_force = if duty.is_refrain() { treaty_end.map(|end| Time(end.0.saturating_sub(1))) } else { None };
+        let deadline = within.map(|w| arose.add(w)).or(lasts_while_in_force).unwrap_or(Time::MAX);
         for debtor in debtors {
             let mut ob = ObligationState {
                 duty: d,
@@ -752,13 +780,15 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                 arose: None,
                 deadline: None,
                 performance: Performance::None,
+                lapsed_by: None,
             };
-            if undetermined {
+            ob.lapsed_by = suspended_between(debtor, creditor, trig.time);
+            if undetermined && ob.lapsed_by.is_none() {
                 // Whether the duty arose depends on what the record does
                 // not give (where the attack took place, say).
                 ob.status = ObligationStatus::Undetermined;
             }
-            if all_met {
+            if all_met && ob.lapsed_by.is_none() {
                 let bd = b.with(debtor_var, debtor);
                 ob.arose = Some(arose);
                 ob.deadline = Some(deadline);

@@ -551,10 +551,9 @@ fn decide_section(
         (DecisionRule::Vote(v), Some(p)) if v.exclude_disputants => p.abouts().chain([p.against]).filter(|s| s.is_some()).collect(),
         _ => Vec::new(),
     };
-    let candidates: Vec<Sym> = match organ_def.map(|o| o.seats_at(start.from)) {
-        Some(Seats::Parties(list)) => list.clone(),
-        Some(Seats::Office) => Vec::new(),
-        _ => treaty.parties.iter().map(|p| p.code).collect(),
+    let candidates: Vec<Sym> = match organ_def {
+        Some(o) => o.seat_candidates(&treaty.parties, start.from),
+        None => treaty.parties.iter().map(|p| p.code).collect(),
     };
     let mut seated = Vec::with_capacity(candidates.len());
     let mut not_seated = Vec::new();

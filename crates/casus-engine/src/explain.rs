@@ -403,6 +403,7 @@ fn explain_party(cx: &Ctx, fact: &str, code: &str) -> Option<Explanation> {
     for &i in &p.acts {
         reasons.push(format!("Recorded: {}.", capitalise(&cx.act_line(i))));
     }
+    reasons.extend(provision_reasons(cx, &party.name, &p.acts));
     reasons.push(format!("So on {}, {} is {} (since {}).", long_date(cx.state.at), party.name, p.status.word(), long_date(p.since)));
     let sources: Vec<Citation> = party.events.iter().flat_map(|e| e.sources.iter().cloned()).collect();
     Some(Explanation {
@@ -618,6 +619,14 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     let on_date = if matches!(duty.owed_by, Debtors::EveryPartyExcept(_)) { " that was a member on that date" } else { "" };
     reasons.push(format!("It is owed by {owed}{on_date}, so by {debtor_name}, to {}.", cx.who(o.creditor)));
     let mut acts = vec![cx.cite("trigger", c.trigger)];
+    if let Some(s) = o.lapsed_by {
+        reasons.push(format!(
+            "But the treaty was suspended between {debtor_name} and {} when the duty was triggered: {}. So the duty lapsed between them and is not triggered; the same duty between other parties stands.",
+            cx.who(o.creditor),
+            cx.act_line(s)
+        ));
+        acts.push(cx.cite("suspension", s));
+    }
     let mut questions = Vec::new();
     let alternatives = |need: &Need| or_list(&need.any_of.iter().map(|p| cx.pattern(p, &b)).collect::<Vec<_>>());
     for &ni in &inst.needs_waived {
@@ -1033,4 +1042,60 @@ fn positions_line(cx: &Ctx, c: &crate::CaseState) -> Option<String> {
         if authors.is_empty() { "none".to_string() } else { format!("{} of {of}", authors.len()) }
     };
     Some(format!("support expressed by {}, opposition by {}", count(&c.support), count(&c.opposition)))
+}
+
+/// What the treaty's provisions on its own life (`term`, `renews`,
+/// `withdrawal`) made of a party's membership acts and of the treaty's term,
+/// in words: the dates they compute are never in the record.
+fn provision_reasons(cx: &Ctx, party: &str, membership_acts: &[u32]) -> Vec<String> {
+    let (treaty, at) = (cx.treaty, cx.state.at);
+    let tense = |t: Time| if t <= at { "took effect" } else { "takes effect" };
+    let mut out = Vec::new();
+    for &i in membership_acts {
+        let notice = &cx.acts[i as usize];
+        match treaty.withdrawal_ending(notice, i) {
+            Some(Ending::Withdrawal { at: when, by_renewal: false, .. }) => out.push(format!(
+                "Under the treaty's `withdrawal` clause a withdrawal takes effect {} after its notice, so {party}'s notice of {} {} on {}.",
+                treaty.provisions.withdrawal_notice.unwrap_or_default(),
+                long_date(notice.time),
+                tense(when),
+                long_date(when)
+            )),
+            Some(Ending::Withdrawal { at: when, .. }) => out.push(format!(
+                "Under the treaty's `renews` clause notice is due {} before a term ends, so {party}'s notice of {} {} at the end of the term it came in time for, on {}.",
+                treaty.provisions.renewal.map(|r| r.notice).unwrap_or_default(),
+                long_date(notice.time),
+                tense(when),
+                long_date(when)
+            )),
+            _ => {}
+        }
+    }
+    let known: Vec<Act> = cx.acts.iter().filter(|a| a.time <= at).cloned().collect();
+    match treaty.ending(&known) {
+        Some(Ending::TermExpired { at: end }) if end <= at => out.push(format!(
+            "The treaty's term of {} ended on {} and the treaty provides no renewal, so it ended then for every party.",
+            treaty.provisions.term.unwrap_or_default(),
+            long_date(end)
+        )),
+        Some(Ending::NotRenewed { notice, at: end }) => {
+            let n = &known[notice as usize];
+            out.push(format!(
+                "{}'s notice against renewal of {} came in time for the term ending {}, so the treaty {} renewed and {} then for every party.",
+                cx.who(n.actor),
+                long_date(n.time),
+                long_date(end),
+                if end <= at { "was not" } else { "is not" },
+                if end <= at { "ended" } else { "ends" }
+            ));
+        }
+        _ => {}
+    }
+    if let (Some(start), None) = (treaty.start(), treaty.ending(&known))
+        && let Some(end) = treaty.provisions.term_end_at(start, at)
+        && let Some(due) = treaty.provisions.notice_due(end)
+    {
+        out.push(format!("The treaty's current term ends on {}; it is renewed then unless a party gives notice by {}.", long_date(end), long_date(due)));
+    }
+    out
 }

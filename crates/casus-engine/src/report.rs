@@ -336,6 +336,7 @@ pub fn kind_noun(kind: casus_model::ActKind) -> &'static str {
         Reservation => "reservation",
         Transfer => "transfer",
         War => "war",
+        Return => "return of territory",
     }
 }
 

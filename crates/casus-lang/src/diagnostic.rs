@@ -363,6 +363,14 @@ pub mod codes {
     pub const REGION_CYCLE: &str = "E0087";
     pub const WAR_WITHOUT_ADVERSARY: &str = "E0088";
     pub const PLACE_NOT_RECORDED: &str = "W0050";
+    pub const PROVISION_MALFORMED: &str = "E0100";
+    pub const PROVISION_TWICE: &str = "E0101";
+    pub const RENEWAL_WITHOUT_TERM: &str = "E0102";
+    pub const NOTICE_TOO_LONG: &str = "E0103";
+    pub const TERMINATION_WITHOUT_RENEWAL: &str = "E0104";
+    pub const ORGAN_ENDED: &str = "E0105";
+    pub const SUSPENSION_MALFORMED: &str = "E0106";
+    pub const EFFECTIVE_DIFFERS: &str = "W0055";
     pub const NO_SOURCE: &str = "W0001";
     pub const FEATURED_MALFORMED: &str = "E0070";
     pub const FEATURED_TWICE: &str = "E0071";
@@ -423,6 +431,13 @@ pub mod codes {
         (MALFORMED_CONDITION, "an `only` line of no known shape"),
         (REGION_CYCLE, "a region that includes itself, or nests too deep"),
         (WAR_WITHOUT_ADVERSARY, "a `war` act without `against`"),
+        (PROVISION_MALFORMED, "a `term`, `renews` or `withdrawal` clause of the treaty that is malformed"),
+        (PROVISION_TWICE, "a `term`, `renews` or `withdrawal` clause given twice"),
+        (RENEWAL_WITHOUT_TERM, "`renews` on a treaty with no `term`"),
+        (NOTICE_TOO_LONG, "a notice period not shorter than the term or renewal period it is given before"),
+        (TERMINATION_WITHOUT_RENEWAL, "a notice against renewal under a treaty that does not renew"),
+        (ORGAN_ENDED, "an act by, to or in an organ after the date it exists until"),
+        (SUSPENSION_MALFORMED, "a suspension between two parties that is not by one party against another"),
         (NO_SOURCE, "an act or membership event without a source"),
         (NO_RULES, "a file with no rule or act blocks"),
         (MIRROR_SOURCE, "a source on a known mirror or aggregator host"),
@@ -430,6 +445,7 @@ pub mod codes {
         (EXPECT_EMPTY_GROUP, "an `on` line of an `expect` block with no expectation below it"),
         (NO_EXPECTATIONS, "a record given to `casus test` with no `expect` block"),
         (PLACE_NOT_RECORDED, "an act that engages a duty holding only in a region, without saying where it took place"),
+        (EFFECTIVE_DIFFERS, "a withdrawal's typed `effective` date that differs from the one the treaty's provisions give"),
         (OPEN_POINT, "an open point stated by the treaty file"),
     ];
 }

@@ -433,6 +433,8 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
     let opened_cases = || {
         opened.get_or_init(|| record.acts.iter().filter(|a| a.id.is_some() && why_no_case(symbols, treaty, a).is_none()).map(|a| symbols.name(a.id)).collect())
     };
+    // Whether any organ has an end (`until`): only then are acts checked against it.
+    let any_organ_ends = treaty.organs.iter().any(|o| o.until.is_some());
     for (ai, act) in record.acts.iter().enumerate() {
         let name = |s: Sym| symbols.name(s).to_string();
         // The head line (for ""), or a field's line.
@@ -523,6 +525,18 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
             let v = name(act.organ);
             diags.push_suggesting(Diagnostic::error(codes::UNKNOWN_ORGAN, at("organ"), format!("unknown organ `{v}`")), &v, organ_names.iter().copied());
         }
+        for (field, organ) in [("", act.actor), ("to", act.to), ("organ", act.organ)].into_iter().filter(|_| any_organ_ends) {
+            if let Some(o) = treaty.organ(organ)
+                && !o.exists_at(checked_at(act))
+                && let Some(until) = o.until
+            {
+                let v = name(organ);
+                diags.push(
+                    Diagnostic::error(codes::ORGAN_ENDED, at(field), format!("organ `{v}` exists until {}, before this act", until.display()))
+                        .help("an organ with `until DATE` takes no act and receives no matter from that date"),
+                );
+            }
+        }
         if act.under.is_some() && treaty.article(act.under).is_none() {
             let v = name(act.under);
             diags.push_suggesting(
@@ -595,6 +609,42 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
                 }
             }
         }
+        if act.kind == ActKind::Suspension && act.against.is_some() {
+            let problem = if act.about.is_some() {
+                Some("a suspension is either of a party's membership (`about`) or between two parties (`against`), not both")
+            } else if treaty.party(act.actor).is_none() || treaty.organ(act.actor).is_some() {
+                Some("a suspension between two parties is made by one of them")
+            } else if act.against == act.actor {
+                Some("a party cannot suspend the treaty between itself and itself")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                diags.push(
+                    Diagnostic::error(codes::SUSPENSION_MALFORMED, span, problem)
+                        .help("`DATE A suspension` with `against B`: A suspends the treaty between itself and B"),
+                );
+            }
+        }
+        if treaty.is_termination_notice(act) && treaty.provisions.renewal.is_none() {
+            diags.push(
+                Diagnostic::error(codes::TERMINATION_WITHOUT_RENEWAL, span, "a notice against renewal, but the treaty does not renew")
+                    .help("`withdrawal termination` answers a `renews` clause of the treaty; a party leaving the treaty gives a plain `withdrawal`"),
+            );
+        }
+        if let (Some(typed), Some(ending)) = (act.effective(), treaty.withdrawal_ending(act, ai as u32))
+            && typed != ending.at()
+        {
+            diags.push(
+                Diagnostic::warning(
+                    codes::EFFECTIVE_DIFFERS,
+                    at("effective"),
+                    format!("the treaty's provisions make this withdrawal take effect on {}, not {}", ending.at().display(), typed.display()),
+                )
+                .label("the computed date is used")
+                .help("leave `effective` out: the date follows from the notice and the treaty's `withdrawal` or `renews` clause"),
+            );
+        }
         if act.kind == ActKind::Handover && (act.organ.is_none() || act.to.is_none()) {
             diags.push(Diagnostic::error(codes::MISSING_CLAUSE, span, "a `handover` act needs `organ ID` and `to PARTY`"));
         }
@@ -660,11 +710,7 @@ fn tally_contradiction(treaty: &Treaty, act: &Act, proposal: Option<&Act>, count
     match organ.decides {
         DecisionRule::Vote(rule) => {
             let excluded: Vec<Sym> = if rule.exclude_disputants { proposal.map(|p| vec![p.about, p.against]).unwrap_or_default() } else { Vec::new() };
-            let seats: Vec<Sym> = match organ.seats_at(act.time) {
-                Seats::Parties(list) => list.clone(),
-                Seats::Office => Vec::new(),
-                Seats::EveryParty => treaty.parties.iter().map(|p| p.code).collect(),
-            };
+            let seats: Vec<Sym> = organ.seat_candidates(&treaty.parties, act.time);
             let eligible = seats.into_iter().filter(|&p| member(p, act.time) && !excluded.contains(&p)).count() as u32;
             let t = rule.thresholds(eligible, yes, no, abstain);
             if yes + no + abstain > eligible {

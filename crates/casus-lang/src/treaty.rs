@@ -90,6 +90,15 @@ fn blocks(name: &str, text: &str, diags: &mut Diagnostics) -> Parsed {
     out
 }
 
+/// Where the treaty's provision clauses are, to report a second one and to
+/// check them together.
+#[derive(Default)]
+struct ProvisionSpans {
+    term: Option<Span>,
+    renews: Option<Span>,
+    withdrawal: Option<Span>,
+}
+
 #[derive(Default)]
 struct Declared {
     versions: BTreeMap<Sym, Span>,
@@ -305,6 +314,7 @@ impl Lowerer<'_> {
         self.treaty.id = id;
         self.treaty.title = title;
         let mut in_force = None;
+        let mut provision_spans = ProvisionSpans::default();
         for clause in decl.clauses() {
             self.no_continuations(&clause);
             let toks = &clause.line.tokens;
@@ -330,9 +340,11 @@ impl Lowerer<'_> {
                         self.treaty.sources.push(c);
                     }
                 }
-                _ => self.unknown_clause("treaty", &toks[0], "signed, in-force, source"),
+                "term" | "renews" | "withdrawal" => self.provision_clause(&key, args, clause.line.span, &mut provision_spans),
+                _ => self.unknown_clause("treaty", &toks[0], "signed, in-force, term, renews, withdrawal, source"),
             }
         }
+        self.check_provisions(&provision_spans);
         if let Some((t, span)) = in_force {
             let id = self.cx.symbols.intern("original");
             self.treaty.versions.push(Version { id, title: "Original text".into(), in_force: t, sources: Vec::new(), span });
@@ -433,6 +445,7 @@ impl Lowerer<'_> {
             sources: Vec::new(),
             quote,
             span: decl.head.span,
+            until: None,
         };
         let mut vote: Option<VoteRule> = None;
         let mut vote_clauses: Vec<(&'static str, Span)> = Vec::new();
@@ -452,13 +465,16 @@ impl Lowerer<'_> {
                     let body_words: Vec<&str> = body.iter().map(|t| t.text.as_str()).collect();
                     let seats = match body_words.as_slice() {
                         ["every", "party"] => Some(Seats::EveryParty),
+                        ["every", "party", "except", ..] if body.len() > 3 => {
+                            Some(Seats::EveryPartyExcept(body[3..].iter().filter_map(|t| self.party_ref(t)).collect()))
+                        }
                         ["office"] => Some(Seats::Office),
                         ["parties", ..] if body.len() > 1 => Some(Seats::Parties(body[1..].iter().filter_map(|t| self.party_ref(t)).collect())),
                         _ => {
                             self.cx.err(
                                 codes::MALFORMED_CLAUSE,
                                 clause.line.span,
-                                "expected `seats every party`, `seats parties CODE…` or `seats office`, optionally followed by `from DATE`",
+                                "expected `seats every party`, `seats every party except CODE…`, `seats parties CODE…` or `seats office`, optionally followed by `from DATE`",
                             );
                             None
                         }
@@ -471,6 +487,15 @@ impl Lowerer<'_> {
                         organ.seats.push((from, seats));
                     }
                 }
+                "until" => match (toks.get(1), toks.len()) {
+                    (Some(_), 2) if organ.until.is_some() => {
+                        self.cx.err(codes::REPEATED_CLAUSE, clause.line.span, "`until` is given twice").help("an organ ends once");
+                    }
+                    (Some(_), 2) => organ.until = self.cx.date(toks.get(1), toks[0].span, "the date the organ ends").map(|d| d.0),
+                    _ => {
+                        self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `until DATE`");
+                    }
+                },
                 "decides" => match words.as_slice() {
                     ["unanimity"] => organ.decides = DecisionRule::Unanimity,
                     ["consensus", "with", "opt-out"] => organ.decides = DecisionRule::ConsensusOptOut,
@@ -547,7 +572,7 @@ impl Lowerer<'_> {
                     organ.rotation = Some(Rotation { from, order, sources, span: clause.line.span });
                 }
                 "source" => organ.sources.extend(self.cx.citation(&toks[1..], toks[0].span)),
-                _ => self.unknown_clause("organ", &toks[0], "seats, decides, quorum, abstentions, excludes, chair, source"),
+                _ => self.unknown_clause("organ", &toks[0], "seats, decides, quorum, abstentions, excludes, chair, until, source"),
             }
         }
         let decides_vote = decl.clauses().iter().any(|c| c.line.tokens[0].is_word("decides") && c.line.tokens.iter().any(|t| t.is_word("of")));
@@ -1146,6 +1171,79 @@ impl Lowerer<'_> {
                     .err(codes::MALFORMED_CONDITION, span_of(args, at), "expected a condition after `only`")
                     .help("`only in REGION`, `only $attacker is CODE…`, `only when QUESTION = OPTION`, `only 2 or more attackers against $victim`, `only $victim at war with CODE…`");
                 None
+            }
+        }
+    }
+
+    /// One of the treaty's provisions on its own life: `term DURATION`,
+    /// `renews DURATION unless notice DURATION before end`, `withdrawal
+    /// DURATION after notice`.
+    fn provision_clause(&mut self, key: &str, args: &[Token], line: Span, spans: &mut ProvisionSpans) {
+        let (shape, seen) = match key {
+            "term" => ("`term DURATION`, such as `term 10 years`", &mut spans.term),
+            "renews" => ("`renews DURATION unless notice DURATION before end`, such as `renews 5 years unless notice 6 months before end`", &mut spans.renews),
+            _ => ("`withdrawal DURATION after notice`, such as `withdrawal 6 months after notice`", &mut spans.withdrawal),
+        };
+        if seen.is_some() {
+            self.cx
+                .err(codes::PROVISION_TWICE, line, format!("`{key}` is given twice"))
+                .label("given again here")
+                .help(format!("a treaty states its `{key}` clause once"));
+            return;
+        }
+        *seen = Some(line);
+        let words = |from: usize, expected: &[&str]| expected.iter().enumerate().all(|(i, w)| args.get(from + i).is_some_and(|t| t.is_word(w)));
+        let duration_at = |i: usize| args.get(i).is_some_and(|t| t.kind == TokenKind::Number) && args.get(i + 1).is_some_and(|t| t.kind == TokenKind::Word);
+        let well_formed = match key {
+            "term" => duration_at(0) && args.len() == 2,
+            "renews" => duration_at(0) && args.len() == 8 && words(2, &["unless", "notice"]) && duration_at(4) && words(6, &["before", "end"]),
+            _ => duration_at(0) && args.len() == 4 && words(2, &["after", "notice"]),
+        };
+        if !well_formed {
+            self.cx.err(codes::PROVISION_MALFORMED, span_of(args, line), format!("expected {shape}")).label("not a provision the language reads");
+            *seen = None;
+            return;
+        }
+        let Some(first) = self.cx.duration(&args[..2], line) else { return };
+        let p = &mut self.treaty.provisions;
+        match key {
+            "term" => p.term = Some(first),
+            "renews" => {
+                if let Some(notice) = self.cx.duration(&args[4..6], line) {
+                    self.treaty.provisions.renewal = Some(Renewal { period: first, notice });
+                }
+            }
+            _ => p.withdrawal_notice = Some(first),
+        }
+    }
+
+    /// The checks that need every provision clause: a renewal follows a
+    /// term, and a notice must be able to come in time.
+    fn check_provisions(&mut self, spans: &ProvisionSpans) {
+        let p = self.treaty.provisions;
+        let (Some(renewal), Some(renews)) = (p.renewal, spans.renews) else { return };
+        let Some(term) = p.term else {
+            self.cx
+                .err(codes::RENEWAL_WITHOUT_TERM, renews, "`renews` needs a `term` to follow")
+                .help("state the first term with `term DURATION`, such as `term 10 years`");
+            self.treaty.provisions.renewal = None;
+            return;
+        };
+        // Compared from one date: calendar lengths (months, years) are
+        // compared as the calendar counts them.
+        let from = Time(0);
+        let notice = from.add(renewal.notice);
+        for (what, length) in [("term", term), ("renewal period", renewal.period)] {
+            if notice >= from.add(length) {
+                self.cx
+                    .err(
+                        codes::NOTICE_TOO_LONG,
+                        renews,
+                        format!("a notice due {} before the end of a {what} of {length} could never come in time", renewal.notice),
+                    )
+                    .help("the notice period must be shorter than the term and the renewal period");
+                self.treaty.provisions.renewal = None;
+                return;
             }
         }
     }

@@ -36,6 +36,9 @@ pub enum ActKind {
     Reservation,
     Transfer,
     War,
+    /// Giving back territory to another state (`ARM return aghdam` with
+    /// `to AZE`): the subject word names what is given back.
+    Return,
 }
 
 impl ActKind {
@@ -62,7 +65,7 @@ impl ActKind {
         matches!(self, ActKind::Propose | ActKind::Decision) || self.takes_position_on_document()
     }
 
-    pub const ALL: [ActKind; 26] = [
+    pub const ALL: [ActKind; 27] = [
         ActKind::Attack,
         ActKind::Request,
         ActKind::Session,
@@ -89,6 +92,7 @@ impl ActKind {
         ActKind::Reservation,
         ActKind::Transfer,
         ActKind::War,
+        ActKind::Return,
     ];
 
     pub fn keyword(self) -> &'static str {
@@ -119,6 +123,7 @@ impl ActKind {
             ActKind::Reservation => "reservation",
             ActKind::Transfer => "transfer",
             ActKind::War => "war",
+            ActKind::Return => "return",
         }
     }
 
@@ -155,6 +160,7 @@ impl ActKind {
             ActKind::Reservation => "attached a statement or reservation to",
             ActKind::Transfer => "moved a matter to another organ",
             ActKind::War => "went to war",
+            ActKind::Return => "gave back",
         }
     }
 }

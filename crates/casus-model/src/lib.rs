@@ -7,6 +7,7 @@
 
 pub mod act;
 pub mod membership;
+pub mod provisions;
 pub mod symbol;
 pub mod time;
 pub mod treaty;
@@ -14,6 +15,7 @@ pub mod words;
 
 pub use act::{Act, ActExtra, ActKind, Attestation, DecisionCount, Record, Source};
 pub use membership::MemberStatus;
+pub use provisions::{Ending, Provisions, Renewal};
 pub use symbol::{Sym, Symbols};
 pub use time::{Duration, Known, Precision, Time, When};
 pub use treaty::*;

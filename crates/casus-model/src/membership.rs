@@ -61,20 +61,62 @@ pub fn change_from_act(act: &crate::Act) -> Option<(crate::Sym, Time, Membership
     }
 }
 
+/// The membership change an act makes under `treaty`: as
+/// [`change_from_act`], except that a notice of withdrawal with no
+/// `effective` date takes effect when the treaty's provisions say (a fixed
+/// time after the notice, or the end of the term it comes in time for),
+/// and that a date the provisions fix wins over one typed in the record.
+/// A notice against renewal changes no one's membership by itself: it
+/// ends the treaty (see [`Treaty::ending`](crate::Treaty::ending)).
+pub fn change_in(treaty: &crate::Treaty, act: &crate::Act) -> Option<(crate::Sym, Time, MembershipChange)> {
+    if treaty.is_termination_notice(act) {
+        return None;
+    }
+    match treaty.withdrawal_ending(act, 0) {
+        Some(ending) => Some((act.actor, ending.at(), MembershipChange::Leave)),
+        None => change_from_act(act),
+    }
+}
+
 /// Every party's changes from the treaty's declarations and the acts, each
-/// list sorted by time (stable, so same-day changes keep their order).
+/// list sorted by time (stable, so same-day changes keep their order). When
+/// the treaty ends for everyone (its term runs out, or a notice against
+/// renewal takes effect), every party that was ever a member leaves then.
 pub fn timelines(treaty: &crate::Treaty, acts: &[crate::Act]) -> std::collections::BTreeMap<crate::Sym, Vec<(Time, MembershipChange)>> {
     let mut map: std::collections::BTreeMap<crate::Sym, Vec<(Time, MembershipChange)>> = std::collections::BTreeMap::new();
     for p in &treaty.parties {
         map.entry(p.code).or_default().extend(p.events.iter().map(|e| (e.time, e.change)));
     }
     for act in acts {
-        if let Some((party, when, change)) = change_from_act(act) {
+        if let Some((party, when, change)) = change_in(treaty, act) {
             map.entry(party).or_default().push((when, change));
         }
     }
     for v in map.values_mut() {
         v.sort_by_key(|(t, _)| *t);
     }
+    if let Some(end) = treaty.ending(acts) {
+        for v in map.values_mut().filter(|v| !v.is_empty()) {
+            // Changes after the treaty's end have no effect.
+            v.retain(|(t, _)| *t < end.at());
+            v.push((end.at(), MembershipChange::Leave));
+        }
+    }
     map
+}
+
+/// Whether an act suspends the treaty between two parties only: a
+/// `suspension` by a party `against` another, with no `about` (which would
+/// suspend a party's membership).
+pub fn suspends_relations(act: &crate::Act) -> bool {
+    act.kind == crate::ActKind::Suspension && act.against.is_some() && act.about.is_none()
+}
+
+/// Whether the suspension `act` holds between `a` and `b` (in either
+/// direction) at `t`: from its `effective` date (or its own date) until its
+/// `end`, if it gives one.
+pub fn relations_suspended(act: &crate::Act, a: crate::Sym, b: crate::Sym, t: Time) -> bool {
+    let pair = (act.actor == a && act.against == b) || (act.actor == b && act.against == a);
+    let from = act.effective().unwrap_or(act.time);
+    suspends_relations(act) && pair && from <= t && act.end().is_none_or(|end| t < end)
 }

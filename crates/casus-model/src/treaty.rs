@@ -33,6 +33,9 @@ pub struct Treaty {
     /// Open points the treaty file states in words (for example an unknown
     /// withdrawal notice period), shown by `casus check` as notes.
     pub notes: Vec<(Span, String)>,
+    /// The treaty's term, renewal and withdrawal notice (`term`, `renews`,
+    /// `withdrawal` on the `treaty` declaration).
+    pub provisions: crate::Provisions,
     /// Named places and areas (`region ID "Name"`), for duties that hold
     /// only for an act in an area (`only in REGION`).
     pub regions: Vec<Region>,
@@ -96,6 +99,8 @@ pub struct Words {
     /// position on it, counted apart from performance.
     pub support: Sym,
     pub opposition: Sym,
+    /// The subject of a notice against renewal: `withdrawal termination`.
+    pub termination: Sym,
 }
 
 impl Words {
@@ -108,6 +113,7 @@ impl Words {
             debtor: symbols.intern("debtor"),
             support: symbols.intern("support"),
             opposition: symbols.intern("opposition"),
+            termination: symbols.intern(crate::provisions::TERMINATION),
         }
     }
 }
@@ -185,6 +191,9 @@ pub enum Seats {
     Parties(Vec<Sym>),
     /// An office or body that takes no collective decisions.
     Office,
+    /// Every member of the treaty on the date except these (`seats every
+    /// party except CODE…`).
+    EveryPartyExcept(Vec<Sym>),
 }
 
 /// How an organ decides a document put to it.
@@ -338,6 +347,9 @@ pub struct Organ {
     pub sources: Vec<Citation>,
     pub quote: Quote,
     pub span: Span,
+    /// `until DATE`: the organ exists until this instant; from it, no one
+    /// sits in it and it takes no act.
+    pub until: Option<Time>,
 }
 
 #[derive(Clone, Debug)]
@@ -513,6 +525,28 @@ impl Duty {
 }
 
 impl Organ {
+    /// Who may sit in the organ at `t` under its seats rule, before
+    /// membership is checked: the listed parties, every party of the treaty
+    /// (less those excepted), or no one for an office or an organ past its
+    /// `until`. The one place a seats rule is read, for the engine and for
+    /// the checks of recorded tallies.
+    pub fn seat_candidates(&self, parties: &[Party], t: Time) -> Vec<Sym> {
+        if self.until.is_some_and(|u| t >= u) {
+            return Vec::new();
+        }
+        match self.seats_at(t) {
+            Seats::Parties(list) => list.clone(),
+            Seats::Office => Vec::new(),
+            Seats::EveryParty => parties.iter().map(|p| p.code).collect(),
+            Seats::EveryPartyExcept(except) => parties.iter().map(|p| p.code).filter(|c| !except.contains(c)).collect(),
+        }
+    }
+
+    /// Whether the organ still exists at `t` (no `until`, or before it).
+    pub fn exists_at(&self, t: Time) -> bool {
+        self.until.is_none_or(|u| t < u)
+    }
+
     /// The seats rule in force at `t`.
     pub fn seats_at(&self, t: Time) -> &Seats {
         self.seats.iter().rev().find(|(from, _)| *from <= t).or(self.seats.first()).map(|(_, s)| s).unwrap_or(&Seats::EveryParty)

@@ -36,3 +36,5 @@ pub fn stderr(o: &Output) -> String {
 }
 mod conditions;
 mod duties_not_to_act;
+mod organs;
+mod provisions;
