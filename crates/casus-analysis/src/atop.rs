@@ -17,6 +17,8 @@
 //! meanings, and where each was checked, are in `docs/ATOP.md`.
 
 use casus_model::*;
+// The model's `only` condition, beside this file's ATOP `Condition` rows.
+use casus_model::Condition as Cond;
 use serde::Serialize;
 
 /// The codebook whose variable names this module uses.
@@ -93,7 +95,9 @@ pub fn obligation_of(duty: &Duty) -> Option<Obligation> {
         }
         return None;
     }
-    if kinds(&duty.does, &[ActKind::Assistance, ActKind::Deployment]) {
+    // Active military support: assistance, a deployment, entering the war
+    // or joining an attack.
+    if kinds(&duty.does, &[ActKind::Assistance, ActKind::Deployment, ActKind::War, ActKind::Attack]) {
         // Offence: the duty follows the party owed into an action it takes
         // itself (an attack whose author is the one the duty is owed to).
         let creditor = match duty.owed_to {
@@ -189,29 +193,29 @@ pub const CONDITIONS: &[Condition] = &[
         suffix: "COADV",
         obligations: &[Defense, Offense, Neutral, Consul],
         meaning: "only against a specific adversary",
-        construct: "an `attack` pattern naming its author: `on attack against $victim by CODE` (or in `needs`)",
+        construct: "an `attack` pattern naming its author (`on attack against $victim by CODE`, or in `needs`), or `only $attacker is CODE…`",
         find: specific_adversary,
     },
     Condition {
         suffix: "COLOC",
         obligations: &[Defense, Offense, Neutral, Consul],
         meaning: "only for a conflict in a specific location",
-        construct: "not in the language yet: declared regions and the place of an attack",
-        find: |_, _| Found::NotExpressible("the language has no regions or places of attack yet"),
+        construct: "`only in REGION`, with the treaty's `region`s and the place an act records (`in`)",
+        find: |d, s| only_conditions(d, s, |c| matches!(c, Cond::In(_))),
     },
     Condition {
         suffix: "COCON",
         obligations: &[Defense, Offense, Neutral, Consul],
         meaning: "only in a conflict involving a specific state (such as a partner at war with a named state)",
-        construct: "not in the language yet: a party at war with a named state",
-        find: |_, _| Found::NotExpressible("the language cannot state that a party is at war with a named state yet"),
+        construct: "`only TERM at war with CODE…`, with `war` acts in the record",
+        find: |d, s| only_conditions(d, s, |c| matches!(c, Cond::AtWar(..))),
     },
     Condition {
         suffix: "CONUM",
         obligations: &[Defense, Offense, Neutral],
         meaning: "only if the number of attackers meets a stated count",
-        construct: "not in the language yet: the number of attackers",
-        find: |_, _| Found::NotExpressible("the language cannot count attackers yet"),
+        construct: "`only N or more attackers against TERM`",
+        find: |d, s| only_conditions(d, s, |c| matches!(c, Cond::Attackers { .. })),
     },
     Condition {
         suffix: "CODEM",
@@ -224,8 +228,8 @@ pub const CONDITIONS: &[Condition] = &[
         suffix: "CONPR",
         obligations: &[Defense, Neutral],
         meaning: "only if the partner did not provoke the attack",
-        construct: "not in the language yet: non-provocation, a question of who provoked",
-        find: |_, _| Found::NotExpressible("the language has no non-provocation condition yet"),
+        construct: "`only when QUESTION = OPTION`: who provoked is disputed, so it is a reading (the evidence names the question, to check it is about provocation)",
+        find: |d, s| only_conditions(d, s, |c| matches!(c, Cond::Reading(..))),
     },
     Condition {
         suffix: "COREQ",
@@ -249,7 +253,27 @@ fn specific_adversary(duty: &Duty, symbols: &Symbols) -> Found {
             out.push((format!("needs {}", pattern_source(p, symbols)), when(need, symbols)));
         }
     }
+    if let Found::Clauses(more) = only_conditions(duty, symbols, |c| matches!(c, Cond::Is(..))) {
+        out.extend(more);
+    }
     Found::Clauses(out)
+}
+
+/// The duty's `only` conditions of one kind, as written.
+fn only_conditions(duty: &Duty, symbols: &Symbols, kind: fn(&Cond) -> bool) -> Found {
+    Found::Clauses(duty.only.iter().filter(|o| kind(&o.condition)).map(|o| (format!("only {}", only_source(&o.condition, symbols)), Vec::new())).collect())
+}
+
+/// An `only` condition as the treaty language writes it.
+fn only_source(c: &Cond, symbols: &Symbols) -> String {
+    let codes = |list: &[casus_model::Sym]| list.iter().map(|&s| symbols.name(s)).collect::<Vec<_>>().join(" ");
+    match c {
+        Cond::In(region) => format!("in {}", symbols.name(*region)),
+        Cond::Is(t, list) => format!("{} is {}", term_source(*t, symbols), codes(list)),
+        Cond::Reading(q, o) => format!("when {} = {}", symbols.name(*q), symbols.name(*o)),
+        Cond::Attackers { at_least, victim } => format!("{at_least} or more attackers against {}", term_source(*victim, symbols)),
+        Cond::AtWar(t, list) => format!("{} at war with {}", term_source(*t, symbols), codes(list)),
+    }
 }
 
 /// Consultation only on request: every trigger is a request by the party
@@ -326,9 +350,23 @@ pub struct Provision {
 pub const PROVISIONS: &[Provision] = &[Provision {
     variable: "RENOUNCE",
     meaning: "whether and on what terms a member may renounce (denounce) the alliance",
-    construct: "not in the language yet: withdrawal with a notice period (withdrawals are recorded with their effective date)",
-    find: |_, _| Found::NotExpressible("the language has no notice period for withdrawal yet"),
+    construct: "`withdrawal DURATION after notice` (a withdrawal takes effect that long after its notice), or `renews … unless notice DURATION before end`",
+    find: renounce,
 }];
+
+/// Denunciation with notice: the treaty's `withdrawal` clause, or the
+/// notice its `renews` clause asks against renewal.
+fn renounce(treaty: &Treaty, _: &Symbols) -> Found {
+    let p = &treaty.provisions;
+    let mut out = Vec::new();
+    if let Some(n) = p.withdrawal_notice {
+        out.push((format!("withdrawal {n} after notice"), Vec::new()));
+    }
+    if let Some(r) = p.renewal {
+        out.push((format!("renews {} unless notice {} before end", r.period, r.notice), Vec::new()));
+    }
+    Found::Clauses(out)
+}
 
 /// `when QUESTION = OPTION` of a condition, as `question=option`.
 fn when(need: &Need, symbols: &Symbols) -> Vec<String> {

@@ -302,6 +302,8 @@ async fn an_exercise_is_played_through_the_api() {
 
     let (s, _, html) = f.call("GET", &format!("/exercise/report/{}", f.token("press")), None, None).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("blocked by CSL") && html.contains("Name Xenara as the aggressor") && html.contains("@media print"), "{html}");
+    assert!(html.contains("blocked by Castelia (fictional)") && html.contains("Name Xenara as the aggressor") && html.contains("@media print"), "{html}");
+    // People read names and the treaty's words, not codes and ids.
+    assert!(html.contains("attacked Borvania (fictional)") && !html.contains(">default<") && !html.contains("art3_trigger="), "{html}");
     let _ = std::fs::remove_dir_all(&f.dir);
 }

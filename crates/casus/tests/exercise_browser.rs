@@ -307,18 +307,24 @@ f.requestSubmit(); return true;"#;
     let token = link("white_cell").rsplit('/').next().unwrap().to_string();
     control.goto(&format!("{url}/exercise/report/{token}")).await.unwrap();
     let text = js(&control, "return document.body.innerText;", vec![]).await.as_str().unwrap_or("").to_string();
-    assert!(text.contains("blocked, by CSL") || text.contains("blocked by CSL"), "{text}");
+    assert!(text.contains("blocked by Castelia (fictional)"), "{text}");
     assert!(text.contains("The draft names no aggressor") && text.contains("Name Xenara as the aggressor"), "{text}");
     assert!(text.contains("Castelia refused within minutes"), "{text}");
     let verdicts = js(
         &control,
         r#"return [...document.querySelectorAll('tr')].map(r => [...r.cells].map(c => c.innerText.trim()))
-             .filter(c => c.length === 7 && c[0] === 'default' && c[2].startsWith('Assistance')).map(c => c[3] + ':' + c[4]);"#,
+             .filter(c => c.length === 7 && c[0].startsWith('By default') && c[2].startsWith('Assistance')).map(c => c[3] + ':' + c[4]);"#,
         vec![],
     )
     .await;
     let verdicts: Vec<String> = serde_json::from_value(verdicts).unwrap();
-    for want in ["ALD:fulfilled", "DRN:fulfilled", "ESK:breached", "FRL:breached", "CSL:breached"] {
+    for want in [
+        "Aldoria (fictional):fulfilled",
+        "Durnia (fictional):fulfilled",
+        "Eskaria (fictional):breached",
+        "Fernlund (fictional):breached",
+        "Castelia (fictional):breached",
+    ] {
         assert!(verdicts.iter().any(|v| v == want), "{want} in {verdicts:?}");
     }
     widths(&control, "report").await;
