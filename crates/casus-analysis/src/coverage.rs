@@ -42,12 +42,18 @@ pub struct Shipped<'a> {
     pub expectations: Vec<ExpectedObligation>,
 }
 
+/// A provision with no ATOP variable we could verify: its name, its
+/// construct, and whether a shipped file uses it.
+type Unverified = (&'static str, &'static str, fn(&Shipped) -> bool);
+
 /// Provisions the issue names that have no ATOP variable we could verify:
-/// rows of the table, so that what is missing is said.
-const UNVERIFIED_PROVISIONS: &[(&str, &str)] = &[
-    ("duration (a fixed term)", "not in the language yet: a treaty's term"),
-    ("automatic renewal", "not in the language yet: renewal for N years unless a party gives notice"),
-    ("suspension between two parties only", "not in the language yet: duties between two parties lapse, the others stand"),
+/// rows of the table, with the shipped files that state them.
+const UNVERIFIED_PROVISIONS: &[Unverified] = &[
+    ("duration (a fixed term)", "`term DURATION` on the `treaty` declaration", |s| s.treaty.provisions.term.is_some()),
+    ("automatic renewal", "`renews DURATION unless notice DURATION before end`", |s| s.treaty.provisions.renewal.is_some()),
+    ("suspension between two parties only", "a `suspension` by one party `against` another: duties between the two lapse, the others stand", |s| {
+        s.acts.iter().any(|a| a.kind == ActKind::Suspension && a.against.is_some())
+    }),
 ];
 
 /// Where a variable is stated: for each shipped file coding it 1, the
@@ -145,8 +151,11 @@ fn atop_table(shipped: &[Shipped]) -> String {
         let examples = if can { examples_cell(shipped, p.variable) } else { "not expressible yet".to_string() };
         row(&mut out, "provision", p.variable, p.meaning, p.construct, examples);
     }
-    for (name, construct) in UNVERIFIED_PROVISIONS {
-        let _ = writeln!(out, "| provision | (no ATOP variable verified) | {name} | {construct} | not expressible yet |");
+    for (name, construct, uses) in UNVERIFIED_PROVISIONS {
+        let mut files: Vec<String> = shipped.iter().filter(|s| uses(s)).map(|s| format!("`{}`", s.record_file.as_deref().unwrap_or(&s.treaty_file))).collect();
+        files.dedup();
+        let examples = if files.is_empty() { "no shipped file states it".to_string() } else { files.join("<br>") };
+        let _ = writeln!(out, "| provision | (no ATOP variable verified) | {name} | {construct} | {examples} |");
     }
     out
 }
