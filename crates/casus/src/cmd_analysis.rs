@@ -327,9 +327,8 @@ fn markdown(rows: &[casus_analysis::CaseRow], at: Time) -> String {
     out
 }
 
-pub(crate) fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+/// HTML escaping, as the dashboard does it (one rule for every page).
+pub(crate) use casus_server::svg::esc as escape;
 
 /// A self-contained page: the table, and an SVG timeline of the invocations
 /// (one mark per case, green where some duty was fulfilled, red otherwise).

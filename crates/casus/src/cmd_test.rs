@@ -49,7 +49,12 @@ pub fn run(args: TestArgs) -> Result<ExitCode> {
             let mut symbols = Symbols::new();
             let (treaty, _) = casus_lang::load_treaty(&f.name, &f.text, &mut symbols);
             if treaty.id.is_some() {
-                treaties.insert(symbols.name(treaty.id).to_string(), f);
+                let id = symbols.name(treaty.id).to_string();
+                // Records name their treaty by id: two files with one id
+                // would pair a record with whichever came last.
+                if let Some(other) = treaties.insert(id.clone(), f) {
+                    bail!("{} and {} both declare treaty {id}: a record naming it could be either; give each treaty its own id", other.name, f.name);
+                }
             }
         }
     }

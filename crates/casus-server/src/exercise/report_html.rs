@@ -8,21 +8,8 @@ use std::fmt::Write;
 
 use casus_exercise::report::{AfterAction, DutyRow};
 
-/// Escapes text for HTML.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
+/// HTML escaping is the dashboard's, written once.
+pub use crate::svg::esc;
 
 /// A length of scenario time in words: days, hours or minutes.
 fn span(secs: i64) -> String {

@@ -100,3 +100,19 @@ fn coverage_lists_what_the_expectations_exercised() {
     let (passed, failed) = summary(&text);
     assert!(passed > 0 && failed == 0);
 }
+
+/// Two treaty files with one id: a record naming it could be either, so
+/// `casus test` refuses to guess (exit 2), naming both files.
+#[test]
+fn cmd_test_refuses_two_treaties_with_one_id() {
+    let dir = std::env::temp_dir().join(format!("casus-cmd-test-dup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let text = std::fs::read_to_string(crate::root().join("treaties/cst.md")).expect("treaty");
+    for name in ["a.md", "b.md"] {
+        std::fs::write(dir.join(name), &text).expect("copy");
+    }
+    let out = casus(&["test", dir.to_str().expect("path"), "records/csto-2021-2025.md"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("a.md and") && stderr(&out).contains("b.md both declare treaty CST"), "{}", stderr(&out));
+}
