@@ -390,13 +390,24 @@ impl<'a> ActFields<'a> {
 }
 
 /// Encodes an act, resolving its names through `symbols`. An act that
-/// records a decision's tally (`votes Y N A`, `by acclamation`) is refused:
-/// the act encoding has no field for it yet, and a verdict must not change
-/// silently because a record entered the ledger.
+/// records a decision's tally (`votes Y N A`, `by acclamation`), a place
+/// (`in`) or several parties it is about is refused: the act encoding has
+/// no field for them yet, and a verdict must not change silently because a
+/// record entered the ledger.
 pub fn encode_act(act: &Act, symbols: &Symbols) -> Result<Vec<u8>> {
-    if act.count().is_some() {
+    // What the act encoding has no field for yet: refused, never dropped.
+    let missing = if act.count().is_some() {
+        Some("records a decision's tally (`votes` or `by acclamation`)")
+    } else if act.place().is_some() {
+        Some("says where it took place (`in`)")
+    } else if act.abouts().nth(1).is_some() {
+        Some("is about more than one party (`about A B`)")
+    } else {
+        None
+    };
+    if let Some(what) = missing {
         return Err(LedgerError::Refused(format!(
-            "act `{}` records a decision's tally (`votes` or `by acclamation`), which the ledger's act encoding does not carry yet; keep it in a record file",
+            "act `{}` {what}, which the ledger's act encoding does not carry yet; keep it in a record file",
             symbols.name(act.id)
         )));
     }
@@ -410,6 +421,21 @@ pub fn decode_act(bytes: &[u8], symbols: &mut Symbols) -> Result<Act> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_act_with_a_place_or_several_abouts_is_refused_rather_than_losing_them() {
+        let mut symbols = Symbols::new();
+        let mut act = Act { time: Time::from_date(2001, 9, 12), actor: symbols.intern("NAC"), kind: casus_model::ActKind::Decision, ..Act::default() };
+        act.id = symbols.intern("nac_art5");
+        act.extra_mut().place = symbols.intern("parties_in_north_america");
+        let err = encode_act(&act, &symbols).expect_err("a place cannot be encoded");
+        assert!(err.to_string().contains("says where it took place (`in`)"), "{err}");
+        act.extra_mut().place = casus_model::Sym::NONE;
+        act.about = symbols.intern("ARM");
+        act.extra_mut().about_more = vec![symbols.intern("AZE")].into_boxed_slice();
+        let err = encode_act(&act, &symbols).expect_err("a second about cannot be encoded");
+        assert!(err.to_string().contains("more than one party"), "{err}");
+    }
+
     #[test]
     fn an_act_with_a_recorded_tally_is_refused_rather_than_losing_it() {
         let mut symbols = Symbols::new();
