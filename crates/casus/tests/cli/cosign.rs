@@ -6,33 +6,12 @@
 //! `serve --witness …` has them cosign the checkpoints it signs.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
-use crate::{casus, stderr, stdout};
+use crate::{Dir, casus, stderr, stdout};
 
 const TREATY: &str = "treaties/cst.md";
 const RECORD: &str = "records/csto-2021-2025.md";
-
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let d = std::env::temp_dir().join(format!("casus-cli-cosign-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).expect("temp dir");
-        Dir(d)
-    }
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).to_str().expect("utf-8 path").to_string()
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Runs casus, asserting its exit code; returns stdout and stderr.
 fn run(args: &[&str], code: i32) -> (String, String) {
@@ -79,7 +58,7 @@ fn field(out: &str, label: &str) -> String {
 
 #[test]
 fn cosign_three_witnesses_quorum_in_checkpoints_and_bundles() {
-    let d = Dir::new("quorum");
+    let d = Dir::new("cosign", "quorum");
     ok(&["keys", "new", "--out", &d.path("op.key"), "--operator"]);
     ok(&["keys", "new", "--out", &d.path("arm.key"), "--party", "ARM"]);
     let l = d.path("ledger.sqlite");
@@ -263,7 +242,7 @@ fn utc(secs: u64) -> String {
 /// carries the cosignatures.
 #[test]
 fn cosign_server_checkpoints_are_cosigned() {
-    let d = Dir::new("serve");
+    let d = Dir::new("cosign", "serve");
     ok(&["keys", "new", "--out", &d.path("op.key"), "--operator"]);
     ok(&["keys", "new", "--out", &d.path("arm.key"), "--party", "ARM"]);
     let l = d.path("ledger.sqlite");

@@ -9,12 +9,12 @@
 //! Each test works in its own directory under the system temporary one,
 //! on a SQLite ledger file, and removes it at the end.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use crate::{casus, stderr, stdout};
+use crate::{Dir, casus, stderr, stdout};
 
 const TREATY: &str = "treaties/cst.md";
 const RECORD: &str = "records/csto-2021-2025.md";
@@ -25,26 +25,6 @@ const LATE_ID: &str = "arm_2022_10_late";
 const LATE_ACT: &str = "record \"A late act\"\n  treaty   CST\n\n2022-10-01 ARM request assistance\n  id       arm_2022_10_late\n  under    art4\n  to       CSC\n  source   \"https://example.org/late\" \"A late source\"\n";
 /// The id of a live act by Armenia, dated now.
 const LIVE_ID: &str = "arm_live_now";
-
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let d = std::env::temp_dir().join(format!("casus-cli-ledger-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).expect("temp dir");
-        Dir(d)
-    }
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).to_str().expect("utf-8 path").to_string()
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Runs casus, asserting its exit code; returns stdout.
 fn ok(args: &[&str]) -> String {
@@ -120,7 +100,7 @@ fn mode(p: &str) -> u32 {
 
 #[test]
 fn keys_append_refusal_verify_tamper_proofs() {
-    let d = Dir::new("story");
+    let d = Dir::new("ledger", "story");
     let l = ledger_with_record(&d);
     #[cfg(unix)]
     {
@@ -226,7 +206,7 @@ fn has_case(state: &Value, id: &str) -> bool {
 
 #[test]
 fn replay_from_the_ledger_matches_the_files_and_is_bitemporal() {
-    let d = Dir::new("replay");
+    let d = Dir::new("ledger", "replay");
     let l = ledger_with_record(&d);
     let imported_by = now_secs();
 
@@ -264,7 +244,7 @@ fn replay_from_the_ledger_matches_the_files_and_is_bitemporal() {
 /// named as covered by no checkpoint until the next one.
 #[test]
 fn ledger_import_is_checkpointed_and_verify_names_uncovered_entries() {
-    let d = Dir::new("covered");
+    let d = Dir::new("ledger", "covered");
     let l = ledger_with_record(&d);
     let entries = entries_verified(&l);
     let bundle = d.path("last.bundle");
@@ -296,7 +276,7 @@ fn ledger_import_is_checkpointed_and_verify_names_uncovered_entries() {
 /// operator key rotates only with the new secret key, which signs it.
 #[test]
 fn ledger_key_changes_are_checkpointed() {
-    let d = Dir::new("keychanges");
+    let d = Dir::new("ledger", "keychanges");
     let l = ledger_with_record(&d);
     let keys = ok(&["ledger", "keys", "--ledger", &l]);
     let id_of = |role: &str| keys.lines().find(|line| line.contains(role)).and_then(|line| line.split_whitespace().next()).expect("key id").to_string();
@@ -322,7 +302,7 @@ fn ledger_key_changes_are_checkpointed() {
 /// error and leaves no file behind.
 #[test]
 fn ledger_commands_never_create_a_missing_ledger() {
-    let d = Dir::new("typo");
+    let d = Dir::new("ledger", "typo");
     let typo = d.path("typo.sqlite");
     for args in [vec!["ledger", "verify", "--ledger", &typo], vec!["ledger", "keys", "--ledger", &typo], vec!["replay", "--ledger", &typo]] {
         let out = casus(&args);
@@ -337,7 +317,7 @@ fn ledger_commands_never_create_a_missing_ledger() {
 #[cfg(unix)]
 #[test]
 fn ledger_file_is_private_whatever_the_umask() {
-    let d = Dir::new("umask");
+    let d = Dir::new("ledger", "umask");
     ok(&["keys", "new", "--out", &d.path("op.key"), "--operator"]);
     let l = d.path("ledger.sqlite");
     let script = format!("umask 000; exec \"$0\" ledger init --treaty {TREATY} --ledger '{l}' --operator-key '{}'", d.path("op.key"));
@@ -351,7 +331,7 @@ fn ledger_file_is_private_whatever_the_umask() {
 #[cfg(unix)]
 #[test]
 fn ledger_keys_dir_is_private_whatever_the_umask() {
-    let d = Dir::new("keysdir");
+    let d = Dir::new("ledger", "keysdir");
     let key = d.path("keys/nested/arm.key");
     let script = format!("umask 000; exec \"$0\" keys new --out '{key}' --party ARM");
     let out = std::process::Command::new("sh").arg("-c").arg(&script).arg(env!("CARGO_BIN_EXE_casus")).output().expect("sh");
@@ -367,7 +347,7 @@ fn ledger_keys_dir_is_private_whatever_the_umask() {
 #[cfg(unix)]
 #[test]
 fn ledger_keys_new_leaves_nothing_when_a_write_fails() {
-    let d = Dir::new("fullkey");
+    let d = Dir::new("ledger", "fullkey");
     let key = d.path("arm.key");
     // SIGXFSZ ignored, so that the write fails with EFBIG instead of killing casus.
     let script = format!("ulimit -f 0; trap '' XFSZ; exec \"$0\" keys new --out '{key}' --party ARM");
@@ -386,7 +366,7 @@ fn ledger_keys_new_leaves_nothing_when_a_write_fails() {
 #[test]
 fn ledger_refuses_to_append_when_clocks_disagree() {
     use casus_ledger::{KeyFile, Ledger, entry::KeyChange, keys::KeyRegistration};
-    let d = Dir::new("clock");
+    let d = Dir::new("ledger", "clock");
     let l = ledger_with_record(&d);
     // A writer with a fast clock: a key registered an hour from now.
     let op = KeyFile::parse(&std::fs::read_to_string(d.path("op.key")).expect("op key")).expect("key file");
@@ -414,7 +394,7 @@ fn ledger_refuses_to_append_when_clocks_disagree() {
 #[test]
 fn ledger_concurrent_writers_through_a_server_all_succeed() {
     use std::io::BufRead;
-    let d = Dir::new("writers");
+    let d = Dir::new("ledger", "writers");
     let l = ledger_with_record(&d);
     let before = entries_verified(&l);
     let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_casus"))
@@ -448,7 +428,7 @@ fn ledger_concurrent_writers_through_a_server_all_succeed() {
 /// ledger behind.
 #[test]
 fn ledger_serve_on_a_missing_ledger_creates_nothing() {
-    let d = Dir::new("servemissing");
+    let d = Dir::new("ledger", "servemissing");
     let l = d.path("typo.sqlite");
     let out = casus(&["serve", "--ledger", &l, "--listen", "127.0.0.1:0"]);
     assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
@@ -462,7 +442,7 @@ fn ledger_serve_on_a_missing_ledger_creates_nothing() {
 #[cfg(unix)]
 #[test]
 fn ledger_demo_data_dir_is_private_whatever_the_umask() {
-    let d = Dir::new("demodir");
+    let d = Dir::new("ledger", "demodir");
     let data = d.path("data");
     // --listen on a port already taken: the demo is created, then serve stops.
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -478,7 +458,7 @@ fn ledger_demo_data_dir_is_private_whatever_the_umask() {
 /// answer as they do from the files the ledger was filled from.
 #[test]
 fn ledger_whatif_and_blockers_read_the_ledger() {
-    let d = Dir::new("analysis");
+    let d = Dir::new("ledger", "analysis");
     let l = ledger_with_record(&d);
     let from_files = ok(&["blockers", TREATY, RECORD, "document/yerevan_declaration", "--at", "2022-12-01", "--json"]);
     let from_ledger = ok(&["blockers", "--ledger", &l, "document/yerevan_declaration", "--at", "2022-12-01", "--json"]);
@@ -497,7 +477,7 @@ fn ledger_whatif_and_blockers_read_the_ledger() {
 /// `--as-of` before anything was recorded leaves none.
 #[test]
 fn report_reads_a_ledger_as_it_reads_files() {
-    let d = Dir::new("report");
+    let d = Dir::new("ledger", "report");
     let created = utc(now_secs().saturating_sub(3600));
     let l = ledger_with_record(&d);
     let rows = |args: &[&str]| -> Value {

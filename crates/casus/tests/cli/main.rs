@@ -23,6 +23,30 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// A fresh temporary directory for one test (`casus-cli-GROUP-PID-NAME`),
+/// removed when dropped.
+pub struct Dir(pub PathBuf);
+
+impl Dir {
+    pub fn new(group: &str, name: &str) -> Dir {
+        let d = std::env::temp_dir().join(format!("casus-cli-{group}-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).expect("temp dir");
+        Dir(d)
+    }
+
+    /// A file in it, as a string argument.
+    pub fn path(&self, name: &str) -> String {
+        self.0.join(name).to_str().expect("utf-8 path").to_string()
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 pub fn casus(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_casus")).args(args).current_dir(root()).output().expect("run casus")
 }

@@ -7,36 +7,15 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use casus_server::client::Server;
 
-use crate::{casus, stderr, stdout};
+use crate::{Dir, casus, stderr, stdout};
 
 const TREATY: &str = "treaties/cst.md";
 const RECORD: &str = "records/csto-2021-2025.md";
-
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let d = std::env::temp_dir().join(format!("casus-cli-mirror-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).expect("temp dir");
-        Dir(d)
-    }
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).to_str().expect("utf-8 path").to_string()
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn run(args: &[&str], code: i32) -> (String, String) {
     let out = casus(args);
@@ -134,7 +113,7 @@ fn entries_of(verify_output: &str) -> u64 {
 
 #[test]
 fn mirror_copies_verifies_catches_up_and_refuses_tampering() {
-    let d = Dir::new("story");
+    let d = Dir::new("mirror", "story");
     ok(&["keys", "new", "--out", &d.path("op.key"), "--operator"]);
     ok(&["keys", "new", "--out", &d.path("arm.key"), "--party", "ARM"]);
     let l = d.path("ledger.sqlite");

@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -15,7 +14,7 @@ use std::time::{Duration, Instant};
 use casus_ledger::KeyFile;
 use casus_server::client::{Server, submit};
 
-use crate::{casus, stderr, stdout};
+use crate::{Dir, casus, stderr, stdout};
 
 /// Clients writing at once, each as one party.
 const PARTIES: [&str; 3] = ["ARM", "KAZ", "BLR"];
@@ -29,26 +28,6 @@ fn postgres_url() -> String {
         Ok(url) if !url.is_empty() => url,
         _ if std::env::var_os("CI").is_some() => panic!("CASUS_TEST_POSTGRES_URL is not set: CI must run the PostgreSQL tests"),
         _ => "postgres://postgres:postgres@127.0.0.1:5432/test".to_string(),
-    }
-}
-
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let d = std::env::temp_dir().join(format!("casus-cli-replicas-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).expect("temp dir");
-        Dir(d)
-    }
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).to_str().expect("utf-8 path").to_string()
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -180,7 +159,7 @@ fn replicas_on_one_postgres_ledger_show_every_act_and_survive_a_kill() {
     let schema = format!("casus_t_replicas_{}", std::process::id());
     let _ = casus_store_postgres::PgStore::drop_schema(&url, &schema);
     let ledger = format!("{url}#{schema}");
-    let d = Dir::new("story");
+    let d = Dir::new("replicas", "story");
     ok(&["keys", "new", "--out", &d.path("op.key"), "--operator"]);
     let mut init = vec!["ledger", "init", "--treaty", "treaties/cst.md", "--ledger", &ledger, "--operator-key", &d.path("op.key")]
         .into_iter()
