@@ -22,11 +22,7 @@ fn and_list(names: &[String]) -> String {
 
 use casus_model::words::count as plural;
 
-/// A sentence's first word with a capital ("the Council" → "The Council").
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-}
+use crate::explain::capitalise as capitalised;
 
 /// "on 23 November 2022" for a whole day, "at 10 March 2030, 18:00 UTC"
 /// for an instant within one.

@@ -404,11 +404,11 @@ fn explain_party(cx: &Ctx, fact: &str, code: &str) -> Option<Explanation> {
         reasons.push(format!("Recorded: {}.", capitalise(&cx.act_line(i))));
     }
     reasons.extend(provision_reasons(cx, &party.name, &p.acts));
-    reasons.push(format!("So on {}, {} is {} (since {}).", long_date(cx.state.at), party.name, p.status.word(), long_date(p.since)));
+    reasons.push(format!("So on {}, {} is {} (since {}).", long_date(cx.state.at), party.name, p.status.phrase(), long_date(p.since)));
     let sources: Vec<Citation> = party.events.iter().flat_map(|e| e.sources.iter().cloned()).collect();
     Some(Explanation {
         fact: fact.to_string(),
-        statement: format!("{} ({}) is {} on {}, since {}.", party.name, code, p.status.word(), long_date(cx.state.at), long_date(p.since)),
+        statement: format!("{} ({}) is {} on {}, since {}.", capitalise(&party.name), code, p.status.phrase(), long_date(cx.state.at), long_date(p.since)),
         reasons,
         rules: vec![RuleCite {
             kind: "party".into(),
@@ -733,7 +733,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
         fact: fact.to_string(),
         statement: format!(
             "{} duty \"{title}\" ({duty_id}) to {}, in the case \"{case_name}\" ({case}), is {} since {}.",
-            possessive(&debtor_name),
+            capitalise(&possessive(&debtor_name)),
             cx.who(o.creditor),
             o.status.text(),
             long_date(o.since)
@@ -745,7 +745,8 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     })
 }
 
-fn capitalise(s: &str) -> String {
+/// A sentence's first word with a capital ("the Council" → "The Council").
+pub(crate) fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),

@@ -20,6 +20,16 @@ impl MemberStatus {
             MemberStatus::Former => "former",
         }
     }
+
+    /// The status in a sentence: "Russia is a member", "is suspended", "is a
+    /// former member".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            MemberStatus::Member => "a member",
+            MemberStatus::Suspended => "suspended",
+            MemberStatus::Former => "a former member",
+        }
+    }
 }
 
 /// The status after applying `changes` (sorted by time) up to and including
