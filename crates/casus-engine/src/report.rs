@@ -24,6 +24,14 @@ pub struct Report {
     pub acts_considered: usize,
 }
 
+impl Report {
+    /// A party's name as the report lists it, or its code when the report
+    /// lists no such party (a third state, an organ).
+    pub fn party_name(&self, code: &str) -> String {
+        self.parties.iter().find(|p| p.code == code).map_or_else(|| code.to_string(), |p| p.name.clone())
+    }
+}
+
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct TreatyRef {

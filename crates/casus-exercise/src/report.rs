@@ -212,7 +212,7 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
     let report = casus_engine::report(treaty, acts, symbols, &state);
     let exercise_docs: BTreeSet<String> =
         acts[exercise_from.min(acts.len())..].iter().filter(|a| a.document.is_some()).map(|a| symbols.name(a.document).to_string()).collect();
-    let name_of = |code: &str| report.parties.iter().find(|p| p.code == code).map_or_else(|| code.to_string(), |p| p.name.clone());
+    let name_of = |code: &str| report.party_name(code);
     for d in report.documents.iter().filter(|d| exercise_docs.contains(&d.id)) {
         decisions.push(DecisionRow {
             document: d.id.clone(),
@@ -253,7 +253,7 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
                     case_title: c.title.clone(),
                     duty: o.duty_title.clone(),
                     debtor: o.debtor.clone(),
-                    debtor_name: r.parties.iter().find(|p| p.code == o.debtor).map_or_else(|| o.debtor.clone(), |p| p.name.clone()),
+                    debtor_name: r.party_name(&o.debtor),
                     status: o.status.word().to_string(),
                     deadline: o.deadline.clone(),
                     deadline_secs: o.deadline.as_deref().and_then(deadline_time).zip(opened).map(|(d, t)| d - t),

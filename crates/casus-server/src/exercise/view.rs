@@ -222,7 +222,7 @@ pub fn build(treaty: &Treaty, raw_acts: &[Act], symbols: &Symbols, file: &Exerci
     // Duties under each reading, keyed by case, duty and debtor.
     let mut duties: BTreeMap<(String, String, String), DutyView> = BTreeMap::new();
     let before = ids_before(&acts, symbols, from);
-    let name_of = |code: &str| report.parties.iter().find(|p| p.code == code).map_or_else(|| code.to_string(), |p| p.name.clone());
+    let name_of = |code: &str| report.party_name(code);
     for reading in casus_exercise::report::readings(treaty, symbols) {
         let r = if reading.id == "default" {
             report.clone()
