@@ -7,17 +7,38 @@
 //! Names are written as strings, never as symbol numbers: symbol numbers
 //! depend on the order files were read in.
 //!
+//! An act that carries a field v1 has no place for (several parties it is
+//! about, where it took place, a decision's recorded tally) is written as
+//! `casus/act/v2`: the v1 fields, then those fields as tagged extensions in
+//! ascending tag order. Every other act stays v1, byte for byte, so each
+//! act has exactly one encoding and old ledgers keep their hashes.
+//!
 //! The decoder is strict, so that every byte string has at most one
 //! meaning: unknown tags, trailing bytes, bad UTF-8 and oversized fields are
 //! errors. Decoding then re-encoding gives the same bytes (tested), which is
 //! what makes the encoding canonical. It never panics on any input.
 
-use casus_model::{Act, ActKind, Citation, Precision, Symbols, Time};
+use casus_model::{Act, ActKind, Citation, DecisionCount, Precision, Symbols, Time};
 
 use crate::{LedgerError, MAX_ACT_BYTES, MAX_LIST_ITEMS, MAX_STRING_BYTES, Result};
 
-/// Domain string that opens an encoded act.
+/// Domain string that opens an encoded act without extensions.
 pub const ACT_DOMAIN: &[u8] = b"casus/act/v1\0";
+/// Domain string that opens an encoded act with at least one extension.
+pub const ACT_DOMAIN_V2: &[u8] = b"casus/act/v2\0";
+
+/// Extension tags of `casus/act/v2`, written in this ascending order.
+mod tag {
+    /// Further parties the act is about, after `about`: u32 count (≥ 1),
+    /// then count × str, none empty.
+    pub const ABOUT_MORE: u8 = 1;
+    /// Where the act took place (`in`): a non-empty str.
+    pub const PLACE: u8 = 2;
+    /// A decision's recorded tally: u32 yes, u32 no, u32 abstaining.
+    pub const VOTES: u8 = 3;
+    /// A decision taken by acclamation: no value.
+    pub const ACCLAMATION: u8 = 4;
+}
 
 /// Appends canonical values to a byte buffer.
 #[derive(Default)]
@@ -180,6 +201,12 @@ pub struct ActFields<'a> {
     pub note: &'a str,
     /// (address, title) pairs.
     pub sources: Vec<(&'a str, &'a str)>,
+    /// Further parties the act is about, after `about` (v2).
+    pub about_more: Vec<&'a str>,
+    /// Where the act took place, or empty (v2).
+    pub place: &'a str,
+    /// A recorded decision's tally (v2).
+    pub count: Option<DecisionCount>,
 }
 
 impl<'a> ActFields<'a> {
@@ -211,6 +238,9 @@ impl<'a> ActFields<'a> {
             text: n(act.text),
             note: n(act.note),
             sources: act.sources.iter().map(|c| (n(c.url), n(c.title))).collect(),
+            about_more: act.extra.as_ref().map(|e| e.about_more.iter().map(|&s| n(s)).collect()).unwrap_or_default(),
+            place: act.place().map(n).unwrap_or(""),
+            count: act.count(),
         }
     }
 
@@ -235,8 +265,16 @@ impl<'a> ActFields<'a> {
             case: i(self.case),
             organ: i(self.organ),
             personnel: self.personnel,
-            extra: (self.start.is_some() || self.end.is_some() || self.effective.is_some())
-                .then(|| Box::new(casus_model::ActExtra { start: self.start, end: self.end, effective: self.effective, count: None, ..Default::default() })),
+            extra: (self.start.is_some() || self.end.is_some() || self.effective.is_some() || self.has_extensions()).then(|| {
+                Box::new(casus_model::ActExtra {
+                    start: self.start,
+                    end: self.end,
+                    effective: self.effective,
+                    count: self.count,
+                    place: i(self.place),
+                    about_more: self.about_more.iter().map(|s| i(s)).collect(),
+                })
+            }),
             title: i(self.title),
             reason: i(self.reason),
             condition: i(self.condition),
@@ -247,7 +285,14 @@ impl<'a> ActFields<'a> {
         }
     }
 
-    /// The canonical bytes; refuses acts over the limits.
+    /// Whether the act needs `casus/act/v2`: it carries a field v1 has no
+    /// place for.
+    pub fn has_extensions(&self) -> bool {
+        !self.about_more.is_empty() || !self.place.is_empty() || self.count.is_some()
+    }
+
+    /// The canonical bytes; refuses acts over the limits, and an act whose
+    /// further `about` parties have no first one (it has no canonical form).
     pub fn encode(&self) -> Result<Vec<u8>> {
         let strings = [
             self.id,
@@ -267,18 +312,22 @@ impl<'a> ActFields<'a> {
             self.text,
             self.note,
         ];
-        for s in strings.iter().chain(self.from.iter()).chain(self.sources.iter().flat_map(|(a, b)| [a, b])) {
+        let lists = self.from.iter().chain(self.about_more.iter()).chain(std::iter::once(&self.place));
+        for s in strings.iter().chain(lists).chain(self.sources.iter().flat_map(|(a, b)| [a, b])) {
             if s.len() > MAX_STRING_BYTES {
                 return Err(LedgerError::TooLarge { what: "string in an act", size: s.len(), max: MAX_STRING_BYTES });
             }
         }
-        for (what, n) in [("`from` list", self.from.len()), ("source list", self.sources.len())] {
+        for (what, n) in [("`from` list", self.from.len()), ("source list", self.sources.len()), ("`about` list", self.about_more.len() + 1)] {
             if n > MAX_LIST_ITEMS {
                 return Err(LedgerError::TooLarge { what, size: n, max: MAX_LIST_ITEMS });
             }
         }
+        if !self.about_more.is_empty() && (self.about.is_empty() || self.about_more.iter().any(|s| s.is_empty())) {
+            return Err(LedgerError::Refused("an act's `about` list has an empty name".into()));
+        }
         let mut w = Writer::new();
-        w.raw(ACT_DOMAIN);
+        w.raw(if self.has_extensions() { ACT_DOMAIN_V2 } else { ACT_DOMAIN });
         w.str(self.id);
         w.i64(self.time);
         // Tags 0 and 1 are the original two precisions; a window is
@@ -317,6 +366,27 @@ impl<'a> ActFields<'a> {
             w.str(url);
             w.str(title);
         }
+        if !self.about_more.is_empty() {
+            w.u8(tag::ABOUT_MORE);
+            w.u32(self.about_more.len() as u32);
+            for s in &self.about_more {
+                w.str(s);
+            }
+        }
+        if !self.place.is_empty() {
+            w.u8(tag::PLACE);
+            w.str(self.place);
+        }
+        match self.count {
+            None => {}
+            Some(DecisionCount::Votes { yes, no, abstain }) => {
+                w.u8(tag::VOTES);
+                for n in [yes, no, abstain] {
+                    w.u32(n);
+                }
+            }
+            Some(DecisionCount::Acclamation) => w.u8(tag::ACCLAMATION),
+        }
         if w.buf.len() > MAX_ACT_BYTES {
             return Err(LedgerError::TooLarge { what: "encoded act", size: w.buf.len(), max: MAX_ACT_BYTES });
         }
@@ -329,7 +399,8 @@ impl<'a> ActFields<'a> {
             return Err(LedgerError::TooLarge { what: "encoded act", size: bytes.len(), max: MAX_ACT_BYTES });
         }
         let mut r = Reader::new(bytes, "act");
-        r.expect(ACT_DOMAIN)?;
+        let v2 = bytes.starts_with(ACT_DOMAIN_V2);
+        r.expect(if v2 { ACT_DOMAIN_V2 } else { ACT_DOMAIN })?;
         let id = r.str()?;
         let time = r.i64()?;
         let precision = match r.u8()? {
@@ -358,6 +429,47 @@ impl<'a> ActFields<'a> {
         for _ in 0..n {
             sources.push((r.str()?, r.str()?));
         }
+        let (mut about_more, mut place, mut count) = (Vec::new(), "", None);
+        if v2 {
+            // Extensions in strictly ascending tag order, at least one, to
+            // the end of the bytes: one encoding per act.
+            let mut last = 0u8;
+            while r.position() < bytes.len() {
+                let t = r.u8()?;
+                if t <= last {
+                    return Err(r.err(format!("extension tag {t} after tag {last}")));
+                }
+                last = t;
+                match t {
+                    tag::ABOUT_MORE => {
+                        let n = r.count()?;
+                        if n == 0 || about.is_empty() {
+                            return Err(r.err("an `about` list extension needs a first `about` and at least one more"));
+                        }
+                        for _ in 0..n {
+                            let s = r.str()?;
+                            if s.is_empty() {
+                                return Err(r.err("an empty name in an `about` list"));
+                            }
+                            about_more.push(s);
+                        }
+                    }
+                    tag::PLACE => {
+                        place = r.str()?;
+                        if place.is_empty() {
+                            return Err(r.err("an empty place"));
+                        }
+                    }
+                    tag::VOTES => count = Some(DecisionCount::Votes { yes: r.u32()?, no: r.u32()?, abstain: r.u32()? }),
+                    tag::ACCLAMATION if count.is_none() => count = Some(DecisionCount::Acclamation),
+                    tag::ACCLAMATION => return Err(r.err("a tally and acclamation on one act")),
+                    t => return Err(r.err(format!("unknown extension tag {t}"))),
+                }
+            }
+            if last == 0 {
+                return Err(r.err("a v2 act without extensions (it is written as v1)"));
+            }
+        }
         r.finish()?;
         Ok(ActFields {
             id,
@@ -385,32 +497,15 @@ impl<'a> ActFields<'a> {
             text,
             note,
             sources,
+            about_more,
+            place,
+            count,
         })
     }
 }
 
-/// Encodes an act, resolving its names through `symbols`. An act that
-/// records a decision's tally (`votes Y N A`, `by acclamation`), a place
-/// (`in`) or several parties it is about is refused: the act encoding has
-/// no field for them yet, and a verdict must not change silently because a
-/// record entered the ledger.
+/// Encodes an act, resolving its names through `symbols`.
 pub fn encode_act(act: &Act, symbols: &Symbols) -> Result<Vec<u8>> {
-    // What the act encoding has no field for yet: refused, never dropped.
-    let missing = if act.count().is_some() {
-        Some("records a decision's tally (`votes` or `by acclamation`)")
-    } else if act.place().is_some() {
-        Some("says where it took place (`in`)")
-    } else if act.abouts().nth(1).is_some() {
-        Some("is about more than one party (`about A B`)")
-    } else {
-        None
-    };
-    if let Some(what) = missing {
-        return Err(LedgerError::Refused(format!(
-            "act `{}` {what}, which the ledger's act encoding does not carry yet; keep it in a record file",
-            symbols.name(act.id)
-        )));
-    }
     ActFields::of(act, symbols).encode()
 }
 
@@ -421,30 +516,73 @@ pub fn decode_act(bytes: &[u8], symbols: &mut Symbols) -> Result<Act> {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn an_act_with_a_place_or_several_abouts_is_refused_rather_than_losing_them() {
-        let mut symbols = Symbols::new();
-        let mut act = Act { time: Time::from_date(2001, 9, 12), actor: symbols.intern("NAC"), kind: casus_model::ActKind::Decision, ..Act::default() };
-        act.id = symbols.intern("nac_art5");
-        act.extra_mut().place = symbols.intern("parties_in_north_america");
-        let err = encode_act(&act, &symbols).expect_err("a place cannot be encoded");
-        assert!(err.to_string().contains("says where it took place (`in`)"), "{err}");
-        act.extra_mut().place = casus_model::Sym::NONE;
-        act.about = symbols.intern("ARM");
-        act.extra_mut().about_more = vec![symbols.intern("AZE")].into_boxed_slice();
-        let err = encode_act(&act, &symbols).expect_err("a second about cannot be encoded");
-        assert!(err.to_string().contains("more than one party"), "{err}");
+    /// An act with every v2 extension: several parties it is about, a
+    /// place and a recorded tally.
+    fn extended(symbols: &mut Symbols, count: DecisionCount) -> Act {
+        let mut act =
+            Act { id: symbols.intern("nac_art5"), time: Time::from_date(2001, 9, 12), actor: symbols.intern("NAC"), kind: ActKind::Decision, ..Act::default() };
+        act.about = symbols.intern("USA");
+        act.extra_mut().about_more = vec![symbols.intern("CAN"), symbols.intern("GBR")].into_boxed_slice();
+        act.extra_mut().place = symbols.intern("north_america");
+        act.extra_mut().count = Some(count);
+        act
     }
 
     #[test]
-    fn an_act_with_a_recorded_tally_is_refused_rather_than_losing_it() {
-        let mut symbols = Symbols::new();
-        let mut act = Act { id: symbols.intern("d"), kind: casus_model::ActKind::Decision, ..Act::default() };
-        assert!(encode_act(&act, &symbols).is_ok());
-        act.extra_mut().count = Some(casus_model::DecisionCount::Votes { yes: 17, no: 0, abstain: 4 });
-        let err = encode_act(&act, &symbols).expect_err("a tally cannot be encoded");
-        assert!(err.to_string().contains("tally"), "{err}");
+    fn a_place_several_abouts_and_a_tally_survive_the_ledger_as_v2() {
+        for count in [DecisionCount::Votes { yes: 17, no: 0, abstain: 4 }, DecisionCount::Acclamation] {
+            let mut symbols = Symbols::new();
+            let act = extended(&mut symbols, count);
+            let bytes = encode_act(&act, &symbols).unwrap();
+            assert!(bytes.starts_with(ACT_DOMAIN_V2));
+            let mut other = Symbols::new();
+            let back = decode_act(&bytes, &mut other).unwrap();
+            let abouts: Vec<&str> = back.abouts().map(|s| other.name(s)).collect();
+            assert_eq!(abouts, ["USA", "CAN", "GBR"]);
+            assert_eq!(back.place().map(|p| other.name(p)), Some("north_america"));
+            assert_eq!(back.count(), Some(count));
+            assert_eq!(encode_act(&back, &other).unwrap(), bytes);
+        }
     }
+
+    #[test]
+    fn an_act_without_extensions_stays_v1_and_v2_without_one_is_refused() {
+        let mut symbols = Symbols::new();
+        let bytes = encode_act(&sample(&mut symbols), &symbols).unwrap();
+        assert!(bytes.starts_with(ACT_DOMAIN));
+        // The same body under the v2 domain has no extension: not canonical.
+        let mut v2 = ACT_DOMAIN_V2.to_vec();
+        v2.extend_from_slice(&bytes[ACT_DOMAIN.len()..]);
+        let err = ActFields::decode(&v2).expect_err("v2 with no extension");
+        assert!(err.to_string().contains("without extensions"), "{err}");
+    }
+
+    #[test]
+    fn v2_extensions_out_of_order_repeated_or_unknown_are_refused() {
+        let mut symbols = Symbols::new();
+        let bytes = encode_act(&extended(&mut symbols, DecisionCount::Acclamation), &symbols).unwrap();
+        // The last byte is the acclamation tag (4); make it unknown (9),
+        // repeat it, or put the place tag (2) after it.
+        for (tail, why) in [(&[9u8][..], "unknown extension tag 9"), (&[4u8, 4][..], "after tag 4"), (&[4u8, 2, 0, 0, 0, 1, b'x'][..], "after tag 4")] {
+            let mut b = bytes[..bytes.len() - 1].to_vec();
+            b.extend_from_slice(tail);
+            let err = ActFields::decode(&b).expect_err(why);
+            assert!(err.to_string().contains(why), "{err}");
+        }
+    }
+
+    /// The `casus/act/v2` vector of docs/LEDGER.md, written out by an
+    /// independent encoder (a few lines of Python's `struct`, in the doc).
+    #[test]
+    fn v2_matches_the_independently_computed_vector() {
+        let mut symbols = Symbols::new();
+        let bytes = encode_act(&extended(&mut symbols, DecisionCount::Votes { yes: 17, no: 0, abstain: 4 }), &symbols).unwrap();
+        assert_eq!(crate::hex::encode(&bytes), V2_VECTOR);
+        assert_eq!(crate::hex::encode(&crate::sha256(&bytes)), V2_VECTOR_SHA256);
+    }
+
+    const V2_VECTOR: &str = "63617375732f6163742f763200000000086e61635f61727435000000003b9ea58000000000034e4143000000086465636973696f6e000000000000000000000000000000000000000355534100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001000000020000000343414e00000003474252020000000d6e6f7274685f616d657269636103000000110000000000000004";
+    const V2_VECTOR_SHA256: &str = "3fc945a0123f0248b3d999359c49b9ee7d5e0ae3ed0a398ae1706485959c1684";
 
     use super::*;
 

@@ -7,7 +7,7 @@
 //! proxy); one request per connection, which is all a command line needs.
 //!
 //! Signing: fetch `/api/head` and `/api/treaty`, parse the act file against
-//! the treaty, encode each act (`casus/act/v1`), build the entries for the
+//! the treaty, encode each act (`casus/act/v1`, or `v2` with extensions), build the entries for the
 //! next positions chained by `prev`, sign them, post them. If the ledger
 //! moved in between (409 `stale_head`) or the server is busy (503 `busy`), wait and sign again on the new
 //! head: waits grow exponentially with random jitter (so that writers that

@@ -493,3 +493,34 @@ fn report_reads_a_ledger_as_it_reads_files() {
     // `--as-of` is about a ledger's record times: alone it is refused.
     run(&["report", TREATY, RECORD, "--as-of", "2025-01-01"], 2);
 }
+
+/// Records whose acts carry what the act encoding v1 had no place for (a
+/// decision's tally, acclamation, a place, several parties an act is about)
+/// enter a ledger as `casus/act/v2` and replay from it to the same
+/// obligations and the same documents, tallies included.
+#[test]
+fn records_with_tallies_places_and_about_lists_replay_the_same_from_a_ledger() {
+    let d = Dir::new("ledger", "act-v2");
+    ok(&["keys", "new", "--out", &d.path("op.key"), "--operator"]);
+    for (treaty, record) in [
+        ("treaties/north-atlantic.md", "records/nato-2001.md"),
+        ("treaties/rio.md", "records/rio-1962.md"),
+        ("treaties/exercise-majority.md", "records/exercise-majority.md"),
+    ] {
+        let l = d.path(&format!("{}.sqlite", record.replace('/', "-")));
+        ok(&["ledger", "init", "--treaty", treaty, "--ledger", &l, "--operator-key", &d.path("op.key")]);
+        ok(&["ledger", "import", "--ledger", &l, "--record", record, "--key", &d.path("op.key")]);
+        ok(&["ledger", "verify", "--ledger", &l]);
+        let files = replay_json(&["replay", treaty, record, "--at", "2040-01-01", "--json"]);
+        let ledger = replay_json(&["replay", "--ledger", &l, "--at", "2040-01-01", "--json"]);
+        assert_eq!(verdicts(&files), verdicts(&ledger), "{record}: obligations");
+        let documents = |state: &Value| -> Vec<String> {
+            let docs = state["documents"].as_array().expect("documents[]");
+            docs.iter().map(|doc| format!("{} {} {} {}", doc["id"], doc["status"], doc["basis"], doc["tally"])).collect()
+        };
+        assert!(!documents(&files).is_empty(), "{record} has documents");
+        assert_eq!(documents(&files), documents(&ledger), "{record}: documents, bases and tallies");
+        let places = |state: &Value| state.to_string().matches("\"place\"").count();
+        assert_eq!(places(&files), places(&ledger), "{record}: places");
+    }
+}
