@@ -19,7 +19,7 @@
 //! # The CSTO ledger's witnesses
 //! version 2026-01-01
 //!   quorum  4
-//!   witness ARM witness.example/arm+d33d8479+BIE5dw6ofRdfVqNUZsNMfszLjYqRtO43ol32D1uPybOU
+//!   witness ARM witness.example/arm+d33d8479+BIE5dw6ofRdfVqNUZsNMfszLjYqRtO43ol32D1uPybOU http://witness.arm.example:7380
 //!   witness KAZ …
 //! version 2027-03-01T12:00
 //!   quorum  5
@@ -52,8 +52,20 @@ pub struct PolicyVersion {
     pub from: i64,
     /// How many of `witnesses` must cosign.
     pub quorum: usize,
-    /// Each witness: the label it is known by (a member state's code) and its cosignature/v1 verifier key.
-    pub witnesses: Vec<(String, NoteVerifier)>,
+    /// The witnesses of this version.
+    pub witnesses: Vec<PolicyWitness>,
+}
+
+/// One witness of a version: `witness LABEL VERIFIER_KEY [URL]`.
+#[derive(Clone, Debug)]
+pub struct PolicyWitness {
+    /// The label it is known by (a member state's code).
+    pub label: String,
+    /// Its cosignature/v1 verifier key.
+    pub key: NoteVerifier,
+    /// Where an operator asks it to cosign (`http://…`); readers, who only
+    /// check cosignatures, need none.
+    pub url: Option<String>,
 }
 
 /// A policy: versions in order of their dates.
@@ -115,19 +127,24 @@ impl WitnessPolicy {
                     }
                 }
                 "witness" => {
-                    let [label, key] = args[..] else { return Err(bad(line, "write `witness LABEL VERIFIER_KEY`")) };
+                    let (label, key, url) = match args[..] {
+                        [label, key] => (label, key, None),
+                        [label, key, url] if url.starts_with("http://") || url.starts_with("https://") => (label, key, Some(url.to_string())),
+                        [_, _, url] => return Err(bad(line, format!("`{url}` is not a witness's address (http://HOST:PORT)"))),
+                        _ => return Err(bad(line, "write `witness LABEL VERIFIER_KEY [URL]`")),
+                    };
                     let verifier = NoteVerifier::parse(key).map_err(|e| bad(line, format!("witness {label}: {e}")))?;
                     if verifier.signature_type != SignatureType::CosignatureV1 {
                         return Err(bad(line, format!("witness {label}: a witness key is a cosignature/v1 key (type 0x04)")));
                     }
                     let Some(v) = versions.last_mut() else { return Err(bad(line, "`witness` before any `version DATE`")) };
-                    if v.witnesses.iter().any(|(l, k)| l == label || (k.name == verifier.name && k.key_id == verifier.key_id)) {
+                    if v.witnesses.iter().any(|w| w.label == label || (w.key.name == verifier.name && w.key.key_id == verifier.key_id)) {
                         return Err(bad(line, format!("witness {label} is listed twice in this version")));
                     }
                     if v.witnesses.len() == MAX_WITNESSES {
                         return Err(bad(line, format!("more than {MAX_WITNESSES} witnesses in one version")));
                     }
-                    v.witnesses.push((label.to_string(), verifier));
+                    v.witnesses.push(PolicyWitness { label: label.to_string(), key: verifier, url });
                 }
                 other => return Err(bad(line, format!("unknown directive `{other}`: expected `version`, `quorum` or `witness`"))),
             }
@@ -178,7 +195,7 @@ pub fn verify_bundle_under_policy<'a>(bytes: &[u8], policy: &'a WitnessPolicy) -
             Time(at).display()
         )));
     };
-    let keys: Vec<NoteVerifier> = version.witnesses.iter().map(|(_, k)| k.clone()).collect();
+    let keys: Vec<NoteVerifier> = version.witnesses.iter().map(|w| w.key.clone()).collect();
     let mut report = verify_bundle_witnessed(bytes, &keys, 0)?;
     let in_window = |secs: Option<u64>| {
         secs.and_then(|s| i64::try_from(s).ok()).is_some_and(|s| s >= at - COSIGNATURE_SKEW_SECS && s <= at.saturating_add(COSIGNATURE_WINDOW_SECS))
@@ -213,10 +230,12 @@ mod tests {
     #[test]
     fn versions_are_chosen_by_date() {
         let p = WitnessPolicy::parse(&format!(
-            "# two versions\nversion 2026-01-01\n  quorum 1\n  witness ARM {KEY_A}\n\nversion 2027-03-01T12:00\n  quorum 1   # same witness\n  witness ARM {KEY_A}\n"
+            "# two versions\nversion 2026-01-01\n  quorum 1\n  witness ARM {KEY_A}\n\nversion 2027-03-01T12:00\n  quorum 1   # same witness\n  witness ARM {KEY_A} http://127.0.0.1:7380\n"
         ))
         .expect("policy");
         assert_eq!(p.versions.len(), 2);
+        assert_eq!(p.versions[0].witnesses[0].url, None);
+        assert_eq!(p.versions[1].witnesses[0].url.as_deref(), Some("http://127.0.0.1:7380"));
         let jan = Time::parse("2026-01-01").expect("date").0.0;
         let mar = Time::parse("2027-03-01T12:00").expect("date").0.0;
         assert!(p.in_force(jan - 1).is_none());
@@ -235,6 +254,7 @@ mod tests {
         assert!(err(&format!("version 2026-01-01\n quorum 1\n witness ARM {KEY_A}\n witness KAZ {KEY_A}\n")).contains("line 4: witness KAZ is listed twice"));
         assert!(err("version 2026-01-01\n quorum 1\n witness ARM not-a-key\n").contains("line 3: witness ARM:"));
         assert!(err("version 2026-01-01\n quorum one\n").contains("line 2: `one` is not a number"));
+        assert!(err(&format!("version 2026-01-01\n quorum 1\n witness ARM {KEY_A} ftp://x\n")).contains("line 3: `ftp://x` is not a witness's address"));
         assert!(err("versoin 2026-01-01\n").contains("line 1: unknown directive `versoin`"));
         assert!(err("# nothing\n").contains("no `version DATE`"));
     }

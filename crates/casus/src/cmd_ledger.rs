@@ -40,18 +40,106 @@ pub struct WitnessArgs {
     /// those given).
     #[arg(long)]
     pub witness_quorum: Option<usize>,
+    /// A witness policy file with dated versions (docs/WITNESS.md), each
+    /// witness with its URL: every checkpoint asks the witnesses of the
+    /// version in force at its time, and needs that version's quorum.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["witnesses", "witness_quorum"])]
+    pub witness_policy: Option<PathBuf>,
 }
 
 impl WitnessArgs {
-    /// The configured witnesses and the quorum (checked: 1 ≤ K ≤ count).
-    pub fn endpoints(&self) -> Result<(Vec<casus_witness::client::NamedWitness>, usize)> {
+    /// The witnesses to ask, checked: 1 ≤ K ≤ count, and under a policy,
+    /// a URL for every witness of every version.
+    pub fn cosigners(&self) -> Result<Cosigners> {
+        if let Some(path) = &self.witness_policy {
+            let policy = read_policy(path)?;
+            for v in &policy.versions {
+                if let Some(w) = v.witnesses.iter().find(|w| w.url.is_none()) {
+                    bail!(
+                        "{}: witness {} of the version of {} has no URL; an operator asks each witness at its address (`witness LABEL KEY URL`)",
+                        path.display(),
+                        w.label,
+                        Time(v.from).display()
+                    );
+                }
+            }
+            return Ok(Cosigners::Policy { policy, asked: std::collections::BTreeMap::new() });
+        }
         let witnesses = self
             .witnesses
             .iter()
             .map(|w| casus_witness::client::NamedWitness::parse(w, casus_witness::client::WITNESS_TIMEOUT))
             .collect::<std::result::Result<Vec<_>, _>>()?;
         let quorum = quorum_of(witnesses.len(), self.witness_quorum, "--witness-quorum")?;
-        Ok((witnesses, quorum))
+        Ok(Cosigners::Fixed { witnesses, quorum })
+    }
+}
+
+/// Reads a witness policy file; a broken one names its line.
+pub fn read_policy(path: &Path) -> Result<casus_ledger::witness_policy::WitnessPolicy> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading the witness policy {}", path.display()))?;
+    casus_ledger::witness_policy::WitnessPolicy::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Who cosigns the operator's checkpoints: the witnesses given on the
+/// command line, or those of the policy version in force at each
+/// checkpoint's time (their connections kept from one checkpoint to the
+/// next).
+pub enum Cosigners {
+    Fixed { witnesses: Vec<casus_witness::client::NamedWitness>, quorum: usize },
+    Policy { policy: casus_ledger::witness_policy::WitnessPolicy, asked: std::collections::BTreeMap<usize, Vec<casus_witness::client::NamedWitness>> },
+}
+
+/// A checkpoint cosigned by a quorum: the note, who signed, of how many asked, and the quorum.
+pub struct Cosigned {
+    pub note: casus_ledger::note::Note,
+    pub signed: Vec<String>,
+    pub asked: usize,
+    pub quorum: usize,
+}
+
+impl Cosigners {
+    /// Whether no witness is configured (checkpoints are the operator's alone).
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Cosigners::Fixed { witnesses, .. } if witnesses.is_empty())
+    }
+
+    /// Asks the witnesses for a checkpoint signed at `at` (seconds since
+    /// 1970) and returns it cosigned by at least the quorum, or why not.
+    pub fn cosign(
+        &mut self,
+        at: i64,
+        note: &casus_ledger::note::Note,
+        size: u64,
+        proof: &(dyn Fn(u64) -> Option<Vec<casus_ledger::merkle::Hash>> + Sync),
+    ) -> std::result::Result<Cosigned, String> {
+        let (witnesses, quorum) = match self {
+            Cosigners::Fixed { witnesses, quorum } => (witnesses, *quorum),
+            Cosigners::Policy { policy, asked } => {
+                let Some(index) = policy.versions.iter().rposition(|v| v.from <= at) else {
+                    let first = policy.versions.first().map_or(String::new(), |v| Time(v.from).display());
+                    return Err(format!("no version of the witness policy is in force at {} (the first is of {first})", Time(at).display()));
+                };
+                let version = &policy.versions[index];
+                let witnesses = match asked.entry(index) {
+                    std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        let mut named = Vec::new();
+                        for w in &version.witnesses {
+                            let url = w.url.as_deref().unwrap_or_default();
+                            let endpoint = casus_witness::client::WitnessEndpoint::new(url, w.key.clone(), casus_witness::client::WITNESS_TIMEOUT)
+                                .map_err(|e| format!("witness {}: {e}", w.label))?;
+                            named.push(casus_witness::client::NamedWitness { name: w.label.clone(), endpoint });
+                        }
+                        e.insert(named)
+                    }
+                };
+                (witnesses, version.quorum)
+            }
+        };
+        let asked = witnesses.len();
+        let (note, signed) = casus_witness::client::cosign_with_quorum(witnesses, quorum, note, size, proof).map_err(|e| e.to_string())?;
+        Ok(Cosigned { note, signed, asked, quorum })
     }
 }
 
@@ -86,8 +174,8 @@ impl WitnessKeys {
     /// The witnesses of one version of a dated policy, by their labels.
     pub fn of_policy(version: &casus_ledger::witness_policy::PolicyVersion) -> WitnessKeys {
         WitnessKeys {
-            names: version.witnesses.iter().map(|(label, k)| (label.clone(), k.name.clone(), k.key_id)).collect(),
-            keys: version.witnesses.iter().map(|(_, k)| k.clone()).collect(),
+            names: version.witnesses.iter().map(|w| (w.label.clone(), w.key.name.clone(), w.key.key_id)).collect(),
+            keys: version.witnesses.iter().map(|w| w.key.clone()).collect(),
             quorum: version.quorum,
         }
     }
@@ -337,8 +425,7 @@ fn read_bundle(bundle: &Path) -> Result<Option<Vec<u8>>> {
 /// `verify-bundle --policy`: the bundle under the version of a dated
 /// witness policy in force at its checkpoint's time.
 fn verify_bundle_under_policy(bundle: &Path, policy: &Path) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(policy).with_context(|| format!("reading the witness policy {}", policy.display()))?;
-    let policy = casus_ledger::witness_policy::WitnessPolicy::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", policy.display()))?;
+    let policy = read_policy(policy)?;
     let Some(bytes) = read_bundle(bundle)? else { return Ok(ExitCode::from(1)) };
     match casus_ledger::witness_policy::verify_bundle_under_policy(&bytes, &policy) {
         Ok(v) => {
@@ -659,24 +746,24 @@ pub fn run(cmd: LedgerCommand) -> Result<ExitCode> {
         LedgerCommand::Mirror(args) => crate::cmd_mirror::run(args),
         LedgerCommand::Checkpoint { ledger, operator_key, witnesses, clock } => {
             let op = read_key(&operator_key)?;
-            let (mut endpoints, quorum) = witnesses.endpoints()?;
+            let mut cosigners = witnesses.cosigners()?;
             let mut l = open(&ledger)?;
             let time = record_time(&mut l, &clock)?;
-            let mut signed = Vec::new();
+            let mut outcome = None;
             let result = l.checkpoint_cosigned(&op.key, time, &mut |note, size, proof| {
-                if endpoints.is_empty() {
+                if cosigners.is_empty() {
                     return Ok(note.clone());
                 }
-                let (cosigned, names) = casus_witness::client::cosign_with_quorum(&mut endpoints, quorum, note, size, proof)
-                    .map_err(|e| LedgerError::Refused(format!("{e}; nothing was stored")))?;
-                signed = names;
-                Ok(cosigned)
+                let cosigned = cosigners.cosign(time.0, note, size, proof).map_err(|e| LedgerError::Refused(format!("{e}; nothing was stored")))?;
+                let note = cosigned.note.clone();
+                outcome = Some(cosigned);
+                Ok(note)
             });
             match result {
                 Ok((cp, _)) => {
                     println!("checkpoint: {} entries, root {}", cp.size, hex::encode(&cp.root));
-                    if !endpoints.is_empty() {
-                        println!("cosigned by {} of {} witnesses ({}); the quorum is {quorum}", signed.len(), endpoints.len(), signed.join(", "));
+                    if let Some(c) = outcome {
+                        println!("cosigned by {} of {} witnesses ({}); the quorum is {}", c.signed.len(), c.asked, c.signed.join(", "), c.quorum);
                     }
                     Ok(ExitCode::SUCCESS)
                 }

@@ -68,6 +68,11 @@ pub struct MirrorArgs {
     /// How many of the witnesses must have cosigned the checkpoint (default: all those given).
     #[arg(long)]
     quorum: Option<usize>,
+    /// A witness policy file with dated versions (docs/WITNESS.md): the
+    /// remote's current checkpoint must carry the quorum of the version in
+    /// force now.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["witnesses", "quorum"])]
+    policy: Option<std::path::PathBuf>,
 }
 
 /// Why a run stopped.
@@ -126,7 +131,21 @@ fn get_ok(server: &Server, path: &str) -> Result<Vec<u8>> {
 }
 
 fn mirror(args: &MirrorArgs) -> Result<(), Stop> {
-    let witness = WitnessKeys::parse(&args.witnesses, args.quorum)?;
+    let witness = match &args.policy {
+        None => WitnessKeys::parse(&args.witnesses, args.quorum)?,
+        Some(path) => {
+            let policy = crate::cmd_ledger::read_policy(path)?;
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+            let version = policy.in_force(now).ok_or_else(|| anyhow!("{}: no version of the witness policy is in force now", path.display()))?;
+            println!(
+                "witness policy of {}: {} of its {} witnesses must have cosigned",
+                casus_model::Time(version.from).display(),
+                version.quorum,
+                version.witnesses.len()
+            );
+            WitnessKeys::of_policy(version)
+        }
+    };
     let server = Server::parse(&args.url, args.token.clone()).map_err(anyhow::Error::msg)?;
 
     // 1. The checkpoint, and the witnesses' cosignatures on it.

@@ -152,17 +152,20 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let l2 = ledger.clone();
     // Serving never creates a ledger: a mistyped path is an error, not an empty file.
     let opener: StoreOpener = Arc::new(move || crate::cmd_ledger::open_existing_store(&l2).map_err(|e| LedgerError::Store(format!("{e:#}"))));
-    let (endpoints, quorum) = args.witnesses.endpoints()?;
-    if !endpoints.is_empty() && operator.is_none() {
-        bail!("--witness needs --operator-key: the witnesses cosign the checkpoints the operator key signs");
+    let cosigners = args.witnesses.cosigners()?;
+    if !cosigners.is_empty() && operator.is_none() {
+        bail!("--witness and --witness-policy need --operator-key: the witnesses cosign the checkpoints the operator key signs");
     }
-    let cosigner: Option<casus_server::state::Cosigner> = if endpoints.is_empty() {
+    let cosigner: Option<casus_server::state::Cosigner> = if cosigners.is_empty() {
         None
     } else {
-        let endpoints = std::sync::Mutex::new(endpoints);
+        let cosigners = std::sync::Mutex::new(cosigners);
         Some(Arc::new(move |note: &casus_ledger::note::Note, size: u64, proof: &(dyn Fn(u64) -> Option<Vec<casus_ledger::merkle::Hash>> + Sync)| {
-            let mut endpoints = endpoints.lock().map_err(|_| "the witnesses' lock is poisoned".to_string())?;
-            casus_witness::client::cosign_with_quorum(&mut endpoints, quorum, note, size, proof).map(|(n, _)| n).map_err(|e| e.to_string())
+            let mut cosigners = cosigners.lock().map_err(|_| "the witnesses' lock is poisoned".to_string())?;
+            // The server signs its checkpoints at its clock's time: the
+            // policy version in force then names the witnesses.
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+            cosigners.cosign(now, note, size, proof).map(|c| c.note)
         }))
     };
     let featured = if args.demo { casus_server::demo::featured(crate::CST_TREATY, crate::CSTO_RECORD) } else { Default::default() };

@@ -3,7 +3,9 @@
 //! 127.0.0.1; `ledger checkpoint --witness … --witness-quorum K` stores
 //! the cosigned checkpoint only with K cosignatures; a proof bundle
 //! carries them and `verify-bundle --witness … --quorum K` counts them;
-//! `serve --witness …` has them cosign the checkpoints it signs.
+//! `serve --witness-policy …` has the witnesses of the policy version in
+//! force cosign the checkpoints it signs, and `ledger mirror --policy`
+//! holds the served log to the same policy.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -257,13 +259,26 @@ fn cosign_server_checkpoints_are_cosigned() {
         let key = d.path(&format!("{member}.wkey"));
         let wkey = ok(&["witness", "keys", "new", "--out", &key, "--name", &format!("witness.{member}.example")]).lines().next().expect("key").to_string();
         let w = spawn_witness(&key, &d.path(&format!("{member}-state")), &log);
-        endpoints.push(format!("{member}={}={wkey}", w.url));
+        endpoints.push(format!("  witness {member} {wkey} {}\n", w.url));
         keys.push(format!("{member}={wkey}"));
         witnesses.push(w);
     }
+    // The members' dated witness policy, each witness with its address: the
+    // server asks the witnesses of the version in force when it checkpoints.
+    let policy = d.path("witnesses.policy");
+    std::fs::write(&policy, format!("version 2020-01-01\n  quorum 2\n{}", endpoints.concat())).expect("policy");
+    // Without their addresses a policy cannot serve an operator.
+    let without_urls = d.path("readers.policy");
+    std::fs::write(
+        &without_urls,
+        format!("version 2020-01-01\n  quorum 2\n{}", keys.iter().map(|k| format!("  witness {}\n", k.replacen('=', " ", 1))).collect::<String>()),
+    )
+    .expect("policy");
+    let (_, err) = run(&["ledger", "checkpoint", "--ledger", &l, "--operator-key", &d.path("op.key"), "--witness-policy", &without_urls], 2);
+    assert!(err.contains("witness ARM of the version of 2020-01-01 has no URL"), "{err}");
     let mut server = Command::new(env!("CARGO_BIN_EXE_casus"))
         .args(["serve", "--ledger", &l, "--listen", "127.0.0.1:0", "--operator-key", &d.path("op.key")])
-        .args(["--witness", &endpoints[0], "--witness", &endpoints[1], "--witness-quorum", "2"])
+        .args(["--witness-policy", &policy])
         .current_dir(crate::root())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -302,11 +317,17 @@ fn cosign_server_checkpoints_are_cosigned() {
     // The API and the ledger page name the witnesses that cosigned.
     let checkpoints = http_get(&url, "/api/checkpoints");
     let ledger_page = http_get(&url, "/ledger");
+    // A member's mirror holds the log to the readers' copy of the policy.
+    let mirrored = casus(&["ledger", "mirror", &url, "--ledger", &d.path("mirror.sqlite"), "--policy", &without_urls]);
     let _ = server.kill();
     let _ = server.wait();
     assert!(posted.status.success(), "{}", stderr(&posted));
     assert!(verified.status.success(), "{}\n{}", stdout(&verified), stderr(&verified));
     assert!(stdout(&verified).contains("witnesses: 2 of 2 cosigned; the quorum is 2"), "{}", stdout(&verified));
+    assert!(mirrored.status.success(), "{}", stderr(&mirrored));
+    let out = stdout(&mirrored);
+    assert!(out.contains("witness policy of 2020-01-01: 2 of its 2 witnesses must have cosigned"), "{out}");
+    assert!(out.contains("witnesses: 2 of 2 cosigned; the quorum is 2"), "{out}");
     assert!(checkpoints.contains("\"witness\":\"witness.ARM.example\"") && checkpoints.contains("\"witness\":\"witness.KAZ.example\""), "{checkpoints}");
     assert!(
         ledger_page.contains("cosigned by <code>witness.ARM.example</code>") || ledger_page.contains("cosigned by <code>witness.KAZ.example</code>"),

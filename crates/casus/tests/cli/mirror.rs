@@ -148,6 +148,17 @@ fn mirror_copies_verifies_catches_up_and_refuses_tampering() {
     let m = d.path("mirror.sqlite");
     let (_, err) = run(&["ledger", "mirror", &server.url, "--ledger", &m, "--witness", &format!("ARM={wkey}")], 1);
     assert!(err.contains("0 valid cosignature(s) of the 1 witness(es) given; the quorum is 1"), "{err}");
+    // The same under a dated policy: the version in force now judges; a
+    // policy whose first version is yet to come has nothing in force.
+    let policy = d.path("witnesses.policy");
+    std::fs::write(&policy, format!("version 2020-01-01\n  quorum 1\n  witness ARM {wkey}\n")).expect("policy");
+    let (out, err) = run(&["ledger", "mirror", &server.url, "--ledger", &m, "--policy", &policy], 1);
+    assert!(out.contains("witness policy of 2020-01-01: 1 of its 1 witnesses must have cosigned"), "{out}");
+    assert!(err.contains("0 valid cosignature(s) of the 1 witness(es) given; the quorum is 1"), "{err}");
+    std::fs::write(&policy, format!("version 9000-01-01\n  quorum 1\n  witness ARM {wkey}\n")).expect("policy");
+    let (_, err) = run(&["ledger", "mirror", &server.url, "--ledger", &m, "--policy", &policy], 2);
+    assert!(err.contains("no version of the witness policy is in force now"), "{err}");
+    run(&["ledger", "mirror", &server.url, "--ledger", &m, "--policy", &policy, "--quorum", "1"], 2);
     let (_, err) = run(&["ledger", "mirror", &server.url, "--ledger", &m, "--origin", "casus.ledger/another"], 1);
     assert!(err.contains("not --origin"), "{err}");
 
