@@ -360,7 +360,8 @@ fn renounce(treaty: &Treaty, _: &Symbols) -> Found {
     let p = &treaty.provisions;
     let mut out = Vec::new();
     if let Some(n) = p.withdrawal_notice {
-        out.push((format!("withdrawal {n} after notice"), Vec::new()));
+        let bound = p.withdrawal_not_before.map(|d| format!(" not before {d} in force")).unwrap_or_default();
+        out.push((format!("withdrawal {n} after notice{bound}"), Vec::new()));
     }
     if let Some(r) = p.renewal {
         out.push((format!("renews {} unless notice {} before end", r.period, r.notice), Vec::new()));

@@ -1055,13 +1055,23 @@ fn provision_reasons(cx: &Ctx, party: &str, membership_acts: &[u32]) -> Vec<Stri
     for &i in membership_acts {
         let notice = &cx.acts[i as usize];
         match treaty.withdrawal_ending(notice, i) {
-            Some(Ending::Withdrawal { at: when, by_renewal: false, .. }) => out.push(format!(
-                "Under the treaty's `withdrawal` clause a withdrawal takes effect {} after its notice, so {party}'s notice of {} {} on {}.",
-                treaty.provisions.withdrawal_notice.unwrap_or_default(),
-                long_date(notice.time),
-                tense(when),
-                long_date(when)
-            )),
+            Some(Ending::Withdrawal { at: when, by_renewal: false, .. }) => {
+                let after = treaty.provisions.withdrawal_notice.unwrap_or_default();
+                match (treaty.withdrawal_earliest(), treaty.provisions.withdrawal_not_before) {
+                    (Some(earliest), Some(years)) if when == earliest && notice.time.add(after) < earliest => out.push(format!(
+                        "Under the treaty's `withdrawal` clause a withdrawal takes effect {after} after its notice, but not before the treaty has been in force for {years}, on {}; so {party}'s notice of {} {} then.",
+                        long_date(earliest),
+                        long_date(notice.time),
+                        tense(when),
+                    )),
+                    _ => out.push(format!(
+                        "Under the treaty's `withdrawal` clause a withdrawal takes effect {after} after its notice, so {party}'s notice of {} {} on {}.",
+                        long_date(notice.time),
+                        tense(when),
+                        long_date(when)
+                    )),
+                }
+            }
             Some(Ending::Withdrawal { at: when, .. }) => out.push(format!(
                 "Under the treaty's `renews` clause notice is due {} before a term ends, so {party}'s notice of {} {} at the end of the term it came in time for, on {}.",
                 treaty.provisions.renewal.map(|r| r.notice).unwrap_or_default(),

@@ -1177,12 +1177,12 @@ impl Lowerer<'_> {
 
     /// One of the treaty's provisions on its own life: `term DURATION`,
     /// `renews DURATION unless notice DURATION before end`, `withdrawal
-    /// DURATION after notice`.
+    /// DURATION after notice [not before DURATION in force]`.
     fn provision_clause(&mut self, key: &str, args: &[Token], line: Span, spans: &mut ProvisionSpans) {
         let (shape, seen) = match key {
             "term" => ("`term DURATION`, such as `term 10 years`", &mut spans.term),
             "renews" => ("`renews DURATION unless notice DURATION before end`, such as `renews 5 years unless notice 6 months before end`", &mut spans.renews),
-            _ => ("`withdrawal DURATION after notice`, such as `withdrawal 6 months after notice`", &mut spans.withdrawal),
+            _ => ("`withdrawal DURATION after notice [not before DURATION in force]`, such as `withdrawal 6 months after notice`", &mut spans.withdrawal),
         };
         if seen.is_some() {
             self.cx
@@ -1197,7 +1197,11 @@ impl Lowerer<'_> {
         let well_formed = match key {
             "term" => duration_at(0) && args.len() == 2,
             "renews" => duration_at(0) && args.len() == 8 && words(2, &["unless", "notice"]) && duration_at(4) && words(6, &["before", "end"]),
-            _ => duration_at(0) && args.len() == 4 && words(2, &["after", "notice"]),
+            _ => {
+                duration_at(0)
+                    && words(2, &["after", "notice"])
+                    && (args.len() == 4 || (args.len() == 10 && words(4, &["not", "before"]) && duration_at(6) && words(8, &["in", "force"])))
+            }
         };
         if !well_formed {
             self.cx.err(codes::PROVISION_MALFORMED, span_of(args, line), format!("expected {shape}")).label("not a provision the language reads");
@@ -1213,7 +1217,12 @@ impl Lowerer<'_> {
                     self.treaty.provisions.renewal = Some(Renewal { period: first, notice });
                 }
             }
-            _ => p.withdrawal_notice = Some(first),
+            _ => {
+                p.withdrawal_notice = Some(first);
+                if args.len() == 10 {
+                    self.treaty.provisions.withdrawal_not_before = self.cx.duration(&args[6..8], line);
+                }
+            }
         }
     }
 

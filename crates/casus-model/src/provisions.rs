@@ -27,6 +27,9 @@ pub struct Provisions {
     /// `withdrawal DURATION after notice`: a party's withdrawal takes
     /// effect this long after its notice.
     pub withdrawal_notice: Option<Duration>,
+    /// `… not before DURATION in force`: and never before the treaty has
+    /// been in force this long (the North Atlantic Treaty's twenty years).
+    pub withdrawal_not_before: Option<Duration>,
 }
 
 /// Automatic renewal: each term is followed by another of `period` unless a
@@ -128,6 +131,12 @@ impl Treaty {
         self.versions.first().map(|v| v.in_force)
     }
 
+    /// The first instant a withdrawal may take effect under `withdrawal …
+    /// not before DURATION in force`, if the treaty says.
+    pub fn withdrawal_earliest(&self) -> Option<Time> {
+        Some(self.start()?.add(self.provisions.withdrawal_not_before?))
+    }
+
     /// Whether `act` is a notice against renewal (`withdrawal termination`).
     pub fn is_termination_notice(&self, act: &Act) -> bool {
         act.kind == ActKind::Withdrawal && act.subject.is_some() && act.subject == self.words.termination
@@ -144,7 +153,11 @@ impl Treaty {
         }
         let p = &self.provisions;
         if let Some(after) = p.withdrawal_notice {
-            return Some(Ending::Withdrawal { notice: index, at: act.time.add(after), by_renewal: false });
+            let mut at = act.time.add(after);
+            if let Some(earliest) = self.withdrawal_earliest() {
+                at = at.max(earliest);
+            }
+            return Some(Ending::Withdrawal { notice: index, at, by_renewal: false });
         }
         let at = p.term_end_for_notice(self.start()?, act.when().latest)?;
         Some(Ending::Withdrawal { notice: index, at, by_renewal: true })
@@ -187,7 +200,12 @@ mod tests {
 
     #[test]
     fn a_notice_in_time_reaches_the_running_term_and_a_late_one_the_next() {
-        let p = Provisions { term: Some(years(5)), renewal: Some(Renewal { period: years(5), notice: months(6) }), withdrawal_notice: None };
+        let p = Provisions {
+            term: Some(years(5)),
+            renewal: Some(Renewal { period: years(5), notice: months(6) }),
+            withdrawal_notice: None,
+            withdrawal_not_before: None,
+        };
         let start = t("2020-11-10");
         // The first term ends 2025-11-10; notice is due by 2025-05-10.
         assert_eq!(p.term_end_for_notice(start, t("2025-05-10")), Some(t("2025-11-10")));
@@ -198,7 +216,7 @@ mod tests {
 
     #[test]
     fn a_term_without_renewal_expires() {
-        let p = Provisions { term: Some(years(10)), renewal: None, withdrawal_notice: None };
+        let p = Provisions { term: Some(years(10)), renewal: None, withdrawal_notice: None, withdrawal_not_before: None };
         assert_eq!(p.expiry(t("1939-08-23")), Some(t("1949-08-23")));
         assert_eq!(p.term_end_for_notice(t("1939-08-23"), t("1940-01-01")), None);
     }

@@ -181,3 +181,31 @@ fn a_suspension_between_two_parties_lapses_their_duties_only() {
         casus(&["check", "--short", "crates/casus-lang/tests/corpus/base-treaty.md", "crates/casus-lang/tests/corpus/record/suspension-between-parties.acts"]);
     assert_eq!(format!("{}{}", stdout(&o), stderr(&o)).matches("error[E0106]").count(), 3, "{}{}", stdout(&o), stderr(&o));
 }
+
+/// The North Atlantic Treaty's Article 13: a notice takes effect one year
+/// after it is given, and not before the Treaty has been in force for
+/// twenty years (24 August 1969). A notice of 1966 waits for that date; a
+/// notice of 1980 takes effect a year later. Both dates are computed.
+#[test]
+fn a_withdrawal_waits_for_the_years_the_treaty_must_first_be_in_force() {
+    let record = temp(
+        "nat-withdrawals.md",
+        "```acts\nrecord \"Withdrawals (test fixture)\"\n  treaty NAT\n\n1966-03-07 FRA withdrawal\n  id fra_notice\n  source \"https://example.org/fra\" \"fixture\"\n\n1980-05-02 NOR withdrawal\n  id nor_notice\n  source \"https://example.org/nor\" \"fixture\"\n```\n",
+    );
+    let record = record.to_str().expect("path");
+    let nat = "treaties/north-atlantic.md";
+    let state = |at: &str| json(&["replay", nat, record, "--at", at, "--json"]);
+    assert_eq!(party_status(&state("1969-08-23"), "FRA"), "member", "a year after the notice is not yet twenty years in force");
+    assert_eq!(party_status(&state("1969-08-24T00:00"), "FRA"), "former");
+    assert_eq!(party_status(&state("1981-05-01"), "NOR"), "member");
+    assert_eq!(party_status(&state("1981-05-02T00:00"), "NOR"), "former");
+    let o = casus(&["explain", nat, record, "party/FRA", "--at", "1970-01-01"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("a withdrawal takes effect 1 year after its notice, but not before the treaty has been in force for 20 years, on 24 August 1969; so France's notice of 7 March 1966 took effect then."),
+        "{}",
+        stdout(&o)
+    );
+    let o = casus(&["explain", nat, record, "party/NOR", "--at", "1990-01-01"]);
+    assert!(stdout(&o).contains("Norway's notice of 2 May 1980 took effect on 2 May 1981."), "{}", stdout(&o));
+}
