@@ -400,7 +400,7 @@ fn evidence(treaty: &Treaty, duty: &Duty, symbols: &Symbols, clause: String, rea
     Evidence {
         duty: symbols.name(duty.id).to_string(),
         clause,
-        article: if article.is_some() { casus_engine::report::article_name(treaty, symbols, article) } else { String::new() },
+        article: if article.is_some() { casus_query::report::article_name(treaty, symbols, article) } else { String::new() },
         quote: duty.quote.text.clone(),
         line: duty.quote.line,
         readings,

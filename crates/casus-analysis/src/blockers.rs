@@ -202,8 +202,8 @@ fn document_coalitions(d: &DocumentState, symbols: &Symbols, at: Time) -> (Vec<C
 /// The smallest sets of acts by parties that would change the verdict of
 /// `fact` (a document or an obligation), or `None` if there is no such fact.
 pub fn blockers(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State, fact: &str) -> Option<Blockers> {
-    match casus_engine::FactId::parse(fact)? {
-        casus_engine::FactId::Document(doc) => {
+    match casus_query::FactId::parse(fact)? {
+        casus_query::FactId::Document(doc) => {
             let id = symbols.get(&doc)?;
             let d = state.documents.iter().find(|d| d.id == id)?;
             let (coalitions, note) = document_coalitions(d, symbols, state.at);
@@ -214,12 +214,12 @@ pub fn blockers(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State,
             };
             Some(described(Blockers { fact: fact.to_string(), verdict, coalitions, note }, treaty, symbols))
         }
-        casus_engine::FactId::Obligation { case, duty, debtor } => {
+        casus_query::FactId::Obligation { case, duty, debtor } => {
             let (debtor, duty) = (debtor.as_str(), duty.as_str());
-            let c = state.cases.iter().find(|c| casus_engine::act_name(&acts[c.trigger as usize], symbols, c.trigger as usize) == case)?;
+            let c = state.cases.iter().find(|c| casus_query::act_name(&acts[c.trigger as usize], symbols, c.trigger as usize) == case)?;
             let debtor_sym = symbols.get(debtor)?;
             let o = c.obligations.iter().find(|o| o.debtor == debtor_sym && symbols.name(treaty.duties[o.duty].id) == duty)?;
-            let deadline = o.deadline.map(casus_engine::report::long_date).unwrap_or_default();
+            let deadline = o.deadline.map(casus_query::report::long_date).unwrap_or_default();
             let (coalitions, note) = match o.status {
                 ObligationStatus::Breached | ObligationStatus::Pending => {
                     let act = format!("had performed the duty by its deadline, {deadline}");

@@ -3,8 +3,9 @@
 //! every reading, and how many days until the first assistance. Every
 //! request is a row, including a request that engages no duty, with why.
 
-use casus_engine::{Query, all_readings, derive, report};
+use casus_engine::{Query, all_readings, derive};
 use casus_model::*;
+use casus_query::report;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -49,7 +50,7 @@ pub fn is_assistance_duty(duty: &Duty) -> bool {
 }
 
 fn act_id(acts: &[Act], symbols: &Symbols, i: u32) -> String {
-    casus_engine::act_name(&acts[i as usize], symbols, i as usize)
+    casus_query::act_name(&acts[i as usize], symbols, i as usize)
 }
 
 /// How an act is listed in the response column.
@@ -72,12 +73,12 @@ pub fn why_no_duty(treaty: &Treaty, act: &Act, symbols: &Symbols) -> String {
         let wordings: Vec<&Duty> = treaty.duties.iter().filter(|d| d.id == id && d.triggers().any(|t| t.kind == act.kind)).collect();
         let in_force: Vec<&&Duty> = wordings.iter().filter(|d| treaty.rule_in_force(&d.versions, act.time)).collect();
         if in_force.is_empty() {
-            why.push(format!("\"{}\" is in no text in force on {}", treaty.duty_title(wordings[0], symbols), casus_engine::report::act_date(act)));
+            why.push(format!("\"{}\" is in no text in force on {}", treaty.duty_title(wordings[0], symbols), casus_query::report::act_date(act)));
             continue;
         }
         for duty in in_force {
             let title = format!("\"{}\"", treaty.duty_title(duty, symbols));
-            let article = |s: Sym| casus_engine::report::article_name(treaty, symbols, s);
+            let article = |s: Sym| casus_query::report::article_name(treaty, symbols, s);
             // The trigger of the request's kind (a duty may have several).
             let trigger = duty.triggers().find(|t| t.kind == act.kind).unwrap_or(&duty.trigger);
             let lack = trigger.constraints.iter().find_map(|&(field, term)| match term {

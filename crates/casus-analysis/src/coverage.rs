@@ -167,7 +167,7 @@ fn invocation_table(shipped: &[Shipped], at: Time, verdict: &dyn Fn(&CaseRow) ->
         let Some(record) = &s.record_file else { continue };
         let last = s.acts.iter().map(|a| When::of(a.time, a.precision).latest.end_of_day()).max().unwrap_or(at);
         let at = at.max(last);
-        let as_of = casus_engine::report_date(at);
+        let as_of = casus_query::report_date(at);
         for r in case_rows(s.treaty, s.acts, s.symbols, at) {
             let _ =
                 writeln!(out, "| `{record}` | {} | `{}` | {} | {} | {as_of} | {} |", r.treaty, r.case, r.requester, r.date, verdict(&r).replace('|', "\\|"));

@@ -187,5 +187,5 @@ pub fn reliability(treaties: Vec<TreatyReliability>, at: Time) -> Reliability {
     let engaging = || treaties.iter().filter(|t| t.readings.iter().any(|r| r.engaged > 0));
     let lowest = total(engaging().filter_map(|t| t.readings.iter().filter(|r| r.engaged > 0).min_by(|a, b| key(a).total_cmp(&key(b)))));
     let highest = total(engaging().filter_map(|t| t.readings.iter().filter(|r| r.engaged > 0).max_by(|a, b| key(a).total_cmp(&key(b)))));
-    Reliability { at: casus_engine::report_date(at), treaties, lowest, highest }
+    Reliability { at: casus_query::report_date(at), treaties, lowest, highest }
 }

@@ -9,10 +9,11 @@
 //! chairs, everything is derived again). A property test holds the focused
 //! result equal to a full derivation.
 
-use casus_engine::report::{CaseRow, DocumentRow};
+use casus_query::report::{CaseRow, DocumentRow};
 
-use casus_engine::{Query, Report, derive, report};
+use casus_engine::{Query, derive};
 use casus_model::*;
+use casus_query::{Report, report};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -280,7 +281,7 @@ mod tests {
     #[test]
     fn diff_lists_only_changes() {
         let r = Report {
-            treaty: casus_engine::report::TreatyRef { id: "T".into(), title: "T".into() },
+            treaty: casus_query::report::TreatyRef { id: "T".into(), title: "T".into() },
             at: "2000-01-01".into(),
             version: None,
             readings: vec![],

@@ -3,8 +3,9 @@
 //! right and compactly described.
 
 use casus_analysis::{Change, blockers, what_if};
-use casus_engine::{Query, derive, report};
+use casus_engine::{Query, derive};
 use casus_model::{Act, ActKind, Precision, Symbols, Time};
+use casus_query::report;
 use proptest::prelude::*;
 
 fn synthetic(parties: usize, acts: usize, seed: u64) -> (casus_model::Treaty, Vec<Act>, Symbols) {

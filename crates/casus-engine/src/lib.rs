@@ -1,6 +1,7 @@
 //! The casus engine: a pure function from (treaty, acts, a date,
-//! interpretation choices) to the normative state on that date, with an
-//! explanation for every derived fact.
+//! readings) to the normative state on that date. The report and the
+//! explanation of every derived fact, the wire types the front ends send,
+//! are built from that state in `casus-query`.
 //!
 //! Architecture invariant: no IO, no clock, no randomness, no hash-order
 //! iteration in anything that reaches the output. The same inputs give
@@ -9,27 +10,14 @@
 
 mod derive;
 mod documents;
-mod explain;
-mod fact;
 mod fxhash;
-mod matcher;
-pub mod report;
+/// Matching an act against a rule's pattern; the explanations (in
+/// `casus-query`) match again to cite the act that answered a pattern.
+pub mod matcher;
+mod status;
 
 pub use derive::{CaseState, ChairState, ConditionOutcome, DutyInstance, ObligationState, ObligationStatus, PartyState, Performance, State, derive};
 pub use documents::{Basis, DocumentState, DocumentStatus, NoEffect, Position, Section, Tally, position_of, status_of};
-pub use explain::{ActCite, Explanation, ReadingCite, RuleCite, act_sentence, explain, explain_fact};
-pub use fact::{FACT_FORMS, FactId, MAX_FACT_BYTES, act_name};
-pub use report::{Report, report};
-
-/// The explanation's parts, for renderers.
-pub mod explain_types {
-    pub use crate::explain::SourceCite;
-}
-
-/// A time as reports print it.
-pub fn report_date(t: casus_model::Time) -> String {
-    report::date(t)
-}
 
 use casus_model::{Sym, Time, Treaty};
 use std::collections::BTreeMap;

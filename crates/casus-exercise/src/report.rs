@@ -150,7 +150,7 @@ pub struct Reading {
 }
 
 fn act_name(acts: &[Act], symbols: &Symbols, i: usize) -> String {
-    casus_engine::act_name(&acts[i], symbols, i)
+    casus_query::act_name(&acts[i], symbols, i)
 }
 
 /// The deadline of a report row as a time (a bare date is the end of its day).
@@ -184,7 +184,7 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
         .skip(exercise_from)
         .map(|(i, a)| {
             let stamp = Stamp::of(a, symbols);
-            let mut summary = casus_engine::act_sentence(treaty, acts, symbols, &state_at, i);
+            let mut summary = casus_query::act_sentence(treaty, acts, symbols, &state_at, i);
             for (label, s) in [("reason", a.reason), ("condition", a.condition)] {
                 if s.is_some() {
                     summary.push_str(&format!("; {label}: \u{201c}{}\u{201d}", symbols.name(s)));
@@ -209,7 +209,7 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
     let mut duties = Vec::new();
     let default_query = Query { at: at_t, readings: BTreeMap::new() };
     let state = casus_engine::derive(treaty, acts, &default_query);
-    let report = casus_engine::report(treaty, acts, symbols, &state);
+    let report = casus_query::report(treaty, acts, symbols, &state);
     let exercise_docs: BTreeSet<String> =
         acts[exercise_from.min(acts.len())..].iter().filter(|a| a.document.is_some()).map(|a| symbols.name(a.document).to_string()).collect();
     let name_of = |code: &str| report.party_name(code);
@@ -236,7 +236,7 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
     let exercise_acts: BTreeSet<String> = (exercise_from..acts.len()).map(|i| act_name(acts, symbols, i)).collect();
     for reading in readings(treaty, symbols) {
         let state = casus_engine::derive(treaty, acts, &Query { at: at_t, readings: reading.choices });
-        let r = casus_engine::report(treaty, acts, symbols, &state);
+        let r = casus_query::report(treaty, acts, symbols, &state);
         for c in &r.cases {
             // The cases the exercise opened or answered.
             let opened = time_of.get(&c.id).copied();
@@ -297,16 +297,16 @@ fn diverge(treaty: &Treaty, symbols: &Symbols, starting: &[Act], played: &[Act],
 /// history are both this.
 pub fn differences(treaty: &Treaty, symbols: &Symbols, a: &[Act], b: &[Act], at: Time) -> Vec<(String, String, String)> {
     let q = Query { at, readings: BTreeMap::new() };
-    let mine = casus_engine::report(treaty, a, symbols, &casus_engine::derive(treaty, a, &q));
-    let theirs = casus_engine::report(treaty, b, symbols, &casus_engine::derive(treaty, b, &q));
+    let mine = casus_query::report(treaty, a, symbols, &casus_engine::derive(treaty, a, &q));
+    let theirs = casus_query::report(treaty, b, symbols, &casus_engine::derive(treaty, b, &q));
     let mut out = Vec::new();
-    let docs = |r: &casus_engine::Report| -> BTreeMap<String, String> {
+    let docs = |r: &casus_query::Report| -> BTreeMap<String, String> {
         r.documents
             .iter()
             .map(|d| (d.id.clone(), if d.blocked_by.is_empty() { d.status.word().to_string() } else { format!("{} by {}", d.status, d.blocked_by.join(", ")) }))
             .collect()
     };
-    let duties = |r: &casus_engine::Report| -> BTreeMap<String, String> {
+    let duties = |r: &casus_query::Report| -> BTreeMap<String, String> {
         r.cases
             .iter()
             .flat_map(|c| c.obligations.iter().map(move |o| (format!("{} owed by {} in case {}", o.duty_title, o.debtor, c.id), o.status.word().to_string())))

@@ -1,7 +1,7 @@
 //! How numbers read in the words casus writes for people: digits grouped by
 //! thousands ("2,030"), and a count with its noun in the right number ("1
 //! duty", "2 duties"). One home, for the language's diagnostics and the
-//! engine's explanations alike.
+//! explanations alike.
 
 /// A whole number with its digits grouped by thousands: 2030 → "2,030".
 pub fn grouped(n: u64) -> String {

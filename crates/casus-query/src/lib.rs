@@ -9,17 +9,33 @@
 //!   under.
 //! - [`book`]: the treaty with its acts, from files or from a ledger, loaded
 //!   strictly; the names a record knows, for acts added to it.
-//! - [`FactId`], re-exported: the fact grammar and the `act-N` name. It is
-//!   the engine's for now, since the engine's report builds the ids; it
-//!   moves here with the report.
+//! - The wire types, built from the engine's state: the [`report`] (the
+//!   state as a document, with every fact's id), the [`explain`]ed fact
+//!   (why it holds) and [`FactId`], the fact grammar and the `act-N` name.
+//!   Their OpenAPI schemas are derived behind the `openapi` feature, which
+//!   only the server turns on.
 //!
 //! Named for the first of these: every front end's work starts with a
 //! query. The front ends keep argument and HTTP parsing and rendering; the
 //! engine stays pure (it never sees a string the user typed, nor a clock).
 
 pub mod book;
+mod explain;
+mod fact;
 pub mod question;
+pub mod report;
 
 pub use book::{Book, BookError, KnownNames, load_treaty};
-pub use casus_engine::{FACT_FORMS, FactId, act_name};
+pub use explain::{ActCite, Explanation, ReadingCite, RuleCite, SourceCite, act_sentence, explain, explain_fact};
+pub use fact::{FACT_FORMS, FactId, MAX_FACT_BYTES, act_name};
 pub use question::{Question, QuestionError, Reading, Resolved, StateKey, format_time, parse_time, system_now, today};
+pub use report::{Report, report};
+
+// The engine's state, as the report and the explanation (moved here whole
+// from the engine) name it: `crate::CaseState`, `crate::derive(…)`.
+use casus_engine::{CaseState, ConditionOutcome, DocumentState, ObligationState, Performance, Position, Query, Section, Tally, derive};
+
+/// A time as reports print it.
+pub fn report_date(t: casus_model::Time) -> String {
+    report::date(t)
+}

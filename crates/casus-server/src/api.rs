@@ -18,10 +18,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use casus_engine::report::{CaseRow, DocumentRow, ReadingRow};
-use casus_engine::{FACT_FORMS, FactId, MAX_FACT_BYTES};
 use casus_ledger::{Checkpoint, hex, merkle};
 use casus_model::Time;
+use casus_query::report::{CaseRow, DocumentRow, ReadingRow};
+use casus_query::{FACT_FORMS, FactId, MAX_FACT_BYTES};
 use casus_query::{Question, question};
 use serde::Serialize;
 
@@ -159,7 +159,7 @@ pub async fn report_for(s: &AppState, p: StateParams) -> Result<(crate::state::R
 
 /// The state on a date as known at a date: the same document as `casus replay --json`.
 #[utoipa::path(get, path = "/api/state", params(StateParams), responses(
-    (status = 200, description = "The state (see README: JSON)", body = casus_engine::Report),
+    (status = 200, description = "The state (see README: JSON)", body = casus_query::Report),
     (status = 400, description = "A bad date or an unknown reading", body = crate::error::ErrorBody)))]
 pub async fn state(State(s): State<AppState>, p: StateParams) -> Result<Response, ApiError> {
     let (_, d) = report_for(&s, p).await?;
@@ -207,14 +207,14 @@ pub async fn document(State(s): State<AppState>, id: Result<Path<String>, PathRe
         .find(|doc| doc.id == id)
         .cloned()
         .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("no document `{id}` on {}", casus_engine::report_date(r.question.at))))
+        .ok_or_else(|| ApiError::not_found(format!("no document `{id}` on {}", casus_query::report_date(r.question.at))))
 }
 
 /// Why a fact holds: the rules and the article's text, the treaty version, the acts and their sources, the readings.
 #[utoipa::path(get, path = "/api/explain", params(StateParams), responses(
-    (status = 200, description = "The explanation", body = casus_engine::Explanation),
+    (status = 200, description = "The explanation", body = casus_query::Explanation),
     (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn explain(State(s): State<AppState>, p: StateParams) -> Result<Json<casus_engine::Explanation>, ApiError> {
+pub async fn explain(State(s): State<AppState>, p: StateParams) -> Result<Json<casus_query::Explanation>, ApiError> {
     let fact = fact_id(p.fact.as_deref(), "/api/explain")?;
     let r = s.resolve(&p.question)?;
     let _permit = s.0.derivations.clone().acquire_owned().await.map_err(ApiError::internal)?;

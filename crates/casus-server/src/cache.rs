@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use casus_engine::Report;
+use casus_query::Report;
 use casus_query::StateKey;
 
 /// A derived report is cached under the key of the state it shows.
@@ -109,7 +109,7 @@ impl ReportCache {
 #[cfg(test)]
 mod cache_tests {
     use super::*;
-    use casus_engine::report::TreatyRef;
+    use casus_query::report::TreatyRef;
 
     fn report(json_bytes: usize) -> Arc<Derived> {
         let report = Report {

@@ -1,7 +1,7 @@
 //! The OpenAPI document of `/api/`: the list of paths. Every schema is
 //! derived from the type the handler answers with: the server's bodies
-//! here, the engine's wire types (the report, the explanation) through the
-//! engine's `openapi` feature, so no schema is kept by hand. The document
+//! here, the wire types of `casus-query` (the report, the explanation) through
+//! its `openapi` feature, so no schema is kept by hand. The document
 //! is committed as `docs/openapi.json`; a test fails when it is stale.
 
 use utoipa::OpenApi;

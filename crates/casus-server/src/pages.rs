@@ -19,9 +19,9 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
-use casus_engine::FactId;
-use casus_engine::report::{CaseRow, DocumentRow};
 use casus_model::Time;
+use casus_query::FactId;
+use casus_query::report::{CaseRow, DocumentRow};
 
 use crate::api::{StateParams, report_for};
 use crate::error::{ApiError, blocking};
@@ -102,10 +102,10 @@ fn nav(s: &AppState, page: &'static str, p: &StateParams, at: &str, path: &str) 
     let notice = match p.question.as_of {
         Some(t) if d.acts.first().and_then(|a| a.recorded).is_some_and(|r| r > t) => {
             let first = d.entries.first().map(|e| long(&e.record_time)).unwrap_or_default();
-            let first_act = d.acts.first().and_then(|a| a.recorded).map(casus_engine::report::long_date).unwrap_or_default();
+            let first_act = d.acts.first().and_then(|a| a.recorded).map(casus_query::report::long_date).unwrap_or_default();
             Some(format!(
                 "Nothing had been recorded by {}: the ledger was created on {first} and its first act was recorded on {first_act}. Clear “as known at”, or choose a later date, to see the acts.",
-                casus_engine::report::long_date(t)
+                casus_query::report::long_date(t)
             ))
         }
         _ => None,
@@ -125,8 +125,8 @@ fn nav(s: &AppState, page: &'static str, p: &StateParams, at: &str, path: &str) 
 /// A date or time (ISO, as the report gives it) in the pages' one format.
 pub fn long(when: &str) -> String {
     match Time::parse(when) {
-        Some((t, casus_model::Precision::Day)) => casus_engine::report::long_date(t.start_of_day()),
-        Some((t, _)) => casus_engine::report::long_date(t),
+        Some((t, casus_model::Precision::Day)) => casus_query::report::long_date(t.start_of_day()),
+        Some((t, _)) => casus_query::report::long_date(t),
         None => when.to_string(),
     }
 }
@@ -140,7 +140,7 @@ fn featured_at(s: &AppState, mut p: StateParams) -> StateParams {
 }
 
 /// Names for codes: parties (from the report) and organs (from the treaty).
-fn names(s: &AppState, report: &casus_engine::Report) -> Result<HashMap<String, String>, ApiError> {
+fn names(s: &AppState, report: &casus_query::Report) -> Result<HashMap<String, String>, ApiError> {
     let d = s.data()?;
     let mut m: HashMap<String, String> = report.parties.iter().map(|p| (p.code.clone(), p.name.clone())).collect();
     for o in &d.treaty.organs {
@@ -576,7 +576,7 @@ async fn timeline_page(s: AppState, p: StateParams) -> Result<Response, ApiError
 #[template(path = "explain.html")]
 pub struct Explain {
     pub nav: Nav,
-    pub e: casus_engine::Explanation,
+    pub e: casus_query::Explanation,
 }
 
 pub async fn explain(State(s): State<AppState>, p: Result<StateParams, ApiError>) -> Response {
@@ -722,7 +722,7 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
         .map(|i| {
             let e = d.entries[i].clone();
             let act = act_at[i].and_then(|k| d.acts.get(k));
-            let date = act.map(casus_engine::report::act_date).unwrap_or_default();
+            let date = act.map(casus_query::report::act_date).unwrap_or_default();
             let explain = act.and_then(|a| {
                 let fact = act_fact(a, &d.symbols, &d.treaty)?;
                 // On the act's day, under the chosen readings.

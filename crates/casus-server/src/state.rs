@@ -292,7 +292,7 @@ impl Data {
             EntryKind::Act => {
                 let act = casus_ledger::ledger::act_of_entry(&view, &mut self.symbols).map_err(|e| format!("entry {}: {e}", view.seq))?;
                 let n = |s: Sym| self.symbols.name(s).to_string();
-                let id = casus_engine::act_name(&act, &self.symbols, self.acts.len());
+                let id = casus_query::act_name(&act, &self.symbols, self.acts.len());
                 let mut summary = format!("{} {}", n(act.actor), act.kind.keyword());
                 for s in [act.subject, act.document, act.to, act.against, act.about] {
                     if s.is_some() {
@@ -439,7 +439,7 @@ impl AppState {
         let data = self.data()?;
         let acts = &data.acts[..r.known()];
         let state = casus_engine::derive(&data.treaty, acts, &r.question.query());
-        let report = casus_engine::report(&data.treaty, acts, &data.symbols, &state);
+        let report = casus_query::report(&data.treaty, acts, &data.symbols, &state);
         drop(data);
         let json = Bytes::from(serde_json::to_vec_pretty(&report).map_err(ApiError::internal)?);
         let d = Arc::new(Derived { report, json });
@@ -454,14 +454,14 @@ impl AppState {
     }
 
     /// The explanation of `fact` under a resolved query.
-    pub fn explain(&self, r: &Resolved, fact: &casus_engine::FactId) -> Result<casus_engine::Explanation, ApiError> {
+    pub fn explain(&self, r: &Resolved, fact: &casus_query::FactId) -> Result<casus_query::Explanation, ApiError> {
         let data = self.data()?;
         let acts = &data.acts[..r.known()];
         let state = casus_engine::derive(&data.treaty, acts, &r.question.query());
-        casus_engine::explain_fact(&data.treaty, acts, &data.symbols, &state, fact).ok_or_else(|| {
+        casus_query::explain_fact(&data.treaty, acts, &data.symbols, &state, fact).ok_or_else(|| {
             ApiError::not_found(format!(
                 "no fact `{fact}` on {}; facts look like party/ARM, case/ID, obligation/CASE/DUTY/DEBTOR",
-                casus_engine::report_date(r.question.at)
+                casus_query::report_date(r.question.at)
             ))
         })
     }

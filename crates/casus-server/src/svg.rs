@@ -12,9 +12,9 @@
 //! its labels to 4 pixels, so the narrow drawing puts lane labels above
 //! their lanes and has fewer ticks, and the stylesheet shows one of the two.
 
-use casus_engine::Report;
 use casus_model::membership::timelines;
 use casus_model::{Act, ActKind, MembershipChange, Symbols, Time, Treaty};
+use casus_query::Report;
 use std::fmt::Write;
 
 /// Escapes text for SVG and HTML.
@@ -99,7 +99,7 @@ fn axis(svg: &mut String, s: &Scale, top: f64, bottom: f64, link: &dyn Fn(i64) -
 /// edge the label runs inward from the line instead of centred on it.
 fn at_line(svg: &mut String, s: &Scale, width: f64, at: Time, top: f64, bottom: f64) {
     let x = s.x(at.0);
-    let label = casus_engine::report::long_date(at);
+    let label = casus_query::report::long_date(at);
     let half = label.chars().count() as f64 * 3.6;
     let anchor = if x + half > width - 2.0 {
         "end"
@@ -156,7 +156,7 @@ pub fn membership(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time, li
                 y + 4.0,
                 (x2 - x1).max(1.0),
                 esc(&p.name),
-                esc(&casus_engine::report::long_date(*t))
+                esc(&casus_query::report::long_date(*t))
             );
             if x2 - x1 > 60.0 {
                 let _ = write!(svg, r##"<text x="{:.1}" y="{:.1}" class="seg-label">{word}</text>"##, x1 + 4.0, y + 15.0);
@@ -190,7 +190,7 @@ fn label_width(text: &str) -> f64 {
 /// When a case stopped changing: the latest date an obligation took its
 /// verdict, or `at` while one is still open. A case with no obligation
 /// ends where it opened.
-fn case_end(c: &casus_engine::report::CaseRow, opened: i64, at: Time) -> i64 {
+fn case_end(c: &casus_query::report::CaseRow, opened: i64, at: Time) -> i64 {
     let open = c.obligations.iter().any(|o| o.status == "pending" || o.status == "undetermined");
     if open {
         return at.0;
@@ -200,7 +200,7 @@ fn case_end(c: &casus_engine::report::CaseRow, opened: i64, at: Time) -> i64 {
 }
 
 /// "Armenia, Sep 2022": a case as the timeline labels it.
-pub fn case_label(c: &casus_engine::report::CaseRow, names: &dyn Fn(&str) -> String) -> String {
+pub fn case_label(c: &casus_query::report::CaseRow, names: &dyn Fn(&str) -> String) -> String {
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     match Time::parse(&c.opened) {
         Some((t, _)) => {
@@ -255,8 +255,8 @@ pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, link
         let ln = lane_of(a.kind);
         let x = s.x(a.time.0);
         let y = top + lane * ln as f64 + head + 20.0;
-        let id = casus_engine::act_name(a, symbols, i);
-        let mut what = format!("{}: {} {}", casus_engine::report::act_date(a), symbols.name(a.actor), a.kind.keyword());
+        let id = casus_query::act_name(a, symbols, i);
+        let mut what = format!("{}: {} {}", casus_query::report::act_date(a), symbols.name(a.actor), a.kind.keyword());
         for sym in [a.subject, a.document, a.to, a.against, a.about] {
             if sym.is_some() {
                 what.push(' ');
@@ -307,7 +307,7 @@ pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, link
             esc(&c.title),
             worst.replace('_', " "),
             esc(&crate::pages::long(&c.opened)),
-            esc(&casus_engine::report::long_date(Time(end))),
+            esc(&casus_query::report::long_date(Time(end))),
             esc(&label)
         );
         // The verdict in words beside the bar: colour is never alone.

@@ -108,7 +108,7 @@ async fn state_is_the_replay_document() {
     let (r, _) = casus_lang::load_record(RECORD.0, RECORD.1, &t, &mut symbols);
     let at = Time::parse("2022-12-01").unwrap().0.end_of_day();
     let state = casus_engine::derive(&t, &r.acts, &casus_engine::Query { at, readings: Default::default() });
-    let want = serde_json::to_value(casus_engine::report(&t, &r.acts, &symbols, &state)).unwrap();
+    let want = serde_json::to_value(casus_query::report(&t, &r.acts, &symbols, &state)).unwrap();
     assert_eq!(v, want);
     // The OpenAPI document describes every field the server sends.
     let doc: Value = serde_json::from_str(&casus_server::openapi::document()).unwrap();

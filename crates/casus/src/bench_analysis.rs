@@ -20,7 +20,7 @@ pub fn whatif(n: usize, parties: usize, runs: usize) -> Result<ExitCode> {
     let at = acts.last().map(|a| a.time).unwrap_or(Time(0)).end_of_day();
     let query = Query { at, readings: Default::default() };
     let start = Instant::now();
-    let base = casus_engine::report(&treaty, &acts, &symbols, &casus_engine::derive(&treaty, &acts, &query));
+    let base = casus_query::report(&treaty, &acts, &symbols, &casus_engine::derive(&treaty, &acts, &query));
     let base_seconds = start.elapsed().as_secs_f64();
     // Different what-ifs: assistance that was not given, a request that was
     // not made, a refusal of a document.
@@ -62,7 +62,7 @@ pub fn whatif(n: usize, parties: usize, runs: usize) -> Result<ExitCode> {
     for c in whatifs.iter().take(runs.max(1)) {
         let start = Instant::now();
         let (t2, a2) = casus_analysis::whatif::apply(&treaty, &acts, std::slice::from_ref(c));
-        let after = casus_engine::report(&t2, &a2, &symbols, &casus_engine::derive(&t2, &a2, &query));
+        let after = casus_query::report(&t2, &a2, &symbols, &casus_engine::derive(&t2, &a2, &query));
         let _ = casus_analysis::whatif::diff(&base, &after);
         full.push(start.elapsed().as_secs_f64());
     }

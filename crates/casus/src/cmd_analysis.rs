@@ -70,7 +70,7 @@ pub fn whatif(args: WhatIfArgs) -> Result<ExitCode> {
         bail!("nothing to change: give --add ACTFILE, --remove ACT_ID or --rule ORGAN=RULE");
     }
     let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
-    let base = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
+    let base = casus_query::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
     let result = casus_analysis::what_if(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &query, &base, &changes);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
@@ -249,7 +249,7 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
         }
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "at": casus_engine::report_date(at), "rows": rows }))?);
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "at": casus_query::report_date(at), "rows": rows }))?);
     } else if args.html {
         print!("{}", html(&rows, at));
     } else {
@@ -307,7 +307,7 @@ fn days_cell(row: &casus_analysis::CaseRow) -> String {
 }
 
 fn markdown(rows: &[casus_analysis::CaseRow], at: Time) -> String {
-    let mut out = format!("# Invocations, as of {}\n\n", casus_engine::report_date(at));
+    let mut out = format!("# Invocations, as of {}\n\n", casus_query::report_date(at));
     out.push_str("| treaty | article | requester | for | date | addressed to | response | verdict under each reading | days to first assistance |\n|---|---|---|---|---|---|---|---|---|\n");
     for r in rows {
         let _ = writeln!(
@@ -343,7 +343,7 @@ fn html(rows: &[casus_analysis::CaseRow], at: Time) -> String {
     );
     let _ = write!(svg, "<line x1=\"{left}\" y1=\"30\" x2=\"{}\" y2=\"30\" stroke=\"#444\"/>", width - right);
     for y in [lo, hi] {
-        let d = casus_engine::report_date(Time(y));
+        let d = casus_query::report_date(Time(y));
         let _ = write!(svg, "<text x=\"{:.1}\" y=\"20\" font-size=\"11\" text-anchor=\"middle\">{}</text>", x(y), escape(&d));
     }
     for (i, r) in rows.iter().enumerate() {
@@ -395,6 +395,6 @@ fn html(rows: &[casus_analysis::CaseRow], at: Time) -> String {
     table.push_str("</tbody></table>");
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>casus: invocations as of {at}</title><style>body{{font-family:system-ui,sans-serif;margin:1rem;max-width:80rem}}table{{border-collapse:collapse;font-size:.9rem}}td,th{{border:1px solid #ccc;padding:.3rem;vertical-align:top;text-align:left}}svg{{width:100%;height:auto}}</style></head><body><h1>Invocations, as of {at}</h1>{svg}{table}</body></html>\n",
-        at = escape(&casus_engine::report_date(at))
+        at = escape(&casus_query::report_date(at))
     )
 }

@@ -9,10 +9,10 @@
 use crate::input;
 use crate::text;
 use anyhow::{Context, Result, bail};
-use casus_engine::report::Report;
 use casus_lang::expect::{Expected, Group};
 use casus_lang::{Diagnostic, codes, render};
 use casus_model::{Span, Symbols};
+use casus_query::report::Report;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -163,7 +163,7 @@ fn test_record(record: &File, treaties: &BTreeMap<String, &File>, totals: &mut T
     for group in &groups {
         let query = casus_engine::Query { at: group.at, readings: group.readings.iter().copied().collect() };
         let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
-        let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
+        let report = casus_query::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
         if let Some(c) = coverage.as_deref_mut() {
             c.note_group(&loaded, &record.name, &state, group);
         }
@@ -177,7 +177,7 @@ fn test_record(record: &File, treaties: &BTreeMap<String, &File>, totals: &mut T
                     let _ = writeln!(out, "  on {}, {}", group.at_text, readings_text(group, &loaded.symbols));
                     let _ = writeln!(out, "  derived instead: {derived}");
                     let fact = e.what.fact();
-                    if let Some(x) = casus_engine::explain(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &fact) {
+                    if let Some(x) = casus_query::explain(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &fact) {
                         let _ = writeln!(out, "  why:");
                         for l in text::explanation(&x).lines() {
                             let _ = writeln!(out, "{}", if l.is_empty() { String::new() } else { format!("    {l}") });
@@ -445,7 +445,7 @@ impl Coverage {
 
 /// A case's id as `replay` lists it: its trigger's id, or `act-N`.
 fn case_name(c: &casus_engine::CaseState, acts: &[casus_model::Act], symbols: &Symbols) -> String {
-    casus_engine::act_name(&acts[c.trigger as usize], symbols, c.trigger as usize)
+    casus_query::act_name(&acts[c.trigger as usize], symbols, c.trigger as usize)
 }
 
 #[cfg(test)]

@@ -201,7 +201,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Replay { args, json } => {
             let (loaded, query) = state_input(&args)?;
             let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
-            let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
+            let report = casus_query::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -215,9 +215,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
             // A string that is no fact id gets the same help as a fact the state lacks.
             let found =
-                casus_engine::FactId::parse(&fact).and_then(|f| casus_engine::explain_fact(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &f));
+                casus_query::FactId::parse(&fact).and_then(|f| casus_query::explain_fact(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &f));
             let Some(e) = found else {
-                let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
+                let report = casus_query::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
                 if let Some(near) = text::suggest_fact(&report, &fact) {
                     bail!("no fact {fact} on {}; did you mean {near}?", report.at);
                 }
@@ -309,7 +309,7 @@ fn demo(at: &str) -> Result<ExitCode> {
     let query = casus_query::Question::parse(Some(at), None, &[])?.resolve(&loaded.treaty, &loaded.symbols, casus_query::system_now())?.query();
     let at = query.at;
     let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &query);
-    let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
+    let report = casus_query::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
     println!("casus demo: the Collective Security Treaty and the CSTO record of 2021–2025 ({} acts).", loaded.record.acts.len());
     println!("Files: {} and {} (compiled into this binary).\n", CST_TREATY.0, CSTO_RECORD.0);
     print!("{}", text::report(&report));

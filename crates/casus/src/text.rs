@@ -2,8 +2,9 @@
 //! numbered reasons with their sources, readings side by side.
 
 use crate::input::Loaded;
-use casus_engine::{Explanation, Query, Report};
+use casus_engine::Query;
 use casus_model::Time;
+use casus_query::{Explanation, Report};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -89,7 +90,7 @@ pub fn report(r: &Report) -> String {
         let _ = writeln!(out, "\n  {} (case {}, opened {})", c.title, c.id, c.opened);
         // A column for performance that is not fulfilment, only where some
         // obligation of the case has it.
-        let not_in_time = |o: &casus_engine::report::ObligationRow| match (&o.performed_late, &o.performed_at_unknown_time) {
+        let not_in_time = |o: &casus_query::report::ObligationRow| match (&o.performed_late, &o.performed_at_unknown_time) {
             (Some(p), _) => format!("performed late on {} by {}", p.date, p.act),
             (_, Some(p)) => format!("performed on {} by {}, time of day unknown", p.date, p.act),
             _ => String::new(),
@@ -266,7 +267,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-fn source(s: &casus_engine::explain_types::SourceCite) -> String {
+fn source(s: &casus_query::SourceCite) -> String {
     match (&s.url, &s.title) {
         (Some(u), Some(t)) => format!("{t} <{u}>"),
         (Some(u), None) => u.clone(),
@@ -303,7 +304,7 @@ impl Readings {
         let mut labels = Vec::new();
         for (ci, combo) in combos.iter().enumerate() {
             let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &Query { at, readings: combo.clone() });
-            let report = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
+            let report = casus_query::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
             columns.push(report.readings.iter().map(|r| format!("{}={}", r.question, r.option)).collect());
             labels.push(report.readings.iter().map(|r| r.option_text.clone()).collect());
             for c in &report.cases {
@@ -319,7 +320,7 @@ impl Readings {
                 r.statuses.resize(ci + 1, String::new());
             }
         }
-        Readings { at: casus_engine::report_date(at), columns, labels, rows }
+        Readings { at: casus_query::report_date(at), columns, labels, rows }
     }
 
     pub fn render(&self) -> String {
@@ -350,7 +351,7 @@ pub fn membership_over_time(loaded: &Loaded, dates: &[&str]) -> String {
     for &d in dates {
         let Some(at) = casus_query::parse_time(d) else { continue };
         let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &Query { at, readings: Default::default() });
-        let r = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
+        let r = casus_query::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
         let of = |s: &str| r.parties.iter().filter(|p| p.status == s).map(|p| p.code.clone()).collect::<Vec<_>>().join(" ");
         rows.push(vec![d.to_string(), of("member"), of("suspended"), of("former")]);
     }
@@ -362,7 +363,7 @@ pub fn chairs_over_time(loaded: &Loaded, dates: &[&str]) -> String {
     for &d in dates {
         let Some(at) = casus_query::parse_time(d) else { continue };
         let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &Query { at, readings: Default::default() });
-        let r = casus_engine::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
+        let r = casus_query::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
         for c in r.chairs.iter().filter(|c| c.organ == "CSC") {
             rows.push(vec![d.to_string(), c.party.clone(), c.since.clone()]);
         }

@@ -45,7 +45,7 @@ pub struct DocumentView {
     pub closes_in_wall_secs: Option<i64>,
     /// This party's position (`pending` when it has none yet), for a delegation's view.
     pub position: Option<String>,
-    pub sheet: Vec<casus_engine::report::SheetRow>,
+    pub sheet: Vec<casus_query::report::SheetRow>,
 }
 
 #[derive(Serialize, Debug)]
@@ -196,7 +196,7 @@ pub fn build(treaty: &Treaty, raw_acts: &[Act], symbols: &Symbols, file: &Exerci
     let from = file.starting_acts.min(acts.len());
 
     let state = casus_engine::derive(treaty, &acts, &Query { at, readings: BTreeMap::new() });
-    let report = casus_engine::report(treaty, &acts, symbols, &state);
+    let report = casus_query::report(treaty, &acts, symbols, &state);
     let exercise_docs: std::collections::BTreeSet<String> =
         acts[from..].iter().filter(|a| a.document.is_some()).map(|a| symbols.name(a.document).to_string()).collect();
     let wall_until = |s: Option<&str>| s.and_then(scenario_secs).and_then(|t| clock.wall_until(now, t));
@@ -227,7 +227,7 @@ pub fn build(treaty: &Treaty, raw_acts: &[Act], symbols: &Symbols, file: &Exerci
         let r = if reading.id == "default" {
             report.clone()
         } else {
-            casus_engine::report(treaty, &acts, symbols, &casus_engine::derive(treaty, &acts, &Query { at, readings: reading.choices.clone() }))
+            casus_query::report(treaty, &acts, symbols, &casus_engine::derive(treaty, &acts, &Query { at, readings: reading.choices.clone() }))
         };
         for c in &r.cases {
             for o in &c.obligations {

@@ -4,8 +4,9 @@
 //! explanations say what each condition rests on, and an attack whose place
 //! is not recorded leaves the duty undetermined, never silently triggered.
 
-use casus_engine::{Explanation, ObligationStatus, Query, State, derive, explain};
+use casus_engine::{ObligationStatus, Query, State, derive};
 use casus_model::{Precision, Symbols, Time, Treaty};
+use casus_query::{Explanation, explain};
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -1,8 +1,9 @@
 //! The engine's output depends on nothing but its inputs: not on the run,
 //! the thread, the numbering of interned symbols, or hash-map order.
 
-use casus_engine::{Query, derive, report};
+use casus_engine::{Query, derive};
 use casus_model::{Symbols, Time};
+use casus_query::report;
 use proptest::prelude::*;
 
 fn json(spec: &casus_synth::Spec, at_hours: i64, junk: usize, trigger: Option<&str>) -> String {

@@ -3,8 +3,9 @@
 //! day leaves the verdict undetermined; late performance is a breach, never
 //! a fulfilment; and an act dated within a window is judged by the window.
 
-use casus_engine::{Query, Report, derive, explain, report};
+use casus_engine::{Query, derive};
 use casus_model::{Precision, Symbols, Time};
+use casus_query::{Report, explain, report};
 
 const TREATY: &str = r#"```casus
 treaty TST "Test"

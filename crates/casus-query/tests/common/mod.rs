@@ -1,8 +1,9 @@
 //! What the engine's test files share: load a treaty and a record (failing
 //! on any error), derive the state on a date under readings, and report it.
 
-use casus_engine::{Query, Report, derive, report};
+use casus_engine::{Query, derive};
 use casus_model::{Precision, Symbols, Time};
+use casus_query::{Report, report};
 
 /// The report on `at` (a date means the end of that day; a date and time,
 /// that second) under `readings` given as (question, option) names.

@@ -4,8 +4,9 @@
 //! that no explanation shows rule syntax (`$variable`, backticks, statuses
 //! written with an underscore).
 
-use casus_engine::{Explanation, Query, all_readings, derive, explain, report};
+use casus_engine::{Query, all_readings, derive};
 use casus_model::{Precision, Symbols, Time};
+use casus_query::{Explanation, explain, report};
 use std::fmt::Write;
 
 /// Each shipped record with its treaty and the dates its verdicts are read on.
@@ -76,7 +77,7 @@ fn render(e: &Explanation) -> String {
 }
 
 /// Every fact of the state, for the checks below.
-fn facts(r: &casus_engine::Report) -> Vec<String> {
+fn facts(r: &casus_query::Report) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     out.extend(r.parties.iter().map(|p| p.fact.clone()));
     out.extend(r.chairs.iter().map(|c| c.fact.clone()));

@@ -227,11 +227,11 @@ fn explain(record: &str, at: &str, doc: &str) -> String {
     assert!(!diags.iter().any(|d| d.is_error()), "{}", casus_lang::render(&diags, "r.acts", record));
     let at = casus_model::Time::parse(at).expect("date").0.end_of_day();
     let state = casus_engine::derive(&t, &r.acts, &casus_engine::Query { at, readings: Default::default() });
-    let e = casus_engine::explain(&t, &r.acts, &symbols, &state, &format!("document/{doc}")).expect("explained");
+    let e = casus_query::explain(&t, &r.acts, &symbols, &state, &format!("document/{doc}")).expect("explained");
     format!("{}\n{}", e.statement, e.reasons.join("\n"))
 }
 
-fn positions(rep: &casus_engine::Report) -> Vec<String> {
+fn positions(rep: &casus_query::Report) -> Vec<String> {
     rep.documents[0].sheet.iter().map(|s| format!("{}:{}", s.party, s.position)).collect()
 }
 

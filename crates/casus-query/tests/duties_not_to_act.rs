@@ -4,9 +4,10 @@
 //! deadline (`within none`): the shipped examples replay to the verdicts
 //! their sources give, and the rules hold on records built to test them.
 
-use casus_engine::report::{ObligationRow, Report};
-use casus_engine::{Explanation, Query, derive, explain, report};
+use casus_engine::{Query, derive};
 use casus_model::{Precision, Symbols, Time};
+use casus_query::report::{ObligationRow, Report};
+use casus_query::{Explanation, explain, report};
 use std::path::Path;
 
 fn example(name: &str) -> String {

@@ -2,7 +2,7 @@
 //! refused, and every fact a report lists is one the grammar reads (so
 //! `casus explain` and `/api/explain` accept every id `replay` prints).
 
-use casus_engine::{FactId, MAX_FACT_BYTES};
+use casus_query::{FactId, MAX_FACT_BYTES};
 use proptest::prelude::*;
 
 const TREATY: &str = include_str!("../../../treaties/cst.md");
@@ -63,7 +63,7 @@ fn every_fact_a_report_lists_reads_back_and_is_explained() {
     assert!(!diags.iter().any(|d| d.is_error()));
     let at = casus_model::Time::parse("2022-12-01").expect("date").0.end_of_day();
     let state = casus_engine::derive(&treaty, &record.acts, &casus_engine::Query { at, readings: Default::default() });
-    let report = casus_engine::report(&treaty, &record.acts, &symbols, &state);
+    let report = casus_query::report(&treaty, &record.acts, &symbols, &state);
     let mut facts: Vec<&str> = report.parties.iter().map(|p| p.fact.as_str()).collect();
     facts.extend(report.chairs.iter().map(|c| c.fact.as_str()));
     facts.extend(report.documents.iter().map(|d| d.fact.as_str()));
@@ -75,7 +75,7 @@ fn every_fact_a_report_lists_reads_back_and_is_explained() {
     for f in facts {
         let id = FactId::parse(f).unwrap_or_else(|| panic!("{f} does not read as a fact id"));
         assert_eq!(id.to_string(), f);
-        let e = casus_engine::explain_fact(&treaty, &record.acts, &symbols, &state, &id).unwrap_or_else(|| panic!("{f} is not explained"));
+        let e = casus_query::explain_fact(&treaty, &record.acts, &symbols, &state, &id).unwrap_or_else(|| panic!("{f} is not explained"));
         assert_eq!(e.fact, f);
     }
 }

@@ -13,10 +13,10 @@
 #[path = "document_reason.rs"]
 mod document_reason;
 
-use crate::derive::{ObligationStatus, State};
 use crate::fact::FactId;
-use crate::matcher::{Bindings, matches};
 use crate::report::{act_id, article_name, case_id, case_title, date, kind_noun, long_date, possessive};
+use casus_engine::matcher::{Bindings, matches};
+use casus_engine::{ObligationStatus, State};
 use casus_model::*;
 use serde::Serialize;
 

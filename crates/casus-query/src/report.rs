@@ -4,9 +4,8 @@
 //! This is the wire type of `casus replay --json` and of the HTTP API: keep
 //! field names stable.
 
-use crate::derive::{ObligationStatus, State};
-use crate::documents::DocumentStatus;
 use crate::fact::FactId;
+use casus_engine::{DocumentStatus, ObligationStatus, State};
 use casus_model::{Symbols, Time, Treaty};
 use serde::Serialize;
 
@@ -506,14 +505,14 @@ fn sheet_rows(acts: &[casus_model::Act], symbols: &Symbols, sheet: &[(casus_mode
 
 fn no_effect_rows(acts: &[casus_model::Act], symbols: &Symbols, s: &crate::Section, words: &casus_model::Words) -> Vec<NoEffectRow> {
     let list = &s.no_effect;
-    use crate::documents::NoEffect;
+    use casus_engine::NoEffect;
     list.iter()
         .map(|&(i, why)| {
             let a = &acts[i as usize];
             NoEffectRow {
                 act: act_id(acts, symbols, i),
                 party: symbols.name(a.actor).to_string(),
-                position: crate::documents::position_of(a, words).map(|p| p.word()).unwrap_or("").to_string(),
+                position: casus_engine::position_of(a, words).map(|p| p.word()).unwrap_or("").to_string(),
                 date: date(a.time),
                 why: why.word().to_string(),
                 decided: match why {
@@ -573,51 +572,3 @@ fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_mode
         fact: FactId::Document(n(d.id)).to_string(),
     }
 }
-
-/// A status on the wire: the engine's own enum, serialized as its word
-/// (`word()`, the one place the words are written), so that the JSON keeps
-/// its strings, the OpenAPI document lists every value, and code compares
-/// statuses as values (`== ObligationStatus::Breached`) or, at the edges,
-/// as words (`== "breached"`).
-macro_rules! wire_status {
-    ($t:ident, [$($v:ident),+ $(,)?]) => {
-        impl $t {
-            /// Every status, in declaration order.
-            pub const ALL: &'static [$t] = &[$($t::$v),+];
-        }
-        // A status added to the enum must be added to `ALL`: this match
-        // stops compiling until it is.
-        const _: fn($t) = |s| match s {
-            $($t::$v)|+ => (),
-        };
-        impl Serialize for $t {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.word())
-            }
-        }
-        impl std::fmt::Display for $t {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.word())
-            }
-        }
-        impl PartialEq<&str> for $t {
-            fn eq(&self, word: &&str) -> bool {
-                self.word() == *word
-            }
-        }
-        #[cfg(feature = "openapi")]
-        impl utoipa::PartialSchema for $t {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::schema::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::schema::Type::String)
-                    .enum_values(Some($t::ALL.iter().map(|s| s.word())))
-                    .into()
-            }
-        }
-        #[cfg(feature = "openapi")]
-        impl utoipa::ToSchema for $t {}
-    };
-}
-
-wire_status!(ObligationStatus, [Pending, Fulfilled, Breached, NotTriggered, Undetermined]);
-wire_status!(DocumentStatus, [Adopted, Blocked, Pending]);

@@ -4,8 +4,9 @@
 //! stated equals the count on the sheet, and the conclusion's status word
 //! is the document's status.
 
-use casus_engine::{DocumentStatus, Position, Query, derive, explain};
+use casus_engine::{DocumentStatus, Position, Query, derive};
 use casus_model::{Symbols, Time};
+use casus_query::explain;
 use proptest::prelude::*;
 
 proptest! {
@@ -22,7 +23,7 @@ proptest! {
         let state = derive(&treaty, &acts, &Query { at, readings: Default::default() });
         // Parties are named by their names, acts dated as prose dates them.
         let name = |s| treaty.name_of(s, &symbols).to_string();
-        let when = |i: u32| casus_engine::report::act_when(&acts[i as usize]);
+        let when = |i: u32| casus_query::report::act_when(&acts[i as usize]);
         for d in &state.documents {
             let id = symbols.name(d.id);
             let e = explain(&treaty, &acts, &symbols, &state, &format!("document/{id}")).expect("every document is explained");

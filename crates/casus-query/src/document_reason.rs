@@ -6,9 +6,8 @@
 //! words cannot drift from the verdict.
 
 use super::{ActCite, Ctx, Explanation};
-use crate::DocumentStatus;
-use crate::documents::{Basis, NoEffect, Position, Section};
 use crate::report::{act_date, act_when, long_date};
+use casus_engine::{Basis, DocumentStatus, NoEffect, Position, Section};
 use casus_model::*;
 
 /// A list of names for prose: "A", "A and B", "A, B and C".
@@ -131,7 +130,7 @@ fn conclusion(cx: &Ctx, s: &Section) -> String {
 
 fn no_effect_line(cx: &Ctx, s: &Section, i: u32, why: NoEffect) -> String {
     let a = &cx.acts[i as usize];
-    let what = crate::documents::position_of(a, &cx.treaty.words).map(|p| p.plain()).unwrap_or_else(|| a.kind.keyword());
+    let what = casus_engine::position_of(a, &cx.treaty.words).map(|p| p.plain()).unwrap_or_else(|| a.kind.keyword());
     let because = match why {
         NoEffect::AfterDecision => format!("the text had already been decided {}", s.decided_at.map(on_or_at).unwrap_or_default()),
         NoEffect::AfterClose if s.procedure == DecisionRule::Silence => format!("silence had expired {}", s.closes.map(on_or_at).unwrap_or_default()),
@@ -156,7 +155,7 @@ fn no_effect_line(cx: &Ctx, s: &Section, i: u32, why: NoEffect) -> String {
 /// depends on a time of day the record does not give.
 fn unknown_time_line(cx: &Ctx, s: &Section, i: u32) -> String {
     let a = &cx.acts[i as usize];
-    let what = crate::documents::position_of(a, &cx.treaty.words).map(|p| p.plain()).unwrap_or_else(|| a.kind.keyword());
+    let what = casus_engine::position_of(a, &cx.treaty.words).map(|p| p.plain()).unwrap_or_else(|| a.kind.keyword());
     let close = match s.procedure {
         DecisionRule::Silence => "silence expired",
         _ => "the vote closed",
