@@ -67,7 +67,15 @@ pub struct ActCite {
     pub note: Option<String>,
     pub attested_by: String,
     pub recorded: Option<String>,
+    /// When the witnesses prove the act was in the ledger (acts read from
+    /// a ledger with cosigned checkpoints only; see [`crate::logged`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logged_by: Option<crate::LoggedBy>,
     pub sources: Vec<SourceCite>,
+    /// The act's index in the record, for callers that add what the
+    /// engine does not know (its ledger entry's proven time).
+    #[serde(skip)]
+    pub index: u32,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -253,7 +261,9 @@ impl Ctx<'_> {
             note: self.opt(a.note),
             attested_by: self.attested_by(a),
             recorded: a.recorded.map(date),
+            logged_by: None,
             sources: self.sources(&a.sources),
+            index: i,
         }
     }
 

@@ -14,6 +14,8 @@
 //!   (why it holds) and [`FactId`], the fact grammar and the `act-N` name.
 //!   Their OpenAPI schemas are derived behind the `openapi` feature, which
 //!   only the server turns on.
+//! - [`logged`]: when the witnesses' cosignatures prove an act was logged,
+//!   beside the date it claims.
 //!
 //! Named for the first of these: every front end's work starts with a
 //! query. The front ends keep argument and HTTP parsing and rendering; the
@@ -22,12 +24,14 @@
 pub mod book;
 mod explain;
 mod fact;
+pub mod logged;
 pub mod question;
 pub mod report;
 
 pub use book::{Book, BookError, KnownNames, load_treaty};
 pub use explain::{ActCite, Explanation, ReadingCite, RuleCite, SourceCite, act_sentence, explain, explain_fact};
 pub use fact::{FACT_FORMS, FactId, MAX_FACT_BYTES, act_name};
+pub use logged::{LoggedBy, WitnessedTimes};
 pub use question::{Question, QuestionError, Reading, Resolved, StateKey, format_time, parse_time, system_now, today};
 pub use report::{Report, report};
 
