@@ -23,6 +23,8 @@ pub struct LoggedBy {
     pub witness: String,
     /// The size of the cosigned checkpoint that covers the act's entry.
     pub checkpoint_size: u64,
+    /// The same, as a sentence for a reader.
+    pub statement: String,
 }
 
 /// For each entry position, the earliest time a witness cosigned a
@@ -72,7 +74,16 @@ impl WitnessedTimes {
     /// checkpoint that covers it (size greater than the position).
     pub fn of(&self, position: u64) -> Option<LoggedBy> {
         let i = self.bounds.partition_point(|(size, _, _)| *size <= position);
-        self.bounds.get(i).map(|(size, t, w)| LoggedBy { time: Time(*t).format(Precision::Second), witness: w.clone(), checkpoint_size: *size })
+        self.bounds.get(i).map(|(size, t, w)| LoggedBy {
+            time: Time(*t).format(Precision::Second),
+            witness: w.clone(),
+            checkpoint_size: *size,
+            statement: format!(
+                "in the ledger no later than {}, when the witness {w} cosigned a checkpoint of {} entries that covers it",
+                crate::report::long_date(Time(*t)),
+                casus_model::words::grouped(*size)
+            ),
+        })
     }
 }
 

@@ -234,6 +234,9 @@ pub fn explanation(e: &Explanation) -> String {
                 }
             }
             let _ = writeln!(out, "      attested by {}", a.attested_by);
+            if let Some(l) = &a.logged_by {
+                let _ = writeln!(out, "      {}", l.statement);
+            }
             for s in &a.sources {
                 let _ = writeln!(out, "      source: {}", source(s));
             }
