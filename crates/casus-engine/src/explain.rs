@@ -187,9 +187,15 @@ impl Ctx<'_> {
     /// A name as prose uses it: a party's or state's name, "the" and an
     /// organ's name, or the code when the treaty does not name it.
     fn who(&self, s: Sym) -> String {
-        match (self.treaty.party(s), self.treaty.organ(s)) {
-            (Some(p), _) => p.name.clone(),
-            (None, Some(o)) => format!("the {}", o.name),
+        match (self.treaty.party(s), self.treaty.organ(s), self.treaty.forum(s)) {
+            (Some(p), _, _) => p.name.clone(),
+            (None, Some(o), _) => format!("the {}", o.name),
+            // A forum is named with its participants: its statements are
+            // theirs.
+            (None, None, Some(f)) => {
+                let names: Vec<String> = f.participants.iter().map(|&p| self.treaty.name_of(p, self.symbols).to_string()).collect();
+                format!("the {} (a forum of {})", f.name, and_list(&names))
+            }
             _ => self.n(s),
         }
     }
@@ -1029,15 +1035,10 @@ fn positions_line(cx: &Ctx, c: &crate::CaseState) -> Option<String> {
     owing.sort();
     owing.dedup();
     let of = if owing.is_empty() { cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == MemberStatus::Member).count() } else { owing.len() };
-    // Each author once: the actor (unless an organ) and those in `from`.
+    // Each author once: the actor (unless an organ; a forum's participants
+    // for a forum) and those in `from`.
     let count = |list: &[u32]| {
-        let mut authors: Vec<Sym> = list
-            .iter()
-            .flat_map(|&i| {
-                let a = &cx.acts[i as usize];
-                std::iter::once(a.actor).filter(|&s| cx.treaty.organ(s).is_none()).chain(a.from.iter().copied())
-            })
-            .collect();
+        let mut authors: Vec<Sym> = list.iter().flat_map(|&i| cx.treaty.authors_of(&cx.acts[i as usize])).collect();
         authors.sort();
         authors.dedup();
         if authors.is_empty() { "none".to_string() } else { format!("{} of {of}", authors.len()) }

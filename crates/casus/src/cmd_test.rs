@@ -313,7 +313,7 @@ impl Coverage {
             organs: treaty
                 .organs
                 .iter()
-                .map(|o| OrganCoverage { id: n(o.id), rule: o.decides.describe(), expectations: 0, statuses: BTreeSet::new() })
+                .map(|o| OrganCoverage { id: n(o.id), rule: o.rules_described(symbols), expectations: 0, statuses: BTreeSet::new() })
                 .collect(),
             readings: treaty.questions.iter().map(|q| (n(q.id), q.options.iter().map(|o| n(o.id)).collect(), BTreeSet::new())).collect(),
         });
