@@ -1034,11 +1034,13 @@ fn positions_line(cx: &Ctx, c: &crate::CaseState) -> Option<String> {
     let mut owing: Vec<Sym> = c.obligations.iter().map(|o| o.debtor).collect();
     owing.sort();
     owing.dedup();
-    let of = if owing.is_empty() { cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == MemberStatus::Member).count() } else { owing.len() };
-    // Each author once: the actor (unless an organ; a forum's participants
-    // for a forum) and those in `from`.
+    let base: Vec<Sym> =
+        if owing.is_empty() { cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == MemberStatus::Member).map(|p| p.code).collect() } else { owing };
+    let of = base.len();
+    // Each author once, of those counted: the actor (unless an organ; a
+    // forum's participants for a forum) and those in `from`.
     let count = |list: &[u32]| {
-        let mut authors: Vec<Sym> = list.iter().flat_map(|&i| cx.treaty.authors_of(&cx.acts[i as usize])).collect();
+        let mut authors: Vec<Sym> = list.iter().flat_map(|&i| cx.treaty.authors_of(&cx.acts[i as usize])).filter(|p| base.contains(p)).collect();
         authors.sort();
         authors.dedup();
         if authors.is_empty() { "none".to_string() } else { format!("{} of {of}", authors.len()) }
