@@ -1039,11 +1039,15 @@ fn positions_line(cx: &Ctx, c: &crate::CaseState) -> Option<String> {
     let of = base.len();
     // Each author once, of those counted: the actor (unless an organ; a
     // forum's participants for a forum) and those in `from`.
+    // Authors outside those (a third state, the party that opened the case)
+    // are named after the count rather than counted in it.
     let count = |list: &[u32]| {
-        let mut authors: Vec<Sym> = list.iter().flat_map(|&i| cx.treaty.authors_of(&cx.acts[i as usize])).filter(|p| base.contains(p)).collect();
+        let mut authors: Vec<Sym> = list.iter().flat_map(|&i| cx.treaty.authors_of(&cx.acts[i as usize])).collect();
         authors.sort();
         authors.dedup();
-        if authors.is_empty() { "none".to_string() } else { format!("{} of {of}", authors.len()) }
+        let (counted, outside): (Vec<Sym>, Vec<Sym>) = authors.into_iter().partition(|p| base.contains(p));
+        let n = if counted.is_empty() { "none".to_string() } else { format!("{} of {of}", counted.len()) };
+        if outside.is_empty() { n } else { format!("{n} (and by {}, outside that count)", and_list(&outside.iter().map(|&p| cx.who(p)).collect::<Vec<_>>())) }
     };
     Some(format!("support expressed by {}, opposition by {}", count(&c.support), count(&c.opposition)))
 }

@@ -130,7 +130,8 @@ fn a_kind_whose_rule_is_silence_and_silence_named_by_the_proposal() {
 fn a_forum_statement_is_its_participants_position_on_a_case() {
     // CCC asks; AAA and BBB owe it consultation. The Summit's statement of
     // support is made by AAA, BBB and Zembla: counted out of those who owe
-    // a duty, it is support by 2 of 2 (Zembla owes nothing).
+    // a duty, it is support by 2 of 2, and Zembla (who owes nothing) is
+    // named outside that count.
     let record = "2001-02-01 CCC request consultation\n  id ccc_asks\n  under art2\n  source \"f\"\n\n\
                   2001-02-03 SUM statement support\n  case ccc_asks\n  about CCC\n  source \"f\"\n\n";
     let (_, lines) = run(record, "2001-02-10", Some("case/ccc_asks"));
