@@ -1034,8 +1034,11 @@ fn positions_line(cx: &Ctx, c: &crate::CaseState) -> Option<String> {
     let mut owing: Vec<Sym> = c.obligations.iter().map(|o| o.debtor).collect();
     owing.sort();
     owing.dedup();
-    let base: Vec<Sym> =
-        if owing.is_empty() { cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == MemberStatus::Member).map(|p| p.code).collect() } else { owing };
+    let base: Vec<Sym> = if owing.is_empty() {
+        cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == MemberStatus::Member).map(|p| p.code).collect()
+    } else {
+        owing
+    };
     let of = base.len();
     // Each author once, of those counted: the actor (unless an organ; a
     // forum's participants for a forum) and those in `from`.

@@ -737,7 +737,13 @@ fn decision_kind_checks(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Tre
     // The organ whose rule the kind selects: the one the text is put or
     // moved to, or the one deciding. A decision on a proposed text takes
     // the proposal's kind, so it needs none of its own.
-    let organ = if deciding { treaty.organ(act.to) } else if act.kind == ActKind::Decision && kind.is_some() { treaty.organ(act.actor) } else { None };
+    let organ = if deciding {
+        treaty.organ(act.to)
+    } else if act.kind == ActKind::Decision && kind.is_some() {
+        treaty.organ(act.actor)
+    } else {
+        None
+    };
     let Some(organ) = organ else { return };
     if kind.is_some() && !organ.kinds.iter().any(|k| k.kind == kind) {
         let kinds: Vec<&str> = organ.kinds.iter().map(|k| symbols.name(k.kind)).collect();
@@ -755,8 +761,12 @@ fn decision_kind_checks(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Tre
     } else if kind.is_none() && !organ.kinds.is_empty() && !organ.has_default && act.subject != treaty.words.silence {
         let kinds: Vec<&str> = organ.kinds.iter().map(|k| symbols.name(k.kind)).collect();
         diags.push(
-            Diagnostic::error(codes::KIND_REQUIRED, at(""), format!("{} decides only by kind of proposal, and this `{}` names none", organ.name, act.kind.keyword()))
-                .help(format!("add `kind KIND`, one of: {}", kinds.join(", "))),
+            Diagnostic::error(
+                codes::KIND_REQUIRED,
+                at(""),
+                format!("{} decides only by kind of proposal, and this `{}` names none", organ.name, act.kind.keyword()),
+            )
+            .help(format!("add `kind KIND`, one of: {}", kinds.join(", "))),
         );
     }
     if kind.is_some() && act.subject == treaty.words.silence {

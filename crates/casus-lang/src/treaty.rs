@@ -790,6 +790,17 @@ impl Lowerer<'_> {
     fn check_pattern(&mut self, pattern: &Pattern, bound: &BTreeSet<Sym>) {
         for &(field, term) in &pattern.constraints {
             self.check_name(field, term, pattern.span);
+            // A forum makes statements only: no rule waits for it to act
+            // otherwise (`determination … by SUMMIT`).
+            if let (Field::By, Term::Name(s)) = (field, term)
+                && self.declared.forums.contains_key(&s)
+                && pattern.kind != ActKind::Statement
+            {
+                let name = self.cx.symbols.name(s).to_string();
+                self.cx
+                    .err(codes::FORUM_DECIDES, pattern.span, format!("`{name}` is a forum: it makes statements, but takes no `{}`", pattern.kind.keyword()))
+                    .help("a forum's act is a `statement`; name an `organ` for a determination or decision");
+            }
             if let Term::Var(v) = term
                 && !bound.contains(&v)
             {

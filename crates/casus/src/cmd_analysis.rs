@@ -62,8 +62,7 @@ pub fn whatif(args: WhatIfArgs) -> Result<ExitCode> {
             Some((o, k)) => (o.trim(), Some(k.trim())),
             None => (target.trim(), None),
         };
-        let organ_sym =
-            loaded.symbols.get(organ).filter(|s| loaded.treaty.organ(*s).is_some()).with_context(|| format!("no organ `{organ}` in the treaty"))?;
+        let organ_sym = loaded.symbols.get(organ).filter(|s| loaded.treaty.organ(*s).is_some()).with_context(|| format!("no organ `{organ}` in the treaty"))?;
         let kind_sym = match kind {
             None => casus_model::Sym::NONE,
             Some(k) => loaded
