@@ -82,3 +82,19 @@ fn a_forums_statement_is_named_with_its_participants() {
     assert!(out.contains("the Valleys Summit (fictional) (a forum of Aldoria (fictional), Borvania (fictional), Castelia (fictional) and Deltania (fictional)) stated support"), "{out}");
     assert!(out.contains("support expressed by 2 of 2"), "{out}");
 }
+
+/// `casus test --coverage` lists each of an organ's rules apart, so a
+/// rule for one kind of proposal that no expectation reaches shows.
+#[test]
+fn coverage_lists_each_kinds_rule() {
+    let o = casus(&["test", "--coverage", TREATY, RECORD]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    for line in [
+        "organ RC (unanimity by signature): 1 expectation; verdicts seen: pending",
+        "organ RC for procedure (vote: a majority of the members; abstentions are not counted): 1 expectation; verdicts seen: adopted",
+        "organ RC for substance (vote: 3/4 of those voting; abstentions are not counted): 1 expectation; verdicts seen: blocked",
+    ] {
+        assert!(out.contains(line), "no `{line}` in:\n{out}");
+    }
+}
