@@ -137,3 +137,14 @@ fn a_forum_statement_is_its_participants_position_on_a_case() {
     let (_, lines) = run(record, "2001-02-10", Some("case/ccc_asks"));
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+#[test]
+fn a_decision_known_without_a_proposal_names_its_own_kind() {
+    // Only the Council's decision is recorded, with its tally: the rule for
+    // procedure is the one the report and the explanation cite.
+    let record = "2001-03-01 CNL decision\n  document agenda\n  kind procedure\n  votes 2 1 0\n  source \"f\"\n\n";
+    let (docs, lines) = run(record, "2001-03-02", Some("document/agenda"));
+    let v: serde_json::Value = serde_json::from_str(&docs).expect("json");
+    assert_eq!((v[0]["status"].as_str(), v[0]["kind"].as_str()), (Some("adopted"), Some("procedure")), "{docs}");
+    assert!(lines.iter().any(|l| l.starts_with("Council (CNL) decides a proposal of the kind \"procedure\" by vote: a majority of the members")), "{lines:?}");
+}
