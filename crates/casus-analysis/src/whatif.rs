@@ -23,11 +23,13 @@ pub enum Change {
     Add(Act),
     /// The act with this id, as if it had not happened.
     Remove(Sym),
-    /// The organ decides by another rule. Only the decision rule is
-    /// replaced: the parts of the organ's own vote rule that `said` does
-    /// not state (its quorum, how abstentions count, the exclusion of the
-    /// parties to the dispute) stay as they are.
-    Rule { organ: Sym, rule: DecisionRule, said: RuleParts },
+    /// The organ decides by another rule: every proposal, whatever its
+    /// kind, when `kind` is `Sym::NONE`; else only proposals of that kind
+    /// (`ORGAN:KIND=RULE`). Only the decision rule is replaced: the parts
+    /// of each replaced vote rule that `said` does not state (its quorum,
+    /// how abstentions count, the exclusion of the parties to the dispute)
+    /// stay as they are.
+    Rule { organ: Sym, kind: Sym, rule: DecisionRule, said: RuleParts },
 }
 
 /// Which parts of a vote rule a replacement rule states.
@@ -68,10 +70,16 @@ pub fn replaced_rule(old: DecisionRule, new: DecisionRule, said: RuleParts) -> D
     }
 }
 
-/// Applies a rule change to the treaty's organ.
-fn set_rule(t: &mut Treaty, organ: Sym, rule: DecisionRule, said: RuleParts) {
+/// Applies a rule change to the treaty's organ: to its rule for `kind`,
+/// or to all its rules (its default and each kind's) for `Sym::NONE`.
+fn set_rule(t: &mut Treaty, organ: Sym, kind: Sym, rule: DecisionRule, said: RuleParts) {
     if let Some(o) = t.organs.iter_mut().find(|o| o.id == organ) {
-        o.decides = replaced_rule(o.decides, rule, said);
+        if kind.is_none() {
+            o.decides = replaced_rule(o.decides, rule, said);
+        }
+        for k in o.kinds.iter_mut().filter(|k| kind.is_none() || k.kind == kind) {
+            k.rule = replaced_rule(k.rule, rule, said);
+        }
     }
 }
 
@@ -156,9 +164,16 @@ fn describe(change: &Change, treaty: &Treaty, symbols: &Symbols) -> String {
             if a.document.is_some() { format!(" document {}", symbols.name(a.document)) } else { String::new() }
         ),
         Change::Remove(id) => format!("remove: act {}", symbols.name(*id)),
-        Change::Rule { organ, rule, said } => {
-            let old = treaty.organ(*organ).map(|o| o.decides).unwrap_or(*rule);
-            format!("rule: {} decides by {}", symbols.name(*organ), replaced_rule(old, *rule, *said).describe())
+        Change::Rule { organ, kind, rule, said } => {
+            let old = treaty.organ(*organ).map(|o| o.rule_for(*kind).0).unwrap_or(*rule);
+            let has_kinds = treaty.organ(*organ).is_some_and(|o| !o.kinds.is_empty());
+            let what = match (kind.is_some(), has_kinds) {
+                (true, _) => format!("a proposal of the kind \"{}\"", symbols.name(*kind).replace('_', " ")),
+                (false, true) => "every proposal, whatever its kind,".to_string(),
+                (false, false) => String::new(),
+            };
+            let what = if what.is_empty() { String::new() } else { format!(" {what}") };
+            format!("rule: {} decides{what} by {}", symbols.name(*organ), replaced_rule(old, *rule, *said).describe())
         }
     }
 }
@@ -176,7 +191,7 @@ pub fn apply(treaty: &Treaty, acts: &[Act], changes: &[Change]) -> (Treaty, Vec<
         match c {
             Change::Add(a) => out.push(a.clone()),
             Change::Remove(_) => {}
-            Change::Rule { organ, rule, said } => set_rule(&mut t, *organ, *rule, *said),
+            Change::Rule { organ, kind, rule, said } => set_rule(&mut t, *organ, *kind, *rule, *said),
         }
     }
     (t, out)
@@ -253,8 +268,8 @@ pub fn what_if(treaty: &Treaty, acts: &[Act], symbols: &Symbols, query: &Query, 
         // mentioning an affected party; compare only those facts.
         let mut t2 = treaty.clone();
         for c in changes {
-            if let Change::Rule { organ, rule, said } = c {
-                set_rule(&mut t2, *organ, *rule, *said);
+            if let Change::Rule { organ, kind, rule, said } = c {
+                set_rule(&mut t2, *organ, *kind, *rule, *said);
             }
         }
         let relevant_act = |a: &Act| membership::change_from_act(a).is_some() || (a.document.is_some() && docs.contains(&a.document)) || mentions(a, &parties);

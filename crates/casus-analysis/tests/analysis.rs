@@ -41,7 +41,7 @@ proptest! {
             },
             _ => match acts.iter().filter(|a| a.kind == ActKind::Propose).nth((pick as usize) % 3) {
                 Some(p) => Change::Add(Act { time: Time(p.time.0 + 1), precision: Precision::Second, actor: helper, kind: ActKind::Refuse, document: p.document, ..Act::default() }),
-                None => Change::Rule { organ: symbols.intern("COUNCIL"), rule: casus_model::DecisionRule::Unanimity, said: Default::default() },
+                None => Change::Rule { organ: symbols.intern("COUNCIL"), kind: casus_model::Sym::NONE, rule: casus_model::DecisionRule::Unanimity, said: Default::default() },
             },
         };
         let focused = what_if(&treaty, &acts, &symbols, &query, &base, std::slice::from_ref(&change));

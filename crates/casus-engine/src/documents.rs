@@ -220,6 +220,10 @@ impl NoEffect {
 pub struct Section {
     pub organ: Sym,
     pub procedure: DecisionRule,
+    /// The kind of proposal whose rule `procedure` is (`decides … for
+    /// KIND`), named by the proposal or transfer; `Sym::NONE` when the
+    /// organ's rule without `for` applied.
+    pub kind: Sym,
     /// When the text came before this organ (put to it, or moved to it).
     pub from: Time,
     /// When it was moved on to another organ, if it was.
@@ -263,6 +267,8 @@ pub struct DocumentState {
     /// The organ that decides it (the last it was moved to).
     pub organ: Sym,
     pub procedure: DecisionRule,
+    /// See [`Section::kind`].
+    pub kind: Sym,
     pub status: DocumentStatus,
     pub since: Time,
     /// Who blocked it: refusals, votes against, or who broke silence, in
@@ -307,6 +313,7 @@ impl DocumentState {
         all.push(Section {
             organ: self.organ,
             procedure: self.procedure,
+            kind: self.kind,
             from: self.organ_since,
             until: None,
             closes: self.closes,
@@ -445,12 +452,14 @@ impl DocumentActs {
 }
 
 /// Where a section starts: the organ, when, when its vote or silence
-/// closes, and whether the text was put under silence there.
+/// closes, whether the text was put under silence there, and the kind of
+/// proposal the act that put it there names.
 struct Start {
     organ: Sym,
     from: Time,
     closes: Option<Time>,
     silence: bool,
+    kind: Sym,
 }
 
 pub fn decide(treaty: &Treaty, acts: &[Act], id: Sym, d: &DocumentActs, at: Time, member_at: &dyn Fn(Sym, Time) -> bool) -> Option<DocumentState> {
@@ -461,6 +470,12 @@ pub fn decide(treaty: &Treaty, acts: &[Act], id: Sym, d: &DocumentActs, at: Time
         Some(p) => p.to,
         None => d.decisions.first().map(|&i| acts[i as usize].actor).unwrap_or(Sym::NONE),
     };
+    // The kind is the proposal's; a text known only from a decision takes
+    // the decision's.
+    let kind = match proposal {
+        Some(p) => p.decision_kind(),
+        None => d.decisions.first().map_or(Sym::NONE, |&i| acts[i as usize].decision_kind()),
+    };
     // One section for the organ the text was put to, then one for each
     // organ it was moved to: the second organ's procedure starts at the
     // transfer, and the first organ's history stays under its own rule.
@@ -469,11 +484,12 @@ pub fn decide(treaty: &Treaty, acts: &[Act], id: Sym, d: &DocumentActs, at: Time
         from: first_act.time,
         closes: proposal.and_then(|p| p.end()),
         silence: proposal.is_some_and(|p| p.subject == treaty.words.silence),
+        kind,
     }];
     for &t in &d.transfers {
         let a = &acts[t as usize];
         if a.to.is_some() {
-            starts.push(Start { organ: a.to, from: a.time, closes: a.end(), silence: a.subject == treaty.words.silence });
+            starts.push(Start { organ: a.to, from: a.time, closes: a.end(), silence: a.subject == treaty.words.silence, kind: a.decision_kind() });
         }
     }
     let title = [d.proposal, d.decisions.first().copied()].into_iter().flatten().map(|i| acts[i as usize].title).find(|t| t.is_some()).unwrap_or(Sym::NONE);
@@ -504,6 +520,7 @@ pub fn decide(treaty: &Treaty, acts: &[Act], id: Sym, d: &DocumentActs, at: Time
         title,
         organ: last.organ,
         procedure: last.procedure,
+        kind: last.kind,
         status: last.status,
         since: last.since,
         blocked_by: last.blocked_by,
@@ -540,7 +557,13 @@ fn decide_section(
 ) -> Section {
     let words = &treaty.words;
     let organ_def = treaty.organ(start.organ);
-    let procedure = if start.silence { DecisionRule::Silence } else { organ_def.map(|o| o.decides).unwrap_or(DecisionRule::Recorded) };
+    // The silence procedure, when the text was put under silence; else the
+    // organ's rule for the kind named, or its rule without `for`.
+    let (procedure, kind) = match organ_def {
+        _ if start.silence => (DecisionRule::Silence, Sym::NONE),
+        Some(o) => o.rule_for(start.kind),
+        None => (DecisionRule::Recorded, Sym::NONE),
+    };
     let closes = start.closes;
     // The date that decides who is seated: the close, or now, or when the
     // matter left this organ, whichever is first.
@@ -743,6 +766,7 @@ fn decide_section(
     Section {
         organ: start.organ,
         procedure,
+        kind,
         from: start.from,
         until,
         closes,

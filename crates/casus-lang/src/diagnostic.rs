@@ -371,6 +371,13 @@ pub mod codes {
     pub const ORGAN_ENDED: &str = "E0105";
     pub const SUSPENSION_MALFORMED: &str = "E0106";
     pub const EFFECTIVE_DIFFERS: &str = "W0055";
+    pub const TWO_DEFAULT_RULES: &str = "E0113";
+    pub const KIND_DECLARED_TWICE: &str = "E0114";
+    pub const UNKNOWN_DECISION_KIND: &str = "E0115";
+    pub const KIND_REQUIRED: &str = "E0116";
+    pub const FORUM_DECIDES: &str = "E0117";
+    pub const KIND_MISPLACED: &str = "E0118";
+    pub const KIND_UNDER_SILENCE: &str = "W0058";
     pub const NO_SOURCE: &str = "W0001";
     pub const FEATURED_MALFORMED: &str = "E0070";
     pub const FEATURED_TWICE: &str = "E0071";
@@ -438,6 +445,12 @@ pub mod codes {
         (TERMINATION_WITHOUT_RENEWAL, "a notice against renewal under a treaty that does not renew"),
         (ORGAN_ENDED, "an act by, to or in an organ after the date it exists until"),
         (SUSPENSION_MALFORMED, "a suspension between two parties that is not by one party against another"),
+        (TWO_DEFAULT_RULES, "an organ with two `decides` rules without `for`"),
+        (KIND_DECLARED_TWICE, "an organ with two `decides` rules for the same kind of proposal"),
+        (UNKNOWN_DECISION_KIND, "a proposal or transfer naming a kind the organ has no rule for"),
+        (KIND_REQUIRED, "a proposal or transfer naming no kind, to an organ that decides only by kind"),
+        (FORUM_DECIDES, "a forum given a rule, put a text, or acting other than by a statement"),
+        (KIND_MISPLACED, "a `kind` on an act that is neither a proposal nor a transfer"),
         (NO_SOURCE, "an act or membership event without a source"),
         (NO_RULES, "a file with no rule or act blocks"),
         (MIRROR_SOURCE, "a source on a known mirror or aggregator host"),
@@ -446,6 +459,7 @@ pub mod codes {
         (NO_EXPECTATIONS, "a record given to `casus test` with no `expect` block"),
         (PLACE_NOT_RECORDED, "an act that engages a duty holding only in a region, without saying where it took place"),
         (EFFECTIVE_DIFFERS, "a withdrawal's typed `effective` date that differs from the one the treaty's provisions give"),
+        (KIND_UNDER_SILENCE, "a proposal put under silence that names a kind: the silence procedure applies, not the kind's rule"),
         (OPEN_POINT, "an open point stated by the treaty file"),
     ];
 }

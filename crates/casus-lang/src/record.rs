@@ -163,7 +163,7 @@ fn featured_clause(cx: &mut Cx, toks: &[Token], line: Span, featured: &mut Featu
     }
 }
 
-const FIELDS: &str = "id, under, to, against, about, from, document, means, case, organ, in, personnel, votes, by, start, end, effective, title, reason, condition, text, note, source";
+const FIELDS: &str = "id, under, to, against, about, from, document, means, case, organ, in, kind, personnel, votes, by, start, end, effective, title, reason, condition, text, note, source";
 
 fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
     let head = &decl.head.tokens;
@@ -251,6 +251,7 @@ fn lower_act(cx: &mut Cx, decl: &Decl) -> Option<Act> {
             "case" => one(cx).map(|v| act.case = v),
             "organ" => one(cx).map(|v| act.organ = v),
             "in" => one(cx).map(|v| act.extra_mut().place = v),
+            "kind" => one(cx).map(|v| act.extra_mut().decision_kind = v),
             "from" => {
                 let mut list = Vec::new();
                 for t in &toks[1..] {
@@ -410,9 +411,10 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
     let member = |code: Sym, t: Time| is_member(timelines.get(&code).unwrap_or(&no_changes), t);
     let is_party = |s: Sym| treaty.party(s).is_some();
     let is_organ = |s: Sym| treaty.organ(s).is_some();
+    let is_forum = |s: Sym| treaty.forum(s).is_some();
     // The names a misspelling may have meant.
     let party_names: Vec<&str> = treaty.parties.iter().map(|p| symbols.name(p.code)).collect();
-    let organ_names: Vec<&str> = treaty.organs.iter().map(|o| symbols.name(o.id)).collect();
+    let organ_names: Vec<&str> = treaty.organs.iter().map(|o| symbols.name(o.id)).chain(treaty.forums.iter().map(|f| symbols.name(f.id))).collect();
     let actor_names = || party_names.iter().chain(&organ_names).copied();
     // Documents: first introduction time; ids: the time and position of the
     // act each names (a case is named by the id of the act that opened it).
@@ -444,7 +446,7 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
             let id = name(act.id);
             diags.push(Diagnostic::error(codes::DUPLICATE_ID, at("id"), format!("act id `{id}` is used twice")));
         }
-        if !is_party(act.actor) && !is_organ(act.actor) {
+        if !is_party(act.actor) && !is_organ(act.actor) && !is_forum(act.actor) {
             let actor = name(act.actor);
             diags.push_suggesting(
                 Diagnostic::error(codes::UNKNOWN_PARTY, span, format!("unknown actor `{actor}`"))
@@ -457,7 +459,7 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
         let more_abouts = act.abouts().skip(1).map(|v| ("about", v));
         for (field, value) in [("to", act.to), ("against", act.against), ("about", act.about)].into_iter().chain(more_abouts) {
             // A transfer's `to` is an organ, checked below as one.
-            if value.is_some() && !is_party(value) && !is_organ(value) && (field != "to" || act.kind != ActKind::Transfer) {
+            if value.is_some() && !is_party(value) && !is_organ(value) && !is_forum(value) && (field != "to" || act.kind != ActKind::Transfer) {
                 let v = name(value);
                 diags.push_suggesting(
                     Diagnostic::error(codes::UNKNOWN_PARTY, at(field), format!("unknown party, state or organ `{v}` in `{field}`")),
@@ -573,7 +575,8 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
         if act.kind == ActKind::Propose && act.subject == treaty.words.silence && act.end().is_none() {
             diags.push(Diagnostic::error(codes::MISSING_CLAUSE, span, "a text put under silence needs its exact expiry: `end 2001-09-13T18:00`"));
         }
-        if act.kind == ActKind::Transfer && !is_organ(act.to) {
+        decision_kind_checks(symbols, diags, treaty, act, &at);
+        if act.kind == ActKind::Transfer && !is_organ(act.to) && !is_forum(act.to) {
             if act.to.is_none() {
                 diags.push(Diagnostic::error(codes::UNKNOWN_ORGAN, span, "a `transfer` moves a document `to` an organ").help("add `to ORGAN`"));
             } else if is_party(act.to) {
@@ -697,6 +700,83 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
     }
 }
 
+/// The checks of a forum's acts and of a proposal's kind: a forum makes
+/// statements only and receives no text (`E0117`); `kind` is given only on
+/// a proposal, transfer or decision (`E0118`), names a kind the organ has a rule for
+/// (`E0115`), and must be given to an organ that has no rule without one
+/// (`E0116`); under silence it changes nothing (`W0058`).
+fn decision_kind_checks(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, act: &Act, at: &dyn Fn(&str) -> Span) {
+    let name = |s: Sym| symbols.name(s).to_string();
+    if let Some(f) = treaty.forum(act.actor)
+        && act.kind != ActKind::Statement
+    {
+        diags.push(
+            Diagnostic::error(codes::FORUM_DECIDES, at(""), format!("{} is a forum: it makes statements, but takes no `{}`", f.name, act.kind.keyword()))
+                .help("a forum's act is a `statement`; decisions are taken by an `organ`"),
+        );
+    }
+    let deciding = matches!(act.kind, ActKind::Propose | ActKind::Transfer);
+    if deciding && let Some(f) = treaty.forum(act.to) {
+        diags.push(
+            Diagnostic::error(codes::FORUM_DECIDES, at("to"), format!("{} is a forum, which takes no decisions: no text can be put to it", f.name))
+                .help("put the text `to` an organ of the treaty"),
+        );
+    }
+    let kind = act.decision_kind();
+    if kind.is_some() && !deciding && act.kind != ActKind::Decision {
+        diags.push(
+            Diagnostic::error(
+                codes::KIND_MISPLACED,
+                at("kind"),
+                format!("`kind` is given only on a `propose`, a `transfer` or a `decision`, not on a `{}`", act.kind.keyword()),
+            )
+            .help("the kind of a proposal selects the rule of the organ it is put to"),
+        );
+        return;
+    }
+    // The organ whose rule the kind selects: the one the text is put or
+    // moved to, or the one deciding. A decision on a proposed text takes
+    // the proposal's kind, so it needs none of its own.
+    let organ = if deciding {
+        treaty.organ(act.to)
+    } else if act.kind == ActKind::Decision && kind.is_some() {
+        treaty.organ(act.actor)
+    } else {
+        None
+    };
+    let Some(organ) = organ else { return };
+    if kind.is_some() && !organ.kinds.iter().any(|k| k.kind == kind) {
+        let kinds: Vec<&str> = organ.kinds.iter().map(|k| symbols.name(k.kind)).collect();
+        let help = if kinds.is_empty() {
+            format!("{} has one rule for every proposal: leave out `kind`", organ.name)
+        } else {
+            format!("{} has rules for: {}", organ.name, kinds.join(", "))
+        };
+        let v = name(kind);
+        diags.push_suggesting(
+            Diagnostic::error(codes::UNKNOWN_DECISION_KIND, at("kind"), format!("{} has no rule for proposals of kind `{v}`", organ.name)).help(help),
+            &v,
+            kinds.iter().copied(),
+        );
+    } else if kind.is_none() && !organ.kinds.is_empty() && !organ.has_default && act.subject != treaty.words.silence {
+        let kinds: Vec<&str> = organ.kinds.iter().map(|k| symbols.name(k.kind)).collect();
+        diags.push(
+            Diagnostic::error(
+                codes::KIND_REQUIRED,
+                at(""),
+                format!("{} decides only by kind of proposal, and this `{}` names none", organ.name, act.kind.keyword()),
+            )
+            .help(format!("add `kind KIND`, one of: {}", kinds.join(", "))),
+        );
+    }
+    if kind.is_some() && act.subject == treaty.words.silence {
+        diags.push(
+            Diagnostic::warning(codes::KIND_UNDER_SILENCE, at("kind"), "a text put under silence is decided by the silence procedure, whatever its kind")
+                .help("leave out `kind`, or `silence`, to say which procedure applies"),
+        );
+    }
+}
+
 /// Why a decision's recorded tally cannot have adopted it under its organ's
 /// rule, if it cannot: more votes than members entitled, a quorum not met,
 /// fewer yes votes than needed, or votes against under unanimity or
@@ -707,7 +787,9 @@ fn tally_contradiction(treaty: &Treaty, act: &Act, proposal: Option<&Act>, count
     let DecisionCount::Votes { yes, no, abstain } = *count else { return None };
     let organ = treaty.organ(proposal.map(|p| p.to).unwrap_or(act.actor)).or_else(|| treaty.organ(act.actor))?;
     let name = &organ.name;
-    match organ.decides {
+    // The rule for the proposal's kind, where it names one the organ has.
+    let (rule_of_kind, _) = organ.rule_for(proposal.map_or(act.decision_kind(), |p| p.decision_kind()));
+    match rule_of_kind {
         DecisionRule::Vote(rule) => {
             let excluded: Vec<Sym> = if rule.exclude_disputants { proposal.map(|p| vec![p.about, p.against]).unwrap_or_default() } else { Vec::new() };
             let seats: Vec<Sym> = organ.seat_candidates(&treaty.parties, act.time);
@@ -724,7 +806,7 @@ fn tally_contradiction(treaty: &Treaty, act: &Act, proposal: Option<&Act>, count
                 Some(format!(
                     "{yes} yes votes do not reach the {} that {name} needs ({}), yet the decision is recorded as adopted",
                     t.needed,
-                    organ.decides.describe()
+                    rule_of_kind.describe()
                 ))
             } else {
                 None
@@ -732,7 +814,7 @@ fn tally_contradiction(treaty: &Treaty, act: &Act, proposal: Option<&Act>, count
         }
         DecisionRule::Unanimity | DecisionRule::ConsensusOptOut if no > 0 => Some(format!(
             "{name} decides by {}, so a decision with {no} {} against cannot have been adopted",
-            organ.decides.describe(),
+            rule_of_kind.describe(),
             if no == 1 { "vote" } else { "votes" }
         )),
         _ => None,

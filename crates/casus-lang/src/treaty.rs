@@ -15,10 +15,24 @@ use std::collections::{BTreeMap, BTreeSet};
 /// A quote shared by the rules under one article: its text and offset.
 type SharedQuote = std::rc::Rc<(String, usize)>;
 
-/// The vote a `quorum`, `abstentions` or `excludes` clause refines when no
-/// `decides by` line has set one yet: a simple majority of those voting.
-const VOTE_WITHOUT_RULE: VoteRule =
-    VoteRule { share: Share::MAJORITY, base: VoteBase::Voting, quorum: None, abstentions_against: false, exclude_disputants: false };
+/// What an organ's `quorum`, `abstentions` and `excludes` clauses say,
+/// applied to each of its vote rules once all its clauses are read.
+#[derive(Default)]
+struct VoteRefinements {
+    quorum: Option<Quorum>,
+    abstentions_against: Option<bool>,
+    exclude_disputants: bool,
+}
+
+impl VoteRefinements {
+    fn apply(&self, rule: &mut DecisionRule) {
+        if let DecisionRule::Vote(v) = rule {
+            v.quorum = self.quorum.or(v.quorum);
+            v.abstentions_against = self.abstentions_against.unwrap_or(v.abstentions_against);
+            v.exclude_disputants |= self.exclude_disputants;
+        }
+    }
+}
 
 /// The most attackers a condition may count (`only N or more attackers`).
 const ATTACKERS_MAX: u32 = 1000;
@@ -105,6 +119,7 @@ struct Declared {
     parties: BTreeMap<Sym, Span>,
     states: BTreeSet<Sym>,
     organs: BTreeMap<Sym, Span>,
+    forums: BTreeMap<Sym, Span>,
     questions: BTreeMap<Sym, (Span, Vec<(Sym, bool)>)>,
     articles: BTreeSet<Sym>,
     regions: BTreeMap<Sym, Span>,
@@ -132,7 +147,7 @@ fn split_clause(tokens: &[Token]) -> (String, &[Token]) {
     (tokens[0].text.clone(), &tokens[1..])
 }
 
-const DECLARATIONS: &str = "treaty, version, party, state, actor, organ, question, duty, power, region, note";
+const DECLARATIONS: &str = "treaty, version, party, state, actor, organ, forum, question, duty, power, region, note";
 
 impl Lowerer<'_> {
     fn run(mut self, parsed: &Parsed, text: &str) -> Treaty {
@@ -206,10 +221,16 @@ impl Lowerer<'_> {
                 }
             }
             "organ" => {
-                if self.declared.organs.contains_key(&sym) || self.declared.parties.contains_key(&sym) {
+                if self.declared.organs.contains_key(&sym) || self.declared.parties.contains_key(&sym) || self.declared.forums.contains_key(&sym) {
                     dup(&mut self.cx, "organ");
                 }
                 self.declared.organs.insert(sym, span);
+            }
+            "forum" => {
+                if self.declared.organs.contains_key(&sym) || self.declared.parties.contains_key(&sym) || self.declared.forums.contains_key(&sym) {
+                    dup(&mut self.cx, "forum");
+                }
+                self.declared.forums.insert(sym, span);
             }
             "region" if self.declared.regions.insert(sym, span).is_some() => {
                 dup(&mut self.cx, "region");
@@ -243,6 +264,7 @@ impl Lowerer<'_> {
             // that attacks): known to the record, never a member.
             "party" | "state" | "actor" => self.lower_party(decl, word != "party"),
             "organ" => self.lower_organ(decl, quote),
+            "forum" => self.lower_forum(decl, article),
             "question" => self.lower_question(decl, article),
             "duty" => self.lower_duty(decl, article, quote),
             "power" => self.lower_power(decl, article, quote),
@@ -440,6 +462,8 @@ impl Lowerer<'_> {
             name,
             seats: Vec::new(),
             decides: DecisionRule::Recorded,
+            kinds: Vec::new(),
+            has_default: false,
             rotation: None,
             article: quote.article,
             sources: Vec::new(),
@@ -447,7 +471,9 @@ impl Lowerer<'_> {
             span: decl.head.span,
             until: None,
         };
-        let mut vote: Option<VoteRule> = None;
+        // The vote refinements (`quorum`, `abstentions`, `excludes`) apply to
+        // every vote rule of the organ, whichever kind it is for.
+        let mut refine = VoteRefinements::default();
         let mut vote_clauses: Vec<(&'static str, Span)> = Vec::new();
         for clause in decl.clauses() {
             self.no_continuations(&clause);
@@ -496,23 +522,7 @@ impl Lowerer<'_> {
                         self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `until DATE`");
                     }
                 },
-                "decides" => match words.as_slice() {
-                    ["unanimity"] => organ.decides = DecisionRule::Unanimity,
-                    ["consensus", "with", "opt-out"] => organ.decides = DecisionRule::ConsensusOptOut,
-                    ["as", "recorded"] => organ.decides = DecisionRule::Recorded,
-                    ["by", "silence"] => organ.decides = DecisionRule::Silence,
-                    [_, "of", base @ ("members" | "voting")] => {
-                        if let Some(share) = self.share(&toks[1]) {
-                            let base = if *base == "members" { VoteBase::Members } else { VoteBase::Voting };
-                            let v = vote.get_or_insert(VoteRule { share, base, quorum: None, abstentions_against: false, exclude_disputants: false });
-                            v.share = share;
-                            v.base = base;
-                        }
-                    }
-                    _ => {
-                        self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `decides unanimity`, `consensus with opt-out`, `as recorded`, `by silence`, or a vote such as `majority of members` or `2/3 of voting`");
-                    }
-                },
+                "decides" => self.decides_clause(&mut organ, toks, clause.line.span),
                 "quorum" => {
                     let q = match words.as_slice() {
                         ["as", "needed"] => Some(Quorum::AsNeeded),
@@ -535,7 +545,7 @@ impl Lowerer<'_> {
                     };
                     if let Some(q) = q {
                         vote_clauses.push(("quorum", clause.line.span));
-                        vote.get_or_insert(VOTE_WITHOUT_RULE).quorum = Some(q);
+                        refine.quorum = Some(q);
                     }
                 }
                 "abstentions" => {
@@ -549,13 +559,13 @@ impl Lowerer<'_> {
                     };
                     if let Some(a) = against {
                         vote_clauses.push(("abstentions", clause.line.span));
-                        vote.get_or_insert(VOTE_WITHOUT_RULE).abstentions_against = a;
+                        refine.abstentions_against = Some(a);
                     }
                 }
                 "excludes" => {
                     if words.as_slice() == ["parties", "to", "the", "dispute"] {
                         vote_clauses.push(("excludes", clause.line.span));
-                        vote.get_or_insert(VOTE_WITHOUT_RULE).exclude_disputants = true;
+                        refine.exclude_disputants = true;
                     } else {
                         self.cx.err(codes::MALFORMED_CLAUSE, clause.line.span, "expected `excludes parties to the dispute`");
                     }
@@ -575,17 +585,18 @@ impl Lowerer<'_> {
                 _ => self.unknown_clause("organ", &toks[0], "seats, decides, quorum, abstentions, excludes, chair, until, source"),
             }
         }
-        let decides_vote = decl.clauses().iter().any(|c| c.line.tokens[0].is_word("decides") && c.line.tokens.iter().any(|t| t.is_word("of")));
-        match vote {
-            Some(v) if decides_vote => organ.decides = DecisionRule::Vote(v),
-            Some(_) => {
-                for (what, span) in vote_clauses {
-                    self.cx
-                        .err(codes::MALFORMED_CLAUSE, span, format!("`{what}` applies only to an organ that decides by a vote"))
-                        .help("add `decides majority of members`, `decides 2/3 of voting`, …");
-                }
+        let is_vote = |r: &DecisionRule| matches!(r, DecisionRule::Vote(_));
+        if is_vote(&organ.decides) || organ.kinds.iter().any(|k| is_vote(&k.rule)) {
+            refine.apply(&mut organ.decides);
+            for k in &mut organ.kinds {
+                refine.apply(&mut k.rule);
             }
-            None => {}
+        } else {
+            for (what, span) in vote_clauses {
+                self.cx
+                    .err(codes::MALFORMED_CLAUSE, span, format!("`{what}` applies only to an organ that decides by a vote"))
+                    .help("add `decides majority of members`, `decides 2/3 of voting`, …");
+            }
         }
         if organ.seats.is_empty() {
             organ.seats.push((Time::MIN, Seats::EveryParty));
@@ -593,6 +604,97 @@ impl Lowerer<'_> {
             organ.seats[0].0 = Time::MIN;
         }
         self.treaty.organs.push(organ);
+    }
+
+    /// A `decides` clause: `decides RULE`, the organ's default, or `decides
+    /// RULE for KIND`, its rule for proposals of that kind. A second
+    /// default is `E0113`, a kind given twice `E0114`.
+    fn decides_clause(&mut self, organ: &mut Organ, toks: &[Token], span: Span) {
+        let (body, kind) = match toks.len() {
+            n if n >= 4 && toks[n - 2].is_word("for") => (&toks[1..n - 2], Some(&toks[n - 1])),
+            _ => (&toks[1..], None),
+        };
+        let words: Vec<&str> = body.iter().map(|t| t.text.as_str()).collect();
+        let rule = match words.as_slice() {
+            ["unanimity"] => DecisionRule::Unanimity,
+            ["consensus", "with", "opt-out"] => DecisionRule::ConsensusOptOut,
+            ["as", "recorded"] => DecisionRule::Recorded,
+            ["by", "silence"] => DecisionRule::Silence,
+            [_, "of", base @ ("members" | "voting")] => {
+                let Some(share) = self.share(&body[0]) else { return };
+                let base = if *base == "members" { VoteBase::Members } else { VoteBase::Voting };
+                DecisionRule::Vote(VoteRule { share, base, quorum: None, abstentions_against: false, exclude_disputants: false })
+            }
+            _ => {
+                self.cx.err(codes::MALFORMED_CLAUSE, span, "expected `decides unanimity`, `consensus with opt-out`, `as recorded`, `by silence`, or a vote such as `majority of members` or `2/3 of voting`, optionally followed by `for KIND`");
+                return;
+            }
+        };
+        match kind {
+            None if organ.has_default => {
+                self.cx
+                    .err(codes::TWO_DEFAULT_RULES, span, "the organ already has a rule without `for`")
+                    .label("a second default rule")
+                    .help("an organ has one rule without `for`; give the others a kind of proposal, as `decides 2/3 of voting for substance`");
+            }
+            None => {
+                organ.decides = rule;
+                organ.has_default = true;
+            }
+            Some(tok) => {
+                let Some((kind, _)) = self.cx.name(Some(tok), tok.span, "the kind of proposal after `for`") else { return };
+                if organ.kinds.iter().any(|k| k.kind == kind) {
+                    self.cx
+                        .err(codes::KIND_DECLARED_TWICE, span, format!("the organ already has a rule for `{}`", tok.text))
+                        .label("a second rule for the same kind")
+                        .help("each kind of proposal has one rule");
+                } else {
+                    organ.kinds.push(KindRule { kind, rule, span });
+                }
+            }
+        }
+    }
+
+    /// `forum ID "Name"`: a body whose participants make statements
+    /// together but which takes no decisions.
+    fn lower_forum(&mut self, decl: &Decl, article: Sym) {
+        let Some((id, name)) = self.id_and_title(decl, "forum", true) else { return };
+        let (mut participants, mut sources): (Vec<Sym>, Vec<Citation>) = (Vec::new(), Vec::new());
+        for clause in decl.clauses() {
+            self.no_continuations(&clause);
+            let toks = &clause.line.tokens;
+            match toks[0].text.as_str() {
+                "participants" if toks.len() > 1 => {
+                    for t in &toks[1..] {
+                        let sym = self.cx.symbols.intern(&t.text);
+                        if t.kind != TokenKind::Word || !self.declared.parties.contains_key(&sym) {
+                            let known = self.names(self.declared.parties.keys());
+                            self.cx
+                                .err(codes::UNKNOWN_PARTY, t.span, format!("unknown participant {}", t.describe()))
+                                .label("not declared with `party`, `state` or `actor`")
+                                .suggest(&t.text, known.iter().map(String::as_str));
+                        } else if !participants.contains(&sym) {
+                            participants.push(sym);
+                        }
+                    }
+                }
+                "participants" => {
+                    self.cx.err(codes::MALFORMED_CLAUSE, toks[0].span, "`participants` needs one or more parties, states or actors");
+                }
+                "source" => sources.extend(self.cx.citation(&toks[1..], toks[0].span)),
+                "decides" | "seats" | "quorum" | "chair" => {
+                    self.cx
+                        .err(codes::FORUM_DECIDES, toks[0].span, format!("a forum takes no decisions, so it has no `{}`", toks[0].text))
+                        .help("declare an `organ` for a body that decides; a `forum` only makes statements");
+                }
+                _ => self.unknown_clause("forum", &toks[0], "participants, source"),
+            }
+        }
+        if participants.is_empty() {
+            self.cx.err(codes::MISSING_CLAUSE, decl.head.span, "a forum needs `participants CODE…`");
+            return;
+        }
+        self.treaty.forums.push(Forum { id, name, participants, article, sources, span: decl.head.span });
     }
 
     /// `majority` or `N/M` (0 < N <= M).
@@ -665,7 +767,7 @@ impl Lowerer<'_> {
         let Term::Name(sym) = term else { return };
         let known = match field {
             Field::By | Field::To | Field::Against | Field::About | Field::From => {
-                self.declared.parties.contains_key(&sym) || self.declared.organs.contains_key(&sym)
+                self.declared.parties.contains_key(&sym) || self.declared.organs.contains_key(&sym) || self.declared.forums.contains_key(&sym)
             }
             Field::Under => self.declared.articles.contains(&sym),
             _ => true,
@@ -688,6 +790,17 @@ impl Lowerer<'_> {
     fn check_pattern(&mut self, pattern: &Pattern, bound: &BTreeSet<Sym>) {
         for &(field, term) in &pattern.constraints {
             self.check_name(field, term, pattern.span);
+            // A forum makes statements only: no rule waits for it to act
+            // otherwise (`determination … by SUMMIT`).
+            if let (Field::By, Term::Name(s)) = (field, term)
+                && self.declared.forums.contains_key(&s)
+                && pattern.kind != ActKind::Statement
+            {
+                let name = self.cx.symbols.name(s).to_string();
+                self.cx
+                    .err(codes::FORUM_DECIDES, pattern.span, format!("`{name}` is a forum: it makes statements, but takes no `{}`", pattern.kind.keyword()))
+                    .help("a forum's act is a `statement`; name an `organ` for a determination or decision");
+            }
             if let Term::Var(v) = term
                 && !bound.contains(&v)
             {
@@ -1378,7 +1491,11 @@ pub fn parse_decision_rule(text: &str) -> Result<DecisionRule, String> {
     if let Some(e) = errors.first() {
         return Err(e.message.clone());
     }
-    treaty.organs.first().map(|o| o.decides).ok_or_else(|| "no rule".to_string())
+    match treaty.organs.first() {
+        Some(o) if !o.kinds.is_empty() => Err("a rule for one kind is written ORGAN:KIND=RULE, without `for`".to_string()),
+        Some(o) => Ok(o.decides),
+        None => Err("no rule".to_string()),
+    }
 }
 
 #[cfg(test)]

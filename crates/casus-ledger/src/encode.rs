@@ -38,6 +38,9 @@ mod tag {
     pub const VOTES: u8 = 3;
     /// A decision taken by acclamation: no value.
     pub const ACCLAMATION: u8 = 4;
+    /// The kind of decision a proposal or transfer asks for (`kind
+    /// KIND`), which selects the organ's rule: a non-empty str.
+    pub const DECISION_KIND: u8 = 5;
 }
 
 /// Appends canonical values to a byte buffer.
@@ -207,6 +210,8 @@ pub struct ActFields<'a> {
     pub place: &'a str,
     /// A recorded decision's tally (v2).
     pub count: Option<DecisionCount>,
+    /// The kind of decision asked for, or empty (v2).
+    pub decision_kind: &'a str,
 }
 
 impl<'a> ActFields<'a> {
@@ -241,6 +246,7 @@ impl<'a> ActFields<'a> {
             about_more: act.extra.as_ref().map(|e| e.about_more.iter().map(|&s| n(s)).collect()).unwrap_or_default(),
             place: act.place().map(n).unwrap_or(""),
             count: act.count(),
+            decision_kind: n(act.decision_kind()),
         }
     }
 
@@ -273,6 +279,7 @@ impl<'a> ActFields<'a> {
                     count: self.count,
                     place: i(self.place),
                     about_more: self.about_more.iter().map(|s| i(s)).collect(),
+                    decision_kind: i(self.decision_kind),
                 })
             }),
             title: i(self.title),
@@ -288,7 +295,7 @@ impl<'a> ActFields<'a> {
     /// Whether the act needs `casus/act/v2`: it carries a field v1 has no
     /// place for.
     pub fn has_extensions(&self) -> bool {
-        !self.about_more.is_empty() || !self.place.is_empty() || self.count.is_some()
+        !self.about_more.is_empty() || !self.place.is_empty() || self.count.is_some() || !self.decision_kind.is_empty()
     }
 
     /// The canonical bytes; refuses acts over the limits, and an act whose
@@ -312,7 +319,7 @@ impl<'a> ActFields<'a> {
             self.text,
             self.note,
         ];
-        let lists = self.from.iter().chain(self.about_more.iter()).chain(std::iter::once(&self.place));
+        let lists = self.from.iter().chain(self.about_more.iter()).chain([&self.place, &self.decision_kind]);
         for s in strings.iter().chain(lists).chain(self.sources.iter().flat_map(|(a, b)| [a, b])) {
             if s.len() > MAX_STRING_BYTES {
                 return Err(LedgerError::TooLarge { what: "string in an act", size: s.len(), max: MAX_STRING_BYTES });
@@ -387,6 +394,10 @@ impl<'a> ActFields<'a> {
             }
             Some(DecisionCount::Acclamation) => w.u8(tag::ACCLAMATION),
         }
+        if !self.decision_kind.is_empty() {
+            w.u8(tag::DECISION_KIND);
+            w.str(self.decision_kind);
+        }
         if w.buf.len() > MAX_ACT_BYTES {
             return Err(LedgerError::TooLarge { what: "encoded act", size: w.buf.len(), max: MAX_ACT_BYTES });
         }
@@ -429,7 +440,7 @@ impl<'a> ActFields<'a> {
         for _ in 0..n {
             sources.push((r.str()?, r.str()?));
         }
-        let (mut about_more, mut place, mut count) = (Vec::new(), "", None);
+        let (mut about_more, mut place, mut count, mut decision_kind) = (Vec::new(), "", None, "");
         if v2 {
             // Extensions in strictly ascending tag order, at least one, to
             // the end of the bytes: one encoding per act.
@@ -463,6 +474,12 @@ impl<'a> ActFields<'a> {
                     tag::VOTES => count = Some(DecisionCount::Votes { yes: r.u32()?, no: r.u32()?, abstain: r.u32()? }),
                     tag::ACCLAMATION if count.is_none() => count = Some(DecisionCount::Acclamation),
                     tag::ACCLAMATION => return Err(r.err("a tally and acclamation on one act")),
+                    tag::DECISION_KIND => {
+                        decision_kind = r.str()?;
+                        if decision_kind.is_empty() {
+                            return Err(r.err("an empty kind of decision"));
+                        }
+                    }
                     t => return Err(r.err(format!("unknown extension tag {t}"))),
                 }
             }
@@ -500,6 +517,7 @@ impl<'a> ActFields<'a> {
             about_more,
             place,
             count,
+            decision_kind,
         })
     }
 }
@@ -526,6 +544,19 @@ mod tests {
         act.extra_mut().place = symbols.intern("north_america");
         act.extra_mut().count = Some(count);
         act
+    }
+
+    #[test]
+    fn a_proposals_kind_of_decision_survives_the_ledger_as_v2() {
+        let mut symbols = Symbols::new();
+        let mut act = Act { id: symbols.intern("p"), actor: symbols.intern("AAA"), kind: ActKind::Propose, ..Act::default() };
+        act.extra_mut().decision_kind = symbols.intern("substance");
+        let bytes = encode_act(&act, &symbols).unwrap();
+        assert!(bytes.starts_with(ACT_DOMAIN_V2) && bytes.ends_with(b"\x05\0\0\0\x09substance"));
+        let mut other = Symbols::new();
+        let back = decode_act(&bytes, &mut other).unwrap();
+        assert_eq!(other.name(back.decision_kind()), "substance");
+        assert_eq!(encode_act(&back, &other).unwrap(), bytes);
     }
 
     #[test]

@@ -226,6 +226,9 @@ pub struct ActExtra {
     /// AZE`): a joint statement about several parties, a dispute between
     /// them. Read all of them with [`Act::abouts`].
     pub about_more: Box<[Sym]>,
+    /// The kind of decision a proposal or transfer asks for (`kind
+    /// substance`), which selects the organ's rule for it.
+    pub decision_kind: Sym,
 }
 
 /// How a recorded decision was taken, as its sources give it.
@@ -269,6 +272,12 @@ impl Act {
     /// How a recorded decision was taken, where its sources say.
     pub fn count(&self) -> Option<DecisionCount> {
         self.extra.as_ref().and_then(|e| e.count)
+    }
+
+    /// The kind of decision a proposal or transfer asks for (`kind KIND`),
+    /// `Sym::NONE` if it names none.
+    pub fn decision_kind(&self) -> Sym {
+        self.extra.as_ref().map_or(Sym::NONE, |e| e.decision_kind)
     }
 
     /// Where the act took place, if the record gives it.

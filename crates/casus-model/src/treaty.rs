@@ -23,6 +23,8 @@ pub struct Treaty {
     pub articles: Vec<Article>,
     pub parties: Vec<Party>,
     pub organs: Vec<Organ>,
+    /// Bodies that make statements but take no decisions (`forum`).
+    pub forums: Vec<Forum>,
     pub questions: Vec<Question>,
     pub duties: Vec<Duty>,
     pub powers: Vec<Power>,
@@ -341,7 +343,15 @@ pub struct Organ {
     /// Who sits, from a date: the first entry applies from the beginning
     /// (`Time::MIN`), each later one from its date.
     pub seats: Vec<(Time, Seats)>,
+    /// The rule for a proposal that names no kind, or a kind the organ has
+    /// no rule for (`decides RULE` without `for`).
     pub decides: DecisionRule,
+    /// The rules for kinds of proposal (`decides RULE for KIND`), in the
+    /// order declared; read with [`Organ::rule_for`].
+    pub kinds: Vec<KindRule>,
+    /// Whether the organ has a rule without `for` (otherwise `decides` is
+    /// the implicit "as recorded", and a proposal must name a kind).
+    pub has_default: bool,
     pub rotation: Option<Rotation>,
     pub article: Sym,
     pub sources: Vec<Citation>,
@@ -350,6 +360,30 @@ pub struct Organ {
     /// `until DATE`: the organ exists until this instant; from it, no one
     /// sits in it and it takes no act.
     pub until: Option<Time>,
+}
+
+/// An organ's rule for one kind of proposal: `decides 2/3 of voting for
+/// substance`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KindRule {
+    pub kind: Sym,
+    pub rule: DecisionRule,
+    pub span: Span,
+}
+
+/// A body outside any organ, such as a summit or a contact group, whose
+/// participants make statements together but take no decisions: an act by
+/// it is a statement by each of its participants.
+#[derive(Clone, Debug)]
+pub struct Forum {
+    pub id: Sym,
+    pub name: String,
+    /// Who takes part: parties, states or actors of the treaty, in the
+    /// order declared.
+    pub participants: Vec<Sym>,
+    pub article: Sym,
+    pub sources: Vec<Citation>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -547,6 +581,29 @@ impl Organ {
         self.until.is_none_or(|u| t < u)
     }
 
+    /// The rule that decides a proposal of `kind` (`Sym::NONE` when it
+    /// names none), and the kind it is the organ's rule for (`Sym::NONE`
+    /// for the default). The one place a proposal's rule is selected, for
+    /// the engine and for the checks of recorded tallies.
+    pub fn rule_for(&self, kind: Sym) -> (DecisionRule, Sym) {
+        match self.kinds.iter().find(|k| kind.is_some() && k.kind == kind) {
+            Some(k) => (k.rule, k.kind),
+            None => (self.decides, Sym::NONE),
+        }
+    }
+
+    /// Every rule of the organ in words: its rule without `for` (when it has
+    /// one, or no other), then each kind's, as "unanimity by signature · for
+    /// procedure: vote: a majority of the members; …".
+    pub fn rules_described(&self, symbols: &crate::Symbols) -> String {
+        let mut parts = Vec::with_capacity(1 + self.kinds.len());
+        if self.has_default || self.kinds.is_empty() {
+            parts.push(self.decides.describe());
+        }
+        parts.extend(self.kinds.iter().map(|k| format!("for {}: {}", symbols.name(k.kind).replace('_', " "), k.rule.describe())));
+        parts.join(" · ")
+    }
+
     /// The seats rule in force at `t`.
     pub fn seats_at(&self, t: Time) -> &Seats {
         self.seats.iter().rev().find(|(from, _)| *from <= t).or(self.seats.first()).map(|(_, s)| s).unwrap_or(&Seats::EveryParty)
@@ -568,6 +625,9 @@ impl Treaty {
         if let Some(o) = self.organ(code) {
             return &o.name;
         }
+        if let Some(f) = self.forum(code) {
+            return &f.name;
+        }
         symbols.name(code)
     }
 
@@ -577,6 +637,28 @@ impl Treaty {
 
     pub fn organ(&self, id: Sym) -> Option<&Organ> {
         self.organs.iter().find(|o| o.id == id)
+    }
+
+    pub fn forum(&self, id: Sym) -> Option<&Forum> {
+        self.forums.iter().find(|f| f.id == id)
+    }
+
+    /// Who made a statement: a forum's participants and its co-signers
+    /// (`from`), each once, for an act by a forum; otherwise the actor
+    /// (unless an organ, whose statement is no party's) and those in
+    /// `from`. The one place the authors of a joint act are counted.
+    pub fn authors_of(&self, act: &crate::Act) -> Vec<Sym> {
+        let mut out: Vec<Sym> = match self.forum(act.actor) {
+            Some(f) => f.participants.clone(),
+            None if self.organ(act.actor).is_some() => Vec::new(),
+            None => vec![act.actor],
+        };
+        for &p in act.from.iter() {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        out
     }
 
     pub fn region(&self, id: Sym) -> Option<&Region> {

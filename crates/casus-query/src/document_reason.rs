@@ -169,10 +169,26 @@ fn unknown_time_line(cx: &Ctx, s: &Section, i: u32) -> String {
     )
 }
 
+/// Which of the organ's rules decided the text, and why that one: the
+/// rule for the kind of proposal the text was put with, or the rule
+/// without `for` when it names no kind the organ has a rule for.
+fn rule_sentence(cx: &Ctx, s: &Section, organ: &str) -> String {
+    let rule = s.procedure.describe();
+    let has_kinds = cx.treaty.organ(s.organ).is_some_and(|o| !o.kinds.is_empty());
+    if s.kind.is_some() {
+        let kind = cx.n(s.kind).replace('_', " ");
+        format!("{organ} decides a proposal of the kind \"{kind}\" by {rule}: its rule for that kind, which the text was put with.")
+    } else if has_kinds && s.procedure != DecisionRule::Silence {
+        format!("{organ} decides by {rule}: its rule for a proposal that names no kind it has a rule for, as this text does not.")
+    } else {
+        format!("{organ} decides by {rule}.")
+    }
+}
+
 /// The sentences and cited acts of one section.
 fn section(cx: &Ctx, s: &Section, reasons: &mut Vec<String>, acts: &mut Vec<ActCite>) {
     let organ = organ_name(cx, s.organ);
-    reasons.push(format!("{organ} decides by {}.", s.procedure.describe()));
+    reasons.push(rule_sentence(cx, s, &organ));
     if !s.excluded.is_empty() {
         reasons.push(format!(
             "The parties to the dispute ({}) do not vote and are not counted.",

@@ -195,9 +195,15 @@ impl Ctx<'_> {
     /// A name as prose uses it: a party's or state's name, "the" and an
     /// organ's name, or the code when the treaty does not name it.
     fn who(&self, s: Sym) -> String {
-        match (self.treaty.party(s), self.treaty.organ(s)) {
-            (Some(p), _) => p.name.clone(),
-            (None, Some(o)) => format!("the {}", o.name),
+        match (self.treaty.party(s), self.treaty.organ(s), self.treaty.forum(s)) {
+            (Some(p), _, _) => p.name.clone(),
+            (None, Some(o), _) => format!("the {}", o.name),
+            // A forum is named with its participants: its statements are
+            // theirs.
+            (None, None, Some(f)) => {
+                let names: Vec<String> = f.participants.iter().map(|&p| self.treaty.name_of(p, self.symbols).to_string()).collect();
+                format!("the {} (a forum of {})", f.name, and_list(&names))
+            }
             _ => self.n(s),
         }
     }
@@ -1038,19 +1044,23 @@ fn positions_line(cx: &Ctx, c: &crate::CaseState) -> Option<String> {
     let mut owing: Vec<Sym> = c.obligations.iter().map(|o| o.debtor).collect();
     owing.sort();
     owing.dedup();
-    let of = if owing.is_empty() { cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == MemberStatus::Member).count() } else { owing.len() };
-    // Each author once: the actor (unless an organ) and those in `from`.
+    let base: Vec<Sym> = if owing.is_empty() {
+        cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == MemberStatus::Member).map(|p| p.code).collect()
+    } else {
+        owing
+    };
+    let of = base.len();
+    // Each author once, of those counted: the actor (unless an organ; a
+    // forum's participants for a forum) and those in `from`.
+    // Authors outside those (a third state, the party that opened the case)
+    // are named after the count rather than counted in it.
     let count = |list: &[u32]| {
-        let mut authors: Vec<Sym> = list
-            .iter()
-            .flat_map(|&i| {
-                let a = &cx.acts[i as usize];
-                std::iter::once(a.actor).filter(|&s| cx.treaty.organ(s).is_none()).chain(a.from.iter().copied())
-            })
-            .collect();
+        let mut authors: Vec<Sym> = list.iter().flat_map(|&i| cx.treaty.authors_of(&cx.acts[i as usize])).collect();
         authors.sort();
         authors.dedup();
-        if authors.is_empty() { "none".to_string() } else { format!("{} of {of}", authors.len()) }
+        let (counted, outside): (Vec<Sym>, Vec<Sym>) = authors.into_iter().partition(|p| base.contains(p));
+        let n = if counted.is_empty() { "none".to_string() } else { format!("{} of {of}", counted.len()) };
+        if outside.is_empty() { n } else { format!("{n} (and by {}, outside that count)", and_list(&outside.iter().map(|&p| cx.who(p)).collect::<Vec<_>>())) }
     };
     Some(format!("support expressed by {}, opposition by {}", count(&c.support), count(&c.opposition)))
 }

@@ -45,11 +45,7 @@ impl WitnessedTimes {
             .into_iter()
             .filter_map(|(size, bytes)| {
                 let note = casus_ledger::note::Note::parse(bytes).ok()?;
-                note.signatures
-                    .iter()
-                    .filter_map(|s| Some((i64::try_from(s.cosignature_time()?).ok()?, s.name.clone())))
-                    .min()
-                    .map(|(t, w)| (size, t, w))
+                note.signatures.iter().filter_map(|s| Some((i64::try_from(s.cosignature_time()?).ok()?, s.name.clone()))).min().map(|(t, w)| (size, t, w))
             })
             .collect();
         cosigned.sort_by_key(|(size, t, _)| (*size, *t));

@@ -97,8 +97,13 @@ pub struct DocumentRow {
     pub since: String,
     pub blocked_by: Vec<String>,
     pub limited_format: bool,
-    /// How it is decided, in words.
+    /// How it is decided, in words (with the kind of proposal, when the
+    /// organ's rule for a kind applied).
     pub procedure: String,
+    /// The kind of proposal whose rule applied (`decides … for KIND`);
+    /// absent when the organ's rule without `for` did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     /// Parties to the dispute, who do not vote.
     pub excluded: Vec<String>,
     pub tally: Option<TallyRow>,
@@ -146,6 +151,8 @@ pub struct NoEffectRow {
 pub struct SectionRow {
     pub organ: String,
     pub procedure: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     pub from: String,
     pub until: Option<String>,
     pub status: DocumentStatus,
@@ -525,6 +532,12 @@ fn no_effect_rows(acts: &[casus_model::Act], symbols: &Symbols, s: &crate::Secti
         .collect()
 }
 
+/// A procedure in words, saying which kind of proposal it is the rule for
+/// when the organ's rule for a kind applied.
+fn procedure_words(symbols: &Symbols, procedure: casus_model::DecisionRule, kind: casus_model::Sym) -> String {
+    if kind.is_some() { format!("{} (the rule for {})", procedure.describe(), symbols.name(kind).replace('_', " ")) } else { procedure.describe() }
+}
+
 fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_model::Words, d: &crate::DocumentState) -> DocumentRow {
     let n = |s| symbols.name(s).to_string();
     let sections = d.sections();
@@ -539,7 +552,8 @@ fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_mode
         since: date(d.since),
         blocked_by: d.blocked_by.iter().map(|&p| n(p)).collect(),
         limited_format: d.limited_format,
-        procedure: d.procedure.describe(),
+        procedure: procedure_words(symbols, d.procedure, d.kind),
+        kind: d.kind.is_some().then(|| n(d.kind)),
         excluded: d.excluded.iter().map(|&p| n(p)).collect(),
         tally: d.tally.as_ref().map(tally_row),
         closes: d.closes.map(|c| c.format(casus_model::Precision::Second)),
@@ -554,7 +568,8 @@ fn document_row(acts: &[casus_model::Act], symbols: &Symbols, words: &casus_mode
             .iter()
             .map(|s| SectionRow {
                 organ: n(s.organ),
-                procedure: s.procedure.describe(),
+                procedure: procedure_words(symbols, s.procedure, s.kind),
+                kind: s.kind.is_some().then(|| n(s.kind)),
                 from: date(s.from),
                 until: s.until.map(date),
                 status: s.status,

@@ -211,7 +211,8 @@ fn support_and_opposition_are_counted_apart_from_performance() {
     let s = state(&l, "2001-01-31", &[]);
     assert_eq!(status(&l, &s, "ask", "consult", "B"), ObligationStatus::Breached);
     let why = explained(&l, &s, "case/ask");
-    assert!(why.contains("support expressed by 2 of 3, opposition by 1 of 3"), "{why}");
+    // Zembla owes nothing: its opposition is named, not counted.
+    assert!(why.contains("support expressed by 2 of 3, opposition by none (and by Zembla, outside that count)"), "{why}");
     // No position recorded: nothing said.
     let l = load(JOINT, "2001-01-01 C request consultation\n  id ask\n  source \"s\"\n");
     let s = state(&l, "2001-01-31", &[]);

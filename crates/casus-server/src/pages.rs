@@ -379,7 +379,7 @@ async fn overview_page(s: AppState, p: StateParams) -> Result<Response, ApiError
             let chair = d.report.chairs.iter().find(|c| c.organ == id);
             OrganView {
                 name: o.name.clone(),
-                decides: o.decides.describe(),
+                decides: o.rules_described(&data.symbols),
                 chair: chair.map(|c| name_of(&names, &c.party)).unwrap_or_else(|| "—".into()),
                 chair_since: chair.map(|c| c.since.clone()).unwrap_or_default(),
                 chair_fact: chair.map(|c| c.fact.clone()).unwrap_or_default(),

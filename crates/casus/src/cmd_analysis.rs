@@ -21,7 +21,7 @@ pub struct WhatIfArgs {
     /// The id of an act to remove, as if it had not happened (repeatable).
     #[arg(long, value_name = "ACT_ID")]
     pub remove: Vec<String>,
-    /// An organ's rule replaced, as ORGAN=RULE, for example `CSC=2/3 of members` (repeatable).
+    /// An organ's rule replaced, as ORGAN=RULE (all its rules, for example `CSC=2/3 of members`) or ORGAN:KIND=RULE (its rule for one kind of proposal) (repeatable).
     #[arg(long, value_name = "ORGAN=RULE")]
     pub rule: Vec<String>,
     /// Print the changes as JSON.
@@ -55,16 +55,26 @@ pub fn whatif(args: WhatIfArgs) -> Result<ExitCode> {
         changes.push(Change::Remove(sym));
     }
     for r in &args.rule {
-        let Some((organ, rule)) = r.split_once('=') else { bail!("`{r}` is not ORGAN=RULE") };
-        let organ_sym = loaded
-            .symbols
-            .get(organ.trim())
-            .filter(|s| loaded.treaty.organ(*s).is_some())
-            .with_context(|| format!("no organ `{}` in the treaty", organ.trim()))?;
+        let Some((target, rule)) = r.split_once('=') else { bail!("`{r}` is not ORGAN=RULE or ORGAN:KIND=RULE") };
+        // `ORGAN=RULE` replaces all the organ's rules; `ORGAN:KIND=RULE`
+        // its rule for one kind of proposal.
+        let (organ, kind) = match target.split_once(':') {
+            Some((o, k)) => (o.trim(), Some(k.trim())),
+            None => (target.trim(), None),
+        };
+        let organ_sym = loaded.symbols.get(organ).filter(|s| loaded.treaty.organ(*s).is_some()).with_context(|| format!("no organ `{organ}` in the treaty"))?;
+        let kind_sym = match kind {
+            None => casus_model::Sym::NONE,
+            Some(k) => loaded
+                .symbols
+                .get(k)
+                .filter(|s| loaded.treaty.organ(organ_sym).is_some_and(|o| o.kinds.iter().any(|r| r.kind == *s)))
+                .with_context(|| format!("organ `{organ}` has no rule for proposals of kind `{k}`"))?,
+        };
         // Only the parts the new rule states replace the organ's own.
         let said = casus_analysis::whatif::RuleParts::stated_in(rule);
         let rule = casus_lang::parse_decision_rule(rule).map_err(|e| anyhow::anyhow!("rule `{rule}`: {e}"))?;
-        changes.push(Change::Rule { organ: organ_sym, rule, said });
+        changes.push(Change::Rule { organ: organ_sym, kind: kind_sym, rule, said });
     }
     if changes.is_empty() {
         bail!("nothing to change: give --add ACTFILE, --remove ACT_ID or --rule ORGAN=RULE");

@@ -282,8 +282,11 @@ struct DutyCoverage {
     deadline: BTreeSet<&'static str>,
 }
 
+/// One rule of an organ: its rule without `for` (`kind` empty) or its
+/// rule for one kind of proposal.
 struct OrganCoverage {
     id: String,
+    kind: String,
     rule: String,
     expectations: usize,
     /// Document verdicts seen under the organ's rule.
@@ -313,7 +316,11 @@ impl Coverage {
             organs: treaty
                 .organs
                 .iter()
-                .map(|o| OrganCoverage { id: n(o.id), rule: o.decides.describe(), expectations: 0, statuses: BTreeSet::new() })
+                .flat_map(|o| {
+                    let default = (o.has_default || o.kinds.is_empty()).then(|| (String::new(), o.decides.describe()));
+                    let kinds = o.kinds.iter().map(|k| (n(k.kind), k.rule.describe()));
+                    default.into_iter().chain(kinds).map(|(kind, rule)| OrganCoverage { id: n(o.id), kind, rule, expectations: 0, statuses: BTreeSet::new() })
+                })
                 .collect(),
             readings: treaty.questions.iter().map(|q| (n(q.id), q.options.iter().map(|o| n(o.id)).collect(), BTreeSet::new())).collect(),
         });
@@ -369,7 +376,9 @@ impl Coverage {
                         continue;
                     };
                     for section in doc.sections() {
-                        if let Some(o) = cov.organs.iter_mut().find(|o| o.id == symbols.name(section.organ)) {
+                        // The rule the section was decided by: its kind's, or the default.
+                        let (organ, kind) = (symbols.name(section.organ), symbols.name(section.kind));
+                        if let Some(o) = cov.organs.iter_mut().find(|o| o.id == organ && o.kind == kind) {
                             o.expectations += 1;
                             o.statuses.insert(section.status.word().to_string());
                         }
@@ -415,14 +424,14 @@ impl Coverage {
                 );
             }
             for o in &t.organs {
+                let id = if o.kind.is_empty() { o.id.clone() } else { format!("{} for {}", o.id, o.kind) };
                 if o.expectations == 0 {
-                    let _ = writeln!(out, "  organ {} ({}): not exercised", o.id, o.rule);
+                    let _ = writeln!(out, "  organ {id} ({}): not exercised", o.rule);
                 } else {
                     let statuses: Vec<&str> = o.statuses.iter().map(String::as_str).collect();
                     let _ = writeln!(
                         out,
-                        "  organ {} ({}): {} expectation{}; verdicts seen: {}",
-                        o.id,
+                        "  organ {id} ({}): {} expectation{}; verdicts seen: {}",
                         o.rule,
                         o.expectations,
                         if o.expectations == 1 { "" } else { "s" },

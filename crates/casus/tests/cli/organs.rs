@@ -1,7 +1,8 @@
-//! Organs seated by exclusion (`seats every party except CODE`) and organs
-//! with a lifetime (`until DATE`), through the command line: the shipped
-//! example replays to its verdicts, and an act of an organ past its end is
-//! reported with its code.
+//! Organs seated by exclusion (`seats every party except CODE`), organs
+//! with a lifetime (`until DATE`), organs with a rule per kind of proposal
+//! and forums, through the command line: the shipped example replays to its
+//! verdicts, an act of an organ past its end is reported with its code, and
+//! `whatif`, `blockers` and `explain` use the rule a proposal's kind selects.
 
 use crate::{casus, stderr, stdout};
 
@@ -41,4 +42,59 @@ fn an_act_of_an_organ_past_its_end_is_an_error() {
     let o = casus(&["check", "--short", TREATY, path.to_str().expect("path")]);
     let out = format!("{}{}", stdout(&o), stderr(&o));
     assert!(!o.status.success() && out.contains("error[E0105]") && out.contains("organ `JC` exists until 2031-01-01"), "{out}");
+}
+
+/// The River Council decides procedure by a majority of the members and
+/// substance by three quarters of those voting: `whatif` replaces one
+/// kind's rule (`ORGAN:KIND=RULE`) or all of them (`ORGAN=RULE`), and a
+/// kind the organ has no rule for is refused.
+#[test]
+fn whatif_replaces_one_kinds_rule_or_all_of_them() {
+    let o = casus(&["whatif", TREATY, RECORD, "--at", "2030-05-20", "--rule", "RC:substance=majority of members"]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.contains("RC decides a proposal of the kind \"substance\" by vote: a majority of the members"), "{out}");
+    assert!(out.contains("document/dredging") && !out.contains("document/convene_rc"), "only the text of substance changes: {out}");
+    let o = casus(&["whatif", TREATY, RECORD, "--at", "2030-05-20", "--rule", "RC=unanimity"]);
+    let out = stdout(&o);
+    assert!(out.contains("every proposal, whatever its kind,") && out.contains("document/convene_rc") && out.contains("document/dredging"), "{out}");
+    let o = casus(&["whatif", TREATY, RECORD, "--at", "2030-05-20", "--rule", "RC:budget=unanimity"]);
+    assert!(!o.status.success() && stderr(&o).contains("no rule for proposals of kind `budget`"), "{}", stderr(&o));
+}
+
+/// `blockers` searches under the rule the proposal's kind selects: under
+/// three quarters of those voting, Castelia's vote alone decides.
+#[test]
+fn blockers_search_under_the_kinds_rule() {
+    let o = casus(&["blockers", TREATY, RECORD, "document/dredging", "--at", "2030-05-20"]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.contains("if Castelia (fictional) had voted yes, the text would be adopted"), "{out}");
+}
+
+/// The forum's statement is its participants' support, and the
+/// explanation names the forum with them.
+#[test]
+fn a_forums_statement_is_named_with_its_participants() {
+    let o = casus(&["explain", TREATY, RECORD, "case/csl_flood", "--at", "2030-07-15"]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.contains("the Valleys Summit (fictional) (a forum of Aldoria (fictional), Borvania (fictional), Castelia (fictional) and Deltania (fictional)) stated support"), "{out}");
+    assert!(out.contains("support expressed by 2 of 2"), "{out}");
+}
+
+/// `casus test --coverage` lists each of an organ's rules apart, so a
+/// rule for one kind of proposal that no expectation reaches shows.
+#[test]
+fn coverage_lists_each_kinds_rule() {
+    let o = casus(&["test", "--coverage", TREATY, RECORD]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    for line in [
+        "organ RC (unanimity by signature): 1 expectation; verdicts seen: pending",
+        "organ RC for procedure (vote: a majority of the members; abstentions are not counted): 1 expectation; verdicts seen: adopted",
+        "organ RC for substance (vote: 3/4 of those voting; abstentions are not counted): 1 expectation; verdicts seen: blocked",
+    ] {
+        assert!(out.contains(line), "no `{line}` in:\n{out}");
+    }
 }
