@@ -9,7 +9,7 @@
 use crate::Query;
 use crate::documents::{self, DocumentActs, DocumentState};
 use crate::fxhash::FxMap;
-use crate::matcher::{Bindings, Index, Shape, matches, shape};
+use crate::matcher::{Bindings, Index, Shape, matches, matches_each, shape};
 use casus_model::membership::{status_at, timelines};
 use casus_model::*;
 use std::collections::BTreeMap;
@@ -91,6 +91,10 @@ pub struct DutyInstance {
     /// How each condition on the facts of the case (`only …`) came out,
     /// in the duty's order.
     pub conditions: Vec<ConditionOutcome>,
+    /// The trigger's variables as this instance bound them: an act by
+    /// several parties together (or about several) engages the duty once
+    /// for each, so the same act may open several instances.
+    pub bindings: Vec<(Sym, Sym)>,
 }
 
 /// How one `only` condition of a duty came out for one trigger.
@@ -368,6 +372,16 @@ pub struct CaseState {
     pub opposition: Vec<u32>,
 }
 
+impl CaseState {
+    /// Whether the debtor of `o` owes the same duty in this case to more
+    /// than one party (an act by several parties together engages it for
+    /// each): then the obligation is named with its creditor too.
+    pub fn owed_to_several(&self, o: &ObligationState) -> bool {
+        self.obligations.iter().any(|x| x.duty == o.duty && x.debtor == o.debtor && x.creditor != o.creditor)
+    }
+
+}
+
 /// The normative state on a date.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct State {
@@ -546,12 +560,11 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                 if !treaty.rule_in_force(&duty.versions, act.time) || treaty_end.is_some_and(|end| act.time >= end) {
                     continue;
                 }
-                // The first trigger, then any alternatives (`or` under `on`).
-                let found =
-                    matches(&duty.trigger, act, &Bindings::default()).or_else(|| duty.also_on.iter().find_map(|p| matches(p, act, &Bindings::default())));
-                if let Some(b) = found {
-                    triggers.push((i, d, b));
-                }
+                // The first trigger that matches, then any alternatives
+                // (`or` under `on`); one instance per binding (each author
+                // of a joint act, each party it is about).
+                let found = duty.triggers().map(|p| matches_each(p, act)).find(|each| !each.is_empty()).unwrap_or_default();
+                triggers.extend(found.into_iter().map(|b| (i, d, b)));
             }
         }
     }
@@ -762,6 +775,7 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
             arose_by: all_met.then_some(arose_by),
             within,
             conditions,
+            bindings: b.0.clone(),
         });
         case.obligations.reserve(debtors.len());
         // The deadline runs from the last instant the duty may have arisen.

@@ -380,7 +380,7 @@ pub fn explain_fact(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &St
         FactId::Chair(organ) => explain_chair(&cx, &id, organ),
         FactId::Document(doc) => document_reason::explain_document(&cx, &id, doc),
         FactId::Case(case) => explain_case(&cx, &id, case),
-        FactId::Obligation { case, duty, debtor } => explain_obligation(&cx, &id, case, duty, debtor),
+        FactId::Obligation { case, duty, debtor, creditor } => explain_obligation(&cx, &id, case, duty, debtor, creditor.as_deref()),
     }
 }
 
@@ -564,14 +564,23 @@ fn other_readings(cx: &Ctx, c: &crate::CaseState, duty: Sym, debtor: Sym, questi
     out
 }
 
-fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &str) -> Option<Explanation> {
+fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &str, creditor: Option<&str>) -> Option<Explanation> {
     let c = find_case(cx, case)?;
     let debtor_sym = cx.symbols.get(debtor)?;
-    let o = c.obligations.iter().find(|o| o.debtor == debtor_sym && cx.n(cx.treaty.duties[o.duty].id) == duty_id)?;
+    let creditor_sym = match creditor {
+        Some(name) => Some(cx.symbols.get(name)?),
+        None => None,
+    };
+    let o = c
+        .obligations
+        .iter()
+        .find(|o| o.debtor == debtor_sym && cx.n(cx.treaty.duties[o.duty].id) == duty_id && creditor_sym.is_none_or(|s| o.creditor == s))?;
     let duty = &cx.treaty.duties[o.duty];
     let inst = &c.instances[o.instance as usize];
     let trig = &cx.acts[c.trigger as usize];
-    let b = duty.triggers().find_map(|p| matches(p, trig, &Bindings::default())).unwrap_or_default();
+    // The trigger's variables as this obligation's instance bound them
+    // (for a joint request, this requester).
+    let b = Bindings(inst.bindings.clone());
     let bd = b.with(cx.treaty.words.debtor, debtor_sym);
     let debtor_name = cx.who(debtor_sym);
     let title = cx.treaty.duty_title(duty, cx.symbols);
@@ -618,6 +627,12 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     };
     let on_date = if matches!(duty.owed_by, Debtors::EveryPartyExcept(_)) { " that was a member on that date" } else { "" };
     reasons.push(format!("It is owed by {owed}{on_date}, so by {debtor_name}, to {}.", cx.who(o.creditor)));
+    if c.owed_to_several(o) {
+        reasons.push(format!(
+            "The act that engaged it was made by several parties together (or concerns several), so the duty is owed to each of them; this obligation is the one owed to {}.",
+            cx.who(o.creditor)
+        ));
+    }
     let mut acts = vec![cx.cite("trigger", c.trigger)];
     if let Some(s) = o.lapsed_by {
         reasons.push(format!(
