@@ -384,6 +384,38 @@ pub fn explain_fact(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &St
     }
 }
 
+/// One membership event of the treaty file as a clause: "Kyrgyzstan joined
+/// on 1 May 1994", "… is known to be a party on 12 June 2010; when it
+/// joined is not given".
+fn membership_event(party: &str, e: &MembershipEvent) -> String {
+    let change = match e.change {
+        MembershipChange::Join => "joined",
+        MembershipChange::Leave => "left",
+        MembershipChange::Suspend => "was suspended",
+        MembershipChange::Return => "returned",
+    };
+    let date = long_date(e.time);
+    match e.dating {
+        Dating::On => format!("{party} {change} on {date}"),
+        Dating::By => format!("{party} joined on or before {date}; the exact date is not given"),
+        Dating::After => format!("{party} left at some time after {date}; when is not given"),
+        Dating::MemberOn => format!("{party} is known to be a party on {date}; when it joined is not given"),
+    }
+}
+
+/// Why an obligation is undetermined when the sources leave a party's
+/// membership on the trigger's date unknown: the date, and what the treaty
+/// file does say of its membership.
+fn membership_unknown_reason(cx: &Ctx, code: Sym, on: Time) -> String {
+    let name = cx.who(code);
+    let known: Vec<String> = cx.treaty.party(code).map(|p| p.events.iter().map(|e| membership_event(&p.name, e)).collect()).unwrap_or_default();
+    let known = if known.is_empty() { String::new() } else { format!(" What is known: {}.", known.join("; ")) };
+    format!(
+        "Whether {name} was a party on {} is not known, so neither is whether the duty binds it; the obligation is undetermined.{known}",
+        long_date(on)
+    )
+}
+
 fn explain_party(cx: &Ctx, fact: &str, code: &str) -> Option<Explanation> {
     let sym = cx.symbols.get(code)?;
     let p = cx.state.parties.iter().find(|p| p.code == sym)?;
@@ -391,24 +423,32 @@ fn explain_party(cx: &Ctx, fact: &str, code: &str) -> Option<Explanation> {
     let mut reasons = Vec::new();
     for e in party.events.iter().filter(|e| e.time <= cx.state.at) {
         let note = if e.note.is_empty() { String::new() } else { format!(" ({})", e.note) };
-        let change = match e.change {
-            MembershipChange::Join => "joined",
-            MembershipChange::Leave => "left",
-            MembershipChange::Suspend => "was suspended",
-            MembershipChange::Return => "returned",
-        };
-        reasons.push(format!("{} {change} on {}, as the treaty file records{note}.", party.name, long_date(e.time)));
+        reasons.push(format!("{}, as the treaty file records{note}.", membership_event(&party.name, e)));
     }
     let acts: Vec<ActCite> = p.acts.iter().map(|&i| cx.cite("membership", i)).collect();
     for &i in &p.acts {
         reasons.push(format!("Recorded: {}.", capitalise(&cx.act_line(i))));
     }
     reasons.extend(provision_reasons(cx, &party.name, &p.acts));
-    reasons.push(format!("So on {}, {} is {} (since {}).", long_date(cx.state.at), party.name, p.status.phrase(), long_date(p.since)));
+    let statement = match p.status {
+        Some(status) => {
+            reasons.push(format!("So on {}, {} is {} (since {}).", long_date(cx.state.at), party.name, status.phrase(), long_date(p.since)));
+            format!("{} ({}) is {} on {}, since {}.", capitalise(&party.name), code, status.phrase(), long_date(cx.state.at), long_date(p.since))
+        }
+        None => {
+            reasons.push(format!(
+                "So on {}, whether {} is a party is not known (not known since {}); a verdict that depends on it is undetermined.",
+                long_date(cx.state.at),
+                party.name,
+                long_date(p.since)
+            ));
+            format!("Whether {} ({}) is a party on {} is not known, since {}.", party.name, code, long_date(cx.state.at), long_date(p.since))
+        }
+    };
     let sources: Vec<Citation> = party.events.iter().flat_map(|e| e.sources.iter().cloned()).collect();
     Some(Explanation {
         fact: fact.to_string(),
-        statement: format!("{} ({}) is {} on {}, since {}.", capitalise(&party.name), code, p.status.phrase(), long_date(cx.state.at), long_date(p.since)),
+        statement,
         reasons,
         rules: vec![RuleCite {
             kind: "party".into(),
@@ -634,6 +674,9 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
         ));
     }
     let mut acts = vec![cx.cite("trigger", c.trigger)];
+    for &party in &o.membership_unknown {
+        reasons.push(membership_unknown_reason(cx, party, trig.time));
+    }
     if let Some(s) = o.lapsed_by {
         reasons.push(format!(
             "But the treaty was suspended between {debtor_name} and {} when the duty was triggered: {}. So the duty lapsed between them and is not triggered; the same duty between other parties stands.",
@@ -1043,7 +1086,7 @@ fn positions_line(cx: &Ctx, c: &crate::CaseState) -> Option<String> {
     let mut owing: Vec<Sym> = c.obligations.iter().map(|o| o.debtor).collect();
     owing.sort();
     owing.dedup();
-    let of = if owing.is_empty() { cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == MemberStatus::Member).count() } else { owing.len() };
+    let of = if owing.is_empty() { cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == Some(MemberStatus::Member)).count() } else { owing.len() };
     // Each author once: the actor (unless an organ) and those in `from`.
     let count = |list: &[u32]| {
         let mut authors: Vec<Sym> = list

@@ -401,7 +401,7 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
             .map(|p| PartyRow {
                 code: n(p.code),
                 name: treaty.party(p.code).map(|pp| pp.name.clone()).unwrap_or_default(),
-                status: p.status.word().to_string(),
+                status: p.status.map_or("unknown", casus_model::MemberStatus::word).to_string(),
                 since: date(p.since),
                 fact: FactId::Party(n(p.code)).to_string(),
             })

@@ -371,6 +371,10 @@ pub mod codes {
     pub const ORGAN_ENDED: &str = "E0105";
     pub const SUSPENSION_MALFORMED: &str = "E0106";
     pub const EFFECTIVE_DIFFERS: &str = "W0055";
+    pub const MEMBERSHIP_CONTRADICTION: &str = "E0107";
+    pub const MEMBERSHIP_APPROX_MALFORMED: &str = "E0108";
+    pub const MEMBERSHIP_REDUNDANT: &str = "W0056";
+    pub const MEMBERSHIP_UNKNOWN_ACT: &str = "W0057";
     pub const NO_SOURCE: &str = "W0001";
     pub const FEATURED_MALFORMED: &str = "E0070";
     pub const FEATURED_TWICE: &str = "E0071";

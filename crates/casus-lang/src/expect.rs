@@ -26,7 +26,7 @@ pub const OBLIGATION_STATUSES: &[&str] = &["pending", "fulfilled", "breached", "
 /// Document statuses.
 pub const DOCUMENT_STATUSES: &[&str] = &["adopted", "blocked", "pending"];
 /// Party statuses.
-pub const PARTY_STATUSES: &[&str] = &["member", "suspended", "former"];
+pub const PARTY_STATUSES: &[&str] = &["member", "suspended", "former", "unknown"];
 
 /// The expectations of one `on DATE` line: a date, the readings, and what
 /// the state should show then.

@@ -13,7 +13,7 @@
 //! their lanes and has fewer ticks, and the stylesheet shows one of the two.
 
 use casus_engine::Report;
-use casus_model::membership::timelines;
+use casus_model::membership::{Step, timelines};
 use casus_model::{Act, ActKind, MembershipChange, Symbols, Time, Treaty};
 use std::fmt::Write;
 
@@ -123,7 +123,9 @@ fn at_line(svg: &mut String, s: &Scale, width: f64, at: Time, top: f64, bottom: 
 pub fn membership(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time, link: &dyn Fn(i64) -> String, l: Layout) -> String {
     let lines = timelines(treaty, acts);
     let parties: Vec<_> = treaty.parties.iter().filter(|p| lines.get(&p.code).is_some_and(|l| !l.is_empty())).collect();
-    let first = lines.values().flat_map(|l| l.iter().map(|(t, _)| t.0)).min().unwrap_or(at.0);
+    // An unknown stretch from the beginning (a join known only by a date)
+    // starts the chart at the first dated step instead.
+    let first = lines.values().flat_map(|l| l.iter().map(|(t, _)| t.0)).filter(|&t| t != Time::MIN.0).min().unwrap_or(at.0);
     let last = lines.values().flat_map(|l| l.iter().map(|(t, _)| t.0)).max().unwrap_or(at.0).max(at.0);
     // Party codes are short: a narrow lane-label column is enough.
     let x0 = if l.labels_above { 36.0 } else { 70.0 };
@@ -145,18 +147,23 @@ pub fn membership(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time, li
         for (j, (t, change)) in changes.iter().enumerate() {
             let end = changes.get(j + 1).map_or(s.to, |(t2, _)| t2.0);
             let (class, word) = match change {
-                MembershipChange::Join | MembershipChange::Return => ("member", "member"),
-                MembershipChange::Suspend => ("suspended", "suspended"),
-                MembershipChange::Leave => ("former", "former"),
+                Step::Change(MembershipChange::Join | MembershipChange::Return) => ("member", "member"),
+                Step::Change(MembershipChange::Suspend) => ("suspended", "suspended"),
+                Step::Change(MembershipChange::Leave) => ("former", "former"),
+                Step::Unknown => ("unknown", "not known"),
             };
-            let (x1, x2) = (s.x(t.0), s.x(end));
+            let (x1, x2) = (s.x(t.0.max(s.from)), s.x(end));
             let _ = write!(
                 svg,
-                r##"<rect x="{x1:.1}" y="{:.1}" width="{:.1}" height="14" class="seg {class}"><title>{}: {word} from {}</title></rect>"##,
+                r##"<rect x="{x1:.1}" y="{:.1}" width="{:.1}" height="14" class="seg {class}"><title>{}: {word} {}</title></rect>"##,
                 y + 4.0,
                 (x2 - x1).max(1.0),
                 esc(&p.name),
-                esc(&casus_engine::report::long_date(*t))
+                esc(&if *t == Time::MIN {
+                    format!("until {}", casus_engine::report::long_date(Time(end)))
+                } else {
+                    format!("from {}", casus_engine::report::long_date(*t))
+                })
             );
             if x2 - x1 > 60.0 {
                 let _ = write!(svg, r##"<text x="{:.1}" y="{:.1}" class="seg-label">{word}</text>"##, x1 + 4.0, y + 15.0);
