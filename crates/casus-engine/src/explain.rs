@@ -436,6 +436,10 @@ fn explain_party(cx: &Ctx, fact: &str, code: &str) -> Option<Explanation> {
             format!("{} ({}) is {} on {}, since {}.", capitalise(&party.name), code, status.phrase(), long_date(cx.state.at), long_date(p.since))
         }
         None => {
+            let later: Vec<String> = party.events.iter().filter(|e| e.time > cx.state.at).map(|e| membership_event(&party.name, e)).collect();
+            if !later.is_empty() {
+                reasons.push(format!("Later, as the treaty file records: {}.", later.join("; ")));
+            }
             reasons.push(format!(
                 "So on {}, whether {} is a party is not known (not known since {}); a verdict that depends on it is undetermined.",
                 long_date(cx.state.at),
