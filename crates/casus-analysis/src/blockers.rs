@@ -222,9 +222,10 @@ pub fn blockers(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State,
                 Some(name) => Some(symbols.get(&name)?),
                 None => None,
             };
-            let o = c.obligations.iter().find(|o| {
-                o.debtor == debtor_sym && symbols.name(treaty.duties[o.duty].id) == duty && creditor_sym.is_none_or(|s| o.creditor == s)
-            })?;
+            let o = c
+                .obligations
+                .iter()
+                .find(|o| o.debtor == debtor_sym && symbols.name(treaty.duties[o.duty].id) == duty && creditor_sym.is_none_or(|s| o.creditor == s))?;
             let deadline = o.deadline.map(casus_engine::report::long_date).unwrap_or_default();
             let (coalitions, note) = match o.status {
                 ObligationStatus::Breached | ObligationStatus::Pending => {

@@ -385,7 +385,6 @@ impl CaseState {
     pub fn owed_to_several(&self, o: &ObligationState) -> bool {
         self.obligations.iter().any(|x| x.duty == o.duty && x.debtor == o.debtor && x.creditor != o.creditor)
     }
-
 }
 
 /// The normative state on a date.
@@ -515,9 +514,8 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         .collect();
     // The parties that may be members at `t`: those known to be, and those
     // not known either way (whose duties are then undetermined).
-    let members_at = |t: Time| -> Vec<(Sym, Known)> {
-        treaty.parties.iter().map(|p| (p.code, member_at(p.code, t))).filter(|&(_, k)| k != Known::No).collect()
-    };
+    let members_at =
+        |t: Time| -> Vec<(Sym, Known)> { treaty.parties.iter().map(|p| (p.code, member_at(p.code, t))).filter(|&(_, k)| k != Known::No).collect() };
 
     // One pass: documents, handovers, triggers.
     let mut docs: FxMap<Sym, DocumentActs> = FxMap::default();

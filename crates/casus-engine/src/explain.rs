@@ -410,10 +410,7 @@ fn membership_unknown_reason(cx: &Ctx, code: Sym, on: Time) -> String {
     let name = cx.who(code);
     let known: Vec<String> = cx.treaty.party(code).map(|p| p.events.iter().map(|e| membership_event(&p.name, e)).collect()).unwrap_or_default();
     let known = if known.is_empty() { String::new() } else { format!(" What is known: {}.", known.join("; ")) };
-    format!(
-        "Whether {name} was a party on {} is not known, so neither is whether the duty binds it; the obligation is undetermined.{known}",
-        long_date(on)
-    )
+    format!("Whether {name} was a party on {} is not known, so neither is whether the duty binds it; the obligation is undetermined.{known}", long_date(on))
 }
 
 fn explain_party(cx: &Ctx, fact: &str, code: &str) -> Option<Explanation> {
@@ -1090,7 +1087,11 @@ fn positions_line(cx: &Ctx, c: &crate::CaseState) -> Option<String> {
     let mut owing: Vec<Sym> = c.obligations.iter().map(|o| o.debtor).collect();
     owing.sort();
     owing.dedup();
-    let of = if owing.is_empty() { cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == Some(MemberStatus::Member)).count() } else { owing.len() };
+    let of = if owing.is_empty() {
+        cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == Some(MemberStatus::Member)).count()
+    } else {
+        owing.len()
+    };
     // Each author once: the actor (unless an organ) and those in `from`.
     let count = |list: &[u32]| {
         let mut authors: Vec<Sym> = list

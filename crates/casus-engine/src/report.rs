@@ -429,8 +429,13 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                         .map(|o| {
                             let duty = n(treaty.duties[o.duty].id);
                             ObligationRow {
-                                fact: FactId::Obligation { case: id.clone(), duty: duty.clone(), debtor: n(o.debtor), creditor: c.owed_to_several(o).then(|| n(o.creditor)) }
-                                    .to_string(),
+                                fact: FactId::Obligation {
+                                    case: id.clone(),
+                                    duty: duty.clone(),
+                                    debtor: n(o.debtor),
+                                    creditor: c.owed_to_several(o).then(|| n(o.creditor)),
+                                }
+                                .to_string(),
                                 duty,
                                 duty_title: treaty.duty_title(&treaty.duties[o.duty], symbols),
                                 status_text: o.status.text().to_string(),

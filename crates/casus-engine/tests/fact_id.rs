@@ -19,8 +19,7 @@ fn fact() -> impl Strategy<Value = FactId> {
         name().prop_map(FactId::Chair),
         name().prop_map(FactId::Document),
         name().prop_map(FactId::Case),
-        (name(), name(), name(), proptest::option::of(name()))
-            .prop_map(|(case, duty, debtor, creditor)| FactId::Obligation { case, duty, debtor, creditor }),
+        (name(), name(), name(), proptest::option::of(name())).prop_map(|(case, duty, debtor, creditor)| FactId::Obligation { case, duty, debtor, creditor }),
     ]
 }
 
@@ -42,9 +41,20 @@ proptest! {
 
 #[test]
 fn what_is_not_a_fact_id_is_refused() {
-    for bad in
-        ["", "party", "party/", "party/ARM/x", "nation/ARM", "obligation/case/duty", "obligation/case//RUS", "obligation/a/b/c/d/e", "obligation/a/b/c/", "case/", "/ARM", "ARM"]
-    {
+    for bad in [
+        "",
+        "party",
+        "party/",
+        "party/ARM/x",
+        "nation/ARM",
+        "obligation/case/duty",
+        "obligation/case//RUS",
+        "obligation/a/b/c/d/e",
+        "obligation/a/b/c/",
+        "case/",
+        "/ARM",
+        "ARM",
+    ] {
         assert_eq!(FactId::parse(bad), None, "{bad:?}");
     }
     let long = format!("party/{}", "A".repeat(MAX_FACT_BYTES));

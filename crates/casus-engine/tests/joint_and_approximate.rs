@@ -196,11 +196,9 @@ fn what_is_known_of_a_party_is_its_fact() {
 #[test]
 fn a_seat_of_unknown_membership_is_not_counted_and_the_reason_says_so() {
     let treaty = format!("{APPROXIMATE}{ASSIST}");
-    let record = [
-        act("2009-05-01", "CNL", "propose", &[("id", "draft"), ("document", "decl"), ("to", "CNL")]),
-        act("2009-05-02", "A", "sign", &[("document", "decl")]),
-    ]
-    .concat();
+    let record =
+        [act("2009-05-01", "CNL", "propose", &[("id", "draft"), ("document", "decl"), ("to", "CNL")]), act("2009-05-02", "A", "sign", &[("document", "decl")])]
+            .concat();
     let mut symbols = Symbols::new();
     let (t, _) = casus_lang::load_treaty("t.casus", &treaty, &mut symbols);
     let (r, diags) = casus_lang::load_record("r.acts", &record, &t, &mut symbols);

@@ -450,6 +450,10 @@ pub mod codes {
         (NO_EXPECTATIONS, "a record given to `casus test` with no `expect` block"),
         (PLACE_NOT_RECORDED, "an act that engages a duty holding only in a region, without saying where it took place"),
         (EFFECTIVE_DIFFERS, "a withdrawal's typed `effective` date that differs from the one the treaty's provisions give"),
+        (MEMBERSHIP_CONTRADICTION, "a membership clause that contradicts the party's lines above where a date is known only approximately"),
+        (MEMBERSHIP_APPROX_MALFORMED, "an approximate membership clause of no known shape: only `joins by`, `leaves after` and `member on`"),
+        (MEMBERSHIP_REDUNDANT, "a `member on` that adds nothing to the lines above, or a membership line repeated"),
+        (MEMBERSHIP_UNKNOWN_ACT, "an act only a member may perform, by a state whose membership on its date is not known"),
         (OPEN_POINT, "an open point stated by the treaty file"),
     ];
 }

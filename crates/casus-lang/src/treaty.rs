@@ -502,12 +502,18 @@ impl Lowerer<'_> {
             (_, Dating::MemberOn) => match before {
                 Some(Standing::Known(MemberStatus::Member, _)) => {
                     self.cx.diags.push(
-                        Diagnostic::warning(codes::MEMBERSHIP_REDUNDANT, e.span, format!("{} adds nothing: {} above already makes it a party then", clause(e), clause(prev)))
-                            .help("remove the line, or put its source on the line above"),
+                        Diagnostic::warning(
+                            codes::MEMBERSHIP_REDUNDANT,
+                            e.span,
+                            format!("{} adds nothing: {} above already makes it a party then", clause(e), clause(prev)),
+                        )
+                        .help("remove the line, or put its source on the line above"),
                     );
                     return false;
                 }
-                Some(Standing::Known(status, _)) => Some(format!("after {} above it is {} on that date; write `joins by` if it joined again", clause(prev), status.phrase())),
+                Some(Standing::Known(status, _)) => {
+                    Some(format!("after {} above it is {} on that date; write `joins by` if it joined again", clause(prev), status.phrase()))
+                }
                 _ => None,
             },
             (MembershipChange::Join, Dating::By) if is_party => {
@@ -517,10 +523,7 @@ impl Lowerer<'_> {
                 Some(format!("{} above already makes it a party then; a party joins only when it is not one", clause(prev)))
             }
             (MembershipChange::Join, _) => None,
-            (_, _) if left_after => Some(format!(
-                "{} above says it left at some time after that date; only `joins` or `joins by` can follow it",
-                clause(prev)
-            )),
+            (_, _) if left_after => Some(format!("{} above says it left at some time after that date; only `joins` or `joins by` can follow it", clause(prev))),
             (MembershipChange::Leave, Dating::After) if !is_party => Some(format!("after {} above it is not known to be a party to leave", clause(prev))),
             _ if approximate(prev) && !is_party => Some(format!("after {} above it is not known to be a party", clause(prev))),
             _ => None,
