@@ -584,7 +584,7 @@ fn original_cite(cx: &Ctx, orig: &Duty, first: &Version) -> RuleCite {
 
 /// The verdict of the same obligation under each other option of each
 /// question the duty depends on, one question changed at a time.
-fn other_readings(cx: &Ctx, c: &crate::CaseState, duty: Sym, debtor: Sym, questions: &[Sym]) -> Vec<String> {
+fn other_readings(cx: &Ctx, c: &crate::CaseState, duty: Sym, debtor: Sym, creditor: Sym, questions: &[Sym]) -> Vec<String> {
     let mut out = Vec::new();
     for &q in questions {
         let Some(question) = cx.treaty.question(q) else { continue };
@@ -597,7 +597,7 @@ fn other_readings(cx: &Ctx, c: &crate::CaseState, duty: Sym, debtor: Sym, questi
                 .cases
                 .iter()
                 .find(|oc| oc.trigger == c.trigger)
-                .and_then(|oc| oc.obligations.iter().find(|o| o.debtor == debtor && cx.treaty.duties[o.duty].id == duty))
+                .and_then(|oc| oc.obligations.iter().find(|o| o.debtor == debtor && o.creditor == creditor && cx.treaty.duties[o.duty].id == duty))
                 .map_or("no such obligation", |o| o.status.text());
             out.push(format!("{status} if \"{}\"", opt.text));
         }
@@ -783,7 +783,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
             ));
         }
     }
-    let others = other_readings(cx, c, duty.id, debtor_sym, &questions);
+    let others = other_readings(cx, c, duty.id, debtor_sym, o.creditor, &questions);
     if !others.is_empty() {
         reasons.push(format!("Under the other readings this duty would be {}.", others.join("; ")));
     }
