@@ -220,3 +220,64 @@ pub fn relations_suspended(act: &crate::Act, a: crate::Sym, b: crate::Sym, t: Ti
     let from = act.effective().unwrap_or(act.time);
     suspends_relations(act) && pair && from <= t && act.end().is_none_or(|end| t < end)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Span;
+
+    fn day(s: &str) -> Time {
+        Time::parse(s).expect("date").0
+    }
+
+    fn event(change: MembershipChange, dating: Dating, date: &str) -> MembershipEvent {
+        MembershipEvent { time: day(date), change, dating, sources: Vec::new(), note: String::new(), span: Span::default() }
+    }
+
+    /// Membership on each date, as yes, no or unknown.
+    fn member_on(events: &[MembershipEvent], dates: &[&str]) -> Vec<Known> {
+        let steps = declared_steps(events);
+        dates.iter().map(|d| member(&steps, day(d))).collect()
+    }
+
+    #[test]
+    fn member_on_leaves_the_time_before_unknown() {
+        let events = [event(MembershipChange::Join, Dating::MemberOn, "2010-06-12")];
+        assert_eq!(member_on(&events, &["1990-01-01", "2010-06-11", "2010-06-12", "2030-01-01"]), [Known::Unknown, Known::Unknown, Known::Yes, Known::Yes]);
+    }
+
+    #[test]
+    fn leaves_after_keeps_the_day_and_leaves_what_follows_unknown_until_a_join() {
+        let events = [
+            event(MembershipChange::Join, Dating::On, "2000-01-01"),
+            event(MembershipChange::Leave, Dating::After, "2008-01-01"),
+            event(MembershipChange::Join, Dating::By, "2012-01-01"),
+        ];
+        assert_eq!(
+            member_on(&events, &["1999-12-31", "2008-01-01", "2008-01-02", "2011-12-31", "2012-01-01"]),
+            [Known::No, Known::Yes, Known::Unknown, Known::Unknown, Known::Yes]
+        );
+    }
+
+    #[test]
+    fn a_join_by_after_an_exact_leave_is_unknown_from_the_next_day() {
+        let events = [
+            event(MembershipChange::Join, Dating::On, "2000-01-01"),
+            event(MembershipChange::Leave, Dating::On, "2003-01-01"),
+            event(MembershipChange::Join, Dating::By, "2005-01-01"),
+        ];
+        let steps = declared_steps(&events);
+        assert_eq!(standing_at(&steps, day("2003-01-01")), Some(Standing::Known(MemberStatus::Former, day("2003-01-01"))));
+        assert_eq!(standing_at(&steps, day("2004-06-01")), Some(Standing::Unknown(day("2003-01-02"))));
+        assert_eq!(standing_at(&steps, day("2005-06-01")), Some(Standing::Known(MemberStatus::Member, day("2005-01-01"))));
+        // The known status alone, for callers that ask only that.
+        assert_eq!(status_at(&steps, day("2004-06-01")), None);
+        assert!(!is_member(&steps, day("2004-06-01")));
+    }
+
+    #[test]
+    fn a_confirmation_of_a_known_member_adds_no_unknown_stretch() {
+        let events = [event(MembershipChange::Join, Dating::On, "2000-01-01"), event(MembershipChange::Join, Dating::MemberOn, "2010-06-12")];
+        assert_eq!(member_on(&events, &["2005-01-01", "2010-06-12"]), [Known::Yes, Known::Yes]);
+    }
+}

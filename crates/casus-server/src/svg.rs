@@ -327,3 +327,26 @@ pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, link
     svg.push_str("</svg>");
     svg
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A party known only to be a member on a date is drawn as an unknown
+    /// stretch from the treaty's entry into force to that date, and the
+    /// chart still starts at the first dated step, not at the beginning of
+    /// time.
+    #[test]
+    fn an_unknown_stretch_is_drawn_and_does_not_stretch_the_axis() {
+        let text = "```casus\ntreaty T \"T\"\n  in-force 2000-01-01\n\nparty A \"Aland\"\n  joins 2000-01-01 source \"s\"\n\nparty K \"Kyrgyzstan\"\n  member on 2010-06-12 source \"s\"\n```\n";
+        let mut symbols = Symbols::new();
+        let (treaty, diags) = casus_lang::load_treaty("t.md", text, &mut symbols);
+        assert!(diags.is_empty(), "{diags:?}");
+        let at = Time::parse("2012-01-01").expect("date").0;
+        let svg = membership(&treaty, &[], &symbols, at, &|y| format!("/{y}"), WIDE);
+        assert!(svg.contains(r#"class="seg unknown"><title>Kyrgyzstan: not known from 1 January 2000</title>"#), "{svg}");
+        assert!(svg.contains(r#"class="seg member"><title>Kyrgyzstan: member from 12 June 2010</title>"#), "{svg}");
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+        assert!(svg.contains(">2000<"), "the axis starts in 2000: {svg}");
+    }
+}
