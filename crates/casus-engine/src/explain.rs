@@ -666,7 +666,11 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
         Debtors::EveryPartyExcept(ex) => format!("every party except {}", and_list(&ex.iter().map(|&t| cx.term(t, &b)).collect::<Vec<_>>())),
         Debtors::Listed(l) => and_list(&l.iter().map(|&t| cx.term(t, &b)).collect::<Vec<_>>()),
     };
-    let on_date = if matches!(duty.owed_by, Debtors::EveryPartyExcept(_)) { " that was a member on that date" } else { "" };
+    let on_date = match duty.owed_by {
+        Debtors::EveryPartyExcept(_) if o.membership_unknown.contains(&o.debtor) => " that was, or may have been, a member on that date",
+        Debtors::EveryPartyExcept(_) => " that was a member on that date",
+        Debtors::Listed(_) => "",
+    };
     reasons.push(format!("It is owed by {owed}{on_date}, so by {debtor_name}, to {}.", cx.who(o.creditor)));
     if c.owed_to_several(o) {
         reasons.push(format!(

@@ -159,6 +159,7 @@ fn a_duty_owed_by_a_party_of_unknown_membership_is_undetermined() {
     assert!(text.contains("Whether Kyrgyzstan was a party on 11 June 2010 is not known"), "{text}");
     assert!(text.contains("Kyrgyzstan is known to be a party on 12 June 2010; when it joined is not given"), "{text}");
     assert!(text.contains("is undetermined since 11 June 2010"), "{text}");
+    assert!(text.contains("every party except Aland that was, or may have been, a member on that date, so by Kyrgyzstan"), "{text}");
 }
 
 #[test]
