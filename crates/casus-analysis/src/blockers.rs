@@ -214,11 +214,18 @@ pub fn blockers(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State,
             };
             Some(described(Blockers { fact: fact.to_string(), verdict, coalitions, note }, treaty, symbols))
         }
-        casus_query::FactId::Obligation { case, duty, debtor } => {
+        casus_query::FactId::Obligation { case, duty, debtor, creditor } => {
             let (debtor, duty) = (debtor.as_str(), duty.as_str());
             let c = state.cases.iter().find(|c| casus_query::act_name(&acts[c.trigger as usize], symbols, c.trigger as usize) == case)?;
             let debtor_sym = symbols.get(debtor)?;
-            let o = c.obligations.iter().find(|o| o.debtor == debtor_sym && symbols.name(treaty.duties[o.duty].id) == duty)?;
+            let creditor_sym = match creditor {
+                Some(name) => Some(symbols.get(&name)?),
+                None => None,
+            };
+            let o = c
+                .obligations
+                .iter()
+                .find(|o| o.debtor == debtor_sym && symbols.name(treaty.duties[o.duty].id) == duty && creditor_sym.is_none_or(|s| o.creditor == s))?;
             let deadline = o.deadline.map(casus_query::report::long_date).unwrap_or_default();
             let (coalitions, note) = match o.status {
                 ObligationStatus::Breached | ObligationStatus::Pending => {

@@ -9,15 +9,17 @@
 use crate::Query;
 use crate::documents::{self, DocumentActs, DocumentState};
 use crate::fxhash::FxMap;
-use crate::matcher::{Bindings, Index, Shape, matches, shape};
-use casus_model::membership::{status_at, timelines};
+use crate::matcher::{Bindings, Index, Shape, matches, matches_each, shape};
+use casus_model::membership::{Standing, standing_at, timelines};
 use casus_model::*;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PartyState {
     pub code: Sym,
-    pub status: MemberStatus,
+    /// `None` when the sources leave it unknown whether the state is a
+    /// party on the date (a join or leave known only approximately).
+    pub status: Option<MemberStatus>,
     pub since: Time,
     /// The membership acts it rests on (accession, suspension…), if any.
     pub acts: Vec<u32>,
@@ -91,6 +93,10 @@ pub struct DutyInstance {
     /// How each condition on the facts of the case (`only …`) came out,
     /// in the duty's order.
     pub conditions: Vec<ConditionOutcome>,
+    /// The trigger's variables as this instance bound them: an act by
+    /// several parties together (or about several) engages the duty once
+    /// for each, so the same act may open several instances.
+    pub bindings: Vec<(Sym, Sym)>,
 }
 
 /// How one `only` condition of a duty came out for one trigger.
@@ -312,6 +318,10 @@ pub struct ObligationState {
     /// duty was triggered: the duty lapsed between them (`not_triggered`),
     /// while the same duty between other parties stands.
     pub lapsed_by: Option<u32>,
+    /// The debtor or creditor (or both) whose membership on the trigger's
+    /// date the sources leave unknown: the obligation is then
+    /// `undetermined`, since whether the duty binds them is.
+    pub membership_unknown: Vec<Sym>,
 }
 
 impl ObligationState {
@@ -366,6 +376,15 @@ pub struct CaseState {
     /// counted apart from performance.
     pub support: Vec<u32>,
     pub opposition: Vec<u32>,
+}
+
+impl CaseState {
+    /// Whether the debtor of `o` owes the same duty in this case to more
+    /// than one party (an act by several parties together engages it for
+    /// each): then the obligation is named with its creditor too.
+    pub fn owed_to_several(&self, o: &ObligationState) -> bool {
+        self.obligations.iter().any(|x| x.duty == o.duty && x.debtor == o.debtor && x.creditor != o.creditor)
+    }
 }
 
 /// The normative state on a date.
@@ -480,16 +499,23 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
     // When the treaty ends for everyone (its term runs out unrenewed, or a
     // notice against renewal takes effect), as far as the acts by `at` tell.
     let treaty_end = treaty.ending(&membership_acts).map(|e| e.at());
-    let member_at = |code: Sym, t: Time| lines.get(&code).map(|l| membership::is_member(l, t)).unwrap_or(false);
+    // Whether a state is a party at an instant: yes, no, or not known.
+    let member_at = |code: Sym, t: Time| lines.get(&code).map(|l| membership::member(l, t)).unwrap_or(Known::No);
     let parties = treaty
         .parties
         .iter()
         .filter_map(|p| {
-            let (status, since) = status_at(lines.get(&p.code)?, at)?;
+            let (status, since) = match standing_at(lines.get(&p.code)?, at)? {
+                Standing::Known(status, since) => (Some(status), since),
+                Standing::Unknown(since) => (None, since),
+            };
             Some(PartyState { code: p.code, status, since, acts: membership_by_party.get(&p.code).cloned().unwrap_or_default() })
         })
         .collect();
-    let members_at = |t: Time| -> Vec<Sym> { treaty.parties.iter().map(|p| p.code).filter(|&c| member_at(c, t)).collect() };
+    // The parties that may be members at `t`: those known to be, and those
+    // not known either way (whose duties are then undetermined).
+    let members_at =
+        |t: Time| -> Vec<(Sym, Known)> { treaty.parties.iter().map(|p| (p.code, member_at(p.code, t))).filter(|&(_, k)| k != Known::No).collect() };
 
     // One pass: documents, handovers, triggers.
     let mut docs: FxMap<Sym, DocumentActs> = FxMap::default();
@@ -546,12 +572,11 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                 if !treaty.rule_in_force(&duty.versions, act.time) || treaty_end.is_some_and(|end| act.time >= end) {
                     continue;
                 }
-                // The first trigger, then any alternatives (`or` under `on`).
-                let found =
-                    matches(&duty.trigger, act, &Bindings::default()).or_else(|| duty.also_on.iter().find_map(|p| matches(p, act, &Bindings::default())));
-                if let Some(b) = found {
-                    triggers.push((i, d, b));
-                }
+                // The first trigger that matches, then any alternatives
+                // (`or` under `on`); one instance per binding (each author
+                // of a joint act, each party it is about).
+                let found = duty.triggers().map(|p| matches_each(p, act)).find(|each| !each.is_empty()).unwrap_or_default();
+                triggers.extend(found.into_iter().map(|b| (i, d, b)));
             }
         }
     }
@@ -638,25 +663,33 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         let trig = &acts[ti as usize];
         let trig_when = trig.when();
         let case_id = if trig.id.is_some() { trig.id } else { Sym::NONE };
-        let debtors: Vec<Sym> = match &duty.owed_by {
+        // Each debtor, with whether it is known to be a party when the duty
+        // is triggered (a listed debtor that is no party of the treaty, an
+        // organ say, is taken as named).
+        let debtors: Vec<(Sym, Known)> = match &duty.owed_by {
             Debtors::EveryPartyExcept(except) => {
                 let except: Vec<Sym> = except.iter().filter_map(|&t| b.resolve(t)).collect();
-                members_at(trig.time).into_iter().filter(|p| !except.contains(p)).collect()
+                members_at(trig.time).into_iter().filter(|(p, _)| !except.contains(p)).collect()
             }
-            Debtors::Listed(list) => list.iter().filter_map(|&t| b.resolve(t)).collect(),
+            Debtors::Listed(list) => list
+                .iter()
+                .filter_map(|&t| b.resolve(t))
+                .map(|d| (d, if treaty.party(d).is_some() && member_at(d, trig.time) == Known::Unknown { Known::Unknown } else { Known::Yes }))
+                .collect(),
         };
         let creditor = b.resolve(duty.owed_to).unwrap_or(Sym::NONE);
+        let creditor_member = if treaty.party(creditor).is_some() { member_at(creditor, trig.time) } else { Known::Yes };
         // A standing duty (non-aggression) binds only between parties: the
         // act that opened the case breaches it if its author owes the duty
         // and the one it is owed to was a party on that date.
         let debtors = if duty.standing {
             let author = b.get(debtor_var);
-            let owes: Vec<Sym> = debtors.into_iter().filter(|&d| Some(d) == author).collect();
-            if owes.is_empty() || !member_at(creditor, trig.time) {
+            let owes: Vec<(Sym, Known)> = debtors.into_iter().filter(|&(d, _)| Some(d) == author).collect();
+            if owes.is_empty() || member_at(creditor, trig.time) == Known::No {
                 continue;
             }
             owes
-        } else if treaty.party(creditor).is_some() && !member_at(creditor, trig.time) {
+        } else if creditor_member == Known::No {
             // A duty is owed to a party (or an organ), never to a state
             // that is not a member when it is triggered: the case is
             // opened, and no obligation arises in it.
@@ -762,6 +795,7 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
             arose_by: all_met.then_some(arose_by),
             within,
             conditions,
+            bindings: b.0.clone(),
         });
         case.obligations.reserve(debtors.len());
         // The deadline runs from the last instant the duty may have arisen.
@@ -769,7 +803,7 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         // is in force: to the treaty's end, if it has one.
         let lasts_while_in_force = if duty.is_refrain() { treaty_end.map(|end| Time(end.0.saturating_sub(1))) } else { None };
         let deadline = within.map(|w| arose.add(w)).or(lasts_while_in_force).unwrap_or(Time::MAX);
-        for debtor in debtors {
+        for (debtor, debtor_member) in debtors {
             let mut ob = ObligationState {
                 duty: d,
                 instance,
@@ -781,14 +815,25 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                 deadline: None,
                 performance: Performance::None,
                 lapsed_by: None,
+                membership_unknown: Vec::new(),
             };
             ob.lapsed_by = suspended_between(debtor, creditor, trig.time);
-            if undetermined && ob.lapsed_by.is_none() {
+            // Whether the debtor, or the party it owes, is a party on the
+            // trigger's date may be unknown (a join or leave known only
+            // approximately): then so is whether the duty binds them.
+            if debtor_member == Known::Unknown {
+                ob.membership_unknown.push(debtor);
+            }
+            if creditor_member == Known::Unknown {
+                ob.membership_unknown.push(creditor);
+            }
+            if (undetermined || !ob.membership_unknown.is_empty()) && ob.lapsed_by.is_none() {
                 // Whether the duty arose depends on what the record does
-                // not give (where the attack took place, say).
+                // not give (where the attack took place, say, or whether a
+                // state was a party then).
                 ob.status = ObligationStatus::Undetermined;
             }
-            if all_met && ob.lapsed_by.is_none() {
+            if all_met && ob.lapsed_by.is_none() && ob.membership_unknown.is_empty() {
                 let bd = b.with(debtor_var, debtor);
                 ob.arose = Some(arose);
                 ob.deadline = Some(deadline);

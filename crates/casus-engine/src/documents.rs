@@ -243,6 +243,10 @@ pub struct Section {
     /// Members of the organ on one of the dates that count but not on the
     /// other (they joined, left or were suspended in between).
     pub not_seated: Vec<Sym>,
+    /// States the seats rule names whose membership on a date that counts
+    /// the sources leave unknown: not seated, so the verdict holds only if
+    /// they were not members then.
+    pub seat_unknown: Vec<Sym>,
     pub tally: Option<Tally>,
     /// Adopted without the members that opted out.
     pub limited_format: bool,
@@ -292,6 +296,8 @@ pub struct DocumentState {
     pub basis: Basis,
     /// Members not seated when it was decided (see `Section::not_seated`).
     pub not_seated: Vec<Sym>,
+    /// See `Section::seat_unknown`.
+    pub seat_unknown: Vec<Sym>,
     /// Acts before the deciding organ that changed nothing, with why.
     pub no_effect: Vec<(u32, NoEffect)>,
     /// Acts whose time of day decides whether they came before the close
@@ -324,6 +330,7 @@ impl DocumentState {
             sheet: self.sheet.clone(),
             excluded: self.excluded.clone(),
             not_seated: self.not_seated.clone(),
+            seat_unknown: self.seat_unknown.clone(),
             tally: self.tally,
             limited_format: self.limited_format,
             no_effect: self.no_effect.clone(),
@@ -462,7 +469,7 @@ struct Start {
     kind: Sym,
 }
 
-pub fn decide(treaty: &Treaty, acts: &[Act], id: Sym, d: &DocumentActs, at: Time, member_at: &dyn Fn(Sym, Time) -> bool) -> Option<DocumentState> {
+pub fn decide(treaty: &Treaty, acts: &[Act], id: Sym, d: &DocumentActs, at: Time, member_at: &dyn Fn(Sym, Time) -> Known) -> Option<DocumentState> {
     let first = d.proposal.or(d.decisions.first().copied()).or(d.positions.first().copied())?;
     let first_act = &acts[first as usize];
     let proposal = d.proposal.map(|p| &acts[p as usize]);
@@ -535,6 +542,7 @@ pub fn decide(treaty: &Treaty, acts: &[Act], id: Sym, d: &DocumentActs, at: Time
         limited_format: last.limited_format,
         basis: last.basis,
         not_seated: last.not_seated,
+        seat_unknown: last.seat_unknown,
         no_effect: last.no_effect,
         unknown_time: last.unknown_time,
         earlier: sections,
@@ -553,7 +561,7 @@ fn decide_section(
     positions: &[u32],
     decisions: &[u32],
     at: Time,
-    member_at: &dyn Fn(Sym, Time) -> bool,
+    member_at: &dyn Fn(Sym, Time) -> Known,
 ) -> Section {
     let words = &treaty.words;
     let organ_def = treaty.organ(start.organ);
@@ -580,10 +588,12 @@ fn decide_section(
     };
     let mut seated = Vec::with_capacity(candidates.len());
     let mut not_seated = Vec::new();
+    let mut seat_unknown = Vec::new();
     for p in candidates.into_iter().filter(|p| !excluded.contains(p)) {
         match (member_at(p, start.from), member_at(p, decided_at)) {
-            (true, true) => seated.push(p),
-            (false, false) => {}
+            (Known::Yes, Known::Yes) => seated.push(p),
+            (Known::No, Known::No) => {}
+            (Known::Unknown, _) | (_, Known::Unknown) => seat_unknown.push(p),
             _ => not_seated.push(p),
         }
     }
@@ -777,6 +787,7 @@ fn decide_section(
         sheet,
         excluded,
         not_seated,
+        seat_unknown,
         tally,
         limited_format: verdict.limited,
         no_effect,

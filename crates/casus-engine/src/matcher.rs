@@ -20,6 +20,12 @@ impl Bindings {
         b
     }
 
+    /// These bindings with the bound `var` set to `value`, in place (so
+    /// that the order of the variables stays as matching made it).
+    fn with_value(&self, var: Sym, value: Sym) -> Bindings {
+        Bindings(self.0.iter().map(|&(v, s)| (v, if v == var { value } else { s })).collect())
+    }
+
     /// The value a term stands for, if fixed.
     pub fn resolve(&self, term: Term) -> Option<Sym> {
         match term {
@@ -66,6 +72,44 @@ pub fn matches(p: &Pattern, act: &Act, b: &Bindings) -> Option<Bindings> {
         }
     }
     Some(out.unwrap_or_else(|| b.clone()))
+}
+
+/// Every way `act` matches `p` from empty bindings, one binding per
+/// reading of the act: a variable on `by` binds each of the act's authors
+/// (its actor, then the parties it was made `from`, together), and a
+/// variable on `about` each party the act is about. A joint request thus
+/// engages a duty once for every requester. In the order of the act's
+/// lists, without repeats; empty if it does not match.
+pub fn matches_each(p: &Pattern, act: &Act) -> Vec<Bindings> {
+    let Some(first) = matches(p, act, &Bindings::default()) else { return Vec::new() };
+    let mut out = vec![first];
+    for &(field, term) in &p.constraints {
+        let Term::Var(v) = term else { continue };
+        // Only a variable written on this field alone: substituting another
+        // of the field's values then keeps every constraint met.
+        if p.constraints.iter().any(|&(f, t)| t == term && f != field) {
+            continue;
+        }
+        let values: Vec<Sym> = match field {
+            Field::By => std::iter::once(act.actor).chain(act.from.iter().copied()).collect(),
+            Field::About => act.abouts().collect(),
+            _ => continue,
+        };
+        if values.len() < 2 || out.first().and_then(|b| b.get(v)) != values.first().copied() {
+            continue;
+        }
+        let mut next = Vec::with_capacity(out.len() * values.len());
+        for b in &out {
+            for &value in &values {
+                let nb = b.with_value(v, value);
+                if !next.contains(&nb) {
+                    next.push(nb);
+                }
+            }
+        }
+        out = next;
+    }
+    out
 }
 
 /// Which index list a pattern is looked up in, given which of its terms

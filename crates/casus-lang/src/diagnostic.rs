@@ -371,6 +371,10 @@ pub mod codes {
     pub const ORGAN_ENDED: &str = "E0105";
     pub const SUSPENSION_MALFORMED: &str = "E0106";
     pub const EFFECTIVE_DIFFERS: &str = "W0055";
+    pub const MEMBERSHIP_CONTRADICTION: &str = "E0107";
+    pub const MEMBERSHIP_APPROX_MALFORMED: &str = "E0108";
+    pub const MEMBERSHIP_REDUNDANT: &str = "W0056";
+    pub const MEMBERSHIP_UNKNOWN_ACT: &str = "W0057";
     pub const TWO_DEFAULT_RULES: &str = "E0113";
     pub const KIND_DECLARED_TWICE: &str = "E0114";
     pub const UNKNOWN_DECISION_KIND: &str = "E0115";
@@ -459,6 +463,10 @@ pub mod codes {
         (NO_EXPECTATIONS, "a record given to `casus test` with no `expect` block"),
         (PLACE_NOT_RECORDED, "an act that engages a duty holding only in a region, without saying where it took place"),
         (EFFECTIVE_DIFFERS, "a withdrawal's typed `effective` date that differs from the one the treaty's provisions give"),
+        (MEMBERSHIP_CONTRADICTION, "a membership clause that contradicts the party's lines above where a date is known only approximately"),
+        (MEMBERSHIP_APPROX_MALFORMED, "an approximate membership clause of no known shape: only `joins by`, `leaves after` and `member on`"),
+        (MEMBERSHIP_REDUNDANT, "a `member on` that adds nothing to the lines above, or a membership line repeated"),
+        (MEMBERSHIP_UNKNOWN_ACT, "an act only a member may perform, by a state whose membership on its date is not known"),
         (KIND_UNDER_SILENCE, "a proposal put under silence that names a kind: the silence procedure applies, not the kind's rule"),
         (OPEN_POINT, "an open point stated by the treaty file"),
     ];

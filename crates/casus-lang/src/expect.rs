@@ -26,7 +26,7 @@ pub const OBLIGATION_STATUSES: &[&str] = &["pending", "fulfilled", "breached", "
 /// Document statuses.
 pub const DOCUMENT_STATUSES: &[&str] = &["adopted", "blocked", "pending"];
 /// Party statuses.
-pub const PARTY_STATUSES: &[&str] = &["member", "suspended", "former"];
+pub const PARTY_STATUSES: &[&str] = &["member", "suspended", "former", "unknown"];
 
 /// The expectations of one `on DATE` line: a date, the readings, and what
 /// the state should show then.
@@ -55,8 +55,9 @@ pub struct Expectation {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Expected {
-    /// `obligation CASE/DUTY/DEBTOR is STATUS`.
-    Obligation { case: String, duty: String, debtor: String, status: String },
+    /// `obligation CASE/DUTY/DEBTOR is STATUS`, or `CASE/DUTY/DEBTOR/CREDITOR`
+    /// where a joint act makes the debtor owe the duty to several parties.
+    Obligation { case: String, duty: String, debtor: String, creditor: Option<String>, status: String },
     /// `document ID is STATUS [by CODE…]`: with `by`, exactly these
     /// parties blocked it (in any order).
     Document { id: String, status: String, blocked_by: Option<Vec<String>> },
@@ -71,7 +72,8 @@ impl Expected {
     /// takes it.
     pub fn fact(&self) -> String {
         match self {
-            Expected::Obligation { case, duty, debtor, .. } => format!("obligation/{case}/{duty}/{debtor}"),
+            Expected::Obligation { case, duty, debtor, creditor: None, .. } => format!("obligation/{case}/{duty}/{debtor}"),
+            Expected::Obligation { case, duty, debtor, creditor: Some(c), .. } => format!("obligation/{case}/{duty}/{debtor}/{c}"),
             Expected::Document { id, .. } => format!("document/{id}"),
             Expected::Party { code, .. } => format!("party/{code}"),
             Expected::Case { id, .. } => format!("case/{id}"),
@@ -307,15 +309,19 @@ fn expectation<'a>(ws: &[Word<'a>], names: &Names, diags: &mut Vec<Diagnostic>) 
     };
     match kind.text {
         "obligation" => {
-            const HELP: &str = "`obligation CASE/DUTY/DEBTOR is STATUS`, STATUS one of pending, fulfilled, breached, not_triggered, undetermined";
+            const HELP: &str = "`obligation CASE/DUTY/DEBTOR is STATUS` (or `CASE/DUTY/DEBTOR/CREDITOR` where the debtor owes the duty to several), STATUS one of pending, fulfilled, breached, not_triggered, undetermined";
             let Some(fact) = ws.get(1) else {
                 malformed(diags, kind.span, "which obligation?".into(), HELP);
                 return None;
             };
             let parts: Vec<&str> = fact.text.split('/').collect();
-            let [case, duty, debtor] = parts.as_slice() else {
-                malformed(diags, fact.span, format!("`{}` is not CASE/DUTY/DEBTOR", fact.text), HELP);
-                return None;
+            let (case, duty, debtor, creditor) = match parts.as_slice() {
+                [case, duty, debtor] => (case, duty, debtor, None),
+                [case, duty, debtor, creditor] => (case, duty, debtor, Some(*creditor)),
+                _ => {
+                    malformed(diags, fact.span, format!("`{}` is not CASE/DUTY/DEBTOR or CASE/DUTY/DEBTOR/CREDITOR", fact.text), HELP);
+                    return None;
+                }
             };
             let status = status_words(ws, 2, OBLIGATION_STATUSES, "an obligation", HELP, diags)?;
             let mut ok = true;
@@ -334,7 +340,19 @@ fn expectation<'a>(ws: &[Word<'a>], names: &Names, diags: &mut Vec<Diagnostic>) 
                 unknown(diags, &piece(case.len() + duty.len() + 2, debtor), "party");
                 ok = false;
             }
-            ok.then(|| Expected::Obligation { case: case.to_string(), duty: duty.to_string(), debtor: debtor.to_string(), status })
+            if let Some(creditor) = creditor
+                && !names.party(creditor)
+            {
+                unknown(diags, &piece(case.len() + duty.len() + debtor.len() + 3, creditor), "party");
+                ok = false;
+            }
+            ok.then(|| Expected::Obligation {
+                case: case.to_string(),
+                duty: duty.to_string(),
+                debtor: debtor.to_string(),
+                creditor: creditor.map(str::to_string),
+                status,
+            })
         }
         "document" => {
             const HELP: &str = "`document ID is adopted`, `document ID is pending`, `document ID is blocked` or `document ID is blocked by CODE…`";
@@ -474,7 +492,7 @@ mod tests {
 
     #[test]
     fn facts_are_the_ids_replay_lists() {
-        let o = Expected::Obligation { case: "c".into(), duty: "d".into(), debtor: "X".into(), status: "breached".into() };
+        let o = Expected::Obligation { case: "c".into(), duty: "d".into(), debtor: "X".into(), creditor: None, status: "breached".into() };
         assert_eq!(o.fact(), "obligation/c/d/X");
         assert_eq!(Expected::Case { id: "c".into(), exists: true }.fact(), "case/c");
     }

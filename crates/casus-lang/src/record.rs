@@ -10,7 +10,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, codes};
 use crate::lower::{Cx, span_of};
 use crate::markdown;
 use crate::syntax::{self, Decl, Token, TokenKind};
-use casus_model::membership::{is_member, timelines};
+use casus_model::membership::{member, timelines};
 use casus_model::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -408,7 +408,11 @@ pub(crate) fn fits(p: &Pattern, act: &Act) -> bool {
 fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &Record, text: &str) {
     let timelines = timelines(treaty, &record.acts);
     let no_changes = Vec::new();
-    let member = |code: Sym, t: Time| is_member(timelines.get(&code).unwrap_or(&no_changes), t);
+    // Whether a state is a party at `t`: yes, no, or not known (a join or
+    // leave the sources date only approximately). The checks refuse only
+    // what is known not to be a member's act.
+    let membership = |code: Sym, t: Time| member(timelines.get(&code).unwrap_or(&no_changes), t);
+    let member = |code: Sym, t: Time| membership(code, t) != Known::No;
     let is_party = |s: Sym| treaty.party(s).is_some();
     let is_organ = |s: Sym| treaty.organ(s).is_some();
     let is_forum = |s: Sym| treaty.forum(s).is_some();
@@ -566,6 +570,16 @@ fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &R
             diags.push(
                 Diagnostic::error(codes::NOT_A_MEMBER, span, format!("`{actor}` is not a member on {}, so it cannot `{kind}`", act.time.display()))
                     .help("only members of the treaty on the act's date may perform it"),
+            );
+        } else if members_only && is_party(act.actor) && membership(act.actor, checked_at(act)) == Known::Unknown {
+            let (actor, kind) = (name(act.actor), act.kind.keyword());
+            diags.push(
+                Diagnostic::warning(
+                    codes::MEMBERSHIP_UNKNOWN_ACT,
+                    span,
+                    format!("whether `{actor}` is a member on {} is not known, and only a member may `{kind}`", act.time.display()),
+                )
+                .help("the act is kept; verdicts that depend on its membership are undetermined. A source for its membership on that date settles it"),
             );
         }
         let on_document = act.kind.takes_position_on_document();

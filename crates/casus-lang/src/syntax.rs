@@ -420,12 +420,17 @@ impl Formatter {
                     let s = match b {
                         BodyLine::Comment(l) => with_comment("  ".to_string(), &l.comment).trim_end().to_string(),
                         BodyLine::Clause(l) => {
-                            let split =
-                                if l.tokens.len() >= 2 && (l.tokens[0].is_word("owed") || l.tokens[0].is_word("held")) && l.tokens[1].kind == TokenKind::Word {
-                                    2
-                                } else {
-                                    1
-                                };
+                            // Two-word keywords: `owed by`, `held by`, and the
+                            // approximate membership clauses (`joins by`,
+                            // `leaves after`, `member on`).
+                            let two_words = l.tokens.len() >= 2
+                                && l.tokens[1].kind == TokenKind::Word
+                                && (l.tokens[0].is_word("owed")
+                                    || l.tokens[0].is_word("held")
+                                    || (l.tokens[0].is_word("joins") && l.tokens[1].is_word("by"))
+                                    || (l.tokens[0].is_word("leaves") && l.tokens[1].is_word("after"))
+                                    || (l.tokens[0].is_word("member") && l.tokens[1].is_word("on")));
+                            let split = if two_words { 2 } else { 1 };
                             let key = join(&l.tokens[..split]);
                             let rest = join(&l.tokens[split..]);
                             let s = if rest.is_empty() { format!("  {key}") } else { format!("  {key:<width$} {rest}", width = KEY_WIDTH - 1) };

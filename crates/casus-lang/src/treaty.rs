@@ -401,45 +401,162 @@ impl Lowerer<'_> {
         for clause in decl.clauses() {
             self.no_continuations(&clause);
             let toks = &clause.line.tokens;
-            let change = match toks[0].text.as_str() {
-                "joins" if !state => MembershipChange::Join,
-                "leaves" if !state => MembershipChange::Leave,
-                "suspended" if !state => MembershipChange::Suspend,
-                "returns" if !state => MembershipChange::Return,
+            const CLAUSES: &str = "joins, joins by, member on, leaves, leaves after, suspended, returns (each DATE [source …] [note \"…\"])";
+            let second = toks.get(1);
+            let approximate = |word: &str| second.is_some_and(|t| t.is_word(word));
+            let (change, dating) = match toks[0].text.as_str() {
+                _ if state && toks[0].text != "source" => {
+                    self.unknown_clause(what, &toks[0], "source");
+                    continue;
+                }
                 "source" if state => {
                     // Checked like any source, though a third state has no
                     // membership events to attach it to.
                     let _ = self.cx.citation(&toks[1..], toks[0].span);
                     continue;
                 }
+                "joins" if approximate("by") => (MembershipChange::Join, Dating::By),
+                "leaves" if approximate("after") => (MembershipChange::Leave, Dating::After),
+                "member" if approximate("on") => (MembershipChange::Join, Dating::MemberOn),
+                "member" => {
+                    self.cx
+                        .err(codes::MEMBERSHIP_APPROX_MALFORMED, span_of(toks, toks[0].span), "expected `member on DATE`")
+                        .help("`member on DATE` says the state was a party on that date, when it joined not being given");
+                    continue;
+                }
+                word @ ("joins" | "leaves" | "suspended" | "returns") if ["by", "after", "on", "before"].iter().any(|w| approximate(w)) => {
+                    let extra = second.map(|t| t.text.clone()).unwrap_or_default();
+                    self.cx
+                        .err(codes::MEMBERSHIP_APPROX_MALFORMED, span_of(&toks[..2], toks[0].span), format!("`{word} {extra}` is not a membership clause"))
+                        .help("a date known only approximately is written `joins by DATE`, `leaves after DATE` or `member on DATE`");
+                    continue;
+                }
+                "joins" => (MembershipChange::Join, Dating::On),
+                "leaves" => (MembershipChange::Leave, Dating::On),
+                "suspended" => (MembershipChange::Suspend, Dating::On),
+                "returns" => (MembershipChange::Return, Dating::On),
                 _ => {
-                    self.unknown_clause(what, &toks[0], if state { "source" } else { "joins, leaves, suspended, returns (each DATE [source …] [note \"…\"])" });
+                    self.unknown_clause(what, &toks[0], CLAUSES);
                     continue;
                 }
             };
-            let (main, sources, note) = self.cx.trailing(&toks[1..], toks[0].span);
-            let Some((time, _)) = self.cx.date(main.first(), toks[0].span, "a date") else { continue };
+            let keyword = if dating == Dating::On { 1 } else { 2 };
+            let (main, sources, note) = self.cx.trailing(&toks[keyword..], toks[0].span);
+            let Some((time, _)) = self.cx.date(main.first(), span_of(&toks[..keyword], toks[0].span), "a date") else { continue };
             if main.len() > 1 {
                 self.cx.err(codes::MALFORMED_CLAUSE, span_of(&main[1..], toks[0].span), "expected only a date, then `source` or `note`");
             }
+            let written = toks[..keyword].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ");
             if sources.is_empty() {
                 self.cx.diags.push(
-                    Diagnostic::warning(codes::NO_SOURCE, clause.line.span, format!("`{}` has no source", toks[0].text))
+                    Diagnostic::warning(codes::NO_SOURCE, clause.line.span, format!("`{written}` has no source"))
                         .help("add `source \"https://…\" \"Title\"` on the same line"),
                 );
             }
-            if let Some(prev) = events.last() {
-                if prev.time > time {
-                    self.cx
-                        .err(codes::OUT_OF_ORDER, main[0].span, "membership changes must be in date order")
-                        .label(format!("earlier than the {} above", prev.time.display()));
-                }
-            } else if change != MembershipChange::Join {
-                self.cx.err(codes::OUT_OF_ORDER, toks[0].span, format!("a party's first change must be `joins`, not `{}`", toks[0].text));
+            let event = MembershipEvent { time, change, dating, sources, note, span: clause.line.span };
+            if !self.membership_consistent(&events, &event, &written, toks[0].span, main[0].span) {
+                continue;
             }
-            events.push(MembershipEvent { time, change, sources, note, span: clause.line.span });
+            events.push(event);
         }
         self.treaty.parties.push(Party { code, name, events, span: decl.head.span });
+    }
+
+    /// Whether `e` may follow `events` (a party's clauses so far), with a
+    /// diagnostic where it may not: the date order, the first change, and,
+    /// where a date is known only approximately, what the clauses above
+    /// already say (a join while already a party, `member on` after a
+    /// leave, a leave after `leaves after`). A confirmation that adds
+    /// nothing is kept with a warning.
+    /// Returns false for a line to drop (one that contradicts or repeats
+    /// the lines above); a line out of date order is kept, as before
+    /// approximate dates existed, so that the lines after it are checked
+    /// against it.
+    fn membership_consistent(&mut self, events: &[MembershipEvent], e: &MembershipEvent, written: &str, head: Span, date_span: Span) -> bool {
+        let clause = |e: &MembershipEvent| {
+            let words = match (e.change, e.dating) {
+                (_, Dating::MemberOn) => "member on",
+                (MembershipChange::Join, Dating::By) => "joins by",
+                (MembershipChange::Leave, Dating::After) => "leaves after",
+                (c, _) => c.keyword(),
+            };
+            format!("`{words} {}`", e.time.display())
+        };
+        let approximate = |e: &MembershipEvent| e.dating != Dating::On;
+        let Some(prev) = events.last() else {
+            if e.change != MembershipChange::Join {
+                self.cx.err(codes::OUT_OF_ORDER, head, format!("a party's first change must be `joins`, `joins by` or `member on`, not `{written}`"));
+            }
+            return true;
+        };
+        if prev.time > e.time {
+            if approximate(e) || approximate(prev) {
+                let why = if e.change == MembershipChange::Leave { "a party leaves only after it is known to be one" } else { "the clauses go in date order" };
+                self.cx
+                    .err(codes::MEMBERSHIP_CONTRADICTION, date_span, format!("`{written} {}` is before {} above: {why}", e.time.display(), clause(prev)))
+                    .label("earlier than the line above");
+            } else {
+                self.cx
+                    .err(codes::OUT_OF_ORDER, date_span, "membership changes must be in date order")
+                    .label(format!("earlier than the {} above", prev.time.display()));
+                return true;
+            }
+            return false;
+        }
+        if prev.time == e.time && prev.change == e.change && prev.dating == e.dating {
+            self.cx.diags.push(
+                Diagnostic::warning(codes::MEMBERSHIP_REDUNDANT, e.span, format!("{} repeats the line above", clause(e))).help("remove one of the two lines"),
+            );
+            return false;
+        }
+        // What the clauses above leave the party as, just before `e`.
+        let steps = casus_model::membership::declared_steps(events);
+        let before = casus_model::membership::standing_at(&steps, e.time);
+        let left_after = prev.dating == Dating::After;
+        use casus_model::membership::Standing;
+        let is_party = matches!(before, Some(Standing::Known(MemberStatus::Member | MemberStatus::Suspended, _))) && !left_after;
+        let contradiction = match (e.change, e.dating) {
+            (_, Dating::MemberOn) if left_after => Some(format!(
+                "{} above says it left at some time after that date; if it was still a party on {}, move `leaves after` below this line, or write `joins by` if it joined again",
+                clause(prev),
+                e.time.display()
+            )),
+            (_, Dating::MemberOn) => match before {
+                Some(Standing::Known(MemberStatus::Member, _)) => {
+                    self.cx.diags.push(
+                        Diagnostic::warning(
+                            codes::MEMBERSHIP_REDUNDANT,
+                            e.span,
+                            format!("{} adds nothing: {} above already makes it a party then", clause(e), clause(prev)),
+                        )
+                        .help("remove the line, or put its source on the line above"),
+                    );
+                    return false;
+                }
+                Some(Standing::Known(status, _)) => {
+                    Some(format!("after {} above it is {} on that date; write `joins by` if it joined again", clause(prev), status.phrase()))
+                }
+                _ => None,
+            },
+            (MembershipChange::Join, Dating::By) if is_party => {
+                Some(format!("{} above already makes it a party by then; a party joins only when it is not one", clause(prev)))
+            }
+            (MembershipChange::Join, _) if is_party && approximate(prev) => {
+                Some(format!("{} above already makes it a party then; a party joins only when it is not one", clause(prev)))
+            }
+            (MembershipChange::Join, _) => None,
+            (_, _) if left_after => Some(format!("{} above says it left at some time after that date; only `joins` or `joins by` can follow it", clause(prev))),
+            (MembershipChange::Leave, Dating::After) if !is_party => Some(format!("after {} above it is not known to be a party to leave", clause(prev))),
+            _ if approximate(prev) && !is_party => Some(format!("after {} above it is not known to be a party", clause(prev))),
+            _ => None,
+        };
+        match contradiction {
+            Some(why) => {
+                self.cx.err(codes::MEMBERSHIP_CONTRADICTION, e.span, format!("{} contradicts the lines above: {why}", clause(e)));
+                false
+            }
+            None => true,
+        }
     }
 
     fn party_ref(&mut self, tok: &Token) -> Option<Sym> {

@@ -166,10 +166,32 @@ impl MembershipChange {
     }
 }
 
+/// How exactly the date of a membership event is known. Sources often give
+/// less than a day: that a state was a party on some date, or had joined by
+/// it, or left at some time after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Dating {
+    /// On the date (`joins DATE`, `leaves DATE`…).
+    #[default]
+    On,
+    /// A join on or before the date, when exactly not given (`joins by
+    /// DATE`): a party from the date, not known to be one before it.
+    By,
+    /// A leave at some time after the date, when exactly not given
+    /// (`leaves after DATE`): a party through that day, not known to be
+    /// one after it.
+    After,
+    /// Only that the state was a party on the date (`member on DATE`):
+    /// when it joined is not given. Read as a join on or before the date.
+    MemberOn,
+}
+
 #[derive(Clone, Debug)]
 pub struct MembershipEvent {
     pub time: Time,
     pub change: MembershipChange,
+    /// How exactly `time` is known.
+    pub dating: Dating,
     pub sources: Vec<Citation>,
     pub note: String,
     pub span: Span,

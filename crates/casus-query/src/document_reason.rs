@@ -201,6 +201,12 @@ fn section(cx: &Ctx, s: &Section, reasons: &mut Vec<String>, acts: &mut Vec<ActC
             and_list(&s.not_seated.iter().map(|&p| cx.who(p)).collect::<Vec<_>>())
         ));
     }
+    if !s.seat_unknown.is_empty() {
+        reasons.push(format!(
+            "Not seated, since the sources do not say whether they were members when the text came before the organ or when it was decided: {}. The verdict holds only if they were not; had they been, their seats would count.",
+            and_list(&s.seat_unknown.iter().map(|&p| cx.who(p)).collect::<Vec<_>>())
+        ));
+    }
     if let Some(c) = s.closes {
         let what = match s.procedure {
             DecisionRule::Silence => "Silence expires",

@@ -396,8 +396,37 @@ pub fn explain_fact(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &St
         FactId::Chair(organ) => explain_chair(&cx, &id, organ),
         FactId::Document(doc) => document_reason::explain_document(&cx, &id, doc),
         FactId::Case(case) => explain_case(&cx, &id, case),
-        FactId::Obligation { case, duty, debtor } => explain_obligation(&cx, &id, case, duty, debtor),
+        FactId::Obligation { case, duty, debtor, creditor } => explain_obligation(&cx, &id, case, duty, debtor, creditor.as_deref()),
     }
+}
+
+/// One membership event of the treaty file as a clause: "Kyrgyzstan joined
+/// on 1 May 1994", "… is known to be a party on 12 June 2010; when it
+/// joined is not given".
+fn membership_event(party: &str, e: &MembershipEvent) -> String {
+    let change = match e.change {
+        MembershipChange::Join => "joined",
+        MembershipChange::Leave => "left",
+        MembershipChange::Suspend => "was suspended",
+        MembershipChange::Return => "returned",
+    };
+    let date = long_date(e.time);
+    match e.dating {
+        Dating::On => format!("{party} {change} on {date}"),
+        Dating::By => format!("{party} joined on or before {date}; the exact date is not given"),
+        Dating::After => format!("{party} left at some time after {date}; when is not given"),
+        Dating::MemberOn => format!("{party} is known to be a party on {date}; when it joined is not given"),
+    }
+}
+
+/// Why an obligation is undetermined when the sources leave a party's
+/// membership on the trigger's date unknown: the date, and what the treaty
+/// file does say of its membership.
+fn membership_unknown_reason(cx: &Ctx, code: Sym, on: Time) -> String {
+    let name = cx.who(code);
+    let known: Vec<String> = cx.treaty.party(code).map(|p| p.events.iter().map(|e| membership_event(&p.name, e)).collect()).unwrap_or_default();
+    let known = if known.is_empty() { String::new() } else { format!(" What is known: {}.", known.join("; ")) };
+    format!("Whether {name} was a party on {} is not known, so neither is whether the duty binds it; the obligation is undetermined.{known}", long_date(on))
 }
 
 fn explain_party(cx: &Ctx, fact: &str, code: &str) -> Option<Explanation> {
@@ -407,24 +436,36 @@ fn explain_party(cx: &Ctx, fact: &str, code: &str) -> Option<Explanation> {
     let mut reasons = Vec::new();
     for e in party.events.iter().filter(|e| e.time <= cx.state.at) {
         let note = if e.note.is_empty() { String::new() } else { format!(" ({})", e.note) };
-        let change = match e.change {
-            MembershipChange::Join => "joined",
-            MembershipChange::Leave => "left",
-            MembershipChange::Suspend => "was suspended",
-            MembershipChange::Return => "returned",
-        };
-        reasons.push(format!("{} {change} on {}, as the treaty file records{note}.", party.name, long_date(e.time)));
+        reasons.push(format!("{}, as the treaty file records{note}.", membership_event(&party.name, e)));
     }
     let acts: Vec<ActCite> = p.acts.iter().map(|&i| cx.cite("membership", i)).collect();
     for &i in &p.acts {
         reasons.push(format!("Recorded: {}.", capitalise(&cx.act_line(i))));
     }
     reasons.extend(provision_reasons(cx, &party.name, &p.acts));
-    reasons.push(format!("So on {}, {} is {} (since {}).", long_date(cx.state.at), party.name, p.status.phrase(), long_date(p.since)));
+    let statement = match p.status {
+        Some(status) => {
+            reasons.push(format!("So on {}, {} is {} (since {}).", long_date(cx.state.at), party.name, status.phrase(), long_date(p.since)));
+            format!("{} ({}) is {} on {}, since {}.", capitalise(&party.name), code, status.phrase(), long_date(cx.state.at), long_date(p.since))
+        }
+        None => {
+            let later: Vec<String> = party.events.iter().filter(|e| e.time > cx.state.at).map(|e| membership_event(&party.name, e)).collect();
+            if !later.is_empty() {
+                reasons.push(format!("Later, as the treaty file records: {}.", later.join("; ")));
+            }
+            reasons.push(format!(
+                "So on {}, whether {} is a party is not known (not known since {}); a verdict that depends on it is undetermined.",
+                long_date(cx.state.at),
+                party.name,
+                long_date(p.since)
+            ));
+            format!("Whether {} ({}) is a party on {} is not known, since {}.", party.name, code, long_date(cx.state.at), long_date(p.since))
+        }
+    };
     let sources: Vec<Citation> = party.events.iter().flat_map(|e| e.sources.iter().cloned()).collect();
     Some(Explanation {
         fact: fact.to_string(),
-        statement: format!("{} ({}) is {} on {}, since {}.", capitalise(&party.name), code, p.status.phrase(), long_date(cx.state.at), long_date(p.since)),
+        statement,
         reasons,
         rules: vec![RuleCite {
             kind: "party".into(),
@@ -559,7 +600,7 @@ fn original_cite(cx: &Ctx, orig: &Duty, first: &Version) -> RuleCite {
 
 /// The verdict of the same obligation under each other option of each
 /// question the duty depends on, one question changed at a time.
-fn other_readings(cx: &Ctx, c: &crate::CaseState, duty: Sym, debtor: Sym, questions: &[Sym]) -> Vec<String> {
+fn other_readings(cx: &Ctx, c: &crate::CaseState, duty: Sym, debtor: Sym, creditor: Sym, questions: &[Sym]) -> Vec<String> {
     let mut out = Vec::new();
     for &q in questions {
         let Some(question) = cx.treaty.question(q) else { continue };
@@ -572,7 +613,7 @@ fn other_readings(cx: &Ctx, c: &crate::CaseState, duty: Sym, debtor: Sym, questi
                 .cases
                 .iter()
                 .find(|oc| oc.trigger == c.trigger)
-                .and_then(|oc| oc.obligations.iter().find(|o| o.debtor == debtor && cx.treaty.duties[o.duty].id == duty))
+                .and_then(|oc| oc.obligations.iter().find(|o| o.debtor == debtor && o.creditor == creditor && cx.treaty.duties[o.duty].id == duty))
                 .map_or("no such obligation", |o| o.status.text());
             out.push(format!("{status} if \"{}\"", opt.text));
         }
@@ -580,14 +621,23 @@ fn other_readings(cx: &Ctx, c: &crate::CaseState, duty: Sym, debtor: Sym, questi
     out
 }
 
-fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &str) -> Option<Explanation> {
+fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &str, creditor: Option<&str>) -> Option<Explanation> {
     let c = find_case(cx, case)?;
     let debtor_sym = cx.symbols.get(debtor)?;
-    let o = c.obligations.iter().find(|o| o.debtor == debtor_sym && cx.n(cx.treaty.duties[o.duty].id) == duty_id)?;
+    let creditor_sym = match creditor {
+        Some(name) => Some(cx.symbols.get(name)?),
+        None => None,
+    };
+    let o = c
+        .obligations
+        .iter()
+        .find(|o| o.debtor == debtor_sym && cx.n(cx.treaty.duties[o.duty].id) == duty_id && creditor_sym.is_none_or(|s| o.creditor == s))?;
     let duty = &cx.treaty.duties[o.duty];
     let inst = &c.instances[o.instance as usize];
     let trig = &cx.acts[c.trigger as usize];
-    let b = duty.triggers().find_map(|p| matches(p, trig, &Bindings::default())).unwrap_or_default();
+    // The trigger's variables as this obligation's instance bound them
+    // (for a joint request, this requester).
+    let b = Bindings(inst.bindings.clone());
     let bd = b.with(cx.treaty.words.debtor, debtor_sym);
     let debtor_name = cx.who(debtor_sym);
     let title = cx.treaty.duty_title(duty, cx.symbols);
@@ -632,9 +682,22 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
         Debtors::EveryPartyExcept(ex) => format!("every party except {}", and_list(&ex.iter().map(|&t| cx.term(t, &b)).collect::<Vec<_>>())),
         Debtors::Listed(l) => and_list(&l.iter().map(|&t| cx.term(t, &b)).collect::<Vec<_>>()),
     };
-    let on_date = if matches!(duty.owed_by, Debtors::EveryPartyExcept(_)) { " that was a member on that date" } else { "" };
+    let on_date = match duty.owed_by {
+        Debtors::EveryPartyExcept(_) if o.membership_unknown.contains(&o.debtor) => " that was, or may have been, a member on that date",
+        Debtors::EveryPartyExcept(_) => " that was a member on that date",
+        Debtors::Listed(_) => "",
+    };
     reasons.push(format!("It is owed by {owed}{on_date}, so by {debtor_name}, to {}.", cx.who(o.creditor)));
+    if c.owed_to_several(o) {
+        reasons.push(format!(
+            "The act that engaged it was made by several parties together (or concerns several), so the duty is owed to each of them; this obligation is the one owed to {}.",
+            cx.who(o.creditor)
+        ));
+    }
     let mut acts = vec![cx.cite("trigger", c.trigger)];
+    for &party in &o.membership_unknown {
+        reasons.push(membership_unknown_reason(cx, party, trig.time));
+    }
     if let Some(s) = o.lapsed_by {
         reasons.push(format!(
             "But the treaty was suspended between {debtor_name} and {} when the duty was triggered: {}. So the duty lapsed between them and is not triggered; the same duty between other parties stands.",
@@ -740,7 +803,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
             ));
         }
     }
-    let others = other_readings(cx, c, duty.id, debtor_sym, &questions);
+    let others = other_readings(cx, c, duty.id, debtor_sym, o.creditor, &questions);
     if !others.is_empty() {
         reasons.push(format!("Under the other readings this duty would be {}.", others.join("; ")));
     }
@@ -1045,7 +1108,7 @@ fn positions_line(cx: &Ctx, c: &crate::CaseState) -> Option<String> {
     owing.sort();
     owing.dedup();
     let base: Vec<Sym> = if owing.is_empty() {
-        cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == MemberStatus::Member).map(|p| p.code).collect()
+        cx.state.parties.iter().filter(|p| p.code != c.requester && p.status == Some(MemberStatus::Member)).map(|p| p.code).collect()
     } else {
         owing
     };

@@ -1,5 +1,5 @@
 //! The ids of derived facts (`party/ARM`, `obligation/CASE/DUTY/DEBTOR`,
-//! …): the grammar that reports write, `casus explain FACT`, `/api/explain`
+//! `obligation/CASE/DUTY/DEBTOR/CREDITOR`, …): the grammar that reports write, `casus explain FACT`, `/api/explain`
 //! and `casus blockers` read, built and parsed here only. Also the name an
 //! act goes by when the record gives it no id (`act-N`), since a case is
 //! named by the act that opened it.
@@ -17,12 +17,14 @@ pub enum FactId {
     Document(String),
     /// A case, named by the act that opened it: `case/ID`.
     Case(String),
-    /// One debtor's obligation in a case: `obligation/CASE/DUTY/DEBTOR`.
-    Obligation { case: String, duty: String, debtor: String },
+    /// One debtor's obligation in a case: `obligation/CASE/DUTY/DEBTOR`;
+    /// `…/DEBTOR/CREDITOR` where the debtor owes the same duty in the case
+    /// to several parties (a joint request engages it for each requester).
+    Obligation { case: String, duty: String, debtor: String, creditor: Option<String> },
 }
 
 /// The forms a fact id takes, for error messages.
-pub const FACT_FORMS: &str = "party/CODE, chair/ORGAN, document/ID, case/ID, obligation/CASE/DUTY/DEBTOR";
+pub const FACT_FORMS: &str = "party/CODE, chair/ORGAN, document/ID, case/ID, obligation/CASE/DUTY/DEBTOR[/CREDITOR]";
 
 /// Longest fact id read, in bytes.
 pub const MAX_FACT_BYTES: usize = 512;
@@ -44,7 +46,11 @@ impl FactId {
             "obligation" => {
                 let mut parts = rest.split('/');
                 let (case, duty, debtor) = (name(parts.next()?)?, name(parts.next()?)?, name(parts.next()?)?);
-                parts.next().is_none().then_some(FactId::Obligation { case, duty, debtor })
+                let creditor = match parts.next() {
+                    Some(c) => Some(name(c)?),
+                    None => None,
+                };
+                parts.next().is_none().then_some(FactId::Obligation { case, duty, debtor, creditor })
             }
             _ => None,
         }
@@ -66,7 +72,8 @@ impl std::fmt::Display for FactId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             FactId::Party(n) | FactId::Chair(n) | FactId::Document(n) | FactId::Case(n) => write!(f, "{}/{n}", self.kind()),
-            FactId::Obligation { case, duty, debtor } => write!(f, "obligation/{case}/{duty}/{debtor}"),
+            FactId::Obligation { case, duty, debtor, creditor: None } => write!(f, "obligation/{case}/{duty}/{debtor}"),
+            FactId::Obligation { case, duty, debtor, creditor: Some(c) } => write!(f, "obligation/{case}/{duty}/{debtor}/{c}"),
         }
     }
 }

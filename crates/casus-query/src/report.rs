@@ -407,7 +407,7 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
             .map(|p| PartyRow {
                 code: n(p.code),
                 name: treaty.party(p.code).map(|pp| pp.name.clone()).unwrap_or_default(),
-                status: p.status.word().to_string(),
+                status: p.status.map_or("unknown", casus_model::MemberStatus::word).to_string(),
                 since: date(p.since),
                 fact: FactId::Party(n(p.code)).to_string(),
             })
@@ -435,7 +435,13 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
                         .map(|o| {
                             let duty = n(treaty.duties[o.duty].id);
                             ObligationRow {
-                                fact: FactId::Obligation { case: id.clone(), duty: duty.clone(), debtor: n(o.debtor) }.to_string(),
+                                fact: FactId::Obligation {
+                                    case: id.clone(),
+                                    duty: duty.clone(),
+                                    debtor: n(o.debtor),
+                                    creditor: c.owed_to_several(o).then(|| n(o.creditor)),
+                                }
+                                .to_string(),
                                 duty,
                                 duty_title: treaty.duty_title(&treaty.duties[o.duty], symbols),
                                 status_text: o.status.text().to_string(),

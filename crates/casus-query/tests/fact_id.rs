@@ -19,7 +19,7 @@ fn fact() -> impl Strategy<Value = FactId> {
         name().prop_map(FactId::Chair),
         name().prop_map(FactId::Document),
         name().prop_map(FactId::Case),
-        (name(), name(), name()).prop_map(|(case, duty, debtor)| FactId::Obligation { case, duty, debtor }),
+        (name(), name(), name(), proptest::option::of(name())).prop_map(|(case, duty, debtor, creditor)| FactId::Obligation { case, duty, debtor, creditor }),
     ]
 }
 
@@ -41,16 +41,31 @@ proptest! {
 
 #[test]
 fn what_is_not_a_fact_id_is_refused() {
-    for bad in
-        ["", "party", "party/", "party/ARM/x", "nation/ARM", "obligation/case/duty", "obligation/case//RUS", "obligation/a/b/c/d", "case/", "/ARM", "ARM"]
-    {
+    for bad in [
+        "",
+        "party",
+        "party/",
+        "party/ARM/x",
+        "nation/ARM",
+        "obligation/case/duty",
+        "obligation/case//RUS",
+        "obligation/a/b/c/d/e",
+        "obligation/a/b/c/",
+        "case/",
+        "/ARM",
+        "ARM",
+    ] {
         assert_eq!(FactId::parse(bad), None, "{bad:?}");
     }
     let long = format!("party/{}", "A".repeat(MAX_FACT_BYTES));
     assert_eq!(FactId::parse(&long), None);
     assert_eq!(
         FactId::parse("obligation/arm_2022_09_art4/assist_victim/RUS"),
-        Some(FactId::Obligation { case: "arm_2022_09_art4".into(), duty: "assist_victim".into(), debtor: "RUS".into() })
+        Some(FactId::Obligation { case: "arm_2022_09_art4".into(), duty: "assist_victim".into(), debtor: "RUS".into(), creditor: None })
+    );
+    assert_eq!(
+        FactId::parse("obligation/joint/assist_victim/RUS/KAZ"),
+        Some(FactId::Obligation { case: "joint".into(), duty: "assist_victim".into(), debtor: "RUS".into(), creditor: Some("KAZ".into()) })
     );
 }
 

@@ -12,7 +12,7 @@
 //! its labels to 4 pixels, so the narrow drawing puts lane labels above
 //! their lanes and has fewer ticks, and the stylesheet shows one of the two.
 
-use casus_model::membership::timelines;
+use casus_model::membership::{Step, timelines};
 use casus_model::{Act, ActKind, MembershipChange, Symbols, Time, Treaty};
 use casus_query::Report;
 use std::fmt::Write;
@@ -123,7 +123,9 @@ fn at_line(svg: &mut String, s: &Scale, width: f64, at: Time, top: f64, bottom: 
 pub fn membership(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time, link: &dyn Fn(i64) -> String, l: Layout) -> String {
     let lines = timelines(treaty, acts);
     let parties: Vec<_> = treaty.parties.iter().filter(|p| lines.get(&p.code).is_some_and(|l| !l.is_empty())).collect();
-    let first = lines.values().flat_map(|l| l.iter().map(|(t, _)| t.0)).min().unwrap_or(at.0);
+    // An unknown stretch from the beginning (a join known only by a date)
+    // starts the chart at the first dated step instead.
+    let first = lines.values().flat_map(|l| l.iter().map(|(t, _)| t.0)).filter(|&t| t != Time::MIN.0).min().unwrap_or(at.0);
     let last = lines.values().flat_map(|l| l.iter().map(|(t, _)| t.0)).max().unwrap_or(at.0).max(at.0);
     // Party codes are short: a narrow lane-label column is enough.
     let x0 = if l.labels_above { 36.0 } else { 70.0 };
@@ -145,18 +147,23 @@ pub fn membership(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time, li
         for (j, (t, change)) in changes.iter().enumerate() {
             let end = changes.get(j + 1).map_or(s.to, |(t2, _)| t2.0);
             let (class, word) = match change {
-                MembershipChange::Join | MembershipChange::Return => ("member", "member"),
-                MembershipChange::Suspend => ("suspended", "suspended"),
-                MembershipChange::Leave => ("former", "former"),
+                Step::Change(MembershipChange::Join | MembershipChange::Return) => ("member", "member"),
+                Step::Change(MembershipChange::Suspend) => ("suspended", "suspended"),
+                Step::Change(MembershipChange::Leave) => ("former", "former"),
+                Step::Unknown => ("unknown", "not known"),
             };
-            let (x1, x2) = (s.x(t.0), s.x(end));
+            let (x1, x2) = (s.x(t.0.max(s.from)), s.x(end));
             let _ = write!(
                 svg,
-                r##"<rect x="{x1:.1}" y="{:.1}" width="{:.1}" height="14" class="seg {class}"><title>{}: {word} from {}</title></rect>"##,
+                r##"<rect x="{x1:.1}" y="{:.1}" width="{:.1}" height="14" class="seg {class}"><title>{}: {word} {}</title></rect>"##,
                 y + 4.0,
                 (x2 - x1).max(1.0),
                 esc(&p.name),
-                esc(&casus_query::report::long_date(*t))
+                esc(&if *t == Time::MIN {
+                    format!("until {}", casus_query::report::long_date(Time(end)))
+                } else {
+                    format!("from {}", casus_query::report::long_date(*t))
+                })
             );
             if x2 - x1 > 60.0 {
                 let _ = write!(svg, r##"<text x="{:.1}" y="{:.1}" class="seg-label">{word}</text>"##, x1 + 4.0, y + 15.0);
@@ -319,4 +326,27 @@ pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, link
     at_line(&mut svg, &s, l.width, at, top, height - 20.0);
     svg.push_str("</svg>");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A party known only to be a member on a date is drawn as an unknown
+    /// stretch from the treaty's entry into force to that date, and the
+    /// chart still starts at the first dated step, not at the beginning of
+    /// time.
+    #[test]
+    fn an_unknown_stretch_is_drawn_and_does_not_stretch_the_axis() {
+        let text = "```casus\ntreaty T \"T\"\n  in-force 2000-01-01\n\nparty A \"Aland\"\n  joins 2000-01-01 source \"s\"\n\nparty K \"Kyrgyzstan\"\n  member on 2010-06-12 source \"s\"\n```\n";
+        let mut symbols = Symbols::new();
+        let (treaty, diags) = casus_lang::load_treaty("t.md", text, &mut symbols);
+        assert!(diags.is_empty(), "{diags:?}");
+        let at = Time::parse("2012-01-01").expect("date").0;
+        let svg = membership(&treaty, &[], &symbols, at, &|y| format!("/{y}"), WIDE);
+        assert!(svg.contains(r#"class="seg unknown"><title>Kyrgyzstan: not known from 1 January 2000</title>"#), "{svg}");
+        assert!(svg.contains(r#"class="seg member"><title>Kyrgyzstan: member from 12 June 2010</title>"#), "{svg}");
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+        assert!(svg.contains(">2000<"), "the axis starts in 2000: {svg}");
+    }
 }
