@@ -207,11 +207,8 @@ pub fn blockers(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State,
             let id = symbols.get(&doc)?;
             let d = state.documents.iter().find(|d| d.id == id)?;
             let (coalitions, note) = document_coalitions(d, symbols, state.at);
-            let verdict = if d.blocked_by.is_empty() {
-                d.status.word().to_string()
-            } else {
-                format!("{} by {}", d.status.word(), d.blocked_by.iter().map(|&p| treaty.name_of(p, symbols)).collect::<Vec<_>>().join(", "))
-            };
+            let names: Vec<String> = d.blocked_by.iter().map(|&p| treaty.name_of(p, symbols).to_string()).collect();
+            let verdict = casus_query::report::document_verdict(d.status, &names);
             Some(described(Blockers { fact: fact.to_string(), verdict, coalitions, note }, treaty, symbols))
         }
         casus_query::FactId::Obligation { case, duty, debtor, creditor } => {

@@ -128,11 +128,7 @@ fn verdicts(r: &Report, keep_doc: &dyn Fn(&str) -> bool, keep_case: &dyn Fn(&Cas
 }
 
 fn document_verdict(d: &DocumentRow, name: &dyn Fn(&str) -> String) -> String {
-    if d.blocked_by.is_empty() {
-        d.status.to_string()
-    } else {
-        format!("{} by {}", d.status, d.blocked_by.iter().map(|p| name(p)).collect::<Vec<_>>().join(", "))
-    }
+    casus_query::report::document_verdict(d.status, &d.blocked_by.iter().map(|p| name(p)).collect::<Vec<_>>())
 }
 
 /// The facts whose verdicts differ between two reports.

@@ -303,7 +303,7 @@ pub fn differences(treaty: &Treaty, symbols: &Symbols, a: &[Act], b: &[Act], at:
     let docs = |r: &casus_query::Report| -> BTreeMap<String, String> {
         r.documents
             .iter()
-            .map(|d| (d.id.clone(), if d.blocked_by.is_empty() { d.status.word().to_string() } else { format!("{} by {}", d.status, d.blocked_by.join(", ")) }))
+            .map(|d| (d.id.clone(), casus_query::report::document_verdict(d.status, &d.blocked_by.iter().map(|p| r.party_name(p)).collect::<Vec<_>>())))
             .collect()
     };
     let duties = |r: &casus_query::Report| -> BTreeMap<String, String> {

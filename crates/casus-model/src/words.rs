@@ -1,7 +1,8 @@
-//! How numbers read in the words casus writes for people: digits grouped by
-//! thousands ("2,030"), and a count with its noun in the right number ("1
-//! duty", "2 duties"). One home, for the language's diagnostics and the
-//! explanations alike.
+//! How numbers and lists read in the words casus writes for people: digits
+//! grouped by thousands ("2,030"), a count with its noun in the right
+//! number ("1 duty", "2 duties"), and lists joined as prose ("A, B and
+//! C"). One home, for the language's diagnostics, the explanations, the
+//! analyses and the pages alike.
 
 /// A whole number with its digits grouped by thousands: 2030 → "2,030".
 pub fn grouped(n: u64) -> String {
@@ -21,6 +22,24 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{} {}", grouped(n as u64), if n == 1 { one } else { many })
 }
 
+/// A list as prose: "A", "A and B", "A, B and C".
+pub fn and_list(items: &[String]) -> String {
+    join_list(items, "and")
+}
+
+/// Alternatives as prose: "A", "A or B", "A, B or C".
+pub fn or_list(items: &[String]) -> String {
+    join_list(items, "or")
+}
+
+fn join_list(items: &[String], word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {word} {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,5 +53,14 @@ mod tests {
         assert_eq!(count(1, "duty", "duties"), "1 duty");
         assert_eq!(count(0, "duty", "duties"), "0 duties");
         assert_eq!(count(1200, "error", "errors"), "1,200 errors");
+    }
+
+    #[test]
+    fn lists_read_as_prose() {
+        let l = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(and_list(&l(&[])), "");
+        assert_eq!(and_list(&l(&["A"])), "A");
+        assert_eq!(and_list(&l(&["A", "B"])), "A and B");
+        assert_eq!(or_list(&l(&["A", "B", "C"])), "A, B or C");
     }
 }

@@ -10,14 +10,7 @@ use crate::report::{act_date, act_when, long_date};
 use casus_engine::{Basis, DocumentStatus, NoEffect, Position, Section};
 use casus_model::*;
 
-/// A list of names for prose: "A", "A and B", "A, B and C".
-fn and_list(names: &[String]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
+use casus_model::words::and_list;
 
 use casus_model::words::count as plural;
 

@@ -836,23 +836,7 @@ pub(crate) fn capitalise(s: &str) -> String {
 /// A whole number with digit groups: the one rule in `casus_model::words`.
 pub use casus_model::words::grouped;
 
-/// "A, B and C".
-fn and_list(items: &[String]) -> String {
-    join_list(items, "and")
-}
-
-/// "A, B or C".
-fn or_list(items: &[String]) -> String {
-    join_list(items, "or")
-}
-
-fn join_list(items: &[String], word: &str) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} {word} {last}", rest.join(", ")),
-    }
-}
+pub(crate) use casus_model::words::{and_list, or_list};
 
 /// Acts entered more than this long after they happened are marked as
 /// recorded late in explanations.

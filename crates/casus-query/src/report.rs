@@ -31,6 +31,13 @@ impl Report {
     }
 }
 
+/// A document's verdict in words, with who blocked it: "adopted", "blocked
+/// by Armenia and Belarus". The one phrasing for what-if, blockers and the
+/// exercise's report.
+pub fn document_verdict(status: DocumentStatus, blocked_by: &[String]) -> String {
+    if blocked_by.is_empty() { status.word().to_string() } else { format!("{} by {}", status.word(), casus_model::words::and_list(blocked_by)) }
+}
+
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct TreatyRef {

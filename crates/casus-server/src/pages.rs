@@ -214,6 +214,13 @@ pub struct OrganView {
     pub chair_fact: String,
 }
 
+/// A forum on the overview: who takes part (it decides nothing).
+pub struct ForumView {
+    pub id: String,
+    pub name: String,
+    pub participants: String,
+}
+
 /// One line of the story: a case, what happened and its verdict under
 /// each reading that changes it.
 pub struct StoryLine {
@@ -232,6 +239,7 @@ pub struct Overview {
     pub others: Vec<StoryLine>,
     pub parties: Vec<PartyView>,
     pub organs: Vec<OrganView>,
+    pub forums: Vec<ForumView>,
     pub membership_svg: String,
     pub acts: usize,
     /// Acts in the ledger (as known at `as_of`), dated or not by `at`.
@@ -387,6 +395,15 @@ async fn overview_page(s: AppState, p: StateParams) -> Result<Response, ApiError
             }
         })
         .collect();
+    let forums = data
+        .treaty
+        .forums
+        .iter()
+        .map(|f| {
+            let who: Vec<String> = f.participants.iter().map(|&p| name_of(&names, data.symbols.name(p))).collect();
+            ForumView { id: data.symbols.name(f.id).to_string(), name: f.name.clone(), participants: casus_model::words::and_list(&who) }
+        })
+        .collect();
     let page = Overview {
         version: d.report.version.as_ref().map(|v| format!("{} (in force from {})", v.title, long(&v.in_force))).unwrap_or_else(|| "no text in force".into()),
         parties: d
@@ -396,6 +413,7 @@ async fn overview_page(s: AppState, p: StateParams) -> Result<Response, ApiError
             .map(|p| PartyView { code: p.code.clone(), name: p.name.clone(), status: p.status.clone(), since: p.since.clone(), fact: p.fact.clone() })
             .collect(),
         organs,
+        forums,
         membership_svg,
         acts: d.report.acts_considered,
         acts_known: r.known(),
