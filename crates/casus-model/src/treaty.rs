@@ -372,6 +372,18 @@ pub struct Question {
     pub span: Span,
 }
 
+impl Question {
+    /// The option with this id.
+    pub fn option(&self, id: Sym) -> Option<&QuestionOption> {
+        self.options.iter().find(|o| o.id == id)
+    }
+
+    /// The option taken when a query names none.
+    pub fn default_option(&self) -> Option<&QuestionOption> {
+        self.options.get(self.default)
+    }
+}
+
 /// A value in a pattern: a literal name, a variable, or anything.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Term {
@@ -599,6 +611,14 @@ impl Treaty {
 
     pub fn question(&self, id: Sym) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
+    }
+
+    /// A reading (a question and the option chosen) in the treaty's words:
+    /// the option, whose `text` is what people read, and its question.
+    /// The one lookup for reports, explanations, analyses and exercises.
+    pub fn reading(&self, question: Sym, option: Sym) -> Option<(&Question, &QuestionOption)> {
+        let q = self.question(question)?;
+        Some((q, q.option(option)?))
     }
 
     pub fn article(&self, id: Sym) -> Option<&Article> {
