@@ -1,5 +1,5 @@
-//! A treaty as data: identity, versions, parties, organs, interpretation
-//! questions, duties and powers. Produced by `casus-lang` from a literate
+//! A treaty as data: identity, versions, parties, organs, the questions
+//! its readings answer, duties and powers. Produced by `casus-lang` from a literate
 //! treaty file; read by the engine.
 
 use crate::{ActKind, Duration, Span, Sym, Time};
@@ -439,7 +439,7 @@ pub struct Pattern {
     pub span: Span,
 }
 
-/// A condition on a duty, which applies only under an interpretation.
+/// A condition on a duty, which applies only under a reading.
 #[derive(Clone, Debug)]
 pub struct Need {
     /// Satisfied by an act matching any one of these.

@@ -86,6 +86,19 @@ fn armenia_september_2022_breached_on_request_not_triggered_on_determination() {
 }
 
 #[test]
+fn a_reading_has_one_flag_with_a_short_and_an_older_name() {
+    let run = |flag: &str| {
+        let out = casus(&["replay", TREATY, RECORD, "--at", "2022-12-01", flag, "art4_trigger=determination", "--json"]);
+        assert!(out.status.success(), "{flag}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let by_reading = run("--reading");
+    assert!(by_reading.contains("\"option\": \"determination\""), "{by_reading}");
+    assert_eq!(run("-i"), by_reading);
+    assert_eq!(run("--interpretation"), by_reading);
+}
+
+#[test]
 fn armenia_september_2022_explanations_say_why() {
     let fact = "obligation/arm_2022_09_art4/assist_victim/RUS";
     let out = casus(&["explain", TREATY, RECORD, fact, "--at", "2022-12-01", "-i", "art4_trigger=determination"]);
