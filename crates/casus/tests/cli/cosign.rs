@@ -5,9 +5,9 @@
 //! carries them and `verify-bundle --witness … --quorum K` counts them;
 //! `serve --witness …` has them cosign the checkpoints it signs.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
+use crate::child::{Running, listening};
 use crate::{Dir, casus, stderr, stdout};
 
 const TREATY: &str = "treaties/cst.md";
@@ -24,31 +24,11 @@ fn ok(args: &[&str]) -> String {
     run(args, 0).0
 }
 
-/// A witness process, killed (SIGKILL) when dropped.
-struct WitnessProcess {
-    child: Child,
-    url: String,
-}
-
-impl Drop for WitnessProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn_witness(key: &str, state: &str, log: &str) -> WitnessProcess {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_casus"))
-        .args(["witness", "serve", "--listen", "127.0.0.1:0", "--log", log, "--key", key, "--state", state])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn casus witness serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read the address");
-    let url = line.trim().rsplit(" at ").next().expect("an address").to_string();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    WitnessProcess { child, url }
+/// A witness process, killed when dropped.
+fn spawn_witness(key: &str, state: &str, log: &str) -> Running {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_casus"));
+    cmd.args(["witness", "serve", "--listen", "127.0.0.1:0", "--log", log, "--key", key, "--state", state]);
+    listening(cmd)
 }
 
 /// The value after `label` on the line that starts with it.
@@ -261,21 +241,12 @@ fn cosign_server_checkpoints_are_cosigned() {
         keys.push(format!("{member}={wkey}"));
         witnesses.push(w);
     }
-    let mut server = Command::new(env!("CARGO_BIN_EXE_casus"))
-        .args(["serve", "--ledger", &l, "--listen", "127.0.0.1:0", "--operator-key", &d.path("op.key")])
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_casus"));
+    cmd.args(["serve", "--ledger", &l, "--listen", "127.0.0.1:0", "--operator-key", &d.path("op.key")])
         .args(["--witness", &endpoints[0], "--witness", &endpoints[1], "--witness-quorum", "2"])
-        .current_dir(crate::root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().expect("stdout")).read_line(&mut line).expect("address line");
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).map(|u| u.trim_end_matches('/').to_string());
-    let Some(url) = url else {
-        let _ = server.kill();
-        panic!("serve printed {line:?}");
-    };
+        .current_dir(crate::root());
+    let mut server = listening(cmd);
+    let url = server.url.clone();
     let act = d.path("live.acts");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
     std::fs::write(
@@ -302,8 +273,7 @@ fn cosign_server_checkpoints_are_cosigned() {
     // The API and the ledger page name the witnesses that cosigned.
     let checkpoints = http_get(&url, "/api/checkpoints");
     let ledger_page = http_get(&url, "/ledger");
-    let _ = server.kill();
-    let _ = server.wait();
+    server.kill();
     assert!(posted.status.success(), "{}", stderr(&posted));
     assert!(verified.status.success(), "{}\n{}", stdout(&verified), stderr(&verified));
     assert!(stdout(&verified).contains("witnesses: 2 of 2 cosigned; the quorum is 2"), "{}", stdout(&verified));

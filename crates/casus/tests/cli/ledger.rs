@@ -393,32 +393,20 @@ fn ledger_refuses_to_append_when_clocks_disagree() {
 /// instead of giving up after a few tries).
 #[test]
 fn ledger_concurrent_writers_through_a_server_all_succeed() {
-    use std::io::BufRead;
     let d = Dir::new("ledger", "writers");
     let l = ledger_with_record(&d);
     let before = entries_verified(&l);
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_casus"))
-        .args(["serve", "--ledger", &l, "--listen", "127.0.0.1:0"])
-        .current_dir(crate::root())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("serve");
-    let mut line = String::new();
-    std::io::BufReader::new(server.stdout.take().expect("stdout")).read_line(&mut line).expect("address line");
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).map(|u| u.trim_end_matches('/').to_string());
-    let Some(url) = url else {
-        let _ = server.kill();
-        panic!("serve printed {line:?}");
-    };
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_casus"));
+    cmd.args(["serve", "--ledger", &l, "--listen", "127.0.0.1:0"]).current_dir(crate::root());
+    let mut server = crate::child::listening(cmd);
+    let url = server.url.clone();
     const WRITERS: usize = 8;
     let files: Vec<String> = (0..WRITERS).map(|i| live_act_file(&d, &format!("writer_{i}"))).collect();
     let outcomes: Vec<std::process::Output> = std::thread::scope(|s| {
         let handles: Vec<_> = files.iter().map(|f| s.spawn(|| casus(&["act", "--server", &url, "--key", &d.path("arm.key"), f]))).collect();
         handles.into_iter().map(|h| h.join().expect("writer thread")).collect()
     });
-    let _ = server.kill();
-    let _ = server.wait();
+    server.kill();
     let failed: Vec<String> = outcomes.iter().filter(|o| o.status.code() != Some(0)).map(stderr).collect();
     assert!(failed.is_empty(), "{} of {WRITERS} writers failed: {failed:?}", failed.len());
     assert_eq!(entries_verified(&l), before + WRITERS as u64);

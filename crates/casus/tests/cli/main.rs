@@ -16,6 +16,9 @@ mod research;
 mod treaties;
 mod witness;
 
+#[path = "../common/child.rs"]
+pub mod child;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

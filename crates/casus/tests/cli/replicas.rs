@@ -7,13 +7,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use casus_ledger::KeyFile;
 use casus_server::client::{Server, submit};
 
+use crate::child::{Running, listening};
 use crate::{Dir, casus, stderr, stdout};
 
 /// Clients writing at once, each as one party.
@@ -38,33 +39,14 @@ fn ok(args: &[&str]) -> String {
 }
 
 /// A `casus serve` process, killed when dropped.
-struct Replica {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn_replica(ledger: &str, operator_key: Option<&str>) -> Replica {
+fn spawn_replica(ledger: &str, operator_key: Option<&str>) -> Running {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_casus"));
     cmd.args(["serve", "--ledger", ledger, "--listen", "127.0.0.1:0"]);
     if let Some(k) = operator_key {
         cmd.args(["--operator-key", k]);
     }
-    let mut child = cmd.current_dir(crate::root()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn casus serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("address line");
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).map(|u| u.trim_end_matches('/').to_string());
-    let Some(url) = url else {
-        let _ = child.kill();
-        panic!("serve printed {line:?}");
-    };
-    Replica { child, url }
+    cmd.current_dir(crate::root());
+    listening(cmd)
 }
 
 /// When each entry's event reached one replica's stream.
@@ -206,8 +188,7 @@ fn replicas_on_one_postgres_ledger_show_every_act_and_survive_a_kill() {
                 std::thread::sleep(Duration::from_millis(5));
             }
             targets.lock().expect("targets").retain(|u| *u != victim.url);
-            victim.child.kill().expect("SIGKILL the replica");
-            let _ = victim.child.wait();
+            victim.kill();
         })
     };
     post_round(&keys, &targets, "two", ACTS_PER_CLIENT, &acked2);
