@@ -8,22 +8,12 @@
 use std::process::Command;
 
 use crate::child::{Running, listening};
-use crate::{Dir, casus, stderr, stdout};
+use crate::{Dir, casus, http_get, ok, run, stderr, stdout};
 
 const TREATY: &str = "treaties/cst.md";
 const RECORD: &str = "records/csto-2021-2025.md";
 
 /// Runs casus, asserting its exit code; returns stdout and stderr.
-fn run(args: &[&str], code: i32) -> (String, String) {
-    let out = casus(args);
-    assert_eq!(out.status.code(), Some(code), "casus {args:?}\nstdout: {}\nstderr: {}", stdout(&out), stderr(&out));
-    (stdout(&out), stderr(&out))
-}
-
-fn ok(args: &[&str]) -> String {
-    run(args, 0).0
-}
-
 /// A witness process, killed when dropped.
 fn spawn_witness(key: &str, state: &str, log: &str) -> Running {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_casus"));
@@ -282,15 +272,4 @@ fn cosign_server_checkpoints_are_cosigned() {
         ledger_page.contains("cosigned by <code>witness.ARM.example</code>") || ledger_page.contains("cosigned by <code>witness.KAZ.example</code>"),
         "{ledger_page}"
     );
-}
-
-/// A plain HTTP/1.1 GET on loopback: the body, whatever the status.
-fn http_get(base: &str, path: &str) -> String {
-    use std::io::{Read, Write};
-    let host = base.trim_start_matches("http://");
-    let mut tcp = std::net::TcpStream::connect(host).expect("connect");
-    write!(tcp, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").expect("request");
-    let mut answer = String::new();
-    tcp.read_to_string(&mut answer).expect("answer");
-    answer.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or(answer)
 }

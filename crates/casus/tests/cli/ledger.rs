@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use crate::{Dir, casus, stderr, stdout};
+use crate::{Dir, casus, ok, run, stderr, stdout};
 
 const TREATY: &str = "treaties/cst.md";
 const RECORD: &str = "records/csto-2021-2025.md";
@@ -25,17 +25,6 @@ const LATE_ID: &str = "arm_2022_10_late";
 const LATE_ACT: &str = "record \"A late act\"\n  treaty   CST\n\n2022-10-01 ARM request assistance\n  id       arm_2022_10_late\n  under    art4\n  to       CSC\n  source   \"https://example.org/late\" \"A late source\"\n";
 /// The id of a live act by Armenia, dated now.
 const LIVE_ID: &str = "arm_live_now";
-
-/// Runs casus, asserting its exit code; returns stdout.
-fn ok(args: &[&str]) -> String {
-    run(args, 0)
-}
-
-fn run(args: &[&str], code: i32) -> String {
-    let out = casus(args);
-    assert_eq!(out.status.code(), Some(code), "casus {args:?}\nstdout: {}\nstderr: {}", stdout(&out), stderr(&out));
-    stdout(&out)
-}
 
 /// Keys (operator, ARM, KAZ), a ledger of the CST with ARM's and KAZ's
 /// keys registered, and the CSTO record imported with the operator key.

@@ -13,20 +13,10 @@ use std::time::{Duration, Instant};
 use casus_server::client::Server;
 
 use crate::child::{Running, listening};
-use crate::{Dir, casus, stderr, stdout};
+use crate::{Dir, ok, run};
 
 const TREATY: &str = "treaties/cst.md";
 const RECORD: &str = "records/csto-2021-2025.md";
-
-fn run(args: &[&str], code: i32) -> (String, String) {
-    let out = casus(args);
-    assert_eq!(out.status.code(), Some(code), "casus {args:?}\nstdout: {}\nstderr: {}", stdout(&out), stderr(&out));
-    (stdout(&out), stderr(&out))
-}
-
-fn ok(args: &[&str]) -> String {
-    run(args, 0).0
-}
 
 /// A `casus serve`, killed when dropped.
 fn serve(ledger: &str, operator_key: &str) -> Running {

@@ -6,7 +6,7 @@
 //! with SIGKILL under load loses no acknowledged act, and the others go on.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -15,7 +15,7 @@ use casus_ledger::KeyFile;
 use casus_server::client::{Server, submit};
 
 use crate::child::{Running, listening};
-use crate::{Dir, casus, stderr, stdout};
+use crate::{Dir, http_get, ok};
 
 /// Clients writing at once, each as one party.
 const PARTIES: [&str; 3] = ["ARM", "KAZ", "BLR"];
@@ -30,12 +30,6 @@ fn postgres_url() -> String {
         _ if std::env::var_os("CI").is_some() => panic!("CASUS_TEST_POSTGRES_URL is not set: CI must run the PostgreSQL tests"),
         _ => "postgres://postgres:postgres@127.0.0.1:5432/test".to_string(),
     }
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = casus(args);
-    assert!(out.status.success(), "casus {args:?}\nstdout: {}\nstderr: {}", stdout(&out), stderr(&out));
-    stdout(&out)
 }
 
 /// A `casus serve` process, killed when dropped.
@@ -78,15 +72,6 @@ fn follow_events(url: &str) -> Seen {
 }
 
 /// A plain HTTP/1.1 GET on loopback: the body.
-fn http_get(base: &str, path: &str) -> String {
-    let host = base.trim_start_matches("http://");
-    let mut tcp = std::net::TcpStream::connect(host).expect("connect");
-    write!(tcp, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").expect("request");
-    let mut answer = String::new();
-    tcp.read_to_string(&mut answer).expect("answer");
-    answer.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or(answer)
-}
-
 fn today() -> String {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() as i64;
     let (y, m, d) = casus_model::Time(secs).date();
