@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 pub struct Verdict {
     /// `question=option` pairs.
     pub reading: Vec<String>,
+    /// The same reading in the treaty's words: each chosen option's text.
+    pub reading_text: Vec<String>,
     /// Counts by status, such as "5 breached".
     pub summary: String,
 }
@@ -127,6 +129,7 @@ pub fn case_rows(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time) -> 
         let state = derive(treaty, acts, &Query { at, readings });
         let r = report(treaty, acts, symbols, &state);
         let reading: Vec<String> = r.readings.iter().map(|x| format!("{}={}", x.question, x.option)).collect();
+        let reading_text: Vec<String> = r.readings.iter().map(|x| x.option_text.clone()).collect();
         for (c, cs) in r.cases.iter().zip(&state.cases) {
             if !triggers.contains(&cs.trigger) {
                 triggers.push(cs.trigger);
@@ -181,7 +184,7 @@ pub fn case_rows(treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time) -> 
                     }
                 }
             }
-            row.verdicts.push(Verdict { reading: reading.clone(), summary });
+            row.verdicts.push(Verdict { reading: reading.clone(), reading_text: reading_text.clone(), summary });
             if let Some(i) = first {
                 let days = (acts[i as usize].time.0 - opened.start_of_day().0).div_euclid(86_400);
                 if row.days_to_first_assistance.is_none_or(|d| days < d) {

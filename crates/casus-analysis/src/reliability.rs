@@ -92,11 +92,7 @@ pub fn treaty_reliability(treaty: &Treaty, record: &str, acts: &[Act], symbols: 
         let state = derive(treaty, acts, &Query { at, readings: combo.clone() });
         let mut share = ReadingShare {
             reading: treaty.questions.iter().filter_map(|q| combo.get(&q.id).map(|o| format!("{}={}", symbols.name(q.id), symbols.name(*o)))).collect(),
-            reading_text: treaty
-                .questions
-                .iter()
-                .filter_map(|q| combo.get(&q.id).and_then(|o| q.options.iter().find(|x| x.id == *o)).map(|o| o.text.clone()))
-                .collect(),
+            reading_text: treaty.questions.iter().filter_map(|q| combo.get(&q.id).and_then(|&o| q.option(o)).map(|o| o.text.clone())).collect(),
             ..ReadingShare::default()
         };
         for case in &state.cases {

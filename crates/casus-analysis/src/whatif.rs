@@ -289,19 +289,61 @@ pub fn what_if(treaty: &Treaty, acts: &[Act], symbols: &Symbols, query: &Query, 
 mod tests {
     use super::*;
 
+    const TREATY: &str = r#"```casus
+treaty TST "Test"
+  in-force 2000-01-01
+
+party AAA "Aland"
+  joins    2000-01-01  source "f"
+party BBB "Borduria"
+  joins    2000-01-01  source "f"
+state XXX "Xland"
+
+organ CNL "Council"
+  seats    every party
+  decides  as recorded
+```
+
+## Article 4
+
+> Assist against a determined aggressor.
+
+```casus
+duty assist
+  on       request assistance under art4 by $victim against $aggressor
+  needs    determination aggression against $aggressor by CNL
+  owed by  every party except $victim
+  owed to  $victim
+  does     assistance to $victim
+  within   7 days
+```
+"#;
+
+    const REQUEST: &str = "```acts\nrecord \"r\"\n  treaty TST\n\n2001-01-01 AAA request assistance\n  id c1\n  under art4\n  against XXX\n  source \"s\"\n";
+    const DETERMINATION: &str = "\n2001-01-02 CNL determination aggression\n  against XXX\n  source \"s\"\n";
+
+    /// The report on 5 January 2001 of `record`.
+    fn report_of(record: &str) -> Report {
+        let mut symbols = Symbols::new();
+        let (t, d) = casus_lang::load_treaty("t.md", TREATY, &mut symbols);
+        assert!(!d.iter().any(|d| d.is_error()), "{d:?}");
+        let (r, d) = casus_lang::load_record("r.md", record, &t, &mut symbols);
+        assert!(!d.iter().any(|d| d.is_error()), "{d:?}");
+        let query = Query { at: casus_model::Time::from_date(2001, 1, 5).end_of_day(), readings: Default::default() };
+        report(&t, &r.acts, &symbols, &derive(&t, &r.acts, &query))
+    }
+
     #[test]
     fn diff_lists_only_changes() {
-        let r = Report {
-            treaty: casus_query::report::TreatyRef { id: "T".into(), title: "T".into() },
-            at: "2000-01-01".into(),
-            version: None,
-            readings: vec![],
-            parties: vec![],
-            chairs: vec![],
-            documents: vec![],
-            cases: vec![],
-            acts_considered: 0,
-        };
-        assert!(diff(&r, &r).is_empty());
+        let before = report_of(&format!("{REQUEST}```\n"));
+        let after = report_of(&format!("{REQUEST}{DETERMINATION}```\n"));
+        // Reports with parties and a case: nothing differs from itself.
+        assert!(!before.parties.is_empty() && !before.cases.is_empty());
+        assert_eq!(diff(&before, &before), []);
+        // The determination engages Borduria's duty, and nothing else changes.
+        let change = FactChange { fact: "obligation/c1/assist/BBB".into(), before: "not triggered".into(), after: "pending".into() };
+        assert_eq!(diff(&before, &after), std::slice::from_ref(&change));
+        let back = FactChange { before: change.after, after: change.before, ..change };
+        assert_eq!(diff(&after, &before), [back]);
     }
 }

@@ -119,7 +119,7 @@ pub struct AfterAction {
 /// The readings to report under: the defaults, then each other option of
 /// each question with the rest at their defaults.
 pub fn readings(treaty: &Treaty, symbols: &Symbols) -> Vec<Reading> {
-    let default_text: Vec<&str> = treaty.questions.iter().filter_map(|q| q.options.get(q.default)).map(|o| o.text.as_str()).collect();
+    let default_text: Vec<&str> = treaty.questions.iter().filter_map(|q| q.default_option()).map(|o| o.text.as_str()).collect();
     let mut out = vec![Reading {
         id: "default".to_string(),
         text: if default_text.is_empty() { "as written".to_string() } else { format!("By default: {}", default_text.join("; ")) },

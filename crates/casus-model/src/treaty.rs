@@ -1,5 +1,5 @@
-//! A treaty as data: identity, versions, parties, organs, interpretation
-//! questions, duties and powers. Produced by `casus-lang` from a literate
+//! A treaty as data: identity, versions, parties, organs, the questions
+//! its readings answer, duties and powers. Produced by `casus-lang` from a literate
 //! treaty file; read by the engine.
 
 use crate::{ActKind, Duration, Span, Sym, Time};
@@ -428,6 +428,18 @@ pub struct Question {
     pub span: Span,
 }
 
+impl Question {
+    /// The option with this id.
+    pub fn option(&self, id: Sym) -> Option<&QuestionOption> {
+        self.options.iter().find(|o| o.id == id)
+    }
+
+    /// The option taken when a query names none.
+    pub fn default_option(&self) -> Option<&QuestionOption> {
+        self.options.get(self.default)
+    }
+}
+
 /// A value in a pattern: a literal name, a variable, or anything.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Term {
@@ -483,7 +495,7 @@ pub struct Pattern {
     pub span: Span,
 }
 
-/// A condition on a duty, which applies only under an interpretation.
+/// A condition on a duty, which applies only under a reading.
 #[derive(Clone, Debug)]
 pub struct Need {
     /// Satisfied by an act matching any one of these.
@@ -703,6 +715,14 @@ impl Treaty {
 
     pub fn question(&self, id: Sym) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
+    }
+
+    /// A reading (a question and the option chosen) in the treaty's words:
+    /// the option, whose `text` is what people read, and its question.
+    /// The one lookup for reports, explanations, analyses and exercises.
+    pub fn reading(&self, question: Sym, option: Sym) -> Option<(&Question, &QuestionOption)> {
+        let q = self.question(question)?;
+        Some((q, q.option(option)?))
     }
 
     pub fn article(&self, id: Sym) -> Option<&Article> {

@@ -350,7 +350,7 @@ impl Ctx<'_> {
 
     /// An option of a question in the treaty's words.
     fn option_text(&self, q: Sym, o: Sym) -> String {
-        self.treaty.question(q).and_then(|qq| qq.options.iter().find(|x| x.id == o)).map_or_else(|| self.n(o), |x| x.text.clone())
+        self.treaty.reading(q, o).map_or_else(|| self.n(o), |(_, x)| x.text.clone())
     }
 
     fn readings(&self, only: &[Sym]) -> Vec<ReadingCite> {
@@ -359,8 +359,7 @@ impl Ctx<'_> {
             .iter()
             .filter(|(q, _)| only.contains(q))
             .filter_map(|&(q, o)| {
-                let qq = self.treaty.question(q)?;
-                let opt = qq.options.iter().find(|x| x.id == o)?;
+                let (qq, opt) = self.treaty.reading(q, o)?;
                 Some(ReadingCite {
                     question: self.n(q),
                     question_text: qq.text.clone(),

@@ -21,8 +21,11 @@ pub const MAX_VALUE_BYTES: usize = 256;
 pub const AT: &str = "at";
 /// The parameter that names the record time (query string; `--as-of`).
 pub const AS_OF: &str = "as_of";
-/// The parameter that names a reading, as links write it (`--interpretation` / `-i`).
-pub const READING: &str = "interpretation";
+/// The parameter that names a reading, as links write it (`--reading` /
+/// `-i` on the command line).
+pub const READING: &str = "reading";
+/// Its older name, still accepted (`--interpretation` on the command line).
+pub const READING_ALIAS: &str = "interpretation";
 /// Its short form, accepted in query strings as `-i` is on the command line.
 pub const READING_SHORT: &str = "i";
 
@@ -148,7 +151,7 @@ fn date_param(param: &'static str, value: &str) -> Result<Time, QuestionError> {
 
 impl Question {
     /// The question of the command line's flags: `--at`, `--as-of` and
-    /// every `--interpretation`.
+    /// every `--reading`.
     pub fn parse(at: Option<&str>, as_of: Option<&str>, readings: &[String]) -> Result<Question, QuestionError> {
         let mut q = Question::default();
         if let Some(a) = at {
@@ -169,10 +172,10 @@ impl Question {
     pub fn set(&mut self, name: &str, value: &str) -> Result<bool, QuestionError> {
         let value = value.trim();
         match name {
-            AT | AS_OF | READING | READING_SHORT if value.is_empty() => {}
+            AT | AS_OF | READING | READING_ALIAS | READING_SHORT if value.is_empty() => {}
             AT => self.at = Some(date_param(AT, value)?),
             AS_OF => self.as_of = Some(date_param(AS_OF, value)?),
-            READING | READING_SHORT => self.push(Reading::parse(value)?)?,
+            READING | READING_ALIAS | READING_SHORT => self.push(Reading::parse(value)?)?,
             _ => return Ok(false),
         }
         Ok(true)

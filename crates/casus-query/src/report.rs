@@ -404,7 +404,7 @@ pub fn report(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols, sta
             .map(|&(q, o)| {
                 let default = treaty.question(q).map(|qq| qq.options[qq.default].id == o).unwrap_or(false);
                 let question = treaty.question(q);
-                let option_text = question.and_then(|qq| qq.options.iter().find(|x| x.id == o)).map(|x| x.text.clone()).unwrap_or_default();
+                let option_text = treaty.reading(q, o).map(|(_, x)| x.text.clone()).unwrap_or_default();
                 ReadingRow { question: n(q), option: n(o), default, question_text: question.map(|qq| qq.text.clone()).unwrap_or_default(), option_text }
             })
             .collect(),

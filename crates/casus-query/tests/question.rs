@@ -4,7 +4,7 @@
 //! the known prefix and the cache key).
 
 use casus_model::{Act, Symbols, Time};
-use casus_query::question::{AS_OF, AT, MAX_READINGS, MAX_VALUE_BYTES, READING, READING_SHORT};
+use casus_query::question::{AS_OF, AT, MAX_READINGS, MAX_VALUE_BYTES, READING, READING_ALIAS, READING_SHORT};
 use casus_query::{Book, Question, QuestionError, Reading, format_time, parse_time, today};
 use proptest::prelude::*;
 
@@ -82,12 +82,13 @@ fn the_flags_and_the_query_string_ask_the_same_question() {
     assert_eq!(flags, query);
     assert_eq!(flags.at, Some(t("2022-12-01T23:59:59")));
     assert_eq!(flags.as_of, Some(t("2023-01-01T10:00:00")));
-    // Both names of a reading, and an empty value is no value.
+    // The three names of a reading, and an empty value is no value.
     let mut q = Question::default();
-    for (k, v) in [(READING, "a=b"), (READING_SHORT, "c=d"), (AT, ""), (AS_OF, " "), (READING, "")] {
+    for (k, v) in [(READING, "a=b"), (READING_SHORT, "c=d"), (READING_ALIAS, "e=f"), (AT, ""), (AS_OF, " "), (READING, "")] {
         assert!(q.set(k, v).expect("param"));
     }
-    assert_eq!(q.readings.len(), 2);
+    assert_eq!(q.readings.iter().map(|r| r.to_string()).collect::<Vec<_>>(), ["a=b", "c=d", "e=f"]);
+    assert_eq!(READING, "reading", "links write the one word");
     assert_eq!((q.at, q.as_of), (None, None));
 }
 

@@ -148,7 +148,7 @@ fn main() {
     println!("casus server load test on {addr}: {seconds} s, {connections} connections (server and load generator share this machine's cores)");
     let queries: Vec<String> = ["2021-06-01", "2022-01-20", "2022-09-30", "2022-12-01"]
         .iter()
-        .flat_map(|d| ["", "&interpretation=art4_trigger%3Ddetermination"].map(|r| format!("/api/state?at={d}{r}")))
+        .flat_map(|d| ["", "&reading=art4_trigger%3Ddetermination"].map(|r| format!("/api/state?at={d}{r}")))
         .collect();
     let load_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     query_phase(&load_rt, addr, "state queries (8 distinct, cached)", &queries, seconds, connections);

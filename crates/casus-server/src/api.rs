@@ -103,7 +103,7 @@ impl utoipa::IntoParams for StateParams {
             param(question::AS_OF, "The state as the ledger knew it at this record time; default everything recorded.", string()),
             param(
                 question::READING,
-                "A reading of the text, `QUESTION=OPTION`; repeat for several questions (`i` is the short name).",
+                "A reading of the text, `QUESTION=OPTION`; repeat for several questions (`i` is the short name, `interpretation` the older one).",
                 Schema::Array(ArrayBuilder::new().items(utoipa::openapi::RefOr::T(string())).build()),
             ),
             param("fact", "A fact id, for `/api/explain`: `party/ARM`, `case/ID`, `obligation/CASE/DUTY/DEBTOR`, …", string()),

@@ -168,12 +168,15 @@ fn case_statuses(v: &Value, case: &str) -> Vec<String> {
 async fn readings_change_the_armenian_verdicts_and_as_of_hides_later_acts() {
     let f = fixture(None);
     let (_, by_request) = f.get("/api/cases?at=2022-12-01").await;
-    let (_, by_determination) = f.get("/api/cases?at=2022-12-01&interpretation=art4_trigger%3Ddetermination").await;
+    let (_, by_determination) = f.get("/api/cases?at=2022-12-01&reading=art4_trigger%3Ddetermination").await;
+    // `interpretation=` is the older name of `reading=`, still accepted.
+    let (_, by_old_name) = f.get("/api/cases?at=2022-12-01&interpretation=art4_trigger%3Ddetermination").await;
+    assert_eq!(by_old_name, by_determination);
     let a = case_statuses(&by_request, "arm_2022_09_art4");
     let b = case_statuses(&by_determination, "arm_2022_09_art4");
     assert!(a.iter().any(|s| s.ends_with(":breached")), "{a:?}");
     assert!(b.iter().all(|s| s.ends_with(":not_triggered")), "{b:?}");
-    let (s, v) = f.get("/api/state?at=2022-12-01&interpretation=art4_trigger%3Dmaybe").await;
+    let (s, v) = f.get("/api/state?at=2022-12-01&reading=art4_trigger%3Dmaybe").await;
     assert_error(s, &v, StatusCode::BAD_REQUEST, "unknown_reading");
     let (s, v) = f.get("/api/state?at=2022-13-01").await;
     assert_error(s, &v, StatusCode::BAD_REQUEST, "bad_date");
@@ -202,7 +205,7 @@ async fn documents_explanations_and_errors_share_one_shape() {
     assert_error(s, &v, StatusCode::BAD_REQUEST, "bad_fact");
     assert!(v["error"]["message"].as_str().unwrap().contains("obligation/CASE/DUTY/DEBTOR"), "{v}");
     // A question that is not one is refused before anything is derived.
-    let (s, v) = f.get("/api/state?interpretation=art4_trigger").await;
+    let (s, v) = f.get("/api/state?reading=art4_trigger").await;
     assert_error(s, &v, StatusCode::BAD_REQUEST, "unknown_reading");
     let many: String = (0..65).map(|i| format!("&i=q{i}%3Do")).collect();
     let (s, v) = f.get(&format!("/api/state?at=2022-12-01{many}")).await;
@@ -515,7 +518,7 @@ async fn pages_render() {
         assert!(html.starts_with("<!doctype html>"), "{p}");
         assert!(!html.contains("http://cdn") && !html.contains("https://unpkg"), "{p}");
     }
-    let (_, b) = f.call(Request::get("/cases?at=2022-12-01&interpretation=art4_trigger%3Ddetermination").body(Body::empty()).unwrap()).await;
+    let (_, b) = f.call(Request::get("/cases?at=2022-12-01&reading=art4_trigger%3Ddetermination").body(Body::empty()).unwrap()).await;
     let html = String::from_utf8(b).unwrap();
     assert!(html.contains(r#"id="reading-art4_trigger-determination" class="opt selected""#));
 }
@@ -648,12 +651,12 @@ async fn pages_read_as_words() {
     let mut pages: Vec<String> =
         ["/", "/documents?at=2022-12-01", "/documents?at=2025-12-31", "/timeline?at=2022-12-01"].iter().map(|s| s.to_string()).collect();
     for reading in ["request", "determination"] {
-        pages.push(format!("/cases?at=2022-12-01&interpretation=art4_trigger%3D{reading}"));
-        let (_, v) = f.get(&format!("/api/state?at=2022-12-01&interpretation=art4_trigger%3D{reading}")).await;
+        pages.push(format!("/cases?at=2022-12-01&reading=art4_trigger%3D{reading}"));
+        let (_, v) = f.get(&format!("/api/state?at=2022-12-01&reading=art4_trigger%3D{reading}")).await;
         for c in v["cases"].as_array().expect("cases") {
-            pages.push(format!("/explain?fact={}&at=2022-12-01&interpretation=art4_trigger%3D{reading}", c["fact"].as_str().unwrap()));
+            pages.push(format!("/explain?fact={}&at=2022-12-01&reading=art4_trigger%3D{reading}", c["fact"].as_str().unwrap()));
             for o in c["obligations"].as_array().expect("obligations") {
-                pages.push(format!("/explain?fact={}&at=2022-12-01&interpretation=art4_trigger%3D{reading}", o["fact"].as_str().unwrap()));
+                pages.push(format!("/explain?fact={}&at=2022-12-01&reading=art4_trigger%3D{reading}", o["fact"].as_str().unwrap()));
             }
         }
     }
@@ -710,7 +713,7 @@ async fn pages_open_at_the_featured_date_and_lead_with_the_cases() {
     assert!(kaz < arm, "featured cases in the record's order");
     assert!(html.contains(r#"href="/cases?at=2022-12-01#case-arm_2022_09_art4""#), "each line links to its case");
     // Under the other reading, the Armenian line still tells both readings.
-    let (_, html) = page_text(&f, "/?interpretation=art4_trigger%3Ddetermination").await;
+    let (_, html) = page_text(&f, "/?reading=art4_trigger%3Ddetermination").await;
     assert!(visible_text(&html).contains("breached under the request reading, not triggered under the determination reading"));
     // Entries and acts are reconciled on the page.
     let (_, v) = f.get("/api/head").await;
@@ -754,11 +757,11 @@ async fn as_known_before_the_first_record_says_why_nothing_shows() {
 #[tokio::test]
 async fn ledger_rows_give_the_act_date_and_link_to_its_explanation() {
     let f = fixture(None);
-    let (_, html) = page_text(&f, "/ledger?at=2022-12-01&interpretation=art4_trigger%3Ddetermination").await;
+    let (_, html) = page_text(&f, "/ledger?at=2022-12-01&reading=art4_trigger%3Ddetermination").await;
     // Armenia's request of 14 September 2022 opens its case: its row shows
     // the date and links to the case's explanation on that day, under the
     // chosen reading, at the act.
-    let href = "/explain?fact=case%2Farm_2022_09_art4&#38;at=2022-09-14&#38;interpretation=art4_trigger%3Ddetermination#act-arm_2022_09_art4";
+    let href = "/explain?fact=case%2Farm_2022_09_art4&#38;at=2022-09-14&#38;reading=art4_trigger%3Ddetermination#act-arm_2022_09_art4";
     assert!(html.contains(href), "{html}");
     assert!(
         html.contains("<td data-label=\"Act&#39;s date\">14 September 2022</td>") || html.contains("<td data-label=\"Act's date\">14 September 2022</td>"),

@@ -235,29 +235,10 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
         books.push(state_args::book(None, Some((t, Some(r))), &question)?);
     }
     let mut rows = Vec::new();
-    // For people, a reading is its option's text, not `question=option`.
-    let mut option_texts: std::collections::HashMap<(String, String), String> = std::collections::HashMap::new();
     for loaded in &books {
         rows.extend(casus_analysis::case_rows(&loaded.treaty, &loaded.record.acts, &loaded.symbols, at));
-        let treaty_id = loaded.symbols.name(loaded.treaty.id).to_string();
-        for q in &loaded.treaty.questions {
-            for o in &q.options {
-                option_texts.insert((treaty_id.clone(), format!("{}={}", loaded.symbols.name(q.id), loaded.symbols.name(o.id))), format!("\"{}\"", o.text));
-            }
-        }
     }
     rows.sort_by(|a, b| a.date.cmp(&b.date).then(a.treaty.cmp(&b.treaty)));
-    if !args.json {
-        for row in &mut rows {
-            for v in &mut row.verdicts {
-                for reading in &mut v.reading {
-                    if let Some(text) = option_texts.get(&(row.treaty.clone(), reading.clone())) {
-                        *reading = text.clone();
-                    }
-                }
-            }
-        }
-    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "at": casus_query::report_date(at), "rows": rows }))?);
     } else if args.html {
@@ -273,19 +254,22 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
 /// "art4_trigger=request: 5 breached; art4_trigger=determination: 5 not_triggered".
 fn verdict_lines(row: &casus_analysis::CaseRow) -> Vec<String> {
     let summary = |v: &casus_analysis::Verdict| if v.summary.is_empty() { "no duties".to_string() } else { v.summary.replace('_', " ") };
-    let questions: Vec<String> =
-        row.verdicts.first().map(|v| v.reading.iter().map(|r| r.split('=').next().unwrap_or("").to_string()).collect()).unwrap_or_default();
+    let questions = row.verdicts.first().map_or(0, |v| v.reading.len());
     // A question matters if two readings that differ only in it differ in verdict.
     let matters = |qi: usize| {
         row.verdicts
             .iter()
             .any(|a| row.verdicts.iter().any(|b| summary(a) != summary(b) && a.reading.iter().zip(&b.reading).enumerate().all(|(i, (x, y))| i == qi || x == y)))
     };
-    let relevant: Vec<usize> = (0..questions.len()).filter(|&i| matters(i)).collect();
+    let relevant: Vec<usize> = (0..questions).filter(|&i| matters(i)).collect();
     let mut lines: Vec<String> = Vec::new();
+    // For people, a reading is its options' texts, not `question=option`.
     for v in &row.verdicts {
-        let label =
-            if relevant.is_empty() { "every reading".to_string() } else { relevant.iter().map(|&i| v.reading[i].clone()).collect::<Vec<_>>().join(" ") };
+        let label = if relevant.is_empty() {
+            "every reading".to_string()
+        } else {
+            relevant.iter().filter_map(|&i| v.reading_text.get(i)).map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" ")
+        };
         let line = format!("{label}: {}", summary(v));
         if !lines.contains(&line) {
             lines.push(line);

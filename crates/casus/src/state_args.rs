@@ -21,7 +21,7 @@ pub struct QuestionArgs {
     #[arg(long)]
     pub at: Option<String>,
     /// A reading of the text, as QUESTION=OPTION (repeatable); other questions take their default.
-    #[arg(long = "interpretation", short = 'i', visible_alias = "reading", value_name = "QUESTION=OPTION")]
+    #[arg(long = "reading", short = 'i', visible_alias = "interpretation", value_name = "QUESTION=OPTION")]
     pub readings: Vec<String>,
 }
 

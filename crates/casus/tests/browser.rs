@@ -14,65 +14,20 @@
 //! Without Chromium the test fails (scripts/test installs it); it never
 //! downloads a browser.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use common::child::{Running, listening};
+use common::{casus, chromedriver, no_sideways_scroll, require_chromium, scratch, session, whole_page_shot};
+use fantoccini::{Client, Locator};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-
-/// Kills a child process when dropped, so a failing test leaves nothing running.
-struct Killed(Child);
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    let d = std::env::temp_dir().join(format!("casus-{name}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn casus() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_casus"))
-}
-
-/// Starts `casus serve --demo` and returns it with the address it prints.
-fn serve(data: &Path) -> (Killed, String) {
-    let mut child = casus()
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("casus serve starts");
-    let out = child.stdout.take().unwrap();
-    let mut line = String::new();
-    BufReader::new(out).read_line(&mut line).unwrap();
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("the address is printed").trim_end_matches('/').to_string();
-    (Killed(child), url)
-}
-
-fn screenshots() -> PathBuf {
-    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../artifacts/screenshots");
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-async fn shot(c: &Client, name: &str) {
-    let png = c.screenshot().await.expect("screenshot");
-    std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
+/// Starts `casus serve --demo`, killed when dropped.
+fn serve(data: &Path) -> Running {
+    let mut cmd = casus();
+    cmd.args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"]).arg(data);
+    listening(cmd)
 }
 
 const CHART_CHECK: &str = r#"const out = [];
@@ -95,19 +50,12 @@ return out;"#;
 async fn widths(c: &Client, name: &str) {
     for width in [1280u32, 390] {
         c.set_window_size(width, 900).await.unwrap();
-        let size = c
-            .execute("return [document.documentElement.scrollWidth, document.documentElement.clientWidth, document.documentElement.scrollHeight];", vec![])
-            .await
-            .unwrap();
-        let size: Vec<u64> = serde_json::from_value(size).unwrap();
-        assert!(size[0] <= size[1], "{name} at {width} px scrolls sideways: scrollWidth {} > clientWidth {}", size[0], size[1]);
+        let height = no_sideways_scroll(c, name, width).await;
         // In the chart shown at this width, the date marker's label lies
         // inside the drawing and no two act labels overlap.
         let charts = c.execute(CHART_CHECK, vec![]).await.unwrap();
         assert_eq!(charts, serde_json::json!([]), "{name} at {width} px");
-        // The whole page in one image (capped, so a long page stays viewable).
-        c.set_window_size(width, (size[2] as u32 + 140).clamp(600, 7000)).await.unwrap();
-        shot(c, &format!("{name}-{width}")).await;
+        whole_page_shot(c, width, height, &format!("{name}-{width}")).await;
     }
     c.set_window_size(1280, 900).await.unwrap();
 }
@@ -125,41 +73,15 @@ async fn statuses(c: &Client, case: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dashboard_in_chromium() {
-    // A test that passes without running would hide a broken dashboard:
-    // without a browser this fails, on every machine (scripts/test installs one).
-    assert!(
-        Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists(),
-        "Chromium is not installed ({CHROMIUM}, {CHROMEDRIVER}): scripts/test installs Debian's chromium and chromium-driver"
-    );
+    require_chromium();
     let t0 = Instant::now();
     let step = |what: &str| eprintln!("[browser] {:>6} ms  {what}", t0.elapsed().as_millis());
     let data = scratch("browser-data");
-    let (_server, url) = serve(&data);
-    let port = free_port();
-    let _driver =
-        Killed(Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("chromedriver starts"));
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not listen");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let server = serve(&data);
+    let url = server.url.clone();
+    let driver = chromedriver();
     let profile = scratch("browser-profile");
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": CHROMIUM,
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run",
-                     "--disable-dev-shm-usage", format!("--user-data-dir={}", profile.display()),
-                     "--window-size=1280,900"]
-        }),
-    );
-    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a WebDriver session");
+    let c = session(&driver, &profile).await;
 
     step("session");
     // The demo opens at the record's featured date and leads with the story.

@@ -23,64 +23,26 @@
 //! check` on scenarios, `exercise new`, `msel export` and `import`, `clone`)
 //! with their refusals and exit codes.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use common::child::{Running, listening};
+use common::{casus, chromedriver, free_port, no_sideways_scroll, require_chromium, scratch, whole_page_shot};
+use fantoccini::Client;
 use serde_json::{Value, json};
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// How long a change may take to reach a page by server-sent events (the
 /// page polls only every 5 s, so this proves the events).
 const LIVE_WITHIN: Duration = Duration::from_millis(1500);
-
-struct Killed(Child);
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    let d = std::env::temp_dir().join(format!("casus-{name}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn casus() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_casus"))
-}
-
-fn screenshots() -> PathBuf {
-    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../artifacts/screenshots");
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 /// The page at both widths: no sideways scrolling; a whole-page screenshot at each.
 async fn widths(c: &Client, name: &str) {
     for width in [1280u32, 390] {
         c.set_window_size(width, 900).await.unwrap();
         tokio::time::sleep(Duration::from_millis(150)).await;
-        let size: Vec<u64> = serde_json::from_value(
-            c.execute("return [document.documentElement.scrollWidth, document.documentElement.clientWidth, document.documentElement.scrollHeight];", vec![])
-                .await
-                .unwrap(),
-        )
-        .unwrap();
-        assert!(size[0] <= size[1], "{name} at {width} px scrolls sideways: scrollWidth {} > clientWidth {}", size[0], size[1]);
-        c.set_window_size(width, (size[2] as u32 + 140).clamp(600, 7000)).await.unwrap();
-        let png = c.screenshot().await.expect("screenshot");
-        std::fs::write(screenshots().join(format!("exercise-{name}-{width}.png")), png).unwrap();
+        let height = no_sideways_scroll(c, name, width).await;
+        whole_page_shot(c, width, height, &format!("exercise-{name}-{width}")).await;
     }
     c.set_window_size(1280, 900).await.unwrap();
 }
@@ -115,24 +77,8 @@ async fn click(c: &Client, css: &str) {
     assert_eq!(js(c, CLICK, vec![json!(css)]).await, json!(true), "nothing to click at {css}");
 }
 
-async fn session(port: u16, name: &str) -> Client {
-    let profile = scratch(&format!("exercise-profile-{name}"));
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": CHROMIUM,
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run",
-                     "--disable-dev-shm-usage", format!("--user-data-dir={}", profile.display()),
-                     "--window-size=1280,900"]
-        }),
-    );
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a WebDriver session")
+async fn session(driver: &Running, name: &str) -> Client {
+    common::session(driver, &scratch(&format!("exercise-profile-{name}"))).await
 }
 
 /// Opens a join link and joins: the browser creates its key and registers it.
@@ -156,10 +102,7 @@ async fn act_and_wait(c: &Client, who: &str, form: &str, values: Value, shown: &
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn six_delegations_play_an_exercise_in_chromium() {
-    assert!(
-        Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists(),
-        "Chromium is not installed ({CHROMIUM}, {CHROMEDRIVER}): scripts/test installs Debian's chromium and chromium-driver"
-    );
+    require_chromium();
     let t0 = Instant::now();
     let step = |what: &str| eprintln!("[exercise] {:>6} ms  {what}", t0.elapsed().as_millis());
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -187,30 +130,15 @@ async fn six_delegations_play_an_exercise_in_chromium() {
     let link = |role: &str| links.iter().find(|(r, _)| r == role).unwrap_or_else(|| panic!("no link for {role}")).1.clone();
     assert_eq!(links.len(), 9, "{links:?}");
 
-    let mut server = casus()
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
-        .arg(&data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("casus serve starts");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    assert!(line.contains(&url), "{line}");
-    let _server = Killed(server);
+    let mut cmd = casus();
+    cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"]).arg(&data);
+    let server = listening(cmd);
+    assert!(server.url.starts_with(&url), "{} is not {url}", server.url);
 
-    let driver_port = free_port();
-    let _driver = Killed(
-        Command::new(CHROMEDRIVER).arg(format!("--port={driver_port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("chromedriver starts"),
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", driver_port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not listen");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let driver = chromedriver();
 
     // Control, and one session per delegation.
-    let control = session(driver_port, "control").await;
+    let control = session(&driver, "control").await;
     control.goto(&link("white_cell")).await.unwrap();
     until(&control, "the join page", EXISTS, vec![json!("#x-join")], Duration::from_secs(10)).await;
     widths(&control, "join").await;
@@ -218,7 +146,7 @@ async fn six_delegations_play_an_exercise_in_chromium() {
     let parties = ["ALD", "BRV", "CSL", "DRN", "ESK", "FRL"];
     let mut d = Vec::new();
     for p in parties {
-        let c = session(driver_port, p).await;
+        let c = session(&driver, p).await;
         join(&c, &link(p), "#x-newact").await;
         d.push((p, c));
     }

@@ -7,50 +7,20 @@
 //! force cosign the checkpoints it signs, and `ledger mirror --policy`
 //! holds the served log to the same policy.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-use crate::{Dir, casus, stderr, stdout};
+use crate::child::{Running, listening};
+use crate::{Dir, casus, http_get, ok, run, stderr, stdout};
 
 const TREATY: &str = "treaties/cst.md";
 const RECORD: &str = "records/csto-2021-2025.md";
 
 /// Runs casus, asserting its exit code; returns stdout and stderr.
-fn run(args: &[&str], code: i32) -> (String, String) {
-    let out = casus(args);
-    assert_eq!(out.status.code(), Some(code), "casus {args:?}\nstdout: {}\nstderr: {}", stdout(&out), stderr(&out));
-    (stdout(&out), stderr(&out))
-}
-
-fn ok(args: &[&str]) -> String {
-    run(args, 0).0
-}
-
-/// A witness process, killed (SIGKILL) when dropped.
-struct WitnessProcess {
-    child: Child,
-    url: String,
-}
-
-impl Drop for WitnessProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn_witness(key: &str, state: &str, log: &str) -> WitnessProcess {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_casus"))
-        .args(["witness", "serve", "--listen", "127.0.0.1:0", "--log", log, "--key", key, "--state", state])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn casus witness serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read the address");
-    let url = line.trim().rsplit(" at ").next().expect("an address").to_string();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    WitnessProcess { child, url }
+/// A witness process, killed when dropped.
+fn spawn_witness(key: &str, state: &str, log: &str) -> Running {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_casus"));
+    cmd.args(["witness", "serve", "--listen", "127.0.0.1:0", "--log", log, "--key", key, "--state", state]);
+    listening(cmd)
 }
 
 /// The value after `label` on the line that starts with it.
@@ -276,21 +246,12 @@ fn cosign_server_checkpoints_are_cosigned() {
     .expect("policy");
     let (_, err) = run(&["ledger", "checkpoint", "--ledger", &l, "--operator-key", &d.path("op.key"), "--witness-policy", &without_urls], 2);
     assert!(err.contains("witness ARM of the version of 2020-01-01 has no URL"), "{err}");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_casus"))
-        .args(["serve", "--ledger", &l, "--listen", "127.0.0.1:0", "--operator-key", &d.path("op.key")])
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_casus"));
+    cmd.args(["serve", "--ledger", &l, "--listen", "127.0.0.1:0", "--operator-key", &d.path("op.key")])
         .args(["--witness-policy", &policy])
-        .current_dir(crate::root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().expect("stdout")).read_line(&mut line).expect("address line");
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).map(|u| u.trim_end_matches('/').to_string());
-    let Some(url) = url else {
-        let _ = server.kill();
-        panic!("serve printed {line:?}");
-    };
+        .current_dir(crate::root());
+    let mut server = listening(cmd);
+    let url = server.url.clone();
     let act = d.path("live.acts");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
     std::fs::write(
@@ -319,8 +280,7 @@ fn cosign_server_checkpoints_are_cosigned() {
     let ledger_page = http_get(&url, "/ledger");
     // A member's mirror holds the log to the readers' copy of the policy.
     let mirrored = casus(&["ledger", "mirror", &url, "--ledger", &d.path("mirror.sqlite"), "--policy", &without_urls]);
-    let _ = server.kill();
-    let _ = server.wait();
+    server.kill();
     assert!(posted.status.success(), "{}", stderr(&posted));
     assert!(verified.status.success(), "{}\n{}", stdout(&verified), stderr(&verified));
     assert!(stdout(&verified).contains("witnesses: 2 of 2 cosigned; the quorum is 2"), "{}", stdout(&verified));
@@ -333,15 +293,4 @@ fn cosign_server_checkpoints_are_cosigned() {
         ledger_page.contains("cosigned by <code>witness.ARM.example</code>") || ledger_page.contains("cosigned by <code>witness.KAZ.example</code>"),
         "{ledger_page}"
     );
-}
-
-/// A plain HTTP/1.1 GET on loopback: the body, whatever the status.
-fn http_get(base: &str, path: &str) -> String {
-    use std::io::{Read, Write};
-    let host = base.trim_start_matches("http://");
-    let mut tcp = std::net::TcpStream::connect(host).expect("connect");
-    write!(tcp, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").expect("request");
-    let mut answer = String::new();
-    tcp.read_to_string(&mut answer).expect("answer");
-    answer.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or(answer)
 }

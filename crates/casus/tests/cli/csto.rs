@@ -1,7 +1,7 @@
 //! What the seed case must show, checked from `casus replay --json` over the
 //! shipped treaty and record.
 
-use crate::{casus, stderr, stdout};
+use crate::{all_are, case, casus, document, stderr, stdout};
 use serde_json::Value;
 
 const TREATY: &str = "treaties/cst.md";
@@ -10,39 +10,7 @@ const OTHERS_OF_ARMENIA: [&str; 5] = ["BLR", "KAZ", "KGZ", "RUS", "TJK"];
 const KAZAKHSTAN_CONTRIBUTORS: [&str; 5] = ["ARM", "BLR", "KGZ", "RUS", "TJK"];
 
 fn replay(at: &str, readings: &[&str]) -> Value {
-    let mut args = vec!["replay", TREATY, RECORD, "--at", at, "--json"];
-    for r in readings {
-        args.push("-i");
-        args.push(r);
-    }
-    let out = casus(&args);
-    assert!(out.status.success(), "replay failed: {}", stderr(&out));
-    serde_json::from_str(&stdout(&out)).expect("replay --json prints JSON")
-}
-
-fn case<'a>(state: &'a Value, id: &str) -> &'a Value {
-    state["cases"].as_array().expect("cases[]").iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no case {id}"))
-}
-
-fn statuses(case: &Value) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = case["obligations"]
-        .as_array()
-        .expect("obligations[]")
-        .iter()
-        .map(|o| (o["debtor"].as_str().unwrap_or("").to_string(), o["status"].as_str().unwrap_or("").to_string()))
-        .collect();
-    v.sort();
-    v
-}
-
-fn all_are(case: &Value, debtors: &[&str], status: &str) {
-    let got = statuses(case);
-    let want: Vec<(String, String)> = debtors.iter().map(|d| (d.to_string(), status.to_string())).collect();
-    assert_eq!(got, want, "case {}", case["id"]);
-}
-
-fn document<'a>(state: &'a Value, id: &str) -> &'a Value {
-    state["documents"].as_array().expect("documents[]").iter().find(|d| d["id"] == id).unwrap_or_else(|| panic!("no document {id}"))
+    crate::replay_json(TREATY, RECORD, at, readings)
 }
 
 fn every_reading() -> Vec<Vec<String>> {
@@ -83,6 +51,19 @@ fn armenia_september_2022_breached_on_request_not_triggered_on_determination() {
     // Before the deadline the duty is pending.
     let early = replay("2022-09-15", &["art4_trigger=request", "immediately=one_week"]);
     all_are(case(&early, "arm_2022_09_art4"), &OTHERS_OF_ARMENIA, "pending");
+}
+
+#[test]
+fn a_reading_has_one_flag_with_a_short_and_an_older_name() {
+    let run = |flag: &str| {
+        let out = casus(&["replay", TREATY, RECORD, "--at", "2022-12-01", flag, "art4_trigger=determination", "--json"]);
+        assert!(out.status.success(), "{flag}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let by_reading = run("--reading");
+    assert!(by_reading.contains("\"option\": \"determination\""), "{by_reading}");
+    assert_eq!(run("-i"), by_reading);
+    assert_eq!(run("--interpretation"), by_reading);
 }
 
 #[test]

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use crate::{Dir, casus, stderr, stdout};
+use crate::{Dir, casus, ok, run, stderr, stdout};
 
 const TREATY: &str = "treaties/cst.md";
 const RECORD: &str = "records/csto-2021-2025.md";
@@ -25,17 +25,6 @@ const LATE_ID: &str = "arm_2022_10_late";
 const LATE_ACT: &str = "record \"A late act\"\n  treaty   CST\n\n2022-10-01 ARM request assistance\n  id       arm_2022_10_late\n  under    art4\n  to       CSC\n  source   \"https://example.org/late\" \"A late source\"\n";
 /// The id of a live act by Armenia, dated now.
 const LIVE_ID: &str = "arm_live_now";
-
-/// Runs casus, asserting its exit code; returns stdout.
-fn ok(args: &[&str]) -> String {
-    run(args, 0)
-}
-
-fn run(args: &[&str], code: i32) -> String {
-    let out = casus(args);
-    assert_eq!(out.status.code(), Some(code), "casus {args:?}\nstdout: {}\nstderr: {}", stdout(&out), stderr(&out));
-    stdout(&out)
-}
 
 /// Keys (operator, ARM, KAZ), a ledger of the CST with ARM's and KAZ's
 /// keys registered, and the CSTO record imported with the operator key.
@@ -393,32 +382,20 @@ fn ledger_refuses_to_append_when_clocks_disagree() {
 /// instead of giving up after a few tries).
 #[test]
 fn ledger_concurrent_writers_through_a_server_all_succeed() {
-    use std::io::BufRead;
     let d = Dir::new("ledger", "writers");
     let l = ledger_with_record(&d);
     let before = entries_verified(&l);
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_casus"))
-        .args(["serve", "--ledger", &l, "--listen", "127.0.0.1:0"])
-        .current_dir(crate::root())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("serve");
-    let mut line = String::new();
-    std::io::BufReader::new(server.stdout.take().expect("stdout")).read_line(&mut line).expect("address line");
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).map(|u| u.trim_end_matches('/').to_string());
-    let Some(url) = url else {
-        let _ = server.kill();
-        panic!("serve printed {line:?}");
-    };
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_casus"));
+    cmd.args(["serve", "--ledger", &l, "--listen", "127.0.0.1:0"]).current_dir(crate::root());
+    let mut server = crate::child::listening(cmd);
+    let url = server.url.clone();
     const WRITERS: usize = 8;
     let files: Vec<String> = (0..WRITERS).map(|i| live_act_file(&d, &format!("writer_{i}"))).collect();
     let outcomes: Vec<std::process::Output> = std::thread::scope(|s| {
         let handles: Vec<_> = files.iter().map(|f| s.spawn(|| casus(&["act", "--server", &url, "--key", &d.path("arm.key"), f]))).collect();
         handles.into_iter().map(|h| h.join().expect("writer thread")).collect()
     });
-    let _ = server.kill();
-    let _ = server.wait();
+    server.kill();
     let failed: Vec<String> = outcomes.iter().filter(|o| o.status.code() != Some(0)).map(stderr).collect();
     assert!(failed.is_empty(), "{} of {WRITERS} writers failed: {failed:?}", failed.len());
     assert_eq!(entries_verified(&l), before + WRITERS as u64);

@@ -5,59 +5,24 @@
 //! serves a tampered bundle or tile, or a checkpoint without the
 //! witnesses' quorum, is refused and the copy is left as it was.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use casus_server::client::Server;
 
-use crate::{Dir, casus, stderr, stdout};
+use crate::child::{Running, listening};
+use crate::{Dir, ok, run};
 
 const TREATY: &str = "treaties/cst.md";
 const RECORD: &str = "records/csto-2021-2025.md";
 
-fn run(args: &[&str], code: i32) -> (String, String) {
-    let out = casus(args);
-    assert_eq!(out.status.code(), Some(code), "casus {args:?}\nstdout: {}\nstderr: {}", stdout(&out), stderr(&out));
-    (stdout(&out), stderr(&out))
-}
-
-fn ok(args: &[&str]) -> String {
-    run(args, 0).0
-}
-
 /// A `casus serve`, killed when dropped.
-struct Serve {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(ledger: &str, operator_key: &str) -> Serve {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_casus"))
-        .args(["serve", "--ledger", ledger, "--listen", "127.0.0.1:0", "--operator-key", operator_key])
-        .current_dir(crate::root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("address line");
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).map(|u| u.trim_end_matches('/').to_string());
-    match url {
-        Some(url) => Serve { child, url },
-        None => {
-            let _ = child.kill();
-            panic!("serve printed {line:?}");
-        }
-    }
+fn serve(ledger: &str, operator_key: &str) -> Running {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_casus"));
+    cmd.args(["serve", "--ledger", ledger, "--listen", "127.0.0.1:0", "--operator-key", operator_key]).current_dir(crate::root());
+    listening(cmd)
 }
 
 /// The size of the server's latest checkpoint.

@@ -6,15 +6,16 @@
 //! with SIGKILL under load loses no acknowledged act, and the others go on.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead, BufReader, Write};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use casus_ledger::KeyFile;
 use casus_server::client::{Server, submit};
 
-use crate::{Dir, casus, stderr, stdout};
+use crate::child::{Running, listening};
+use crate::{Dir, http_get, ok};
 
 /// Clients writing at once, each as one party.
 const PARTIES: [&str; 3] = ["ARM", "KAZ", "BLR"];
@@ -31,40 +32,15 @@ fn postgres_url() -> String {
     }
 }
 
-fn ok(args: &[&str]) -> String {
-    let out = casus(args);
-    assert!(out.status.success(), "casus {args:?}\nstdout: {}\nstderr: {}", stdout(&out), stderr(&out));
-    stdout(&out)
-}
-
 /// A `casus serve` process, killed when dropped.
-struct Replica {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn_replica(ledger: &str, operator_key: Option<&str>) -> Replica {
+fn spawn_replica(ledger: &str, operator_key: Option<&str>) -> Running {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_casus"));
     cmd.args(["serve", "--ledger", ledger, "--listen", "127.0.0.1:0"]);
     if let Some(k) = operator_key {
         cmd.args(["--operator-key", k]);
     }
-    let mut child = cmd.current_dir(crate::root()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn casus serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("address line");
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).map(|u| u.trim_end_matches('/').to_string());
-    let Some(url) = url else {
-        let _ = child.kill();
-        panic!("serve printed {line:?}");
-    };
-    Replica { child, url }
+    cmd.current_dir(crate::root());
+    listening(cmd)
 }
 
 /// When each entry's event reached one replica's stream.
@@ -96,15 +72,6 @@ fn follow_events(url: &str) -> Seen {
 }
 
 /// A plain HTTP/1.1 GET on loopback: the body.
-fn http_get(base: &str, path: &str) -> String {
-    let host = base.trim_start_matches("http://");
-    let mut tcp = std::net::TcpStream::connect(host).expect("connect");
-    write!(tcp, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").expect("request");
-    let mut answer = String::new();
-    tcp.read_to_string(&mut answer).expect("answer");
-    answer.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or(answer)
-}
-
 fn today() -> String {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() as i64;
     let (y, m, d) = casus_model::Time(secs).date();
@@ -206,8 +173,7 @@ fn replicas_on_one_postgres_ledger_show_every_act_and_survive_a_kill() {
                 std::thread::sleep(Duration::from_millis(5));
             }
             targets.lock().expect("targets").retain(|u| *u != victim.url);
-            victim.child.kill().expect("SIGKILL the replica");
-            let _ = victim.child.wait();
+            victim.kill();
         })
     };
     post_round(&keys, &targets, "two", ACTS_PER_CLIENT, &acked2);

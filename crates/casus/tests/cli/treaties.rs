@@ -4,7 +4,7 @@
 //! with the parties to a dispute excluded; Rio, ANZUS and TEU Article 42(7)
 //! load and replay.
 
-use crate::{casus, root, stderr, stdout};
+use crate::{all_are, case, casus, document, root, stderr, stdout};
 use serde_json::Value;
 
 const NATO: &str = "treaties/north-atlantic.md";
@@ -12,40 +12,7 @@ const NATO_2001: &str = "records/nato-2001.md";
 const CASE: &str = "nac_2001_09_12_art5";
 const ALLIES_2001: [&str; 18] = ["BEL", "CAN", "CZE", "DEU", "DNK", "ESP", "FRA", "GBR", "GRC", "HUN", "ISL", "ITA", "LUX", "NLD", "NOR", "POL", "PRT", "TUR"];
 
-fn replay(treaty: &str, record: &str, at: &str, readings: &[&str]) -> Value {
-    let mut args = vec!["replay", treaty, record, "--at", at, "--json"];
-    for r in readings {
-        args.push("-i");
-        args.push(r);
-    }
-    let out = casus(&args);
-    assert!(out.status.success(), "replay {treaty} {record} at {at} failed: {}", stderr(&out));
-    serde_json::from_str(&stdout(&out)).expect("replay --json prints JSON")
-}
-
-fn case<'a>(state: &'a Value, id: &str) -> &'a Value {
-    state["cases"].as_array().expect("cases[]").iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no case {id} in {state}"))
-}
-
-fn document<'a>(state: &'a Value, id: &str) -> &'a Value {
-    state["documents"].as_array().expect("documents[]").iter().find(|d| d["id"] == id).unwrap_or_else(|| panic!("no document {id}"))
-}
-
-fn statuses(case: &Value) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = case["obligations"]
-        .as_array()
-        .expect("obligations[]")
-        .iter()
-        .map(|o| (o["debtor"].as_str().unwrap_or("").to_string(), o["status"].as_str().unwrap_or("").to_string()))
-        .collect();
-    v.sort();
-    v
-}
-
-fn all_are(case: &Value, debtors: &[&str], status: &str) {
-    let want: Vec<(String, String)> = debtors.iter().map(|d| (d.to_string(), status.to_string())).collect();
-    assert_eq!(statuses(case), want, "case {}", case["id"]);
-}
+use crate::replay_json as replay;
 
 fn members(state: &Value) -> Vec<String> {
     let mut v: Vec<String> = state["parties"]

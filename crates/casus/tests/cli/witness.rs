@@ -3,11 +3,11 @@
 //! a SIGKILL; six witnesses (one per CSTO member) give a 6-of-6 quorum,
 //! every one refuses a fork, and the time to collect the quorum is printed.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::child::{Running, listening};
 use casus_ledger::checkpoint_note::TreeHead;
 use casus_ledger::merkle::{Hash, consistency_proof, leaf_hash, root};
 use casus_ledger::note::{Note, NoteSigner, NoteVerifier, SignatureType};
@@ -23,36 +23,11 @@ fn tempdir(name: &str) -> PathBuf {
     d
 }
 
-/// A witness process, killed (SIGKILL) when dropped.
-struct WitnessProcess {
-    child: Child,
-    url: String,
-}
-
-impl Drop for WitnessProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn_witness(key: &Path, state: &Path, log_vkey: &str) -> WitnessProcess {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_casus"))
-        .args(["witness", "serve", "--listen", "127.0.0.1:0", "--log"])
-        .arg(format!("{ORIGIN}={log_vkey}"))
-        .arg("--key")
-        .arg(key)
-        .arg("--state")
-        .arg(state)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn casus witness serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read the address");
-    let url = line.trim().rsplit(" at ").next().expect("an address").to_string();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    WitnessProcess { child, url }
+/// A witness process, killed when dropped.
+fn spawn_witness(key: &Path, state: &Path, log_vkey: &str) -> Running {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_casus"));
+    cmd.args(["witness", "serve", "--listen", "127.0.0.1:0", "--log"]).arg(format!("{ORIGIN}={log_vkey}")).arg("--key").arg(key).arg("--state").arg(state);
+    listening(cmd)
 }
 
 /// `casus witness keys new`; returns the key file and its verifier.
@@ -95,7 +70,7 @@ impl Log {
     }
 }
 
-fn client(w: &WitnessProcess) -> WitnessClient {
+fn client(w: &Running) -> WitnessClient {
     WitnessClient::new(&w.url, Duration::from_secs(10)).expect("client")
 }
 
