@@ -49,7 +49,8 @@ pub struct Replay {
     pub genesis_leaf: Option<Hash>,
 }
 
-struct Mark {
+/// A replay's state to roll back to ([`Replay::mark`]).
+pub struct Mark {
     size: u64,
     prev: Hash,
     last_record_time: i64,
@@ -63,7 +64,8 @@ impl Replay {
         Replay { leaves: keep_leaves.then(Vec::new), last_record_time: i64::MIN, ..Replay::default() }
     }
 
-    fn mark(&self) -> Mark {
+    /// The state to return to with [`Replay::rollback`] if what follows is refused.
+    pub fn mark(&self) -> Mark {
         Mark {
             size: self.size,
             prev: self.prev,
@@ -74,7 +76,8 @@ impl Replay {
         }
     }
 
-    fn rollback(&mut self, m: Mark) {
+    /// Returns to a [`Replay::mark`]: the entries checked since are forgotten.
+    pub fn rollback(&mut self, m: Mark) {
         self.size = m.size;
         self.prev = m.prev;
         self.last_record_time = m.last_record_time;
@@ -129,7 +132,9 @@ impl Replay {
             let kind = if view.seq < seq { Tamper::Reordered { found: view.seq } } else { Tamper::MissingEntry };
             return Err((seq, kind));
         }
-        if view.prev != self.prev {
+        // A v3 entry names no predecessor: the tree and the checkpoints
+        // bind its place.
+        if view.prev.is_some_and(|p| p != self.prev) {
             return Err((seq, Tamper::BrokenChain));
         }
         if view.record_time < self.last_record_time {
@@ -139,7 +144,7 @@ impl Replay {
         if view.kind.is_key_entry() {
             self.key_entries.push(seq);
         }
-        self.prev = entry::link_hash(view.signed);
+        self.prev = entry::link_hash(view.unsigned);
         self.last_record_time = view.record_time;
         self.size += 1;
         Ok(())
@@ -149,6 +154,7 @@ impl Replay {
     fn push_leaf(&mut self, leaf: Hash) {
         if self.frontier.size() == 0 {
             self.genesis_leaf = Some(leaf);
+            self.registry.set_origin(checkpoint_note::ledger_origin(&leaf));
         }
         self.frontier.push(leaf);
         if let Some(l) = &mut self.leaves {
@@ -680,6 +686,24 @@ pub fn signed_act_entries(size: u64, prev: Hash, acts: &[Act], symbols: &Symbols
         prev = entry::link_hash(&bytes[..bytes.len() - 64]);
         entry::sign_in_place(&mut bytes, key);
         out.push(bytes);
+    }
+    Ok(out)
+}
+
+/// The signed statements (`casus/entry/v3`, each statement ‖ signature) a
+/// client sends for acts: for the ledger named by `origin`, numbered from
+/// `first_sequence` on (above the key's last), each signed by `key` in
+/// `mode` (live with a party's key, record with a recorder's). The ledger
+/// gives them their positions and record time.
+pub fn signed_act_statements(origin: &str, first_sequence: u64, acts: &[Act], symbols: &Symbols, key: &SecretKey, mode: Mode) -> Result<Vec<Vec<u8>>> {
+    if acts.len() > MAX_BATCH_ENTRIES {
+        return Err(LedgerError::TooLarge { what: "batch of acts", size: acts.len(), max: MAX_BATCH_ENTRIES });
+    }
+    let mut out = Vec::with_capacity(acts.len());
+    for (i, act) in acts.iter().enumerate() {
+        let payload = encode_act(act, symbols)?;
+        let sequence = first_sequence.checked_add(i as u64).ok_or_else(|| LedgerError::Refused("the key's sequence numbers are used up".into()))?;
+        out.push(entry::Statement { origin, sequence, kind: EntryKind::Act, mode, valid_time: act.time.0, payload: &payload }.sign(key)?);
     }
     Ok(out)
 }

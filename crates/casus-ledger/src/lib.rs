@@ -53,7 +53,7 @@ pub use bundle::{BundleReport, verify_bundle, verify_bundle_witnessed};
 pub use entry::{Checkpoint, Entry, EntryKind, Mode};
 pub use group::{AppendHandle, Appended, GroupAppender};
 pub use keys::{KeyFile, KeyId, KeyRole, PublicKeyFile, SecretKey};
-pub use ledger::{Ledger, VerifyReport, signed_act_entries};
+pub use ledger::{Ledger, VerifyReport, signed_act_entries, signed_act_statements};
 pub use store::{MemStore, Store, StoreRead};
 
 /// Largest stored entry, in bytes. The genesis entry carries the treaty
@@ -136,6 +136,11 @@ pub enum Tamper {
     /// A checkpoint is stored under a tree size (`stored_at`) other than the
     /// one it signs (`signed`): the store's row was moved or copied.
     MisfiledCheckpoint { stored_at: u64, signed: u64 },
+    /// A signed statement's sequence number is not above the last one its
+    /// key signed in this ledger: a replayed or reordered statement.
+    SequenceOutOfOrder { last: u64, found: u64 },
+    /// A signed statement names another ledger's origin.
+    WrongLedger { signed_for: String, this: String },
 }
 
 impl std::fmt::Display for Tamper {
@@ -163,6 +168,11 @@ impl std::fmt::Display for Tamper {
             Tamper::MisfiledCheckpoint { stored_at, signed } => {
                 write!(f, "misfiled checkpoint: stored as the checkpoint of size {stored_at}, it signs size {signed}")
             }
+            Tamper::SequenceOutOfOrder { last, found } => write!(
+                f,
+                "sequence number {found} of its key, which signed number {last} already: a statement is signed once, with a number above the key's last (a replayed or reordered statement)"
+            ),
+            Tamper::WrongLedger { signed_for, this } => write!(f, "signed for the ledger `{signed_for}`, not for this one (`{this}`)"),
         }
     }
 }
