@@ -433,6 +433,28 @@ impl Ledger {
         }
     }
 
+    /// Appends signed statements (`casus/entry/v3`: each the statement's
+    /// bytes, then its signer's 64-byte signature) as the next entries,
+    /// with `record_time` (raised to the log's last if earlier), in one
+    /// durable commit, checked as [`Ledger::append_signed`] checks entries:
+    /// the origin, each key's sequence, who may sign what, every signature.
+    /// The server sequences concurrent clients' statements itself, in
+    /// group commits; this is the same for one caller.
+    pub fn append_statements(&mut self, statements: &[Vec<u8>], record_time: Time) -> Result<Range<u64>> {
+        self.sync()?;
+        let start = self.replay.size;
+        let time = record_time.0.max(self.replay.last_record_time);
+        let entries = statements
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let (statement, signature) = entry::split_signed_statement(s)?;
+                entry::sequenced_entry(start + i as u64, time, statement, &signature)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.append_signed(&entries)
+    }
+
     /// Appends one request's entries in one commit, with a checkpoint
     /// signed by `checkpoint` if given; a refusal writes nothing.
     fn append_one<'k>(
