@@ -30,6 +30,8 @@ fn head_of(state: &AppState) -> HeadBody {
         size: d.size(),
         root: String::new(),
         prev: casus_ledger::hex::encode(&d.replay.prev),
+        origin: d.replay.registry.origin().unwrap_or_default().to_string(),
+        last_sequence: None,
         last_record_time: d.replay.last_record_time,
         server_time: 0,
         max_skew_secs: 300,
@@ -55,7 +57,7 @@ fn story(opener: StoreOpener) {
     let key = KeyFile { key: arm, role: Some(KeyRole::Party("ARM".into())) };
     let text = client::position_act(now, "ARM", "sign", "yerevan_declaration", None, None);
     let signed = client::sign_acts(&t, &head_of(&state), &key, "a.acts", &text, now).unwrap();
-    let (appended, _) = casus_server::ingest::append(&state, &signed).unwrap();
+    let appended = casus_server::ingest::append(&state, &signed).unwrap();
     assert_eq!((appended.first, appended.size), (size, size + 1));
 
     // Another process appends on its own handle; the server catches up.
