@@ -26,16 +26,22 @@
 //!   bodies and `cosignature/v1` witness cosignatures.
 //! - [`tiles`]: the log as C2SP `tlog-tiles` (tile paths, hash tiles,
 //!   entry bundles), for the server and `casus ledger mirror`.
-//! - [`conformance`]: the one story every store must pass.
-//! - [`bench`]: the figures `casus bench ledger` prints.
+//! - `conformance`: the one story every store must pass (feature `conformance`).
+//! - `bench`: the figures `casus bench ledger` prints (feature `bench`).
+//!
+//! The conformance story (`conformance`, feature `conformance`) and the
+//! benchmark are not in the default build: store crates enable the first
+//! in their tests, the CLI the second for `casus bench ledger`.
 //!
 //! Time is always injected by the caller (`record_time` arguments): the
 //! library never reads a clock, so the same inputs give the same bytes.
 
 pub mod base64;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod bundle;
 pub mod checkpoint_note;
+#[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod encode;
 pub mod entry;
