@@ -18,7 +18,7 @@ use crate::checkpoint_note::{self, TreeHead};
 use crate::encode::{ActFields, Reader, Writer};
 use crate::entry::{self, Checkpoint, EntryKind, EntryView, Genesis, Mode};
 use crate::keys::{self, KeyId, KeyRegistry, KeyRole};
-use crate::ledger::Replay;
+use crate::replay::Replay;
 use crate::merkle::{self, Hash, MAX_PROOF_HASHES};
 use crate::note::{MAX_NOTE_BYTES, Note, NoteVerifier, VerifiedSignature};
 use crate::store::Store;

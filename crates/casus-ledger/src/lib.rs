@@ -51,8 +51,11 @@ pub mod keys;
 pub mod ledger;
 pub mod merkle;
 pub mod note;
+pub mod parallel;
+pub mod replay;
 pub mod store;
 pub mod tiles;
+pub mod verify;
 pub mod witness_policy;
 
 pub use bundle::{BundleReport, verify_bundle, verify_bundle_witnessed};
