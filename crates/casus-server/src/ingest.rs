@@ -141,10 +141,16 @@ fn act_lines(name: &str, text: &str) -> (usize, usize) {
 
 /// One signed statement of a request, parsed.
 pub struct Parsed {
+    /// The statement's bytes, then its signature.
     bytes: Vec<u8>,
     statement_len: usize,
+    /// Where the act bytes start (they end the statement).
+    payload_at: usize,
     signature: [u8; 64],
     signer: KeyId,
+    origin: String,
+    sequence: u64,
+    valid_time: i64,
 }
 
 impl Parsed {
@@ -155,22 +161,15 @@ impl Parsed {
         if st.kind != EntryKind::Act {
             return Err(unprocessable("not_an_act", format!("statements[{i}] is not an act: keys change only through the operator")));
         }
-        let statement_len = statement.len();
-        Ok(Parsed { statement_len, signature, signer, bytes })
+        let (statement_len, payload_at) = (statement.len(), statement.len() - st.payload.len());
+        let (origin, sequence, valid_time) = (st.origin.to_string(), st.sequence, st.valid_time);
+        Ok(Parsed { statement_len, payload_at, signature, signer, origin, sequence, valid_time, bytes })
     }
     fn statement_bytes(&self) -> &[u8] {
         &self.bytes[..self.statement_len]
     }
-    /// The statement (it parsed once, so it parses again).
-    fn statement(&self) -> Statement<'_> {
-        Statement::parse(self.statement_bytes()).map(|(s, _)| s).unwrap_or(Statement {
-            origin: "",
-            sequence: 0,
-            kind: EntryKind::Act,
-            mode: entry::Mode::Live,
-            valid_time: 0,
-            payload: &[],
-        })
+    fn payload(&self) -> &[u8] {
+        &self.bytes[self.payload_at..self.statement_len]
     }
 }
 
@@ -202,9 +201,8 @@ fn precheck(s: &AppState, req: &SignedActs, parsed: &[Parsed]) -> Result<(), Api
     let origin = data.replay.registry.origin().unwrap_or_default();
     let mut last: Option<(KeyId, u64)> = None;
     for (i, p) in parsed.iter().enumerate() {
-        let st = p.statement();
-        if st.origin != origin {
-            return Err(refusal(data.size(), &Tamper::WrongLedger { signed_for: st.origin.to_string(), this: origin.to_string() }));
+        if p.origin != origin {
+            return Err(refusal(data.size(), &Tamper::WrongLedger { signed_for: p.origin.clone(), this: origin.to_string() }));
         }
         let Some(k) = data.replay.registry.get(&p.signer) else {
             return Err(refusal(data.size(), &Tamper::UnknownKey));
@@ -215,10 +213,10 @@ fn precheck(s: &AppState, req: &SignedActs, parsed: &[Parsed]) -> Result<(), Api
             Some((key, n)) if key == p.signer => n,
             _ => data.replay.registry.last_sequence(&p.signer),
         };
-        if st.sequence <= before {
-            return Err(refusal(data.size() + i as u64, &Tamper::SequenceOutOfOrder { last: before, found: st.sequence }));
+        if p.sequence <= before {
+            return Err(refusal(data.size() + i as u64, &Tamper::SequenceOutOfOrder { last: before, found: p.sequence }));
         }
-        last = Some((p.signer, st.sequence));
+        last = Some((p.signer, p.sequence));
         if !keys::verify_strict(&k.key, p.statement_bytes(), &p.signature) {
             return Err(refusal(data.size() + i as u64, &Tamper::BadSignature));
         }
@@ -317,26 +315,26 @@ fn check(s: &AppState, req: &SignedActs) -> Result<Job, ApiError> {
     }
     precheck(s, req, &parsed)?;
     check_text(s, req, &parsed)?;
-    let ids = parsed.iter().filter_map(|p| ActFields::decode(p.statement().payload).ok().map(|f| f.id.to_string())).filter(|id| !id.is_empty()).collect();
-    let (reply, answer) = sync_channel(1);
-    Ok(Job { parsed, ids, reply: Some((reply, answer)) })
+    let ids = parsed.iter().filter_map(|p| ActFields::decode(p.payload()).ok().map(|f| f.id.to_string())).filter(|id| !id.is_empty()).collect();
+    Ok(Job { parsed, ids })
 }
 
 /// One request queued for the writer.
 pub struct Job {
     parsed: Vec<Parsed>,
     ids: Vec<String>,
-    #[allow(clippy::type_complexity)]
-    reply: Option<(SyncSender<Result<Appended, ApiError>>, Receiver<Result<Appended, ApiError>>)>,
 }
+
+/// Where the writer answers a request.
+type Reply = SyncSender<Result<Appended, ApiError>>;
 
 /// The queue to the writer thread (see the module documentation).
 pub struct Committer {
-    tx: SyncSender<(Job, SyncSender<Result<Appended, ApiError>>)>,
+    tx: SyncSender<(Job, Reply)>,
 }
 
 /// Queues a checked request and waits for the commit that holds it.
-fn commit(s: &AppState, mut job: Job) -> Result<Appended, ApiError> {
+fn commit(s: &AppState, job: Job) -> Result<Appended, ApiError> {
     let committer = match s.0.committer.get() {
         Some(c) => c,
         None => {
@@ -350,14 +348,14 @@ fn commit(s: &AppState, mut job: Job) -> Result<Appended, ApiError> {
             s.0.committer.get().ok_or_else(|| ApiError::internal("no writer"))?
         }
     };
-    let (reply, answer) = job.reply.take().ok_or_else(|| ApiError::internal("a request queued twice"))?;
+    let (reply, answer) = sync_channel(1);
     committer.tx.send((job, reply)).map_err(|_| ApiError::internal("the ledger writer has stopped"))?;
     answer.recv().map_err(|_| ApiError::internal("the ledger writer stopped before answering"))?
 }
 
 /// The writer loop: takes everything queued (one group), commits it,
 /// answers; until the server is gone.
-fn write_groups(inner: &Weak<Inner>, rx: &Receiver<(Job, SyncSender<Result<Appended, ApiError>>)>) {
+fn write_groups(inner: &Weak<Inner>, rx: &Receiver<(Job, Reply)>) {
     let mut carry = None;
     loop {
         let first = match carry.take() {
@@ -544,7 +542,7 @@ fn check_text(s: &AppState, req: &SignedActs, views: &[Parsed]) -> Result<(), Ap
     }
     for (i, (act, v)) in record.acts.iter().zip(views).enumerate() {
         let payload = encode_act(act, &symbols).map_err(|e| unprocessable("act_mismatch", format!("act {}: {e}", i + 1)))?;
-        if payload != v.statement().payload || v.statement().valid_time != act.time.0 {
+        if payload != v.payload() || v.valid_time != act.time.0 {
             return Err(unprocessable("act_mismatch", format!("statements[{i}] does not carry act {} of the text", i + 1)));
         }
     }
