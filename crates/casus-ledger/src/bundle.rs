@@ -18,9 +18,9 @@ use crate::checkpoint_note::{self, TreeHead};
 use crate::encode::{ActFields, Reader, Writer};
 use crate::entry::{self, Checkpoint, EntryKind, EntryView, Genesis, Mode};
 use crate::keys::{self, KeyId, KeyRegistry, KeyRole};
-use crate::replay::Replay;
 use crate::merkle::{self, Hash, MAX_PROOF_HASHES};
 use crate::note::{MAX_NOTE_BYTES, Note, NoteVerifier, VerifiedSignature};
+use crate::replay::Replay;
 use crate::store::Store;
 use crate::{LedgerError, MAX_BUNDLE_BYTES, MAX_BUNDLE_KEY_ENTRIES, MAX_ENTRY_BYTES, Result};
 

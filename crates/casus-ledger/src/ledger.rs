@@ -18,11 +18,11 @@ use crate::merkle::{self, Hash};
 use crate::note::Note;
 use crate::parallel::sign_all;
 pub use crate::parallel::workers;
-use crate::replay::{catch_up, refused};
 pub use crate::replay::{Mark, READ_CHUNK, Replay};
+use crate::replay::{catch_up, refused};
 use crate::store::Store;
-use crate::verify::{SigItem, first_bad_signature_strict};
 pub use crate::verify::{SIGNATURE_BATCH, VerifyReport, check_checkpoint, check_checkpoint_note, verify_store, verify_store_with};
+use crate::verify::{SigItem, first_bad_signature_strict};
 use crate::{LedgerError, MAX_BATCH_ENTRIES, MAX_LEDGER_ENTRIES, Result, Tamper, sha256};
 
 /// The treaty bound into the genesis entry.
@@ -503,7 +503,6 @@ pub fn act_of_entry(view: &EntryView<'_>, symbols: &mut Symbols) -> std::result:
     Ok(act)
 }
 
-
 /// The entries a client sends to extend a log of `size` entries whose last
 /// signed bytes hash to `prev` (see [`Ledger::append_signed`]): one act
 /// entry per act, for the positions that follow, chained, each signed by
@@ -542,7 +541,6 @@ pub fn signed_act_statements(origin: &str, first_sequence: u64, acts: &[Act], sy
     }
     Ok(out)
 }
-
 
 /// What one request of a group commit wrote (its positions and record
 /// time), or why it was refused.
@@ -613,4 +611,3 @@ fn lay_out<'k>(replay: &mut Replay, request: &mut Request<'_, 'k>, time: Time, p
     }
     Ok(start..replay.size)
 }
-

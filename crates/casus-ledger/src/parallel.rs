@@ -46,4 +46,3 @@ pub(crate) fn sign_all(pending: &mut [(Vec<u8>, &SecretKey)]) -> Vec<Hash> {
     });
     leaves
 }
-

@@ -128,7 +128,9 @@ fn main() {
     let (treaty, _) = casus_lang::load_treaty("cst.md", TREATY.1, &mut symbols);
     let t = ClientTreaty { treaty, symbols };
     let files: Vec<KeyFile> = keys.iter().map(|k| KeyFile { key: k.clone(), role: Some(KeyRole::Party("KAZ".into())) }).collect();
-    println!("casus signed-act ingest on {addr}: {rounds} rounds, {clients} clients, {acts} acts each, one act per request (server and load generator share the cores)");
+    println!(
+        "casus signed-act ingest on {addr}: {rounds} rounds, {clients} clients, {acts} acts each, one act per request (server and load generator share the cores)"
+    );
 
     let (mut rates, mut bounds, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
@@ -140,7 +142,8 @@ fn main() {
                 (0..acts)
                     .map(|n| {
                         let now = casus_server::state::system_now();
-                        let text = format!("{} KAZ statement\n  text     \"round {round} client {c} act {n}\"\n", Time(now).format(casus_model::Precision::Second));
+                        let text =
+                            format!("{} KAZ statement\n  text     \"round {round} client {c} act {n}\"\n", Time(now).format(casus_model::Precision::Second));
                         serde_json::to_vec(&client::sign_acts(&t, &head, key, "bench.acts", &text, now).unwrap()).unwrap()
                     })
                     .collect()
@@ -159,7 +162,8 @@ fn main() {
                     let mut failures = 0;
                     for body in bodies {
                         let mut req =
-                            format!("POST /api/acts HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
+                            format!("POST /api/acts HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len())
+                                .into_bytes();
                         req.extend_from_slice(&body);
                         s.write_all(&req).await.unwrap();
                         if read_response(&mut s, &mut buf).await != Some(201) {

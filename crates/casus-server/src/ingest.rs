@@ -466,7 +466,8 @@ fn commit_group(s: &AppState, jobs: &[Job]) -> Result<Answers, ApiError> {
                     }
                 }
                 for p in &job.parsed {
-                    let bytes = entry::sequenced_entry(replay.size, time, p.statement_bytes(), &p.signature).map_err(|e| unprocessable("refused", e.to_string()))?;
+                    let bytes =
+                        entry::sequenced_entry(replay.size, time, p.statement_bytes(), &p.signature).map_err(|e| unprocessable("refused", e.to_string()))?;
                     replay.step(&bytes).map_err(|(seq, t)| refusal(seq, &t))?;
                     written.push(bytes);
                 }
@@ -504,10 +505,8 @@ fn commit_group(s: &AppState, jobs: &[Job]) -> Result<Answers, ApiError> {
     let (size, root) = (data.size(), hex::encode(&data.root()));
     drop(data);
     drop(store);
-    let answers = results
-        .into_iter()
-        .map(|r| r.map(|range| Appended { first: range.start, last: range.end - 1, size, root: root.clone(), record_time: time }))
-        .collect();
+    let answers =
+        results.into_iter().map(|r| r.map(|range| Appended { first: range.start, last: range.end - 1, size, root: root.clone(), record_time: time })).collect();
     Ok((answers, metas))
 }
 
