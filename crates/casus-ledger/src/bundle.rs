@@ -18,9 +18,9 @@ use crate::checkpoint_note::{self, TreeHead};
 use crate::encode::{ActFields, Reader, Writer};
 use crate::entry::{self, Checkpoint, EntryKind, EntryView, Genesis, Mode};
 use crate::keys::{self, KeyId, KeyRegistry, KeyRole};
-use crate::ledger::Replay;
 use crate::merkle::{self, Hash, MAX_PROOF_HASHES};
 use crate::note::{MAX_NOTE_BYTES, Note, NoteVerifier, VerifiedSignature};
+use crate::replay::Replay;
 use crate::store::Store;
 use crate::{LedgerError, MAX_BUNDLE_BYTES, MAX_BUNDLE_KEY_ENTRIES, MAX_ENTRY_BYTES, Result};
 
@@ -223,6 +223,10 @@ fn check_entry<'a>(registry: &mut KeyRegistry, p: &Proven<'a>, cp: &Checkpoint) 
         return Err(fail(format!("entry {} is not in the checkpointed tree", p.seq)));
     }
     entry::apply(registry, &view).map_err(|t| fail(format!("entry {}: {t}", p.seq)))?;
+    if view.kind == EntryKind::Genesis {
+        // Statements (`casus/entry/v3`) name the origin this fixes.
+        registry.set_origin(checkpoint_note::ledger_origin(&leaf));
+    }
     let key = registry.get(&view.signer).ok_or_else(|| fail("signer unknown"))?.key;
     if !keys::verify_strict(&key, view.signed, &view.signature) {
         return Err(fail(format!("entry {}: bad signature", p.seq)));

@@ -38,7 +38,7 @@ macro_rules! conformance_tests {
     ($backend:expr) => {
         $crate::conformance_tests!(@each $backend;
             story, refusals, key_rotation_and_revocation, bitemporal_reads,
-            concurrent_appenders, group_commit, signed_elsewhere, tamper_flip_byte, tamper_delete_entry, tamper_reorder,
+            concurrent_appenders, group_commit, signed_elsewhere, statements, tamper_flip_byte, tamper_delete_entry, tamper_reorder,
             tamper_truncate, tamper_fork_after_checkpoint, tamper_swap_signature,
             tamper_checkpoint_signature, tamper_checkpoint_misfiled, live_act_times, key_changes_are_checkpointed,
             revocation_cut_off, checkpoint_notes, lone_checkpoint_notes);
@@ -150,6 +150,53 @@ fn expect_tamper(l: &mut Ledger, entry: u64, want: impl Fn(&Tamper) -> bool, wha
         Err(LedgerError::Tampered { entry: e, kind }) if e == entry && want(&kind) => Ok(()),
         Err(other) => Err(format!("{what}: expected tampering at entry {entry}, got: {other}")),
     }
+}
+
+/// Statements signed elsewhere (`casus/entry/v3`) in a log of v2 entries:
+/// the ledger gives them positions; a replayed or reordered sequence
+/// number, another ledger's origin or a forged signer is refused by name;
+/// a v2 key entry after them chains on them; the mixed log verifies,
+/// strictly too, reopens, and proves a v3 entry in a bundle.
+pub fn statements(backend: &dyn Backend, name: &str) -> Outcome {
+    use crate::entry::Mode;
+    let keys = Keys::new();
+    let mut symbols = Symbols::new();
+    let mut l = seeded(backend, name, &keys, &mut symbols)?;
+    let origin = l.origin().map_err(err)?;
+    let acts: Vec<Act> = (0..4).map(|n| act(&mut symbols, &format!("stmt{n}"), "ARM", ActKind::Request, 120, false)).collect();
+    let sign = |acts: &[Act], origin: &str, first: u64, key: &SecretKey| crate::signed_act_statements(origin, first, acts, &symbols, key, Mode::Live);
+    let two = sign(&acts[..2], &origin, 1, &keys.arm).map_err(err)?;
+    let range = l.append_statements(&two, day(120)).map_err(err)?;
+    ensure(range == (10..12), || format!("statements appended at {range:?}, not 10..12"))?;
+    let rejected = |r: Result<std::ops::Range<u64>, LedgerError>, want: &dyn Fn(&Tamper) -> bool, what: &str| match r {
+        Err(LedgerError::Rejected { entry: 12, kind }) if want(&kind) => Ok(()),
+        other => Err(format!("{what}: {other:?}")),
+    };
+    rejected(l.append_statements(&two[1..], day(120)), &|t| matches!(t, Tamper::SequenceOutOfOrder { last: 2, found: 2 }), "a replayed statement")?;
+    let old = sign(&acts[2..3], &origin, 1, &keys.arm).map_err(err)?;
+    rejected(l.append_statements(&old, day(120)), &|t| matches!(t, Tamper::SequenceOutOfOrder { last: 2, found: 1 }), "a reused sequence number")?;
+    let elsewhere = sign(&acts[2..3], "casus.ledger/another", 3, &keys.arm).map_err(err)?;
+    rejected(l.append_statements(&elsewhere, day(120)), &|t| matches!(t, Tamper::WrongLedger { .. }), "another ledger's statement")?;
+    let forged = sign(&acts[2..3], &origin, 1, &keys.kaz).map_err(err)?;
+    rejected(l.append_statements(&forged, day(120)), &|t| matches!(t, Tamper::WrongSigner(_)), "ARM's act signed by KAZ")?;
+    let mut bad = sign(&acts[2..3], &origin, 3, &keys.arm).map_err(err)?;
+    let at = bad[0].len() - 1;
+    bad[0][at] ^= 1;
+    rejected(l.append_statements(&bad, day(120)), &|t| matches!(t, Tamper::BadSignature), "a bad signature")?;
+    // Gaps are allowed: a refused statement need not be signed again with its number.
+    l.append_statements(&sign(&acts[2..4], &origin, 7, &keys.arm).map_err(err)?, day(120)).map_err(err)?;
+    let other = SecretKey::from_seed([9; 32]);
+    l.change_key(&KeyChange::Register(KeyRegistration { key: other.public(), role: KeyRole::Recorder }), &keys.operator, day(121)).map_err(err)?;
+    for strict in [false, true] {
+        let r = if strict { l.verify_strict(&mut |_, _| {}) } else { l.verify(&mut |_, _| {}) }.map_err(err)?;
+        ensure(r.entries == 15 && r.acts == 13, || format!("verified {} entries, {} acts", r.entries, r.acts))?;
+    }
+    let mut again = Ledger::open(backend.open(name)?);
+    ensure(again.sync().map_err(err)? == 15, || "a new handle replays the mixed log".into())?;
+    ensure(again.replay().registry.last_sequence(&keys.arm.id()) == 8, || "ARM's last sequence is 8".into())?;
+    let bundle = again.proof_bundle(11).map_err(err)?;
+    verify_bundle(&bundle).map_err(|e| format!("bundle of a v3 entry: {e}"))?;
+    Ok(())
 }
 
 /// Entries signed by their actors elsewhere (a client of the server) and

@@ -24,6 +24,12 @@ use crate::{LIVE_ACT_MAX_AGE_SECS, LIVE_ACT_MAX_LEAD_SECS, LedgerError, MAX_ENTR
 use casus_model::Time;
 
 pub const ENTRY_DOMAIN: &[u8] = b"casus/entry/v2\0";
+/// An entry the ledger sequences: position and record time, then a
+/// statement its signer signed without knowing either.
+pub const ENTRY_V3_DOMAIN: &[u8] = b"casus/entry/v3\0";
+/// What an independent signer signs: the ledger's origin, its key's
+/// sequence number, and the act.
+pub const STATEMENT_DOMAIN: &[u8] = b"casus/statement/v1\0";
 pub const CHECKPOINT_DOMAIN: &[u8] = b"casus/checkpoint/v1\0";
 /// Bytes of an entry that are not payload: domain, header, length, signature.
 pub const ENTRY_OVERHEAD: usize = ENTRY_DOMAIN.len() + 8 + 1 + 1 + 8 + 8 + 32 + 32 + 4 + 64;
@@ -133,26 +139,138 @@ pub fn link_hash(signed: &[u8]) -> Hash {
     sha256(signed)
 }
 
-/// A stored entry, read in place.
+/// What an actor signs for a `casus/entry/v3` entry: no position and no
+/// predecessor, so that independent signers never race for the head. The
+/// origin names the ledger (a signature cannot be moved to another one) and
+/// `sequence` orders the key's statements (one cannot be replayed): each
+/// must be greater than the last the ledger accepted from that key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement<'p> {
+    pub origin: &'p str,
+    pub sequence: u64,
+    pub kind: EntryKind,
+    pub mode: Mode,
+    pub valid_time: i64,
+    pub payload: &'p [u8],
+}
+
+/// Most bytes of an origin in a statement (as in a C2SP checkpoint).
+pub const MAX_ORIGIN_BYTES: usize = 1024;
+
+impl<'p> Statement<'p> {
+    /// The statement's bytes, which `signer` signs.
+    pub fn encode(&self, signer: &KeyId) -> Result<Vec<u8>> {
+        if self.origin.len() > MAX_ORIGIN_BYTES {
+            return Err(LedgerError::TooLarge { what: "origin", size: self.origin.len(), max: MAX_ORIGIN_BYTES });
+        }
+        let size = STATEMENT_DOMAIN.len() + 4 + self.origin.len() + 32 + 8 + 1 + 1 + 8 + 4 + self.payload.len();
+        if size + ENTRY_V3_OVERHEAD > MAX_ENTRY_BYTES {
+            return Err(LedgerError::TooLarge { what: "entry", size: size + ENTRY_V3_OVERHEAD, max: MAX_ENTRY_BYTES });
+        }
+        let mut w = Writer { buf: Vec::with_capacity(size) };
+        w.raw(STATEMENT_DOMAIN);
+        w.str(self.origin);
+        w.raw(&signer.0);
+        w.u64(self.sequence);
+        w.u8(self.kind as u8);
+        w.u8(self.mode as u8);
+        w.i64(self.valid_time);
+        w.bytes(self.payload);
+        Ok(w.buf)
+    }
+
+    /// The statement's bytes signed by `key`: statement ‖ 64-byte signature,
+    /// as a client sends it.
+    pub fn sign(&self, key: &SecretKey) -> Result<Vec<u8>> {
+        let mut bytes = self.encode(&key.id())?;
+        let signature = key.sign(&bytes);
+        bytes.extend_from_slice(&signature);
+        Ok(bytes)
+    }
+
+    /// Parses statement bytes; returns the statement and its signer.
+    pub fn parse(bytes: &'p [u8]) -> Result<(Statement<'p>, KeyId)> {
+        let mut r = Reader::new(bytes, "statement");
+        r.expect(STATEMENT_DOMAIN)?;
+        let origin = r.str_max(MAX_ORIGIN_BYTES)?;
+        let signer = KeyId(r.array()?);
+        let sequence = r.u64()?;
+        let kind = r.u8()?;
+        let kind = EntryKind::from_u8(kind).ok_or_else(|| r.err(format!("unknown entry kind {kind}")))?;
+        let mode = r.u8()?;
+        let mode = Mode::from_u8(mode).ok_or_else(|| r.err(format!("unknown mode {mode}")))?;
+        let valid_time = r.i64()?;
+        let payload = r.bytes(MAX_ENTRY_BYTES)?;
+        r.finish()?;
+        Ok((Statement { origin, sequence, kind, mode, valid_time, payload }, signer))
+    }
+}
+
+/// Bytes of a `casus/entry/v3` entry around its statement: domain,
+/// position, record time, the statement's length, the signature.
+pub const ENTRY_V3_OVERHEAD: usize = ENTRY_V3_DOMAIN.len() + 8 + 8 + 4 + 64;
+
+/// A `casus/entry/v3` entry: the ledger puts the signed statement (its
+/// bytes, then its 64-byte signature) at position `seq` with `record_time`.
+pub fn sequenced_entry(seq: u64, record_time: i64, statement: &[u8], signature: &[u8; 64]) -> Result<Vec<u8>> {
+    let size = ENTRY_V3_OVERHEAD + statement.len();
+    if size > MAX_ENTRY_BYTES {
+        return Err(LedgerError::TooLarge { what: "entry", size, max: MAX_ENTRY_BYTES });
+    }
+    let mut w = Writer { buf: Vec::with_capacity(size) };
+    w.raw(ENTRY_V3_DOMAIN);
+    w.u64(seq);
+    w.i64(record_time);
+    w.bytes(statement);
+    w.raw(signature);
+    Ok(w.buf)
+}
+
+/// Splits a client's signed statement (statement ‖ 64-byte signature).
+pub fn split_signed_statement(bytes: &[u8]) -> Result<(&[u8], [u8; 64])> {
+    let Some(split) = bytes.len().checked_sub(64) else {
+        return Err(LedgerError::decode("statement", "shorter than a signature"));
+    };
+    let (statement, signature) = bytes.split_at(split);
+    let mut sig = [0u8; 64];
+    sig.copy_from_slice(signature);
+    Ok((statement, sig))
+}
+
+/// A stored entry, read in place (`casus/entry/v2` or `casus/entry/v3`).
 #[derive(Clone, Debug)]
 pub struct EntryView<'a> {
+    /// 2 or 3: the entry's version.
+    pub version: u8,
     pub seq: u64,
     pub kind: EntryKind,
     pub mode: Mode,
     pub valid_time: i64,
     pub record_time: i64,
-    pub prev: Hash,
+    /// The link hash of the entry before (v2); v3 entries name none (the
+    /// Merkle tree and the checkpoints bind their order).
+    pub prev: Option<Hash>,
     pub signer: KeyId,
     pub payload: &'a [u8],
-    /// The bytes the signature covers: everything before it.
+    /// The bytes the signature covers: everything before it (v2), the
+    /// statement (v3).
     pub signed: &'a [u8],
+    /// Every byte of the entry but the signature: the next entry's link
+    /// hash is SHA-256 of these ([`link_hash`]).
+    pub unsigned: &'a [u8],
     pub signature: [u8; 64],
+    /// v3: the ledger the statement was signed for, and the key's sequence number.
+    pub origin: Option<&'a str>,
+    pub sequence: Option<u64>,
 }
 
 impl<'a> EntryView<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<EntryView<'a>> {
         if bytes.len() > MAX_ENTRY_BYTES {
             return Err(LedgerError::TooLarge { what: "entry", size: bytes.len(), max: MAX_ENTRY_BYTES });
+        }
+        if bytes.starts_with(ENTRY_V3_DOMAIN) {
+            return EntryView::parse_v3(bytes);
         }
         let mut r = Reader::new(bytes, "entry");
         r.expect(ENTRY_DOMAIN)?;
@@ -169,7 +287,51 @@ impl<'a> EntryView<'a> {
         let signed_len = r.position();
         let signature = r.array()?;
         r.finish()?;
-        Ok(EntryView { seq, kind, mode, valid_time, record_time, prev, signer, payload, signed: &bytes[..signed_len], signature })
+        let signed = &bytes[..signed_len];
+        Ok(EntryView {
+            version: 2,
+            seq,
+            kind,
+            mode,
+            valid_time,
+            record_time,
+            prev: Some(prev),
+            signer,
+            payload,
+            signed,
+            unsigned: signed,
+            signature,
+            origin: None,
+            sequence: None,
+        })
+    }
+
+    fn parse_v3(bytes: &'a [u8]) -> Result<EntryView<'a>> {
+        let mut r = Reader::new(bytes, "entry");
+        r.expect(ENTRY_V3_DOMAIN)?;
+        let seq = r.u64()?;
+        let record_time = r.i64()?;
+        let statement = r.bytes(MAX_ENTRY_BYTES)?;
+        let unsigned_len = r.position();
+        let signature = r.array()?;
+        r.finish()?;
+        let (s, signer) = Statement::parse(statement)?;
+        Ok(EntryView {
+            version: 3,
+            seq,
+            kind: s.kind,
+            mode: s.mode,
+            valid_time: s.valid_time,
+            record_time,
+            prev: None,
+            signer,
+            payload: s.payload,
+            signed: statement,
+            unsigned: &bytes[..unsigned_len],
+            signature,
+            origin: Some(s.origin),
+            sequence: Some(s.sequence),
+        })
     }
 }
 
@@ -275,6 +437,9 @@ impl KeyChange {
 /// elsewhere (in batches); this is everything else about who may sign what.
 pub fn apply(registry: &mut KeyRegistry, e: &EntryView) -> Result<(), Tamper> {
     let bad = |e: LedgerError| Tamper::Malformed(e.to_string());
+    if e.version == 3 {
+        return apply_statement(registry, e);
+    }
     match e.kind {
         EntryKind::Genesis => {
             if e.seq != 0 {
@@ -296,23 +461,7 @@ pub fn apply(registry: &mut KeyRegistry, e: &EntryView) -> Result<(), Tamper> {
             Ok(())
         }
         _ if e.seq == 0 => Err(Tamper::BadEntry("the first entry must be the genesis".into())),
-        EntryKind::Act => {
-            let act = ActFields::decode(e.payload).map_err(bad)?;
-            if act.time != e.valid_time {
-                return Err(Tamper::BadEntry("valid time differs from the act's time".into()));
-            }
-            let state = registry.active(&e.signer, e.seq)?;
-            match (e.mode, &state.role) {
-                (Mode::Live, KeyRole::Party(p)) if p == act.actor => check_live_time(registry, e),
-                (Mode::Live, role) => Err(Tamper::WrongSigner(format!("an act by {} signed with a key registered for {role}", act.actor))),
-                // The operator may record history too (it is the recorder of
-                // last resort: `ledger import` with the operator key).
-                (Mode::Record, KeyRole::Recorder | KeyRole::Operator) if !act.sources.is_empty() => Ok(()),
-                (Mode::Record, KeyRole::Recorder | KeyRole::Operator) => Err(Tamper::BadEntry("a recorded act without a source".into())),
-                (Mode::Record, role) => Err(Tamper::WrongSigner(format!("a recorded act signed by a {role} key"))),
-                (Mode::Operator, _) => Err(Tamper::BadEntry("an act in operator mode".into())),
-            }
-        }
+        EntryKind::Act => check_act(registry, e),
         kind => {
             let change = KeyChange::decode(kind, e.payload).map_err(bad)?;
             if e.mode != Mode::Operator {
@@ -341,6 +490,47 @@ pub fn apply(registry: &mut KeyRegistry, e: &EntryView) -> Result<(), Tamper> {
             Ok(())
         }
     }
+}
+
+/// The rules of an act entry (either version): its valid time is the
+/// act's, and its signer may sign it in its mode (a live act by its actor,
+/// at an honest time; a recorded one by a recorder, with a source).
+fn check_act(registry: &KeyRegistry, e: &EntryView) -> Result<(), Tamper> {
+    let act = ActFields::decode(e.payload).map_err(|e| Tamper::Malformed(e.to_string()))?;
+    if act.time != e.valid_time {
+        return Err(Tamper::BadEntry("valid time differs from the act's time".into()));
+    }
+    let state = registry.active(&e.signer, e.seq)?;
+    match (e.mode, &state.role) {
+        (Mode::Live, KeyRole::Party(p)) if p == act.actor => check_live_time(registry, e),
+        (Mode::Live, role) => Err(Tamper::WrongSigner(format!("an act by {} signed with a key registered for {role}", act.actor))),
+        // The operator may record history too (it is the recorder of
+        // last resort: `ledger import` with the operator key).
+        (Mode::Record, KeyRole::Recorder | KeyRole::Operator) if !act.sources.is_empty() => Ok(()),
+        (Mode::Record, KeyRole::Recorder | KeyRole::Operator) => Err(Tamper::BadEntry("a recorded act without a source".into())),
+        (Mode::Record, role) => Err(Tamper::WrongSigner(format!("a recorded act signed by a {role} key"))),
+        (Mode::Operator, _) => Err(Tamper::BadEntry("an act in operator mode".into())),
+    }
+}
+
+/// The rules of a `casus/entry/v3` entry: an act (key changes are the
+/// operator's, in `casus/entry/v2` entries), signed for this ledger's
+/// origin, with a sequence number above the last its key signed here, and
+/// then every rule of an act. The key's sequence advances only if all hold.
+fn apply_statement(registry: &mut KeyRegistry, e: &EntryView) -> Result<(), Tamper> {
+    if e.seq == 0 || e.kind != EntryKind::Act {
+        return Err(Tamper::BadEntry("a casus/entry/v3 entry holds an act, after the genesis".into()));
+    }
+    let (Some(origin), Some(sequence)) = (e.origin, e.sequence) else {
+        return Err(Tamper::Malformed("a casus/entry/v3 entry without its statement".into()));
+    };
+    match registry.origin() {
+        Some(o) if o == origin => {}
+        Some(o) => return Err(Tamper::WrongLedger { signed_for: origin.to_string(), this: o.to_string() }),
+        None => return Err(Tamper::BadEntry("a signed statement before the ledger's genesis is known".into())),
+    }
+    check_act(registry, e)?;
+    registry.advance_sequence(&e.signer, sequence)
 }
 
 /// The time rules of a live act: the actor signs as it acts, so the act's

@@ -293,6 +293,10 @@ pub struct KeyRegistry {
     operator: Option<KeyId>,
     /// The genesis entry's valid time: no live act may be dated before it.
     live_acts_from: Option<i64>,
+    /// The ledger's origin, once its genesis entry is hashed.
+    origin: Option<String>,
+    /// The last sequence number each key signed (`casus/entry/v3`).
+    sequences: HashMap<KeyId, u64>,
 }
 
 impl KeyRegistry {
@@ -310,6 +314,28 @@ impl KeyRegistry {
     /// Sets [`KeyRegistry::live_acts_from`]; the genesis does, once.
     pub(crate) fn set_live_acts_from(&mut self, time: i64) {
         self.live_acts_from = Some(time);
+    }
+    /// The ledger's origin, which signed statements must name.
+    pub fn origin(&self) -> Option<&str> {
+        self.origin.as_deref()
+    }
+    /// Sets [`KeyRegistry::origin`]: whoever hashes the genesis entry.
+    pub fn set_origin(&mut self, origin: String) {
+        self.origin = Some(origin);
+    }
+    /// The last sequence number `id` signed in a statement of this ledger (0: none yet).
+    pub fn last_sequence(&self, id: &KeyId) -> u64 {
+        self.sequences.get(id).copied().unwrap_or(0)
+    }
+    /// Records `id`'s next statement, numbered `sequence`: it must be above
+    /// the key's last.
+    pub fn advance_sequence(&mut self, id: &KeyId, sequence: u64) -> Result<(), Tamper> {
+        let last = self.last_sequence(id);
+        if sequence <= last {
+            return Err(Tamper::SequenceOutOfOrder { last, found: sequence });
+        }
+        self.sequences.insert(*id, sequence);
+        Ok(())
     }
     pub fn len(&self) -> usize {
         self.keys.len()

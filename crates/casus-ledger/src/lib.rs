@@ -26,16 +26,22 @@
 //!   bodies and `cosignature/v1` witness cosignatures.
 //! - [`tiles`]: the log as C2SP `tlog-tiles` (tile paths, hash tiles,
 //!   entry bundles), for the server and `casus ledger mirror`.
-//! - [`conformance`]: the one story every store must pass.
-//! - [`bench`]: the figures `casus bench ledger` prints.
+//! - `conformance`: the one story every store must pass (feature `conformance`).
+//! - `bench`: the figures `casus bench ledger` prints (feature `bench`).
+//!
+//! The conformance story (`conformance`, feature `conformance`) and the
+//! benchmark are not in the default build: store crates enable the first
+//! in their tests, the CLI the second for `casus bench ledger`.
 //!
 //! Time is always injected by the caller (`record_time` arguments): the
 //! library never reads a clock, so the same inputs give the same bytes.
 
 pub mod base64;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod bundle;
 pub mod checkpoint_note;
+#[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod encode;
 pub mod entry;
@@ -45,15 +51,18 @@ pub mod keys;
 pub mod ledger;
 pub mod merkle;
 pub mod note;
+pub mod parallel;
+pub mod replay;
 pub mod store;
 pub mod tiles;
+pub mod verify;
 pub mod witness_policy;
 
 pub use bundle::{BundleReport, verify_bundle, verify_bundle_witnessed};
 pub use entry::{Checkpoint, Entry, EntryKind, Mode};
 pub use group::{AppendHandle, Appended, GroupAppender};
 pub use keys::{KeyFile, KeyId, KeyRole, PublicKeyFile, SecretKey};
-pub use ledger::{Ledger, VerifyReport, signed_act_entries};
+pub use ledger::{Ledger, VerifyReport, signed_act_entries, signed_act_statements};
 pub use store::{MemStore, Store, StoreRead};
 
 /// Largest stored entry, in bytes. The genesis entry carries the treaty
@@ -136,6 +145,11 @@ pub enum Tamper {
     /// A checkpoint is stored under a tree size (`stored_at`) other than the
     /// one it signs (`signed`): the store's row was moved or copied.
     MisfiledCheckpoint { stored_at: u64, signed: u64 },
+    /// A signed statement's sequence number is not above the last one its
+    /// key signed in this ledger: a replayed or reordered statement.
+    SequenceOutOfOrder { last: u64, found: u64 },
+    /// A signed statement names another ledger's origin.
+    WrongLedger { signed_for: String, this: String },
 }
 
 impl std::fmt::Display for Tamper {
@@ -163,6 +177,11 @@ impl std::fmt::Display for Tamper {
             Tamper::MisfiledCheckpoint { stored_at, signed } => {
                 write!(f, "misfiled checkpoint: stored as the checkpoint of size {stored_at}, it signs size {signed}")
             }
+            Tamper::SequenceOutOfOrder { last, found } => write!(
+                f,
+                "sequence number {found} of its key, which signed number {last} already: a statement is signed once, with a number above the key's last (a replayed or reordered statement)"
+            ),
+            Tamper::WrongLedger { signed_for, this } => write!(f, "signed for the ledger `{signed_for}`, not for this one (`{this}`)"),
         }
     }
 }

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use casus_ledger::encode::{ActFields, encode_act};
-use casus_ledger::entry::{Checkpoint, Entry, EntryKind, EntryView, Mode};
+use casus_ledger::entry::{Checkpoint, Entry, EntryKind, EntryView, Mode, Statement, sequenced_entry};
 use casus_ledger::keys::{self, SecretKey};
 use casus_ledger::{hex, merkle, sha256};
 use casus_model::{Act, ActKind, Citation, Precision, Symbols, Time};
@@ -158,7 +158,7 @@ fn committed_vectors_match_and_verify() {
             assert_eq!(hex::encode(&merkle::leaf_hash(&bytes)), stored["leaf_hash"]);
             // The link (the next entry's `prev`) leaves the signature out.
             assert_eq!(hex::encode(&sha256(view.signed)), stored["link_hash"]);
-            assert_eq!(hex::encode(&view.prev), stored["prev"]);
+            assert_eq!(hex::encode(&view.prev.unwrap()), stored["prev"]);
             assert_eq!(hex::encode(view.payload), stored["act"]);
             assert!(ActFields::decode(view.payload).is_ok());
         } else {
@@ -200,4 +200,40 @@ fn tile_and_bundle_vectors() {
     let tile = th.tile(&leaves, &TilePath::parse("0/000.p/2").expect("path")).expect("tile");
     assert_eq!(hex::encode(&sha256(&tile)), "ee88d8cfa71b4e6ec5eab35d0ff74e046c1d81378e8d0c28376b73fd3787ebcb");
     assert_eq!(hex::encode(&merkle::root(&leaves)), "a50c0515a79f25c46f31eb863085842074c335145564d7eebb70177769c3c1df");
+}
+
+/// `casus/entry/v3`: the vector was computed independently (Python's
+/// `cryptography` and `hashlib`, from docs/LEDGER.md); casus must encode
+/// the same statement, signature, entry, leaf and link hashes, and read
+/// the committed entry back.
+#[test]
+fn statement_v3_vector() {
+    let stored = parse(&std::fs::read_to_string(dir().join("act-v3.txt")).unwrap());
+    let act = hex::decode(&stored["act"]).unwrap();
+    let key = SecretKey::from_seed([0x42; 32]);
+    assert_eq!(key.id().hex(), stored["key_id"]);
+    let view_time = ActFields::decode(&act).unwrap().time;
+    let statement = Statement { origin: &stored["origin"], sequence: 1, kind: EntryKind::Act, mode: Mode::Live, valid_time: view_time, payload: &act };
+    let bytes = statement.encode(&key.id()).unwrap();
+    assert_eq!(hex::encode(&bytes), stored["statement"]);
+    let signed = statement.sign(&key).unwrap();
+    assert_eq!(hex::encode(&signed[bytes.len()..]), stored["signature"], "Ed25519 is deterministic");
+    let signature: [u8; 64] = hex::decode_array(&stored["signature"]).unwrap();
+    let entry = sequenced_entry(5, 1_793_491_200, &bytes, &signature).unwrap();
+    assert_eq!(hex::encode(&entry), stored["entry"]);
+    assert_eq!(hex::encode(&merkle::leaf_hash(&entry)), stored["leaf_hash"]);
+    let view = EntryView::parse(&entry).unwrap();
+    assert_eq!((view.version, view.seq, view.record_time, view.sequence, view.origin), (3, 5, 1_793_491_200, Some(1), Some(stored["origin"].as_str())));
+    assert_eq!(view.prev, None);
+    assert_eq!(view.signer, key.id());
+    assert_eq!(view.payload, &act[..]);
+    assert_eq!(hex::encode(&sha256(view.unsigned)), stored["link_hash"]);
+    let public = keys::verifying_key(&hex::decode_array(&stored["public_key"]).unwrap()).unwrap();
+    assert!(keys::verify_strict(&public, view.signed, &view.signature));
+    // A byte changed anywhere in the statement breaks the signature.
+    let mut bad = entry.clone();
+    let at = bad.len() - 70;
+    bad[at] ^= 1;
+    let v = EntryView::parse(&bad).unwrap();
+    assert!(!keys::verify_strict(&public, v.signed, &v.signature));
 }

@@ -291,8 +291,15 @@ pub struct HeadBody {
     pub size: u64,
     /// Merkle root (hex) of the log.
     pub root: String,
-    /// The `prev` field (hex) the next entry must carry.
+    /// The link hash (hex) of the last entry: the `prev` an operator's
+    /// `casus/entry/v2` entry carries next.
     pub prev: String,
+    /// The ledger's C2SP origin, which every signed statement names.
+    pub origin: String,
+    /// With `?key=KEY_ID`: the last sequence number that key signed in
+    /// this ledger (0 if none); its next statement must number above it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sequence: Option<u64>,
     /// Record time (seconds) of the last entry: the next may not be earlier.
     pub last_record_time: i64,
     /// The server's clock (seconds): record times must be within `max_skew_secs` of it.
@@ -303,8 +310,8 @@ pub struct HeadBody {
 }
 
 /// The head of the log (re-read from the store): what a signer needs to build the next entry.
-#[utoipa::path(get, path = "/api/head", responses((status = 200, body = HeadBody)))]
-pub async fn head(State(s): State<AppState>) -> Result<Json<HeadBody>, ApiError> {
+#[utoipa::path(get, path = "/api/head", params(HeadParams), responses((status = 200, body = HeadBody)))]
+pub async fn head(State(s): State<AppState>, Q(q): Q<HeadParams>) -> Result<Json<HeadBody>, ApiError> {
     // The true head: entries another process appended show at once, not
     // at the next background poll.
     // A log that no longer replays (a forged entry) keeps the head the
@@ -316,12 +323,29 @@ pub async fn head(State(s): State<AppState>) -> Result<Json<HeadBody>, ApiError>
         size: d.size(),
         root: hex::encode(&d.root()),
         prev: hex::encode(&d.replay.prev),
+        origin: d.replay.registry.origin().unwrap_or_default().to_string(),
+        last_sequence: match q.key.as_deref() {
+            Some(k) => Some(d.replay.registry.last_sequence(&parse_key_id(k)?)),
+            None => None,
+        },
         last_record_time: d.replay.last_record_time,
         server_time: s.now(),
         max_skew_secs: s.config().max_skew_secs,
         ledger_id: d.ledger_id.clone(),
         treaty_sha256: d.treaty_sha256.clone(),
     }))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HeadParams {
+    /// A key id (64 hex digits): the answer gives its last sequence number.
+    pub key: Option<String>,
+}
+
+/// A key id from a query.
+fn parse_key_id(k: &str) -> Result<casus_ledger::KeyId, ApiError> {
+    hex::decode_array::<32>(k).map(casus_ledger::KeyId).ok_or_else(|| ApiError::bad_request(format!("`{k}` is not a key id (64 hex digits)")))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]

@@ -6,12 +6,15 @@
 //! Plain `http://` only (a server meant for the internet sits behind a TLS
 //! proxy); one request per connection, which is all a command line needs.
 //!
-//! Signing: fetch `/api/head` and `/api/treaty`, parse the act file against
-//! the treaty, encode each act (`casus/act/v1`, or `v2` with extensions), build the entries for the
-//! next positions chained by `prev`, sign them, post them. If the ledger
-//! moved in between (409 `stale_head`) or the server is busy (503 `busy`), wait and sign again on the new
-//! head: waits grow exponentially with random jitter (so that writers that
-//! collided do not collide again in step), until [`WRITE_DEADLINE`].
+//! Signing: fetch `/api/head` (with the key's last sequence number) and
+//! `/api/treaty`, parse the act file against the treaty, encode each act
+//! (`casus/act/v1`, or `v2` with extensions), sign one statement per act for the ledger's origin
+//! with the key's next sequence numbers (`casus/statement/v1`), post them.
+//! The server gives them their positions, so a writer never loses a race
+//! for the head. Only a server checking as many writes as it takes (503
+//! `busy`), or another writer using the same key at the same moment (409
+//! `sequence`), is worth another try: waits grow exponentially with random
+//! jitter, until [`WRITE_DEADLINE`].
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -26,9 +29,9 @@ use crate::ingest::{Appended, SignedActs};
 
 /// Largest response read, in bytes.
 const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
-/// How long a writer keeps signing again while the ledger moves under it.
+/// How long a writer keeps trying while the server is busy.
 pub const WRITE_DEADLINE: Duration = Duration::from_secs(30);
-/// The first wait before signing again on a moved head; it doubles each
+/// The first wait before trying again; it doubles each
 /// time, up to [`RETRY_WAIT_MAX`], and each wait is drawn at random
 /// between half and all of it.
 pub const RETRY_WAIT_FIRST: Duration = Duration::from_millis(20);
@@ -194,21 +197,40 @@ pub fn sign_acts(t: &ClientTreaty, head: &HeadBody, key: &KeyFile, name: &str, t
     if record.acts.is_empty() {
         return Err(format!("{name} holds no act"));
     }
-    let entries = sign_parsed(&record.acts, &symbols, head, key, now)?;
-    Ok(SignedActs { name: name.to_string(), text: text.to_string(), entries })
+    let statements = sign_parsed(&record.acts, &symbols, head, key, now)?;
+    Ok(SignedActs { name: name.to_string(), text: text.to_string(), statements })
 }
 
-/// Signs acts already parsed as the next entries after `head`: live mode
-/// with a party's key, record mode otherwise. Returns the entries in hex.
+/// Signs acts already parsed as statements for the ledger of `head`: live
+/// mode with a party's key, record mode otherwise, numbered from above both
+/// the key's last sequence number in `head` and every number this process
+/// used before ([`next_sequences`]). Returns the signed statements in hex.
+/// `now` is not signed (the ledger gives the record time); it only keeps
+/// the numbers increasing across runs.
 pub fn sign_parsed(acts: &[casus_model::Act], symbols: &Symbols, head: &HeadBody, key: &KeyFile, now: i64) -> Result<Vec<String>, String> {
     let mode = match key.role {
         Some(KeyRole::Party(_)) => Mode::Live,
         _ => Mode::Record,
     };
-    let prev = hex::decode_array::<32>(&head.prev).ok_or("the server's head has a bad `prev`")?;
-    let record_time = casus_model::Time(now.max(head.last_record_time));
-    let entries = casus_ledger::signed_act_entries(head.size, prev, acts, symbols, &key.key, mode, record_time).map_err(|e| e.to_string())?;
-    Ok(entries.iter().map(|b| hex::encode(b)).collect())
+    let first = next_sequences(head.last_sequence.unwrap_or(0), now, acts.len() as u64);
+    let statements = casus_ledger::signed_act_statements(&head.origin, first, acts, symbols, &key.key, mode).map_err(|e| e.to_string())?;
+    Ok(statements.iter().map(|b| hex::encode(b)).collect())
+}
+
+/// Reserves `n` sequence numbers: above `last` (the key's last in the
+/// ledger), above every number this process reserved before, and at least
+/// the microseconds of `now` (seconds), so that a later run of the same key
+/// numbers above an earlier one without asking. Returns the first.
+pub fn next_sequences(last: u64, now: i64, n: u64) -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static ISSUED: AtomicU64 = AtomicU64::new(0);
+    let clock = u64::try_from(now).unwrap_or(0).saturating_mul(1_000_000);
+    let mut first = 0;
+    let _ = ISSUED.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |issued| {
+        first = last.max(issued).saturating_add(1).max(clock);
+        Some(first.saturating_add(n.saturating_sub(1)))
+    });
+    first
 }
 
 /// Signs and posts an act file, re-signing on a moved head with backoff
@@ -224,8 +246,9 @@ pub fn submit_within(server: &Server, key: &KeyFile, name: &str, text: &str, dea
     let start = std::time::Instant::now();
     let mut last = String::new();
     let mut wait = RETRY_WAIT_FIRST;
+    let head_path = format!("/api/head?key={}", key.key.id().hex());
     for attempt in 1..=MAX_ATTEMPTS {
-        let head: HeadBody = server.get_json("/api/head")?;
+        let head: HeadBody = server.get_json(&head_path)?;
         let now = crate::state::system_now();
         let signed = sign_acts(&treaty, &head, key, name, text, now)?;
         let body = serde_json::to_vec(&signed).map_err(|e| e.to_string())?;
@@ -234,20 +257,21 @@ pub fn submit_within(server: &Server, key: &KeyFile, name: &str, text: &str, dea
             return serde_json::from_slice(&r.body).map_err(|e| format!("unexpected answer: {e}"));
         }
         last = r.message();
-        // A moved head (409 `stale_head`) and a server that is checking as
-        // many writes as it takes at once (503 `busy`) are both worth
-        // another try; anything else is the answer.
-        if !matches!(r.code().as_deref(), Some("stale_head" | "busy")) {
+        // A server checking as many writes as it takes at once (503
+        // `busy`) and the same key signing elsewhere at the same moment
+        // (409 `sequence`: numbered again from the key's new last) are
+        // worth another try; anything else is the answer.
+        if !matches!(r.code().as_deref(), Some("sequence" | "busy")) {
             return Err(last);
         }
         let pause = jittered(wait);
         if start.elapsed() + pause > deadline {
-            return Err(format!("the ledger kept moving for {} s ({attempt} attempts); last answer: {last}", deadline.as_secs()));
+            return Err(format!("the server did not take the act within {} s ({attempt} attempts); last answer: {last}", deadline.as_secs()));
         }
         std::thread::sleep(pause);
         wait = (wait * 2).min(RETRY_WAIT_MAX);
     }
-    Err(format!("the ledger kept moving ({MAX_ATTEMPTS} attempts); last answer: {last}"))
+    Err(format!("the server did not take the act ({MAX_ATTEMPTS} attempts); last answer: {last}"))
 }
 
 /// A random duration between half of `wait` and all of it. The randomness

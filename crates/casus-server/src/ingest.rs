@@ -1,35 +1,49 @@
-//! `POST /api/acts`: writing by signature only.
+//! `POST /api/acts`: writing by signature only, group-committed.
 //!
-//! The client signs the ledger's own entries (`casus/entry/v2`,
-//! docs/LEDGER.md) for the next positions of the log, so the stored bytes
-//! are the bytes the actor signed: the server holds no party's key and
-//! re-serializes nothing. The body also carries the acts as text in the
-//! record format, so the treaty's record checks (`casus-lang`: a member acts
-//! as a member, names exist, documents and cases were opened before) run on
-//! exactly what people read; each act must encode to the signed payload
-//! byte for byte.
+//! The client signs a statement per act (`casus/statement/v1`, docs/LEDGER.md):
+//! the ledger's origin, its key's next sequence number and the act, but no
+//! position and no predecessor. The server gives each statement its
+//! position and record time (a `casus/entry/v3` entry), so the stored
+//! bytes hold exactly what the actor signed and the server holds no
+//! party's key. Clients do not race for the head: concurrent requests from
+//! many clients wait in one queue, and a writer thread ([`Committer`])
+//! takes everything queued, checks each request's entries in order with
+//! the ledger's own rules (who may sign what, honest time, the key's
+//! sequence, act ids), and commits the group in one durable transaction;
+//! each request is answered once the commit holding it returned. The body
+//! also carries the acts as text in the record format, so the treaty's
+//! record checks (`casus-lang`: a member acts as a member, names exist,
+//! documents and cases were opened before) run on exactly what people
+//! read; each act must encode to the signed payload byte for byte.
 //!
-//! A request is refused, with a 4xx and a reason, and nothing written, when:
-//! the body is malformed or too large; an entry is not an act; the text and
-//! the entries disagree; the treaty does not allow an act; the signer key is
-//! unknown, revoked, or not registered for the act's actor (a party signs
-//! only for itself); the signature does not verify; the record time is
-//! outside the allowed skew of the server's clock; an act's id is already
-//! in the ledger; or the entries do not extend the current head. The last
-//! refuses a replayed request: its positions are taken, and `seq` and
-//! `prev` are signed; the id check refuses the same act signed again.
+//! A request is refused, with a 4xx and a reason, and nothing of it
+//! written, when: the body is malformed or too large; a statement is not
+//! an act, or names another ledger; the text and the statements disagree;
+//! the treaty does not allow an act; the signer key is unknown, revoked,
+//! or not registered for the act's actor (a party signs only for itself);
+//! the signature does not verify; the act is dated outside what its
+//! record time allows; an act's id is already in the ledger; or a
+//! statement's sequence number is not above its key's last (a replayed
+//! request, 409 `sequence`). A refused request does not hold up the others
+//! of its group.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
-use casus_ledger::encode::encode_act;
-use casus_ledger::entry::{EntryKind, EntryView};
-use casus_ledger::{LedgerError, Tamper, hex, keys};
+use casus_ledger::encode::{ActFields, encode_act};
+use casus_ledger::entry::{self, EntryKind, Statement};
+use casus_ledger::{KeyId, LedgerError, Tamper, hex, keys};
 use serde::{Deserialize, Serialize};
 
 use crate::MAX_BATCH_ACTS;
 use crate::error::{ApiError, blocking};
-use crate::state::AppState;
+use crate::state::{AppState, EntryMeta, Inner};
 
 /// A batch of signed acts.
 #[derive(Serialize, Deserialize, utoipa::ToSchema, Clone, Debug)]
@@ -39,12 +53,12 @@ pub struct SignedActs {
     /// ```acts blocks; anything else is one acts block.
     #[serde(default)]
     pub name: String,
-    /// The acts in the record format, in the order of `entries`.
+    /// The acts in the record format, in the order of `statements`.
     pub text: String,
-    /// The signed entries (hex of the stored bytes), one per act, for
-    /// positions `head.size`, `head.size + 1`, …, each `prev` linking to the
-    /// one before, as docs/LEDGER.md specifies.
-    pub entries: Vec<String>,
+    /// The signed statements (hex of the statement's bytes followed by its
+    /// 64-byte Ed25519 signature), one per act, numbered by the signing
+    /// key's sequence in increasing order, as docs/LEDGER.md specifies.
+    pub statements: Vec<String>,
 }
 
 /// What was appended.
@@ -52,27 +66,30 @@ pub struct SignedActs {
 pub struct Appended {
     pub first: u64,
     pub last: u64,
-    /// The log's size after the append.
+    /// The log's size after the commit that holds them.
     pub size: u64,
-    /// Merkle root (hex) after the append.
+    /// Merkle root (hex) after that commit.
     pub root: String,
+    /// The record time the ledger gave the entries.
+    pub record_time: i64,
 }
 
 /// Why the ledger's rules refused an entry, as an API error.
 fn refusal(seq: u64, t: &Tamper) -> ApiError {
     use StatusCode as S;
     let (status, code) = match t {
-        Tamper::Reordered { .. } | Tamper::MissingEntry | Tamper::BrokenChain => (S::CONFLICT, "stale_head"),
-        Tamper::RecordTimeBackwards => (S::CONFLICT, "record_time"),
+        Tamper::SequenceOutOfOrder { .. } => (S::CONFLICT, "sequence"),
+        Tamper::WrongLedger { .. } => (S::CONFLICT, "wrong_ledger"),
         Tamper::UnknownKey => (S::FORBIDDEN, "unknown_key"),
         Tamper::RevokedKey => (S::FORBIDDEN, "revoked_key"),
         Tamper::WrongSigner(_) => (S::FORBIDDEN, "wrong_signer"),
         Tamper::BadSignature | Tamper::SwappedSignature { .. } => (S::FORBIDDEN, "bad_signature"),
         Tamper::Malformed(_) => (S::BAD_REQUEST, "malformed"),
+        Tamper::LiveActTime(_) => (S::UNPROCESSABLE_ENTITY, "dishonest_time"),
         _ => (S::UNPROCESSABLE_ENTITY, "refused"),
     };
     let msg = match code {
-        "stale_head" => format!("entry {seq} does not extend the ledger's head: the request was replayed, or the ledger moved; fetch /api/head and sign again"),
+        "sequence" => format!("entry {seq}: {t}; sign it again with a number above the key's last (GET /api/head?key=KEY_ID gives it)"),
         _ => format!("entry {seq}: {t}"),
     };
     ApiError::new(status, code, msg)
@@ -82,9 +99,18 @@ pub use crate::state::MAX_CONCURRENT_WRITES;
 /// Most diagnostics listed in a refusal's `details`; a last line says how
 /// many more there were.
 pub const MAX_DETAILS: usize = 100;
-/// Most lines of acts text (inside acts blocks) per signed entry: an act's
+/// Most lines of acts text (inside acts blocks) per signed statement: an act's
 /// head line, its fields and sources. Prose of a `.md` text is not counted.
 pub const MAX_TEXT_LINES_PER_ACT: usize = 64;
+/// How long a write waits for one of the [`MAX_CONCURRENT_WRITES`] permits
+/// to check its body before it is answered 503 `busy`.
+pub const WRITE_PERMIT_WAIT: Duration = Duration::from_secs(5);
+/// Requests the writer's queue holds before further ones wait.
+pub const QUEUE_REQUESTS: usize = 1024;
+/// Most requests committed in one group.
+pub const MAX_GROUP_REQUESTS: usize = 4096;
+/// Most entries committed in one group.
+pub const MAX_GROUP_ENTRIES: usize = 20_000;
 
 /// The lines of a request's text that the act parser reads: those of a
 /// plain acts text, or those inside ```acts blocks of a `.md` one, as
@@ -113,68 +139,118 @@ fn act_lines(name: &str, text: &str) -> (usize, usize) {
     (heads, lines)
 }
 
+/// One signed statement of a request, parsed.
+pub struct Parsed {
+    /// The statement's bytes, then its signature.
+    bytes: Vec<u8>,
+    statement_len: usize,
+    /// Where the act bytes start (they end the statement).
+    payload_at: usize,
+    signature: [u8; 64],
+    signer: KeyId,
+    origin: String,
+    sequence: u64,
+    valid_time: i64,
+}
+
+impl Parsed {
+    fn parse(i: usize, bytes: Vec<u8>) -> Result<Parsed, ApiError> {
+        let malformed = |e: LedgerError| ApiError::bad_request(format!("statements[{i}] does not decode: {e}")).code("malformed");
+        let (statement, signature) = entry::split_signed_statement(&bytes).map_err(malformed)?;
+        let (st, signer) = Statement::parse(statement).map_err(malformed)?;
+        if st.kind != EntryKind::Act {
+            return Err(unprocessable("not_an_act", format!("statements[{i}] is not an act: keys change only through the operator")));
+        }
+        let (statement_len, payload_at) = (statement.len(), statement.len() - st.payload.len());
+        let (origin, sequence, valid_time) = (st.origin.to_string(), st.sequence, st.valid_time);
+        Ok(Parsed { statement_len, payload_at, signature, signer, origin, sequence, valid_time, bytes })
+    }
+    fn statement_bytes(&self) -> &[u8] {
+        &self.bytes[..self.statement_len]
+    }
+    fn payload(&self) -> &[u8] {
+        &self.bytes[self.payload_at..self.statement_len]
+    }
+}
+
 /// What can be checked before the text is parsed, cheaply and in bounded
-/// memory: the text's size against the number of entries, the positions,
-/// and every signature. A request that fails here costs no parse, so junk
-/// text can only be sent along with entries signed by a registered key.
-fn precheck(s: &AppState, req: &SignedActs, views: &[EntryView]) -> Result<(), ApiError> {
+/// memory: the text's size against the number of statements, the origin,
+/// the sequence numbers and every signature. A request that fails here
+/// costs no parse, so junk text can only be sent along with statements
+/// signed by a registered key.
+fn precheck(s: &AppState, req: &SignedActs, parsed: &[Parsed]) -> Result<(), ApiError> {
     let (heads, lines) = act_lines(&req.name, &req.text);
     // One head line per act, and an optional `record "…"` header.
-    if heads > views.len() + 1 {
-        return Err(unprocessable("act_mismatch", format!("the text has {heads} head lines for {} entries: send one entry per act", views.len())));
+    if heads > parsed.len() + 1 {
+        return Err(unprocessable("act_mismatch", format!("the text has {heads} head lines for {} statements: send one statement per act", parsed.len())));
     }
-    if lines > views.len().saturating_mul(MAX_TEXT_LINES_PER_ACT) {
+    if lines > parsed.len().saturating_mul(MAX_TEXT_LINES_PER_ACT) {
         return Err(unprocessable(
             "act_mismatch",
-            format!("the text has {lines} lines of acts for {} entries (at most {MAX_TEXT_LINES_PER_ACT} per act)", views.len()),
+            format!("the text has {lines} lines of acts for {} statements (at most {MAX_TEXT_LINES_PER_ACT} per act)", parsed.len()),
         ));
     }
     // A key another process registered a moment ago is not unknown: read
     // the store's new entries once before saying so.
-    if !signers_known(s, views)? {
+    if !signers_known(s, parsed)? {
         // A log that no longer replays is logged by `sync`; the checks
         // below then answer on what the server holds.
         let _ = s.sync();
     }
     let data = s.data()?;
-    let size = data.size();
-    for v in views {
-        if v.seq < size {
-            return Err(refusal(v.seq, &Tamper::Reordered { found: v.seq }));
+    let origin = data.replay.registry.origin().unwrap_or_default();
+    let mut last: Option<(KeyId, u64)> = None;
+    for (i, p) in parsed.iter().enumerate() {
+        if p.origin != origin {
+            return Err(refusal(data.size(), &Tamper::WrongLedger { signed_for: p.origin.clone(), this: origin.to_string() }));
         }
-        let Some(k) = data.replay.registry.get(&v.signer) else {
-            return Err(refusal(v.seq, &Tamper::UnknownKey));
+        let Some(k) = data.replay.registry.get(&p.signer) else {
+            return Err(refusal(data.size(), &Tamper::UnknownKey));
         };
-        if !keys::verify_strict(&k.key, v.signed, &v.signature) {
-            return Err(refusal(v.seq, &Tamper::BadSignature));
+        // The key's sequence: above its last in the ledger, and increasing
+        // within the request (the writer checks again, in log order).
+        let before = match last {
+            Some((key, n)) if key == p.signer => n,
+            _ => data.replay.registry.last_sequence(&p.signer),
+        };
+        if p.sequence <= before {
+            return Err(refusal(data.size() + i as u64, &Tamper::SequenceOutOfOrder { last: before, found: p.sequence }));
+        }
+        last = Some((p.signer, p.sequence));
+        if !keys::verify_strict(&k.key, p.statement_bytes(), &p.signature) {
+            return Err(refusal(data.size() + i as u64, &Tamper::BadSignature));
         }
     }
     Ok(())
 }
 
-fn signers_known(s: &AppState, views: &[EntryView]) -> Result<bool, ApiError> {
+fn signers_known(s: &AppState, parsed: &[Parsed]) -> Result<bool, ApiError> {
     let data = s.data()?;
-    Ok(views.iter().all(|v| data.replay.registry.get(&v.signer).is_some()))
+    Ok(parsed.iter().all(|p| data.replay.registry.get(&p.signer).is_some()))
 }
 
 #[utoipa::path(post, path = "/api/acts", request_body = SignedActs, responses(
     (status = 201, description = "Appended durably", body = Appended),
-    (status = 400, description = "Malformed body or entry", body = crate::error::ErrorBody),
+    (status = 400, description = "Malformed body or statement", body = crate::error::ErrorBody),
     (status = 403, description = "Unknown or revoked key, a party signing for another, a bad signature", body = crate::error::ErrorBody),
-    (status = 409, description = "Stale head (a replayed request, or the ledger moved), record time, or an act id already in the ledger", body = crate::error::ErrorBody),
+    (status = 409, description = "A sequence number not above the key's last (a replayed request), another ledger's statement, or an act id already in the ledger", body = crate::error::ErrorBody),
     (status = 413, description = "Body over the limit", body = crate::error::ErrorBody),
-    (status = 422, description = "The treaty does not allow the act, or the text and the entries disagree", body = crate::error::ErrorBody),
-    (status = 503, description = "Too many writes at once: retry after a second", body = crate::error::ErrorBody)))]
+    (status = 422, description = "The treaty does not allow the act, the act's date is dishonest, or the text and the statements disagree", body = crate::error::ErrorBody),
+    (status = 503, description = "Too many writes being checked at once: retry after a second", body = crate::error::ErrorBody)))]
 /// Appends signed acts (see the module documentation for what is checked).
 pub async fn post_acts(State(s): State<AppState>, req: Request) -> Result<(StatusCode, Json<Appended>), ApiError> {
     // The permit is taken before the body is read, so at most
-    // MAX_CONCURRENT_WRITES bodies are in memory at once.
-    let Ok(_permit) = s.0.writes.clone().try_acquire_owned() else {
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "busy",
-            format!("the server is checking {MAX_CONCURRENT_WRITES} writes already; retry in a second"),
-        ));
+    // MAX_CONCURRENT_WRITES bodies are in memory at once; it is given back
+    // once the request is checked, before it waits for its group commit.
+    let permit = match tokio::time::timeout(WRITE_PERMIT_WAIT, s.0.writes.clone().acquire_owned()).await {
+        Ok(Ok(p)) => p,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                format!("the server has been checking {MAX_CONCURRENT_WRITES} writes for {} s; retry in a second", WRITE_PERMIT_WAIT.as_secs()),
+            ));
+        }
     };
     let json = req
         .headers()
@@ -195,8 +271,12 @@ pub async fn post_acts(State(s): State<AppState>, req: Request) -> Result<(Statu
     let s2 = s.clone();
     // Parsed off the async threads: 2 MiB of JSON takes a while, and the
     // threads that answer everyone else must not wait for it.
-    let (appended, metas) = blocking(move || append(&s2, &parse_body(&bytes)?)).await?;
-    s.announce(metas);
+    let appended = blocking(move || {
+        let job = check(&s2, &parse_body(&bytes)?);
+        drop(permit);
+        commit(&s2, job?)
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(appended)))
 }
 
@@ -213,60 +293,132 @@ fn unprocessable(code: &'static str, msg: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, msg)
 }
 
-/// Checks and appends a batch; returns what was appended and the entry
-/// listings to announce.
-pub fn append(s: &AppState, req: &SignedActs) -> Result<(Appended, Vec<crate::state::EntryMeta>), ApiError> {
-    if req.entries.is_empty() || req.entries.len() > MAX_BATCH_ACTS {
-        return Err(ApiError::bad_request(format!("send between 1 and {MAX_BATCH_ACTS} entries")));
-    }
-    let mut raw = Vec::with_capacity(req.entries.len());
-    for (i, h) in req.entries.iter().enumerate() {
-        let bytes = hex::decode(h).ok_or_else(|| ApiError::bad_request(format!("entries[{i}] is not hex")).code("malformed"))?;
-        if bytes.len() > casus_ledger::MAX_ACT_BYTES + 512 {
-            return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("entries[{i}] is over the act limit")));
-        }
-        raw.push(bytes);
-    }
-    let mut views = Vec::with_capacity(raw.len());
-    for (i, b) in raw.iter().enumerate() {
-        let v = EntryView::parse(b).map_err(|e| ApiError::bad_request(format!("entries[{i}] does not decode: {e}")).code("malformed"))?;
-        if v.kind != EntryKind::Act {
-            return Err(unprocessable("not_an_act", format!("entries[{i}] is not an act: keys change only through the operator")));
-        }
-        views.push(v);
-    }
-    precheck(s, req, &views)?;
-    check_text(s, req, &views)?;
-    let now = s.now();
-    let skew = s.config().max_skew_secs;
-    for v in &views {
-        if v.record_time.abs_diff(now) > skew.unsigned_abs() {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "record_time",
-                format!(
-                    "entry {}: its record time is {} s from the server's clock (at most {skew} s); check the clock and sign again",
-                    v.seq,
-                    v.record_time.abs_diff(now)
-                ),
-            ));
-        }
-    }
+/// Checks and appends a batch, waiting for the group commit that holds it.
+pub fn append(s: &AppState, req: &SignedActs) -> Result<Appended, ApiError> {
+    commit(s, check(s, req)?)
+}
 
+/// Everything about a request that does not depend on its place in the
+/// log: the statements decode, name this ledger, verify; the text is the
+/// statements' acts and the treaty allows them.
+fn check(s: &AppState, req: &SignedActs) -> Result<Job, ApiError> {
+    if req.statements.is_empty() || req.statements.len() > MAX_BATCH_ACTS {
+        return Err(ApiError::bad_request(format!("send between 1 and {MAX_BATCH_ACTS} statements")));
+    }
+    let mut parsed = Vec::with_capacity(req.statements.len());
+    for (i, h) in req.statements.iter().enumerate() {
+        let bytes = hex::decode(h).ok_or_else(|| ApiError::bad_request(format!("statements[{i}] is not hex")).code("malformed"))?;
+        if bytes.len() > casus_ledger::MAX_ACT_BYTES + 2048 {
+            return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("statements[{i}] is over the act limit")));
+        }
+        parsed.push(Parsed::parse(i, bytes)?);
+    }
+    precheck(s, req, &parsed)?;
+    check_text(s, req, &parsed)?;
+    let ids = parsed.iter().filter_map(|p| ActFields::decode(p.payload()).ok().map(|f| f.id.to_string())).filter(|id| !id.is_empty()).collect();
+    Ok(Job { parsed, ids })
+}
+
+/// One request queued for the writer.
+pub struct Job {
+    parsed: Vec<Parsed>,
+    ids: Vec<String>,
+}
+
+/// Where the writer answers a request.
+type Reply = SyncSender<Result<Appended, ApiError>>;
+
+/// The queue to the writer thread (see the module documentation).
+pub struct Committer {
+    tx: SyncSender<(Job, Reply)>,
+}
+
+/// Queues a checked request and waits for the commit that holds it.
+fn commit(s: &AppState, job: Job) -> Result<Appended, ApiError> {
+    let committer = match s.0.committer.get() {
+        Some(c) => c,
+        None => {
+            let weak = Arc::downgrade(&s.0);
+            let (tx, rx) = sync_channel(QUEUE_REQUESTS);
+            let started = std::thread::Builder::new().name("casus-server-writer".into()).spawn(move || write_groups(&weak, &rx));
+            started.map_err(ApiError::internal)?;
+            // Two first writers at once: the loser's thread ends at once
+            // (its queue's sender is dropped here).
+            let _ = s.0.committer.set(Committer { tx });
+            s.0.committer.get().ok_or_else(|| ApiError::internal("no writer"))?
+        }
+    };
+    let (reply, answer) = sync_channel(1);
+    committer.tx.send((job, reply)).map_err(|_| ApiError::internal("the ledger writer has stopped"))?;
+    answer.recv().map_err(|_| ApiError::internal("the ledger writer stopped before answering"))?
+}
+
+/// The writer loop: takes everything queued (one group), commits it,
+/// answers; until the server is gone.
+fn write_groups(inner: &Weak<Inner>, rx: &Receiver<(Job, Reply)>) {
+    let mut carry = None;
+    loop {
+        let first = match carry.take() {
+            Some(j) => j,
+            None => match rx.recv() {
+                Ok(j) => j,
+                Err(_) => return,
+            },
+        };
+        let mut entries = first.0.parsed.len();
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP_REQUESTS {
+            match rx.try_recv() {
+                Ok(j) if entries + j.0.parsed.len() > MAX_GROUP_ENTRIES => {
+                    carry = Some(j);
+                    break;
+                }
+                Ok(j) => {
+                    entries += j.0.parsed.len();
+                    group.push(j);
+                }
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+        }
+        let Some(inner) = inner.upgrade() else { return };
+        let s = AppState(inner);
+        let (jobs, replies): (Vec<Job>, Vec<_>) = group.into_iter().unzip();
+        let (answers, metas) = match commit_group(&s, &jobs) {
+            Ok(done) => done,
+            Err(e) => (jobs.iter().map(|_| Err(e.clone())).collect(), Vec::new()),
+        };
+        s.announce(metas);
+        for (reply, answer) in replies.into_iter().zip(answers) {
+            // A client that gave up waiting is no reason to stop.
+            let _ = reply.send(answer);
+        }
+    }
+}
+
+type Answers = (Vec<Result<Appended, ApiError>>, Vec<EntryMeta>);
+
+/// Commits one group: under the store's write lock, reads what other
+/// processes appended (checking their signatures), then gives each
+/// request's statements their positions and the record time, checking them
+/// with the ledger's rules in order (a refused request is rolled back
+/// alone); one durable commit; then the entries join the server's state.
+fn commit_group(s: &AppState, jobs: &[Job]) -> Result<Answers, ApiError> {
     let inner = &s.0;
+    let now = s.now();
     let mut store = inner.writer.lock().map_err(|_| ApiError::internal("writer lock poisoned"))?;
     let mut outside: Vec<Vec<u8>> = Vec::new();
+    let mut results: Vec<Result<Range<u64>, ApiError>> = Vec::new();
     let mut failure: Option<ApiError> = None;
+    let mut written: Vec<Vec<u8>> = Vec::new();
+    let mut time = now;
     let result = store.append(&mut |reader, len| {
         let data = inner.data.read().map_err(|_| LedgerError::State("data lock poisoned".into()))?;
         let mut replay = data.replay.clone();
-        // Act ids, checked again here under the writer lock: a concurrent
-        // request may have appended the same id since `check_text` ran.
-        let mut ids_now: std::collections::HashSet<String> = std::collections::HashSet::new();
-        let taken = |id: &str, ids_now: &std::collections::HashSet<String>| data.ids.contains(id) || ids_now.contains(id);
-        let mut duplicate: Option<String> = None;
-        // Entries another process appended since we last looked.
+        // Act ids appended since `data` was read, by others or by this group.
+        let mut ids_now: HashSet<String> = HashSet::new();
         outside.clear();
+        results.clear();
+        written.clear();
         let mut pos = replay.size;
         while pos < len {
             let rows = reader.read_range(pos, len.min(pos + 4096))?;
@@ -276,7 +428,7 @@ pub fn append(s: &AppState, req: &SignedActs) -> Result<(Appended, Vec<crate::st
             for (_, b) in rows {
                 let (view, _) = replay.step(&b).map_err(|(seq, t)| LedgerError::State(format!("entry {seq}: {t}")))?;
                 // Another process wrote it: check its signature before
-                // chaining on it, as for our own writes.
+                // appending after it, as for our own writes.
                 let good = replay.registry.get(&view.signer).is_some_and(|k| keys::verify_strict(&k.key, view.signed, &view.signature));
                 if !good {
                     failure = Some(ApiError::new(
@@ -287,7 +439,7 @@ pub fn append(s: &AppState, req: &SignedActs) -> Result<(Appended, Vec<crate::st
                     return Err(LedgerError::Tampered { entry: view.seq, kind: Tamper::BadSignature });
                 }
                 if view.kind == EntryKind::Act
-                    && let Ok(f) = casus_ledger::encode::ActFields::decode(view.payload)
+                    && let Ok(f) = ActFields::decode(view.payload)
                     && !f.id.is_empty()
                 {
                     ids_now.insert(f.id.to_string());
@@ -296,57 +448,70 @@ pub fn append(s: &AppState, req: &SignedActs) -> Result<(Appended, Vec<crate::st
                 pos += 1;
             }
         }
-        for v in &views {
-            if let Ok(f) = casus_ledger::encode::ActFields::decode(v.payload)
-                && !f.id.is_empty()
-            {
-                if taken(f.id, &ids_now) {
-                    duplicate = Some(f.id.to_string());
+        // One record time for the group, never below the log's last.
+        time = now.max(replay.last_record_time);
+        for job in jobs {
+            let mark = replay.mark();
+            let before = written.len();
+            let start = replay.size;
+            let mut lay_out = || -> Result<Range<u64>, ApiError> {
+                let mut mine = HashSet::new();
+                for id in &job.ids {
+                    if data.ids.contains(id) || ids_now.contains(id) || !mine.insert(id) {
+                        return Err(ApiError::new(
+                            StatusCode::CONFLICT,
+                            "duplicate_id",
+                            format!("an act with id `{id}` is already in the ledger or twice in this request (was this act sent before?)"),
+                        ));
+                    }
                 }
-                ids_now.insert(f.id.to_string());
-            }
-        }
-        drop(data);
-        if let Some(id) = duplicate {
-            failure = Some(ApiError::new(
-                StatusCode::CONFLICT,
-                "duplicate_id",
-                format!("an act with id `{id}` is already in the ledger or twice in this request (was this act sent before?)"),
-            ));
-            return Err(LedgerError::Refused("duplicate id".into()));
-        }
-        for (b, v) in raw.iter().zip(&views) {
-            if let Err((seq, t)) = replay.step(b) {
-                failure = Some(refusal(seq, &t));
-                return Err(LedgerError::Refused(t.to_string()));
-            }
-            let Some(state) = replay.registry.get(&v.signer) else {
-                failure = Some(refusal(v.seq, &Tamper::UnknownKey));
-                return Err(LedgerError::Refused("unknown key".into()));
+                for p in &job.parsed {
+                    let bytes =
+                        entry::sequenced_entry(replay.size, time, p.statement_bytes(), &p.signature).map_err(|e| unprocessable("refused", e.to_string()))?;
+                    replay.step(&bytes).map_err(|(seq, t)| refusal(seq, &t))?;
+                    written.push(bytes);
+                }
+                Ok(start..replay.size)
             };
-            if !keys::verify_strict(&state.key, v.signed, &v.signature) {
-                failure = Some(refusal(v.seq, &Tamper::BadSignature));
-                return Err(LedgerError::Refused("bad signature".into()));
+            let r = lay_out();
+            match &r {
+                Ok(_) => ids_now.extend(job.ids.iter().cloned()),
+                Err(_) => {
+                    replay.rollback(mark);
+                    written.truncate(before);
+                }
             }
+            results.push(r);
         }
-        Ok(raw.clone())
+        if written.is_empty() {
+            // Every request was refused: write nothing.
+            return Err(LedgerError::Refused("nothing to append".into()));
+        }
+        Ok(written.clone())
     });
-    let size = match result {
-        Ok(size) => size,
+    match result {
+        Ok(_) => {}
+        Err(LedgerError::Refused(_)) if failure.is_none() && !results.is_empty() => {
+            let refused = results.into_iter().map(|r| r.and_then(|_| Err(ApiError::internal("nothing was written")))).collect();
+            return Ok((refused, Vec::new()));
+        }
         Err(e) => return Err(failure.unwrap_or_else(|| ApiError::internal(e))),
-    };
+    }
     let mut data = inner.data.write().map_err(|_| ApiError::internal("data lock poisoned"))?;
-    let mut metas = Vec::with_capacity(outside.len() + raw.len());
-    for b in outside.iter().chain(&raw) {
+    let mut metas = Vec::with_capacity(outside.len() + written.len());
+    for b in outside.iter().chain(&written) {
         metas.push(data.ingest(b).map_err(ApiError::internal)?);
     }
-    debug_assert_eq!(data.size(), size);
-    let appended = Appended { first: views[0].seq, last: views[views.len() - 1].seq, size: data.size(), root: hex::encode(&data.root()) };
-    Ok((appended, metas))
+    let (size, root) = (data.size(), hex::encode(&data.root()));
+    drop(data);
+    drop(store);
+    let answers =
+        results.into_iter().map(|r| r.map(|range| Appended { first: range.start, last: range.end - 1, size, root: root.clone(), record_time: time })).collect();
+    Ok((answers, metas))
 }
 
 /// The treaty's record checks on the text, and text = entries byte for byte.
-fn check_text(s: &AppState, req: &SignedActs, views: &[EntryView]) -> Result<(), ApiError> {
+fn check_text(s: &AppState, req: &SignedActs, views: &[Parsed]) -> Result<(), ApiError> {
     let data = s.data()?;
     let mut symbols = data.treaty_symbols.clone();
     let name = if req.name.ends_with(".md") { "request.md" } else { "request.acts" };
@@ -372,12 +537,12 @@ fn check_text(s: &AppState, req: &SignedActs, views: &[EntryView]) -> Result<(),
         }
     }
     if record.acts.len() != views.len() {
-        return Err(unprocessable("act_mismatch", format!("the text holds {} act(s) and the body {} entries", record.acts.len(), views.len())));
+        return Err(unprocessable("act_mismatch", format!("the text holds {} act(s) and the body {} statements", record.acts.len(), views.len())));
     }
     for (i, (act, v)) in record.acts.iter().zip(views).enumerate() {
         let payload = encode_act(act, &symbols).map_err(|e| unprocessable("act_mismatch", format!("act {}: {e}", i + 1)))?;
-        if payload != v.payload || v.valid_time != act.time.0 {
-            return Err(unprocessable("act_mismatch", format!("entries[{i}] does not carry act {} of the text", i + 1)));
+        if payload != v.payload() || v.valid_time != act.time.0 {
+            return Err(unprocessable("act_mismatch", format!("statements[{i}] does not carry act {} of the text", i + 1)));
         }
     }
     Ok(())

@@ -185,6 +185,9 @@ pub struct Inner {
     pub writes: Arc<tokio::sync::Semaphore>,
     pub events: broadcast::Sender<EntryMeta>,
     verified: Mutex<Option<VerifyBadge>>,
+    /// The queue to the writer thread that group-commits `POST /api/acts`
+    /// (started by the first write; see [`crate::ingest`]).
+    pub committer: std::sync::OnceLock<crate::ingest::Committer>,
     checkpointed: Mutex<u64>,
     bundles: Mutex<BundleCache>,
 }
@@ -401,6 +404,7 @@ impl AppState {
             writes: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_WRITES)),
             events,
             verified: Mutex::new(None),
+            committer: std::sync::OnceLock::new(),
             checkpointed: Mutex::new(checkpointed),
             bundles: Mutex::new(BundleCache::default()),
         })))

@@ -94,22 +94,26 @@ async function join() {
   alertBox("Your key was created in this browser and registered for " + view.role + ".", true);
 }
 
-// Prepare, sign here, and write through the normal POST /api/acts; on a
-// moved head, prepare and sign again.
+// Prepare, sign the statement here, and write through the normal
+// POST /api/acts; the ledger gives it its place. Prepared again only when
+// the server is busy, this key signed elsewhere at the same moment
+// (sequence), or another act took the id prepared for this one.
 async function submit(body) {
   const pair = await loadKey();
   if (!pair) throw new Error("This browser holds no key for this link.");
+  let last;
   for (let attempt = 0; attempt < 8; attempt++) {
     const p = await api("POST", "/exercise/api/prepare", body);
     const sig = await crypto.subtle.sign({ name: "Ed25519" }, pair.privateKey, unhex(p.to_sign));
     try {
-      return await api("POST", "/api/acts", { name: p.name, text: p.text, entries: [p.to_sign + hex(sig)] });
+      return await api("POST", "/api/acts", { name: p.name, text: p.text, statements: [p.to_sign + hex(sig)] });
     } catch (e) {
-      if (e.code !== "stale_head" && e.code !== "busy") throw e;
+      if (e.code !== "sequence" && e.code !== "busy" && !(e.code === "duplicate_id" && body.act)) throw e;
+      last = e;
       await new Promise((ok) => setTimeout(ok, 100 + Math.random() * 300));
     }
   }
-  throw new Error("The ledger kept moving; try again.");
+  throw last;
 }
 
 async function act(body, what) {

@@ -222,7 +222,7 @@ async fn documents_explanations_and_errors_share_one_shape() {
     assert_error(s, &v, StatusCode::BAD_REQUEST, "malformed");
     let (s, v) = f.post(br#"{"text": 3}"#.to_vec()).await;
     assert_error(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "malformed");
-    let big = format!(r#"{{"text": "{}", "entries": []}}"#, "x".repeat(casus_server::MAX_BODY_BYTES + 10));
+    let big = format!(r#"{{"text": "{}", "statements": []}}"#, "x".repeat(casus_server::MAX_BODY_BYTES + 10));
     let (s, v) = f.post(big.into_bytes()).await;
     assert_error(s, &v, StatusCode::PAYLOAD_TOO_LARGE, "too_large");
 }
@@ -269,9 +269,9 @@ async fn a_signed_act_is_appended_and_every_bad_one_changes_nothing() {
     let (_, e) = f.get(&format!("/api/entries?from={before}&limit=1")).await;
     assert_eq!(e["entries"][0]["attestation"], "actor");
 
-    // The same request again: its position is taken.
+    // The same request again: its key's sequence number is used.
     let (s, v) = f.post(serde_json::to_vec(&good).unwrap()).await;
-    assert_error(s, &v, StatusCode::CONFLICT, "stale_head");
+    assert_error(s, &v, StatusCode::CONFLICT, "sequence");
     // The same act signed again on the new head: its id is taken.
     let with_id = format!("{}  id       arm_second_sign\n", sign_text("ARM", "yerevan_declaration"));
     let req = f.signed(&arm, &with_id).await;
@@ -305,7 +305,7 @@ async fn a_signed_act_is_appended_and_every_bad_one_changes_nothing() {
     let mut t = client_treaty();
     let (record, _) = casus_lang::load_record("act.acts", &text, &t.treaty, &mut t.symbols);
     let entries = client::sign_parsed(&record.acts, &t.symbols, &f.head().await, &uzb, casus_server::state::system_now()).unwrap();
-    let req = SignedActs { name: "act.acts".into(), text, entries };
+    let req = SignedActs { name: "act.acts".into(), text, statements: entries };
     let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
     assert_error(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "treaty");
     assert!(v["error"]["details"][0].as_str().unwrap().contains("not a member"), "{v}");
@@ -316,25 +316,31 @@ async fn a_signed_act_is_appended_and_every_bad_one_changes_nothing() {
     assert_error(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "act_mismatch");
     // A flipped byte in the signed part.
     let mut req = f.signed(&arm, &sign_text("ARM", "yerevan_declaration")).await;
-    let mut bytes = casus_ledger::hex::decode(&req.entries[0]).unwrap();
+    let mut bytes = casus_ledger::hex::decode(&req.statements[0]).unwrap();
     let n = bytes.len();
     bytes[n - 1] ^= 1;
-    req.entries[0] = casus_ledger::hex::encode(&bytes);
+    req.statements[0] = casus_ledger::hex::encode(&bytes);
     let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
     assert_error(s, &v, StatusCode::FORBIDDEN, "bad_signature");
     // Not hex, not an entry.
-    let (s, v) = f.post(br#"{"text": "", "entries": ["zz"]}"#.to_vec()).await;
+    let (s, v) = f.post(br#"{"text": "", "statements": ["zz"]}"#.to_vec()).await;
     assert_error(s, &v, StatusCode::BAD_REQUEST, "malformed");
-    let (s, v) = f.post(br#"{"text": "", "entries": ["00"]}"#.to_vec()).await;
+    let (s, v) = f.post(br#"{"text": "", "statements": ["00"]}"#.to_vec()).await;
     assert_error(s, &v, StatusCode::BAD_REQUEST, "malformed");
-    let (s, v) = f.post(br#"{"text": "", "entries": []}"#.to_vec()).await;
+    let (s, v) = f.post(br#"{"text": "", "statements": []}"#.to_vec()).await;
     assert_error(s, &v, StatusCode::BAD_REQUEST, "bad_request");
-    // A record time an hour away from the server's clock.
-    let head = f.head().await;
-    let req =
-        client::sign_acts(&client_treaty(), &head, &arm, "a.acts", &sign_text("ARM", "yerevan_declaration"), casus_server::state::system_now() + 3600).unwrap();
+    // A live act dated an hour ahead of the ledger's clock: the ledger
+    // gives the record time, and the act is refused as dishonest.
+    let ahead = client::position_act(casus_server::state::system_now() + 3600, "ARM", "sign", "yerevan_declaration", None, None);
+    let req = f.signed(&arm, &ahead).await;
     let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
-    assert_error(s, &v, StatusCode::CONFLICT, "record_time");
+    assert_error(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "dishonest_time");
+    // A statement signed for another ledger.
+    let mut head = f.head().await;
+    head.origin = "casus.ledger/another".into();
+    let req = client::sign_acts(&client_treaty(), &head, &arm, "a.acts", &sign_text("ARM", "yerevan_declaration"), casus_server::state::system_now()).unwrap();
+    let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
+    assert_error(s, &v, StatusCode::CONFLICT, "wrong_ledger");
     // A revoked key.
     let mut ledger = Ledger::open(Box::new(f.store.clone()));
     ledger.change_key(&KeyChange::Revoke { key: arm.key.id(), reason: "lost".into() }, &f.operator, Time(casus_server::state::system_now())).expect("revoke");
@@ -376,6 +382,15 @@ async fn bundles_from_memory_equal_the_ledgers_own() {
 
 /// Registers a key for Uzbekistan (no longer a member, so its acts are
 /// refused by the treaty, not by the key checks).
+/// Registers one more key for `party` (parties may hold several).
+fn register_party_key(f: &Fixture, party: &str, seed_byte: u8) -> KeyFile {
+    let key = KeyFile { key: seed(seed_byte), role: Some(KeyRole::Party(party.into())) };
+    let reg = KeyChange::Register(KeyRegistration { key: key.key.public(), role: KeyRole::Party(party.into()) });
+    Ledger::open(Box::new(f.store.clone())).change_key(&reg, &f.operator, Time(casus_server::state::system_now())).expect("register");
+    f.state.sync().expect("sync");
+    key
+}
+
 fn register_uzb(f: &Fixture) -> KeyFile {
     let uzb = KeyFile { key: seed(98), role: Some(KeyRole::Party("UZB".into())) };
     let reg = KeyChange::Register(KeyRegistration { key: uzb.key.public(), role: KeyRole::Party("UZB".into()) });
@@ -389,7 +404,7 @@ async fn post_with_text(f: &Fixture, key: &KeyFile, acts_text: &str, text: Strin
     let mut t = client_treaty();
     let (record, _) = casus_lang::load_record("act.acts", acts_text, &t.treaty, &mut t.symbols);
     let entries = client::sign_parsed(&record.acts, &t.symbols, &f.head().await, key, casus_server::state::system_now()).unwrap();
-    let req = SignedActs { name: "act.acts".into(), text, entries };
+    let req = SignedActs { name: "act.acts".into(), text, statements: entries };
     f.post(serde_json::to_vec(&req).unwrap()).await
 }
 
@@ -466,7 +481,7 @@ async fn a_key_registered_by_another_process_is_known_at_once() {
     let mut t = client_treaty();
     let (record, _) = casus_lang::load_record("act.acts", &text, &t.treaty, &mut t.symbols);
     let entries = client::sign_parsed(&record.acts, &t.symbols, &head, &uzb, casus_server::state::system_now()).unwrap();
-    let (s, v) = f.post(serde_json::to_vec(&SignedActs { name: "act.acts".into(), text, entries }).unwrap()).await;
+    let (s, v) = f.post(serde_json::to_vec(&SignedActs { name: "act.acts".into(), text, statements: entries }).unwrap()).await;
     // Past the key checks to the treaty's: Uzbekistan is no longer a member.
     assert_error(s, &v, StatusCode::UNPROCESSABLE_ENTITY, "treaty");
 }
@@ -584,9 +599,10 @@ async fn a_forged_entry_in_the_store_is_refused_not_checkpointed() {
     let before = f.head().await.size;
     // A valid next entry by ARM, one signature bit flipped, stored directly.
     let req = f.signed(&arm, &sign_text("ARM", "yerevan_declaration")).await;
-    let mut bytes = casus_ledger::hex::decode(&req.entries[0]).unwrap();
-    let n = bytes.len();
-    bytes[n - 1] ^= 1;
+    let signed = casus_ledger::hex::decode(&req.statements[0]).unwrap();
+    let (statement, mut signature) = casus_ledger::entry::split_signed_statement(&signed).unwrap();
+    signature[63] ^= 1;
+    let bytes = casus_ledger::entry::sequenced_entry(before, casus_server::state::system_now(), statement, &signature).unwrap();
     let mut store: Box<dyn Store> = Box::new(f.store.clone());
     store.append(&mut |_, _| Ok(vec![bytes.clone()])).expect("raw append");
     assert!(f.state.sync().is_err(), "sync must refuse a bad signature");
@@ -601,22 +617,48 @@ async fn a_forged_entry_in_the_store_is_refused_not_checkpointed() {
     assert_eq!(f.head().await.size, before);
 }
 
-/// A record time at the far end of the range is a refusal, not a panic.
-#[tokio::test]
-async fn an_extreme_record_time_is_refused() {
+/// Many clients at once, each with its own key and posting its acts one
+/// after the other: all appended (nobody loses a race for the head: there
+/// is none), and requests share commits. Two statements of one key posted
+/// at once may arrive out of order: the later number first, and then the
+/// earlier one is refused as out of order, never appended twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_clients_all_commit() {
     let f = fixture(None);
-    let arm = f.key("ARM");
-    let head = f.head().await;
-    let mut t = client_treaty();
-    let text = sign_text("ARM", "yerevan_declaration");
-    let (record, _) = casus_lang::load_record("act.acts", &text, &t.treaty, &mut t.symbols);
-    let prev = casus_ledger::hex::decode_array::<32>(&head.prev).expect("prev");
-    let signed =
-        casus_ledger::signed_act_entries(head.size, prev, &record.acts, &t.symbols, &arm.key, casus_ledger::entry::Mode::Live, Time(i64::MIN)).unwrap();
-    let entries = signed.iter().map(|b| casus_ledger::hex::encode(b)).collect();
-    let req = SignedActs { name: "act.acts".into(), text, entries };
-    let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
-    assert_error(s, &v, StatusCode::CONFLICT, "record_time");
+    let keys: Vec<KeyFile> = (0..8).map(|i| register_party_key(&f, "ARM", 60 + i)).collect();
+    let before = f.head().await.size;
+    let mut clients = Vec::new();
+    for key in &keys {
+        let mut posts = Vec::new();
+        for n in 0..3 {
+            let text = format!("{}  id       arm_{}_{n}\n", sign_text("ARM", "yerevan_declaration"), key.key.id().short());
+            posts.push(serde_json::to_vec(&f.signed(key, &text).await).unwrap());
+        }
+        clients.push(posts);
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for posts in clients {
+        let state = f.state.clone();
+        set.spawn(async move {
+            let mut answers = Vec::new();
+            for body in posts {
+                let req = Request::post("/api/acts").header("content-type", "application/json").body(Body::from(body)).unwrap();
+                let r = app(state.clone()).oneshot(req).await.expect("response");
+                let status = r.status();
+                let b = r.into_body().collect().await.expect("body").to_bytes();
+                answers.push((status, String::from_utf8_lossy(&b).to_string()));
+            }
+            answers
+        });
+    }
+    for answers in set.join_all().await {
+        for (s, v) in answers {
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+        }
+    }
+    assert_eq!(f.head().await.size, before + 24);
+    let (_, v) = f.get("/api/verify").await;
+    assert_eq!(v["ok"], true, "{v}");
 }
 
 /// The words of a page a reader sees: the HTML without its tags, scripts

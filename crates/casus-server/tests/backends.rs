@@ -30,6 +30,8 @@ fn head_of(state: &AppState) -> HeadBody {
         size: d.size(),
         root: String::new(),
         prev: casus_ledger::hex::encode(&d.replay.prev),
+        origin: d.replay.registry.origin().unwrap_or_default().to_string(),
+        last_sequence: None,
         last_record_time: d.replay.last_record_time,
         server_time: 0,
         max_skew_secs: 300,
@@ -55,7 +57,7 @@ fn story(opener: StoreOpener) {
     let key = KeyFile { key: arm, role: Some(KeyRole::Party("ARM".into())) };
     let text = client::position_act(now, "ARM", "sign", "yerevan_declaration", None, None);
     let signed = client::sign_acts(&t, &head_of(&state), &key, "a.acts", &text, now).unwrap();
-    let (appended, _) = casus_server::ingest::append(&state, &signed).unwrap();
+    let appended = casus_server::ingest::append(&state, &signed).unwrap();
     assert_eq!((appended.first, appended.size), (size, size + 1));
 
     // Another process appends on its own handle; the server catches up.
@@ -64,7 +66,8 @@ fn story(opener: StoreOpener) {
     let (tr, _) = casus_lang::load_treaty("cst.md", TREATY.1, &mut syms);
     let text = client::position_act(now, "KAZ", "sign", "yerevan_declaration", None, None);
     let (rec, _) = casus_lang::load_record("k.acts", &text, &tr, &mut syms);
-    other.append_acts(&rec.acts, &syms, &kaz, Time(now)).unwrap();
+    // At its own clock: the server gave its entry the record time of its commit, which may be a second after `now`.
+    other.append_acts(&rec.acts, &syms, &kaz, Time(casus_server::state::system_now())).unwrap();
     assert_eq!(state.sync().unwrap(), size + 2);
     assert_eq!(state.data().unwrap().entries.last().unwrap().summary, "KAZ sign yerevan_declaration");
 

@@ -100,7 +100,7 @@ impl Fx {
         }
         let to_sign = hex::decode(p["to_sign"].as_str().unwrap()).unwrap();
         let entry = format!("{}{}", p["to_sign"].as_str().unwrap(), hex::encode(&key.sign(&to_sign)));
-        let (s, v, _) = self.call("POST", "/api/acts", None, Some(json!({ "name": p["name"], "text": p["text"], "entries": [entry] }))).await;
+        let (s, v, _) = self.call("POST", "/api/acts", None, Some(json!({ "name": p["name"], "text": p["text"], "statements": [entry] }))).await;
         (s, v)
     }
 }
@@ -180,7 +180,7 @@ async fn an_exercise_is_played_through_the_api() {
     let (_, p, _) = f.call("POST", "/exercise/api/prepare", Some("CSL"), Some(json!({ "act": { "kind": "statement", "fields": [["text", "x"]] } }))).await;
     let to_sign = hex::decode(p["to_sign"].as_str().unwrap()).unwrap();
     let forged = format!("{}{}", p["to_sign"].as_str().unwrap(), hex::encode(&ald.sign(&to_sign)));
-    let (s, v, _) = f.call("POST", "/api/acts", None, Some(json!({ "name": p["name"], "text": p["text"], "entries": [forged] }))).await;
+    let (s, v, _) = f.call("POST", "/api/acts", None, Some(json!({ "name": p["name"], "text": p["text"], "statements": [forged] }))).await;
     assert_eq!((s, code(&v)), (StatusCode::FORBIDDEN, "bad_signature"), "{v}");
 
     // Turn 2: the drafts; releasing them moves the clock to their time.

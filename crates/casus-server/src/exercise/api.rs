@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use casus_exercise::RoleKind;
 use casus_exercise::note::{Stamp, in_scenario_time, stamp_act_text};
 use casus_exercise::report::Observation;
-use casus_ledger::entry::{Entry, EntryKind, KeyChange, Mode};
+use casus_ledger::entry::{EntryKind, KeyChange, Mode, Statement};
 use casus_ledger::keys::KeyRegistration;
 use casus_ledger::{KeyId, Ledger, hex};
 use casus_model::{Precision, Time};
@@ -228,11 +228,12 @@ pub struct Prepared {
     /// The body of `POST /api/acts` but for the signature: `name`, `text`.
     pub name: String,
     pub text: String,
-    /// The entry's bytes up to its signature (hex): sign these with
+    /// The statement's bytes (hex, `casus/statement/v1`): sign these with
     /// Ed25519, append the 64-byte signature, and post the whole as the
-    /// one entry of `POST /api/acts`.
+    /// one statement of `POST /api/acts`.
     pub to_sign: String,
-    pub seq: u64,
+    /// The key's sequence number the statement carries.
+    pub sequence: u64,
     pub key_id: String,
 }
 
@@ -368,7 +369,7 @@ pub fn prepare_now(s: &XState, role: &RoleEntry, b: &PrepareBody) -> Result<Prep
     sign_bytes(s, text, mode, key_id)
 }
 
-/// The entry bytes to sign for one act's text, at the ledger's head.
+/// The statement to sign for one act's text, for this ledger and the key's next sequence number.
 fn sign_bytes(s: &XState, text: String, mode: Mode, key_id: KeyId) -> Result<Prepared, ApiError> {
     let data = s.app.data()?;
     let mut symbols = data.treaty_symbols.clone();
@@ -382,13 +383,12 @@ fn sign_bytes(s: &XState, text: String, mode: Mode, key_id: KeyId) -> Result<Pre
     }
     let [act] = record.acts.as_slice() else { return Err(ApiError::internal("a prepared text that is not one act")) };
     let payload = casus_ledger::encode::encode_act(act, &symbols).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let record_time = s.app.now().max(data.replay.last_record_time);
-    let seq = data.size();
-    let unsigned = Entry { seq, kind: EntryKind::Act, mode, valid_time: act.time.0, record_time, prev: data.replay.prev, payload: &payload }
-        .unsigned(&key_id)
+    let origin = data.replay.registry.origin().unwrap_or_default();
+    let sequence = crate::client::next_sequences(data.replay.registry.last_sequence(&key_id), s.app.now(), 1);
+    let statement = Statement { origin, sequence, kind: EntryKind::Act, mode, valid_time: act.time.0, payload: &payload }
+        .encode(&key_id)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let to_sign = &unsigned[..unsigned.len() - 64];
-    Ok(Prepared { name: name.to_string(), text, to_sign: hex::encode(to_sign), seq, key_id: key_id.hex() })
+    Ok(Prepared { name: name.to_string(), text, to_sign: hex::encode(&statement), sequence, key_id: key_id.hex() })
 }
 
 #[derive(Deserialize, Debug)]

@@ -160,7 +160,7 @@ pub async fn junk_posts(addr: SocketAddr, entry_hex: &str, n: usize, width: usiz
     // One diagnostic per line, the most a text can draw: 700,000 of them.
     // A newline takes two bytes in JSON, so the body stays under 2 MiB.
     let text = "x\n".repeat((2 * 1024 * 1024 - 8192) / 3);
-    let body = Arc::new(serde_json::to_vec(&serde_json::json!({"name": "junk.acts", "text": text, "entries": [entry_hex]})).expect("json"));
+    let body = Arc::new(serde_json::to_vec(&serde_json::json!({"name": "junk.acts", "text": text, "statements": [entry_hex]})).expect("json"));
     run_bounded(n, width, move |_| {
         let body = body.clone();
         async move { request(addr, "POST", "/api/acts", &body, Duration::from_secs(300)).await.map(|r| r.0) }

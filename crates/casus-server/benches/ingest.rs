@@ -1,0 +1,205 @@
+//! Signed acts from many clients at once over HTTP: what group commit of
+//! `casus/entry/v3` statements gives, against the signature bound of the
+//! same run. A load generator of our own that prints figures (it asserts
+//! nothing; the machine is shared and noisy).
+//!
+//! `cargo bench -p casus-server --bench ingest [-- ROUNDS CLIENTS ACTS]`
+//!
+//! A durable SQLite ledger (WAL, synchronous=FULL) of the CSTO record; one
+//! party key per client (each registered for KAZ). Each round: every client
+//! signs ACTS statements ahead (signing is the clients' work, on their own
+//! machines), then CLIENTS keep-alive connections on loopback each post
+//! their acts one per request, one after the other; the round's figure is
+//! acts appended per second, every one durable before its answer. Before
+//! each round, the two-core bound: Ed25519 strict verifications per second
+//! on two threads (each act's signature is verified once, strictly). The
+//! figures printed are the medians over the rounds, and their ratio.
+//!
+//! Server and load generator share the process (two runtimes) and the two
+//! cores.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use casus_ledger::{KeyFile, KeyRole, SecretKey, Store, keys};
+use casus_model::{Symbols, Time};
+use casus_server::api::HeadBody;
+use casus_server::client::{self, ClientTreaty, Server};
+use casus_server::{AppState, Config, StoreOpener, app};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const TREATY: (&str, &str) = ("treaties/cst.md", include_str!("../../../treaties/cst.md"));
+const RECORD: (&str, &str) = ("records/csto-2021-2025.md", include_str!("../../../records/csto-2021-2025.md"));
+
+/// Reads one HTTP/1.1 response with a Content-Length from a keep-alive connection.
+async fn read_response(s: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> Option<u16> {
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = std::str::from_utf8(&buf[..end]).ok()?;
+            let status: u16 = head.split(' ').nth(1)?.parse().ok()?;
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.trim().parse().ok()))
+                .flatten()?;
+            let total = end + 4 + len;
+            while buf.len() < total {
+                let mut chunk = [0u8; 65536];
+                let n = s.read(&mut chunk).await.ok()?;
+                if n == 0 {
+                    return None;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            buf.drain(..total);
+            return Some(status);
+        }
+        let mut chunk = [0u8; 65536];
+        let n = s.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Strict Ed25519 verifications per second on `threads` threads, for `window`.
+fn strict_verify_rate(threads: usize, window: Duration) -> f64 {
+    let key = SecretKey::from_seed([7; 32]);
+    let message = [0x5a_u8; 300];
+    let signature = key.sign(&message);
+    let public = key.verifying_key();
+    let started = Instant::now();
+    let total: u64 = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut n = 0u64;
+                    while started.elapsed() < window {
+                        for _ in 0..64 {
+                            assert!(keys::verify_strict(&public, &message, &signature));
+                        }
+                        n += 64;
+                    }
+                    n
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+    });
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let rounds: usize = args.first().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let clients: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(32);
+    let acts: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(200);
+
+    let dir = std::env::temp_dir().join(format!("casus-bench-ingest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bench.sqlite");
+    let operator = SecretKey::from_seed([1; 32]);
+    let keys: Vec<SecretKey> = (0..clients).map(|c| SecretKey::from_seed([(c % 200) as u8 + 10; 32])).collect();
+    let parties: Vec<(String, SecretKey)> = keys.iter().map(|k| ("KAZ".to_string(), k.clone())).collect();
+    let store = casus_store_sqlite::SqliteStore::open(&path).unwrap();
+    let now = Time(casus_server::state::system_now() - 10);
+    casus_server::demo::create(Box::new(store), TREATY, RECORD, &operator, &parties, now).unwrap();
+    let p2 = path.clone();
+    let opener: StoreOpener = Arc::new(move || Ok(Box::new(casus_store_sqlite::SqliteStore::open(&p2)?) as Box<dyn Store>));
+    let state = AppState::open(opener, Config::default()).unwrap();
+
+    let server_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let listener = server_rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    server_rt.spawn(axum::serve(listener, app(state.clone())).into_future());
+    let load_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+
+    let server = Server::parse(&format!("http://{addr}"), None).unwrap();
+    let mut symbols = Symbols::new();
+    let (treaty, _) = casus_lang::load_treaty("cst.md", TREATY.1, &mut symbols);
+    let t = ClientTreaty { treaty, symbols };
+    let files: Vec<KeyFile> = keys.iter().map(|k| KeyFile { key: k.clone(), role: Some(KeyRole::Party("KAZ".into())) }).collect();
+    println!(
+        "casus signed-act ingest on {addr}: {rounds} rounds, {clients} clients, {acts} acts each, one act per request (server and load generator share the cores)"
+    );
+
+    let (mut rates, mut bounds, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let head: HeadBody = server.get_json("/api/head").unwrap();
+        let signed: Vec<Vec<Vec<u8>>> = files
+            .iter()
+            .enumerate()
+            .map(|(c, key)| {
+                (0..acts)
+                    .map(|n| {
+                        let now = casus_server::state::system_now();
+                        let text =
+                            format!("{} KAZ statement\n  text     \"round {round} client {c} act {n}\"\n", Time(now).format(casus_model::Precision::Second));
+                        serde_json::to_vec(&client::sign_acts(&t, &head, key, "bench.acts", &text, now).unwrap()).unwrap()
+                    })
+                    .collect()
+            })
+            .collect();
+        let bound = strict_verify_rate(2, Duration::from_millis(700));
+        let size_before = state.data().unwrap().size();
+        let started = Instant::now();
+        let failures: usize = load_rt.block_on(async {
+            let mut tasks = Vec::new();
+            for bodies in signed {
+                tasks.push(tokio::spawn(async move {
+                    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+                    s.set_nodelay(true).unwrap();
+                    let mut buf = Vec::new();
+                    let mut failures = 0;
+                    for body in bodies {
+                        let mut req =
+                            format!("POST /api/acts HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len())
+                                .into_bytes();
+                        req.extend_from_slice(&body);
+                        s.write_all(&req).await.unwrap();
+                        if read_response(&mut s, &mut buf).await != Some(201) {
+                            failures += 1;
+                        }
+                    }
+                    failures
+                }));
+            }
+            let mut failures = 0;
+            for t in tasks {
+                failures += t.await.unwrap_or(usize::MAX / 2);
+            }
+            failures
+        });
+        let secs = started.elapsed().as_secs_f64();
+        let appended = state.data().unwrap().size() - size_before;
+        let rate = appended as f64 / secs;
+        println!(
+            "round {}: {appended} acts in {secs:.2} s = {rate:.0} acts/s ({failures} refused); two-core strict verification {bound:.0}/s; {:.0}% of it",
+            round + 1,
+            100.0 * rate / bound
+        );
+        rates.push(rate);
+        bounds.push(bound);
+        ratios.push(rate / bound);
+    }
+    println!(
+        "median: {:.0} acts/s, two-core strict-verification bound {:.0}/s, ratio {:.0}% (aim: at least 10,000 acts/s and 50%)",
+        median(&mut rates),
+        median(&mut bounds),
+        100.0 * median(&mut ratios)
+    );
+    let v: serde_json::Value = server.get_json("/api/verify").unwrap();
+    println!("ledger after the run: {}", v["message"].as_str().unwrap_or(""));
+    drop(load_rt);
+    drop(server_rt);
+    let _ = std::fs::remove_dir_all(&dir);
+}
