@@ -464,8 +464,15 @@ impl Ledger {
     /// act's own `time`; the engine filters on it. Signatures are not
     /// checked here: run [`Ledger::verify`] for that.
     pub fn acts_as_of(&mut self, record_time: Option<Time>, symbols: &mut Symbols) -> Result<Vec<Act>> {
+        Ok(self.positioned_acts_as_of(record_time, symbols)?.0)
+    }
+
+    /// As [`Ledger::acts_as_of`], with each act's entry position beside it
+    /// (for what is known of an entry rather than of its act: the
+    /// witnesses' proof of when it was logged).
+    pub fn positioned_acts_as_of(&mut self, record_time: Option<Time>, symbols: &mut Symbols) -> Result<(Vec<Act>, Vec<u64>)> {
         let size = self.sync()?;
-        let mut acts = Vec::new();
+        let (mut acts, mut positions) = (Vec::new(), Vec::new());
         let mut start = 0;
         while start < size {
             let end = (start + READ_CHUNK).min(size);
@@ -475,16 +482,17 @@ impl Ledger {
                     && view.record_time > r.0
                 {
                     // Record times never decrease: nothing later qualifies.
-                    return Ok(acts);
+                    return Ok((acts, positions));
                 }
                 if view.kind != EntryKind::Act {
                     continue;
                 }
                 acts.push(act_of_entry(&view, symbols).map_err(|kind| LedgerError::Tampered { entry: pos, kind })?);
+                positions.push(pos);
             }
             start = end;
         }
-        Ok(acts)
+        Ok((acts, positions))
     }
 }
 

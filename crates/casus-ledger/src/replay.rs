@@ -128,6 +128,13 @@ impl Replay {
             return Err((seq, Tamper::RecordTimeBackwards));
         }
         entry::apply(&mut self.registry, view).map_err(|t| (seq, t))?;
+        if seq == 0 && self.registry.origin().is_none() {
+            // The origin is the genesis's leaf hash: known as soon as the
+            // genesis is checked, so that statements checked in the same
+            // batch (a mirror's first fetch) find it before leaves are added.
+            let genesis = [view.unsigned, &view.signature[..]].concat();
+            self.registry.set_origin(checkpoint_note::ledger_origin(&crate::merkle::leaf_hash(&genesis)));
+        }
         if view.kind.is_key_entry() {
             self.key_entries.push(seq);
         }

@@ -19,6 +19,11 @@ pub struct Book {
     pub symbols: Symbols,
     pub treaty: Treaty,
     pub record: Record,
+    /// From a ledger: each act's entry position (empty for files).
+    pub positions: Vec<u64>,
+    /// From a ledger: when its witnesses' cosignatures prove entries were
+    /// logged (empty for files, or a ledger with no cosigned checkpoint).
+    pub logged: crate::WitnessedTimes,
 }
 
 /// Why a book did not load.
@@ -84,7 +89,13 @@ impl Book {
         let t = load_treaty(treaty.0, treaty.1, &mut symbols)?;
         let (r, diags) = casus_lang::load_record(record.0, record.1, &t, &mut symbols);
         errors_of(record.0, record.1, diags)?;
-        Ok(Book { symbols, treaty: t, record: r })
+        Ok(Book { symbols, treaty: t, record: r, ..Book::default() })
+    }
+
+    /// Adds to an explanation of this book's state what the engine does
+    /// not know: when the witnesses prove each cited act was logged.
+    pub fn attach_logged(&self, explanation: &mut crate::Explanation) {
+        crate::logged::attach(explanation, &self.positions, &self.logged);
     }
 
     /// A treaty with no acts: the state its own text gives.
@@ -93,15 +104,19 @@ impl Book {
     }
 
     /// The treaty a ledger binds and its acts as known at record time
-    /// `as_of` (every act without it). Signatures are checked by the
-    /// ledger's `verify`; this reads the log's structure and rules only.
+    /// `as_of` (every act without it), with their positions and the
+    /// witnessed times of its cosigned checkpoints. Signatures are checked
+    /// by the ledger's `verify`; this reads the log's structure and rules
+    /// only.
     pub fn from_ledger(ledger: &mut Ledger, as_of: Option<Time>) -> Result<Book, BookError> {
         let mut symbols = Symbols::new();
         let info = ledger.treaty()?;
         let text = String::from_utf8(info.text).map_err(|_| BookError::NotText { name: info.name.clone() })?;
         let treaty = load_treaty(&info.name, &text, &mut symbols)?;
-        let acts = ledger.acts_as_of(as_of, &mut symbols)?;
-        Ok(Book { symbols, treaty, record: Record { title: String::new(), acts } })
+        let (acts, positions) = ledger.positioned_acts_as_of(as_of, &mut symbols)?;
+        let notes = ledger.checkpoint_notes()?;
+        let logged = crate::WitnessedTimes::from_notes(notes.iter().map(|(size, bytes)| (*size, &bytes[..])));
+        Ok(Book { symbols, treaty, record: Record { title: String::new(), acts }, positions, logged })
     }
 }
 

@@ -643,6 +643,9 @@ pub struct LedgerRow {
     pub date: String,
     /// The explanation of the fact the act bears on, on the act's date.
     pub explain: Option<String>,
+    /// When the witnesses prove the entry was logged by (empty when no
+    /// cosigned checkpoint covers it yet).
+    pub logged_by: String,
 }
 
 impl Ledger {
@@ -735,6 +738,7 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
     }
     let titles: HashMap<casus_model::Sym, String> =
         d.acts.iter().filter(|a| a.document.is_some() && a.title.is_some()).map(|a| (a.document, d.symbols.name(a.title).to_string())).collect();
+    let witnessed = s.witnessed_times()?;
     let entries: Vec<LedgerRow> = (start as usize..end as usize)
         .rev()
         .map(|i| {
@@ -754,7 +758,8 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
                 Some(href)
             });
             let what = act.map_or_else(|| e.summary.clone(), |a| act_words(a, &d, &titles));
-            LedgerRow { e, what, date, explain }
+            let logged_by = witnessed.of(e.seq).map(|l| l.time).unwrap_or_default();
+            LedgerRow { e, what, date, explain, logged_by }
         })
         .collect();
     let l = Ledger {

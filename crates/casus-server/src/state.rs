@@ -190,6 +190,15 @@ pub struct Inner {
     pub committer: std::sync::OnceLock<crate::ingest::Committer>,
     checkpointed: Mutex<u64>,
     bundles: Mutex<BundleCache>,
+    logged: Mutex<LoggedCache>,
+}
+
+/// When the witnesses' cosignatures prove entries were logged, and when
+/// the store's checkpoint notes were last read for it.
+#[derive(Default)]
+struct LoggedCache {
+    times: Arc<casus_query::WitnessedTimes>,
+    read_at: Option<std::time::Instant>,
 }
 
 /// The shared part of proof bundles under the latest checkpoint, and when
@@ -407,6 +416,7 @@ impl AppState {
             committer: std::sync::OnceLock::new(),
             checkpointed: Mutex::new(checkpointed),
             bundles: Mutex::new(BundleCache::default()),
+            logged: Mutex::new(LoggedCache::default()),
         })))
     }
 
@@ -457,17 +467,37 @@ impl AppState {
         Ok(d)
     }
 
-    /// The explanation of `fact` under a resolved query.
+    /// The explanation of `fact` under a resolved query, with the time the
+    /// witnesses prove each cited act was logged by.
     pub fn explain(&self, r: &Resolved, fact: &casus_query::FactId) -> Result<casus_query::Explanation, ApiError> {
         let data = self.data()?;
         let acts = &data.acts[..r.known()];
         let state = casus_engine::derive(&data.treaty, acts, &r.question.query());
-        casus_query::explain_fact(&data.treaty, acts, &data.symbols, &state, fact).ok_or_else(|| {
+        let mut e = casus_query::explain_fact(&data.treaty, acts, &data.symbols, &state, fact).ok_or_else(|| {
             ApiError::not_found(format!(
                 "no fact `{fact}` on {}; facts look like party/ARM, case/ID, obligation/CASE/DUTY/DEBTOR",
                 casus_query::report_date(r.question.at)
             ))
-        })
+        })?;
+        let times = self.witnessed_times()?;
+        if !times.is_empty() {
+            let positions: Vec<u64> = data.entries.iter().filter(|m| m.kind == "act").map(|m| m.seq).collect();
+            casus_query::logged::attach(&mut e, &positions, &times);
+        }
+        Ok(e)
+    }
+
+    /// The witnessed times of the store's cosigned checkpoints, read again
+    /// at most once every [`CHECKPOINT_REREAD`] (a checkpoint signed since
+    /// shows within that time).
+    pub fn witnessed_times(&self) -> Result<Arc<casus_query::WitnessedTimes>, ApiError> {
+        let mut cache = self.0.logged.lock().map_err(poisoned)?;
+        if cache.read_at.is_none_or(|t| t.elapsed() >= CHECKPOINT_REREAD) {
+            let notes = self.0.writer.lock().map_err(poisoned)?.checkpoint_note_rows().map_err(ApiError::internal)?;
+            cache.times = Arc::new(casus_query::WitnessedTimes::from_notes(notes.iter().map(|(size, bytes)| (*size, &bytes[..]))));
+            cache.read_at = Some(std::time::Instant::now());
+        }
+        Ok(cache.times.clone())
     }
 
     /// Reads entries other processes appended (a `casus ledger append` on

@@ -216,13 +216,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // A string that is no fact id gets the same help as a fact the state lacks.
             let found =
                 casus_query::FactId::parse(&fact).and_then(|f| casus_query::explain_fact(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state, &f));
-            let Some(e) = found else {
+            let Some(mut e) = found else {
                 let report = casus_query::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
                 if let Some(near) = text::suggest_fact(&report, &fact) {
                     bail!("no fact {fact} on {}; did you mean {near}?", report.at);
                 }
                 bail!("no fact {fact} on {}; facts look like {}", report.at, text::example_facts(&report));
             };
+            loaded.attach_logged(&mut e);
             if json {
                 println!("{}", serde_json::to_string_pretty(&e)?);
             } else {

@@ -83,6 +83,15 @@ fn cosign_three_witnesses_quorum_in_checkpoints_and_bundles() {
     ]);
     assert!(out.contains("cosigned by 3 of 3 witnesses (ARM, KAZ, RUS); the quorum is 3"), "{out}");
     let size: u64 = field(&out, "checkpoint:").split_whitespace().next().and_then(|n| n.parse().ok()).expect("size");
+    // The witnesses' cosignatures prove when each imported act was logged,
+    // whatever date it claims: explanations say so beside the act.
+    let explained = ok(&["explain", "--ledger", &l, "case/arm_2022_09_art4", "--at", "2022-12-01"]);
+    assert!(
+        explained.contains("in the ledger no later than ") && explained.contains(&format!("cosigned a checkpoint of {size} entries that covers it")),
+        "{explained}"
+    );
+    let json = ok(&["explain", "--ledger", &l, "case/arm_2022_09_art4", "--at", "2022-12-01", "--json"]);
+    assert!(json.contains("\"logged_by\"") && json.contains(&format!("\"checkpoint_size\": {size}")), "{json}");
 
     let bundle = d.path("entry.bundle");
     ok(&["ledger", "proof", "--ledger", &l, "--entry", &(size - 1).to_string(), "--out", &bundle]);
@@ -276,6 +285,8 @@ fn cosign_server_checkpoints_are_cosigned() {
         std::thread::sleep(std::time::Duration::from_millis(200));
     };
     // The API and the ledger page name the witnesses that cosigned.
+    let explained = http_get(&url, "/api/explain?fact=case/arm_live_cosigned");
+    let entries_page = http_get(&url, "/ledger");
     let checkpoints = http_get(&url, "/api/checkpoints");
     let ledger_page = http_get(&url, "/ledger");
     // A member's mirror holds the log to the readers' copy of the policy.
@@ -285,6 +296,8 @@ fn cosign_server_checkpoints_are_cosigned() {
     assert!(verified.status.success(), "{}\n{}", stdout(&verified), stderr(&verified));
     assert!(stdout(&verified).contains("witnesses: 2 of 2 cosigned; the quorum is 2"), "{}", stdout(&verified));
     assert!(mirrored.status.success(), "{}", stderr(&mirrored));
+    assert!(explained.contains("\"logged_by\"") && explained.contains("cosigned a checkpoint of"), "{explained}");
+    assert!(entries_page.contains("Logged by (witnessed)"), "{entries_page}");
     let out = stdout(&mirrored);
     assert!(out.contains("witness policy of 2020-01-01: 2 of its 2 witnesses must have cosigned"), "{out}");
     assert!(out.contains("witnesses: 2 of 2 cosigned; the quorum is 2"), "{out}");
