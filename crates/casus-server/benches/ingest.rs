@@ -26,41 +26,11 @@ use casus_model::{Symbols, Time};
 use casus_server::api::HeadBody;
 use casus_server::client::{self, ClientTreaty, Server};
 use casus_server::{AppState, Config, StoreOpener, app};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
-const TREATY: (&str, &str) = ("treaties/cst.md", include_str!("../../../treaties/cst.md"));
-const RECORD: (&str, &str) = ("records/csto-2021-2025.md", include_str!("../../../records/csto-2021-2025.md"));
-
-/// Reads one HTTP/1.1 response with a Content-Length from a keep-alive connection.
-async fn read_response(s: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> Option<u16> {
-    loop {
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = std::str::from_utf8(&buf[..end]).ok()?;
-            let status: u16 = head.split(' ').nth(1)?.parse().ok()?;
-            let len: usize = head
-                .lines()
-                .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.trim().parse().ok()))
-                .flatten()?;
-            let total = end + 4 + len;
-            while buf.len() < total {
-                let mut chunk = [0u8; 65536];
-                let n = s.read(&mut chunk).await.ok()?;
-                if n == 0 {
-                    return None;
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            buf.drain(..total);
-            return Some(status);
-        }
-        let mut chunk = [0u8; 65536];
-        let n = s.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-}
+#[path = "common/mod.rs"]
+mod common;
+use common::{RECORD, TREATY, read_response};
 
 /// Strict Ed25519 verifications per second on `threads` threads, for `window`.
 fn strict_verify_rate(threads: usize, window: Duration) -> f64 {

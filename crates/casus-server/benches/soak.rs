@@ -31,8 +31,10 @@ use casus_server::api::HeadBody;
 use casus_server::client::{self, ClientTreaty};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const TREATY: (&str, &str) = ("treaties/cst.md", include_str!("../../../treaties/cst.md"));
-const RECORD: (&str, &str) = ("records/csto-2021-2025.md", include_str!("../../../records/csto-2021-2025.md"));
+#[path = "common/mod.rs"]
+mod common;
+use common::{RECORD, TREATY};
+
 const PARTIES: [&str; 4] = ["ARM", "KAZ", "RUS", "BLR"];
 const T: Duration = Duration::from_secs(30);
 

@@ -18,44 +18,16 @@ use casus_ledger::tiles::{self, TileKind};
 use casus_ledger::{Ledger, SecretKey, Store};
 use casus_model::{Symbols, Time};
 use casus_server::{AppState, Config, StoreOpener, app};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
-const TREATY: (&str, &str) = ("treaties/cst.md", include_str!("../../../treaties/cst.md"));
-const RECORD: (&str, &str) = ("records/csto-2021-2025.md", include_str!("../../../records/csto-2021-2025.md"));
+#[path = "common/mod.rs"]
+mod common;
+use common::{RECORD, TREATY, read_response};
+
 /// Entries the bench ledger grows to (at least).
 const ENTRIES: u64 = 20_000;
 /// Rounds per phase; the median is reported.
 const ROUNDS: usize = 5;
-
-/// Reads one HTTP/1.1 response with a Content-Length from a keep-alive connection.
-async fn read_response(s: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> Option<u16> {
-    let mut chunk = vec![0u8; 65536];
-    loop {
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = std::str::from_utf8(&buf[..end]).ok()?;
-            let status: u16 = head.split(' ').nth(1)?.parse().ok()?;
-            let len: usize = head
-                .lines()
-                .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.trim().parse().ok()))
-                .flatten()?;
-            let total = end + 4 + len;
-            while buf.len() < total {
-                let n = s.read(&mut chunk).await.ok()?;
-                if n == 0 {
-                    return None;
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            buf.drain(..total);
-            return Some(status);
-        }
-        let n = s.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-}
 
 /// One round: `connections` keep-alive connections GET `paths` in turn for
 /// `seconds`; returns answers per second (and the count of non-200s).
