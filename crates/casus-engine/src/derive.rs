@@ -113,6 +113,28 @@ pub struct ConditionOutcome {
     /// What was read: the place; the state the variable names; the
     /// attackers counted; the states at war with the party.
     pub found: Vec<Sym>,
+    /// For `only unless`: the act that stated the demand, and the last
+    /// instant compliance was due (then `act` is the act of compliance, in
+    /// time or not, if any).
+    pub demand: Option<(u32, Time)>,
+}
+
+/// What `judge` found: whether the condition holds, the act it rests on,
+/// what was read, and for a demand, which act stated it and by when
+/// compliance was due.
+type Judged = (Known, Option<u32>, Vec<Sym>, Option<(u32, Time)>);
+
+/// What a condition is judged against besides the trigger: the acts
+/// (`acts`, with `order` every act by the query date in time order, and
+/// `counted` those not known to precede the trigger), the query date, and
+/// whether any act is dated `before T`.
+struct Facts<'a> {
+    treaty: &'a Treaty,
+    acts: &'a [Act],
+    order: &'a [u32],
+    counted: &'a [u32],
+    at: Time,
+    any_before: bool,
 }
 
 /// Yes if both, no if either is no, unknown otherwise.
@@ -158,24 +180,54 @@ fn sides(act: &Act) -> (impl Iterator<Item = Sym> + '_, Sym) {
     (std::iter::once(act.actor).chain(act.from.iter().copied()), act.against)
 }
 
-/// Judges one `only` condition for a trigger. `counted` are the acts that
-/// count towards the duty (not known to precede the trigger), in time
-/// order; `met` the acts that met its `needs`; `order` every act by the
-/// query date.
-#[allow(clippy::too_many_arguments)]
-fn judge(
-    treaty: &Treaty,
-    acts: &[Act],
-    order: &[u32],
-    counted: &[u32],
+/// Judges one `only` condition for a trigger. `met` are the acts that met
+/// its `needs`; `demand` the last act the duty waited for (the trigger or
+/// the last of `met`), which states the demand of an `only unless`.
+fn judge(facts: &Facts, trigger: u32, met: &[(usize, u32)], demand: u32, b: &Bindings, chosen: &dyn Fn(Sym) -> Option<Sym>, condition: &Condition) -> Judged {
+    match condition {
+        Condition::Unless { compliance, within } => {
+            let acts = facts.acts;
+            let due = acts[demand as usize].when().latest.add(*within);
+            let from = acts[demand as usize].when().earliest;
+            let candidates = facts
+                .counted
+                .iter()
+                .copied()
+                .filter(|&i| acts[i as usize].when().latest >= from && i != demand && matches(compliance, &acts[i as usize], b).is_some());
+            let (holds, act) = match classify(candidates, acts, due, facts.any_before) {
+                // Complied with in time: the duty does not hold.
+                Performance::InTime(i) => (Known::No, Some(i)),
+                // Dated to a day that contains the deadline.
+                Performance::Unknown(i) => (Known::Unknown, Some(i)),
+                // No compliance in time, and the time has run out.
+                Performance::Late(i) if facts.at > due => (Known::Yes, Some(i)),
+                _ if facts.at > due => (Known::Yes, None),
+                // The time for compliance still runs on the query date.
+                _ => (Known::Unknown, None),
+            };
+            (holds, act, Vec::new(), Some((demand, due)))
+        }
+        _ => {
+            let (holds, act, found) = judge_fact(facts, trigger, met, b, chosen, condition);
+            (holds, act, found, None)
+        }
+    }
+}
+
+/// Judges a condition on the facts that needs no demand.
+fn judge_fact(
+    facts: &Facts,
     trigger: u32,
     met: &[(usize, u32)],
     b: &Bindings,
     chosen: &dyn Fn(Sym) -> Option<Sym>,
     condition: &Condition,
 ) -> (Known, Option<u32>, Vec<Sym>) {
+    let (treaty, acts, order, counted) = (facts.treaty, facts.acts, facts.order, facts.counted);
     let trig_when = acts[trigger as usize].when();
     match condition {
+        // Judged with its demand by `judge`.
+        Condition::Unless { .. } => (Known::Unknown, None, Vec::new()),
         Condition::In(region) => {
             // The place of the act that engaged the duty, or else of the
             // first act that met one of its conditions.
@@ -733,6 +785,9 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
         let mut conditions = Vec::with_capacity(duty.only.len());
         if !duty.only.is_empty() {
             let counted: Vec<u32> = order[from_rank as usize..].iter().copied().filter(|i| after_trigger(i)).collect();
+            let facts = Facts { treaty, acts, order: &order, counted: &counted, at, any_before };
+            // The demand of an `only unless`: the last act the duty waited for.
+            let demand = arose_by;
             for (ci, only) in duty.only.iter().enumerate() {
                 if let Condition::Reading(q, _) = only.condition
                     && let Some(c) = reading(q)
@@ -740,8 +795,14 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                 {
                     consulted.push((q, c));
                 }
-                let (holds, act, found) = judge(treaty, acts, &order, &counted, ti, &met, &b, &reading, &only.condition);
+                let (holds, act, found, demand) = judge(&facts, ti, &met, demand, &b, &reading, &only.condition);
                 if holds == Known::Yes
+                    && let Some((_, due)) = demand
+                {
+                    // Not complied with: the duty arises when the time for
+                    // compliance ends.
+                    arose = arose.max(due);
+                } else if holds == Known::Yes
                     && let Some(i) = act
                 {
                     let latest = acts[i as usize].when().latest;
@@ -749,7 +810,7 @@ pub fn derive(treaty: &Treaty, acts: &[Act], query: &Query) -> State {
                         (arose, arose_by) = (latest, i);
                     }
                 }
-                conditions.push(ConditionOutcome { condition: ci, holds, act, found });
+                conditions.push(ConditionOutcome { condition: ci, holds, act, found, demand });
             }
         }
         let condition_fails = conditions.iter().any(|c| c.holds == Known::No);
