@@ -55,6 +55,7 @@ impl Membership {
     }
 
     /// Whether a state is a party at an instant: yes, no, or not known.
+    #[inline]
     pub fn member_at(&self, code: Sym, t: Time) -> Known {
         self.lines.get(&code).map(|l| membership::member(l, t)).unwrap_or(Known::No)
     }

@@ -12,6 +12,7 @@ pub use super::Performance;
 /// since when, from its performance. Rests only on what the record tells:
 /// an act dated to a day that contains the deadline is neither in time nor
 /// late.
+#[inline]
 pub(super) fn status_from(performance: Performance, deadline: Time, arose: Time, at: Time, acts: &[Act]) -> (ObligationStatus, Time) {
     match performance {
         Performance::InTime(i) => (ObligationStatus::Fulfilled, acts[i as usize].time),
@@ -27,6 +28,7 @@ pub(super) fn status_from(performance: Performance, deadline: Time, arose: Time,
 /// Stops at the first candidate known in time, or once candidates begin
 /// after the deadline (unless the record has acts dated `before T`, which
 /// are ordered by their last instant, so an earlier start may follow).
+#[inline]
 pub(super) fn classify(candidates: impl Iterator<Item = u32>, acts: &[Act], deadline: Time, any_before: bool) -> Performance {
     let (mut unknown, mut late) = (None, None);
     for i in candidates {
@@ -51,6 +53,7 @@ pub(super) fn classify(candidates: impl Iterator<Item = u32>, acts: &[Act], dead
 }
 
 /// Of two performances (of two `does` alternatives), the one that decides.
+#[inline]
 pub(super) fn better(a: Performance, b: Performance, acts: &[Act]) -> Performance {
     let rank = |p: Performance| match p {
         Performance::InTime(_) => 0,
