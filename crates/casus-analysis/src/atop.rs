@@ -221,8 +221,8 @@ pub const CONDITIONS: &[Condition] = &[
         suffix: "CODEM",
         obligations: &[Defense, Offense, Neutral],
         meaning: "only if a stated demand is not complied with",
-        construct: "not in the language: a demand and its non-compliance",
-        find: |_, _| Found::NotExpressible("the language has no demands or compliance with them"),
+        construct: "`only unless PATTERN within DURATION`: no act of compliance (such as `statement compliance by $attacker`) within the time after the demand the duty waits for (`needs statement demand …`)",
+        find: |d, s| only_conditions(d, s, |c| matches!(c, Cond::Unless { .. })),
     },
     Condition {
         suffix: "CONPR",
@@ -273,6 +273,7 @@ fn only_source(c: &Cond, symbols: &Symbols) -> String {
         Cond::Reading(q, o) => format!("when {} = {}", symbols.name(*q), symbols.name(*o)),
         Cond::Attackers { at_least, victim } => format!("{at_least} or more attackers against {}", term_source(*victim, symbols)),
         Cond::AtWar(t, list) => format!("{} at war with {}", term_source(*t, symbols), codes(list)),
+        Cond::Unless { compliance, within } => format!("unless {} within {within}", pattern_source(compliance, symbols)),
     }
 }
 

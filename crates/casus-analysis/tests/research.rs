@@ -137,8 +137,10 @@ fn shipped_treaties_are_coded_as_their_rules_say() {
         ("examples/anglo-polish-1939.md", "DEFCONPR", Some(1)),
         ("examples/exercise-conditions.md", "DEFCONUM", Some(1)),
         ("examples/exercise-conditions.md", "DEFCOCON", Some(1)),
+        ("examples/exercise-conditions.md", "DEFCODEM", Some(1)),
+        ("treaties/north-atlantic.md", "DEFCODEM", Some(0)),
         ("examples/exercise-provisions.md", "RENOUNCE", Some(1)),
-        ("treaties/cst.md", "DEFCODEM", None),
+        ("treaties/cst.md", "DEFCODEM", Some(0)),
         ("treaties/north-atlantic.md", "DEFENSE", Some(1)),
         ("treaties/north-atlantic.md", "casus:organ_determination", Some(1)),
         ("treaties/anzus.md", "DEFENSE", Some(1)),
@@ -288,4 +290,15 @@ fn dyad_obligations_are_those_the_atop_coding_gives_their_versions() {
             }
         }
     }
+}
+
+#[test]
+fn a_demand_not_complied_with_is_coded_with_its_clause() {
+    let sets = shipped();
+    let s = sets.iter().find(|s| s.name.ends_with("examples/exercise-conditions.md")).expect("shipped file");
+    let coding = atop_coding(&s.treaty, &s.symbols);
+    let v = coding.phases[0].values.iter().find(|v| v.variable == "DEFCODEM").expect("DEFCODEM");
+    assert_eq!(v.value, Some(1));
+    let clauses: Vec<(&str, &str)> = v.evidence.iter().map(|e| (e.duty.as_str(), e.clause.as_str())).collect();
+    assert_eq!(clauses, vec![("enforce_demand", "only unless statement compliance to $party by $target within 10 days")]);
 }

@@ -362,6 +362,8 @@ pub mod codes {
     pub const MALFORMED_CONDITION: &str = "E0086";
     pub const REGION_CYCLE: &str = "E0087";
     pub const WAR_WITHOUT_ADVERSARY: &str = "E0088";
+    pub const UNLESS_WITHOUT_TIME: &str = "E0089";
+    pub const UNLESS_ON_STANDING: &str = "E0090";
     pub const PLACE_NOT_RECORDED: &str = "W0050";
     pub const PROVISION_MALFORMED: &str = "E0100";
     pub const PROVISION_TWICE: &str = "E0101";
@@ -442,6 +444,8 @@ pub mod codes {
         (MALFORMED_CONDITION, "an `only` line of no known shape"),
         (REGION_CYCLE, "a region that includes itself, or nests too deep"),
         (WAR_WITHOUT_ADVERSARY, "a `war` act without `against`"),
+        (UNLESS_WITHOUT_TIME, "an `only unless` condition without a fixed time for compliance"),
+        (UNLESS_ON_STANDING, "`only unless` on a duty without `on`: there is no demand"),
         (PROVISION_MALFORMED, "a `term`, `renews` or `withdrawal` clause of the treaty that is malformed"),
         (PROVISION_TWICE, "a `term`, `renews` or `withdrawal` clause given twice"),
         (RENEWAL_WITHOUT_TERM, "`renews` on a treaty with no `term`"),

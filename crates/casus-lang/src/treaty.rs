@@ -1233,6 +1233,12 @@ impl Lowerer<'_> {
                 .help("declare two duties");
             return;
         }
+        if standing && let Some(o) = only.iter().find(|o| matches!(o.condition, Condition::Unless { .. })) {
+            self.cx
+                .err(codes::UNLESS_ON_STANDING, o.span, "`only unless` needs a demand, and a duty without `on` has none")
+                .help("a duty that holds unless a demand is complied with is triggered by an act (`on`), and waits for the demand (`needs`)");
+            return;
+        }
         if standing {
             if let Some(span) = within_span {
                 self.cx
@@ -1386,6 +1392,7 @@ impl Lowerer<'_> {
                 let victim = bound_term(self, &args[5])?;
                 Some(Condition::Attackers { at_least, victim })
             }
+            [w, rest @ ..] if w.is_word("unless") => self.unless(rest, at, bound),
             [t, w, rest @ ..] if w.is_word("is") => {
                 let term = bound_term(self, t)?;
                 let list = codes_list(self, rest, "`is`")?;
@@ -1399,10 +1406,49 @@ impl Lowerer<'_> {
             _ => {
                 self.cx
                     .err(codes::MALFORMED_CONDITION, span_of(args, at), "expected a condition after `only`")
-                    .help("`only in REGION`, `only $attacker is CODE…`, `only when QUESTION = OPTION`, `only 2 or more attackers against $victim`, `only $victim at war with CODE…`");
+                    .help("`only in REGION`, `only $attacker is CODE…`, `only when QUESTION = OPTION`, `only 2 or more attackers against $victim`, `only $victim at war with CODE…`, `only unless statement compliance by $attacker within 10 days`");
                 None
             }
         }
+    }
+
+    /// `only unless PATTERN within DURATION`: the duty holds only if no act
+    /// of compliance matching the pattern comes within the time after the
+    /// demand. The pattern may use only variables the trigger binds.
+    fn unless(&mut self, args: &[Token], at: Span, bound: &BTreeSet<Sym>) -> Option<Condition> {
+        let help = "write `only unless PATTERN within DURATION`, such as `only unless statement compliance by $attacker within 10 days`";
+        let Some(k) = args.iter().rposition(|t| t.is_word("within")) else {
+            self.cx.err(codes::UNLESS_WITHOUT_TIME, span_of(args, at), "`only unless` needs the time allowed for compliance: `within DURATION`").help(help);
+            return None;
+        };
+        let (pattern, time) = (&args[..k], &args[k + 1..]);
+        if time.first().is_some_and(|t| t.is_word("none")) || time.is_empty() {
+            self.cx
+                .err(codes::UNLESS_WITHOUT_TIME, span_of(&args[k..], at), "`only unless` needs a fixed time for compliance, such as `within 10 days`")
+                .help("a demand with no time for compliance could never be known not to be complied with");
+            return None;
+        }
+        let within = self.cx.duration(time, at)?;
+        if within.months == 0 && within.seconds <= 0 {
+            self.cx.err(codes::UNLESS_WITHOUT_TIME, span_of(time, at), "the time allowed for compliance must be longer than nothing").help(help);
+            return None;
+        }
+        if pattern.is_empty() {
+            self.cx.err(codes::MALFORMED_CONDITION, span_of(&args[..=k], at), "expected the act of compliance after `unless`").help(help);
+            return None;
+        }
+        let compliance = self.cx.pattern(pattern, at)?;
+        let mut ok = true;
+        for &(field, term) in &compliance.constraints {
+            if let Term::Var(v) = term
+                && !bound.contains(&v)
+            {
+                self.cx.err(codes::UNBOUND_VARIABLE, compliance.span, format!("`${}` is not bound by the trigger", self.cx.symbols.name(v)));
+                ok = false;
+            }
+            self.check_name(field, term, compliance.span);
+        }
+        ok.then_some(Condition::Unless { compliance, within })
     }
 
     /// One of the treaty's provisions on its own life: `term DURATION`,

@@ -80,6 +80,13 @@ pub enum Condition {
     /// `only TERM at war with CODE…`: a recorded state of war (a `war` act
     /// between them, until its `end`) holds when the duty is triggered.
     AtWar(Term, Vec<Sym>),
+    /// `only unless PATTERN within DURATION`: the duty holds only if a
+    /// stated demand is not complied with. The demand is the last act the
+    /// duty waited for (the act that met its last-met `needs`, or the
+    /// trigger if it has none); compliance is an act matching the pattern
+    /// (with the trigger's bindings) known to be within the duration after
+    /// the demand. The duty then arises when the time for compliance ends.
+    Unless { compliance: Pattern, within: Duration },
 }
 
 /// A condition with where it is written.

@@ -740,6 +740,9 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
             questions.push(q);
         }
         reasons.push(condition_reason(cx, &only.condition, outcome, &b));
+        if let Some((i, _)) = outcome.demand.filter(|&(i, _)| i != c.trigger) {
+            acts.push(cx.cite("demand", i));
+        }
         if let Some(i) = outcome.act.filter(|&i| i != c.trigger) {
             acts.push(cx.cite("condition", i));
         }
@@ -1074,6 +1077,26 @@ fn condition_reason(cx: &Ctx, condition: &Condition, outcome: &crate::ConditionO
                     )
                 }
                 Known::No => format!("The duty holds only while {who} is at war with {enemies}, and no such war is recorded. So the duty is not triggered."),
+            }
+        }
+        (Condition::Unless { compliance, within }, holds) => {
+            let wanted = cx.pattern(compliance, b);
+            let Some((demand, due)) = outcome.demand else { return String::new() };
+            let demand = cx.act_line(demand);
+            let due = long_date(due);
+            let head =
+                format!("The duty holds only if a demand is not complied with within {within}. The demand: {demand}. Compliance, {wanted}, was due by {due}");
+            match (holds, outcome.act) {
+                (Known::No, _) => format!("{head}, and it came in time: {}. So the duty is not triggered.", act()),
+                (Known::Yes, Some(_)) => format!("{head}, and it came only after that: {}. So the duty arose when the time for compliance ended.", act()),
+                (Known::Yes, None) => format!("{head}, and none was recorded by then. So the duty arose when the time for compliance ended."),
+                (Known::Unknown, Some(_)) => format!(
+                    "{head}, and the record dates the compliance only to a day that contains that time: {}. So whether it came in time is unknown, and the verdict is undetermined.",
+                    act()
+                ),
+                (Known::Unknown, None) => {
+                    format!("{head}; none is recorded by {on}, and the time for it had not yet run out. So the verdict is undetermined until then.")
+                }
             }
         }
     }

@@ -218,3 +218,64 @@ fn support_and_opposition_are_counted_apart_from_performance() {
     let s = state(&l, "2001-01-31", &[]);
     assert!(!explained(&l, &s, "case/ask").contains("support expressed"));
 }
+
+const DEMAND_TREATY: &str = r#"treaty T "T"
+  in-force 2000-01-01
+
+party A "Aland"
+  joins 2000-01-01 source "s"
+party B "Borduria"
+  joins 2000-01-01 source "s"
+state Z "Zembla"
+state Y "Yland"
+
+duty assist_after_demand "Assistance once a demand is ignored"
+  on       attack against $victim by $attacker
+  needs    statement demand to $attacker by $victim
+  only     unless statement compliance by $attacker within 10 days
+  owed by  every party except $victim
+  owed to  $victim
+  does     assistance to $victim
+  within   7 days
+"#;
+
+#[test]
+fn a_demand_complied_with_in_time_leaves_the_duty_untriggered_and_one_ignored_makes_it_arise_when_the_time_ends() {
+    let record = "2001-01-01 Z attack\n  id by_z\n  against A\n  source \"s\"\n\n2001-01-03 A statement demand\n  to Z\n  source \"s\"\n\n2001-01-05 Z statement compliance\n  source \"s\"\n\n\
+2001-02-01 Y attack\n  id by_y\n  against A\n  source \"s\"\n\n2001-02-02 A statement demand\n  to Y\n  source \"s\"\n\n2001-02-20 Y statement compliance\n  source \"s\"\n";
+    let l = load(DEMAND_TREATY, record);
+    let s = state(&l, "2001-03-31", &[]);
+    assert_eq!(status(&l, &s, "by_z", "assist_after_demand", "B"), ObligationStatus::NotTriggered);
+    assert_eq!(status(&l, &s, "by_y", "assist_after_demand", "B"), ObligationStatus::Breached);
+    // The ten days run from the demand (2 February), not the attack; the
+    // duty arises when they end, and its seven days run from there.
+    let y = l.symbols.get("by_y").expect("case");
+    let ob = s.cases.iter().filter(|c| c.id == y).flat_map(|c| c.obligations.iter()).next().expect("obligation");
+    let end_of = |d: &str| Time::parse(d).expect("date").0.end_of_day();
+    assert_eq!((ob.arose, ob.deadline), (Some(end_of("2001-02-12")), Some(end_of("2001-02-19"))));
+    let why = explained(&l, &s, "obligation/by_z/assist_after_demand/B");
+    assert!(why.contains("The demand: on 3 January 2001, Aland"), "{why}");
+    assert!(why.contains("was due by 13 January 2001, and it came in time: on 5 January 2001, Zembla"), "{why}");
+    assert!(why.contains("So the duty is not triggered."), "{why}");
+    let why = explained(&l, &s, "obligation/by_y/assist_after_demand/B");
+    assert!(why.contains("was due by 12 February 2001, and it came only after that: on 20 February 2001, Yland"), "{why}");
+    assert!(why.contains("So the duty arose when the time for compliance ended."), "{why}");
+    // Before the ten days end, and with no compliance yet: undetermined.
+    let early = state(&l, "2001-02-05", &[]);
+    assert_eq!(status(&l, &early, "by_y", "assist_after_demand", "B"), ObligationStatus::Undetermined);
+    let why = explained(&l, &early, "obligation/by_y/assist_after_demand/B");
+    assert!(why.contains("none is recorded by 5 February 2001, and the time for it had not yet run out"), "{why}");
+}
+
+#[test]
+fn the_exercise_demands_replay_to_their_verdicts() {
+    let l = load(&example("exercise-conditions.md"), &example("exercise-conditions-record.md"));
+    let s = state(&l, "2031-10-31", &[]);
+    assert_eq!(status(&l, &s, "csl_demand_drn", "enforce_demand", "BRV"), ObligationStatus::NotTriggered);
+    assert_eq!(status(&l, &s, "csl_demand_esk", "enforce_demand", "BRV"), ObligationStatus::Fulfilled);
+    assert_eq!(status(&l, &s, "csl_demand_esk", "enforce_demand", "ALD"), ObligationStatus::Breached);
+    assert_eq!(status(&l, &s, "ald_demand_frm", "enforce_demand", "BRV"), ObligationStatus::Undetermined);
+    let why = explained(&l, &s, "obligation/ald_demand_frm/enforce_demand/BRV");
+    assert!(why.contains("was due by 11 October 2031, 12:00:59 UTC, and the record dates the compliance only to a day that contains that time"), "{why}");
+    assert!(why.contains("So whether it came in time is unknown, and the verdict is undetermined."), "{why}");
+}
