@@ -33,8 +33,6 @@ pub type Cosigner =
 /// calls it again). Without one, the server polls the store for outside appends.
 pub type AppendFeed = Arc<dyn Fn(&mut dyn FnMut(Option<u64>) -> bool) -> Result<(), String> + Send + Sync>;
 
-/// How long the server waits before listening again after its append feed
-
 /// How the server runs.
 #[derive(Clone)]
 pub struct Config {
