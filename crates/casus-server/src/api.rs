@@ -26,8 +26,9 @@ use casus_query::{Question, question};
 use serde::Serialize;
 
 use crate::MAX_PAGE_ENTRIES;
+use crate::data::{EntryMeta, VerifyBadge};
 use crate::error::{ApiError, blocking};
-use crate::state::{AppState, EntryMeta, VerifyBadge, question_error};
+use crate::state::{AppState, question_error};
 
 /// The state query: the question (`at`, `as_of`, the readings, parsed by
 /// `casus-query`) and, for explanations, `fact`. Parsed by hand because
@@ -140,7 +141,7 @@ pub fn json_bytes(bytes: axum::body::Bytes) -> Response {
 
 /// The derived report, from the cache when it is there (no thread hop),
 /// otherwise derived on a blocking thread.
-pub async fn report_for(s: &AppState, p: StateParams) -> Result<(crate::state::Resolved, std::sync::Arc<crate::state::Derived>), ApiError> {
+pub async fn report_for(s: &AppState, p: StateParams) -> Result<(crate::state::Resolved, std::sync::Arc<crate::cache::Derived>), ApiError> {
     let r = s.resolve(&p.question)?;
     if let Some(d) = s.cached(&r)? {
         return Ok((r, d));
@@ -252,7 +253,7 @@ pub struct NameBody {
     pub name: String,
 }
 
-pub fn questions(data: &crate::state::Data) -> Vec<QuestionBody> {
+pub fn questions(data: &crate::data::Data) -> Vec<QuestionBody> {
     let n = |s| data.symbols.name(s).to_string();
     data.treaty
         .questions

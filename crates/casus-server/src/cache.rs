@@ -2,6 +2,10 @@
 //! state asked (the date, the acts known, the readings: `casus-query`'s
 //! `StateKey`) and served many times. The log is append-only, so a report
 //! never goes stale; the cache is bounded in bytes and in count.
+//!
+//! Also the two small caches of what the store's checkpoints say (the
+//! shared part of proof bundles, and the times the witnesses prove entries
+//! were logged by), each read again at most once every [`CHECKPOINT_REREAD`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -105,6 +109,26 @@ impl ReportCache {
         self.map.is_empty()
     }
 }
+
+/// When the witnesses' cosignatures prove entries were logged, and when
+/// the store's checkpoint notes were last read for it.
+#[derive(Default)]
+pub(crate) struct LoggedCache {
+    pub(crate) times: Arc<casus_query::WitnessedTimes>,
+    pub(crate) read_at: Option<std::time::Instant>,
+}
+
+/// The shared part of proof bundles under the latest checkpoint, and when
+/// the store's checkpoints were last read for it.
+#[derive(Default)]
+pub(crate) struct BundleCache {
+    pub(crate) base: Option<Arc<casus_ledger::bundle::BundleBase>>,
+    pub(crate) read_at: Option<std::time::Instant>,
+}
+
+/// Least time between two reads of the store's checkpoints for bundles: a
+/// request for an entry no checkpoint covers does not re-read them each time.
+pub(crate) const CHECKPOINT_REREAD: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[cfg(test)]
 mod cache_tests {

@@ -249,7 +249,7 @@ pub fn submit_within(server: &Server, key: &KeyFile, name: &str, text: &str, dea
     let head_path = format!("/api/head?key={}", key.key.id().hex());
     for attempt in 1..=MAX_ATTEMPTS {
         let head: HeadBody = server.get_json(&head_path)?;
-        let now = crate::state::system_now();
+        let now = crate::config::system_now();
         let signed = sign_acts(&treaty, &head, key, name, text, now)?;
         let body = serde_json::to_vec(&signed).map_err(|e| e.to_string())?;
         let r = server.request("POST", "/api/acts", Some(&body))?;

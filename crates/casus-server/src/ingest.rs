@@ -42,8 +42,9 @@ use casus_ledger::{KeyId, LedgerError, Tamper, hex, keys};
 use serde::{Deserialize, Serialize};
 
 use crate::MAX_BATCH_ACTS;
+use crate::data::EntryMeta;
 use crate::error::{ApiError, blocking};
-use crate::state::{AppState, EntryMeta, Inner};
+use crate::state::{AppState, Inner};
 
 /// A batch of signed acts.
 #[derive(Serialize, Deserialize, utoipa::ToSchema, Clone, Debug)]
@@ -95,7 +96,7 @@ fn refusal(seq: u64, t: &Tamper) -> ApiError {
     ApiError::new(status, code, msg)
 }
 
-pub use crate::state::MAX_CONCURRENT_WRITES;
+pub use crate::config::MAX_CONCURRENT_WRITES;
 /// Most diagnostics listed in a refusal's `details`; a last line says how
 /// many more there were.
 pub const MAX_DETAILS: usize = 100;
@@ -335,7 +336,7 @@ pub struct Committer {
 
 /// Queues a checked request and waits for the commit that holds it.
 fn commit(s: &AppState, job: Job) -> Result<Appended, ApiError> {
-    let committer = match s.0.committer.get() {
+    let committer = match s.0.committer.get().and_then(|c| c.downcast_ref::<Committer>()) {
         Some(c) => c,
         None => {
             let weak = Arc::downgrade(&s.0);
@@ -344,8 +345,8 @@ fn commit(s: &AppState, job: Job) -> Result<Appended, ApiError> {
             started.map_err(ApiError::internal)?;
             // Two first writers at once: the loser's thread ends at once
             // (its queue's sender is dropped here).
-            let _ = s.0.committer.set(Committer { tx });
-            s.0.committer.get().ok_or_else(|| ApiError::internal("no writer"))?
+            let _ = s.0.committer.set(Box::new(Committer { tx }));
+            s.0.committer.get().and_then(|c| c.downcast_ref::<Committer>()).ok_or_else(|| ApiError::internal("no writer"))?
         }
     };
     let (reply, answer) = sync_channel(1);

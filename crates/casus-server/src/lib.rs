@@ -8,8 +8,18 @@
 //! `casus-ledger`. It never opens a store by itself: the caller hands it a
 //! [`StoreOpener`], so the same code serves SQLite, PostgreSQL and memory.
 //!
-//! - [`state`]: the ledger replayed in memory (treaty, acts, entry index,
-//!   Merkle leaves), the derived-report cache, the event channel.
+//! - [`config`]: how the server runs ([`Config`], the injected clock,
+//!   cosigner and append feed) and the limits on concurrent work.
+//! - [`data`]: the ledger replayed in memory (treaty, acts, entry index,
+//!   Merkle leaves), one entry at a time.
+//! - [`state`]: the shared state ([`AppState`]): the log in memory, the
+//!   writer's store handle, questions resolved and answered (reports,
+//!   explanations); [`cache`] the caches it keeps.
+//! - [`checkpoints`]: checkpoints signed and cosigned after appends, the
+//!   verification badge, proof bundles.
+//! - [`background`]: keeping up with other processes' appends (the append
+//!   feed, or polling), the event streams, the background ticks.
+//! - [`auth`]: the token gate.
 //! - [`ingest`]: `POST /api/acts`: signed entries checked against the key
 //!   registry and the treaty, then appended durably.
 //! - [`api`]: the JSON endpoints, [`openapi`] their OpenAPI document.
@@ -24,8 +34,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod background;
 pub mod cache;
+pub mod checkpoints;
 pub mod client;
+pub mod config;
+pub mod data;
 pub mod demo;
 pub mod error;
 pub mod exercise;
@@ -37,8 +51,9 @@ pub mod state;
 pub mod svg;
 pub mod tiles;
 
+pub use config::{AppendFeed, Config, StoreOpener};
 pub use error::ApiError;
-pub use state::{AppState, AppendFeed, Config, StoreOpener};
+pub use state::AppState;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

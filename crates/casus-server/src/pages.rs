@@ -24,9 +24,11 @@ use casus_query::FactId;
 use casus_query::report::{CaseRow, DocumentRow};
 
 use crate::api::{StateParams, report_for};
+use crate::data::{EntryMeta, VerifyBadge};
 use crate::error::{ApiError, blocking};
-use crate::state::{AppState, EntryMeta, VerifyBadge};
+use crate::state::AppState;
 use crate::svg;
+use crate::svg::long;
 use casus_query::{Question, format_time};
 
 /// One option of a reading, for the toggles.
@@ -120,15 +122,6 @@ fn nav(s: &AppState, page: &'static str, p: &StateParams, at: &str, path: &str) 
         treaty: d.treaty.title.clone(),
         notice,
     })
-}
-
-/// A date or time (ISO, as the report gives it) in the pages' one format.
-pub fn long(when: &str) -> String {
-    match Time::parse(when) {
-        Some((t, casus_model::Precision::Day)) => casus_query::report::long_date(t.start_of_day()),
-        Some((t, _)) => casus_query::report::long_date(t),
-        None => when.to_string(),
-    }
 }
 
 /// The page's state query: without `at`, the featured date (if any).
@@ -688,7 +681,7 @@ fn act_fact(a: &casus_model::Act, symbols: &casus_model::Symbols, treaty: &casus
 /// An act in words for the ledger: "Kazakhstan · sign · Declaration of the
 /// Collective Security Council". Names come from the treaty, document
 /// titles from the acts that gave them.
-fn act_words(a: &casus_model::Act, d: &crate::state::Data, titles: &HashMap<casus_model::Sym, String>) -> String {
+fn act_words(a: &casus_model::Act, d: &crate::data::Data, titles: &HashMap<casus_model::Sym, String>) -> String {
     let name = |s: casus_model::Sym| -> String {
         let code = d.symbols.name(s);
         d.treaty.party(s).map(|p| p.name.clone()).or_else(|| d.treaty.organ(s).map(|o| o.name.clone())).unwrap_or_else(|| code.replace('_', " "))

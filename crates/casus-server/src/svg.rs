@@ -11,11 +11,23 @@
 //! a chart scaled down from 960 units to a phone's 390 pixels would shrink
 //! its labels to 4 pixels, so the narrow drawing puts lane labels above
 //! their lanes and has fewer ticks, and the stylesheet shows one of the two.
+//!
+//! The escaping ([`esc`]) and the date format ([`long`]) the charts write
+//! are the pages' too, which take them from here.
 
 use casus_model::membership::{Step, timelines};
 use casus_model::{Act, ActKind, MembershipChange, Symbols, Time, Treaty};
 use casus_query::Report;
 use std::fmt::Write;
+
+/// A date or time (ISO, as the report gives it) in the pages' one format.
+pub fn long(when: &str) -> String {
+    match Time::parse(when) {
+        Some((t, casus_model::Precision::Day)) => casus_query::report::long_date(t.start_of_day()),
+        Some((t, _)) => casus_query::report::long_date(t),
+        None => when.to_string(),
+    }
+}
 
 /// Escapes text for SVG and HTML.
 pub fn esc(s: &str) -> String {
@@ -313,7 +325,7 @@ pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, link
             (x2 - x1).max(4.0),
             esc(&c.title),
             worst.replace('_', " "),
-            esc(&crate::pages::long(&c.opened)),
+            esc(&long(&c.opened)),
             esc(&casus_query::report::long_date(Time(end))),
             esc(&label)
         );

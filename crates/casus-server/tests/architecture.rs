@@ -6,6 +6,9 @@
 //!   names an `http://` or `https://` address (sources in explanations are
 //!   data, rendered as links, not written in templates).
 //! - Every source file opens with a module doc saying why it exists.
+//! - No two modules name each other (directly or round a longer loop):
+//!   the state does not depend on the handlers, the writes or the
+//!   background work that use it.
 
 use std::path::Path;
 
@@ -53,5 +56,63 @@ fn every_source_file_says_why_it_exists() {
     for p in all.iter().filter(|p| p.extension().is_some_and(|e| e == "rs")) {
         let text = std::fs::read_to_string(p).unwrap();
         assert!(text.starts_with("//!"), "{} does not open with a module doc", p.display());
+    }
+}
+
+/// The crate's top-level modules each file of `src/` names as
+/// `crate::NAME`, comments aside (`src/exercise/` counts as `exercise`; the
+/// crate root, which names every module, is left out).
+fn module_imports() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut all = Vec::new();
+    files(&src, &mut all);
+    let mut graph: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    for p in all.iter().filter(|p| p.extension().is_some_and(|e| e == "rs")) {
+        let rel = p.strip_prefix(&src).unwrap();
+        let module = rel.components().next().unwrap().as_os_str().to_string_lossy().trim_end_matches(".rs").to_string();
+        if module == "lib" {
+            continue;
+        }
+        let text = std::fs::read_to_string(p).unwrap();
+        let names = graph.entry(module.clone()).or_default();
+        for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            for (i, _) in line.match_indices("crate::") {
+                let name: String = line[i + 7..].chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
+                if !name.is_empty() && name != module {
+                    names.insert(name);
+                }
+            }
+        }
+    }
+    graph
+}
+
+#[test]
+fn no_two_modules_name_each_other() {
+    let graph = module_imports();
+    assert!(graph.get("state").is_some_and(|s| s.contains("data")), "the scan reads no imports: {graph:?}");
+    // A depth-first walk from every module: reaching a module still on the
+    // path is a loop.
+    fn walk(
+        m: &str,
+        graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+    ) {
+        if let Some(i) = path.iter().position(|p| p == m) {
+            panic!("modules that name each other: {} -> {m}", path[i..].join(" -> "));
+        }
+        if !done.insert(m.to_string()) {
+            return;
+        }
+        path.push(m.to_string());
+        for next in graph.get(m).into_iter().flatten() {
+            walk(next, graph, path, done);
+        }
+        path.pop();
+    }
+    let mut done = std::collections::BTreeSet::new();
+    for m in graph.keys() {
+        walk(m, &graph, &mut Vec::new(), &mut done);
     }
 }
