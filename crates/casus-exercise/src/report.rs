@@ -300,24 +300,37 @@ pub fn differences(treaty: &Treaty, symbols: &Symbols, a: &[Act], b: &[Act], at:
     let mine = casus_query::report(treaty, a, symbols, &casus_engine::derive(treaty, a, &q));
     let theirs = casus_query::report(treaty, b, symbols, &casus_engine::derive(treaty, b, &q));
     let mut out = Vec::new();
-    let docs = |r: &casus_query::Report| -> BTreeMap<String, String> {
+    // Keyed by ids, so that the two reports' rows meet; shown by titles
+    // and names, so that a reader needs no ids.
+    let docs = |r: &casus_query::Report| -> BTreeMap<String, (String, String)> {
         r.documents
             .iter()
-            .map(|d| (d.id.clone(), casus_query::report::document_verdict(d.status, &d.blocked_by.iter().map(|p| r.party_name(p)).collect::<Vec<_>>())))
+            .map(|d| {
+                let title = if d.title.is_empty() { d.id.clone() } else { d.title.clone() };
+                let verdict = casus_query::report::document_verdict(d.status, &d.blocked_by.iter().map(|p| r.party_name(p)).collect::<Vec<_>>());
+                (d.id.clone(), (format!("the document \u{201c}{title}\u{201d}"), verdict))
+            })
             .collect()
     };
-    let duties = |r: &casus_query::Report| -> BTreeMap<String, String> {
+    let duties = |r: &casus_query::Report| -> BTreeMap<String, (String, String)> {
         r.cases
             .iter()
-            .flat_map(|c| c.obligations.iter().map(move |o| (format!("{} owed by {} in case {}", o.duty_title, o.debtor, c.id), o.status.word().to_string())))
+            .flat_map(|c| {
+                c.obligations.iter().map(move |o| {
+                    let label = format!("{} owed by {} in the case \u{201c}{}\u{201d}", o.duty_title, r.party_name(&o.debtor), c.title);
+                    (format!("{}/{}/{}/{}", c.id, o.duty, o.debtor, o.creditor), (label, o.status.word().to_string()))
+                })
+            })
             .collect()
     };
-    for (label, x, y) in [("document", docs(&mine), docs(&theirs)), ("duty", duties(&mine), duties(&theirs))] {
+    for (x, y) in [(docs(&mine), docs(&theirs)), (duties(&mine), duties(&theirs))] {
         let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
         for k in keys {
-            let (l, r) = (x.get(k).map_or("not in play", |s| s.as_str()), y.get(k).map_or("not in play", |s| s.as_str()));
-            if l != r {
-                out.push((format!("{label} {k}"), l.to_string(), r.to_string()));
+            let (l, r) = (x.get(k), y.get(k));
+            let verdict = |v: Option<&(String, String)>| v.map_or("not in play".to_string(), |(_, s)| s.clone());
+            if verdict(l) != verdict(r) {
+                let what = l.or(r).map(|(label, _)| label.clone()).unwrap_or_default();
+                out.push((what, verdict(l), verdict(r)));
             }
         }
     }

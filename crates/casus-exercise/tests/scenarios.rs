@@ -103,8 +103,12 @@ fn the_replay_reports_where_the_players_left_history() {
         &symbols,
         &casus_exercise::report::Played { acts: &played, exercise_from: starting.len(), at: end, history: Some(&history), observations: &[] },
     );
-    let yerevan = r.divergences_from_history.iter().find(|d| d.what == "document yerevan_declaration").expect("the declaration diverges");
-    assert_eq!((yerevan.exercise.as_str(), yerevan.history.as_str()), ("adopted", "blocked by ARM"));
+    let yerevan = r
+        .divergences_from_history
+        .iter()
+        .find(|d| d.what == "the document \u{201c}Declaration of the Collective Security Council\u{201d}")
+        .expect("the declaration diverges");
+    assert_eq!((yerevan.exercise.as_str(), yerevan.history.as_str()), ("adopted", "blocked by Armenia"));
     let decision = r.decisions.iter().find(|d| d.document == "yerevan_declaration").expect("in the report's decisions");
     assert_eq!(decision.status, "adopted");
     assert!(r.timeline.iter().all(|t| t.by == "control"), "only injects were played");
