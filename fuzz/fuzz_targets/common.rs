@@ -63,21 +63,9 @@ pub fn mutate(valid: &[u8], data: &[u8]) -> Vec<u8> {
 }
 
 fn signed_request(state: &AppState) -> casus_server::ingest::SignedActs {
-    use casus_ledger::{KeyFile, KeyRole, hex};
+    use casus_ledger::{KeyFile, KeyRole};
     use casus_server::client;
-    let head = {
-        let d = state.data().expect("data");
-        casus_server::api::HeadBody {
-            size: d.size(),
-            root: hex::encode(&d.root()),
-            prev: hex::encode(&d.replay.prev),
-            last_record_time: d.replay.last_record_time,
-            server_time: state.now(),
-            max_skew_secs: state.config().max_skew_secs,
-            ledger_id: d.ledger_id.clone(),
-            treaty_sha256: d.treaty_sha256.clone(),
-        }
-    };
+    let head = casus_server::api::head_body(state, None).expect("the head");
     let mut symbols = casus_model::Symbols::new();
     let (treaty, _) = casus_lang::load_treaty("cst.md", TREATY.1, &mut symbols);
     let key = KeyFile { key: SecretKey::from_seed([10; 32]), role: Some(KeyRole::Party("ARM".into())) };

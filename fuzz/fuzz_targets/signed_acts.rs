@@ -3,7 +3,7 @@
 //! memory: never a panic, and nothing but a correctly signed request is
 //! ever appended. Three kinds of input, by the first byte: raw JSON (parsed
 //! as axum's JSON extractor does), a real signed request with another text,
-//! and a real signed request with edited entry bytes.
+//! and a real signed request with edited statement bytes.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
@@ -29,12 +29,12 @@ fuzz_target!(|data: &[u8]| {
             SignedActs { text, ..demo.request.clone() }
         }
         _ => {
-            let Some(valid) = demo.request.entries.first().and_then(|h| hex::decode(h)) else { return };
+            let Some(valid) = demo.request.statements.first().and_then(|h| hex::decode(h)) else { return };
             let edited = common::mutate(&valid, rest);
             if edited == valid {
                 return;
             }
-            SignedActs { entries: vec![hex::encode(&edited)], ..demo.request.clone() }
+            SignedActs { statements: vec![hex::encode(&edited)], ..demo.request.clone() }
         }
     };
     let before = demo.state.data().map(|d| d.size()).unwrap_or(0);

@@ -319,22 +319,26 @@ pub async fn head(State(s): State<AppState>, Q(q): Q<HeadParams>) -> Result<Json
     // server holds; the failure is logged.
     let s2 = s.clone();
     let _ = blocking(move || s2.sync()).await;
+    let key = q.key.as_deref().map(parse_key_id).transpose()?;
+    Ok(Json(head_body(&s, key.as_ref())?))
+}
+
+/// The head as the server holds it now; with a key, that key's last
+/// sequence number. What `GET /api/head` answers, for callers in process.
+pub fn head_body(s: &AppState, key: Option<&casus_ledger::KeyId>) -> Result<HeadBody, ApiError> {
     let d = s.data()?;
-    Ok(Json(HeadBody {
+    Ok(HeadBody {
         size: d.size(),
         root: hex::encode(&d.root()),
         prev: hex::encode(&d.replay.prev),
         origin: d.replay.registry.origin().unwrap_or_default().to_string(),
-        last_sequence: match q.key.as_deref() {
-            Some(k) => Some(d.replay.registry.last_sequence(&parse_key_id(k)?)),
-            None => None,
-        },
+        last_sequence: key.map(|k| d.replay.registry.last_sequence(k)),
         last_record_time: d.replay.last_record_time,
         server_time: s.now(),
         max_skew_secs: s.config().max_skew_secs,
         ledger_id: d.ledger_id.clone(),
         treaty_sha256: d.treaty_sha256.clone(),
-    }))
+    })
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]

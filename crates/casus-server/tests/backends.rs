@@ -25,19 +25,7 @@ fn postgres_url() -> String {
 }
 
 fn head_of(state: &AppState) -> HeadBody {
-    let d = state.data().unwrap();
-    HeadBody {
-        size: d.size(),
-        root: String::new(),
-        prev: casus_ledger::hex::encode(&d.replay.prev),
-        origin: d.replay.registry.origin().unwrap_or_default().to_string(),
-        last_sequence: None,
-        last_record_time: d.replay.last_record_time,
-        server_time: 0,
-        max_skew_secs: 300,
-        ledger_id: d.ledger_id.clone(),
-        treaty_sha256: d.treaty_sha256.clone(),
-    }
+    casus_server::api::head_body(state, None).expect("the head")
 }
 
 fn story(opener: StoreOpener) {
