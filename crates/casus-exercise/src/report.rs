@@ -90,6 +90,9 @@ pub struct DutyRow {
     /// Seconds of scenario time from the case's opening to the act that performed the duty.
     pub performed_secs: Option<i64>,
     pub performed_by: Option<String>,
+    /// The performing act in words, for readers ("Aldoria gave assistance
+    /// to Borvania by military means").
+    pub performed_what: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -204,6 +207,7 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
     timeline.sort_by(|a, b| a.time.cmp(&b.time));
 
     let time_of: BTreeMap<String, i64> = (0..acts.len()).map(|i| (act_name(acts, symbols, i), acts[i].time.0)).collect();
+    let index_of: BTreeMap<String, usize> = (0..acts.len()).map(|i| (act_name(acts, symbols, i), i)).collect();
     let at_t = Time(at);
     let mut decisions = Vec::new();
     let mut duties = Vec::new();
@@ -258,6 +262,7 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
                     deadline: o.deadline.clone(),
                     deadline_secs: o.deadline.as_deref().and_then(deadline_time).zip(opened).map(|(d, t)| d - t),
                     performed_secs: performed.as_ref().and_then(|p| time_of.get(p)).zip(opened).map(|(p, t)| p - t),
+                    performed_what: performed.as_ref().and_then(|p| index_of.get(p)).map(|&i| casus_query::act_sentence(treaty, acts, symbols, &state, i)),
                     performed_by: performed,
                 });
             }

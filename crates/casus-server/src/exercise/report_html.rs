@@ -40,8 +40,8 @@ fn duty_rows(out: &mut String, rows: &[DutyRow]) {
                 .as_deref()
                 .map(|x| format!("{}{}", esc(x), d.deadline_secs.map(|s| format!(" ({} after the case opened)", span(s))).unwrap_or_default()))
                 .unwrap_or_else(|| "none".into()),
-            match (&d.performed_by, d.performed_secs) {
-                (Some(a), Some(s)) => format!("{} by {}", span(s), esc(a)),
+            match (d.performed_what.as_ref().or(d.performed_by.as_ref()), d.performed_secs) {
+                (Some(a), Some(s)) => format!("{}: {}", span(s), esc(a)),
                 (Some(a), None) => esc(a),
                 _ => "not performed".into(),
             }
