@@ -682,7 +682,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
         Debtors::Listed(l) => and_list(&l.iter().map(|&t| cx.term(t, &b)).collect::<Vec<_>>()),
     };
     let on_date = match duty.owed_by {
-        Debtors::EveryPartyExcept(_) if o.membership_unknown.contains(&o.debtor) => " that was, or may have been, a member on that date",
+        Debtors::EveryPartyExcept(_) if o.debtor_membership_unknown => " that was, or may have been, a member on that date",
         Debtors::EveryPartyExcept(_) => " that was a member on that date",
         Debtors::Listed(_) => "",
     };
@@ -694,7 +694,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
         ));
     }
     let mut acts = vec![cx.cite("trigger", c.trigger)];
-    for &party in &o.membership_unknown {
+    for party in o.membership_unknown() {
         reasons.push(membership_unknown_reason(cx, party, trig.time));
     }
     if let Some(s) = o.lapsed_by {

@@ -233,25 +233,20 @@ pub(super) fn cases(treaty: &Treaty, acts: &[Act], order: &[u32], at: Time, read
                 deadline: None,
                 performance: Performance::None,
                 lapsed_by: None,
-                membership_unknown: Vec::new(),
+                debtor_membership_unknown: debtor_member == Known::Unknown,
+                creditor_membership_unknown: creditor_member == Known::Unknown,
             };
             ob.lapsed_by = suspended_between(debtor, creditor, trig.time);
             // Whether the debtor, or the party it owes, is a party on the
             // trigger's date may be unknown (a join or leave known only
             // approximately): then so is whether the duty binds them.
-            if debtor_member == Known::Unknown {
-                ob.membership_unknown.push(debtor);
-            }
-            if creditor_member == Known::Unknown {
-                ob.membership_unknown.push(creditor);
-            }
-            if (undetermined || !ob.membership_unknown.is_empty()) && ob.lapsed_by.is_none() {
+            if (undetermined || ob.depends_on_unknown_membership()) && ob.lapsed_by.is_none() {
                 // Whether the duty arose depends on what the record does
                 // not give (where the attack took place, say, or whether a
                 // state was a party then).
                 ob.status = ObligationStatus::Undetermined;
             }
-            if all_met && ob.lapsed_by.is_none() && ob.membership_unknown.is_empty() {
+            if all_met && ob.lapsed_by.is_none() && !ob.depends_on_unknown_membership() {
                 let bd = b.with(debtor_var, debtor);
                 ob.arose = Some(arose);
                 ob.deadline = Some(deadline);

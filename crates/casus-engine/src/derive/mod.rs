@@ -178,13 +178,28 @@ pub struct ObligationState {
     /// duty was triggered: the duty lapsed between them (`not_triggered`),
     /// while the same duty between other parties stands.
     pub lapsed_by: Option<u32>,
-    /// The debtor or creditor (or both) whose membership on the trigger's
-    /// date the sources leave unknown: the obligation is then
-    /// `undetermined`, since whether the duty binds them is.
-    pub membership_unknown: Vec<Sym>,
+    /// Whether the debtor's, and the creditor's, membership on the
+    /// trigger's date the sources leave unknown: the obligation is then
+    /// `undetermined`, since whether the duty binds them is. Two flags in
+    /// the struct's padding rather than a list, since an obligation is one
+    /// of hundreds of thousands (read them with
+    /// [`ObligationState::membership_unknown`]).
+    pub debtor_membership_unknown: bool,
+    pub creditor_membership_unknown: bool,
 }
 
 impl ObligationState {
+    /// The debtor or creditor (or both) whose membership on the trigger's
+    /// date is unknown.
+    pub fn membership_unknown(&self) -> impl Iterator<Item = Sym> + '_ {
+        [(self.debtor_membership_unknown, self.debtor), (self.creditor_membership_unknown, self.creditor)].into_iter().filter(|(u, _)| *u).map(|(_, s)| s)
+    }
+
+    /// Whether the debtor's or the creditor's membership is unknown.
+    pub fn depends_on_unknown_membership(&self) -> bool {
+        self.debtor_membership_unknown || self.creditor_membership_unknown
+    }
+
     /// The act that fulfilled the duty in time; never a late one.
     pub fn fulfilled_by(&self) -> Option<u32> {
         match self.performance {
