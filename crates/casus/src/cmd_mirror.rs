@@ -135,7 +135,7 @@ fn mirror(args: &MirrorArgs) -> Result<(), Stop> {
         None => WitnessKeys::parse(&args.witnesses, args.quorum)?,
         Some(path) => {
             let policy = crate::cmd_ledger::read_policy(path)?;
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+            let now = casus_query::system_now();
             let version = policy.in_force(now).ok_or_else(|| anyhow!("{}: no version of the witness policy is in force now", path.display()))?;
             println!(
                 "witness policy of {}: {} of its {} witnesses must have cosigned",

@@ -164,7 +164,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
             let mut cosigners = cosigners.lock().map_err(|_| "the witnesses' lock is poisoned".to_string())?;
             // The server signs its checkpoints at its clock's time: the
             // policy version in force then names the witnesses.
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+            let now = casus_query::system_now();
             cosigners.cosign(now, note, size, proof).map(|c| c.note)
         }))
     };
