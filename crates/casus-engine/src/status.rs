@@ -1,17 +1,13 @@
-//! The statuses as words on the wire. The report (in `casus-query`)
-//! carries the engine's own status enums; they serialize here, next to the
-//! enums, because the orphan rule lets only this crate implement foreign
-//! traits (serde's, utoipa's) for them.
+//! The statuses as words: each status enum's list of values and its
+//! `Display` as its word (`word()`, the one place the words are written),
+//! so that code compares statuses as values (`== ObligationStatus::Breached`)
+//! or, at the edges, as words (`== "breached"`). How the words go on the
+//! wire (serde, the OpenAPI schema) is the layer's (`casus-query`'s
+//! `report.rs`): the engine depends on the model only.
 
 use crate::{DocumentStatus, ObligationStatus};
-use serde::Serialize;
 
-/// A status on the wire: the engine's own enum, serialized as its word
-/// (`word()`, the one place the words are written), so that the JSON keeps
-/// its strings, the OpenAPI document lists every value, and code compares
-/// statuses as values (`== ObligationStatus::Breached`) or, at the edges,
-/// as words (`== "breached"`).
-macro_rules! wire_status {
+macro_rules! status_words {
     ($t:ident, [$($v:ident),+ $(,)?]) => {
         impl $t {
             /// Every status, in declaration order.
@@ -22,11 +18,6 @@ macro_rules! wire_status {
         const _: fn($t) = |s| match s {
             $($t::$v)|+ => (),
         };
-        impl Serialize for $t {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.word())
-            }
-        }
         impl std::fmt::Display for $t {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.word())
@@ -37,19 +28,8 @@ macro_rules! wire_status {
                 self.word() == *word
             }
         }
-        #[cfg(feature = "openapi")]
-        impl utoipa::PartialSchema for $t {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::schema::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::schema::Type::String)
-                    .enum_values(Some($t::ALL.iter().map(|s| s.word())))
-                    .into()
-            }
-        }
-        #[cfg(feature = "openapi")]
-        impl utoipa::ToSchema for $t {}
     };
 }
 
-wire_status!(ObligationStatus, [Pending, Fulfilled, Breached, NotTriggered, Undetermined]);
-wire_status!(DocumentStatus, [Adopted, Blocked, Pending]);
+status_words!(ObligationStatus, [Pending, Fulfilled, Breached, NotTriggered, Undetermined]);
+status_words!(DocumentStatus, [Adopted, Blocked, Pending]);

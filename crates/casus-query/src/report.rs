@@ -9,6 +9,33 @@ use casus_engine::{DocumentStatus, ObligationStatus, State};
 use casus_model::{Symbols, Time, Treaty};
 use serde::Serialize;
 
+/// The engine's statuses on the wire: each serialized as its word (the
+/// engine's `word()`, the one place the words are written) and, in the
+/// OpenAPI document, a string that takes exactly the engine's `ALL` values.
+/// Here and not in the engine, which depends on the model only.
+mod status_wire {
+    use casus_engine::{DocumentStatus, ObligationStatus};
+
+    pub fn obligation<S: serde::Serializer>(status: &ObligationStatus, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(status.word())
+    }
+    pub fn document<S: serde::Serializer>(status: &DocumentStatus, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(status.word())
+    }
+    #[cfg(feature = "openapi")]
+    fn words(words: impl IntoIterator<Item = &'static str>) -> utoipa::openapi::schema::Object {
+        utoipa::openapi::schema::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String).enum_values(Some(words)).build()
+    }
+    #[cfg(feature = "openapi")]
+    pub fn obligation_schema() -> utoipa::openapi::schema::Object {
+        words(ObligationStatus::ALL.iter().map(|s| s.word()))
+    }
+    #[cfg(feature = "openapi")]
+    pub fn document_schema() -> utoipa::openapi::schema::Object {
+        words(DocumentStatus::ALL.iter().map(|s| s.word()))
+    }
+}
+
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Report {
@@ -100,6 +127,8 @@ pub struct DocumentRow {
     pub id: String,
     pub title: String,
     pub organ: String,
+    #[serde(serialize_with = "status_wire::document")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = status_wire::document_schema))]
     pub status: DocumentStatus,
     pub since: String,
     pub blocked_by: Vec<String>,
@@ -162,6 +191,8 @@ pub struct SectionRow {
     pub kind: Option<String>,
     pub from: String,
     pub until: Option<String>,
+    #[serde(serialize_with = "status_wire::document")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = status_wire::document_schema))]
     pub status: DocumentStatus,
     pub since: String,
     pub blocked_by: Vec<String>,
@@ -199,6 +230,8 @@ pub struct ObligationRow {
     pub duty_title: String,
     pub debtor: String,
     pub creditor: String,
+    #[serde(serialize_with = "status_wire::obligation")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = status_wire::obligation_schema))]
     pub status: ObligationStatus,
     /// The status in words (`not triggered`).
     pub status_text: String,

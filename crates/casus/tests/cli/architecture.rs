@@ -11,9 +11,8 @@ use std::collections::BTreeSet;
 const ALLOWED: &[(&str, &[&str])] = &[
     ("casus-model", &["serde"]),
     ("casus-lang", &["casus-model", "pulldown-cmark"]),
-    // serde for the statuses' words, which the report carries; utoipa only
-    // behind the `openapi` feature (the server's document).
-    ("casus-engine", &["casus-model", "serde", "utoipa"]),
+    // The model only: the statuses' words go on the wire in the layer.
+    ("casus-engine", &["casus-model"]),
     // Analysis reads the reports, so it sits on the layer.
     ("casus-analysis", &["casus-model", "casus-engine", "casus-query", "serde"]),
     // The layer between the core and the front ends, with the wire types
