@@ -322,7 +322,7 @@ fn markdown(rows: &[casus_analysis::CaseRow], at: Time) -> String {
 }
 
 /// HTML escaping, as the dashboard does it (one rule for every page).
-pub(crate) use casus_server::svg::esc as escape;
+pub(crate) use casus_query::html::esc as escape;
 
 /// A self-contained page: the table, and an SVG timeline of the invocations
 /// (one mark per case, green where some duty was fulfilled, red otherwise).
