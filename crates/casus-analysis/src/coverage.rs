@@ -11,7 +11,8 @@
 //! compares the committed file with what this module renders.
 
 use crate::atop::{self, CONDITIONS, Found, OTHER_CONDITIONS, Obligation, PROVISIONS, atop_coding};
-use crate::cases::{CaseRow, case_rows};
+use crate::cases::case_rows;
+use crate::invocation_report::verdict_or_none;
 use casus_model::*;
 use std::fmt::Write;
 
@@ -161,7 +162,7 @@ fn atop_table(shipped: &[Shipped]) -> String {
 }
 
 /// The invocations table: one row per invocation of every shipped record.
-fn invocation_table(shipped: &[Shipped], at: Time, verdict: &dyn Fn(&CaseRow) -> String) -> String {
+fn invocation_table(shipped: &[Shipped], at: Time) -> String {
     let mut out = String::from("| record | treaty | invocation | requester | date | as of | verdict under each reading |\n|---|---|---|---|---|---|---|\n");
     for s in shipped {
         let Some(record) = &s.record_file else { continue };
@@ -169,15 +170,22 @@ fn invocation_table(shipped: &[Shipped], at: Time, verdict: &dyn Fn(&CaseRow) ->
         let at = at.max(last);
         let as_of = casus_query::report_date(at);
         for r in case_rows(s.treaty, s.acts, s.symbols, at) {
-            let _ =
-                writeln!(out, "| `{record}` | {} | `{}` | {} | {} | {as_of} | {} |", r.treaty, r.case, r.requester, r.date, verdict(&r).replace('|', "\\|"));
+            let _ = writeln!(
+                out,
+                "| `{record}` | {} | `{}` | {} | {} | {as_of} | {} |",
+                r.treaty,
+                r.case,
+                r.requester,
+                r.date,
+                verdict_or_none(&r).join("<br>").replace('|', "\\|")
+            );
         }
     }
     out
 }
 
-/// The whole file. `verdict` renders a row's verdicts as `casus report` does.
-pub fn markdown(shipped: &[Shipped], verdict: &dyn Fn(&CaseRow) -> String) -> String {
+/// The whole file. Verdicts read as in `casus report`'s table.
+pub fn markdown(shipped: &[Shipped]) -> String {
     let at = Time::parse(COVERAGE_AT).map(|(t, _)| t.end_of_day()).unwrap_or(Time(0));
     let mut out = String::from(
         "# Coverage: what the language states of ATOP's typology, and every invocation\n\n\
@@ -198,6 +206,6 @@ pub fn markdown(shipped: &[Shipped], verdict: &dyn Fn(&CaseRow) -> String) -> St
         out,
         "One row per invocation `casus report` lists (every request, and every case another act opens), derived as of {COVERAGE_AT} or, for a record that runs later, as of the end of its last act's day.\n"
     );
-    out.push_str(&invocation_table(shipped, at, verdict));
+    out.push_str(&invocation_table(shipped, at));
     out
 }

@@ -16,6 +16,8 @@
 //!   only the server turns on.
 //! - [`logged`]: when the witnesses' cosignatures prove an act was logged,
 //!   beside the date it claims.
+//! - [`html`]: HTML escaping, the one rule for every page the front ends
+//!   and the analysis crate write.
 //!
 //! Named for the first of these: every front end's work starts with a
 //! query. The front ends keep argument and HTTP parsing and rendering; the
@@ -24,6 +26,7 @@
 pub mod book;
 mod explain;
 mod fact;
+pub mod html;
 pub mod logged;
 pub mod question;
 pub mod report;

@@ -12,12 +12,13 @@
 //! its labels to 4 pixels, so the narrow drawing puts lane labels above
 //! their lanes and has fewer ticks, and the stylesheet shows one of the two.
 //!
-//! The escaping ([`esc`]) and the date format ([`long`]) the charts write
-//! are the pages' too, which take them from here.
+//! The date format ([`long`]) the charts write is the pages' too, which
+//! take it from here; the escaping is the layer's (`casus_query::html::esc`).
 
 use casus_model::membership::{Step, timelines};
 use casus_model::{Act, ActKind, MembershipChange, Symbols, Time, Treaty};
 use casus_query::Report;
+use casus_query::html::esc;
 use std::fmt::Write;
 
 /// A date or time (ISO, as the report gives it) in the pages' one format.
@@ -27,22 +28,6 @@ pub fn long(when: &str) -> String {
         Some((t, _)) => casus_query::report::long_date(t),
         None => when.to_string(),
     }
-}
-
-/// Escapes text for SVG and HTML.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
 }
 
 const YEAR: f64 = 365.2425 * 86_400.0;

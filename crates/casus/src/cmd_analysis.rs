@@ -3,10 +3,10 @@
 
 use crate::input::{self, Loaded};
 use crate::state_args::{self, FactArgs, StateArgs, state_input};
-use crate::text::table;
 use anyhow::{Context, Result, bail};
-use casus_analysis::{Change, WhatIf};
-use casus_model::{Symbols, Time};
+use casus_analysis::text_table::table;
+use casus_analysis::{Change, WhatIf, invocation_report};
+use casus_model::Symbols;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -242,153 +242,9 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "at": casus_query::report_date(at), "rows": rows }))?);
     } else if args.html {
-        print!("{}", html(&rows, at));
+        print!("{}", invocation_report::html(&rows, at));
     } else {
-        print!("{}", markdown(&rows, at));
+        print!("{}", invocation_report::markdown(&rows, at));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The verdicts under each reading, naming only the questions that change
-/// the verdict: "every reading: 5 fulfilled", or
-/// "art4_trigger=request: 5 breached; art4_trigger=determination: 5 not_triggered".
-fn verdict_lines(row: &casus_analysis::CaseRow) -> Vec<String> {
-    let summary = |v: &casus_analysis::Verdict| if v.summary.is_empty() { "no duties".to_string() } else { v.summary.replace('_', " ") };
-    let questions = row.verdicts.first().map_or(0, |v| v.reading.len());
-    // A question matters if two readings that differ only in it differ in verdict.
-    let matters = |qi: usize| {
-        row.verdicts
-            .iter()
-            .any(|a| row.verdicts.iter().any(|b| summary(a) != summary(b) && a.reading.iter().zip(&b.reading).enumerate().all(|(i, (x, y))| i == qi || x == y)))
-    };
-    let relevant: Vec<usize> = (0..questions).filter(|&i| matters(i)).collect();
-    let mut lines: Vec<String> = Vec::new();
-    // For people, a reading is its options' texts, not `question=option`.
-    for v in &row.verdicts {
-        let label = if relevant.is_empty() {
-            "every reading".to_string()
-        } else {
-            relevant.iter().filter_map(|&i| v.reading_text.get(i)).map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" ")
-        };
-        let line = format!("{label}: {}", summary(v));
-        if !lines.contains(&line) {
-            lines.push(line);
-        }
-    }
-    lines
-}
-
-fn verdict_cell(row: &casus_analysis::CaseRow) -> String {
-    verdict_lines(row).join("<br>")
-}
-
-/// The verdict column: the verdicts under each reading, or why the request
-/// engages no duty.
-pub(crate) fn verdict_or_none(row: &casus_analysis::CaseRow) -> Vec<String> {
-    match &row.no_duty {
-        Some(why) => vec![format!("no duty engaged: {why}")],
-        None => verdict_lines(row),
-    }
-}
-
-/// The days column: the count and the act it counts to.
-fn days_cell(row: &casus_analysis::CaseRow) -> String {
-    match (row.days_to_first_assistance, &row.first_assistance) {
-        (Some(d), Some(act)) => format!("{d} ({act})"),
-        (Some(d), None) => d.to_string(),
-        _ => "none".to_string(),
-    }
-}
-
-fn markdown(rows: &[casus_analysis::CaseRow], at: Time) -> String {
-    let mut out = format!("# Invocations, as of {}\n\n", casus_query::report_date(at));
-    out.push_str("| treaty | article | requester | for | date | addressed to | response | verdict under each reading | days to first assistance |\n|---|---|---|---|---|---|---|---|---|\n");
-    for r in rows {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            r.treaty,
-            if r.article.is_empty() { "—" } else { &r.article },
-            r.requester,
-            r.beneficiary,
-            r.date,
-            if r.organ.is_empty() { "—" } else { &r.organ },
-            if r.response.is_empty() { "none recorded".to_string() } else { r.response.join("<br>") },
-            if r.no_duty.is_some() { verdict_or_none(r).join("<br>") } else { verdict_cell(r) },
-            days_cell(r)
-        );
-    }
-    out
-}
-
-/// HTML escaping, as the dashboard does it (one rule for every page).
-pub(crate) use casus_server::svg::esc as escape;
-
-/// A self-contained page: the table, and an SVG timeline of the invocations
-/// (one mark per case, green where some duty was fulfilled, red otherwise).
-fn html(rows: &[casus_analysis::CaseRow], at: Time) -> String {
-    let dates: Vec<i64> = rows.iter().filter_map(|r| Time::parse(&r.date).map(|t| t.0.0)).collect();
-    let (lo, hi) = (dates.iter().min().copied().unwrap_or(0), dates.iter().max().copied().unwrap_or(1).max(dates.iter().min().copied().unwrap_or(0) + 86_400));
-    let (width, left, right) = (900.0, 40.0, 40.0);
-    let x = |t: i64| left + (t - lo) as f64 / (hi - lo) as f64 * (width - left - right);
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {}\" role=\"img\" aria-label=\"Timeline of invocations\">",
-        60 + 28 * rows.len()
-    );
-    let _ = write!(svg, "<line x1=\"{left}\" y1=\"30\" x2=\"{}\" y2=\"30\" stroke=\"#444\"/>", width - right);
-    for y in [lo, hi] {
-        let d = casus_query::report_date(Time(y));
-        let _ = write!(svg, "<text x=\"{:.1}\" y=\"20\" font-size=\"11\" text-anchor=\"middle\">{}</text>", x(y), escape(&d));
-    }
-    for (i, r) in rows.iter().enumerate() {
-        let t = Time::parse(&r.date).map(|t| t.0.0).unwrap_or(lo);
-        let helped = r.days_to_first_assistance.is_some();
-        let colour = if helped { "#1a7f37" } else { "#c62828" };
-        let y = 50 + 28 * i;
-        let _ = write!(
-            svg,
-            "<circle cx=\"{:.1}\" cy=\"30\" r=\"5\" fill=\"{colour}\"/><line x1=\"{:.1}\" y1=\"35\" x2=\"{:.1}\" y2=\"{}\" stroke=\"{colour}\" stroke-dasharray=\"2 2\"/><text x=\"{:.1}\" y=\"{}\" font-size=\"12\">{} {} {} ({}){}</text>",
-            x(t),
-            x(t),
-            x(t),
-            y - 4,
-            (x(t) + 4.0).min(width - 300.0),
-            y,
-            escape(&r.date),
-            escape(&r.requester),
-            escape(&r.article),
-            escape(&r.treaty),
-            if helped {
-                format!(": assistance after {} day(s)", r.days_to_first_assistance.unwrap_or(0))
-            } else if r.no_duty.is_some() {
-                ": no duty engaged".to_string()
-            } else {
-                ": no assistance recorded".to_string()
-            }
-        );
-    }
-    svg.push_str("</svg>");
-    let mut table = String::from(
-        "<table><thead><tr><th>treaty</th><th>article</th><th>requester</th><th>for</th><th>date</th><th>addressed to</th><th>response</th><th>verdict under each reading</th><th>days to first assistance</th></tr></thead><tbody>",
-    );
-    for r in rows {
-        let _ = write!(
-            table,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&r.treaty),
-            escape(&r.article),
-            escape(&r.requester),
-            escape(&r.beneficiary),
-            escape(&r.date),
-            escape(&r.organ),
-            if r.response.is_empty() { "none recorded".to_string() } else { r.response.iter().map(|x| escape(x)).collect::<Vec<_>>().join("<br>") },
-            verdict_or_none(r).iter().map(|l| escape(l)).collect::<Vec<_>>().join("<br>"),
-            escape(&days_cell(r))
-        );
-    }
-    table.push_str("</tbody></table>");
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>casus: invocations as of {at}</title><style>body{{font-family:system-ui,sans-serif;margin:1rem;max-width:80rem}}table{{border-collapse:collapse;font-size:.9rem}}td,th{{border:1px solid #ccc;padding:.3rem;vertical-align:top;text-align:left}}svg{{width:100%;height:auto}}</style></head><body><h1>Invocations, as of {at}</h1>{svg}{table}</body></html>\n",
-        at = escape(&casus_query::report_date(at))
-    )
 }

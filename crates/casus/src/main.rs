@@ -233,7 +233,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Readings { args, json } => {
             let (loaded, query) = state_input(&args)?;
-            let table = text::Readings::derive(&loaded, query.at);
+            let table = casus_analysis::Readings::derive(&loaded.treaty, &loaded.record.acts, &loaded.symbols, query.at);
             if json {
                 println!("{}", serde_json::to_string_pretty(&table)?);
             } else {
@@ -315,7 +315,7 @@ fn demo(at: &str) -> Result<ExitCode> {
     println!("Files: {} and {} (compiled into this binary).\n", CST_TREATY.0, CSTO_RECORD.0);
     print!("{}", text::report(&report));
     println!("\nEvery reading of the text, side by side:\n");
-    print!("{}", text::Readings::derive(&loaded, at).render());
+    print!("{}", casus_analysis::Readings::derive(&loaded.treaty, &loaded.record.acts, &loaded.symbols, at).render());
     println!("\nMembership on chosen dates:\n");
     print!("{}", text::membership_over_time(&loaded, &["1995-01-01", "2000-01-01", "2007-01-01", "2013-01-01", "2024-01-01"]));
     println!("\nChairs of the Collective Security Council:\n");

@@ -1,42 +1,12 @@
 //! Text renderings for people: the state as tables, explanations as
-//! numbered reasons with their sources, readings side by side.
+//! numbered reasons with their sources. (Readings side by side are the
+//! analysis crate's, `casus_analysis::readings`.)
 
 use crate::input::Loaded;
+use casus_analysis::text_table::table;
 use casus_engine::Query;
-use casus_model::Time;
 use casus_query::{Explanation, Report};
-use serde::Serialize;
 use std::fmt::Write;
-
-/// A plain table: a header and rows, columns padded to their widest cell.
-pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if i < widths.len() {
-                widths[i] = widths[i].max(c.chars().count());
-            }
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        let mut s = String::from(" ");
-        for (i, c) in cells.iter().enumerate() {
-            let pad = widths[i].saturating_sub(c.chars().count());
-            s.push(' ');
-            s.push_str(c);
-            if i + 1 < cells.len() {
-                s.push_str(&" ".repeat(pad + 1));
-            }
-        }
-        s.trim_end().to_string() + "\n"
-    };
-    let mut out = line(header.to_vec());
-    out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(|s| s.as_str()).collect()));
-    for r in rows {
-        out.push_str(&line(r.iter().map(|s| s.as_str()).collect()));
-    }
-    out
-}
 
 pub fn report(r: &Report) -> String {
     let mut out = String::new();
@@ -276,76 +246,6 @@ fn source(s: &casus_query::SourceCite) -> String {
         (Some(u), None) => u.clone(),
         (None, Some(t)) => t.clone(),
         (None, None) => String::new(),
-    }
-}
-
-/// Verdicts under every combination of readings.
-#[derive(Serialize)]
-pub struct Readings {
-    pub at: String,
-    /// One entry per combination: `question=option` pairs.
-    pub columns: Vec<Vec<String>>,
-    /// The same combinations as the treaty words them: option texts.
-    pub labels: Vec<Vec<String>>,
-    pub rows: Vec<ReadingRow>,
-}
-
-#[derive(Serialize)]
-pub struct ReadingRow {
-    pub fact: String,
-    pub case: String,
-    pub debtor: String,
-    pub statuses: Vec<String>,
-}
-
-impl Readings {
-    pub fn derive(loaded: &Loaded, at: Time) -> Readings {
-        let combos = casus_engine::all_readings(&loaded.treaty, 64);
-        let mut rows: Vec<ReadingRow> = Vec::new();
-        let mut row_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-        let mut columns = Vec::new();
-        let mut labels = Vec::new();
-        for (ci, combo) in combos.iter().enumerate() {
-            let state = casus_engine::derive(&loaded.treaty, &loaded.record.acts, &Query { at, readings: combo.clone() });
-            let report = casus_query::report(&loaded.treaty, &loaded.record.acts, &loaded.symbols, &state);
-            columns.push(report.readings.iter().map(|r| format!("{}={}", r.question, r.option)).collect());
-            labels.push(report.readings.iter().map(|r| r.option_text.clone()).collect());
-            for c in &report.cases {
-                for o in &c.obligations {
-                    let k = *row_of.entry(o.fact.clone()).or_insert_with(|| {
-                        rows.push(ReadingRow { fact: o.fact.clone(), case: c.id.clone(), debtor: o.debtor.clone(), statuses: vec![String::new(); ci] });
-                        rows.len() - 1
-                    });
-                    rows[k].statuses.push(o.status.to_string());
-                }
-            }
-            for r in rows.iter_mut() {
-                r.statuses.resize(ci + 1, String::new());
-            }
-        }
-        Readings { at: casus_query::report_date(at), columns, labels, rows }
-    }
-
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        for (i, c) in self.labels.iter().enumerate() {
-            let _ = writeln!(out, "  ({}) {}", i + 1, c.join("; "));
-        }
-        let mut header = vec!["case", "debtor"];
-        let labels: Vec<String> = (1..=self.columns.len()).map(|i| format!("({i})")).collect();
-        header.extend(labels.iter().map(|s| s.as_str()));
-        let rows: Vec<Vec<String>> = self
-            .rows
-            .iter()
-            .map(|r| {
-                let mut v = vec![r.case.clone(), r.debtor.clone()];
-                v.extend(r.statuses.iter().map(|s| s.replace('_', " ")));
-                v
-            })
-            .collect();
-        out.push('\n');
-        out.push_str(&table(&header, &rows));
-        out
     }
 }
 

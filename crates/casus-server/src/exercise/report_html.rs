@@ -8,8 +8,8 @@ use std::fmt::Write;
 
 use casus_exercise::report::{AfterAction, DutyRow};
 
-/// HTML escaping is the dashboard's, written once.
-pub use crate::svg::esc;
+/// HTML escaping is the layer's, written once.
+use casus_query::html::esc;
 
 /// A length of scenario time in words: days, hours or minutes.
 fn span(secs: i64) -> String {
