@@ -256,8 +256,7 @@ impl Ledger {
             let mut items = Vec::with_capacity(entries.len());
             for bytes in &entries {
                 let seq = replay.size;
-                let view = EntryView::parse(bytes).map_err(|e| LedgerError::Rejected { entry: seq, kind: Tamper::Malformed(e.to_string()) })?;
-                replay.advance(&view).map_err(|(entry, kind)| LedgerError::Rejected { entry, kind })?;
+                let view = replay.check_next(bytes).map_err(|(entry, kind)| LedgerError::Rejected { entry, kind })?;
                 let key = replay.registry.get(&view.signer).map(|s| s.key).ok_or(LedgerError::Rejected { entry: seq, kind: Tamper::UnknownKey })?;
                 items.push(SigItem { seq, signed: view.signed, signature: view.signature, key });
             }
@@ -305,8 +304,9 @@ impl Ledger {
     /// of [`crate::group`]; a single append is a group of one).
     ///
     /// Holding the store's write lock: catches up with the stored log, then
-    /// lays out and checks each request's entries in order, chaining each
-    /// to the one before (a refused request is rolled back alone and the
+    /// lays out and checks each request's entries in order, each act a
+    /// statement numbered after the ones before it in the group (a refused
+    /// request is rolled back alone, its numbers unused, and the
     /// others go on); then signs every laid-out entry in parallel, adds the
     /// leaves to the tree and commits. The outer error means the commit
     /// failed and nothing of the group was written; the inner results are
@@ -607,9 +607,12 @@ pub(crate) fn act_specs<'k>(replay: &Replay, key: &'k SecretKey, payloads: &'k [
     Ok(payloads.iter().map(|(t, p)| Spec { kind: EntryKind::Act, mode, valid_time: *t, payload: p, key }).collect())
 }
 
-/// Lays out one request's entries after the replayed log, unsigned, and
-/// checks them as `verify` will (everything but the signatures, which the
-/// ledger itself makes). On error the caller rolls the replay back.
+/// Lays out one request's entries after the replayed log, unsigned (acts
+/// as statements numbered with their key's next sequence numbers, the
+/// operator's entries as v2), and checks them with [`Replay::check_next`],
+/// as `append_statements` checks a client's and `verify` will (everything
+/// but the signatures, which the ledger itself makes). On error the caller
+/// rolls the replay back.
 fn lay_out<'k>(replay: &mut Replay, request: &mut Request<'_, 'k>, time: Time, pending: &mut Vec<(Vec<u8>, &'k SecretKey)>) -> Result<Range<u64>> {
     let start = replay.size;
     let specs = (request.make)(replay)?;
@@ -633,8 +636,7 @@ fn lay_out<'k>(replay: &mut Replay, request: &mut Request<'_, 'k>, time: Time, p
             }
             .unsigned(&spec.key.id())?,
         };
-        let view = EntryView::parse(&bytes)?;
-        replay.advance(&view).map_err(|(_, t)| refused(&t))?;
+        replay.check_next(&bytes).map_err(|(_, t)| refused(&t))?;
         pending.push((bytes, spec.key));
     }
     Ok(start..replay.size)
