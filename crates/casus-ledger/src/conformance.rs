@@ -518,7 +518,21 @@ pub fn group_commit(backend: &dyn Backend, name: &str) -> Outcome {
     let want = 10 + THREADS as u64 * EACH as u64 + 1 + DIRECT as u64;
     ensure(total + 10 == want, || format!("{total} acknowledgements"))?;
     let report = Ledger::open(backend.open(name)?).verify(&mut |_, _| {}).map_err(err)?;
-    ensure(report.entries == want, || format!("{report:?}, want {want} entries"))
+    ensure(report.entries == want, || format!("{report:?}, want {want} entries"))?;
+    // Every act is a statement, and each key's are numbered 1, 2, 3, … in
+    // log order: the group and the direct appender (both signing with KAZ's
+    // key) never took the same number, and the refused request took none.
+    let mut numbers: std::collections::HashMap<crate::keys::KeyId, Vec<u64>> = std::collections::HashMap::new();
+    for (pos, bytes) in backend.open(name)?.read_range(1, want).map_err(err)? {
+        let view = EntryView::parse(&bytes).map_err(err)?;
+        let sequence = view.sequence.ok_or_else(|| format!("entry {pos} is v{}, not a statement", view.version))?;
+        numbers.entry(view.signer).or_default().push(sequence);
+    }
+    for (key, got) in numbers {
+        let expected: Vec<u64> = (1..=got.len() as u64).collect();
+        ensure(got == expected, || format!("key {key}'s sequence numbers {got:?}"))?;
+    }
+    Ok(())
 }
 
 /// A flipped byte inside an act's text: a bad signature at that entry.
