@@ -139,6 +139,10 @@ impl Ledger {
 
     /// Appends one act, signed by `key`: in live mode if the key is
     /// registered for the act's actor, in record mode if it is a recorder's.
+    /// The key signs the act as a statement (`casus/entry/v3`) for this
+    /// ledger's origin, numbered with the key's next sequence number, as a
+    /// client would ([`signed_act_statements`]), and the entry is checked as
+    /// [`Ledger::append_statements`] checks a client's.
     pub fn append_act(&mut self, act: &Act, symbols: &Symbols, key: &SecretKey, record_time: Time) -> Result<u64> {
         Ok(self.append_acts(std::slice::from_ref(act), symbols, key, record_time)?.start)
     }
