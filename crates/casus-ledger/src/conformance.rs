@@ -13,7 +13,7 @@
 
 use casus_model::{Act, ActKind, Citation, Record, Symbols, Time};
 
-use crate::entry::KeyChange;
+use crate::entry::{EntryView, KeyChange};
 use crate::keys::{KeyRegistration, KeyRole, SecretKey};
 use crate::store::{RawStore, Store};
 use crate::{Ledger, LedgerError, Tamper, verify_bundle};
@@ -152,57 +152,73 @@ fn expect_tamper(l: &mut Ledger, entry: u64, want: impl Fn(&Tamper) -> bool, wha
     }
 }
 
-/// Statements signed elsewhere (`casus/entry/v3`) in a log of v2 entries:
-/// the ledger gives them positions; a replayed or reordered sequence
-/// number, another ledger's origin or a forged signer is refused by name;
-/// a v2 key entry after them chains on them; the mixed log verifies,
-/// strictly too, reopens, and proves a v3 entry in a bundle.
+/// Statements signed elsewhere (`casus/entry/v3`, as a client of the
+/// server signs them) after the ones local appends signed: the ledger gives
+/// them positions; a replayed or reordered sequence number, another
+/// ledger's origin or a forged signer is refused by name; a v2 key entry
+/// after them chains on them; the log verifies, strictly too, reopens, and
+/// proves a v3 entry in a bundle.
 pub fn statements(backend: &dyn Backend, name: &str) -> Outcome {
     use crate::entry::Mode;
     let keys = Keys::new();
     let mut symbols = Symbols::new();
     let mut l = seeded(backend, name, &keys, &mut symbols)?;
     let origin = l.origin().map_err(err)?;
+    // The seeded log's three acts by ARM were signed locally as statements 1, 2, 3.
+    let seeded_last = l.replay().registry.last_sequence(&keys.arm.id());
+    ensure(seeded_last == 3, || format!("ARM's local appends numbered up to {seeded_last}, not 3"))?;
     let acts: Vec<Act> = (0..4).map(|n| act(&mut symbols, &format!("stmt{n}"), "ARM", ActKind::Request, 120, false)).collect();
     let sign = |acts: &[Act], origin: &str, first: u64, key: &SecretKey| crate::signed_act_statements(origin, first, acts, &symbols, key, Mode::Live);
-    let two = sign(&acts[..2], &origin, 1, &keys.arm).map_err(err)?;
+    let taken = sign(&acts[..1], &origin, 3, &keys.arm).map_err(err)?;
+    match l.append_statements(&taken, day(120)) {
+        Err(LedgerError::Rejected { entry: 10, kind: Tamper::SequenceOutOfOrder { last: 3, found: 3 } }) => {}
+        other => return Err(format!("a number a local append used: {other:?}")),
+    }
+    let two = sign(&acts[..2], &origin, 4, &keys.arm).map_err(err)?;
     let range = l.append_statements(&two, day(120)).map_err(err)?;
     ensure(range == (10..12), || format!("statements appended at {range:?}, not 10..12"))?;
     let rejected = |r: Result<std::ops::Range<u64>, LedgerError>, want: &dyn Fn(&Tamper) -> bool, what: &str| match r {
         Err(LedgerError::Rejected { entry: 12, kind }) if want(&kind) => Ok(()),
         other => Err(format!("{what}: {other:?}")),
     };
-    rejected(l.append_statements(&two[1..], day(120)), &|t| matches!(t, Tamper::SequenceOutOfOrder { last: 2, found: 2 }), "a replayed statement")?;
-    let old = sign(&acts[2..3], &origin, 1, &keys.arm).map_err(err)?;
-    rejected(l.append_statements(&old, day(120)), &|t| matches!(t, Tamper::SequenceOutOfOrder { last: 2, found: 1 }), "a reused sequence number")?;
-    let elsewhere = sign(&acts[2..3], "casus.ledger/another", 3, &keys.arm).map_err(err)?;
+    rejected(l.append_statements(&two[1..], day(120)), &|t| matches!(t, Tamper::SequenceOutOfOrder { last: 5, found: 5 }), "a replayed statement")?;
+    let old = sign(&acts[2..3], &origin, 4, &keys.arm).map_err(err)?;
+    rejected(l.append_statements(&old, day(120)), &|t| matches!(t, Tamper::SequenceOutOfOrder { last: 5, found: 4 }), "a reused sequence number")?;
+    let elsewhere = sign(&acts[2..3], "casus.ledger/another", 6, &keys.arm).map_err(err)?;
     rejected(l.append_statements(&elsewhere, day(120)), &|t| matches!(t, Tamper::WrongLedger { .. }), "another ledger's statement")?;
     let forged = sign(&acts[2..3], &origin, 1, &keys.kaz).map_err(err)?;
     rejected(l.append_statements(&forged, day(120)), &|t| matches!(t, Tamper::WrongSigner(_)), "ARM's act signed by KAZ")?;
-    let mut bad = sign(&acts[2..3], &origin, 3, &keys.arm).map_err(err)?;
+    let mut bad = sign(&acts[2..3], &origin, 6, &keys.arm).map_err(err)?;
     let at = bad[0].len() - 1;
     bad[0][at] ^= 1;
     rejected(l.append_statements(&bad, day(120)), &|t| matches!(t, Tamper::BadSignature), "a bad signature")?;
     // Gaps are allowed: a refused statement need not be signed again with its number.
-    l.append_statements(&sign(&acts[2..4], &origin, 7, &keys.arm).map_err(err)?, day(120)).map_err(err)?;
+    l.append_statements(&sign(&acts[2..4], &origin, 9, &keys.arm).map_err(err)?, day(120)).map_err(err)?;
+    // A local append numbers after the client's statements.
+    let local = act(&mut symbols, "local", "ARM", ActKind::Request, 120, false);
+    ensure(l.append_act(&local, &symbols, &keys.arm, day(120)).map_err(err)? == 14, || "the local append after the statements".into())?;
+    ensure(l.replay().registry.last_sequence(&keys.arm.id()) == 11, || "the local append took ARM's next number, 11".into())?;
     let other = SecretKey::from_seed([9; 32]);
     l.change_key(&KeyChange::Register(KeyRegistration { key: other.public(), role: KeyRole::Recorder }), &keys.operator, day(121)).map_err(err)?;
     for strict in [false, true] {
         let r = if strict { l.verify_strict(&mut |_, _| {}) } else { l.verify(&mut |_, _| {}) }.map_err(err)?;
-        ensure(r.entries == 15 && r.acts == 13, || format!("verified {} entries, {} acts", r.entries, r.acts))?;
+        ensure(r.entries == 16 && r.acts == 14, || format!("verified {} entries, {} acts", r.entries, r.acts))?;
     }
     let mut again = Ledger::open(backend.open(name)?);
-    ensure(again.sync().map_err(err)? == 15, || "a new handle replays the mixed log".into())?;
-    ensure(again.replay().registry.last_sequence(&keys.arm.id()) == 8, || "ARM's last sequence is 8".into())?;
+    ensure(again.sync().map_err(err)? == 16, || "a new handle replays the log".into())?;
+    ensure(again.replay().registry.last_sequence(&keys.arm.id()) == 11, || "ARM's last sequence is 11".into())?;
     let bundle = again.proof_bundle(11).map_err(err)?;
     verify_bundle(&bundle).map_err(|e| format!("bundle of a v3 entry: {e}"))?;
     Ok(())
 }
 
-/// Entries signed by their actors elsewhere (a client of the server) and
-/// appended as sent: accepted when they extend the log and verify; a forged
-/// signer, a bad signature, a stale head or a replay is refused naming the
-/// entry, and nothing is written.
+/// Old-format act entries (`casus/entry/v2`, which clients signed over a
+/// position and predecessor before statements, and which older ledgers and
+/// their mirrors hold) appended as sent after the v3 acts local appends
+/// write: accepted when they extend the log and verify; a forged signer, a
+/// bad signature, a stale head or a replay is refused naming the entry, and
+/// nothing is written. The mixed log (v2 genesis, v3 acts, v2 acts, a v3 act
+/// after them) replays, verifies strictly and proves each kind in bundles.
 pub fn signed_elsewhere(backend: &dyn Backend, name: &str) -> Outcome {
     use crate::entry::Mode;
     let keys = Keys::new();
@@ -235,10 +251,27 @@ pub fn signed_elsewhere(backend: &dyn Backend, name: &str) -> Outcome {
         Err(LedgerError::Rejected { entry, .. }) if entry == size + 3 => {}
         other => return Err(format!("replayed request: {other:?}")),
     }
-    let report = l.verify(&mut |_, _| {}).map_err(err)?;
-    ensure(report.entries == size + 3, || format!("{report:?}"))?;
-    let read = l.acts_as_of(None, &mut symbols).map_err(err)?;
-    ensure(read.iter().filter(|a| a.attestation == casus_model::Attestation::Actor).count() >= 3, || "live acts attested by the actor".into())
+    // A local append after them is a statement again, chained on the v2 entries.
+    let local = act(&mut symbols, "after-v2", "ARM", ActKind::Request, 120, false);
+    ensure(l.append_act(&local, &symbols, &keys.arm, day(120)).map_err(err)? == size + 3, || "local append after the v2 entries".into())?;
+    let stored = backend.open(name)?.read_range(0, size + 4).map_err(err)?;
+    let versions = stored.iter().map(|(_, b)| EntryView::parse(b).map(|v| v.version)).collect::<Result<Vec<_>, _>>().map_err(err)?;
+    let mut want = vec![2u8];
+    want.extend(std::iter::repeat_n(3u8, size as usize - 1));
+    want.extend([2, 2, 2, 3]);
+    ensure(versions == want, || format!("entry versions {versions:?}, not {want:?}"))?;
+    for strict in [false, true] {
+        let report = if strict { l.verify_strict(&mut |_, _| {}) } else { l.verify(&mut |_, _| {}) }.map_err(err)?;
+        ensure(report.entries == size + 4, || format!("{report:?}"))?;
+    }
+    l.checkpoint(&keys.operator, day(121)).map_err(err)?;
+    for seq in [1, size, size + 3] {
+        verify_bundle(&l.proof_bundle(seq).map_err(err)?).map_err(|e| format!("bundle of entry {seq}: {e}"))?;
+    }
+    let mut again = Ledger::open(backend.open(name)?);
+    ensure(again.sync().map_err(err)? == size + 4, || "a new handle replays the mixed log".into())?;
+    let read = again.acts_as_of(None, &mut symbols).map_err(err)?;
+    ensure(read.iter().filter(|a| a.attestation == casus_model::Attestation::Actor).count() >= 4, || "live acts attested by the actor".into())
 }
 
 /// Appends, reads back, checkpoints, proves, reopens.
@@ -485,7 +518,21 @@ pub fn group_commit(backend: &dyn Backend, name: &str) -> Outcome {
     let want = 10 + THREADS as u64 * EACH as u64 + 1 + DIRECT as u64;
     ensure(total + 10 == want, || format!("{total} acknowledgements"))?;
     let report = Ledger::open(backend.open(name)?).verify(&mut |_, _| {}).map_err(err)?;
-    ensure(report.entries == want, || format!("{report:?}, want {want} entries"))
+    ensure(report.entries == want, || format!("{report:?}, want {want} entries"))?;
+    // Every act is a statement, and each key's are numbered 1, 2, 3, … in
+    // log order: the group and the direct appender (both signing with KAZ's
+    // key) never took the same number, and the refused request took none.
+    let mut numbers: std::collections::HashMap<crate::keys::KeyId, Vec<u64>> = std::collections::HashMap::new();
+    for (pos, bytes) in backend.open(name)?.read_range(1, want).map_err(err)? {
+        let view = EntryView::parse(&bytes).map_err(err)?;
+        let sequence = view.sequence.ok_or_else(|| format!("entry {pos} is v{}, not a statement", view.version))?;
+        numbers.entry(view.signer).or_default().push(sequence);
+    }
+    for (key, got) in numbers {
+        let expected: Vec<u64> = (1..=got.len() as u64).collect();
+        ensure(got == expected, || format!("key {key}'s sequence numbers {got:?}"))?;
+    }
+    Ok(())
 }
 
 /// A flipped byte inside an act's text: a bad signature at that entry.
@@ -648,9 +695,9 @@ pub fn tamper_checkpoint_misfiled(backend: &dyn Backend, name: &str) -> Outcome 
 /// Live acts cannot rewrite the past nor sign the future: a live act dated
 /// more than a day before its record time, more than five minutes after
 /// it, or before the genesis's valid time (the treaty's first version) is
-/// refused, by `append`, by `append_signed` (the server's path) and, when
-/// written past the rules, by `verify`. The same history enters in record
-/// mode.
+/// refused, by `append`, by `append_statements` (a client's statements)
+/// and, when written past the rules (an old-format v2 entry), by `verify`.
+/// The same history enters in record mode.
 pub fn live_act_times(backend: &dyn Backend, name: &str) -> Outcome {
     use crate::entry::Mode;
     use crate::{LIVE_ACT_MAX_AGE_SECS, LIVE_ACT_MAX_LEAD_SECS};
@@ -681,9 +728,10 @@ pub fn live_act_times(backend: &dyn Backend, name: &str) -> Outcome {
             Err(LedgerError::Refused(why)) if why.contains("dishonest time") => {}
             other => return Err(format!("live act {what}: expected a refusal, got {other:?}")),
         }
-        let size = l.len().map_err(err)?;
-        let signed = crate::signed_act_entries(size, l.replay().prev, std::slice::from_ref(&a), &symbols, &keys.arm, Mode::Live, now).map_err(err)?;
-        match l.append_signed(&signed) {
+        let origin = l.origin().map_err(err)?;
+        let next = l.replay().registry.last_sequence(&keys.arm.id()) + 1;
+        let signed = crate::signed_act_statements(&origin, next, std::slice::from_ref(&a), &symbols, &keys.arm, Mode::Live).map_err(err)?;
+        match l.append_statements(&signed, now) {
             Err(LedgerError::Rejected { kind: Tamper::LiveActTime(_), .. }) => {}
             other => return Err(format!("signed elsewhere, {what}: expected a rejection, got {other:?}")),
         }

@@ -1,16 +1,21 @@
 //! Ledger entries and checkpoints: their byte layout and their rules.
 //!
-//! An entry is what the log stores and hashes: a domain string, its
-//! position (`seq`), its kind, who signed it and how, its valid and record
-//! times, the link hash of the entry before it (SHA-256 of that entry's
-//! signed bytes, its signature excluded), a payload (an act, a key change,
-//! or the genesis), and an Ed25519 signature over all of the preceding
-//! bytes. `docs/LEDGER.md` has the table.
+//! An entry is what the log stores and hashes. Acts are written as
+//! `casus/entry/v3`: a [`Statement`] its actor signs (the ledger's origin,
+//! the key's sequence number, kind, mode, valid time, the act), placed by
+//! the ledger at a position with a record time ([`sequenced_entry`]). The
+//! operator's genesis and key entries are `casus/entry/v2`: a domain
+//! string, its position (`seq`), its kind, who signed it and how, its valid
+//! and record times, the link hash of the entry before it (SHA-256 of that
+//! entry's bytes, its signature excluded), a payload, and an Ed25519
+//! signature over all of the preceding bytes. Act entries in v2, which
+//! older ledgers hold, are still read and verified, and no longer written.
+//! `docs/LEDGER.md` has the tables.
 //!
 //! Because the link leaves the signature out, the bytes of a whole batch
 //! can be laid out in order first and signed afterwards, in parallel
-//! ([`Entry::unsigned`], then [`sign_in_place`]); the Merkle leaf hash still
-//! covers the signature.
+//! ([`Entry::unsigned`] or [`sequenced_entry`] with a zero signature, then
+//! [`sign_in_place`]); the Merkle leaf hash still covers the signature.
 //!
 //! [`EntryView`] reads stored bytes without copying and keeps the exact
 //! signed slice, so verification checks the stored bytes themselves.
@@ -125,11 +130,14 @@ impl Entry<'_> {
     }
 }
 
-/// Signs bytes laid out by [`Entry::unsigned`]: the last 64 bytes become
-/// the Ed25519 signature of everything before them.
+/// Signs an entry laid out with 64 zero bytes for its signature (by
+/// [`Entry::unsigned`], or [`sequenced_entry`] around a statement): the last
+/// 64 bytes become the Ed25519 signature of what the entry's signer signs,
+/// everything before them in a v2 entry, the statement in a v3 entry.
 pub fn sign_in_place(bytes: &mut [u8], key: &SecretKey) {
     let Some(split) = bytes.len().checked_sub(64) else { return };
-    let (signed, signature) = bytes.split_at_mut(split);
+    let (unsigned, signature) = bytes.split_at_mut(split);
+    let signed = if unsigned.starts_with(ENTRY_V3_DOMAIN) { unsigned.get(ENTRY_V3_HEADER..).unwrap_or_default() } else { unsigned };
     signature.copy_from_slice(&key.sign(signed));
 }
 
@@ -206,9 +214,12 @@ impl<'p> Statement<'p> {
     }
 }
 
-/// Bytes of a `casus/entry/v3` entry around its statement: domain,
-/// position, record time, the statement's length, the signature.
-pub const ENTRY_V3_OVERHEAD: usize = ENTRY_V3_DOMAIN.len() + 8 + 8 + 4 + 64;
+/// Bytes of a `casus/entry/v3` entry before its statement: domain,
+/// position, record time, the statement's length.
+pub const ENTRY_V3_HEADER: usize = ENTRY_V3_DOMAIN.len() + 8 + 8 + 4;
+/// Bytes of a `casus/entry/v3` entry around its statement: its header and
+/// the signature.
+pub const ENTRY_V3_OVERHEAD: usize = ENTRY_V3_HEADER + 64;
 
 /// A `casus/entry/v3` entry: the ledger puts the signed statement (its
 /// bytes, then its 64-byte signature) at position `seq` with `record_time`.

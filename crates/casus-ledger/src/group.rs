@@ -7,7 +7,9 @@
 //! submit their acts to a bounded queue and wait; a single writer thread
 //! takes everything queued (up to [`MAX_GROUP_REQUESTS`] requests and
 //! [`MAX_BATCH_ENTRIES`](crate::MAX_BATCH_ENTRIES) entries), lays out and
-//! checks each request's entries in order, signs them all in parallel,
+//! checks each request's entries in order (each act a `casus/entry/v3`
+//! statement numbered with its key's next sequence number, as of the
+//! requests before it in the group), signs them all in parallel,
 //! commits them in one durable transaction
 //! ([`Ledger::append_group`](crate::Ledger)), and only then answers each
 //! appender. So:

@@ -5,6 +5,12 @@
 //! [`Replay`] of [`crate::replay`]), signs (on every core, [`crate::parallel`])
 //! and commits; whole-store verification is [`crate::verify`]. Every failure
 //! names the first bad entry and the kind of tampering.
+//!
+//! Acts are written as statements (`casus/entry/v3`): a local key signs
+//! each act with the ledger's origin and its next sequence number, as a
+//! client does, and the ledger places it. The operator's genesis and key
+//! entries stay `casus/entry/v2`. Old v2 act entries are read and verified
+//! (and copied by mirrors through [`Ledger::append_signed`]), not written.
 
 use std::ops::Range;
 
@@ -133,6 +139,10 @@ impl Ledger {
 
     /// Appends one act, signed by `key`: in live mode if the key is
     /// registered for the act's actor, in record mode if it is a recorder's.
+    /// The key signs the act as a statement (`casus/entry/v3`) for this
+    /// ledger's origin, numbered with the key's next sequence number, as a
+    /// client would ([`signed_act_statements`]), and the entry is checked as
+    /// [`Ledger::append_statements`] checks a client's.
     pub fn append_act(&mut self, act: &Act, symbols: &Symbols, key: &SecretKey, record_time: Time) -> Result<u64> {
         Ok(self.append_acts(std::slice::from_ref(act), symbols, key, record_time)?.start)
     }
@@ -198,12 +208,13 @@ impl Ledger {
             .start)
     }
 
-    /// Appends entries signed elsewhere (by their actors, in live mode: the
-    /// stored bytes are the bytes they signed), in one durable commit. Each
-    /// must extend the log as `verify` requires: position, link, record
-    /// time, who may sign what; and every signature is checked strictly, on
-    /// every core, before anything is written. A refusal writes nothing
-    /// and names the first bad entry ([`LedgerError::Rejected`]).
+    /// Appends entries signed elsewhere (a mirror's copy of another log's
+    /// entries, old `casus/entry/v2` acts among them; the stored bytes are
+    /// the bytes their signers signed), in one durable commit. Each must
+    /// extend the log as `verify` requires: position, link, record time,
+    /// who may sign what; and every signature is checked strictly, on every
+    /// core, before anything is written. A refusal writes nothing and names
+    /// the first bad entry ([`LedgerError::Rejected`]).
     pub fn append_signed(&mut self, entries: &[Vec<u8>]) -> Result<Range<u64>> {
         if entries.len() > MAX_BATCH_ENTRIES {
             return Err(LedgerError::TooLarge { what: "entries in one commit", size: entries.len(), max: MAX_BATCH_ENTRIES });
@@ -211,6 +222,33 @@ impl Ledger {
         if let Some(big) = entries.iter().find(|e| e.len() > crate::MAX_ENTRY_BYTES) {
             return Err(LedgerError::TooLarge { what: "entry", size: big.len(), max: crate::MAX_ENTRY_BYTES });
         }
+        self.append_checked(&mut |_| Ok(entries.to_vec()))
+    }
+
+    /// Appends signed statements (`casus/entry/v3`: each the statement's
+    /// bytes, then its signer's 64-byte signature) as the next entries,
+    /// with `record_time` (raised to the log's last if earlier), in one
+    /// durable commit, checked as [`Ledger::append_signed`] checks entries:
+    /// the origin, each key's sequence, who may sign what, every signature.
+    /// Positions are given under the store's write lock, after what other
+    /// processes appended. The server sequences concurrent clients'
+    /// statements itself, in group commits; this is the same for one caller.
+    pub fn append_statements(&mut self, statements: &[Vec<u8>], record_time: Time) -> Result<Range<u64>> {
+        if statements.len() > MAX_BATCH_ENTRIES {
+            return Err(LedgerError::TooLarge { what: "entries in one commit", size: statements.len(), max: MAX_BATCH_ENTRIES });
+        }
+        let signed = statements.iter().map(|s| entry::split_signed_statement(s)).collect::<Result<Vec<_>>>()?;
+        self.append_checked(&mut |replay| {
+            let time = record_time.0.max(replay.last_record_time);
+            signed.iter().enumerate().map(|(i, (statement, signature))| entry::sequenced_entry(replay.size + i as u64, time, statement, signature)).collect()
+        })
+    }
+
+    /// Holding the store's write lock: catches up with the stored log,
+    /// builds the entries to append after it with `build`, checks each with
+    /// the rules ([`Replay::advance`]) and every signature strictly, and
+    /// commits them; a refusal writes nothing.
+    fn append_checked(&mut self, build: &mut (dyn FnMut(&Replay) -> Result<Vec<Vec<u8>>> + '_)) -> Result<Range<u64>> {
         let Ledger { store, replay } = self;
         let mut mark = None;
         let mut range = 0..0;
@@ -218,11 +256,11 @@ impl Ledger {
             catch_up(reader, replay, len)?;
             mark = Some(replay.mark());
             let start = replay.size;
+            let entries = build(replay)?;
             let mut items = Vec::with_capacity(entries.len());
-            for bytes in entries {
+            for bytes in &entries {
                 let seq = replay.size;
-                let view = EntryView::parse(bytes).map_err(|e| LedgerError::Rejected { entry: seq, kind: Tamper::Malformed(e.to_string()) })?;
-                replay.advance(&view).map_err(|(entry, kind)| LedgerError::Rejected { entry, kind })?;
+                let view = replay.check_next(bytes).map_err(|(entry, kind)| LedgerError::Rejected { entry, kind })?;
                 let key = replay.registry.get(&view.signer).map(|s| s.key).ok_or(LedgerError::Rejected { entry: seq, kind: Tamper::UnknownKey })?;
                 items.push(SigItem { seq, signed: view.signed, signature: view.signature, key });
             }
@@ -232,11 +270,12 @@ impl Ledger {
             if let Some(bad) = first_bad_signature_strict(&items) {
                 return Err(LedgerError::Rejected { entry: items[bad].seq, kind: Tamper::BadSignature });
             }
-            for bytes in entries {
+            drop(items);
+            for bytes in &entries {
                 replay.push_leaf(merkle::leaf_hash(bytes));
             }
             range = start..replay.size;
-            Ok(entries.to_vec())
+            Ok(entries)
         });
         match result {
             Ok(_) => Ok(range),
@@ -247,28 +286,6 @@ impl Ledger {
                 Err(e)
             }
         }
-    }
-
-    /// Appends signed statements (`casus/entry/v3`: each the statement's
-    /// bytes, then its signer's 64-byte signature) as the next entries,
-    /// with `record_time` (raised to the log's last if earlier), in one
-    /// durable commit, checked as [`Ledger::append_signed`] checks entries:
-    /// the origin, each key's sequence, who may sign what, every signature.
-    /// The server sequences concurrent clients' statements itself, in
-    /// group commits; this is the same for one caller.
-    pub fn append_statements(&mut self, statements: &[Vec<u8>], record_time: Time) -> Result<Range<u64>> {
-        self.sync()?;
-        let start = self.replay.size;
-        let time = record_time.0.max(self.replay.last_record_time);
-        let entries = statements
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let (statement, signature) = entry::split_signed_statement(s)?;
-                entry::sequenced_entry(start + i as u64, time, statement, &signature)
-            })
-            .collect::<Result<Vec<_>>>()?;
-        self.append_signed(&entries)
     }
 
     /// Appends one request's entries in one commit, with a checkpoint
@@ -291,8 +308,9 @@ impl Ledger {
     /// of [`crate::group`]; a single append is a group of one).
     ///
     /// Holding the store's write lock: catches up with the stored log, then
-    /// lays out and checks each request's entries in order, chaining each
-    /// to the one before (a refused request is rolled back alone and the
+    /// lays out and checks each request's entries in order, each act a
+    /// statement numbered after the ones before it in the group (a refused
+    /// request is rolled back alone, its numbers unused, and the
     /// others go on); then signs every laid-out entry in parallel, adds the
     /// leaves to the tree and commits. The outer error means the commit
     /// failed and nothing of the group was written; the inner results are
@@ -511,8 +529,11 @@ pub fn act_of_entry(view: &EntryView<'_>, symbols: &mut Symbols) -> std::result:
     Ok(act)
 }
 
-/// The entries a client sends to extend a log of `size` entries whose last
-/// signed bytes hash to `prev` (see [`Ledger::append_signed`]): one act
+/// Old-format act entries (`casus/entry/v2`), which no writer writes any
+/// more (acts are statements: [`signed_act_statements`]): kept so that
+/// tests can build the logs older ledgers hold, v2 acts among v3 ones, and
+/// check that they still verify. They extend a log of `size` entries whose
+/// last entry's link hash is `prev` ([`Ledger::append_signed`]): one act
 /// entry per act, for the positions that follow, chained, each signed by
 /// `key` in `mode` (live with a party's key, record with a recorder's).
 pub fn signed_act_entries(size: u64, prev: Hash, acts: &[Act], symbols: &Symbols, key: &SecretKey, mode: Mode, record_time: Time) -> Result<Vec<Vec<u8>>> {
@@ -590,9 +611,12 @@ pub(crate) fn act_specs<'k>(replay: &Replay, key: &'k SecretKey, payloads: &'k [
     Ok(payloads.iter().map(|(t, p)| Spec { kind: EntryKind::Act, mode, valid_time: *t, payload: p, key }).collect())
 }
 
-/// Lays out one request's entries after the replayed log, unsigned, and
-/// checks them as `verify` will (everything but the signatures, which the
-/// ledger itself makes). On error the caller rolls the replay back.
+/// Lays out one request's entries after the replayed log, unsigned (acts
+/// as statements numbered with their key's next sequence numbers, the
+/// operator's entries as v2), and checks them with [`Replay::check_next`],
+/// as `append_statements` checks a client's and `verify` will (everything
+/// but the signatures, which the ledger itself makes). On error the caller
+/// rolls the replay back.
 fn lay_out<'k>(replay: &mut Replay, request: &mut Request<'_, 'k>, time: Time, pending: &mut Vec<(Vec<u8>, &'k SecretKey)>) -> Result<Range<u64>> {
     let start = replay.size;
     let specs = (request.make)(replay)?;
@@ -603,19 +627,38 @@ fn lay_out<'k>(replay: &mut Replay, request: &mut Request<'_, 'k>, time: Time, p
         return Err(LedgerError::TooLarge { what: "ledger", size: usize::MAX, max: MAX_LEDGER_ENTRIES as usize });
     }
     for spec in specs {
-        let bytes = Entry {
-            seq: replay.size,
-            kind: spec.kind,
-            mode: spec.mode,
-            valid_time: spec.valid_time,
-            record_time: time.0,
-            prev: replay.prev,
-            payload: spec.payload,
-        }
-        .unsigned(&spec.key.id())?;
-        let view = EntryView::parse(&bytes)?;
-        replay.advance(&view).map_err(|(_, t)| refused(&t))?;
+        let bytes = match spec.kind {
+            EntryKind::Act => unsigned_statement_entry(replay, &spec, time)?,
+            _ => Entry {
+                seq: replay.size,
+                kind: spec.kind,
+                mode: spec.mode,
+                valid_time: spec.valid_time,
+                record_time: time.0,
+                prev: replay.prev,
+                payload: spec.payload,
+            }
+            .unsigned(&spec.key.id())?,
+        };
+        replay.check_next(&bytes).map_err(|(_, t)| refused(&t))?;
         pending.push((bytes, spec.key));
     }
     Ok(start..replay.size)
+}
+
+/// An act as its signer's statement (`casus/entry/v3`), laid out at the
+/// replay's next position with a zero signature ([`entry::sign_in_place`]
+/// fills it): the statement names the ledger's origin and the key's next
+/// sequence number, read from the replay under the store's write lock, so
+/// that concurrent appenders with the same key never take the same number.
+/// The same statement and entry bytes as a client's
+/// ([`signed_act_statements`], then [`Ledger::append_statements`]).
+fn unsigned_statement_entry(replay: &Replay, spec: &Spec<'_>, time: Time) -> Result<Vec<u8>> {
+    let origin = replay.registry.origin().ok_or_else(|| LedgerError::Refused("an act before the ledger's genesis".into()))?;
+    let signer = spec.key.id();
+    let sequence =
+        replay.registry.last_sequence(&signer).checked_add(1).ok_or_else(|| LedgerError::Refused("the key's sequence numbers are used up".into()))?;
+    let statement =
+        entry::Statement { origin, sequence, kind: spec.kind, mode: spec.mode, valid_time: spec.valid_time, payload: spec.payload }.encode(&signer)?;
+    entry::sequenced_entry(replay.size, time.0, &statement, &[0u8; 64])
 }

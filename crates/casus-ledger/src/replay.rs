@@ -101,11 +101,20 @@ impl Replay {
     /// Checks and applies the next entry (position `self.size`), except its
     /// signature. Returns the parsed entry and its leaf hash.
     pub fn step<'a>(&mut self, bytes: &'a [u8]) -> Result<(EntryView<'a>, Hash), (u64, Tamper)> {
-        let view = EntryView::parse(bytes).map_err(|e| (self.size, Tamper::Malformed(e.to_string())))?;
-        self.advance(&view)?;
+        let view = self.check_next(bytes)?;
         let leaf = merkle::leaf_hash(bytes);
         self.push_leaf(leaf);
         Ok((view, leaf))
+    }
+
+    /// Parses the next entry (position `self.size`) and checks and applies
+    /// it as [`Replay::advance`] does: what every append runs on each entry
+    /// before it is written, whoever signed it (a client's statement, a
+    /// mirror's copy, a local key's statement laid out before its signature).
+    pub(crate) fn check_next<'a>(&mut self, bytes: &'a [u8]) -> Result<EntryView<'a>, (u64, Tamper)> {
+        let view = EntryView::parse(bytes).map_err(|e| (self.size, Tamper::Malformed(e.to_string())))?;
+        self.advance(&view)?;
+        Ok(view)
     }
 
     /// The rules part of [`Replay::step`]: position, link, record time, who
