@@ -238,7 +238,7 @@ fn content_of(view: &EntryView<'_>, symbols: &mut Symbols) -> std::result::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::store::{Store, StoreRead};
     use crate::{Ledger, MemStore};
     use casus_model::Time;
 
