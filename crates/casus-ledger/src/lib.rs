@@ -22,6 +22,9 @@
 //! - [`group`]: group commit: many concurrent appenders, one writer, one
 //!   durable commit per group, each appender acknowledged after it.
 //! - [`bundle`]: offline proof bundles for one entry.
+//! - [`follow`]: the [`Follower`], the small API of a process that follows
+//!   a log in memory (the server): each stored entry checked as `verify`
+//!   checks it and decoded, and the questions such a process asks.
 //! - [`note`], [`checkpoint_note`]: C2SP signed notes, `tlog-checkpoint`
 //!   bodies and `cosignature/v1` witness cosignatures.
 //! - [`tiles`]: the log as C2SP `tlog-tiles` (tile paths, hash tiles,
@@ -45,6 +48,7 @@ pub mod checkpoint_note;
 pub mod conformance;
 pub mod encode;
 pub mod entry;
+pub mod follow;
 pub mod group;
 pub mod hex;
 pub mod keys;
@@ -58,12 +62,20 @@ pub mod tiles;
 pub mod verify;
 pub mod witness_policy;
 
-pub use bundle::{BundleReport, verify_bundle, verify_bundle_witnessed};
-pub use entry::{Checkpoint, Entry, EntryKind, Mode};
+// What a process built on the ledger (the server) names: crate-root items
+// only, so that the modules above stay free to change.
+pub use bundle::{BundleBase, BundleReport, verify_bundle, verify_bundle_witnessed};
+pub use encode::{ActFields, encode_act};
+pub use entry::{Checkpoint, Entry, EntryKind, KeyChange, Mode, Statement};
+pub use follow::{EntryContent, FollowedEntry, Follower, GenesisContent};
 pub use group::{AppendHandle, Appended, GroupAppender};
-pub use keys::{KeyFile, KeyId, KeyRole, PublicKeyFile, SecretKey};
-pub use ledger::{Ledger, VerifyReport, signed_act_entries, signed_act_statements};
+pub use hex::{decode_array as hex_decode_array, encode as hex_encode};
+pub use keys::{KeyFile, KeyId, KeyRegistration, KeyRole, PublicKeyFile, SecretKey, verifying_key};
+pub use ledger::{Ledger, VerifyReport, signed_act_entries, signed_act_statements, verify_store};
+pub use merkle::{Hash, leaf_hash};
+pub use note::Note;
 pub use store::{MemStore, Store, StoreRead};
+pub use tiles::{BundleFormat, TileHashes, TileKind, TilePath, encode_bundle, fits_narrow};
 
 /// Largest stored entry, in bytes. The genesis entry carries the treaty
 /// text, so this is the treaty limit plus room for keys.

@@ -95,7 +95,7 @@ impl Book {
     /// Adds to an explanation of this book's state what the engine does
     /// not know: when the witnesses prove each cited act was logged.
     pub fn attach_logged(&self, explanation: &mut crate::Explanation) {
-        crate::logged::attach(explanation, &self.positions, &self.logged);
+        crate::logged::attach(explanation, |i| self.positions.get(i).copied(), &self.logged);
     }
 
     /// A treaty with no acts: the state its own text gives.

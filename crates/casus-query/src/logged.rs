@@ -41,25 +41,35 @@ impl WitnessedTimes {
     /// From a ledger's checkpoint notes, `(size, note bytes)`; notes that do
     /// not parse or carry no timestamped cosignature prove nothing.
     pub fn from_notes<'a>(notes: impl IntoIterator<Item = (u64, &'a [u8])>) -> WitnessedTimes {
-        let mut cosigned: Vec<(u64, i64, String)> = notes
-            .into_iter()
-            .filter_map(|(size, bytes)| {
-                let note = casus_ledger::note::Note::parse(bytes).ok()?;
-                note.signatures.iter().filter_map(|s| Some((i64::try_from(s.cosignature_time()?).ok()?, s.name.clone()))).min().map(|(t, w)| (size, t, w))
-            })
-            .collect();
-        cosigned.sort_by_key(|(size, t, _)| (*size, *t));
-        // An entry is covered by every checkpoint larger than its position:
-        // its bound is the earliest of theirs. Keep, walking from the
-        // largest, only checkpoints that lower it.
-        let mut bounds: Vec<(u64, i64, String)> = Vec::new();
-        for c in cosigned.into_iter().rev() {
-            if bounds.last().is_none_or(|b| c.1 < b.1) {
-                bounds.push(c);
-            }
+        let mut times = WitnessedTimes::default();
+        for (size, bytes) in notes {
+            times.add(size, bytes);
         }
-        bounds.reverse();
-        WitnessedTimes { bounds }
+        times
+    }
+
+    /// Takes in one more checkpoint note, `(size, note bytes)`, in any order
+    /// (a note replaced by one with more cosignatures may be added again):
+    /// the cost is one search and the bounds it makes useless, not a
+    /// rebuild. A note that does not parse or carries no timestamped
+    /// cosignature proves nothing.
+    pub fn add(&mut self, size: u64, note: &[u8]) {
+        let Ok(note) = casus_ledger::Note::parse(note) else { return };
+        let earliest = note.signatures.iter().filter_map(|s| Some((i64::try_from(s.cosignature_time()?).ok()?, s.name.clone()))).min();
+        let Some((time, witness)) = earliest else { return };
+        // An entry is covered by every checkpoint larger than its position:
+        // its bound is the earliest of theirs. The bounds keep, by size,
+        // only checkpoints that lower it, so their times rise with size.
+        let at = self.bounds.partition_point(|(s, _, _)| *s < size);
+        if self.bounds.get(at).is_some_and(|(_, t, _)| *t <= time) {
+            // A checkpoint as large or larger, cosigned no later, proves more.
+            return;
+        }
+        // This one proves more than the smaller (or same-sized) ones
+        // cosigned no earlier: they go.
+        let end = if self.bounds.get(at).is_some_and(|(s, _, _)| *s == size) { at + 1 } else { at };
+        let start = self.bounds[..at].iter().rposition(|(_, t, _)| *t < time).map_or(0, |i| i + 1);
+        self.bounds.splice(start..end, [(size, time, witness)]);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -84,13 +94,14 @@ impl WitnessedTimes {
 }
 
 /// Writes each cited act's proven "logged by" time into an explanation:
-/// `positions[i]` is the ledger entry of act `i`.
-pub fn attach(explanation: &mut crate::Explanation, positions: &[u64], times: &WitnessedTimes) {
+/// `position_of(i)` is the ledger entry of act `i` (a lookup the caller
+/// keeps, so that only the cited acts are looked at).
+pub fn attach(explanation: &mut crate::Explanation, position_of: impl Fn(usize) -> Option<u64>, times: &WitnessedTimes) {
     if times.is_empty() {
         return;
     }
     for cite in &mut explanation.acts {
-        cite.logged_by = positions.get(cite.index as usize).and_then(|&p| times.of(p));
+        cite.logged_by = position_of(cite.index as usize).and_then(|p| times.of(p));
     }
 }
 
@@ -98,6 +109,10 @@ pub fn attach(explanation: &mut crate::Explanation, positions: &[u64], times: &W
 mod tests {
     use super::*;
     use casus_ledger::note::{Note, NoteSigner, SignatureType};
+
+    fn bounds(t: &WitnessedTimes) -> Vec<(u64, i64)> {
+        t.bounds.iter().map(|(s, t, _)| (*s, *t)).collect()
+    }
 
     /// A checkpoint note of `size` entries cosigned by each witness at its time.
     fn note(size: u64, cosigned: &[(&str, u64)]) -> (u64, Vec<u8>) {
@@ -124,5 +139,31 @@ mod tests {
         assert_eq!(at(7).map(|l| l.0), Some(8));
         assert_eq!(at(8), None, "the checkpoint of 9 carries no cosignature: entry 8 has no proven time yet");
         assert!(WitnessedTimes::default().of(0).is_none());
+    }
+
+    #[test]
+    fn notes_added_one_by_one_in_any_order_give_the_same_bounds() {
+        let notes =
+            [note(3, &[("a.example", 150)]), note(5, &[("c.example", 90)]), note(8, &[("d.example", 200)]), note(9, &[]), note(12, &[("e.example", 300)])];
+        let mut orders = vec![vec![0, 1, 2, 3, 4], vec![4, 3, 2, 1, 0], vec![2, 0, 4, 1, 3], vec![1, 4, 0, 3, 2]];
+        orders.push(vec![0, 0, 2, 1, 1, 4]);
+        for order in orders {
+            let mut t = WitnessedTimes::default();
+            for &i in &order {
+                let (size, bytes) = &notes[i];
+                t.add(*size, bytes);
+            }
+            assert_eq!(bounds(&t), [(5, 90), (8, 200), (12, 300)], "order {order:?}");
+        }
+        // A note replaced by one with an earlier cosignature lowers its bound.
+        let mut t = WitnessedTimes::default();
+        let (size, bytes) = note(8, &[("d.example", 200)]);
+        t.add(size, &bytes);
+        let (size, bytes) = note(8, &[("d.example", 200), ("f.example", 60)]);
+        t.add(size, &bytes);
+        assert_eq!(bounds(&t), [(8, 60)]);
+        let (size, bytes) = note(3, &[("a.example", 70)]);
+        t.add(size, &bytes);
+        assert_eq!(bounds(&t), [(8, 60)], "a smaller checkpoint cosigned later proves nothing more");
     }
 }

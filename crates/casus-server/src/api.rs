@@ -18,7 +18,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use casus_ledger::{Checkpoint, hex, merkle};
+use casus_ledger::{Checkpoint, KeyId, Note, hex_decode_array, hex_encode};
 use casus_model::Time;
 use casus_query::report::{CaseRow, DocumentRow, ReadingRow};
 use casus_query::{FACT_FORMS, FactId, MAX_FACT_BYTES};
@@ -325,15 +325,15 @@ pub async fn head(State(s): State<AppState>, Q(q): Q<HeadParams>) -> Result<Json
 
 /// The head as the server holds it now; with a key, that key's last
 /// sequence number. What `GET /api/head` answers, for callers in process.
-pub fn head_body(s: &AppState, key: Option<&casus_ledger::KeyId>) -> Result<HeadBody, ApiError> {
+pub fn head_body(s: &AppState, key: Option<&KeyId>) -> Result<HeadBody, ApiError> {
     let d = s.data()?;
     Ok(HeadBody {
         size: d.size(),
-        root: hex::encode(&d.root()),
-        prev: hex::encode(&d.replay.prev),
-        origin: d.replay.registry.origin().unwrap_or_default().to_string(),
-        last_sequence: key.map(|k| d.replay.registry.last_sequence(k)),
-        last_record_time: d.replay.last_record_time,
+        root: hex_encode(&d.root()),
+        prev: hex_encode(&d.replay.prev()),
+        origin: d.replay.origin().unwrap_or_default().to_string(),
+        last_sequence: key.map(|k| d.replay.last_sequence(k)),
+        last_record_time: d.replay.last_record_time(),
         server_time: s.now(),
         max_skew_secs: s.config().max_skew_secs,
         ledger_id: d.ledger_id.clone(),
@@ -349,8 +349,8 @@ pub struct HeadParams {
 }
 
 /// A key id from a query.
-fn parse_key_id(k: &str) -> Result<casus_ledger::KeyId, ApiError> {
-    hex::decode_array::<32>(k).map(casus_ledger::KeyId).ok_or_else(|| ApiError::bad_request(format!("`{k}` is not a key id (64 hex digits)")))
+fn parse_key_id(k: &str) -> Result<KeyId, ApiError> {
+    hex_decode_array::<32>(k).map(KeyId).ok_or_else(|| ApiError::bad_request(format!("`{k}` is not a key id (64 hex digits)")))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -403,7 +403,7 @@ pub async fn entry(State(s): State<AppState>, seq: Result<Path<String>, PathReje
         rows.into_iter().next().map(|(_, b)| b).ok_or_else(|| ApiError::not_found(format!("no entry {seq}")))
     })
     .await?;
-    Ok(Json(EntryBody { entry: meta, hex: hex::encode(&bytes) }))
+    Ok(Json(EntryBody { entry: meta, hex: hex_encode(&bytes) }))
 }
 
 #[derive(Serialize, utoipa::ToSchema, Clone)]
@@ -436,7 +436,7 @@ pub fn read_checkpoints(s: &AppState) -> Result<Vec<CheckpointBody>, ApiError> {
     };
     let cosigners = |size: u64| -> Vec<CosignatureBody> {
         let Some((_, bytes)) = notes.iter().find(|(s, _)| *s == size) else { return Vec::new() };
-        let Ok(note) = casus_ledger::note::Note::parse(bytes) else { return Vec::new() };
+        let Ok(note) = Note::parse(bytes) else { return Vec::new() };
         note.signatures
             .iter()
             .filter_map(|sig| {
@@ -450,10 +450,10 @@ pub fn read_checkpoints(s: &AppState) -> Result<Vec<CheckpointBody>, ApiError> {
             let (cp, _) = Checkpoint::parse(b).map_err(ApiError::internal)?;
             Ok(CheckpointBody {
                 size: cp.size,
-                root: hex::encode(&cp.root),
+                root: hex_encode(&cp.root),
                 time: Time(cp.time).format(casus_model::Precision::Second),
                 signer: cp.signer.hex(),
-                hex: hex::encode(b),
+                hex: hex_encode(b),
                 cosigned_by: cosigners(cp.size),
             })
         })
@@ -505,14 +505,15 @@ pub async fn inclusion(State(s): State<AppState>, Q(p): Q<InclusionParams>) -> R
     let s2 = s.clone();
     blocking(move || {
         let d = s2.data()?;
-        let leaves = &d.leaves[..size as usize];
-        let path = merkle::inclusion_proof(leaves, p.seq as usize).ok_or_else(|| ApiError::internal("inclusion proof failed"))?;
+        let failed = || ApiError::internal("inclusion proof failed");
+        let path = d.replay.inclusion_proof(p.seq, size).ok_or_else(failed)?;
+        let leaf = d.replay.leaves().get(p.seq as usize).ok_or_else(failed)?;
         Ok(Json(InclusionBody {
             seq: p.seq,
             size,
-            leaf_hash: hex::encode(&leaves[p.seq as usize]),
-            root: hex::encode(&merkle::root(leaves)),
-            path: path.iter().map(|h| hex::encode(h)).collect(),
+            leaf_hash: hex_encode(leaf),
+            root: hex_encode(&d.replay.root_at(size).ok_or_else(failed)?),
+            path: path.iter().map(|h| hex_encode(h)).collect(),
         }))
     })
     .await
@@ -547,14 +548,14 @@ pub async fn consistency(State(s): State<AppState>, Q(p): Q<ConsistencyParams>) 
     let s2 = s.clone();
     blocking(move || {
         let d = s2.data()?;
-        let leaves = &d.leaves[..to as usize];
-        let path = merkle::consistency_proof(leaves, p.from as usize).ok_or_else(|| ApiError::internal("consistency proof failed"))?;
+        let failed = || ApiError::internal("consistency proof failed");
+        let path = d.replay.consistency_proof(p.from, to).ok_or_else(failed)?;
         Ok(Json(ConsistencyBody {
             from: p.from,
             to,
-            from_root: hex::encode(&merkle::root(&leaves[..p.from as usize])),
-            to_root: hex::encode(&merkle::root(leaves)),
-            path: path.iter().map(|h| hex::encode(h)).collect(),
+            from_root: hex_encode(&d.replay.root_at(p.from).ok_or_else(failed)?),
+            to_root: hex_encode(&d.replay.root_at(to).ok_or_else(failed)?),
+            path: path.iter().map(|h| hex_encode(h)).collect(),
         }))
     })
     .await

@@ -116,13 +116,17 @@ impl ReportCache {
 pub(crate) struct LoggedCache {
     pub(crate) times: Arc<casus_query::WitnessedTimes>,
     pub(crate) read_at: Option<std::time::Instant>,
+    /// The byte length of each note added to `times`, by checkpoint size:
+    /// a note is added again only when it is new or was replaced (by one
+    /// with more cosignatures, so longer).
+    pub(crate) added: std::collections::HashMap<u64, usize>,
 }
 
 /// The shared part of proof bundles under the latest checkpoint, and when
 /// the store's checkpoints were last read for it.
 #[derive(Default)]
 pub(crate) struct BundleCache {
-    pub(crate) base: Option<Arc<casus_ledger::bundle::BundleBase>>,
+    pub(crate) base: Option<Arc<casus_ledger::BundleBase>>,
     pub(crate) read_at: Option<std::time::Instant>,
 }
 

@@ -9,8 +9,7 @@
 use std::sync::Arc;
 
 use axum::http::StatusCode;
-use casus_ledger::hex;
-use casus_ledger::merkle::Hash;
+use casus_ledger::{BundleBase, Checkpoint, Hash, LedgerError, Tamper, hex_encode};
 use casus_model::{Precision, Time};
 
 use crate::cache::CHECKPOINT_REREAD;
@@ -29,10 +28,10 @@ impl AppState {
         let (size, bytes, note) = {
             let d = self.data()?;
             let size = d.size();
-            if size <= *done || d.replay.registry.check_operator(&op.id(), size).is_err() {
+            if size <= *done || !d.replay.is_operator(&op.id()) {
                 return Ok(None);
             }
-            let time = self.now().max(d.replay.last_record_time);
+            let time = self.now().max(d.replay.last_record_time());
             let (_, bytes, note) = d.replay.sign_checkpoint(op, time).map_err(ApiError::internal)?;
             (size, bytes, note)
         };
@@ -48,7 +47,7 @@ impl AppState {
                         o if o > size => None,
                         o => {
                             let d = self.data().ok()?;
-                            casus_ledger::merkle::consistency_proof(d.leaves.get(..size as usize)?, o as usize)
+                            d.replay.consistency_proof(o, size)
                         }
                     }
                 };
@@ -72,16 +71,16 @@ impl AppState {
             return Ok(VerifyBadge { clock_warning: self.clock_warning()?, ..b });
         }
         let mut store = (self.0.opener)().map_err(ApiError::internal)?;
-        let badge = match casus_ledger::ledger::verify_store(&mut *store, &mut |_, _| {}) {
+        let badge = match casus_ledger::verify_store(&mut *store, &mut |_, _| {}) {
             Ok(r) => VerifyBadge {
                 ok: true,
                 entries: r.entries,
                 checkpoints: r.checkpoints,
-                root: hex::encode(&r.root),
+                root: hex_encode(&r.root),
                 message: format!("{} entries; every signature, hash link and {} checkpoint(s) checked", r.entries, r.checkpoints),
                 clock_warning: None,
             },
-            Err(e @ (casus_ledger::LedgerError::Store(_) | casus_ledger::LedgerError::Io { .. })) => return Err(ApiError::internal(e)),
+            Err(e @ (LedgerError::Store(_) | LedgerError::Io { .. })) => return Err(ApiError::internal(e)),
             Err(e) => {
                 VerifyBadge { ok: false, entries: size, checkpoints: 0, root: String::new(), message: format!("verification failed: {e}"), clock_warning: None }
             }
@@ -95,7 +94,7 @@ impl AppState {
     /// slow clock here): appends then fail with `record_time` until the
     /// clocks agree.
     pub fn clock_warning(&self) -> Result<Option<String>, ApiError> {
-        let last = self.data()?.replay.last_record_time;
+        let last = self.data()?.replay.last_record_time();
         let now = self.now();
         let skew = self.0.config.max_skew_secs;
         if last.saturating_sub(now) <= skew {
@@ -120,10 +119,10 @@ impl AppState {
         };
         let entry = entry.ok_or_else(|| ApiError::not_found(format!("no entry {seq}")))?;
         let data = self.data()?;
-        base.bundle(seq, &entry, &data.leaves).map_err(ApiError::internal)
+        data.replay.bundle(&base, seq, &entry).map_err(ApiError::internal)
     }
 
-    fn bundle_base(&self, seq: u64) -> Result<Arc<casus_ledger::bundle::BundleBase>, ApiError> {
+    fn bundle_base(&self, seq: u64) -> Result<Arc<BundleBase>, ApiError> {
         let mut cache = self.0.bundles.lock().map_err(poisoned)?;
         if let Some(b) = &cache.base
             && b.checkpoint.size > seq
@@ -141,15 +140,15 @@ impl AppState {
         let checkpoints = st.checkpoints().map_err(ApiError::internal)?;
         let data = self.data()?;
         // The latest checkpoint the log held in memory reaches.
-        let latest = checkpoints.iter().rev().find(|b| casus_ledger::Checkpoint::parse(b).is_ok_and(|(cp, _)| cp.size <= data.size()));
+        let latest = checkpoints.iter().rev().find(|b| Checkpoint::parse(b).is_ok_and(|(cp, _)| cp.size <= data.size()));
         let Some(bytes) = latest else { return Err(uncovered()) };
-        let mut read = |k: u64| -> casus_ledger::Result<Vec<u8>> {
+        let mut read = |k: u64| -> Result<Vec<u8>, LedgerError> {
             match st.read_range(k, k + 1)?.pop() {
                 Some((pos, b)) if pos == k => Ok(b),
-                _ => Err(casus_ledger::LedgerError::Tampered { entry: k, kind: casus_ledger::Tamper::MissingEntry }),
+                _ => Err(LedgerError::Tampered { entry: k, kind: Tamper::MissingEntry }),
             }
         };
-        let mut base = casus_ledger::bundle::BundleBase::new(bytes, &data.leaves, &data.replay.key_entries, &mut read).map_err(ApiError::internal)?;
+        let mut base = data.replay.bundle_base(bytes, &mut read).map_err(ApiError::internal)?;
         // With its C2SP note (and the witnesses' cosignatures) when it has one.
         let size = base.checkpoint.size;
         if let Some((_, note)) = st.checkpoint_note_rows().map_err(ApiError::internal)?.into_iter().find(|(s, _)| *s == size) {

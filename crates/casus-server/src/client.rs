@@ -20,8 +20,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use casus_ledger::entry::Mode;
-use casus_ledger::{KeyFile, KeyRole, hex};
+use casus_ledger::{KeyFile, KeyRole, Mode, hex_encode};
 use casus_model::{Symbols, Time};
 
 use crate::api::HeadBody;
@@ -214,7 +213,7 @@ pub fn sign_parsed(acts: &[casus_model::Act], symbols: &Symbols, head: &HeadBody
     };
     let first = next_sequences(head.last_sequence.unwrap_or(0), now, acts.len() as u64);
     let statements = casus_ledger::signed_act_statements(&head.origin, first, acts, symbols, &key.key, mode).map_err(|e| e.to_string())?;
-    Ok(statements.iter().map(|b| hex::encode(b)).collect())
+    Ok(statements.iter().map(|b| hex_encode(b)).collect())
 }
 
 /// Reserves `n` sequence numbers: above `last` (the key's last in the

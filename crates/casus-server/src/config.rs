@@ -8,9 +8,7 @@
 
 use std::sync::Arc;
 
-use casus_ledger::SecretKey;
-use casus_ledger::merkle::Hash;
-use casus_ledger::store::Store;
+use casus_ledger::{Hash, Note, SecretKey, Store};
 
 /// Opens a handle on the ledger's store (SQLite file, PostgreSQL schema, or
 /// a shared in-memory store in tests). Called at start and for proof bundles
@@ -23,8 +21,7 @@ pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 /// Has witnesses cosign a checkpoint note before it is stored:
 /// `(note, size, proof)` as [`casus_ledger::Ledger::checkpoint_cosigned`]
 /// gives them; returns the cosigned note, or why the quorum was not met.
-pub type Cosigner =
-    Arc<dyn Fn(&casus_ledger::note::Note, u64, &(dyn Fn(u64) -> Option<Vec<Hash>> + Sync)) -> Result<casus_ledger::note::Note, String> + Send + Sync>;
+pub type Cosigner = Arc<dyn Fn(&Note, u64, &(dyn Fn(u64) -> Option<Vec<Hash>> + Sync)) -> Result<Note, String> + Send + Sync>;
 
 /// Tells the server when other processes append (the replicas of one
 /// PostgreSQL ledger): a blocking function that calls its argument once when

@@ -1,5 +1,5 @@
-//! The log in memory: every stored entry replayed once with the ledger's
-//! own [`Replay`] (the same rules `verify` applies) and indexed for the API
+//! The log in memory: every stored entry followed once with the ledger's
+//! own [`Follower`] (the rules and signatures `verify` checks) and indexed for the API
 //! and the pages: the treaty, the acts in log order, one [`EntryMeta`] per
 //! entry, the Merkle leaves, the names acts introduced.
 //!
@@ -10,11 +10,7 @@
 
 use std::collections::HashSet;
 
-use casus_ledger::entry::{EntryKind, Genesis, KeyChange, Mode};
-use casus_ledger::ledger::Replay;
-use casus_ledger::merkle::Hash;
-use casus_ledger::store::Store;
-use casus_ledger::{KeyId, hex};
+use casus_ledger::{EntryContent, EntryKind, Follower, KeyChange, KeyId, Mode, Store, hex_encode};
 use casus_model::{Act, Precision, Sym, Symbols, Time, Treaty};
 use casus_query::KnownNames;
 use serde::Serialize;
@@ -78,9 +74,13 @@ pub struct Data {
     pub treaty_symbols: Symbols,
     /// Acts in log order, with `attestation` and `recorded` set.
     pub acts: Vec<Act>,
+    /// The ledger position of each act of `acts`, kept as entries are read
+    /// (explanations cite acts by index and show when each was logged).
+    pub act_positions: Vec<u64>,
     pub entries: Vec<EntryMeta>,
-    pub leaves: Vec<Hash>,
-    pub replay: Replay,
+    /// The log as followed: size, root, leaves, keys, proofs. (Named
+    /// `replay` for the writes, which check candidates against its state.)
+    pub replay: Follower,
     /// Names introduced by acts so far (ids, documents, cases), so that a
     /// new act may refer to them.
     pub known: KnownNames,
@@ -100,56 +100,55 @@ impl Data {
             symbols: Symbols::new(),
             treaty_symbols: Symbols::new(),
             acts: Vec::new(),
+            act_positions: Vec::new(),
             entries: Vec::new(),
-            leaves: Vec::new(),
-            replay: Replay::new(false),
+            replay: Follower::new(),
             known: KnownNames::default(),
             ids: HashSet::new(),
         }
     }
 
-    /// Replays one stored entry and indexes it. An entry that breaks a rule
-    /// is an error: the log is not what `verify` would accept.
+    /// Follows one stored entry (the ledger checks its rules and its
+    /// signature, strictly, before it changes anything) and indexes it. An
+    /// entry that breaks a rule is an error: the log is not what `verify`
+    /// would accept.
     pub fn ingest(&mut self, bytes: &[u8]) -> Result<EntryMeta, String> {
-        let (view, leaf) = self.replay.step(bytes).map_err(|(seq, t)| format!("entry {seq}: {t}"))?;
-        let role = self.replay.registry.get(&view.signer).map_or_else(|| "unknown".to_string(), |s| s.role.to_string());
+        let entry = self.replay.follow(bytes, &mut self.symbols).map_err(|e| format!("{e}; the ledger does not verify (run `casus ledger verify`)"))?;
         let mut meta = EntryMeta {
-            seq: view.seq,
-            kind: kind_word(view.kind).into(),
-            mode: mode_word(view.mode).into(),
-            attestation: match view.mode {
+            seq: entry.seq,
+            kind: kind_word(entry.kind).into(),
+            mode: mode_word(entry.mode).into(),
+            attestation: match entry.mode {
                 Mode::Operator => "operator",
                 Mode::Live => "actor",
                 Mode::Record => "recorder",
             }
             .into(),
-            signer: view.signer.hex(),
-            signer_role: role,
-            valid_time: Time(view.valid_time).display(),
-            record_time: Time(view.record_time).format(Precision::Second),
-            leaf_hash: hex::encode(&leaf),
-            bytes: bytes.len(),
+            signer: entry.signer.hex(),
+            signer_role: entry.signer_role.to_string(),
+            valid_time: Time(entry.valid_time).display(),
+            record_time: Time(entry.record_time).format(Precision::Second),
+            leaf_hash: hex_encode(&entry.leaf_hash),
+            bytes: entry.bytes,
             summary: String::new(),
             act: None,
             actor: None,
             act_kind: None,
         };
-        match view.kind {
-            EntryKind::Genesis => {
-                let g = Genesis::decode(view.payload).map_err(|e| format!("entry 0: {e}"))?;
-                let text = String::from_utf8(g.treaty_text.to_vec()).map_err(|_| "the ledger's treaty is not UTF-8".to_string())?;
-                let treaty = casus_query::load_treaty(g.treaty_name, &text, &mut self.symbols)
+        match entry.content {
+            EntryContent::Genesis(g) => {
+                let text = String::from_utf8(g.treaty_text).map_err(|_| "the ledger's treaty is not UTF-8".to_string())?;
+                let treaty = casus_query::load_treaty(&g.treaty_name, &text, &mut self.symbols)
                     .map_err(|e| format!("the treaty bound in the ledger does not load:\n{}", e.render()))?;
                 self.treaty = treaty;
                 self.treaty_symbols = self.symbols.clone();
-                self.treaty_name = g.treaty_name.to_string();
                 self.treaty_text = text;
-                self.treaty_sha256 = hex::encode(&g.treaty_sha256);
-                self.ledger_id = hex::encode(&leaf);
-                meta.summary = format!("genesis: treaty {} (sha256 {}…), {} keys", g.treaty_name, &self.treaty_sha256[..12], g.keys.len());
+                self.treaty_sha256 = hex_encode(&g.treaty_sha256);
+                self.ledger_id = hex_encode(&entry.leaf_hash);
+                meta.summary = format!("genesis: treaty {} (sha256 {}…), {} keys", g.treaty_name, &self.treaty_sha256[..12], g.keys);
+                self.treaty_name = g.treaty_name;
             }
-            EntryKind::Act => {
-                let act = casus_ledger::ledger::act_of_entry(&view, &mut self.symbols).map_err(|e| format!("entry {}: {e}", view.seq))?;
+            EntryContent::Act(act) => {
                 let n = |s: Sym| self.symbols.name(s).to_string();
                 let id = casus_query::act_name(&act, &self.symbols, self.acts.len());
                 let mut summary = format!("{} {}", n(act.actor), act.kind.keyword());
@@ -167,31 +166,35 @@ impl Data {
                 meta.actor = Some(n(act.actor));
                 meta.act_kind = Some(act.kind.keyword().to_string());
                 meta.act = Some(id);
-                self.acts.push(act);
+                self.acts.push(*act);
+                self.act_positions.push(entry.seq);
             }
-            kind => {
-                let change = KeyChange::decode(kind, view.payload).map_err(|e| format!("entry {}: {e}", view.seq))?;
+            EntryContent::Key(change) => {
                 meta.summary = match change {
-                    KeyChange::Register(reg) => format!("register key {} for {}", KeyId::of_bytes(&reg.key), reg.role),
-                    KeyChange::Rotate { old, new } => format!("rotate key {} to {}", old.short(), KeyId::of_bytes(&new)),
+                    KeyChange::Register(reg) => format!("register key {} for {}", short_id(&reg.key), reg.role),
+                    KeyChange::Rotate { old, new } => format!("rotate key {} to {}", old.short(), short_id(&new)),
                     KeyChange::Revoke { key, reason } => {
                         format!("revoke key {}{}", key.short(), if reason.is_empty() { String::new() } else { format!(": {reason}") })
                     }
                 };
             }
         }
-        self.leaves.push(leaf);
         self.entries.push(meta.clone());
         Ok(meta)
     }
 
-    /// The stored leaf hash count: the log's size.
-    pub fn size(&self) -> u64 {
-        self.replay.size
+    /// The ledger position of act `index` (of `acts`), for explanations.
+    pub fn act_position(&self, index: usize) -> Option<u64> {
+        self.act_positions.get(index).copied()
     }
 
-    pub fn root(&self) -> Hash {
-        self.replay.frontier.root()
+    /// The stored leaf hash count: the log's size.
+    pub fn size(&self) -> u64 {
+        self.replay.size()
+    }
+
+    pub fn root(&self) -> casus_ledger::Hash {
+        self.replay.root()
     }
 
     pub(crate) fn view_ok(&self) -> bool {
@@ -199,16 +202,11 @@ impl Data {
     }
 }
 
-trait KeyIdExt {
-    fn of_bytes(key: &[u8; 32]) -> String;
-}
-impl KeyIdExt for KeyId {
-    /// The short id of a raw public key, as key listings print it.
-    fn of_bytes(key: &[u8; 32]) -> String {
-        match casus_ledger::keys::verifying_key(key) {
-            Ok(vk) => KeyId::of(&vk).short(),
-            Err(_) => "(invalid key)".into(),
-        }
+/// The short id of a raw public key, as key listings print it.
+fn short_id(key: &[u8; 32]) -> String {
+    match casus_ledger::verifying_key(key) {
+        Ok(vk) => KeyId::of(&vk).short(),
+        Err(_) => "(invalid key)".into(),
     }
 }
 
@@ -242,24 +240,9 @@ pub fn read_into(store: &mut dyn Store, data: &mut Data, len: u64, each: &mut dy
             return Err(format!("entry {start} is missing"));
         }
         for (_, bytes) in rows {
-            // The server signs checkpoints over what it holds, so it checks
-            // every signature it did not check on the way in, strictly,
-            // before the entry changes anything (the genesis entry, whose
-            // key it registers, right after).
-            let view = casus_ledger::entry::EntryView::parse(&bytes).map_err(|e| format!("entry {}: {e}", data.size()))?;
-            let known = data.replay.registry.get(&view.signer).map(|k| k.key);
-            if let Some(key) = known
-                && !casus_ledger::keys::verify_strict(&key, view.signed, &view.signature)
-            {
-                return Err(format!("entry {}: bad signature; the ledger does not verify (run `casus ledger verify`)", view.seq));
-            }
+            // The server signs checkpoints over what it holds: the follower
+            // checks every signature, strictly, before the entry counts.
             let meta = data.ingest(&bytes)?;
-            if known.is_none() {
-                let key = data.replay.registry.get(&view.signer).map(|k| k.key).ok_or_else(|| format!("entry {}: unknown signer", view.seq))?;
-                if !casus_ledger::keys::verify_strict(&key, view.signed, &view.signature) {
-                    return Err(format!("entry {}: bad signature; the ledger does not verify (run `casus ledger verify`)", view.seq));
-                }
-            }
             each(meta);
         }
     }

@@ -4,9 +4,7 @@
 //!
 //! Files and key storage are the caller's: this only writes the ledger.
 
-use casus_ledger::keys::KeyRegistration;
-use casus_ledger::store::Store;
-use casus_ledger::{KeyRole, Ledger, SecretKey};
+use casus_ledger::{KeyRegistration, KeyRole, Ledger, SecretKey, Store};
 use casus_model::{Symbols, Time};
 
 /// Creates the ledger in an empty `store`: the genesis binds `treaty` (its

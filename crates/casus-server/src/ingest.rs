@@ -36,9 +36,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
-use casus_ledger::encode::{ActFields, encode_act};
-use casus_ledger::entry::{self, EntryKind, Statement};
-use casus_ledger::{KeyId, LedgerError, Tamper, hex, keys};
+use casus_ledger::{ActFields, EntryKind, KeyId, LedgerError, Statement, Tamper, encode_act, entry, hex, keys};
 use serde::{Deserialize, Serialize};
 
 use crate::MAX_BATCH_ACTS;

@@ -720,15 +720,6 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
     // Newest first.
     let end = size.saturating_sub(page * LEDGER_PAGE);
     let start = end.saturating_sub(LEDGER_PAGE);
-    // Entry `seq` holds act number `index[seq]` (acts are entries in order).
-    let mut act_at = Vec::with_capacity(d.entries.len());
-    let mut n = 0usize;
-    for e in &d.entries {
-        act_at.push((e.kind == "act").then_some(n));
-        if e.kind == "act" {
-            n += 1;
-        }
-    }
     let titles: HashMap<casus_model::Sym, String> =
         d.acts.iter().filter(|a| a.document.is_some() && a.title.is_some()).map(|a| (a.document, d.symbols.name(a.title).to_string())).collect();
     let witnessed = s.witnessed_times()?;
@@ -736,7 +727,8 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
         .rev()
         .map(|i| {
             let e = d.entries[i].clone();
-            let act = act_at[i].and_then(|k| d.acts.get(k));
+            // The act entry `i` holds, if any (acts are entries in order).
+            let act = d.act_positions.binary_search(&(i as u64)).ok().and_then(|k| d.acts.get(k));
             let date = act.map(casus_query::report::act_date).unwrap_or_default();
             let explain = act.and_then(|a| {
                 let fact = act_fact(a, &d.symbols, &d.treaty)?;
@@ -758,7 +750,7 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
     let l = Ledger {
         badge,
         size,
-        root: casus_ledger::hex::encode(&d.root()),
+        root: casus_ledger::hex_encode(&d.root()),
         ledger_id: d.ledger_id.clone(),
         treaty_name: d.treaty_name.clone(),
         treaty_sha256: d.treaty_sha256.clone(),

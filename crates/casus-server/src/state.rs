@@ -17,7 +17,7 @@
 use std::sync::{Arc, Mutex, RwLock};
 
 use axum::body::Bytes;
-use casus_ledger::store::Store;
+use casus_ledger::{Checkpoint, Store};
 use casus_query::{Question, StateKey};
 use tokio::sync::broadcast;
 
@@ -96,8 +96,7 @@ impl AppState {
             return Err("the ledger has no genesis entry".into());
         }
         let (events, _) = broadcast::channel(1024);
-        let checkpointed =
-            store.checkpoints().ok().and_then(|c| c.last().and_then(|b| casus_ledger::Checkpoint::parse(b).ok().map(|(cp, _)| cp.size))).unwrap_or(0);
+        let checkpointed = store.checkpoints().ok().and_then(|c| c.last().and_then(|b| Checkpoint::parse(b).ok().map(|(cp, _)| cp.size))).unwrap_or(0);
         Ok(AppState(Arc::new(Inner {
             config,
             opener,
@@ -176,20 +175,25 @@ impl AppState {
         })?;
         let times = self.witnessed_times()?;
         if !times.is_empty() {
-            let positions: Vec<u64> = data.entries.iter().filter(|m| m.kind == "act").map(|m| m.seq).collect();
-            casus_query::logged::attach(&mut e, &positions, &times);
+            casus_query::logged::attach(&mut e, |i| data.act_position(i), &times);
         }
         Ok(e)
     }
 
     /// The witnessed times of the store's cosigned checkpoints, read again
     /// at most once every [`CHECKPOINT_REREAD`] (a checkpoint signed since
-    /// shows within that time).
+    /// shows within that time); only notes new or replaced since are added.
     pub fn witnessed_times(&self) -> Result<Arc<casus_query::WitnessedTimes>, ApiError> {
         let mut cache = self.0.logged.lock().map_err(poisoned)?;
         if cache.read_at.is_none_or(|t| t.elapsed() >= CHECKPOINT_REREAD) {
             let notes = self.0.writer.lock().map_err(poisoned)?.checkpoint_note_rows().map_err(ApiError::internal)?;
-            cache.times = Arc::new(casus_query::WitnessedTimes::from_notes(notes.iter().map(|(size, bytes)| (*size, &bytes[..]))));
+            let cache = &mut *cache;
+            for (size, bytes) in &notes {
+                if cache.added.get(size) != Some(&bytes.len()) {
+                    Arc::make_mut(&mut cache.times).add(*size, bytes);
+                    cache.added.insert(*size, bytes.len());
+                }
+            }
             cache.read_at = Some(std::time::Instant::now());
         }
         Ok(cache.times.clone())

@@ -4,7 +4,7 @@
 //! This module exists so that mirrors (`casus ledger mirror`) and the
 //! transparency-log ecosystem's monitors can fetch the whole log as static,
 //! cacheable resources. The tile arithmetic, the path grammar and the
-//! bundle bytes are `casus_ledger::tiles`; this is only their HTTP side:
+//! bundle bytes are the ledger's (`casus_ledger::TileHashes`, …); this is only their HTTP side:
 //!
 //! - `/checkpoint`: the latest stored C2SP checkpoint note with its
 //!   witnesses' cosignatures (`text/plain; charset=utf-8`, cached 2 s at most);
@@ -34,11 +34,11 @@ use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use casus_ledger::tiles::{BundleFormat, TileHashes, TileKind, TilePath, encode_bundle, fits_narrow};
+use casus_ledger::{BundleFormat, TileHashes, TileKind, TilePath, encode_bundle, fits_narrow};
 
 use crate::error::{ApiError, blocking};
 use crate::state::AppState;
-use casus_ledger::merkle::leaf_hash;
+use casus_ledger::leaf_hash;
 
 /// Cache header of tiles and bundles: they never change once they exist.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -174,7 +174,7 @@ fn hash_tile_ready(s: &AppState, tiles: &Tiles, t: &TilePath) -> Result<Option<V
     if hashes.size() != size {
         return Ok(None);
     }
-    hashes.tile(&data.leaves, t).map(Some).ok_or_else(|| no_tile(t, size))
+    hashes.tile(data.replay.leaves(), t).map(Some).ok_or_else(|| no_tile(t, size))
 }
 
 /// A hash tile of the log as the server holds it, after the upper levels
@@ -187,9 +187,9 @@ fn hash_tile(s: &AppState, tiles: &Tiles, t: &TilePath) -> Result<Vec<u8>, ApiEr
     }
     let mut hashes = tiles.hashes.write().map_err(|_| ApiError::internal("tile lock poisoned"))?;
     if hashes.size() != size {
-        hashes.update(&data.leaves).map_err(ApiError::internal)?;
+        hashes.update(data.replay.leaves()).map_err(ApiError::internal)?;
     }
-    hashes.tile(&data.leaves, t).ok_or_else(|| no_tile(t, size))
+    hashes.tile(data.replay.leaves(), t).ok_or_else(|| no_tile(t, size))
 }
 
 /// An entry bundle, from the store, each entry checked against the leaf
@@ -205,7 +205,7 @@ fn bundle(s: &AppState, tiles: &Tiles, t: &TilePath, format: BundleFormat) -> Re
         let data = s.data()?;
         let size = data.size();
         let range = t.leaf_range().filter(|_| t.exists_in(size)).ok_or_else(|| no_tile(t, size))?;
-        let leaves = data.leaves.get(range.start as usize..range.end as usize).map(<[_]>::to_vec).ok_or_else(|| no_tile(t, size))?;
+        let leaves = data.replay.leaves().get(range.start as usize..range.end as usize).map(<[_]>::to_vec).ok_or_else(|| no_tile(t, size))?;
         (range, leaves)
     };
     let rows = s.open_store()?.read_range(range.start, range.end).map_err(ApiError::internal)?;

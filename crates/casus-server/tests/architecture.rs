@@ -9,6 +9,9 @@
 //! - No two modules name each other (directly or round a longer loop):
 //!   the state does not depend on the handlers, the writes or the
 //!   background work that use it.
+//! - It names only crate-root items of the ledger (`casus_ledger::Follower`,
+//!   never `casus_ledger::merkle::Hash` nor a module such as `hex`): the
+//!   ledger's modules stay free to change behind its small public API.
 
 use std::path::Path;
 
@@ -115,4 +118,62 @@ fn no_two_modules_name_each_other() {
     for m in graph.keys() {
         walk(m, &graph, &mut Vec::new(), &mut done);
     }
+}
+
+/// The public modules of casus-ledger, from its `lib.rs`.
+fn ledger_modules() -> Vec<String> {
+    let lib = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../casus-ledger/src/lib.rs")).unwrap();
+    lib.lines().filter_map(|l| l.trim().strip_prefix("pub mod ")?.strip_suffix(';').map(str::to_string)).collect()
+}
+
+/// Files whose ledger module imports are being rewritten elsewhere, with
+/// the modules they still name: (file, module). Empty it as they go.
+const MODULE_IMPORTS_PENDING: &[(&str, &str)] = &[("ingest.rs", "entry"), ("ingest.rs", "keys"), ("ingest.rs", "hex")];
+
+/// The paths after each `casus_ledger::` in `text`: one name, or every
+/// name of a `casus_ledger::{…}` group (first segment of each).
+fn ledger_paths(text: &str) -> Vec<String> {
+    let ident = |s: &str| s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>();
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices("casus_ledger::") {
+        let rest = &text[i + "casus_ledger::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let group = &group[..group.find('}').unwrap_or(group.len())];
+            out.extend(group.split(',').map(|item| item.trim().to_string()).filter(|item| !item.is_empty()));
+        } else {
+            let name = ident(rest);
+            let after = &rest[name.len()..];
+            out.push(if after.starts_with("::") { format!("{name}::") } else { name });
+        }
+    }
+    out
+}
+
+#[test]
+fn the_server_names_only_crate_root_items_of_the_ledger() {
+    let modules = ledger_modules();
+    assert!(modules.iter().any(|m| m == "merkle"), "no modules read from casus-ledger's lib.rs: {modules:?}");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut all = Vec::new();
+    files(&root, &mut all);
+    let mut found = Vec::new();
+    for p in all.iter().filter(|p| p.extension().is_some_and(|e| e == "rs")) {
+        let text = std::fs::read_to_string(p).unwrap();
+        let file = p.strip_prefix(&root).unwrap().display().to_string();
+        for path in ledger_paths(&text) {
+            let first: String = path.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            // `casus_ledger::Follower::new` names an item; `casus_ledger::merkle` a module.
+            if modules.contains(&first) && !MODULE_IMPORTS_PENDING.contains(&(file.as_str(), first.as_str())) {
+                found.push(format!("{file}: casus_ledger::{path}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "the server names ledger modules; use (or add) crate-root items of casus_ledger instead:\n{}", found.join("\n"));
+}
+
+#[test]
+fn a_module_path_into_the_ledger_is_found() {
+    assert_eq!(ledger_paths("use casus_ledger::merkle::Hash;"), ["merkle::"]);
+    assert_eq!(ledger_paths("casus_ledger::{Hash, hex, merkle::root};"), ["Hash", "hex", "merkle::root"]);
+    assert_eq!(ledger_paths("casus_ledger::Follower::new()"), ["Follower::"]);
 }

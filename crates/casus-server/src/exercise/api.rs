@@ -17,9 +17,7 @@ use axum::{Json, Router};
 use casus_exercise::RoleKind;
 use casus_exercise::note::{Stamp, in_scenario_time, stamp_act_text};
 use casus_exercise::report::Observation;
-use casus_ledger::entry::{EntryKind, KeyChange, Mode, Statement};
-use casus_ledger::keys::KeyRegistration;
-use casus_ledger::{KeyId, Ledger, hex};
+use casus_ledger::{EntryKind, KeyChange, KeyId, KeyRegistration, Ledger, Mode, Statement, encode_act, hex_decode_array, hex_encode, verifying_key};
 use casus_model::{Precision, Time};
 use serde::{Deserialize, Serialize};
 
@@ -131,9 +129,8 @@ pub struct Joined {
 async fn join(State(s): State<XState>, headers: HeaderMap, b: Result<Json<JoinBody>, JsonRejection>) -> Result<(StatusCode, Json<Joined>), ApiError> {
     let role = role_of(&s, &headers)?;
     let b = body(b)?;
-    let key =
-        hex::decode_array::<32>(b.public_key.trim()).ok_or_else(|| ApiError::bad_request("`public_key` must be 64 hex digits (an Ed25519 public key)"))?;
-    let vk = casus_ledger::keys::verifying_key(&key).map_err(|e| ApiError::bad_request(format!("`public_key` is not a usable key: {e}")))?;
+    let key = hex_decode_array::<32>(b.public_key.trim()).ok_or_else(|| ApiError::bad_request("`public_key` must be 64 hex digits (an Ed25519 public key)"))?;
+    let vk = verifying_key(&key).map_err(|e| ApiError::bad_request(format!("`public_key` is not a usable key: {e}")))?;
     let key_id = KeyId::of(&vk);
     let s2 = s.clone();
     let joined = blocking(move || {
@@ -144,7 +141,7 @@ async fn join(State(s): State<XState>, headers: HeaderMap, b: Result<Json<JoinBo
                 if r.key.is_some() {
                     return Err("used".to_string());
                 }
-                r.key = Some(hex::encode(&key));
+                r.key = Some(hex_encode(&key));
                 Ok(())
             })
             .map_err(|e| {
@@ -328,10 +325,10 @@ async fn prepare(State(s): State<XState>, headers: HeaderMap, b: Result<Json<Pre
 pub fn prepare_now(s: &XState, role: &RoleEntry, b: &PrepareBody) -> Result<Prepared, ApiError> {
     let file = s.ex.snapshot().map_err(ApiError::internal)?;
     let role = file.roles.iter().find(|r| r.name == role.name).cloned().ok_or_else(|| ApiError::internal("the role is gone"))?;
-    let Some(key) = role.key.as_deref().and_then(hex::decode_array::<32>) else {
+    let Some(key) = role.key.as_deref().and_then(hex_decode_array::<32>) else {
         return Err(conflict("not_joined", "register your key through your join link first"));
     };
-    let key_id = KeyId::of(&casus_ledger::keys::verifying_key(&key).map_err(ApiError::internal)?);
+    let key_id = KeyId::of(&verifying_key(&key).map_err(ApiError::internal)?);
     let now = s.app.now();
     let data = s.app.data()?;
     let released = |act: &str| data.ids.contains(act);
@@ -382,13 +379,13 @@ fn sign_bytes(s: &XState, text: String, mode: Mode, key_id: KeyId) -> Result<Pre
         return Err(unprocessable("treaty", format!("the treaty does not allow the act: {} error(s)", errors.len())).with_details(details));
     }
     let [act] = record.acts.as_slice() else { return Err(ApiError::internal("a prepared text that is not one act")) };
-    let payload = casus_ledger::encode::encode_act(act, &symbols).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let origin = data.replay.registry.origin().unwrap_or_default();
-    let sequence = crate::client::next_sequences(data.replay.registry.last_sequence(&key_id), s.app.now(), 1);
+    let payload = encode_act(act, &symbols).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let origin = data.replay.origin().unwrap_or_default();
+    let sequence = crate::client::next_sequences(data.replay.last_sequence(&key_id), s.app.now(), 1);
     let statement = Statement { origin, sequence, kind: EntryKind::Act, mode, valid_time: act.time.0, payload: &payload }
         .encode(&key_id)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    Ok(Prepared { name: name.to_string(), text, to_sign: hex::encode(&statement), sequence, key_id: key_id.hex() })
+    Ok(Prepared { name: name.to_string(), text, to_sign: hex_encode(&statement), sequence, key_id: key_id.hex() })
 }
 
 #[derive(Deserialize, Debug)]

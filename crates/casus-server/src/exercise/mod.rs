@@ -29,9 +29,7 @@ use std::sync::Mutex;
 
 use casus_exercise::report::{MAX_OBSERVATION_CHARS, Observation};
 use casus_exercise::{Clock, RoleKind, Scenario};
-use casus_ledger::keys::KeyRegistration;
-use casus_ledger::store::Store;
-use casus_ledger::{KeyRole, Ledger, SecretKey, hex, sha256};
+use casus_ledger::{KeyRegistration, KeyRole, Ledger, SecretKey, Store, hex_encode, sha256};
 use casus_model::{Act, Record, Symbols, Time};
 use serde::{Deserialize, Serialize};
 
@@ -85,11 +83,11 @@ pub struct Invitation {
 /// A new random token: 32 bytes from the system's random source, in hex.
 pub fn new_token() -> Result<String, String> {
     // An Ed25519 seed is 32 bytes from the operating system's random source.
-    Ok(hex::encode(&SecretKey::generate().map_err(|e| e.to_string())?.seed()))
+    Ok(hex_encode(&SecretKey::generate().map_err(|e| e.to_string())?.seed()))
 }
 
 pub fn token_hash(token: &str) -> String {
-    hex::encode(&sha256(token.as_bytes()))
+    hex_encode(&sha256(token.as_bytes()))
 }
 
 /// Everything an exercise is created from.

@@ -1,0 +1,289 @@
+//! Following a log in memory: a process that reads a ledger's stored
+//! entries in order (the server, when it opens a log and as other
+//! processes append to it) hands each entry's bytes to a [`Follower`],
+//! which checks them with the ledger's own rules ([`Replay`] and a strict
+//! signature check, what `verify` accepts) and returns a decoded
+//! [`FollowedEntry`]; the follower then answers what such a process asks
+//! of the log it holds: size, root, leaves, proofs, keys, checkpoints.
+//!
+//! Why it exists: without it a follower re-implements the ledger's rules
+//! around its internals (parsing entries, checking signatures itself,
+//! reading the key registry's fields) and can drift from `verify`. Here
+//! the rules stay the ledger's, and a follower names only this small API.
+
+use casus_model::{Act, Symbols};
+
+use crate::bundle::BundleBase;
+use crate::entry::{Checkpoint, EntryKind, EntryView, Genesis, KeyChange, Mode};
+use crate::keys::{KeyId, KeyRole, SecretKey, verify_strict};
+use crate::ledger::act_of_entry;
+use crate::merkle::{self, Hash};
+use crate::note::Note;
+use crate::replay::Replay;
+use crate::{LedgerError, Result, Tamper};
+
+/// A log followed in memory: the replayed state of every entry given so
+/// far, with every leaf hash (for proofs and tiles).
+#[derive(Debug)]
+pub struct Follower {
+    replay: Replay,
+}
+
+/// One entry a [`Follower`] accepted, decoded.
+#[derive(Clone, Debug)]
+pub struct FollowedEntry {
+    /// Position in the log.
+    pub seq: u64,
+    /// Genesis, act or key change.
+    pub kind: EntryKind,
+    /// Who vouches for it: the operator, the actor (live) or a recorder.
+    pub mode: Mode,
+    /// Key id of the signing key.
+    pub signer: KeyId,
+    /// What the signing key is registered for.
+    pub signer_role: KeyRole,
+    /// Valid time (Unix seconds): when the act happened, by its signer's word.
+    pub valid_time: i64,
+    /// Record time (Unix seconds): when the ledger wrote it.
+    pub record_time: i64,
+    /// RFC 6962 leaf hash of the stored bytes.
+    pub leaf_hash: Hash,
+    /// Size of the stored entry, in bytes.
+    pub bytes: usize,
+    /// What the entry says.
+    pub content: EntryContent,
+}
+
+/// What a followed entry says, by kind.
+#[derive(Clone, Debug)]
+pub enum EntryContent {
+    /// The genesis entry: the treaty bound into the ledger.
+    Genesis(GenesisContent),
+    /// An act, as the engine reads it (attestation and record time set).
+    Act(Box<Act>),
+    /// A key registered, rotated or revoked.
+    Key(KeyChange),
+}
+
+/// The treaty a genesis entry binds, and how many keys it registers.
+#[derive(Clone, Debug)]
+pub struct GenesisContent {
+    /// The treaty's file name as bound.
+    pub treaty_name: String,
+    /// The treaty's text (UTF-8 checked by the reader, not here).
+    pub treaty_text: Vec<u8>,
+    /// SHA-256 of the treaty text, as the genesis states it.
+    pub treaty_sha256: Hash,
+    /// Keys the genesis registers (the first is the operator's).
+    pub keys: usize,
+}
+
+impl Default for Follower {
+    fn default() -> Follower {
+        Follower::new()
+    }
+}
+
+impl Follower {
+    /// A follower of an empty log.
+    pub fn new() -> Follower {
+        Follower { replay: Replay::new(true) }
+    }
+
+    /// Checks the next stored entry (position [`Follower::size`]) with the
+    /// ledger's rules and its signature strictly, then takes it in. An
+    /// entry that fails changes nothing; the error names its position and
+    /// what is wrong (`LedgerError::Tampered`). Act names are interned into
+    /// `symbols`.
+    pub fn follow(&mut self, bytes: &[u8], symbols: &mut Symbols) -> Result<FollowedEntry> {
+        let mark = self.replay.mark();
+        let followed = self.step(bytes, symbols);
+        if followed.is_err() {
+            self.replay.rollback(mark);
+        }
+        followed
+    }
+
+    fn step(&mut self, bytes: &[u8], symbols: &mut Symbols) -> Result<FollowedEntry> {
+        let tampered = |(entry, kind): (u64, Tamper)| LedgerError::Tampered { entry, kind };
+        let (view, leaf_hash) = self.replay.step(bytes).map_err(tampered)?;
+        let seq = view.seq;
+        // `step` applied the entry, so its signer (a genesis's own key
+        // included) is registered now.
+        let signer = self.replay.registry.get(&view.signer).ok_or(LedgerError::Tampered { entry: seq, kind: Tamper::UnknownKey })?;
+        if !verify_strict(&signer.key, view.signed, &view.signature) {
+            return Err(LedgerError::Tampered { entry: seq, kind: Tamper::BadSignature });
+        }
+        let signer_role = signer.role.clone();
+        let content = content_of(&view, symbols).map_err(|kind| LedgerError::Tampered { entry: seq, kind })?;
+        Ok(FollowedEntry {
+            seq,
+            kind: view.kind,
+            mode: view.mode,
+            signer: view.signer,
+            signer_role,
+            valid_time: view.valid_time,
+            record_time: view.record_time,
+            leaf_hash,
+            bytes: bytes.len(),
+            content,
+        })
+    }
+
+    /// Entries followed: the log's size.
+    pub fn size(&self) -> u64 {
+        self.replay.size
+    }
+
+    /// The Merkle root of the log followed.
+    pub fn root(&self) -> Hash {
+        self.replay.frontier.root()
+    }
+
+    /// Every leaf hash, in log order.
+    pub fn leaves(&self) -> &[Hash] {
+        self.replay.leaves.as_deref().unwrap_or_default()
+    }
+
+    /// The Merkle root of the first `size` entries, if followed that far.
+    pub fn root_at(&self, size: u64) -> Option<Hash> {
+        Some(merkle::root(self.leaves().get(..usize::try_from(size).ok()?)?))
+    }
+
+    /// The inclusion proof of entry `seq` in the log of its first `size` entries.
+    pub fn inclusion_proof(&self, seq: u64, size: u64) -> Option<Vec<Hash>> {
+        merkle::inclusion_proof(self.leaves().get(..usize::try_from(size).ok()?)?, usize::try_from(seq).ok()?)
+    }
+
+    /// The consistency proof from the log's first `old` entries to its first `new`.
+    pub fn consistency_proof(&self, old: u64, new: u64) -> Option<Vec<Hash>> {
+        merkle::consistency_proof(self.leaves().get(..usize::try_from(new).ok()?)?, usize::try_from(old).ok()?)
+    }
+
+    /// The latest record time followed (`i64::MIN` before any entry).
+    pub fn last_record_time(&self) -> i64 {
+        self.replay.last_record_time
+    }
+
+    /// The link hash of the last entry (zeros before the genesis).
+    pub fn prev(&self) -> Hash {
+        self.replay.prev
+    }
+
+    /// The ledger's C2SP origin, once the genesis is followed.
+    pub fn origin(&self) -> Option<&str> {
+        self.replay.registry.origin()
+    }
+
+    /// Whether `key` is registered (it may have been revoked since).
+    pub fn knows_key(&self, key: &KeyId) -> bool {
+        self.replay.registry.get(key).is_some()
+    }
+
+    /// The last statement sequence number `key` signed in this ledger (0 if none).
+    pub fn last_sequence(&self, key: &KeyId) -> u64 {
+        self.replay.registry.last_sequence(key)
+    }
+
+    /// Whether `key` is the operator key in force at the log's current size.
+    pub fn is_operator(&self, key: &KeyId) -> bool {
+        self.replay.registry.check_operator(key, self.replay.size).is_ok()
+    }
+
+    /// The operator's checkpoint of the log followed, in both forms (see
+    /// [`Replay::sign_checkpoint`]), dated `time`.
+    pub fn sign_checkpoint(&self, operator: &SecretKey, time: i64) -> Result<(Checkpoint, Vec<u8>, Note)> {
+        self.replay.sign_checkpoint(operator, time)
+    }
+
+    /// The part of proof bundles shared under one checkpoint (`checkpoint_bytes`,
+    /// which must be within the log followed); `read` reads a stored entry.
+    pub fn bundle_base(&self, checkpoint_bytes: &[u8], read: &mut dyn FnMut(u64) -> Result<Vec<u8>>) -> Result<BundleBase> {
+        BundleBase::new(checkpoint_bytes, self.leaves(), &self.replay.key_entries, read)
+    }
+
+    /// The offline proof bundle of entry `seq` (its stored bytes `entry`) under `base`.
+    pub fn bundle(&self, base: &BundleBase, seq: u64, entry: &[u8]) -> Result<Vec<u8>> {
+        base.bundle(seq, entry, self.leaves())
+    }
+}
+
+/// The replayed state beneath, for a reader that checks candidate entries
+/// against it (the server's writes clone it to check a batch before it is
+/// stored). Read-only: only [`Follower::follow`] advances it.
+impl std::ops::Deref for Follower {
+    type Target = Replay;
+    fn deref(&self) -> &Replay {
+        &self.replay
+    }
+}
+
+fn content_of(view: &EntryView<'_>, symbols: &mut Symbols) -> std::result::Result<EntryContent, Tamper> {
+    let malformed = |e: LedgerError| Tamper::Malformed(e.to_string());
+    Ok(match view.kind {
+        EntryKind::Genesis => {
+            let g = Genesis::decode(view.payload).map_err(malformed)?;
+            EntryContent::Genesis(GenesisContent {
+                treaty_name: g.treaty_name.to_string(),
+                treaty_text: g.treaty_text.to_vec(),
+                treaty_sha256: g.treaty_sha256,
+                keys: g.keys.len(),
+            })
+        }
+        EntryKind::Act => EntryContent::Act(Box::new(act_of_entry(view, symbols)?)),
+        kind => EntryContent::Key(KeyChange::decode(kind, view.payload).map_err(malformed)?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Store, StoreRead};
+    use crate::{Ledger, MemStore};
+    use casus_model::Time;
+
+    /// The stored entries of a ledger of a genesis and one live act, and its root.
+    fn ledger() -> (Vec<Vec<u8>>, Hash) {
+        let operator = SecretKey::from_seed([1; 32]);
+        let arm = SecretKey::from_seed([2; 32]);
+        let store = MemStore::new();
+        let mut reader = store.clone();
+        let keys = [crate::keys::KeyRegistration { key: arm.public(), role: KeyRole::Party("ARM".into()) }];
+        let day = Time::from_date(2022, 1, 1);
+        let mut ledger = Ledger::create(Box::new(store), "T", b"treaty T", &operator, &keys, day).expect("create");
+        let mut symbols = Symbols::new();
+        let act = Act { actor: symbols.intern("ARM"), kind: casus_model::ActKind::Request, time: day, ..Act::default() };
+        ledger.append_act(&act, &symbols, &arm, day).expect("append");
+        let len = reader.len().expect("len");
+        let rows = reader.read_range(0, len).expect("read").into_iter().map(|(_, b)| b).collect();
+        (rows, ledger.replay().frontier.root())
+    }
+
+    #[test]
+    fn follows_what_the_ledger_wrote_and_refuses_a_changed_signature() {
+        let (rows, root) = ledger();
+        let mut symbols = Symbols::new();
+        let mut f = Follower::new();
+        for (i, bytes) in rows.iter().enumerate() {
+            let e = f.follow(bytes, &mut symbols).expect("follows");
+            assert_eq!(e.seq, i as u64);
+            assert_eq!(e.leaf_hash, f.leaves()[i]);
+            match (&e.content, i) {
+                (EntryContent::Genesis(g), 0) => assert_eq!(g.treaty_name, "T"),
+                (EntryContent::Act(a), 1) => assert_eq!(symbols.name(a.actor), "ARM"),
+                (other, _) => panic!("entry {i}: {other:?}"),
+            }
+        }
+        assert_eq!(f.root(), root);
+        assert_eq!(f.size(), rows.len() as u64);
+
+        let mut g = Follower::new();
+        let mut forged = rows[0].clone();
+        let last = forged.len() - 1;
+        forged[last] ^= 1;
+        let err = g.follow(&forged, &mut symbols).expect_err("a changed signature is refused");
+        assert!(matches!(err.tamper(), Some(Tamper::BadSignature)), "{err}");
+        assert_eq!(g.size(), 0, "a refused entry changes nothing");
+        assert!(g.follow(&rows[0], &mut symbols).is_ok());
+    }
+}
