@@ -14,12 +14,13 @@
 use casus_model::{Act, Symbols};
 
 use crate::bundle::BundleBase;
-use crate::entry::{Checkpoint, EntryKind, EntryView, Genesis, KeyChange, Mode};
+use crate::encode::ActFields;
+use crate::entry::{self, Checkpoint, EntryKind, EntryView, Genesis, KeyChange, Mode, Statement};
 use crate::keys::{KeyId, KeyRole, SecretKey, verify_strict};
 use crate::ledger::act_of_entry;
 use crate::merkle::{self, Hash};
 use crate::note::Note;
-use crate::replay::Replay;
+use crate::replay::{Mark, Replay};
 use crate::{LedgerError, Result, Tamper};
 
 /// A log followed in memory: the replayed state of every entry given so
@@ -96,22 +97,34 @@ impl Follower {
     /// what is wrong (`LedgerError::Tampered`). Act names are interned into
     /// `symbols`.
     pub fn follow(&mut self, bytes: &[u8], symbols: &mut Symbols) -> Result<FollowedEntry> {
+        self.follow_entry(bytes, true, symbols)
+    }
+
+    /// As [`Follower::follow`], for an entry a [`Candidate`] of this log
+    /// checked and that was then stored: its signature was verified
+    /// strictly on the way in (a [`CheckedEntry`] is made nowhere else), so
+    /// it is not verified twice; the rules are applied again.
+    pub fn follow_checked(&mut self, entry: &CheckedEntry, symbols: &mut Symbols) -> Result<FollowedEntry> {
+        self.follow_entry(&entry.bytes, false, symbols)
+    }
+
+    fn follow_entry(&mut self, bytes: &[u8], verify: bool, symbols: &mut Symbols) -> Result<FollowedEntry> {
         let mark = self.replay.mark();
-        let followed = self.step(bytes, symbols);
+        let followed = self.step(bytes, verify, symbols);
         if followed.is_err() {
             self.replay.rollback(mark);
         }
         followed
     }
 
-    fn step(&mut self, bytes: &[u8], symbols: &mut Symbols) -> Result<FollowedEntry> {
+    fn step(&mut self, bytes: &[u8], verify: bool, symbols: &mut Symbols) -> Result<FollowedEntry> {
         let tampered = |(entry, kind): (u64, Tamper)| LedgerError::Tampered { entry, kind };
         let (view, leaf_hash) = self.replay.step(bytes).map_err(tampered)?;
         let seq = view.seq;
         // `step` applied the entry, so its signer (a genesis's own key
         // included) is registered now.
         let signer = self.replay.registry.get(&view.signer).ok_or(LedgerError::Tampered { entry: seq, kind: Tamper::UnknownKey })?;
-        if !verify_strict(&signer.key, view.signed, &view.signature) {
+        if verify && !verify_strict(&signer.key, view.signed, &view.signature) {
             return Err(LedgerError::Tampered { entry: seq, kind: Tamper::BadSignature });
         }
         let signer_role = signer.role.clone();
@@ -206,15 +219,177 @@ impl Follower {
     pub fn bundle(&self, base: &BundleBase, seq: u64, entry: &[u8]) -> Result<Vec<u8>> {
         base.bundle(seq, entry, self.leaves())
     }
+    /// Checks a signed statement (`casus/statement/v1` followed by its
+    /// signature, as a client sends it) against this log: an act, signed
+    /// for this ledger by a key the log knows, its signature verified
+    /// strictly. Whether the key may sign that act, at that time, with that
+    /// sequence number, is the rules' and is checked when a [`Candidate`]
+    /// lays the statement out.
+    pub fn check_statement(&self, statement: SignedStatement) -> std::result::Result<CheckedStatement, Tamper> {
+        let origin = self.origin().unwrap_or_default();
+        if statement.origin != origin {
+            return Err(Tamper::WrongLedger { signed_for: statement.origin, this: origin.to_string() });
+        }
+        let key = self.replay.registry.get(&statement.signer).ok_or(Tamper::UnknownKey)?;
+        if !verify_strict(&key.key, &statement.bytes[..statement.statement_len], &statement.signature) {
+            return Err(Tamper::BadSignature);
+        }
+        Ok(CheckedStatement(statement))
+    }
+
+    /// A scratch copy of this log's replayed state, without its leaves, on
+    /// which a writer checks what it is about to store.
+    pub fn candidate(&self) -> Candidate {
+        Candidate { replay: self.replay.clone_without_leaves() }
+    }
 }
 
-/// The replayed state beneath, for a reader that checks candidate entries
-/// against it (the server's writes clone it to check a batch before it is
-/// stored). Read-only: only [`Follower::follow`] advances it.
-impl std::ops::Deref for Follower {
-    type Target = Replay;
-    fn deref(&self) -> &Replay {
-        &self.replay
+/// A signed statement, decoded but not yet checked (see
+/// [`Follower::check_statement`]).
+#[derive(Clone, Debug)]
+pub struct SignedStatement {
+    /// The statement's bytes, then its 64-byte signature.
+    bytes: Vec<u8>,
+    statement_len: usize,
+    /// Where the act's bytes start (they end the statement).
+    payload_at: usize,
+    signature: [u8; 64],
+    /// The ledger the statement was signed for.
+    pub origin: String,
+    /// The signing key.
+    pub signer: KeyId,
+    /// The key's sequence number for this statement.
+    pub sequence: u64,
+    /// What the statement records (only acts are sent by clients).
+    pub kind: EntryKind,
+    /// When the act happened, by its signer's word (Unix seconds).
+    pub valid_time: i64,
+}
+
+impl SignedStatement {
+    /// Decodes a statement and its signature (docs/LEDGER.md).
+    pub fn parse(bytes: Vec<u8>) -> Result<SignedStatement> {
+        let (statement, signature) = entry::split_signed_statement(&bytes)?;
+        let (st, signer) = Statement::parse(statement)?;
+        let (statement_len, payload_at) = (statement.len(), statement.len() - st.payload.len());
+        let (origin, sequence, kind, valid_time) = (st.origin.to_string(), st.sequence, st.kind, st.valid_time);
+        Ok(SignedStatement { statement_len, payload_at, signature, origin, signer, sequence, kind, valid_time, bytes })
+    }
+
+    /// The act's canonical bytes, as signed.
+    pub fn act_payload(&self) -> &[u8] {
+        &self.bytes[self.payload_at..self.statement_len]
+    }
+}
+
+/// A signed statement whose signature a [`Follower`] verified (see
+/// [`Follower::check_statement`]).
+#[derive(Clone, Debug)]
+pub struct CheckedStatement(SignedStatement);
+
+impl std::ops::Deref for CheckedStatement {
+    type Target = SignedStatement;
+    fn deref(&self) -> &SignedStatement {
+        &self.0
+    }
+}
+
+impl CheckedStatement {
+    /// The act's id, if it has one.
+    pub fn act_id(&self) -> Option<String> {
+        act_id(self.act_payload())
+    }
+}
+
+/// An entry checked by a [`Candidate`] (the rules, and its signature
+/// strictly), ready to store and then to follow with
+/// [`Follower::follow_checked`].
+#[derive(Clone, Debug)]
+pub struct CheckedEntry {
+    bytes: Vec<u8>,
+    act_id: Option<String>,
+}
+
+impl CheckedEntry {
+    /// The entry's bytes, as stored.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+    /// The id of the act the entry records, if it is an act with an id.
+    pub fn act_id(&self) -> Option<&str> {
+        self.act_id.as_deref()
+    }
+}
+
+fn act_id(payload: &[u8]) -> Option<String> {
+    ActFields::decode(payload).ok().map(|f| f.id.to_string()).filter(|id| !id.is_empty())
+}
+
+/// A writer's scratch copy of a log's replayed state ([`Follower::candidate`]):
+/// it takes the entries other processes stored since (checking them as a
+/// follower does), lays out checked statements as entries at the next
+/// positions, and rolls back a request the rules refuse, before anything is
+/// stored.
+pub struct Candidate {
+    replay: Replay,
+}
+
+/// A point a [`Candidate`] can roll back to.
+pub struct CandidateMark(Mark);
+
+impl Candidate {
+    /// Entries checked so far: the position of the next.
+    pub fn size(&self) -> u64 {
+        self.replay.size
+    }
+    /// The last record time checked (Unix seconds).
+    pub fn last_record_time(&self) -> i64 {
+        self.replay.last_record_time
+    }
+    /// Checks a stored entry written by another process (the rules, and
+    /// its signature strictly) and takes it in.
+    pub fn catch_up(&mut self, bytes: Vec<u8>) -> std::result::Result<CheckedEntry, (u64, Tamper)> {
+        let mark = self.replay.mark();
+        let checked = self.take(bytes, true);
+        if checked.is_err() {
+            self.replay.rollback(mark);
+        }
+        checked
+    }
+    /// Lays out a checked statement as the entry at the next position,
+    /// recorded at `record_time`, and checks it with the rules (who may sign
+    /// what, honest time, the key's sequence). A refused statement changes
+    /// nothing.
+    pub fn lay_out(&mut self, statement: &CheckedStatement, record_time: i64) -> std::result::Result<CheckedEntry, (u64, Tamper)> {
+        let seq = self.replay.size;
+        let statement = &statement.0;
+        let bytes = entry::sequenced_entry(seq, record_time, &statement.bytes[..statement.statement_len], &statement.signature)
+            .map_err(|e| (seq, Tamper::BadEntry(e.to_string())))?;
+        let mark = self.replay.mark();
+        let checked = self.take(bytes, false);
+        if checked.is_err() {
+            self.replay.rollback(mark);
+        }
+        checked
+    }
+    fn take(&mut self, bytes: Vec<u8>, verify: bool) -> std::result::Result<CheckedEntry, (u64, Tamper)> {
+        let (view, _) = self.replay.step(&bytes)?;
+        if verify {
+            let good = self.replay.registry.get(&view.signer).is_some_and(|k| verify_strict(&k.key, view.signed, &view.signature));
+            if !good {
+                return Err((view.seq, Tamper::BadSignature));
+            }
+        }
+        let act_id = if view.kind == EntryKind::Act { act_id(view.payload) } else { None };
+        Ok(CheckedEntry { bytes, act_id })
+    }
+    /// The point to roll back to before a request's entries.
+    pub fn mark(&self) -> CandidateMark {
+        CandidateMark(self.replay.mark())
+    }
+    /// Forgets every entry taken or laid out since `mark`.
+    pub fn rollback(&mut self, mark: CandidateMark) {
+        self.replay.rollback(mark.0);
     }
 }
 

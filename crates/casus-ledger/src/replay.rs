@@ -47,6 +47,21 @@ pub struct Mark {
 }
 
 impl Replay {
+    /// A copy of this state without its leaves (a writer's scratch copy:
+    /// the frontier gives the root, and the leaves can be many).
+    pub fn clone_without_leaves(&self) -> Replay {
+        Replay {
+            size: self.size,
+            prev: self.prev,
+            last_record_time: self.last_record_time,
+            registry: self.registry.clone(),
+            frontier: self.frontier.clone(),
+            leaves: None,
+            key_entries: self.key_entries.clone(),
+            genesis_leaf: self.genesis_leaf,
+        }
+    }
+
     pub fn new(keep_leaves: bool) -> Replay {
         Replay { leaves: keep_leaves.then(Vec::new), last_record_time: i64::MIN, ..Replay::default() }
     }

@@ -62,7 +62,40 @@ impl Symbols {
         self.names.len()
     }
 
+    /// Forgets every name interned after the first `len` (a scratch copy
+    /// that is reused: a table of the treaty's names, to which one request's
+    /// names are added and then dropped).
+    pub fn truncate(&mut self, len: usize) {
+        for name in self.names.drain(len.max(1).min(self.names.len())..) {
+            self.index.remove(&name);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.names.len() <= 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncate_forgets_the_names_after_and_keeps_the_ones_before() {
+        let mut symbols = Symbols::new();
+        let arm = symbols.intern("ARM");
+        let kept = symbols.len();
+        let extra = symbols.intern("extra");
+        symbols.truncate(kept);
+        assert_eq!(symbols.len(), kept);
+        assert_eq!(symbols.get("ARM"), Some(arm));
+        assert_eq!(symbols.get("extra"), None);
+        assert_eq!(symbols.name(extra), "", "a forgotten symbol names nothing");
+        // Interned again, a name gets the next number, as in a fresh copy.
+        assert_eq!(symbols.intern("other"), extra);
+        // The empty name is never forgotten.
+        symbols.truncate(0);
+        assert_eq!(symbols.len(), 1);
+        assert_eq!(symbols.get(""), Some(Sym::NONE));
     }
 }

@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use casus_ledger::{EntryContent, EntryKind, Follower, KeyChange, KeyId, Mode, Store, hex_encode};
+use casus_ledger::{CheckedEntry, EntryContent, EntryKind, FollowedEntry, Follower, KeyChange, KeyId, Mode, Store, hex_encode};
 use casus_model::{Act, Precision, Sym, Symbols, Time, Treaty};
 use casus_query::KnownNames;
 use serde::Serialize;
@@ -113,7 +113,19 @@ impl Data {
     /// entry that breaks a rule is an error: the log is not what `verify`
     /// would accept.
     pub fn ingest(&mut self, bytes: &[u8]) -> Result<EntryMeta, String> {
-        let entry = self.replay.follow(bytes, &mut self.symbols).map_err(|e| format!("{e}; the ledger does not verify (run `casus ledger verify`)"))?;
+        let entry = self.replay.follow(bytes, &mut self.symbols).map_err(does_not_verify)?;
+        self.index(entry)
+    }
+
+    /// As [`Data::ingest`], for an entry this server's writer checked
+    /// (its signature too) before storing it: it is not verified twice.
+    pub fn ingest_checked(&mut self, checked: &CheckedEntry) -> Result<EntryMeta, String> {
+        let entry = self.replay.follow_checked(checked, &mut self.symbols).map_err(does_not_verify)?;
+        self.index(entry)
+    }
+
+    /// Indexes an entry the follower accepted.
+    fn index(&mut self, entry: FollowedEntry) -> Result<EntryMeta, String> {
         let mut meta = EntryMeta {
             seq: entry.seq,
             kind: kind_word(entry.kind).into(),
@@ -208,6 +220,10 @@ fn short_id(key: &[u8; 32]) -> String {
         Ok(vk) => KeyId::of(&vk).short(),
         Err(_) => "(invalid key)".into(),
     }
+}
+
+fn does_not_verify(e: casus_ledger::LedgerError) -> String {
+    format!("{e}; the ledger does not verify (run `casus ledger verify`)")
 }
 
 pub fn kind_word(k: EntryKind) -> &'static str {

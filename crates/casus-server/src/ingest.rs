@@ -36,7 +36,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
-use casus_ledger::{ActFields, EntryKind, KeyId, LedgerError, Statement, Tamper, encode_act, entry, hex, keys};
+use casus_ledger::{CheckedEntry, CheckedStatement, EntryKind, KeyId, LedgerError, SignedStatement, Tamper, encode_act, hex_decode, hex_encode};
 use serde::{Deserialize, Serialize};
 
 use crate::MAX_BATCH_ACTS;
@@ -138,38 +138,13 @@ fn act_lines(name: &str, text: &str) -> (usize, usize) {
     (heads, lines)
 }
 
-/// One signed statement of a request, parsed.
-pub struct Parsed {
-    /// The statement's bytes, then its signature.
-    bytes: Vec<u8>,
-    statement_len: usize,
-    /// Where the act bytes start (they end the statement).
-    payload_at: usize,
-    signature: [u8; 64],
-    signer: KeyId,
-    origin: String,
-    sequence: u64,
-    valid_time: i64,
-}
-
-impl Parsed {
-    fn parse(i: usize, bytes: Vec<u8>) -> Result<Parsed, ApiError> {
-        let malformed = |e: LedgerError| ApiError::bad_request(format!("statements[{i}] does not decode: {e}")).code("malformed");
-        let (statement, signature) = entry::split_signed_statement(&bytes).map_err(malformed)?;
-        let (st, signer) = Statement::parse(statement).map_err(malformed)?;
-        if st.kind != EntryKind::Act {
-            return Err(unprocessable("not_an_act", format!("statements[{i}] is not an act: keys change only through the operator")));
-        }
-        let (statement_len, payload_at) = (statement.len(), statement.len() - st.payload.len());
-        let (origin, sequence, valid_time) = (st.origin.to_string(), st.sequence, st.valid_time);
-        Ok(Parsed { statement_len, payload_at, signature, signer, origin, sequence, valid_time, bytes })
+/// One signed statement of a request, decoded; an act's.
+fn parse_statement(i: usize, bytes: Vec<u8>) -> Result<SignedStatement, ApiError> {
+    let st = SignedStatement::parse(bytes).map_err(|e| ApiError::bad_request(format!("statements[{i}] does not decode: {e}")).code("malformed"))?;
+    if st.kind != EntryKind::Act {
+        return Err(unprocessable("not_an_act", format!("statements[{i}] is not an act: keys change only through the operator")));
     }
-    fn statement_bytes(&self) -> &[u8] {
-        &self.bytes[..self.statement_len]
-    }
-    fn payload(&self) -> &[u8] {
-        &self.bytes[self.payload_at..self.statement_len]
-    }
+    Ok(st)
 }
 
 /// What can be checked before the text is parsed, cheaply and in bounded
@@ -177,7 +152,7 @@ impl Parsed {
 /// the sequence numbers and every signature. A request that fails here
 /// costs no parse, so junk text can only be sent along with statements
 /// signed by a registered key.
-fn precheck(s: &AppState, req: &SignedActs, parsed: &[Parsed]) -> Result<(), ApiError> {
+fn precheck(s: &AppState, req: &SignedActs, parsed: Vec<SignedStatement>) -> Result<Vec<CheckedStatement>, ApiError> {
     let (heads, lines) = act_lines(&req.name, &req.text);
     // One head line per act, and an optional `record "…"` header.
     if heads > parsed.len() + 1 {
@@ -191,41 +166,34 @@ fn precheck(s: &AppState, req: &SignedActs, parsed: &[Parsed]) -> Result<(), Api
     }
     // A key another process registered a moment ago is not unknown: read
     // the store's new entries once before saying so.
-    if !signers_known(s, parsed)? {
+    if !signers_known(s, &parsed)? {
         // A log that no longer replays is logged by `sync`; the checks
         // below then answer on what the server holds.
         let _ = s.sync();
     }
     let data = s.data()?;
-    let origin = data.replay.registry.origin().unwrap_or_default();
     let mut last: Option<(KeyId, u64)> = None;
-    for (i, p) in parsed.iter().enumerate() {
-        if p.origin != origin {
-            return Err(refusal(data.size(), &Tamper::WrongLedger { signed_for: p.origin.clone(), this: origin.to_string() }));
-        }
-        let Some(k) = data.replay.registry.get(&p.signer) else {
-            return Err(refusal(data.size(), &Tamper::UnknownKey));
-        };
+    let mut checked = Vec::with_capacity(parsed.len());
+    for (i, p) in parsed.into_iter().enumerate() {
         // The key's sequence: above its last in the ledger, and increasing
         // within the request (the writer checks again, in log order).
         let before = match last {
             Some((key, n)) if key == p.signer => n,
-            _ => data.replay.registry.last_sequence(&p.signer),
+            _ => data.replay.last_sequence(&p.signer),
         };
-        if p.sequence <= before {
-            return Err(refusal(data.size() + i as u64, &Tamper::SequenceOutOfOrder { last: before, found: p.sequence }));
+        let at = data.size() + i as u64;
+        if data.replay.knows_key(&p.signer) && p.origin == data.replay.origin().unwrap_or_default() && p.sequence <= before {
+            return Err(refusal(at, &Tamper::SequenceOutOfOrder { last: before, found: p.sequence }));
         }
         last = Some((p.signer, p.sequence));
-        if !keys::verify_strict(&k.key, p.statement_bytes(), &p.signature) {
-            return Err(refusal(data.size() + i as u64, &Tamper::BadSignature));
-        }
+        checked.push(data.replay.check_statement(p).map_err(|t| refusal(at, &t))?);
     }
-    Ok(())
+    Ok(checked)
 }
 
-fn signers_known(s: &AppState, parsed: &[Parsed]) -> Result<bool, ApiError> {
+fn signers_known(s: &AppState, parsed: &[SignedStatement]) -> Result<bool, ApiError> {
     let data = s.data()?;
-    Ok(parsed.iter().all(|p| data.replay.registry.get(&p.signer).is_some()))
+    Ok(parsed.iter().all(|p| data.replay.knows_key(&p.signer)))
 }
 
 #[utoipa::path(post, path = "/api/acts", request_body = SignedActs, responses(
@@ -306,21 +274,21 @@ fn check(s: &AppState, req: &SignedActs) -> Result<Job, ApiError> {
     }
     let mut parsed = Vec::with_capacity(req.statements.len());
     for (i, h) in req.statements.iter().enumerate() {
-        let bytes = hex::decode(h).ok_or_else(|| ApiError::bad_request(format!("statements[{i}] is not hex")).code("malformed"))?;
+        let bytes = hex_decode(h).ok_or_else(|| ApiError::bad_request(format!("statements[{i}] is not hex")).code("malformed"))?;
         if bytes.len() > casus_ledger::MAX_ACT_BYTES + 2048 {
             return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("statements[{i}] is over the act limit")));
         }
-        parsed.push(Parsed::parse(i, bytes)?);
+        parsed.push(parse_statement(i, bytes)?);
     }
-    precheck(s, req, &parsed)?;
-    check_text(s, req, &parsed)?;
-    let ids = parsed.iter().filter_map(|p| ActFields::decode(p.payload()).ok().map(|f| f.id.to_string())).filter(|id| !id.is_empty()).collect();
-    Ok(Job { parsed, ids })
+    let checked = precheck(s, req, parsed)?;
+    check_text(s, req, &checked)?;
+    let ids = checked.iter().filter_map(CheckedStatement::act_id).collect();
+    Ok(Job { checked, ids })
 }
 
 /// One request queued for the writer.
 pub struct Job {
-    parsed: Vec<Parsed>,
+    checked: Vec<CheckedStatement>,
     ids: Vec<String>,
 }
 
@@ -364,16 +332,16 @@ fn write_groups(inner: &Weak<Inner>, rx: &Receiver<(Job, Reply)>) {
                 Err(_) => return,
             },
         };
-        let mut entries = first.0.parsed.len();
+        let mut entries = first.0.checked.len();
         let mut group = vec![first];
         while group.len() < MAX_GROUP_REQUESTS {
             match rx.try_recv() {
-                Ok(j) if entries + j.0.parsed.len() > MAX_GROUP_ENTRIES => {
+                Ok(j) if entries + j.0.checked.len() > MAX_GROUP_ENTRIES => {
                     carry = Some(j);
                     break;
                 }
                 Ok(j) => {
-                    entries += j.0.parsed.len();
+                    entries += j.0.checked.len();
                     group.push(j);
                 }
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
@@ -397,62 +365,57 @@ fn write_groups(inner: &Weak<Inner>, rx: &Receiver<(Job, Reply)>) {
 type Answers = (Vec<Result<Appended, ApiError>>, Vec<EntryMeta>);
 
 /// Commits one group: under the store's write lock, reads what other
-/// processes appended (checking their signatures), then gives each
-/// request's statements their positions and the record time, checking them
-/// with the ledger's rules in order (a refused request is rolled back
+/// processes appended (checking their signatures), then lays out each
+/// request's statements at their positions with the record time, checking
+/// them with the ledger's rules in order (a refused request is rolled back
 /// alone); one durable commit; then the entries join the server's state.
 fn commit_group(s: &AppState, jobs: &[Job]) -> Result<Answers, ApiError> {
     let inner = &s.0;
     let now = s.now();
     let mut store = inner.writer.lock().map_err(|_| ApiError::internal("writer lock poisoned"))?;
-    let mut outside: Vec<Vec<u8>> = Vec::new();
+    let mut outside: Vec<CheckedEntry> = Vec::new();
     let mut results: Vec<Result<Range<u64>, ApiError>> = Vec::new();
     let mut failure: Option<ApiError> = None;
-    let mut written: Vec<Vec<u8>> = Vec::new();
+    let mut written: Vec<CheckedEntry> = Vec::new();
     let mut time = now;
     let result = store.append(&mut |reader, len| {
         let data = inner.data.read().map_err(|_| LedgerError::State("data lock poisoned".into()))?;
-        let mut replay = data.replay.clone();
+        let mut candidate = data.replay.candidate();
         // Act ids appended since `data` was read, by others or by this group.
         let mut ids_now: HashSet<String> = HashSet::new();
         outside.clear();
         results.clear();
         written.clear();
-        let mut pos = replay.size;
+        let mut pos = candidate.size();
         while pos < len {
             let rows = reader.read_range(pos, len.min(pos + 4096))?;
             if rows.is_empty() {
                 return Err(LedgerError::State(format!("entry {pos} is missing")));
             }
             for (_, b) in rows {
-                let (view, _) = replay.step(&b).map_err(|(seq, t)| LedgerError::State(format!("entry {seq}: {t}")))?;
-                // Another process wrote it: check its signature before
-                // appending after it, as for our own writes.
-                let good = replay.registry.get(&view.signer).is_some_and(|k| keys::verify_strict(&k.key, view.signed, &view.signature));
-                if !good {
+                // Another process wrote it: check it, its signature too,
+                // before appending after it, as for our own writes.
+                let entry = candidate.catch_up(b).map_err(|(seq, t)| {
                     failure = Some(ApiError::new(
                         StatusCode::SERVICE_UNAVAILABLE,
                         "ledger_does_not_verify",
-                        format!("entry {} of the ledger has a bad signature; nothing can be appended until the operator restores the log", view.seq),
+                        format!("entry {seq} of the ledger does not verify ({t}); nothing can be appended until the operator restores the log"),
                     ));
-                    return Err(LedgerError::Tampered { entry: view.seq, kind: Tamper::BadSignature });
+                    LedgerError::Tampered { entry: seq, kind: t }
+                })?;
+                if let Some(id) = entry.act_id() {
+                    ids_now.insert(id.to_string());
                 }
-                if view.kind == EntryKind::Act
-                    && let Ok(f) = ActFields::decode(view.payload)
-                    && !f.id.is_empty()
-                {
-                    ids_now.insert(f.id.to_string());
-                }
-                outside.push(b);
+                outside.push(entry);
                 pos += 1;
             }
         }
         // One record time for the group, never below the log's last.
-        time = now.max(replay.last_record_time);
+        time = now.max(candidate.last_record_time());
         for job in jobs {
-            let mark = replay.mark();
+            let mark = candidate.mark();
             let before = written.len();
-            let start = replay.size;
+            let start = candidate.size();
             let mut lay_out = || -> Result<Range<u64>, ApiError> {
                 let mut mine = HashSet::new();
                 for id in &job.ids {
@@ -464,19 +427,16 @@ fn commit_group(s: &AppState, jobs: &[Job]) -> Result<Answers, ApiError> {
                         ));
                     }
                 }
-                for p in &job.parsed {
-                    let bytes =
-                        entry::sequenced_entry(replay.size, time, p.statement_bytes(), &p.signature).map_err(|e| unprocessable("refused", e.to_string()))?;
-                    replay.step(&bytes).map_err(|(seq, t)| refusal(seq, &t))?;
-                    written.push(bytes);
+                for st in &job.checked {
+                    written.push(candidate.lay_out(st, time).map_err(|(seq, t)| refusal(seq, &t))?);
                 }
-                Ok(start..replay.size)
+                Ok(start..candidate.size())
             };
             let r = lay_out();
             match &r {
                 Ok(_) => ids_now.extend(job.ids.iter().cloned()),
                 Err(_) => {
-                    replay.rollback(mark);
+                    candidate.rollback(mark);
                     written.truncate(before);
                 }
             }
@@ -486,7 +446,7 @@ fn commit_group(s: &AppState, jobs: &[Job]) -> Result<Answers, ApiError> {
             // Every request was refused: write nothing.
             return Err(LedgerError::Refused("nothing to append".into()));
         }
-        Ok(written.clone())
+        Ok(written.iter().map(|e| e.bytes().to_vec()).collect())
     });
     match result {
         Ok(_) => {}
@@ -498,10 +458,10 @@ fn commit_group(s: &AppState, jobs: &[Job]) -> Result<Answers, ApiError> {
     }
     let mut data = inner.data.write().map_err(|_| ApiError::internal("data lock poisoned"))?;
     let mut metas = Vec::with_capacity(outside.len() + written.len());
-    for b in outside.iter().chain(&written) {
-        metas.push(data.ingest(b).map_err(ApiError::internal)?);
+    for entry in outside.iter().chain(&written) {
+        metas.push(data.ingest_checked(entry).map_err(ApiError::internal)?);
     }
-    let (size, root) = (data.size(), hex::encode(&data.root()));
+    let (size, root) = (data.size(), hex_encode(&data.root()));
     drop(data);
     drop(store);
     let answers =
@@ -510,13 +470,29 @@ fn commit_group(s: &AppState, jobs: &[Job]) -> Result<Answers, ApiError> {
 }
 
 /// The treaty's record checks on the text, and text = entries byte for byte.
-fn check_text(s: &AppState, req: &SignedActs, views: &[Parsed]) -> Result<(), ApiError> {
+fn check_text(s: &AppState, req: &SignedActs, views: &[CheckedStatement]) -> Result<(), ApiError> {
     let data = s.data()?;
-    let mut symbols = data.treaty_symbols.clone();
+    // The treaty's names, and the request's added to them for the check:
+    // a copy kept per thread and cut back to the treaty's after each
+    // request, rather than a fresh copy of the table for every request.
+    let mut scratch = SCRATCH_SYMBOLS.take().filter(|(ledger, _)| *ledger == data.ledger_id).map(|(_, symbols)| symbols);
+    let symbols = scratch.get_or_insert_with(|| data.treaty_symbols.clone());
+    let checked = check_text_with(&data, req, views, symbols);
+    symbols.truncate(data.treaty_symbols.len());
+    SCRATCH_SYMBOLS.set(scratch.map(|symbols| (data.ledger_id.clone(), symbols)));
+    checked
+}
+
+thread_local! {
+    /// [`check_text`]'s copy of a ledger's treaty names, by ledger id.
+    static SCRATCH_SYMBOLS: std::cell::Cell<Option<(String, casus_model::Symbols)>> = const { std::cell::Cell::new(None) };
+}
+
+fn check_text_with(data: &crate::data::Data, req: &SignedActs, views: &[CheckedStatement], symbols: &mut casus_model::Symbols) -> Result<(), ApiError> {
     let name = if req.name.ends_with(".md") { "request.md" } else { "request.acts" };
-    let (record, diags) = casus_lang::load_record(name, &req.text, &data.treaty, &mut symbols);
+    let (record, diags) = casus_lang::load_record(name, &req.text, &data.treaty, symbols);
     // Documents and cases opened by acts already in the ledger are known.
-    let errors: Vec<_> = data.known.excuse(diags, &record.acts, &symbols).into_iter().filter(|d| d.is_error()).collect();
+    let errors: Vec<_> = data.known.excuse(diags, &record.acts, symbols).into_iter().filter(|d| d.is_error()).collect();
     if !errors.is_empty() {
         let shown = &errors[..errors.len().min(MAX_DETAILS)];
         let rendered = casus_lang::render_short(shown, name, &req.text);
@@ -539,8 +515,8 @@ fn check_text(s: &AppState, req: &SignedActs, views: &[Parsed]) -> Result<(), Ap
         return Err(unprocessable("act_mismatch", format!("the text holds {} act(s) and the body {} statements", record.acts.len(), views.len())));
     }
     for (i, (act, v)) in record.acts.iter().zip(views).enumerate() {
-        let payload = encode_act(act, &symbols).map_err(|e| unprocessable("act_mismatch", format!("act {}: {e}", i + 1)))?;
-        if payload != v.payload() || v.valid_time != act.time.0 {
+        let payload = encode_act(act, symbols).map_err(|e| unprocessable("act_mismatch", format!("act {}: {e}", i + 1)))?;
+        if payload != v.act_payload() || v.valid_time != act.time.0 {
             return Err(unprocessable("act_mismatch", format!("statements[{i}] does not carry act {} of the text", i + 1)));
         }
     }
