@@ -112,4 +112,15 @@ fn the_replay_reports_where_the_players_left_history() {
     let decision = r.decisions.iter().find(|d| d.document == "yerevan_declaration").expect("in the report's decisions");
     assert_eq!(decision.status, "adopted");
     assert!(r.timeline.iter().all(|t| t.by == "control"), "only injects were played");
+    // Words for people: dates as prose writes them, each reading's option
+    // texts as sentences (none capitalised mid-sentence), sentences capitalised.
+    let iso = |s: &str| s.bytes().filter(u8::is_ascii_digit).count() >= 8 && s.contains('-');
+    assert!(!iso(&r.at_text) && r.at_text.contains("2022"), "{}", r.at_text);
+    assert!(r.timeline.iter().all(|t| !iso(&t.time_text) && t.summary.starts_with(char::is_uppercase)), "{:?}", r.timeline);
+    assert!(r.duties.iter().filter_map(|d| d.deadline_text.as_deref()).all(|d| !iso(d)), "{:?}", r.duties);
+    let capital_after_semicolon = |s: &str| s.split("; ").skip(1).any(|x| x.starts_with(char::is_uppercase));
+    let readings = casus_exercise::report::readings(&treaty, &symbols);
+    let default = readings.iter().find(|x| x.id == "default").expect("the default reading");
+    assert!(default.text.contains(". The victim") && default.text.ends_with("(the default readings)"), "{}", default.text);
+    assert!(readings.iter().all(|x| !capital_after_semicolon(&x.text)), "{:?}", readings.iter().map(|x| &x.text).collect::<Vec<_>>());
 }
