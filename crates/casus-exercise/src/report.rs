@@ -87,6 +87,9 @@ pub struct DutyRow {
     pub debtor: String,
     /// The debtor's name.
     pub debtor_name: String,
+    /// The creditor's name where the debtor owes the duty in the case to
+    /// several parties (a joint act), so that its rows read apart.
+    pub owed_to_name: Option<String>,
     pub status: String,
     pub deadline: Option<String>,
     /// The same deadline as prose writes it ("4 March 2031, 08:00 UTC").
@@ -274,6 +277,10 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
                     duty: o.duty_title.clone(),
                     debtor: o.debtor.clone(),
                     debtor_name: r.party_name(&o.debtor),
+                    owed_to_name: match casus_query::FactId::parse(&o.fact) {
+                        Some(casus_query::FactId::Obligation { creditor: Some(c), .. }) => Some(r.party_name(&c)),
+                        _ => None,
+                    },
                     status: o.status.word().to_string(),
                     deadline: o.deadline.clone(),
                     deadline_text: o.deadline.as_deref().and_then(Time::parse).map(|(t, _)| casus_query::report::long_date(t)),

@@ -60,7 +60,7 @@ fn duty_rows(out: &mut String, rows: &[DutyRow]) {
             esc(&d.reading_text),
             esc(&d.case_title),
             esc(&d.duty),
-            esc(&d.debtor_name),
+            esc(&d.owed_to_name.as_ref().map_or_else(|| d.debtor_name.clone(), |c| format!("{}, to {c}", d.debtor_name))),
             esc(&d.status),
             esc(&d.status.replace('_', " ")),
             d.deadline_text
