@@ -41,6 +41,8 @@ pub const MAX_OBSERVATION_CHARS: usize = 4000;
 pub struct TimelineRow {
     pub turn: Option<u32>,
     pub time: String,
+    /// The same time as prose writes it ("2 March 2031, 08:00 UTC"), to the precision the record gives.
+    pub time_text: String,
     pub actor: String,
     pub kind: String,
     pub act: String,
@@ -57,6 +59,8 @@ pub struct DecisionRow {
     pub blocked_by: Vec<String>,
     /// The same parties by name, for people.
     pub blocked_by_names: Vec<String>,
+    /// The verdict in words, with who blocked it by name ("blocked by Castelia").
+    pub verdict: String,
     pub positions: Vec<PositionRow>,
 }
 
@@ -83,8 +87,13 @@ pub struct DutyRow {
     pub debtor: String,
     /// The debtor's name.
     pub debtor_name: String,
+    /// The creditor's name where the debtor owes the duty in the case to
+    /// several parties (a joint act), so that its rows read apart.
+    pub owed_to_name: Option<String>,
     pub status: String,
     pub deadline: Option<String>,
+    /// The same deadline as prose writes it ("4 March 2031, 08:00 UTC").
+    pub deadline_text: Option<String>,
     /// Seconds of scenario time from the case's opening to its deadline.
     pub deadline_secs: Option<i64>,
     /// Seconds of scenario time from the case's opening to the act that performed the duty.
@@ -109,6 +118,8 @@ pub struct AfterAction {
     pub treaty: String,
     /// The scenario time the report is read at.
     pub at: String,
+    /// The same time as prose writes it.
+    pub at_text: String,
     pub timeline: Vec<TimelineRow>,
     pub decisions: Vec<DecisionRow>,
     pub duties: Vec<DutyRow>,
@@ -125,7 +136,7 @@ pub fn readings(treaty: &Treaty, symbols: &Symbols) -> Vec<Reading> {
     let default_text: Vec<&str> = treaty.questions.iter().filter_map(|q| q.default_option()).map(|o| o.text.as_str()).collect();
     let mut out = vec![Reading {
         id: "default".to_string(),
-        text: if default_text.is_empty() { "as written".to_string() } else { format!("By default: {}", default_text.join("; ")) },
+        text: if default_text.is_empty() { "as written".to_string() } else { format!("{} (the default readings)", sentences(&default_text)) },
         choices: BTreeMap::new(),
     }];
     for q in &treaty.questions {
@@ -140,6 +151,12 @@ pub fn readings(treaty: &Treaty, symbols: &Symbols) -> Vec<Reading> {
         }
     }
     out
+}
+
+/// Option texts, each a sentence as the treaty writes it, one after
+/// another: none is put mid-sentence, so none keeps a capital there.
+fn sentences(texts: &[&str]) -> String {
+    texts.iter().map(|t| t.trim_end_matches('.')).collect::<Vec<_>>().join(". ")
 }
 
 /// One reading an exercise is reported under.
@@ -187,7 +204,7 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
         .skip(exercise_from)
         .map(|(i, a)| {
             let stamp = Stamp::of(a, symbols);
-            let mut summary = casus_query::act_sentence(treaty, acts, symbols, &state_at, i);
+            let mut summary = casus_query::capitalise(&casus_query::act_sentence(treaty, acts, symbols, &state_at, i));
             for (label, s) in [("reason", a.reason), ("condition", a.condition)] {
                 if s.is_some() {
                     summary.push_str(&format!("; {label}: \u{201c}{}\u{201d}", symbols.name(s)));
@@ -196,6 +213,7 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
             TimelineRow {
                 turn: stamp.map(|s| s.turn),
                 time: a.time.format(a.precision),
+                time_text: casus_query::report::act_date(a),
                 actor: symbols.name(a.actor).to_string(),
                 kind: a.kind.keyword().to_string(),
                 act: act_name(acts, symbols, i),
@@ -224,6 +242,7 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
             status: d.status.word().to_string(),
             blocked_by: d.blocked_by.clone(),
             blocked_by_names: d.blocked_by.iter().map(|p| name_of(p)).collect(),
+            verdict: casus_query::report::document_verdict(d.status, &d.blocked_by.iter().map(|p| name_of(p)).collect::<Vec<_>>()),
             positions: d
                 .sheet
                 .iter()
@@ -258,8 +277,13 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
                     duty: o.duty_title.clone(),
                     debtor: o.debtor.clone(),
                     debtor_name: r.party_name(&o.debtor),
+                    owed_to_name: match casus_query::FactId::parse(&o.fact) {
+                        Some(casus_query::FactId::Obligation { creditor: Some(c), .. }) => Some(r.party_name(&c)),
+                        _ => None,
+                    },
                     status: o.status.word().to_string(),
                     deadline: o.deadline.clone(),
+                    deadline_text: o.deadline.as_deref().and_then(Time::parse).map(|(t, _)| casus_query::report::long_date(t)),
                     deadline_secs: o.deadline.as_deref().and_then(deadline_time).zip(opened).map(|(d, t)| d - t),
                     performed_secs: performed.as_ref().and_then(|p| time_of.get(p)).zip(opened).map(|(p, t)| p - t),
                     performed_what: performed.as_ref().and_then(|p| index_of.get(p)).map(|&i| casus_query::act_sentence(treaty, acts, symbols, &state, i)),
@@ -278,6 +302,7 @@ pub fn after_action(scenario: &Scenario, treaty: &Treaty, symbols: &Symbols, pla
         fiction: scenario.fiction,
         treaty: report.treaty.title.clone(),
         at: at_t.format(Precision::Second),
+        at_text: casus_query::report::long_date(at_t),
         timeline,
         decisions,
         duties,
@@ -323,7 +348,7 @@ pub fn differences(treaty: &Treaty, symbols: &Symbols, a: &[Act], b: &[Act], at:
             .flat_map(|c| {
                 c.obligations.iter().map(move |o| {
                     let label = format!("{} owed by {} in the case \u{201c}{}\u{201d}", o.duty_title, r.party_name(&o.debtor), c.title);
-                    (format!("{}/{}/{}/{}", c.id, o.duty, o.debtor, o.creditor), (label, o.status.word().to_string()))
+                    (format!("{}/{}/{}/{}", c.id, o.duty, o.debtor, o.creditor), (label, o.status_text.clone()))
                 })
             })
             .collect()

@@ -112,4 +112,43 @@ fn the_replay_reports_where_the_players_left_history() {
     let decision = r.decisions.iter().find(|d| d.document == "yerevan_declaration").expect("in the report's decisions");
     assert_eq!(decision.status, "adopted");
     assert!(r.timeline.iter().all(|t| t.by == "control"), "only injects were played");
+    // Words for people: dates as prose writes them, each reading's option
+    // texts as sentences (none capitalised mid-sentence), sentences capitalised.
+    let iso = |s: &str| s.bytes().filter(u8::is_ascii_digit).count() >= 8 && s.contains('-');
+    assert!(!iso(&r.at_text) && r.at_text.contains("2022"), "{}", r.at_text);
+    assert!(r.timeline.iter().all(|t| !iso(&t.time_text) && t.summary.starts_with(char::is_uppercase)), "{:?}", r.timeline);
+    assert!(r.duties.iter().filter_map(|d| d.deadline_text.as_deref()).all(|d| !iso(d)), "{:?}", r.duties);
+    let capital_after_semicolon = |s: &str| s.split("; ").skip(1).any(|x| x.starts_with(char::is_uppercase));
+    let readings = casus_exercise::report::readings(&treaty, &symbols);
+    let default = readings.iter().find(|x| x.id == "default").expect("the default reading");
+    assert!(default.text.contains(". The victim") && default.text.ends_with("(the default readings)"), "{}", default.text);
+    assert!(readings.iter().all(|x| !capital_after_semicolon(&x.text)), "{:?}", readings.iter().map(|x| &x.text).collect::<Vec<_>>());
+}
+
+/// A joint request makes one debtor owe the duty to each requester: the
+/// report's rows for that debtor name the creditor, so that a fulfilled
+/// and a breached row read apart; a debtor owing one party is not named so.
+#[test]
+fn a_joint_request_reports_each_creditor() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let mut symbols = Symbols::new();
+    let (treaty, _) = casus_lang::load_treaty("exercise-membership.md", &read("examples/exercise-membership.md"), &mut symbols);
+    let (record, _) = casus_lang::load_record("exercise-membership-record.md", &read("examples/exercise-membership-record.md"), &treaty, &mut symbols);
+    let at = casus_model::Time::parse("2032-05-31").unwrap().0.end_of_day().0;
+    let acts: Vec<_> = record.acts.iter().filter(|a| a.time.0 <= at).cloned().collect();
+    let played = casus_exercise::report::Played { acts: &acts, exercise_from: 0, at, history: None, observations: &[] };
+    let r = casus_exercise::report::after_action(&scenario::Scenario::default(), &treaty, &symbols, &played);
+    let rows = |debtor: &str| -> Vec<(Option<String>, String)> {
+        r.duties
+            .iter()
+            .filter(|d| d.reading == "default" && d.case == "joint_request" && d.debtor == debtor)
+            .map(|d| (d.owed_to_name.clone(), d.status.clone()))
+            .collect()
+    };
+    assert_eq!(
+        rows("QUI"),
+        vec![(Some("Orlavia (fictional)".to_string()), "fulfilled".to_string()), (Some("Ravonia (fictional)".to_string()), "breached".to_string())]
+    );
+    assert_eq!(rows("ORL"), vec![(None, "fulfilled".to_string())]);
 }

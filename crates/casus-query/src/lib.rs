@@ -32,7 +32,7 @@ pub mod question;
 pub mod report;
 
 pub use book::{Book, BookError, KnownNames, load_treaty};
-pub use explain::{ActCite, Explanation, ReadingCite, RuleCite, SourceCite, act_sentence, explain, explain_fact};
+pub use explain::{ActCite, Explanation, ReadingCite, RuleCite, SourceCite, act_sentence, capitalise, explain, explain_fact};
 pub use fact::{FACT_FORMS, FactId, MAX_FACT_BYTES, act_name};
 pub use logged::{LoggedBy, WitnessedTimes};
 pub use question::{Question, QuestionError, Reading, Resolved, StateKey, format_time, parse_time, system_now, today};

@@ -303,5 +303,16 @@ async fn an_exercise_is_played_through_the_api() {
     assert!(html.contains("blocked by Castelia (fictional)") && html.contains("Name Xenara as the aggressor") && html.contains("@media print"), "{html}");
     // People read names and the treaty's words, not codes and ids.
     assert!(html.contains("attacked Borvania (fictional)") && !html.contains(">default<") && !html.contains("art3_trigger="), "{html}");
+    // Dates as people write them, the treaty's readings as sentences, no
+    // ids of documents, acts or injects.
+    assert!(html.contains("4 March 2031, 08:00 UTC (2 days after the case opened)") && html.contains("Read at scenario time 6 March 2031."), "{html}");
+    assert!(!html.contains("2031-03-0") && !html.contains("T08:00"), "no ISO timestamps: {html}");
+    assert!(html.contains("Within two days. The victim&#39;s request"), "{html}");
+    assert!(!html.contains("; The ") && !html.contains("lakes_declaration") && !html.contains("inject:I2") && html.contains("on inject I2"), "{html}");
+    assert!(
+        html.contains("Verdict: <strong class=\"v-blocked\">blocked by Castelia (fictional)</strong>")
+            && html.contains(">The Lakes Council (fictional) proposed"),
+        "{html}"
+    );
     let _ = std::fs::remove_dir_all(&f.dir);
 }

@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use casus_lang::expect::{Expected, Group};
 use casus_lang::{Diagnostic, codes, render};
 use casus_model::{Span, Symbols};
+use casus_query::FactId;
 use casus_query::report::Report;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -330,13 +331,16 @@ impl Coverage {
         }
         for e in &group.expectations {
             match &e.what {
-                Expected::Obligation { case, duty, debtor, .. } => {
+                Expected::Obligation { case, duty, debtor, creditor, .. } => {
+                    // The obligation's whole identity, creditor included: a
+                    // debtor may owe one duty in a case to several parties.
+                    let expected = FactId::Obligation { case: case.clone(), duty: duty.clone(), debtor: debtor.clone(), creditor: creditor.clone() };
                     let found = state
                         .cases
                         .iter()
                         .filter(|c| case_name(c, &loaded.record.acts, symbols) == *case)
                         .flat_map(|c| c.obligations.iter().map(move |o| (c, o)))
-                        .find(|(_, o)| symbols.name(treaty.duties[o.duty].id) == duty && symbols.name(o.debtor) == debtor);
+                        .find(|(c, o)| obligation_fact(c, o, case, treaty, symbols) == expected);
                     let Some((c, o)) = found else { continue };
                     let Some(d) = cov.duties.get_mut(o.duty) else {
                         continue;
@@ -449,6 +453,17 @@ impl Coverage {
         }
         out.push('\n');
         out
+    }
+}
+
+/// The id `replay` gives obligation `o` of case `c` (named `case`): with
+/// its creditor where the debtor owes the duty there to several parties.
+fn obligation_fact(c: &casus_engine::CaseState, o: &casus_engine::ObligationState, case: &str, treaty: &casus_model::Treaty, symbols: &Symbols) -> FactId {
+    FactId::Obligation {
+        case: case.to_string(),
+        duty: symbols.name(treaty.duties[o.duty].id).to_string(),
+        debtor: symbols.name(o.debtor).to_string(),
+        creditor: c.owed_to_several(o).then(|| symbols.name(o.creditor).to_string()),
     }
 }
 

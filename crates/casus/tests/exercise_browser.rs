@@ -241,7 +241,7 @@ f.requestSubmit(); return true;"#;
     let verdicts = js(
         &control,
         r#"return [...document.querySelectorAll('tr')].map(r => [...r.cells].map(c => c.innerText.trim()))
-             .filter(c => c.length === 7 && c[0].startsWith('By default') && c[2].startsWith('Assistance')).map(c => c[3] + ':' + c[4]);"#,
+             .filter(c => c.length === 7 && c[0].endsWith('(the default readings)') && c[2].startsWith('Assistance')).map(c => c[3] + ':' + c[4]);"#,
         vec![],
     )
     .await;

@@ -11,17 +11,44 @@ use casus_exercise::report::{AfterAction, DutyRow};
 /// HTML escaping is the layer's, written once.
 use casus_query::html::esc;
 
-/// A length of scenario time in words: days, hours or minutes.
+/// A length of scenario time in words: days, hours or minutes, to a
+/// tenth ("2 days", "1.5 days", "4 hours").
 fn span(secs: i64) -> String {
     let a = secs.abs();
+    let tenths = |unit: i64| {
+        let n = format!("{:.1}", a as f64 / unit as f64);
+        n.strip_suffix(".0").map(str::to_string).unwrap_or(n)
+    };
     let t = if a >= 86_400 {
-        format!("{:.1} days", a as f64 / 86_400.0)
+        let n = tenths(86_400);
+        format!("{n} {}", if n == "1" { "day" } else { "days" })
     } else if a >= 3_600 {
-        format!("{:.1} hours", a as f64 / 3_600.0)
+        let n = tenths(3_600);
+        format!("{n} {}", if n == "1" { "hour" } else { "hours" })
     } else {
-        format!("{} minutes", a / 60)
+        casus_model::words::count((a / 60) as usize, "minute", "minutes")
     };
     if secs < 0 { format!("-{t}") } else { t }
+}
+
+/// Who entered an act, in words: a delegation, the exercise control, or
+/// the starting record.
+fn entered_by(by: &str) -> &'static str {
+    match by {
+        "delegation" => "a delegation",
+        "record" => "the starting record",
+        _ => "the exercise control",
+    }
+}
+
+/// What an observation is anchored to, in words: an inject by its number
+/// in the scenario, an act by what it did.
+fn anchor_text(r: &AfterAction, anchor: &str) -> String {
+    match anchor.split_once(':') {
+        Some(("inject", id)) => format!("inject {id}"),
+        Some(("act", id)) => r.timeline.iter().find(|t| t.act == id).map_or_else(|| format!("act {id}"), |t| t.summary.clone()),
+        _ => anchor.to_string(),
+    }
 }
 
 fn duty_rows(out: &mut String, rows: &[DutyRow]) {
@@ -33,10 +60,10 @@ fn duty_rows(out: &mut String, rows: &[DutyRow]) {
             esc(&d.reading_text),
             esc(&d.case_title),
             esc(&d.duty),
-            esc(&d.debtor_name),
+            esc(&d.owed_to_name.as_ref().map_or_else(|| d.debtor_name.clone(), |c| format!("{}, to {c}", d.debtor_name))),
             esc(&d.status),
             esc(&d.status.replace('_', " ")),
-            d.deadline
+            d.deadline_text
                 .as_deref()
                 .map(|x| format!("{}{}", esc(x), d.deadline_secs.map(|s| format!(" ({} after the case opened)", span(s))).unwrap_or_default()))
                 .unwrap_or_else(|| "none".into()),
@@ -59,7 +86,7 @@ pub fn render(r: &AfterAction) -> String {
         t = esc(&r.title),
         f = if r.fiction { " (fiction, for training)" } else { "" },
         tr = esc(&r.treaty),
-        at = esc(&r.at),
+        at = esc(&r.at_text),
         // Inline, so that a saved copy keeps its print styles.
         css = include_str!("../../static/exercise.css")
     );
@@ -70,15 +97,11 @@ pub fn render(r: &AfterAction) -> String {
     for d in &r.decisions {
         let _ = write!(
             o,
-            "<section class=\"decision\"><h3>{} <small>({})</small></h3><p>Verdict: <strong class=\"v-{}\">{}</strong>",
-            esc(&d.title),
-            esc(&d.document),
+            "<section class=\"decision\"><h3>{}</h3><p>Verdict: <strong class=\"v-{}\">{}</strong>",
+            esc(if d.title.is_empty() { &d.document } else { &d.title }),
             esc(&d.status),
-            esc(&d.status)
+            esc(&d.verdict)
         );
-        if !d.blocked_by.is_empty() {
-            let _ = write!(o, ", blocked by {}", esc(&d.blocked_by_names.join(", ")));
-        }
         o.push_str(".</p><ul>");
         for p in &d.positions {
             let _ = write!(o, "<li><b>{}</b>: {}", esc(&p.name), esc(&p.position.replace('_', " ")));
@@ -110,7 +133,7 @@ pub fn render(r: &AfterAction) -> String {
             let _ = write!(
                 o,
                 "<tr><td data-label=\"What\">{}</td><td data-label=\"In the exercise\">{}</td><td data-label=\"In history\">{}</td></tr>",
-                esc(&d.what),
+                esc(&casus_query::capitalise(&d.what)),
                 esc(&d.exercise),
                 esc(&d.history)
             );
@@ -122,17 +145,16 @@ pub fn render(r: &AfterAction) -> String {
         o.push_str("<p>No evaluator wrote an observation.</p>");
     }
     for ob in &r.observations {
-        let _ = write!(o, "<blockquote><p>{}</p><footer>{}, on {}</footer></blockquote>", esc(&ob.text), esc(&ob.evaluator), esc(&ob.anchor));
+        let _ = write!(o, "<blockquote><p>{}</p><footer>{}, on {}</footer></blockquote>", esc(&ob.text), esc(&ob.evaluator), esc(&anchor_text(r, &ob.anchor)));
     }
-    o.push_str("<h2>Timeline</h2><table><thead><tr><th>Turn</th><th>Scenario time</th><th>Act</th><th>By</th><th>What</th></tr></thead><tbody>");
+    o.push_str("<h2>Timeline</h2><table><thead><tr><th>Turn</th><th>Scenario time</th><th>Entered by</th><th>What</th></tr></thead><tbody>");
     for t in &r.timeline {
         let _ = write!(
             o,
-            "<tr><td data-label=\"Turn\">{}</td><td data-label=\"Scenario time\">{}</td><td data-label=\"Act\">{}</td><td data-label=\"By\">{}</td><td data-label=\"What\">{}</td></tr>",
+            "<tr><td data-label=\"Turn\">{}</td><td data-label=\"Scenario time\">{}</td><td data-label=\"Entered by\">{}</td><td data-label=\"What\">{}</td></tr>",
             t.turn.map_or("–".to_string(), |n| n.to_string()),
-            esc(&t.time),
-            esc(&t.act),
-            esc(&t.by),
+            esc(&t.time_text),
+            entered_by(&t.by),
             esc(&t.summary)
         );
     }

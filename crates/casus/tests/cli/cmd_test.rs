@@ -116,3 +116,22 @@ fn cmd_test_refuses_two_treaties_with_one_id() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("a.md and") && stderr(&out).contains("b.md both declare treaty CST"), "{}", stderr(&out));
 }
+
+/// A joint request makes one debtor owe the duty to each requester; an
+/// expectation about one of those obligations is credited to that one, not
+/// to the debtor's first: Quivera assisted Orlavia in time but never
+/// Ravonia, and only the obligation to Ravonia is expected.
+#[test]
+fn coverage_credits_the_obligation_to_the_creditor_expected() {
+    let record = "# R\n\n```acts\nrecord \"R\"\n  treaty   PASSES\n\n\
+                  2032-05-01 ORL request assistance\n  id       joint_request\n  from     RAV\n\n\
+                  2032-05-04 QUI assistance\n  to       ORL\n```\n\n\
+                  ```expect\non 2032-05-31\n  obligation joint_request/assist/QUI/RAV is breached\n```\n";
+    let path = temp("joint.md", record);
+    let out = casus(&["test", "--coverage", "examples/exercise-membership.md", path.to_str().expect("path")]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert_eq!(summary(&text), (1, 0), "{text}");
+    assert!(text.contains("duty assist: 1 expectation, cases joint_request"), "{text}");
+    assert!(text.contains("deadline: seen passed unmet; not seen: not yet due, met in time,"), "{text}");
+}
