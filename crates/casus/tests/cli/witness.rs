@@ -210,7 +210,7 @@ fn six_member_witnesses_give_a_quorum_and_each_refuses_a_fork() {
     log.grow(new);
     let cp = Note::parse(log.checkpoint(new).as_bytes()).expect("note");
     let proof = |from: u64| (from as usize <= new).then(|| log.proof(from as usize, new));
-    let err = cosign_with_quorum(&mut named, 6, &cp, new as u64, &proof).err().expect("no 6-of-6 quorum with one witness down");
+    let Err(err) = cosign_with_quorum(&mut named, 6, &cp, new as u64, &proof) else { panic!("no 6-of-6 quorum with one witness down") };
     assert!(err.to_string().contains("5 of 6 witnesses") && err.to_string().contains("TJK"), "{err}");
     let new = new + 1;
     log.grow(new);
