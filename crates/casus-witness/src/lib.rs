@@ -17,8 +17,9 @@
 //! - [`Witness`]: the protocol, without HTTP: [`Witness::add_checkpoint`]
 //!   takes a request body and the time and answers as `c2sp.org/tlog-witness`
 //!   says (200 with `cosignature/v1` lines, or 400/403/404/409/422);
-//! - [`state`]: the durable per-log state (one file per log, written whole:
-//!   temporary file, fsync, rename, fsync of the directory);
+//! - [`state`]: the durable per-log state (an append-only state log per
+//!   log: one checksummed record and one `fdatasync` per cosignature,
+//!   replayed on start, compacted now and then);
 //! - [`router`]: the HTTP interface (`POST /add-checkpoint`, and
 //!   `GET /<origin hash>/checkpoint` for monitors);
 //! - [`client`]: a small blocking HTTP/1.1 client for `add-checkpoint`,
@@ -45,7 +46,7 @@ use casus_ledger::checkpoint_note::{TreeHead, parse_decimal};
 use casus_ledger::merkle::{Hash, MAX_PROOF_HASHES, empty_root, verify_consistency};
 use casus_ledger::note::{MAX_NOTE_BYTES, Note, NoteSignature, NoteSigner, NoteVerifier, SignatureType};
 
-use state::{LogState, StateDir};
+use state::{LogState, StateDir, StateLog};
 
 /// Most consistency proof lines in a request (the spec's limit).
 pub const MAX_PROOF_LINES: usize = 63;
@@ -164,7 +165,13 @@ impl AddCheckpointRequest {
 /// One log the witness serves: its origin and the keys that sign its checkpoints.
 struct Log {
     verifiers: Vec<NoteVerifier>,
-    state: Mutex<LogState>,
+    state: Mutex<Held>,
+}
+
+/// A log's state and the state log it is made durable in, under one lock.
+struct Held {
+    state: LogState,
+    file: StateLog,
 }
 
 /// The witness: its key, its logs, their state.
@@ -195,8 +202,8 @@ impl Witness {
             if map.contains_key(&origin) {
                 return Err(WitnessError::Config(format!("log {origin} is configured twice")));
             }
-            let state = dir.load(&origin, &verifiers, &key.verifier())?;
-            map.insert(origin, Log { verifiers, state: Mutex::new(state) });
+            let (state, file) = dir.load(&origin, &verifiers, &key.verifier())?;
+            map.insert(origin, Log { verifiers, state: Mutex::new(Held { state, file }) });
         }
         Ok(Witness { key, logs: map, dir })
     }
@@ -209,8 +216,8 @@ impl Witness {
     /// signatures and this witness's cosignature), if any.
     pub fn latest(&self, origin: &str) -> Option<String> {
         let log = self.logs.get(origin)?;
-        let state = log.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.note.as_ref().map(Note::to_text)
+        let held = log.state.lock().unwrap_or_else(|p| p.into_inner());
+        held.state.note.as_ref().map(Note::to_text)
     }
 
     /// The latest checkpoint of the log whose origin hashes to `origin_hash_hex`.
@@ -244,7 +251,8 @@ impl Witness {
         // Check and persist under the log's lock, so that two requests
         // cannot both pass against the same old state (the race the spec
         // describes, which would roll the witness back).
-        let mut state = log.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut held = log.state.lock().unwrap_or_else(|p| p.into_inner());
+        let Held { state, file } = &mut *held;
         if req.old_size != state.size {
             return Err(WitnessError::Conflict { known_size: state.size });
         }
@@ -274,7 +282,7 @@ impl Witness {
         kept.push(cosignature.clone());
         let note = Note { text: req.checkpoint.text.clone(), signatures: kept };
         let new_state = LogState { size: head.size, root: head.root, time_secs: time, note: Some(note) };
-        self.dir.save(&head.origin, &new_state)?;
+        self.dir.save(file, &new_state)?;
         *state = new_state;
         Ok(cosignature.line())
     }

@@ -145,11 +145,107 @@ fn state_survives_reopening_and_a_tampered_state_file_stops_the_witness() {
     let lines = w.add_checkpoint(log.request(10, 12).as_bytes(), 40).unwrap();
     assert_eq!(NoteSignature::parse_line(lines.trim_end()).unwrap().cosignature_time(), Some(50));
     drop(w);
-    let file = std::fs::read_dir(dir.join("logs")).unwrap().next().unwrap().unwrap().path();
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replace("\n12\n", "\n2\n")).unwrap();
+    // A byte changed in a whole record (the size 12 made 13): the checksum
+    // catches it, and the witness does not start.
+    let file = state_log(&dir);
+    let bytes = std::fs::read(&file).unwrap();
+    let at = bytes.windows(4).rposition(|w| w == b"\n12\n").unwrap();
+    let mut tampered = bytes.clone();
+    tampered[at + 2] = b'3';
+    std::fs::write(&file, &tampered).unwrap();
     let err = Witness::open(witness_key(), vec![(ORIGIN.to_string(), vec![log.op.verifier()])], &dir).err().unwrap();
-    assert!(matches!(err, WitnessError::CorruptState { .. }), "{err}");
+    assert!(matches!(&err, WitnessError::CorruptState { why, .. } if why.contains("checksum")), "{err}");
+    // A record rewritten with a matching checksum but not this witness's
+    // cosignature: refused too.
+    let forged = TreeHead::new(ORIGIN, 12, root(&log.leaves[..12])).sign(&log.op).unwrap().to_text();
+    let mut rewritten = state::STATE_LOG_MAGIC.to_vec();
+    rewritten.extend_from_slice(&state::encode_record(forged.as_bytes()));
+    std::fs::write(&file, &rewritten).unwrap();
+    let err = Witness::open(witness_key(), vec![(ORIGIN.to_string(), vec![log.op.verifier()])], &dir).err().unwrap();
+    assert!(matches!(&err, WitnessError::CorruptState { why, .. } if why.contains("cosignature")), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn state_log(dir: &Path) -> std::path::PathBuf {
+    dir.join("logs").join(format!("{}.log", state::origin_hash(ORIGIN)))
+}
+
+#[test]
+fn a_torn_last_record_is_dropped_and_damage_before_it_stops_the_witness() {
+    let dir = tempdir("torn");
+    let log = Log::new();
+    {
+        let w = open(&dir, &log);
+        w.add_checkpoint(log.request(0, 10).as_bytes(), 50).unwrap();
+        w.add_checkpoint(log.request(10, 20).as_bytes(), 51).unwrap();
+    }
+    let file = state_log(&dir);
+    let whole = std::fs::read(&file).unwrap();
+    assert_eq!(state::replay(&whole).unwrap().records, 2);
+    // The witness killed while appending the checkpoint of size 30 (which
+    // it never answered for): every cut of that record, and a zero-filled
+    // tail, leaves it at size 20.
+    let record = state::encode_record(Note::parse(log.checkpoint(30).as_bytes()).unwrap().to_text().as_bytes());
+    let cuts = [1, state::RECORD_HEADER_BYTES - 1, state::RECORD_HEADER_BYTES, state::RECORD_HEADER_BYTES + 5, record.len() - 1];
+    for (i, cut) in cuts.into_iter().enumerate() {
+        let mut torn = whole.clone();
+        torn.extend_from_slice(&record[..cut]);
+        if i == 0 {
+            torn.extend_from_slice(&[0; 300]);
+        }
+        std::fs::write(&file, &torn).unwrap();
+        let w = open(&dir, &log);
+        assert_eq!(Note::parse(w.latest(ORIGIN).unwrap().as_bytes()).unwrap().text, Note::parse(log.checkpoint(20).as_bytes()).unwrap().text, "cut at {cut}");
+        drop(w);
+        assert_eq!(std::fs::read(&file).unwrap(), whole, "the torn bytes are dropped (cut at {cut})");
+    }
+    // After a torn record, the next append and a reopening work.
+    std::fs::write(&file, [&whole[..], &record[..9]].concat()).unwrap();
+    {
+        let w = open(&dir, &log);
+        w.add_checkpoint(log.request(20, 30).as_bytes(), 52).unwrap();
+    }
+    let w = open(&dir, &log);
+    assert!(matches!(w.add_checkpoint(log.request(0, 31).as_bytes(), 53), Err(WitnessError::Conflict { known_size: 30 })));
+    drop(w);
+    // A damaged record followed by a whole one is not a torn tail: the
+    // witness stops.
+    let mut damaged = std::fs::read(&file).unwrap();
+    damaged[state::STATE_LOG_MAGIC.len() + state::RECORD_HEADER_BYTES + 3] ^= 1;
+    std::fs::write(&file, &damaged).unwrap();
+    let err = Witness::open(witness_key(), vec![(ORIGIN.to_string(), vec![log.op.verifier()])], &dir).err().unwrap();
+    assert!(matches!(&err, WitnessError::CorruptState { why, .. } if why.contains("record 1")), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_state_log_is_compacted_and_a_legacy_state_file_is_taken_over() {
+    let dir = tempdir("compact");
+    let mut log = Log::new();
+    log.leaves = (0u32..(state::MAX_STATE_LOG_RECORDS as u32 + 10)).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+    let file = state_log(&dir);
+    {
+        let w = open(&dir, &log);
+        for size in 1..=state::MAX_STATE_LOG_RECORDS as usize + 2 {
+            let body = AddCheckpointRequest::to_body(size as u64 - 1, &log.proof(size - 1, size), &log.checkpoint(size));
+            w.add_checkpoint(body.as_bytes(), 50).unwrap();
+        }
+    }
+    // Record MAX+1 replaced the log whole; MAX+2 was appended to it.
+    assert_eq!(state::replay(&std::fs::read(&file).unwrap()).unwrap().records, 2);
+    let top = state::MAX_STATE_LOG_RECORDS + 2;
+    let w = open(&dir, &log);
+    assert!(matches!(w.add_checkpoint(log.request(0, 3).as_bytes(), 60), Err(WitnessError::Conflict { known_size }) if known_size == top));
+    // The state file of before the state log (one note): read, and replaced by a state log.
+    let latest = w.latest(ORIGIN).unwrap();
+    drop(w);
+    std::fs::remove_file(&file).unwrap();
+    let legacy = file.with_extension("checkpoint");
+    std::fs::write(&legacy, &latest).unwrap();
+    let w = open(&dir, &log);
+    assert_eq!(w.latest(ORIGIN), Some(latest));
+    assert!(!legacy.exists() && file.exists());
+    drop(w);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -76,6 +76,17 @@ pub enum Which {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// Six `casus witness serve` processes on loopback: time to collect a 6-of-6
+    /// quorum of cosignatures (p50/p99/max), with one durable state write alone
+    /// and the quorum with state on tmpfs for reference.
+    Witness {
+        /// Checkpoints the ledger grows over, each cosigned by all six.
+        #[arg(long, default_value_t = 300)]
+        checkpoints: usize,
+        /// Directory for the witnesses' state (on the disk to measure; default: the system temporary directory).
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+    },
     /// Parse a synthetic record file: acts per second.
     Parse {
         /// Acts in the synthetic record file.
@@ -100,6 +111,7 @@ pub fn run(which: Which) -> Result<ExitCode> {
         Which::Blockers { parties, runs } => crate::bench_analysis::blockers(parties, runs),
         Which::Ledger { entries, clients, runs, dir } => ledger(entries, clients, runs, dir),
         Which::Replicas { postgres, replicas, clients, seconds, runs } => crate::bench_replicas::run(&postgres, replicas, clients, seconds, runs),
+        Which::Witness { checkpoints, dir } => crate::bench_witness::run(checkpoints, dir),
     }
 }
 

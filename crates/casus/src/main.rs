@@ -10,6 +10,7 @@ mod alloc;
 mod bench;
 mod bench_analysis;
 mod bench_replicas;
+mod bench_witness;
 mod cmd_act;
 mod cmd_analysis;
 mod cmd_exercise;
