@@ -125,3 +125,40 @@ fn the_manifest_reader_sees_dependencies() {
     );
     assert_eq!(deps.into_iter().collect::<Vec<_>>(), ["a", "b", "e"]);
 }
+
+/// ARCHITECTURE.md's code map names every source file of every crate (by
+/// its name, or by its folder for a module folder's files), so that a file
+/// added without a word on why it exists is caught here.
+#[test]
+fn the_code_map_names_every_source_file() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let map = std::fs::read_to_string(root.join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
+    let mut missing = Vec::new();
+    let mut seen = 0;
+    for krate in std::fs::read_dir(root.join("crates")).expect("crates") {
+        let src = krate.expect("crate").path().join("src");
+        let mut dirs = vec![src.clone()];
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for entry in entries {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                seen += 1;
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+                let folder = path.parent().filter(|p| *p != src).and_then(|p| p.file_name()).and_then(|n| n.to_str()).map(|f| format!("{f}/"));
+                let named = map.contains(&format!("`{name}`")) || map.contains(&format!("/{name}`"));
+                if !named && !folder.is_some_and(|f| map.contains(&f)) {
+                    missing.push(path.strip_prefix(&root).unwrap_or(&path).display().to_string());
+                }
+            }
+        }
+    }
+    assert!(seen > 100, "only {seen} source files found");
+    assert!(missing.is_empty(), "ARCHITECTURE.md's code map does not name: {missing:?}");
+}
