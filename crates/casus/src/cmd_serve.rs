@@ -187,9 +187,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         eprintln!("warning: {w}");
     }
 
-    // Colours only on a terminal, so that logs piped to a file stay plain text.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(ansi).with_max_level(tracing::Level::INFO).with_target(false).init();
+    init_logging();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
@@ -208,6 +206,14 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The log of a serving process (`serve`, `witness serve`): to stderr, at
+/// INFO, colours only on a terminal so that logs piped to a file stay plain
+/// text.
+pub(crate) fn init_logging() {
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(ansi).with_max_level(tracing::Level::INFO).with_target(false).init();
 }
 
 #[cfg(test)]

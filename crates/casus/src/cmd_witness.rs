@@ -130,8 +130,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
     let logs = parse_logs(&args.logs)?;
     let origins: Vec<String> = logs.iter().map(|(o, _)| o.clone()).collect();
     let witness = Arc::new(Witness::open(key, logs, &args.state)?);
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(ansi).with_max_level(tracing::Level::INFO).with_target(false).init();
+    crate::cmd_serve::init_logging();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
