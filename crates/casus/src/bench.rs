@@ -103,6 +103,14 @@ pub fn median(mut v: Vec<f64>) -> f64 {
     if v.is_empty() { 0.0 } else { v[v.len() / 2] }
 }
 
+/// The `p` quantile of `v` (0 < p ≤ 1) by nearest rank: the smallest value
+/// with at least a share `p` of the values at or below it (`1.0` gives the
+/// largest). The one definition every benchmark's percentiles use.
+pub fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() { 0.0 } else { v[((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1] }
+}
+
 pub fn run(which: Which) -> Result<ExitCode> {
     match which {
         Which::Replay { acts, parties, runs } => replay(acts, parties, runs),
@@ -195,4 +203,20 @@ fn ledger(entries: u64, clients: usize, runs: usize, dir: Option<std::path::Path
     let _ = std::fs::remove_dir_all(&base);
     print!("{}", result?);
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(v.clone(), 0.50), 50.0);
+        assert_eq!(percentile(v.clone(), 0.99), 99.0);
+        assert_eq!(percentile(v.clone(), 1.0), 100.0);
+        assert_eq!(percentile(vec![3.0, 1.0, 2.0], 0.5), 2.0);
+        assert_eq!(percentile(vec![7.0], 0.99), 7.0);
+        assert_eq!(percentile(Vec::new(), 0.5), 0.0);
+    }
 }

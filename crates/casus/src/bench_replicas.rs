@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::bench::median;
+use crate::bench::{median, percentile};
 
 /// The most replicas measured.
 pub const MAX_REPLICAS: usize = 8;
@@ -42,8 +42,31 @@ impl Drop for Replica {
     }
 }
 
-fn exe() -> Result<std::path::PathBuf> {
-    std::env::current_exe().context("finding this program to run its replicas")
+/// This program, to run its children (replicas, witnesses).
+pub(crate) fn exe() -> Result<std::path::PathBuf> {
+    std::env::current_exe().context("finding this program to run its children")
+}
+
+/// Starts a child that serves HTTP and prints its address on its first
+/// line (`casus serve`, `casus witness serve`), and waits for that line:
+/// the child and its `http://…` address. A child that prints no address
+/// within [`START_TIMEOUT`] is killed.
+pub(crate) fn start_serving(mut command: Command, what: &str) -> Result<(Child, String)> {
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().with_context(|| format!("starting a {what}"))?;
+    let out = child.stdout.take().with_context(|| format!("the {what}'s stdout"))?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(out).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(START_TIMEOUT).unwrap_or_default();
+    let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        bail!("the {what} did not start: it printed {line:?}");
+    };
+    Ok((child, url.to_string()))
 }
 
 fn casus(args: &[&str]) -> Result<String> {
@@ -55,24 +78,9 @@ fn casus(args: &[&str]) -> Result<String> {
 }
 
 fn spawn_replica(ledger: &str) -> Result<Replica> {
-    let mut child = Command::new(exe()?)
-        .args(["serve", "--ledger", ledger, "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("starting a replica")?;
-    let out = child.stdout.take().context("the replica's stdout")?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(out).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    let line = rx.recv_timeout(START_TIMEOUT).unwrap_or_default();
-    let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) else {
-        let _ = child.kill();
-        bail!("the replica did not start: it printed {line:?}");
-    };
+    let mut command = Command::new(exe()?);
+    command.args(["serve", "--ledger", ledger, "--listen", "127.0.0.1:0"]);
+    let (child, url) = start_serving(command, "replica")?;
     Ok(Replica { child, host: url.trim_start_matches("http://").trim_end_matches('/').to_string() })
 }
 
@@ -171,11 +179,6 @@ fn follow(host: &str) -> Result<Arc<Mutex<std::collections::HashMap<u64, Instant
         }
     });
     Ok(seen)
-}
-
-fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    if v.is_empty() { 0.0 } else { v[((v.len() - 1) as f64 * p).round() as usize] }
 }
 
 pub fn run(postgres: &str, replicas: usize, clients: usize, seconds: f64, runs: usize) -> Result<ExitCode> {

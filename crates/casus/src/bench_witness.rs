@@ -12,9 +12,8 @@
 //! answers, and the whole-file replacement it used before), and the same
 //! quorum with the witnesses' state on tmpfs, where a sync costs nothing.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
@@ -22,6 +21,9 @@ use casus_ledger::checkpoint_note::TreeHead;
 use casus_ledger::merkle::{Hash, consistency_proof, leaf_hash, root};
 use casus_ledger::note::{NoteSigner, NoteVerifier, SignatureType};
 use casus_witness::client::{WitnessEndpoint, collect_cosignatures};
+
+use crate::bench::percentile;
+use crate::bench_replicas::{exe, start_serving};
 use std::process::ExitCode;
 
 /// The members whose witnesses make the quorum.
@@ -29,7 +31,6 @@ const MEMBERS: [&str; 6] = ["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"];
 /// The origin of the benchmark's ledger.
 const ORIGIN: &str = "csto.example/bench-ledger";
 /// Longest a witness may take to print its address.
-const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long the operator waits for one witness's answer.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Most entries one checkpoint adds (the log grows by 1..=this).
@@ -52,10 +53,6 @@ impl Drop for WitnessProcess {
     }
 }
 
-fn exe() -> Result<PathBuf> {
-    std::env::current_exe().context("finding this program to run the witnesses")
-}
-
 /// `casus witness keys new` for each member; returns the key files and verifiers.
 fn make_keys(dir: &Path) -> Result<Vec<(PathBuf, NoteVerifier)>> {
     let mut keys = Vec::new();
@@ -74,49 +71,15 @@ fn make_keys(dir: &Path) -> Result<Vec<(PathBuf, NoteVerifier)>> {
 }
 
 fn spawn_witness(key: &Path, state: &Path, log_vkey: &str) -> Result<WitnessProcess> {
-    let mut child = Command::new(exe()?)
-        .args(["witness", "serve", "--listen", "127.0.0.1:0", "--log"])
-        .arg(format!("{ORIGIN}={log_vkey}"))
-        .arg("--key")
-        .arg(key)
-        .arg("--state")
-        .arg(state)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("starting a witness")?;
-    let out = child.stdout.take().context("the witness's stdout")?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(out).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    let line = rx.recv_timeout(START_TIMEOUT).unwrap_or_default();
-    let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) else {
-        let _ = child.kill();
-        let _ = child.wait();
-        bail!("the witness did not start: it printed {line:?}");
-    };
-    Ok(WitnessProcess { url: url.to_string(), child })
-}
-
-/// Sorted durations' `p` quantile (nearest rank).
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+    let mut command = Command::new(exe()?);
+    command.args(["witness", "serve", "--listen", "127.0.0.1:0", "--log"]).arg(format!("{ORIGIN}={log_vkey}")).arg("--key").arg(key).arg("--state").arg(state);
+    let (child, url) = start_serving(command, "witness")?;
+    Ok(WitnessProcess { url, child })
 }
 
 fn figures(sorted: &[Duration]) -> String {
-    let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    format!(
-        "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        ms(percentile(sorted, 0.50)),
-        ms(percentile(sorted, 0.99)),
-        ms(sorted.last().copied().unwrap_or_default())
-    )
+    let ms: Vec<f64> = sorted.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+    format!("p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms", percentile(ms.clone(), 0.50), percentile(ms.clone(), 0.99), percentile(ms, 1.0))
 }
 
 /// Six witnesses with their state under `state_base`; the ledger grows over
