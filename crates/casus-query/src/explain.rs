@@ -220,11 +220,22 @@ impl Ctx<'_> {
         let who = match a.attestation {
             Attestation::File => "the record file".to_string(),
             Attestation::Actor => format!("{}, by its own signature", self.who(a.actor)),
-            Attestation::Recorder(k) => format!("recorder {}", self.n(k)),
+            Attestation::Recorder(k) => self.recorder(k),
         };
         match (a.recorded, late_by(a)) {
             (Some(r), Some(gap)) => format!("{who}; recorded on {}, {gap} after the fact", long_date(r)),
             _ => who,
+        }
+    }
+
+    /// A recorder as a reader meets it. In a ledger a recorder is named by
+    /// its key id (64 hex digits); its first 16, as key listings show a key,
+    /// are enough to tell it from another.
+    fn recorder(&self, k: casus_model::Sym) -> String {
+        let name = self.n(k);
+        match casus_ledger::hex_decode_array::<32>(&name) {
+            Some(id) => format!("the recorder whose key is {}", casus_ledger::KeyId(id).short()),
+            None => format!("recorder {name}"),
         }
     }
 
@@ -244,7 +255,7 @@ impl Ctx<'_> {
         if let (Some(r), Some(gap)) = (a.recorded, late_by(a)) {
             s.push_str(&format!("; recorded on {}, {gap} after the fact", long_date(r)));
             if let Attestation::Recorder(k) = a.attestation {
-                s.push_str(&format!(", by recorder {}", self.n(k)));
+                s.push_str(&format!(", by {}", self.recorder(k)));
             }
         }
         s.push(')');

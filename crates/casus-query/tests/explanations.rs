@@ -328,3 +328,19 @@ fn numbers_read_as_numbers() {
     assert!(text.contains("deployed 2,030 personnel to Kazakhstan"), "{text}");
     assert!(!text.contains("personnel 2030"), "{text}");
 }
+
+/// A ledger names a recorder by its key id; the explanation gives the
+/// key's first 16 hex digits, as key listings do, not all 64.
+#[test]
+fn a_recorder_named_by_its_key_id_is_given_by_its_short_id() {
+    let mut l = load("cst.md", "csto-2021-2025.md");
+    let key = l.symbols.intern("f865520af308e59f60c28e3dcfb04b4fbeed4e0c9849f67a67106294eeeb574c");
+    let i = l.acts.iter().position(|a| a.id.is_some() && l.symbols.name(a.id) == "arm_2022_09_art4").expect("the request");
+    l.acts[i].recorded = Some(Time::from_date(2025, 10, 1));
+    l.acts[i].attestation = casus_model::Attestation::Recorder(key);
+    let state = derive(&l.treaty, &l.acts, &Query { at: end_of("2022-12-01"), readings: Default::default() });
+    let e = explain(&l.treaty, &l.acts, &l.symbols, &state, "obligation/arm_2022_09_art4/assist_victim/RUS").expect("explanation");
+    let trigger = e.acts.iter().find(|a| a.role == "trigger").expect("trigger");
+    assert_eq!(trigger.attested_by, "the recorder whose key is f865520af308e59f; recorded on 1 October 2025, 3 years after the fact");
+    assert!(e.reasons.iter().any(|r| r.contains("3 years after the fact, by the recorder whose key is f865520af308e59f)")), "{:#?}", e.reasons);
+}
