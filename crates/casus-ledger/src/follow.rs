@@ -109,38 +109,24 @@ impl Follower {
     }
 
     fn follow_entry(&mut self, bytes: &[u8], verify: bool, symbols: &mut Symbols) -> Result<FollowedEntry> {
-        let mark = self.replay.mark();
-        let followed = self.step(bytes, verify, symbols);
-        if followed.is_err() {
-            self.replay.rollback(mark);
-        }
-        followed
-    }
-
-    fn step(&mut self, bytes: &[u8], verify: bool, symbols: &mut Symbols) -> Result<FollowedEntry> {
-        let tampered = |(entry, kind): (u64, Tamper)| LedgerError::Tampered { entry, kind };
-        let (view, leaf_hash) = self.replay.step(bytes).map_err(tampered)?;
-        let seq = view.seq;
-        // `step` applied the entry, so its signer (a genesis's own key
-        // included) is registered now.
-        let signer = self.replay.registry.get(&view.signer).ok_or(LedgerError::Tampered { entry: seq, kind: Tamper::UnknownKey })?;
-        if verify && !verify_strict(&signer.key, view.signed, &view.signature) {
-            return Err(LedgerError::Tampered { entry: seq, kind: Tamper::BadSignature });
-        }
-        let signer_role = signer.role.clone();
-        let content = content_of(&view, symbols).map_err(|kind| LedgerError::Tampered { entry: seq, kind })?;
-        Ok(FollowedEntry {
-            seq,
-            kind: view.kind,
-            mode: view.mode,
-            signer: view.signer,
-            signer_role,
-            valid_time: view.valid_time,
-            record_time: view.record_time,
-            leaf_hash,
-            bytes: bytes.len(),
-            content,
+        undo_on_error(&mut self.replay, |replay| {
+            let (view, leaf_hash) = step_entry(replay, bytes, verify)?;
+            let signer_role = replay.registry.get(&view.signer).map(|k| k.role.clone()).ok_or((view.seq, Tamper::UnknownKey))?;
+            let content = content_of(&view, symbols).map_err(|kind| (view.seq, kind))?;
+            Ok(FollowedEntry {
+                seq: view.seq,
+                kind: view.kind,
+                mode: view.mode,
+                signer: view.signer,
+                signer_role,
+                valid_time: view.valid_time,
+                record_time: view.record_time,
+                leaf_hash,
+                bytes: bytes.len(),
+                content,
+            })
         })
+        .map_err(|(entry, kind)| LedgerError::Tampered { entry, kind })
     }
 
     /// Entries followed: the log's size.
@@ -219,18 +205,26 @@ impl Follower {
     pub fn bundle(&self, base: &BundleBase, seq: u64, entry: &[u8]) -> Result<Vec<u8>> {
         base.bundle(seq, entry, self.leaves())
     }
+
     /// Checks a signed statement (`casus/statement/v1` followed by its
-    /// signature, as a client sends it) against this log: an act, signed
-    /// for this ledger by a key the log knows, its signature verified
-    /// strictly. Whether the key may sign that act, at that time, with that
-    /// sequence number, is the rules' and is checked when a [`Candidate`]
-    /// lays the statement out.
-    pub fn check_statement(&self, statement: SignedStatement) -> std::result::Result<CheckedStatement, Tamper> {
+    /// signature, as a client sends it) against this log, in this order:
+    /// signed for this ledger, by a key the log knows, with a sequence
+    /// number above the key's last (`previous`: the number of the key's
+    /// statement before it in the same batch, if any; else the log's), and
+    /// its signature verified strictly; the cheap refusals come before the
+    /// signature. Whether the key may sign that act, at that time, is the
+    /// rules' and is checked (the sequence again, in log order) when a
+    /// [`Candidate`] lays the statement out.
+    pub fn check_statement(&self, statement: SignedStatement, previous: Option<u64>) -> std::result::Result<CheckedStatement, Tamper> {
         let origin = self.origin().unwrap_or_default();
         if statement.origin != origin {
             return Err(Tamper::WrongLedger { signed_for: statement.origin, this: origin.to_string() });
         }
         let key = self.replay.registry.get(&statement.signer).ok_or(Tamper::UnknownKey)?;
+        let last = previous.unwrap_or_else(|| self.last_sequence(&statement.signer));
+        if statement.sequence <= last {
+            return Err(Tamper::SequenceOutOfOrder { last, found: statement.sequence });
+        }
         if !verify_strict(&key.key, &statement.bytes[..statement.statement_len], &statement.signature) {
             return Err(Tamper::BadSignature);
         }
@@ -342,20 +336,18 @@ impl Candidate {
     pub fn size(&self) -> u64 {
         self.replay.size
     }
+
     /// The last record time checked (Unix seconds).
     pub fn last_record_time(&self) -> i64 {
         self.replay.last_record_time
     }
+
     /// Checks a stored entry written by another process (the rules, and
     /// its signature strictly) and takes it in.
     pub fn catch_up(&mut self, bytes: Vec<u8>) -> std::result::Result<CheckedEntry, (u64, Tamper)> {
-        let mark = self.replay.mark();
-        let checked = self.take(bytes, true);
-        if checked.is_err() {
-            self.replay.rollback(mark);
-        }
-        checked
+        self.take(bytes, true)
     }
+
     /// Lays out a checked statement as the entry at the next position,
     /// recorded at `record_time`, and checks it with the rules (who may sign
     /// what, honest time, the key's sequence). A refused statement changes
@@ -365,32 +357,52 @@ impl Candidate {
         let statement = &statement.0;
         let bytes = entry::sequenced_entry(seq, record_time, &statement.bytes[..statement.statement_len], &statement.signature)
             .map_err(|e| (seq, Tamper::BadEntry(e.to_string())))?;
-        let mark = self.replay.mark();
-        let checked = self.take(bytes, false);
-        if checked.is_err() {
-            self.replay.rollback(mark);
-        }
-        checked
+        self.take(bytes, false)
     }
+
+    /// Takes the next entry in (the rules, and the signature if `verify`);
+    /// a refused entry changes nothing.
     fn take(&mut self, bytes: Vec<u8>, verify: bool) -> std::result::Result<CheckedEntry, (u64, Tamper)> {
-        let (view, _) = self.replay.step(&bytes)?;
-        if verify {
-            let good = self.replay.registry.get(&view.signer).is_some_and(|k| verify_strict(&k.key, view.signed, &view.signature));
-            if !good {
-                return Err((view.seq, Tamper::BadSignature));
-            }
-        }
-        let act_id = if view.kind == EntryKind::Act { act_id(view.payload) } else { None };
+        let act_id = undo_on_error(&mut self.replay, |replay| {
+            let (view, _) = step_entry(replay, &bytes, verify)?;
+            Ok(if view.kind == EntryKind::Act { act_id(view.payload) } else { None })
+        })?;
         Ok(CheckedEntry { bytes, act_id })
     }
+
     /// The point to roll back to before a request's entries.
     pub fn mark(&self) -> CandidateMark {
         CandidateMark(self.replay.mark())
     }
+
     /// Forgets every entry taken or laid out since `mark`.
     pub fn rollback(&mut self, mark: CandidateMark) {
         self.replay.rollback(mark.0);
     }
+}
+
+/// Runs `step` on `replay`; if it fails, `replay` is as it was before.
+fn undo_on_error<T>(replay: &mut Replay, step: impl FnOnce(&mut Replay) -> std::result::Result<T, (u64, Tamper)>) -> std::result::Result<T, (u64, Tamper)> {
+    let mark = replay.mark();
+    let stepped = step(replay);
+    if stepped.is_err() {
+        replay.rollback(mark);
+    }
+    stepped
+}
+
+/// Applies the next stored entry to `replay` with the rules, then, if
+/// `verify`, checks its signature strictly under its signer's key (which
+/// the rules just registered, for a genesis). Rolling back is the caller's.
+fn step_entry<'a>(replay: &mut Replay, bytes: &'a [u8], verify: bool) -> std::result::Result<(EntryView<'a>, Hash), (u64, Tamper)> {
+    let (view, leaf) = replay.step(bytes)?;
+    if verify {
+        let key = replay.registry.get(&view.signer).ok_or((view.seq, Tamper::UnknownKey))?;
+        if !verify_strict(&key.key, view.signed, &view.signature) {
+            return Err((view.seq, Tamper::BadSignature));
+        }
+    }
+    Ok((view, leaf))
 }
 
 fn content_of(view: &EntryView<'_>, symbols: &mut Symbols) -> std::result::Result<EntryContent, Tamper> {

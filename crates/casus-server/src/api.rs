@@ -330,10 +330,10 @@ pub fn head_body(s: &AppState, key: Option<&KeyId>) -> Result<HeadBody, ApiError
     Ok(HeadBody {
         size: d.size(),
         root: hex_encode(&d.root()),
-        prev: hex_encode(&d.replay.prev()),
-        origin: d.replay.origin().unwrap_or_default().to_string(),
-        last_sequence: key.map(|k| d.replay.last_sequence(k)),
-        last_record_time: d.replay.last_record_time(),
+        prev: hex_encode(&d.log.prev()),
+        origin: d.log.origin().unwrap_or_default().to_string(),
+        last_sequence: key.map(|k| d.log.last_sequence(k)),
+        last_record_time: d.log.last_record_time(),
         server_time: s.now(),
         max_skew_secs: s.config().max_skew_secs,
         ledger_id: d.ledger_id.clone(),
@@ -506,13 +506,13 @@ pub async fn inclusion(State(s): State<AppState>, Q(p): Q<InclusionParams>) -> R
     blocking(move || {
         let d = s2.data()?;
         let failed = || ApiError::internal("inclusion proof failed");
-        let path = d.replay.inclusion_proof(p.seq, size).ok_or_else(failed)?;
-        let leaf = d.replay.leaves().get(p.seq as usize).ok_or_else(failed)?;
+        let path = d.log.inclusion_proof(p.seq, size).ok_or_else(failed)?;
+        let leaf = d.log.leaves().get(p.seq as usize).ok_or_else(failed)?;
         Ok(Json(InclusionBody {
             seq: p.seq,
             size,
             leaf_hash: hex_encode(leaf),
-            root: hex_encode(&d.replay.root_at(size).ok_or_else(failed)?),
+            root: hex_encode(&d.log.root_at(size).ok_or_else(failed)?),
             path: path.iter().map(|h| hex_encode(h)).collect(),
         }))
     })
@@ -549,12 +549,12 @@ pub async fn consistency(State(s): State<AppState>, Q(p): Q<ConsistencyParams>) 
     blocking(move || {
         let d = s2.data()?;
         let failed = || ApiError::internal("consistency proof failed");
-        let path = d.replay.consistency_proof(p.from, to).ok_or_else(failed)?;
+        let path = d.log.consistency_proof(p.from, to).ok_or_else(failed)?;
         Ok(Json(ConsistencyBody {
             from: p.from,
             to,
-            from_root: hex_encode(&d.replay.root_at(p.from).ok_or_else(failed)?),
-            to_root: hex_encode(&d.replay.root_at(to).ok_or_else(failed)?),
+            from_root: hex_encode(&d.log.root_at(p.from).ok_or_else(failed)?),
+            to_root: hex_encode(&d.log.root_at(to).ok_or_else(failed)?),
             path: path.iter().map(|h| hex_encode(h)).collect(),
         }))
     })

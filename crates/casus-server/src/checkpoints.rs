@@ -28,11 +28,11 @@ impl AppState {
         let (size, bytes, note) = {
             let d = self.data()?;
             let size = d.size();
-            if size <= *done || !d.replay.is_operator(&op.id()) {
+            if size <= *done || !d.log.is_operator(&op.id()) {
                 return Ok(None);
             }
-            let time = self.now().max(d.replay.last_record_time());
-            let (_, bytes, note) = d.replay.sign_checkpoint(op, time).map_err(ApiError::internal)?;
+            let time = self.now().max(d.log.last_record_time());
+            let (_, bytes, note) = d.log.sign_checkpoint(op, time).map_err(ApiError::internal)?;
             (size, bytes, note)
         };
         let note = match &self.0.config.cosigner {
@@ -47,7 +47,7 @@ impl AppState {
                         o if o > size => None,
                         o => {
                             let d = self.data().ok()?;
-                            d.replay.consistency_proof(o, size)
+                            d.log.consistency_proof(o, size)
                         }
                     }
                 };
@@ -94,7 +94,7 @@ impl AppState {
     /// slow clock here): appends then fail with `record_time` until the
     /// clocks agree.
     pub fn clock_warning(&self) -> Result<Option<String>, ApiError> {
-        let last = self.data()?.replay.last_record_time();
+        let last = self.data()?.log.last_record_time();
         let now = self.now();
         let skew = self.0.config.max_skew_secs;
         if last.saturating_sub(now) <= skew {
@@ -119,7 +119,7 @@ impl AppState {
         };
         let entry = entry.ok_or_else(|| ApiError::not_found(format!("no entry {seq}")))?;
         let data = self.data()?;
-        data.replay.bundle(&base, seq, &entry).map_err(ApiError::internal)
+        data.log.bundle(&base, seq, &entry).map_err(ApiError::internal)
     }
 
     fn bundle_base(&self, seq: u64) -> Result<Arc<BundleBase>, ApiError> {
@@ -148,7 +148,7 @@ impl AppState {
                 _ => Err(LedgerError::Tampered { entry: k, kind: Tamper::MissingEntry }),
             }
         };
-        let mut base = data.replay.bundle_base(bytes, &mut read).map_err(ApiError::internal)?;
+        let mut base = data.log.bundle_base(bytes, &mut read).map_err(ApiError::internal)?;
         // With its C2SP note (and the witnesses' cosignatures) when it has one.
         let size = base.checkpoint.size;
         if let Some((_, note)) = st.checkpoint_note_rows().map_err(ApiError::internal)?.into_iter().find(|(s, _)| *s == size) {

@@ -78,9 +78,9 @@ pub struct Data {
     /// (explanations cite acts by index and show when each was logged).
     pub act_positions: Vec<u64>,
     pub entries: Vec<EntryMeta>,
-    /// The log as followed: size, root, leaves, keys, proofs. (Named
-    /// `replay` for the writes, which check candidates against its state.)
-    pub replay: Follower,
+    /// The log as followed: size, root, leaves, keys, proofs; the writer
+    /// checks what it stores on a candidate copy of it.
+    pub log: Follower,
     /// Names introduced by acts so far (ids, documents, cases), so that a
     /// new act may refer to them.
     pub known: KnownNames,
@@ -102,7 +102,7 @@ impl Data {
             acts: Vec::new(),
             act_positions: Vec::new(),
             entries: Vec::new(),
-            replay: Follower::new(),
+            log: Follower::new(),
             known: KnownNames::default(),
             ids: HashSet::new(),
         }
@@ -113,14 +113,14 @@ impl Data {
     /// entry that breaks a rule is an error: the log is not what `verify`
     /// would accept.
     pub fn ingest(&mut self, bytes: &[u8]) -> Result<EntryMeta, String> {
-        let entry = self.replay.follow(bytes, &mut self.symbols).map_err(does_not_verify)?;
+        let entry = self.log.follow(bytes, &mut self.symbols).map_err(does_not_verify)?;
         self.index(entry)
     }
 
     /// As [`Data::ingest`], for an entry this server's writer checked
     /// (its signature too) before storing it: it is not verified twice.
     pub fn ingest_checked(&mut self, checked: &CheckedEntry) -> Result<EntryMeta, String> {
-        let entry = self.replay.follow_checked(checked, &mut self.symbols).map_err(does_not_verify)?;
+        let entry = self.log.follow_checked(checked, &mut self.symbols).map_err(does_not_verify)?;
         self.index(entry)
     }
 
@@ -202,11 +202,11 @@ impl Data {
 
     /// The stored leaf hash count: the log's size.
     pub fn size(&self) -> u64 {
-        self.replay.size()
+        self.log.size()
     }
 
     pub fn root(&self) -> casus_ledger::Hash {
-        self.replay.root()
+        self.log.root()
     }
 
     pub(crate) fn view_ok(&self) -> bool {

@@ -175,25 +175,17 @@ fn precheck(s: &AppState, req: &SignedActs, parsed: Vec<SignedStatement>) -> Res
     let mut last: Option<(KeyId, u64)> = None;
     let mut checked = Vec::with_capacity(parsed.len());
     for (i, p) in parsed.into_iter().enumerate() {
-        // The key's sequence: above its last in the ledger, and increasing
-        // within the request (the writer checks again, in log order).
-        let before = match last {
-            Some((key, n)) if key == p.signer => n,
-            _ => data.replay.last_sequence(&p.signer),
-        };
-        let at = data.size() + i as u64;
-        if data.replay.knows_key(&p.signer) && p.origin == data.replay.origin().unwrap_or_default() && p.sequence <= before {
-            return Err(refusal(at, &Tamper::SequenceOutOfOrder { last: before, found: p.sequence }));
-        }
+        // The key's sequence increases within the request too.
+        let previous = last.filter(|(key, _)| *key == p.signer).map(|(_, n)| n);
         last = Some((p.signer, p.sequence));
-        checked.push(data.replay.check_statement(p).map_err(|t| refusal(at, &t))?);
+        checked.push(data.log.check_statement(p, previous).map_err(|t| refusal(data.size() + i as u64, &t))?);
     }
     Ok(checked)
 }
 
 fn signers_known(s: &AppState, parsed: &[SignedStatement]) -> Result<bool, ApiError> {
     let data = s.data()?;
-    Ok(parsed.iter().all(|p| data.replay.knows_key(&p.signer)))
+    Ok(parsed.iter().all(|p| data.log.knows_key(&p.signer)))
 }
 
 #[utoipa::path(post, path = "/api/acts", request_body = SignedActs, responses(
@@ -380,7 +372,7 @@ fn commit_group(s: &AppState, jobs: &[Job]) -> Result<Answers, ApiError> {
     let mut time = now;
     let result = store.append(&mut |reader, len| {
         let data = inner.data.read().map_err(|_| LedgerError::State("data lock poisoned".into()))?;
-        let mut candidate = data.replay.candidate();
+        let mut candidate = data.log.candidate();
         // Act ids appended since `data` was read, by others or by this group.
         let mut ids_now: HashSet<String> = HashSet::new();
         outside.clear();

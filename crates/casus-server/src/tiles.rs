@@ -174,7 +174,7 @@ fn hash_tile_ready(s: &AppState, tiles: &Tiles, t: &TilePath) -> Result<Option<V
     if hashes.size() != size {
         return Ok(None);
     }
-    hashes.tile(data.replay.leaves(), t).map(Some).ok_or_else(|| no_tile(t, size))
+    hashes.tile(data.log.leaves(), t).map(Some).ok_or_else(|| no_tile(t, size))
 }
 
 /// A hash tile of the log as the server holds it, after the upper levels
@@ -187,9 +187,9 @@ fn hash_tile(s: &AppState, tiles: &Tiles, t: &TilePath) -> Result<Vec<u8>, ApiEr
     }
     let mut hashes = tiles.hashes.write().map_err(|_| ApiError::internal("tile lock poisoned"))?;
     if hashes.size() != size {
-        hashes.update(data.replay.leaves()).map_err(ApiError::internal)?;
+        hashes.update(data.log.leaves()).map_err(ApiError::internal)?;
     }
-    hashes.tile(data.replay.leaves(), t).ok_or_else(|| no_tile(t, size))
+    hashes.tile(data.log.leaves(), t).ok_or_else(|| no_tile(t, size))
 }
 
 /// An entry bundle, from the store, each entry checked against the leaf
@@ -205,7 +205,7 @@ fn bundle(s: &AppState, tiles: &Tiles, t: &TilePath, format: BundleFormat) -> Re
         let data = s.data()?;
         let size = data.size();
         let range = t.leaf_range().filter(|_| t.exists_in(size)).ok_or_else(|| no_tile(t, size))?;
-        let leaves = data.replay.leaves().get(range.start as usize..range.end as usize).map(<[_]>::to_vec).ok_or_else(|| no_tile(t, size))?;
+        let leaves = data.log.leaves().get(range.start as usize..range.end as usize).map(<[_]>::to_vec).ok_or_else(|| no_tile(t, size))?;
         (range, leaves)
     };
     let rows = s.open_store()?.read_range(range.start, range.end).map_err(ApiError::internal)?;

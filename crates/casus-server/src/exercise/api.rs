@@ -380,8 +380,8 @@ fn sign_bytes(s: &XState, text: String, mode: Mode, key_id: KeyId) -> Result<Pre
     }
     let [act] = record.acts.as_slice() else { return Err(ApiError::internal("a prepared text that is not one act")) };
     let payload = encode_act(act, &symbols).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let origin = data.replay.origin().unwrap_or_default();
-    let sequence = crate::client::next_sequences(data.replay.last_sequence(&key_id), s.app.now(), 1);
+    let origin = data.log.origin().unwrap_or_default();
+    let sequence = crate::client::next_sequences(data.log.last_sequence(&key_id), s.app.now(), 1);
     let statement = Statement { origin, sequence, kind: EntryKind::Act, mode, valid_time: act.time.0, payload: &payload }
         .encode(&key_id)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
