@@ -12,6 +12,7 @@
 //! key belongs to; the secret is a 32-byte Ed25519 seed in hex.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 
@@ -284,19 +285,27 @@ pub struct KeyState {
     pub introduced_at: u64,
     /// The entry that revoked or rotated it away; it may sign nothing after.
     pub revoked_at: Option<u64>,
+    /// Where its last sequence number is kept ([`KeyRegistry::last_sequence`]).
+    slot: usize,
 }
 
 /// The keys of a ledger as of some entry, replayed from key entries.
+///
+/// Cheap to copy, because a writer copies it before every request it may
+/// have to undo ([`crate::replay::Replay::mark`]): the keys, which only key
+/// entries change, are shared until one does; what every act changes, its
+/// key's sequence number, is a flat list indexed by the key's slot.
 #[derive(Clone, Debug, Default)]
 pub struct KeyRegistry {
-    keys: HashMap<KeyId, KeyState>,
+    keys: Arc<HashMap<KeyId, KeyState>>,
     operator: Option<KeyId>,
     /// The genesis entry's valid time: no live act may be dated before it.
     live_acts_from: Option<i64>,
     /// The ledger's origin, once its genesis entry is hashed.
-    origin: Option<String>,
-    /// The last sequence number each key signed (`casus/entry/v3`).
-    sequences: HashMap<KeyId, u64>,
+    origin: Option<Arc<str>>,
+    /// The last sequence number each key signed (`casus/entry/v3`), by the
+    /// key's slot (0: none yet).
+    sequences: Vec<u64>,
 }
 
 impl KeyRegistry {
@@ -321,20 +330,24 @@ impl KeyRegistry {
     }
     /// Sets [`KeyRegistry::origin`]: whoever hashes the genesis entry.
     pub fn set_origin(&mut self, origin: String) {
-        self.origin = Some(origin);
+        self.origin = Some(origin.into());
     }
     /// The last sequence number `id` signed in a statement of this ledger (0: none yet).
     pub fn last_sequence(&self, id: &KeyId) -> u64 {
-        self.sequences.get(id).copied().unwrap_or(0)
+        self.keys.get(id).and_then(|s| self.sequences.get(s.slot)).copied().unwrap_or(0)
     }
     /// Records `id`'s next statement, numbered `sequence`: it must be above
     /// the key's last.
     pub fn advance_sequence(&mut self, id: &KeyId, sequence: u64) -> Result<(), Tamper> {
-        let last = self.last_sequence(id);
+        let slot = self.keys.get(id).ok_or(Tamper::UnknownKey)?.slot;
+        let last = self.sequences.get(slot).copied().unwrap_or(0);
         if sequence <= last {
             return Err(Tamper::SequenceOutOfOrder { last, found: sequence });
         }
-        self.sequences.insert(*id, sequence);
+        if self.sequences.len() <= slot {
+            self.sequences.resize(slot + 1, 0);
+        }
+        self.sequences[slot] = sequence;
         Ok(())
     }
     pub fn len(&self) -> usize {
@@ -386,18 +399,23 @@ impl KeyRegistry {
             }
             self.operator = Some(id);
         }
-        self.keys.insert(id, KeyState { key, role: reg.role.clone(), introduced_at: seq, revoked_at: None });
+        let slot = self.keys.len();
+        Arc::make_mut(&mut self.keys).insert(id, KeyState { key, role: reg.role.clone(), introduced_at: seq, revoked_at: None, slot });
         Ok(id)
     }
 
     /// Revokes an active key at `seq`.
     pub fn revoke(&mut self, id: &KeyId, seq: u64) -> Result<(), Tamper> {
-        let state = self.keys.get_mut(id).ok_or_else(|| Tamper::BadEntry(format!("revokes unknown key {}", id.short())))?;
-        if state.revoked_at.is_some() {
-            return Err(Tamper::BadEntry(format!("key {} is revoked already", id.short())));
+        match self.keys.get(id) {
+            None => Err(Tamper::BadEntry(format!("revokes unknown key {}", id.short()))),
+            Some(state) if state.revoked_at.is_some() => Err(Tamper::BadEntry(format!("key {} is revoked already", id.short()))),
+            Some(_) => {
+                if let Some(state) = Arc::make_mut(&mut self.keys).get_mut(id) {
+                    state.revoked_at = Some(seq);
+                }
+                Ok(())
+            }
         }
-        state.revoked_at = Some(seq);
-        Ok(())
     }
 }
 
