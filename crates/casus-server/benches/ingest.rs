@@ -59,6 +59,19 @@ fn strict_verify_rate(threads: usize, window: Duration) -> f64 {
     total as f64 / started.elapsed().as_secs_f64()
 }
 
+/// CPU time this process has used (user and system, every thread), in
+/// seconds, from `/proc/self/stat` (clock ticks of 1/100 s); `None` where
+/// there is no such file.
+fn process_cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name.
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(0.0)
@@ -102,7 +115,7 @@ fn main() {
         "casus signed-act ingest on {addr}: {rounds} rounds, {clients} clients, {acts} acts each, one act per request (server and load generator share the cores)"
     );
 
-    let (mut rates, mut bounds, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut rates, mut bounds, mut ratios, mut cpu_per_act) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
         let head: HeadBody = server.get_json("/api/head").unwrap();
         let signed: Vec<Vec<Vec<u8>>> = files
@@ -121,6 +134,8 @@ fn main() {
             .collect();
         let bound = strict_verify_rate(2, Duration::from_millis(700));
         let size_before = state.data().unwrap().size();
+        let cpu_before = process_cpu_secs();
+        let groups_before = casus_server::ingest::commit_counts(&state).0;
         let started = Instant::now();
         let failures: usize = load_rt.block_on(async {
             let mut tasks = Vec::new();
@@ -150,12 +165,22 @@ fn main() {
             failures
         });
         let secs = started.elapsed().as_secs_f64();
+        let cpu = process_cpu_secs().zip(cpu_before).map(|(after, before)| after - before);
         let appended = state.data().unwrap().size() - size_before;
+        let groups = casus_server::ingest::commit_counts(&state).0 - groups_before;
         let rate = appended as f64 / secs;
+        let cpu_note = match cpu {
+            Some(c) if appended > 0 => {
+                cpu_per_act.push(1e6 * c / appended as f64);
+                format!("; CPU {c:.2} of {:.2} core-seconds, {:.0} µs per act (one verification: {:.0} µs)", 2.0 * secs, 1e6 * c / appended as f64, 2e6 / bound)
+            }
+            _ => String::new(),
+        };
         println!(
-            "round {}: {appended} acts in {secs:.2} s = {rate:.0} acts/s ({failures} refused); two-core strict verification {bound:.0}/s; {:.0}% of it",
+            "round {}: {appended} acts in {secs:.2} s = {rate:.0} acts/s ({failures} refused); two-core strict verification {bound:.0}/s; {:.0}% of it{cpu_note}; {:.1} acts per durable commit",
             round + 1,
-            100.0 * rate / bound
+            100.0 * rate / bound,
+            appended as f64 / groups.max(1) as f64
         );
         rates.push(rate);
         bounds.push(bound);
@@ -167,6 +192,9 @@ fn main() {
         median(&mut bounds),
         100.0 * median(&mut ratios)
     );
+    if !cpu_per_act.is_empty() {
+        println!("median CPU per act, server and load generator together: {:.0} µs", median(&mut cpu_per_act));
+    }
     let v: serde_json::Value = server.get_json("/api/verify").unwrap();
     println!("ledger after the run: {}", v["message"].as_str().unwrap_or(""));
     drop(load_rt);

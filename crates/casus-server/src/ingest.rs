@@ -7,10 +7,13 @@
 //! bytes hold exactly what the actor signed and the server holds no
 //! party's key. Clients do not race for the head: concurrent requests from
 //! many clients wait in one queue, and a writer thread ([`Committer`])
-//! takes everything queued, checks each request's entries in order with
+//! takes everything queued (and waits a moment for requests still being
+//! checked: [`write_groups`]), checks each request's entries in order with
 //! the ledger's own rules (who may sign what, honest time, the key's
 //! sequence, act ids), and commits the group in one durable transaction;
-//! each request is answered once the commit holding it returned. The body
+//! each request is answered once the commit holding it returned. A request
+//! of a few acts is checked on the async thread that received it; a large
+//! one on a blocking thread. The body
 //! also carries the acts as text in the record format, so the treaty's
 //! record checks (`casus-lang`: a member acts as a member, names exist,
 //! documents and cases were opened before) run on exactly what people
@@ -29,9 +32,10 @@
 
 use std::collections::HashSet;
 use std::ops::Range;
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
+use tokio::sync::mpsc::error::TryRecvError;
 
 use axum::Json;
 use axum::extract::{FromRequest, Request, State};
@@ -110,6 +114,8 @@ pub const QUEUE_REQUESTS: usize = 1024;
 pub const MAX_GROUP_REQUESTS: usize = 4096;
 /// Most entries committed in one group.
 pub const MAX_GROUP_ENTRIES: usize = 20_000;
+/// Longest a group waits for requests being checked (see [`write_groups`]).
+pub const MAX_GROUP_WAIT: Duration = Duration::from_millis(5);
 
 /// The lines of a request's text that the act parser reads: those of a
 /// plain acts text, or those inside ```acts blocks of a `.md` one, as
@@ -198,6 +204,7 @@ fn signers_known(s: &AppState, parsed: &[SignedStatement]) -> Result<bool, ApiEr
     (status = 503, description = "Too many writes being checked at once: retry after a second", body = crate::error::ErrorBody)))]
 /// Appends signed acts (see the module documentation for what is checked).
 pub async fn post_acts(State(s): State<AppState>, req: Request) -> Result<(StatusCode, Json<Appended>), ApiError> {
+    let committer = writer(&s)?;
     // The permit is taken before the body is read, so at most
     // MAX_CONCURRENT_WRITES bodies are in memory at once; it is given back
     // once the request is checked, before it waits for its group commit.
@@ -227,17 +234,44 @@ pub async fn post_acts(State(s): State<AppState>, req: Request) -> Result<(Statu
             ApiError::bad_request("the request body could not be read")
         }
     })?;
-    let s2 = s.clone();
-    // Parsed off the async threads: 2 MiB of JSON takes a while, and the
-    // threads that answer everyone else must not wait for it.
-    let appended = blocking(move || {
-        let job = check(&s2, &parse_body(&bytes)?);
-        drop(permit);
-        commit(&s2, job?)
-    })
-    .await?;
+    // From here until it is queued (or refused), the writer may wait for
+    // this request (a body still on its way does not hold it up).
+    let checking = Checking::new(&committer.counts.checking);
+    // A body of a few acts is checked here, on the async thread: its one
+    // signature check per act takes less time than handing it to another
+    // thread and back would. A larger one (2 MiB of JSON and a thousand
+    // signatures take a while) is checked off the async threads, so those
+    // that answer everyone else do not wait for it; so is one whose signer
+    // this server does not know yet, since that reads the store.
+    let job = if bytes.len() <= INLINE_CHECK_BYTES {
+        let req = parse_body(&bytes)?;
+        let parsed = decode(&req)?;
+        if signers_known(&s, &parsed)? {
+            check_decoded(&s, &req, parsed)
+        } else {
+            let s2 = s.clone();
+            blocking(move || check_decoded(&s2, &req, parsed)).await
+        }
+    } else {
+        let s2 = s.clone();
+        blocking(move || {
+            let req = parse_body(&bytes)?;
+            let parsed = decode(&req)?;
+            check_decoded(&s2, &req, parsed)
+        })
+        .await
+    };
+    drop(permit);
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    committer.tx.send((job?, reply)).await.map_err(|_| ApiError::internal("the ledger writer has stopped"))?;
+    drop(checking);
+    let appended = answer.await.map_err(|_| ApiError::internal("the ledger writer stopped before answering"))??;
     Ok((StatusCode::CREATED, Json(appended)))
 }
+
+/// Largest body checked on the async thread that received it (see
+/// [`post_acts`]): a handful of acts.
+pub const INLINE_CHECK_BYTES: usize = 16 * 1024;
 
 /// The body as [`SignedActs`], with the error codes of the JSON extractor.
 fn parse_body(bytes: &[u8]) -> Result<SignedActs, ApiError> {
@@ -252,15 +286,17 @@ fn unprocessable(code: &'static str, msg: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, msg)
 }
 
-/// Checks and appends a batch, waiting for the group commit that holds it.
+/// Checks and appends a batch, waiting for the group commit that holds it
+/// (a blocking call: not for an async thread).
 pub fn append(s: &AppState, req: &SignedActs) -> Result<Appended, ApiError> {
-    commit(s, check(s, req)?)
+    let job = check_decoded(s, req, decode(req)?)?;
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    writer(s)?.tx.blocking_send((job, reply)).map_err(|_| ApiError::internal("the ledger writer has stopped"))?;
+    answer.blocking_recv().map_err(|_| ApiError::internal("the ledger writer stopped before answering"))?
 }
 
-/// Everything about a request that does not depend on its place in the
-/// log: the statements decode, name this ledger, verify; the text is the
-/// statements' acts and the treaty allows them.
-fn check(s: &AppState, req: &SignedActs) -> Result<Job, ApiError> {
+/// A request's statements, decoded (each an act, of bounded size).
+fn decode(req: &SignedActs) -> Result<Vec<SignedStatement>, ApiError> {
     if req.statements.is_empty() || req.statements.len() > MAX_BATCH_ACTS {
         return Err(ApiError::bad_request(format!("send between 1 and {MAX_BATCH_ACTS} statements")));
     }
@@ -272,6 +308,13 @@ fn check(s: &AppState, req: &SignedActs) -> Result<Job, ApiError> {
         }
         parsed.push(parse_statement(i, bytes)?);
     }
+    Ok(parsed)
+}
+
+/// Everything about a request that does not depend on its place in the
+/// log: the statements name this ledger and verify; the text is the
+/// statements' acts and the treaty allows them.
+fn check_decoded(s: &AppState, req: &SignedActs, parsed: Vec<SignedStatement>) -> Result<Job, ApiError> {
     let checked = precheck(s, req, parsed)?;
     check_text(s, req, &checked)?;
     let ids = checked.iter().filter_map(CheckedStatement::act_id).collect();
@@ -285,67 +328,125 @@ pub struct Job {
 }
 
 /// Where the writer answers a request.
-type Reply = SyncSender<Result<Appended, ApiError>>;
+type Reply = tokio::sync::oneshot::Sender<Result<Appended, ApiError>>;
 
-/// The queue to the writer thread (see the module documentation).
+/// The queue to the writer thread (see the module documentation): sent to
+/// from async threads (waiting while it is full) and from blocking ones.
 pub struct Committer {
-    tx: SyncSender<(Job, Reply)>,
+    tx: tokio::sync::mpsc::Sender<(Job, Reply)>,
+    counts: Arc<Counts>,
 }
 
-/// Queues a checked request and waits for the commit that holds it.
-fn commit(s: &AppState, job: Job) -> Result<Appended, ApiError> {
-    let committer = match s.0.committer.get().and_then(|c| c.downcast_ref::<Committer>()) {
-        Some(c) => c,
-        None => {
-            let weak = Arc::downgrade(&s.0);
-            let (tx, rx) = sync_channel(QUEUE_REQUESTS);
-            let started = std::thread::Builder::new().name("casus-server-writer".into()).spawn(move || write_groups(&weak, &rx));
-            started.map_err(ApiError::internal)?;
-            // Two first writers at once: the loser's thread ends at once
-            // (its queue's sender is dropped here).
-            let _ = s.0.committer.set(Box::new(Committer { tx }));
-            s.0.committer.get().and_then(|c| c.downcast_ref::<Committer>()).ok_or_else(|| ApiError::internal("no writer"))?
-        }
-    };
-    let (reply, answer) = sync_channel(1);
-    committer.tx.send((job, reply)).map_err(|_| ApiError::internal("the ledger writer has stopped"))?;
-    answer.recv().map_err(|_| ApiError::internal("the ledger writer stopped before answering"))?
+/// The writer thread's queue, started by the first write.
+fn writer(s: &AppState) -> Result<&Committer, ApiError> {
+    if let Some(c) = s.0.committer.get().and_then(|c| c.downcast_ref::<Committer>()) {
+        return Ok(c);
+    }
+    let weak = Arc::downgrade(&s.0);
+    let (tx, rx) = tokio::sync::mpsc::channel(QUEUE_REQUESTS);
+    let counts = Arc::new(Counts::default());
+    let counts2 = counts.clone();
+    let started = std::thread::Builder::new().name("casus-server-writer".into()).spawn(move || write_groups(&weak, rx, &counts2));
+    started.map_err(ApiError::internal)?;
+    // Two first writers at once: the loser's thread ends at once (its
+    // queue's sender is dropped here).
+    let _ = s.0.committer.set(Box::new(Committer { tx, counts }));
+    s.0.committer.get().and_then(|c| c.downcast_ref::<Committer>()).ok_or_else(|| ApiError::internal("no writer"))
+}
+
+/// What the writer and the requests tell each other, and what it did.
+#[derive(Default)]
+struct Counts {
+    /// Requests received and not yet queued or refused: the writer waits
+    /// for them (see [`write_groups`]).
+    checking: AtomicUsize,
+    /// Groups committed, and the requests and entries in them.
+    groups: AtomicU64,
+    requests: AtomicU64,
+    entries: AtomicU64,
+}
+
+/// Counts a request as being checked until it is dropped (queued or refused).
+struct Checking<'a>(&'a AtomicUsize);
+
+impl<'a> Checking<'a> {
+    fn new(n: &'a AtomicUsize) -> Self {
+        n.fetch_add(1, Ordering::AcqRel);
+        Checking(n)
+    }
+}
+
+impl Drop for Checking<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Group commits so far: (groups, requests, entries), for benchmarks and
+/// operators (entries per group says how much each durable commit shared).
+pub fn commit_counts(s: &AppState) -> (u64, u64, u64) {
+    match s.0.committer.get().and_then(|c| c.downcast_ref::<Committer>()) {
+        Some(c) => (c.counts.groups.load(Ordering::Relaxed), c.counts.requests.load(Ordering::Relaxed), c.counts.entries.load(Ordering::Relaxed)),
+        None => (0, 0, 0),
+    }
 }
 
 /// The writer loop: takes everything queued (one group), commits it,
 /// answers; until the server is gone.
-fn write_groups(inner: &Weak<Inner>, rx: &Receiver<(Job, Reply)>) {
+///
+/// A group also waits for the requests that are being checked at that
+/// moment (they will be queued within a check's time), but never longer
+/// than the last commit took: a commit costs about the same for one
+/// request as for many (one durable write), so while requests are on
+/// their way, waiting for them is what lets many clients share commits;
+/// a lone request, with nobody else being checked, does not wait.
+fn write_groups(inner: &Weak<Inner>, mut rx: tokio::sync::mpsc::Receiver<(Job, Reply)>, counts: &Counts) {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_time().build() else {
+        tracing::error!("the ledger writer cannot start its timer; writes will not be answered");
+        return;
+    };
     let mut carry = None;
+    let mut last_commit = Duration::ZERO;
     loop {
         let first = match carry.take() {
             Some(j) => j,
-            None => match rx.recv() {
-                Ok(j) => j,
-                Err(_) => return,
+            None => match rx.blocking_recv() {
+                Some(j) => j,
+                None => return,
             },
         };
         let mut entries = first.0.checked.len();
         let mut group = vec![first];
-        while group.len() < MAX_GROUP_REQUESTS {
-            match rx.try_recv() {
-                Ok(j) if entries + j.0.checked.len() > MAX_GROUP_ENTRIES => {
-                    carry = Some(j);
-                    break;
+        let deadline = std::time::Instant::now() + last_commit.min(MAX_GROUP_WAIT);
+        while group.len() < MAX_GROUP_REQUESTS && entries < MAX_GROUP_ENTRIES {
+            let next = match rx.try_recv() {
+                Ok(j) => Some(j),
+                Err(TryRecvError::Empty) if counts.checking.load(Ordering::Acquire) > 0 => {
+                    let left = deadline.saturating_duration_since(std::time::Instant::now());
+                    if left.is_zero() { None } else { rt.block_on(async { tokio::time::timeout(left, rx.recv()).await.ok().flatten() }) }
                 }
-                Ok(j) => {
-                    entries += j.0.checked.len();
-                    group.push(j);
-                }
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+                Err(_) => None,
+            };
+            let Some(j) = next else { break };
+            if entries + j.0.checked.len() > MAX_GROUP_ENTRIES {
+                carry = Some(j);
+                break;
             }
+            entries += j.0.checked.len();
+            group.push(j);
         }
         let Some(inner) = inner.upgrade() else { return };
         let s = AppState(inner);
         let (jobs, replies): (Vec<Job>, Vec<_>) = group.into_iter().unzip();
+        let started = std::time::Instant::now();
         let (answers, metas) = match commit_group(&s, &jobs) {
             Ok(done) => done,
             Err(e) => (jobs.iter().map(|_| Err(e.clone())).collect(), Vec::new()),
         };
+        last_commit = started.elapsed();
+        counts.groups.fetch_add(1, Ordering::Relaxed);
+        counts.requests.fetch_add(jobs.len() as u64, Ordering::Relaxed);
+        counts.entries.fetch_add(entries as u64, Ordering::Relaxed);
         s.announce(metas);
         for (reply, answer) in replies.into_iter().zip(answers) {
             // A client that gave up waiting is no reason to stop.
@@ -482,9 +583,10 @@ thread_local! {
 
 fn check_text_with(data: &crate::data::Data, req: &SignedActs, views: &[CheckedStatement], symbols: &mut casus_model::Symbols) -> Result<(), ApiError> {
     let name = if req.name.ends_with(".md") { "request.md" } else { "request.acts" };
-    let (record, diags) = casus_lang::load_record(name, &req.text, &data.treaty, symbols);
-    // Documents and cases opened by acts already in the ledger are known.
-    let errors: Vec<_> = data.known.excuse(diags, &record.acts, symbols).into_iter().filter(|d| d.is_error()).collect();
+    // Documents and cases opened by acts already in the ledger are known,
+    // and who is a member as the ledger's acts left it.
+    let (record, diags) = data.known.load_after(name, &req.text, &data.treaty, symbols);
+    let errors: Vec<_> = diags.into_iter().filter(|d| d.is_error()).collect();
     if !errors.is_empty() {
         let shown = &errors[..errors.len().min(MAX_DETAILS)];
         let rendered = casus_lang::render_short(shown, name, &req.text);

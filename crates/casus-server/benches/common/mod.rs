@@ -11,7 +11,10 @@ use tokio::io::AsyncReadExt;
 pub const TREATY: (&str, &str) = ("treaties/cst.md", include_str!("../../../../treaties/cst.md"));
 pub const RECORD: (&str, &str) = ("records/csto-2021-2025.md", include_str!("../../../../records/csto-2021-2025.md"));
 
-/// Reads one HTTP/1.1 response with a Content-Length from a keep-alive connection.
+/// Reads one HTTP/1.1 response with a Content-Length from a keep-alive
+/// connection. `buf` holds what was read past the response, for the next
+/// call; reads go straight into its spare capacity (zeroing a scratch
+/// buffer per read would cost the load generator more than parsing).
 pub async fn read_response(s: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> Option<u16> {
     loop {
         if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -23,21 +26,17 @@ pub async fn read_response(s: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> 
                 .flatten()?;
             let total = end + 4 + len;
             while buf.len() < total {
-                let mut chunk = [0u8; 65536];
-                let n = s.read(&mut chunk).await.ok()?;
-                if n == 0 {
+                buf.reserve(total - buf.len());
+                if s.read_buf(buf).await.ok()? == 0 {
                     return None;
                 }
-                buf.extend_from_slice(&chunk[..n]);
             }
             buf.drain(..total);
             return Some(status);
         }
-        let mut chunk = [0u8; 65536];
-        let n = s.read(&mut chunk).await.ok()?;
-        if n == 0 {
+        buf.reserve(4096);
+        if s.read_buf(buf).await.ok()? == 0 {
             return None;
         }
-        buf.extend_from_slice(&chunk[..n]);
     }
 }
