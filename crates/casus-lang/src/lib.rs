@@ -20,7 +20,7 @@ pub mod treaty;
 pub use diagnostic::{Diagnostic, Diagnostics, LineIndex, Omitted, Severity, codes, count, did_you_mean, render, render_short, render_to, tally};
 pub use expect::load_expectations;
 pub use format::format_file;
-pub use record::{Featured, load_record, load_record_featured};
+pub use record::{Featured, load_record, load_record_after, load_record_featured};
 pub use treaty::{load_treaty, parse_decision_rule};
 
 /// The largest treaty or record file we read, in bytes.

@@ -10,7 +10,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, codes};
 use crate::lower::{Cx, span_of};
 use crate::markdown;
 use crate::syntax::{self, Decl, Token, TokenKind};
-use casus_model::membership::{member, timelines};
+use casus_model::membership::{may_change_membership, member, timelines};
 use casus_model::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,8 +32,26 @@ pub struct Featured {
     pub cases: Vec<String>,
 }
 
+/// As [`load_record`], for acts that come after `earlier` ones (a
+/// ledger's, or a base record's): the membership those acts changed
+/// (accessions, withdrawals, suspensions, readmissions, a notice that ends
+/// the treaty) counts when the new acts are checked, so a state that
+/// acceded in the ledger may act as a member, and one that left may not.
+/// Only those fields of `earlier` are read, and they name parties and the
+/// treaty's own words: `earlier` may be interned in a table that holds
+/// `symbols`' treaty names at the same places (a ledger's, beside a copy
+/// of its treaty names).
+pub fn load_record_after(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbols, earlier: &[Act]) -> (Record, Vec<Diagnostic>) {
+    let (record, _, diags) = load_record_in(name, text, treaty, symbols, earlier);
+    (record, diags)
+}
+
 /// As [`load_record`], and the record's [`Featured`] date and cases.
 pub fn load_record_featured(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbols) -> (Record, Featured, Vec<Diagnostic>) {
+    load_record_in(name, text, treaty, symbols, &[])
+}
+
+fn load_record_in(name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbols, earlier: &[Act]) -> (Record, Featured, Vec<Diagnostic>) {
     let mut diags = Diagnostics::new();
     let mut record = Record::default();
     let mut featured = Featured::default();
@@ -80,7 +98,7 @@ pub fn load_record_featured(name: &str, text: &str, treaty: &Treaty, symbols: &m
             break;
         }
     }
-    check(symbols, &mut diags, treaty, &record, text);
+    check(symbols, &mut diags, treaty, &record, earlier, text);
     for (case, span) in featured.cases.iter().zip(&featured_spans) {
         if !record.acts.iter().any(|a| a.id.is_some() && symbols.name(a.id) == case) {
             diags.push(
@@ -405,8 +423,13 @@ pub(crate) fn fits(p: &Pattern, act: &Act) -> bool {
         })
 }
 
-fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &Record, text: &str) {
-    let timelines = timelines(treaty, &record.acts);
+fn check(symbols: &Symbols, diags: &mut Diagnostics, treaty: &Treaty, record: &Record, earlier: &[Act], text: &str) {
+    let timelines = if earlier.is_empty() {
+        timelines(treaty, &record.acts)
+    } else {
+        let changes: Vec<Act> = earlier.iter().filter(|a| may_change_membership(a)).chain(&record.acts).cloned().collect();
+        timelines(treaty, &changes)
+    };
     let no_changes = Vec::new();
     // Whether a state is a party at `t`: yes, no, or not known (a join or
     // leave the sources date only approximately). The checks refuse only

@@ -150,6 +150,15 @@ pub fn change_from_act(act: &crate::Act) -> Option<(crate::Sym, Time, Membership
     }
 }
 
+/// Whether an act is of a kind that may change who is a member or end the
+/// treaty: the only acts [`change_in`] and
+/// [`Treaty::ending`](crate::Treaty::ending) read, so a list of earlier
+/// acts kept for membership needs only these.
+pub fn may_change_membership(act: &crate::Act) -> bool {
+    use crate::ActKind;
+    matches!(act.kind, ActKind::Accession | ActKind::Readmission | ActKind::Withdrawal | ActKind::Suspension)
+}
+
 /// The membership change an act makes under `treaty`: as
 /// [`change_from_act`], except that a notice of withdrawal with no
 /// `effective` date takes effect when the treaty's provisions say (a fixed

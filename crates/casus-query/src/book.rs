@@ -120,10 +120,16 @@ impl Book {
     }
 }
 
-/// The names acts have introduced so far (their ids, the documents they
-/// put forward, the cases they open), so that later acts may refer to them.
+/// What later acts are checked against: the names acts have introduced so
+/// far (their ids, the documents they put forward, the cases they open),
+/// so that later acts may refer to them, and the acts that may have
+/// changed who is a member, so that a state that acceded may act as a
+/// member and one that left may not.
 #[derive(Debug, Clone, Default)]
-pub struct KnownNames(HashSet<String>);
+pub struct KnownNames {
+    names: HashSet<String>,
+    membership: Vec<Act>,
+}
 
 impl KnownNames {
     /// The names `acts` introduce.
@@ -135,17 +141,32 @@ impl KnownNames {
         k
     }
 
-    /// Takes in the names one act introduces.
+    /// Takes in the names one act introduces, and the act itself if it
+    /// may change membership.
     pub fn add(&mut self, act: &Act, symbols: &Symbols) {
         for s in [act.id, act.document, act.case] {
             if s.is_some() {
-                self.0.insert(symbols.name(s).to_string());
+                self.names.insert(symbols.name(s).to_string());
             }
+        }
+        if casus_model::membership::may_change_membership(act) {
+            self.membership.push(act.clone());
         }
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.0.contains(name)
+        self.names.contains(name)
+    }
+
+    /// Parses and checks acts that come after the ones taken in: the
+    /// language's checks with the membership those changed
+    /// ([`casus_lang::load_record_after`]), then [`KnownNames::excuse`].
+    /// `symbols` must hold the treaty's names where the acts taken in had
+    /// them (the same table, or a copy of the treaty's part).
+    pub fn load_after(&self, name: &str, text: &str, treaty: &Treaty, symbols: &mut Symbols) -> (Record, Vec<Diagnostic>) {
+        let (record, diags) = casus_lang::load_record_after(name, text, treaty, symbols, &self.membership);
+        let diags = self.excuse(diags, &record.acts, symbols);
+        (record, diags)
     }
 
     /// The diagnostics of acts added after these names, with "unknown

@@ -4,6 +4,7 @@
 //! and the server's writes share).
 
 use casus_lang::codes;
+use casus_model::Symbols;
 use casus_query::{Book, BookError, KnownNames};
 
 const TREATY: (&str, &str) = ("treaties/exercise-silence.md", include_str!("../../../treaties/exercise-silence.md"));
@@ -56,4 +57,52 @@ fn added_acts_may_name_what_the_record_knows_and_nothing_else() {
     let kept = known.excuse(diags, &added.acts, &book.symbols);
     assert_eq!(kept.iter().filter(|d| d.code == codes::UNKNOWN_DOCUMENT).count(), before);
     assert!(before >= 1);
+}
+
+/// A treaty whose membership acts change: N joins and L leaves by acts.
+const MEMBERSHIP_TREATY: &str = r#"treaty T "T"
+  in-force 2000-01-01
+
+party A "Aland"
+  joins 2000-01-01 source "s"
+party N "Norland"
+  joins 2010-01-01 source "s"
+party L "Lusitania"
+  joins 2000-01-01 source "s"
+"#;
+
+const MEMBERSHIP_RECORD: &str = r#"2005-01-01 N accession
+  source   "s"
+
+2005-01-01 L withdrawal
+  effective 2006-01-01
+  source   "s"
+"#;
+
+#[test]
+fn added_acts_are_checked_with_the_membership_earlier_acts_left() {
+    let book = Book::from_texts(("t.casus", MEMBERSHIP_TREATY), ("r.acts", MEMBERSHIP_RECORD)).expect("loads");
+    let known = KnownNames::of(&book.record.acts, &book.symbols);
+    let not_a_member = |diags: &[casus_lang::Diagnostic]| diags.iter().filter(|d| d.code == codes::NOT_A_MEMBER).count();
+    let n_acts = "2007-01-01 N request assistance\n  source   \"s\"\n";
+    let l_acts = "2007-01-01 L request assistance\n  source   \"s\"\n";
+
+    // Alone, the language knows only the treaty's dates: N joins in 2010, L never leaves.
+    let mut symbols = book.symbols.clone();
+    let (_, alone) = casus_lang::load_record("add.acts", n_acts, &book.treaty, &mut symbols);
+    assert_eq!(not_a_member(&alone), 1, "{:?}", codes_of(&alone));
+    let (_, alone) = casus_lang::load_record("add.acts", l_acts, &book.treaty, &mut symbols);
+    assert_eq!(not_a_member(&alone), 0, "{:?}", codes_of(&alone));
+
+    // After the record: N acceded in 2005, L's withdrawal took effect in 2006.
+    let (added, after) = known.load_after("add.acts", n_acts, &book.treaty, &mut symbols);
+    assert_eq!((added.acts.len(), not_a_member(&after)), (1, 0), "{:?}", codes_of(&after));
+    let (_, after) = known.load_after("add.acts", l_acts, &book.treaty, &mut symbols);
+    assert_eq!(not_a_member(&after), 1, "{:?}", codes_of(&after));
+
+    // A copy of the treaty's names alone (as the server checks requests) reads the same.
+    let mut treaty_only = Symbols::new();
+    let (treaty, _) = casus_lang::load_treaty("t.casus", MEMBERSHIP_TREATY, &mut treaty_only);
+    let (_, after) = known.load_after("add.acts", l_acts, &treaty, &mut treaty_only);
+    assert_eq!(not_a_member(&after), 1, "{:?}", codes_of(&after));
 }

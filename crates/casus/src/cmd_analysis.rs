@@ -34,9 +34,9 @@ pub struct WhatIfArgs {
 fn added_acts(path: &Path, loaded: &mut Loaded) -> Result<Vec<casus_model::Act>> {
     let name = path.display().to_string();
     let text = input::read(path)?;
-    let (record, diags) = casus_lang::load_record(&name, &text, &loaded.treaty, &mut loaded.symbols);
     let known = casus_query::KnownNames::of(&loaded.record.acts, &loaded.symbols);
-    let errors: Vec<_> = known.excuse(diags, &record.acts, &loaded.symbols).into_iter().filter(|d| d.is_error()).collect();
+    let (record, diags) = known.load_after(&name, &text, &loaded.treaty, &mut loaded.symbols);
+    let errors: Vec<_> = diags.into_iter().filter(|d| d.is_error()).collect();
     if !errors.is_empty() {
         eprint!("{}", casus_lang::render(&errors, &name, &text));
         bail!("{name} has errors");

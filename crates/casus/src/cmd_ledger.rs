@@ -524,9 +524,8 @@ fn load_acts(ledger: &mut Ledger, path: &Path, symbols: &mut Symbols) -> Result<
     let (treaty, _) = ledger_treaty(ledger, symbols)?;
     let text = read_text(path)?;
     let name = file_name(path);
-    let (record, diags) = casus_lang::load_record(&name, &text, &treaty, symbols);
     let earlier = ledger.acts_as_of(None, symbols)?;
-    let diags = casus_query::KnownNames::of(&earlier, symbols).excuse(diags, &record.acts, symbols);
+    let (record, diags) = casus_query::KnownNames::of(&earlier, symbols).load_after(&name, &text, &treaty, symbols);
     if !diags.is_empty() {
         eprint!("{}", casus_lang::render(&diags, &name, &text));
     }

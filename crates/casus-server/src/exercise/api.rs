@@ -371,9 +371,9 @@ fn sign_bytes(s: &XState, text: String, mode: Mode, key_id: KeyId) -> Result<Pre
     let data = s.app.data()?;
     let mut symbols = data.treaty_symbols.clone();
     let name = "exercise.acts";
-    let (record, diags) = casus_lang::load_record(name, &text, &data.treaty, &mut symbols);
-    // The one rule for names the ledger already knows (casus-query).
-    let errors: Vec<_> = data.known.excuse(diags, &record.acts, &symbols).into_iter().filter(|d| d.is_error()).collect();
+    // The one check of acts after the ledger's (casus-query).
+    let (record, diags) = data.known.load_after(name, &text, &data.treaty, &mut symbols);
+    let errors: Vec<_> = diags.into_iter().filter(|d| d.is_error()).collect();
     if !errors.is_empty() {
         let details = casus_lang::render_short(&errors, name, &text).lines().map(str::to_string).collect();
         return Err(unprocessable("treaty", format!("the treaty does not allow the act: {} error(s)", errors.len())).with_details(details));
@@ -548,8 +548,8 @@ async fn whatif(State(s): State<XState>, headers: HeaderMap, b: Result<Json<What
         let data = s2.app.data()?;
         let mut symbols = data.symbols.clone();
         let name = "whatif.acts";
-        let (record, diags) = casus_lang::load_record(name, &b.acts, &data.treaty, &mut symbols);
-        let errors: Vec<_> = data.known.excuse(diags, &record.acts, &symbols).into_iter().filter(|d| d.is_error()).collect();
+        let (record, diags) = data.known.load_after(name, &b.acts, &data.treaty, &mut symbols);
+        let errors: Vec<_> = diags.into_iter().filter(|d| d.is_error()).collect();
         if !errors.is_empty() || record.acts.is_empty() {
             let details = casus_lang::render_short(&errors, name, &b.acts).lines().map(str::to_string).collect();
             return Err(unprocessable("treaty", format!("the acts do not read against the treaty: {} error(s)", errors.len().max(1))).with_details(details));
