@@ -77,7 +77,11 @@ impl AppState {
                 entries: r.entries,
                 checkpoints: r.checkpoints,
                 root: hex_encode(&r.root),
-                message: format!("{} entries; every signature, hash link and {} checkpoint(s) checked", r.entries, r.checkpoints),
+                message: format!(
+                    "{}; every signature, hash link and {} checked",
+                    casus_model::words::count(r.entries as usize, "entry", "entries"),
+                    casus_model::words::count(r.checkpoints as usize, "checkpoint", "checkpoints")
+                ),
                 clock_warning: None,
             },
             Err(e @ (LedgerError::Store(_) | LedgerError::Io { .. })) => return Err(ApiError::internal(e)),

@@ -84,7 +84,8 @@ pub fn render(r: &AfterAction) -> String {
         o,
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>After-action report: {t}</title><style>{css}</style></head><body class=\"report\"><main><h1>After-action report</h1><p class=\"lead\">{t}{f}. Treaty: {tr}. Read at scenario time {at}.</p>",
         t = esc(&r.title),
-        f = if r.fiction { " (fiction, for training)" } else { "" },
+        // Said once: a fiction's title usually says so itself ("(FICTION)").
+        f = if r.fiction && !r.title.to_lowercase().contains("fiction") { " (fiction, for training)" } else { "" },
         tr = esc(&r.treaty),
         at = esc(&r.at_text),
         // Inline, so that a saved copy keeps its print styles.
