@@ -550,21 +550,28 @@ fn apply_statement(registry: &mut KeyRegistry, e: &EntryView) -> Result<(), Tamp
 /// genesis's valid time (the treaty's first version). History enters in
 /// record mode, attested by a recorder; a live act cannot rewrite it.
 pub fn check_live_time(registry: &KeyRegistry, e: &EntryView) -> Result<(), Tamper> {
-    let (valid, recorded) = (Time(e.valid_time).display(), Time(e.record_time).display());
+    // Dates in words only for a refusal: every live entry passes here, on
+    // every append and every replay.
+    let valid = || Time(e.valid_time).display();
+    let recorded = || Time(e.record_time).display();
     // In i128: both times may be anywhere in i64.
     let age = e.record_time as i128 - e.valid_time as i128;
     if age > LIVE_ACT_MAX_AGE_SECS as i128 {
         return Err(Tamper::LiveActTime(format!(
-            "a live act dated {valid}, {} before its record time {recorded} (at most {} allowed); \
+            "a live act dated {}, {} before its record time {} (at most {} allowed); \
              history enters in record mode, signed by a recorder with sources",
+            valid(),
             span(age),
+            recorded(),
             span(LIVE_ACT_MAX_AGE_SECS as i128)
         )));
     }
     if -age > LIVE_ACT_MAX_LEAD_SECS as i128 {
         return Err(Tamper::LiveActTime(format!(
-            "a live act dated {valid}, {} after its record time {recorded} (at most {} allowed): an act is signed when it happens",
+            "a live act dated {}, {} after its record time {} (at most {} allowed): an act is signed when it happens",
+            valid(),
             span(-age),
+            recorded(),
             span(LIVE_ACT_MAX_LEAD_SECS as i128)
         )));
     }
@@ -572,7 +579,8 @@ pub fn check_live_time(registry: &KeyRegistry, e: &EntryView) -> Result<(), Tamp
         && e.valid_time < from
     {
         return Err(Tamper::LiveActTime(format!(
-            "a live act dated {valid}, before the treaty's first version ({}, the genesis entry's valid time)",
+            "a live act dated {}, before the treaty's first version ({}, the genesis entry's valid time)",
+            valid(),
             Time(from).display()
         )));
     }

@@ -146,7 +146,8 @@ fn read_range(conn: &Connection, start: u64, end: u64) -> Result<Vec<(u64, Vec<u
 }
 
 fn len(conn: &Connection) -> Result<u64> {
-    let max: Option<i64> = conn.query_row("SELECT MAX(position) FROM entries", [], |r| r.get(0)).map_err(db)?;
+    // Asked at the start of every append: the statement is prepared once.
+    let max: Option<i64> = conn.prepare_cached("SELECT MAX(position) FROM entries").and_then(|mut st| st.query_row([], |r| r.get(0))).map_err(db)?;
     Ok(max.map_or(0, |m| m as u64 + 1))
 }
 
