@@ -12,8 +12,11 @@
 //! their acts one per request, one after the other; the round's figure is
 //! acts appended per second, every one durable before its answer. Before
 //! each round, the two-core bound: Ed25519 strict verifications per second
-//! on two threads (each act's signature is verified once, strictly). The
-//! figures printed are the medians over the rounds, and their ratio.
+//! on two threads (each act's signature is verified once, strictly). Each
+//! round also prints the process's CPU time per act (from `/proc/self/stat`:
+//! whether the cores were busy, and with what beside the verification) and
+//! the acts per durable commit. The figures printed are the medians over
+//! the rounds, and their ratio.
 //!
 //! Server and load generator share the process (two runtimes) and the two
 //! cores.
