@@ -179,6 +179,11 @@ impl Follower {
         self.replay.registry.get(key).is_some()
     }
 
+    /// What `key` is registered for, if it is registered.
+    pub fn key_role(&self, key: &KeyId) -> Option<&KeyRole> {
+        self.replay.registry.get(key).map(|k| &k.role)
+    }
+
     /// The last statement sequence number `key` signed in this ledger (0 if none).
     pub fn last_sequence(&self, key: &KeyId) -> u64 {
         self.replay.registry.last_sequence(key)

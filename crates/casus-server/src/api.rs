@@ -380,7 +380,7 @@ pub async fn entries(State(s): State<AppState>, Q(p): Q<PageParams>) -> Result<J
     let d = s.data()?;
     let from = p.from.unwrap_or(0).min(d.size());
     let to = (from + limit).min(d.size());
-    Ok(Json(EntriesBody { size: d.size(), from, limit, entries: d.entries[from as usize..to as usize].to_vec() }))
+    Ok(Json(EntriesBody { size: d.size(), from, limit, entries: d.entries(from..to) }))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -395,7 +395,7 @@ pub struct EntryBody {
 pub async fn entry(State(s): State<AppState>, seq: Result<Path<String>, PathRejection>) -> Result<Json<EntryBody>, ApiError> {
     let Path(seq) = seq.map_err(path_error)?;
     let seq: u64 = seq.parse().map_err(|_| ApiError::bad_request(format!("`{seq}` is not an entry number")))?;
-    let meta = s.data()?.entries.get(seq as usize).cloned().ok_or_else(|| ApiError::not_found(format!("no entry {seq}")))?;
+    let meta = s.data()?.entry(seq).ok_or_else(|| ApiError::not_found(format!("no entry {seq}")))?;
     let s2 = s.clone();
     let bytes = blocking(move || {
         let mut st = s2.0.writer.lock().map_err(|_| ApiError::internal("writer lock poisoned"))?;

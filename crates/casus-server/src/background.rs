@@ -27,17 +27,24 @@ impl AppState {
         }
         let mut data = self.0.data.write().map_err(poisoned)?;
         let mut new = Vec::new();
-        read_into(&mut **store, &mut data, len, &mut |m| new.push(m)).map_err(ApiError::internal)?;
+        read_into(&mut **store, &mut data, len, &mut |seq| new.push(seq)).map_err(ApiError::internal)?;
         drop(data);
         drop(store);
         self.announce(new);
         Ok(len)
     }
 
-    /// Tells every stream about new entries.
-    pub fn announce(&self, metas: Vec<EntryMeta>) {
+    /// Tells every stream about new entries (their positions); their
+    /// listings are written out only if someone is watching.
+    pub fn announce(&self, entries: Vec<u64>) {
+        if entries.is_empty() || self.0.events.receiver_count() == 0 {
+            return;
+        }
+        let Ok(data) = self.data() else { return };
+        let metas: Vec<EntryMeta> = entries.into_iter().filter_map(|seq| data.entry(seq)).collect();
+        drop(data);
         for m in metas {
-            // No receiver is not an error: nobody is watching.
+            // A stream that went away in the meantime is not an error.
             let _ = self.0.events.send(m);
         }
     }

@@ -59,6 +59,31 @@ pub struct VerifyBadge {
     pub clock_warning: Option<String>,
 }
 
+/// One ledger entry as the server keeps it: what its listing
+/// ([`EntryMeta`], a dozen strings) is written from when it is asked for
+/// ([`Data::entry`]). A log of a million entries would otherwise hold a
+/// million listings, most never read, each written out by the writer
+/// thread before it could answer.
+#[derive(Clone, Debug)]
+struct EntryRow {
+    kind: EntryKind,
+    mode: Mode,
+    signer: KeyId,
+    valid_time: i64,
+    record_time: i64,
+    bytes: usize,
+    what: RowContent,
+}
+
+/// What an entry holds, for its listing.
+#[derive(Clone, Debug)]
+enum RowContent {
+    /// An act: its index in [`Data::acts`].
+    Act(usize),
+    /// A genesis or key entry: its one line for people.
+    Summary(Box<str>),
+}
+
 /// The replayed ledger.
 pub struct Data {
     pub treaty: Treaty,
@@ -77,7 +102,8 @@ pub struct Data {
     /// The ledger position of each act of `acts`, kept as entries are read
     /// (explanations cite acts by index and show when each was logged).
     pub act_positions: Vec<u64>,
-    pub entries: Vec<EntryMeta>,
+    /// One row per entry, in log order (see [`Data::entry`]).
+    entries: Vec<EntryRow>,
     /// The log as followed: size, root, leaves, keys, proofs; the writer
     /// checks what it stores on a candidate copy of it.
     pub log: Follower,
@@ -112,42 +138,21 @@ impl Data {
     /// signature, strictly, before it changes anything) and indexes it. An
     /// entry that breaks a rule is an error: the log is not what `verify`
     /// would accept.
-    pub fn ingest(&mut self, bytes: &[u8]) -> Result<EntryMeta, String> {
+    pub fn ingest(&mut self, bytes: &[u8]) -> Result<u64, String> {
         let entry = self.log.follow(bytes, &mut self.symbols).map_err(does_not_verify)?;
         self.index(entry)
     }
 
     /// As [`Data::ingest`], for an entry this server's writer checked
     /// (its signature too) before storing it: it is not verified twice.
-    pub fn ingest_checked(&mut self, checked: &CheckedEntry) -> Result<EntryMeta, String> {
+    pub fn ingest_checked(&mut self, checked: &CheckedEntry) -> Result<u64, String> {
         let entry = self.log.follow_checked(checked, &mut self.symbols).map_err(does_not_verify)?;
         self.index(entry)
     }
 
-    /// Indexes an entry the follower accepted.
-    fn index(&mut self, entry: FollowedEntry) -> Result<EntryMeta, String> {
-        let mut meta = EntryMeta {
-            seq: entry.seq,
-            kind: kind_word(entry.kind).into(),
-            mode: mode_word(entry.mode).into(),
-            attestation: match entry.mode {
-                Mode::Operator => "operator",
-                Mode::Live => "actor",
-                Mode::Record => "recorder",
-            }
-            .into(),
-            signer: entry.signer.hex(),
-            signer_role: entry.signer_role.to_string(),
-            valid_time: Time(entry.valid_time).display(),
-            record_time: Time(entry.record_time).format(Precision::Second),
-            leaf_hash: hex_encode(&entry.leaf_hash),
-            bytes: entry.bytes,
-            summary: String::new(),
-            act: None,
-            actor: None,
-            act_kind: None,
-        };
-        match entry.content {
+    /// Indexes an entry the follower accepted; returns its position.
+    fn index(&mut self, entry: FollowedEntry) -> Result<u64, String> {
+        let what = match entry.content {
             EntryContent::Genesis(g) => {
                 let text = String::from_utf8(g.treaty_text).map_err(|_| "the ledger's treaty is not UTF-8".to_string())?;
                 let treaty = casus_query::load_treaty(&g.treaty_name, &text, &mut self.symbols)
@@ -157,12 +162,72 @@ impl Data {
                 self.treaty_text = text;
                 self.treaty_sha256 = hex_encode(&g.treaty_sha256);
                 self.ledger_id = hex_encode(&entry.leaf_hash);
-                meta.summary = format!("genesis: treaty {} (sha256 {}…), {} keys", g.treaty_name, &self.treaty_sha256[..12], g.keys);
+                let summary = format!("genesis: treaty {} (sha256 {}…), {} keys", g.treaty_name, &self.treaty_sha256[..12], g.keys);
                 self.treaty_name = g.treaty_name;
+                RowContent::Summary(summary.into())
             }
             EntryContent::Act(act) => {
+                if act.id.is_some() {
+                    self.ids.insert(self.symbols.name(act.id).to_string());
+                }
+                self.known.add(&act, &self.symbols);
+                self.acts.push(*act);
+                self.act_positions.push(entry.seq);
+                RowContent::Act(self.acts.len() - 1)
+            }
+            EntryContent::Key(change) => RowContent::Summary(
+                match change {
+                    KeyChange::Register(reg) => format!("register key {} for {}", short_id(&reg.key), reg.role),
+                    KeyChange::Rotate { old, new } => format!("rotate key {} to {}", old.short(), short_id(&new)),
+                    KeyChange::Revoke { key, reason } => {
+                        format!("revoke key {}{}", key.short(), if reason.is_empty() { String::new() } else { format!(": {reason}") })
+                    }
+                }
+                .into(),
+            ),
+        };
+        self.entries.push(EntryRow {
+            kind: entry.kind,
+            mode: entry.mode,
+            signer: entry.signer,
+            valid_time: entry.valid_time,
+            record_time: entry.record_time,
+            bytes: entry.bytes,
+            what,
+        });
+        Ok(entry.seq)
+    }
+
+    /// The listing of entry `seq`, written out now from what is kept.
+    pub fn entry(&self, seq: u64) -> Option<EntryMeta> {
+        let row = self.entries.get(usize::try_from(seq).ok()?)?;
+        let leaf = self.log.leaves().get(seq as usize)?;
+        let mut meta = EntryMeta {
+            seq,
+            kind: kind_word(row.kind).into(),
+            mode: mode_word(row.mode).into(),
+            attestation: match row.mode {
+                Mode::Operator => "operator",
+                Mode::Live => "actor",
+                Mode::Record => "recorder",
+            }
+            .into(),
+            signer: row.signer.hex(),
+            signer_role: self.log.key_role(&row.signer).map(|r| r.to_string()).unwrap_or_default(),
+            valid_time: Time(row.valid_time).display(),
+            record_time: Time(row.record_time).format(Precision::Second),
+            leaf_hash: hex_encode(leaf),
+            bytes: row.bytes,
+            summary: String::new(),
+            act: None,
+            actor: None,
+            act_kind: None,
+        };
+        match &row.what {
+            RowContent::Summary(summary) => meta.summary = summary.to_string(),
+            RowContent::Act(index) => {
+                let act = self.acts.get(*index)?;
                 let n = |s: Sym| self.symbols.name(s).to_string();
-                let id = casus_query::act_name(&act, &self.symbols, self.acts.len());
                 let mut summary = format!("{} {}", n(act.actor), act.kind.keyword());
                 for s in [act.subject, act.document, act.to, act.against, act.about] {
                     if s.is_some() {
@@ -170,29 +235,18 @@ impl Data {
                         summary.push_str(self.symbols.name(s));
                     }
                 }
-                if act.id.is_some() {
-                    self.ids.insert(n(act.id));
-                }
-                self.known.add(&act, &self.symbols);
                 meta.summary = summary;
                 meta.actor = Some(n(act.actor));
                 meta.act_kind = Some(act.kind.keyword().to_string());
-                meta.act = Some(id);
-                self.acts.push(*act);
-                self.act_positions.push(entry.seq);
-            }
-            EntryContent::Key(change) => {
-                meta.summary = match change {
-                    KeyChange::Register(reg) => format!("register key {} for {}", short_id(&reg.key), reg.role),
-                    KeyChange::Rotate { old, new } => format!("rotate key {} to {}", old.short(), short_id(&new)),
-                    KeyChange::Revoke { key, reason } => {
-                        format!("revoke key {}{}", key.short(), if reason.is_empty() { String::new() } else { format!(": {reason}") })
-                    }
-                };
+                meta.act = Some(casus_query::act_name(act, &self.symbols, *index));
             }
         }
-        self.entries.push(meta.clone());
-        Ok(meta)
+        Some(meta)
+    }
+
+    /// The listings of entries `range` (those the log holds).
+    pub fn entries(&self, range: std::ops::Range<u64>) -> Vec<EntryMeta> {
+        range.filter_map(|seq| self.entry(seq)).collect()
     }
 
     /// The ledger position of act `index` (of `acts`), for explanations.
@@ -247,8 +301,9 @@ pub fn mode_word(m: Mode) -> &'static str {
 /// Entries read from a store at a time.
 const READ_CHUNK: u64 = 4096;
 
-/// Reads entries `data.size()..len` from `store` into `data`.
-pub fn read_into(store: &mut dyn Store, data: &mut Data, len: u64, each: &mut dyn FnMut(EntryMeta)) -> Result<(), String> {
+/// Reads entries `data.size()..len` from `store` into `data`, telling
+/// `each` the position of every entry taken in.
+pub fn read_into(store: &mut dyn Store, data: &mut Data, len: u64, each: &mut dyn FnMut(u64)) -> Result<(), String> {
     while data.size() < len {
         let start = data.size();
         let rows = store.read_range(start, (start + READ_CHUNK).min(len)).map_err(|e| e.to_string())?;
@@ -258,8 +313,7 @@ pub fn read_into(store: &mut dyn Store, data: &mut Data, len: u64, each: &mut dy
         for (_, bytes) in rows {
             // The server signs checkpoints over what it holds: the follower
             // checks every signature, strictly, before the entry counts.
-            let meta = data.ingest(&bytes)?;
-            each(meta);
+            each(data.ingest(&bytes)?);
         }
     }
     Ok(())

@@ -44,7 +44,6 @@ use casus_ledger::{CheckedEntry, CheckedStatement, EntryKind, KeyId, LedgerError
 use serde::{Deserialize, Serialize};
 
 use crate::MAX_BATCH_ACTS;
-use crate::data::EntryMeta;
 use crate::error::{ApiError, blocking};
 use crate::state::{AppState, Inner};
 
@@ -455,7 +454,8 @@ fn write_groups(inner: &Weak<Inner>, mut rx: tokio::sync::mpsc::Receiver<(Job, R
     }
 }
 
-type Answers = (Vec<Result<Appended, ApiError>>, Vec<EntryMeta>);
+/// Each request's answer, and the positions of the entries taken in (others' and the group's).
+type Answers = (Vec<Result<Appended, ApiError>>, Vec<u64>);
 
 /// Commits one group: under the store's write lock, reads what other
 /// processes appended (checking their signatures), then lays out each

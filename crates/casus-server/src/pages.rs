@@ -103,7 +103,7 @@ fn nav(s: &AppState, page: &'static str, p: &StateParams, at: &str, path: &str) 
     // the first entry was recorded, rather than show an empty treaty.
     let notice = match p.question.as_of {
         Some(t) if d.acts.first().and_then(|a| a.recorded).is_some_and(|r| r > t) => {
-            let first = d.entries.first().map(|e| long(&e.record_time)).unwrap_or_default();
+            let first = d.entry(0).map(|e| long(&e.record_time)).unwrap_or_default();
             let first_act = d.acts.first().and_then(|a| a.recorded).map(casus_query::report::long_date).unwrap_or_default();
             Some(format!(
                 "Nothing had been recorded by {}: the ledger was created on {first} and its first act was recorded on {first_act}. Clear “as known at”, or choose a later date, to see the acts.",
@@ -725,8 +725,8 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
     let witnessed = s.witnessed_times()?;
     let entries: Vec<LedgerRow> = (start as usize..end as usize)
         .rev()
-        .map(|i| {
-            let e = d.entries[i].clone();
+        .filter_map(|i| {
+            let e = d.entry(i as u64)?;
             // The act entry `i` holds, if any (acts are entries in order).
             let act = d.act_positions.binary_search(&(i as u64)).ok().and_then(|k| d.acts.get(k));
             let date = act.map(casus_query::report::act_date).unwrap_or_default();
@@ -744,7 +744,7 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
             });
             let what = act.map_or_else(|| e.summary.clone(), |a| act_words(a, &d, &titles));
             let logged_by = witnessed.of(e.seq).map(|l| l.time).unwrap_or_default();
-            LedgerRow { e, what, date, explain, logged_by }
+            Some(LedgerRow { e, what, date, explain, logged_by })
         })
         .collect();
     let l = Ledger {

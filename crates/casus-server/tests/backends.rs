@@ -57,7 +57,8 @@ fn story(opener: StoreOpener) {
     // At its own clock: the server gave its entry the record time of its commit, which may be a second after `now`.
     other.append_acts(&rec.acts, &syms, &kaz, Time(casus_server::state::system_now())).unwrap();
     assert_eq!(state.sync().unwrap(), size + 2);
-    assert_eq!(state.data().unwrap().entries.last().unwrap().summary, "KAZ sign yerevan_declaration");
+    let data = state.data().unwrap();
+    assert_eq!(data.entry(data.size() - 1).unwrap().summary, "KAZ sign yerevan_declaration");
 
     // A checkpoint, a full verification and an offline bundle.
     assert_eq!(state.checkpoint_if_grown().unwrap(), Some(size + 2));
