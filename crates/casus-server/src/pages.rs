@@ -77,6 +77,11 @@ impl Nav {
     pub fn d(&self, when: &str) -> String {
         long(when)
     }
+    /// A key id as key listings print it (its first 16 hex digits; the
+    /// whole id is in the element's title).
+    pub fn short_id<'a>(&self, id: &'a str) -> &'a str {
+        id.get(..16).unwrap_or(id)
+    }
     pub fn active(&self, page: &str) -> &'static str {
         if self.page == page { "active" } else { "" }
     }
