@@ -140,10 +140,18 @@ function countdown(wallSecs) {
   return " (" + m + " min " + String(s).padStart(2, "0") + " s left at this rate)";
 }
 
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+// A scenario time in words, to the minute: "6 March 2031, 09:00 UTC".
+function timeWords(secs) {
+  const d = new Date(secs * 1000);
+  const two = (n) => String(n).padStart(2, "0");
+  return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear() + ", " + two(d.getUTCHours()) + ":" + two(d.getUTCMinutes()) + " UTC";
+}
+
 function tick() {
   if (!view) return;
-  const t = new Date(scenarioNow() * 1000).toISOString().replace(".000", "").replace(/\.\d+Z$/, "Z");
-  document.getElementById("x-clock").textContent = "Scenario time " + t;
+  document.getElementById("x-clock").textContent = "Scenario time " + timeWords(scenarioNow());
   document.getElementById("x-rate").textContent = view.clock.paused ? "paused" : "×" + view.clock.rate;
   document.getElementById("x-turn").textContent = "turn " + view.turn;
   for (const el of document.querySelectorAll("[data-wall]")) {
@@ -229,7 +237,9 @@ function render() {
   const v = view;
   document.getElementById("x-title").textContent = v.exercise;
   document.getElementById("x-fiction").hidden = !v.fiction;
-  document.getElementById("x-role").textContent = v.title + " (" + v.kind + ")";
+  // The role's kind, unless its title already says it ("Exercise control (white cell)").
+  const says = v.title.toLowerCase().includes(v.kind.toLowerCase());
+  document.getElementById("x-role").textContent = says ? v.title : v.title + " (" + v.kind + ")";
   document.title = v.title + ": " + v.exercise;
   const main = document.getElementById("x-main");
   const parts = [];

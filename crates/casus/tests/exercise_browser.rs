@@ -215,7 +215,7 @@ f.requestSubmit(); return true;"#;
     until(&control, "I4 released", "return !document.querySelector('tr[data-inject=I4] button');", vec![], Duration::from_secs(10)).await;
     js(&control, "document.getElementById('x-adv-in').value = '2031-03-06T00:00:00Z'; return true;", vec![]).await;
     click(&control, "#x-clockctl label:last-child button").await;
-    until(&control, "the clock advanced", "return document.getElementById('x-clock').textContent.includes('2031-03-06');", vec![], Duration::from_secs(10))
+    until(&control, "the clock advanced", "return document.getElementById('x-clock').textContent.includes('6 March 2031');", vec![], Duration::from_secs(10))
         .await;
     widths(&control, "control").await;
     step("turn 3, clock advanced");
