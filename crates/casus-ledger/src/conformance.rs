@@ -41,7 +41,7 @@ macro_rules! conformance_tests {
             concurrent_appenders, group_commit, signed_elsewhere, statements, tamper_flip_byte, tamper_delete_entry, tamper_reorder,
             tamper_truncate, tamper_fork_after_checkpoint, tamper_swap_signature,
             tamper_checkpoint_signature, tamper_checkpoint_misfiled, live_act_times, key_changes_are_checkpointed,
-            revocation_cut_off, checkpoint_notes, lone_checkpoint_notes);
+            revocation_cut_off, checkpoint_notes, lone_checkpoint_notes, follower_adopts_its_candidate);
     };
     (@each $backend:expr; $($name:ident),*) => {
         $(
@@ -209,6 +209,75 @@ pub fn statements(backend: &dyn Backend, name: &str) -> Outcome {
     ensure(again.replay().registry.last_sequence(&keys.arm.id()) == 11, || "ARM's last sequence is 11".into())?;
     let bundle = again.proof_bundle(11).map_err(err)?;
     verify_bundle(&bundle).map_err(|e| format!("bundle of a v3 entry: {e}"))?;
+    Ok(())
+}
+
+/// The server's write path: a follower of the stored log; a candidate made
+/// from it lays out statements signed by a party; once they are stored the
+/// follower adopts the candidate's state rather than applying the rules a
+/// second time. It ends as a follower that followed the same entries one by
+/// one (size, root, every leaf, the entries as decoded). A candidate made
+/// from an older state, or the entries in another order, are refused and
+/// change nothing.
+pub fn follower_adopts_its_candidate(backend: &dyn Backend, name: &str) -> Outcome {
+    use crate::entry::Mode;
+    use crate::{Follower, SignedStatement};
+    let keys = Keys::new();
+    let mut symbols = Symbols::new();
+    let mut l = seeded(backend, name, &keys, &mut symbols)?;
+    let origin = l.origin().map_err(err)?;
+    let mut store = backend.open(name)?;
+    let len = store.len().map_err(err)?;
+    let stored = store.read_range(0, len).map_err(err)?;
+    let follow_all = |extra: &[Vec<u8>]| -> Result<(Follower, Vec<crate::FollowedEntry>), String> {
+        let (mut f, mut names) = (Follower::new(), Symbols::new());
+        for (_, bytes) in &stored {
+            f.follow(bytes, &mut names).map_err(err)?;
+        }
+        let followed = extra.iter().map(|b| f.follow(b, &mut names)).collect::<Result<Vec<_>, _>>().map_err(err)?;
+        Ok((f, followed))
+    };
+    let (mut follower, _) = follow_all(&[])?;
+    let acts: Vec<Act> = (0..3).map(|n| act(&mut symbols, &format!("adopt{n}"), "ARM", ActKind::Request, 120, false)).collect();
+    let next = follower.last_sequence(&keys.arm.id()) + 1;
+    let signed = crate::signed_act_statements(&origin, next, &acts, &symbols, &keys.arm, Mode::Live).map_err(err)?;
+    let lay_out = |follower: &Follower| -> Result<(crate::Candidate, Vec<crate::CheckedEntry>), String> {
+        let mut candidate = follower.candidate();
+        let mut entries = Vec::new();
+        let mut previous = None;
+        for s in &signed {
+            let statement = SignedStatement::parse(s.clone()).map_err(err)?;
+            let sequence = statement.sequence;
+            let checked = follower.check_statement(statement, previous).map_err(err)?;
+            previous = Some(sequence);
+            entries.push(candidate.lay_out(&checked, day(120).0).map_err(|(seq, t)| format!("entry {seq}: {t}"))?);
+        }
+        Ok((candidate, entries))
+    };
+    let (candidate, entries) = lay_out(&follower)?;
+    let bytes: Vec<Vec<u8>> = entries.iter().map(|e| e.bytes().to_vec()).collect();
+    let (one_by_one, want) = follow_all(&bytes)?;
+
+    // Entries in another order: refused, nothing changes.
+    let (size, root) = (follower.size(), follower.root());
+    let (again, mut swapped) = lay_out(&follower)?;
+    swapped.swap(0, 1);
+    let mut names = Symbols::new();
+    ensure(follower.adopt(again, &swapped, &mut names).is_err(), || "entries in another order were adopted".into())?;
+    ensure((follower.size(), follower.root()) == (size, root), || "a refused adoption changed the follower".into())?;
+
+    let got = follower.adopt(candidate, &entries, &mut names).map_err(err)?;
+    ensure(follower.size() == one_by_one.size() && follower.root() == one_by_one.root(), || "adopted: another size or root".into())?;
+    ensure(follower.leaves() == one_by_one.leaves(), || "adopted: other leaves".into())?;
+    let key = |f: &crate::FollowedEntry| (f.seq, f.kind, f.mode, f.signer, f.signer_role.clone(), f.valid_time, f.record_time, f.leaf_hash, f.bytes);
+    ensure(got.iter().map(key).eq(want.iter().map(key)), || "adopted entries decode otherwise than followed ones".into())?;
+    ensure(follower.last_sequence(&keys.arm.id()) == next + 2, || "the key's sequence was not adopted".into())?;
+
+    // A candidate of the state before: refused.
+    let (old, _) = follow_all(&[])?;
+    let (stale, stale_entries) = lay_out(&old)?;
+    ensure(follower.adopt(stale, &stale_entries, &mut names).is_err(), || "a candidate of an older state was adopted".into())?;
+    ensure(follower.size() == one_by_one.size(), || "a refused adoption changed the follower".into())?;
     Ok(())
 }
 

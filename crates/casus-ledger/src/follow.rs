@@ -239,7 +239,54 @@ impl Follower {
     /// A scratch copy of this log's replayed state, without its leaves, on
     /// which a writer checks what it is about to store.
     pub fn candidate(&self) -> Candidate {
-        Candidate { replay: self.replay.clone_without_leaves() }
+        Candidate { replay: self.replay.clone_without_leaves(), base_size: self.replay.size, base_root: self.root(), leaves: Vec::new() }
+    }
+
+    /// Takes in `entries`, which `candidate` (made from this follower as it
+    /// is now) checked and took in, in this order, and which were then
+    /// stored: the candidate's state becomes the follower's, so they are
+    /// not stepped through the rules a second time. Each entry's leaf hash
+    /// must be the one the candidate computed for it. A candidate made from
+    /// another state, or other entries, are refused and nothing changes.
+    /// Returns the entries decoded, as [`Follower::follow`] would.
+    pub fn adopt(&mut self, candidate: Candidate, entries: &[CheckedEntry], symbols: &mut Symbols) -> Result<Vec<FollowedEntry>> {
+        let Candidate { replay, base_size, base_root, leaves } = candidate;
+        let not_ours = |why: &str| LedgerError::State(format!("a candidate's entries cannot be adopted: {why}"));
+        if base_size != self.replay.size || base_root != self.root() {
+            return Err(not_ours("it was made from another state of the log"));
+        }
+        if entries.len() != leaves.len() || replay.size != base_size + leaves.len() as u64 {
+            return Err(not_ours("they are not the entries it took in"));
+        }
+        let mut followed = Vec::with_capacity(entries.len());
+        for (i, (entry, leaf)) in entries.iter().zip(&leaves).enumerate() {
+            let seq = base_size + i as u64;
+            if merkle::leaf_hash(&entry.bytes) != *leaf {
+                return Err(not_ours(&format!("entry {seq} is not the one it took in")));
+            }
+            let view = EntryView::parse(&entry.bytes).map_err(|e| LedgerError::Tampered { entry: seq, kind: Tamper::Malformed(e.to_string()) })?;
+            let signer_role =
+                replay.registry.get(&view.signer).map(|k| k.role.clone()).ok_or(LedgerError::Tampered { entry: seq, kind: Tamper::UnknownKey })?;
+            let content = content_of(&view, symbols).map_err(|kind| LedgerError::Tampered { entry: seq, kind })?;
+            followed.push(FollowedEntry {
+                seq,
+                kind: view.kind,
+                mode: view.mode,
+                signer: view.signer,
+                signer_role,
+                valid_time: view.valid_time,
+                record_time: view.record_time,
+                leaf_hash: *leaf,
+                bytes: entry.bytes.len(),
+                content,
+            });
+        }
+        let mut all_leaves = self.replay.leaves.take();
+        if let Some(kept) = &mut all_leaves {
+            kept.extend(leaves);
+        }
+        self.replay = Replay { leaves: all_leaves, ..replay };
+        Ok(followed)
     }
 }
 
@@ -331,6 +378,11 @@ fn act_id(payload: &[u8]) -> Option<String> {
 /// stored.
 pub struct Candidate {
     replay: Replay,
+    /// The follower's size and root when the candidate was made from it.
+    base_size: u64,
+    base_root: Hash,
+    /// The leaf hashes of the entries taken in since, in order.
+    leaves: Vec<Hash>,
 }
 
 /// A point a [`Candidate`] can roll back to.
@@ -368,10 +420,11 @@ impl Candidate {
     /// Takes the next entry in (the rules, and the signature if `verify`);
     /// a refused entry changes nothing.
     fn take(&mut self, bytes: Vec<u8>, verify: bool) -> std::result::Result<CheckedEntry, (u64, Tamper)> {
-        let act_id = undo_on_error(&mut self.replay, |replay| {
-            let (view, _) = step_entry(replay, &bytes, verify)?;
-            Ok(if view.kind == EntryKind::Act { act_id(view.payload) } else { None })
+        let (act_id, leaf) = undo_on_error(&mut self.replay, |replay| {
+            let (view, leaf) = step_entry(replay, &bytes, verify)?;
+            Ok((if view.kind == EntryKind::Act { act_id(view.payload) } else { None }, leaf))
         })?;
+        self.leaves.push(leaf);
         Ok(CheckedEntry { bytes, act_id })
     }
 
@@ -383,6 +436,7 @@ impl Candidate {
     /// Forgets every entry taken or laid out since `mark`.
     pub fn rollback(&mut self, mark: CandidateMark) {
         self.replay.rollback(mark.0);
+        self.leaves.truncate((self.replay.size - self.base_size) as usize);
     }
 }
 

@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use casus_ledger::{CheckedEntry, EntryContent, EntryKind, FollowedEntry, Follower, KeyChange, KeyId, Mode, Store, hex_encode};
+use casus_ledger::{Candidate, CheckedEntry, EntryContent, EntryKind, FollowedEntry, Follower, KeyChange, KeyId, Mode, Store, hex_encode};
 use casus_model::{Act, Precision, Sym, Symbols, Time, Treaty};
 use casus_query::KnownNames;
 use serde::Serialize;
@@ -148,6 +148,21 @@ impl Data {
     pub fn ingest_checked(&mut self, checked: &CheckedEntry) -> Result<u64, String> {
         let entry = self.log.follow_checked(checked, &mut self.symbols).map_err(does_not_verify)?;
         self.index(entry)
+    }
+
+    /// As [`Data::ingest_checked`], for every entry `candidate` (made from
+    /// this log as it is now) took in, in order, once they are stored: the
+    /// candidate's state is adopted rather than the rules applied again
+    /// ([`Follower::adopt`]). Should the candidate not be this log's, the
+    /// entries are followed one by one instead.
+    pub fn ingest_adopted(&mut self, candidate: Candidate, entries: &[CheckedEntry]) -> Result<Vec<u64>, String> {
+        match self.log.adopt(candidate, entries, &mut self.symbols) {
+            Ok(followed) => followed.into_iter().map(|f| self.index(f)).collect(),
+            Err(e) => {
+                tracing::warn!("{e}; following the entries one by one");
+                entries.iter().map(|e| self.ingest_checked(e)).collect()
+            }
+        }
     }
 
     /// Indexes an entry the follower accepted; returns its position.

@@ -40,7 +40,7 @@ use tokio::sync::mpsc::error::TryRecvError;
 use axum::Json;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
-use casus_ledger::{CheckedEntry, CheckedStatement, EntryKind, KeyId, LedgerError, SignedStatement, Tamper, encode_act, hex_decode, hex_encode};
+use casus_ledger::{Candidate, CheckedEntry, CheckedStatement, EntryKind, KeyId, LedgerError, SignedStatement, Tamper, encode_act, hex_decode, hex_encode};
 use serde::{Deserialize, Serialize};
 
 use crate::MAX_BATCH_ACTS;
@@ -471,6 +471,8 @@ fn commit_group(s: &AppState, jobs: &[Job]) -> Result<Answers, ApiError> {
     let mut failure: Option<ApiError> = None;
     let mut written: Vec<CheckedEntry> = Vec::new();
     let mut time = now;
+    // The state the group was checked on, taken into the server's once stored.
+    let mut checked_on: Option<Candidate> = None;
     let result = store.append(&mut |reader, len| {
         let data = inner.data.read().map_err(|_| LedgerError::State("data lock poisoned".into()))?;
         let mut candidate = data.log.candidate();
@@ -539,7 +541,9 @@ fn commit_group(s: &AppState, jobs: &[Job]) -> Result<Answers, ApiError> {
             // Every request was refused: write nothing.
             return Err(LedgerError::Refused("nothing to append".into()));
         }
-        Ok(written.iter().map(|e| e.bytes().to_vec()).collect())
+        let bytes = written.iter().map(|e| e.bytes().to_vec()).collect();
+        checked_on = Some(candidate);
+        Ok(bytes)
     });
     match result {
         Ok(_) => {}
@@ -550,10 +554,14 @@ fn commit_group(s: &AppState, jobs: &[Job]) -> Result<Answers, ApiError> {
         Err(e) => return Err(failure.unwrap_or_else(|| ApiError::internal(e))),
     }
     let mut data = inner.data.write().map_err(|_| ApiError::internal("data lock poisoned"))?;
-    let mut metas = Vec::with_capacity(outside.len() + written.len());
-    for entry in outside.iter().chain(&written) {
-        metas.push(data.ingest_checked(entry).map_err(ApiError::internal)?);
+    // Nothing else changes the server's state while the store's write lock
+    // is held, so it is still the one the candidate was made from.
+    outside.append(&mut written);
+    let metas = match checked_on {
+        Some(candidate) => data.ingest_adopted(candidate, &outside),
+        None => outside.iter().map(|e| data.ingest_checked(e)).collect(),
     }
+    .map_err(ApiError::internal)?;
     let (size, root) = (data.size(), hex_encode(&data.root()));
     drop(data);
     drop(store);
