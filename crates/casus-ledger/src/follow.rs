@@ -16,7 +16,7 @@ use casus_model::{Act, Symbols};
 use crate::bundle::BundleBase;
 use crate::encode::ActFields;
 use crate::entry::{self, Checkpoint, EntryKind, EntryView, Genesis, KeyChange, Mode, Statement};
-use crate::keys::{KeyId, KeyRole, SecretKey, verify_strict};
+use crate::keys::{KeyId, KeyRegistry, KeyRole, SecretKey, verify_strict};
 use crate::ledger::act_of_entry;
 use crate::merkle::{self, Hash};
 use crate::note::Note;
@@ -111,20 +111,7 @@ impl Follower {
     fn follow_entry(&mut self, bytes: &[u8], verify: bool, symbols: &mut Symbols) -> Result<FollowedEntry> {
         undo_on_error(&mut self.replay, |replay| {
             let (view, leaf_hash) = step_entry(replay, bytes, verify)?;
-            let signer_role = replay.registry.get(&view.signer).map(|k| k.role.clone()).ok_or((view.seq, Tamper::UnknownKey))?;
-            let content = content_of(&view, symbols).map_err(|kind| (view.seq, kind))?;
-            Ok(FollowedEntry {
-                seq: view.seq,
-                kind: view.kind,
-                mode: view.mode,
-                signer: view.signer,
-                signer_role,
-                valid_time: view.valid_time,
-                record_time: view.record_time,
-                leaf_hash,
-                bytes: bytes.len(),
-                content,
-            })
+            followed(&view, &replay.registry, leaf_hash, bytes.len(), symbols)
         })
         .map_err(|(entry, kind)| LedgerError::Tampered { entry, kind })
     }
@@ -258,35 +245,22 @@ impl Follower {
         if entries.len() != leaves.len() || replay.size != base_size + leaves.len() as u64 {
             return Err(not_ours("they are not the entries it took in"));
         }
-        let mut followed = Vec::with_capacity(entries.len());
+        let mut decoded = Vec::with_capacity(entries.len());
         for (i, (entry, leaf)) in entries.iter().zip(&leaves).enumerate() {
             let seq = base_size + i as u64;
             if merkle::leaf_hash(&entry.bytes) != *leaf {
                 return Err(not_ours(&format!("entry {seq} is not the one it took in")));
             }
             let view = EntryView::parse(&entry.bytes).map_err(|e| LedgerError::Tampered { entry: seq, kind: Tamper::Malformed(e.to_string()) })?;
-            let signer_role =
-                replay.registry.get(&view.signer).map(|k| k.role.clone()).ok_or(LedgerError::Tampered { entry: seq, kind: Tamper::UnknownKey })?;
-            let content = content_of(&view, symbols).map_err(|kind| LedgerError::Tampered { entry: seq, kind })?;
-            followed.push(FollowedEntry {
-                seq,
-                kind: view.kind,
-                mode: view.mode,
-                signer: view.signer,
-                signer_role,
-                valid_time: view.valid_time,
-                record_time: view.record_time,
-                leaf_hash: *leaf,
-                bytes: entry.bytes.len(),
-                content,
-            });
+            let one = followed(&view, &replay.registry, *leaf, entry.bytes.len(), symbols).map_err(|(entry, kind)| LedgerError::Tampered { entry, kind })?;
+            decoded.push(one);
         }
         let mut all_leaves = self.replay.leaves.take();
         if let Some(kept) = &mut all_leaves {
             kept.extend(leaves);
         }
         self.replay = Replay { leaves: all_leaves, ..replay };
-        Ok(followed)
+        Ok(decoded)
     }
 }
 
@@ -462,6 +436,31 @@ fn step_entry<'a>(replay: &mut Replay, bytes: &'a [u8], verify: bool) -> std::re
         }
     }
     Ok((view, leaf))
+}
+
+/// An entry as followed: its view, its signer's role in `registry`, its
+/// leaf hash and size, its content decoded (act names interned into `symbols`).
+fn followed(
+    view: &EntryView<'_>,
+    registry: &KeyRegistry,
+    leaf_hash: Hash,
+    bytes: usize,
+    symbols: &mut Symbols,
+) -> std::result::Result<FollowedEntry, (u64, Tamper)> {
+    let signer_role = registry.get(&view.signer).map(|k| k.role.clone()).ok_or((view.seq, Tamper::UnknownKey))?;
+    let content = content_of(view, symbols).map_err(|kind| (view.seq, kind))?;
+    Ok(FollowedEntry {
+        seq: view.seq,
+        kind: view.kind,
+        mode: view.mode,
+        signer: view.signer,
+        signer_role,
+        valid_time: view.valid_time,
+        record_time: view.record_time,
+        leaf_hash,
+        bytes,
+        content,
+    })
 }
 
 fn content_of(view: &EntryView<'_>, symbols: &mut Symbols) -> std::result::Result<EntryContent, Tamper> {
