@@ -29,13 +29,21 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// after its first derivation, as most dashboard reads are.
 const READ_PATH: &str = "/api/cases?at=2022-12-01";
 
-/// A `casus serve` child, killed when dropped.
-struct Replica {
+/// A serving child (`casus serve`, `casus witness serve`) and its
+/// `http://…` address, killed when dropped.
+pub(crate) struct Serving {
     child: Child,
-    host: String,
+    pub url: String,
 }
 
-impl Drop for Replica {
+impl Serving {
+    /// The address without its scheme: `127.0.0.1:PORT`.
+    fn host(&self) -> &str {
+        self.url.trim_start_matches("http://").trim_end_matches('/')
+    }
+}
+
+impl Drop for Serving {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -48,12 +56,13 @@ pub(crate) fn exe() -> Result<std::path::PathBuf> {
 }
 
 /// Starts a child that serves HTTP and prints its address on its first
-/// line (`casus serve`, `casus witness serve`), and waits for that line:
-/// the child and its `http://…` address. A child that prints no address
-/// within [`START_TIMEOUT`] is killed.
-pub(crate) fn start_serving(mut command: Command, what: &str) -> Result<(Child, String)> {
-    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().with_context(|| format!("starting a {what}"))?;
-    let out = child.stdout.take().with_context(|| format!("the {what}'s stdout"))?;
+/// line (`casus serve`, `casus witness serve`), and waits for that line.
+/// A child that prints no address within [`START_TIMEOUT`] is killed.
+pub(crate) fn start_serving(mut command: Command, what: &str) -> Result<Serving> {
+    let child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().with_context(|| format!("starting a {what}"))?;
+    // Killed when dropped, on every early return below too.
+    let mut serving = Serving { child, url: String::new() };
+    let out = serving.child.stdout.take().with_context(|| format!("the {what}'s stdout"))?;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut line = String::new();
@@ -62,11 +71,10 @@ pub(crate) fn start_serving(mut command: Command, what: &str) -> Result<(Child, 
     });
     let line = rx.recv_timeout(START_TIMEOUT).unwrap_or_default();
     let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) else {
-        let _ = child.kill();
-        let _ = child.wait();
         bail!("the {what} did not start: it printed {line:?}");
     };
-    Ok((child, url.to_string()))
+    serving.url = url.to_string();
+    Ok(serving)
 }
 
 fn casus(args: &[&str]) -> Result<String> {
@@ -77,11 +85,10 @@ fn casus(args: &[&str]) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-fn spawn_replica(ledger: &str) -> Result<Replica> {
+fn spawn_replica(ledger: &str) -> Result<Serving> {
     let mut command = Command::new(exe()?);
     command.args(["serve", "--ledger", ledger, "--listen", "127.0.0.1:0"]);
-    let (child, url) = start_serving(command, "replica")?;
-    Ok(Replica { child, host: url.trim_start_matches("http://").trim_end_matches('/').to_string() })
+    start_serving(command, "replica")
 }
 
 /// Reads one HTTP/1.1 response with a Content-Length body from a
@@ -208,7 +215,7 @@ fn measure(dir: &std::path::Path, ledger: &str, replicas: usize, clients: usize,
     for _ in 0..replicas {
         up.push(spawn_replica(ledger)?);
     }
-    let hosts: Vec<String> = up.iter().map(|r| r.host.clone()).collect();
+    let hosts: Vec<String> = up.iter().map(|r| r.host().to_string()).collect();
     // Warm every replica's cache with the read.
     reads_per_second(&hosts, replicas, 0.3)?;
     println!("reads of {READ_PATH} by {clients} keep-alive clients, {seconds} s each, median of {runs} (one run, so the ratios compare):");

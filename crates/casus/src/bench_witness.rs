@@ -13,7 +13,7 @@
 //! quorum with the witnesses' state on tmpfs, where a sync costs nothing.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
@@ -23,7 +23,7 @@ use casus_ledger::note::{NoteSigner, NoteVerifier, SignatureType};
 use casus_witness::client::{WitnessEndpoint, collect_cosignatures};
 
 use crate::bench::percentile;
-use crate::bench_replicas::{exe, start_serving};
+use crate::bench_replicas::{Serving, exe, start_serving};
 use std::process::ExitCode;
 
 /// The members whose witnesses make the quorum.
@@ -39,19 +39,6 @@ const MAX_GROWTH: usize = 5;
 const PROBE_RECORD_BYTES: usize = 400;
 /// Most checkpoints per run.
 pub const MAX_CHECKPOINTS: usize = 100_000;
-
-/// A witness child, killed when dropped.
-struct WitnessProcess {
-    child: Child,
-    url: String,
-}
-
-impl Drop for WitnessProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// `casus witness keys new` for each member; returns the key files and verifiers.
 fn make_keys(dir: &Path) -> Result<Vec<(PathBuf, NoteVerifier)>> {
@@ -70,11 +57,10 @@ fn make_keys(dir: &Path) -> Result<Vec<(PathBuf, NoteVerifier)>> {
     Ok(keys)
 }
 
-fn spawn_witness(key: &Path, state: &Path, log_vkey: &str) -> Result<WitnessProcess> {
+fn spawn_witness(key: &Path, state: &Path, log_vkey: &str) -> Result<Serving> {
     let mut command = Command::new(exe()?);
     command.args(["witness", "serve", "--listen", "127.0.0.1:0", "--log"]).arg(format!("{ORIGIN}={log_vkey}")).arg("--key").arg(key).arg("--state").arg(state);
-    let (child, url) = start_serving(command, "witness")?;
-    Ok(WitnessProcess { url, child })
+    start_serving(command, "witness")
 }
 
 fn figures(sorted: &[Duration]) -> String {
