@@ -336,21 +336,26 @@ pub struct Committer {
     counts: Arc<Counts>,
 }
 
+/// The writer thread's queue, if a write started it.
+fn started(s: &AppState) -> Option<&Committer> {
+    s.0.committer.get().and_then(|c| c.downcast_ref::<Committer>())
+}
+
 /// The writer thread's queue, started by the first write.
 fn writer(s: &AppState) -> Result<&Committer, ApiError> {
-    if let Some(c) = s.0.committer.get().and_then(|c| c.downcast_ref::<Committer>()) {
+    if let Some(c) = started(s) {
         return Ok(c);
     }
     let weak = Arc::downgrade(&s.0);
     let (tx, rx) = tokio::sync::mpsc::channel(QUEUE_REQUESTS);
     let counts = Arc::new(Counts::default());
     let counts2 = counts.clone();
-    let started = std::thread::Builder::new().name("casus-server-writer".into()).spawn(move || write_groups(&weak, rx, &counts2));
-    started.map_err(ApiError::internal)?;
+    let spawned = std::thread::Builder::new().name("casus-server-writer".into()).spawn(move || write_groups(&weak, rx, &counts2));
+    spawned.map_err(ApiError::internal)?;
     // Two first writers at once: the loser's thread ends at once (its
     // queue's sender is dropped here).
     let _ = s.0.committer.set(Box::new(Committer { tx, counts }));
-    s.0.committer.get().and_then(|c| c.downcast_ref::<Committer>()).ok_or_else(|| ApiError::internal("no writer"))
+    started(s).ok_or_else(|| ApiError::internal("no writer"))
 }
 
 /// What the writer and the requests tell each other, and what it did.
@@ -384,7 +389,7 @@ impl Drop for Checking<'_> {
 /// Group commits so far: (groups, requests, entries), for benchmarks and
 /// operators (entries per group says how much each durable commit shared).
 pub fn commit_counts(s: &AppState) -> (u64, u64, u64) {
-    match s.0.committer.get().and_then(|c| c.downcast_ref::<Committer>()) {
+    match started(s) {
         Some(c) => (c.counts.groups.load(Ordering::Relaxed), c.counts.requests.load(Ordering::Relaxed), c.counts.entries.load(Ordering::Relaxed)),
         None => (0, 0, 0),
     }
