@@ -14,8 +14,9 @@
 //! each round, the two-core bound: Ed25519 strict verifications per second
 //! on two threads (each act's signature is verified once, strictly). Each
 //! round also prints the process's CPU time per act (from `/proc/self/stat`:
-//! whether the cores were busy, and with what beside the verification) and
-//! the acts per durable commit. The figures printed are the medians over
+//! whether the cores were busy, and with what beside the verification), the
+//! server's threads' and the load generator's apart (each runtime names its
+//! threads; `/proc/self/task`), and the acts per durable commit. The figures printed are the medians over
 //! the rounds, and their ratio.
 //!
 //! Server and load generator share the process (two runtimes) and the two
@@ -62,17 +63,33 @@ fn strict_verify_rate(threads: usize, window: Duration) -> f64 {
     total as f64 / started.elapsed().as_secs_f64()
 }
 
-/// CPU time this process has used (user and system, every thread), in
-/// seconds, from `/proc/self/stat` (clock ticks of 1/100 s); `None` where
-/// there is no such file.
-fn process_cpu_secs() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split(' ').collect();
+/// CPU time (user and system) in seconds from a `/proc/.../stat` line
+/// (clock ticks of 1/100 s), with the thread's name.
+fn stat_cpu(stat: &str) -> Option<(String, f64)> {
+    // The name is in parentheses and may hold spaces.
+    let name = stat.get(stat.find('(')? + 1..stat.rfind(')')?)?.to_string();
+    let fields: Vec<&str> = stat[stat.rfind(')')? + 2..].split(' ').collect();
     // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name.
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(ticks as f64 / 100.0)
+    Some((name, ticks as f64 / 100.0))
+}
+
+/// CPU time this process has used, every thread, in seconds (`None` where
+/// there is no `/proc`), and that of its live threads whose name starts
+/// with "casus-server" (the server's runtime and its writer) and
+/// "bench-load" (the load generator).
+fn cpu_secs() -> Option<(f64, f64, f64)> {
+    let (_, total) = stat_cpu(&std::fs::read_to_string("/proc/self/stat").ok()?)?;
+    let (mut server, mut load) = (0.0, 0.0);
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        let Some((name, secs)) = std::fs::read_to_string(task.path().join("stat")).ok().as_deref().and_then(stat_cpu) else { continue };
+        if name.starts_with("casus-server") {
+            server += secs;
+        } else if name.starts_with("bench-load") {
+            load += secs;
+        }
+    }
+    Some((total, server, load))
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -99,7 +116,7 @@ fn main() {
     let opener: StoreOpener = Arc::new(move || Ok(Box::new(casus_store_sqlite::SqliteStore::open(&p2)?) as Box<dyn Store>));
     let state = AppState::open(opener, Config::default()).unwrap();
 
-    let server_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let server_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("casus-server").enable_all().build().unwrap();
     let listener = server_rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
     use axum::serve::ListenerExt;
@@ -107,7 +124,7 @@ fn main() {
         let _ = tcp.set_nodelay(true);
     });
     server_rt.spawn(axum::serve(listener, app(state.clone())).into_future());
-    let load_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let load_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("bench-load").enable_all().build().unwrap();
 
     let server = Server::parse(&format!("http://{addr}"), None).unwrap();
     let mut symbols = Symbols::new();
@@ -137,7 +154,7 @@ fn main() {
             .collect();
         let bound = strict_verify_rate(2, Duration::from_millis(700));
         let size_before = state.data().unwrap().size();
-        let cpu_before = process_cpu_secs();
+        let cpu_before = cpu_secs();
         let groups_before = casus_server::ingest::commit_counts(&state).0;
         let started = Instant::now();
         let failures: usize = load_rt.block_on(async {
@@ -168,14 +185,22 @@ fn main() {
             failures
         });
         let secs = started.elapsed().as_secs_f64();
-        let cpu = process_cpu_secs().zip(cpu_before).map(|(after, before)| after - before);
+        let cpu = cpu_secs().zip(cpu_before).map(|(after, before)| (after.0 - before.0, after.1 - before.1, after.2 - before.2));
         let appended = state.data().unwrap().size() - size_before;
         let groups = casus_server::ingest::commit_counts(&state).0 - groups_before;
         let rate = appended as f64 / secs;
         let cpu_note = match cpu {
-            Some(c) if appended > 0 => {
-                cpu_per_act.push(1e6 * c / appended as f64);
-                format!("; CPU {c:.2} of {:.2} core-seconds, {:.0} µs per act (one verification: {:.0} µs)", 2.0 * secs, 1e6 * c / appended as f64, 2e6 / bound)
+            Some((c, server, load)) if appended > 0 => {
+                let per_act = |secs: f64| 1e6 * secs / appended as f64;
+                cpu_per_act.push((per_act(c), per_act(server), per_act(load)));
+                format!(
+                    "; CPU {c:.2} of {:.2} core-seconds, {:.0} µs per act (server {:.0}, load generator {:.0}; one verification: {:.0} µs)",
+                    2.0 * secs,
+                    per_act(c),
+                    per_act(server),
+                    per_act(load),
+                    2e6 / bound
+                )
             }
             _ => String::new(),
         };
@@ -196,7 +221,13 @@ fn main() {
         100.0 * median(&mut ratios)
     );
     if !cpu_per_act.is_empty() {
-        println!("median CPU per act, server and load generator together: {:.0} µs", median(&mut cpu_per_act));
+        let column = |f: fn(&(f64, f64, f64)) -> f64| median(&mut cpu_per_act.iter().map(f).collect::<Vec<_>>());
+        println!(
+            "median CPU per act: {:.0} µs, of which the server {:.0} µs and the load generator {:.0} µs",
+            column(|c| c.0),
+            column(|c| c.1),
+            column(|c| c.2)
+        );
     }
     let v: serde_json::Value = server.get_json("/api/verify").unwrap();
     println!("ledger after the run: {}", v["message"].as_str().unwrap_or(""));

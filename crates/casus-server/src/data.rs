@@ -259,6 +259,14 @@ impl Data {
         Some(meta)
     }
 
+    /// The act entry `seq` holds, if it holds one.
+    pub fn act_at(&self, seq: u64) -> Option<&Act> {
+        match self.entries.get(usize::try_from(seq).ok()?)?.what {
+            RowContent::Act(index) => self.acts.get(index),
+            RowContent::Summary(_) => None,
+        }
+    }
+
     /// The listings of entries `range` (those the log holds).
     pub fn entries(&self, range: std::ops::Range<u64>) -> Vec<EntryMeta> {
         range.filter_map(|seq| self.entry(seq)).collect()

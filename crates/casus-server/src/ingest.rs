@@ -243,8 +243,7 @@ pub async fn post_acts(State(s): State<AppState>, req: Request) -> Result<(Statu
     // that answer everyone else do not wait for it; so is one whose signer
     // this server does not know yet, since that reads the store.
     let job = if bytes.len() <= INLINE_CHECK_BYTES {
-        let req = parse_body(&bytes)?;
-        let parsed = decode(&req)?;
+        let (req, parsed) = decode_body(&bytes)?;
         if signers_known(&s, &parsed)? {
             check_decoded(&s, &req, parsed)
         } else {
@@ -254,8 +253,7 @@ pub async fn post_acts(State(s): State<AppState>, req: Request) -> Result<(Statu
     } else {
         let s2 = s.clone();
         blocking(move || {
-            let req = parse_body(&bytes)?;
-            let parsed = decode(&req)?;
+            let (req, parsed) = decode_body(&bytes)?;
             check_decoded(&s2, &req, parsed)
         })
         .await
@@ -272,13 +270,16 @@ pub async fn post_acts(State(s): State<AppState>, req: Request) -> Result<(Statu
 /// [`post_acts`]): a handful of acts.
 pub const INLINE_CHECK_BYTES: usize = 16 * 1024;
 
-/// The body as [`SignedActs`], with the error codes of the JSON extractor.
-fn parse_body(bytes: &[u8]) -> Result<SignedActs, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+/// The body as [`SignedActs`] (with the error codes of the JSON
+/// extractor), and its statements decoded.
+fn decode_body(bytes: &[u8]) -> Result<(SignedActs, Vec<SignedStatement>), ApiError> {
+    let req: SignedActs = serde_json::from_slice(bytes).map_err(|e| match e.classify() {
         // serde's message names the field and position; it holds nothing of ours.
         serde_json::error::Category::Data => unprocessable("malformed", format!("the body does not match the schema: {e}")),
         _ => ApiError::bad_request(format!("the body is not JSON: {e}")).code("malformed"),
-    })
+    })?;
+    let parsed = decode(&req)?;
+    Ok((req, parsed))
 }
 
 fn unprocessable(code: &'static str, msg: impl Into<String>) -> ApiError {

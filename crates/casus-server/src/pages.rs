@@ -732,8 +732,7 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
         .rev()
         .filter_map(|i| {
             let e = d.entry(i as u64)?;
-            // The act entry `i` holds, if any (acts are entries in order).
-            let act = d.act_positions.binary_search(&(i as u64)).ok().and_then(|k| d.acts.get(k));
+            let act = d.act_at(i as u64);
             let date = act.map(casus_query::report::act_date).unwrap_or_default();
             let explain = act.and_then(|a| {
                 let fact = act_fact(a, &d.symbols, &d.treaty)?;
