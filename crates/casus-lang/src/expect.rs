@@ -58,9 +58,10 @@ pub enum Expected {
     /// `obligation CASE/DUTY/DEBTOR is STATUS`, or `CASE/DUTY/DEBTOR/CREDITOR`
     /// where a joint act makes the debtor owe the duty to several parties.
     Obligation { case: String, duty: String, debtor: String, creditor: Option<String>, status: String },
-    /// `document ID is STATUS [by CODE…]`: with `by`, exactly these
-    /// parties blocked it (in any order).
-    Document { id: String, status: String, blocked_by: Option<Vec<String>> },
+    /// `document ID is STATUS [by CODE…] [with N for [N against]
+    /// [N abstaining]]`: with `by`, exactly these parties blocked it (in any
+    /// order); with `with`, the tally counted these votes.
+    Document { id: String, status: String, blocked_by: Option<Vec<String>>, tally: Option<ExpectedTally> },
     /// `party CODE is STATUS`.
     Party { code: String, status: String },
     /// `case ID exists` or `case ID does not exist`.
@@ -79,6 +80,56 @@ impl Expected {
             Expected::Case { id, .. } => format!("case/{id}"),
         }
     }
+}
+
+/// The votes an expectation says a document's tally counted; a count it
+/// does not give is not checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExpectedTally {
+    pub yes: Option<u32>,
+    pub no: Option<u32>,
+    pub abstain: Option<u32>,
+}
+
+impl std::fmt::Display for ExpectedTally {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = [(self.yes, "for"), (self.no, "against"), (self.abstain, "abstaining")]
+            .into_iter()
+            .filter_map(|(n, word)| n.map(|n| format!("{n} {word}")))
+            .collect();
+        write!(f, "{}", parts.join(" "))
+    }
+}
+
+/// The words of a tally, `with N for [N against] [N abstaining]` (each
+/// count optional, in this order, at least one), `with` included.
+fn tally_words(with: &[Word], help: &str, diags: &mut Vec<Diagnostic>) -> Option<ExpectedTally> {
+    let mut malformed = |span: Span, msg: String| diags.push(Diagnostic::error(codes::EXPECT_MALFORMED, span, msg).help(help.to_string()));
+    const WORDS: [&str; 3] = ["for", "against", "abstaining"];
+    let ws = with.get(1..).unwrap_or_default();
+    if ws.is_empty() || ws.len() % 2 != 0 {
+        malformed(span_of(with), "expected counts after `with`: `N for`, `N against`, `N abstaining`".into());
+        return None;
+    }
+    let mut tally = ExpectedTally::default();
+    let mut next = 0;
+    for pair in ws.chunks(2) {
+        let Ok(n) = pair[0].text.parse::<u32>() else {
+            malformed(pair[0].span, format!("expected a number of votes, found `{}`", pair[0].text));
+            return None;
+        };
+        let Some(k) = WORDS.iter().position(|w| *w == pair[1].text) else {
+            malformed(pair[1].span, format!("expected `for`, `against` or `abstaining`, found `{}`", pair[1].text));
+            return None;
+        };
+        if k < next {
+            malformed(span_of(pair), "give each count once, in the order for, against, abstaining".into());
+            return None;
+        }
+        next = k + 1;
+        *[&mut tally.yes, &mut tally.no, &mut tally.abstain][k] = Some(n);
+    }
+    Some(tally)
 }
 
 /// A word of a line and its span in the file.
@@ -355,7 +406,7 @@ fn expectation<'a>(ws: &[Word<'a>], names: &Names, diags: &mut Vec<Diagnostic>) 
             })
         }
         "document" => {
-            const HELP: &str = "`document ID is adopted`, `document ID is pending`, `document ID is blocked` or `document ID is blocked by CODE…`";
+            const HELP: &str = "`document ID is adopted`, `document ID is pending`, `document ID is blocked` or `document ID is blocked by CODE…`, each optionally followed by the tally's counts, `with 8 for 1 against 2 abstaining`";
             let Some(id) = ws.get(1) else {
                 malformed(diags, kind.span, "which document?".into(), HELP);
                 return None;
@@ -372,6 +423,10 @@ fn expectation<'a>(ws: &[Word<'a>], names: &Names, diags: &mut Vec<Diagnostic>) 
                 malformed(diags, status.span, format!("`{}` is not a status of a document", status.text), HELP);
                 return None;
             }
+            // The tally's counts, after `with`.
+            let with = ws.iter().enumerate().skip(4).find(|(_, w)| w.text == "with").map_or(ws.len(), |(i, _)| i);
+            let tally = if with < ws.len() { Some(tally_words(&ws[with..], HELP, diags)?) } else { None };
+            let ws = &ws[..with];
             let blocked_by = match ws.get(4) {
                 None => None,
                 Some(by) if by.text == "by" && status.text == "blocked" && ws.len() > 5 => {
@@ -398,7 +453,7 @@ fn expectation<'a>(ws: &[Word<'a>], names: &Names, diags: &mut Vec<Diagnostic>) 
                 unknown(diags, id, "document");
                 return None;
             }
-            Some(Expected::Document { id: id.text.to_string(), status: status.text.to_string(), blocked_by })
+            Some(Expected::Document { id: id.text.to_string(), status: status.text.to_string(), blocked_by, tally })
         }
         "party" => {
             const HELP: &str = "`party CODE is STATUS`, STATUS one of member, suspended, former";

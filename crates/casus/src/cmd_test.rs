@@ -215,7 +215,7 @@ fn compare(what: &Expected, report: &Report) -> Result<(), String> {
                 None => Err(format!("no such obligation on {} ({fact}); its case or this debtor's duty is not derived", report.at)),
             }
         }
-        Expected::Document { status, blocked_by, .. } => {
+        Expected::Document { status, blocked_by, tally, .. } => {
             let Some(d) = report.documents.iter().find(|d| d.fact == fact) else {
                 return Err(format!("no such document on {} ({fact}); it is not yet proposed or decided", report.at));
             };
@@ -226,13 +226,26 @@ fn compare(what: &Expected, report: &Report) -> Result<(), String> {
                 got.sort();
                 want == got
             });
-            if d.status.word() == *status && by_matches {
-                Ok(())
-            } else if d.blocked_by.is_empty() {
-                Err(d.status.to_string())
-            } else {
-                Err(format!("{} by {}", d.status, d.blocked_by.join(" ")))
+            // A count the expectation gives must be the tally's.
+            let tally_matches = tally.is_none_or(|want| {
+                d.tally
+                    .as_ref()
+                    .is_some_and(|got| [(want.yes, got.yes), (want.no, got.no), (want.abstain, got.abstain)].iter().all(|(w, g)| w.is_none_or(|w| w == *g)))
+            });
+            if d.status.word() == *status && by_matches && tally_matches {
+                return Ok(());
             }
+            let mut derived = d.status.to_string();
+            if !d.blocked_by.is_empty() {
+                derived.push_str(&format!(" by {}", d.blocked_by.join(" ")));
+            }
+            if tally.is_some() {
+                match &d.tally {
+                    Some(t) => derived.push_str(&format!(" with {} for {} against {} abstaining", t.yes, t.no, t.abstain)),
+                    None => derived.push_str(&format!(", without a tally ({})", d.procedure)),
+                }
+            }
+            Err(derived)
         }
         Expected::Party { status, .. } => match report.parties.iter().find(|p| p.fact == fact) {
             Some(p) if p.status == *status => Ok(()),
