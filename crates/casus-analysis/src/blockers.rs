@@ -82,10 +82,13 @@ const MAX_SEATS: usize = 200;
 /// The positions a party can take under a procedure, as (position, verb).
 fn moves(rule: DecisionRule) -> &'static [(Position, &'static str)] {
     match rule {
-        DecisionRule::Unanimity => &[(Position::Signed, "had signed"), (Position::Refused, "had refused"), (Position::Pending, "had not acted")],
-        DecisionRule::ConsensusOptOut => {
-            &[(Position::Signed, "had signed"), (Position::Refused, "had refused"), (Position::OptedOut, "had opted out"), (Position::Pending, "had not acted")]
-        }
+        DecisionRule::Unanimity => &[(Position::Signed, "had signed"), (Position::Refused, "had refused"), (Position::Pending, "had taken no position")],
+        DecisionRule::ConsensusOptOut => &[
+            (Position::Signed, "had signed"),
+            (Position::Refused, "had refused"),
+            (Position::OptedOut, "had opted out"),
+            (Position::Pending, "had taken no position"),
+        ],
         DecisionRule::Vote(_) => &[
             (Position::VotedYes, "had voted yes"),
             (Position::VotedNo, "had voted no"),

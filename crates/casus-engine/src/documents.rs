@@ -82,7 +82,7 @@ impl Position {
             Position::Amended => "proposed an amendment",
             Position::Pending => "no position yet",
             Position::KeptSilent => "kept silent",
-            Position::NoObjection => "raised no objection",
+            Position::NoObjection => "no objection on record",
             Position::DidNotTakePart => "did not take part",
             Position::NotRecorded => "vote not recorded",
             Position::Assented => "assented by acclamation",

@@ -169,13 +169,27 @@ impl Lowerer<'_> {
         }
         let mut treaty_head = None;
         for located in &parsed.blocks {
+            // The organ whose declaration the notes that follow it (in this
+            // block, with nothing else between) are about.
+            let mut noted_organ: Option<usize> = None;
             syntax::for_each_item(text, located.range.clone(), &mut Diagnostics::muted(), |item, _| {
                 if let Item::Decl(decl) = item {
                     let word = head_word(&decl);
                     if word == "treaty" {
                         treaty_head.get_or_insert(decl.head.span);
                     }
+                    let organs = self.treaty.organs.len();
+                    let notes = self.treaty.notes.len();
                     self.lower(&decl, located, word);
+                    noted_organ = match word {
+                        "organ" if self.treaty.organs.len() > organs => Some(organs),
+                        "note" => noted_organ,
+                        _ => None,
+                    };
+                    if let (Some(i), Some((_, text))) = (noted_organ, self.treaty.notes.get(notes).filter(|_| word == "note")) {
+                        let text = text.clone();
+                        self.treaty.organs[i].notes.push(text);
+                    }
                 }
             });
         }
@@ -587,6 +601,7 @@ impl Lowerer<'_> {
             quote,
             span: decl.head.span,
             until: None,
+            notes: Vec::new(),
         };
         // The vote refinements (`quorum`, `abstentions`, `excludes`) apply to
         // every vote rule of the organ, whichever kind it is for.

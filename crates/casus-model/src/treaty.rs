@@ -389,6 +389,10 @@ pub struct Organ {
     /// `until DATE`: the organ exists until this instant; from it, no one
     /// sits in it and it takes no act.
     pub until: Option<Time>,
+    /// The open points the treaty file states right after the organ's
+    /// declaration (`note` lines following it in its block): what the
+    /// sources leave unsettled about its rules, shown with them.
+    pub notes: Vec<String>,
 }
 
 /// An organ's rule for one kind of proposal: `decides 2/3 of voting for

@@ -49,6 +49,10 @@ pub struct RuleCite {
     pub quote_line: Option<u32>,
     pub version: Option<crate::report::VersionRef>,
     pub sources: Vec<SourceCite>,
+    /// What the treaty file says its sources leave open about this rule
+    /// (an organ's `note` lines): the encoding is a choice there.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -298,6 +302,7 @@ impl Ctx<'_> {
             quote_line: (quote.line > 0).then_some(quote.line),
             version: self.version_ref(at),
             sources: self.sources(sources),
+            notes: self.treaty.organ(id).map(|o| o.notes.clone()).unwrap_or_default(),
         }
     }
 
@@ -472,7 +477,13 @@ fn explain_party(cx: &Ctx, fact: &str, code: &str) -> Option<Explanation> {
             format!("Whether {} ({}) is a party on {} is not known, since {}.", party.name, code, long_date(cx.state.at), long_date(p.since))
         }
     };
-    let sources: Vec<Citation> = party.events.iter().flat_map(|e| e.sources.iter().cloned()).collect();
+    // Each source once, though several events of the party cite it.
+    let mut sources: Vec<Citation> = Vec::new();
+    for c in party.events.iter().flat_map(|e| e.sources.iter()) {
+        if !sources.contains(c) {
+            sources.push(c.clone());
+        }
+    }
     Some(Explanation {
         fact: fact.to_string(),
         statement,
@@ -486,6 +497,7 @@ fn explain_party(cx: &Ctx, fact: &str, code: &str) -> Option<Explanation> {
             quote_line: None,
             version: cx.version_ref(cx.state.at),
             sources: cx.sources(&sources),
+            notes: Vec::new(),
         }],
         acts,
         readings: Vec::new(),
@@ -605,6 +617,7 @@ fn original_cite(cx: &Ctx, orig: &Duty, first: &Version) -> RuleCite {
         quote_line: (orig.quote.line > 0).then_some(orig.quote.line),
         version: Some(crate::report::VersionRef { id: cx.n(first.id), title: first.title.clone(), in_force: date(first.in_force) }),
         sources: cx.sources(&orig.sources),
+        notes: Vec::new(),
     }
 }
 
@@ -668,14 +681,14 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     match original_rule(cx, duty) {
         Some((orig, first)) => {
             reasons.push(format!(
-                "{creates} in its original text (\"{}\", in force from {}), quoted below. {in_force}; its words for this article are quoted too.",
+                "{creates} in its original text (\"{}\", in force from {}), whose words are quoted. {in_force}; its words for this article are quoted too.",
                 first.title,
                 long_date(first.in_force)
             ));
             rules.push(original_cite(cx, orig, first));
         }
         None => {
-            let quoted = if duty.quote.text.is_empty() { "" } else { ", quoted below" };
+            let quoted = if duty.quote.text.is_empty() { "" } else { ", whose words are quoted" };
             reasons.push(format!("{creates}{quoted}. {in_force}."));
         }
     }
@@ -818,7 +831,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     }
     let others = other_readings(cx, c, duty.id, debtor_sym, o.creditor, &questions);
     if !others.is_empty() {
-        reasons.push(format!("Under the other readings this duty would be {}.", others.join("; ")));
+        reasons.push(format!("Under each other reading (one question changed at a time), the duty is {}.", others.join("; ")));
     }
     let case_name = case_title(cx.treaty, cx.acts, cx.symbols, c);
     Some(Explanation {

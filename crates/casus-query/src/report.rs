@@ -318,6 +318,36 @@ pub fn long_date(t: Time) -> String {
     }
 }
 
+/// The titles documents were given, by document: the acts that proposed
+/// them name them (see [`act_words`]).
+pub fn document_titles(acts: &[casus_model::Act], symbols: &Symbols) -> std::collections::HashMap<casus_model::Sym, String> {
+    acts.iter().filter(|a| a.document.is_some() && a.title.is_some()).map(|a| (a.document, symbols.name(a.title).to_string())).collect()
+}
+
+/// An act in words for people (the ledger's rows, the timeline's marks):
+/// "Kazakhstan · sign · Declaration of the Collective Security Council".
+/// Names come from the treaty, document titles from `titles`
+/// ([`document_titles`]).
+pub fn act_words(a: &casus_model::Act, treaty: &Treaty, symbols: &Symbols, titles: &std::collections::HashMap<casus_model::Sym, String>) -> String {
+    let name = |s: casus_model::Sym| -> String {
+        let code = symbols.name(s);
+        treaty.party(s).map(|p| p.name.clone()).or_else(|| treaty.organ(s).map(|o| o.name.clone())).unwrap_or_else(|| code.replace('_', " "))
+    };
+    let mut parts = vec![name(a.actor), a.kind.keyword().replace('-', " ")];
+    if a.subject.is_some() {
+        parts[1] = format!("{} {}", parts[1], symbols.name(a.subject).replace('_', " "));
+    }
+    if a.document.is_some() {
+        parts.push(titles.get(&a.document).cloned().unwrap_or_else(|| symbols.name(a.document).replace('_', " ")));
+    }
+    for (word, s) in [("to", a.to), ("against", a.against), ("about", a.about)] {
+        if s.is_some() {
+            parts.push(format!("{word} {}", name(s)));
+        }
+    }
+    parts.join(" · ")
+}
+
 /// When an act happened, as prose writes it, to the precision the record
 /// gives: "14 September 2022", "14 September 2022, 17:30 UTC", "between
 /// 5 and 7 January 2022" (as "between 5 January 2022 and 7 January 2022"),

@@ -13,7 +13,7 @@
 //! `featured` line), and a bad address gets an HTML page saying what is
 //! wrong, never the API's JSON.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -292,7 +292,7 @@ fn happened(c: &CaseRow, act_date: &dyn Fn(&str) -> Option<i64>) -> String {
         .map(|(done, opened)| (Time(done).start_of_day().0 - opened) / 86_400);
     match days {
         Some(0) => format!("{duty} given by {who} on the day"),
-        Some(1) => format!("{duty} given by {who} within 1 day"),
+        Some(1) => format!("{duty} given by {who} within a day"),
         Some(n) => format!("{duty} given by {who} within {n} days"),
         None => format!("{duty} given by {who}"),
     }
@@ -312,16 +312,19 @@ async fn story_line(
     let here = verdict(c);
     let mut varies = false;
     for q in questions {
+        let chosen = p.question.chosen(&q.id).unwrap_or(&q.default);
         let mut by_option = Vec::new();
         for o in &q.options {
             let p2 = StateParams { question: p.question.choosing(&q.id, &o.id), fact: None };
             let (_, d2) = report_for(s, p2).await?;
             let v = d2.report.cases.iter().find(|c2| c2.id == c.id).map_or_else(|| "not yet opened".to_string(), verdict);
-            by_option.push((o.id.replace('_', " "), v));
+            // The option as the toggles above name it, and whether it is the one chosen.
+            let label = if o.id == chosen { format!("“{}” (chosen)", o.name) } else { format!("“{}”", o.name) };
+            by_option.push((label, v));
         }
         if by_option.iter().any(|(_, v)| *v != by_option[0].1) {
             varies = true;
-            let parts: Vec<String> = by_option.iter().map(|(o, v)| format!("{v} under the {o} reading")).collect();
+            let parts: Vec<String> = by_option.iter().map(|(o, v)| format!("{v} if {o}")).collect();
             text.push_str("; ");
             text.push_str(&parts.join(", "));
         }
@@ -583,7 +586,7 @@ async fn timeline_page(s: AppState, p: StateParams) -> Result<Response, ApiError
     let explain = |fact: &str| nav.explain(fact);
     let name = |code: &str| name_of(&names, code);
     let links = svg::TimelineLinks { year: &link, explain: &explain, name: &name };
-    let svg = svg::both(|l| svg::timeline(&d.report, &data.acts[..r.known()], &data.symbols, r.question.at, &links, l));
+    let svg = svg::both(|l| svg::timeline(&d.report, &data.treaty, &data.acts[..r.known()], &data.symbols, r.question.at, &links, l));
     drop(data);
     render(&Timeline { nav, svg })
 }
@@ -663,47 +666,26 @@ pub async fn ledger(State(s): State<AppState>, p: Result<StateParams, ApiError>,
     }
 }
 
-/// The fact an act bears on: its case, its document, or its actor's
-/// membership; `None` for an act no explanation lists.
-fn act_fact(a: &casus_model::Act, symbols: &casus_model::Symbols, treaty: &casus_model::Treaty) -> Option<FactId> {
+/// The fact an act bears on: the case it belongs to or opened (of
+/// `cases`, the cases opened), the document it proposes, decides or takes
+/// a position on, or, for an act that may change membership, its actor's;
+/// `None` for an act no explanation lists.
+fn act_fact(a: &casus_model::Act, symbols: &casus_model::Symbols, treaty: &casus_model::Treaty, cases: &HashSet<&str>) -> Option<FactId> {
     use casus_model::ActKind::*;
     let name = |s: casus_model::Sym| symbols.name(s).to_string();
-    if a.case.is_some() {
+    if a.case.is_some() && cases.contains(symbols.name(a.case)) {
         return Some(FactId::Case(name(a.case)));
     }
-    if matches!(a.kind, Request | Attack) && a.id.is_some() {
+    if matches!(a.kind, Request | Attack) && a.id.is_some() && cases.contains(symbols.name(a.id)) {
         return Some(FactId::Case(name(a.id)));
     }
-    if a.document.is_some() {
+    if a.document.is_some() && a.kind.concerns_document() {
         return Some(FactId::Document(name(a.document)));
     }
-    if treaty.party(a.actor).is_some() {
+    if casus_model::membership::may_change_membership(a) && treaty.party(a.actor).is_some() {
         return Some(FactId::Party(name(a.actor)));
     }
     None
-}
-
-/// An act in words for the ledger: "Kazakhstan · sign · Declaration of the
-/// Collective Security Council". Names come from the treaty, document
-/// titles from the acts that gave them.
-fn act_words(a: &casus_model::Act, d: &crate::data::Data, titles: &HashMap<casus_model::Sym, String>) -> String {
-    let name = |s: casus_model::Sym| -> String {
-        let code = d.symbols.name(s);
-        d.treaty.party(s).map(|p| p.name.clone()).or_else(|| d.treaty.organ(s).map(|o| o.name.clone())).unwrap_or_else(|| code.replace('_', " "))
-    };
-    let mut parts = vec![name(a.actor), a.kind.keyword().replace('-', " ")];
-    if a.subject.is_some() {
-        parts[1] = format!("{} {}", parts[1], d.symbols.name(a.subject).replace('_', " "));
-    }
-    if a.document.is_some() {
-        parts.push(titles.get(&a.document).cloned().unwrap_or_else(|| d.symbols.name(a.document).replace('_', " ")));
-    }
-    for (word, s) in [("to", a.to), ("against", a.against), ("about", a.about)] {
-        if s.is_some() {
-            parts.push(format!("{word} {}", name(s)));
-        }
-    }
-    parts.join(" · ")
 }
 
 async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
@@ -718,6 +700,11 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
     let (badge, checkpoints) = blocking(move || Ok((s2.verify()?, crate::api::read_checkpoints(&s2)?))).await?;
     let at = p.question.at.map(format_time).unwrap_or_default();
     let nav = nav(&s, "ledger", &p, &at, "/ledger")?;
+    // The cases the log's acts opened (under the chosen readings): a
+    // request or an attack that opened none links to no case.
+    let latest = Question { at: None, as_of: p.question.as_of, readings: p.question.readings.clone() };
+    let (_, derived) = crate::api::report_for(&s, StateParams { question: latest, fact: None }).await?;
+    let cases: HashSet<&str> = derived.report.cases.iter().map(|c| c.id.as_str()).collect();
     let d = s.data()?;
     let size = d.size();
     let pages = size.div_ceil(LEDGER_PAGE).max(1);
@@ -725,8 +712,7 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
     // Newest first.
     let end = size.saturating_sub(page * LEDGER_PAGE);
     let start = end.saturating_sub(LEDGER_PAGE);
-    let titles: HashMap<casus_model::Sym, String> =
-        d.acts.iter().filter(|a| a.document.is_some() && a.title.is_some()).map(|a| (a.document, d.symbols.name(a.title).to_string())).collect();
+    let titles = casus_query::report::document_titles(&d.acts, &d.symbols);
     let witnessed = s.witnessed_times()?;
     let entries: Vec<LedgerRow> = (start as usize..end as usize)
         .rev()
@@ -735,7 +721,7 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
             let act = d.act_at(i as u64);
             let date = act.map(casus_query::report::act_date).unwrap_or_default();
             let explain = act.and_then(|a| {
-                let fact = act_fact(a, &d.symbols, &d.treaty)?;
+                let fact = act_fact(a, &d.symbols, &d.treaty, &cases)?;
                 // On the act's day, under the chosen readings.
                 let on_the_day = Question { at: Some(a.time.end_of_day()), as_of: None, readings: p.question.readings.clone() };
                 let mut q = form_urlencoded::Serializer::new(String::new());
@@ -746,7 +732,7 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
                 }
                 Some(href)
             });
-            let what = act.map_or_else(|| e.summary.clone(), |a| act_words(a, &d, &titles));
+            let what = act.map_or_else(|| e.summary.clone(), |a| casus_query::report::act_words(a, &d.treaty, &d.symbols, &titles));
             let logged_by = witnessed.of(e.seq).map(|l| l.time).unwrap_or_default();
             Some(LedgerRow { e, what, date, explain, logged_by })
         })

@@ -168,10 +168,7 @@ impl AppState {
         let acts = &data.acts[..r.known()];
         let state = casus_engine::derive(&data.treaty, acts, &r.question.query());
         let mut e = casus_query::explain_fact(&data.treaty, acts, &data.symbols, &state, fact).ok_or_else(|| {
-            ApiError::not_found(format!(
-                "no fact `{fact}` on {}; facts look like party/ARM, case/ID, obligation/CASE/DUTY/DEBTOR",
-                casus_query::report_date(r.question.at)
-            ))
+            ApiError::not_found(format!("no fact `{fact}` on {}; facts look like {}", casus_query::report_date(r.question.at), casus_query::FACT_FORMS))
         })?;
         let times = self.witnessed_times()?;
         if !times.is_empty() {

@@ -227,7 +227,7 @@ pub struct TimelineLinks<'a> {
 /// not overlap another; cases as bars from their opening to the day their
 /// last verdict fell (or the chosen date, while one is open), coloured by
 /// their worst verdict; and a line on the chosen date.
-pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, links: &TimelineLinks, l: Layout) -> String {
+pub fn timeline(report: &Report, treaty: &Treaty, acts: &[Act], symbols: &Symbols, at: Time, links: &TimelineLinks, l: Layout) -> String {
     let (link, explain, names) = (links.year, links.explain, links.name);
     let first = acts.iter().map(|a| a.time.0).min().unwrap_or(at.0);
     let last = acts.iter().map(|a| a.time.0).max().unwrap_or(at.0).max(at.0);
@@ -255,25 +255,19 @@ pub fn timeline(report: &Report, acts: &[Act], symbols: &Symbols, at: Time, link
     let mut ends = [[f64::MIN; 2]; LANES.len()];
     let mut marks = String::new();
     let mut labels = String::new();
+    let titles = casus_query::report::document_titles(acts, symbols);
     for (i, a) in acts.iter().enumerate() {
         let ln = lane_of(a.kind);
         let x = s.x(a.time.0);
         let y = top + lane * ln as f64 + head + 20.0;
         let id = casus_query::act_name(a, symbols, i);
-        let mut what = format!("{}: {} {}", casus_query::report::act_date(a), symbols.name(a.actor), a.kind.keyword());
-        for sym in [a.subject, a.document, a.to, a.against, a.about] {
-            if sym.is_some() {
-                what.push(' ');
-                what.push_str(symbols.name(sym));
-            }
-        }
+        let what = format!("{}: {}", casus_query::report::act_date(a), casus_query::report::act_words(a, treaty, symbols, &titles));
         let future = if a.time > at { " future" } else { "" };
         let _ = write!(
             marks,
-            r##"<circle cx="{x:.1}" cy="{y:.1}" r="5" class="act k{ln}{future}" data-act="{}"><title>{} ({})</title></circle>"##,
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="5" class="act k{ln}{future}" data-act="{}"><title>{}</title></circle>"##,
             esc(&id),
-            esc(&what),
-            esc(&id)
+            esc(&what)
         );
         // The label: the actor and the kind, in the first row it fits
         // without touching the previous label there or the drawing's edge.

@@ -748,15 +748,17 @@ async fn pages_open_at_the_featured_date_and_lead_with_the_cases() {
     let text = visible_text(&html).replace(" :", ":");
     assert!(text.contains("Collective Security Treaty on 1 December 2022"), "{text}");
     // The lines are computed from the verdicts, featured cases first.
-    let kaz = text.find("Kazakhstan, January 2022: assistance to the victim of an aggression given by all five within 1 day").expect("the Kazakhstan line");
-    let arm = text
-        .find("Armenia, September 2022: no assistance to the victim of an aggression; breached under the request reading, not triggered under the determination reading")
-        .expect("the Armenia line");
+    let kaz = text.find("Kazakhstan, January 2022: assistance to the victim of an aggression given by all five within a day").expect("the Kazakhstan line");
+    // Each reading as its toggle names it, the one chosen marked.
+    let arm = text.find("Armenia, September 2022: no assistance to the victim of an aggression; breached if “The victim").expect("the Armenia line");
+    assert!(text.contains("Article 4 triggers the duty” (chosen), not triggered if “Only a CSC determination of aggression"), "{text}");
     assert!(kaz < arm, "featured cases in the record's order");
     assert!(html.contains(r#"href="/cases?at=2022-12-01#case-arm_2022_09_art4""#), "each line links to its case");
     // Under the other reading, the Armenian line still tells both readings.
     let (_, html) = page_text(&f, "/?reading=art4_trigger%3Ddetermination").await;
-    assert!(visible_text(&html).contains("breached under the request reading, not triggered under the determination reading"));
+    let text = visible_text(&html);
+    assert!(text.contains("Article 4 triggers the duty”, not triggered if “Only a CSC determination of aggression"), "{text}");
+    assert!(text.contains("about the victim, does” (chosen)"), "{text}");
     // Entries and acts are reconciled on the page.
     let (_, v) = f.get("/api/head").await;
     let size = v["size"].as_u64().expect("size");
@@ -791,7 +793,10 @@ async fn as_known_before_the_first_record_says_why_nothing_shows() {
     let text = visible_text(&html);
     assert!(text.contains("Nothing had been recorded by 1 January 2000: the ledger was created on "), "{text}");
     assert!(text.contains("and its first act was recorded on "), "{text}");
-    assert!(text.contains("of the 0 acts the ledger had recorded by 1 January 2000."), "{text}");
+    assert!(text.contains("The ledger had recorded no act by 1 January 2000."), "{text}");
+    let (_, html) = page_text(&f, "/?at=1995-01-01").await;
+    let text = visible_text(&html);
+    assert!(text.contains("No act in the ledger is dated on or before 1 January 1995 ("), "{text}");
     let (_, html) = page_text(&f, "/?at=2022-12-01").await;
     assert!(!html.contains(r#"id="notice""#), "no notice when acts are known");
 }
@@ -813,4 +818,19 @@ async fn ledger_rows_give_the_act_date_and_link_to_its_explanation() {
     let (s, html) = page_text(&f, "/explain?fact=case%2Farm_2022_09_art4&at=2022-09-14").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains(r#"id="act-arm_2022_09_art4""#), "the link's anchor is on the page");
+    // Every explanation the ledger links to exists: an attack or a request
+    // that opened no case, or a statement, links to none.
+    let (_, html) = page_text(&f, "/ledger?at=2022-12-01").await;
+    let mut links = 0;
+    for part in html.split("href=\"/explain?").skip(1) {
+        let query = part.split('"').next().unwrap_or_default().replace("&#38;", "&").replace("&amp;", "&");
+        let (s, page) = page_text(&f, &format!("/explain?{}", query.split('#').next().unwrap_or_default())).await;
+        assert_eq!(s, StatusCode::OK, "/explain?{query}: {page}");
+        if let Some(anchor) = query.split('#').nth(1) {
+            assert!(page.contains(&format!("id=\"{anchor}\"")), "/explain?{query} has no #{anchor}");
+        }
+        links += 1;
+    }
+    assert!(links >= 10, "{links} links");
+    assert!(!html.contains("case%2Faze_2022_09_attack"), "the attack opened no case");
 }

@@ -39,11 +39,13 @@ pub fn report(r: &Report) -> String {
         .collect();
     out.push_str(&table(&["document", "organ", "status", "since", "blocked by", "title"], &rows));
     for d in r.documents.iter().filter(|d| d.sheet.iter().any(|s| s.reason.is_some() || s.condition.is_some() || s.position == "opted_out")) {
+        // The positions taken by an act, with its date (what the procedure
+        // makes of a silent seat is in the sheet, not here).
         for s in &d.sheet {
-            if s.position == "pending" || s.position == "signed" {
+            let Some(date) = s.date.as_deref().filter(|_| s.position != "pending" && s.position != "signed") else {
                 continue;
-            }
-            let _ = writeln!(out, "  {}: {} {} on {}", d.id, s.party, s.position.replace('_', " "), s.date.as_deref().unwrap_or("?"));
+            };
+            let _ = writeln!(out, "  {}: {} {} on {date}", d.id, s.party, s.position.replace('_', " "));
             if let Some(reason) = &s.reason {
                 let _ = writeln!(out, "    reason:    {reason}");
             }
@@ -98,8 +100,9 @@ pub fn report(r: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "\n{} acts considered. Ask why with: casus explain TREATY RECORD FACT, where FACT is for example {}.",
-        r.acts_considered,
+        "\n{} dated on or before {}. Ask why with: casus explain TREATY RECORD FACT, where FACT is for example {}.",
+        casus_model::words::count(r.acts_considered, "act", "acts"),
+        r.at,
         example_facts(r)
     );
     out
@@ -182,6 +185,14 @@ pub fn explanation(e: &Explanation) -> String {
         }
         for s in &rule.sources {
             let _ = writeln!(out, "  Source: {}", source(s));
+        }
+        if !rule.notes.is_empty() {
+            let _ = writeln!(out, "  Open points the treaty file states:");
+        }
+        for n in &rule.notes {
+            for (i, line) in wrap(n, 74).iter().enumerate() {
+                let _ = writeln!(out, "  {} {line}", if i == 0 { "-" } else { " " });
+            }
         }
     }
     let _ = writeln!(out, "\nWhy:");
