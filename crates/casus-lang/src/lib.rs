@@ -23,8 +23,10 @@ pub use format::format_file;
 pub use record::{Featured, load_record, load_record_after, load_record_featured};
 pub use treaty::{load_treaty, parse_decision_rule};
 
-/// The largest treaty or record file we read, in bytes.
-pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
+/// The largest treaty or record file we read, in bytes: a record of about
+/// 650,000 synthetic acts; checking a file costs up to about ten times its
+/// size in memory.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 /// The largest number of acts in one record.
 pub const MAX_ACTS: usize = 20_000_000;
 

@@ -1037,6 +1037,23 @@ pub fn checkpoint_notes(backend: &dyn Backend, name: &str) -> Outcome {
     ensure(verify_bundle(&old).is_ok_and(|r| r.note.is_none()), || "v1 bundle".into())?;
     ensure(crate::verify_bundle_witnessed(&old, &wv, 1).is_err(), || "a v1 bundle met a quorum".into())?;
 
+    // A page of the newest checkpoints, each with its note if one is stored
+    // (the last, stored without, has none): what the whole lists give.
+    let mut store = backend.open(name)?;
+    let (rows, all_notes) = (store.checkpoint_rows().map_err(err)?, store.checkpoint_note_rows().map_err(err)?);
+    ensure(rows.len() >= 4, || format!("{} checkpoints", rows.len()))?;
+    for (below, limit) in [(u64::MAX, 100), (u64::MAX, 2), (len, 1), (size + 1, 2), (seq + 1, 5), (10, 3), (u64::MAX, 0)] {
+        let page = store.checkpoint_rows_tail(below, limit).map_err(err)?;
+        let end = rows.iter().filter(|(s, _)| *s < below).count();
+        let want: Vec<crate::store::CheckpointRow> = rows[end.saturating_sub(limit)..end]
+            .iter()
+            .map(|(s, b)| (*s, b.clone(), all_notes.iter().find(|(n, _)| n == s).map(|(_, note)| note.clone())))
+            .collect();
+        ensure(page == want, || format!("the newest {limit} below {below}: {page:?}, not {want:?}"))?;
+    }
+    let newest = store.checkpoint_rows_tail(u64::MAX, 1).map_err(err)?;
+    ensure(newest.len() == 1 && newest[0].0 == len && newest[0].2.is_none(), || format!("{newest:?}"))?;
+
     // Tampering with notes.
     let signer = operator_note_signer(&origin, &keys.operator).map_err(err)?;
     let other_root = TreeHead::new(&origin, 10, [7; 32]).sign(&signer).map_err(err)?;

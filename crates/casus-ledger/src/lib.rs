@@ -74,7 +74,7 @@ pub use keys::{KeyFile, KeyId, KeyRegistration, KeyRole, PublicKeyFile, SecretKe
 pub use ledger::{Ledger, VerifyReport, signed_act_entries, signed_act_statements, verify_store};
 pub use merkle::{Hash, leaf_hash};
 pub use note::Note;
-pub use store::{MemStore, Store, StoreRead};
+pub use store::{CheckpointRow, MemStore, Store, StoreRead};
 pub use tiles::{BundleFormat, TileHashes, TileKind, TilePath, encode_bundle, fits_narrow};
 
 /// Largest stored entry, in bytes. The genesis entry carries the treaty

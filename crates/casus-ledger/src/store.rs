@@ -17,6 +17,10 @@ use std::sync::{Arc, Mutex};
 
 use crate::{LedgerError, Result};
 
+/// A stored checkpoint: its tree size, its bytes, and the checkpoint note
+/// stored under the same size, if any ([`Store::checkpoint_rows_tail`]).
+pub type CheckpointRow = (u64, Vec<u8>, Option<Vec<u8>>);
+
 /// Reads stored entries.
 pub trait StoreRead {
     /// The entries stored at positions `start..end`, in position order, as
@@ -64,6 +68,21 @@ pub trait Store: StoreRead + Send {
     /// Every stored checkpoint as `(tree size it is stored under, bytes)`,
     /// in size order. `verify` checks that the two sizes agree.
     fn checkpoint_rows(&mut self) -> Result<Vec<(u64, Vec<u8>)>>;
+
+    /// The last `limit` stored checkpoints of tree size below `before`, as
+    /// [`Store::checkpoint_rows`] gives them, with the checkpoint note
+    /// stored under each size if any: a page of the newest, read without
+    /// the rest where the store can.
+    fn checkpoint_rows_tail(&mut self, before: u64, limit: usize) -> Result<Vec<CheckpointRow>> {
+        let rows = self.checkpoint_rows()?;
+        let end = rows.partition_point(|(size, _)| *size < before);
+        let page = &rows[end.saturating_sub(limit)..end];
+        let mut notes: std::collections::HashMap<u64, Vec<u8>> = match page.first() {
+            Some((first, _)) => self.checkpoint_note_rows()?.into_iter().filter(|(size, _)| size >= first).collect(),
+            None => Default::default(),
+        };
+        Ok(page.iter().map(|(size, bytes)| (*size, bytes.clone(), notes.remove(size))).collect())
+    }
 
     /// Every stored checkpoint's bytes, in tree-size order.
     fn checkpoints(&mut self) -> Result<Vec<Vec<u8>>> {

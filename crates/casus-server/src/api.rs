@@ -370,13 +370,18 @@ pub struct EntriesBody {
     pub entries: Vec<EntryMeta>,
 }
 
+/// A page's `limit`: 100 by default, at most [`MAX_PAGE_ENTRIES`].
+fn page_limit(limit: Option<u64>) -> Result<u64, ApiError> {
+    match limit.unwrap_or(100) {
+        n @ 1..=MAX_PAGE_ENTRIES => Ok(n),
+        _ => Err(ApiError::bad_request(format!("`limit` must be between 1 and {MAX_PAGE_ENTRIES}"))),
+    }
+}
+
 /// A page of ledger entries, in log order.
 #[utoipa::path(get, path = "/api/entries", params(PageParams), responses((status = 200, body = EntriesBody), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn entries(State(s): State<AppState>, Q(p): Q<PageParams>) -> Result<Json<EntriesBody>, ApiError> {
-    let limit = p.limit.unwrap_or(100);
-    if limit == 0 || limit > MAX_PAGE_ENTRIES {
-        return Err(ApiError::bad_request(format!("`limit` must be between 1 and {MAX_PAGE_ENTRIES}")));
-    }
+    let limit = page_limit(p.limit)?;
     let d = s.data()?;
     let from = p.from.unwrap_or(0).min(d.size());
     let to = (from + limit).min(d.size());
@@ -429,14 +434,15 @@ pub struct CosignatureBody {
     pub time: String,
 }
 
-pub fn read_checkpoints(s: &AppState) -> Result<Vec<CheckpointBody>, ApiError> {
-    let (raw, notes) = {
+/// The last `limit` checkpoints of tree size below `before`, in size order,
+/// each with the witnesses that cosigned its note.
+pub fn read_checkpoints(s: &AppState, before: u64, limit: usize) -> Result<Vec<CheckpointBody>, ApiError> {
+    let rows = {
         let mut store = s.0.writer.lock().map_err(|_| ApiError::internal("writer lock poisoned"))?;
-        (store.checkpoints().map_err(ApiError::internal)?, store.checkpoint_note_rows().map_err(ApiError::internal)?)
+        store.checkpoint_rows_tail(before, limit).map_err(ApiError::internal)?
     };
-    let cosigners = |size: u64| -> Vec<CosignatureBody> {
-        let Some((_, bytes)) = notes.iter().find(|(s, _)| *s == size) else { return Vec::new() };
-        let Ok(note) = Note::parse(bytes) else { return Vec::new() };
+    let cosigners = |note: Option<&[u8]>| -> Vec<CosignatureBody> {
+        let Some(Ok(note)) = note.map(Note::parse) else { return Vec::new() };
         note.signatures
             .iter()
             .filter_map(|sig| {
@@ -445,8 +451,8 @@ pub fn read_checkpoints(s: &AppState) -> Result<Vec<CheckpointBody>, ApiError> {
             })
             .collect()
     };
-    raw.iter()
-        .map(|b| {
+    rows.iter()
+        .map(|(_, b, note)| {
             let (cp, _) = Checkpoint::parse(b).map_err(ApiError::internal)?;
             Ok(CheckpointBody {
                 size: cp.size,
@@ -454,17 +460,30 @@ pub fn read_checkpoints(s: &AppState) -> Result<Vec<CheckpointBody>, ApiError> {
                 time: Time(cp.time).format(casus_model::Precision::Second),
                 signer: cp.signer.hex(),
                 hex: hex_encode(b),
-                cosigned_by: cosigners(cp.size),
+                cosigned_by: cosigners(note.as_deref()),
             })
         })
         .collect()
 }
 
-/// The operator's signed checkpoints, by size.
-#[utoipa::path(get, path = "/api/checkpoints", responses((status = 200, body = Vec<CheckpointBody>)))]
-pub async fn checkpoints(State(s): State<AppState>) -> Result<Json<Vec<CheckpointBody>>, ApiError> {
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CheckpointsParams {
+    /// Only checkpoints of a tree size below this (default: all), to page back.
+    pub before: Option<u64>,
+    /// How many of the newest of those (default 100, at most 500).
+    pub limit: Option<u64>,
+}
+
+/// The operator's signed checkpoints, by size: the newest `limit` (below
+/// `before`), oldest first.
+#[utoipa::path(get, path = "/api/checkpoints", params(CheckpointsParams), responses(
+    (status = 200, body = Vec<CheckpointBody>),
+    (status = 400, description = "A `limit` out of range", body = crate::error::ErrorBody)))]
+pub async fn checkpoints(State(s): State<AppState>, Q(p): Q<CheckpointsParams>) -> Result<Json<Vec<CheckpointBody>>, ApiError> {
+    let limit = page_limit(p.limit)?;
     let s2 = s.clone();
-    Ok(Json(blocking(move || read_checkpoints(&s2)).await?))
+    Ok(Json(blocking(move || read_checkpoints(&s2, p.before.unwrap_or(u64::MAX), limit as usize)).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -590,19 +609,29 @@ pub async fn verify(State(s): State<AppState>) -> Result<Json<VerifyBadge>, ApiE
 }
 
 /// Server-sent events: one `entry` event (an `EntryMeta` in JSON) per entry appended.
-#[utoipa::path(get, path = "/api/events", responses((status = 200, description = "text/event-stream of `entry` events", content_type = "text/event-stream")))]
-pub async fn events(State(s): State<AppState>) -> impl IntoResponse {
+#[utoipa::path(get, path = "/api/events", responses(
+    (status = 200, description = "text/event-stream of `entry` events", content_type = "text/event-stream"),
+    (status = 503, description = "As many event streams are open as the server keeps (1,024): retry later", body = crate::error::ErrorBody)))]
+pub async fn events(State(s): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    // The stream holds its permit until it is dropped (the client gone).
+    let permit = s.0.streams.clone().try_acquire_owned().map_err(|_| {
+        ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            format!("{} event streams are open, the most this server keeps; retry in a minute", crate::config::MAX_EVENT_STREAMS),
+        )
+    })?;
     let rx = s.0.events.subscribe();
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+    let stream = futures_util::stream::unfold((rx, permit), |(mut rx, permit)| async move {
         let ev = match rx.recv().await {
             Ok(meta) => Event::default().event("entry").id(meta.seq.to_string()).json_data(&meta).unwrap_or_else(|_| Event::default().event("entry")),
             // A slow reader missed some: tell it to reload everything.
             Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Event::default().event("lagged").data("reload"),
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
         };
-        Some((Ok::<Event, Infallible>(ev), rx))
+        Some((Ok::<Event, Infallible>(ev), (rx, permit)))
     });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
 /// A path segment that does not decode (bad percent-encoding, not UTF-8),

@@ -72,6 +72,20 @@ pub use casus_query::system_now;
 /// many requests for distinct dates at once. Further ones wait their turn.
 pub const MAX_CONCURRENT_DERIVATIONS: usize = 2;
 
-/// Most `POST /api/acts` requests checked at once; a further one is
-/// answered 503 `busy` at once, before its body is read.
+/// Most `POST /api/acts` requests checked at once (their signatures and
+/// text, once their bodies are read); a further one waits its turn.
 pub const MAX_CONCURRENT_WRITES: usize = 4;
+
+/// Most `POST /api/acts` bodies being read at once: with the body limit,
+/// this bounds the memory that bodies on their way hold (64 × 2 MiB), and a
+/// few slow senders cannot hold up the checks of everyone else's writes.
+pub const MAX_CONCURRENT_BODIES: usize = 64;
+
+/// Longest a `POST /api/acts` body may take to arrive once its headers have
+/// (a client that sends its body a byte at a time is answered 408).
+pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Most event streams (`/api/events`) open at once: a stream never ends by
+/// itself, so without a cap idle streams could take every connection the
+/// server accepts. A further one is answered 503.
+pub const MAX_EVENT_STREAMS: usize = 1024;

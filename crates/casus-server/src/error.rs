@@ -111,9 +111,21 @@ impl ApiError {
     }
 }
 
+/// Most characters of a request's own words (a path, a value) echoed in an
+/// error or a log line; the rest is cut, marked with `…`.
+pub const MAX_ECHO_CHARS: usize = 200;
+
+/// `text` cut to [`MAX_ECHO_CHARS`] characters.
+pub fn clipped(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_ECHO_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
+        None => text.into(),
+    }
+}
+
 /// Unknown routes.
 pub async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::not_found(format!("no such page or endpoint: {}", uri.path()))
+    ApiError::not_found(format!("no such page or endpoint: {}", clipped(uri.path())))
 }
 
 pub async fn method_not_allowed() -> ApiError {

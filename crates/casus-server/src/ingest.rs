@@ -104,8 +104,9 @@ pub const MAX_DETAILS: usize = 100;
 /// Most lines of acts text (inside acts blocks) per signed statement: an act's
 /// head line, its fields and sources. Prose of a `.md` text is not counted.
 pub const MAX_TEXT_LINES_PER_ACT: usize = 64;
-/// How long a write waits for one of the [`MAX_CONCURRENT_WRITES`] permits
-/// to check its body before it is answered 503 `busy`.
+/// How long a write waits for a permit, to have its body read (of
+/// [`crate::config::MAX_CONCURRENT_BODIES`]) or to be checked (of
+/// [`MAX_CONCURRENT_WRITES`]), before it is answered 503 `busy`.
 pub const WRITE_PERMIT_WAIT: Duration = Duration::from_secs(5);
 /// Requests the writer's queue holds before further ones wait.
 pub const QUEUE_REQUESTS: usize = 1024;
@@ -197,26 +198,22 @@ fn signers_known(s: &AppState, parsed: &[SignedStatement]) -> Result<bool, ApiEr
     (status = 201, description = "Appended durably", body = Appended),
     (status = 400, description = "Malformed body or statement", body = crate::error::ErrorBody),
     (status = 403, description = "Unknown or revoked key, a party signing for another, a bad signature", body = crate::error::ErrorBody),
+    (status = 408, description = "The body did not arrive within 10 s of the headers", body = crate::error::ErrorBody),
     (status = 409, description = "A sequence number not above the key's last (a replayed request), another ledger's statement, or an act id already in the ledger", body = crate::error::ErrorBody),
     (status = 413, description = "Body over the limit", body = crate::error::ErrorBody),
     (status = 422, description = "The treaty does not allow the act, the act's date is dishonest, or the text and the statements disagree", body = crate::error::ErrorBody),
-    (status = 503, description = "Too many writes being checked at once: retry after a second", body = crate::error::ErrorBody)))]
+    (status = 503, description = "Too many writes being received or checked at once: retry after a second", body = crate::error::ErrorBody)))]
 /// Appends signed acts (see the module documentation for what is checked).
 pub async fn post_acts(State(s): State<AppState>, req: Request) -> Result<(StatusCode, Json<Appended>), ApiError> {
     let committer = writer(&s)?;
-    // The permit is taken before the body is read, so at most
-    // MAX_CONCURRENT_WRITES bodies are in memory at once; it is given back
-    // once the request is checked, before it waits for its group commit.
-    let permit = match tokio::time::timeout(WRITE_PERMIT_WAIT, s.0.writes.clone().acquire_owned()).await {
-        Ok(Ok(p)) => p,
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
-                format!("the server has been checking {MAX_CONCURRENT_WRITES} writes for {} s; retry in a second", WRITE_PERMIT_WAIT.as_secs()),
-            ));
-        }
-    };
+    let too_large =
+        || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("the request body is over the limit of {} bytes", crate::MAX_BODY_BYTES));
+    // A body announced over the limit is refused before a byte of it is read
+    // (and before `Expect: 100-continue` is answered).
+    let announced = req.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > crate::MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
     let json = req
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
@@ -226,13 +223,26 @@ pub async fn post_acts(State(s): State<AppState>, req: Request) -> Result<(Statu
     if !json {
         return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json"));
     }
-    let bytes = axum::body::Bytes::from_request(req, &s).await.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("the request body is over the limit of {} bytes", crate::MAX_BODY_BYTES))
-        } else {
-            ApiError::bad_request("the request body could not be read")
+    // At most MAX_CONCURRENT_BODIES bodies are read at once, each within
+    // BODY_READ_TIMEOUT: slow senders hold a body permit for a bounded time,
+    // never one of the permits that check writes.
+    let body_permit = acquire(&s.0.bodies, crate::config::MAX_CONCURRENT_BODIES, "receiving").await?;
+    let bytes = match tokio::time::timeout(crate::config::BODY_READ_TIMEOUT, axum::body::Bytes::from_request(req, &s)).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(r)) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+        Ok(Err(_)) => return Err(ApiError::bad_request("the request body could not be read")),
+        Err(_) => {
+            return Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body_timeout",
+                format!("the request body did not arrive within {} s", crate::config::BODY_READ_TIMEOUT.as_secs()),
+            ));
         }
-    })?;
+    };
+    drop(body_permit);
+    // The check permit is given back once the request is checked, before
+    // it waits for its group commit.
+    let permit = acquire(&s.0.writes, MAX_CONCURRENT_WRITES, "checking").await?;
     // From here until it is queued (or refused), the writer may wait for
     // this request (a body still on its way does not hold it up).
     let checking = Checking::new(&committer.counts.checking);
@@ -264,6 +274,18 @@ pub async fn post_acts(State(s): State<AppState>, req: Request) -> Result<(Statu
     drop(checking);
     let appended = answer.await.map_err(|_| ApiError::internal("the ledger writer stopped before answering"))??;
     Ok((StatusCode::CREATED, Json(appended)))
+}
+
+/// One of `n` permits of `semaphore`, or 503 `busy` after [`WRITE_PERMIT_WAIT`].
+async fn acquire(semaphore: &Arc<tokio::sync::Semaphore>, n: usize, doing: &str) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    match tokio::time::timeout(WRITE_PERMIT_WAIT, semaphore.clone().acquire_owned()).await {
+        Ok(Ok(p)) => Ok(p),
+        _ => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            format!("the server has been {doing} {n} writes for {} s; retry in a second", WRITE_PERMIT_WAIT.as_secs()),
+        )),
+    }
 }
 
 /// Largest body checked on the async thread that received it (see

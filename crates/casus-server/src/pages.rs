@@ -658,6 +658,8 @@ impl Ledger {
 
 /// Entries per ledger page.
 const LEDGER_PAGE: u64 = 100;
+/// Checkpoints the ledger page lists (the newest).
+const LEDGER_CHECKPOINTS: usize = 10;
 
 pub async fn ledger(State(s): State<AppState>, p: Result<StateParams, ApiError>, raw: RawQuery) -> Response {
     match p {
@@ -697,7 +699,7 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
         .transpose()?
         .unwrap_or(0);
     let s2 = s.clone();
-    let (badge, checkpoints) = blocking(move || Ok((s2.verify()?, crate::api::read_checkpoints(&s2)?))).await?;
+    let (badge, checkpoints) = blocking(move || Ok((s2.verify()?, crate::api::read_checkpoints(&s2, u64::MAX, LEDGER_CHECKPOINTS)?))).await?;
     let at = p.question.at.map(format_time).unwrap_or_default();
     let nav = nav(&s, "ledger", &p, &at, "/ledger")?;
     // The cases the log's acts opened (under the chosen readings): a
@@ -744,7 +746,7 @@ async fn ledger_page(s: AppState, p: StateParams, RawQuery(raw): RawQuery) -> Re
         ledger_id: d.ledger_id.clone(),
         treaty_name: d.treaty_name.clone(),
         treaty_sha256: d.treaty_sha256.clone(),
-        checkpoints: checkpoints.into_iter().rev().take(10).collect(),
+        checkpoints: checkpoints.into_iter().rev().collect(),
         entries,
         page,
         pages,

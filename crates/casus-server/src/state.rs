@@ -41,6 +41,10 @@ pub struct Inner {
     pub derivations: Arc<tokio::sync::Semaphore>,
     /// Permits to check a write ([`MAX_CONCURRENT_WRITES`]).
     pub writes: Arc<tokio::sync::Semaphore>,
+    /// Permits to read a write's body ([`crate::config::MAX_CONCURRENT_BODIES`]).
+    pub bodies: Arc<tokio::sync::Semaphore>,
+    /// Permits to hold an event stream open ([`crate::config::MAX_EVENT_STREAMS`]).
+    pub streams: Arc<tokio::sync::Semaphore>,
     pub events: broadcast::Sender<EntryMeta>,
     pub(crate) verified: Mutex<Option<VerifyBadge>>,
     /// The queue to the writer thread that group-commits `POST /api/acts`
@@ -105,6 +109,8 @@ impl AppState {
             cache: Mutex::new(ReportCache::new(MAX_CACHE_BYTES, MAX_CACHED_REPORTS)),
             derivations: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_DERIVATIONS)),
             writes: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_WRITES)),
+            bodies: Arc::new(tokio::sync::Semaphore::new(crate::config::MAX_CONCURRENT_BODIES)),
+            streams: Arc::new(tokio::sync::Semaphore::new(crate::config::MAX_EVENT_STREAMS)),
             events,
             verified: Mutex::new(None),
             committer: std::sync::OnceLock::new(),

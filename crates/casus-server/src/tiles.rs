@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -142,7 +143,8 @@ fn latest_note(s: &AppState, tiles: &Tiles) -> Result<Option<Bytes>, ApiError> {
 }
 
 /// `GET /tile/<L>/<N>[.p/<W>]` and `GET /tile/entries/<N>[.p/<W>]`.
-pub async fn tile(State(s): State<AppState>, Extension(tiles): Extension<Arc<Tiles>>, Path(path): Path<String>) -> Result<Response, ApiError> {
+pub async fn tile(State(s): State<AppState>, Extension(tiles): Extension<Arc<Tiles>>, path: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
+    let Path(path) = path.map_err(crate::api::path_error)?;
     let t = TilePath::parse(&path).map_err(|e| ApiError::bad_request(e.to_string()).code("bad_tile_path"))?;
     match t.kind {
         TileKind::Hashes(_) => match hash_tile_ready(&s, &tiles, &t)? {
@@ -156,9 +158,16 @@ pub async fn tile(State(s): State<AppState>, Extension(tiles): Extension<Arc<Til
 
 /// `GET /casus/entries/<N>[.p/<W>]`: an entry bundle with `u32` length
 /// prefixes, for bundles holding an entry too long for the spec's `u16`.
-pub async fn wide_bundle(State(s): State<AppState>, Extension(tiles): Extension<Arc<Tiles>>, Path(path): Path<String>) -> Result<Response, ApiError> {
-    let t = TilePath::parse_index_width(TileKind::Entries, &path)
-        .ok_or_else(|| ApiError::bad_request(format!("`{path}` is not <N>[.p/<W>] (N in groups of three digits, x001/x234/067)")).code("bad_tile_path"))?;
+pub async fn wide_bundle(
+    State(s): State<AppState>,
+    Extension(tiles): Extension<Arc<Tiles>>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path(path) = path.map_err(crate::api::path_error)?;
+    let t = TilePath::parse_index_width(TileKind::Entries, &path).ok_or_else(|| {
+        ApiError::bad_request(format!("`{}` is not <N>[.p/<W>] (N in groups of three digits, x001/x234/067)", crate::error::clipped(&path)))
+            .code("bad_tile_path")
+    })?;
     blocking(move || bundle(&s, &tiles, &t, BundleFormat::Wide)).await.map(octets)
 }
 

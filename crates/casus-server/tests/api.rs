@@ -237,6 +237,13 @@ async fn ledger_entries_checkpoints_and_proofs() {
     let size = v["size"].as_u64().unwrap();
     let (_, cps) = f.get("/api/checkpoints").await;
     assert_eq!(cps[0]["size"].as_u64(), Some(size));
+    // Pages of the newest, below a size: none below the first; a bad limit is 400.
+    let (_, none) = f.get(&format!("/api/checkpoints?before={size}")).await;
+    assert_eq!(none.as_array().map(Vec::len), Some(0), "{none}");
+    let (s, v) = f.get("/api/checkpoints?limit=0").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let (s, _) = f.get("/api/checkpoints?limit=501").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     let (_, p) = f.get("/api/proofs/inclusion?seq=5").await;
     let hash = |s: &Value| casus_ledger::hex::decode_array::<32>(s.as_str().unwrap()).unwrap();
     let path: Vec<[u8; 32]> = p["path"].as_array().unwrap().iter().map(hash).collect();
@@ -615,6 +622,45 @@ async fn a_forged_entry_in_the_store_is_refused_not_checkpointed() {
     let (s, v) = f.post(serde_json::to_vec(&req).unwrap()).await;
     assert!(s.is_client_error() || s == StatusCode::SERVICE_UNAVAILABLE, "{s} {v}");
     assert_eq!(f.head().await.size, before);
+}
+
+/// A path that does not decode gets the one JSON error shape on every
+/// route, and a request's own words are echoed cut short.
+#[tokio::test]
+async fn bad_paths_get_the_json_error_cut_short() {
+    let f = fixture(None);
+    for uri in ["/tile/0/%ff", "/tile/entries/%ff", "/casus/entries/%ff", "/api/entries/%ff"] {
+        let (s, v) = f.get(uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
+        assert_eq!(v["error"]["status"], 400, "{uri}: {v}");
+    }
+    let (s, v) = f.get(&format!("/{}", "a".repeat(60_000))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let message = v["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.ends_with('…') && message.len() < 400, "{message}");
+}
+
+/// Event streams are capped: each open stream holds a place until it is
+/// dropped; one more is answered 503 with a reason, and a place freed is
+/// taken again.
+#[tokio::test]
+async fn event_streams_are_capped() {
+    let f = fixture(None);
+    let open = |f: &Fixture| app(f.state.clone()).oneshot(Request::get("/api/events").body(Body::empty()).unwrap());
+    let mut streams = Vec::new();
+    for _ in 0..casus_server::config::MAX_EVENT_STREAMS {
+        let r = open(&f).await.expect("response");
+        assert_eq!(r.status(), StatusCode::OK);
+        streams.push(r);
+    }
+    let r = open(&f).await.expect("response");
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = axum::body::to_bytes(r.into_body(), 4096).await.expect("body");
+    let v: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(v["error"]["code"], "busy", "{v}");
+    assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("event streams are open")), "{v}");
+    streams.pop();
+    assert_eq!(open(&f).await.expect("response").status(), StatusCode::OK, "a closed stream frees its place");
 }
 
 /// Many clients at once, each with its own key and posting its acts one

@@ -108,3 +108,42 @@ async fn an_idle_socket_is_closed_and_frees_its_place() {
     let n = tokio::time::timeout(Duration::from_secs(3), idle1.read(&mut buf)).await.expect("idle socket closed").unwrap_or(0);
     assert_eq!(n, 0, "the idle socket was closed");
 }
+
+/// Writes whose bodies come slowly hold up no one else's: a body announced
+/// over the limit is refused before it is read; more slow bodies than
+/// writes checked at once leave a quick write its answer; a body that does
+/// not arrive within `BODY_READ_TIMEOUT` is answered 408.
+#[tokio::test]
+async fn slow_bodies_hold_up_no_other_write() {
+    let addr = start(Limits::default()).await;
+    let head = |length: u64| format!("POST /api/acts HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {length}\r\n\r\n{{");
+    // Announced over the limit: 413 at once, without `100 Continue`.
+    let t = Instant::now();
+    let a = exchange(addr, format!("{}\r\nexpect: 100-continue\r\n\r\n", &head(99_999_999_999)[..head(99_999_999_999).len() - 5]).as_bytes()).await;
+    assert!(a.starts_with("HTTP/1.1 413 "), "{a}");
+    assert_eq!(json_error(&a)["error"]["code"], "too_large", "{a}");
+    assert!(t.elapsed() < Duration::from_secs(2), "answered after {:?}", t.elapsed());
+    // Twice as many slow bodies as writes are checked at once.
+    let mut slow = Vec::new();
+    for _ in 0..2 * casus_server::ingest::MAX_CONCURRENT_WRITES {
+        let mut s = TcpStream::connect(addr).await.expect("connect");
+        s.write_all(head(100_000).as_bytes()).await.expect("write");
+        slow.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A quick write is still answered at once (its own error: a body not of the schema).
+    let t = Instant::now();
+    let body = "{}";
+    let quick =
+        format!("POST /api/acts HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+    let a = exchange(addr, quick.as_bytes()).await;
+    assert!(a.starts_with("HTTP/1.1 422 "), "{a}");
+    assert!(t.elapsed() < Duration::from_secs(2), "answered after {:?}", t.elapsed());
+    // The slow ones are answered 408 once their time is up.
+    let mut out = Vec::new();
+    let deadline = casus_server::config::BODY_READ_TIMEOUT + Duration::from_secs(5);
+    let _ = tokio::time::timeout(deadline, slow[0].read_to_end(&mut out)).await;
+    let a = String::from_utf8_lossy(&out);
+    assert!(a.starts_with("HTTP/1.1 408 "), "{a}");
+    assert_eq!(json_error(&a)["error"]["code"], "body_timeout", "{a}");
+}

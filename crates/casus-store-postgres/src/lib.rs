@@ -302,6 +302,18 @@ impl Store for PgStore {
         Ok(rows.into_iter().map(|r| (r.get::<_, i64>(0) as u64, r.get(1))).collect())
     }
 
+    fn checkpoint_rows_tail(&mut self, before: u64, limit: usize) -> Result<Vec<casus_ledger::CheckpointRow>> {
+        let sql = format!(
+            "SELECT c.size, c.bytes, n.bytes FROM {0}.checkpoints c LEFT JOIN {0}.checkpoint_notes n ON n.size = c.size \
+             WHERE c.size < $1 ORDER BY c.size DESC LIMIT $2",
+            self.schema
+        );
+        let before = i64::try_from(before).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self.client.query(&sql, &[&before, &limit]).map_err(db)?;
+        Ok(rows.into_iter().rev().map(|r| (r.get::<_, i64>(0) as u64, r.get(1), r.get::<_, Option<Vec<u8>>>(2))).collect())
+    }
+
     fn put_checkpoint(&mut self, size: u64, bytes: &[u8]) -> Result<()> {
         put_checkpoint(&mut self.client, &self.schema, size, bytes)
     }

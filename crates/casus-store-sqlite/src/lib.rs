@@ -211,6 +211,24 @@ impl Store for SqliteStore {
         rows.collect::<Result<Vec<_>, _>>().map_err(db)
     }
 
+    fn checkpoint_rows_tail(&mut self, before: u64, limit: usize) -> Result<Vec<casus_ledger::CheckpointRow>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT c.size, c.bytes, n.bytes FROM checkpoints c LEFT JOIN checkpoint_notes n ON n.size = c.size \
+                 WHERE c.size < ?1 ORDER BY c.size DESC LIMIT ?2",
+            )
+            .map_err(db)?;
+        let before = i64::try_from(before).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(rusqlite::params![before, limit], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?, r.get::<_, Option<Vec<u8>>>(2)?)))
+            .map_err(db)?;
+        let mut out = rows.collect::<Result<Vec<_>, _>>().map_err(db)?;
+        out.reverse();
+        Ok(out)
+    }
+
     fn put_checkpoint(&mut self, size: u64, bytes: &[u8]) -> Result<()> {
         put_checkpoint(&self.conn, size, bytes)
     }

@@ -167,7 +167,11 @@ pub fn check(treaty_path: &Path, record_path: Option<&Path>, short: bool) -> Res
         errors += e;
         warnings += w;
     }
-    let id = if treaty.id.is_some() { symbols.name(treaty.id).to_string() } else { tname.clone() };
+    let mut id = if treaty.id.is_some() { symbols.name(treaty.id).to_string() } else { tname.clone() };
+    // An id is a word; the summary line shows at most 64 characters of one.
+    if let Some((end, _)) = id.char_indices().nth(64) {
+        id = format!("{}…", &id[..end]);
+    }
     let treaty_part = format!("treaty {id} ({}, {})", count(treaty.duties.len(), "duty", "duties"), count(treaty.parties.len(), "party", "parties"));
     let what = match acts {
         Some(n) => format!("{treaty_part} and {}", count(n, "act", "acts")),

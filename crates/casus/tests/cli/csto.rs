@@ -378,7 +378,7 @@ fn the_kazakhstan_decision_sheet_says_what_each_seat_did() {
     let out = casus(&["explain", TREATY, RECORD, "document/kaz_2022_01_peacekeeping", "--at", "2022-02-01"]);
     let text = stdout(&out);
     assert!(
-        text.contains("Raised no objection: Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia and Tajikistan.")
+        text.contains("No objection on record: Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia and Tajikistan.")
             && text.contains("recorded its decision on 6 January 2022"),
         "{text}"
     );
