@@ -331,7 +331,7 @@ impl DecisionRule {
         match self {
             DecisionRule::Unanimity => "unanimity by signature".to_string(),
             DecisionRule::ConsensusOptOut => "consensus; a member may opt out without blocking (limited format)".to_string(),
-            DecisionRule::Recorded => "decisions as recorded".to_string(),
+            DecisionRule::Recorded => "no decision rule encoded: its decisions as the record gives them".to_string(),
             DecisionRule::Silence => "the silence procedure: adopted at expiry unless a member breaks silence before it".to_string(),
             DecisionRule::Vote(v) => {
                 let base = match v.base {

@@ -51,7 +51,8 @@ fn conclusion(cx: &Ctx, s: &Section) -> String {
     let who = |p: Position| s.sheet.iter().filter(|r| r.1 == p).map(|r| cx.who(r.0)).collect::<Vec<_>>();
     let organ = organ_name(cx, s.organ);
     let limited = if s.limited_format {
-        format!("; {} opted out, so it stands in a limited format without them", and_list(&who(Position::OptedOut)))
+        let out = and_list(&who(Position::OptedOut));
+        format!("; {out} opted out, so it stands in a limited format, without {out}")
     } else {
         String::new()
     };
@@ -201,10 +202,15 @@ fn section(cx: &Ctx, s: &Section, reasons: &mut Vec<String>, acts: &mut Vec<ActC
         ));
     }
     if let Some(c) = s.closes {
-        let what = match s.procedure {
-            DecisionRule::Silence => "Silence expires",
-            DecisionRule::Vote(_) => "The vote closes",
-            _ => "The session closes",
+        // In the past tense once the date asked is past it.
+        let past = c <= cx.state.at;
+        let what = match (s.procedure, past) {
+            (DecisionRule::Silence, false) => "Silence expires",
+            (DecisionRule::Silence, true) => "Silence expired",
+            (DecisionRule::Vote(_), false) => "The vote closes",
+            (DecisionRule::Vote(_), true) => "The vote closed",
+            (_, false) => "The session closes",
+            (_, true) => "The session closed",
         };
         reasons.push(format!("{what} {}.", on_or_at(c)));
     }
@@ -311,9 +317,16 @@ pub(super) fn explain_document(cx: &Ctx, fact: &str, id: &str) -> Option<Explana
     let rules = cx.treaty.organ(d.organ).map(|o| vec![cx.rule("organ", o.id, &o.quote, &o.sources, d.since)]).unwrap_or_default();
     Some(Explanation {
         fact: fact.to_string(),
-        statement: match d.title.is_some() {
-            true => format!("\"{}\" ({id}) is {} since {}.", cx.n(d.title), d.status.word(), long_date(d.since)),
-            false => format!("Document {id} is {} since {}.", d.status.word(), long_date(d.since)),
+        statement: {
+            let name = if d.title.is_some() { format!("\"{}\" ({id})", cx.n(d.title)) } else { format!("Document {id}") };
+            // A limited format comes from the opt-outs, each on its own date.
+            let opted_out = d.sheet.iter().filter(|r| r.1 == Position::OptedOut).filter_map(|r| r.2).map(|i| cx.acts[i as usize].time).max();
+            let limited = match opted_out {
+                Some(t) if d.limited_format && t > d.since => format!(", in a limited format since {}", long_date(t)),
+                _ if d.limited_format => ", in a limited format".to_string(),
+                _ => String::new(),
+            };
+            format!("{name} is {} since {}{limited}.", d.status.word(), long_date(d.since))
         },
         reasons,
         rules,

@@ -681,7 +681,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     match original_rule(cx, duty) {
         Some((orig, first)) => {
             reasons.push(format!(
-                "{creates} in its original text (\"{}\", in force from {}), whose words are quoted. {in_force}; its words for this article are quoted too.",
+                "{creates} in its original text (\"{}\", in force from {}), whose words are quoted. {in_force}; the treaty file's quotation of this article in that text is shown too.",
                 first.title,
                 long_date(first.in_force)
             ));
@@ -779,7 +779,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
                 questions.push(q);
                 let chosen = cx.state.readings.iter().find(|(qq, _)| *qq == q).map(|(_, o)| *o).unwrap_or(Sym::NONE);
                 let question = cx.treaty.question(q).map(|qq| qq.text.clone()).unwrap_or_default();
-                Some(format!("\"{}\" (on the question \"{question}\")", cx.option_text(q, chosen).to_lowercase()))
+                Some(format!("\"{}\" (the reading chosen for the question \"{question}\")", cx.option_text(q, chosen).to_lowercase()))
             }
             Within::None => None,
         };

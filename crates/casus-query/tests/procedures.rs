@@ -354,7 +354,7 @@ fn consensus_at_the_close_is_explained_as_such_not_as_signatures() {
     let e = explain(&l, "2001-02-04", "lim");
     assert!(
         e.contains(
-            "So the document is adopted: the 5 seated members that did not opt out signed; Aland opted out, so it stands in a limited format without them."
+            "So the document is adopted: the 5 seated members that did not opt out signed; Aland opted out, so it stands in a limited format, without Aland."
         ),
         "{e}"
     );
