@@ -256,11 +256,10 @@ impl Ctx<'_> {
         if a.sources.len() > 1 {
             s.push_str(&format!(", and {} more", a.sources.len() - 1));
         }
+        // Which key recorded it is in the act's own citation, below.
         if let (Some(r), Some(gap)) = (a.recorded, late_by(a)) {
-            s.push_str(&format!("; recorded on {}, {gap} after the fact", long_date(r)));
-            if let Attestation::Recorder(k) = a.attestation {
-                s.push_str(&format!(", by {}", self.recorder(k)));
-            }
+            let by = if matches!(a.attestation, Attestation::Recorder(_)) { " by a recorder" } else { "" };
+            s.push_str(&format!("; recorded{by} on {}, {gap} after the fact", long_date(r)));
         }
         s.push(')');
         s
