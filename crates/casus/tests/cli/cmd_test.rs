@@ -65,38 +65,36 @@ fn a_wrong_blocker_fails() {
     assert_eq!(summary(&text), (2, 2), "{text}");
 }
 
+/// `casus test` of a shipped record with one expectation line changed.
+fn test_changed(name: &str, expectation: &str, changed: &str) -> std::process::Output {
+    let record = std::fs::read_to_string(crate::root().join(format!("records/{name}.md"))).expect("record");
+    let text = record.replace(expectation, changed);
+    assert_ne!(text, record, "records/{name}.md states `{expectation}`");
+    let path = temp(&format!("{name}-{}.md", changed.len()), &text);
+    casus(&["test", &format!("treaties/{name}.md"), path.to_str().expect("path")])
+}
+
 #[test]
 fn a_wrong_tally_fails_with_the_tally_derived() {
-    let record = std::fs::read_to_string(crate::root().join("records/exercise-majority.md")).expect("record");
-    let wrong = record.replace("document upper_river is adopted with 3 for 0 against", "document upper_river is adopted with 4 for 0 against");
-    assert_ne!(wrong, record, "the record states upper_river's tally");
-    let path = temp("majority.md", &wrong);
-    let out = casus(&["test", "treaties/exercise-majority.md", path.to_str().expect("path")]);
+    const TALLY: &str = "document upper_river is adopted with 3 for 0 against";
+    let out = test_changed("exercise-majority", TALLY, "document upper_river is adopted with 4 for 0 against");
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("derived instead: adopted with 3 for 0 against 0 abstaining"), "{text}");
     // A count left out is not checked: `with 3 for` alone holds.
-    let partial = record.replace("document upper_river is adopted with 3 for 0 against", "document upper_river is adopted with 3 for");
-    let path = temp("majority-partial.md", &partial);
-    let out = casus(&["test", "treaties/exercise-majority.md", path.to_str().expect("path")]);
+    let out = test_changed("exercise-majority", TALLY, "document upper_river is adopted with 3 for");
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     // A document decided without a vote has no tally to match.
-    let record = std::fs::read_to_string(crate::root().join("records/exercise-silence.md")).expect("record");
-    let counted = record.replace("document harbour_fees is blocked by BRV", "document harbour_fees is blocked by BRV with 1 against");
-    let path = temp("silence-counted.md", &counted);
-    let out = casus(&["test", "treaties/exercise-silence.md", path.to_str().expect("path")]);
+    const BLOCKED: &str = "document harbour_fees is blocked by BRV";
+    let out = test_changed("exercise-silence", BLOCKED, "document harbour_fees is blocked by BRV with 1 against");
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("derived instead: blocked by BRV, without a tally ("), "{text}");
     // Counts out of order, or words that are not counts, are errors with their place.
-    let bad = record.replace("document harbour_fees is blocked by BRV", "document harbour_fees is blocked by BRV with 1 against 2 for");
-    let path = temp("silence-bad.md", &bad);
-    let out = casus(&["test", "treaties/exercise-silence.md", path.to_str().expect("path")]);
+    let out = test_changed("exercise-silence", BLOCKED, "document harbour_fees is blocked by BRV with 1 against 2 for");
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("error[E0075]") && stderr(&out).contains("in the order for, against, abstaining"), "{}", stderr(&out));
-    let bad = record.replace("document harbour_fees is blocked by BRV", "document harbour_fees is blocked by BRV with many for");
-    let path = temp("silence-bad2.md", &bad);
-    let out = casus(&["test", "treaties/exercise-silence.md", path.to_str().expect("path")]);
+    let out = test_changed("exercise-silence", BLOCKED, "document harbour_fees is blocked by BRV with many for");
     assert!(stderr(&out).contains("expected a number of votes, found `many`"), "{}", stderr(&out));
 }
 
