@@ -367,6 +367,14 @@ fn renounce(treaty: &Treaty, _: &Symbols) -> Found {
     if let Some(r) = p.renewal {
         out.push((format!("renews {} unless notice {} before end", r.period, r.notice), Vec::new()));
     }
+    if out.is_empty() {
+        // A treaty file without these clauses does not show that the text
+        // has none: its notes often say a denunciation article was not
+        // encoded. So absent is unknown, never 0.
+        return Found::NotExpressible(
+            "the treaty file encodes no `withdrawal` or `renews` clause; the text may have a denunciation article the file does not encode (see its notes)",
+        );
+    }
     Found::Clauses(out)
 }
 

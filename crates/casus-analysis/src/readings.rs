@@ -19,6 +19,9 @@ pub struct Readings {
     pub columns: Vec<Vec<String>>,
     /// The same combinations as the treaty words them: option texts.
     pub labels: Vec<Vec<String>>,
+    /// The questions, in the treaty's words, in the order of each
+    /// combination's options.
+    pub questions: Vec<String>,
     pub rows: Vec<ReadingRow>,
 }
 
@@ -28,6 +31,7 @@ pub struct Readings {
 pub struct ReadingRow {
     pub fact: String,
     pub case: String,
+    pub duty: String,
     pub debtor: String,
     pub statuses: Vec<String>,
 }
@@ -41,15 +45,25 @@ impl Readings {
         let mut row_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         let mut columns = Vec::new();
         let mut labels = Vec::new();
+        let mut questions = Vec::new();
         for (ci, combo) in combos.iter().enumerate() {
             let state = casus_engine::derive(treaty, acts, &Query { at, readings: combo.clone() });
             let report = casus_query::report(treaty, acts, symbols, &state);
             columns.push(report.readings.iter().map(|r| format!("{}={}", r.question, r.option)).collect());
             labels.push(report.readings.iter().map(|r| r.option_text.clone()).collect());
+            if ci == 0 {
+                questions = report.readings.iter().map(|r| r.question_text.clone()).collect();
+            }
             for c in &report.cases {
                 for o in &c.obligations {
                     let k = *row_of.entry(o.fact.clone()).or_insert_with(|| {
-                        rows.push(ReadingRow { fact: o.fact.clone(), case: c.id.clone(), debtor: o.debtor.clone(), statuses: vec![String::new(); ci] });
+                        rows.push(ReadingRow {
+                            fact: o.fact.clone(),
+                            case: c.id.clone(),
+                            duty: o.duty.clone(),
+                            debtor: o.debtor.clone(),
+                            statuses: vec![String::new(); ci],
+                        });
                         rows.len() - 1
                     });
                     rows[k].statuses.push(o.status.to_string());
@@ -59,24 +73,32 @@ impl Readings {
                 r.statuses.resize(ci + 1, String::new());
             }
         }
-        Readings { at: casus_query::report_date(at), columns, labels, rows }
+        Readings { at: casus_query::report_date(at), columns, labels, questions, rows }
     }
 
-    /// The combinations, numbered, then one line per obligation with its
-    /// status under each, in words.
+    /// The questions, lettered; the combinations of their options,
+    /// numbered; then one line per obligation with its status under each,
+    /// in words.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        for (i, c) in self.labels.iter().enumerate() {
-            let _ = writeln!(out, "  ({}) {}", i + 1, c.join("; "));
+        let letter = |i: usize| char::from(b'a' + (i % 26) as u8);
+        let _ = writeln!(out, "Verdicts on {} under each combination of the readings of:", self.at);
+        for (i, q) in self.questions.iter().enumerate() {
+            let _ = writeln!(out, "  ({}) {q}", letter(i));
         }
-        let mut header = vec!["case", "debtor"];
+        out.push('\n');
+        for (i, c) in self.labels.iter().enumerate() {
+            let options: Vec<String> = c.iter().enumerate().map(|(k, o)| format!("({}) {o}", letter(k))).collect();
+            let _ = writeln!(out, "  ({}) {}", i + 1, options.join("; "));
+        }
+        let mut header = vec!["case", "duty", "debtor"];
         let labels: Vec<String> = (1..=self.columns.len()).map(|i| format!("({i})")).collect();
         header.extend(labels.iter().map(|s| s.as_str()));
         let rows: Vec<Vec<String>> = self
             .rows
             .iter()
             .map(|r| {
-                let mut v = vec![r.case.clone(), r.debtor.clone()];
+                let mut v = vec![r.case.clone(), r.duty.clone(), r.debtor.clone()];
                 v.extend(r.statuses.iter().map(|s| s.replace('_', " ")));
                 v
             })

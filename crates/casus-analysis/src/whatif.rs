@@ -131,6 +131,19 @@ fn document_verdict(d: &DocumentRow, name: &dyn Fn(&str) -> String) -> String {
     casus_query::report::document_verdict(d.status, &d.blocked_by.iter().map(|p| name(p)).collect::<Vec<_>>())
 }
 
+/// What a side without the fact says of it, in words by the fact's kind.
+fn missing(fact: &str) -> String {
+    match fact.split('/').next() {
+        Some("obligation") => "does not arise",
+        Some("document") => "never proposed",
+        Some("case") => "not opened",
+        Some("party") => "not a party",
+        Some("chair") => "no chair",
+        _ => "not derived",
+    }
+    .to_string()
+}
+
 /// The facts whose verdicts differ between two reports.
 pub fn diff(before: &Report, after: &Report) -> Vec<FactChange> {
     let all = |r: &Report| verdicts(r, &|_| true, &|_| true, true);
@@ -139,9 +152,8 @@ pub fn diff(before: &Report, after: &Report) -> Vec<FactChange> {
 
 fn diff_verdicts(b: &[(String, String)], a: &[(String, String)]) -> Vec<FactChange> {
     let keys: BTreeSet<&String> = b.iter().map(|x| &x.0).chain(a.iter().map(|x| &x.0)).collect();
-    let find = |list: &[(String, String)], k: &str| {
-        list.binary_search_by(|x| x.0.as_str().cmp(k)).ok().map(|i| list[i].1.clone()).unwrap_or_else(|| "absent".to_string())
-    };
+    let find =
+        |list: &[(String, String)], k: &str| list.binary_search_by(|x| x.0.as_str().cmp(k)).ok().map(|i| list[i].1.clone()).unwrap_or_else(|| missing(k));
     keys.into_iter()
         .filter_map(|k| {
             let (x, y) = (find(b, k), find(a, k));

@@ -81,7 +81,7 @@ impl Position {
             Position::Objected => "objected",
             Position::Amended => "proposed an amendment",
             Position::Pending => "no position yet",
-            Position::KeptSilent => "kept silent",
+            Position::KeptSilent => "kept silent until expiry",
             Position::NoObjection => "no objection on record",
             Position::DidNotTakePart => "did not take part",
             Position::NotRecorded => "vote not recorded",

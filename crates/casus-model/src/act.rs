@@ -165,6 +165,17 @@ impl ActKind {
     }
 }
 
+/// What a `reservation` act attaches, by its subject word (LANGUAGE.md:
+/// `interpretative` or `reservation`): "an interpretative statement".
+pub fn attachment_noun(subject: &str) -> String {
+    match subject {
+        "interpretative" => "an interpretative statement".to_string(),
+        "reservation" => "a reservation".to_string(),
+        "" => "a statement".to_string(),
+        other => format!("a statement ({})", other.replace('_', " ")),
+    }
+}
+
 /// Where an act is attested: an address and/or a title.
 pub type Source = Citation;
 

@@ -13,7 +13,7 @@ pub mod time;
 pub mod treaty;
 pub mod words;
 
-pub use act::{Act, ActExtra, ActKind, Attestation, DecisionCount, Record, Source};
+pub use act::{Act, ActExtra, ActKind, Attestation, DecisionCount, Record, Source, attachment_noun};
 pub use membership::MemberStatus;
 pub use provisions::{Ending, Provisions, Renewal};
 pub use symbol::{Sym, Symbols};

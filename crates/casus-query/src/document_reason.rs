@@ -19,8 +19,7 @@ use crate::explain::capitalise as capitalised;
 /// "on 23 November 2022" for a whole day, "at 10 March 2030, 18:00 UTC"
 /// for an instant within one.
 fn on_or_at(t: Time) -> String {
-    let d = long_date(t);
-    if d.ends_with("UTC") { format!("at {d}") } else { format!("on {d}") }
+    crate::report::on_date(&long_date(t))
 }
 
 /// "ARM (objection, 2001-09-13T17:00:00)" for each party, in order.
@@ -70,9 +69,9 @@ fn conclusion(cx: &Ctx, s: &Section) -> String {
             format!("adopted: {organ} recorded its decision on {on}{how}{limited}")
         }
         (DocumentStatus::Adopted, Basis::ConsensusAtClose) => {
-            let close = s.closes.map(long_date).unwrap_or_default();
+            let close = s.closes.map(on_or_at).unwrap_or_default();
             format!(
-                "adopted by consensus when the session closed at {close}: no member refused ({} of {} signed){limited}",
+                "adopted by consensus when the session closed {close}: no member refused ({} of {} signed){limited}",
                 count(Position::Signed),
                 plural(seated, "seated member", "seated members")
             )
@@ -306,7 +305,7 @@ pub(super) fn explain_document(cx: &Ctx, fact: &str, id: &str) -> Option<Explana
         reasons.push(format!(
             "{} attached {} {}.",
             capitalised(&cx.who(a.actor)),
-            if a.subject.is_some() { cx.n(a.subject).replace('_', " ") } else { "a statement".to_string() },
+            casus_model::attachment_noun(if a.subject.is_some() { cx.symbols.name(a.subject) } else { "" }),
             act_when(a)
         ));
         acts.push(cx.cite("attachment", i));

@@ -115,6 +115,10 @@ impl Ctx<'_> {
     /// The act as a sentence without its date: "Armenia requested
     /// assistance under Article 4 from the Collective Security Council".
     fn summary(&self, a: &Act) -> String {
+        if a.kind == ActKind::Reservation {
+            let what = casus_model::attachment_noun(if a.subject.is_some() { self.symbols.name(a.subject) } else { "" });
+            return format!("{} attached {what} to {}", self.who(a.actor), self.document_name(a));
+        }
         let mut s = format!("{} {}", self.who(a.actor), a.kind.past());
         if a.kind == ActKind::Handover && a.organ.is_some() {
             s.push_str(&format!(" of {}", self.who(a.organ)));

@@ -368,10 +368,17 @@ pub fn act_date(a: &casus_model::Act) -> String {
 pub fn act_when(a: &casus_model::Act) -> String {
     use casus_model::Precision;
     match a.precision {
-        Precision::Day => format!("on {}", act_date(a)),
-        Precision::Minute | Precision::Second if a.time.0.rem_euclid(86_400) != 0 => format!("at {}", act_date(a)),
-        Precision::Minute | Precision::Second => format!("on {}", act_date(a)),
+        Precision::Day | Precision::Minute | Precision::Second => on_date(&act_date(a)),
         Precision::Window(_) | Precision::Before => act_date(a),
+    }
+}
+
+/// A date in words as a sentence says it: "on 10 March 2030", or with its
+/// time "on 10 March 2030 at 18:00 UTC" (from "10 March 2030, 18:00 UTC").
+pub fn on_date(date: &str) -> String {
+    match date.split_once(", ") {
+        Some((day, time)) if time.ends_with("UTC") => format!("on {day} at {time}"),
+        _ => format!("on {date}"),
     }
 }
 

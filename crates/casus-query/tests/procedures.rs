@@ -252,9 +252,9 @@ fn every_member_that_breaks_silence_is_named_in_the_order_of_its_act() {
     assert_eq!(positions(&rep), ["AAA:amended", "BBB:kept_silent", "CCC:objected", "DDD:kept_silent", "EEE:kept_silent", "FFF:objected"]);
     assert_eq!(d.no_effect.iter().map(|n| (n.party.as_str(), n.why.as_str())).collect::<Vec<_>>(), [("BBB", "after_close")]);
     let e = explain(&r, "2000-09-14", "stmt");
-    assert!(e.contains("silence was broken before its expiry by Freedonia (objection at 13 September 2000, 17:00 UTC), Aland (amendment at 13 September 2000, 17:30 UTC) and Carpania (objection at 13 September 2000, 17:59:59 UTC)"), "{e}");
+    assert!(e.contains("silence was broken before its expiry by Freedonia (objection on 13 September 2000 at 17:00 UTC), Aland (amendment on 13 September 2000 at 17:30 UTC) and Carpania (objection on 13 September 2000 at 17:59:59 UTC)"), "{e}");
     assert!(
-        e.contains("Borduria objected at 13 September 2000, 18:00 UTC: this had no effect, because silence had expired at 13 September 2000, 18:00 UTC."),
+        e.contains("Borduria objected on 13 September 2000 at 18:00 UTC: this had no effect, because silence had expired on 13 September 2000 at 18:00 UTC."),
         "{e}"
     );
     // Before the second and third objections, only the first is named.
@@ -340,7 +340,7 @@ fn consensus_at_the_close_is_explained_as_such_not_as_signatures() {
     let e = explain(&r, "2001-02-02", "text");
     assert!(
         e.contains(
-            "So the document is adopted by consensus when the session closed at 1 February 2001, 18:00 UTC: no member refused (0 of 6 seated members signed)."
+            "So the document is adopted by consensus when the session closed on 1 February 2001 at 18:00 UTC: no member refused (0 of 6 seated members signed)."
         ),
         "{e}"
     );

@@ -254,6 +254,24 @@ fn ledger_treaty(dir: &Path) -> Result<(String, String)> {
     Ok((t.name, String::from_utf8(t.text).context("the ledger's treaty is not UTF-8")?))
 }
 
+/// The `--listen` the printed links need, if not `serve`'s default: the
+/// URL's host and port when the host is an address, every interface on
+/// that port when it is a name (a proxy or DNS points it here).
+fn listen_for(url: &str) -> String {
+    let authority = url.split_once("://").map_or(url, |(_, rest)| rest).split(['/', '?', '#']).next().unwrap_or_default();
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => (host, port),
+        _ => (authority, if url.starts_with("https://") { "443" } else { "80" }),
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let listen = match host.parse::<std::net::IpAddr>() {
+        Ok(ip) if ip.is_ipv6() => format!("[{ip}]:{port}"),
+        Ok(ip) => format!("{ip}:{port}"),
+        Err(_) => format!("0.0.0.0:{port}"),
+    };
+    if listen == "127.0.0.1:8080" { String::new() } else { format!(" --listen {listen}") }
+}
+
 fn create(dir: &Path, l: Loaded, url: &str) -> Result<ExitCode> {
     if ex::is_exercise_dir(dir) {
         bail!("{} holds an exercise already: choose another --data-dir", dir.display());
@@ -276,7 +294,7 @@ fn create(dir: &Path, l: Loaded, url: &str) -> Result<ExitCode> {
     };
     let title = new.scenario.title.clone();
     let invitations = ex::create(dir, store, new, &operator, now).map_err(anyhow::Error::msg)?;
-    eprintln!("created the exercise \"{title}\" in {}; serve it with: casus serve --data-dir {}", dir.display(), dir.display());
+    eprintln!("created the exercise \"{title}\" in {}; serve it with: casus serve --data-dir {}{}", dir.display(), dir.display(), listen_for(url));
     println!("# One-time join links: give each to its role only. The clock starts paused; control resumes it.");
     let base = url.trim_end_matches('/');
     for i in invitations {
@@ -342,4 +360,18 @@ pub fn served(dir: &Path) -> Result<Option<(PathBuf, casus_ledger::SecretKey)>> 
     }
     let key = crate::cmd_keys::read_key(&dir.join(ex::OPERATOR_KEY_FILE))?.key;
     Ok(Some((dir.join(ex::LEDGER_FILE), key)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listen_for;
+
+    #[test]
+    fn the_serve_hint_listens_where_the_links_point() {
+        assert_eq!(listen_for("http://127.0.0.1:8080"), "");
+        assert_eq!(listen_for("http://127.0.0.1:18383/"), " --listen 127.0.0.1:18383");
+        assert_eq!(listen_for("http://exercise.example.org:9000/x"), " --listen 0.0.0.0:9000");
+        assert_eq!(listen_for("https://exercise.example.org"), " --listen 0.0.0.0:443");
+        assert_eq!(listen_for("http://[::1]:8081"), " --listen [::1]:8081");
+    }
 }

@@ -308,7 +308,7 @@ fn a_late_objection_is_kept_and_marked_as_having_no_effect() {
     let out = casus(&["explain", "treaties/exercise-silence.md", "records/exercise-silence.md", "document/joint_pilotage", "--at", "2030-12-31"]);
     assert!(
         stdout(&out).contains(
-            "Castelia (fictional) objected at 10 March 2030, 18:00:01 UTC: this had no effect, because silence had expired at 10 March 2030, 18:00 UTC."
+            "Castelia (fictional) objected on 10 March 2030 at 18:00:01 UTC: this had no effect, because silence had expired on 10 March 2030 at 18:00 UTC."
         ),
         "{}",
         stdout(&out)
