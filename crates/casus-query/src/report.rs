@@ -114,7 +114,10 @@ pub struct ChairRow {
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct SheetRow {
     pub party: String,
+    /// The stable id of the position (`no_objection`).
     pub position: String,
+    /// The position in words ("no objection on record"), as explanations say it.
+    pub position_text: String,
     pub date: Option<String>,
     pub reason: Option<String>,
     pub condition: Option<String>,
@@ -437,7 +440,22 @@ pub fn case_title(treaty: &Treaty, acts: &[casus_model::Act], symbols: &Symbols,
     let a = &acts[case.trigger as usize];
     let actor =
         if treaty.organ(a.actor).is_some() { format!("The {}", treaty.name_of(a.actor, symbols)) } else { treaty.name_of(a.actor, symbols).to_string() };
-    let mut s = format!("{} {}", possessive(&actor), kind_noun(a.kind));
+    // A joint act names everyone taking part (`from`); a name ending in a
+    // parenthesis takes no possessive ("Borvania (fictional)'s").
+    let mut joint: Vec<String> = Vec::new();
+    if !a.from.is_empty() {
+        if !a.from.contains(&a.actor) {
+            joint.push(actor.clone());
+        }
+        joint.extend(a.from.iter().map(|&p| treaty.name_of(p, symbols).to_string()));
+    }
+    let mut s = if joint.len() > 1 {
+        format!("The {} by {}", kind_noun(a.kind), casus_model::words::and_list(&joint))
+    } else if actor.ends_with(')') {
+        format!("The {} by {actor}", kind_noun(a.kind))
+    } else {
+        format!("{} {}", possessive(&actor), kind_noun(a.kind))
+    };
     if a.subject.is_some() {
         let prep = match a.kind {
             casus_model::ActKind::Request | casus_model::ActKind::Offer => "for",
@@ -584,6 +602,7 @@ fn sheet_rows(acts: &[casus_model::Act], symbols: &Symbols, sheet: &[(casus_mode
             SheetRow {
                 party: n(party),
                 position: pos.word().to_string(),
+                position_text: pos.plain().to_string(),
                 date: a.map(|a| date(a.time)),
                 reason: a.and_then(|a| opt(a.reason)),
                 condition: a.and_then(|a| opt(a.condition)),

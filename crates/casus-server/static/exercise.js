@@ -78,9 +78,9 @@ async function api(method, path, body) {
   return json;
 }
 
-function alertBox(text, ok) {
+function alertBox(text, ok, key) {
   const box = document.getElementById("x-alerts");
-  const a = h("div", { class: ok ? "alert ok" : "alert" }, text);
+  const a = h("div", { class: ok ? "alert ok" : "alert", "data-key": key || "" }, text);
   box.prepend(a);
   while (box.children.length > 5) box.lastChild.remove();
   setTimeout(() => a.remove(), 15000);
@@ -149,6 +149,19 @@ function timeWords(secs) {
   return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear() + ", " + two(d.getUTCHours()) + ":" + two(d.getUTCMinutes()) + " UTC";
 }
 
+/// A time the server sends as ISO 8601 ("2031-03-03T12:00:00Z", or a bare
+/// date), in the words the scenario clock uses.
+function isoWords(iso) {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : timeWords(t / 1000);
+}
+
+/// A party's name, from its code (the view lists the alliance's parties).
+function nameOf(code) {
+  const p = view && view.parties.find((x) => x.code === code);
+  return p ? p.name : code;
+}
+
 function tick() {
   if (!view) return;
   document.getElementById("x-clock").textContent = "Scenario time " + timeWords(scenarioNow());
@@ -169,6 +182,7 @@ function formValues(form) {
   return out;
 }
 
+/// A document; `mine` is the delegation's party code where the page is its own.
 function docItem(d, mine) {
   const reasonForm = h("form", { class: "refuse", hidden: true },
     field("Reason", "reason", { textarea: true, required: true }),
@@ -177,21 +191,27 @@ function docItem(d, mine) {
   reasonForm.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const v = formValues(reasonForm);
-    act({ act: { kind: "refuse", fields: [["document", d.id], ["reason", v.reason], ["condition", v.condition]] } }, "Refusal of " + d.id);
+    act({ act: { kind: "refuse", fields: [["document", d.id], ["reason", v.reason], ["condition", v.condition]] } }, "Refusal of " + d.title);
   });
   const pending = mine && d.status === "pending" && d.position === "pending";
   return h("div", { class: "item" + (pending ? " due" : ""), "data-document": d.id },
-    h("h3", {}, d.title + " ", h("small", { class: "muted" }, "(" + d.id + ", " + d.organ + ", " + d.procedure.replace(/_/g, " ") + ")")),
-    h("div", {}, "Verdict: ", h("span", { class: "v-" + d.status }, d.status), d.blocked_by.length ? " by " + d.blocked_by.join(", ") : "",
-      d.closes ? ". Closes " + d.closes : "", h("span", { "data-wall": d.closes_in_wall_secs ?? "" })),
-    mine ? h("div", {}, "Your position: ", h("span", { class: "v-" + d.position }, (d.position || "").replace(/_/g, " "))) : null,
+    h("h3", { title: d.id }, d.title + " ", h("small", { class: "muted" }, "(" + d.procedure.replace(/_/g, " ") + ")")),
+    h("div", {}, "Verdict: ", h("span", { class: "v-" + d.status }, d.status), d.blocked_by.length ? " by " + d.blocked_by.map(nameOf).join(", ") : "",
+      d.closes ? ". Closes " + isoWords(d.closes) : "", h("span", { "data-wall": d.closes_in_wall_secs ?? "" })),
+    mine ? h("div", {}, "Your position: ", h("span", { class: "v-" + d.position }, positionText(d, mine))) : null,
     pending ? h("div", {},
-      h("button", { onclick: () => act({ act: { kind: "sign", fields: [["document", d.id]] } }, "Signature of " + d.id) }, "Sign"),
+      h("button", { onclick: () => act({ act: { kind: "sign", fields: [["document", d.id]] } }, "Signature of " + d.title) }, "Sign"),
       h("button", { class: "danger", onclick: () => { reasonForm.hidden = !reasonForm.hidden; } }, "Refuse…"),
-      h("button", { class: "secondary", onclick: () => act({ act: { kind: "opt-out", fields: [["document", d.id]] } }, "Opt-out of " + d.id) }, "Opt out"),
+      h("button", { class: "secondary", onclick: () => act({ act: { kind: "opt-out", fields: [["document", d.id]] } }, "Opt-out of " + d.title) }, "Opt out"),
       reasonForm) : null,
     h("details", {}, h("summary", {}, "Signature sheet"),
-      h("ul", {}, d.sheet.map((s) => h("li", {}, s.party + ": " + s.position.replace(/_/g, " ") + (s.reason ? "; reason: " + s.reason : "") + (s.condition ? "; condition: " + s.condition : ""))))));
+      h("ul", {}, d.sheet.map((s) => h("li", {}, nameOf(s.party) + ": " + s.position_text + (s.reason ? "; reason: " + s.reason : "") + (s.condition ? "; condition: " + s.condition : ""))))));
+}
+
+/// A delegation's own position in words, as its row of the sheet says it.
+function positionText(d, me) {
+  const row = d.sheet.find((s) => s.party === me);
+  return row ? row.position_text : (d.position || "").replace(/_/g, " ");
 }
 
 function dutyItem(d, me) {
@@ -200,7 +220,7 @@ function dutyItem(d, me) {
     h("h3", {}, d.duty_title + ": " + d.debtor_name + " owes " + d.creditor_name),
     h("div", { class: "muted" }, d.case_title),
     h("ul", {}, d.readings.map((r) => h("li", {}, r.reading_text + ": ",
-      h("span", { class: "v-" + r.status }, r.status.replace(/_/g, " ")), r.deadline ? ", deadline " + r.deadline : "",
+      h("span", { class: "v-" + r.status }, r.status.replace(/_/g, " ")), r.deadline ? ", deadline " + isoWords(r.deadline) : "",
       h("span", { "data-wall": r.deadline_in_wall_secs ?? "" })))),
     owe ? h("button", { onclick: () => act({ act: { kind: "assistance", fields: [["to", d.creditor], ["means", "military"], ["case", d.case]] } }, "Assistance to " + d.creditor_name) }, "Give assistance to " + d.creditor_name) : null);
 }
@@ -208,8 +228,8 @@ function dutyItem(d, me) {
 function actsTable(acts) {
   if (!acts.length) return h("p", { class: "muted" }, "No act yet.");
   return h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Turn"), h("th", {}, "Scenario time"), h("th", {}, "Act"), h("th", {}, "What"))),
-    h("tbody", {}, acts.map((a) => h("tr", {}, h("td", { "data-label": "Turn" }, a.turn ?? "–"), h("td", { "data-label": "Scenario time" }, a.time),
-      h("td", { "data-label": "Act" }, a.act), h("td", { "data-label": "What" }, a.actor + " " + a.kind + " " + a.summary)))));
+    h("tbody", {}, acts.map((a) => h("tr", {}, h("td", { "data-label": "Turn" }, a.turn ?? "–"), h("td", { "data-label": "Scenario time" }, isoWords(a.time)),
+      h("td", { "data-label": "Act" }, a.act), h("td", { "data-label": "What" }, a.words)))));
 }
 
 function newActForm(kinds, withActor) {
@@ -256,9 +276,9 @@ function render() {
     const asked = v.documents.filter((d) => d.status === "pending" && d.position === "pending");
     const owed = v.duties.filter((d) => d.debtor === me && d.readings.some((r) => r.status === "pending"));
     parts.push(card("Asked of " + v.title + " now",
-      asked.length || owed.length ? [asked.map((d) => docItem(d, true)), owed.map((d) => dutyItem(d, me))] : h("p", { class: "muted" }, "Nothing awaits your decision.")));
+      asked.length || owed.length ? [asked.map((d) => docItem(d, me)), owed.map((d) => dutyItem(d, me))] : h("p", { class: "muted" }, "Nothing awaits your decision.")));
     parts.push(h("div", { class: "grid" },
-      card("Documents before the Council", v.documents.length ? v.documents.map((d) => docItem(d, true)) : h("p", { class: "muted" }, "None yet.")),
+      card("Documents before the Council", v.documents.length ? v.documents.map((d) => docItem(d, me)) : h("p", { class: "muted" }, "None yet.")),
       card("Duties owed to or by " + v.title, v.duties.length ? v.duties.map((d) => dutyItem(d, me)) : h("p", { class: "muted" }, "None."))));
     parts.push(card("Take another act", newActForm(v.kinds, false)));
     parts.push(card("Your acts", actsTable(v.acts)));
@@ -288,7 +308,8 @@ function render() {
         const out = document.getElementById("x-whatif-out");
         try {
           const w = await api("POST", "/exercise/api/whatif", { acts: formValues(wi).acts });
-          out.replaceChildren(...(w.changes.length ? w.changes.map((c) => h("li", {}, c.what + ": " + c.now + " → " + c.with_acts)) : [h("li", {}, "No verdict changes on " + w.at + ".")]));
+          const read = "Read at " + isoWords(w.at) + ": ";
+          out.replaceChildren(...(w.changes.length ? w.changes.map((c) => h("li", {}, c.what + ": " + c.now + " → " + c.with_acts)).concat([h("li", { class: "muted" }, read + "the verdicts above would change.")]) : [h("li", {}, read + "no verdict would change.")]));
         } catch (e) { out.replaceChildren(h("li", {}, "Refused: " + e.message)); }
       });
       parts.push(card("What-if branch", wi));
@@ -296,7 +317,7 @@ function render() {
     }
     if (v.kind === "evaluator") {
       const f = h("form", { id: "x-observe" },
-        h("label", {}, "About ", h("select", { name: "anchor" }, v.acts.map((a) => h("option", { value: "act:" + a.act }, a.act + ": " + a.actor + " " + a.kind)))),
+        h("label", {}, "About ", h("select", { name: "anchor" }, v.acts.map((a) => h("option", { value: "act:" + a.act }, isoWords(a.time) + ": " + a.words)))),
         field("Observation", "text", { textarea: true, required: true }), h("button", { type: "submit" }, "Record the observation"));
       f.addEventListener("submit", async (ev) => {
         ev.preventDefault();
@@ -305,7 +326,7 @@ function render() {
       parts.push(card("Observations", f));
     }
     parts.push(h("div", { class: "grid" },
-      card("Documents", v.documents.length ? v.documents.map((d) => docItem(d, false)) : h("p", { class: "muted" }, "None yet.")),
+      card("Documents", v.documents.length ? v.documents.map((d) => docItem(d, null)) : h("p", { class: "muted" }, "None yet.")),
       card("Duties", v.duties.length ? v.duties.map((d) => dutyItem(d, null)) : h("p", { class: "muted" }, "None."))));
     parts.push(card("Acts of the exercise", actsTable(v.acts)));
   }
@@ -324,14 +345,16 @@ function alerts(v) {
   if (v.kind !== "delegation") return;
   const keys = new Set(v.duties.filter((d) => d.debtor === v.role && d.readings.some((r) => r.status === "pending")).map((d) => d.case + "/" + d.duty));
   const docs = new Set(v.documents.filter((d) => d.status === "pending" && d.position === "pending").map((d) => d.id));
+  // An alert about a document no longer awaiting this delegation goes.
+  for (const a of document.querySelectorAll("#x-alerts [data-key^='doc:']")) if (!docs.has(a.dataset.key.slice(4))) a.remove();
   if (known) {
     // Alerts speak in titles and names: the ids are only their keys.
     for (const d of v.duties) if (keys.has(d.case + "/" + d.duty) && !known.duties.has(d.case + "/" + d.duty)) alertBox("New duty on " + v.title + ": " + d.duty_title + ", owed to " + d.creditor_name + " (" + d.case_title + ")");
-    for (const d of v.documents) if (docs.has(d.id) && !known.docs.has(d.id)) alertBox("A document awaits your position: " + (d.title || d.id));
+    for (const d of v.documents) if (docs.has(d.id) && !known.docs.has(d.id)) alertBox("A document awaits your position: " + (d.title || d.id), false, "doc:" + d.id);
   }
   for (const d of v.duties) for (const r of d.readings) {
     if (d.debtor === v.role && r.deadline_in_wall_secs !== null && r.deadline_in_wall_secs < NEAR_WALL_SECS && !(known && known.near.has(d.case + r.reading))) {
-      alertBox("Deadline near (" + r.reading_text + "): " + d.duty_title + ", owed to " + d.creditor_name + ", by " + r.deadline);
+      alertBox("Deadline near (" + r.reading_text + "): " + d.duty_title + ", owed to " + d.creditor_name + ", by " + isoWords(r.deadline));
     }
   }
   known = { duties: keys, docs, near: new Set(v.duties.flatMap((d) => d.readings.filter((r) => r.deadline_in_wall_secs !== null && r.deadline_in_wall_secs < NEAR_WALL_SECS).map((r) => d.case + r.reading))) };

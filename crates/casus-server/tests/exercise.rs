@@ -221,7 +221,7 @@ async fn an_exercise_is_played_through_the_api() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|d| d["name"] == "DRN" && d["pending"].as_array().unwrap().iter().any(|x| x == "assistance_to_borvania"))
+            .any(|d| d["name"] == "DRN" && d["pending"].as_array().unwrap().iter().any(|x| x == "Decision on joint assistance to Borvania (fiction)"))
     );
 
     // A what-if branch for control: had Fernlund given assistance an hour
@@ -236,6 +236,13 @@ async fn an_exercise_is_played_through_the_api() {
             && c["with_acts"] == "fulfilled"),
         "{w}"
     );
+    // An act dated after the scenario's time is read at its own time, not
+    // at a time it cannot change yet.
+    let later = "2031-03-03T11:00:00Z FRL assistance\n  to BRV\n";
+    let (s, w, _) = f.call("POST", "/exercise/api/whatif", Some("white_cell"), Some(json!({ "acts": later }))).await;
+    assert_eq!(s, StatusCode::OK, "{w}");
+    assert_eq!(w["at"], "2031-03-03T11:00:00Z", "{w}");
+    assert!(!w["changes"].as_array().unwrap().is_empty(), "a later assistance changes a verdict read at its time: {w}");
     let (_, head_after, _) = f.call("GET", "/api/head", None, None).await;
     assert_eq!(head_before["size"], head_after["size"], "a what-if writes nothing");
     let (s, v, _) = f.call("POST", "/exercise/api/whatif", Some("CSL"), Some(json!({ "acts": what_if }))).await;
@@ -257,6 +264,9 @@ async fn an_exercise_is_played_through_the_api() {
     assert_eq!((s, v["rate"].as_u64()), (StatusCode::OK, Some(120)));
     let (s, _, _) = f.call("POST", "/exercise/api/clock", Some("white_cell"), Some(json!({ "action": "pause" }))).await;
     assert_eq!(s, StatusCode::OK);
+    let (s, v, _) = f.call("POST", "/exercise/api/clock", Some("white_cell"), Some(json!({ "action": "advance", "to": "2031-03-08" }))).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "past the exercise's end: {v}");
+    assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("the exercise ends at 2031-03-06")), "{v}");
     let (s, v, _) = f.call("POST", "/exercise/api/clock", Some("white_cell"), Some(json!({ "action": "advance", "to": "2031-03-06" }))).await;
     assert_eq!(s, StatusCode::OK, "{v}");
 

@@ -85,9 +85,21 @@ fn role_by_token(s: &XState, token: &str) -> Result<RoleEntry, ApiError> {
     s.ex.role(token).ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "this exercise has no role with that token"))
 }
 
+/// "An observer", "An evaluator": a role's kind with its article, capitalised.
+fn capitalised_role(kind: RoleKind) -> String {
+    let a = a_role(kind);
+    a[..1].to_uppercase() + &a[1..]
+}
+
+/// "a delegation", "an observer": a role's kind with its article.
+fn a_role(kind: RoleKind) -> String {
+    let w = kind.word();
+    if w.starts_with(['a', 'e', 'i', 'o', 'u']) { format!("an {w}") } else { format!("a {w}") }
+}
+
 fn need(role: &RoleEntry, kind: RoleKind) -> Result<(), ApiError> {
     if role.kind != kind {
-        return Err(forbidden(format!("only {} may do this; you are {} ({})", kind.word(), role.name, role.kind.word())));
+        return Err(forbidden(format!("only the exercise's {} may do this; your role, {}, is {}", kind.word(), role.title, a_role(role.kind))));
     }
     Ok(())
 }
@@ -146,7 +158,7 @@ async fn join(State(s): State<XState>, headers: HeaderMap, b: Result<Json<JoinBo
             })
             .map_err(|e| {
                 if e == "used" {
-                    conflict("link_used", "this join link has registered a key already; ask control for a new exercise if the browser lost it")
+                    conflict("link_used", "this join link has registered a key already, and a role's key cannot be replaced: a browser that lost it can no longer act in this exercise (control can clone the exercise with new links: casus exercise clone)")
                 } else {
                     ApiError::internal(e)
                 }
@@ -360,7 +372,7 @@ pub fn prepare_now(s: &XState, role: &RoleEntry, b: &PrepareBody) -> Result<Prep
             return sign_bytes(s, text, Mode::Record, key_id);
         }
         (RoleKind::Delegation | RoleKind::Control, _, _) => return Err(ApiError::bad_request("send `act` (or, for control, `inject`)")),
-        (kind, _, _) => return Err(forbidden(format!("{} sign no acts", kind.word()))),
+        (kind, _, _) => return Err(forbidden(format!("{} signs no acts in an exercise: only delegations and control do", capitalised_role(kind)))),
     };
     drop(data);
     sign_bytes(s, text, mode, key_id)
@@ -420,7 +432,12 @@ async fn clock(State(s): State<XState>, headers: HeaderMap, b: Result<Json<Clock
                     ("pause", _, _) => f.clock.pause(now),
                     ("resume", _, _) => f.clock.resume(now),
                     ("rate", Some(r), _) => f.clock.set_rate(now, r)?,
-                    ("advance", _, Some(t)) => f.clock.advance_to(now, t)?,
+                    ("advance", _, Some(t)) => {
+                        if let Some(end) = f.scenario.end.filter(|&end| t > end) {
+                            return Err(format!("the exercise ends at {}: advance the clock to that time at the latest", Time(end).format(Precision::Second)));
+                        }
+                        f.clock.advance_to(now, t)?
+                    }
                     _ => return Err("send `action`: pause, resume, rate (with `rate`) or advance (with `to`)".into()),
                 }
                 Ok(f.clock)
@@ -532,8 +549,9 @@ pub struct WhatIf {
 pub const MAX_WHATIF_BYTES: usize = 64 * 1024;
 
 /// `POST /exercise/api/whatif` (control): the verdicts that would change,
-/// at the current scenario time, had these acts been taken too. A branch
-/// in memory: nothing is written to the ledger.
+/// at the current scenario time (or at the latest act given, if later),
+/// had these acts been taken too. A branch in memory: nothing is written
+/// to the ledger.
 async fn whatif(State(s): State<XState>, headers: HeaderMap, b: Result<Json<WhatIfBody>, JsonRejection>) -> Result<Json<WhatIf>, ApiError> {
     let role = role_of(&s, &headers)?;
     need(&role, RoleKind::Control)?;
@@ -555,9 +573,12 @@ async fn whatif(State(s): State<XState>, headers: HeaderMap, b: Result<Json<What
             return Err(unprocessable("treaty", format!("the acts do not read against the treaty: {} error(s)", errors.len().max(1))).with_details(details));
         }
         let now = in_scenario_time(&data.acts, &symbols);
+        // Read at the scenario's time, or at the latest act added if it is
+        // dated later (read now, a later act could change nothing).
+        let latest = record.acts.iter().map(|a| a.time).max().unwrap_or(Time::MIN);
+        let at = Time(file.clock.at(s2.app.now())).max(latest);
         let mut with = now.clone();
         with.extend(record.acts);
-        let at = Time(file.clock.at(s2.app.now()));
         let changes = casus_exercise::report::differences(&data.treaty, &symbols, &now, &with, at)
             .into_iter()
             .map(|(what, now, with_acts)| WhatIfChange { what, now, with_acts })

@@ -81,6 +81,9 @@ pub struct ActView {
     pub actor: String,
     pub kind: String,
     pub summary: String,
+    /// The act in words, with names and titles ("Castelia · refuse ·
+    /// Declaration on the lakes"), then its quoted reason, condition or text.
+    pub words: String,
 }
 
 #[derive(Serialize, Debug)]
@@ -102,7 +105,7 @@ pub struct DelegationView {
     pub name: String,
     pub title: String,
     pub joined: bool,
-    /// Documents awaiting this party's position.
+    /// Documents awaiting this party's position, by title.
     pub pending: Vec<String>,
     /// Duties this party owes, still pending under the default reading.
     pub owes: Vec<String>,
@@ -154,9 +157,15 @@ fn act_id(acts: &[Act], symbols: &Symbols, i: usize) -> String {
     if acts[i].id.is_some() { symbols.name(acts[i].id).to_string() } else { format!("act-{}", i + 1) }
 }
 
-/// One act for listings.
-pub fn act_view(acts: &[Act], symbols: &Symbols, i: usize) -> ActView {
+/// One act for listings (`titles`: [`casus_query::report::document_titles`]).
+pub fn act_view(treaty: &Treaty, acts: &[Act], symbols: &Symbols, titles: &std::collections::HashMap<casus_model::Sym, String>, i: usize) -> ActView {
     let a = &acts[i];
+    let mut words = casus_query::report::act_words(a, treaty, symbols, titles);
+    for s in [a.reason, a.condition, a.text] {
+        if s.is_some() {
+            words.push_str(&format!(" \u{201c}{}\u{201d}", symbols.name(s)));
+        }
+    }
     let mut summary = String::new();
     for s in [a.subject, a.document, a.to, a.against, a.about] {
         if s.is_some() {
@@ -176,6 +185,7 @@ pub fn act_view(acts: &[Act], symbols: &Symbols, i: usize) -> ActView {
         actor: symbols.name(a.actor).to_string(),
         kind: a.kind.keyword().to_string(),
         summary: summary.trim_end().to_string(),
+        words,
     }
 }
 
@@ -261,8 +271,11 @@ pub fn build(treaty: &Treaty, raw_acts: &[Act], symbols: &Symbols, file: &Exerci
         }
     }
 
-    let acts_view: Vec<ActView> =
-        (from..acts.len()).filter(|&i| party.as_ref().is_none_or(|p| symbols.name(acts[i].actor) == p)).map(|i| act_view(&acts, symbols, i)).collect();
+    let titles = casus_query::report::document_titles(&acts, symbols);
+    let acts_view: Vec<ActView> = (from..acts.len())
+        .filter(|&i| party.as_ref().is_none_or(|p| symbols.name(acts[i].actor) == p))
+        .map(|i| act_view(treaty, &acts, symbols, &titles, i))
+        .collect();
     let injects: Vec<InjectView> = if role.kind == RoleKind::Control {
         let inject_released = |id: &str| file.scenario.inject(id).is_some_and(|i| released(&i.act));
         file.scenario
@@ -299,13 +312,17 @@ pub fn build(treaty: &Treaty, raw_acts: &[Act], symbols: &Symbols, file: &Exerci
                     .documents
                     .iter()
                     .filter(|d| exercise_docs.contains(&d.id) && d.status == "pending" && d.sheet.iter().any(|s| s.party == r.name && s.position == "pending"))
-                    .map(|d| d.id.clone())
+                    .map(|d| d.title.clone())
                     .collect(),
                 owes: report
                     .cases
                     .iter()
                     .flat_map(|c| {
-                        c.obligations.iter().filter(|o| o.debtor == r.name && o.status == "pending").map(move |o| format!("{} ({})", o.duty_title, c.id))
+                        let report = &report;
+                        c.obligations
+                            .iter()
+                            .filter(|o| o.debtor == r.name && o.status == "pending")
+                            .map(move |o| format!("{} to {}, in {}", o.duty_title, report.party_name(&o.creditor), c.title))
                     })
                     .collect(),
             })
