@@ -128,6 +128,11 @@ pub struct Evidence {
     /// `question=option`: the value holds only under these readings; empty
     /// when it holds under every reading.
     pub readings: Vec<String>,
+    /// What the treaty file says is open about the duty (its `note` lines):
+    /// where the clause is the file's reading of the sources, not the
+    /// quoted text's words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub open_points: Vec<String>,
 }
 
 /// One variable's value in one phase of the treaty.
@@ -413,6 +418,7 @@ fn evidence(treaty: &Treaty, duty: &Duty, symbols: &Symbols, clause: String, rea
         quote: duty.quote.text.clone(),
         line: duty.quote.line,
         readings,
+        open_points: duty.notes.clone(),
     }
 }
 
@@ -505,7 +511,20 @@ fn phase(treaty: &Treaty, version: &Version, symbols: &Symbols) -> Phase {
                 p.variable.to_string(),
                 p.meaning,
                 cs.into_iter()
-                    .map(|(clause, r)| (Evidence { duty: String::new(), clause, article: String::new(), quote: String::new(), line: 0, readings: r }, true))
+                    .map(|(clause, r)| {
+                        (
+                            Evidence {
+                                duty: String::new(),
+                                clause,
+                                article: String::new(),
+                                quote: String::new(),
+                                line: 0,
+                                readings: r,
+                                open_points: Vec::new(),
+                            },
+                            true,
+                        )
+                    })
                     .collect(),
                 None,
             ),
@@ -558,7 +577,12 @@ pub fn csv(coding: &AtopCoding) -> String {
                     e.map(|e| e.quote.clone()).unwrap_or_default(),
                     e.map(|e| e.line.to_string()).unwrap_or_default(),
                     e.map(|e| e.readings.join(";")).unwrap_or_default(),
-                    note.clone(),
+                    // The value's note, then the open points of its duty.
+                    std::iter::once(note.clone())
+                        .chain(e.into_iter().flat_map(|e| e.open_points.iter().map(|p| format!("open point in the treaty file: {p}"))))
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" | "),
                 ];
                 out.push_str(&cols.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
                 out.push('\n');

@@ -119,6 +119,20 @@ fn value(sets: &[Set], file: &str, variable: &str) -> Option<u8> {
         .value
 }
 
+/// Evidence that rests on the file's reading of practice says so: NATO's
+/// organ condition carries the note that Article 5 names no organ, in the
+/// JSON and in the CSV's note column.
+#[test]
+fn evidence_carries_the_open_points_of_its_duty() {
+    let sets = shipped();
+    let s = sets.iter().find(|s| s.name.ends_with("treaties/north-atlantic.md")).expect("shipped file");
+    let coding = atop_coding(&s.treaty, &s.symbols);
+    let v = coding.phases[0].other_conditions.iter().find(|v| v.variable == "casus:organ_determination").expect("variable");
+    assert!(v.evidence.iter().all(|e| e.open_points.iter().any(|p| p.starts_with("Article 5 names no organ"))), "{:#?}", v.evidence);
+    let csv = casus_analysis::atop::csv(&coding);
+    assert!(csv.lines().any(|l| l.contains("casus:organ_determination") && l.contains("open point in the treaty file: Article 5 names no organ")), "{csv}");
+}
+
 #[test]
 fn shipped_treaties_are_coded_as_their_rules_say() {
     let sets = shipped();

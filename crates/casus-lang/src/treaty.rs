@@ -131,6 +131,13 @@ struct Lowerer<'b> {
     declared: Declared,
 }
 
+/// A declaration that the `note` lines right after it are about.
+#[derive(Clone, Copy)]
+enum Noted {
+    Organ(usize),
+    Duty(usize),
+}
+
 fn head_word(decl: &Decl) -> &str {
     let t = &decl.head.tokens[0];
     if t.kind == TokenKind::Word { &t.text } else { "" }
@@ -169,26 +176,30 @@ impl Lowerer<'_> {
         }
         let mut treaty_head = None;
         for located in &parsed.blocks {
-            // The organ whose declaration the notes that follow it (in this
-            // block, with nothing else between) are about.
-            let mut noted_organ: Option<usize> = None;
+            // The organ or duty whose declaration the notes that follow it
+            // (in this block, with nothing else between) are about.
+            let mut noted: Option<Noted> = None;
             syntax::for_each_item(text, located.range.clone(), &mut Diagnostics::muted(), |item, _| {
                 if let Item::Decl(decl) = item {
                     let word = head_word(&decl);
                     if word == "treaty" {
                         treaty_head.get_or_insert(decl.head.span);
                     }
-                    let organs = self.treaty.organs.len();
+                    let (organs, duties) = (self.treaty.organs.len(), self.treaty.duties.len());
                     let notes = self.treaty.notes.len();
                     self.lower(&decl, located, word);
-                    noted_organ = match word {
-                        "organ" if self.treaty.organs.len() > organs => Some(organs),
-                        "note" => noted_organ,
+                    noted = match word {
+                        "organ" if self.treaty.organs.len() > organs => Some(Noted::Organ(organs)),
+                        "duty" if self.treaty.duties.len() > duties => Some(Noted::Duty(duties)),
+                        "note" => noted,
                         _ => None,
                     };
-                    if let (Some(i), Some((_, text))) = (noted_organ, self.treaty.notes.get(notes).filter(|_| word == "note")) {
+                    if let (Some(n), Some((_, text))) = (noted, self.treaty.notes.get(notes).filter(|_| word == "note")) {
                         let text = text.clone();
-                        self.treaty.organs[i].notes.push(text);
+                        match n {
+                            Noted::Organ(i) => self.treaty.organs[i].notes.push(text),
+                            Noted::Duty(i) => self.treaty.duties[i].notes.push(text),
+                        }
                     }
                 }
             });
@@ -1307,6 +1318,7 @@ impl Lowerer<'_> {
             sources,
             span: decl.head.span,
             only,
+            notes: Vec::new(),
         });
     }
 

@@ -574,6 +574,10 @@ pub struct Duty {
     /// Conditions on the facts of the case (`only …`), all of which must
     /// hold for the duty to arise.
     pub only: Vec<Only>,
+    /// The open points the treaty file states right after the duty's
+    /// declaration (as [`Organ::notes`]): where its encoding is a reading
+    /// of the sources rather than their words.
+    pub notes: Vec<String>,
 }
 
 /// A power: who may perform acts of a kind.

@@ -313,7 +313,7 @@ pub(super) fn explain_document(cx: &Ctx, fact: &str, id: &str) -> Option<Explana
     if let Some(last) = sections.last() {
         reasons.push(format!("So the document is {}.", conclusion(cx, last)));
     }
-    let rules = cx.treaty.organ(d.organ).map(|o| vec![cx.rule("organ", o.id, &o.quote, &o.sources, d.since)]).unwrap_or_default();
+    let rules = cx.treaty.organ(d.organ).map(|o| vec![cx.rule("organ", o.id, &o.quote, &o.sources, &o.notes, d.since)]).unwrap_or_default();
     Some(Explanation {
         fact: fact.to_string(),
         statement: {

@@ -295,7 +295,9 @@ impl Ctx<'_> {
         self.treaty.version_at(t).map(|v| crate::report::VersionRef { id: self.n(v.id), title: v.title.clone(), in_force: date(v.in_force) })
     }
 
-    fn rule(&self, kind: &str, id: Sym, quote: &Quote, sources: &[Citation], at: Time) -> RuleCite {
+    /// A rule's citation: its text as quoted, its sources, and the open
+    /// points the treaty file states about it (`notes`).
+    fn rule(&self, kind: &str, id: Sym, quote: &Quote, sources: &[Citation], notes: &[String], at: Time) -> RuleCite {
         RuleCite {
             kind: kind.to_string(),
             id: self.n(id),
@@ -305,7 +307,7 @@ impl Ctx<'_> {
             quote_line: (quote.line > 0).then_some(quote.line),
             version: self.version_ref(at),
             sources: self.sources(sources),
-            notes: self.treaty.organ(id).map(|o| o.notes.clone()).unwrap_or_default(),
+            notes: notes.to_vec(),
         }
     }
 
@@ -519,7 +521,7 @@ fn explain_chair(cx: &Ctx, fact: &str, organ_id: &str) -> Option<Explanation> {
         if c.by_rotation {
             reasons.push(format!("The year beginning {} falls to {}.", long_date(c.since), cx.who(c.party)));
         }
-        rules.push(cx.rule("rotation", organ.id, &organ.quote, &r.sources, cx.state.at));
+        rules.push(cx.rule("rotation", organ.id, &organ.quote, &r.sources, &organ.notes, cx.state.at));
     }
     let mut acts = Vec::new();
     if let Some(h) = c.handover {
@@ -575,7 +577,7 @@ fn explain_case(cx: &Ctx, fact: &str, id: &str) -> Option<Explanation> {
     for o in &c.obligations {
         let duty = &cx.treaty.duties[o.duty];
         if !rules.iter().any(|r: &RuleCite| r.id == cx.n(duty.id)) {
-            rules.push(cx.rule("duty", duty.id, &duty.quote, &duty.sources, c.opened));
+            rules.push(cx.rule("duty", duty.id, &duty.quote, &duty.sources, &duty.notes, c.opened));
             rules.extend(original_rule(cx, duty).map(|(orig, first)| original_cite(cx, orig, first)));
             questions.extend(duty.needs.iter().filter_map(|n| n.when.map(|w| w.0)));
             questions.extend(duty.only.iter().filter_map(|o| if let Condition::Reading(q, _) = o.condition { Some(q) } else { None }));
@@ -669,7 +671,7 @@ fn explain_obligation(cx: &Ctx, fact: &str, case: &str, duty_id: &str, debtor: &
     let title = cx.treaty.duty_title(duty, cx.symbols);
     let article = cx.article(duty.article);
     let mut reasons = Vec::new();
-    let mut rules = vec![cx.rule("duty", duty.id, &duty.quote, &duty.sources, trig.time)];
+    let mut rules = vec![cx.rule("duty", duty.id, &duty.quote, &duty.sources, &duty.notes, trig.time)];
     // The text: the article that creates the duty, and the version in force.
     let creates = if article.is_empty() {
         format!("The {} creates this duty", cx.treaty.title)

@@ -345,3 +345,28 @@ fn a_recorder_named_by_its_key_id_is_given_by_its_short_id() {
     assert_eq!(trigger.attested_by, "the recorder whose key is f865520af308e59f; recorded on 1 October 2025, 3 years after the fact");
     assert!(!e.reasons.iter().any(|r| r.contains("f865520af308e59f")), "the reasons leave the key to the act's citation: {:#?}", e.reasons);
 }
+
+/// The open points a treaty file states right after an organ or a duty
+/// travel with that rule into the explanations citing it, and only there:
+/// the CST's chair rule quotes Article 13 but follows the calendar-year
+/// chairmanship, which its note says; NATO's duty follows the 2001 practice,
+/// not Article 5's words.
+#[test]
+fn open_points_travel_with_the_rule_they_follow() {
+    let l = load("cst.md", "csto-2021-2025.md");
+    let state = derive(&l.treaty, &l.acts, &Query { at: end_of("2022-12-01"), readings: Default::default() });
+    let chair = explain(&l.treaty, &l.acts, &l.symbols, &state, "chair/CSC").expect("chair");
+    let notes: Vec<&String> = chair.rules.iter().flat_map(|r| &r.notes).collect();
+    assert!(notes.iter().any(|n| n.starts_with("Chairmanship: ") && n.contains("Not resolved")), "{notes:#?}");
+    // The CSC's notes are not the Permanent Council's.
+    let pc = explain(&l.treaty, &l.acts, &l.symbols, &state, "chair/PC").expect("chair");
+    assert!(pc.rules.iter().flat_map(|r| &r.notes).all(|n| !n.starts_with("Chairmanship: ")), "{:#?}", pc.rules);
+    let nato = load("north-atlantic.md", "nato-2001.md");
+    let state = derive(&nato.treaty, &nato.acts, &Query { at: end_of("2002-01-01"), readings: Default::default() });
+    let e = explain(&nato.treaty, &nato.acts, &nato.symbols, &state, "obligation/nac_2001_09_12_art5/assist_attacked/FRA").expect("obligation");
+    let duty = e.rules.iter().find(|r| r.kind == "duty").expect("the duty's rule");
+    assert!(duty.notes.iter().any(|n| n.starts_with("Article 5 names no organ and no procedure")), "{:#?}", duty.notes);
+    // Both notes after the duty are its own, in order.
+    assert_eq!(duty.notes.len(), 2, "{:#?}", duty.notes);
+    assert!(duty.notes[1].starts_with("'Forthwith' has no fixed length"), "{:#?}", duty.notes);
+}
