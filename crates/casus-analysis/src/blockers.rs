@@ -44,20 +44,32 @@ pub struct Blockers {
 
 /// The groups in words, each party by the name `name` gives its code.
 fn describe_groups(groups: &[Group], name: &dyn Fn(&str) -> String) -> String {
+    use casus_model::words::and_list;
     groups
         .iter()
-        .map(|g| {
+        .enumerate()
+        .map(|(i, g)| {
             let names: Vec<String> = g.of.iter().map(|p| name(p)).collect();
+            // A long list is counted first: "one of these 22 (…)".
+            let list = if names.len() > 3 { format!("these {} ({})", names.len(), and_list(&names)) } else { and_list(&names) };
+            // The same parties as a group before: others of them, not the same ones again.
+            let again = groups[..i].iter().any(|h| h.of == g.of);
             if names.len() == 1 {
                 format!("{} {}", names[0], g.act)
+            } else if again && g.count == 1 {
+                format!("another of them {}", g.act)
+            } else if again {
+                format!("{} others of them {}", g.count, g.act)
             } else if g.count == names.len() {
-                format!("all of {} {}", names.join(", "), g.act)
+                format!("all of {list} {}", g.act)
+            } else if g.count == 1 {
+                format!("one of {list} {}", g.act)
             } else {
-                format!("any {} of these {} ({}) {}", g.count, names.len(), names.join(", "), g.act)
+                format!("any {} of {list} {}", g.count, g.act)
             }
         })
         .collect::<Vec<_>>()
-        .join("; and ")
+        .join(", and ")
 }
 
 /// A coalition; its description is written once every coalition is known

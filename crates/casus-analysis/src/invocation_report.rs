@@ -59,9 +59,22 @@ pub fn days_cell(row: &CaseRow) -> String {
     }
 }
 
+/// The columns of the invocation table, in Markdown and in HTML alike.
+const COLUMNS: [&str; 9] = [
+    "treaty",
+    "article",
+    "requester",
+    "for",
+    "date",
+    "addressed to",
+    "response",
+    "verdict under each reading",
+    "days from the invocation to the first assistance",
+];
+
 pub fn markdown(rows: &[CaseRow], at: Time) -> String {
     let mut out = format!("# Invocations, as of {}\n\n", casus_query::report_date(at));
-    out.push_str("| treaty | article | requester | for | date | addressed to | response | verdict under each reading | days to first assistance |\n|---|---|---|---|---|---|---|---|---|\n");
+    let _ = writeln!(out, "| {} |\n|{}", COLUMNS.join(" | "), "---|".repeat(COLUMNS.len()));
     for r in rows {
         let _ = writeln!(
             out,
@@ -115,7 +128,7 @@ pub fn html(rows: &[CaseRow], at: Time) -> String {
             esc(&r.article),
             esc(&r.treaty),
             if helped {
-                format!(": assistance after {} day(s)", r.days_to_first_assistance.unwrap_or(0))
+                format!(": assistance after {}", casus_model::words::count(r.days_to_first_assistance.unwrap_or(0) as usize, "day", "days"))
             } else if r.no_duty.is_some() {
                 ": no duty engaged".to_string()
             } else {
@@ -124,9 +137,7 @@ pub fn html(rows: &[CaseRow], at: Time) -> String {
         );
     }
     svg.push_str("</svg>");
-    let mut table = String::from(
-        "<table><thead><tr><th>treaty</th><th>article</th><th>requester</th><th>for</th><th>date</th><th>addressed to</th><th>response</th><th>verdict under each reading</th><th>days to first assistance</th></tr></thead><tbody>",
-    );
+    let mut table = format!("<table><thead><tr>{}</tr></thead><tbody>", COLUMNS.iter().map(|c| format!("<th>{c}</th>")).collect::<String>());
     for r in rows {
         let _ = write!(
             table,
