@@ -8,9 +8,17 @@ use casus_engine::Query;
 use casus_query::{Explanation, Report};
 use std::fmt::Write;
 
+/// A table, or "none" where it has no rows.
+fn table_or_none(header: &[&str], rows: &[Vec<String>]) -> String {
+    if rows.is_empty() { "  none\n".to_string() } else { table(header, rows) }
+}
+
 pub fn report(r: &Report) -> String {
     let mut out = String::new();
-    let version = r.version.as_ref().map(|v| format!(", text \"{}\" ({}) in force since {}", v.title, v.id, v.in_force)).unwrap_or_default();
+    let version = r.version.as_ref().map_or_else(
+        || ": no text of the treaty in force on that date".to_string(),
+        |v| format!(", text \"{}\" ({}) in force since {}", v.title, v.id, v.in_force),
+    );
     let _ = writeln!(out, "{} ({}) on {}{}", r.treaty.title, r.treaty.id, r.at, version);
     if r.readings.is_empty() {
         let _ = writeln!(out, "Readings: none");
@@ -22,12 +30,15 @@ pub fn report(r: &Report) -> String {
     }
     out.push('\n');
     let _ = writeln!(out, "Parties");
-    out.push_str(&table(
+    out.push_str(&table_or_none(
         &["code", "name", "status", "since"],
         &r.parties.iter().map(|p| vec![p.code.clone(), p.name.clone(), p.status.clone(), p.since.clone()]).collect::<Vec<_>>(),
     ));
     let _ = writeln!(out, "\nChairs");
-    out.push_str(&table(&["organ", "chair", "since"], &r.chairs.iter().map(|c| vec![c.organ.clone(), c.party.clone(), c.since.clone()]).collect::<Vec<_>>()));
+    out.push_str(&table_or_none(
+        &["organ", "chair", "since"],
+        &r.chairs.iter().map(|c| vec![c.organ.clone(), c.party.clone(), c.since.clone()]).collect::<Vec<_>>(),
+    ));
     let _ = writeln!(out, "\nDocuments");
     let rows: Vec<Vec<String>> = r
         .documents
@@ -37,7 +48,7 @@ pub fn report(r: &Report) -> String {
             vec![d.id.clone(), d.organ.clone(), status, d.since.clone(), d.blocked_by.join(" "), d.title.clone()]
         })
         .collect();
-    out.push_str(&table(&["document", "organ", "status", "since", "blocked by", "title"], &rows));
+    out.push_str(&table_or_none(&["document", "organ", "status", "since", "blocked by", "title"], &rows));
     for d in r.documents.iter().filter(|d| d.sheet.iter().any(|s| s.reason.is_some() || s.condition.is_some() || s.position == "opted_out")) {
         // The positions taken by an act, with its date (what the procedure
         // makes of a silent seat is in the sheet, not here).
@@ -98,12 +109,13 @@ pub fn report(r: &Report) -> String {
             let _ = writeln!(out, "    answered on {}: {} {} ({})", r.date, r.actor, r.kind, r.act);
         }
     }
+    let examples = example_facts(r);
+    let examples = if examples.is_empty() { format!("one of {}", casus_query::FACT_FORMS) } else { format!("for example {examples}") };
     let _ = writeln!(
         out,
-        "\n{} dated on or before {}. Ask why with: casus explain TREATY RECORD FACT, where FACT is for example {}.",
+        "\n{} dated on or before {}. Ask why with: casus explain TREATY RECORD FACT, where FACT is {examples}.",
         casus_model::words::count(r.acts_considered, "act", "acts"),
-        r.at,
-        example_facts(r)
+        r.at
     );
     out
 }
