@@ -160,14 +160,16 @@ impl Ctx<'_> {
             let abouts: Vec<String> = a.abouts().map(|p| self.who(p)).collect();
             s.push_str(&format!(" about {}", and_list(&abouts)));
         }
+        // The place belongs to what the act is about, before the title of
+        // the document that records it.
+        if let Some(place) = a.place() {
+            s.push_str(&format!(" in {}", self.treaty.region_name(place, self.symbols)));
+        }
         if a.document.is_some() && !document_first {
             match a.kind {
                 ActKind::Decision => s.push_str(&format!(": {}", self.document_name(a))),
                 _ => s.push_str(&format!(" (document {})", self.document_name(a))),
             }
-        }
-        if let Some(place) = a.place() {
-            s.push_str(&format!(" in {}", self.treaty.region_name(place, self.symbols)));
         }
         if a.means.is_some() {
             s.push_str(&format!(" by {} means", self.n(a.means).replace('_', " ")));
