@@ -251,7 +251,22 @@ pub fn blockers(treaty: &Treaty, acts: &[Act], symbols: &Symbols, state: &State,
                     )
                 }
                 ObligationStatus::Fulfilled => {
-                    let act = "had not performed the act that fulfilled it".to_string();
+                    // The act that fulfilled it may be another's in which the
+                    // debtor took part (an organ's decision `from` it).
+                    let by = match o.performance {
+                        casus_engine::Performance::InTime(i) => acts.get(i as usize),
+                        _ => None,
+                    };
+                    let act = match by {
+                        Some(a) if a.actor != debtor_sym => format!(
+                            "had not taken part in the act that fulfilled it ({}{}'s {} {})",
+                            if treaty.organ(a.actor).is_some() { "the " } else { "" },
+                            treaty.name_of(a.actor, symbols),
+                            casus_query::report::kind_noun(a.kind),
+                            casus_query::report::act_when(a)
+                        ),
+                        _ => "had not performed the act that fulfilled it".to_string(),
+                    };
                     (
                         vec![
                             coalition(vec![Group { count: 1, of: vec![debtor.to_string()], act }], "breached").with_outcome_word("the obligation", "breached"),

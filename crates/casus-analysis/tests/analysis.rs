@@ -232,3 +232,18 @@ record "r"
     assert_eq!(b.coalitions[0].size, 3, "{b:?}");
     assert_eq!(b.coalitions[0].outcome, "adopted");
 }
+
+/// A duty fulfilled by an organ's act the debtor took part in: the blocker
+/// is its taking part, not "the act" as if it were the debtor's own.
+#[test]
+fn a_duty_met_by_an_organs_act_is_blocked_by_not_taking_part() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../");
+    let treaty = std::fs::read_to_string(format!("{root}treaties/north-atlantic.md")).expect("treaty");
+    let record = std::fs::read_to_string(format!("{root}records/nato-2001.md")).expect("record");
+    let (t, acts, symbols) = loaded(&treaty, &record);
+    let state = casus_engine::derive(&t, &acts, &casus_engine::Query { at: Time::from_date(2002, 1, 1), readings: Default::default() });
+    let b = casus_analysis::blockers(&t, &acts, &symbols, &state, "obligation/nac_2001_09_12_art5/assist_attacked/FRA").expect("blockers");
+    assert_eq!(b.verdict, "fulfilled", "{b:?}");
+    let d = &b.coalitions[0].description;
+    assert!(d.contains("if France had not taken part in the act that fulfilled it (the North Atlantic Council's decision on 4 October 2001)"), "{d}");
+}

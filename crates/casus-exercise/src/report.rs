@@ -24,7 +24,12 @@ use crate::scenario::Scenario;
 /// An evaluator's observation, anchored to an inject or an act.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Observation {
+    /// The evaluator's role name (its id in the scenario).
     pub evaluator: String,
+    /// The evaluator's role title, for people (empty in observations kept
+    /// before titles were).
+    #[serde(default)]
+    pub evaluator_title: String,
     /// `inject:ID` or `act:ID`.
     pub anchor: String,
     pub text: String,

@@ -479,7 +479,14 @@ async fn observe(
             return Err(unprocessable("anchor", format!("`{}` names no inject or act: use inject:ID or act:ID", b.anchor)));
         }
         let now = s2.app.now();
-        let o = Observation { evaluator: role.name.clone(), anchor: b.anchor, text: b.text.trim().to_string(), written: now, scenario: file.clock.at(now) };
+        let o = Observation {
+            evaluator: role.name.clone(),
+            evaluator_title: role.title.clone(),
+            anchor: b.anchor,
+            text: b.text.trim().to_string(),
+            written: now,
+            scenario: file.clock.at(now),
+        };
         s2.ex.observe(&o).map_err(|e| unprocessable("observation", e))?;
         Ok(o)
     })

@@ -146,7 +146,16 @@ pub fn render(r: &AfterAction) -> String {
         o.push_str("<p>No evaluator wrote an observation.</p>");
     }
     for ob in &r.observations {
-        let _ = write!(o, "<blockquote><p>{}</p><footer>{}, on {}</footer></blockquote>", esc(&ob.text), esc(&ob.evaluator), esc(&anchor_text(r, &ob.anchor)));
+        let by = if ob.evaluator_title.is_empty() { &ob.evaluator } else { &ob.evaluator_title };
+        let when = casus_query::report::long_date(casus_model::Time(ob.scenario));
+        let _ = write!(
+            o,
+            "<blockquote><p>{}</p><footer>{}, {} (scenario time), on {}</footer></blockquote>",
+            esc(&ob.text),
+            esc(by),
+            esc(&when),
+            esc(&anchor_text(r, &ob.anchor))
+        );
     }
     o.push_str("<h2>Timeline</h2><table><thead><tr><th>Turn</th><th>Scenario time</th><th>Entered by</th><th>What</th></tr></thead><tbody>");
     for t in &r.timeline {
