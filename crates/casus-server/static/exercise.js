@@ -345,11 +345,13 @@ function alerts(v) {
   if (v.kind !== "delegation") return;
   const keys = new Set(v.duties.filter((d) => d.debtor === v.role && d.readings.some((r) => r.status === "pending")).map((d) => d.case + "/" + d.duty));
   const docs = new Set(v.documents.filter((d) => d.status === "pending" && d.position === "pending").map((d) => d.id));
-  // An alert about a document no longer awaiting this delegation goes.
+  // An alert about a document no longer awaiting this delegation, or a
+  // duty no longer pending, goes.
   for (const a of document.querySelectorAll("#x-alerts [data-key^='doc:']")) if (!docs.has(a.dataset.key.slice(4))) a.remove();
+  for (const a of document.querySelectorAll("#x-alerts [data-key^='duty:']")) if (!keys.has(a.dataset.key.slice(5))) a.remove();
   if (known) {
     // Alerts speak in titles and names: the ids are only their keys.
-    for (const d of v.duties) if (keys.has(d.case + "/" + d.duty) && !known.duties.has(d.case + "/" + d.duty)) alertBox("New duty on " + v.title + ": " + d.duty_title + ", owed to " + d.creditor_name + " (" + d.case_title + ")");
+    for (const d of v.duties) if (keys.has(d.case + "/" + d.duty) && !known.duties.has(d.case + "/" + d.duty)) alertBox("New duty on " + v.title + ": " + d.duty_title + ", owed to " + d.creditor_name + " (" + d.case_title + ")", false, "duty:" + d.case + "/" + d.duty);
     for (const d of v.documents) if (docs.has(d.id) && !known.docs.has(d.id)) alertBox("A document awaits your position: " + (d.title || d.id), false, "doc:" + d.id);
   }
   for (const d of v.duties) for (const r of d.readings) {
