@@ -175,6 +175,9 @@ pub enum Found {
     Clauses(Vec<(String, Vec<String>)>),
     /// The language has no construct for it yet.
     NotExpressible(&'static str),
+    /// The language could state it and this treaty file does not, yet the
+    /// file's absence does not show the text's (why, in words): unknown, not 0.
+    Unknown(&'static str),
 }
 
 /// One condition of ATOP's, with the obligations it is coded for and the
@@ -376,7 +379,7 @@ fn renounce(treaty: &Treaty, _: &Symbols) -> Found {
         // A treaty file without these clauses does not show that the text
         // has none: its notes often say a denunciation article was not
         // encoded. So absent is unknown, never 0.
-        return Found::NotExpressible(
+        return Found::Unknown(
             "the treaty file encodes no `withdrawal` or `renews` clause; the text may have a denunciation article the file does not encode (see its notes)",
         );
     }
@@ -434,10 +437,11 @@ fn type_clause(duty: &Duty, symbols: &Symbols) -> String {
 
 /// Merges what the duties found into one value: 1 with evidence when some
 /// duty states it, 0 when the language could say it and no duty does,
-/// unknown when the language cannot say it.
-fn value(variable: String, meaning: &str, found: Vec<(Evidence, bool)>, not_expressible: Option<&str>) -> Value {
+/// unknown (`unknown`: why, in words) when the language cannot say it or
+/// the file's silence shows nothing.
+fn value(variable: String, meaning: &str, found: Vec<(Evidence, bool)>, unknown: Option<&str>) -> Value {
     let evidence: Vec<Evidence> = found.into_iter().map(|(e, _)| e).collect();
-    let (value, note) = match (evidence.is_empty(), not_expressible) {
+    let (value, note) = match (evidence.is_empty(), unknown) {
         (false, _) => (Some(1), None),
         (true, Some(why)) => (None, Some(format!("not coded: {why}"))),
         (true, None) => (Some(0), None),
@@ -467,7 +471,7 @@ fn phase(treaty: &Treaty, version: &Version, symbols: &Symbols) -> Phase {
             for d in &typed {
                 match (c.find)(d, symbols) {
                     Found::Clauses(cs) => found.extend(cs.into_iter().map(|(clause, r)| (evidence(treaty, d, symbols, clause, r), true))),
-                    Found::NotExpressible(why) => unknown = Some(why),
+                    Found::NotExpressible(why) | Found::Unknown(why) => unknown = Some(why),
                 }
             }
             if typed.is_empty() {
@@ -506,7 +510,7 @@ fn phase(treaty: &Treaty, version: &Version, symbols: &Symbols) -> Phase {
     }
     for p in PROVISIONS {
         let v = match (p.find)(treaty, symbols) {
-            Found::NotExpressible(why) => value(p.variable.to_string(), p.meaning, Vec::new(), Some(why)),
+            Found::NotExpressible(why) | Found::Unknown(why) => value(p.variable.to_string(), p.meaning, Vec::new(), Some(why)),
             Found::Clauses(cs) => value(
                 p.variable.to_string(),
                 p.meaning,

@@ -148,9 +148,7 @@ fn atop_table(shipped: &[Shipped]) -> String {
         row(&mut out, "condition (no ATOP variable)", &variable, o.meaning, o.construct, examples_cell(shipped, &variable));
     }
     for p in PROVISIONS {
-        // Expressible when some shipped treaty states it (a treaty without
-        // the clause codes it as unknown, not as inexpressible).
-        let can = shipped.is_empty() || shipped.iter().any(|s| !matches!((p.find)(s.treaty, s.symbols), Found::NotExpressible(_)));
+        let can = shipped.first().is_none_or(|s| !matches!((p.find)(s.treaty, s.symbols), Found::NotExpressible(_)));
         let examples = if can { examples_cell(shipped, p.variable) } else { "not expressible yet".to_string() };
         row(&mut out, "provision", p.variable, p.meaning, p.construct, examples);
     }

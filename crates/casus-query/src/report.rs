@@ -332,10 +332,8 @@ pub fn document_titles(acts: &[casus_model::Act], symbols: &Symbols) -> std::col
 /// Names come from the treaty, document titles from `titles`
 /// ([`document_titles`]).
 pub fn act_words(a: &casus_model::Act, treaty: &Treaty, symbols: &Symbols, titles: &std::collections::HashMap<casus_model::Sym, String>) -> String {
-    let name = |s: casus_model::Sym| -> String {
-        let code = symbols.name(s);
-        treaty.party(s).map(|p| p.name.clone()).or_else(|| treaty.organ(s).map(|o| o.name.clone())).unwrap_or_else(|| code.replace('_', " "))
-    };
+    // A name the treaty does not give is the code, its underscores as spaces.
+    let name = |s: casus_model::Sym| treaty.name_of(s, symbols).replace('_', " ");
     let mut parts = vec![name(a.actor), a.kind.keyword().replace('-', " ")];
     if a.subject.is_some() {
         parts[1] = format!("{} {}", parts[1], symbols.name(a.subject).replace('_', " "));

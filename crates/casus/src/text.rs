@@ -181,7 +181,7 @@ pub fn explanation(e: &Explanation) -> String {
         let what = match (&rule.heading, rule.kind.as_str()) {
             (Some(h), "duty, original text") => format!("{h}, original text"),
             (Some(h), _) => h.clone(),
-            (None, kind) => format!("{} ({})", capitalised(kind), rule.id),
+            (None, kind) => format!("{} ({})", casus_query::capitalise(kind), rule.id),
         };
         let _ = writeln!(out, "\n{what}:");
         if let Some(v) = &rule.version {
@@ -236,11 +236,6 @@ pub fn explanation(e: &Explanation) -> String {
         }
     }
     out
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 /// Words of `text` in lines of at most `width` characters (a longer word

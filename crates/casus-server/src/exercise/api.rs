@@ -85,12 +85,6 @@ fn role_by_token(s: &XState, token: &str) -> Result<RoleEntry, ApiError> {
     s.ex.role(token).ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "this exercise has no role with that token"))
 }
 
-/// "An observer", "An evaluator": a role's kind with its article, capitalised.
-fn capitalised_role(kind: RoleKind) -> String {
-    let a = a_role(kind);
-    a[..1].to_uppercase() + &a[1..]
-}
-
 /// "a delegation", "an observer": a role's kind with its article.
 fn a_role(kind: RoleKind) -> String {
     let w = kind.word();
@@ -372,7 +366,9 @@ pub fn prepare_now(s: &XState, role: &RoleEntry, b: &PrepareBody) -> Result<Prep
             return sign_bytes(s, text, Mode::Record, key_id);
         }
         (RoleKind::Delegation | RoleKind::Control, _, _) => return Err(ApiError::bad_request("send `act` (or, for control, `inject`)")),
-        (kind, _, _) => return Err(forbidden(format!("{} signs no acts in an exercise: only delegations and control do", capitalised_role(kind)))),
+        (kind, _, _) => {
+            return Err(forbidden(format!("{} signs no acts in an exercise: only delegations and control do", casus_query::capitalise(&a_role(kind)))));
+        }
     };
     drop(data);
     sign_bytes(s, text, mode, key_id)

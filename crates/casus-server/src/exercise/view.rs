@@ -80,7 +80,6 @@ pub struct ActView {
     pub turn: Option<u32>,
     pub actor: String,
     pub kind: String,
-    pub summary: String,
     /// The act in words, with names and titles ("Castelia · refuse ·
     /// Declaration on the lakes"), then its quoted reason, condition or text.
     pub words: String,
@@ -166,25 +165,12 @@ pub fn act_view(treaty: &Treaty, acts: &[Act], symbols: &Symbols, titles: &std::
             words.push_str(&format!(" \u{201c}{}\u{201d}", symbols.name(s)));
         }
     }
-    let mut summary = String::new();
-    for s in [a.subject, a.document, a.to, a.against, a.about] {
-        if s.is_some() {
-            summary.push_str(symbols.name(s));
-            summary.push(' ');
-        }
-    }
-    for s in [a.reason, a.condition, a.text] {
-        if s.is_some() {
-            summary.push_str(&format!("\u{201c}{}\u{201d} ", symbols.name(s)));
-        }
-    }
     ActView {
         act: act_id(acts, symbols, i),
         time: a.time.format(a.precision),
         turn: Stamp::of(a, symbols).map(|s| s.turn),
         actor: symbols.name(a.actor).to_string(),
         kind: a.kind.keyword().to_string(),
-        summary: summary.trim_end().to_string(),
         words,
     }
 }
